@@ -1,0 +1,105 @@
+package auth
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"math/big"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	"github.com/ledgerd/ledgerd/x/errcode"
+)
+
+// SignatureLen is the length of a signature: r (32) || s (32) || v (1).
+const SignatureLen = 65
+
+var secp256k1HalfN = new(big.Int).Rsh(crypto.S256().Params().N, 1)
+
+// Signer recovers and checks the signers of transactions of one domain. It
+// holds the precomputed domain separator and is safe for concurrent use.
+type Signer struct {
+	domain    Domain
+	separator [32]byte
+}
+
+// NewSigner returns the Signer of domain d.
+func NewSigner(d Domain) *Signer {
+	return &Signer{domain: d, separator: d.Separator()}
+}
+
+// Domain returns the signer's domain.
+func (s *Signer) Domain() Domain { return s.domain }
+
+// Digest returns the digest tx's signature must be over.
+func (s *Signer) Digest(body *authv1.TxBody, mode authv1.SignMode) ([32]byte, error) {
+	return digestWithSeparator(s.separator, body, mode)
+}
+
+// Recover checks tx's signature and returns the address that made it, which
+// the caller compares with the body's signer (see Verify). Checks, in order:
+// length (ErrSigLength), v in {0,1} (ErrSigRecoveryID), low s
+// (ErrSigHighS), r and s in range and recovery (ErrSigInvalid).
+func (s *Signer) Recover(tx *authv1.Tx) (common.Address, error) {
+	sig := tx.GetSignature()
+	if err := CheckSignatureValues(sig); err != nil {
+		return common.Address{}, err
+	}
+	digest, err := s.Digest(tx.GetBody(), tx.GetSignMode())
+	if err != nil {
+		return common.Address{}, err
+	}
+	pub, err := crypto.Ecrecover(digest[:], sig)
+	if err != nil {
+		return common.Address{}, errcode.Wrap(ErrSigInvalid, "recover: %v", err)
+	}
+	return common.BytesToAddress(crypto.Keccak256(pub[1:])[12:]), nil
+}
+
+// Verify recovers tx's signer and fails with ErrSignerMismatch unless it is
+// the body's signer.
+func (s *Signer) Verify(tx *authv1.Tx) (common.Address, error) {
+	addr, err := s.Recover(tx)
+	if err != nil {
+		return addr, err
+	}
+	if !bytes.Equal(addr[:], tx.GetBody().GetSigner()) {
+		return addr, errcode.Wrap(ErrSignerMismatch, "body names %x, signature is by %x", tx.GetBody().GetSigner(), addr[:])
+	}
+	return addr, nil
+}
+
+// CheckSignatureValues applies the cheap checks on a 65-byte signature
+// before any curve arithmetic: length, v in {0,1}, low s, r and s in range.
+func CheckSignatureValues(sig []byte) error {
+	if len(sig) != SignatureLen {
+		return errcode.Wrap(ErrSigLength, "got %d bytes", len(sig))
+	}
+	v := sig[64]
+	if v > 1 {
+		return errcode.Wrap(ErrSigRecoveryID, "v = %d", v)
+	}
+	r, sv := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:64])
+	if sv.Cmp(secp256k1HalfN) > 0 {
+		return ErrSigHighS
+	}
+	if !crypto.ValidateSignatureValues(v, r, sv, true) {
+		return errcode.Wrap(ErrSigInvalid, "r or s out of range")
+	}
+	return nil
+}
+
+// Sign signs body with key in mode and returns the complete transaction. The
+// signature is low-s with v in {0,1}, as go-ethereum's crypto.Sign makes it.
+func (s *Signer) Sign(body *authv1.TxBody, mode authv1.SignMode, key *ecdsa.PrivateKey) (*authv1.Tx, error) {
+	digest, err := s.Digest(body, mode)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := crypto.Sign(digest[:], key)
+	if err != nil {
+		return nil, err
+	}
+	return &authv1.Tx{Body: body, Signature: sig, SignMode: mode}, nil
+}

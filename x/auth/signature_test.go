@@ -1,0 +1,175 @@
+package auth
+
+import (
+	"crypto/ecdsa"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/signer/core/apitypes"
+
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+)
+
+var testDomain = Domain{ChainID: "ledgerd-test", NumericID: 4242}
+
+func testBodies(signer []byte) map[string]*authv1.TxBody {
+	to := make([]byte, 20)
+	to[19] = 7
+	kyc := make([]byte, 32)
+	kyc[0] = 0xab
+	envelope := func(msg any) *authv1.TxBody {
+		b := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: signer, Nonce: 3, ValidUntilHeight: 1000}
+		switch m := msg.(type) {
+		case *walletv1.MsgOpenWallet:
+			b.Msg = &authv1.TxBody_OpenWallet{OpenWallet: m}
+		case *walletv1.MsgDeposit:
+			b.Msg = &authv1.TxBody_Deposit{Deposit: m}
+		case *walletv1.MsgTransfer:
+			b.Msg = &authv1.TxBody_Transfer{Transfer: m}
+		}
+		return b
+	}
+	return map[string]*authv1.TxBody{
+		"OpenWallet": envelope(&walletv1.MsgOpenWallet{Owner: to, KycHash: kyc, Tier: 2}),
+		"Deposit":    envelope(&walletv1.MsgDeposit{Wallet: to, Denom: "CNY", Amount: 10_000_00, Reference: "FIAT-1"}),
+		"Transfer":   envelope(&walletv1.MsgTransfer{To: to, Denom: "CNY", Amount: 1<<63 + 5, Memo: "lunch 午饭"}),
+	}
+}
+
+// TestDigestMatchesGoEthereum checks the hand-written EIP-712 hashing against
+// go-ethereum's reference implementation (what MetaMask's
+// eth_signTypedData_v4 computes), for every message kind.
+func TestDigestMatchesGoEthereum(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	signer := crypto.PubkeyToAddress(key.PublicKey).Bytes()
+	for name, body := range testBodies(signer) {
+		t.Run(name, func(t *testing.T) {
+			td, err := NewTypedData(testDomain, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := td.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ref apitypes.TypedData
+			if err := json.Unmarshal(raw, &ref); err != nil {
+				t.Fatal(err)
+			}
+			want, _, err := apitypes.TypedDataAndHash(ref)
+			if err != nil {
+				t.Fatalf("go-ethereum rejects our typed data: %v\n%s", err, raw)
+			}
+			got, err := SigningDigest(testDomain, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got[:]) != string(want) {
+				t.Fatalf("digest %x, go-ethereum says %x", got, want)
+			}
+		})
+	}
+}
+
+func TestDomainBindsChain(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	body := testBodies(crypto.PubkeyToAddress(key.PublicKey).Bytes())["Transfer"]
+	base, _ := SigningDigest(testDomain, body)
+	for _, d := range []Domain{
+		{ChainID: "ledgerd-other", NumericID: testDomain.NumericID},
+		{ChainID: testDomain.ChainID, NumericID: testDomain.NumericID + 1},
+	} {
+		other, _ := SigningDigest(d, body)
+		if other == base {
+			t.Errorf("domain %+v gives the same digest as %+v", d, testDomain)
+		}
+	}
+}
+
+func TestRecover(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	s := NewSigner(testDomain)
+	body := testBodies(addr.Bytes())["Transfer"]
+
+	for _, mode := range []authv1.SignMode{authv1.SignMode_SIGN_MODE_EIP712, authv1.SignMode_SIGN_MODE_EIP191} {
+		tx, err := s.Sign(body, mode, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Verify(tx); err != nil || got != addr {
+			t.Fatalf("mode %v: Verify = %x, %v; want %x", mode, got, err, addr)
+		}
+	}
+
+	good, _ := s.Sign(body, authv1.SignMode_SIGN_MODE_EIP712, key)
+	mutate := func(f func(tx *authv1.Tx)) *authv1.Tx {
+		c := &authv1.Tx{Body: good.Body, Signature: append([]byte(nil), good.Signature...), SignMode: good.SignMode}
+		f(c)
+		return c
+	}
+	highS := func(tx *authv1.Tx) {
+		n := crypto.S256().Params().N
+		sv := new(big.Int).SetBytes(tx.Signature[32:64])
+		new(big.Int).Sub(n, sv).FillBytes(tx.Signature[32:64])
+		tx.Signature[64] ^= 1
+	}
+	otherKey, _ := crypto.GenerateKey()
+	otherSigned, _ := s.Sign(body, authv1.SignMode_SIGN_MODE_EIP712, otherKey)
+
+	for _, tc := range []struct {
+		name string
+		tx   *authv1.Tx
+		want error
+	}{
+		{"short", mutate(func(tx *authv1.Tx) { tx.Signature = tx.Signature[:64] }), ErrSigLength},
+		{"v is 27", mutate(func(tx *authv1.Tx) { tx.Signature[64] += 27 }), ErrSigRecoveryID},
+		{"high s", mutate(highS), ErrSigHighS},
+		{"zero r", mutate(func(tx *authv1.Tx) { clear(tx.Signature[:32]) }), ErrSigInvalid},
+		{"other mode", mutate(func(tx *authv1.Tx) { tx.SignMode = authv1.SignMode_SIGN_MODE_EIP191 }), ErrSignerMismatch},
+		{"unknown mode", mutate(func(tx *authv1.Tx) { tx.SignMode = 9 }), ErrInvalidSignMode},
+		{"other key", otherSigned, ErrSignerMismatch},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := s.Verify(tc.tx); !errors.Is(err, tc.want) {
+				t.Fatalf("Verify error = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// The high-s twin of a valid signature recovers the same key: accepting it
+// would make transactions malleable. Check that it is rejected even though
+// it is otherwise valid.
+func TestHighSTwinIsValidOtherwise(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	s := NewSigner(testDomain)
+	tx, _ := s.Sign(testBodies(crypto.PubkeyToAddress(key.PublicKey).Bytes())["Deposit"], 0, key)
+	digest, _ := s.Digest(tx.Body, 0)
+	sig := append([]byte(nil), tx.Signature...)
+	n := crypto.S256().Params().N
+	new(big.Int).Sub(n, new(big.Int).SetBytes(sig[32:64])).FillBytes(sig[32:64])
+	sig[64] ^= 1
+	pub, err := crypto.Ecrecover(digest[:], sig)
+	if err != nil {
+		t.Fatalf("twin does not recover: %v", err)
+	}
+	if crypto.PubkeyToAddress(key.PublicKey) != crypto.PubkeyToAddress(*mustUnmarshal(t, pub)) {
+		t.Fatal("twin recovers another key")
+	}
+	if err := CheckSignatureValues(sig); !errors.Is(err, ErrSigHighS) {
+		t.Fatalf("CheckSignatureValues(twin) = %v, want ErrSigHighS", err)
+	}
+}
+
+func mustUnmarshal(t *testing.T, pub []byte) *ecdsa.PublicKey {
+	k, err := crypto.UnmarshalPubkey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}

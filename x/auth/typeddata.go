@@ -1,0 +1,202 @@
+package auth
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/crypto"
+
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	"github.com/ledgerd/ledgerd/x/errcode"
+)
+
+// Solidity types a message field may have.
+const (
+	typeAddress = "address"
+	typeBytes32 = "bytes32"
+	typeString  = "string"
+	typeUint32  = "uint32"
+	typeUint64  = "uint64"
+)
+
+// Field is one member of a message's EIP-712 struct, in declaration order.
+type Field struct {
+	Name  string
+	Type  string
+	Value any // []byte for address and bytes32, string, uint32 or uint64
+}
+
+// primaryType is one message kind's EIP-712 struct: its name and the names and
+// types of its fields. Its type hash is computed once.
+type primaryType struct {
+	name     string
+	fields   [][2]string // {name, type}
+	typeHash [32]byte
+}
+
+func newPrimaryType(name string, msgFields ...[2]string) *primaryType {
+	fields := append([][2]string{
+		{"signer", typeAddress},
+		{"nonce", typeUint64},
+		{"validUntilHeight", typeUint64},
+	}, msgFields...)
+	p := &primaryType{name: name, fields: fields}
+	p.typeHash = crypto.Keccak256Hash([]byte(p.encodeType()))
+	return p
+}
+
+// encodeType is EIP-712's encodeType: "Name(type1 name1,type2 name2,...)".
+func (p *primaryType) encodeType() string {
+	parts := make([]string, len(p.fields))
+	for i, f := range p.fields {
+		parts[i] = f[1] + " " + f[0]
+	}
+	return p.name + "(" + strings.Join(parts, ",") + ")"
+}
+
+// The primary types, one per message kind. Changing one is a hard fork and
+// breaks every wallet integration: add new kinds instead.
+var (
+	openWalletType = newPrimaryType("OpenWallet",
+		[2]string{"owner", typeAddress}, [2]string{"kycHash", typeBytes32}, [2]string{"tier", typeUint32})
+	depositType = newPrimaryType("Deposit",
+		[2]string{"wallet", typeAddress}, [2]string{"denom", typeString}, [2]string{"amount", typeUint64},
+		[2]string{"reference", typeString})
+	transferType = newPrimaryType("Transfer",
+		[2]string{"to", typeAddress}, [2]string{"denom", typeString}, [2]string{"amount", typeUint64},
+		[2]string{"memo", typeString})
+)
+
+// PrimaryTypes returns the EIP-712 type string of every message kind, by
+// primary type name: the schema docs/signing.md documents.
+func PrimaryTypes() map[string]string {
+	out := map[string]string{}
+	for _, p := range []*primaryType{openWalletType, depositType, transferType} {
+		out[p.name] = p.encodeType()
+	}
+	return out
+}
+
+// Message returns the primary type name and the fields, values included, of
+// body's EIP-712 struct. It fails with ErrInvalidTx when body carries no
+// message or a field has the wrong length.
+func Message(body *authv1.TxBody) (primary string, fields []Field, err error) {
+	p, values, err := messageValues(body)
+	if err != nil {
+		return "", nil, err
+	}
+	fields = make([]Field, len(p.fields))
+	for i, f := range p.fields {
+		fields[i] = Field{Name: f[0], Type: f[1], Value: values[i]}
+	}
+	return p.name, fields, nil
+}
+
+func messageValues(body *authv1.TxBody) (*primaryType, []any, error) {
+	envelope := []any{body.GetSigner(), body.GetNonce(), body.GetValidUntilHeight()}
+	switch m := body.GetMsg().(type) {
+	case *authv1.TxBody_OpenWallet:
+		w := m.OpenWallet
+		return openWalletType, append(envelope, w.GetOwner(), w.GetKycHash(), w.GetTier()), nil
+	case *authv1.TxBody_Deposit:
+		d := m.Deposit
+		return depositType, append(envelope, d.GetWallet(), d.GetDenom(), d.GetAmount(), d.GetReference()), nil
+	case *authv1.TxBody_Transfer:
+		t := m.Transfer
+		return transferType, append(envelope, t.GetTo(), t.GetDenom(), t.GetAmount(), t.GetMemo()), nil
+	case nil:
+		return nil, nil, errcode.Wrap(ErrInvalidTx, "body carries no message")
+	default:
+		return nil, nil, errcode.Wrap(ErrInvalidTx, "message %T has no EIP-712 type", m)
+	}
+}
+
+// HashStruct is EIP-712's hashStruct of body's message.
+func HashStruct(body *authv1.TxBody) ([32]byte, error) {
+	p, values, err := messageValues(body)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	enc := make([]byte, 32*(1+len(values)))
+	copy(enc, p.typeHash[:])
+	for i, v := range values {
+		if err := encodeValue(enc[32*(i+1):32*(i+2)], p.fields[i], v); err != nil {
+			return [32]byte{}, err
+		}
+	}
+	return crypto.Keccak256Hash(enc), nil
+}
+
+// encodeValue writes EIP-712's encodeData of one atomic or dynamic value into
+// the 32-byte slot out.
+func encodeValue(out []byte, f [2]string, v any) error {
+	switch f[1] {
+	case typeAddress:
+		b := v.([]byte)
+		if len(b) != 20 {
+			return errcode.Wrap(ErrInvalidTx, "%s must be a 20-byte address, got %d bytes", f[0], len(b))
+		}
+		copy(out[12:], b)
+	case typeBytes32:
+		b := v.([]byte)
+		if len(b) != 32 {
+			return errcode.Wrap(ErrInvalidTx, "%s must be 32 bytes, got %d", f[0], len(b))
+		}
+		copy(out, b)
+	case typeString:
+		copy(out, crypto.Keccak256([]byte(v.(string))))
+	case typeUint32:
+		binary.BigEndian.PutUint32(out[28:], v.(uint32))
+	case typeUint64:
+		binary.BigEndian.PutUint64(out[24:], v.(uint64))
+	default:
+		panic(fmt.Sprintf("auth: field %s has unsupported type %s", f[0], f[1]))
+	}
+	return nil
+}
+
+// SigningDigest is the 32-byte EIP-712 digest a signer signs in
+// SIGN_MODE_EIP712: keccak256(0x19 0x01 || domainSeparator || hashStruct).
+func SigningDigest(d Domain, body *authv1.TxBody) ([32]byte, error) {
+	return signingDigest(d.Separator(), body)
+}
+
+func signingDigest(separator [32]byte, body *authv1.TxBody) ([32]byte, error) {
+	h, err := HashStruct(body)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	var buf [2 + 32 + 32]byte
+	buf[0], buf[1] = 0x19, 0x01
+	copy(buf[2:], separator[:])
+	copy(buf[34:], h[:])
+	return crypto.Keccak256Hash(buf[:]), nil
+}
+
+// PersonalDigest is the digest signed in SIGN_MODE_EIP191: personal_sign
+// (EIP-191 version 0x45) over the 32 bytes of the EIP-712 digest, which is
+// what `ethkey signmessage` and wallets' "sign message" produce.
+func PersonalDigest(eip712 [32]byte) [32]byte {
+	return crypto.Keccak256Hash([]byte("\x19Ethereum Signed Message:\n32"), eip712[:])
+}
+
+// Digest returns the digest mode signs for body.
+func Digest(d Domain, body *authv1.TxBody, mode authv1.SignMode) ([32]byte, error) {
+	return digestWithSeparator(d.Separator(), body, mode)
+}
+
+func digestWithSeparator(separator [32]byte, body *authv1.TxBody, mode authv1.SignMode) ([32]byte, error) {
+	h, err := signingDigest(separator, body)
+	if err != nil {
+		return h, err
+	}
+	switch mode {
+	case authv1.SignMode_SIGN_MODE_EIP712:
+		return h, nil
+	case authv1.SignMode_SIGN_MODE_EIP191:
+		return PersonalDigest(h), nil
+	default:
+		return [32]byte{}, errcode.Wrap(ErrInvalidSignMode, "sign mode %d", mode)
+	}
+}
