@@ -641,6 +641,52 @@ func (x *MsgTransfer) GetMemo() string {
 	return ""
 }
 
+// Issuances is the answer to a query for an issuer's outstanding issuance,
+// ordered by denom.
+type Issuances struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuances     []*Issuance            `protobuf:"bytes,1,rep,name=issuances,proto3" json:"issuances,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Issuances) Reset() {
+	*x = Issuances{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Issuances) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Issuances) ProtoMessage() {}
+
+func (x *Issuances) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Issuances.ProtoReflect.Descriptor instead.
+func (*Issuances) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Issuances) GetIssuances() []*Issuance {
+	if x != nil {
+		return x.Issuances
+	}
+	return nil
+}
+
 var File_ledgerd_wallet_v1_wallet_proto protoreflect.FileDescriptor
 
 const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
@@ -687,7 +733,9 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x02to\x18\x01 \x01(\fR\x02to\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x16\n" +
 	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12\x12\n" +
-	"\x04memo\x18\x04 \x01(\tR\x04memo*G\n" +
+	"\x04memo\x18\x04 \x01(\tR\x04memo\"F\n" +
+	"\tIssuances\x129\n" +
+	"\tissuances\x18\x01 \x03(\v2\x1b.ledgerd.wallet.v1.IssuanceR\tissuances*G\n" +
 	"\fWalletStatus\x12\x1d\n" +
 	"\x19WALLET_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14WALLET_STATUS_ACTIVE\x10\x01B=Z;github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1;walletv1b\x06proto3"
@@ -705,7 +753,7 @@ func file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_wallet_v1_wallet_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
 	(WalletStatus)(0),     // 0: ledgerd.wallet.v1.WalletStatus
 	(*Coin)(nil),          // 1: ledgerd.wallet.v1.Coin
@@ -716,16 +764,18 @@ var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
 	(*MsgOpenWallet)(nil), // 6: ledgerd.wallet.v1.MsgOpenWallet
 	(*MsgDeposit)(nil),    // 7: ledgerd.wallet.v1.MsgDeposit
 	(*MsgTransfer)(nil),   // 8: ledgerd.wallet.v1.MsgTransfer
+	(*Issuances)(nil),     // 9: ledgerd.wallet.v1.Issuances
 }
 var file_ledgerd_wallet_v1_wallet_proto_depIdxs = []int32{
 	0, // 0: ledgerd.wallet.v1.Wallet.status:type_name -> ledgerd.wallet.v1.WalletStatus
 	1, // 1: ledgerd.wallet.v1.Wallet.balances:type_name -> ledgerd.wallet.v1.Coin
 	1, // 2: ledgerd.wallet.v1.DepositRecord.amount:type_name -> ledgerd.wallet.v1.Coin
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	3, // 3: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_wallet_v1_wallet_proto_init() }
@@ -739,7 +789,7 @@ func file_ledgerd_wallet_v1_wallet_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_wallet_v1_wallet_proto_rawDesc), len(file_ledgerd_wallet_v1_wallet_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

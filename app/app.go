@@ -1,0 +1,306 @@
+// Package app is ledgerd's ABCI application: the transaction pipeline
+// (decode, canonical encoding, stateless checks, signature, nonce,
+// permission, execution), block execution and commit, and queries with
+// proofs.
+//
+// Concurrency (CometBFT's connection-synchronised local client): the
+// consensus connection (InitChain, PrepareProposal, ProcessProposal,
+// FinalizeBlock, Commit), the mempool connection (CheckTx) and the query
+// connection (Info, Query) call in concurrently.
+//   - FinalizeBlock and Commit own the working trees.
+//   - CheckTx works on its own branch over the last committed version, reset
+//     by Commit; it holds checkMu.
+//   - Queries read committed versions only and take no lock of the consensus
+//     path.
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// Version is the app's protocol version, reported in Info.
+const Version uint64 = 1
+
+// StoreNames are the module stores, in app-hash order.
+var StoreNames = []string{consortium.StoreName, wallet.StoreName}
+
+// App is the ledgerd ABCI application.
+type App struct {
+	abci.BaseApplication
+
+	cfg    Config
+	store  *store.Store
+	wallet wallet.Module
+	sigs   *sigCache
+
+	// signer is set once the numeric chain id is known (InitChain or load).
+	signer *auth.Signer
+
+	// block is the working state of the block being finalized; nil between
+	// Commit and the next FinalizeBlock.
+	block *store.Branch
+
+	checkMu  sync.Mutex
+	check    *store.Branch
+	pending  map[common.Address]int
+	checkTip int64
+	// checkTime is the last block's time, the time CheckTx runs at.
+	checkTime     time.Time
+	lastBlockTime time.Time
+}
+
+// New returns the app over st, which must have been opened with
+// StoreNames.
+func New(cfg Config, st *store.Store) (*App, error) {
+	if cfg.ChainID == "" {
+		return nil, fmt.Errorf("app: no chain id configured")
+	}
+	a := &App{cfg: cfg, store: st, sigs: newSigCache(cfg.SigCacheSize)}
+	a.wallet = wallet.NewModule(func(ctx exec.Context) wallet.Members {
+		return consortium.NewView(ctx.KV(consortium.StoreName))
+	})
+	if st.LastCommit().Height > 0 {
+		v, err := st.Version(0)
+		if err != nil {
+			return nil, err
+		}
+		a.setDomain(consortium.NewView(v.Readers()[0]).Params().ChainNumericId)
+		a.resetCheckState()
+	}
+	return a, nil
+}
+
+func (a *App) setDomain(numericID uint64) {
+	a.signer = auth.NewSigner(auth.Domain{ChainID: a.cfg.ChainID, NumericID: numericID})
+}
+
+// Domain returns the EIP-712 domain transactions are signed in; zero
+// before InitChain.
+func (a *App) Domain() auth.Domain {
+	if a.signer == nil {
+		return auth.Domain{}
+	}
+	return a.signer.Domain()
+}
+
+// Store returns the app's store, for queries and tests.
+func (a *App) Store() *store.Store { return a.store }
+
+// Info reports the last height whose state is durable on disk; CometBFT's
+// handshake replays the blocks after it.
+func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
+	height := a.store.Durable()
+	var hash []byte
+	if height > 0 {
+		v, err := a.store.Version(height)
+		if err != nil {
+			return nil, err
+		}
+		hash = v.AppHash()
+	}
+	return &abci.ResponseInfo{
+		Data:             "ledgerd",
+		Version:          strconv.FormatUint(Version, 10),
+		AppVersion:       Version,
+		LastBlockHeight:  height,
+		LastBlockAppHash: hash,
+	}, nil
+}
+
+// InitChain writes the genesis state and returns the validators it names.
+func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
+	if req.ChainId != a.cfg.ChainID {
+		return nil, fmt.Errorf("app: InitChain for chain %q, configured for %q", req.ChainId, a.cfg.ChainID)
+	}
+	if req.InitialHeight > 1 {
+		return nil, fmt.Errorf("app: initial height %d is not supported; use 1", req.InitialHeight)
+	}
+	gen, err := ParseGenesis(req.AppStateBytes)
+	if err != nil {
+		return nil, err
+	}
+	a.store.Rollback()
+	branch := store.NewBranch(StoreNames, a.store.Working())
+	ctx := exec.New(branch, 0, req.Time)
+	consortium.NewKeeper(ctx.KV(consortium.StoreName)).InitGenesis(gen.Consortium)
+	if err := wallet.NewKeeper(ctx.KV(wallet.StoreName)).InitGenesis(gen.Wallet); err != nil {
+		return nil, err
+	}
+	a.store.Apply(branch)
+	a.setDomain(gen.Consortium.Params.ChainNumericId)
+
+	var vals []abci.ValidatorUpdate
+	for _, m := range gen.Consortium.Members {
+		if m.Validator != nil {
+			vals = append(vals, abci.Ed25519ValidatorUpdate(m.Validator.PubKey, m.Validator.Power))
+		}
+	}
+	return &abci.ResponseInitChain{Validators: vals, AppHash: a.store.WorkingHash()}, nil
+}
+
+// PrepareProposal takes the mempool's transactions in order up to the
+// block's transaction and byte caps.
+func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
+	var txs [][]byte
+	var size int64
+	for _, tx := range req.Txs {
+		if len(txs) == a.cfg.MaxBlockTxs || size+int64(len(tx)) > req.MaxTxBytes {
+			break
+		}
+		txs = append(txs, tx)
+		size += int64(len(tx))
+	}
+	return &abci.ResponsePrepareProposal{Txs: txs}, nil
+}
+
+// ProcessProposal rejects blocks over the transaction cap. Invalid
+// transactions are not a reason to reject: they fail with their code.
+func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
+	if len(req.Txs) > a.cfg.MaxBlockTxs {
+		return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
+	}
+	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
+}
+
+// FinalizeBlock checks every transaction's signature in parallel, then
+// executes them in order, each on its own branch of the block's state, and
+// returns one result per transaction and the app hash.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	if a.signer == nil {
+		return nil, fmt.Errorf("app: FinalizeBlock before InitChain")
+	}
+	// A block finalized again (crash recovery, or a round that did not
+	// commit) starts from the last commit.
+	a.store.Rollback()
+	a.block = store.NewBranch(StoreNames, a.store.Working())
+	ctx := exec.New(a.block, req.Height, req.Time)
+	ctx.ChainID = a.cfg.ChainID
+	a.lastBlockTime = req.Time
+
+	checked := a.checkAll(req.Txs)
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i := range checked {
+		events, err := a.deliver(ctx, a.block, &checked[i], req.Height)
+		results[i] = txResult(events, err)
+	}
+	a.store.Apply(a.block)
+	return &abci.ResponseFinalizeBlock{TxResults: results, AppHash: a.store.WorkingHash()}, nil
+}
+
+// Commit makes the finalized block's state durable and resets the mempool's
+// check state to it.
+func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	if _, err := a.store.Commit(); err != nil {
+		return nil, err
+	}
+	a.block = nil
+	a.resetCheckState()
+	// RetainHeight 0: CometBFT keeps every block; the history index and
+	// replay after a crash need them.
+	return &abci.ResponseCommit{}, nil
+}
+
+// deliver runs one checked transaction at height on a branch of parent and
+// merges the branch only if it succeeds: a failed transaction changes
+// nothing.
+func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, height int64) ([]abci.Event, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	body := c.tx.Body
+	if body.ValidUntilHeight < uint64(height) {
+		return nil, errcode.Wrap(auth.ErrTxExpired, "valid until %d, block %d", body.ValidUntilHeight, height)
+	}
+	branch := parent.Branch()
+	ctx = ctx.WithStores(branch)
+	ctx.Signer, ctx.TxHash = c.signer, c.hash[:]
+
+	acct, err := resolveAccount(branch, c.signer)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case body.Nonce < acct.nonce:
+		return nil, errcode.Wrap(auth.ErrNonceTooLow, "got %d, account nonce %d", body.Nonce, acct.nonce)
+	case body.Nonce > acct.nonce:
+		return nil, errcode.Wrap(auth.ErrNonceTooHigh, "got %d, account nonce %d", body.Nonce, acct.nonce)
+	}
+	if err := a.route(ctx, body); err != nil {
+		return nil, err
+	}
+	acct.incrementNonce(branch, c.signer)
+	parent.Merge(branch)
+	ctx.Emit("tx", "signer", c.signer.Hex(), "nonce", strconv.FormatUint(body.Nonce, 10), "msg", msgName(body))
+	return ctx.Events(), nil
+}
+
+// route executes the body's message.
+func (a *App) route(ctx exec.Context, body *authv1.TxBody) error {
+	switch m := body.Msg.(type) {
+	case *authv1.TxBody_OpenWallet:
+		return a.wallet.OpenWallet(ctx, m.OpenWallet)
+	case *authv1.TxBody_Deposit:
+		return a.wallet.Deposit(ctx, m.Deposit)
+	case *authv1.TxBody_Transfer:
+		return a.wallet.Transfer(ctx, m.Transfer)
+	default:
+		return errcode.Wrap(auth.ErrInvalidTx, "unknown message %T", m)
+	}
+}
+
+func msgName(body *authv1.TxBody) string {
+	switch body.Msg.(type) {
+	case *authv1.TxBody_OpenWallet:
+		return "open_wallet"
+	case *authv1.TxBody_Deposit:
+		return "deposit"
+	case *authv1.TxBody_Transfer:
+		return "transfer"
+	}
+	return "unknown"
+}
+
+// account is a signer's nonce, held by the consortium (operators) or by
+// the signer's wallet.
+type account struct {
+	nonce    uint64
+	operator bool
+}
+
+func resolveAccount(b *store.Branch, signer common.Address) (account, error) {
+	if op, ok := consortium.NewView(b.KV(consortium.StoreName)).Operator(signer); ok {
+		return account{nonce: op.Nonce, operator: true}, nil
+	}
+	if w, err := wallet.NewView(b.KV(wallet.StoreName)).Wallet(signer); err == nil {
+		return account{nonce: w.Nonce}, nil
+	}
+	return account{}, errcode.Wrap(auth.ErrUnknownSigner, "%s", signer.Hex())
+}
+
+func (acct account) incrementNonce(b *store.Branch, signer common.Address) {
+	if acct.operator {
+		consortium.NewKeeper(b.KV(consortium.StoreName)).IncrementNonce(signer)
+	} else {
+		wallet.NewKeeper(b.KV(wallet.StoreName)).IncrementNonce(signer)
+	}
+}
+
+func txResult(events []abci.Event, err error) *abci.ExecTxResult {
+	codespace, code, log := errcode.ABCIInfo(err)
+	return &abci.ExecTxResult{Code: code, Codespace: codespace, Log: log, Events: events}
+}

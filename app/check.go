@@ -1,0 +1,58 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+)
+
+// CheckTx admits a transaction to the mempool if it would succeed on top
+// of the last commit and the transactions already admitted: it runs the
+// whole pipeline on the check branch, so pending nonces and balances are
+// accounted for. A recheck after a commit finds the signature in the cache.
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	if a.signer == nil {
+		return checkResult(errcode.Wrap(auth.ErrInvalidTx, "chain not initialised yet")), nil
+	}
+	c := a.checkTx(req.Tx)
+	a.checkMu.Lock()
+	defer a.checkMu.Unlock()
+	if c.err == nil && a.pending[c.signer] >= a.cfg.MaxPendingPerSigner {
+		c.err = errcode.Wrap(auth.ErrTooManyPending, "%d pending, limit %d", a.pending[c.signer], a.cfg.MaxPendingPerSigner)
+	}
+	height := a.checkTip + 1
+	ctx := exec.New(a.check, height, a.checkTime)
+	ctx.ChainID = a.cfg.ChainID
+	events, err := a.deliver(ctx, a.check, &c, height)
+	if err != nil {
+		return checkResult(err), nil
+	}
+	a.pending[c.signer]++
+	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK, Events: events}, nil
+}
+
+// resetCheckState starts a new check branch over the last commit.
+func (a *App) resetCheckState() {
+	v, err := a.store.Version(0)
+	if err != nil {
+		panic(fmt.Sprintf("app: last commit unreadable: %v", err))
+	}
+	a.checkMu.Lock()
+	defer a.checkMu.Unlock()
+	a.check = store.NewBranch(StoreNames, v.Readers())
+	a.pending = map[common.Address]int{}
+	a.checkTip = v.Height
+	a.checkTime = a.lastBlockTime
+}
+
+func checkResult(err error) *abci.ResponseCheckTx {
+	codespace, code, log := errcode.ABCIInfo(err)
+	return &abci.ResponseCheckTx{Code: code, Codespace: codespace, Log: log}
+}

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// Genesis is the app_state of the CometBFT genesis file.
+type Genesis struct {
+	Consortium consortium.Genesis `json:"consortium"`
+	Wallet     wallet.Genesis     `json:"wallet"`
+}
+
+// GenesisState is a validated Genesis.
+type GenesisState struct {
+	Consortium *consortium.State
+	Wallet     *wallet.State
+}
+
+// ParseGenesis decodes and validates app_state. Unknown fields are errors,
+// so a misspelt setting is not silently ignored.
+func ParseGenesis(appState []byte) (*GenesisState, error) {
+	var g Genesis
+	dec := json.NewDecoder(bytes.NewReader(appState))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		return nil, fmt.Errorf("genesis app_state: %w", err)
+	}
+	return g.Validate()
+}
+
+// Validate checks every module's genesis, including what one module's
+// genesis requires of another's.
+func (g *Genesis) Validate() (*GenesisState, error) {
+	c, err := g.Consortium.Validate()
+	if err != nil {
+		return nil, err
+	}
+	w, err := g.Wallet.Validate(c.Members)
+	if err != nil {
+		return nil, err
+	}
+	return &GenesisState{Consortium: c, Wallet: w}, nil
+}

@@ -1,0 +1,129 @@
+package app
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// checkedTx is a transaction that passed, or failed, the checks that do not
+// depend on state: size, decoding, canonical encoding, stateless message
+// checks, chain id and signature.
+type checkedTx struct {
+	hash   [32]byte
+	tx     *authv1.Tx
+	signer common.Address
+	err    error
+}
+
+var (
+	decodeOptions = proto.UnmarshalOptions{DiscardUnknown: true}
+	encodeOptions = proto.MarshalOptions{Deterministic: true}
+)
+
+// decodeTx applies the cheap checks to raw, in order: size, decoding,
+// canonical re-encoding (which rejects unknown fields, fields out of order,
+// non-minimal varints and explicit default values), stateless checks of
+// the body and message, and the chain id.
+func (a *App) decodeTx(raw []byte) (*authv1.Tx, error) {
+	if len(raw) > a.cfg.MaxTxBytes {
+		return nil, errcode.Wrap(auth.ErrTxTooLarge, "%d bytes, limit %d", len(raw), a.cfg.MaxTxBytes)
+	}
+	tx := new(authv1.Tx)
+	if err := decodeOptions.Unmarshal(raw, tx); err != nil {
+		return nil, errcode.Wrap(auth.ErrTxDecode, "%v", err)
+	}
+	canonical, err := encodeOptions.Marshal(tx)
+	if err != nil || !bytes.Equal(canonical, raw) {
+		return nil, auth.ErrNonCanonical
+	}
+	if err := validateBody(tx.Body); err != nil {
+		return nil, err
+	}
+	if tx.Body.ChainId != a.cfg.ChainID {
+		return nil, errcode.Wrap(auth.ErrWrongChainID, "tx is for %q, this is %q", tx.Body.ChainId, a.cfg.ChainID)
+	}
+	return tx, nil
+}
+
+// validateBody applies the stateless checks of the envelope and message.
+func validateBody(body *authv1.TxBody) error {
+	if body == nil {
+		return errcode.Wrap(auth.ErrInvalidTx, "no body")
+	}
+	if len(body.Signer) != common.AddressLength {
+		return errcode.Wrap(auth.ErrInvalidTx, "signer must be a 20-byte address, got %d bytes", len(body.Signer))
+	}
+	if body.ValidUntilHeight == 0 {
+		return errcode.Wrap(auth.ErrInvalidTx, "valid_until_height must be set")
+	}
+	switch m := body.Msg.(type) {
+	case *authv1.TxBody_OpenWallet:
+		return wallet.ValidateOpenWallet(m.OpenWallet)
+	case *authv1.TxBody_Deposit:
+		return wallet.ValidateDeposit(m.Deposit)
+	case *authv1.TxBody_Transfer:
+		return wallet.ValidateTransfer(m.Transfer)
+	case nil:
+		return errcode.Wrap(auth.ErrInvalidTx, "no message")
+	default:
+		return errcode.Wrap(auth.ErrInvalidTx, "unknown message %T", m)
+	}
+}
+
+// checkTx decodes raw and verifies its signature, using the signature cache
+// when it can and filling it when it verified.
+func (a *App) checkTx(raw []byte) checkedTx {
+	c := checkedTx{hash: sha256.Sum256(raw)}
+	c.tx, c.err = a.decodeTx(raw)
+	if c.err != nil {
+		return c
+	}
+	if signer, ok := a.sigs.get(c.hash); ok {
+		c.signer = signer
+		return c
+	}
+	c.signer, c.err = a.signer.Verify(c.tx)
+	if c.err == nil {
+		a.sigs.add(c.hash, c.signer)
+	}
+	return c
+}
+
+// checkAll runs checkTx over a block's transactions on the configured
+// number of workers. Results are by index, so they do not depend on
+// scheduling.
+func (a *App) checkAll(txs [][]byte) []checkedTx {
+	out := make([]checkedTx, len(txs))
+	workers := min(max(a.cfg.Workers, 1), len(txs))
+	var wg sync.WaitGroup
+	var next int
+	var mu sync.Mutex
+	for range workers {
+		wg.Add(1)
+		// nolint:determinism: each result is written to its own index.
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(txs) {
+					return
+				}
+				out[i] = a.checkTx(txs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}

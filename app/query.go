@@ -1,0 +1,142 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+	"google.golang.org/protobuf/proto"
+
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// Query paths. Values are protobuf; with prove=true, /store answers carry
+// the proof ops (ics23:iavl, ics23:simple) against the app hash of the
+// answer's height, which is in the header of the next height.
+const (
+	// QueryStorePrefix + "<store>/key": the raw value of the key in Data.
+	QueryStorePrefix = "/store/"
+	// QueryMembers: consortiumv1.Members, all members by id.
+	QueryMembers = "/consortium/members"
+	// QueryIssuancesPrefix + "<issuer>": walletv1.Issuances of that issuer.
+	QueryIssuancesPrefix = "/wallet/issuances/"
+	// QueryInvariant: empty value if supply = sum of balances = sum of
+	// issuance for every denom at the height, an error otherwise.
+	QueryInvariant = "/wallet/invariant"
+)
+
+// Query errors.
+const queryCodespace = "query"
+
+var (
+	ErrUnknownQuery   = errcode.Register(queryCodespace, 2, "unknown query path")
+	ErrHeightNotKept  = errcode.Register(queryCodespace, 3, "height not available: pruned, or not committed yet")
+	ErrInvalidRequest = errcode.Register(queryCodespace, 4, "invalid query request")
+	ErrInvariant      = errcode.Register(queryCodespace, 5, "invariant broken")
+)
+
+// Query answers from a committed version (the latest, or req.Height), never
+// the working state. It is safe to call concurrently with block execution.
+func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+	if req.Height < 0 {
+		return queryError(errcode.Wrap(ErrInvalidRequest, "negative height")), nil
+	}
+	v, err := a.store.Version(req.Height)
+	if err != nil {
+		if errors.Is(err, store.ErrVersionPruned) {
+			err = errcode.Wrap(ErrHeightNotKept, "%v", err)
+		}
+		return queryError(err), nil
+	}
+	resp, err := query(v, req)
+	if err != nil {
+		return queryError(err), nil
+	}
+	resp.Height = v.Height
+	return resp, nil
+}
+
+func query(v *store.Version, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+	switch {
+	case strings.HasPrefix(req.Path, QueryStorePrefix):
+		name, ok := strings.CutSuffix(strings.TrimPrefix(req.Path, QueryStorePrefix), "/key")
+		if !ok || !isStore(name) {
+			return nil, errcode.Wrap(ErrUnknownQuery, "%q: want /store/<%s>/key", req.Path, strings.Join(StoreNames, "|"))
+		}
+		if len(req.Data) == 0 {
+			return nil, errcode.Wrap(ErrInvalidRequest, "empty key")
+		}
+		if !req.Prove {
+			value, err := v.Get(name, req.Data)
+			return &abci.ResponseQuery{Key: req.Data, Value: value}, err
+		}
+		value, ops, err := v.Prove(name, req.Data)
+		if err != nil {
+			return nil, err
+		}
+		return &abci.ResponseQuery{Key: req.Data, Value: value, ProofOps: &cmtcrypto.ProofOps{Ops: ops}}, nil
+
+	case req.Path == QueryMembers:
+		out := new(consortiumv1.Members)
+		err := v.Iterate(consortium.StoreName, consortium.MemberPrefix(), func(k, val []byte) bool {
+			m := new(consortiumv1.Member)
+			store.DecodeProto(k, val, m)
+			out.Members = append(out.Members, m)
+			return true
+		})
+		return marshalAnswer(out, err)
+
+	case strings.HasPrefix(req.Path, QueryIssuancesPrefix):
+		issuer := strings.TrimPrefix(req.Path, QueryIssuancesPrefix)
+		if issuer == "" || len(issuer) > 32 {
+			return nil, errcode.Wrap(ErrInvalidRequest, "issuer id %q", issuer)
+		}
+		out := new(walletv1.Issuances)
+		err := v.Iterate(wallet.StoreName, wallet.IssuancePrefix(issuer), func(k, val []byte) bool {
+			is := new(walletv1.Issuance)
+			store.DecodeProto(k, val, is)
+			out.Issuances = append(out.Issuances, is)
+			return true
+		})
+		return marshalAnswer(out, err)
+
+	case req.Path == QueryInvariant:
+		err := wallet.Invariant(func(prefix []byte, fn func(k, v []byte) bool) error {
+			return v.Iterate(wallet.StoreName, prefix, fn)
+		})
+		if err != nil {
+			return nil, errcode.Wrap(ErrInvariant, "%v", err)
+		}
+		return &abci.ResponseQuery{}, nil
+	}
+	return nil, errcode.Wrap(ErrUnknownQuery, "%q", req.Path)
+}
+
+func isStore(name string) bool {
+	for _, n := range StoreNames {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func marshalAnswer(m proto.Message, err error) (*abci.ResponseQuery, error) {
+	if err != nil {
+		return nil, err
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	return &abci.ResponseQuery{Value: b}, err
+}
+
+func queryError(err error) *abci.ResponseQuery {
+	codespace, code, log := errcode.ABCIInfo(err)
+	return &abci.ResponseQuery{Code: code, Codespace: codespace, Log: log}
+}

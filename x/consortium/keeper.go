@@ -1,0 +1,99 @@
+package consortium
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/errcode"
+)
+
+// View reads consortium state. It is as safe for concurrent use as its
+// Reader.
+type View struct{ r store.Reader }
+
+// NewView returns a View over r, the consortium store.
+func NewView(r store.Reader) View { return View{r} }
+
+// Member returns member id, or ErrMemberNotFound.
+func (v View) Member(id string) (*consortiumv1.Member, error) {
+	m := new(consortiumv1.Member)
+	if !get(v.r, MemberKey(id), m) {
+		return nil, errcode.Wrap(ErrMemberNotFound, "member %q", id)
+	}
+	return m, nil
+}
+
+// Operator returns the operator account of addr, or false.
+func (v View) Operator(addr common.Address) (*consortiumv1.Operator, bool) {
+	op := new(consortiumv1.Operator)
+	return op, get(v.r, OperatorKey(addr[:]), op)
+}
+
+// Params returns the parameters.
+func (v View) Params() *consortiumv1.Params {
+	p := new(consortiumv1.Params)
+	get(v.r, ParamsKey(), p)
+	return p
+}
+
+// ActingMember returns the active member addr operates for, and checks it
+// holds role: ErrNotOperator, ErrMemberInactive, ErrMissingRole.
+func (v View) ActingMember(addr common.Address, role consortiumv1.Role) (*consortiumv1.Member, error) {
+	op, ok := v.Operator(addr)
+	if !ok {
+		return nil, errcode.Wrap(ErrNotOperator, "address %s", addr.Hex())
+	}
+	m, err := v.Member(op.MemberId)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status != consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE {
+		return nil, errcode.Wrap(ErrMemberInactive, "member %q is %s", m.Id, m.Status)
+	}
+	if !HasRole(m, role) {
+		return nil, errcode.Wrap(ErrMissingRole, "member %q is not %s", m.Id, RoleName(role))
+	}
+	return m, nil
+}
+
+// HasRole reports whether m holds role.
+func HasRole(m *consortiumv1.Member, role consortiumv1.Role) bool {
+	return slices.Contains(m.Roles, role)
+}
+
+// Keeper reads and writes consortium state.
+type Keeper struct {
+	View
+	kv store.KV
+}
+
+// NewKeeper returns a Keeper over kv, the consortium store.
+func NewKeeper(kv store.KV) Keeper { return Keeper{View{kv}, kv} }
+
+// SetMember stores m.
+func (k Keeper) SetMember(m *consortiumv1.Member) { set(k.kv, MemberKey(m.Id), m) }
+
+// SetOperator stores op.
+func (k Keeper) SetOperator(op *consortiumv1.Operator) { set(k.kv, OperatorKey(op.Address), op) }
+
+// SetParams stores p.
+func (k Keeper) SetParams(p *consortiumv1.Params) { set(k.kv, ParamsKey(), p) }
+
+// IncrementNonce adds one to the nonce of operator addr, which must exist.
+func (k Keeper) IncrementNonce(addr common.Address) {
+	op, ok := k.Operator(addr)
+	if !ok {
+		panic(fmt.Sprintf("consortium: IncrementNonce of unknown operator %s", addr.Hex()))
+	}
+	op.Nonce++
+	k.SetOperator(op)
+}
+
+func get(r store.Reader, key []byte, m proto.Message) bool { return store.GetProto(r, key, m) }
+
+func set(kv store.KV, key []byte, m proto.Message) { store.SetProto(kv, key, m) }

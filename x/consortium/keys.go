@@ -1,0 +1,22 @@
+package consortium
+
+// StoreName is the name of the consortium's store and of its proof op key.
+const StoreName = "consortium"
+
+const (
+	prefixMember   byte = 0x01
+	prefixOperator byte = 0x02
+	keyParams      byte = 0x03
+)
+
+// MemberKey is the store key of member id.
+func MemberKey(id string) []byte { return append([]byte{prefixMember}, id...) }
+
+// MemberPrefix is the prefix of all member keys.
+func MemberPrefix() []byte { return []byte{prefixMember} }
+
+// OperatorKey is the store key of the operator account of addr.
+func OperatorKey(addr []byte) []byte { return append([]byte{prefixOperator}, addr...) }
+
+// ParamsKey is the store key of the parameters.
+func ParamsKey() []byte { return []byte{keyParams} }

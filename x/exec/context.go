@@ -1,0 +1,65 @@
+// Package exec is what a message handler sees of the block and transaction
+// it runs in: height, block time, the signer, the transaction hash, the
+// module stores, and an event sink. Handlers are pure functions of this
+// context and their message.
+package exec
+
+import (
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/ledgerd/ledgerd/store"
+)
+
+// Stores gives a module its store by name.
+type Stores interface {
+	KV(name string) store.KV
+}
+
+// Context is one transaction's (or genesis's) execution context. It is
+// passed by value; its stores and events are shared by the copies.
+type Context struct {
+	// Height and Time come from the block header; Time is the only clock
+	// state-machine code may read.
+	Height int64
+	Time   time.Time
+	// ChainID is the CometBFT chain id.
+	ChainID string
+	// TxHash is the SHA-256 of the transaction bytes (nil at genesis).
+	TxHash []byte
+	// Signer is the transaction's verified signer.
+	Signer common.Address
+
+	stores Stores
+	events *[]abci.Event
+}
+
+// New returns a context over stores that collects events into a fresh list.
+func New(stores Stores, height int64, t time.Time) Context {
+	return Context{Height: height, Time: t, stores: stores, events: new([]abci.Event)}
+}
+
+// KV returns the named module store.
+func (c Context) KV(name string) store.KV { return c.stores.KV(name) }
+
+// WithStores returns a copy of c over other stores with its own event list:
+// a branch for one transaction.
+func (c Context) WithStores(s Stores) Context {
+	c.stores = s
+	c.events = new([]abci.Event)
+	return c
+}
+
+// Emit records an event. attrs are key, value pairs.
+func (c Context) Emit(kind string, attrs ...string) {
+	ev := abci.Event{Type: kind}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: attrs[i], Value: attrs[i+1], Index: true})
+	}
+	*c.events = append(*c.events, ev)
+}
+
+// Events returns the events recorded so far.
+func (c Context) Events() []abci.Event { return *c.events }

@@ -1,0 +1,16 @@
+// Package wallet keeps e-money wallets: opening by a bank (the issuer of
+// record), issuance against fiat (Deposit), payments between wallets at any
+// bank (Transfer), and each issuer's outstanding issuance and the supply.
+//
+// State layout in the "wallet" store (values are protobuf):
+//
+//	0x01 | owner (20)                        -> walletv1.Wallet
+//	0x02 | len(issuer) | issuer | denom      -> walletv1.Issuance
+//	0x03 | denom                             -> walletv1.Coin (total supply)
+//	0x04 | len(issuer) | issuer | reference  -> walletv1.DepositRecord
+//	0x05                                     -> walletv1.Params
+//
+// Invariant: for every denom, supply = sum of wallet balances = sum of
+// issuers' outstanding issuance. Amounts are uint64 minor units; every sum
+// is checked and fails with ErrAmountOverflow rather than wrap.
+package wallet

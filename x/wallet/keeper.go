@@ -1,0 +1,133 @@
+package wallet
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/errcode"
+)
+
+// View reads wallet state.
+type View struct{ r store.Reader }
+
+// NewView returns a View over r, the wallet store.
+func NewView(r store.Reader) View { return View{r} }
+
+// Wallet returns owner's wallet, or ErrWalletNotFound.
+func (v View) Wallet(owner common.Address) (*walletv1.Wallet, error) {
+	w := new(walletv1.Wallet)
+	if !store.GetProto(v.r, WalletKey(owner[:]), w) {
+		return nil, errcode.Wrap(ErrWalletNotFound, "owner %s", owner.Hex())
+	}
+	return w, nil
+}
+
+// Issuance returns issuer's outstanding issuance of denom (zero if none).
+func (v View) Issuance(issuer, denom string) *walletv1.Issuance {
+	is := &walletv1.Issuance{Issuer: issuer, Denom: denom}
+	store.GetProto(v.r, IssuanceKey(issuer, denom), is)
+	return is
+}
+
+// Supply returns the total supply of denom.
+func (v View) Supply(denom string) *walletv1.Coin {
+	c := &walletv1.Coin{Denom: denom}
+	store.GetProto(v.r, SupplyKey(denom), c)
+	return c
+}
+
+// Params returns the module parameters.
+func (v View) Params() *walletv1.Params {
+	p := new(walletv1.Params)
+	store.GetProto(v.r, ParamsKey(), p)
+	return p
+}
+
+// HasDeposit reports whether issuer already credited reference.
+func (v View) HasDeposit(issuer, reference string) bool {
+	return v.r.Get(DepositKey(issuer, reference)) != nil
+}
+
+// Keeper reads and writes wallet state.
+type Keeper struct {
+	View
+	kv store.KV
+}
+
+// NewKeeper returns a Keeper over kv, the wallet store.
+func NewKeeper(kv store.KV) Keeper { return Keeper{View{kv}, kv} }
+
+// SetWallet stores w.
+func (k Keeper) SetWallet(w *walletv1.Wallet) { store.SetProto(k.kv, WalletKey(w.Owner), w) }
+
+// SetParams stores p.
+func (k Keeper) SetParams(p *walletv1.Params) { store.SetProto(k.kv, ParamsKey(), p) }
+
+// IncrementNonce adds one to the nonce of owner's wallet, which must exist.
+func (k Keeper) IncrementNonce(owner common.Address) {
+	w, err := k.Wallet(owner)
+	if err != nil {
+		panic(fmt.Sprintf("wallet: IncrementNonce: %v", err))
+	}
+	w.Nonce++
+	k.SetWallet(w)
+}
+
+// mint adds amount of denom to issuer's outstanding issuance and to the
+// supply. Nothing is written unless both sums fit.
+func (k Keeper) mint(issuer, denom string, amount uint64) error {
+	is, supply := k.Issuance(issuer, denom), k.Supply(denom)
+	outstanding, err := add(is.Outstanding, amount, "issuer %q outstanding %s", issuer, denom)
+	if err != nil {
+		return err
+	}
+	total, err := add(supply.Amount, amount, "supply of %s", denom)
+	if err != nil {
+		return err
+	}
+	is.Outstanding, supply.Amount = outstanding, total
+	store.SetProto(k.kv, IssuanceKey(issuer, denom), is)
+	store.SetProto(k.kv, SupplyKey(denom), supply)
+	return nil
+}
+
+// Balance returns w's balance of denom.
+func Balance(w *walletv1.Wallet, denom string) uint64 {
+	if i, ok := findDenom(w.Balances, denom); ok {
+		return w.Balances[i].Amount
+	}
+	return 0
+}
+
+// setBalance sets w's balance of denom, keeping balances sorted by denom and
+// dropping zero balances.
+func setBalance(w *walletv1.Wallet, denom string, amount uint64) {
+	i, ok := findDenom(w.Balances, denom)
+	switch {
+	case ok && amount == 0:
+		w.Balances = slices.Delete(w.Balances, i, i+1)
+	case ok:
+		w.Balances[i].Amount = amount
+	case amount > 0:
+		w.Balances = slices.Insert(w.Balances, i, &walletv1.Coin{Denom: denom, Amount: amount})
+	}
+}
+
+func findDenom(coins []*walletv1.Coin, denom string) (int, bool) {
+	return slices.BinarySearchFunc(coins, denom, func(c *walletv1.Coin, d string) int { return strings.Compare(c.Denom, d) })
+}
+
+// add returns a+b, or ErrAmountOverflow naming what overflowed.
+func add(a, b uint64, what string, args ...any) (uint64, error) {
+	sum, carry := bits.Add64(a, b, 0)
+	if carry != 0 {
+		return 0, errcode.Wrap(ErrAmountOverflow, "%s: %d + %d", fmt.Sprintf(what, args...), a, b)
+	}
+	return sum, nil
+}

@@ -1,0 +1,42 @@
+package wallet
+
+// StoreName is the name of the wallet store and of its proof op key.
+const StoreName = "wallet"
+
+const (
+	prefixWallet   byte = 0x01
+	prefixIssuance byte = 0x02
+	prefixSupply   byte = 0x03
+	prefixDeposit  byte = 0x04
+	keyParams      byte = 0x05
+)
+
+// WalletKey is the store key of owner's wallet.
+func WalletKey(owner []byte) []byte { return append([]byte{prefixWallet}, owner...) }
+
+// IssuanceKey is the store key of issuer's outstanding issuance of denom.
+func IssuanceKey(issuer, denom string) []byte {
+	return append(issuerPrefix(prefixIssuance, issuer), denom...)
+}
+
+// IssuancePrefix is the prefix of all of issuer's issuance keys.
+func IssuancePrefix(issuer string) []byte { return issuerPrefix(prefixIssuance, issuer) }
+
+// SupplyKey is the store key of the total supply of denom.
+func SupplyKey(denom string) []byte { return append([]byte{prefixSupply}, denom...) }
+
+// DepositKey is the store key of the deposit issuer credited for reference.
+func DepositKey(issuer, reference string) []byte {
+	return append(issuerPrefix(prefixDeposit, issuer), reference...)
+}
+
+// ParamsKey is the store key of the parameters.
+func ParamsKey() []byte { return []byte{keyParams} }
+
+// issuerPrefix length-prefixes the member id (at most 32 bytes) so that no
+// id is a prefix of another's keys.
+func issuerPrefix(prefix byte, issuer string) []byte {
+	k := make([]byte, 0, 2+len(issuer)+16)
+	k = append(k, prefix, byte(len(issuer)))
+	return append(k, issuer...)
+}
