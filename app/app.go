@@ -54,6 +54,10 @@ type App struct {
 	// block is the working state of the block being finalized; nil between
 	// Commit and the next FinalizeBlock.
 	block *store.Branch
+	// genesis holds InitChain's writes until the first Commit: they are part
+	// of the first block's state, and FinalizeBlock starts from the last
+	// commit (Rollback), which would otherwise discard them.
+	genesis *store.Branch
 
 	checkMu  sync.Mutex
 	check    *store.Branch
@@ -142,6 +146,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		return nil, err
 	}
 	a.store.Apply(branch)
+	a.genesis = branch
 	a.setDomain(gen.Consortium.Params.ChainNumericId)
 
 	var vals []abci.ValidatorUpdate
@@ -187,6 +192,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// A block finalized again (crash recovery, or a round that did not
 	// commit) starts from the last commit.
 	a.store.Rollback()
+	if a.genesis != nil {
+		a.store.Apply(a.genesis)
+	}
 	a.block = store.NewBranch(StoreNames, a.store.Working())
 	ctx := exec.New(a.block, req.Height, req.Time)
 	ctx.ChainID = a.cfg.ChainID
@@ -209,6 +217,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, err
 	}
 	a.block = nil
+	a.genesis = nil
 	a.resetCheckState()
 	// RetainHeight 0: CometBFT keeps every block; the history index and
 	// replay after a crash need them.
@@ -304,3 +313,8 @@ func txResult(events []abci.Event, err error) *abci.ExecTxResult {
 	codespace, code, log := errcode.ABCIInfo(err)
 	return &abci.ExecTxResult{Code: code, Codespace: codespace, Log: log, Events: events}
 }
+
+// Application is the ABCI interface App implements.
+type Application = abci.Application
+
+var _ Application = (*App)(nil)

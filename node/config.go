@@ -1,0 +1,184 @@
+// Package node runs a ledgerd node: CometBFT embedded in-process around the
+// ledgerd app, its configuration (ledgerd.toml, LEDGERD_* environment
+// variables and flags, in rising precedence), metrics, and lifecycle. It
+// also writes a new node's home directory (Init).
+package node
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Config is ledgerd's own configuration, in <home>/config/ledgerd.toml.
+// CometBFT's stays in <home>/config/config.toml.
+type Config struct {
+	App     AppConfig     `mapstructure:"app"`
+	Store   StoreConfig   `mapstructure:"store"`
+	Metrics MetricsConfig `mapstructure:"metrics"`
+}
+
+// AppConfig holds the transaction pipeline's limits.
+type AppConfig struct {
+	MaxTxBytes          int `mapstructure:"max_tx_bytes"`
+	MaxBlockTxs         int `mapstructure:"max_block_txs"`
+	MaxPendingPerSigner int `mapstructure:"max_pending_per_signer"`
+	SigCacheSize        int `mapstructure:"sig_cache_size"`
+}
+
+// StoreConfig tunes the state store.
+type StoreConfig struct {
+	// IAVLCacheNodes is each tree's node cache, in nodes.
+	IAVLCacheNodes int `mapstructure:"iavl_cache_nodes"`
+	// KeepRecent versions for queries and proofs; 0 keeps all (archive).
+	KeepRecent int64 `mapstructure:"keep_recent"`
+	// PruneEvery blocks, old versions are deleted.
+	PruneEvery int64 `mapstructure:"prune_every"`
+	// BadgerCacheMB bounds Badger's block cache.
+	BadgerCacheMB int `mapstructure:"badger_cache_mb"`
+}
+
+// MetricsConfig turns on the Prometheus endpoint, which serves CometBFT's
+// metrics and ledgerd's.
+type MetricsConfig struct {
+	Enabled bool   `mapstructure:"enabled"`
+	Listen  string `mapstructure:"listen"`
+}
+
+// DefaultConfig returns the defaults written by init.
+func DefaultConfig() Config {
+	return Config{
+		App: AppConfig{MaxTxBytes: 4096, MaxBlockTxs: 5000, MaxPendingPerSigner: 64, SigCacheSize: 100_000},
+		Store: StoreConfig{
+			IAVLCacheNodes: 500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
+		},
+		Metrics: MetricsConfig{Enabled: true, Listen: "127.0.0.1:26660"},
+	}
+}
+
+// ConfigPath is where ledgerd.toml lives under home.
+func ConfigPath(home string) string { return filepath.Join(home, "config", "ledgerd.toml") }
+
+// EnvPrefix is the prefix of environment variables that override
+// ledgerd.toml: LEDGERD_STORE_KEEP_RECENT=100 sets store.keep_recent.
+const EnvPrefix = "LEDGERD"
+
+// LoadConfig reads ledgerd.toml under home, then applies LEDGERD_*
+// environment variables, then the flags in fs that were set (named like the
+// keys: --store.keep_recent). A missing file means the defaults.
+func LoadConfig(home string, fs *pflag.FlagSet) (Config, error) {
+	v := viper.New()
+	def := DefaultConfig()
+	setDefaults(v, def)
+	v.SetConfigFile(ConfigPath(home))
+	if err := v.ReadInConfig(); err != nil && !os.IsNotExist(err) {
+		return def, fmt.Errorf("read %s: %w", ConfigPath(home), err)
+	}
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if fs != nil {
+		fs.VisitAll(func(f *pflag.Flag) {
+			if f.Changed && v.IsSet(f.Name) {
+				v.Set(f.Name, f.Value.String())
+			}
+		})
+	}
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return def, fmt.Errorf("parse ledgerd config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Validate reports settings that cannot work.
+func (c Config) Validate() error {
+	switch {
+	case c.App.MaxTxBytes < 256:
+		return fmt.Errorf("app.max_tx_bytes %d: must be at least 256", c.App.MaxTxBytes)
+	case c.App.MaxBlockTxs < 1:
+		return fmt.Errorf("app.max_block_txs %d: must be positive", c.App.MaxBlockTxs)
+	case c.App.MaxPendingPerSigner < 1:
+		return fmt.Errorf("app.max_pending_per_signer %d: must be positive", c.App.MaxPendingPerSigner)
+	case c.Store.KeepRecent < 0 || (c.Store.KeepRecent > 0 && c.Store.KeepRecent < 2):
+		return fmt.Errorf("store.keep_recent %d: 0 (keep all) or at least 2", c.Store.KeepRecent)
+	case c.Store.PruneEvery < 1:
+		return fmt.Errorf("store.prune_every %d: must be positive", c.Store.PruneEvery)
+	}
+	return nil
+}
+
+// ConfigFlags adds a flag per setting to fs, for `ledgerd start`.
+func ConfigFlags(fs *pflag.FlagSet) {
+	d := DefaultConfig()
+	fs.Int("app.max_pending_per_signer", d.App.MaxPendingPerSigner, "mempool cap of one signer's pending transactions")
+	fs.Int("app.sig_cache_size", d.App.SigCacheSize, "verified-signature cache entries")
+	fs.Int("store.iavl_cache_nodes", d.Store.IAVLCacheNodes, "IAVL node cache per tree")
+	fs.Int64("store.keep_recent", d.Store.KeepRecent, "state versions to keep for queries and proofs (0: all)")
+	fs.Int64("store.prune_every", d.Store.PruneEvery, "prune old versions every this many blocks")
+	fs.Int("store.badger_cache_mb", d.Store.BadgerCacheMB, "Badger block cache in MiB")
+	fs.Bool("metrics.enabled", d.Metrics.Enabled, "serve Prometheus metrics")
+	fs.String("metrics.listen", d.Metrics.Listen, "Prometheus listen address")
+}
+
+func setDefaults(v *viper.Viper, c Config) {
+	v.SetDefault("app.max_tx_bytes", c.App.MaxTxBytes)
+	v.SetDefault("app.max_block_txs", c.App.MaxBlockTxs)
+	v.SetDefault("app.max_pending_per_signer", c.App.MaxPendingPerSigner)
+	v.SetDefault("app.sig_cache_size", c.App.SigCacheSize)
+	v.SetDefault("store.iavl_cache_nodes", c.Store.IAVLCacheNodes)
+	v.SetDefault("store.keep_recent", c.Store.KeepRecent)
+	v.SetDefault("store.prune_every", c.Store.PruneEvery)
+	v.SetDefault("store.badger_cache_mb", c.Store.BadgerCacheMB)
+	v.SetDefault("metrics.enabled", c.Metrics.Enabled)
+	v.SetDefault("metrics.listen", c.Metrics.Listen)
+}
+
+var configTemplate = template.Must(template.New("ledgerd.toml").Parse(`# ledgerd settings. Environment variables override them (LEDGERD_STORE_KEEP_RECENT
+# for store.keep_recent), and flags of 'ledgerd start' override both
+# (--store.keep_recent). CometBFT's own settings are in config.toml.
+
+[app]
+# Largest transaction accepted, in bytes. Every validator must use the same value.
+max_tx_bytes = {{.App.MaxTxBytes}}
+# Most transactions in one block. Every validator must use the same value.
+max_block_txs = {{.App.MaxBlockTxs}}
+# Most transactions one signer may have waiting in this node's mempool.
+max_pending_per_signer = {{.App.MaxPendingPerSigner}}
+# Verified signatures remembered between CheckTx and FinalizeBlock.
+sig_cache_size = {{.App.SigCacheSize}}
+
+[store]
+# IAVL node cache of each module tree, in nodes.
+iavl_cache_nodes = {{.Store.IAVLCacheNodes}}
+# State versions kept for queries and proofs: 0 keeps every version (auditor
+# and archive nodes); N keeps the last N.
+keep_recent = {{.Store.KeepRecent}}
+# Delete old versions every this many blocks.
+prune_every = {{.Store.PruneEvery}}
+# Badger block cache, in MiB.
+badger_cache_mb = {{.Store.BadgerCacheMB}}
+
+[metrics]
+# Serve Prometheus metrics (CometBFT's and ledgerd's) at listen, path /metrics.
+enabled = {{.Metrics.Enabled}}
+listen = "{{.Metrics.Listen}}"
+`))
+
+// WriteConfig writes c to home's ledgerd.toml.
+func WriteConfig(home string, c Config) error {
+	var buf bytes.Buffer
+	if err := configTemplate.Execute(&buf, c); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(ConfigPath(home)), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(ConfigPath(home), buf.Bytes(), 0o644)
+}

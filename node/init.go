@@ -1,0 +1,195 @@
+package node
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	cmttypes "github.com/cometbft/cometbft/types"
+	cmttime "github.com/cometbft/cometbft/types/time"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/ledgerd/ledgerd/app"
+	"github.com/ledgerd/ledgerd/client/keys"
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// InitOptions says what Init writes.
+type InitOptions struct {
+	Home    string
+	ChainID string
+	Moniker string
+	// MemberID and MemberName name this node's bank in genesis; MemberID
+	// defaults to Moniker.
+	MemberID, MemberName string
+	// NumericID is the EIP-712 chain id; 0 derives one from ChainID.
+	NumericID uint64
+	// Passphrase encrypts the generated operator keys.
+	Passphrase string
+	// LightScrypt encrypts keys faster and weaker: development networks only.
+	LightScrypt bool
+	// Demo adds an auditor member, "demo-auditor", with its own operator
+	// key, to make a demo consortium.
+	Demo bool
+	// Denoms the ledger carries; default CNY.
+	Denoms []string
+	// BlockInterval is CometBFT's timeout_commit; 0 keeps its default.
+	BlockInterval time.Duration
+}
+
+// InitResult is what Init made.
+type InitResult struct {
+	NodeID          string
+	ValidatorPubKey string
+	// Operators maps key names in the keyring to their addresses.
+	Operators map[string]string
+	Genesis   string
+}
+
+// KeyringDir is where a home's keys live.
+func KeyringDir(home string) string { return filepath.Join(home, "keyring") }
+
+// DefaultNumericID derives an EIP-712 chain id from a chain id string: a
+// 32-bit number above 2^31, safe as a JavaScript number, unlikely to clash
+// with public Ethereum chain ids.
+func DefaultNumericID(chainID string) uint64 {
+	return 1<<31 | uint64(binary.BigEndian.Uint32(crypto.Keccak256([]byte(chainID))[:4]))>>1
+}
+
+// Init writes a new node home: CometBFT's config, node key and validator
+// key, ledgerd.toml, operator keys in the keyring, and a genesis in which
+// this node's bank is the only member (an issuer and lender) and validator,
+// so that `ledgerd start` right after makes blocks. It refuses to overwrite
+// an existing genesis.
+func Init(o InitOptions) (*InitResult, error) {
+	if o.ChainID == "" || o.Moniker == "" {
+		return nil, errors.New("init: chain id and moniker are required")
+	}
+	if o.MemberID == "" {
+		o.MemberID = o.Moniker
+	}
+	if o.MemberName == "" {
+		o.MemberName = o.MemberID
+	}
+	if o.NumericID == 0 {
+		o.NumericID = DefaultNumericID(o.ChainID)
+	}
+	if len(o.Denoms) == 0 {
+		o.Denoms = []string{"CNY"}
+	}
+	cfg := cmtcfg.DefaultConfig().SetRoot(o.Home)
+	if _, err := os.Stat(cfg.GenesisFile()); err == nil {
+		return nil, fmt.Errorf("init: %s exists; this home is initialised already (remove it to start over)", cfg.GenesisFile())
+	}
+	cmtcfg.EnsureRoot(o.Home)
+	cfg.Moniker = o.Moniker
+	if o.BlockInterval > 0 {
+		cfg.Consensus.TimeoutCommit = o.BlockInterval
+	}
+	def := DefaultConfig()
+	cfg.Instrumentation.Prometheus = def.Metrics.Enabled
+	cfg.Instrumentation.PrometheusListenAddr = def.Metrics.Listen
+	cmtcfg.WriteConfigFile(filepath.Join(o.Home, "config", "config.toml"), cfg)
+	if err := WriteConfig(o.Home, def); err != nil {
+		return nil, err
+	}
+
+	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("init: node key: %w", err)
+	}
+	pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	pub, err := pv.GetPubKey()
+	if err != nil {
+		return nil, err
+	}
+
+	kr, err := keys.Open(KeyringDir(o.Home), keys.Options{LightScrypt: o.LightScrypt})
+	if err != nil {
+		return nil, err
+	}
+	res := &InitResult{
+		NodeID:          string(nodeKey.ID()),
+		ValidatorPubKey: base64.StdEncoding.EncodeToString(pub.Bytes()),
+		Operators:       map[string]string{},
+		Genesis:         cfg.GenesisFile(),
+	}
+	operator, err := kr.Add(o.MemberID, o.Passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("init: operator key: %w", err)
+	}
+	res.Operators[o.MemberID] = operator.Address.Hex()
+
+	gen := app.Genesis{
+		Consortium: consortium.Genesis{
+			ChainNumericID: fmt.Sprint(o.NumericID),
+			Members: []consortium.GenesisMember{{
+				ID: o.MemberID, Name: o.MemberName, Roles: []string{"issuer", "lender"},
+				Operators: []string{operator.Address.Hex()}, NodeIDs: []string{res.NodeID},
+				Validator: &consortium.GenesisValidator{PubKey: res.ValidatorPubKey, Power: 10},
+			}},
+		},
+		Wallet: wallet.Genesis{Denoms: o.Denoms},
+	}
+	if o.Demo {
+		auditor, err := kr.Add("demo-auditor", o.Passphrase)
+		if err != nil {
+			return nil, fmt.Errorf("init: auditor key: %w", err)
+		}
+		res.Operators["demo-auditor"] = auditor.Address.Hex()
+		gen.Consortium.Members = append(gen.Consortium.Members, consortium.GenesisMember{
+			ID: "demo-auditor", Name: "Demo Audit Office", Roles: []string{"auditor"},
+			Operators: []string{auditor.Address.Hex()},
+		})
+	}
+	if _, err := gen.Validate(); err != nil {
+		return nil, fmt.Errorf("init: generated genesis is invalid: %w", err)
+	}
+	if err := WriteGenesis(cfg.GenesisFile(), o.ChainID, gen); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// WriteGenesis writes a CometBFT genesis file whose app_state is gen and
+// whose validators are gen's (InitChain returns the same set).
+func WriteGenesis(path, chainID string, gen app.Genesis) error {
+	appState, err := json.MarshalIndent(gen, "", "  ")
+	if err != nil {
+		return err
+	}
+	doc := &cmttypes.GenesisDoc{
+		ChainID:         chainID,
+		GenesisTime:     cmttime.Now(),
+		InitialHeight:   1,
+		ConsensusParams: cmttypes.DefaultConsensusParams(),
+		AppState:        appState,
+	}
+	for _, m := range gen.Consortium.Members {
+		if m.Validator == nil {
+			continue
+		}
+		pk, err := base64.StdEncoding.DecodeString(m.Validator.PubKey)
+		if err != nil {
+			return fmt.Errorf("member %q validator key: %w", m.ID, err)
+		}
+		vu := ed25519.PubKey(pk)
+		doc.Validators = append(doc.Validators, cmttypes.GenesisValidator{
+			Address: vu.Address(), PubKey: vu, Power: m.Validator.Power, Name: m.ID,
+		})
+	}
+	if err := doc.ValidateAndComplete(); err != nil {
+		return fmt.Errorf("genesis: %w", err)
+	}
+	return doc.SaveAs(path)
+}

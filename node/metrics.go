@@ -1,0 +1,83 @@
+package node
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are ledgerd's Prometheus metrics, served beside CometBFT's.
+type Metrics struct {
+	txs             *prometheus.CounterVec
+	checkRejections *prometheus.CounterVec
+	blockExec       prometheus.Histogram
+	commit          prometheus.Histogram
+	blockTxs        prometheus.Histogram
+}
+
+// NewMetrics registers ledgerd's metrics with reg.
+func NewMetrics(reg prometheus.Registerer, chainID string) *Metrics {
+	labels := prometheus.Labels{"chain_id": chainID}
+	m := &Metrics{
+		txs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "ledgerd", Name: "txs_total", ConstLabels: labels,
+			Help: "Transactions executed in blocks, by result codespace and code (0: success).",
+		}, []string{"codespace", "code"}),
+		checkRejections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "ledgerd", Name: "checktx_rejections_total", ConstLabels: labels,
+			Help: "Transactions CheckTx refused, by codespace and code.",
+		}, []string{"codespace", "code"}),
+		blockExec: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "ledgerd", Name: "block_execution_seconds", ConstLabels: labels,
+			Help: "FinalizeBlock duration.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}),
+		commit: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "ledgerd", Name: "commit_seconds", ConstLabels: labels,
+			Help: "Commit duration (trees saved and synced).", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}),
+		blockTxs: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "ledgerd", Name: "block_txs", ConstLabels: labels,
+			Help: "Transactions per block.", Buckets: prometheus.ExponentialBuckets(1, 4, 8),
+		}),
+	}
+	reg.MustRegister(m.txs, m.checkRejections, m.blockExec, m.commit, m.blockTxs)
+	return m
+}
+
+// instrumented measures an ABCI application from outside, so that the
+// app's deterministic code never reads a clock.
+type instrumented struct {
+	abci.Application
+	m *Metrics
+}
+
+func (i instrumented) FinalizeBlock(ctx context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	start := time.Now()
+	resp, err := i.Application.FinalizeBlock(ctx, req)
+	i.m.blockExec.Observe(time.Since(start).Seconds())
+	if err == nil {
+		i.m.blockTxs.Observe(float64(len(resp.TxResults)))
+		for _, r := range resp.TxResults {
+			i.m.txs.WithLabelValues(r.Codespace, strconv.FormatUint(uint64(r.Code), 10)).Inc()
+		}
+	}
+	return resp, err
+}
+
+func (i instrumented) Commit(ctx context.Context, req *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	start := time.Now()
+	resp, err := i.Application.Commit(ctx, req)
+	i.m.commit.Observe(time.Since(start).Seconds())
+	return resp, err
+}
+
+func (i instrumented) CheckTx(ctx context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	resp, err := i.Application.CheckTx(ctx, req)
+	if err == nil && resp.Code != abci.CodeTypeOK {
+		i.m.checkRejections.WithLabelValues(resp.Codespace, strconv.FormatUint(uint64(resp.Code), 10)).Inc()
+	}
+	return resp, err
+}
