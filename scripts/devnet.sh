@@ -26,8 +26,9 @@ ledgerd devnet: chain $chain, home $home
 In another terminal:
   export LEDGERD_HOME=$home LEDGERD_PASSPHRASE_FILE=$home/passphrase PATH=\$PWD/build:\$PATH
   ledgerd keys add alice
-  ledgerd tx wallet open \$(ledgerd keys show alice -o json | jq -r .address) --tier 2 --kyc-hash 0x\$(echo -n alice-kyc | sha256sum | cut -c1-64) --from demo-bank
-  (see README.md, "A first payment", for the whole walkthrough)
+  ledgerd keys show alice
+  ledgerd tx wallet open ALICE_ADDRESS --tier 2 --kyc-hash \$(printf 'alice KYC file' | sha256sum | cut -c1-64) --from demo-bank
+  (README.md, "A first payment", has the whole walkthrough)
 
 Starting the node (Ctrl-C stops it; 'make run' again resumes the same chain).
 MSG

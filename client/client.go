@@ -1,0 +1,376 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/tmhash"
+	"github.com/cometbft/cometbft/light"
+	rpcclient "github.com/cometbft/cometbft/rpc/client"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	"google.golang.org/protobuf/proto"
+
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/consortium"
+)
+
+// Defaults of the options.
+const (
+	// DefaultTrustPeriod is the light client's trusting period: how old the
+	// newest trusted header may be and still anchor the verification of a
+	// new one. Two weeks suits a permissioned chain whose validators are
+	// long-lived members; it must stay below the time in which a former
+	// validator's key could be abused without consequence.
+	DefaultTrustPeriod = 14 * 24 * time.Hour
+	// DefaultPollInterval is how often WaitForTx and Verified poll the node.
+	DefaultPollInterval = 500 * time.Millisecond
+	// DefaultHeaderTimeout is how long Verified waits for the header that
+	// carries the app hash of the queried height.
+	DefaultHeaderTimeout = 30 * time.Second
+	// DefaultWaitTimeout is WaitForTx's timeout when none is given.
+	DefaultWaitTimeout = time.Minute
+	// DefaultValidFor is TxOptions.ValidFor's default, in blocks.
+	DefaultValidFor = 100
+)
+
+// Option configures New.
+type Option func(*config) error
+
+type config struct {
+	trustDir      string
+	trustPeriod   time.Duration
+	trustHeight   int64
+	trustHash     []byte
+	witnesses     []string
+	chainID       string
+	domain        *auth.Domain
+	verifyDomain  bool
+	pollInterval  time.Duration
+	headerTimeout time.Duration
+	lightOpts     []light.Option
+}
+
+// WithTrustDir persists the light client's trusted headers in dir (created
+// with mode 0700 if missing), so that later runs continue from the newest
+// verified header instead of establishing trust again. Without it the
+// trusted headers live in memory for the life of the Client. A directory may
+// be used by one process at a time.
+func WithTrustDir(dir string) Option {
+	return func(c *config) error {
+		if dir == "" {
+			return errors.New("WithTrustDir: empty directory")
+		}
+		c.trustDir = dir
+		return nil
+	}
+}
+
+// WithTrust sets the root of trust: the height and hash of a header the
+// caller obtained from a source it trusts (another member's node, the
+// consortium's published checkpoints). Everything Verified proves is then
+// anchored at that header. Without it, and with an empty trust store, the
+// node's own earliest header is trusted on first use (see Proven.TrustNote).
+//
+// If the trust store already holds a header at height, its hash must equal
+// hash or verified queries fail with ErrTrust: the store or the hash is
+// wrong, and the caller must find out which.
+func WithTrust(height int64, hash []byte) Option {
+	return func(c *config) error {
+		if height <= 0 {
+			return fmt.Errorf("WithTrust: height must be positive, got %d", height)
+		}
+		if len(hash) != tmhash.Size {
+			return fmt.Errorf("WithTrust: header hash must be %d bytes, got %d", tmhash.Size, len(hash))
+		}
+		c.trustHeight, c.trustHash = height, append([]byte(nil), hash...)
+		return nil
+	}
+}
+
+// WithTrustPeriod sets the trusting period (default DefaultTrustPeriod).
+func WithTrustPeriod(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("WithTrustPeriod: period must be positive, got %s", d)
+		}
+		c.trustPeriod = d
+		return nil
+	}
+}
+
+// WithWitnesses adds RPC URLs of other nodes of the same chain (ideally run
+// by other members) that the light client cross-checks every verified
+// header with, to detect a forked or lying primary. Without witnesses the
+// node is its own witness, which CometBFT's light client requires but which
+// detects nothing.
+func WithWitnesses(urls ...string) Option {
+	return func(c *config) error {
+		for _, u := range urls {
+			if u == "" {
+				return errors.New("WithWitnesses: empty URL")
+			}
+			c.witnesses = append(c.witnesses, normalizeURL(u))
+		}
+		return nil
+	}
+}
+
+// WithChainID pins the chain id: ChainID (and everything built on it) fails
+// if the node reports another chain, instead of signing for whatever chain
+// the node claims to be.
+func WithChainID(chainID string) Option {
+	return func(c *config) error {
+		if chainID == "" {
+			return errors.New("WithChainID: empty chain id")
+		}
+		c.chainID = chainID
+		return nil
+	}
+}
+
+// WithDomain pins the signing domain; Domain returns it without asking the
+// node. Its ChainID also pins the chain id as WithChainID does.
+func WithDomain(d auth.Domain) Option {
+	return func(c *config) error {
+		if d.ChainID == "" || d.NumericID == 0 {
+			return fmt.Errorf("WithDomain: chain id and numeric id must be set, got %+v", d)
+		}
+		c.domain = &d
+		c.chainID = d.ChainID
+		return nil
+	}
+}
+
+// WithVerifiedDomain makes Domain read the consortium parameters through
+// Verified instead of a plain query. It costs a light client verification
+// (and waiting for the next block) the first time a domain is needed.
+func WithVerifiedDomain() Option {
+	return func(c *config) error {
+		c.verifyDomain = true
+		return nil
+	}
+}
+
+// WithPollInterval sets how often the node is polled while waiting for a
+// transaction or a header (default DefaultPollInterval).
+func WithPollInterval(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("WithPollInterval: interval must be positive, got %s", d)
+		}
+		c.pollInterval = d
+		return nil
+	}
+}
+
+// WithHeaderTimeout sets how long Verified waits for the header at H+1
+// after a query answered at height H (default DefaultHeaderTimeout).
+func WithHeaderTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("WithHeaderTimeout: timeout must be positive, got %s", d)
+		}
+		c.headerTimeout = d
+		return nil
+	}
+}
+
+// WithLightClientOptions passes options to CometBFT's light.NewClient, e.g.
+// light.Logger, light.SequentialVerification or light.MaxClockDrift.
+func WithLightClientOptions(opts ...light.Option) Option {
+	return func(c *config) error {
+		c.lightOpts = append(c.lightOpts, opts...)
+		return nil
+	}
+}
+
+// Client talks to one ledgerd node over CometBFT RPC. It is safe for
+// concurrent use. Plain queries and transaction results are the node's word;
+// Verified and the Verified* helpers check the node's answers with a light
+// client and Merkle proofs (see the package documentation).
+type Client struct {
+	url string
+	rpc *rpchttp.HTTP
+	cfg config
+
+	mu      sync.Mutex
+	chainID string
+	domain  *auth.Domain
+
+	// lmu serialises the light client and guards trust.
+	lmu   sync.Mutex
+	trust *trustState
+}
+
+// New returns a Client of the node at nodeURL (e.g. "http://127.0.0.1:26657";
+// "http://" is assumed without a scheme). It does not contact the node.
+func New(nodeURL string, opts ...Option) (*Client, error) {
+	if nodeURL == "" {
+		return nil, errors.New("client: empty node URL")
+	}
+	cfg := config{
+		trustPeriod:   DefaultTrustPeriod,
+		pollInterval:  DefaultPollInterval,
+		headerTimeout: DefaultHeaderTimeout,
+	}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, fmt.Errorf("client: %w", err)
+		}
+	}
+	url := normalizeURL(nodeURL)
+	rpc, err := rpchttp.New(url, "/websocket")
+	if err != nil {
+		return nil, fmt.Errorf("client: node URL %q: %w", nodeURL, err)
+	}
+	return &Client{url: url, rpc: rpc, cfg: cfg, domain: cfg.domain}, nil
+}
+
+func normalizeURL(u string) string {
+	if !strings.Contains(u, "://") {
+		return "http://" + u
+	}
+	return u
+}
+
+// URL returns the node's RPC URL.
+func (c *Client) URL() string { return c.url }
+
+// RPC returns the underlying CometBFT RPC client, for calls this package
+// does not wrap. Its answers are not verified.
+func (c *Client) RPC() *rpchttp.HTTP { return c.rpc }
+
+// Close releases the trust store. The Client must not be used afterwards.
+func (c *Client) Close() error {
+	c.lmu.Lock()
+	defer c.lmu.Unlock()
+	if c.trust == nil {
+		return nil
+	}
+	err := c.trust.db.Close()
+	c.trust = nil
+	return err
+}
+
+// ChainID returns the CometBFT chain id the node reports in /status, cached.
+// With WithChainID or WithDomain it fails unless the node reports that id.
+func (c *Client) ChainID(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	id := c.chainID
+	c.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
+		return "", fmt.Errorf("client: status of %s: %w", c.url, err)
+	}
+	id = st.NodeInfo.Network
+	if id == "" {
+		return "", fmt.Errorf("client: %s reports an empty chain id", c.url)
+	}
+	if c.cfg.chainID != "" && id != c.cfg.chainID {
+		return "", fmt.Errorf("client: %s is on chain %q, expected %q: check the node URL", c.url, id, c.cfg.chainID)
+	}
+	c.mu.Lock()
+	c.chainID = id
+	c.mu.Unlock()
+	return id, nil
+}
+
+// LatestHeight returns the node's latest block height (/status). It is the
+// node's word.
+func (c *Client) LatestHeight(ctx context.Context) (int64, error) {
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("client: status of %s: %w", c.url, err)
+	}
+	return st.SyncInfo.LatestBlockHeight, nil
+}
+
+// Domain returns the EIP-712 signing domain of the chain: the chain id
+// (ChainID) and the numeric chain id of the consortium parameters record.
+// The result is cached. With WithDomain it is returned as given; with
+// WithVerifiedDomain the parameters are read through Verified.
+//
+// A node that lies about the domain can only make signatures void on the
+// real chain, or valid on the chain it names: pin the chain (WithChainID,
+// WithDomain) where a key is used on more than one chain.
+func (c *Client) Domain(ctx context.Context) (auth.Domain, error) {
+	c.mu.Lock()
+	d := c.domain
+	c.mu.Unlock()
+	if d != nil {
+		return *d, nil
+	}
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		return auth.Domain{}, err
+	}
+	key := consortium.ParamsKey()
+	var value []byte
+	if c.cfg.verifyDomain {
+		p, err := c.Verified(ctx, consortium.StoreName, key, 0)
+		if err != nil {
+			return auth.Domain{}, fmt.Errorf("client: signing domain: %w", err)
+		}
+		value = p.Value
+	} else if value, err = c.get(ctx, consortium.StoreName, key); err != nil {
+		return auth.Domain{}, fmt.Errorf("client: signing domain: %w", err)
+	}
+	params := new(consortiumv1.Params)
+	if err := proto.Unmarshal(value, params); err != nil {
+		return auth.Domain{}, fmt.Errorf("client: signing domain: consortium params record does not decode: %w", err)
+	}
+	if params.ChainNumericId == 0 {
+		return auth.Domain{}, fmt.Errorf("client: signing domain: the consortium params record on %s has no numeric chain id: is the chain initialised?", c.url)
+	}
+	dom := auth.Domain{ChainID: chainID, NumericID: params.ChainNumericId}
+	c.mu.Lock()
+	c.domain = &dom
+	c.mu.Unlock()
+	return dom, nil
+}
+
+// Query runs an ABCI query at height (0 = latest) without a proof and
+// returns the node's answer; a non-zero code is returned as *QueryError.
+// The answer is the node's word.
+func (c *Client) Query(ctx context.Context, path string, data []byte, height int64) (*abci.ResponseQuery, error) {
+	return c.abciQuery(ctx, path, data, height, false)
+}
+
+func (c *Client) abciQuery(ctx context.Context, path string, data []byte, height int64, prove bool) (*abci.ResponseQuery, error) {
+	if height < 0 {
+		return nil, fmt.Errorf("client: query %s: negative height %d", path, height)
+	}
+	res, err := c.rpc.ABCIQueryWithOptions(ctx, path, data, rpcclient.ABCIQueryOptions{Height: height, Prove: prove})
+	if err != nil {
+		return nil, fmt.Errorf("client: query %s on %s: %w", path, c.url, err)
+	}
+	r := res.Response
+	if r.Code != abci.CodeTypeOK {
+		return nil, &QueryError{Path: path, Height: height, Codespace: r.Codespace, Code: r.Code, Log: r.Log}
+	}
+	return &r, nil
+}
+
+// StorePath is the query path of a key in the named store.
+func StorePath(storeName string) string { return "/store/" + storeName + "/key" }
+
+// get returns the latest value of key in storeName, nil if absent.
+func (c *Client) get(ctx context.Context, storeName string, key []byte) ([]byte, error) {
+	r, err := c.Query(ctx, StorePath(storeName), key, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Value) == 0 {
+		return nil, nil
+	}
+	return r.Value, nil
+}

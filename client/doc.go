@@ -1,0 +1,76 @@
+// Package client is the Go library that light clients, auditors and the
+// ledgerd CLI use against a remote ledgerd node over CometBFT RPC: it builds
+// and signs transactions, broadcasts them and waits for their results, and
+// reads state, either taking the node's word (plain queries) or proving the
+// answer (Verified and the Verified* helpers).
+//
+// # Transactions
+//
+// BuildTx fills a TxBody (chain id and numeric id from Domain, signer from
+// the key, nonce from Nonce, valid_until_height = latest height + ValidFor),
+// signs it with package x/auth's EIP-712 rules and encodes it canonically
+// (proto.MarshalOptions{Deterministic: true}), the only encoding the node
+// accepts. SignTx is the same without RPC, for offline signing. Broadcast
+// returns after CheckTx; WaitForTx polls /tx until the commit. A rejection
+// or a failed commit is a *TxError carrying the codespace and code of the
+// registered error (errors.Is(err, auth.ErrNonceTooLow) works), and the
+// height for a failed commit.
+//
+// # Trust model
+//
+// The node is not trusted for anything that can be checked.
+//
+// Verified proves a single key of a store, present or absent, at a height H:
+//
+//   - The header at H+1, which carries the app hash of the state at H, is
+//     verified by CometBFT's light client (package light), starting from a
+//     root of trust: a header whose height and hash the caller got from a
+//     source it trusts (WithTrust), or the newest header verified before
+//     (kept in WithTrustDir). From there the light client verifies by
+//     bisection ("skipping verification"): a header is accepted once
+//     validators holding more than 1/3 of the trusted validator set's power
+//     signed it, and enough intermediate headers are fetched and verified
+//     to get there. The header is cross-checked with the witnesses
+//     (WithWitnesses) to detect a fork.
+//   - The value is checked with the ICS23 proof ops the node returns
+//     (ics23:iavl proves the key in the store's IAVL root, ics23:simple
+//     proves that root under the store name in the app hash) against the
+//     verified header's app hash, with package store/commitinfo. A proof of
+//     absence proves the key is not there.
+//
+// What is NOT verified:
+//
+//   - The root of trust itself. Without WithTrust, and with an empty trust
+//     store, the node's own earliest header is trusted on first use (TOFU):
+//     a node that lies from the very first contact is believed. Proven's
+//     TrustNote says so every time until the root is pinned with WithTrust;
+//     show it to the user.
+//   - Freshness. A proof shows the value at height H, not that H is the
+//     chain's latest height: a node can answer with old (but real) state,
+//     or withhold new blocks. Proven.HeaderTime says how old the state is.
+//     The light client refuses to go on from a trusted header older than
+//     the trusting period (WithTrustPeriod, two weeks by default, since the
+//     consortium's validators are long-lived members); a newer root must
+//     then be given with WithTrust.
+//   - Forks, without independent witnesses. CometBFT's light client
+//     requires at least one witness (light.ErrNoWitnesses); without
+//     WithWitnesses the node serves as its own, which detects nothing.
+//     Name other members' nodes as witnesses to detect a lying primary
+//     that has the signatures of a corrupt validator majority.
+//   - Completeness of lists. Members, Issuances and the other list
+//     queries, and Invariant, are answered by the node without proof: it
+//     may omit entries or lie. Each entry can be proven on its own
+//     (VerifiedMember, VerifiedIssuance, VerifiedSupply), but not that the
+//     list is complete.
+//   - Transaction results. Broadcast and WaitForTx report what the node
+//     says; verify a transaction's effect by proving the state it changed.
+//   - The signing domain and nonces come from plain queries by default. A
+//     wrong nonce or domain only makes the transaction fail; pin the chain
+//     with WithChainID or WithDomain (or use WithVerifiedDomain) so that a
+//     node cannot have a key sign for another chain.
+//
+// A historical height can be proven as long as the node keeps that state.
+// If the nearest trusted header below H+1 has expired, Verified follows the
+// hash chain (LastBlockID) down from the nearest trusted header above it,
+// which needs no signatures and so no trusting period.
+package client

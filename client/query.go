@@ -1,0 +1,161 @@
+package client
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// Query paths of the node (see package app).
+const (
+	PathMembers          = "/consortium/members"
+	PathIssuancesPrefix  = "/wallet/issuances/"
+	PathInvariant        = "/wallet/invariant"
+	maxMemberIDLen       = 32
+	errNeitherAccountFmt = "client: %s: address is neither an operator nor a wallet owner (no operator record and no wallet): " +
+		"a wallet must be opened by its bank before its owner can sign: %w"
+)
+
+// The plain queries below ask the node for the latest committed state and
+// take its word for the answer. Use the Verified* counterparts when the
+// answer matters.
+
+// Nonce returns the committed nonce of addr: that of its operator record if
+// addr is a member's operator, else that of its wallet. It fails with an
+// error wrapping ErrNotFound if addr is neither. Transactions of addr still
+// in the mempool are not counted: the next one needs Nonce + their number.
+func (c *Client) Nonce(ctx context.Context, addr common.Address) (uint64, error) {
+	op, err := c.Operator(ctx, addr)
+	if err == nil {
+		return op.Nonce, nil
+	}
+	if !isNotFound(err) {
+		return 0, err
+	}
+	w, err := c.Wallet(ctx, addr)
+	if err == nil {
+		return w.Nonce, nil
+	}
+	if !isNotFound(err) {
+		return 0, err
+	}
+	return 0, fmt.Errorf(errNeitherAccountFmt, addr.Hex(), ErrNotFound)
+}
+
+// Operator returns the operator record of addr, or a *NotFoundError.
+func (c *Client) Operator(ctx context.Context, addr common.Address) (*consortiumv1.Operator, error) {
+	op := new(consortiumv1.Operator)
+	if err := c.getRecord(ctx, consortium.StoreName, consortium.OperatorKey(addr[:]), "operator "+addr.Hex(), op); err != nil {
+		return nil, err
+	}
+	return op, nil
+}
+
+// Wallet returns the wallet owned by addr, or a *NotFoundError.
+func (c *Client) Wallet(ctx context.Context, addr common.Address) (*walletv1.Wallet, error) {
+	w := new(walletv1.Wallet)
+	if err := c.getRecord(ctx, wallet.StoreName, wallet.WalletKey(addr[:]), "wallet "+addr.Hex(), w); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Member returns the member with id, or a *NotFoundError.
+func (c *Client) Member(ctx context.Context, id string) (*consortiumv1.Member, error) {
+	if id == "" {
+		return nil, fmt.Errorf("client: member: empty id")
+	}
+	m := new(consortiumv1.Member)
+	if err := c.getRecord(ctx, consortium.StoreName, consortium.MemberKey(id), fmt.Sprintf("member %q", id), m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Members returns all members, ordered by id. The list is not provable:
+// a node may omit members (see the package documentation).
+func (c *Client) Members(ctx context.Context) ([]*consortiumv1.Member, error) {
+	out := new(consortiumv1.Members)
+	if err := c.queryProto(ctx, PathMembers, out); err != nil {
+		return nil, err
+	}
+	return out.Members, nil
+}
+
+// Issuances returns issuer's outstanding issuance per denom, ordered by
+// denom. The list is not provable; VerifiedIssuance proves one denom.
+func (c *Client) Issuances(ctx context.Context, issuer string) ([]*walletv1.Issuance, error) {
+	if issuer == "" || len(issuer) > maxMemberIDLen {
+		return nil, fmt.Errorf("client: issuances: issuer id %q must be 1 to %d bytes", issuer, maxMemberIDLen)
+	}
+	out := new(walletv1.Issuances)
+	if err := c.queryProto(ctx, PathIssuancesPrefix+issuer, out); err != nil {
+		return nil, err
+	}
+	return out.Issuances, nil
+}
+
+// Supply returns the total supply of denom (zero if none was ever issued).
+func (c *Client) Supply(ctx context.Context, denom string) (*walletv1.Coin, error) {
+	if denom == "" {
+		return nil, fmt.Errorf("client: supply: empty denom")
+	}
+	coin := &walletv1.Coin{Denom: denom}
+	err := c.getRecord(ctx, wallet.StoreName, wallet.SupplyKey(denom), "supply of "+denom, coin)
+	if isNotFound(err) {
+		return &walletv1.Coin{Denom: denom}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return coin, nil
+}
+
+// Invariant asks the node to check, at its latest height, that for every
+// denom the supply equals the sum of balances and the sum of outstanding
+// issuance. It returns nil if the node says so, and a *QueryError otherwise.
+// The check runs on the node: an auditor that does not trust the node must
+// recompute it from verified records.
+func (c *Client) Invariant(ctx context.Context) error {
+	_, err := c.Query(ctx, PathInvariant, nil, 0)
+	return err
+}
+
+// getRecord decodes the latest value of key into m; absent is a
+// *NotFoundError naming what.
+func (c *Client) getRecord(ctx context.Context, storeName string, key []byte, what string, m proto.Message) error {
+	value, err := c.get(ctx, storeName, key)
+	if err != nil {
+		return err
+	}
+	if value == nil {
+		return &NotFoundError{What: what, Store: storeName, Key: key}
+	}
+	if err := proto.Unmarshal(value, m); err != nil {
+		return fmt.Errorf("client: %s: record does not decode as %T: %w", what, m, err)
+	}
+	return nil
+}
+
+func (c *Client) queryProto(ctx context.Context, path string, m proto.Message) error {
+	r, err := c.Query(ctx, path, nil, 0)
+	if err != nil {
+		return err
+	}
+	if err := proto.Unmarshal(r.Value, m); err != nil {
+		return fmt.Errorf("client: query %s: answer does not decode as %T: %w", path, m, err)
+	}
+	return nil
+}
+
+func isNotFound(err error) bool {
+	_, ok := err.(*NotFoundError)
+	return ok
+}

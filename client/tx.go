@@ -1,0 +1,348 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/tmhash"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/proto"
+
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/auth"
+)
+
+// Msg is a transaction message: one of *walletv1.MsgOpenWallet,
+// *walletv1.MsgDeposit and *walletv1.MsgTransfer. Other types are rejected
+// by SetMsg.
+type Msg = proto.Message
+
+// SetMsg sets body's message oneof to msg. It fails on a nil message or a
+// type the envelope does not carry.
+func SetMsg(body *authv1.TxBody, msg Msg) error {
+	if body == nil {
+		return errors.New("client: SetMsg: nil body")
+	}
+	switch m := msg.(type) {
+	case *walletv1.MsgOpenWallet:
+		if m == nil {
+			break
+		}
+		body.Msg = &authv1.TxBody_OpenWallet{OpenWallet: m}
+		return nil
+	case *walletv1.MsgDeposit:
+		if m == nil {
+			break
+		}
+		body.Msg = &authv1.TxBody_Deposit{Deposit: m}
+		return nil
+	case *walletv1.MsgTransfer:
+		if m == nil {
+			break
+		}
+		body.Msg = &authv1.TxBody_Transfer{Transfer: m}
+		return nil
+	case nil:
+	default:
+		return fmt.Errorf("client: SetMsg: %T is not a transaction message (want *walletv1.MsgOpenWallet, *walletv1.MsgDeposit or *walletv1.MsgTransfer)", msg)
+	}
+	return errors.New("client: SetMsg: nil message")
+}
+
+// encodeOptions are the node's canonical encoding: it rejects any other
+// bytes (auth.ErrNonCanonical).
+var encodeOptions = proto.MarshalOptions{Deterministic: true}
+
+// EncodeTx returns tx's canonical bytes, the only encoding the node accepts.
+func EncodeTx(tx *authv1.Tx) ([]byte, error) {
+	b, err := encodeOptions.Marshal(tx)
+	if err != nil {
+		return nil, fmt.Errorf("client: encode tx: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeTx decodes transaction bytes and checks that they are canonical.
+func DecodeTx(b []byte) (*authv1.Tx, error) {
+	tx := new(authv1.Tx)
+	// As the node decodes: unknown fields are dropped, so that bytes
+	// carrying them fail the canonical comparison.
+	if err := (proto.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(b, tx); err != nil {
+		return nil, fmt.Errorf("client: decode tx: %w", err)
+	}
+	again, err := encodeOptions.Marshal(tx)
+	if err != nil || !bytes.Equal(again, b) {
+		return nil, errors.New("client: decode tx: bytes are not the canonical encoding (the node would reject them)")
+	}
+	return tx, nil
+}
+
+// TxHash returns the transaction hash CometBFT indexes tx bytes under
+// (SHA-256), as /tx?hash= expects.
+func TxHash(txBytes []byte) []byte { return tmhash.Sum(txBytes) }
+
+// SignTx signs body with key over domain in mode and returns the signed
+// transaction and its canonical bytes. It is pure: body must be complete
+// (chain id equal to domain.ChainID, signer equal to key's address, nonce,
+// valid_until_height and message set) and is not modified. The signature is
+// checked with auth.Signer.Verify before returning, as the node will.
+func SignTx(domain auth.Domain, body *authv1.TxBody, key *ecdsa.PrivateKey, mode authv1.SignMode) (*authv1.Tx, []byte, error) {
+	if body == nil || key == nil {
+		return nil, nil, errors.New("client: SignTx: nil body or key")
+	}
+	if body.ChainId != domain.ChainID {
+		return nil, nil, fmt.Errorf("client: SignTx: body is for chain %q, domain for %q", body.ChainId, domain.ChainID)
+	}
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	if !bytes.Equal(body.Signer, addr[:]) {
+		return nil, nil, fmt.Errorf("client: SignTx: body's signer is %x, the key's address is %s", body.Signer, addr.Hex())
+	}
+	if body.ValidUntilHeight == 0 {
+		return nil, nil, errors.New("client: SignTx: valid_until_height is not set")
+	}
+	if body.Msg == nil {
+		return nil, nil, errors.New("client: SignTx: no message (use SetMsg)")
+	}
+	signer := auth.NewSigner(domain)
+	tx, err := signer.Sign(proto.Clone(body).(*authv1.TxBody), mode, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("client: SignTx: %w", err)
+	}
+	if _, err := signer.Verify(tx); err != nil {
+		return nil, nil, fmt.Errorf("client: SignTx: own signature does not verify: %w", err)
+	}
+	b, err := EncodeTx(tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, b, nil
+}
+
+// TxOptions are BuildTx's choices; the zero value is usable.
+type TxOptions struct {
+	// Nonce is the signer's nonce; nil fetches the committed nonce with
+	// Nonce. Set it when the signer has transactions pending in the mempool
+	// (the committed nonce does not count them) or to sign offline.
+	Nonce *uint64
+	// ValidFor is how many blocks past the latest height the transaction
+	// stays valid (default DefaultValidFor). Ignored if ValidUntilHeight is
+	// set.
+	ValidFor uint64
+	// ValidUntilHeight sets valid_until_height directly.
+	ValidUntilHeight uint64
+	// SignMode is EIP-712 (default) or EIP-191.
+	SignMode authv1.SignMode
+	// Timeout bounds Submit's wait for the commit (default
+	// DefaultWaitTimeout).
+	Timeout time.Duration
+}
+
+// BuildTx makes and signs a transaction of msg by key: the domain from
+// Domain, the signer's address, its nonce (opts.Nonce or Nonce) and
+// valid_until_height (opts.ValidUntilHeight, or the latest height plus
+// opts.ValidFor). It returns the transaction and its canonical bytes, ready
+// for Broadcast.
+func (c *Client) BuildTx(ctx context.Context, key *ecdsa.PrivateKey, msg Msg, opts TxOptions) (*authv1.Tx, []byte, error) {
+	if key == nil {
+		return nil, nil, errors.New("client: BuildTx: nil key")
+	}
+	body := new(authv1.TxBody)
+	if err := SetMsg(body, msg); err != nil {
+		return nil, nil, err
+	}
+	domain, err := c.Domain(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	body.ChainId, body.Signer = domain.ChainID, addr.Bytes()
+	if opts.Nonce != nil {
+		body.Nonce = *opts.Nonce
+	} else if body.Nonce, err = c.Nonce(ctx, addr); err != nil {
+		return nil, nil, err
+	}
+	body.ValidUntilHeight = opts.ValidUntilHeight
+	if body.ValidUntilHeight == 0 {
+		latest, err := c.LatestHeight(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		validFor := opts.ValidFor
+		if validFor == 0 {
+			validFor = DefaultValidFor
+		}
+		body.ValidUntilHeight = uint64(latest) + validFor
+	}
+	return SignTx(domain, body, key, opts.SignMode)
+}
+
+// TxResult is what the node reported about a transaction.
+type TxResult struct {
+	// Hash is the transaction hash, computed locally from its bytes.
+	Hash []byte
+	// Height is the block that committed it; 0 if only admitted to the
+	// mempool (Broadcast).
+	Height    int64
+	Code      uint32
+	Codespace string
+	Log       string
+	Events    []abci.Event
+}
+
+type txResultJSON struct {
+	Hash      string       `json:"hash"`
+	Height    int64        `json:"height"`
+	Code      uint32       `json:"code"`
+	Codespace string       `json:"codespace,omitempty"`
+	Log       string       `json:"log,omitempty"`
+	Events    []abci.Event `json:"events,omitempty"`
+}
+
+// MarshalJSON writes Hash as upper-case hex, as CometBFT does.
+func (r TxResult) MarshalJSON() ([]byte, error) {
+	return json.Marshal(txResultJSON{
+		Hash: strings.ToUpper(hex.EncodeToString(r.Hash)), Height: r.Height,
+		Code: r.Code, Codespace: r.Codespace, Log: r.Log, Events: r.Events,
+	})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *TxResult) UnmarshalJSON(b []byte) error {
+	var j txResultJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	h, err := hex.DecodeString(strings.TrimPrefix(strings.TrimPrefix(j.Hash, "0x"), "0X"))
+	if err != nil {
+		return fmt.Errorf("tx result hash: %w", err)
+	}
+	*r = TxResult{Hash: h, Height: j.Height, Code: j.Code, Codespace: j.Codespace, Log: j.Log, Events: j.Events}
+	return nil
+}
+
+// Broadcast submits txBytes with broadcast_tx_sync and returns once the
+// node's CheckTx answered. A rejection is a *TxError (Height 0); bytes the
+// node already holds give an error wrapping ErrTxInMempool. Acceptance only
+// means the node admitted the transaction to its mempool: use WaitForTx for
+// the commit.
+func (c *Client) Broadcast(ctx context.Context, txBytes []byte) (*TxResult, error) {
+	hash := TxHash(txBytes)
+	res, err := c.rpc.BroadcastTxSync(ctx, cmttypes.Tx(txBytes))
+	if err != nil {
+		if strings.Contains(err.Error(), "tx already exists in cache") {
+			return &TxResult{Hash: hash}, fmt.Errorf("client: broadcast tx %X: %w", hash, ErrTxInMempool)
+		}
+		return nil, fmt.Errorf("client: broadcast tx %X to %s: %w", hash, c.url, err)
+	}
+	if res.Code != abci.CodeTypeOK {
+		return nil, &TxError{Codespace: res.Codespace, Code: res.Code, Log: res.Log, Hash: hash}
+	}
+	return &TxResult{Hash: hash, Codespace: res.Codespace, Log: res.Log}, nil
+}
+
+// WaitForTx polls /tx until the transaction with hash is committed, for at
+// most timeout (DefaultWaitTimeout if timeout <= 0) or until ctx ends. A
+// committed transaction that failed returns its result and a *TxError with
+// its Height. Not finding it in time gives an error wrapping ErrTxTimeout:
+// it may still be committed later. The node must index transactions
+// ([tx_index] indexer = "kv"). The result is the node's word: to verify the
+// transaction's effect, query the state it changed with Verified.
+func (c *Client) WaitForTx(ctx context.Context, hash []byte, timeout time.Duration) (*TxResult, error) {
+	return c.waitForTx(ctx, hash, timeout, 0)
+}
+
+// waitForTx is WaitForTx that also gives up, with ErrTxExpired, once the
+// chain is past validUntil (if not 0).
+func (c *Client) waitForTx(ctx context.Context, hash []byte, timeout time.Duration, validUntil uint64) (*TxResult, error) {
+	if len(hash) != tmhash.Size {
+		return nil, fmt.Errorf("client: wait for tx: hash must be %d bytes, got %d", tmhash.Size, len(hash))
+	}
+	if timeout <= 0 {
+		timeout = DefaultWaitTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var lastErr error
+	for pastExpiry := false; ; {
+		r, err := c.rpc.Tx(ctx, hash, false)
+		if err == nil {
+			if !bytes.Equal(TxHash(r.Tx), hash) {
+				return nil, fmt.Errorf("client: wait for tx %X: %s answered with another transaction (hash %X)", hash, c.url, TxHash(r.Tx))
+			}
+			res := &TxResult{
+				Hash: hash, Height: r.Height, Code: r.TxResult.Code, Codespace: r.TxResult.Codespace,
+				Log: r.TxResult.Log, Events: r.TxResult.Events,
+			}
+			if res.Code != abci.CodeTypeOK {
+				return res, &TxError{Codespace: res.Codespace, Code: res.Code, Log: res.Log, Hash: hash, Height: res.Height}
+			}
+			return res, nil
+		}
+		msg := err.Error()
+		switch {
+		case strings.Contains(msg, "indexing is disabled"):
+			return nil, fmt.Errorf("client: wait for tx %X: %s does not index transactions ([tx_index] indexer = \"null\"): use a node that does, or check the state the transaction changes", hash, c.url)
+		case strings.Contains(msg, "not found"):
+			lastErr = nil
+		default:
+			lastErr = err // transient (connection) errors: keep trying
+		}
+		if pastExpiry {
+			return nil, fmt.Errorf("client: tx %X: chain is past its valid_until_height %d: %w", hash, validUntil, ErrTxExpired)
+		}
+		if validUntil > 0 {
+			if h, err := c.LatestHeight(ctx); err == nil && h > int64(validUntil) {
+				pastExpiry = true // look once more: it may be in the last valid block
+				continue
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if lastErr != nil {
+				return nil, fmt.Errorf("client: tx %X not found committed within %s (last error: %v): %w", hash, timeout, lastErr, ErrTxTimeout)
+			}
+			return nil, fmt.Errorf("client: tx %X not found committed within %s; it may still be in the mempool, so wait again before re-sending it: %w", hash, timeout, ErrTxTimeout)
+		case <-time.After(c.cfg.pollInterval):
+		}
+	}
+}
+
+// BroadcastAndWait broadcasts txBytes and waits for the commit as
+// WaitForTx does. If the node already holds the bytes it just waits. Once
+// the chain passes the transaction's valid_until_height without committing
+// it, it gives up with an error wrapping ErrTxExpired.
+func (c *Client) BroadcastAndWait(ctx context.Context, txBytes []byte, timeout time.Duration) (*TxResult, error) {
+	res, err := c.Broadcast(ctx, txBytes)
+	if err != nil && !errors.Is(err, ErrTxInMempool) {
+		return nil, err
+	}
+	var validUntil uint64
+	if tx, err := DecodeTx(txBytes); err == nil {
+		validUntil = tx.GetBody().GetValidUntilHeight()
+	}
+	return c.waitForTx(ctx, res.Hash, timeout, validUntil)
+}
+
+// Submit builds and signs a transaction of msg by key (BuildTx) and
+// broadcasts it; with wait it also waits for the commit (BroadcastAndWait,
+// for at most opts.Timeout).
+func (c *Client) Submit(ctx context.Context, key *ecdsa.PrivateKey, msg Msg, opts TxOptions, wait bool) (*TxResult, error) {
+	_, b, err := c.BuildTx(ctx, key, msg, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !wait {
+		return c.Broadcast(ctx, b)
+	}
+	return c.BroadcastAndWait(ctx, b, opts.Timeout)
+}

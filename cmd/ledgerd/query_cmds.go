@@ -1,0 +1,374 @@
+package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/spf13/cobra"
+
+	"github.com/ledgerd/ledgerd/client"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/consortium"
+)
+
+func newQueryCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "query",
+		Aliases: []string{"q"},
+		Short:   "Read ledger state from a node; --prove verifies it against a header signed by the validators",
+	}
+	cmd.AddCommand(newQueryWalletCmd(), newQueryConsortiumCmd())
+	return cmd
+}
+
+// queryFlags are the flags of value queries.
+func queryFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Bool("prove", false, "verify the value with a Merkle proof against a light-client-verified header")
+	f.Int64("height", 0, "read the state at this height (default: the latest)")
+	f.Int64("trust-height", 0, "height of a header you trust (with --trust-hash); default: trust height 1 on first use")
+	f.String("trust-hash", "", "hex hash of the header at --trust-height")
+	f.Duration("trust-period", 14*24*time.Hour, "how long a trusted header stays usable")
+}
+
+// queryClient returns a client set up for cmd's --prove flags.
+func queryClient(cmd *cobra.Command) (*client.Client, bool, int64, error) {
+	prove, _ := cmd.Flags().GetBool("prove")
+	height, _ := cmd.Flags().GetInt64("height")
+	opts := []client.Option{client.WithTrustDir(lightDir(cmd))}
+	if th, _ := cmd.Flags().GetInt64("trust-height"); th > 0 {
+		hash, err := hex.DecodeString(stringFlag(cmd, "trust-hash"))
+		if err != nil || len(hash) != 32 {
+			return nil, false, 0, fmt.Errorf("--trust-hash must be the 32-byte hex hash of the header at --trust-height")
+		}
+		opts = append(opts, client.WithTrust(th, hash))
+	}
+	if p, _ := cmd.Flags().GetDuration("trust-period"); p > 0 {
+		opts = append(opts, client.WithTrustPeriod(p))
+	}
+	c, err := newClient(cmd, opts...)
+	return c, prove, height, err
+}
+
+// walletView is a wallet as the CLI prints it.
+type walletView struct {
+	Owner        string         `json:"owner"`
+	Bank         string         `json:"bank"`
+	Tier         uint32         `json:"tier"`
+	Status       string         `json:"status"`
+	KYCHash      string         `json:"kyc_hash"`
+	Nonce        uint64         `json:"nonce"`
+	Balances     []*coinView    `json:"balances"`
+	OpenedHeight int64          `json:"opened_height"`
+	OpenedTime   time.Time      `json:"opened_time"`
+	Proof        *client.Proven `json:"proof,omitempty"`
+}
+
+type coinView struct {
+	Denom  string `json:"denom"`
+	Amount uint64 `json:"amount,string"`
+}
+
+func newWalletView(w *walletv1.Wallet) *walletView {
+	v := &walletView{
+		Owner: common.BytesToAddress(w.Owner).Hex(), Bank: w.Bank, Tier: w.Tier,
+		Status: statusName(w.Status), KYCHash: "0x" + hex.EncodeToString(w.KycHash), Nonce: w.Nonce,
+		Balances: []*coinView{}, OpenedHeight: w.OpenedHeight, OpenedTime: time.Unix(w.OpenedTime, 0).UTC(),
+	}
+	for _, c := range w.Balances {
+		v.Balances = append(v.Balances, &coinView{c.Denom, c.Amount})
+	}
+	return v
+}
+
+func statusName(s walletv1.WalletStatus) string {
+	switch s {
+	case walletv1.WalletStatus_WALLET_STATUS_ACTIVE:
+		return "active"
+	}
+	return s.String()
+}
+
+func printProof(w io.Writer, p *client.Proven) {
+	if p == nil {
+		return
+	}
+	fmt.Fprintf(w, "verified: proven by ICS23 (iavl, simple) against app hash %X\n", p.AppHash)
+	fmt.Fprintf(w, "          in header %d (%X, %s), verified by the light client\n",
+		p.HeaderHeight, p.HeaderHash, p.HeaderTime.UTC().Format(time.RFC3339))
+	if p.TrustNote != "" {
+		fmt.Fprintf(w, "note:     %s\n", p.TrustNote)
+	}
+}
+
+func newQueryWalletCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "wallet ADDR",
+		Short: "A wallet's bank, tier, status, nonce and balances; subcommands for issuance, supply, invariant",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr, err := parseAddress("wallet", args[0])
+			if err != nil {
+				return err
+			}
+			c, prove, height, err := queryClient(cmd)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			var w *walletv1.Wallet
+			var p *client.Proven
+			if prove {
+				w, p, err = c.VerifiedWallet(cmd.Context(), addr, height)
+			} else {
+				w, err = c.Wallet(cmd.Context(), addr)
+			}
+			if err != nil {
+				return err
+			}
+			v := newWalletView(w)
+			v.Proof = p
+			return printResult(cmd, v, func(out io.Writer) {
+				fmt.Fprintf(out, "wallet %s (bank %s, tier %d, %s, nonce %d, opened at height %d)\n",
+					v.Owner, v.Bank, v.Tier, v.Status, v.Nonce, v.OpenedHeight)
+				if p != nil {
+					fmt.Fprintf(out, "  state at height %d\n", p.Height)
+				}
+				if len(v.Balances) == 0 {
+					fmt.Fprintln(out, "  no balance")
+				}
+				for _, b := range v.Balances {
+					fmt.Fprintf(out, "  %-6s %d\n", b.Denom, b.Amount)
+				}
+				printProof(out, p)
+			})
+		},
+	}
+	queryFlags(cmd)
+
+	issuance := &cobra.Command{
+		Use:   "issuance ISSUER [DENOM]",
+		Short: "An issuer's outstanding e-money, per denom (one denom with --prove)",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, prove, height, err := queryClient(cmd)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if len(args) == 2 || prove {
+				if len(args) < 2 {
+					return fmt.Errorf("--prove needs a DENOM: each denom's issuance is proven separately")
+				}
+				var is *walletv1.Issuance
+				var p *client.Proven
+				if prove {
+					is, p, err = c.VerifiedIssuance(cmd.Context(), args[0], args[1], height)
+				} else {
+					var all []*walletv1.Issuance
+					all, err = c.Issuances(cmd.Context(), args[0])
+					is = &walletv1.Issuance{Issuer: args[0], Denom: args[1]}
+					for _, x := range all {
+						if x.Denom == args[1] {
+							is = x
+						}
+					}
+				}
+				if err != nil {
+					return err
+				}
+				view := map[string]any{"issuer": is.Issuer, "denom": is.Denom, "outstanding": fmt.Sprint(is.Outstanding), "proof": p}
+				return printResult(cmd, view, func(out io.Writer) {
+					fmt.Fprintf(out, "%s outstanding %s: %d\n", is.Issuer, is.Denom, is.Outstanding)
+					printProof(out, p)
+				})
+			}
+			all, err := c.Issuances(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			view := []map[string]string{}
+			for _, x := range all {
+				view = append(view, map[string]string{"issuer": x.Issuer, "denom": x.Denom, "outstanding": fmt.Sprint(x.Outstanding)})
+			}
+			return printResult(cmd, view, func(out io.Writer) {
+				if len(all) == 0 {
+					fmt.Fprintf(out, "%s has issued nothing\n", args[0])
+				}
+				for _, x := range all {
+					fmt.Fprintf(out, "%s outstanding %s: %d\n", x.Issuer, x.Denom, x.Outstanding)
+				}
+			})
+		},
+	}
+	queryFlags(issuance)
+
+	supply := &cobra.Command{
+		Use:   "supply DENOM",
+		Short: "The total e-money of DENOM in all wallets",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, prove, height, err := queryClient(cmd)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			var coin *walletv1.Coin
+			var p *client.Proven
+			if prove {
+				coin, p, err = c.VerifiedSupply(cmd.Context(), args[0], height)
+			} else {
+				coin, err = c.Supply(cmd.Context(), args[0])
+			}
+			if err != nil {
+				return err
+			}
+			view := map[string]any{"denom": coin.Denom, "amount": fmt.Sprint(coin.Amount), "proof": p}
+			return printResult(cmd, view, func(out io.Writer) {
+				fmt.Fprintf(out, "supply of %s: %d\n", coin.Denom, coin.Amount)
+				printProof(out, p)
+			})
+		},
+	}
+	queryFlags(supply)
+
+	invariant := &cobra.Command{
+		Use:   "invariant",
+		Short: "Check on the node that, for every denom, supply = sum of balances = sum of issuance",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if err := c.Invariant(cmd.Context()); err != nil {
+				return err
+			}
+			return printResult(cmd, map[string]bool{"holds": true}, func(out io.Writer) {
+				fmt.Fprintln(out, "invariant holds: supply = sum of balances = sum of outstanding issuance, for every denom")
+			})
+		},
+	}
+	cmd.AddCommand(issuance, supply, invariant)
+	return cmd
+}
+
+// memberView is a member as the CLI prints it.
+type memberView struct {
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Status    string         `json:"status"`
+	Roles     []string       `json:"roles"`
+	Operators []string       `json:"operators"`
+	NodeIDs   []string       `json:"node_ids"`
+	Power     int64          `json:"validator_power"`
+	Proof     *client.Proven `json:"proof,omitempty"`
+}
+
+func newMemberView(m *consortiumv1.Member) *memberView {
+	v := &memberView{ID: m.Id, Name: m.Name, Status: strings.ToLower(strings.TrimPrefix(m.Status.String(), "MEMBER_STATUS_")), Roles: []string{}, Operators: []string{},
+		NodeIDs: m.NodeIds}
+	for _, r := range m.Roles {
+		v.Roles = append(v.Roles, consortium.RoleName(r))
+	}
+	for _, o := range m.Operators {
+		v.Operators = append(v.Operators, common.BytesToAddress(o).Hex())
+	}
+	if m.Validator != nil {
+		v.Power = m.Validator.Power
+	}
+	return v
+}
+
+func (v *memberView) print(out io.Writer) {
+	fmt.Fprintf(out, "%s  %q  %s  roles %v  validator power %d\n", v.ID, v.Name, v.Status, v.Roles, v.Power)
+	for _, o := range v.Operators {
+		fmt.Fprintf(out, "    operator %s\n", o)
+	}
+	for _, n := range v.NodeIDs {
+		fmt.Fprintf(out, "    node     %s\n", n)
+	}
+}
+
+func newQueryConsortiumCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "consortium", Short: "Members of the consortium and chain parameters"}
+	members := &cobra.Command{
+		Use: "members", Short: "All members (each one provable with 'member ID --prove')", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			ms, err := c.Members(cmd.Context())
+			if err != nil {
+				return err
+			}
+			views := []*memberView{}
+			for _, m := range ms {
+				views = append(views, newMemberView(m))
+			}
+			return printResult(cmd, views, func(out io.Writer) {
+				for _, v := range views {
+					v.print(out)
+				}
+			})
+		},
+	}
+	member := &cobra.Command{
+		Use: "member ID", Short: "One member", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, prove, height, err := queryClient(cmd)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			var m *consortiumv1.Member
+			var p *client.Proven
+			if prove {
+				m, p, err = c.VerifiedMember(cmd.Context(), args[0], height)
+			} else {
+				m, err = c.Member(cmd.Context(), args[0])
+			}
+			if err != nil {
+				return err
+			}
+			v := newMemberView(m)
+			v.Proof = p
+			return printResult(cmd, v, func(out io.Writer) {
+				v.print(out)
+				printProof(out, p)
+			})
+		},
+	}
+	queryFlags(member)
+	params := &cobra.Command{
+		Use: "params", Short: "Chain id and the EIP-712 signing domain", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := newClient(cmd)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			d, err := c.Domain(cmd.Context())
+			if err != nil {
+				return err
+			}
+			vc := common.Address(auth.VerifyingContract(d.ChainID))
+			view := map[string]string{"chain_id": d.ChainID, "chain_numeric_id": fmt.Sprint(d.NumericID),
+				"eip712_verifying_contract": vc.Hex()}
+			return printResult(cmd, view, func(out io.Writer) {
+				fmt.Fprintf(out, "chain id %s, EIP-712 chainId %d, verifyingContract %s\n", d.ChainID, d.NumericID, vc.Hex())
+			})
+		},
+	}
+	cmd.AddCommand(members, member, params)
+	return cmd
+}
