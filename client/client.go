@@ -79,7 +79,9 @@ func WithTrustDir(dir string) Option {
 //
 // If the trust store already holds a header at height, its hash must equal
 // hash or verified queries fail with ErrTrust: the store or the hash is
-// wrong, and the caller must find out which.
+// wrong, and the caller must find out which. If it does not, the header is
+// fetched and checked against hash, and, as CometBFT's light client does
+// when reset to an older header, stored headers above height are dropped.
 func WithTrust(height int64, hash []byte) Option {
 	return func(c *config) error {
 		if height <= 0 {

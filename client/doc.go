@@ -27,11 +27,12 @@
 //     root of trust: a header whose height and hash the caller got from a
 //     source it trusts (WithTrust), or the newest header verified before
 //     (kept in WithTrustDir). From there the light client verifies by
-//     bisection ("skipping verification"): a header is accepted once
-//     validators holding more than 1/3 of the trusted validator set's power
-//     signed it, and enough intermediate headers are fetched and verified
-//     to get there. The header is cross-checked with the witnesses
-//     (WithWitnesses) to detect a fork.
+//     bisection ("skipping verification"): a header is accepted directly
+//     when more than 2/3 of its own validator set and validators holding
+//     more than 1/3 of the power of an already trusted set signed it;
+//     otherwise intermediate headers are fetched and verified until such a
+//     chain of steps reaches it. The header is then cross-checked with the
+//     witnesses (WithWitnesses) to detect a fork.
 //   - The value is checked with the ICS23 proof ops the node returns
 //     (ics23:iavl proves the key in the store's IAVL root, ics23:simple
 //     proves that root under the store name in the app hash) against the

@@ -77,8 +77,15 @@ func (p Proven) MarshalJSON() ([]byte, error) {
 // height H+1 for state at height H. The error wraps ErrVerification and
 // the commitinfo error that says which step failed.
 func VerifyProof(appHash []byte, storeName string, key, value []byte, ops *cmtcrypto.ProofOps) error {
+	if err := verifyProof(appHash, storeName, key, value, ops); err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	return nil
+}
+
+func verifyProof(appHash []byte, storeName string, key, value []byte, ops *cmtcrypto.ProofOps) error {
 	if ops == nil {
-		return fmt.Errorf("client: %w: no proof ops", ErrVerification)
+		return fmt.Errorf("%w: no proof ops", ErrVerification)
 	}
 	var err error
 	if value == nil {
@@ -87,7 +94,7 @@ func VerifyProof(appHash []byte, storeName string, key, value []byte, ops *cmtcr
 		err = commitinfo.VerifyValue(appHash, storeName, key, value, ops.Ops)
 	}
 	if err != nil {
-		return fmt.Errorf("client: %w: %w", ErrVerification, err)
+		return fmt.Errorf("%w: %w", ErrVerification, err)
 	}
 	return nil
 }
@@ -150,7 +157,7 @@ func (c *Client) Verified(ctx context.Context, storeName string, key []byte, hei
 	if err != nil {
 		return nil, err
 	}
-	if err := VerifyProof(hdr.AppHash, storeName, key, value, r.ProofOps); err != nil {
+	if err := verifyProof(hdr.AppHash, storeName, key, value, r.ProofOps); err != nil {
 		return nil, fmt.Errorf("client: the answer of %s for store %q key %X at height %d does not match the app hash of verified header %d; do not use it: %w",
 			c.url, storeName, key, h, hdr.Height, err)
 	}

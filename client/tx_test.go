@@ -1,0 +1,373 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/proto"
+
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+var testDomain = auth.Domain{ChainID: "ledgerd-test", NumericID: testNumericID}
+
+func testMsgs() map[string]Msg {
+	to := common.HexToAddress("0x00000000000000000000000000000000000000a7").Bytes()
+	kyc := make([]byte, 32)
+	kyc[0] = 0xab
+	return map[string]Msg{
+		"OpenWallet": &walletv1.MsgOpenWallet{Owner: to, KycHash: kyc, Tier: 2},
+		"Deposit":    &walletv1.MsgDeposit{Wallet: to, Denom: "CNY", Amount: 10_000_00, Reference: "FIAT-1"},
+		"Transfer":   &walletv1.MsgTransfer{To: to, Denom: "CNY", Amount: 5, Memo: "lunch 午饭"},
+	}
+}
+
+func TestSetMsg(t *testing.T) {
+	for name, msg := range testMsgs() {
+		t.Run(name, func(t *testing.T) {
+			body := new(authv1.TxBody)
+			if err := SetMsg(body, msg); err != nil {
+				t.Fatal(err)
+			}
+			var got proto.Message
+			switch m := body.Msg.(type) {
+			case *authv1.TxBody_OpenWallet:
+				got = m.OpenWallet
+			case *authv1.TxBody_Deposit:
+				got = m.Deposit
+			case *authv1.TxBody_Transfer:
+				got = m.Transfer
+			default:
+				t.Fatalf("oneof is %T", body.Msg)
+			}
+			if got != msg {
+				t.Fatalf("oneof holds %v, want %v", got, msg)
+			}
+		})
+	}
+	for name, tc := range map[string]struct {
+		body *authv1.TxBody
+		msg  Msg
+	}{
+		"nil body":      {nil, &walletv1.MsgTransfer{}},
+		"nil msg":       {new(authv1.TxBody), nil},
+		"typed nil":     {new(authv1.TxBody), (*walletv1.MsgDeposit)(nil)},
+		"not a message": {new(authv1.TxBody), &walletv1.Wallet{}},
+	} {
+		if err := SetMsg(tc.body, tc.msg); err == nil {
+			t.Errorf("%s: SetMsg succeeded", name)
+		}
+	}
+}
+
+func TestSignTx(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	for name, msg := range testMsgs() {
+		for _, mode := range []authv1.SignMode{authv1.SignMode_SIGN_MODE_EIP712, authv1.SignMode_SIGN_MODE_EIP191} {
+			t.Run(fmt.Sprintf("%s/%v", name, mode), func(t *testing.T) {
+				body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: addr.Bytes(), Nonce: 7, ValidUntilHeight: 100}
+				if err := SetMsg(body, msg); err != nil {
+					t.Fatal(err)
+				}
+				tx, b, err := SignTx(testDomain, body, key, mode)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dec, err := DecodeTx(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !proto.Equal(dec, tx) || !proto.Equal(dec.Body, body) || dec.SignMode != mode {
+					t.Fatalf("decoded %v, signed %v", dec, tx)
+				}
+				if got, err := auth.NewSigner(testDomain).Verify(dec); err != nil || got != addr {
+					t.Fatalf("Verify = %s, %v; want %s", got.Hex(), err, addr.Hex())
+				}
+				other := auth.Domain{ChainID: testDomain.ChainID, NumericID: testDomain.NumericID + 1}
+				if _, err := auth.NewSigner(other).Verify(dec); err == nil {
+					t.Fatal("signature verifies on another domain")
+				}
+			})
+		}
+	}
+
+	body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: addr.Bytes(), Nonce: 1, ValidUntilHeight: 10}
+	_ = SetMsg(body, testMsgs()["Transfer"])
+	otherKey, _ := crypto.GenerateKey()
+	for name, tc := range map[string]func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain){
+		"other chain": func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain) {
+			return b, auth.Domain{ChainID: "other", NumericID: 1}
+		},
+		"no expiry": func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain) { b.ValidUntilHeight = 0; return b, testDomain },
+		"no msg":    func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain) { b.Msg = nil; return b, testDomain },
+	} {
+		b, d := tc(proto.Clone(body).(*authv1.TxBody))
+		if _, _, err := SignTx(d, b, key, 0); err == nil {
+			t.Errorf("%s: SignTx succeeded", name)
+		}
+	}
+	if _, _, err := SignTx(testDomain, body, otherKey, 0); err == nil || !strings.Contains(err.Error(), "signer") {
+		t.Errorf("SignTx with another key: %v", err)
+	}
+}
+
+func TestDecodeTxRejectsNonCanonical(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(), Nonce: 1, ValidUntilHeight: 10}
+	_ = SetMsg(body, testMsgs()["Deposit"])
+	_, b, err := SignTx(testDomain, body, key, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An explicit default field (sign_mode = 0, field 3) is not canonical,
+	// and neither is an unknown field (99, varint).
+	for _, extra := range [][]byte{{0x18, 0x00}, {0x98, 0x06, 0x01}} {
+		if _, err := DecodeTx(append(bytes.Clone(b), extra...)); err == nil {
+			t.Fatalf("DecodeTx accepted extra bytes %x", extra)
+		}
+	}
+}
+
+func TestTxError(t *testing.T) {
+	hash := TxHash([]byte("tx"))
+	e := &TxError{Codespace: auth.Codespace, Code: auth.ErrNonceTooLow.Code, Log: "nonce too low: got 3, want 4", Hash: hash}
+	msg := e.Error()
+	for _, want := range []string{fmt.Sprintf("%X", hash), "CheckTx", `codespace "auth" code 13`, "got 3, want 4", "client.Nonce"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q lacks %q", msg, want)
+		}
+	}
+	wrapped := fmt.Errorf("submit: %w", e)
+	if !errors.Is(wrapped, auth.ErrNonceTooLow) || errors.Is(wrapped, auth.ErrNonceTooHigh) {
+		t.Error("errors.Is does not match the registered error by code")
+	}
+	var te *TxError
+	if !errors.As(wrapped, &te) || te.Code != 13 {
+		t.Error("errors.As does not find the *TxError")
+	}
+	e.Height = 42
+	if msg := e.Error(); !strings.Contains(msg, "failed in block 42") {
+		t.Errorf("committed failure: %q", msg)
+	}
+	unknown := &TxError{Codespace: "wallet", Code: 99, Hash: hash}
+	if !strings.HasSuffix(unknown.Error(), "code 99") {
+		t.Errorf("hint for an unknown code: %q", unknown.Error())
+	}
+}
+
+func TestQueryError(t *testing.T) {
+	e := &QueryError{Path: "/store/wallet/key", Height: 7, Codespace: "query", Code: 3, Log: "height not available"}
+	msg := e.Error()
+	for _, want := range []string{"/store/wallet/key", "height 7", `codespace "query" code 3`, "height not available"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q lacks %q", msg, want)
+		}
+	}
+	if (&QueryError{Path: "/x"}).Error() != `query /x at latest height failed: codespace "" code 0` {
+		t.Errorf("got %q", (&QueryError{Path: "/x"}).Error())
+	}
+}
+
+func TestTxResultJSON(t *testing.T) {
+	r := TxResult{Hash: []byte{0xab, 0x01}, Height: 5, Code: 0, Events: []abci.Event{{Type: "transfer"}}}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"hash":"AB01"`) {
+		t.Fatalf("hash not hex: %s", b)
+	}
+	var back TxResult
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if string(back.Hash) != string(r.Hash) || back.Height != 5 || len(back.Events) != 1 {
+		t.Fatalf("round trip: %+v", back)
+	}
+}
+
+func TestBuildTxAndNonce(t *testing.T) {
+	f := newFakeNode(t, nil)
+	owner, _ := crypto.GenerateKey()
+	operator, _ := crypto.GenerateKey()
+	ownerAddr, opAddr := crypto.PubkeyToAddress(owner.PublicKey), crypto.PubkeyToAddress(operator.PublicKey)
+	f.setProto(wallet.StoreName, wallet.WalletKey(ownerAddr[:]), &walletv1.Wallet{Owner: ownerAddr[:], Bank: "bank-a", Nonce: 9})
+	f.setProto(consortium.StoreName, consortium.OperatorKey(opAddr[:]), &consortiumv1.Operator{Address: opAddr[:], MemberId: "bank-a", Nonce: 4})
+	f.produce(2)
+
+	c, err := New(f.url())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	d, err := c.Domain(ctx)
+	if err != nil || d != testDomain {
+		t.Fatalf("Domain = %+v, %v", d, err)
+	}
+	if n, err := c.Nonce(ctx, ownerAddr); err != nil || n != 9 {
+		t.Fatalf("wallet nonce = %d, %v", n, err)
+	}
+	if n, err := c.Nonce(ctx, opAddr); err != nil || n != 4 {
+		t.Fatalf("operator nonce = %d, %v", n, err)
+	}
+	stranger := common.HexToAddress("0x1234")
+	if _, err := c.Nonce(ctx, stranger); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "neither an operator nor a wallet owner") {
+		t.Fatalf("stranger nonce: %v", err)
+	}
+
+	tx, b, err := c.BuildTx(ctx, owner, testMsgs()["Transfer"], TxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := DecodeTx(b)
+	if err != nil || !proto.Equal(dec, tx) {
+		t.Fatalf("DecodeTx: %v", err)
+	}
+	if got, err := auth.NewSigner(testDomain).Verify(dec); err != nil || got != ownerAddr {
+		t.Fatalf("Verify = %s, %v", got.Hex(), err)
+	}
+	if tx.Body.Nonce != 9 || tx.Body.ValidUntilHeight != uint64(f.height())+DefaultValidFor {
+		t.Fatalf("nonce %d valid until %d (height %d)", tx.Body.Nonce, tx.Body.ValidUntilHeight, f.height())
+	}
+	n := uint64(11)
+	tx, _, err = c.BuildTx(ctx, operator, testMsgs()["OpenWallet"], TxOptions{Nonce: &n, ValidFor: 5, SignMode: authv1.SignMode_SIGN_MODE_EIP191})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx.Body.Nonce != 11 || tx.Body.ValidUntilHeight != uint64(f.height())+5 || tx.SignMode != authv1.SignMode_SIGN_MODE_EIP191 {
+		t.Fatalf("options ignored: %v", tx.Body)
+	}
+	if _, _, err := c.BuildTx(ctx, owner, &walletv1.Coin{}, TxOptions{}); err == nil {
+		t.Fatal("BuildTx accepted a non-message")
+	}
+
+	pinned, _ := New(f.url(), WithChainID("other-chain"))
+	if _, err := pinned.Domain(ctx); err == nil || !strings.Contains(err.Error(), `expected "other-chain"`) {
+		t.Fatalf("pinned chain id: %v", err)
+	}
+}
+
+func TestPlainQueries(t *testing.T) {
+	f := newFakeNode(t, nil)
+	addr := common.HexToAddress("0xabcd")
+	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Bank: "bank-a"})
+	f.setProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 500})
+	f.setProto(wallet.StoreName, wallet.IssuanceKey("bank-a", "CNY"), &walletv1.Issuance{Issuer: "bank-a", Denom: "CNY", Outstanding: 500})
+	f.setProto(wallet.StoreName, wallet.IssuanceKey("bank-b", "CNY"), &walletv1.Issuance{Issuer: "bank-b", Denom: "CNY", Outstanding: 1})
+	f.produce(1)
+	c, _ := New(f.url())
+	ctx := context.Background()
+	if w, err := c.Wallet(ctx, addr); err != nil || w.Bank != "bank-a" {
+		t.Fatalf("Wallet = %v, %v", w, err)
+	}
+	var nf *NotFoundError
+	if _, err := c.Wallet(ctx, common.HexToAddress("0x01")); !errors.As(err, &nf) || !errors.Is(err, ErrNotFound) || nf.Proven {
+		t.Fatalf("missing wallet: %v", err)
+	}
+	if m, err := c.Member(ctx, "bank-a"); err != nil || m.Name != "Bank A" {
+		t.Fatalf("Member = %v, %v", m, err)
+	}
+	if ms, err := c.Members(ctx); err != nil || len(ms) != 1 {
+		t.Fatalf("Members = %v, %v", ms, err)
+	}
+	if s, err := c.Supply(ctx, "CNY"); err != nil || s.Amount != 500 {
+		t.Fatalf("Supply = %v, %v", s, err)
+	}
+	if s, err := c.Supply(ctx, "USD"); err != nil || s.Amount != 0 || s.Denom != "USD" {
+		t.Fatalf("Supply(USD) = %v, %v", s, err)
+	}
+	if is, err := c.Issuances(ctx, "bank-a"); err != nil || len(is) != 1 || is[0].Outstanding != 500 {
+		t.Fatalf("Issuances = %v, %v", is, err)
+	}
+	if _, err := c.Issuances(ctx, ""); err == nil {
+		t.Fatal("Issuances accepted an empty issuer")
+	}
+	if err := c.Invariant(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var qe *QueryError
+	if _, err := c.Query(ctx, "/nope", nil, 0); !errors.As(err, &qe) || qe.Code != 2 || qe.Codespace != "query" {
+		t.Fatalf("unknown path: %v", err)
+	}
+}
+
+func TestBroadcastAndWait(t *testing.T) {
+	f := newFakeNode(t, nil)
+	key, _ := crypto.GenerateKey()
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Nonce: 0})
+	f.produce(1)
+	f.checkTx = func(b []byte) *abci.ResponseCheckTx {
+		tx, err := DecodeTx(b)
+		if err != nil {
+			return &abci.ResponseCheckTx{Code: auth.ErrNonCanonical.Code, Codespace: auth.Codespace}
+		}
+		if tx.Body.Nonce == 99 {
+			return &abci.ResponseCheckTx{Code: auth.ErrNonceTooHigh.Code, Codespace: auth.Codespace, Log: "nonce too high"}
+		}
+		return &abci.ResponseCheckTx{}
+	}
+	f.deliverTx = func(b []byte) *abci.ExecTxResult {
+		tx, _ := DecodeTx(b)
+		if tx.Body.GetTransfer().GetAmount() > 100 {
+			return &abci.ExecTxResult{Code: 5, Codespace: "wallet", Log: "insufficient funds"}
+		}
+		return &abci.ExecTxResult{Events: []abci.Event{{Type: "transfer"}}}
+	}
+	f.startBlocks(20 * time.Millisecond)
+	c, _ := New(f.url(), WithPollInterval(10*time.Millisecond))
+	ctx := context.Background()
+	nonce := func(n uint64) *uint64 { return &n }
+
+	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, TxOptions{Nonce: nonce(0)}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Height <= 0 || res.Code != 0 || len(res.Events) != 1 || len(res.Hash) != 32 {
+		t.Fatalf("result %+v", res)
+	}
+
+	var te *TxError
+	_, err = c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, TxOptions{Nonce: nonce(99)}, true)
+	if !errors.As(err, &te) || te.Height != 0 || !errors.Is(err, auth.ErrNonceTooHigh) {
+		t.Fatalf("CheckTx rejection: %v", err)
+	}
+
+	_, b, err := c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1000}, TxOptions{Nonce: nonce(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = c.BroadcastAndWait(ctx, b, 5*time.Second)
+	if !errors.As(err, &te) || te.Height <= 0 || te.Codespace != "wallet" || res == nil || res.Height != te.Height {
+		t.Fatalf("failed commit: %v (%+v)", err, res)
+	}
+	// Resubmitting committed bytes: the node says it has them; we find the
+	// commit.
+	if _, err := c.BroadcastAndWait(ctx, b, 5*time.Second); !errors.As(err, &te) || te.Height <= 0 {
+		t.Fatalf("resubmission: %v", err)
+	}
+
+	if _, err := c.WaitForTx(ctx, TxHash([]byte("never sent")), 50*time.Millisecond); !errors.Is(err, ErrTxTimeout) {
+		t.Fatalf("WaitForTx of an unknown tx: %v", err)
+	}
+	// A transaction whose valid_until_height passes without a commit.
+	_, b, _ = c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 2}, TxOptions{Nonce: nonce(2), ValidUntilHeight: 1})
+	if _, err := c.waitForTx(ctx, TxHash(b), 5*time.Second, 1); !errors.Is(err, ErrTxExpired) {
+		t.Fatalf("expired tx: %v", err)
+	}
+}

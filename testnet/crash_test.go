@@ -1,0 +1,262 @@
+package testnet
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/ledgerd/ledgerd/client"
+	"github.com/ledgerd/ledgerd/client/keys"
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// committedTx is what the load generator saw committed.
+type committedTx struct {
+	hash   []byte
+	height int64
+	code   uint32
+}
+
+// TestCrashUnderLoad kills a node with SIGKILL while it commits blocks under
+// a stream of signed payments, restarts it, and repeats (CRASH_KILLS times,
+// default 3). Then it checks that the node lost nothing:
+//   - every transaction the client saw committed is in its block, with the
+//     same result;
+//   - the state at every height is the one the chain's headers commit to: a
+//     proof from the restarted node verifies against the light-client
+//     verified header of the next height;
+//   - replaying every block's successful transactions independently gives
+//     the balances the node proves now, and supply equals their sum.
+func TestCrashUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs a node for about a minute")
+	}
+	kills := envInt(t, "CRASH_KILLS", 3)
+	seed := uint64(envInt(t, "CRASH_SEED", int(time.Now().UnixNano()%1e9)))
+	t.Logf("CRASH_KILLS=%d CRASH_SEED=%d", kills, seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	dir := t.TempDir()
+	bin, err := BuildBinary(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, passFile := filepath.Join(dir, "node"), filepath.Join(dir, "passphrase")
+	if err := os.WriteFile(passFile, []byte("crash-test\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "init", "--home", home, "--chain-id", "ledgerd-crash", "--moniker", "demo-bank",
+		"--light-kdf", "--passphrase-file", passFile, "--block-interval", "200ms").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	rpcPort, _ := FreePort()
+	p2pPort, _ := FreePort()
+	p := &Process{Bin: bin, Home: home, RPCPort: rpcPort, P2PPort: p2pPort, Args: []string{"--log_level", "error"}}
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if err := p.WaitForHeight(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(p.RPC(), client.WithTrustDir(filepath.Join(dir, "light")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	kr, err := keys.Open(filepath.Join(home, "keyring"), keys.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, err := kr.Key("demo-bank", "crash-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Wallets, each funded with 1,000,000 minor units.
+	const walletCount = 6
+	owners := make([]*ecdsa.PrivateKey, walletCount)
+	for i := range owners {
+		owners[i], _ = crypto.GenerateKey()
+		addr := crypto.PubkeyToAddress(owners[i].PublicKey)
+		kyc := sha256.Sum256(addr.Bytes())
+		mustSubmit(ctx, t, c, bank, &walletv1.MsgOpenWallet{Owner: addr.Bytes(), KycHash: kyc[:], Tier: 1})
+		mustSubmit(ctx, t, c, bank, &walletv1.MsgDeposit{Wallet: addr.Bytes(), Denom: "CNY", Amount: 1_000_000,
+			Reference: fmt.Sprintf("fund-%d", i)})
+	}
+
+	// Load: each wallet pays the next one, one transaction at a time.
+	var mu sync.Mutex
+	var seen []committedTx
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for i := range owners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			to := crypto.PubkeyToAddress(owners[(i+1)%walletCount].PublicKey)
+			for loadCtx.Err() == nil {
+				res, err := c.Submit(loadCtx, owners[i], &walletv1.MsgTransfer{To: to.Bytes(), Denom: "CNY", Amount: 1 + uint64(i)},
+					client.TxOptions{Timeout: 5 * time.Second}, true)
+				var txErr *client.TxError
+				switch {
+				case err == nil:
+					mu.Lock()
+					seen = append(seen, committedTx{res.Hash, res.Height, res.Code})
+					mu.Unlock()
+				case errors.As(err, &txErr) && txErr.Height > 0:
+					mu.Lock()
+					seen = append(seen, committedTx{txErr.Hash, txErr.Height, txErr.Code})
+					mu.Unlock()
+				default:
+					// The node is down or restarting, or the tx was lost with
+					// the mempool: try again with a fresh nonce.
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+		}()
+	}
+
+	for k := range kills {
+		time.Sleep(time.Duration(800+rng.IntN(1500)) * time.Millisecond)
+		before, _ := c.LatestHeight(ctx)
+		if err := p.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("kill %d at about height %d", k+1, before)
+		if err := p.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.WaitForHeight(ctx, before+2); err != nil {
+			t.Fatalf("after kill %d: %v", k+1, err)
+		}
+	}
+	time.Sleep(time.Second)
+	stopLoad()
+	wg.Wait()
+	final, err := c.LatestHeight(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) < 20 {
+		t.Fatalf("only %d transfers committed: the load did not run", len(seen))
+	}
+	t.Logf("%d transfers seen committed, %d blocks", len(seen), final)
+
+	// 1. Every transaction seen committed is in its block with its result.
+	for _, s := range seen {
+		r, err := c.RPC().Tx(ctx, s.hash, false)
+		if err != nil {
+			t.Fatalf("committed tx %X (height %d) lost: %v", s.hash, s.height, err)
+		}
+		if r.Height != s.height || r.TxResult.Code != s.code {
+			t.Fatalf("tx %X: now at height %d code %d, was committed at %d code %d", s.hash, r.Height, r.TxResult.Code, s.height, s.code)
+		}
+	}
+
+	// 2 and 3. Replay every block's successful transactions; at every
+	// height the restarted node's state must prove against the chain's
+	// header, and at the end the balances must be the replayed ones.
+	expect := map[common.Address]uint64{}
+	watched := crypto.PubkeyToAddress(owners[0].PublicKey)
+	for h := int64(1); h < final; h++ {
+		block, err := c.RPC().Block(ctx, &h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		results, err := c.RPC().BlockResults(ctx, &h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, raw := range block.Block.Txs {
+			if results.TxsResults[i].Code != 0 {
+				continue
+			}
+			tx, err := client.DecodeTx(raw)
+			if err != nil {
+				t.Fatalf("height %d tx %d: %v", h, i, err)
+			}
+			apply(expect, tx.Body)
+		}
+		w, proven, err := c.VerifiedWallet(ctx, watched, h)
+		switch {
+		case errors.Is(err, client.ErrNotFound):
+			if expect[watched] != 0 {
+				t.Fatalf("height %d: wallet proven absent, replay says balance %d", h, expect[watched])
+			}
+		case err != nil:
+			t.Fatalf("height %d: state does not prove against the chain's header: %v", h, err)
+		case wallet.Balance(w, "CNY") != expect[watched]:
+			t.Fatalf("height %d: proven balance %d, replay of the blocks gives %d (app hash %X)",
+				h, wallet.Balance(w, "CNY"), expect[watched], proven.AppHash)
+		}
+	}
+	var sum uint64
+	for _, k := range owners {
+		addr := crypto.PubkeyToAddress(k.PublicKey)
+		w, _, err := c.VerifiedWallet(ctx, addr, final-1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := wallet.Balance(w, "CNY"); got != expect[addr] {
+			t.Fatalf("wallet %s: proven %d, replay %d", addr.Hex(), got, expect[addr])
+		}
+		sum += expect[addr]
+	}
+	supply, _, err := c.VerifiedSupply(ctx, "CNY", final-1)
+	if err != nil || supply.Amount != sum || sum != walletCount*1_000_000 {
+		t.Fatalf("supply %v (%v), sum of balances %d, issued %d", supply, err, sum, walletCount*1_000_000)
+	}
+	if err := c.Invariant(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// apply replays one successful transaction's effect on balances.
+func apply(balances map[common.Address]uint64, body *authv1.TxBody) {
+	switch m := body.Msg.(type) {
+	case *authv1.TxBody_Deposit:
+		balances[common.BytesToAddress(m.Deposit.Wallet)] += m.Deposit.Amount
+	case *authv1.TxBody_Transfer:
+		balances[common.BytesToAddress(body.Signer)] -= m.Transfer.Amount
+		balances[common.BytesToAddress(m.Transfer.To)] += m.Transfer.Amount
+	}
+}
+
+func mustSubmit(ctx context.Context, t *testing.T, c *client.Client, key *ecdsa.PrivateKey, msg client.Msg) {
+	t.Helper()
+	if _, err := c.Submit(ctx, key, msg, client.TxOptions{}, true); err != nil {
+		t.Fatalf("%T: %v", msg, err)
+	}
+}
+
+func envInt(t *testing.T, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", name, s, err)
+	}
+	return n
+}
