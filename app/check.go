@@ -18,8 +18,14 @@ import (
 // whole pipeline on the check branch, so pending nonces and balances are
 // accounted for. A recheck after a commit finds the signature in the cache.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
-	if a.signer == nil {
-		return checkResult(errcode.Wrap(auth.ErrInvalidTx, "chain not initialised yet")), nil
+	// The check state exists once a block is committed (or the app was
+	// loaded with one); before that there is no state to check against.
+	// Reading it under checkMu also orders this after setDomain.
+	a.checkMu.Lock()
+	ready := a.check != nil
+	a.checkMu.Unlock()
+	if !ready {
+		return checkResult(errcode.Wrap(auth.ErrInvalidTx, "chain not initialised yet: no block committed")), nil
 	}
 	c := a.checkTx(req.Tx)
 	a.checkMu.Lock()

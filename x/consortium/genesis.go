@@ -86,6 +86,7 @@ func (g *Genesis) Validate() (*State, error) {
 	}
 	st := &State{Params: &consortiumv1.Params{ChainNumericId: numeric}}
 	ids, operators, nodes := map[string]bool{}, map[common.Address]string{}, map[string]string{}
+	validatorKeys := map[string]string{}
 	var validators int
 	for i, gm := range g.Members {
 		where := fmt.Sprintf("member %d (%q)", i, gm.ID)
@@ -142,6 +143,12 @@ func (g *Genesis) Validate() (*State, error) {
 			if err != nil || len(pk) != 32 {
 				return bad("%s: validator pub_key must be a base64 32-byte Ed25519 key", where)
 			}
+			// CometBFT rejects a validator set with a key twice, and would not
+			// start from this genesis.
+			if other, dup := validatorKeys[string(pk)]; dup {
+				return bad("%s: validator pub_key already belongs to %q", where, other)
+			}
+			validatorKeys[string(pk)] = gm.ID
 			if v.Power <= 0 {
 				return bad("%s: validator power must be positive", where)
 			}

@@ -1,0 +1,465 @@
+// Package apptest runs a ledgerd app in-process for tests and benchmarks:
+// it builds a genesis with a fixed consortium, opens an app.App on an
+// in-memory or on-disk store, runs InitChain, and then runs blocks
+// (FinalizeBlock + Commit) of transactions it can also sign.
+//
+// Everything is deterministic: keys are derived from a seed, block times
+// are BaseTime + height seconds, and transactions are encoded canonically.
+//
+// The consortium is
+//
+//   - "demo-bank", an issuer with operator key IssuerKey and the validator;
+//   - "other-bank", an issuer with operator key OtherIssuerKey;
+//   - "auditor", an auditor with operator key AuditorKey;
+//
+// and Options.Wallets genesis wallets at demo-bank, the i-th owned by
+// WalletKey(i) and holding Options.Balance CNY.
+package apptest
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ledgerd/ledgerd/app"
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// The test chain.
+const (
+	ChainID        = "ledgerd-test"
+	ChainNumericID = 4242
+	Denom          = "CNY"
+	Issuer         = "demo-bank"
+	OtherIssuer    = "other-bank"
+	Auditor        = "auditor"
+	// ValidUntil is the valid_until_height Sign puts in bodies.
+	ValidUntil = 1_000_000
+	// DefaultSeed derives the keys when Options.Seed is nil.
+	DefaultSeed = "ledgerd-apptest"
+)
+
+// BaseTime is the genesis time; block h is at BaseTime + h seconds.
+var BaseTime = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// T is what the harness needs of a test: *testing.T and *testing.B satisfy
+// it, and Panic serves programs.
+type T interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// Panic is a T for programs: Fatalf panics.
+type Panic struct{}
+
+// Helper implements T.
+func (Panic) Helper() {}
+
+// Fatalf implements T.
+func (Panic) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+
+// Options configures New.
+type Options struct {
+	// Dir is the store directory; empty means in memory.
+	Dir string
+	// Store overrides the store options other than Dir and InMemory.
+	Store store.Options
+	// Config overrides app.DefaultConfig(ChainID) when not nil.
+	Config *app.Config
+	// Seed derives every key; nil means DefaultSeed.
+	Seed []byte
+	// Wallets is the number of genesis wallets, each holding Balance CNY
+	// (none if Balance is 0).
+	Wallets int
+	Balance uint64
+}
+
+// Harness is an app under test. Its fields may be used directly.
+type Harness struct {
+	T       T
+	App     *app.App
+	Store   *store.Store
+	Genesis app.Genesis
+	Signer  *auth.Signer
+	opts    Options
+}
+
+// New builds the genesis, opens the app and, if the store holds no commit
+// yet, runs InitChain. A store that has commits is reopened as is: that is
+// how a restart is tested.
+func New(t T, opts Options) *Harness {
+	t.Helper()
+	if opts.Seed == nil {
+		opts.Seed = []byte(DefaultSeed)
+	}
+	h := &Harness{T: t, opts: opts, Genesis: BuildGenesis(opts)}
+	h.open()
+	if h.Store.LastCommit().Height == 0 {
+		h.InitChain()
+	}
+	h.Signer = auth.NewSigner(h.App.Domain())
+	return h
+}
+
+func (h *Harness) open() {
+	h.T.Helper()
+	so := h.opts.Store
+	so.Dir, so.InMemory = h.opts.Dir, h.opts.Dir == ""
+	st, err := store.Open(so, app.StoreNames)
+	if err != nil {
+		h.T.Fatalf("apptest: open store: %v", err)
+	}
+	cfg := app.DefaultConfig(ChainID)
+	if h.opts.Config != nil {
+		cfg = *h.opts.Config
+	}
+	a, err := app.New(cfg, st)
+	if err != nil {
+		st.Close()
+		h.T.Fatalf("apptest: new app: %v", err)
+	}
+	h.Store, h.App = st, a
+}
+
+// BuildGenesis returns the genesis described in the package comment.
+func BuildGenesis(opts Options) app.Genesis {
+	seed := opts.Seed
+	if seed == nil {
+		seed = []byte(DefaultSeed)
+	}
+	op := func(label string) []string { return []string{Address(derive(seed, "operator/"+label)).Hex()} }
+	vpub := ValidatorKey().Public().(ed25519.PublicKey)
+	g := app.Genesis{
+		Consortium: consortium.Genesis{
+			ChainNumericID: strconv.FormatUint(ChainNumericID, 10),
+			Members: []consortium.GenesisMember{
+				{ID: Issuer, Name: "Demo Bank", Roles: []string{"issuer"}, Operators: op(Issuer),
+					NodeIDs:   []string{"0123456789abcdef0123456789abcdef01234567"},
+					Validator: &consortium.GenesisValidator{PubKey: base64.StdEncoding.EncodeToString(vpub), Power: 10}},
+				{ID: OtherIssuer, Name: "Other Bank", Roles: []string{"issuer"}, Operators: op(OtherIssuer)},
+				{ID: Auditor, Name: "Auditor", Roles: []string{"auditor"}, Operators: op(Auditor)},
+			},
+		},
+		Wallet: wallet.Genesis{Denoms: []string{Denom}},
+	}
+	for i := range opts.Wallets {
+		owner := Address(walletKey(seed, i))
+		gw := wallet.GenesisWallet{Owner: owner.Hex(), Bank: Issuer, Tier: 1, KYCHash: hex.EncodeToString(KYCHash(owner))}
+		if opts.Balance > 0 {
+			gw.Balances = []wallet.GenesisCoin{{Denom: Denom, Amount: strconv.FormatUint(opts.Balance, 10)}}
+		}
+		g.Wallet.Wallets = append(g.Wallet.Wallets, gw)
+	}
+	return g
+}
+
+// ValidatorKey is the fixed Ed25519 key of demo-bank's validator.
+func ValidatorKey() ed25519.PrivateKey {
+	s := sha256.Sum256([]byte("ledgerd-apptest/validator"))
+	return ed25519.NewKeyFromSeed(s[:])
+}
+
+// derive returns the secp256k1 key sha256(seed || label).
+func derive(seed []byte, label string) *ecdsa.PrivateKey {
+	return keyFromHash(sha256.Sum256(append(append([]byte(nil), seed...), label...)))
+}
+
+// walletKey returns the key sha256(seed || uint64be(i)).
+func walletKey(seed []byte, i int) *ecdsa.PrivateKey {
+	return keyFromHash(sha256.Sum256(binary.BigEndian.AppendUint64(append([]byte(nil), seed...), uint64(i))))
+}
+
+func keyFromHash(h [32]byte) *ecdsa.PrivateKey {
+	k, err := crypto.ToECDSA(h[:])
+	if err != nil { // only if the hash is 0 or at least the curve order
+		panic(fmt.Sprintf("apptest: derived key: %v", err))
+	}
+	return k
+}
+
+// KYCHash is the KYC hash the harness uses for owner.
+func KYCHash(owner common.Address) []byte {
+	h := sha256.Sum256(append([]byte("kyc/"), owner[:]...))
+	return h[:]
+}
+
+// Address returns key's address.
+func Address(key *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(key.PublicKey) }
+
+// IssuerKey is the operator key of demo-bank.
+func (h *Harness) IssuerKey() *ecdsa.PrivateKey { return derive(h.opts.Seed, "operator/"+Issuer) }
+
+// OtherIssuerKey is the operator key of other-bank.
+func (h *Harness) OtherIssuerKey() *ecdsa.PrivateKey {
+	return derive(h.opts.Seed, "operator/"+OtherIssuer)
+}
+
+// AuditorKey is the operator key of the auditor.
+func (h *Harness) AuditorKey() *ecdsa.PrivateKey { return derive(h.opts.Seed, "operator/"+Auditor) }
+
+// WalletKey is the key of the i-th genesis wallet for i < Options.Wallets,
+// and of a wallet nobody opened yet beyond.
+func (h *Harness) WalletKey(i int) *ecdsa.PrivateKey { return walletKey(h.opts.Seed, i) }
+
+// InitChain runs InitChain with the genesis at BaseTime.
+func (h *Harness) InitChain() *abci.ResponseInitChain {
+	h.T.Helper()
+	state, err := json.Marshal(h.Genesis)
+	if err != nil {
+		h.T.Fatalf("apptest: genesis: %v", err)
+	}
+	resp, err := h.App.InitChain(context.Background(), &abci.RequestInitChain{
+		Time: BaseTime, ChainId: ChainID, AppStateBytes: state, InitialHeight: 1,
+	})
+	if err != nil {
+		h.T.Fatalf("apptest: InitChain: %v", err)
+	}
+	return resp
+}
+
+// Height is the last committed height.
+func (h *Harness) Height() int64 { return h.Store.LastCommit().Height }
+
+// AppHash is the last committed app hash.
+func (h *Harness) AppHash() []byte { return h.Store.LastCommit().AppHash }
+
+// FinalizeBlock finalizes the next block (height Height()+1, at BaseTime +
+// height seconds) without committing it.
+func (h *Harness) FinalizeBlock(txs ...[]byte) *abci.ResponseFinalizeBlock {
+	h.T.Helper()
+	height := h.Height() + 1
+	resp, err := h.App.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{
+		Txs: txs, Height: height, Time: BaseTime.Add(time.Duration(height) * time.Second),
+	})
+	if err != nil {
+		h.T.Fatalf("apptest: FinalizeBlock %d: %v", height, err)
+	}
+	if len(resp.TxResults) != len(txs) {
+		h.T.Fatalf("apptest: FinalizeBlock %d: %d results for %d txs", height, len(resp.TxResults), len(txs))
+	}
+	return resp
+}
+
+// Commit commits the finalized block.
+func (h *Harness) Commit() {
+	h.T.Helper()
+	if _, err := h.App.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
+		h.T.Fatalf("apptest: Commit: %v", err)
+	}
+}
+
+// Block finalizes and commits the next block and returns its results.
+func (h *Harness) Block(txs ...[]byte) []*abci.ExecTxResult {
+	h.T.Helper()
+	resp := h.FinalizeBlock(txs...)
+	h.Commit()
+	return resp.TxResults
+}
+
+// CheckTx submits tx to the mempool check.
+func (h *Harness) CheckTx(tx []byte) *abci.ResponseCheckTx {
+	h.T.Helper()
+	return h.checkTx(tx, abci.CheckTxType_New)
+}
+
+// Recheck re-checks tx as CometBFT does for the mempool after a commit.
+func (h *Harness) Recheck(tx []byte) *abci.ResponseCheckTx {
+	h.T.Helper()
+	return h.checkTx(tx, abci.CheckTxType_Recheck)
+}
+
+func (h *Harness) checkTx(tx []byte, typ abci.CheckTxType) *abci.ResponseCheckTx {
+	h.T.Helper()
+	resp, err := h.App.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: tx, Type: typ})
+	if err != nil {
+		h.T.Fatalf("apptest: CheckTx: %v", err)
+	}
+	return resp
+}
+
+// Query runs an ABCI query.
+func (h *Harness) Query(path string, data []byte, height int64, prove bool) *abci.ResponseQuery {
+	h.T.Helper()
+	resp, err := h.App.Query(context.Background(), &abci.RequestQuery{Path: path, Data: data, Height: height, Prove: prove})
+	if err != nil {
+		h.T.Fatalf("apptest: Query %s: %v", path, err)
+	}
+	return resp
+}
+
+// Close closes the store.
+func (h *Harness) Close() {
+	h.T.Helper()
+	if err := h.Store.Close(); err != nil {
+		h.T.Fatalf("apptest: close store: %v", err)
+	}
+}
+
+// Reopen closes the store and opens it again with a new App, as a restarted
+// node does. It needs an on-disk store.
+func (h *Harness) Reopen() {
+	h.T.Helper()
+	if h.opts.Dir == "" {
+		h.T.Fatalf("apptest: Reopen needs Options.Dir")
+	}
+	h.Close()
+	h.open()
+	if h.Store.LastCommit().Height == 0 {
+		h.InitChain()
+	}
+}
+
+// Msg is a wallet message: *walletv1.MsgOpenWallet, *walletv1.MsgDeposit or
+// *walletv1.MsgTransfer.
+type Msg = proto.Message
+
+// Body returns the body of msg signed by key's address at nonce, valid
+// until ValidUntil.
+func Body(key *ecdsa.PrivateKey, nonce uint64, msg Msg) *authv1.TxBody {
+	b := &authv1.TxBody{ChainId: ChainID, Signer: Address(key).Bytes(), Nonce: nonce, ValidUntilHeight: ValidUntil}
+	switch m := msg.(type) {
+	case *walletv1.MsgOpenWallet:
+		b.Msg = &authv1.TxBody_OpenWallet{OpenWallet: m}
+	case *walletv1.MsgDeposit:
+		b.Msg = &authv1.TxBody_Deposit{Deposit: m}
+	case *walletv1.MsgTransfer:
+		b.Msg = &authv1.TxBody_Transfer{Transfer: m}
+	default:
+		panic(fmt.Sprintf("apptest: %T is not a wallet message", msg))
+	}
+	return b
+}
+
+// SignTx signs body with key (EIP-712).
+func (h *Harness) SignTx(key *ecdsa.PrivateKey, body *authv1.TxBody) *authv1.Tx {
+	h.T.Helper()
+	tx, err := h.Signer.Sign(body, authv1.SignMode_SIGN_MODE_EIP712, key)
+	if err != nil {
+		h.T.Fatalf("apptest: sign: %v", err)
+	}
+	return tx
+}
+
+// Sign returns the canonical encoding of msg signed by key at nonce.
+func (h *Harness) Sign(key *ecdsa.PrivateKey, nonce uint64, msg Msg) []byte {
+	h.T.Helper()
+	return h.Encode(h.SignTx(key, Body(key, nonce, msg)))
+}
+
+// Encode returns tx's canonical encoding.
+func (h *Harness) Encode(tx *authv1.Tx) []byte {
+	h.T.Helper()
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(tx)
+	if err != nil {
+		h.T.Fatalf("apptest: encode: %v", err)
+	}
+	return b
+}
+
+// OpenWallet is a message opening owner's wallet at tier 1.
+func OpenWallet(owner common.Address) *walletv1.MsgOpenWallet {
+	return &walletv1.MsgOpenWallet{Owner: owner.Bytes(), KycHash: KYCHash(owner), Tier: 1}
+}
+
+// Deposit is a message crediting amount CNY to w against reference.
+func Deposit(w common.Address, amount uint64, reference string) *walletv1.MsgDeposit {
+	return &walletv1.MsgDeposit{Wallet: w.Bytes(), Denom: Denom, Amount: amount, Reference: reference}
+}
+
+// Transfer is a message paying amount CNY to to.
+func Transfer(to common.Address, amount uint64) *walletv1.MsgTransfer {
+	return &walletv1.MsgTransfer{To: to.Bytes(), Denom: Denom, Amount: amount}
+}
+
+// get reads a store key at the last commit; nil if absent.
+func (h *Harness) get(storeName string, key []byte) []byte {
+	h.T.Helper()
+	r := h.Query(app.QueryStorePrefix+storeName+"/key", key, 0, false)
+	if r.Code != 0 {
+		h.T.Fatalf("apptest: query %s %x: %s", storeName, key, r.Log)
+	}
+	return r.Value
+}
+
+func (h *Harness) decode(b []byte, m proto.Message) {
+	h.T.Helper()
+	if err := proto.Unmarshal(b, m); err != nil {
+		h.T.Fatalf("apptest: decode %T: %v", m, err)
+	}
+}
+
+// Wallet returns owner's wallet at the last commit, nil if none.
+func (h *Harness) Wallet(owner common.Address) *walletv1.Wallet {
+	h.T.Helper()
+	b := h.get(wallet.StoreName, wallet.WalletKey(owner[:]))
+	if b == nil {
+		return nil
+	}
+	w := new(walletv1.Wallet)
+	h.decode(b, w)
+	return w
+}
+
+// Balance returns owner's CNY balance at the last commit.
+func (h *Harness) Balance(owner common.Address) uint64 {
+	h.T.Helper()
+	w := h.Wallet(owner)
+	if w == nil {
+		return 0
+	}
+	return wallet.Balance(w, Denom)
+}
+
+// Nonce returns the next nonce of addr (an operator or a wallet owner) at
+// the last commit; 0 for an unknown address, and before the first commit
+// (genesis nonces are 0).
+func (h *Harness) Nonce(addr common.Address) uint64 {
+	h.T.Helper()
+	if h.Height() == 0 {
+		return 0
+	}
+	if b := h.get(consortium.StoreName, consortium.OperatorKey(addr[:])); b != nil {
+		op := new(consortiumv1.Operator)
+		h.decode(b, op)
+		return op.Nonce
+	}
+	if w := h.Wallet(addr); w != nil {
+		return w.Nonce
+	}
+	return 0
+}
+
+// Supply returns the CNY supply at the last commit.
+func (h *Harness) Supply() uint64 {
+	h.T.Helper()
+	c := new(walletv1.Coin)
+	h.decode(h.get(wallet.StoreName, wallet.SupplyKey(Denom)), c)
+	return c.Amount
+}
+
+// Issued returns issuer's outstanding CNY issuance at the last commit.
+func (h *Harness) Issued(issuer string) uint64 {
+	h.T.Helper()
+	is := new(walletv1.Issuance)
+	h.decode(h.get(wallet.StoreName, wallet.IssuanceKey(issuer, Denom)), is)
+	return is.Outstanding
+}

@@ -1,0 +1,208 @@
+package app_test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/ledgerd/ledgerd/app"
+	"github.com/ledgerd/ledgerd/app/apptest"
+)
+
+// txGen makes a seeded random mix of opens, deposits and transfers, many of
+// them failing: amounts beyond the balance or past 2^64-1, zero amounts,
+// reused references, wrong nonces, self-transfers, unopened wallets. It reads
+// nonces from the committed state of ref, so it must be driven block by
+// block.
+type txGen struct {
+	r       *rand.Rand
+	ref     *apptest.Harness
+	issuers []*ecdsa.PrivateKey // demo-bank (the genesis wallets' bank) first
+	owners  []*ecdsa.PrivateKey // genesis wallets first, then candidates
+	genesis int
+	refs    int
+}
+
+// genTx is a generated transaction; deposit is its amount if it is a
+// deposit, to check the supply against the results.
+type genTx struct {
+	raw     []byte
+	deposit uint64 // amount if a deposit
+}
+
+func newTxGen(seed uint64, ref *apptest.Harness, genesisWallets, candidates int) *txGen {
+	g := &txGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), ref: ref,
+		issuers: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey()}, genesis: genesisWallets}
+	for i := range genesisWallets + candidates {
+		g.owners = append(g.owners, ref.WalletKey(i))
+	}
+	return g
+}
+
+func (g *txGen) amount(typical uint64) uint64 {
+	switch g.r.IntN(20) {
+	case 0:
+		return 0
+	case 1:
+		return math.MaxUint64 - g.r.Uint64N(1000)
+	default:
+		return 1 + g.r.Uint64N(typical)
+	}
+}
+
+func (g *txGen) block() []genTx {
+	nonces := map[common.Address]uint64{}
+	nonce := func(k *ecdsa.PrivateKey) uint64 {
+		a := apptest.Address(k)
+		n, ok := nonces[a]
+		if !ok {
+			n = g.ref.Nonce(a)
+		}
+		switch g.r.IntN(16) {
+		case 0:
+			return n + 1 + g.r.Uint64N(2) // too high
+		case 1:
+			if n > 0 {
+				return g.r.Uint64N(n) // too low
+			}
+		}
+		nonces[a] = n + 1
+		return n
+	}
+	// Mostly wallets that exist and the bank that holds them.
+	owner := func() *ecdsa.PrivateKey {
+		if g.r.IntN(4) == 0 {
+			return g.owners[g.r.IntN(len(g.owners))]
+		}
+		return g.owners[g.r.IntN(g.genesis)]
+	}
+	issuer := func() *ecdsa.PrivateKey {
+		if g.r.IntN(4) == 0 {
+			return g.issuers[1]
+		}
+		return g.issuers[0]
+	}
+	var out []genTx
+	for range 4 + g.r.IntN(12) {
+		switch k := g.r.IntN(10); {
+		case k < 1:
+			issuer := issuer()
+			// Mostly a candidate, which may be open already.
+			o := g.owners[g.genesis+g.r.IntN(len(g.owners)-g.genesis)]
+			if g.r.IntN(5) == 0 {
+				o = owner()
+			}
+			out = append(out, genTx{raw: g.ref.Sign(issuer, nonce(issuer), apptest.OpenWallet(apptest.Address(o)))})
+		case k < 4:
+			issuer := issuer()
+			ref := g.refs
+			if g.r.IntN(10) == 0 && ref > 0 {
+				ref = g.r.IntN(ref)
+			} else {
+				g.refs++
+			}
+			amount := g.amount(500_000)
+			out = append(out, genTx{
+				raw:     g.ref.Sign(issuer, nonce(issuer), apptest.Deposit(apptest.Address(owner()), amount, fmt.Sprintf("ref-%d", ref))),
+				deposit: amount,
+			})
+		default:
+			from, to := owner(), owner()
+			out = append(out, genTx{raw: g.ref.Sign(from, nonce(from), apptest.Transfer(apptest.Address(to), g.amount(400_000)))})
+		}
+	}
+	return out
+}
+
+// TestDeterminism feeds two fresh apps, one in memory with one signature
+// worker and one on disk with four, the same random blocks, and checks they
+// agree on every result and on the app hash at every height, and that the
+// wallet invariant holds after every block.
+func TestDeterminism(t *testing.T) {
+	const (
+		blocks         = 30
+		genesisWallets = 6
+		candidates     = 6
+		balance        = 1_000_000
+	)
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			one, four := app.DefaultConfig(apptest.ChainID), app.DefaultConfig(apptest.ChainID)
+			one.Workers, four.Workers = 1, 4
+			mem := apptest.New(t, apptest.Options{Config: &one, Wallets: genesisWallets, Balance: balance})
+			disk := apptest.New(t, apptest.Options{Config: &four, Dir: t.TempDir(), Wallets: genesisWallets, Balance: balance})
+			defer disk.Close()
+			defer mem.Close()
+			if !bytes.Equal(mem.InitChain().AppHash, disk.InitChain().AppHash) {
+				t.Fatal("genesis app hashes differ")
+			}
+
+			g := newTxGen(seed, mem, genesisWallets, candidates)
+			supply := uint64(genesisWallets * balance)
+			var okTxs, failedTxs int
+			for height := int64(1); height <= blocks; height++ {
+				txs := g.block()
+				raw := make([][]byte, len(txs))
+				for i, tx := range txs {
+					raw[i] = tx.raw
+				}
+				rm, rd := mem.FinalizeBlock(raw...), disk.FinalizeBlock(raw...)
+				if !bytes.Equal(rm.AppHash, rd.AppHash) {
+					t.Fatalf("height %d: FinalizeBlock app hash %x in memory, %x on disk", height, rm.AppHash, rd.AppHash)
+				}
+				for i := range txs {
+					a, b := rm.TxResults[i], rd.TxResults[i]
+					if a.Code != b.Code || a.Codespace != b.Codespace || a.Log != b.Log || len(a.Events) != len(b.Events) {
+						t.Fatalf("height %d tx %d: results differ: %v / %v", height, i, a, b)
+					}
+					if a.Code == 0 {
+						okTxs++
+						supply += txs[i].deposit
+					} else {
+						failedTxs++
+					}
+				}
+				mem.Commit()
+				disk.Commit()
+				if mem.Height() != height || disk.Height() != height || !bytes.Equal(mem.AppHash(), disk.AppHash()) ||
+					!bytes.Equal(mem.AppHash(), rm.AppHash) {
+					t.Fatalf("height %d: committed %d %x in memory, %d %x on disk, finalized %x",
+						height, mem.Height(), mem.AppHash(), disk.Height(), disk.AppHash(), rm.AppHash)
+				}
+				for _, h := range []*apptest.Harness{mem, disk} {
+					wantQuery(t, h.Query(app.QueryInvariant, nil, 0, false), ok)
+					if got := h.Supply(); got != supply {
+						t.Fatalf("height %d: supply %d, want genesis + successful deposits = %d", height, got, supply)
+					}
+					if got := h.Issued(apptest.Issuer) + h.Issued(apptest.OtherIssuer); got != supply {
+						t.Fatalf("height %d: issuance %d, supply %d", height, got, supply)
+					}
+				}
+			}
+			// Every earlier height is still readable and agrees.
+			for height := int64(1); height <= blocks; height++ {
+				vm, err := mem.Store.Version(height)
+				if err != nil {
+					t.Fatal(err)
+				}
+				vd, err := disk.Store.Version(height)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(vm.AppHash(), vd.AppHash()) {
+					t.Fatalf("height %d: versions differ", height)
+				}
+				wantQuery(t, mem.Query(app.QueryInvariant, nil, height, false), ok)
+			}
+			t.Logf("%d txs succeeded, %d failed", okTxs, failedTxs)
+			if okTxs < blocks || failedTxs < blocks/2 {
+				t.Fatalf("unbalanced mix: %d succeeded, %d failed", okTxs, failedTxs)
+			}
+		})
+	}
+}

@@ -1,0 +1,438 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/ledgerd/ledgerd/store/commitinfo"
+)
+
+var testNames = []string{"alpha", "beta"}
+
+func openStore(t *testing.T, opts Options) *Store {
+	t.Helper()
+	s, err := Open(opts, testNames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func memStore(t *testing.T, opts Options) *Store {
+	t.Helper()
+	opts.InMemory = true
+	s := openStore(t, opts)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// write applies kv pairs ("store/key" -> value, "" value deletes) to the
+// working trees through a Branch, as the app does.
+func write(s *Store, kvs map[string]string) {
+	b := NewBranch(s.Names(), s.Working())
+	for _, sk := range sortedKeys(kvs) {
+		i := bytes.IndexByte([]byte(sk), '/')
+		kv := b.KV(sk[:i])
+		if v := kvs[sk]; v == "" {
+			kv.Delete([]byte(sk[i+1:]))
+		} else {
+			kv.Set([]byte(sk[i+1:]), []byte(v))
+		}
+	}
+	s.Apply(b)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func commit(t *testing.T, s *Store) CommitID {
+	t.Helper()
+	id, err := s.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func version(t *testing.T, s *Store, h int64) *Version {
+	t.Helper()
+	v, err := s.Version(h)
+	if err != nil {
+		t.Fatalf("Version(%d): %v", h, err)
+	}
+	return v
+}
+
+func value(t *testing.T, v *Version, name, key string) string {
+	t.Helper()
+	b, err := v.Get(name, []byte(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCommitAndVersions(t *testing.T) {
+	s := memStore(t, Options{})
+	if c := s.LastCommit(); c.Height != 0 || s.Durable() != 0 {
+		t.Fatalf("fresh store at %d", c.Height)
+	}
+	if _, err := s.Version(0); !errors.Is(err, ErrVersionPruned) {
+		t.Fatalf("Version(0) of an empty store: %v", err)
+	}
+	empty := s.WorkingHash()
+
+	write(s, map[string]string{"alpha/a": "1", "alpha/b": "2", "beta/x": "9"})
+	working := s.WorkingHash()
+	if bytes.Equal(working, empty) {
+		t.Fatal("writes do not change the working hash")
+	}
+	if c := s.LastCommit(); c.Height != 0 {
+		t.Fatal("Apply committed")
+	}
+	id1 := commit(t, s)
+	if id1.Height != 1 || !bytes.Equal(id1.AppHash, working) || s.Durable() != 1 {
+		t.Fatalf("commit %d %x, working hash was %x", id1.Height, id1.AppHash, working)
+	}
+	if c := s.LastCommit(); c.Height != 1 || !bytes.Equal(c.AppHash, id1.AppHash) {
+		t.Fatalf("LastCommit %v", c)
+	}
+
+	// Uncommitted writes are invisible to versions and undone by Rollback.
+	write(s, map[string]string{"alpha/a": "10", "alpha/b": "", "beta/y": "8"})
+	if got := value(t, version(t, s, 0), "alpha", "a"); got != "1" {
+		t.Fatalf("version sees uncommitted write: %q", got)
+	}
+	s.Rollback()
+	if !bytes.Equal(s.WorkingHash(), id1.AppHash) {
+		t.Fatal("Rollback did not restore the last commit")
+	}
+	write(s, map[string]string{"alpha/a": "10", "alpha/b": "", "beta/y": "8"})
+	id2 := commit(t, s)
+	// An unchanged version has the same hash.
+	id3 := commit(t, s)
+	if id3.Height != 3 || !bytes.Equal(id3.AppHash, id2.AppHash) {
+		t.Fatalf("empty commit changed the hash: %x -> %x", id2.AppHash, id3.AppHash)
+	}
+
+	for _, tc := range []struct {
+		height            int64
+		hash              []byte
+		a, b, x, y, total string
+	}{
+		{1, id1.AppHash, "1", "2", "9", "", "a b"},
+		{2, id2.AppHash, "10", "", "9", "8", "a"},
+		{3, id2.AppHash, "10", "", "9", "8", "a"},
+		{0, id3.AppHash, "10", "", "9", "8", "a"},
+	} {
+		v := version(t, s, tc.height)
+		if tc.height == 0 && v.Height != 3 {
+			t.Fatalf("Version(0).Height = %d", v.Height)
+		}
+		if !bytes.Equal(v.AppHash(), tc.hash) {
+			t.Fatalf("height %d: app hash %x, want %x", tc.height, v.AppHash(), tc.hash)
+		}
+		got := []string{value(t, v, "alpha", "a"), value(t, v, "alpha", "b"), value(t, v, "beta", "x"), value(t, v, "beta", "y")}
+		if want := []string{tc.a, tc.b, tc.x, tc.y}; !slices.Equal(got, want) {
+			t.Fatalf("height %d: values %q, want %q", tc.height, got, want)
+		}
+		var keys []string
+		if err := v.Iterate("alpha", nil, func(k, _ []byte) bool { keys = append(keys, string(k)); return true }); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(keys) != "["+tc.total+"]" {
+			t.Fatalf("height %d: alpha keys %v, want [%s]", tc.height, keys, tc.total)
+		}
+		// The readers the check state uses agree with Get.
+		if got := string(v.Readers()[0].Get([]byte("a"))); got != tc.a {
+			t.Fatalf("height %d: reader says %q", tc.height, got)
+		}
+	}
+	if _, err := s.Version(4); !errors.Is(err, ErrVersionPruned) {
+		t.Fatalf("Version(4): %v, want ErrVersionPruned", err)
+	}
+	if _, err := version(t, s, 0).Get("gamma", []byte("a")); err == nil {
+		t.Fatal("Get of an unknown store succeeded")
+	}
+}
+
+func TestIterate(t *testing.T) {
+	s := memStore(t, Options{})
+	write(s, map[string]string{"alpha/\x01a": "1", "alpha/\x01b": "2", "alpha/\x01c": "3", "alpha/\x02a": "4", "alpha/\x00z": "0"})
+	commit(t, s)
+	v := version(t, s, 0)
+	var got []string
+	if err := v.Iterate("alpha", []byte{1}, func(k, val []byte) bool { got = append(got, fmt.Sprintf("%q=%s", k, val)); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`"\x01a"=1`, `"\x01b"=2`, `"\x01c"=3`}; !slices.Equal(got, want) {
+		t.Fatalf("prefix 01: %v, want %v", got, want)
+	}
+	got = nil
+	v.Iterate("alpha", []byte{1}, func(k, _ []byte) bool { got = append(got, string(k)); return len(got) < 2 })
+	if len(got) != 2 {
+		t.Fatalf("iteration did not stop: %q", got)
+	}
+}
+
+func TestProve(t *testing.T) {
+	s := memStore(t, Options{})
+	write(s, map[string]string{"alpha/a": "1", "alpha/c": "3", "beta/x": "9"})
+	commit(t, s)
+	write(s, map[string]string{"alpha/a": "11"})
+	commit(t, s)
+	for height, want := range map[int64]string{1: "1", 2: "11"} {
+		v := version(t, s, height)
+		val, ops, err := v.Prove("alpha", []byte("a"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(val) != want {
+			t.Fatalf("height %d: proved value %q, want %q", height, val, want)
+		}
+		if err := commitinfo.VerifyValue(v.AppHash(), "alpha", []byte("a"), val, ops); err != nil {
+			t.Fatalf("height %d: %v", height, err)
+		}
+		if err := commitinfo.VerifyValue(v.AppHash(), "beta", []byte("a"), val, ops); err == nil {
+			t.Fatal("proof verifies under another store name")
+		}
+		// Absent keys: before, between and after the present ones.
+		for _, key := range []string{"0", "b", "z"} {
+			val, ops, err := v.Prove("alpha", []byte(key))
+			if err != nil || val != nil {
+				t.Fatalf("Prove(%s) = %q, %v", key, val, err)
+			}
+			if err := commitinfo.VerifyAbsence(v.AppHash(), "alpha", []byte(key), ops); err != nil {
+				t.Fatalf("height %d key %s: %v", height, key, err)
+			}
+		}
+	}
+	if _, _, err := version(t, s, 0).Prove("gamma", []byte("a")); err == nil {
+		t.Fatal("Prove in an unknown store succeeded")
+	}
+}
+
+func TestReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, Options{Dir: dir})
+	var ids []CommitID
+	for i := range 4 {
+		write(s, map[string]string{fmt.Sprintf("alpha/k%d", i): "v", "beta/n": fmt.Sprint(i + 1)})
+		ids = append(ids, commit(t, s))
+	}
+	s.Close()
+
+	s = openStore(t, Options{Dir: dir})
+	defer s.Close()
+	if c := s.LastCommit(); c.Height != 4 || !bytes.Equal(c.AppHash, ids[3].AppHash) || s.Durable() != 4 {
+		t.Fatalf("reopened at %d %x, want 4 %x", c.Height, c.AppHash, ids[3].AppHash)
+	}
+	if !bytes.Equal(s.WorkingHash(), ids[3].AppHash) {
+		t.Fatal("working trees not at the last commit")
+	}
+	for _, id := range ids {
+		if v := version(t, s, id.Height); !bytes.Equal(v.AppHash(), id.AppHash) || value(t, v, "beta", "n") != fmt.Sprint(id.Height) {
+			t.Fatalf("height %d after reopen differs", id.Height)
+		}
+	}
+	write(s, map[string]string{"alpha/k9": "v"})
+	if id := commit(t, s); id.Height != 5 {
+		t.Fatalf("next commit at %d", id.Height)
+	}
+}
+
+// saveTrees saves the working trees as the next version without the commit
+// record, as a crash inside Commit leaves them; n limits it to the first n
+// trees.
+func saveTrees(t *testing.T, s *Store, n int) {
+	t.Helper()
+	for _, tree := range s.trees[:n] {
+		if _, _, err := tree.SaveVersion(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestInterruptedCommit(t *testing.T) {
+	for _, saved := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d of 2 trees saved", saved), func(t *testing.T) {
+			dir := t.TempDir()
+			s := openStore(t, Options{Dir: dir})
+			write(s, map[string]string{"alpha/a": "1", "beta/b": "1"})
+			commit(t, s)
+			write(s, map[string]string{"alpha/a": "2", "beta/b": "2"})
+			id2 := commit(t, s)
+
+			write(s, map[string]string{"alpha/a": "lost", "beta/b": "lost", "alpha/new": "lost"})
+			saveTrees(t, s, saved)
+			s.Close()
+
+			s = openStore(t, Options{Dir: dir})
+			defer s.Close()
+			if c := s.LastCommit(); c.Height != 2 || !bytes.Equal(c.AppHash, id2.AppHash) {
+				t.Fatalf("recovered %d %x, want 2 %x", c.Height, c.AppHash, id2.AppHash)
+			}
+			if _, err := s.Version(3); !errors.Is(err, ErrVersionPruned) {
+				t.Fatalf("the interrupted version is readable: %v", err)
+			}
+			if !bytes.Equal(s.WorkingHash(), id2.AppHash) {
+				t.Fatal("working trees carry the interrupted writes")
+			}
+			// Height 3 is written again, differently.
+			write(s, map[string]string{"alpha/a": "3"})
+			id3 := commit(t, s)
+			v := version(t, s, 3)
+			if id3.Height != 3 || value(t, v, "alpha", "a") != "3" || value(t, v, "beta", "b") != "2" || value(t, v, "alpha", "new") != "" {
+				t.Fatalf("height 3 after recovery: %d a=%q b=%q new=%q", id3.Height,
+					value(t, v, "alpha", "a"), value(t, v, "beta", "b"), value(t, v, "alpha", "new"))
+			}
+		})
+	}
+}
+
+func TestInterruptedFirstCommit(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, Options{Dir: dir})
+	empty := s.WorkingHash()
+	write(s, map[string]string{"alpha/a": "lost"})
+	saveTrees(t, s, 2)
+	s.Close()
+
+	s = openStore(t, Options{Dir: dir})
+	defer s.Close()
+	if c := s.LastCommit(); c.Height != 0 || !bytes.Equal(s.WorkingHash(), empty) {
+		t.Fatalf("recovered at %d with working hash %x, want 0 and the empty hash", c.Height, s.WorkingHash())
+	}
+	write(s, map[string]string{"beta/b": "1"})
+	id := commit(t, s)
+	if id.Height != 1 || value(t, version(t, s, 1), "alpha", "a") != "" || value(t, version(t, s, 1), "beta", "b") != "1" {
+		t.Fatal("first commit after recovery is wrong")
+	}
+}
+
+func TestCorruptCommitRecord(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, Options{Dir: dir})
+	if err := s.db.Set(commitRecordKey, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err := Open(Options{Dir: dir}, testNames); err == nil {
+		s.Close()
+		t.Fatal("Open accepted a corrupted commit record")
+	}
+}
+
+// TestPruning: with KeepRecent k and PruneEvery p, after a pruning commit
+// at height h exactly the versions h-k+1..h are kept, including versions
+// that changed nothing (IAVL stores those as references to the previous
+// root, which pruning must not break).
+func TestPruning(t *testing.T) {
+	s := memStore(t, Options{KeepRecent: 3, PruneEvery: 2})
+	hashes := map[int64][]byte{}
+	for h := int64(1); h <= 10; h++ {
+		if h%3 != 0 { // heights 3, 6 and 9 change nothing
+			write(s, map[string]string{"alpha/n": fmt.Sprint(h), fmt.Sprintf("beta/k%02d", h): "v"})
+		}
+		hashes[h] = commit(t, s).AppHash
+
+		// Versions kept: all until the first prune (at 4, to 1); then 3
+		// after a pruning (even) height, and those 3 plus h after an odd one.
+		kept := h
+		switch {
+		case h >= 4 && h%2 == 0:
+			kept = 3
+		case h >= 5:
+			kept = 4
+		}
+		for v := int64(1); v <= h; v++ {
+			_, err := s.Version(v)
+			if wantKept := v > h-kept; wantKept != (err == nil) {
+				t.Fatalf("after commit %d: Version(%d) error %v, want kept=%v", h, v, err, wantKept)
+			}
+			if err != nil && !errors.Is(err, ErrVersionPruned) {
+				t.Fatalf("after commit %d: Version(%d): %v, want ErrVersionPruned", h, v, err)
+			}
+		}
+	}
+	for h := int64(8); h <= 10; h++ {
+		v := version(t, s, h)
+		if !bytes.Equal(v.AppHash(), hashes[h]) {
+			t.Fatalf("kept version %d has a different hash", h)
+		}
+		lastWrite := h
+		if h%3 == 0 {
+			lastWrite = h - 1
+		}
+		if got := value(t, v, "alpha", "n"); got != fmt.Sprint(lastWrite) {
+			t.Fatalf("version %d: n = %q, want %d", h, got, lastWrite)
+		}
+		var keys int
+		v.Iterate("beta", nil, func(_, _ []byte) bool { keys++; return true })
+		if want := lastWrite - lastWrite/3; int64(keys) != want {
+			t.Fatalf("version %d: %d beta keys, want %d", h, keys, want)
+		}
+		if val, ops, err := v.Prove("alpha", []byte("n")); err != nil || commitinfo.VerifyValue(v.AppHash(), "alpha", []byte("n"), val, ops) != nil {
+			t.Fatalf("version %d: proof after pruning: %v", h, err)
+		}
+	}
+}
+
+func TestNoPruning(t *testing.T) {
+	s := memStore(t, Options{KeepRecent: 0, PruneEvery: 1})
+	for h := 1; h <= 5; h++ {
+		write(s, map[string]string{"alpha/n": fmt.Sprint(h)})
+		commit(t, s)
+	}
+	for h := int64(1); h <= 5; h++ {
+		if got := value(t, version(t, s, h), "alpha", "n"); got != fmt.Sprint(h) {
+			t.Fatalf("version %d: %q", h, got)
+		}
+	}
+}
+
+func TestPruningSurvivesReopen(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{Dir: dir, KeepRecent: 2, PruneEvery: 1}
+	s := openStore(t, opts)
+	for h := 1; h <= 5; h++ {
+		write(s, map[string]string{"alpha/n": fmt.Sprint(h)})
+		commit(t, s)
+	}
+	s.Close()
+	s = openStore(t, opts)
+	defer s.Close()
+	if _, err := s.Version(3); !errors.Is(err, ErrVersionPruned) {
+		t.Fatalf("Version(3): %v", err)
+	}
+	if got := value(t, version(t, s, 4), "alpha", "n"); got != "4" {
+		t.Fatalf("version 4: %q", got)
+	}
+	write(s, map[string]string{"alpha/n": "6"})
+	if id := commit(t, s); id.Height != 6 {
+		t.Fatalf("commit at %d", id.Height)
+	}
+	if _, err := s.Version(4); !errors.Is(err, ErrVersionPruned) {
+		t.Fatalf("Version(4) after the next prune: %v", err)
+	}
+}
+
+func TestCommitRecordEncoding(t *testing.T) {
+	s := memStore(t, Options{})
+	commit(t, s)
+	commit(t, s)
+	rec, err := s.db.Get(commitRecordKey)
+	if err != nil || len(rec) != 8 || binary.BigEndian.Uint64(rec) != 2 {
+		t.Fatalf("commit record %x, %v", rec, err)
+	}
+}
