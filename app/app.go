@@ -19,12 +19,14 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/consortium"
@@ -59,6 +61,10 @@ type App struct {
 	// commit (Rollback), which would otherwise discard them.
 	genesis *store.Branch
 
+	// params are the chain parameters of the last commit (or genesis),
+	// read by every connection.
+	params atomic.Pointer[consortiumv1.Params]
+
 	checkMu  sync.Mutex
 	check    *store.Branch
 	pending  map[common.Address]int
@@ -83,14 +89,19 @@ func New(cfg Config, st *store.Store) (*App, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.setDomain(consortium.NewView(v.Readers()[0]).Params().ChainNumericId)
+		a.setParams(consortium.NewView(store.NewBranch(StoreNames, v.Readers()).KV(consortium.StoreName)).Params())
 		a.resetCheckState()
 	}
 	return a, nil
 }
 
-func (a *App) setDomain(numericID uint64) {
-	a.signer = auth.NewSigner(auth.Domain{ChainID: a.cfg.ChainID, NumericID: numericID})
+// setParams installs the chain parameters in force, and the signing domain
+// they name.
+func (a *App) setParams(p *consortiumv1.Params) {
+	if a.signer == nil || a.signer.Domain().NumericID != p.ChainNumericId {
+		a.signer = auth.NewSigner(auth.Domain{ChainID: a.cfg.ChainID, NumericID: p.ChainNumericId})
+	}
+	a.params.Store(p)
 }
 
 // Domain returns the EIP-712 domain transactions are signed in; zero
@@ -147,7 +158,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	}
 	a.store.Apply(branch)
 	a.genesis = branch
-	a.setDomain(gen.Consortium.Params.ChainNumericId)
+	a.setParams(gen.Consortium.Params)
 
 	var vals []abci.ValidatorUpdate
 	for _, m := range gen.Consortium.Members {
@@ -163,8 +174,9 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
 	var txs [][]byte
 	var size int64
+	maxTxs := a.params.Load().MaxBlockTxs
 	for _, tx := range req.Txs {
-		if len(txs) == a.cfg.MaxBlockTxs || size+int64(len(tx)) > req.MaxTxBytes {
+		if uint64(len(txs)) == maxTxs || size+int64(len(tx)) > req.MaxTxBytes {
 			break
 		}
 		txs = append(txs, tx)
@@ -176,7 +188,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 // ProcessProposal rejects blocks over the transaction cap. Invalid
 // transactions are not a reason to reject: they fail with their code.
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
-	if len(req.Txs) > a.cfg.MaxBlockTxs {
+	if uint64(len(req.Txs)) > a.params.Load().MaxBlockTxs {
 		return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
 	}
 	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
@@ -200,10 +212,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	ctx.ChainID = a.cfg.ChainID
 	a.lastBlockTime = req.Time
 
-	checked := a.checkAll(req.Txs)
+	params := a.params.Load()
+	checked := a.checkAll(req.Txs, params)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i := range checked {
-		events, err := a.deliver(ctx, a.block, &checked[i], req.Height)
+		events, err := a.deliver(ctx, a.block, &checked[i], req.Height, params)
 		results[i] = txResult(events, err)
 	}
 	a.store.Apply(a.block)
@@ -218,6 +231,11 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	}
 	a.block = nil
 	a.genesis = nil
+	v, err := a.store.Version(0)
+	if err != nil {
+		return nil, err
+	}
+	a.setParams(consortium.NewView(store.NewBranch(StoreNames, v.Readers()).KV(consortium.StoreName)).Params())
 	a.resetCheckState()
 	// RetainHeight 0: CometBFT keeps every block; the history index and
 	// replay after a crash need them.
@@ -227,13 +245,16 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 // deliver runs one checked transaction at height on a branch of parent and
 // merges the branch only if it succeeds: a failed transaction changes
 // nothing.
-func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, height int64) ([]abci.Event, error) {
+func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, height int64, p *consortiumv1.Params) ([]abci.Event, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
 	body := c.tx.Body
 	if body.ValidUntilHeight < uint64(height) {
 		return nil, errcode.Wrap(auth.ErrTxExpired, "valid until %d, block %d", body.ValidUntilHeight, height)
+	}
+	if limit := uint64(height) + p.MaxTxValidityBlocks; body.ValidUntilHeight > limit {
+		return nil, errcode.Wrap(auth.ErrValidityTooLong, "valid until %d, block %d allows at most %d", body.ValidUntilHeight, height, limit)
 	}
 	branch := parent.Branch()
 	ctx = ctx.WithStores(branch)

@@ -62,7 +62,7 @@ func TestRejections(t *testing.T) {
 		return h.Encode(h.SignTx(w0, b))
 	}
 	oversize := marshal(t, good)
-	for len(oversize) <= app.DefaultConfig(apptest.ChainID).MaxTxBytes {
+	for len(oversize) <= consortium.DefaultMaxTxBytes {
 		oversize = append(oversize, 0x98, 0x06, 0x01) // field 99 = 1
 	}
 
@@ -82,6 +82,9 @@ func TestRejections(t *testing.T) {
 		{"no body", h.Encode(&authv1.Tx{Signature: good.Signature}), auth.ErrInvalidTx},
 		{"wrong chain id", bodyWith(func(b *authv1.TxBody) { b.ChainId = "ledgerd-other" }), auth.ErrWrongChainID},
 		{"expired", bodyWith(func(b *authv1.TxBody) { b.ValidUntilHeight = uint64(h.Height()) }), auth.ErrTxExpired},
+		{"validity window too long", bodyWith(func(b *authv1.TxBody) {
+			b.ValidUntilHeight = uint64(h.Height()) + 100 + consortium.DefaultMaxTxValidityBlocks // cases run blocks first
+		}), auth.ErrValidityTooLong},
 		{"signature too short", h.Encode(withSig(good, func(s []byte) []byte { return s[:64] })), auth.ErrSigLength},
 		{"signature too long", h.Encode(withSig(good, func(s []byte) []byte { return append(s, 0) })), auth.ErrSigLength},
 		{"v is 27", h.Encode(withSig(good, func(s []byte) []byte { s[64] += 27; return s })), auth.ErrSigRecoveryID},
@@ -520,9 +523,7 @@ func TestConcurrentQueriesAndCheckTx(t *testing.T) {
 }
 
 func TestProposals(t *testing.T) {
-	cfg := app.DefaultConfig(apptest.ChainID)
-	cfg.MaxBlockTxs = 3
-	h := apptest.New(t, apptest.Options{Config: &cfg})
+	h := apptest.New(t, apptest.Options{EditGenesis: func(g *app.Genesis) { g.Consortium.MaxBlockTxs = 3 }})
 	txs := [][]byte{[]byte("aaaa"), []byte("bb"), []byte("cccc"), []byte("d")}
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -27,7 +27,8 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	if !ready {
 		return checkResult(errcode.Wrap(auth.ErrInvalidTx, "chain not initialised yet: no block committed")), nil
 	}
-	c := a.checkTx(req.Tx)
+	params := a.params.Load()
+	c := a.checkTx(req.Tx, params)
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
 	if c.err == nil && a.pending[c.signer] >= a.cfg.MaxPendingPerSigner {
@@ -36,7 +37,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	height := a.checkTip + 1
 	ctx := exec.New(a.check, height, a.checkTime)
 	ctx.ChainID = a.cfg.ChainID
-	events, err := a.deliver(ctx, a.check, &c, height)
+	events, err := a.deliver(ctx, a.check, &c, height, params)
 	if err != nil {
 		return checkResult(err), nil
 	}

@@ -3,4 +3,6 @@ package app
 import authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 
 // DecodeTx exposes decodeTx to the external test package (fuzzing).
-func (a *App) DecodeTx(raw []byte) (*authv1.Tx, error) { return a.decodeTx(raw) }
+func (a *App) DecodeTx(raw []byte) (*authv1.Tx, error) {
+	return a.decodeTx(raw, a.params.Load().MaxTxBytes)
+}

@@ -13,9 +13,9 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
 
@@ -107,7 +107,7 @@ func seedTxs(t testing.TB, h *apptest.Harness) []seed {
 		t.Fatal(err)
 	}
 	oversize := marshal(t, transfer)
-	for len(oversize) <= app.DefaultConfig(apptest.ChainID).MaxTxBytes {
+	for len(oversize) <= consortium.DefaultMaxTxBytes {
 		oversize = append(oversize, 0x98, 0x06, 0x01)
 	}
 	wrongChain := apptest.Body(w0, 0, apptest.Transfer(a1, 5))

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -33,9 +34,9 @@ var (
 // canonical re-encoding (which rejects unknown fields, fields out of order,
 // non-minimal varints and explicit default values), stateless checks of
 // the body and message, and the chain id.
-func (a *App) decodeTx(raw []byte) (*authv1.Tx, error) {
-	if len(raw) > a.cfg.MaxTxBytes {
-		return nil, errcode.Wrap(auth.ErrTxTooLarge, "%d bytes, limit %d", len(raw), a.cfg.MaxTxBytes)
+func (a *App) decodeTx(raw []byte, maxBytes uint64) (*authv1.Tx, error) {
+	if uint64(len(raw)) > maxBytes {
+		return nil, errcode.Wrap(auth.ErrTxTooLarge, "%d bytes, limit %d", len(raw), maxBytes)
 	}
 	tx := new(authv1.Tx)
 	if err := decodeOptions.Unmarshal(raw, tx); err != nil {
@@ -81,9 +82,9 @@ func validateBody(body *authv1.TxBody) error {
 
 // checkTx decodes raw and verifies its signature, using the signature cache
 // when it can and filling it when it verified.
-func (a *App) checkTx(raw []byte) checkedTx {
+func (a *App) checkTx(raw []byte, p *consortiumv1.Params) checkedTx {
 	c := checkedTx{hash: sha256.Sum256(raw)}
-	c.tx, c.err = a.decodeTx(raw)
+	c.tx, c.err = a.decodeTx(raw, p.MaxTxBytes)
 	if c.err != nil {
 		return c
 	}
@@ -101,7 +102,7 @@ func (a *App) checkTx(raw []byte) checkedTx {
 // checkAll runs checkTx over a block's transactions on the configured
 // number of workers. Results are by index, so they do not depend on
 // scheduling.
-func (a *App) checkAll(txs [][]byte) []checkedTx {
+func (a *App) checkAll(txs [][]byte, p *consortiumv1.Params) []checkedTx {
 	out := make([]checkedTx, len(txs))
 	workers := min(max(a.cfg.Workers, 1), len(txs))
 	var wg sync.WaitGroup
@@ -120,7 +121,7 @@ func (a *App) checkAll(txs [][]byte) []checkedTx {
 				if i >= len(txs) {
 					return
 				}
-				out[i] = a.checkTx(txs[i])
+				out[i] = a.checkTx(txs[i], p)
 			}
 		}()
 	}

@@ -26,8 +26,6 @@ type Config struct {
 
 // AppConfig holds the transaction pipeline's limits.
 type AppConfig struct {
-	MaxTxBytes          int `mapstructure:"max_tx_bytes"`
-	MaxBlockTxs         int `mapstructure:"max_block_txs"`
 	MaxPendingPerSigner int `mapstructure:"max_pending_per_signer"`
 	SigCacheSize        int `mapstructure:"sig_cache_size"`
 }
@@ -54,7 +52,7 @@ type MetricsConfig struct {
 // DefaultConfig returns the defaults written by init.
 func DefaultConfig() Config {
 	return Config{
-		App: AppConfig{MaxTxBytes: 4096, MaxBlockTxs: 5000, MaxPendingPerSigner: 64, SigCacheSize: 100_000},
+		App: AppConfig{MaxPendingPerSigner: 64, SigCacheSize: 100_000},
 		Store: StoreConfig{
 			IAVLCacheNodes: 500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
 		},
@@ -100,10 +98,6 @@ func LoadConfig(home string, fs *pflag.FlagSet) (Config, error) {
 // Validate reports settings that cannot work.
 func (c Config) Validate() error {
 	switch {
-	case c.App.MaxTxBytes < 256:
-		return fmt.Errorf("app.max_tx_bytes %d: must be at least 256", c.App.MaxTxBytes)
-	case c.App.MaxBlockTxs < 1:
-		return fmt.Errorf("app.max_block_txs %d: must be positive", c.App.MaxBlockTxs)
 	case c.App.MaxPendingPerSigner < 1:
 		return fmt.Errorf("app.max_pending_per_signer %d: must be positive", c.App.MaxPendingPerSigner)
 	case c.Store.KeepRecent < 0 || (c.Store.KeepRecent > 0 && c.Store.KeepRecent < 2):
@@ -128,8 +122,6 @@ func ConfigFlags(fs *pflag.FlagSet) {
 }
 
 func setDefaults(v *viper.Viper, c Config) {
-	v.SetDefault("app.max_tx_bytes", c.App.MaxTxBytes)
-	v.SetDefault("app.max_block_txs", c.App.MaxBlockTxs)
 	v.SetDefault("app.max_pending_per_signer", c.App.MaxPendingPerSigner)
 	v.SetDefault("app.sig_cache_size", c.App.SigCacheSize)
 	v.SetDefault("store.iavl_cache_nodes", c.Store.IAVLCacheNodes)
@@ -144,11 +136,10 @@ var configTemplate = template.Must(template.New("ledgerd.toml").Parse(`# ledgerd
 # for store.keep_recent), and flags of 'ledgerd start' override both
 # (--store.keep_recent). CometBFT's own settings are in config.toml.
 
+# Limits that decide transactions' results (max_tx_bytes, max_block_txs,
+# max_tx_validity_blocks) are chain parameters in genesis, not settings here.
+
 [app]
-# Largest transaction accepted, in bytes. Every validator must use the same value.
-max_tx_bytes = {{.App.MaxTxBytes}}
-# Most transactions in one block. Every validator must use the same value.
-max_block_txs = {{.App.MaxBlockTxs}}
 # Most transactions one signer may have waiting in this node's mempool.
 max_pending_per_signer = {{.App.MaxPendingPerSigner}}
 # Verified signatures remembered between CheckTx and FinalizeBlock.

@@ -72,7 +72,6 @@ func New(home string, cmt *cmtcfg.Config, c Config) (*Node, error) {
 		return nil, fmt.Errorf("open state store: %w", err)
 	}
 	appCfg := app.DefaultConfig(genDoc.ChainID)
-	appCfg.MaxTxBytes, appCfg.MaxBlockTxs = c.App.MaxTxBytes, c.App.MaxBlockTxs
 	appCfg.MaxPendingPerSigner, appCfg.SigCacheSize = c.App.MaxPendingPerSigner, c.App.SigCacheSize
 	a, err := app.New(appCfg, st)
 	if err != nil {

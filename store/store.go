@@ -66,6 +66,11 @@ type Store struct {
 // given, and loads the last committed version, discarding any tree versions
 // written after it by an interrupted commit.
 func Open(opts Options, names []string) (*Store, error) {
+	if opts.KeepRecent == 1 || opts.KeepRecent < 0 {
+		// Keeping only the last version would prune the version CheckTx and
+		// queries still read while Commit switches them to the new one.
+		return nil, fmt.Errorf("store: KeepRecent %d: want 0 (keep all) or at least 2", opts.KeepRecent)
+	}
 	db, err := badgerdb.Open(opts.Dir, badgerdb.Options{
 		CacheSizeMB:      opts.Badger.CacheSizeMB,
 		IndexCacheSizeMB: opts.Badger.IndexCacheSizeMB,

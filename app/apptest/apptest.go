@@ -53,7 +53,7 @@ const (
 	OtherIssuer    = "other-bank"
 	Auditor        = "auditor"
 	// ValidUntil is the valid_until_height Sign puts in bodies.
-	ValidUntil = 1_000_000
+	ValidUntil = 500
 	// DefaultSeed derives the keys when Options.Seed is nil.
 	DefaultSeed = "ledgerd-apptest"
 )
@@ -85,6 +85,8 @@ type Options struct {
 	Store store.Options
 	// Config overrides app.DefaultConfig(ChainID) when not nil.
 	Config *app.Config
+	// EditGenesis, if set, changes the genesis before InitChain.
+	EditGenesis func(*app.Genesis)
 	// Seed derives every key; nil means DefaultSeed.
 	Seed []byte
 	// Wallets is the number of genesis wallets, each holding Balance CNY
@@ -112,6 +114,9 @@ func New(t T, opts Options) *Harness {
 		opts.Seed = []byte(DefaultSeed)
 	}
 	h := &Harness{T: t, opts: opts, Genesis: BuildGenesis(opts)}
+	if opts.EditGenesis != nil {
+		opts.EditGenesis(&h.Genesis)
+	}
 	h.open()
 	if h.Store.LastCommit().Height == 0 {
 		h.InitChain()

@@ -216,7 +216,7 @@ func setup(dir string, n int) (*app.App, *store.Store, auth.Domain) {
 func transfer(s *auth.Signer, from, to int) []byte {
 	key := walletKey(from)
 	body := &authv1.TxBody{
-		ChainId: chainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(), Nonce: 0, ValidUntilHeight: 1 << 40,
+		ChainId: chainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(), Nonce: 0, ValidUntilHeight: 1000,
 		Msg: &authv1.TxBody_Transfer{Transfer: &walletv1.MsgTransfer{
 			To: addrBytes(to), Denom: "CNY", Amount: 100}},
 	}

@@ -24,4 +24,5 @@ var (
 	ErrUnknownSigner   = errcode.Register(Codespace, 15, "signer is neither a member's operator nor a wallet owner")
 	ErrTooManyPending  = errcode.Register(Codespace, 16, "signer has too many transactions pending in the mempool")
 	ErrInvalidSignMode = errcode.Register(Codespace, 17, "unknown sign mode")
+	ErrValidityTooLong = errcode.Register(Codespace, 18, "valid_until_height is further ahead than the chain allows (max_tx_validity_blocks)")
 )

@@ -18,9 +18,20 @@ import (
 // operators can read and edit: hex addresses, role names.
 type Genesis struct {
 	// ChainNumericID is the EIP-712 chainId, as a decimal string.
-	ChainNumericID string          `json:"chain_numeric_id"`
-	Members        []GenesisMember `json:"members"`
+	ChainNumericID string `json:"chain_numeric_id"`
+	// Limits every node applies; zero means the default.
+	MaxTxBytes          uint64          `json:"max_tx_bytes,omitempty"`
+	MaxBlockTxs         uint64          `json:"max_block_txs,omitempty"`
+	MaxTxValidityBlocks uint64          `json:"max_tx_validity_blocks,omitempty"`
+	Members             []GenesisMember `json:"members"`
 }
+
+// Defaults of the chain-wide limits.
+const (
+	DefaultMaxTxBytes          = 4096
+	DefaultMaxBlockTxs         = 5000
+	DefaultMaxTxValidityBlocks = 1000
+)
 
 // GenesisMember is one member in genesis.
 type GenesisMember struct {
@@ -84,7 +95,18 @@ func (g *Genesis) Validate() (*State, error) {
 	if len(g.Members) == 0 {
 		return bad("no members")
 	}
-	st := &State{Params: &consortiumv1.Params{ChainNumericId: numeric}}
+	st := &State{Params: &consortiumv1.Params{
+		ChainNumericId:      numeric,
+		MaxTxBytes:          orDefault(g.MaxTxBytes, DefaultMaxTxBytes),
+		MaxBlockTxs:         orDefault(g.MaxBlockTxs, DefaultMaxBlockTxs),
+		MaxTxValidityBlocks: orDefault(g.MaxTxValidityBlocks, DefaultMaxTxValidityBlocks),
+	}}
+	if st.Params.MaxTxBytes < 256 || st.Params.MaxTxBytes > 1<<20 {
+		return bad("max_tx_bytes %d: want 256 to 1 MiB", st.Params.MaxTxBytes)
+	}
+	if st.Params.MaxBlockTxs > 100_000 {
+		return bad("max_block_txs %d: at most 100000", st.Params.MaxBlockTxs)
+	}
 	ids, operators, nodes := map[string]bool{}, map[common.Address]string{}, map[string]string{}
 	validatorKeys := map[string]string{}
 	var validators int
@@ -173,4 +195,11 @@ func (k Keeper) InitGenesis(st *State) {
 			k.SetOperator(&consortiumv1.Operator{Address: a, MemberId: m.Id})
 		}
 	}
+}
+
+func orDefault(v, def uint64) uint64 {
+	if v == 0 {
+		return def
+	}
+	return v
 }

@@ -357,13 +357,22 @@ func (x *Operator) GetNonce() uint64 {
 	return 0
 }
 
-// Params are the chain-wide parameters.
+// Params are the chain-wide parameters: every node applies the same ones,
+// because they decide transactions' results.
 type Params struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// chain_numeric_id is the EIP-712 domain chainId of every transaction.
 	ChainNumericId uint64 `protobuf:"varint,1,opt,name=chain_numeric_id,json=chainNumericId,proto3" json:"chain_numeric_id,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// max_tx_bytes caps one transaction's encoding.
+	MaxTxBytes uint64 `protobuf:"varint,2,opt,name=max_tx_bytes,json=maxTxBytes,proto3" json:"max_tx_bytes,omitempty"`
+	// max_block_txs caps the transactions in one block.
+	MaxBlockTxs uint64 `protobuf:"varint,3,opt,name=max_block_txs,json=maxBlockTxs,proto3" json:"max_block_txs,omitempty"`
+	// max_tx_validity_blocks caps valid_until_height at the including block's
+	// height plus this, so a signed transaction that failed (or was never
+	// sent) cannot be executed long after.
+	MaxTxValidityBlocks uint64 `protobuf:"varint,4,opt,name=max_tx_validity_blocks,json=maxTxValidityBlocks,proto3" json:"max_tx_validity_blocks,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Params) Reset() {
@@ -399,6 +408,27 @@ func (*Params) Descriptor() ([]byte, []int) {
 func (x *Params) GetChainNumericId() uint64 {
 	if x != nil {
 		return x.ChainNumericId
+	}
+	return 0
+}
+
+func (x *Params) GetMaxTxBytes() uint64 {
+	if x != nil {
+		return x.MaxTxBytes
+	}
+	return 0
+}
+
+func (x *Params) GetMaxBlockTxs() uint64 {
+	if x != nil {
+		return x.MaxBlockTxs
+	}
+	return 0
+}
+
+func (x *Params) GetMaxTxValidityBlocks() uint64 {
+	if x != nil {
+		return x.MaxTxValidityBlocks
 	}
 	return 0
 }
@@ -467,9 +497,13 @@ const file_ledgerd_consortium_v1_consortium_proto_rawDesc = "" +
 	"\bOperator\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\fR\aaddress\x12\x1b\n" +
 	"\tmember_id\x18\x02 \x01(\tR\bmemberId\x12\x14\n" +
-	"\x05nonce\x18\x03 \x01(\x04R\x05nonce\"2\n" +
+	"\x05nonce\x18\x03 \x01(\x04R\x05nonce\"\xad\x01\n" +
 	"\x06Params\x12(\n" +
-	"\x10chain_numeric_id\x18\x01 \x01(\x04R\x0echainNumericId\"B\n" +
+	"\x10chain_numeric_id\x18\x01 \x01(\x04R\x0echainNumericId\x12 \n" +
+	"\fmax_tx_bytes\x18\x02 \x01(\x04R\n" +
+	"maxTxBytes\x12\"\n" +
+	"\rmax_block_txs\x18\x03 \x01(\x04R\vmaxBlockTxs\x123\n" +
+	"\x16max_tx_validity_blocks\x18\x04 \x01(\x04R\x13maxTxValidityBlocks\"B\n" +
 	"\aMembers\x127\n" +
 	"\amembers\x18\x01 \x03(\v2\x1d.ledgerd.consortium.v1.MemberR\amembers*d\n" +
 	"\x04Role\x12\x14\n" +
