@@ -8,10 +8,6 @@
 package main
 
 import (
-	"context"
-	"crypto/ecdsa"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -21,21 +17,9 @@ import (
 	"slices"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
-	"google.golang.org/protobuf/proto"
-
-	"github.com/ledgerd/ledgerd/app"
-	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/app/apptest"
 	"github.com/ledgerd/ledgerd/store"
-	"github.com/ledgerd/ledgerd/x/auth"
-	"github.com/ledgerd/ledgerd/x/consortium"
-	"github.com/ledgerd/ledgerd/x/wallet"
 )
-
-const chainID = "ledgerd-bench"
 
 type result struct {
 	Wallets         int     `json:"wallets"`
@@ -72,16 +56,19 @@ func main() {
 		*dir = d
 	}
 
-	a, st, domain := setup(*dir, *wallets)
-	defer st.Close()
-	signer := auth.NewSigner(domain)
+	log.Printf("genesis with %d funded wallets, InitChain", *wallets)
+	h := apptest.New(apptest.Panic{}, apptest.Options{
+		Dir: *dir, Store: store.Options{CacheNodes: 500_000}, Wallets: *wallets, Balance: 100_000_000,
+	})
+	defer h.Close()
 
 	log.Printf("signing %d transfers", *blocks**blockTxs+*checkTxs)
 	next := 0
 	sign := func(n int) [][]byte {
 		out := make([][]byte, n)
 		for i := range out {
-			out[i] = transfer(signer, next, (next+1)%*wallets)
+			to := apptest.Address(h.WalletKey((next + 1) % *wallets))
+			out[i] = h.Sign(h.WalletKey(next), 0, apptest.Transfer(to, 100))
 			next++
 		}
 		return out
@@ -96,19 +83,11 @@ func main() {
 	var execs, commits []time.Duration
 	var total time.Duration
 	failed := 0
-	height := st.LastCommit().Height
 	for _, txs := range blockSets {
-		height++
 		t0 := time.Now()
-		resp, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{
-			Txs: txs, Height: height, Time: time.Unix(1_700_000_000+height, 0)})
-		if err != nil {
-			log.Fatal(err)
-		}
+		resp := h.FinalizeBlock(txs...)
 		t1 := time.Now()
-		if _, err := a.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
-			log.Fatal(err)
-		}
+		h.Commit()
 		t2 := time.Now()
 		for _, r := range resp.TxResults {
 			if r.Code != 0 {
@@ -124,7 +103,7 @@ func main() {
 
 	t0 := time.Now()
 	for _, tx := range checkSet {
-		if r, _ := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: tx}); r.Code != 0 {
+		if r := h.CheckTx(tx); r.Code != 0 {
 			log.Fatalf("CheckTx rejected a valid transfer: %s", r.Log)
 		}
 	}
@@ -151,87 +130,6 @@ func main() {
 		os.Exit(1)
 	}
 }
-
-// walletKey derives wallet i's key deterministically.
-func walletKey(i int) *ecdsa.PrivateKey {
-	var seed [8]byte
-	binary.BigEndian.PutUint64(seed[:], uint64(i))
-	h := sha256.Sum256(append([]byte("ledgerd-bench-wallet/"), seed[:]...))
-	k, err := crypto.ToECDSA(h[:])
-	if err != nil {
-		log.Fatal(err)
-	}
-	return k
-}
-
-// addrs holds every wallet's address, derived once in setup.
-var addrs []common.Address
-
-func setup(dir string, n int) (*app.App, *store.Store, auth.Domain) {
-	st, err := store.Open(store.Options{Dir: dir, CacheNodes: 500_000}, app.StoreNames)
-	if err != nil {
-		log.Fatal(err)
-	}
-	a, err := app.New(app.DefaultConfig(chainID), st)
-	if err != nil {
-		log.Fatal(err)
-	}
-	log.Printf("deriving %d wallet keys", n)
-	bankKey := walletKey(-1)
-	gen := app.Genesis{
-		Consortium: consortium.Genesis{ChainNumericID: "7", Members: []consortium.GenesisMember{{
-			ID: "bench-bank", Name: "Bench Bank", Roles: []string{"issuer"},
-			Operators: []string{crypto.PubkeyToAddress(bankKey.PublicKey).Hex()},
-			Validator: &consortium.GenesisValidator{PubKey: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", Power: 1},
-		}}},
-		Wallet: wallet.Genesis{Denoms: []string{"CNY"}},
-	}
-	kyc := fmt.Sprintf("%x", sha256.Sum256([]byte("bench")))
-	addrs = make([]common.Address, n)
-	for i := range n {
-		addrs[i] = crypto.PubkeyToAddress(walletKey(i).PublicKey)
-		gen.Wallet.Wallets = append(gen.Wallet.Wallets, wallet.GenesisWallet{
-			Owner: addrs[i].Hex(), Bank: "bench-bank", Tier: 1, KYCHash: kyc,
-			Balances: []wallet.GenesisCoin{{Denom: "CNY", Amount: "100000000"}},
-		})
-	}
-	appState, err := json.Marshal(gen)
-	if err != nil {
-		log.Fatal(err)
-	}
-	log.Printf("InitChain and first commit")
-	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{
-		ChainId: chainID, InitialHeight: 1, AppStateBytes: appState, Time: time.Unix(1_700_000_000, 0)}); err != nil {
-		log.Fatal(err)
-	}
-	if _, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 1, Time: time.Unix(1_700_000_001, 0)}); err != nil {
-		log.Fatal(err)
-	}
-	if _, err := a.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
-		log.Fatal(err)
-	}
-	return a, st, a.Domain()
-}
-
-func transfer(s *auth.Signer, from, to int) []byte {
-	key := walletKey(from)
-	body := &authv1.TxBody{
-		ChainId: chainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(), Nonce: 0, ValidUntilHeight: 1000,
-		Msg: &authv1.TxBody_Transfer{Transfer: &walletv1.MsgTransfer{
-			To: addrBytes(to), Denom: "CNY", Amount: 100}},
-	}
-	tx, err := s.Sign(body, authv1.SignMode_SIGN_MODE_EIP712, key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(tx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return raw
-}
-
-func addrBytes(i int) []byte { return addrs[i].Bytes() }
 
 func percentile(ds []time.Duration, p int) time.Duration {
 	s := slices.Clone(ds)
