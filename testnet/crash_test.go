@@ -134,8 +134,21 @@ func TestCrashUnderLoad(t *testing.T) {
 		}()
 	}
 
+	committed := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen)
+	}
 	for k := range kills {
-		time.Sleep(time.Duration(800+rng.IntN(1500)) * time.Millisecond)
+		// Kill only once the load has made progress since the last restart,
+		// then at a random moment within the next block or so.
+		for target := committed() + 10; committed() < target; {
+			if ctx.Err() != nil {
+				t.Fatalf("before kill %d: the load made no progress: %d transfers committed", k+1, committed())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		before, _ := c.LatestHeight(ctx)
 		if err := p.Kill(); err != nil {
 			t.Fatal(err)
@@ -157,8 +170,8 @@ func TestCrashUnderLoad(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) < 20 {
-		t.Fatalf("only %d transfers committed: the load did not run", len(seen))
+	if len(seen) < 10*kills {
+		t.Fatalf("only %d transfers committed for %d kills: the load did not run", len(seen), kills)
 	}
 	t.Logf("%d transfers seen committed, %d blocks", len(seen), final)
 
