@@ -89,10 +89,22 @@ func New(cfg Config, st *store.Store) (*App, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.setParams(consortium.NewView(store.NewBranch(StoreNames, v.Readers()).KV(consortium.StoreName)).Params())
+		if err := a.loadParams(v); err != nil {
+			return nil, err
+		}
 		a.resetCheckState()
 	}
 	return a, nil
+}
+
+// loadParams installs the chain parameters of a committed version.
+func (a *App) loadParams(v *store.Version) error {
+	r, err := v.Reader(consortium.StoreName)
+	if err != nil {
+		return err
+	}
+	a.setParams(consortium.NewView(r).Params())
+	return nil
 }
 
 // setParams installs the chain parameters in force, and the signing domain
@@ -235,7 +247,9 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	if err != nil {
 		return nil, err
 	}
-	a.setParams(consortium.NewView(store.NewBranch(StoreNames, v.Readers()).KV(consortium.StoreName)).Params())
+	if err := a.loadParams(v); err != nil {
+		return nil, err
+	}
 	a.resetCheckState()
 	// RetainHeight 0: CometBFT keeps every block; the history index and
 	// replay after a crash need them.

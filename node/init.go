@@ -49,11 +49,11 @@ type InitOptions struct {
 
 // InitResult is what Init made.
 type InitResult struct {
-	NodeID          string
-	ValidatorPubKey string
+	NodeID          string `json:"node_id"`
+	ValidatorPubKey string `json:"validator_pub_key"`
 	// Operators maps key names in the keyring to their addresses.
-	Operators map[string]string
-	Genesis   string
+	Operators map[string]string `json:"operators"`
+	Genesis   string            `json:"genesis"`
 }
 
 // KeyringDir is where a home's keys live.

@@ -301,6 +301,15 @@ func (v *Version) Readers() []Reader {
 	return out
 }
 
+// Reader returns the named store's Reader.
+func (v *Version) Reader(name string) (Reader, error) {
+	t, err := v.tree(name)
+	if err != nil {
+		return nil, err
+	}
+	return immutableReader{t}, nil
+}
+
 // Get returns the value of key in the named store, nil if absent.
 func (v *Version) Get(name string, key []byte) ([]byte, error) {
 	t, err := v.tree(name)
