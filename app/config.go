@@ -1,6 +1,10 @@
 package app
 
-import "runtime"
+import (
+	"runtime"
+
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+)
 
 // Config holds node-local policy: mempool admission and performance. Limits
 // that decide results (transaction size, block size, validity window) are
@@ -15,6 +19,15 @@ type Config struct {
 	// Workers recover signatures in parallel in FinalizeBlock; 0 means one
 	// per core.
 	Workers int
+	// History answers QueryHistory from the node's off-consensus history
+	// index; nil means the index is off on this node.
+	History HistoryIndex
+}
+
+// HistoryIndex is the node's off-consensus index of wallet history
+// entries. It must be safe for concurrent use.
+type HistoryIndex interface {
+	Query(req *walletv1.HistoryRequest) (*walletv1.HistoryEntries, error)
 }
 
 // DefaultConfig returns the defaults for chainID.

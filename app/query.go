@@ -30,6 +30,11 @@ const (
 	// QueryInvariant: empty value if supply = sum of balances = sum of
 	// issuance for every denom at the height, an error otherwise.
 	QueryInvariant = "/wallet/invariant"
+	// QueryHistory: Data is a walletv1.HistoryRequest; the answer is
+	// walletv1.HistoryEntries from this node's off-consensus index, not
+	// proven by itself: check it against a wallet's proven accumulator
+	// (wallet.VerifyHistory).
+	QueryHistory = "/history"
 )
 
 // Query errors.
@@ -40,6 +45,7 @@ var (
 	ErrHeightNotKept  = errcode.Register(queryCodespace, 3, "height not available: pruned, or not committed yet")
 	ErrInvalidRequest = errcode.Register(queryCodespace, 4, "invalid query request")
 	ErrInvariant      = errcode.Register(queryCodespace, 5, "invariant broken")
+	ErrNoHistory      = errcode.Register(queryCodespace, 6, "this node keeps no history index (history.enabled = false)")
 )
 
 // Query answers from a committed version (the latest, or req.Height), never
@@ -47,6 +53,9 @@ var (
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	if req.Height < 0 {
 		return queryError(errcode.Wrap(ErrInvalidRequest, "negative height")), nil
+	}
+	if req.Path == QueryHistory {
+		return a.queryHistory(req), nil
 	}
 	v, err := a.store.Version(req.Height)
 	if err != nil {
@@ -139,4 +148,29 @@ func marshalAnswer(m proto.Message, err error) (*abci.ResponseQuery, error) {
 func queryError(err error) *abci.ResponseQuery {
 	codespace, code, log := errcode.ABCIInfo(err)
 	return &abci.ResponseQuery{Code: code, Codespace: codespace, Log: log}
+}
+
+// queryHistory answers from the node's history index, which is off
+// consensus: the answer's height is the last commit's.
+func (a *App) queryHistory(req *abci.RequestQuery) *abci.ResponseQuery {
+	if a.cfg.History == nil {
+		return queryError(ErrNoHistory)
+	}
+	hr := new(walletv1.HistoryRequest)
+	if err := proto.Unmarshal(req.Data, hr); err != nil {
+		return queryError(errcode.Wrap(ErrInvalidRequest, "history request: %v", err))
+	}
+	if (len(hr.Wallet) == 0) == (len(hr.TxHash) == 0) {
+		return queryError(errcode.Wrap(ErrInvalidRequest, "history request: give a wallet or a tx hash"))
+	}
+	entries, err := a.cfg.History.Query(hr)
+	if err != nil {
+		return queryError(err)
+	}
+	resp, err := marshalAnswer(entries, nil)
+	if err != nil {
+		return queryError(err)
+	}
+	resp.Height = a.store.LastCommit().Height
+	return resp
 }

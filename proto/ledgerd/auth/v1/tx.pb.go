@@ -154,6 +154,13 @@ type TxBody struct {
 	//	*TxBody_OpenWallet
 	//	*TxBody_Deposit
 	//	*TxBody_Transfer
+	//	*TxBody_Redeem
+	//	*TxBody_BatchTransfer
+	//	*TxBody_Freeze
+	//	*TxBody_Release
+	//	*TxBody_SetTier
+	//	*TxBody_SetLimits
+	//	*TxBody_CloseWallet
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -251,6 +258,69 @@ func (x *TxBody) GetTransfer() *v1.MsgTransfer {
 	return nil
 }
 
+func (x *TxBody) GetRedeem() *v1.MsgRedeem {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_Redeem); ok {
+			return x.Redeem
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetBatchTransfer() *v1.MsgBatchTransfer {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_BatchTransfer); ok {
+			return x.BatchTransfer
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetFreeze() *v1.MsgFreeze {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_Freeze); ok {
+			return x.Freeze
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRelease() *v1.MsgRelease {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_Release); ok {
+			return x.Release
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSetTier() *v1.MsgSetTier {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SetTier); ok {
+			return x.SetTier
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSetLimits() *v1.MsgSetLimits {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SetLimits); ok {
+			return x.SetLimits
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetCloseWallet() *v1.MsgCloseWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_CloseWallet); ok {
+			return x.CloseWallet
+		}
+	}
+	return nil
+}
+
 type isTxBody_Msg interface {
 	isTxBody_Msg()
 }
@@ -267,11 +337,53 @@ type TxBody_Transfer struct {
 	Transfer *v1.MsgTransfer `protobuf:"bytes,12,opt,name=transfer,proto3,oneof"`
 }
 
+type TxBody_Redeem struct {
+	Redeem *v1.MsgRedeem `protobuf:"bytes,13,opt,name=redeem,proto3,oneof"`
+}
+
+type TxBody_BatchTransfer struct {
+	BatchTransfer *v1.MsgBatchTransfer `protobuf:"bytes,14,opt,name=batch_transfer,json=batchTransfer,proto3,oneof"`
+}
+
+type TxBody_Freeze struct {
+	Freeze *v1.MsgFreeze `protobuf:"bytes,15,opt,name=freeze,proto3,oneof"`
+}
+
+type TxBody_Release struct {
+	Release *v1.MsgRelease `protobuf:"bytes,16,opt,name=release,proto3,oneof"`
+}
+
+type TxBody_SetTier struct {
+	SetTier *v1.MsgSetTier `protobuf:"bytes,17,opt,name=set_tier,json=setTier,proto3,oneof"`
+}
+
+type TxBody_SetLimits struct {
+	SetLimits *v1.MsgSetLimits `protobuf:"bytes,18,opt,name=set_limits,json=setLimits,proto3,oneof"`
+}
+
+type TxBody_CloseWallet struct {
+	CloseWallet *v1.MsgCloseWallet `protobuf:"bytes,19,opt,name=close_wallet,json=closeWallet,proto3,oneof"`
+}
+
 func (*TxBody_OpenWallet) isTxBody_Msg() {}
 
 func (*TxBody_Deposit) isTxBody_Msg() {}
 
 func (*TxBody_Transfer) isTxBody_Msg() {}
+
+func (*TxBody_Redeem) isTxBody_Msg() {}
+
+func (*TxBody_BatchTransfer) isTxBody_Msg() {}
+
+func (*TxBody_Freeze) isTxBody_Msg() {}
+
+func (*TxBody_Release) isTxBody_Msg() {}
+
+func (*TxBody_SetTier) isTxBody_Msg() {}
+
+func (*TxBody_SetLimits) isTxBody_Msg() {}
+
+func (*TxBody_CloseWallet) isTxBody_Msg() {}
 
 var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
@@ -281,7 +393,7 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\x02Tx\x12+\n" +
 	"\x04body\x18\x01 \x01(\v2\x17.ledgerd.auth.v1.TxBodyR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
-	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\"\xc4\x02\n" +
+	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\"\x83\x06\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -291,7 +403,15 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	" \x01(\v2 .ledgerd.wallet.v1.MsgOpenWalletH\x00R\n" +
 	"openWallet\x129\n" +
 	"\adeposit\x18\v \x01(\v2\x1d.ledgerd.wallet.v1.MsgDepositH\x00R\adeposit\x12<\n" +
-	"\btransfer\x18\f \x01(\v2\x1e.ledgerd.wallet.v1.MsgTransferH\x00R\btransferB\x05\n" +
+	"\btransfer\x18\f \x01(\v2\x1e.ledgerd.wallet.v1.MsgTransferH\x00R\btransfer\x126\n" +
+	"\x06redeem\x18\r \x01(\v2\x1c.ledgerd.wallet.v1.MsgRedeemH\x00R\x06redeem\x12L\n" +
+	"\x0ebatch_transfer\x18\x0e \x01(\v2#.ledgerd.wallet.v1.MsgBatchTransferH\x00R\rbatchTransfer\x126\n" +
+	"\x06freeze\x18\x0f \x01(\v2\x1c.ledgerd.wallet.v1.MsgFreezeH\x00R\x06freeze\x129\n" +
+	"\arelease\x18\x10 \x01(\v2\x1d.ledgerd.wallet.v1.MsgReleaseH\x00R\arelease\x12:\n" +
+	"\bset_tier\x18\x11 \x01(\v2\x1d.ledgerd.wallet.v1.MsgSetTierH\x00R\asetTier\x12@\n" +
+	"\n" +
+	"set_limits\x18\x12 \x01(\v2\x1f.ledgerd.wallet.v1.MsgSetLimitsH\x00R\tsetLimits\x12F\n" +
+	"\fclose_wallet\x18\x13 \x01(\v2!.ledgerd.wallet.v1.MsgCloseWalletH\x00R\vcloseWalletB\x05\n" +
 	"\x03msg*6\n" +
 	"\bSignMode\x12\x14\n" +
 	"\x10SIGN_MODE_EIP712\x10\x00\x12\x14\n" +
@@ -312,24 +432,38 @@ func file_ledgerd_auth_v1_tx_proto_rawDescGZIP() []byte {
 var file_ledgerd_auth_v1_tx_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_ledgerd_auth_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
-	(SignMode)(0),            // 0: ledgerd.auth.v1.SignMode
-	(*Tx)(nil),               // 1: ledgerd.auth.v1.Tx
-	(*TxBody)(nil),           // 2: ledgerd.auth.v1.TxBody
-	(*v1.MsgOpenWallet)(nil), // 3: ledgerd.wallet.v1.MsgOpenWallet
-	(*v1.MsgDeposit)(nil),    // 4: ledgerd.wallet.v1.MsgDeposit
-	(*v1.MsgTransfer)(nil),   // 5: ledgerd.wallet.v1.MsgTransfer
+	(SignMode)(0),               // 0: ledgerd.auth.v1.SignMode
+	(*Tx)(nil),                  // 1: ledgerd.auth.v1.Tx
+	(*TxBody)(nil),              // 2: ledgerd.auth.v1.TxBody
+	(*v1.MsgOpenWallet)(nil),    // 3: ledgerd.wallet.v1.MsgOpenWallet
+	(*v1.MsgDeposit)(nil),       // 4: ledgerd.wallet.v1.MsgDeposit
+	(*v1.MsgTransfer)(nil),      // 5: ledgerd.wallet.v1.MsgTransfer
+	(*v1.MsgRedeem)(nil),        // 6: ledgerd.wallet.v1.MsgRedeem
+	(*v1.MsgBatchTransfer)(nil), // 7: ledgerd.wallet.v1.MsgBatchTransfer
+	(*v1.MsgFreeze)(nil),        // 8: ledgerd.wallet.v1.MsgFreeze
+	(*v1.MsgRelease)(nil),       // 9: ledgerd.wallet.v1.MsgRelease
+	(*v1.MsgSetTier)(nil),       // 10: ledgerd.wallet.v1.MsgSetTier
+	(*v1.MsgSetLimits)(nil),     // 11: ledgerd.wallet.v1.MsgSetLimits
+	(*v1.MsgCloseWallet)(nil),   // 12: ledgerd.wallet.v1.MsgCloseWallet
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
-	2, // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
-	0, // 1: ledgerd.auth.v1.Tx.sign_mode:type_name -> ledgerd.auth.v1.SignMode
-	3, // 2: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
-	4, // 3: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
-	5, // 4: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
+	0,  // 1: ledgerd.auth.v1.Tx.sign_mode:type_name -> ledgerd.auth.v1.SignMode
+	3,  // 2: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
+	4,  // 3: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
+	5,  // 4: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
+	6,  // 5: ledgerd.auth.v1.TxBody.redeem:type_name -> ledgerd.wallet.v1.MsgRedeem
+	7,  // 6: ledgerd.auth.v1.TxBody.batch_transfer:type_name -> ledgerd.wallet.v1.MsgBatchTransfer
+	8,  // 7: ledgerd.auth.v1.TxBody.freeze:type_name -> ledgerd.wallet.v1.MsgFreeze
+	9,  // 8: ledgerd.auth.v1.TxBody.release:type_name -> ledgerd.wallet.v1.MsgRelease
+	10, // 9: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
+	11, // 10: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
+	12, // 11: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -341,6 +475,13 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_OpenWallet)(nil),
 		(*TxBody_Deposit)(nil),
 		(*TxBody_Transfer)(nil),
+		(*TxBody_Redeem)(nil),
+		(*TxBody_BatchTransfer)(nil),
+		(*TxBody_Freeze)(nil),
+		(*TxBody_Release)(nil),
+		(*TxBody_SetTier)(nil),
+		(*TxBody_SetLimits)(nil),
+		(*TxBody_CloseWallet)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -24,13 +24,20 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// WalletStatus is what a wallet may do.
+// WalletStatus is what a wallet may do: the strictest of its base state
+// (active or closed) and its standing freeze orders.
 type WalletStatus int32
 
 const (
 	WalletStatus_WALLET_STATUS_UNSPECIFIED WalletStatus = 0
 	// WALLET_STATUS_ACTIVE: sends and receives.
 	WalletStatus_WALLET_STATUS_ACTIVE WalletStatus = 1
+	// WALLET_STATUS_FROZEN: nothing in or out.
+	WalletStatus_WALLET_STATUS_FROZEN WalletStatus = 2
+	// WALLET_STATUS_DEBIT_FROZEN: receive only (只收不付).
+	WalletStatus_WALLET_STATUS_DEBIT_FROZEN WalletStatus = 3
+	// WALLET_STATUS_CLOSED: closed at zero balance; never reused.
+	WalletStatus_WALLET_STATUS_CLOSED WalletStatus = 4
 )
 
 // Enum value maps for WalletStatus.
@@ -38,10 +45,16 @@ var (
 	WalletStatus_name = map[int32]string{
 		0: "WALLET_STATUS_UNSPECIFIED",
 		1: "WALLET_STATUS_ACTIVE",
+		2: "WALLET_STATUS_FROZEN",
+		3: "WALLET_STATUS_DEBIT_FROZEN",
+		4: "WALLET_STATUS_CLOSED",
 	}
 	WalletStatus_value = map[string]int32{
-		"WALLET_STATUS_UNSPECIFIED": 0,
-		"WALLET_STATUS_ACTIVE":      1,
+		"WALLET_STATUS_UNSPECIFIED":  0,
+		"WALLET_STATUS_ACTIVE":       1,
+		"WALLET_STATUS_FROZEN":       2,
+		"WALLET_STATUS_DEBIT_FROZEN": 3,
+		"WALLET_STATUS_CLOSED":       4,
 	}
 )
 
@@ -72,6 +85,441 @@ func (WalletStatus) EnumDescriptor() ([]byte, []int) {
 	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{0}
 }
 
+// FreezeKind is what a freeze order blocks.
+type FreezeKind int32
+
+const (
+	FreezeKind_FREEZE_KIND_UNSPECIFIED FreezeKind = 0
+	// FREEZE_KIND_FULL blocks payments in and out.
+	FreezeKind_FREEZE_KIND_FULL FreezeKind = 1
+	// FREEZE_KIND_DEBIT blocks payments out (receive only).
+	FreezeKind_FREEZE_KIND_DEBIT FreezeKind = 2
+)
+
+// Enum value maps for FreezeKind.
+var (
+	FreezeKind_name = map[int32]string{
+		0: "FREEZE_KIND_UNSPECIFIED",
+		1: "FREEZE_KIND_FULL",
+		2: "FREEZE_KIND_DEBIT",
+	}
+	FreezeKind_value = map[string]int32{
+		"FREEZE_KIND_UNSPECIFIED": 0,
+		"FREEZE_KIND_FULL":        1,
+		"FREEZE_KIND_DEBIT":       2,
+	}
+)
+
+func (x FreezeKind) Enum() *FreezeKind {
+	p := new(FreezeKind)
+	*p = x
+	return p
+}
+
+func (x FreezeKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FreezeKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_ledgerd_wallet_v1_wallet_proto_enumTypes[1].Descriptor()
+}
+
+func (FreezeKind) Type() protoreflect.EnumType {
+	return &file_ledgerd_wallet_v1_wallet_proto_enumTypes[1]
+}
+
+func (x FreezeKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FreezeKind.Descriptor instead.
+func (FreezeKind) EnumDescriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{1}
+}
+
+// HistoryKind is what a history entry records.
+type HistoryKind int32
+
+const (
+	HistoryKind_HISTORY_KIND_UNSPECIFIED   HistoryKind = 0
+	HistoryKind_HISTORY_KIND_OPENED        HistoryKind = 1
+	HistoryKind_HISTORY_KIND_DEPOSIT       HistoryKind = 2
+	HistoryKind_HISTORY_KIND_REDEEM        HistoryKind = 3
+	HistoryKind_HISTORY_KIND_TRANSFER_OUT  HistoryKind = 4
+	HistoryKind_HISTORY_KIND_TRANSFER_IN   HistoryKind = 5
+	HistoryKind_HISTORY_KIND_FREEZE        HistoryKind = 6
+	HistoryKind_HISTORY_KIND_RELEASE       HistoryKind = 7
+	HistoryKind_HISTORY_KIND_TIER_CHANGE   HistoryKind = 8
+	HistoryKind_HISTORY_KIND_LIMITS_CHANGE HistoryKind = 9
+	HistoryKind_HISTORY_KIND_CLOSED        HistoryKind = 10
+)
+
+// Enum value maps for HistoryKind.
+var (
+	HistoryKind_name = map[int32]string{
+		0:  "HISTORY_KIND_UNSPECIFIED",
+		1:  "HISTORY_KIND_OPENED",
+		2:  "HISTORY_KIND_DEPOSIT",
+		3:  "HISTORY_KIND_REDEEM",
+		4:  "HISTORY_KIND_TRANSFER_OUT",
+		5:  "HISTORY_KIND_TRANSFER_IN",
+		6:  "HISTORY_KIND_FREEZE",
+		7:  "HISTORY_KIND_RELEASE",
+		8:  "HISTORY_KIND_TIER_CHANGE",
+		9:  "HISTORY_KIND_LIMITS_CHANGE",
+		10: "HISTORY_KIND_CLOSED",
+	}
+	HistoryKind_value = map[string]int32{
+		"HISTORY_KIND_UNSPECIFIED":   0,
+		"HISTORY_KIND_OPENED":        1,
+		"HISTORY_KIND_DEPOSIT":       2,
+		"HISTORY_KIND_REDEEM":        3,
+		"HISTORY_KIND_TRANSFER_OUT":  4,
+		"HISTORY_KIND_TRANSFER_IN":   5,
+		"HISTORY_KIND_FREEZE":        6,
+		"HISTORY_KIND_RELEASE":       7,
+		"HISTORY_KIND_TIER_CHANGE":   8,
+		"HISTORY_KIND_LIMITS_CHANGE": 9,
+		"HISTORY_KIND_CLOSED":        10,
+	}
+)
+
+func (x HistoryKind) Enum() *HistoryKind {
+	p := new(HistoryKind)
+	*p = x
+	return p
+}
+
+func (x HistoryKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (HistoryKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_ledgerd_wallet_v1_wallet_proto_enumTypes[2].Descriptor()
+}
+
+func (HistoryKind) Type() protoreflect.EnumType {
+	return &file_ledgerd_wallet_v1_wallet_proto_enumTypes[2]
+}
+
+func (x HistoryKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use HistoryKind.Descriptor instead.
+func (HistoryKind) EnumDescriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{2}
+}
+
+// FreezeOrder is one standing order restricting a wallet.
+type FreezeOrder struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is unique per wallet, assigned in order from 1.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// authority is the member id that issued it: the bank of record or a
+	// regulator. Only it, or a regulator, may release it.
+	Authority string     `protobuf:"bytes,2,opt,name=authority,proto3" json:"authority,omitempty"`
+	Kind      FreezeKind `protobuf:"varint,3,opt,name=kind,proto3,enum=ledgerd.wallet.v1.FreezeKind" json:"kind,omitempty"`
+	// legal_basis references the legal instrument (court order, police
+	// stop-payment notice), at most 256 bytes.
+	LegalBasis string `protobuf:"bytes,4,opt,name=legal_basis,json=legalBasis,proto3" json:"legal_basis,omitempty"`
+	// expires is a Unix time (seconds); 0 means until released. The order
+	// lifts at the first block whose time is past it.
+	Expires       int64  `protobuf:"varint,5,opt,name=expires,proto3" json:"expires,omitempty"`
+	Height        int64  `protobuf:"varint,6,opt,name=height,proto3" json:"height,omitempty"`
+	TxHash        []byte `protobuf:"bytes,7,opt,name=tx_hash,json=txHash,proto3" json:"tx_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FreezeOrder) Reset() {
+	*x = FreezeOrder{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FreezeOrder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FreezeOrder) ProtoMessage() {}
+
+func (x *FreezeOrder) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FreezeOrder.ProtoReflect.Descriptor instead.
+func (*FreezeOrder) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *FreezeOrder) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *FreezeOrder) GetAuthority() string {
+	if x != nil {
+		return x.Authority
+	}
+	return ""
+}
+
+func (x *FreezeOrder) GetKind() FreezeKind {
+	if x != nil {
+		return x.Kind
+	}
+	return FreezeKind_FREEZE_KIND_UNSPECIFIED
+}
+
+func (x *FreezeOrder) GetLegalBasis() string {
+	if x != nil {
+		return x.LegalBasis
+	}
+	return ""
+}
+
+func (x *FreezeOrder) GetExpires() int64 {
+	if x != nil {
+		return x.Expires
+	}
+	return 0
+}
+
+func (x *FreezeOrder) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *FreezeOrder) GetTxHash() []byte {
+	if x != nil {
+		return x.TxHash
+	}
+	return nil
+}
+
+// Limits are amounts in minor units; 0 means no limit.
+type Limits struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	BalanceCap         uint64                 `protobuf:"varint,1,opt,name=balance_cap,json=balanceCap,proto3" json:"balance_cap,omitempty"`
+	PaymentLimit       uint64                 `protobuf:"varint,2,opt,name=payment_limit,json=paymentLimit,proto3" json:"payment_limit,omitempty"`
+	DailyOutflowLimit  uint64                 `protobuf:"varint,3,opt,name=daily_outflow_limit,json=dailyOutflowLimit,proto3" json:"daily_outflow_limit,omitempty"`
+	AnnualOutflowLimit uint64                 `protobuf:"varint,4,opt,name=annual_outflow_limit,json=annualOutflowLimit,proto3" json:"annual_outflow_limit,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *Limits) Reset() {
+	*x = Limits{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Limits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Limits) ProtoMessage() {}
+
+func (x *Limits) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Limits.ProtoReflect.Descriptor instead.
+func (*Limits) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Limits) GetBalanceCap() uint64 {
+	if x != nil {
+		return x.BalanceCap
+	}
+	return 0
+}
+
+func (x *Limits) GetPaymentLimit() uint64 {
+	if x != nil {
+		return x.PaymentLimit
+	}
+	return 0
+}
+
+func (x *Limits) GetDailyOutflowLimit() uint64 {
+	if x != nil {
+		return x.DailyOutflowLimit
+	}
+	return 0
+}
+
+func (x *Limits) GetAnnualOutflowLimit() uint64 {
+	if x != nil {
+		return x.AnnualOutflowLimit
+	}
+	return 0
+}
+
+// WalletLimits are one wallet's own limits in one denom.
+type WalletLimits struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Denom         string                 `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
+	Limits        *Limits                `protobuf:"bytes,2,opt,name=limits,proto3" json:"limits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WalletLimits) Reset() {
+	*x = WalletLimits{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WalletLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WalletLimits) ProtoMessage() {}
+
+func (x *WalletLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WalletLimits.ProtoReflect.Descriptor instead.
+func (*WalletLimits) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *WalletLimits) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *WalletLimits) GetLimits() *Limits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+// Flow is a wallet's movement of one denom in the current day and year
+// (calendar, in the consortium's time zone), for limits and AML.
+type Flow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Denom string                 `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
+	// day is days since 1970-01-01 in the consortium's time zone.
+	Day           int64  `protobuf:"varint,2,opt,name=day,proto3" json:"day,omitempty"`
+	DayInflow     uint64 `protobuf:"varint,3,opt,name=day_inflow,json=dayInflow,proto3" json:"day_inflow,omitempty"`
+	DayOutflow    uint64 `protobuf:"varint,4,opt,name=day_outflow,json=dayOutflow,proto3" json:"day_outflow,omitempty"`
+	Year          int32  `protobuf:"varint,5,opt,name=year,proto3" json:"year,omitempty"`
+	YearOutflow   uint64 `protobuf:"varint,6,opt,name=year_outflow,json=yearOutflow,proto3" json:"year_outflow,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Flow) Reset() {
+	*x = Flow{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Flow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Flow) ProtoMessage() {}
+
+func (x *Flow) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Flow.ProtoReflect.Descriptor instead.
+func (*Flow) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Flow) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *Flow) GetDay() int64 {
+	if x != nil {
+		return x.Day
+	}
+	return 0
+}
+
+func (x *Flow) GetDayInflow() uint64 {
+	if x != nil {
+		return x.DayInflow
+	}
+	return 0
+}
+
+func (x *Flow) GetDayOutflow() uint64 {
+	if x != nil {
+		return x.DayOutflow
+	}
+	return 0
+}
+
+func (x *Flow) GetYear() int32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *Flow) GetYearOutflow() uint64 {
+	if x != nil {
+		return x.YearOutflow
+	}
+	return 0
+}
+
 // Coin is an amount of one denomination, in minor units (fen for CNY).
 type Coin struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -83,7 +531,7 @@ type Coin struct {
 
 func (x *Coin) Reset() {
 	*x = Coin{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[0]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -95,7 +543,7 @@ func (x *Coin) String() string {
 func (*Coin) ProtoMessage() {}
 
 func (x *Coin) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[0]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -108,7 +556,7 @@ func (x *Coin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Coin.ProtoReflect.Descriptor instead.
 func (*Coin) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{0}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Coin) GetDenom() string {
@@ -145,15 +593,34 @@ type Wallet struct {
 	Balances []*Coin `protobuf:"bytes,7,rep,name=balances,proto3" json:"balances,omitempty"`
 	// opened_height and opened_time (Unix seconds, block time) record when
 	// the wallet was opened.
-	OpenedHeight  int64 `protobuf:"varint,8,opt,name=opened_height,json=openedHeight,proto3" json:"opened_height,omitempty"`
-	OpenedTime    int64 `protobuf:"varint,9,opt,name=opened_time,json=openedTime,proto3" json:"opened_time,omitempty"`
+	OpenedHeight int64 `protobuf:"varint,8,opt,name=opened_height,json=openedHeight,proto3" json:"opened_height,omitempty"`
+	OpenedTime   int64 `protobuf:"varint,9,opt,name=opened_time,json=openedTime,proto3" json:"opened_time,omitempty"`
+	// limits set by the bank of record for this wallet, per denom, sorted;
+	// each applies where it is stricter than the tier's.
+	Limits []*WalletLimits `protobuf:"bytes,10,rep,name=limits,proto3" json:"limits,omitempty"`
+	// flows, sorted by denom: today's and this year's amounts.
+	Flows []*Flow `protobuf:"bytes,11,rep,name=flows,proto3" json:"flows,omitempty"`
+	// payments_day and day_payments count outgoing payments today.
+	PaymentsDay int64  `protobuf:"varint,12,opt,name=payments_day,json=paymentsDay,proto3" json:"payments_day,omitempty"`
+	DayPayments uint32 `protobuf:"varint,13,opt,name=day_payments,json=dayPayments,proto3" json:"day_payments,omitempty"`
+	// freezes are the standing orders, sorted by id; next_freeze_id numbers
+	// the next one.
+	Freezes      []*FreezeOrder `protobuf:"bytes,14,rep,name=freezes,proto3" json:"freezes,omitempty"`
+	NextFreezeId uint64         `protobuf:"varint,15,opt,name=next_freeze_id,json=nextFreezeId,proto3" json:"next_freeze_id,omitempty"`
+	// closed is set once the wallet is closed.
+	Closed bool `protobuf:"varint,16,opt,name=closed,proto3" json:"closed,omitempty"`
+	// history_count and history_head accumulate the wallet's history:
+	// head_n = keccak256(head_{n-1} || encoding of entry n), head_0 = 32 zero
+	// bytes. See HistoryEntry.
+	HistoryCount  uint64 `protobuf:"varint,17,opt,name=history_count,json=historyCount,proto3" json:"history_count,omitempty"`
+	HistoryHead   []byte `protobuf:"bytes,18,opt,name=history_head,json=historyHead,proto3" json:"history_head,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Wallet) Reset() {
 	*x = Wallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[1]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -165,7 +632,7 @@ func (x *Wallet) String() string {
 func (*Wallet) ProtoMessage() {}
 
 func (x *Wallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[1]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -178,7 +645,7 @@ func (x *Wallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Wallet.ProtoReflect.Descriptor instead.
 func (*Wallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{1}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Wallet) GetOwner() []byte {
@@ -244,6 +711,202 @@ func (x *Wallet) GetOpenedTime() int64 {
 	return 0
 }
 
+func (x *Wallet) GetLimits() []*WalletLimits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+func (x *Wallet) GetFlows() []*Flow {
+	if x != nil {
+		return x.Flows
+	}
+	return nil
+}
+
+func (x *Wallet) GetPaymentsDay() int64 {
+	if x != nil {
+		return x.PaymentsDay
+	}
+	return 0
+}
+
+func (x *Wallet) GetDayPayments() uint32 {
+	if x != nil {
+		return x.DayPayments
+	}
+	return 0
+}
+
+func (x *Wallet) GetFreezes() []*FreezeOrder {
+	if x != nil {
+		return x.Freezes
+	}
+	return nil
+}
+
+func (x *Wallet) GetNextFreezeId() uint64 {
+	if x != nil {
+		return x.NextFreezeId
+	}
+	return 0
+}
+
+func (x *Wallet) GetClosed() bool {
+	if x != nil {
+		return x.Closed
+	}
+	return false
+}
+
+func (x *Wallet) GetHistoryCount() uint64 {
+	if x != nil {
+		return x.HistoryCount
+	}
+	return 0
+}
+
+func (x *Wallet) GetHistoryHead() []byte {
+	if x != nil {
+		return x.HistoryHead
+	}
+	return nil
+}
+
+// HistoryEntry is one event in a wallet's history. Its canonical
+// (deterministic protobuf) encoding is what the accumulator hashes; every
+// node writes the entries to its off-consensus history index.
+type HistoryEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// wallet is the owner address; seq is the entry's position, from 1.
+	Wallet []byte      `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Seq    uint64      `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
+	Height int64       `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	TxHash []byte      `protobuf:"bytes,4,opt,name=tx_hash,json=txHash,proto3" json:"tx_hash,omitempty"`
+	Kind   HistoryKind `protobuf:"varint,5,opt,name=kind,proto3,enum=ledgerd.wallet.v1.HistoryKind" json:"kind,omitempty"`
+	// counterparty: the other wallet of a transfer, or the member id (as
+	// UTF-8 bytes) of the bank or authority acting.
+	Counterparty []byte `protobuf:"bytes,6,opt,name=counterparty,proto3" json:"counterparty,omitempty"`
+	Denom        string `protobuf:"bytes,7,opt,name=denom,proto3" json:"denom,omitempty"`
+	Amount       uint64 `protobuf:"varint,8,opt,name=amount,proto3" json:"amount,omitempty"`
+	BalanceAfter uint64 `protobuf:"varint,9,opt,name=balance_after,json=balanceAfter,proto3" json:"balance_after,omitempty"`
+	// time is the block time, Unix seconds.
+	Time int64 `protobuf:"varint,10,opt,name=time,proto3" json:"time,omitempty"`
+	// detail: the deposit reference, payout reference, memo, legal basis,
+	// freeze order id, or new tier, as text.
+	Detail        string `protobuf:"bytes,11,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryEntry) Reset() {
+	*x = HistoryEntry{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryEntry) ProtoMessage() {}
+
+func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryEntry.ProtoReflect.Descriptor instead.
+func (*HistoryEntry) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *HistoryEntry) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *HistoryEntry) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *HistoryEntry) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *HistoryEntry) GetTxHash() []byte {
+	if x != nil {
+		return x.TxHash
+	}
+	return nil
+}
+
+func (x *HistoryEntry) GetKind() HistoryKind {
+	if x != nil {
+		return x.Kind
+	}
+	return HistoryKind_HISTORY_KIND_UNSPECIFIED
+}
+
+func (x *HistoryEntry) GetCounterparty() []byte {
+	if x != nil {
+		return x.Counterparty
+	}
+	return nil
+}
+
+func (x *HistoryEntry) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *HistoryEntry) GetBalanceAfter() uint64 {
+	if x != nil {
+		return x.BalanceAfter
+	}
+	return 0
+}
+
+func (x *HistoryEntry) GetTime() int64 {
+	if x != nil {
+		return x.Time
+	}
+	return 0
+}
+
+func (x *HistoryEntry) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
 // Issuance is an issuer's outstanding e-money of one denom: what it has
 // issued against fiat and not yet redeemed.
 type Issuance struct {
@@ -257,7 +920,7 @@ type Issuance struct {
 
 func (x *Issuance) Reset() {
 	*x = Issuance{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[2]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -269,7 +932,7 @@ func (x *Issuance) String() string {
 func (*Issuance) ProtoMessage() {}
 
 func (x *Issuance) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[2]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -282,7 +945,7 @@ func (x *Issuance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Issuance.ProtoReflect.Descriptor instead.
 func (*Issuance) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{2}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Issuance) GetIssuer() string {
@@ -322,7 +985,7 @@ type DepositRecord struct {
 
 func (x *DepositRecord) Reset() {
 	*x = DepositRecord{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[3]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -334,7 +997,7 @@ func (x *DepositRecord) String() string {
 func (*DepositRecord) ProtoMessage() {}
 
 func (x *DepositRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[3]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -347,7 +1010,7 @@ func (x *DepositRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DepositRecord.ProtoReflect.Descriptor instead.
 func (*DepositRecord) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{3}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DepositRecord) GetIssuer() string {
@@ -392,18 +1055,194 @@ func (x *DepositRecord) GetTxHash() []byte {
 	return nil
 }
 
+// TierLimits are a tier's limits in one denom.
+type TierLimits struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tier          uint32                 `protobuf:"varint,1,opt,name=tier,proto3" json:"tier,omitempty"`
+	Limits        *Limits                `protobuf:"bytes,2,opt,name=limits,proto3" json:"limits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TierLimits) Reset() {
+	*x = TierLimits{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TierLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TierLimits) ProtoMessage() {}
+
+func (x *TierLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TierLimits.ProtoReflect.Descriptor instead.
+func (*TierLimits) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *TierLimits) GetTier() uint32 {
+	if x != nil {
+		return x.Tier
+	}
+	return 0
+}
+
+func (x *TierLimits) GetLimits() *Limits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+// DenomLimits are every tier's limits in one denom.
+type DenomLimits struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Denom         string                 `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
+	Tiers         []*TierLimits          `protobuf:"bytes,2,rep,name=tiers,proto3" json:"tiers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DenomLimits) Reset() {
+	*x = DenomLimits{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DenomLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DenomLimits) ProtoMessage() {}
+
+func (x *DenomLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DenomLimits.ProtoReflect.Descriptor instead.
+func (*DenomLimits) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *DenomLimits) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *DenomLimits) GetTiers() []*TierLimits {
+	if x != nil {
+		return x.Tiers
+	}
+	return nil
+}
+
+// IssuanceCap caps an issuer's outstanding issuance of a denom.
+type IssuanceCap struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Denom         string                 `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
+	Cap           uint64                 `protobuf:"varint,3,opt,name=cap,proto3" json:"cap,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssuanceCap) Reset() {
+	*x = IssuanceCap{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssuanceCap) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssuanceCap) ProtoMessage() {}
+
+func (x *IssuanceCap) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssuanceCap.ProtoReflect.Descriptor instead.
+func (*IssuanceCap) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *IssuanceCap) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *IssuanceCap) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *IssuanceCap) GetCap() uint64 {
+	if x != nil {
+		return x.Cap
+	}
+	return 0
+}
+
 // Params are the wallet module's parameters.
 type Params struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// denoms are the denominations the ledger carries, sorted.
-	Denoms        []string `protobuf:"bytes,1,rep,name=denoms,proto3" json:"denoms,omitempty"`
+	Denoms []string `protobuf:"bytes,1,rep,name=denoms,proto3" json:"denoms,omitempty"`
+	// limits per denom and tier; a tier without an entry has no limits.
+	Limits []*DenomLimits `protobuf:"bytes,2,rep,name=limits,proto3" json:"limits,omitempty"`
+	// utc_offset_seconds is the consortium's time zone: it decides the
+	// calendar day and year of limits and AML aggregates (default +8h).
+	UtcOffsetSeconds int32 `protobuf:"varint,3,opt,name=utc_offset_seconds,json=utcOffsetSeconds,proto3" json:"utc_offset_seconds,omitempty"`
+	// issuance_caps, by issuer and denom; an issuer without one is uncapped.
+	IssuanceCaps []*IssuanceCap `protobuf:"bytes,4,rep,name=issuance_caps,json=issuanceCaps,proto3" json:"issuance_caps,omitempty"`
+	// max_batch_legs caps the recipients of one BatchTransfer.
+	MaxBatchLegs  uint32 `protobuf:"varint,5,opt,name=max_batch_legs,json=maxBatchLegs,proto3" json:"max_batch_legs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[4]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -415,7 +1254,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[4]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -428,7 +1267,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{4}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Params) GetDenoms() []string {
@@ -436,6 +1275,34 @@ func (x *Params) GetDenoms() []string {
 		return x.Denoms
 	}
 	return nil
+}
+
+func (x *Params) GetLimits() []*DenomLimits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+func (x *Params) GetUtcOffsetSeconds() int32 {
+	if x != nil {
+		return x.UtcOffsetSeconds
+	}
+	return 0
+}
+
+func (x *Params) GetIssuanceCaps() []*IssuanceCap {
+	if x != nil {
+		return x.IssuanceCaps
+	}
+	return nil
+}
+
+func (x *Params) GetMaxBatchLegs() uint32 {
+	if x != nil {
+		return x.MaxBatchLegs
+	}
+	return 0
 }
 
 // MsgOpenWallet opens a wallet. Signed by an operator of an issuer, which
@@ -451,7 +1318,7 @@ type MsgOpenWallet struct {
 
 func (x *MsgOpenWallet) Reset() {
 	*x = MsgOpenWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[5]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -463,7 +1330,7 @@ func (x *MsgOpenWallet) String() string {
 func (*MsgOpenWallet) ProtoMessage() {}
 
 func (x *MsgOpenWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[5]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -476,7 +1343,7 @@ func (x *MsgOpenWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgOpenWallet.ProtoReflect.Descriptor instead.
 func (*MsgOpenWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{5}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MsgOpenWallet) GetOwner() []byte {
@@ -515,7 +1382,7 @@ type MsgDeposit struct {
 
 func (x *MsgDeposit) Reset() {
 	*x = MsgDeposit{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[6]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -527,7 +1394,7 @@ func (x *MsgDeposit) String() string {
 func (*MsgDeposit) ProtoMessage() {}
 
 func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[6]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -540,7 +1407,7 @@ func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgDeposit.ProtoReflect.Descriptor instead.
 func (*MsgDeposit) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{6}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MsgDeposit) GetWallet() []byte {
@@ -571,6 +1438,487 @@ func (x *MsgDeposit) GetReference() string {
 	return ""
 }
 
+// MsgRedeem burns e-money from the signer's wallet; the bank of record pays
+// it out in fiat. payout_reference tells the bank's back office where (an
+// account token agreed off chain).
+type MsgRedeem struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Denom           string                 `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
+	Amount          uint64                 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	PayoutReference string                 `protobuf:"bytes,3,opt,name=payout_reference,json=payoutReference,proto3" json:"payout_reference,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *MsgRedeem) Reset() {
+	*x = MsgRedeem{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgRedeem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRedeem) ProtoMessage() {}
+
+func (x *MsgRedeem) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgRedeem.ProtoReflect.Descriptor instead.
+func (*MsgRedeem) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *MsgRedeem) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgRedeem) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *MsgRedeem) GetPayoutReference() string {
+	if x != nil {
+		return x.PayoutReference
+	}
+	return ""
+}
+
+// BatchLeg is one recipient of a batch transfer.
+type BatchLeg struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	To            []byte                 `protobuf:"bytes,1,opt,name=to,proto3" json:"to,omitempty"`
+	Amount        uint64                 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchLeg) Reset() {
+	*x = BatchLeg{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchLeg) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchLeg) ProtoMessage() {}
+
+func (x *BatchLeg) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchLeg.ProtoReflect.Descriptor instead.
+func (*BatchLeg) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *BatchLeg) GetTo() []byte {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *BatchLeg) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// MsgBatchTransfer pays several wallets from the signer's, all or nothing.
+type MsgBatchTransfer struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Denom         string                 `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
+	Legs          []*BatchLeg            `protobuf:"bytes,2,rep,name=legs,proto3" json:"legs,omitempty"`
+	Memo          string                 `protobuf:"bytes,3,opt,name=memo,proto3" json:"memo,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgBatchTransfer) Reset() {
+	*x = MsgBatchTransfer{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgBatchTransfer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgBatchTransfer) ProtoMessage() {}
+
+func (x *MsgBatchTransfer) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgBatchTransfer.ProtoReflect.Descriptor instead.
+func (*MsgBatchTransfer) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *MsgBatchTransfer) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgBatchTransfer) GetLegs() []*BatchLeg {
+	if x != nil {
+		return x.Legs
+	}
+	return nil
+}
+
+func (x *MsgBatchTransfer) GetMemo() string {
+	if x != nil {
+		return x.Memo
+	}
+	return ""
+}
+
+// MsgFreeze places a freeze order on a wallet. Signed by an operator of
+// the wallet's bank of record or of a regulator.
+type MsgFreeze struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Wallet     []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Kind       FreezeKind             `protobuf:"varint,2,opt,name=kind,proto3,enum=ledgerd.wallet.v1.FreezeKind" json:"kind,omitempty"`
+	LegalBasis string                 `protobuf:"bytes,3,opt,name=legal_basis,json=legalBasis,proto3" json:"legal_basis,omitempty"`
+	// expires: Unix seconds, 0 for none; must be after the block time.
+	Expires       int64 `protobuf:"varint,4,opt,name=expires,proto3" json:"expires,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgFreeze) Reset() {
+	*x = MsgFreeze{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgFreeze) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgFreeze) ProtoMessage() {}
+
+func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgFreeze.ProtoReflect.Descriptor instead.
+func (*MsgFreeze) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *MsgFreeze) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgFreeze) GetKind() FreezeKind {
+	if x != nil {
+		return x.Kind
+	}
+	return FreezeKind_FREEZE_KIND_UNSPECIFIED
+}
+
+func (x *MsgFreeze) GetLegalBasis() string {
+	if x != nil {
+		return x.LegalBasis
+	}
+	return ""
+}
+
+func (x *MsgFreeze) GetExpires() int64 {
+	if x != nil {
+		return x.Expires
+	}
+	return 0
+}
+
+// MsgRelease lifts a freeze order. Signed by an operator of the order's
+// authority or of a regulator.
+type MsgRelease struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	OrderId       uint64                 `protobuf:"varint,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgRelease) Reset() {
+	*x = MsgRelease{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgRelease) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRelease) ProtoMessage() {}
+
+func (x *MsgRelease) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgRelease.ProtoReflect.Descriptor instead.
+func (*MsgRelease) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *MsgRelease) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgRelease) GetOrderId() uint64 {
+	if x != nil {
+		return x.OrderId
+	}
+	return 0
+}
+
+func (x *MsgRelease) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// MsgSetTier changes a wallet's tier, with the KYC hash of the new
+// verification. Signed by an operator of the bank of record.
+type MsgSetTier struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Tier          uint32                 `protobuf:"varint,2,opt,name=tier,proto3" json:"tier,omitempty"`
+	KycHash       []byte                 `protobuf:"bytes,3,opt,name=kyc_hash,json=kycHash,proto3" json:"kyc_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgSetTier) Reset() {
+	*x = MsgSetTier{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgSetTier) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetTier) ProtoMessage() {}
+
+func (x *MsgSetTier) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgSetTier.ProtoReflect.Descriptor instead.
+func (*MsgSetTier) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *MsgSetTier) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgSetTier) GetTier() uint32 {
+	if x != nil {
+		return x.Tier
+	}
+	return 0
+}
+
+func (x *MsgSetTier) GetKycHash() []byte {
+	if x != nil {
+		return x.KycHash
+	}
+	return nil
+}
+
+// MsgSetLimits sets a wallet's own limits (0 clears one); each applies
+// where stricter than the tier's. Signed by an operator of the bank of
+// record.
+type MsgSetLimits struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Denom         string                 `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
+	Limits        *Limits                `protobuf:"bytes,3,opt,name=limits,proto3" json:"limits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgSetLimits) Reset() {
+	*x = MsgSetLimits{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgSetLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetLimits) ProtoMessage() {}
+
+func (x *MsgSetLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgSetLimits.ProtoReflect.Descriptor instead.
+func (*MsgSetLimits) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *MsgSetLimits) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgSetLimits) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgSetLimits) GetLimits() *Limits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+// MsgCloseWallet closes the signer's wallet, which must hold nothing. A
+// bank of record may also close it (signed by its operator) by naming it.
+type MsgCloseWallet struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgCloseWallet) Reset() {
+	*x = MsgCloseWallet{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgCloseWallet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgCloseWallet) ProtoMessage() {}
+
+func (x *MsgCloseWallet) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgCloseWallet.ProtoReflect.Descriptor instead.
+func (*MsgCloseWallet) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *MsgCloseWallet) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
 // MsgTransfer pays from the signer's wallet to another open wallet, at any
 // bank.
 type MsgTransfer struct {
@@ -585,7 +1933,7 @@ type MsgTransfer struct {
 
 func (x *MsgTransfer) Reset() {
 	*x = MsgTransfer{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[7]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +1945,7 @@ func (x *MsgTransfer) String() string {
 func (*MsgTransfer) ProtoMessage() {}
 
 func (x *MsgTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[7]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +1958,7 @@ func (x *MsgTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgTransfer.ProtoReflect.Descriptor instead.
 func (*MsgTransfer) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{7}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MsgTransfer) GetTo() []byte {
@@ -652,7 +2000,7 @@ type Issuances struct {
 
 func (x *Issuances) Reset() {
 	*x = Issuances{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -664,7 +2012,7 @@ func (x *Issuances) String() string {
 func (*Issuances) ProtoMessage() {}
 
 func (x *Issuances) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -677,7 +2025,7 @@ func (x *Issuances) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Issuances.ProtoReflect.Descriptor instead.
 func (*Issuances) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{8}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Issuances) GetIssuances() []*Issuance {
@@ -687,14 +2035,179 @@ func (x *Issuances) GetIssuances() []*Issuance {
 	return nil
 }
 
+// HistoryEntries is a page of a wallet's history.
+type HistoryEntries struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Entries       []*HistoryEntry        `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryEntries) Reset() {
+	*x = HistoryEntries{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryEntries) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryEntries) ProtoMessage() {}
+
+func (x *HistoryEntries) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryEntries.ProtoReflect.Descriptor instead.
+func (*HistoryEntries) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *HistoryEntries) GetEntries() []*HistoryEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+// HistoryRequest asks a node's history index for entries of one wallet,
+// or for the entries of one transaction.
+type HistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// wallet: the entries of this wallet, newest first.
+	Wallet []byte `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	// before_seq pages back: only entries with seq < before_seq (0: from the
+	// newest).
+	BeforeSeq uint64 `protobuf:"varint,2,opt,name=before_seq,json=beforeSeq,proto3" json:"before_seq,omitempty"`
+	// limit caps the page (0: 100; at most 1000).
+	Limit uint32 `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
+	// from_time and to_time (Unix seconds, inclusive; 0: open) select
+	// entries by block time.
+	FromTime int64 `protobuf:"varint,4,opt,name=from_time,json=fromTime,proto3" json:"from_time,omitempty"`
+	ToTime   int64 `protobuf:"varint,5,opt,name=to_time,json=toTime,proto3" json:"to_time,omitempty"`
+	// tx_hash: instead of a wallet, every entry this transaction wrote.
+	TxHash        []byte `protobuf:"bytes,6,opt,name=tx_hash,json=txHash,proto3" json:"tx_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryRequest) Reset() {
+	*x = HistoryRequest{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryRequest) ProtoMessage() {}
+
+func (x *HistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryRequest.ProtoReflect.Descriptor instead.
+func (*HistoryRequest) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *HistoryRequest) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *HistoryRequest) GetBeforeSeq() uint64 {
+	if x != nil {
+		return x.BeforeSeq
+	}
+	return 0
+}
+
+func (x *HistoryRequest) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *HistoryRequest) GetFromTime() int64 {
+	if x != nil {
+		return x.FromTime
+	}
+	return 0
+}
+
+func (x *HistoryRequest) GetToTime() int64 {
+	if x != nil {
+		return x.ToTime
+	}
+	return 0
+}
+
+func (x *HistoryRequest) GetTxHash() []byte {
+	if x != nil {
+		return x.TxHash
+	}
+	return nil
+}
+
 var File_ledgerd_wallet_v1_wallet_proto protoreflect.FileDescriptor
 
 const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\n" +
-	"\x1eledgerd/wallet/v1/wallet.proto\x12\x11ledgerd.wallet.v1\"4\n" +
+	"\x1eledgerd/wallet/v1/wallet.proto\x12\x11ledgerd.wallet.v1\"\xda\x01\n" +
+	"\vFreezeOrder\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1c\n" +
+	"\tauthority\x18\x02 \x01(\tR\tauthority\x121\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x1d.ledgerd.wallet.v1.FreezeKindR\x04kind\x12\x1f\n" +
+	"\vlegal_basis\x18\x04 \x01(\tR\n" +
+	"legalBasis\x12\x18\n" +
+	"\aexpires\x18\x05 \x01(\x03R\aexpires\x12\x16\n" +
+	"\x06height\x18\x06 \x01(\x03R\x06height\x12\x17\n" +
+	"\atx_hash\x18\a \x01(\fR\x06txHash\"\xb0\x01\n" +
+	"\x06Limits\x12\x1f\n" +
+	"\vbalance_cap\x18\x01 \x01(\x04R\n" +
+	"balanceCap\x12#\n" +
+	"\rpayment_limit\x18\x02 \x01(\x04R\fpaymentLimit\x12.\n" +
+	"\x13daily_outflow_limit\x18\x03 \x01(\x04R\x11dailyOutflowLimit\x120\n" +
+	"\x14annual_outflow_limit\x18\x04 \x01(\x04R\x12annualOutflowLimit\"W\n" +
+	"\fWalletLimits\x12\x14\n" +
+	"\x05denom\x18\x01 \x01(\tR\x05denom\x121\n" +
+	"\x06limits\x18\x02 \x01(\v2\x19.ledgerd.wallet.v1.LimitsR\x06limits\"\xa5\x01\n" +
+	"\x04Flow\x12\x14\n" +
+	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x10\n" +
+	"\x03day\x18\x02 \x01(\x03R\x03day\x12\x1d\n" +
+	"\n" +
+	"day_inflow\x18\x03 \x01(\x04R\tdayInflow\x12\x1f\n" +
+	"\vday_outflow\x18\x04 \x01(\x04R\n" +
+	"dayOutflow\x12\x12\n" +
+	"\x04year\x18\x05 \x01(\x05R\x04year\x12!\n" +
+	"\fyear_outflow\x18\x06 \x01(\x04R\vyearOutflow\"4\n" +
 	"\x04Coin\x12\x14\n" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x16\n" +
-	"\x06amount\x18\x02 \x01(\x04R\x06amount\"\xab\x02\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\"\x99\x05\n" +
 	"\x06Wallet\x12\x14\n" +
 	"\x05owner\x18\x01 \x01(\fR\x05owner\x12\x12\n" +
 	"\x04bank\x18\x02 \x01(\tR\x04bank\x12\x12\n" +
@@ -705,7 +2218,30 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\bbalances\x18\a \x03(\v2\x17.ledgerd.wallet.v1.CoinR\bbalances\x12#\n" +
 	"\ropened_height\x18\b \x01(\x03R\fopenedHeight\x12\x1f\n" +
 	"\vopened_time\x18\t \x01(\x03R\n" +
-	"openedTime\"Z\n" +
+	"openedTime\x127\n" +
+	"\x06limits\x18\n" +
+	" \x03(\v2\x1f.ledgerd.wallet.v1.WalletLimitsR\x06limits\x12-\n" +
+	"\x05flows\x18\v \x03(\v2\x17.ledgerd.wallet.v1.FlowR\x05flows\x12!\n" +
+	"\fpayments_day\x18\f \x01(\x03R\vpaymentsDay\x12!\n" +
+	"\fday_payments\x18\r \x01(\rR\vdayPayments\x128\n" +
+	"\afreezes\x18\x0e \x03(\v2\x1e.ledgerd.wallet.v1.FreezeOrderR\afreezes\x12$\n" +
+	"\x0enext_freeze_id\x18\x0f \x01(\x04R\fnextFreezeId\x12\x16\n" +
+	"\x06closed\x18\x10 \x01(\bR\x06closed\x12#\n" +
+	"\rhistory_count\x18\x11 \x01(\x04R\fhistoryCount\x12!\n" +
+	"\fhistory_head\x18\x12 \x01(\fR\vhistoryHead\"\xc0\x02\n" +
+	"\fHistoryEntry\x12\x16\n" +
+	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x10\n" +
+	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x16\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\x12\x17\n" +
+	"\atx_hash\x18\x04 \x01(\fR\x06txHash\x122\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x1e.ledgerd.wallet.v1.HistoryKindR\x04kind\x12\"\n" +
+	"\fcounterparty\x18\x06 \x01(\fR\fcounterparty\x12\x14\n" +
+	"\x05denom\x18\a \x01(\tR\x05denom\x12\x16\n" +
+	"\x06amount\x18\b \x01(\x04R\x06amount\x12#\n" +
+	"\rbalance_after\x18\t \x01(\x04R\fbalanceAfter\x12\x12\n" +
+	"\x04time\x18\n" +
+	" \x01(\x03R\x04time\x12\x16\n" +
+	"\x06detail\x18\v \x01(\tR\x06detail\"Z\n" +
 	"\bIssuance\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12 \n" +
@@ -716,9 +2252,24 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x06wallet\x18\x03 \x01(\fR\x06wallet\x12/\n" +
 	"\x06amount\x18\x04 \x01(\v2\x17.ledgerd.wallet.v1.CoinR\x06amount\x12\x16\n" +
 	"\x06height\x18\x05 \x01(\x03R\x06height\x12\x17\n" +
-	"\atx_hash\x18\x06 \x01(\fR\x06txHash\" \n" +
+	"\atx_hash\x18\x06 \x01(\fR\x06txHash\"S\n" +
+	"\n" +
+	"TierLimits\x12\x12\n" +
+	"\x04tier\x18\x01 \x01(\rR\x04tier\x121\n" +
+	"\x06limits\x18\x02 \x01(\v2\x19.ledgerd.wallet.v1.LimitsR\x06limits\"X\n" +
+	"\vDenomLimits\x12\x14\n" +
+	"\x05denom\x18\x01 \x01(\tR\x05denom\x123\n" +
+	"\x05tiers\x18\x02 \x03(\v2\x1d.ledgerd.wallet.v1.TierLimitsR\x05tiers\"M\n" +
+	"\vIssuanceCap\x12\x16\n" +
+	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x10\n" +
+	"\x03cap\x18\x03 \x01(\x04R\x03cap\"\xf1\x01\n" +
 	"\x06Params\x12\x16\n" +
-	"\x06denoms\x18\x01 \x03(\tR\x06denoms\"T\n" +
+	"\x06denoms\x18\x01 \x03(\tR\x06denoms\x126\n" +
+	"\x06limits\x18\x02 \x03(\v2\x1e.ledgerd.wallet.v1.DenomLimitsR\x06limits\x12,\n" +
+	"\x12utc_offset_seconds\x18\x03 \x01(\x05R\x10utcOffsetSeconds\x12C\n" +
+	"\rissuance_caps\x18\x04 \x03(\v2\x1e.ledgerd.wallet.v1.IssuanceCapR\fissuanceCaps\x12$\n" +
+	"\x0emax_batch_legs\x18\x05 \x01(\rR\fmaxBatchLegs\"T\n" +
 	"\rMsgOpenWallet\x12\x14\n" +
 	"\x05owner\x18\x01 \x01(\fR\x05owner\x12\x19\n" +
 	"\bkyc_hash\x18\x02 \x01(\fR\akycHash\x12\x12\n" +
@@ -728,17 +2279,81 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x16\n" +
 	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12\x1c\n" +
-	"\treference\x18\x04 \x01(\tR\treference\"_\n" +
+	"\treference\x18\x04 \x01(\tR\treference\"d\n" +
+	"\tMsgRedeem\x12\x14\n" +
+	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\x12)\n" +
+	"\x10payout_reference\x18\x03 \x01(\tR\x0fpayoutReference\"2\n" +
+	"\bBatchLeg\x12\x0e\n" +
+	"\x02to\x18\x01 \x01(\fR\x02to\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\"m\n" +
+	"\x10MsgBatchTransfer\x12\x14\n" +
+	"\x05denom\x18\x01 \x01(\tR\x05denom\x12/\n" +
+	"\x04legs\x18\x02 \x03(\v2\x1b.ledgerd.wallet.v1.BatchLegR\x04legs\x12\x12\n" +
+	"\x04memo\x18\x03 \x01(\tR\x04memo\"\x91\x01\n" +
+	"\tMsgFreeze\x12\x16\n" +
+	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x121\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1d.ledgerd.wallet.v1.FreezeKindR\x04kind\x12\x1f\n" +
+	"\vlegal_basis\x18\x03 \x01(\tR\n" +
+	"legalBasis\x12\x18\n" +
+	"\aexpires\x18\x04 \x01(\x03R\aexpires\"W\n" +
+	"\n" +
+	"MsgRelease\x12\x16\n" +
+	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\x04R\aorderId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"S\n" +
+	"\n" +
+	"MsgSetTier\x12\x16\n" +
+	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x12\n" +
+	"\x04tier\x18\x02 \x01(\rR\x04tier\x12\x19\n" +
+	"\bkyc_hash\x18\x03 \x01(\fR\akycHash\"o\n" +
+	"\fMsgSetLimits\x12\x16\n" +
+	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x121\n" +
+	"\x06limits\x18\x03 \x01(\v2\x19.ledgerd.wallet.v1.LimitsR\x06limits\"(\n" +
+	"\x0eMsgCloseWallet\x12\x16\n" +
+	"\x06wallet\x18\x01 \x01(\fR\x06wallet\"_\n" +
 	"\vMsgTransfer\x12\x0e\n" +
 	"\x02to\x18\x01 \x01(\fR\x02to\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x16\n" +
 	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12\x12\n" +
 	"\x04memo\x18\x04 \x01(\tR\x04memo\"F\n" +
 	"\tIssuances\x129\n" +
-	"\tissuances\x18\x01 \x03(\v2\x1b.ledgerd.wallet.v1.IssuanceR\tissuances*G\n" +
+	"\tissuances\x18\x01 \x03(\v2\x1b.ledgerd.wallet.v1.IssuanceR\tissuances\"K\n" +
+	"\x0eHistoryEntries\x129\n" +
+	"\aentries\x18\x01 \x03(\v2\x1f.ledgerd.wallet.v1.HistoryEntryR\aentries\"\xac\x01\n" +
+	"\x0eHistoryRequest\x12\x16\n" +
+	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x1d\n" +
+	"\n" +
+	"before_seq\x18\x02 \x01(\x04R\tbeforeSeq\x12\x14\n" +
+	"\x05limit\x18\x03 \x01(\rR\x05limit\x12\x1b\n" +
+	"\tfrom_time\x18\x04 \x01(\x03R\bfromTime\x12\x17\n" +
+	"\ato_time\x18\x05 \x01(\x03R\x06toTime\x12\x17\n" +
+	"\atx_hash\x18\x06 \x01(\fR\x06txHash*\x9b\x01\n" +
 	"\fWalletStatus\x12\x1d\n" +
 	"\x19WALLET_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
-	"\x14WALLET_STATUS_ACTIVE\x10\x01B=Z;github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1;walletv1b\x06proto3"
+	"\x14WALLET_STATUS_ACTIVE\x10\x01\x12\x18\n" +
+	"\x14WALLET_STATUS_FROZEN\x10\x02\x12\x1e\n" +
+	"\x1aWALLET_STATUS_DEBIT_FROZEN\x10\x03\x12\x18\n" +
+	"\x14WALLET_STATUS_CLOSED\x10\x04*V\n" +
+	"\n" +
+	"FreezeKind\x12\x1b\n" +
+	"\x17FREEZE_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10FREEZE_KIND_FULL\x10\x01\x12\x15\n" +
+	"\x11FREEZE_KIND_DEBIT\x10\x02*\xbe\x02\n" +
+	"\vHistoryKind\x12\x1c\n" +
+	"\x18HISTORY_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13HISTORY_KIND_OPENED\x10\x01\x12\x18\n" +
+	"\x14HISTORY_KIND_DEPOSIT\x10\x02\x12\x17\n" +
+	"\x13HISTORY_KIND_REDEEM\x10\x03\x12\x1d\n" +
+	"\x19HISTORY_KIND_TRANSFER_OUT\x10\x04\x12\x1c\n" +
+	"\x18HISTORY_KIND_TRANSFER_IN\x10\x05\x12\x17\n" +
+	"\x13HISTORY_KIND_FREEZE\x10\x06\x12\x18\n" +
+	"\x14HISTORY_KIND_RELEASE\x10\a\x12\x1c\n" +
+	"\x18HISTORY_KIND_TIER_CHANGE\x10\b\x12\x1e\n" +
+	"\x1aHISTORY_KIND_LIMITS_CHANGE\x10\t\x12\x17\n" +
+	"\x13HISTORY_KIND_CLOSED\x10\n" +
+	"B=Z;github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1;walletv1b\x06proto3"
 
 var (
 	file_ledgerd_wallet_v1_wallet_proto_rawDescOnce sync.Once
@@ -752,30 +2367,64 @@ func file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP() []byte {
 	return file_ledgerd_wallet_v1_wallet_proto_rawDescData
 }
 
-var file_ledgerd_wallet_v1_wallet_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_ledgerd_wallet_v1_wallet_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
-	(WalletStatus)(0),     // 0: ledgerd.wallet.v1.WalletStatus
-	(*Coin)(nil),          // 1: ledgerd.wallet.v1.Coin
-	(*Wallet)(nil),        // 2: ledgerd.wallet.v1.Wallet
-	(*Issuance)(nil),      // 3: ledgerd.wallet.v1.Issuance
-	(*DepositRecord)(nil), // 4: ledgerd.wallet.v1.DepositRecord
-	(*Params)(nil),        // 5: ledgerd.wallet.v1.Params
-	(*MsgOpenWallet)(nil), // 6: ledgerd.wallet.v1.MsgOpenWallet
-	(*MsgDeposit)(nil),    // 7: ledgerd.wallet.v1.MsgDeposit
-	(*MsgTransfer)(nil),   // 8: ledgerd.wallet.v1.MsgTransfer
-	(*Issuances)(nil),     // 9: ledgerd.wallet.v1.Issuances
+	(WalletStatus)(0),        // 0: ledgerd.wallet.v1.WalletStatus
+	(FreezeKind)(0),          // 1: ledgerd.wallet.v1.FreezeKind
+	(HistoryKind)(0),         // 2: ledgerd.wallet.v1.HistoryKind
+	(*FreezeOrder)(nil),      // 3: ledgerd.wallet.v1.FreezeOrder
+	(*Limits)(nil),           // 4: ledgerd.wallet.v1.Limits
+	(*WalletLimits)(nil),     // 5: ledgerd.wallet.v1.WalletLimits
+	(*Flow)(nil),             // 6: ledgerd.wallet.v1.Flow
+	(*Coin)(nil),             // 7: ledgerd.wallet.v1.Coin
+	(*Wallet)(nil),           // 8: ledgerd.wallet.v1.Wallet
+	(*HistoryEntry)(nil),     // 9: ledgerd.wallet.v1.HistoryEntry
+	(*Issuance)(nil),         // 10: ledgerd.wallet.v1.Issuance
+	(*DepositRecord)(nil),    // 11: ledgerd.wallet.v1.DepositRecord
+	(*TierLimits)(nil),       // 12: ledgerd.wallet.v1.TierLimits
+	(*DenomLimits)(nil),      // 13: ledgerd.wallet.v1.DenomLimits
+	(*IssuanceCap)(nil),      // 14: ledgerd.wallet.v1.IssuanceCap
+	(*Params)(nil),           // 15: ledgerd.wallet.v1.Params
+	(*MsgOpenWallet)(nil),    // 16: ledgerd.wallet.v1.MsgOpenWallet
+	(*MsgDeposit)(nil),       // 17: ledgerd.wallet.v1.MsgDeposit
+	(*MsgRedeem)(nil),        // 18: ledgerd.wallet.v1.MsgRedeem
+	(*BatchLeg)(nil),         // 19: ledgerd.wallet.v1.BatchLeg
+	(*MsgBatchTransfer)(nil), // 20: ledgerd.wallet.v1.MsgBatchTransfer
+	(*MsgFreeze)(nil),        // 21: ledgerd.wallet.v1.MsgFreeze
+	(*MsgRelease)(nil),       // 22: ledgerd.wallet.v1.MsgRelease
+	(*MsgSetTier)(nil),       // 23: ledgerd.wallet.v1.MsgSetTier
+	(*MsgSetLimits)(nil),     // 24: ledgerd.wallet.v1.MsgSetLimits
+	(*MsgCloseWallet)(nil),   // 25: ledgerd.wallet.v1.MsgCloseWallet
+	(*MsgTransfer)(nil),      // 26: ledgerd.wallet.v1.MsgTransfer
+	(*Issuances)(nil),        // 27: ledgerd.wallet.v1.Issuances
+	(*HistoryEntries)(nil),   // 28: ledgerd.wallet.v1.HistoryEntries
+	(*HistoryRequest)(nil),   // 29: ledgerd.wallet.v1.HistoryRequest
 }
 var file_ledgerd_wallet_v1_wallet_proto_depIdxs = []int32{
-	0, // 0: ledgerd.wallet.v1.Wallet.status:type_name -> ledgerd.wallet.v1.WalletStatus
-	1, // 1: ledgerd.wallet.v1.Wallet.balances:type_name -> ledgerd.wallet.v1.Coin
-	1, // 2: ledgerd.wallet.v1.DepositRecord.amount:type_name -> ledgerd.wallet.v1.Coin
-	3, // 3: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	1,  // 0: ledgerd.wallet.v1.FreezeOrder.kind:type_name -> ledgerd.wallet.v1.FreezeKind
+	4,  // 1: ledgerd.wallet.v1.WalletLimits.limits:type_name -> ledgerd.wallet.v1.Limits
+	0,  // 2: ledgerd.wallet.v1.Wallet.status:type_name -> ledgerd.wallet.v1.WalletStatus
+	7,  // 3: ledgerd.wallet.v1.Wallet.balances:type_name -> ledgerd.wallet.v1.Coin
+	5,  // 4: ledgerd.wallet.v1.Wallet.limits:type_name -> ledgerd.wallet.v1.WalletLimits
+	6,  // 5: ledgerd.wallet.v1.Wallet.flows:type_name -> ledgerd.wallet.v1.Flow
+	3,  // 6: ledgerd.wallet.v1.Wallet.freezes:type_name -> ledgerd.wallet.v1.FreezeOrder
+	2,  // 7: ledgerd.wallet.v1.HistoryEntry.kind:type_name -> ledgerd.wallet.v1.HistoryKind
+	7,  // 8: ledgerd.wallet.v1.DepositRecord.amount:type_name -> ledgerd.wallet.v1.Coin
+	4,  // 9: ledgerd.wallet.v1.TierLimits.limits:type_name -> ledgerd.wallet.v1.Limits
+	12, // 10: ledgerd.wallet.v1.DenomLimits.tiers:type_name -> ledgerd.wallet.v1.TierLimits
+	13, // 11: ledgerd.wallet.v1.Params.limits:type_name -> ledgerd.wallet.v1.DenomLimits
+	14, // 12: ledgerd.wallet.v1.Params.issuance_caps:type_name -> ledgerd.wallet.v1.IssuanceCap
+	19, // 13: ledgerd.wallet.v1.MsgBatchTransfer.legs:type_name -> ledgerd.wallet.v1.BatchLeg
+	1,  // 14: ledgerd.wallet.v1.MsgFreeze.kind:type_name -> ledgerd.wallet.v1.FreezeKind
+	4,  // 15: ledgerd.wallet.v1.MsgSetLimits.limits:type_name -> ledgerd.wallet.v1.Limits
+	10, // 16: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
+	9,  // 17: ledgerd.wallet.v1.HistoryEntries.entries:type_name -> ledgerd.wallet.v1.HistoryEntry
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_wallet_v1_wallet_proto_init() }
@@ -788,8 +2437,8 @@ func file_ledgerd_wallet_v1_wallet_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_wallet_v1_wallet_proto_rawDesc), len(file_ledgerd_wallet_v1_wallet_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   9,
+			NumEnums:      3,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
