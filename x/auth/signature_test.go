@@ -30,6 +30,20 @@ func testBodies(signer []byte) map[string]*authv1.TxBody {
 			b.Msg = &authv1.TxBody_Deposit{Deposit: m}
 		case *walletv1.MsgTransfer:
 			b.Msg = &authv1.TxBody_Transfer{Transfer: m}
+		case *walletv1.MsgRedeem:
+			b.Msg = &authv1.TxBody_Redeem{Redeem: m}
+		case *walletv1.MsgBatchTransfer:
+			b.Msg = &authv1.TxBody_BatchTransfer{BatchTransfer: m}
+		case *walletv1.MsgFreeze:
+			b.Msg = &authv1.TxBody_Freeze{Freeze: m}
+		case *walletv1.MsgRelease:
+			b.Msg = &authv1.TxBody_Release{Release: m}
+		case *walletv1.MsgSetTier:
+			b.Msg = &authv1.TxBody_SetTier{SetTier: m}
+		case *walletv1.MsgSetLimits:
+			b.Msg = &authv1.TxBody_SetLimits{SetLimits: m}
+		case *walletv1.MsgCloseWallet:
+			b.Msg = &authv1.TxBody_CloseWallet{CloseWallet: m}
 		}
 		return b
 	}
@@ -37,6 +51,16 @@ func testBodies(signer []byte) map[string]*authv1.TxBody {
 		"OpenWallet": envelope(&walletv1.MsgOpenWallet{Owner: to, KycHash: kyc, Tier: 2}),
 		"Deposit":    envelope(&walletv1.MsgDeposit{Wallet: to, Denom: "CNY", Amount: 10_000_00, Reference: "FIAT-1"}),
 		"Transfer":   envelope(&walletv1.MsgTransfer{To: to, Denom: "CNY", Amount: 1<<63 + 5, Memo: "lunch 午饭"}),
+		"Redeem":     envelope(&walletv1.MsgRedeem{Denom: "CNY", Amount: 500, PayoutReference: "acct-token-9"}),
+		"BatchTransfer": envelope(&walletv1.MsgBatchTransfer{Denom: "CNY", Memo: "payroll", Legs: []*walletv1.BatchLeg{
+			{To: to, Amount: 1}, {To: kyc[:20], Amount: 1 << 40}}}),
+		"BatchTransfer empty": envelope(&walletv1.MsgBatchTransfer{Denom: "CNY"}),
+		"Freeze":              envelope(&walletv1.MsgFreeze{Wallet: to, Kind: walletv1.FreezeKind_FREEZE_KIND_DEBIT, LegalBasis: "court 2026-17", Expires: 1_800_000_000}),
+		"Freeze negative":     envelope(&walletv1.MsgFreeze{Wallet: to, Kind: 1, Expires: -5}),
+		"Release":             envelope(&walletv1.MsgRelease{Wallet: to, OrderId: 3, Reason: "order lifted"}),
+		"SetTier":             envelope(&walletv1.MsgSetTier{Wallet: to, Tier: 3, KycHash: kyc}),
+		"SetLimits":           envelope(&walletv1.MsgSetLimits{Wallet: to, Denom: "CNY", Limits: &walletv1.Limits{PaymentLimit: 100, DailyOutflowLimit: 300}}),
+		"CloseWallet":         envelope(&walletv1.MsgCloseWallet{Wallet: to}),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
 
@@ -18,6 +19,14 @@ const (
 	typeString  = "string"
 	typeUint32  = "uint32"
 	typeUint64  = "uint64"
+	typeInt64   = "int64"
+	typeLegs    = "Leg[]"
+)
+
+// legType is the struct of one BatchTransfer recipient.
+var (
+	legTypeString = "Leg(address to,uint64 amount)"
+	legTypeHash   = crypto.Keccak256Hash([]byte(legTypeString))
 )
 
 // Field is one member of a message's EIP-712 struct, in declaration order.
@@ -46,13 +55,20 @@ func newPrimaryType(name string, msgFields ...[2]string) *primaryType {
 	return p
 }
 
-// encodeType is EIP-712's encodeType: "Name(type1 name1,type2 name2,...)".
+// encodeType is EIP-712's encodeType: "Name(type1 name1,type2 name2,...)"
+// followed by the referenced struct types (only Leg).
 func (p *primaryType) encodeType() string {
 	parts := make([]string, len(p.fields))
+	refersToLeg := false
 	for i, f := range p.fields {
 		parts[i] = f[1] + " " + f[0]
+		refersToLeg = refersToLeg || f[1] == typeLegs
 	}
-	return p.name + "(" + strings.Join(parts, ",") + ")"
+	t := p.name + "(" + strings.Join(parts, ",") + ")"
+	if refersToLeg {
+		t += legTypeString
+	}
+	return t
 }
 
 // The primary types, one per message kind. Changing one is a hard fork and
@@ -66,13 +82,32 @@ var (
 	transferType = newPrimaryType("Transfer",
 		[2]string{"to", typeAddress}, [2]string{"denom", typeString}, [2]string{"amount", typeUint64},
 		[2]string{"memo", typeString})
+	redeemType = newPrimaryType("Redeem",
+		[2]string{"denom", typeString}, [2]string{"amount", typeUint64}, [2]string{"payoutReference", typeString})
+	batchTransferType = newPrimaryType("BatchTransfer",
+		[2]string{"denom", typeString}, [2]string{"legs", typeLegs}, [2]string{"memo", typeString})
+	freezeType = newPrimaryType("Freeze",
+		[2]string{"wallet", typeAddress}, [2]string{"kind", typeUint32}, [2]string{"legalBasis", typeString},
+		[2]string{"expires", typeInt64})
+	releaseType = newPrimaryType("Release",
+		[2]string{"wallet", typeAddress}, [2]string{"orderId", typeUint64}, [2]string{"reason", typeString})
+	setTierType = newPrimaryType("SetTier",
+		[2]string{"wallet", typeAddress}, [2]string{"tier", typeUint32}, [2]string{"kycHash", typeBytes32})
+	setLimitsType = newPrimaryType("SetLimits",
+		[2]string{"wallet", typeAddress}, [2]string{"denom", typeString},
+		[2]string{"balanceCap", typeUint64}, [2]string{"paymentLimit", typeUint64},
+		[2]string{"dailyOutflowLimit", typeUint64}, [2]string{"annualOutflowLimit", typeUint64})
+	closeWalletType = newPrimaryType("CloseWallet", [2]string{"wallet", typeAddress})
+
+	allPrimaryTypes = []*primaryType{openWalletType, depositType, transferType, redeemType, batchTransferType,
+		freezeType, releaseType, setTierType, setLimitsType, closeWalletType}
 )
 
 // PrimaryTypes returns the EIP-712 type string of every message kind, by
 // primary type name: the schema docs/signing.md documents.
 func PrimaryTypes() map[string]string {
 	out := map[string]string{}
-	for _, p := range []*primaryType{openWalletType, depositType, transferType} {
+	for _, p := range allPrimaryTypes {
 		out[p.name] = p.encodeType()
 	}
 	return out
@@ -105,6 +140,27 @@ func messageValues(body *authv1.TxBody) (*primaryType, []any, error) {
 	case *authv1.TxBody_Transfer:
 		t := m.Transfer
 		return transferType, append(envelope, t.GetTo(), t.GetDenom(), t.GetAmount(), t.GetMemo()), nil
+	case *authv1.TxBody_Redeem:
+		r := m.Redeem
+		return redeemType, append(envelope, r.GetDenom(), r.GetAmount(), r.GetPayoutReference()), nil
+	case *authv1.TxBody_BatchTransfer:
+		b := m.BatchTransfer
+		return batchTransferType, append(envelope, b.GetDenom(), b.GetLegs(), b.GetMemo()), nil
+	case *authv1.TxBody_Freeze:
+		f := m.Freeze
+		return freezeType, append(envelope, f.GetWallet(), uint32(f.GetKind()), f.GetLegalBasis(), f.GetExpires()), nil
+	case *authv1.TxBody_Release:
+		r := m.Release
+		return releaseType, append(envelope, r.GetWallet(), r.GetOrderId(), r.GetReason()), nil
+	case *authv1.TxBody_SetTier:
+		t := m.SetTier
+		return setTierType, append(envelope, t.GetWallet(), t.GetTier(), t.GetKycHash()), nil
+	case *authv1.TxBody_SetLimits:
+		l, lim := m.SetLimits, m.SetLimits.GetLimits()
+		return setLimitsType, append(envelope, l.GetWallet(), l.GetDenom(), lim.GetBalanceCap(), lim.GetPaymentLimit(),
+			lim.GetDailyOutflowLimit(), lim.GetAnnualOutflowLimit()), nil
+	case *authv1.TxBody_CloseWallet:
+		return closeWalletType, append(envelope, m.CloseWallet.GetWallet()), nil
 	case nil:
 		return nil, nil, errcode.Wrap(ErrInvalidTx, "body carries no message")
 	default:
@@ -150,6 +206,30 @@ func encodeValue(out []byte, f [2]string, v any) error {
 		binary.BigEndian.PutUint32(out[28:], v.(uint32))
 	case typeUint64:
 		binary.BigEndian.PutUint64(out[24:], v.(uint64))
+	case typeInt64:
+		// Two's complement, sign-extended to 256 bits.
+		n := v.(int64)
+		if n < 0 {
+			for i := range out[:24] {
+				out[i] = 0xff
+			}
+		}
+		binary.BigEndian.PutUint64(out[24:], uint64(n))
+	case typeLegs:
+		// An array is the keccak256 of its elements' hashStructs.
+		legs := v.([]*walletv1.BatchLeg)
+		buf := make([]byte, 0, 32*len(legs))
+		for i, leg := range legs {
+			if len(leg.GetTo()) != 20 {
+				return errcode.Wrap(ErrInvalidTx, "legs[%d].to must be a 20-byte address, got %d bytes", i, len(leg.GetTo()))
+			}
+			var enc [96]byte
+			copy(enc[:32], legTypeHash[:])
+			copy(enc[32+12:64], leg.GetTo())
+			binary.BigEndian.PutUint64(enc[64+24:], leg.GetAmount())
+			buf = append(buf, crypto.Keccak256(enc[:])...)
+		}
+		copy(out, crypto.Keccak256(buf))
 	default:
 		panic(fmt.Sprintf("auth: field %s has unsupported type %s", f[0], f[1]))
 	}

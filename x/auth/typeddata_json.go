@@ -8,6 +8,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
 
 // TypedDataField is one entry of an EIP-712 "types" list.
@@ -63,6 +64,15 @@ func NewTypedData(d Domain, body *authv1.TxBody) (*TypedData, error) {
 	for _, f := range fields {
 		td.Types[primary] = append(td.Types[primary], TypedDataField{Name: f.Name, Type: f.Type})
 		switch v := f.Value.(type) {
+		case []*walletv1.BatchLeg:
+			td.Types["Leg"] = []TypedDataField{{Name: "to", Type: "address"}, {Name: "amount", Type: "uint64"}}
+			legs := make([]map[string]any, len(v))
+			for i, l := range v {
+				legs[i] = map[string]any{"to": common.BytesToAddress(l.GetTo()).Hex(), "amount": strconv.FormatUint(l.GetAmount(), 10)}
+			}
+			td.Message[f.Name] = legs
+		case int64:
+			td.Message[f.Name] = strconv.FormatInt(v, 10)
 		case []byte:
 			if f.Type == typeAddress {
 				td.Message[f.Name] = common.BytesToAddress(v).Hex()
