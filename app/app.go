@@ -83,7 +83,7 @@ func New(cfg Config, st *store.Store) (*App, error) {
 	a := &App{cfg: cfg, store: st, sigs: newSigCache(cfg.SigCacheSize)}
 	a.wallet = wallet.NewModule(func(ctx exec.Context) wallet.Members {
 		return consortium.NewView(ctx.KV(consortium.StoreName))
-	})
+	}, nil)
 	if st.LastCommit().Height > 0 {
 		v, err := st.Version(0)
 		if err != nil {
@@ -224,6 +224,15 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	ctx.ChainID = a.cfg.ChainID
 	a.lastBlockTime = req.Time
 
+	// Freeze orders past their expiry lift before any transaction. The
+	// block's branch is still empty, so the working trees are its state.
+	if err := a.wallet.LiftExpired(ctx, func(start, end []byte, fn func(key []byte) bool) error {
+		return a.store.IterateWorking(wallet.StoreName, start, end, fn)
+	}); err != nil {
+		return nil, fmt.Errorf("app: lift expired freezes at height %d: %w", req.Height, err)
+	}
+	blockEvents := ctx.Events()
+
 	params := a.params.Load()
 	checked := a.checkAll(req.Txs, params)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
@@ -232,7 +241,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		results[i] = txResult(events, err)
 	}
 	a.store.Apply(a.block)
-	return &abci.ResponseFinalizeBlock{TxResults: results, AppHash: a.store.WorkingHash()}, nil
+	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, AppHash: a.store.WorkingHash()}, nil
 }
 
 // Commit makes the finalized block's state durable and resets the mempool's
@@ -302,19 +311,29 @@ func (a *App) route(ctx exec.Context, body *authv1.TxBody) error {
 		return a.wallet.Deposit(ctx, m.Deposit)
 	case *authv1.TxBody_Transfer:
 		return a.wallet.Transfer(ctx, m.Transfer)
+	case *authv1.TxBody_Redeem:
+		return a.wallet.Redeem(ctx, m.Redeem)
+	case *authv1.TxBody_BatchTransfer:
+		return a.wallet.BatchTransfer(ctx, m.BatchTransfer)
+	case *authv1.TxBody_Freeze:
+		return a.wallet.Freeze(ctx, m.Freeze)
+	case *authv1.TxBody_Release:
+		return a.wallet.Release(ctx, m.Release)
+	case *authv1.TxBody_SetTier:
+		return a.wallet.SetTier(ctx, m.SetTier)
+	case *authv1.TxBody_SetLimits:
+		return a.wallet.SetLimits(ctx, m.SetLimits)
+	case *authv1.TxBody_CloseWallet:
+		return a.wallet.CloseWallet(ctx, m.CloseWallet)
 	default:
 		return errcode.Wrap(auth.ErrInvalidTx, "unknown message %T", m)
 	}
 }
 
+// msgName is the protobuf name of the body's message field ("transfer").
 func msgName(body *authv1.TxBody) string {
-	switch body.Msg.(type) {
-	case *authv1.TxBody_OpenWallet:
-		return "open_wallet"
-	case *authv1.TxBody_Deposit:
-		return "deposit"
-	case *authv1.TxBody_Transfer:
-		return "transfer"
+	if od := body.ProtoReflect().WhichOneof(body.ProtoReflect().Descriptor().Oneofs().ByName("msg")); od != nil {
+		return string(od.Name())
 	}
 	return "unknown"
 }

@@ -73,6 +73,20 @@ func validateBody(body *authv1.TxBody) error {
 		return wallet.ValidateDeposit(m.Deposit)
 	case *authv1.TxBody_Transfer:
 		return wallet.ValidateTransfer(m.Transfer)
+	case *authv1.TxBody_Redeem:
+		return wallet.ValidateRedeem(m.Redeem)
+	case *authv1.TxBody_BatchTransfer:
+		return wallet.ValidateBatchTransfer(m.BatchTransfer)
+	case *authv1.TxBody_Freeze:
+		return wallet.ValidateFreeze(m.Freeze)
+	case *authv1.TxBody_Release:
+		return wallet.ValidateRelease(m.Release)
+	case *authv1.TxBody_SetTier:
+		return wallet.ValidateSetTier(m.SetTier)
+	case *authv1.TxBody_SetLimits:
+		return wallet.ValidateSetLimits(m.SetLimits)
+	case *authv1.TxBody_CloseWallet:
+		return wallet.ValidateCloseWallet(m.CloseWallet)
 	case nil:
 		return errcode.Wrap(auth.ErrInvalidTx, "no message")
 	default:

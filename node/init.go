@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -139,7 +140,7 @@ func Init(o InitOptions) (*InitResult, error) {
 				Validator: &consortium.GenesisValidator{PubKey: res.ValidatorPubKey, Power: 10},
 			}},
 		},
-		Wallet: wallet.Genesis{Denoms: o.Denoms},
+		Wallet: walletGenesis(o.Denoms),
 	}
 	if o.Demo {
 		auditor, err := kr.Add("demo-auditor", o.Passphrase)
@@ -192,4 +193,19 @@ func WriteGenesis(path, chainID string, gen app.Genesis) error {
 		return fmt.Errorf("genesis: %w", err)
 	}
 	return doc.SaveAs(path)
+}
+
+// walletGenesis is the default wallet genesis (e-CNY tier limits for CNY,
+// UTC+8) carrying denoms; limits of denoms not carried are dropped.
+func walletGenesis(denoms []string) wallet.Genesis {
+	g := wallet.DefaultGenesis()
+	g.Denoms = denoms
+	var limits []wallet.GenesisDenomLimits
+	for _, l := range g.Limits {
+		if slices.Contains(denoms, l.Denom) {
+			limits = append(limits, l)
+		}
+	}
+	g.Limits = limits
+	return g
 }

@@ -178,6 +178,23 @@ func (s *Store) WorkingHash() []byte {
 	return commitinfo.AppHash(roots)
 }
 
+// IterateWorking calls fn for each key of the named working tree in
+// [start, end), ascending, until fn returns false. It sees writes applied
+// with Apply, not those still in a Branch.
+func (s *Store) IterateWorking(name string, start, end []byte, fn func(key []byte) bool) error {
+	it, err := s.trees[s.index(name)].Iterator(start, end, true)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		if !fn(it.Key()) {
+			break
+		}
+	}
+	return it.Error()
+}
+
 // Rollback discards the working trees' unsaved writes.
 func (s *Store) Rollback() {
 	for _, t := range s.trees {

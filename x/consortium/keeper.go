@@ -41,9 +41,9 @@ func (v View) Params() *consortiumv1.Params {
 	return p
 }
 
-// ActingMember returns the active member addr operates for, and checks it
-// holds role: ErrNotOperator, ErrMemberInactive, ErrMissingRole.
-func (v View) ActingMember(addr common.Address, role consortiumv1.Role) (*consortiumv1.Member, error) {
+// Acting returns the active member addr operates for: ErrNotOperator,
+// ErrMemberInactive.
+func (v View) Acting(addr common.Address) (*consortiumv1.Member, error) {
 	op, ok := v.Operator(addr)
 	if !ok {
 		return nil, errcode.Wrap(ErrNotOperator, "address %s", addr.Hex())
@@ -54,6 +54,16 @@ func (v View) ActingMember(addr common.Address, role consortiumv1.Role) (*consor
 	}
 	if m.Status != consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE {
 		return nil, errcode.Wrap(ErrMemberInactive, "member %q is %s", m.Id, m.Status)
+	}
+	return m, nil
+}
+
+// ActingMember returns the active member addr operates for, and checks it
+// holds role: ErrNotOperator, ErrMemberInactive, ErrMissingRole.
+func (v View) ActingMember(addr common.Address, role consortiumv1.Role) (*consortiumv1.Member, error) {
+	m, err := v.Acting(addr)
+	if err != nil {
+		return nil, err
 	}
 	if !HasRole(m, role) {
 		return nil, errcode.Wrap(ErrMissingRole, "member %q is not %s", m.Id, RoleName(role))

@@ -9,6 +9,7 @@ import (
 // Members is what the wallet module needs of the consortium: who an
 // operator acts for, checked for standing and role.
 type Members interface {
+	Acting(addr common.Address) (*consortiumv1.Member, error)
 	ActingMember(addr common.Address, role consortiumv1.Role) (*consortiumv1.Member, error)
 	Operator(addr common.Address) (*consortiumv1.Operator, bool)
 }

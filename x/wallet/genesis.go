@@ -19,8 +19,84 @@ import (
 type Genesis struct {
 	// Denoms the ledger carries, e.g. ["CNY"].
 	Denoms []string `json:"denoms"`
+	// Limits per denom and tier; a tier without an entry has none.
+	Limits []GenesisDenomLimits `json:"limits,omitempty"`
+	// UTCOffset is the consortium's time zone, "+08:00" by default: it
+	// decides the calendar day of daily limits and AML aggregates.
+	UTCOffset string `json:"utc_offset,omitempty"`
+	// IssuanceCaps cap issuers' outstanding issuance; an issuer without one
+	// is uncapped.
+	IssuanceCaps []GenesisIssuanceCap `json:"issuance_caps,omitempty"`
+	// MaxBatchLegs caps a BatchTransfer's recipients; default 1000.
+	MaxBatchLegs uint32 `json:"max_batch_legs,omitempty"`
 	// Wallets open at genesis (migrations, test networks, benchmarks).
 	Wallets []GenesisWallet `json:"wallets,omitempty"`
+}
+
+// GenesisDenomLimits are the tier limits of one denom.
+type GenesisDenomLimits struct {
+	Denom string              `json:"denom"`
+	Tiers []GenesisTierLimits `json:"tiers"`
+}
+
+// GenesisTierLimits are one tier's limits, in minor units; 0 or absent
+// means none.
+type GenesisTierLimits struct {
+	Tier               uint32 `json:"tier"`
+	BalanceCap         uint64 `json:"balance_cap,string,omitempty"`
+	PaymentLimit       uint64 `json:"payment_limit,string,omitempty"`
+	DailyOutflowLimit  uint64 `json:"daily_outflow_limit,string,omitempty"`
+	AnnualOutflowLimit uint64 `json:"annual_outflow_limit,string,omitempty"`
+}
+
+// GenesisIssuanceCap caps one issuer's outstanding issuance of a denom.
+type GenesisIssuanceCap struct {
+	Issuer string `json:"issuer"`
+	Denom  string `json:"denom"`
+	Cap    uint64 `json:"cap,string"`
+}
+
+// Defaults of the wallet parameters.
+const (
+	DefaultUTCOffset    = "+08:00"
+	DefaultMaxBatchLegs = 1000
+)
+
+// DefaultGenesis carries CNY with limits modelled on the e-CNY wallet
+// categories, in fen: tier 1 (in person, full KYC) no limits unless the bank
+// sets them per wallet; tier 2 (ID and bank account) balance 500,000.00,
+// payment 50,000.00, day 100,000.00; tier 3 (ID, no bank account) 20,000.00
+// / 5,000.00 / 10,000.00; tier 4 (phone number only) 10,000.00 / 2,000.00 /
+// 5,000.00.
+func DefaultGenesis() Genesis {
+	const yuan = 100
+	return Genesis{
+		Denoms: []string{"CNY"},
+		Limits: []GenesisDenomLimits{{Denom: "CNY", Tiers: []GenesisTierLimits{
+			{Tier: 2, BalanceCap: 500_000 * yuan, PaymentLimit: 50_000 * yuan, DailyOutflowLimit: 100_000 * yuan},
+			{Tier: 3, BalanceCap: 20_000 * yuan, PaymentLimit: 5_000 * yuan, DailyOutflowLimit: 10_000 * yuan},
+			{Tier: 4, BalanceCap: 10_000 * yuan, PaymentLimit: 2_000 * yuan, DailyOutflowLimit: 5_000 * yuan},
+		}}},
+		UTCOffset:    DefaultUTCOffset,
+		MaxBatchLegs: DefaultMaxBatchLegs,
+	}
+}
+
+// ParseUTCOffset parses "+08:00" or "-05:30" into seconds east of UTC.
+func ParseUTCOffset(s string) (int32, error) {
+	if len(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' {
+		return 0, fmt.Errorf("utc_offset %q: want ±HH:MM", s)
+	}
+	h, err1 := strconv.Atoi(s[1:3])
+	m, err2 := strconv.Atoi(s[4:6])
+	if err1 != nil || err2 != nil || h > 14 || m > 59 {
+		return 0, fmt.Errorf("utc_offset %q: want ±HH:MM, at most ±14:00", s)
+	}
+	off := int32(h*3600 + m*60)
+	if s[0] == '-' {
+		off = -off
+	}
+	return off, nil
 }
 
 // GenesisWallet is a wallet open at genesis. Its balances count as issued by
@@ -73,7 +149,60 @@ func (g *Genesis) Validate(members []*consortiumv1.Member) (*State, error) {
 			operators[common.BytesToAddress(op)] = true
 		}
 	}
-	st := &State{Params: &walletv1.Params{Denoms: denoms}}
+	st := &State{Params: &walletv1.Params{Denoms: denoms, MaxBatchLegs: g.MaxBatchLegs}}
+	if st.Params.MaxBatchLegs == 0 {
+		st.Params.MaxBatchLegs = DefaultMaxBatchLegs
+	}
+	offset := g.UTCOffset
+	if offset == "" {
+		offset = DefaultUTCOffset
+	}
+	var err error
+	if st.Params.UtcOffsetSeconds, err = ParseUTCOffset(offset); err != nil {
+		return bad("%v", err)
+	}
+	for _, dl := range g.Limits {
+		if _, ok := slices.BinarySearch(denoms, dl.Denom); !ok {
+			return bad("limits for denom %q, which is not in denoms", dl.Denom)
+		}
+		if slices.ContainsFunc(st.Params.Limits, func(x *walletv1.DenomLimits) bool { return x.Denom == dl.Denom }) {
+			return bad("limits for denom %q listed twice", dl.Denom)
+		}
+		out := &walletv1.DenomLimits{Denom: dl.Denom}
+		for _, tl := range dl.Tiers {
+			if tl.Tier < MinTier || tl.Tier > MaxTier {
+				return bad("limits of %s: tier %d: want %d to %d", dl.Denom, tl.Tier, MinTier, MaxTier)
+			}
+			if slices.ContainsFunc(out.Tiers, func(x *walletv1.TierLimits) bool { return x.Tier == tl.Tier }) {
+				return bad("limits of %s: tier %d listed twice", dl.Denom, tl.Tier)
+			}
+			out.Tiers = append(out.Tiers, &walletv1.TierLimits{Tier: tl.Tier, Limits: &walletv1.Limits{
+				BalanceCap: tl.BalanceCap, PaymentLimit: tl.PaymentLimit,
+				DailyOutflowLimit: tl.DailyOutflowLimit, AnnualOutflowLimit: tl.AnnualOutflowLimit,
+			}})
+		}
+		slices.SortFunc(out.Tiers, func(a, b *walletv1.TierLimits) int { return int(a.Tier) - int(b.Tier) })
+		st.Params.Limits = append(st.Params.Limits, out)
+	}
+	slices.SortFunc(st.Params.Limits, func(a, b *walletv1.DenomLimits) int { return strings.Compare(a.Denom, b.Denom) })
+	for _, c := range g.IssuanceCaps {
+		if !issuers[c.Issuer] {
+			return bad("issuance cap for %q, which is not an issuer member", c.Issuer)
+		}
+		if _, ok := slices.BinarySearch(denoms, c.Denom); !ok {
+			return bad("issuance cap of %q in %q, which is not in denoms", c.Issuer, c.Denom)
+		}
+		if _, dup := IssuanceCapOf(st.Params, c.Issuer, c.Denom); dup {
+			return bad("issuance cap of %q in %s listed twice", c.Issuer, c.Denom)
+		}
+		st.Params.IssuanceCaps = append(st.Params.IssuanceCaps, &walletv1.IssuanceCap{Issuer: c.Issuer, Denom: c.Denom, Cap: c.Cap})
+	}
+	slices.SortFunc(st.Params.IssuanceCaps, func(a, b *walletv1.IssuanceCap) int {
+		if c := strings.Compare(a.Issuer, b.Issuer); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Denom, b.Denom)
+	})
 	owners := map[common.Address]bool{}
 	for i, gw := range g.Wallets {
 		where := fmt.Sprintf("wallet %d (%s)", i, gw.Owner)
@@ -122,7 +251,7 @@ func (k Keeper) InitGenesis(st *State) error {
 	k.SetParams(st.Params)
 	for _, w := range st.Wallets {
 		for _, c := range w.Balances {
-			if err := k.mint(w.Bank, c.Denom, c.Amount); err != nil {
+			if err := k.mint(st.Params, w.Bank, c.Denom, c.Amount); err != nil {
 				return err
 			}
 		}

@@ -80,12 +80,15 @@ func (k Keeper) IncrementNonce(owner common.Address) {
 }
 
 // mint adds amount of denom to issuer's outstanding issuance and to the
-// supply. Nothing is written unless both sums fit.
-func (k Keeper) mint(issuer, denom string, amount uint64) error {
+// supply, within the issuer's cap. Nothing is written unless both sums fit.
+func (k Keeper) mint(params *walletv1.Params, issuer, denom string, amount uint64) error {
 	is, supply := k.Issuance(issuer, denom), k.Supply(denom)
 	outstanding, err := add(is.Outstanding, amount, "issuer %q outstanding %s", issuer, denom)
 	if err != nil {
 		return err
+	}
+	if limit, capped := IssuanceCapOf(params, issuer, denom); capped && outstanding > limit {
+		return errcode.Wrap(ErrIssuanceCap, "issuer %q: outstanding %d %s + %d exceeds its cap %d", issuer, is.Outstanding, denom, amount, limit)
 	}
 	total, err := add(supply.Amount, amount, "supply of %s", denom)
 	if err != nil {
@@ -95,6 +98,33 @@ func (k Keeper) mint(issuer, denom string, amount uint64) error {
 	store.SetProto(k.kv, IssuanceKey(issuer, denom), is)
 	store.SetProto(k.kv, SupplyKey(denom), supply)
 	return nil
+}
+
+// burn takes amount of denom off issuer's outstanding issuance and the
+// supply: a redemption paid out by issuer.
+func (k Keeper) burn(issuer, denom string, amount uint64) error {
+	is, supply := k.Issuance(issuer, denom), k.Supply(denom)
+	if is.Outstanding < amount {
+		return errcode.Wrap(ErrRedeemExceedsIssue, "bank %q has %d %s outstanding, redemption of %d", issuer, is.Outstanding, denom, amount)
+	}
+	if supply.Amount < amount {
+		panic(fmt.Sprintf("wallet: supply of %s (%d) below an issuer's outstanding (%d): state corrupted", denom, supply.Amount, is.Outstanding))
+	}
+	is.Outstanding -= amount
+	supply.Amount -= amount
+	store.SetProto(k.kv, IssuanceKey(issuer, denom), is)
+	store.SetProto(k.kv, SupplyKey(denom), supply)
+	return nil
+}
+
+// IssuanceCapOf returns issuer's cap on outstanding denom, if it has one.
+func IssuanceCapOf(p *walletv1.Params, issuer, denom string) (uint64, bool) {
+	for _, c := range p.IssuanceCaps {
+		if c.Issuer == issuer && c.Denom == denom {
+			return c.Cap, true
+		}
+	}
+	return 0, false
 }
 
 // Balance returns w's balance of denom.

@@ -1,5 +1,7 @@
 package wallet
 
+import "encoding/binary"
+
 // StoreName is the name of the wallet store and of its proof op key.
 const StoreName = "wallet"
 
@@ -9,6 +11,7 @@ const (
 	prefixSupply   byte = 0x03
 	prefixDeposit  byte = 0x04
 	keyParams      byte = 0x05
+	prefixExpiry   byte = 0x06
 )
 
 // WalletKey is the store key of owner's wallet.
@@ -28,6 +31,16 @@ func SupplyKey(denom string) []byte { return append([]byte{prefixSupply}, denom.
 // DepositKey is the store key of the deposit issuer credited for reference.
 func DepositKey(issuer, reference string) []byte {
 	return append(issuerPrefix(prefixDeposit, issuer), reference...)
+}
+
+// ExpiryKey is the key of a freeze order's place in the expiry queue:
+// ordered by expiry time, so the orders due are a prefix range.
+func ExpiryKey(expires int64, owner []byte, orderID uint64) []byte {
+	k := make([]byte, 0, 1+8+20+8)
+	k = append(k, prefixExpiry)
+	k = binary.BigEndian.AppendUint64(k, uint64(expires))
+	k = append(k, owner...)
+	return binary.BigEndian.AppendUint64(k, orderID)
 }
 
 // ParamsKey is the store key of the parameters.

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,10 +19,11 @@ import (
 
 // Limits on message fields.
 const (
-	MinTier         = 1
-	MaxTier         = 4
-	MaxReferenceLen = 128
-	MaxMemoLen      = 256
+	MinTier          = 1
+	MaxTier          = 4
+	MaxReferenceLen  = 128
+	MaxMemoLen       = 256
+	MaxLegalBasisLen = 256
 )
 
 var denomPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{2,15}$`)
@@ -32,25 +34,30 @@ var denomPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{2,15}$`)
 // discards on failure.
 type Module struct {
 	members func(exec.Context) Members
+	monitor func(exec.Context) Monitor
 }
 
 // NewModule returns the wallet module; members gives it the consortium's
-// view in a context.
-func NewModule(members func(exec.Context) Members) Module { return Module{members: members} }
+// view and monitor the AML monitor in a context (nil: NoMonitor).
+func NewModule(members func(exec.Context) Members, monitor func(exec.Context) Monitor) Module {
+	if monitor == nil {
+		monitor = func(exec.Context) Monitor { return NoMonitor{} }
+	}
+	return Module{members: members, monitor: monitor}
+}
 
-// ValidateOpenWallet, ValidateDeposit and ValidateTransfer are the stateless
-// checks run before the signature (ErrInvalidMsg, ErrZeroAmount).
+// ---- stateless checks, run before the signature ----
+
+// ValidateOpenWallet and the other Validate functions are the stateless
+// checks of each message (ErrInvalidMsg, ErrZeroAmount).
 func ValidateOpenWallet(m *walletv1.MsgOpenWallet) error {
 	if err := checkAddress("owner", m.Owner); err != nil {
 		return err
 	}
-	if len(m.KycHash) != 32 {
-		return errcode.Wrap(ErrInvalidMsg, "kyc_hash must be 32 bytes, got %d", len(m.KycHash))
+	if err := checkKYC(m.KycHash); err != nil {
+		return err
 	}
-	if m.Tier < MinTier || m.Tier > MaxTier {
-		return errcode.Wrap(ErrInvalidMsg, "tier %d: want %d to %d", m.Tier, MinTier, MaxTier)
-	}
-	return nil
+	return checkTier(m.Tier)
 }
 
 // ValidateDeposit: see ValidateOpenWallet.
@@ -61,10 +68,7 @@ func ValidateDeposit(m *walletv1.MsgDeposit) error {
 	if err := checkAmount(m.Denom, m.Amount); err != nil {
 		return err
 	}
-	if m.Reference == "" || len(m.Reference) > MaxReferenceLen || !utf8.ValidString(m.Reference) {
-		return errcode.Wrap(ErrInvalidMsg, "reference must be 1-%d bytes of UTF-8", MaxReferenceLen)
-	}
-	return nil
+	return checkText("reference", m.Reference, 1, MaxReferenceLen)
 }
 
 // ValidateTransfer: see ValidateOpenWallet.
@@ -75,11 +79,83 @@ func ValidateTransfer(m *walletv1.MsgTransfer) error {
 	if err := checkAmount(m.Denom, m.Amount); err != nil {
 		return err
 	}
-	if len(m.Memo) > MaxMemoLen || !utf8.ValidString(m.Memo) {
-		return errcode.Wrap(ErrInvalidMsg, "memo must be at most %d bytes of UTF-8", MaxMemoLen)
+	return checkText("memo", m.Memo, 0, MaxMemoLen)
+}
+
+// ValidateRedeem: see ValidateOpenWallet.
+func ValidateRedeem(m *walletv1.MsgRedeem) error {
+	if err := checkAmount(m.Denom, m.Amount); err != nil {
+		return err
+	}
+	return checkText("payout_reference", m.PayoutReference, 1, MaxReferenceLen)
+}
+
+// ValidateBatchTransfer: see ValidateOpenWallet. The number of legs is
+// checked against the parameter when executed.
+func ValidateBatchTransfer(m *walletv1.MsgBatchTransfer) error {
+	if len(m.Legs) == 0 {
+		return errcode.Wrap(ErrInvalidMsg, "batch transfer has no legs")
+	}
+	for i, l := range m.Legs {
+		if err := checkAddress(fmt.Sprintf("legs[%d].to", i), l.To); err != nil {
+			return err
+		}
+		if err := checkAmount(m.Denom, l.Amount); err != nil {
+			return fmt.Errorf("legs[%d]: %w", i, err)
+		}
+	}
+	return checkText("memo", m.Memo, 0, MaxMemoLen)
+}
+
+// ValidateFreeze: see ValidateOpenWallet.
+func ValidateFreeze(m *walletv1.MsgFreeze) error {
+	if err := checkAddress("wallet", m.Wallet); err != nil {
+		return err
+	}
+	if m.Kind != walletv1.FreezeKind_FREEZE_KIND_FULL && m.Kind != walletv1.FreezeKind_FREEZE_KIND_DEBIT {
+		return errcode.Wrap(ErrInvalidMsg, "freeze kind %d: want 1 (full) or 2 (debit)", m.Kind)
+	}
+	if m.Expires < 0 {
+		return errcode.Wrap(ErrInvalidMsg, "expires %d: want 0 (none) or a Unix time", m.Expires)
+	}
+	return checkText("legal_basis", m.LegalBasis, 1, MaxLegalBasisLen)
+}
+
+// ValidateRelease: see ValidateOpenWallet.
+func ValidateRelease(m *walletv1.MsgRelease) error {
+	if err := checkAddress("wallet", m.Wallet); err != nil {
+		return err
+	}
+	if m.OrderId == 0 {
+		return errcode.Wrap(ErrInvalidMsg, "order_id must be set")
+	}
+	return checkText("reason", m.Reason, 0, MaxLegalBasisLen)
+}
+
+// ValidateSetTier: see ValidateOpenWallet.
+func ValidateSetTier(m *walletv1.MsgSetTier) error {
+	if err := checkAddress("wallet", m.Wallet); err != nil {
+		return err
+	}
+	if err := checkKYC(m.KycHash); err != nil {
+		return err
+	}
+	return checkTier(m.Tier)
+}
+
+// ValidateSetLimits: see ValidateOpenWallet.
+func ValidateSetLimits(m *walletv1.MsgSetLimits) error {
+	if err := checkAddress("wallet", m.Wallet); err != nil {
+		return err
+	}
+	if !denomPattern.MatchString(m.Denom) {
+		return errcode.Wrap(ErrInvalidMsg, "denom %q", m.Denom)
 	}
 	return nil
 }
+
+// ValidateCloseWallet: see ValidateOpenWallet.
+func ValidateCloseWallet(m *walletv1.MsgCloseWallet) error { return checkAddress("wallet", m.Wallet) }
 
 func checkAddress(field string, a []byte) error {
 	if len(a) != common.AddressLength {
@@ -87,6 +163,27 @@ func checkAddress(field string, a []byte) error {
 	}
 	if bytes.Equal(a, common.Address{}.Bytes()) {
 		return errcode.Wrap(ErrInvalidMsg, "%s is the zero address", field)
+	}
+	return nil
+}
+
+func checkKYC(h []byte) error {
+	if len(h) != 32 {
+		return errcode.Wrap(ErrInvalidMsg, "kyc_hash must be 32 bytes, got %d", len(h))
+	}
+	return nil
+}
+
+func checkTier(t uint32) error {
+	if t < MinTier || t > MaxTier {
+		return errcode.Wrap(ErrInvalidMsg, "tier %d: want %d to %d", t, MinTier, MaxTier)
+	}
+	return nil
+}
+
+func checkText(field, s string, minLen, maxLen int) error {
+	if len(s) < minLen || len(s) > maxLen || !utf8.ValidString(s) {
+		return errcode.Wrap(ErrInvalidMsg, "%s must be %d-%d bytes of UTF-8", field, minLen, maxLen)
 	}
 	return nil
 }
@@ -100,6 +197,8 @@ func checkAmount(denom string, amount uint64) error {
 	}
 	return nil
 }
+
+// ---- execution ----
 
 // OpenWallet opens a wallet for msg.Owner with the signer's bank as bank of
 // record. The signer must operate for an active issuer.
@@ -115,9 +214,9 @@ func (mod Module) OpenWallet(ctx exec.Context, msg *walletv1.MsgOpenWallet) erro
 	}
 	k := NewKeeper(ctx.KV(StoreName))
 	if _, err := k.Wallet(owner); err == nil {
-		return errcode.Wrap(ErrWalletExists, "owner %s", owner.Hex())
+		return errcode.Wrap(ErrWalletExists, "owner %s (a closed wallet is never reopened)", owner.Hex())
 	}
-	k.SetWallet(&walletv1.Wallet{
+	w := &walletv1.Wallet{
 		Owner:        owner.Bytes(),
 		Bank:         bank.Id,
 		Tier:         msg.Tier,
@@ -125,20 +224,25 @@ func (mod Module) OpenWallet(ctx exec.Context, msg *walletv1.MsgOpenWallet) erro
 		KycHash:      msg.KycHash,
 		OpenedHeight: ctx.Height,
 		OpenedTime:   ctx.Time.Unix(),
-	})
+	}
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_OPENED,
+		Counterparty: []byte(bank.Id), Detail: "tier " + strconv.FormatUint(uint64(msg.Tier), 10)})
+	k.SetWallet(w)
 	ctx.Emit("wallet_opened", "owner", owner.Hex(), "bank", bank.Id, "tier", strconv.FormatUint(uint64(msg.Tier), 10))
 	return nil
 }
 
 // Deposit issues msg.Amount into a wallet whose bank of record is the
-// signer's bank, once per external reference.
+// signer's bank, once per external reference, within the issuer's cap and
+// the wallet's balance cap.
 func (mod Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 	bank, err := mod.members(ctx).ActingMember(ctx.Signer, consortiumv1.Role_ROLE_ISSUER)
 	if err != nil {
 		return err
 	}
 	k := NewKeeper(ctx.KV(StoreName))
-	if err := k.checkDenom(msg.Denom); err != nil {
+	params := k.Params()
+	if err := checkDenom(params, msg.Denom); err != nil {
 		return err
 	}
 	owner := common.BytesToAddress(msg.Wallet)
@@ -149,20 +253,20 @@ func (mod Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 	if w.Bank != bank.Id {
 		return errcode.Wrap(ErrNotBankOfRecord, "wallet %s is held at %q, signer acts for %q", owner.Hex(), w.Bank, bank.Id)
 	}
-	if err := checkActive(w); err != nil {
+	if err := canReceive(w); err != nil {
 		return err
 	}
 	if k.HasDeposit(bank.Id, msg.Reference) {
 		return errcode.Wrap(ErrDuplicateReference, "issuer %q reference %q", bank.Id, msg.Reference)
 	}
-	balance, err := add(Balance(w, msg.Denom), msg.Amount, "balance of %s", owner.Hex())
-	if err != nil {
+	if err := mod.credit(ctx, params, w, msg.Denom, msg.Amount); err != nil {
 		return err
 	}
-	if err := k.mint(bank.Id, msg.Denom, msg.Amount); err != nil {
+	if err := k.mint(params, bank.Id, msg.Denom, msg.Amount); err != nil {
 		return err
 	}
-	setBalance(w, msg.Denom, balance)
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_DEPOSIT,
+		Counterparty: []byte(bank.Id), Denom: msg.Denom, Amount: msg.Amount, BalanceAfter: Balance(w, msg.Denom), Detail: msg.Reference})
 	k.SetWallet(w)
 	k.setDeposit(&walletv1.DepositRecord{
 		Issuer: bank.Id, Reference: msg.Reference, Wallet: w.Owner,
@@ -173,62 +277,295 @@ func (mod Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 	return nil
 }
 
+// Redeem burns msg.Amount from the signer's wallet, to be paid out in fiat
+// by its bank of record. Limits do not apply (cashing out is always
+// allowed), freezes do; the amount counts in the day's outflow.
+func (mod Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	params := k.Params()
+	if err := checkDenom(params, msg.Denom); err != nil {
+		return err
+	}
+	w, err := k.Wallet(ctx.Signer)
+	if err != nil {
+		return err
+	}
+	if err := canSend(w); err != nil {
+		return err
+	}
+	have := Balance(w, msg.Denom)
+	if have < msg.Amount {
+		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, redeems %d", ctx.Signer.Hex(), have, msg.Denom, msg.Amount)
+	}
+	if err := k.burn(w.Bank, msg.Denom, msg.Amount); err != nil {
+		return err
+	}
+	setBalance(w, msg.Denom, have-msg.Amount)
+	if err := mod.recordOutflow(ctx, params, w, msg.Denom, msg.Amount); err != nil {
+		return err
+	}
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_REDEEM,
+		Counterparty: []byte(w.Bank), Denom: msg.Denom, Amount: msg.Amount, BalanceAfter: have - msg.Amount, Detail: msg.PayoutReference})
+	k.SetWallet(w)
+	ctx.Emit("redeem", "wallet", ctx.Signer.Hex(), "bank", w.Bank, "denom", msg.Denom,
+		"amount", strconv.FormatUint(msg.Amount, 10), "payout_reference", msg.PayoutReference,
+		"tx_hash", fmt.Sprintf("%X", ctx.TxHash), "height", strconv.FormatInt(ctx.Height, 10))
+	return nil
+}
+
 // Transfer pays msg.Amount from the signer's wallet to msg.To.
 func (mod Module) Transfer(ctx exec.Context, msg *walletv1.MsgTransfer) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	if err := k.checkDenom(msg.Denom); err != nil {
+	params := k.Params()
+	if err := checkDenom(params, msg.Denom); err != nil {
 		return err
-	}
-	to := common.BytesToAddress(msg.To)
-	if to == ctx.Signer {
-		return errcode.Wrap(ErrSelfTransfer, "wallet %s", to.Hex())
 	}
 	from, err := k.Wallet(ctx.Signer)
 	if err != nil {
 		return err
 	}
-	if err := checkActive(from); err != nil {
+	if err := canSend(from); err != nil {
 		return err
+	}
+	if err := mod.pay(ctx, k, params, from, msg.To, msg.Denom, msg.Amount, msg.Memo); err != nil {
+		return err
+	}
+	if err := mod.countPayments(ctx, params, from, 1); err != nil {
+		return err
+	}
+	k.SetWallet(from)
+	return nil
+}
+
+// BatchTransfer pays every leg from the signer's wallet: all or none, each
+// leg subject to the limits a single transfer is.
+func (mod Module) BatchTransfer(ctx exec.Context, msg *walletv1.MsgBatchTransfer) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	params := k.Params()
+	if max := params.MaxBatchLegs; max > 0 && uint32(len(msg.Legs)) > max {
+		return errcode.Wrap(ErrTooManyLegs, "%d legs, limit %d", len(msg.Legs), max)
+	}
+	if err := checkDenom(params, msg.Denom); err != nil {
+		return err
+	}
+	from, err := k.Wallet(ctx.Signer)
+	if err != nil {
+		return err
+	}
+	if err := canSend(from); err != nil {
+		return err
+	}
+	for i, leg := range msg.Legs {
+		if err := mod.pay(ctx, k, params, from, leg.To, msg.Denom, leg.Amount, msg.Memo); err != nil {
+			return fmt.Errorf("leg %d: %w", i, err)
+		}
+	}
+	if err := mod.countPayments(ctx, params, from, uint32(len(msg.Legs))); err != nil {
+		return err
+	}
+	k.SetWallet(from)
+	return nil
+}
+
+// pay moves amount from from (held by the caller, stored by the caller) to
+// the wallet at to, which it stores, applying both sides' rules and
+// recording both sides' history.
+func (mod Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from *walletv1.Wallet, toAddr []byte, denom string, amount uint64, memo string) error {
+	sender, to := common.BytesToAddress(from.Owner), common.BytesToAddress(toAddr)
+	if to == sender {
+		return errcode.Wrap(ErrSelfTransfer, "wallet %s", to.Hex())
 	}
 	recipient, err := k.Wallet(to)
 	if err != nil {
 		return err
 	}
-	if err := checkActive(recipient); err != nil {
+	if err := canReceive(recipient); err != nil {
 		return err
 	}
-	have := Balance(from, msg.Denom)
-	if have < msg.Amount {
-		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, needs %d", ctx.Signer.Hex(), have, msg.Denom, msg.Amount)
+	have := Balance(from, denom)
+	if have < amount {
+		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, needs %d", sender.Hex(), have, denom, amount)
 	}
-	credited, err := add(Balance(recipient, msg.Denom), msg.Amount, "balance of %s", to.Hex())
-	if err != nil {
+	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
+	if err := checkPayment(sender, EffectiveLimits(params, from, denom), flowOf(from, denom, day), denom, amount); err != nil {
 		return err
 	}
-	setBalance(from, msg.Denom, have-msg.Amount)
-	setBalance(recipient, msg.Denom, credited)
-	k.SetWallet(from)
+	setBalance(from, denom, have-amount)
+	if err := mod.recordOutflow(ctx, params, from, denom, amount); err != nil {
+		return err
+	}
+	if err := mod.credit(ctx, params, recipient, denom, amount); err != nil {
+		return err
+	}
+	appendHistory(ctx, from, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_TRANSFER_OUT,
+		Counterparty: to.Bytes(), Denom: denom, Amount: amount, BalanceAfter: have - amount, Detail: memo})
+	appendHistory(ctx, recipient, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_TRANSFER_IN,
+		Counterparty: sender.Bytes(), Denom: denom, Amount: amount, BalanceAfter: Balance(recipient, denom), Detail: memo})
 	k.SetWallet(recipient)
-	ctx.Emit("transfer", "from", ctx.Signer.Hex(), "to", to.Hex(), "denom", msg.Denom,
-		"amount", strconv.FormatUint(msg.Amount, 10))
+	ctx.Emit("transfer", "from", sender.Hex(), "to", to.Hex(), "denom", denom, "amount", strconv.FormatUint(amount, 10))
 	return nil
 }
 
-func (k Keeper) checkDenom(denom string) error {
-	denoms := k.Params().Denoms
-	if _, ok := slices.BinarySearch(denoms, denom); !ok {
-		return errcode.Wrap(ErrUnknownDenom, "%q (carried: %v)", denom, denoms)
+// credit adds amount to w's balance within its balance cap and records the
+// inflow (limits, AML). The caller stores w.
+func (mod Module) credit(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, denom string, amount uint64) error {
+	owner := common.BytesToAddress(w.Owner)
+	balance, err := add(Balance(w, denom), amount, "balance of %s", owner.Hex())
+	if err != nil {
+		return err
+	}
+	if err := checkBalanceCap(owner, EffectiveLimits(params, w, denom), denom, balance); err != nil {
+		return err
+	}
+	setBalance(w, denom, balance)
+	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
+	f := flowOf(w, denom, day)
+	before := f.DayInflow
+	if f.DayInflow, err = add(f.DayInflow, amount, "day inflow of %s", owner.Hex()); err != nil {
+		return err
+	}
+	return mod.monitor(ctx).ObserveFlow(ctx, Flow{Wallet: owner, Bank: w.Bank, Day: day, Denom: denom, Before: before, After: f.DayInflow})
+}
+
+// recordOutflow adds amount to w's outflow of the day and year and tells
+// the monitor. The caller stores w.
+func (mod Module) recordOutflow(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, denom string, amount uint64) error {
+	owner := common.BytesToAddress(w.Owner)
+	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
+	f := flowOf(w, denom, day)
+	before := f.DayOutflow
+	var err error
+	if f.DayOutflow, err = add(f.DayOutflow, amount, "day outflow of %s", owner.Hex()); err != nil {
+		return err
+	}
+	if f.YearOutflow, err = add(f.YearOutflow, amount, "year outflow of %s", owner.Hex()); err != nil {
+		return err
+	}
+	return mod.monitor(ctx).ObserveFlow(ctx, Flow{Wallet: owner, Bank: w.Bank, Day: day, Outflow: true, Denom: denom, Before: before, After: f.DayOutflow})
+}
+
+// countPayments adds n outgoing payments to w's count for the day (each leg
+// of a batch is a payment) and tells the monitor.
+func (mod Module) countPayments(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, n uint32) error {
+	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
+	if w.PaymentsDay != day {
+		w.PaymentsDay, w.DayPayments = day, 0
+	}
+	if w.DayPayments > ^uint32(0)-n {
+		return errcode.Wrap(ErrAmountOverflow, "payment count of %x", w.Owner)
+	}
+	w.DayPayments += n
+	return mod.monitor(ctx).ObservePayments(ctx, Payments{Wallet: common.BytesToAddress(w.Owner), Bank: w.Bank, Day: day, Payments: w.DayPayments})
+}
+
+// SetTier changes a wallet's tier with the hash of the new verification.
+// Signed by an operator of the bank of record.
+func (mod Module) SetTier(ctx exec.Context, msg *walletv1.MsgSetTier) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	w, err := mod.bankOfRecordWallet(ctx, k, msg.Wallet)
+	if err != nil {
+		return err
+	}
+	old := w.Tier
+	w.Tier, w.KycHash = msg.Tier, msg.KycHash
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_TIER_CHANGE,
+		Counterparty: []byte(w.Bank), Detail: fmt.Sprintf("tier %d -> %d", old, msg.Tier)})
+	k.SetWallet(w)
+	ctx.Emit("wallet_tier", "wallet", common.BytesToAddress(w.Owner).Hex(), "from", strconv.FormatUint(uint64(old), 10),
+		"to", strconv.FormatUint(uint64(msg.Tier), 10))
+	return nil
+}
+
+// SetLimits sets a wallet's own limits in a denom; zero clears one.
+// Signed by an operator of the bank of record.
+func (mod Module) SetLimits(ctx exec.Context, msg *walletv1.MsgSetLimits) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	if err := checkDenom(k.Params(), msg.Denom); err != nil {
+		return err
+	}
+	w, err := mod.bankOfRecordWallet(ctx, k, msg.Wallet)
+	if err != nil {
+		return err
+	}
+	lim := msg.Limits
+	if lim == nil {
+		lim = &walletv1.Limits{}
+	}
+	i, ok := findWalletLimits(w.Limits, msg.Denom)
+	switch {
+	case lim.BalanceCap == 0 && lim.PaymentLimit == 0 && lim.DailyOutflowLimit == 0 && lim.AnnualOutflowLimit == 0:
+		if ok {
+			w.Limits = slices.Delete(w.Limits, i, i+1)
+		}
+	case ok:
+		w.Limits[i].Limits = lim
+	default:
+		w.Limits = slices.Insert(w.Limits, i, &walletv1.WalletLimits{Denom: msg.Denom, Limits: lim})
+	}
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_LIMITS_CHANGE,
+		Counterparty: []byte(w.Bank), Denom: msg.Denom, Detail: fmt.Sprintf("balance cap %d, payment %d, daily %d, annual %d",
+			lim.BalanceCap, lim.PaymentLimit, lim.DailyOutflowLimit, lim.AnnualOutflowLimit)})
+	k.SetWallet(w)
+	return nil
+}
+
+// CloseWallet closes a wallet that holds nothing and stands under no
+// freeze. Signed by its owner, or by an operator of its bank of record.
+func (mod Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	owner := common.BytesToAddress(msg.Wallet)
+	var w *walletv1.Wallet
+	var err error
+	if owner == ctx.Signer {
+		w, err = k.Wallet(owner)
+	} else {
+		w, err = mod.bankOfRecordWallet(ctx, k, msg.Wallet)
+	}
+	if err != nil {
+		return err
+	}
+	if w.Closed {
+		return errcode.Wrap(ErrWalletClosed, "wallet %s", owner.Hex())
+	}
+	if len(w.Freezes) > 0 {
+		return errcode.Wrap(ErrWalletFrozen, "wallet %s stands under %d freeze order(s); they must be released first", owner.Hex(), len(w.Freezes))
+	}
+	if len(w.Balances) > 0 {
+		return errcode.Wrap(ErrNonZeroBalance, "wallet %s holds %d %s", owner.Hex(), w.Balances[0].Amount, w.Balances[0].Denom)
+	}
+	w.Closed = true
+	w.Status = effectiveStatus(w)
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_CLOSED, Counterparty: ctx.Signer.Bytes()})
+	k.SetWallet(w)
+	ctx.Emit("wallet_closed", "wallet", owner.Hex(), "by", ctx.Signer.Hex())
+	return nil
+}
+
+// bankOfRecordWallet loads the wallet at addr and checks that the signer
+// operates for its bank of record, an active issuer.
+func (mod Module) bankOfRecordWallet(ctx exec.Context, k Keeper, addr []byte) (*walletv1.Wallet, error) {
+	bank, err := mod.members(ctx).ActingMember(ctx.Signer, consortiumv1.Role_ROLE_ISSUER)
+	if err != nil {
+		return nil, err
+	}
+	owner := common.BytesToAddress(addr)
+	w, err := k.Wallet(owner)
+	if err != nil {
+		return nil, err
+	}
+	if w.Bank != bank.Id {
+		return nil, errcode.Wrap(ErrNotBankOfRecord, "wallet %s is held at %q, signer acts for %q", owner.Hex(), w.Bank, bank.Id)
+	}
+	return w, nil
+}
+
+func checkDenom(p *walletv1.Params, denom string) error {
+	if _, ok := slices.BinarySearch(p.Denoms, denom); !ok {
+		return errcode.Wrap(ErrUnknownDenom, "%q (carried: %v)", denom, p.Denoms)
 	}
 	return nil
 }
 
 func (k Keeper) setDeposit(d *walletv1.DepositRecord) {
 	store.SetProto(k.kv, DepositKey(d.Issuer, d.Reference), d)
-}
-
-func checkActive(w *walletv1.Wallet) error {
-	if w.Status != walletv1.WalletStatus_WALLET_STATUS_ACTIVE {
-		return errcode.Wrap(ErrWalletInactive, "wallet %s is %s", common.BytesToAddress(w.Owner).Hex(), w.Status)
-	}
-	return nil
 }

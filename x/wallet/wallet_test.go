@@ -248,12 +248,12 @@ func TestInvariantDetectsBrokenState(t *testing.T) {
 // TestMint: a mint that would overflow writes nothing.
 func TestMint(t *testing.T) {
 	o, k := genesisState(t)
-	if err := k.mint("demo-bank", "CNY", math.MaxUint64-100); err != nil {
+	if err := k.mint(&walletv1.Params{}, "demo-bank", "CNY", math.MaxUint64-100); err != nil {
 		t.Fatal(err)
 	}
 	before := len(o.Writes())
 	supply := k.Supply("CNY").Amount
-	if err := k.mint("other-bank", "CNY", 1); !errors.Is(err, ErrAmountOverflow) {
+	if err := k.mint(&walletv1.Params{}, "other-bank", "CNY", 1); !errors.Is(err, ErrAmountOverflow) {
 		t.Fatalf("mint past 2^64-1: %v", err)
 	}
 	if k.Supply("CNY").Amount != supply || k.Issuance("other-bank", "CNY").Outstanding != 0 || len(o.Writes()) != before {

@@ -1,0 +1,191 @@
+package wallet
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+)
+
+// MaxExpiriesPerBlock bounds the freeze orders lifted by expiry in one
+// block; the rest lift in the next blocks.
+const MaxExpiriesPerBlock = 1000
+
+// Freeze places an order on a wallet. The signer must operate for the
+// wallet's bank of record or for a regulator.
+func (mod Module) Freeze(ctx exec.Context, msg *walletv1.MsgFreeze) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	owner := common.BytesToAddress(msg.Wallet)
+	w, err := k.Wallet(owner)
+	if err != nil {
+		return err
+	}
+	authority, err := mod.freezeAuthority(ctx, w)
+	if err != nil {
+		return err
+	}
+	if w.Closed {
+		return errcode.Wrap(ErrWalletClosed, "wallet %s", owner.Hex())
+	}
+	if len(w.Freezes) >= MaxFreezes {
+		return errcode.Wrap(ErrTooManyFreezes, "wallet %s has %d standing orders", owner.Hex(), len(w.Freezes))
+	}
+	if msg.Expires != 0 && msg.Expires <= ctx.Time.Unix() {
+		return errcode.Wrap(ErrInvalidMsg, "expires %d is not after the block time %d", msg.Expires, ctx.Time.Unix())
+	}
+	w.NextFreezeId++
+	order := &walletv1.FreezeOrder{
+		Id: w.NextFreezeId, Authority: authority, Kind: msg.Kind, LegalBasis: msg.LegalBasis,
+		Expires: msg.Expires, Height: ctx.Height, TxHash: ctx.TxHash,
+	}
+	w.Freezes = append(w.Freezes, order)
+	w.Status = effectiveStatus(w)
+	if order.Expires != 0 {
+		ctx.KV(StoreName).Set(ExpiryKey(order.Expires, w.Owner, order.Id), []byte{})
+	}
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_FREEZE,
+		Counterparty: []byte(authority), Detail: describeOrder(order)})
+	k.SetWallet(w)
+	ctx.Emit("wallet_frozen", "wallet", owner.Hex(), "order", strconv.FormatUint(order.Id, 10), "authority", authority,
+		"kind", kindName(order.Kind), "legal_basis", order.LegalBasis, "expires", strconv.FormatInt(order.Expires, 10),
+		"status", statusName(w.Status))
+	return nil
+}
+
+// Release lifts an order. The signer must operate for the order's
+// authority or for a regulator.
+func (mod Module) Release(ctx exec.Context, msg *walletv1.MsgRelease) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	owner := common.BytesToAddress(msg.Wallet)
+	w, err := k.Wallet(owner)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(w.Freezes, func(o *walletv1.FreezeOrder) bool { return o.Id == msg.OrderId })
+	if i < 0 {
+		return errcode.Wrap(ErrFreezeNotFound, "wallet %s has no standing order %d", owner.Hex(), msg.OrderId)
+	}
+	order := w.Freezes[i]
+	m, err := mod.members(ctx).Acting(ctx.Signer)
+	if err != nil {
+		return err
+	}
+	if m.Id != order.Authority && !consortiumHasRole(m, consortiumv1.Role_ROLE_REGULATOR) {
+		return errcode.Wrap(ErrNotAuthority, "order %d of wallet %s was issued by %q; %q is neither it nor a regulator",
+			order.Id, owner.Hex(), order.Authority, m.Id)
+	}
+	mod.lift(ctx, w, i, msg.Reason)
+	k.SetWallet(w)
+	return nil
+}
+
+// lift removes w's order at index i, its queue entry, and records why. The
+// caller stores w.
+func (mod Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, reason string) {
+	order := w.Freezes[i]
+	w.Freezes = slices.Delete(w.Freezes, i, i+1)
+	w.Status = effectiveStatus(w)
+	if order.Expires != 0 {
+		ctx.KV(StoreName).Delete(ExpiryKey(order.Expires, w.Owner, order.Id))
+	}
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_RELEASE,
+		Counterparty: []byte(order.Authority), Detail: fmt.Sprintf("order %d: %s", order.Id, reason)})
+	ctx.Emit("wallet_released", "wallet", common.BytesToAddress(w.Owner).Hex(), "order", strconv.FormatUint(order.Id, 10),
+		"reason", reason, "status", statusName(w.Status))
+}
+
+// LiftExpired lifts the freeze orders whose expiry is before the block
+// time, at most MaxExpiriesPerBlock of them, oldest first. due lists the
+// expiry-queue keys in order from the state at the start of the block
+// (before any transaction); it is called at the start of every block.
+func (mod Module) LiftExpired(ctx exec.Context, due func(start, end []byte, fn func(key []byte) bool) error) error {
+	end := binary.BigEndian.AppendUint64([]byte{prefixExpiry}, uint64(ctx.Time.Unix()))
+	var keys [][]byte
+	err := due([]byte{prefixExpiry}, end, func(key []byte) bool {
+		keys = append(keys, append([]byte(nil), key...))
+		return len(keys) < MaxExpiriesPerBlock
+	})
+	if err != nil {
+		return err
+	}
+	k := NewKeeper(ctx.KV(StoreName))
+	for _, key := range keys {
+		if len(key) != 1+8+20+8 {
+			panic(fmt.Sprintf("wallet: malformed expiry key %x", key))
+		}
+		owner := common.BytesToAddress(key[9:29])
+		id := binary.BigEndian.Uint64(key[29:])
+		w, err := k.Wallet(owner)
+		if err != nil {
+			return fmt.Errorf("expiry queue names wallet %s: %w", owner.Hex(), err)
+		}
+		i := slices.IndexFunc(w.Freezes, func(o *walletv1.FreezeOrder) bool { return o.Id == id })
+		if i < 0 {
+			ctx.KV(StoreName).Delete(key)
+			continue
+		}
+		mod.lift(ctx, w, i, "expired")
+		k.SetWallet(w)
+	}
+	return nil
+}
+
+// freezeAuthority returns the member id the signer freezes for: a
+// regulator, or the wallet's bank of record.
+func (mod Module) freezeAuthority(ctx exec.Context, w *walletv1.Wallet) (string, error) {
+	members := mod.members(ctx)
+	if m, err := members.ActingMember(ctx.Signer, consortiumv1.Role_ROLE_REGULATOR); err == nil {
+		return m.Id, nil
+	}
+	m, err := members.ActingMember(ctx.Signer, consortiumv1.Role_ROLE_ISSUER)
+	if err != nil {
+		return "", errcode.Wrap(ErrNotAuthority, "signer %s: %v", ctx.Signer.Hex(), err)
+	}
+	if m.Id != w.Bank {
+		return "", errcode.Wrap(ErrNotAuthority, "wallet %x is held at %q; %q is neither its bank nor a regulator", w.Owner, w.Bank, m.Id)
+	}
+	return m.Id, nil
+}
+
+func describeOrder(o *walletv1.FreezeOrder) string {
+	s := fmt.Sprintf("order %d: %s freeze, %s", o.Id, kindName(o.Kind), o.LegalBasis)
+	if o.Expires != 0 {
+		s += ", expires " + strconv.FormatInt(o.Expires, 10)
+	}
+	return s
+}
+
+func kindName(k walletv1.FreezeKind) string {
+	switch k {
+	case walletv1.FreezeKind_FREEZE_KIND_FULL:
+		return "full"
+	case walletv1.FreezeKind_FREEZE_KIND_DEBIT:
+		return "debit"
+	}
+	return k.String()
+}
+
+func statusName(s walletv1.WalletStatus) string {
+	switch s {
+	case walletv1.WalletStatus_WALLET_STATUS_ACTIVE:
+		return "active"
+	case walletv1.WalletStatus_WALLET_STATUS_FROZEN:
+		return "frozen"
+	case walletv1.WalletStatus_WALLET_STATUS_DEBIT_FROZEN:
+		return "debit-frozen"
+	case walletv1.WalletStatus_WALLET_STATUS_CLOSED:
+		return "closed"
+	}
+	return s.String()
+}
+
+func consortiumHasRole(m *consortiumv1.Member, role consortiumv1.Role) bool {
+	return slices.Contains(m.Roles, role)
+}
