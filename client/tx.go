@@ -22,9 +22,8 @@ import (
 	"github.com/ledgerd/ledgerd/x/auth"
 )
 
-// Msg is a transaction message: one of *walletv1.MsgOpenWallet,
-// *walletv1.MsgDeposit and *walletv1.MsgTransfer. Other types are rejected
-// by SetMsg.
+// Msg is a transaction message: one of the wallet module's Msg* types.
+// Other types are rejected by SetMsg.
 type Msg = proto.Message
 
 // SetMsg sets body's message oneof to msg. It fails on a nil message or a
@@ -33,30 +32,34 @@ func SetMsg(body *authv1.TxBody, msg Msg) error {
 	if body == nil {
 		return errors.New("client: SetMsg: nil body")
 	}
+	if msg == nil || !msg.ProtoReflect().IsValid() {
+		return errors.New("client: SetMsg: nil message")
+	}
 	switch m := msg.(type) {
 	case *walletv1.MsgOpenWallet:
-		if m == nil {
-			break
-		}
 		body.Msg = &authv1.TxBody_OpenWallet{OpenWallet: m}
-		return nil
 	case *walletv1.MsgDeposit:
-		if m == nil {
-			break
-		}
 		body.Msg = &authv1.TxBody_Deposit{Deposit: m}
-		return nil
 	case *walletv1.MsgTransfer:
-		if m == nil {
-			break
-		}
 		body.Msg = &authv1.TxBody_Transfer{Transfer: m}
-		return nil
-	case nil:
+	case *walletv1.MsgRedeem:
+		body.Msg = &authv1.TxBody_Redeem{Redeem: m}
+	case *walletv1.MsgBatchTransfer:
+		body.Msg = &authv1.TxBody_BatchTransfer{BatchTransfer: m}
+	case *walletv1.MsgFreeze:
+		body.Msg = &authv1.TxBody_Freeze{Freeze: m}
+	case *walletv1.MsgRelease:
+		body.Msg = &authv1.TxBody_Release{Release: m}
+	case *walletv1.MsgSetTier:
+		body.Msg = &authv1.TxBody_SetTier{SetTier: m}
+	case *walletv1.MsgSetLimits:
+		body.Msg = &authv1.TxBody_SetLimits{SetLimits: m}
+	case *walletv1.MsgCloseWallet:
+		body.Msg = &authv1.TxBody_CloseWallet{CloseWallet: m}
 	default:
-		return fmt.Errorf("client: SetMsg: %T is not a transaction message (want *walletv1.MsgOpenWallet, *walletv1.MsgDeposit or *walletv1.MsgTransfer)", msg)
+		return fmt.Errorf("client: SetMsg: %T is not a transaction message (want one of the walletv1.Msg* types)", msg)
 	}
-	return errors.New("client: SetMsg: nil message")
+	return nil
 }
 
 // encodeOptions are the node's canonical encoding: it rejects any other

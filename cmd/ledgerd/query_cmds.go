@@ -15,6 +15,7 @@ import (
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 func newQueryCmd() *cobra.Command {
@@ -67,7 +68,38 @@ type walletView struct {
 	Balances     []*coinView    `json:"balances"`
 	OpenedHeight int64          `json:"opened_height"`
 	OpenedTime   time.Time      `json:"opened_time"`
+	Freezes      []freezeView   `json:"freezes"`
+	Limits       []limitsView   `json:"limits,omitempty"`
+	Flows        []flowView     `json:"flows,omitempty"`
+	HistoryCount uint64         `json:"history_count"`
+	HistoryHead  string         `json:"history_head"`
 	Proof        *client.Proven `json:"proof,omitempty"`
+}
+
+type freezeView struct {
+	ID         uint64     `json:"id"`
+	Authority  string     `json:"authority"`
+	Kind       string     `json:"kind"`
+	LegalBasis string     `json:"legal_basis"`
+	Expires    *time.Time `json:"expires,omitempty"`
+	Height     int64      `json:"height"`
+}
+
+type limitsView struct {
+	Denom              string `json:"denom"`
+	BalanceCap         uint64 `json:"balance_cap,string"`
+	PaymentLimit       uint64 `json:"payment_limit,string"`
+	DailyOutflowLimit  uint64 `json:"daily_outflow_limit,string"`
+	AnnualOutflowLimit uint64 `json:"annual_outflow_limit,string"`
+}
+
+type flowView struct {
+	Denom       string `json:"denom"`
+	Day         string `json:"day"`
+	DayInflow   uint64 `json:"day_inflow,string"`
+	DayOutflow  uint64 `json:"day_outflow,string"`
+	Year        int32  `json:"year"`
+	YearOutflow uint64 `json:"year_outflow,string"`
 }
 
 type coinView struct {
@@ -78,21 +110,30 @@ type coinView struct {
 func newWalletView(w *walletv1.Wallet) *walletView {
 	v := &walletView{
 		Owner: common.BytesToAddress(w.Owner).Hex(), Bank: w.Bank, Tier: w.Tier,
-		Status: statusName(w.Status), KYCHash: "0x" + hex.EncodeToString(w.KycHash), Nonce: w.Nonce,
+		Status: wallet.StatusName(w.Status), KYCHash: "0x" + hex.EncodeToString(w.KycHash), Nonce: w.Nonce,
 		Balances: []*coinView{}, OpenedHeight: w.OpenedHeight, OpenedTime: time.Unix(w.OpenedTime, 0).UTC(),
+		Freezes: []freezeView{}, HistoryCount: w.HistoryCount, HistoryHead: "0x" + hex.EncodeToString(w.HistoryHead),
 	}
 	for _, c := range w.Balances {
 		v.Balances = append(v.Balances, &coinView{c.Denom, c.Amount})
 	}
-	return v
-}
-
-func statusName(s walletv1.WalletStatus) string {
-	switch s {
-	case walletv1.WalletStatus_WALLET_STATUS_ACTIVE:
-		return "active"
+	for _, o := range w.Freezes {
+		fv := freezeView{ID: o.Id, Authority: o.Authority, Kind: wallet.KindName(o.Kind), LegalBasis: o.LegalBasis, Height: o.Height}
+		if o.Expires != 0 {
+			t := time.Unix(o.Expires, 0).UTC()
+			fv.Expires = &t
+		}
+		v.Freezes = append(v.Freezes, fv)
 	}
-	return s.String()
+	for _, l := range w.Limits {
+		v.Limits = append(v.Limits, limitsView{l.Denom, l.Limits.GetBalanceCap(), l.Limits.GetPaymentLimit(),
+			l.Limits.GetDailyOutflowLimit(), l.Limits.GetAnnualOutflowLimit()})
+	}
+	for _, f := range w.Flows {
+		y, m, d := wallet.CivilDate(f.Day)
+		v.Flows = append(v.Flows, flowView{f.Denom, fmt.Sprintf("%04d-%02d-%02d", y, m, d), f.DayInflow, f.DayOutflow, f.Year, f.YearOutflow})
+	}
+	return v
 }
 
 func printProof(w io.Writer, p *client.Proven) {
@@ -146,6 +187,21 @@ func newQueryWalletCmd() *cobra.Command {
 				for _, b := range v.Balances {
 					fmt.Fprintf(out, "  %-6s %d\n", b.Denom, b.Amount)
 				}
+				for _, f := range v.Freezes {
+					exp := "until released"
+					if f.Expires != nil {
+						exp = "until " + f.Expires.Format(time.RFC3339)
+					}
+					fmt.Fprintf(out, "  freeze order %d: %s by %s, %q, %s\n", f.ID, f.Kind, f.Authority, f.LegalBasis, exp)
+				}
+				for _, l := range v.Limits {
+					fmt.Fprintf(out, "  own limits %s: balance cap %d, payment %d, daily %d, annual %d (0: the tier's)\n",
+						l.Denom, l.BalanceCap, l.PaymentLimit, l.DailyOutflowLimit, l.AnnualOutflowLimit)
+				}
+				for _, f := range v.Flows {
+					fmt.Fprintf(out, "  %s on %s: in %d, out %d; out in %d: %d\n", f.Denom, f.Day, f.DayInflow, f.DayOutflow, f.Year, f.YearOutflow)
+				}
+				fmt.Fprintf(out, "  history: %d entries, head %s\n", v.HistoryCount, v.HistoryHead)
 				printProof(out, p)
 			})
 		},

@@ -24,8 +24,9 @@ func newTxCmd() *cobra.Command {
 		Use:   "tx",
 		Short: "Build, sign, broadcast a transaction and wait for its block",
 	}
-	wallet := &cobra.Command{Use: "wallet", Short: "Wallet transactions: open, deposit, transfer"}
+	wallet := &cobra.Command{Use: "wallet", Short: "Wallet transactions: open, deposit, transfer, redeem, batch-transfer, freeze, release, set-tier, set-limits, close"}
 	wallet.AddCommand(newOpenWalletCmd(), newDepositCmd(), newTransferCmd())
+	wallet.AddCommand(newWalletAdminCmds()...)
 	cmd.AddCommand(wallet)
 	return cmd
 }

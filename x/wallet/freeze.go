@@ -54,8 +54,8 @@ func (mod Module) Freeze(ctx exec.Context, msg *walletv1.MsgFreeze) error {
 		Counterparty: []byte(authority), Detail: describeOrder(order)})
 	k.SetWallet(w)
 	ctx.Emit("wallet_frozen", "wallet", owner.Hex(), "order", strconv.FormatUint(order.Id, 10), "authority", authority,
-		"kind", kindName(order.Kind), "legal_basis", order.LegalBasis, "expires", strconv.FormatInt(order.Expires, 10),
-		"status", statusName(w.Status))
+		"kind", KindName(order.Kind), "legal_basis", order.LegalBasis, "expires", strconv.FormatInt(order.Expires, 10),
+		"status", StatusName(w.Status))
 	return nil
 }
 
@@ -98,7 +98,7 @@ func (mod Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, reason strin
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_RELEASE,
 		Counterparty: []byte(order.Authority), Detail: fmt.Sprintf("order %d: %s", order.Id, reason)})
 	ctx.Emit("wallet_released", "wallet", common.BytesToAddress(w.Owner).Hex(), "order", strconv.FormatUint(order.Id, 10),
-		"reason", reason, "status", statusName(w.Status))
+		"reason", reason, "status", StatusName(w.Status))
 }
 
 // LiftExpired lifts the freeze orders whose expiry is before the block
@@ -155,14 +155,15 @@ func (mod Module) freezeAuthority(ctx exec.Context, w *walletv1.Wallet) (string,
 }
 
 func describeOrder(o *walletv1.FreezeOrder) string {
-	s := fmt.Sprintf("order %d: %s freeze, %s", o.Id, kindName(o.Kind), o.LegalBasis)
+	s := fmt.Sprintf("order %d: %s freeze, %s", o.Id, KindName(o.Kind), o.LegalBasis)
 	if o.Expires != 0 {
 		s += ", expires " + strconv.FormatInt(o.Expires, 10)
 	}
 	return s
 }
 
-func kindName(k walletv1.FreezeKind) string {
+// KindName is the CLI and event name of a freeze kind ("full", "debit").
+func KindName(k walletv1.FreezeKind) string {
 	switch k {
 	case walletv1.FreezeKind_FREEZE_KIND_FULL:
 		return "full"
@@ -172,7 +173,8 @@ func kindName(k walletv1.FreezeKind) string {
 	return k.String()
 }
 
-func statusName(s walletv1.WalletStatus) string {
+// StatusName is the CLI and event name of a status ("debit-frozen").
+func StatusName(s walletv1.WalletStatus) string {
 	switch s {
 	case walletv1.WalletStatus_WALLET_STATUS_ACTIVE:
 		return "active"
