@@ -50,8 +50,9 @@ type App struct {
 	wallet wallet.Module
 	sigs   *sigCache
 
-	// signer is set once the numeric chain id is known (InitChain or load).
-	signer *auth.Signer
+	// signer is set once the numeric chain id is known (InitChain or load);
+	// CheckTx reads it concurrently.
+	signer atomic.Pointer[auth.Signer]
 
 	// block is the working state of the block being finalized; nil between
 	// Commit and the next FinalizeBlock.
@@ -70,8 +71,9 @@ type App struct {
 	pending  map[common.Address]int
 	checkTip int64
 	// checkTime is the last block's time, the time CheckTx runs at.
-	checkTime     time.Time
-	lastBlockTime time.Time
+	checkTime time.Time
+	// blockTime is the time of the block being finalized, committed with it.
+	blockTime time.Time
 }
 
 // New returns the app over st, which must have been opened with
@@ -110,8 +112,8 @@ func (a *App) loadParams(v *store.Version) error {
 // setParams installs the chain parameters in force, and the signing domain
 // they name.
 func (a *App) setParams(p *consortiumv1.Params) {
-	if a.signer == nil || a.signer.Domain().NumericID != p.ChainNumericId {
-		a.signer = auth.NewSigner(auth.Domain{ChainID: a.cfg.ChainID, NumericID: p.ChainNumericId})
+	if s := a.signer.Load(); s == nil || s.Domain().NumericID != p.ChainNumericId {
+		a.signer.Store(auth.NewSigner(auth.Domain{ChainID: a.cfg.ChainID, NumericID: p.ChainNumericId}))
 	}
 	a.params.Store(p)
 }
@@ -119,10 +121,11 @@ func (a *App) setParams(p *consortiumv1.Params) {
 // Domain returns the EIP-712 domain transactions are signed in; zero
 // before InitChain.
 func (a *App) Domain() auth.Domain {
-	if a.signer == nil {
+	s := a.signer.Load()
+	if s == nil {
 		return auth.Domain{}
 	}
-	return a.signer.Domain()
+	return s.Domain()
 }
 
 // Store returns the app's store, for queries and tests.
@@ -210,7 +213,7 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 // executes them in order, each on its own branch of the block's state, and
 // returns one result per transaction and the app hash.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
-	if a.signer == nil {
+	if a.signer.Load() == nil {
 		return nil, fmt.Errorf("app: FinalizeBlock before InitChain")
 	}
 	// A block finalized again (crash recovery, or a round that did not
@@ -222,7 +225,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	a.block = store.NewBranch(StoreNames, a.store.Working())
 	ctx := exec.New(a.block, req.Height, req.Time)
 	ctx.ChainID = a.cfg.ChainID
-	a.lastBlockTime = req.Time
+	a.blockTime = req.Time
 
 	// Freeze orders past their expiry lift before any transaction. The
 	// block's branch is still empty, so the working trees are its state.
@@ -247,7 +250,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 // Commit makes the finalized block's state durable and resets the mempool's
 // check state to it.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
-	if _, err := a.store.Commit(); err != nil {
+	if _, err := a.store.CommitAt(a.blockTime); err != nil {
 		return nil, err
 	}
 	a.block = nil

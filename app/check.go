@@ -56,7 +56,9 @@ func (a *App) resetCheckState() {
 	a.check = store.NewBranch(StoreNames, v.Readers())
 	a.pending = map[common.Address]int{}
 	a.checkTip = v.Height
-	a.checkTime = a.lastBlockTime
+	// CheckTx runs as if in the next block at the last block's time: the
+	// day of limits and the expiry of freezes are judged then.
+	a.checkTime = a.store.LastCommit().Time
 }
 
 func checkResult(err error) *abci.ResponseCheckTx {

@@ -106,7 +106,7 @@ func (a *App) checkTx(raw []byte, p *consortiumv1.Params) checkedTx {
 		c.signer = signer
 		return c
 	}
-	c.signer, c.err = a.signer.Verify(c.tx)
+	c.signer, c.err = a.signer.Load().Verify(c.tx)
 	if c.err == nil {
 		a.sigs.add(c.hash, c.signer)
 	}

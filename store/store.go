@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	"github.com/cosmos/iavl"
@@ -34,6 +35,8 @@ type Options struct {
 type CommitID struct {
 	Height  int64
 	AppHash []byte
+	// Time is the block time given to CommitAt (zero for Commit).
+	Time time.Time
 }
 
 // ErrVersionPruned is returned for a height that is not (or no longer) kept.
@@ -90,7 +93,7 @@ func Open(opts Options, names []string) (*Store, error) {
 }
 
 func (s *Store) load() error {
-	height, err := s.readCommitRecord()
+	height, blockTime, err := s.readCommitRecord()
 	if err != nil {
 		return err
 	}
@@ -102,7 +105,7 @@ func (s *Store) load() error {
 		}
 		s.trees[i] = tree
 	}
-	s.committed = CommitID{Height: height, AppHash: s.WorkingHash()}
+	s.committed = CommitID{Height: height, AppHash: s.WorkingHash(), Time: blockTime}
 	s.durable = height
 	return nil
 }
@@ -131,15 +134,21 @@ func (s *Store) loadTree(name string, height int64) (*iavl.MutableTree, error) {
 	return tree, nil
 }
 
-func (s *Store) readCommitRecord() (int64, error) {
+// The commit record is the height (8 bytes) and the block time in Unix
+// nanoseconds (8 bytes), big-endian.
+func (s *Store) readCommitRecord() (int64, time.Time, error) {
 	v, err := s.db.Get(commitRecordKey)
 	if err != nil || v == nil {
-		return 0, err
+		return 0, time.Time{}, err
 	}
-	if len(v) != 8 {
-		return 0, fmt.Errorf("store: commit record is %d bytes, want 8: database corrupted", len(v))
+	if len(v) != 16 {
+		return 0, time.Time{}, fmt.Errorf("store: commit record is %d bytes, want 16: database corrupted", len(v))
 	}
-	return int64(binary.BigEndian.Uint64(v)), nil
+	var t time.Time
+	if ns := int64(binary.BigEndian.Uint64(v[8:])); ns != 0 {
+		t = time.Unix(0, ns).UTC()
+	}
+	return int64(binary.BigEndian.Uint64(v)), t, nil
 }
 
 // Names returns the store names in order.
@@ -206,7 +215,11 @@ func (s *Store) Rollback() {
 // record, then syncs the database once. It returns the new commit. An error
 // leaves the store unusable: the caller must stop, and Open recovers the
 // previous commit.
-func (s *Store) Commit() (CommitID, error) {
+func (s *Store) Commit() (CommitID, error) { return s.CommitAt(time.Time{}) }
+
+// CommitAt is Commit recording blockTime with the height, so that a
+// restarted node knows the time of its last block (LastCommit().Time).
+func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	errs := make([]error, len(s.trees))
 	var wg sync.WaitGroup
 	for i, t := range s.trees {
@@ -227,15 +240,18 @@ func (s *Store) Commit() (CommitID, error) {
 			return CommitID{}, fmt.Errorf("store: tree %q at version %d, %q at %d", s.names[i], t.Version(), s.names[0], height)
 		}
 	}
-	var rec [8]byte
+	var rec [16]byte
 	binary.BigEndian.PutUint64(rec[:], uint64(height))
+	if !blockTime.IsZero() {
+		binary.BigEndian.PutUint64(rec[8:], uint64(blockTime.UnixNano()))
+	}
 	if err := s.db.Set(commitRecordKey, rec[:]); err != nil {
 		return CommitID{}, fmt.Errorf("store: write commit record: %w", err)
 	}
 	if err := s.db.Sync(); err != nil {
 		return CommitID{}, fmt.Errorf("store: sync: %w", err)
 	}
-	id := CommitID{Height: height, AppHash: s.WorkingHash()}
+	id := CommitID{Height: height, AppHash: s.WorkingHash(), Time: blockTime}
 	s.mu.Lock()
 	s.committed, s.durable = id, height
 	s.mu.Unlock()

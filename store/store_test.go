@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ledgerd/ledgerd/store/commitinfo"
 )
@@ -432,7 +433,30 @@ func TestCommitRecordEncoding(t *testing.T) {
 	commit(t, s)
 	commit(t, s)
 	rec, err := s.db.Get(commitRecordKey)
-	if err != nil || len(rec) != 8 || binary.BigEndian.Uint64(rec) != 2 {
+	if err != nil || len(rec) != 16 || binary.BigEndian.Uint64(rec) != 2 || binary.BigEndian.Uint64(rec[8:]) != 0 {
 		t.Fatalf("commit record %x, %v", rec, err)
+	}
+}
+
+// TestCommitRecordKeepsBlockTime: a reopened store knows the time of its
+// last block, which CheckTx needs after a restart.
+func TestCommitRecordKeepsBlockTime(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir}, []string{"alpha"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 16, 0, 0, 123, time.UTC)
+	if _, err := s.CommitAt(at); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(Options{Dir: dir}, []string{"alpha"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.LastCommit(); got.Height != 1 || !got.Time.Equal(at) {
+		t.Fatalf("reopened at height %d time %v, want 1 and %v", got.Height, got.Time, at)
 	}
 }
