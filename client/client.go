@@ -323,7 +323,7 @@ func (c *Client) Domain(ctx context.Context) (auth.Domain, error) {
 			return auth.Domain{}, fmt.Errorf("client: signing domain: %w", err)
 		}
 		value = p.Value
-	} else if value, err = c.get(ctx, consortium.StoreName, key); err != nil {
+	} else if value, err = c.get(ctx, consortium.StoreName, key, 0); err != nil {
 		return auth.Domain{}, fmt.Errorf("client: signing domain: %w", err)
 	}
 	params := new(consortiumv1.Params)
@@ -365,9 +365,10 @@ func (c *Client) abciQuery(ctx context.Context, path string, data []byte, height
 // StorePath is the query path of a key in the named store.
 func StorePath(storeName string) string { return "/store/" + storeName + "/key" }
 
-// get returns the latest value of key in storeName, nil if absent.
-func (c *Client) get(ctx context.Context, storeName string, key []byte) ([]byte, error) {
-	r, err := c.Query(ctx, StorePath(storeName), key, 0)
+// get returns the value of key in storeName at height (0: latest), nil if
+// absent.
+func (c *Client) get(ctx context.Context, storeName string, key []byte, height int64) ([]byte, error) {
+	r, err := c.Query(ctx, StorePath(storeName), key, height)
 	if err != nil {
 		return nil, err
 	}

@@ -131,7 +131,14 @@ func (c *Client) Invariant(ctx context.Context) error {
 // getRecord decodes the latest value of key into m; absent is a
 // *NotFoundError naming what.
 func (c *Client) getRecord(ctx context.Context, storeName string, key []byte, what string, m proto.Message) error {
-	value, err := c.get(ctx, storeName, key)
+	return c.RecordAt(ctx, storeName, key, 0, what, m)
+}
+
+// RecordAt decodes the value of key in storeName at height (0: the latest)
+// into m, unverified (see Verified for proofs); absent is a
+// *NotFoundError naming what.
+func (c *Client) RecordAt(ctx context.Context, storeName string, key []byte, height int64, what string, m proto.Message) error {
+	value, err := c.get(ctx, storeName, key, height)
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,10 @@ func newStartCmd() *cobra.Command {
 			if s := stringFlag(cmd, "log_level"); s != "" {
 				cmt.LogLevel = s
 			}
+			// Catch signals before the handshake and block replay, so that a
+			// stop requested during them is clean too.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			n, err := node.New(h, cmt, c)
 			if err != nil {
 				return err
@@ -107,8 +111,6 @@ func newStartCmd() *cobra.Command {
 				n.Stop()
 				return fmt.Errorf("start: %w", err)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			<-ctx.Done()
 			fmt.Fprintln(cmd.ErrOrStderr(), "shutting down: stopping CometBFT, closing the store")
 			done := make(chan error, 1)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -33,7 +34,7 @@ func queryFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.Bool("prove", false, "verify the value with a Merkle proof against a light-client-verified header")
 	f.Int64("height", 0, "read the state at this height (default: the latest)")
-	f.Int64("trust-height", 0, "height of a header you trust (with --trust-hash); default: trust height 1 on first use")
+	f.Int64("trust-height", 0, "height of a header you trust (with --trust-hash); default: trust the node's earliest header on first use")
 	f.String("trust-hash", "", "hex hash of the header at --trust-height")
 	f.Duration("trust-period", 14*24*time.Hour, "how long a trusted header stays usable")
 }
@@ -168,7 +169,8 @@ func newQueryWalletCmd() *cobra.Command {
 			if prove {
 				w, p, err = c.VerifiedWallet(cmd.Context(), addr, height)
 			} else {
-				w, err = c.Wallet(cmd.Context(), addr)
+				w = new(walletv1.Wallet)
+				err = c.RecordAt(cmd.Context(), wallet.StoreName, wallet.WalletKey(addr.Bytes()), height, "wallet "+addr.Hex(), w)
 			}
 			if err != nil {
 				return err
@@ -227,13 +229,9 @@ func newQueryWalletCmd() *cobra.Command {
 				if prove {
 					is, p, err = c.VerifiedIssuance(cmd.Context(), args[0], args[1], height)
 				} else {
-					var all []*walletv1.Issuance
-					all, err = c.Issuances(cmd.Context(), args[0])
 					is = &walletv1.Issuance{Issuer: args[0], Denom: args[1]}
-					for _, x := range all {
-						if x.Denom == args[1] {
-							is = x
-						}
+					if err = c.RecordAt(cmd.Context(), wallet.StoreName, wallet.IssuanceKey(args[0], args[1]), height, "issuance", is); errors.Is(err, client.ErrNotFound) {
+						err = nil // nothing issued yet
 					}
 				}
 				if err != nil {
@@ -244,6 +242,9 @@ func newQueryWalletCmd() *cobra.Command {
 					fmt.Fprintf(out, "%s outstanding %s: %d\n", is.Issuer, is.Denom, is.Outstanding)
 					printProof(out, p)
 				})
+			}
+			if height != 0 {
+				return fmt.Errorf("--height needs a DENOM: the list of an issuer's denoms is read at the latest height")
 			}
 			all, err := c.Issuances(cmd.Context(), args[0])
 			if err != nil {
@@ -280,7 +281,10 @@ func newQueryWalletCmd() *cobra.Command {
 			if prove {
 				coin, p, err = c.VerifiedSupply(cmd.Context(), args[0], height)
 			} else {
-				coin, err = c.Supply(cmd.Context(), args[0])
+				coin = &walletv1.Coin{Denom: args[0]}
+				if err = c.RecordAt(cmd.Context(), wallet.StoreName, wallet.SupplyKey(args[0]), height, "supply", coin); errors.Is(err, client.ErrNotFound) {
+					err = nil // nothing issued yet
+				}
 			}
 			if err != nil {
 				return err
@@ -391,7 +395,8 @@ func newQueryConsortiumCmd() *cobra.Command {
 			if prove {
 				m, p, err = c.VerifiedMember(cmd.Context(), args[0], height)
 			} else {
-				m, err = c.Member(cmd.Context(), args[0])
+				m = new(consortiumv1.Member)
+				err = c.RecordAt(cmd.Context(), consortium.StoreName, consortium.MemberKey(args[0]), height, "member "+args[0], m)
 			}
 			if err != nil {
 				return err

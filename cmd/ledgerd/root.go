@@ -42,15 +42,21 @@ LEDGERD_HOME=.devnet or LEDGERD_NODE=tcp://10.0.0.5:26657.`,
 	pf.String(flagPassphraseFile, "", "file whose first line is the keyring passphrase (default: prompt)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		bindEnv(cmd.Flags())
-		if o := stringFlag(cmd, flagOutput); o != "text" && o != "json" {
+		o := stringFlag(cmd, flagOutput)
+		if o != "text" && o != "json" {
 			return fmt.Errorf("--output %q: want text or json", o)
 		}
+		outputJSON = o == "json"
 		return nil
 	}
 	root.AddCommand(newVersionCmd(), newInitCmd(), newStartCmd(), newShowNodeIDCmd(), newShowValidatorCmd(),
 		newKeysCmd(), newTxCmd(), newQueryCmd())
 	return root
 }
+
+// outputJSON is --output json of the command being run: main prints its
+// error as JSON too.
+var outputJSON bool
 
 func defaultHome() string {
 	if h, err := os.UserHomeDir(); err == nil {
