@@ -28,6 +28,7 @@ import (
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
@@ -39,7 +40,7 @@ import (
 const Version uint64 = 1
 
 // StoreNames are the module stores, in app-hash order.
-var StoreNames = []string{consortium.StoreName, wallet.StoreName}
+var StoreNames = []string{consortium.StoreName, wallet.StoreName, aml.StoreName}
 
 // App is the ledgerd ABCI application.
 type App struct {
@@ -85,7 +86,9 @@ func New(cfg Config, st *store.Store) (*App, error) {
 	a := &App{cfg: cfg, store: st, sigs: newSigCache(cfg.SigCacheSize)}
 	a.wallet = wallet.NewModule(func(ctx exec.Context) wallet.Members {
 		return consortium.NewView(ctx.KV(consortium.StoreName))
-	}, nil)
+	}, func(ctx exec.Context) wallet.Monitor {
+		return aml.NewMonitor(ctx.KV(aml.StoreName))
+	})
 	if st.LastCommit().Height > 0 {
 		v, err := st.Version(0)
 		if err != nil {
@@ -171,6 +174,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := wallet.NewKeeper(ctx.KV(wallet.StoreName)).InitGenesis(gen.Wallet); err != nil {
 		return nil, err
 	}
+	aml.NewKeeper(ctx.KV(aml.StoreName)).InitGenesis(gen.AML)
 	a.store.Apply(branch)
 	a.genesis = branch
 	a.setParams(gen.Consortium.Params)

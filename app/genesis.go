@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
@@ -13,12 +14,15 @@ import (
 type Genesis struct {
 	Consortium consortium.Genesis `json:"consortium"`
 	Wallet     wallet.Genesis     `json:"wallet"`
+	// AML is optional: absent, the defaults apply (aml.DefaultGenesis).
+	AML *aml.Genesis `json:"aml,omitempty"`
 }
 
 // GenesisState is a validated Genesis.
 type GenesisState struct {
 	Consortium *consortium.State
 	Wallet     *wallet.State
+	AML        *aml.State
 }
 
 // ParseGenesis decodes and validates app_state. Unknown fields are errors,
@@ -44,5 +48,13 @@ func (g *Genesis) Validate() (*GenesisState, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &GenesisState{Consortium: c, Wallet: w}, nil
+	amlGen := aml.DefaultGenesis()
+	if g.AML != nil {
+		amlGen = *g.AML
+	}
+	a, err := amlGen.Validate()
+	if err != nil {
+		return nil, err
+	}
+	return &GenesisState{Consortium: c, Wallet: w, AML: a}, nil
 }

@@ -12,6 +12,7 @@ import (
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -115,6 +116,13 @@ func query(v *store.Version, req *abci.RequestQuery) (*abci.ResponseQuery, error
 			return true
 		})
 		return marshalAnswer(out, err)
+
+	case strings.HasPrefix(req.Path, aml.QueryPrefix):
+		b, err := aml.Query(v, req.Path)
+		if err != nil {
+			return nil, err
+		}
+		return &abci.ResponseQuery{Value: b}, nil
 
 	case req.Path == QueryInvariant:
 		err := wallet.Invariant(func(prefix []byte, fn func(k, v []byte) bool) error {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/client/keys"
+	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
@@ -142,6 +143,8 @@ func Init(o InitOptions) (*InitResult, error) {
 		},
 		Wallet: walletGenesis(o.Denoms),
 	}
+	amlGen := aml.DefaultGenesis()
+	gen.AML = &amlGen
 	if o.Demo {
 		auditor, err := kr.Add("demo-auditor", o.Passphrase)
 		if err != nil {

@@ -25,7 +25,7 @@ func newQueryCmd() *cobra.Command {
 		Aliases: []string{"q"},
 		Short:   "Read ledger state from a node; --prove verifies it against a header signed by the validators",
 	}
-	cmd.AddCommand(newQueryWalletCmd(), newQueryConsortiumCmd())
+	cmd.AddCommand(newQueryWalletCmd(), newQueryConsortiumCmd(), newQueryAMLCmd())
 	return cmd
 }
 

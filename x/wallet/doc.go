@@ -9,7 +9,7 @@
 //	0x03 | denom                             -> walletv1.Coin (total supply)
 //	0x04 | len(issuer) | issuer | reference  -> walletv1.DepositRecord
 //	0x05                                     -> walletv1.Params
-//	0x06 | expires (8) | owner (20) | id (8) -> empty: freeze expiry queue
+//	0x06 | expires (8) | owner (20) | id (8) -> 0x01: freeze expiry queue
 //
 // Invariant: for every denom, supply = sum of wallet balances = sum of
 // issuers' outstanding issuance. Amounts are uint64 minor units; every sum

@@ -48,7 +48,8 @@ func (mod Module) Freeze(ctx exec.Context, msg *walletv1.MsgFreeze) error {
 	w.Freezes = append(w.Freezes, order)
 	w.Status = effectiveStatus(w)
 	if order.Expires != 0 {
-		ctx.KV(StoreName).Set(ExpiryKey(order.Expires, w.Owner, order.Id), []byte{})
+		// A one-byte value: ICS23 cannot prove an empty one.
+		ctx.KV(StoreName).Set(ExpiryKey(order.Expires, w.Owner, order.Id), []byte{1})
 	}
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_FREEZE,
 		Counterparty: []byte(authority), Detail: describeOrder(order)})

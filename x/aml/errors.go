@@ -1,0 +1,13 @@
+package aml
+
+import "github.com/ledgerd/ledgerd/x/errcode"
+
+// Codespace of AML errors.
+const Codespace = "aml"
+
+var (
+	ErrInvalidGenesis  = errcode.Register(Codespace, 2, "invalid aml genesis")
+	ErrCounterOverflow = errcode.Register(Codespace, 3, "aml record id counter overflows")
+	ErrUnknownQuery    = errcode.Register(Codespace, 4, "unknown aml query path")
+	ErrInvalidQuery    = errcode.Register(Codespace, 5, "invalid aml query")
+)

@@ -1,0 +1,29 @@
+package aml
+
+import (
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+type emptyReader struct{}
+
+func (emptyReader) Get([]byte) []byte { return nil }
+
+type oneStore struct{ kv store.KV }
+
+func (s oneStore) KV(string) store.KV { return s.kv }
+
+// exec0 is a context over kv alone, at baseTime.
+func exec0(kv store.KV) exec.Context { return exec.New(oneStore{kv}, 1, baseTime.Add(time.Hour)) }
+
+func paymentsOf(w common.Address, n uint32) wallet.Payments {
+	return wallet.Payments{Wallet: w, Bank: "bank-a", Day: baseDay, Payments: n}
+}
+
+func protoEqual(a, b proto.Message) bool { return proto.Equal(a, b) }
