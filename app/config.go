@@ -28,6 +28,8 @@ type Config struct {
 // entries. It must be safe for concurrent use.
 type HistoryIndex interface {
 	Query(req *walletv1.HistoryRequest) (*walletv1.HistoryEntries, error)
+	// Watermark is the last height whose entries are all indexed.
+	Watermark() int64
 }
 
 // DefaultConfig returns the defaults for chainID.

@@ -47,6 +47,7 @@ var (
 	ErrInvalidRequest = errcode.Register(queryCodespace, 4, "invalid query request")
 	ErrInvariant      = errcode.Register(queryCodespace, 5, "invariant broken")
 	ErrNoHistory      = errcode.Register(queryCodespace, 6, "this node keeps no history index (history.enabled = false)")
+	ErrHistoryStopped = errcode.Register(queryCodespace, 7, "this node's history index stopped after a write failure; it catches up when the node restarts")
 )
 
 // Query answers from a committed version (the latest, or req.Height), never
@@ -179,6 +180,8 @@ func (a *App) queryHistory(req *abci.RequestQuery) *abci.ResponseQuery {
 	if err != nil {
 		return queryError(err)
 	}
-	resp.Height = a.store.LastCommit().Height
+	// The index may lag the state by a block or two: the answer is as of
+	// the last height it indexed.
+	resp.Height = a.cfg.History.Watermark()
 	return resp
 }

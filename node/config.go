@@ -22,6 +22,7 @@ type Config struct {
 	App     AppConfig     `mapstructure:"app"`
 	Store   StoreConfig   `mapstructure:"store"`
 	Metrics MetricsConfig `mapstructure:"metrics"`
+	History HistoryConfig `mapstructure:"history"`
 }
 
 // AppConfig holds the transaction pipeline's limits.
@@ -49,6 +50,23 @@ type MetricsConfig struct {
 	Listen  string `mapstructure:"listen"`
 }
 
+// HistoryConfig turns on the node's wallet history index (package
+// node/history), which answers the /history query.
+type HistoryConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// Dir is the index's Badger directory; a relative path is under the
+	// node's home.
+	Dir string `mapstructure:"dir"`
+}
+
+// HistoryDir is where c keeps home's history index.
+func HistoryDir(home string, c Config) string {
+	if filepath.IsAbs(c.History.Dir) {
+		return c.History.Dir
+	}
+	return filepath.Join(home, c.History.Dir)
+}
+
 // DefaultConfig returns the defaults written by init.
 func DefaultConfig() Config {
 	return Config{
@@ -57,6 +75,7 @@ func DefaultConfig() Config {
 			IAVLCacheNodes: 500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
 		},
 		Metrics: MetricsConfig{Enabled: true, Listen: "127.0.0.1:26660"},
+		History: HistoryConfig{Enabled: true, Dir: filepath.Join("data", "history.db")},
 	}
 }
 
@@ -104,6 +123,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("store.keep_recent %d: 0 (keep all) or at least 2", c.Store.KeepRecent)
 	case c.Store.PruneEvery < 1:
 		return fmt.Errorf("store.prune_every %d: must be positive", c.Store.PruneEvery)
+	case c.History.Enabled && c.History.Dir == "":
+		return fmt.Errorf("history.dir is empty: give the index a directory, or set history.enabled = false")
 	}
 	return nil
 }
@@ -119,6 +140,8 @@ func ConfigFlags(fs *pflag.FlagSet) {
 	fs.Int("store.badger_cache_mb", d.Store.BadgerCacheMB, "Badger block cache in MiB")
 	fs.Bool("metrics.enabled", d.Metrics.Enabled, "serve Prometheus metrics")
 	fs.String("metrics.listen", d.Metrics.Listen, "Prometheus listen address")
+	fs.Bool("history.enabled", d.History.Enabled, "keep the wallet history index that answers /history queries")
+	fs.String("history.dir", d.History.Dir, "history index directory (relative: under --home)")
 }
 
 func setDefaults(v *viper.Viper, c Config) {
@@ -130,6 +153,8 @@ func setDefaults(v *viper.Viper, c Config) {
 	v.SetDefault("store.badger_cache_mb", c.Store.BadgerCacheMB)
 	v.SetDefault("metrics.enabled", c.Metrics.Enabled)
 	v.SetDefault("metrics.listen", c.Metrics.Listen)
+	v.SetDefault("history.enabled", c.History.Enabled)
+	v.SetDefault("history.dir", c.History.Dir)
 }
 
 var configTemplate = template.Must(template.New("ledgerd.toml").Parse(`# ledgerd settings. Environment variables override them (LEDGERD_STORE_KEEP_RECENT
@@ -160,6 +185,15 @@ badger_cache_mb = {{.Store.BadgerCacheMB}}
 # Serve Prometheus metrics (CometBFT's and ledgerd's) at listen, path /metrics.
 enabled = {{.Metrics.Enabled}}
 listen = "{{.Metrics.Listen}}"
+
+[history]
+# Keep the wallet history index: every wallet's history entries, written from
+# the blocks, answering 'ledgerd query wallet history'. Off consensus: the
+# node rebuilds it from CometBFT's stored block results when it is behind or
+# missing (see docs/history.md). Off, /history queries fail on this node.
+enabled = {{.History.Enabled}}
+# Its Badger directory; a relative path is under the node's home.
+dir = "{{.History.Dir}}"
 `))
 
 // WriteConfig writes c to home's ledgerd.toml.

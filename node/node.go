@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
+	dbm "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
@@ -12,20 +14,25 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
+	sm "github.com/cometbft/cometbft/state"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/viper"
 
 	"github.com/ledgerd/ledgerd/app"
+	"github.com/ledgerd/ledgerd/node/history"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/store/badgerdb"
 )
 
 // Node is a running ledgerd node: CometBFT in-process around the app.
 type Node struct {
-	cmt   *cmtnode.Node
-	app   *app.App
-	store *store.Store
+	cmt     *cmtnode.Node
+	app     *app.App
+	store   *store.Store
+	history *history.Index    // nil when history.enabled = false
+	record  *history.Recorder // feeds history; nil with it
+	dbs     *cometDBs
 }
 
 // LoadCometConfig reads <home>/config/config.toml.
@@ -49,10 +56,16 @@ func LoadCometConfig(home string) (*cmtcfg.Config, error) {
 // StoreDir is where a home's state store lives.
 func StoreDir(home string) string { return filepath.Join(home, "data", "ledgerd.db") }
 
-// New opens the store and the app and builds (but does not start) the
-// CometBFT node. cmt is CometBFT's configuration (LoadCometConfig, plus any
-// overrides); c is ledgerd's.
-func New(home string, cmt *cmtcfg.Config, c Config) (*Node, error) {
+// New opens the store, the history index (unless c.History.Enabled is
+// false) and the app, and builds (but does not start) the CometBFT node,
+// whose handshake replays any blocks the app lacks. cmt is CometBFT's
+// configuration (LoadCometConfig, plus any overrides); c is ledgerd's.
+//
+// A history index behind the app's last commit is first caught up from
+// CometBFT's stored FinalizeBlock responses; if they are not there
+// (storage.discard_abci_responses, or a state-synced node), New fails and
+// says what the operator can do.
+func New(home string, cmt *cmtcfg.Config, c Config) (_ *Node, err error) {
 	logger, err := newLogger(cmt)
 	if err != nil {
 		return nil, err
@@ -71,11 +84,31 @@ func New(home string, cmt *cmtcfg.Config, c Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state store: %w", err)
 	}
+	var (
+		idx    *history.Index
+		record *history.Recorder
+	)
+	defer func() {
+		if err != nil {
+			if record != nil {
+				record.Close()
+			}
+			if idx != nil {
+				idx.Close()
+			}
+			st.Close()
+		}
+	}()
 	appCfg := app.DefaultConfig(genDoc.ChainID)
 	appCfg.MaxPendingPerSigner, appCfg.SigCacheSize = c.App.MaxPendingPerSigner, c.App.SigCacheSize
+	if c.History.Enabled {
+		if idx, err = openHistory(HistoryDir(home, c), genDoc.ChainID, cmt, st.LastCommit().Height, logger); err != nil {
+			return nil, err
+		}
+		appCfg.History = idx
+	}
 	a, err := app.New(appCfg, st)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 
@@ -83,40 +116,153 @@ func New(home string, cmt *cmtcfg.Config, c Config) (*Node, error) {
 	cmt.Instrumentation.PrometheusListenAddr = c.Metrics.Listen
 	var abciApp = app.Application(a)
 	if c.Metrics.Enabled {
-		abciApp = instrumented{Application: a, m: NewMetrics(prometheus.DefaultRegisterer, genDoc.ChainID)}
+		abciApp = instrumented{Application: abciApp, m: NewMetrics(prometheus.DefaultRegisterer, genDoc.ChainID)}
+	}
+	if idx != nil {
+		// Outermost, so that the metrics time the app alone.
+		record = history.Record(abciApp, idx, logger.With("module", "history"))
+		abciApp = record
 	}
 
 	nodeKey, err := p2p.LoadNodeKey(cmt.NodeKeyFile())
 	if err != nil {
-		st.Close()
 		return nil, fmt.Errorf("node key: %w", err)
 	}
+	dbs := &cometDBs{}
 	n, err := cmtnode.NewNode(cmt,
 		privval.LoadOrGenFilePV(cmt.PrivValidatorKeyFile(), cmt.PrivValidatorStateFile()),
 		nodeKey,
 		proxy.NewConnSyncLocalClientCreator(abciApp),
 		func() (*cmttypes.GenesisDoc, error) { return genDoc, nil },
-		cmtcfg.DefaultDBProvider,
+		dbs.open,
 		cmtnode.DefaultMetricsProvider(cmt.Instrumentation),
 		logger,
 	)
 	if err != nil {
-		st.Close()
+		dbs.closeAll()
 		return nil, fmt.Errorf("create CometBFT node: %w", err)
 	}
-	return &Node{cmt: n, app: a, store: st}, nil
+	return &Node{cmt: n, app: a, store: st, history: idx, record: record, dbs: dbs}, nil
+}
+
+// openHistory opens the history index in dir for chainID and catches it up
+// to the app's last commit from CometBFT's stored FinalizeBlock responses.
+// It runs before CometBFT's handshake, which then feeds the index the
+// blocks it replays to the app, in order.
+func openHistory(dir, chainID string, cmt *cmtcfg.Config, appHeight int64, logger cmtlog.Logger) (*history.Index, error) {
+	idx, err := history.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := idx.BindChain(chainID); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	from := idx.Watermark()
+	if from >= appHeight {
+		return idx, nil
+	}
+	logger = logger.With("module", "history")
+	logger.Info("catching up the history index from stored block results", "from", from+1, "to", appHeight, "dir", dir)
+	if err := catchUpHistory(idx, cmt, appHeight); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("history index in %s is at height %d, the state at %d, and cannot catch up: %w. "+
+			"The index is rebuilt from CometBFT's stored FinalizeBlock results, which a node keeps for every height unless "+
+			"storage.discard_abci_responses = true (config.toml) or it was state-synced. Either set "+
+			"[history] enabled = false in ledgerd.toml (LEDGERD_HISTORY_ENABLED=false) to run without it, or, if the "+
+			"index is damaged but the results are kept, delete %s and restart to rebuild it",
+			dir, from, appHeight, err, dir)
+	}
+	logger.Info("history index caught up", "height", idx.Watermark())
+	return idx, nil
+}
+
+// catchUpHistory applies the heights after idx's watermark up to to, from
+// CometBFT's state store, which it opens and closes again before CometBFT
+// does.
+func catchUpHistory(idx *history.Index, cmt *cmtcfg.Config, to int64) error {
+	db, err := cmtcfg.DefaultDBProvider(&cmtcfg.DBContext{ID: "state", Config: cmt})
+	if err != nil {
+		return fmt.Errorf("open CometBFT state store: %w", err)
+	}
+	ss := sm.NewStore(db, sm.StoreOptions{DiscardABCIResponses: cmt.Storage.DiscardABCIResponses})
+	defer ss.Close()
+	_, err = idx.CatchUp(to, ss.LoadFinalizeBlockResponse)
+	return err
+}
+
+// cometDBs is CometBFT's default DB provider, remembering what it opened:
+// CometBFT v0.40.0 closes its block, state and evidence stores on Stop but
+// not the tx index (IndexerService.OnStop only unsubscribes), whose file lock
+// would then keep the node from starting again in the same process; nor
+// anything when NewNode fails.
+type cometDBs struct {
+	mu  sync.Mutex
+	ids []string
+	dbs []dbm.DB
+}
+
+func (d *cometDBs) open(ctx *cmtcfg.DBContext) (dbm.DB, error) {
+	db, err := cmtcfg.DefaultDBProvider(ctx)
+	if err == nil {
+		d.mu.Lock()
+		d.ids, d.dbs = append(d.ids, ctx.ID), append(d.dbs, db)
+		d.mu.Unlock()
+	}
+	return db, err
+}
+
+// closeLeftOpen closes the databases CometBFT's Stop leaves open.
+func (d *cometDBs) closeLeftOpen() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var err error
+	for i, id := range d.ids {
+		if id == "tx_index" && d.dbs[i] != nil {
+			if cerr := d.dbs[i].Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("close CometBFT %s database: %w", id, cerr)
+			}
+			d.dbs[i] = nil
+		}
+	}
+	return err
+}
+
+// closeAll closes every database, after NewNode failed; errors of the ones
+// CometBFT closed already are expected and ignored.
+func (d *cometDBs) closeAll() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, db := range d.dbs {
+		if db != nil {
+			_ = db.Close()
+			d.dbs[i] = nil
+		}
+	}
 }
 
 // Start starts CometBFT: the handshake replays any blocks the app lacks,
 // then the node joins consensus and serves RPC.
 func (n *Node) Start() error { return n.cmt.Start() }
 
-// Stop stops CometBFT and closes the store. Safe to call once after Start.
+// Stop stops CometBFT and closes the history index and the store. Safe to
+// call once after Start.
 func (n *Node) Stop() error {
 	var err error
 	if n.cmt.IsRunning() {
 		err = n.cmt.Stop()
 		n.cmt.Wait()
+		if cerr := n.dbs.closeLeftOpen(); err == nil {
+			err = cerr
+		}
+	} else {
+		n.dbs.closeAll() // never started (or failed to): CometBFT closed nothing
+	}
+	if n.history != nil {
+		n.record.Close()
+		if cerr := n.history.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if cerr := n.store.Close(); err == nil {
 		err = cerr
@@ -132,6 +278,9 @@ func (n *Node) NodeID() string { return string(n.cmt.NodeInfo().ID()) }
 
 // App returns the app, for tests.
 func (n *Node) App() *app.App { return n.app }
+
+// History returns the history index, nil when it is off.
+func (n *Node) History() *history.Index { return n.history }
 
 func newLogger(cmt *cmtcfg.Config) (cmtlog.Logger, error) {
 	var l cmtlog.Logger

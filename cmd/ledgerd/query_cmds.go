@@ -316,7 +316,7 @@ func newQueryWalletCmd() *cobra.Command {
 			})
 		},
 	}
-	cmd.AddCommand(issuance, supply, invariant)
+	cmd.AddCommand(issuance, supply, invariant, newQueryHistoryCmd())
 	return cmd
 }
 

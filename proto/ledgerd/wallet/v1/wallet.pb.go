@@ -785,8 +785,10 @@ type HistoryEntry struct {
 	Height int64       `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
 	TxHash []byte      `protobuf:"bytes,4,opt,name=tx_hash,json=txHash,proto3" json:"tx_hash,omitempty"`
 	Kind   HistoryKind `protobuf:"varint,5,opt,name=kind,proto3,enum=ledgerd.wallet.v1.HistoryKind" json:"kind,omitempty"`
-	// counterparty: the other wallet of a transfer, or the member id (as
-	// UTF-8 bytes) of the bank or authority acting.
+	// counterparty: the other wallet of a transfer; the member id (as UTF-8
+	// bytes) of the bank or authority acting for opening, deposit,
+	// redemption, freeze, release, tier and limit changes; the address of the
+	// signer who closed the wallet for a closure.
 	Counterparty []byte `protobuf:"bytes,6,opt,name=counterparty,proto3" json:"counterparty,omitempty"`
 	Denom        string `protobuf:"bytes,7,opt,name=denom,proto3" json:"denom,omitempty"`
 	Amount       uint64 `protobuf:"varint,8,opt,name=amount,proto3" json:"amount,omitempty"`
