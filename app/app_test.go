@@ -380,7 +380,7 @@ func TestQueries(t *testing.T) {
 		for _, m := range ms.Members {
 			ids = append(ids, m.Id)
 		}
-		if !slices.Equal(ids, []string{apptest.Auditor, apptest.Issuer, apptest.OtherIssuer}) {
+		if !slices.Equal(ids, []string{apptest.Auditor, apptest.Issuer, apptest.OtherIssuer, apptest.Regulator}) {
 			t.Fatalf("members %v", ids)
 		}
 		bank := ms.Members[1]

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/app/apptest"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
@@ -134,6 +135,14 @@ func seedTxs(t testing.TB, h *apptest.Harness) []seed {
 		{"signer-mismatch", h.Encode(h.SignTx(w1, apptest.Body(w0, 0, apptest.Transfer(a1, 5))))},
 		{"insufficient-funds", h.Sign(w1, 0, apptest.Transfer(a0, 5000))},
 		{"zero-amount", h.Sign(w1, 0, apptest.Transfer(a0, 0))},
+		{"valid-redeem", h.Sign(w0, 0, apptest.Redeem(5, "PAYOUT-1"))},
+		{"valid-batch-transfer", h.Sign(w0, 0, apptest.BatchTransfer(apptest.Leg(a1, 5), apptest.Leg(a1, 7)))},
+		{"valid-freeze", h.Sign(issuer, 0, apptest.Freeze(a1, walletv1.FreezeKind_FREEZE_KIND_DEBIT, "court order 7", 0))},
+		{"valid-set-tier", h.Sign(issuer, 0, apptest.SetTier(a1, 3))},
+		{"valid-set-limits", h.Sign(issuer, 0, apptest.SetLimits(a1, &walletv1.Limits{PaymentLimit: 100}))},
+		{"release-no-order", h.Sign(issuer, 0, apptest.Release(a1, 1, ""))},
+		{"close-nonzero-balance", h.Sign(w0, 0, apptest.CloseWallet(a0))},
+		{"batch-leg-to-self", h.Sign(w0, 0, apptest.BatchTransfer(apptest.Leg(a1, 5), apptest.Leg(a0, 7)))},
 	}
 }
 

@@ -11,9 +11,16 @@
 //   - "demo-bank", an issuer with operator key IssuerKey and the validator;
 //   - "other-bank", an issuer with operator key OtherIssuerKey;
 //   - "auditor", an auditor with operator key AuditorKey;
+//   - "regulator", a regulator with operator key RegulatorKey;
 //
-// and Options.Wallets genesis wallets at demo-bank, the i-th owned by
-// WalletKey(i) and holding Options.Balance CNY.
+// the wallet parameters of wallet.DefaultGenesis (CNY, the e-CNY tier
+// limits, UTC+8, batches of up to 1000 legs), and Options.Wallets genesis
+// wallets at demo-bank, the i-th owned by WalletKey(i), at Options.Tier
+// (default 1, which has no limits) and holding Options.Balance CNY.
+//
+// Block times can be set (FinalizeBlockAt, BlockAt); a block finalized
+// without one is at BaseTime + height seconds, or one second after the last
+// committed block if that is later.
 package apptest
 
 import (
@@ -52,13 +59,24 @@ const (
 	Issuer         = "demo-bank"
 	OtherIssuer    = "other-bank"
 	Auditor        = "auditor"
+	Regulator      = "regulator"
 	// ValidUntil is the valid_until_height Sign puts in bodies.
 	ValidUntil = 500
 	// DefaultSeed derives the keys when Options.Seed is nil.
 	DefaultSeed = "ledgerd-apptest"
 )
 
-// BaseTime is the genesis time; block h is at BaseTime + h seconds.
+// An in-memory harness (Options.Dir empty) is sized for short tests: a
+// Badger memtable of InMemoryMemTableSize unless Options.Store sets one,
+// and a signature cache of InMemorySigCacheSize unless Options.Config is
+// set.
+const (
+	InMemoryMemTableSize = 4 << 20
+	InMemorySigCacheSize = 10_000
+)
+
+// BaseTime is the genesis time; block h is at BaseTime + h seconds unless
+// the clock was moved on (FinalizeBlockAt).
 var BaseTime = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // T is what the harness needs of a test: *testing.T and *testing.B satisfy
@@ -93,6 +111,8 @@ type Options struct {
 	// (none if Balance is 0).
 	Wallets int
 	Balance uint64
+	// Tier of the genesis wallets; 0 means 1.
+	Tier uint32
 }
 
 // Harness is an app under test. Its fields may be used directly.
@@ -129,11 +149,19 @@ func (h *Harness) open() {
 	h.T.Helper()
 	so := h.opts.Store
 	so.Dir, so.InMemory = h.opts.Dir, h.opts.Dir == ""
+	if so.InMemory && so.Badger.MemTableSize == 0 {
+		// Badger allocates a whole memtable up front: the default 64 MiB
+		// dominates the cost of a short test.
+		so.Badger.MemTableSize = InMemoryMemTableSize
+	}
 	st, err := store.Open(so, app.StoreNames)
 	if err != nil {
 		h.T.Fatalf("apptest: open store: %v", err)
 	}
 	cfg := app.DefaultConfig(ChainID)
+	if h.opts.Dir == "" {
+		cfg.SigCacheSize = InMemorySigCacheSize
+	}
 	if h.opts.Config != nil {
 		cfg = *h.opts.Config
 	}
@@ -162,13 +190,18 @@ func BuildGenesis(opts Options) app.Genesis {
 					Validator: &consortium.GenesisValidator{PubKey: base64.StdEncoding.EncodeToString(vpub), Power: 10}},
 				{ID: OtherIssuer, Name: "Other Bank", Roles: []string{"issuer"}, Operators: op(OtherIssuer)},
 				{ID: Auditor, Name: "Auditor", Roles: []string{"auditor"}, Operators: op(Auditor)},
+				{ID: Regulator, Name: "Regulator", Roles: []string{"regulator"}, Operators: op(Regulator)},
 			},
 		},
-		Wallet: wallet.Genesis{Denoms: []string{Denom}},
+		Wallet: wallet.DefaultGenesis(),
+	}
+	tier := opts.Tier
+	if tier == 0 {
+		tier = 1
 	}
 	for i := range opts.Wallets {
 		owner := Address(walletKey(seed, i))
-		gw := wallet.GenesisWallet{Owner: owner.Hex(), Bank: Issuer, Tier: 1, KYCHash: hex.EncodeToString(KYCHash(owner))}
+		gw := wallet.GenesisWallet{Owner: owner.Hex(), Bank: Issuer, Tier: tier, KYCHash: hex.EncodeToString(KYCHash(owner))}
 		if opts.Balance > 0 {
 			gw.Balances = []wallet.GenesisCoin{{Denom: Denom, Amount: strconv.FormatUint(opts.Balance, 10)}}
 		}
@@ -221,6 +254,11 @@ func (h *Harness) OtherIssuerKey() *ecdsa.PrivateKey {
 // AuditorKey is the operator key of the auditor.
 func (h *Harness) AuditorKey() *ecdsa.PrivateKey { return derive(h.opts.Seed, "operator/"+Auditor) }
 
+// RegulatorKey is the operator key of the regulator.
+func (h *Harness) RegulatorKey() *ecdsa.PrivateKey {
+	return derive(h.opts.Seed, "operator/"+Regulator)
+}
+
 // WalletKey is the key of the i-th genesis wallet for i < Options.Wallets,
 // and of a wallet nobody opened yet beyond.
 func (h *Harness) WalletKey(i int) *ecdsa.PrivateKey { return walletKey(h.opts.Seed, i) }
@@ -247,13 +285,43 @@ func (h *Harness) Height() int64 { return h.Store.LastCommit().Height }
 // AppHash is the last committed app hash.
 func (h *Harness) AppHash() []byte { return h.Store.LastCommit().AppHash }
 
-// FinalizeBlock finalizes the next block (height Height()+1, at BaseTime +
-// height seconds) without committing it.
+// NextTime is the time FinalizeBlock gives the next block: BaseTime +
+// height seconds, or one second after the last committed block if that is
+// later (after FinalizeBlockAt moved the clock on).
+func (h *Harness) NextTime() time.Time {
+	t := BaseTime.Add(time.Duration(h.Height()+1) * time.Second)
+	if next := h.LastTime().Add(time.Second); next.After(t) {
+		return next
+	}
+	return t
+}
+
+// LastTime is the time of the last committed block, as the store recorded
+// it (BaseTime before the first).
+func (h *Harness) LastTime() time.Time {
+	if c := h.Store.LastCommit(); c.Height > 0 && !c.Time.IsZero() {
+		return c.Time
+	}
+	return BaseTime
+}
+
+// FinalizeBlock finalizes the next block (height Height()+1, at NextTime)
+// without committing it.
 func (h *Harness) FinalizeBlock(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	h.T.Helper()
+	return h.FinalizeBlockAt(h.NextTime(), txs...)
+}
+
+// FinalizeBlockAt finalizes the next block at t, which must be after the
+// last committed block's time, without committing it.
+func (h *Harness) FinalizeBlockAt(t time.Time, txs ...[]byte) *abci.ResponseFinalizeBlock {
+	h.T.Helper()
 	height := h.Height() + 1
+	if last := h.LastTime(); !t.After(last) {
+		h.T.Fatalf("apptest: block %d at %s, not after the last block's time %s", height, t, last)
+	}
 	resp, err := h.App.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{
-		Txs: txs, Height: height, Time: BaseTime.Add(time.Duration(height) * time.Second),
+		Txs: txs, Height: height, Time: t,
 	})
 	if err != nil {
 		h.T.Fatalf("apptest: FinalizeBlock %d: %v", height, err)
@@ -276,6 +344,15 @@ func (h *Harness) Commit() {
 func (h *Harness) Block(txs ...[]byte) []*abci.ExecTxResult {
 	h.T.Helper()
 	resp := h.FinalizeBlock(txs...)
+	h.Commit()
+	return resp.TxResults
+}
+
+// BlockAt finalizes and commits the next block at t and returns its
+// results.
+func (h *Harness) BlockAt(t time.Time, txs ...[]byte) []*abci.ExecTxResult {
+	h.T.Helper()
+	resp := h.FinalizeBlockAt(t, txs...)
 	h.Commit()
 	return resp.TxResults
 }
@@ -333,8 +410,9 @@ func (h *Harness) Reopen() {
 	}
 }
 
-// Msg is a wallet message: *walletv1.MsgOpenWallet, *walletv1.MsgDeposit or
-// *walletv1.MsgTransfer.
+// Msg is a wallet message: *walletv1.MsgOpenWallet, MsgDeposit,
+// MsgTransfer, MsgRedeem, MsgBatchTransfer, MsgFreeze, MsgRelease,
+// MsgSetTier, MsgSetLimits or MsgCloseWallet.
 type Msg = proto.Message
 
 // Body returns the body of msg signed by key's address at nonce, valid
@@ -348,6 +426,20 @@ func Body(key *ecdsa.PrivateKey, nonce uint64, msg Msg) *authv1.TxBody {
 		b.Msg = &authv1.TxBody_Deposit{Deposit: m}
 	case *walletv1.MsgTransfer:
 		b.Msg = &authv1.TxBody_Transfer{Transfer: m}
+	case *walletv1.MsgRedeem:
+		b.Msg = &authv1.TxBody_Redeem{Redeem: m}
+	case *walletv1.MsgBatchTransfer:
+		b.Msg = &authv1.TxBody_BatchTransfer{BatchTransfer: m}
+	case *walletv1.MsgFreeze:
+		b.Msg = &authv1.TxBody_Freeze{Freeze: m}
+	case *walletv1.MsgRelease:
+		b.Msg = &authv1.TxBody_Release{Release: m}
+	case *walletv1.MsgSetTier:
+		b.Msg = &authv1.TxBody_SetTier{SetTier: m}
+	case *walletv1.MsgSetLimits:
+		b.Msg = &authv1.TxBody_SetLimits{SetLimits: m}
+	case *walletv1.MsgCloseWallet:
+		b.Msg = &authv1.TxBody_CloseWallet{CloseWallet: m}
 	default:
 		panic(fmt.Sprintf("apptest: %T is not a wallet message", msg))
 	}
@@ -393,6 +485,60 @@ func Deposit(w common.Address, amount uint64, reference string) *walletv1.MsgDep
 // Transfer is a message paying amount CNY to to.
 func Transfer(to common.Address, amount uint64) *walletv1.MsgTransfer {
 	return &walletv1.MsgTransfer{To: to.Bytes(), Denom: Denom, Amount: amount}
+}
+
+// OpenWalletTier is a message opening owner's wallet at tier.
+func OpenWalletTier(owner common.Address, tier uint32) *walletv1.MsgOpenWallet {
+	return &walletv1.MsgOpenWallet{Owner: owner.Bytes(), KycHash: KYCHash(owner), Tier: tier}
+}
+
+// Redeem is a message burning amount CNY from the signer's wallet, paid
+// out against payoutReference.
+func Redeem(amount uint64, payoutReference string) *walletv1.MsgRedeem {
+	return &walletv1.MsgRedeem{Denom: Denom, Amount: amount, PayoutReference: payoutReference}
+}
+
+// Leg is one recipient of a batch transfer.
+func Leg(to common.Address, amount uint64) *walletv1.BatchLeg {
+	return &walletv1.BatchLeg{To: to.Bytes(), Amount: amount}
+}
+
+// BatchTransfer is a message paying every leg in CNY.
+func BatchTransfer(legs ...*walletv1.BatchLeg) *walletv1.MsgBatchTransfer {
+	return &walletv1.MsgBatchTransfer{Denom: Denom, Legs: legs}
+}
+
+// Freeze is a message placing a freeze order of kind on w, expiring at
+// the Unix time expires (0: never).
+func Freeze(w common.Address, kind walletv1.FreezeKind, legalBasis string, expires int64) *walletv1.MsgFreeze {
+	return &walletv1.MsgFreeze{Wallet: w.Bytes(), Kind: kind, LegalBasis: legalBasis, Expires: expires}
+}
+
+// Release is a message lifting w's freeze order id.
+func Release(w common.Address, id uint64, reason string) *walletv1.MsgRelease {
+	return &walletv1.MsgRelease{Wallet: w.Bytes(), OrderId: id, Reason: reason}
+}
+
+// SetTier is a message moving w to tier, with TierKYCHash(w, tier).
+func SetTier(w common.Address, tier uint32) *walletv1.MsgSetTier {
+	return &walletv1.MsgSetTier{Wallet: w.Bytes(), Tier: tier, KycHash: TierKYCHash(w, tier)}
+}
+
+// TierKYCHash is the KYC hash SetTier records for owner's verification at
+// tier.
+func TierKYCHash(owner common.Address, tier uint32) []byte {
+	h := sha256.Sum256(fmt.Appendf(append([]byte("kyc/"), owner[:]...), "/tier-%d", tier))
+	return h[:]
+}
+
+// SetLimits is a message setting w's own CNY limits (nil clears them).
+func SetLimits(w common.Address, limits *walletv1.Limits) *walletv1.MsgSetLimits {
+	return &walletv1.MsgSetLimits{Wallet: w.Bytes(), Denom: Denom, Limits: limits}
+}
+
+// CloseWallet is a message closing w.
+func CloseWallet(w common.Address) *walletv1.MsgCloseWallet {
+	return &walletv1.MsgCloseWallet{Wallet: w.Bytes()}
 }
 
 // get reads a store key at the last commit; nil if absent.

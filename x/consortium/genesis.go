@@ -28,7 +28,8 @@ type Genesis struct {
 
 // Defaults of the chain-wide limits.
 const (
-	DefaultMaxTxBytes          = 4096
+	// DefaultMaxTxBytes fits a batch transfer of 1,000 legs (about 32 KiB).
+	DefaultMaxTxBytes          = 64 << 10
 	DefaultMaxBlockTxs         = 5000
 	DefaultMaxTxValidityBlocks = 1000
 )

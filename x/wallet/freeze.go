@@ -82,14 +82,15 @@ func (mod Module) Release(ctx exec.Context, msg *walletv1.MsgRelease) error {
 		return errcode.Wrap(ErrNotAuthority, "order %d of wallet %s was issued by %q; %q is neither it nor a regulator",
 			order.Id, owner.Hex(), order.Authority, m.Id)
 	}
-	mod.lift(ctx, w, i, msg.Reason)
+	mod.lift(ctx, w, i, m.Id, msg.Reason)
 	k.SetWallet(w)
 	return nil
 }
 
-// lift removes w's order at index i, its queue entry, and records why. The
-// caller stores w.
-func (mod Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, reason string) {
+// lift removes w's order at index i, its queue entry, and records who
+// lifted it (the releasing member, or the order's own authority on expiry)
+// and why. The caller stores w.
+func (mod Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, by, reason string) {
 	order := w.Freezes[i]
 	w.Freezes = slices.Delete(w.Freezes, i, i+1)
 	w.Status = effectiveStatus(w)
@@ -97,9 +98,9 @@ func (mod Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, reason strin
 		ctx.KV(StoreName).Delete(ExpiryKey(order.Expires, w.Owner, order.Id))
 	}
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_RELEASE,
-		Counterparty: []byte(order.Authority), Detail: fmt.Sprintf("order %d: %s", order.Id, reason)})
+		Counterparty: []byte(by), Detail: fmt.Sprintf("order %d of %s: %s", order.Id, order.Authority, reason)})
 	ctx.Emit("wallet_released", "wallet", common.BytesToAddress(w.Owner).Hex(), "order", strconv.FormatUint(order.Id, 10),
-		"reason", reason, "status", StatusName(w.Status))
+		"authority", order.Authority, "by", by, "reason", reason, "status", StatusName(w.Status))
 }
 
 // LiftExpired lifts the freeze orders whose expiry is before the block
@@ -107,7 +108,13 @@ func (mod Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, reason strin
 // expiry-queue keys in order from the state at the start of the block
 // (before any transaction); it is called at the start of every block.
 func (mod Module) LiftExpired(ctx exec.Context, due func(start, end []byte, fn func(key []byte) bool) error) error {
-	end := binary.BigEndian.AppendUint64([]byte{prefixExpiry}, uint64(ctx.Time.Unix()))
+	// Due: expires < block time. Expiries are whole seconds, block times
+	// are not: at E + 0.5 s, an order expiring at E is past.
+	cutoff := ctx.Time.Unix()
+	if ctx.Time.Nanosecond() > 0 {
+		cutoff++
+	}
+	end := binary.BigEndian.AppendUint64([]byte{prefixExpiry}, uint64(cutoff))
 	var keys [][]byte
 	err := due([]byte{prefixExpiry}, end, func(key []byte) bool {
 		keys = append(keys, append([]byte(nil), key...))
@@ -132,7 +139,7 @@ func (mod Module) LiftExpired(ctx exec.Context, due func(start, end []byte, fn f
 			ctx.KV(StoreName).Delete(key)
 			continue
 		}
-		mod.lift(ctx, w, i, "expired")
+		mod.lift(ctx, w, i, w.Freezes[i].Authority, "expired")
 		k.SetWallet(w)
 	}
 	return nil

@@ -93,7 +93,9 @@ func HistoryFromEvent(kind string, attrs map[string]string) (*walletv1.HistoryEn
 		return nil, fmt.Errorf("history event: entry: %w", err)
 	}
 	e := new(walletv1.HistoryEntry)
-	if err := proto.Unmarshal(raw, e); err != nil {
+	// Unknown fields are dropped so that the re-encoding below differs
+	// from raw: kept, they would be re-emitted and pass for canonical.
+	if err := (proto.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, e); err != nil {
 		return nil, fmt.Errorf("history event: entry: %w", err)
 	}
 	if !bytes.Equal(EncodeHistoryEntry(e), raw) {

@@ -542,7 +542,8 @@ func (mod Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) er
 }
 
 // bankOfRecordWallet loads the wallet at addr and checks that the signer
-// operates for its bank of record, an active issuer.
+// operates for its bank of record, an active issuer, and that the wallet
+// is not closed: a closed wallet's tier, limits and history are final.
 func (mod Module) bankOfRecordWallet(ctx exec.Context, k Keeper, addr []byte) (*walletv1.Wallet, error) {
 	bank, err := mod.members(ctx).ActingMember(ctx.Signer, consortiumv1.Role_ROLE_ISSUER)
 	if err != nil {
@@ -555,6 +556,9 @@ func (mod Module) bankOfRecordWallet(ctx exec.Context, k Keeper, addr []byte) (*
 	}
 	if w.Bank != bank.Id {
 		return nil, errcode.Wrap(ErrNotBankOfRecord, "wallet %s is held at %q, signer acts for %q", owner.Hex(), w.Bank, bank.Id)
+	}
+	if w.Closed {
+		return nil, errcode.Wrap(ErrWalletClosed, "wallet %s", owner.Hex())
 	}
 	return w, nil
 }
