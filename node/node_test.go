@@ -128,6 +128,13 @@ func TestPaymentEndToEnd(t *testing.T) {
 	if err := c.Invariant(ctx); err != nil {
 		t.Fatal(err)
 	}
+	check, err := c.VerifiedSupplyInvariant(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(check.Denoms) != 1 || check.Denoms[0].Supply != 100_000 || check.Denoms[0].Issued["demo-bank"] != 100_000 || !check.BalancesChecked {
+		t.Fatalf("proven supply invariant: %+v %+v", check, check.Denoms[0])
+	}
 
 	// A wallet that does not exist is proven absent, not just reported so.
 	stranger, _ := crypto.GenerateKey()
