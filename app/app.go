@@ -305,7 +305,7 @@ func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, heig
 	}
 	acct.incrementNonce(branch, c.signer)
 	parent.Merge(branch)
-	ctx.Emit("tx", "signer", c.signer.Hex(), "nonce", strconv.FormatUint(body.Nonce, 10), "msg", msgName(body))
+	ctx.Emit("tx", "signer", exec.Hex(c.signer), "nonce", strconv.FormatUint(body.Nonce, 10), "msg", msgName(body))
 	return ctx.Events(), nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"fmt"
+	"github.com/ledgerd/ledgerd/x/exec"
 	"testing"
 	"time"
 
@@ -331,7 +332,7 @@ func TestFreezeExpiryManyWallets(t *testing.T) {
 	}
 	for i := range 5 {
 		a := apptest.Address(e.WalletKey(4 - i)) // the earliest expiry first
-		if order[i] != a.Hex() {
+		if order[i] != exec.Hex(a) {
 			t.Fatalf("release %d is of %s, want %s", i, order[i], a.Hex())
 		}
 		e.wantStatus(a, active)

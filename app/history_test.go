@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"github.com/ledgerd/ledgerd/x/exec"
 	"slices"
 	"testing"
 
@@ -67,7 +68,7 @@ func TestHistoryAccumulator(t *testing.T) {
 	c.ok(c.tx(bob, apptest.Transfer(a, 1))) // T+1: alice receives under the debit freeze
 	c.block()                               // T+2: the expiry itself
 	c.block()                               // T+3: lifts
-	if got, _ := eventAttr(c.last.Events, "wallet_released", "wallet"); got != a.Hex() {
+	if got, _ := eventAttr(c.last.Events, "wallet_released", "wallet"); got != exec.Hex(a) {
 		t.Fatalf("no expiry at T+3: %v", c.last.Events)
 	}
 	rs = c.block(c.tx(alice, apptest.Redeem(100, "payout-1")), c.tx(alice, apptest.Transfer(g0, 901)))

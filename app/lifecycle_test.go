@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"fmt"
+	"github.com/ledgerd/ledgerd/x/exec"
 	"strconv"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestCloseWallet(t *testing.T) {
 	if !w.Closed || w.Status != closedStatus {
 		t.Fatalf("closed wallet %v", w)
 	}
-	if by, _ := eventAttr(rs[0].Events, "wallet_closed", "by"); by != e.a.Hex() {
+	if by, _ := eventAttr(rs[0].Events, "wallet_closed", "by"); by != exec.Hex(e.a) {
 		t.Fatalf("wallet_closed by %q", by)
 	}
 	if last := e.lastEntry(e.a); last.Kind != walletv1.HistoryKind_HISTORY_KIND_CLOSED || common.BytesToAddress(last.Counterparty) != e.a {
@@ -115,7 +116,7 @@ func TestRedeem(t *testing.T) {
 		t.Fatalf("issued %d supply %d", c.Issued(apptest.Issuer), c.Supply())
 	}
 	hash := sha256.Sum256(redeem)
-	for k, want := range map[string]string{"wallet": a.Hex(), "bank": apptest.Issuer, "denom": "CNY", "amount": "300",
+	for k, want := range map[string]string{"wallet": exec.Hex(a), "bank": apptest.Issuer, "denom": "CNY", "amount": "300",
 		"payout_reference": "PAYOUT-7", "tx_hash": fmt.Sprintf("%X", hash), "height": strconv.FormatInt(c.Height(), 10)} {
 		if got, _ := eventAttr(rs[0].Events, "redeem", k); got != want {
 			t.Errorf("redeem event %s = %q, want %q", k, got, want)

@@ -14,6 +14,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -43,6 +44,7 @@ func main() {
 	checkTxs := flag.Int("checktx", 10_000, "transactions for the CheckTx measurement")
 	dir := flag.String("dir", "", "database directory (default: a temporary one, removed after)")
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured blocks to this file")
 	flag.Parse()
 	if *blocks**blockTxs+*checkTxs > *wallets {
 		log.Fatalf("need at least blocks*block-txs+checktx = %d wallets so every sender is fresh", *blocks**blockTxs+*checkTxs)
@@ -80,6 +82,16 @@ func main() {
 	checkSet := sign(*checkTxs)
 
 	log.Printf("running %d blocks of %d transfers", *blocks, *blockTxs)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var execs, commits []time.Duration
 	var total time.Duration
 	failed := 0

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/proto"
 
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
@@ -122,19 +124,29 @@ func newWalletAdminCmds() []*cobra.Command {
 
 	setLimits := &cobra.Command{
 		Use:   "set-limits WALLET DENOM [--balance-cap N] [--payment-limit N] [--daily-limit N] [--annual-limit N] --from OPERATOR",
-		Short: "Set a wallet's own limits, which bind where stricter than its tier's (bank of record); 0 clears one",
-		Args:  cobra.ExactArgs(2),
+		Short: "Change a wallet's own limits, which bind where stricter than its tier's (bank of record); 0 clears one",
+		Long: `set-limits changes the limits named by flags and keeps the wallet's other own
+limits in DENOM as they are (read from the node first); 0 clears a limit. The
+transaction itself carries all four, so what it sets is exactly what it shows.`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w, err := parseAddress("wallet", args[0])
 			if err != nil {
 				return err
 			}
+			lim, err := currentLimits(cmd, w, args[1])
+			if err != nil {
+				return err
+			}
 			f := cmd.Flags()
-			lim := &walletv1.Limits{}
-			lim.BalanceCap, _ = f.GetUint64("balance-cap")
-			lim.PaymentLimit, _ = f.GetUint64("payment-limit")
-			lim.DailyOutflowLimit, _ = f.GetUint64("daily-limit")
-			lim.AnnualOutflowLimit, _ = f.GetUint64("annual-limit")
+			for name, field := range map[string]*uint64{
+				"balance-cap": &lim.BalanceCap, "payment-limit": &lim.PaymentLimit,
+				"daily-limit": &lim.DailyOutflowLimit, "annual-limit": &lim.AnnualOutflowLimit,
+			} {
+				if f.Changed(name) {
+					*field, _ = f.GetUint64(name)
+				}
+			}
 			return sendTx(cmd, &walletv1.MsgSetLimits{Wallet: w.Bytes(), Denom: args[1], Limits: lim})
 		},
 	}
@@ -160,6 +172,26 @@ func newWalletAdminCmds() []*cobra.Command {
 		txFlags(c)
 	}
 	return cmds
+}
+
+// currentLimits returns the wallet's own limits in denom as the node has
+// them now (all zero if none).
+func currentLimits(cmd *cobra.Command, addr common.Address, denom string) (*walletv1.Limits, error) {
+	c, err := newClient(cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	w, err := c.Wallet(cmd.Context(), addr)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range w.Limits {
+		if l.Denom == denom && l.Limits != nil {
+			return proto.Clone(l.Limits).(*walletv1.Limits), nil
+		}
+	}
+	return &walletv1.Limits{}, nil
 }
 
 // readLegs reads ADDRESS,AMOUNT lines.

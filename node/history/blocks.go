@@ -31,7 +31,8 @@ func BlockEntries(resp *abci.ResponseFinalizeBlock) ([]*walletv1.HistoryEntry, e
 			if err != nil {
 				return fmt.Errorf("%s: %w", where, err)
 			}
-			if len(e.Wallet) != addressLen || attrs["wallet"] != common.BytesToAddress(e.Wallet).Hex() ||
+			if len(e.Wallet) != addressLen || !common.IsHexAddress(attrs["wallet"]) ||
+				common.HexToAddress(attrs["wallet"]) != common.BytesToAddress(e.Wallet) ||
 				attrs["seq"] != strconv.FormatUint(e.Seq, 10) {
 				return fmt.Errorf("%s: history event says wallet %s seq %s, its entry is of %x seq %d",
 					where, attrs["wallet"], attrs["seq"], e.Wallet, e.Seq)

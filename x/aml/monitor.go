@@ -61,7 +61,7 @@ func (m Monitor) ObserveFlow(ctx exec.Context, f wallet.Flow) error {
 		Amount: f.After, TxHash: ctx.TxHash, Height: ctx.Height, Time: ctx.Time.Unix(),
 	}
 	m.k.fileReport(r)
-	ctx.Emit(EventReport, "id", strconv.FormatUint(id, 10), "wallet", f.Wallet.Hex(), "bank", f.Bank,
+	ctx.Emit(EventReport, "id", strconv.FormatUint(id, 10), "wallet", exec.Hex(f.Wallet), "bank", f.Bank,
 		"day", strconv.FormatInt(f.Day, 10), "date", FormatDay(f.Day), "direction", DirectionName(dir),
 		"denom", f.Denom, "amount", strconv.FormatUint(f.After, 10), "threshold", strconv.FormatUint(threshold, 10))
 	return nil
@@ -89,7 +89,7 @@ func (m Monitor) ObservePayments(ctx exec.Context, p wallet.Payments) error {
 		TxHash: ctx.TxHash, Height: ctx.Height, Time: ctx.Time.Unix(),
 	}
 	m.k.raiseAlert(a)
-	ctx.Emit(EventAlert, "id", strconv.FormatUint(id, 10), "wallet", p.Wallet.Hex(), "bank", p.Bank,
+	ctx.Emit(EventAlert, "id", strconv.FormatUint(id, 10), "wallet", exec.Hex(p.Wallet), "bank", p.Bank,
 		"day", strconv.FormatInt(p.Day, 10), "date", FormatDay(p.Day),
 		"payments", strconv.FormatUint(uint64(p.Payments), 10), "limit", strconv.FormatUint(uint64(limit), 10))
 	return nil

@@ -269,7 +269,7 @@ func TestEvents(t *testing.T) {
 	for _, a := range evs[0].Attributes {
 		got[a.Key] = a.Value
 	}
-	want := map[string]string{"id": "1", "wallet": walletA.Hex(), "bank": "bank-a", "day": "20780", "date": "2026-11-23",
+	want := map[string]string{"id": "1", "wallet": exec.Hex(walletA), "bank": "bank-a", "day": "20780", "date": "2026-11-23",
 		"direction": "outflow", "denom": "CNY", "amount": "50000000", "threshold": "50000000"}
 	if len(got) != len(want) {
 		t.Fatalf("attributes %v, want %v", got, want)
@@ -292,7 +292,7 @@ func TestEvents(t *testing.T) {
 	for _, a := range evs[0].Attributes {
 		got[a.Key] = a.Value
 	}
-	want = map[string]string{"id": "1", "wallet": walletB.Hex(), "bank": "bank-b", "day": "20780", "date": "2026-11-23",
+	want = map[string]string{"id": "1", "wallet": exec.Hex(walletB), "bank": "bank-b", "day": "20780", "date": "2026-11-23",
 		"payments": "101", "limit": "100"}
 	for k, v := range want {
 		if got[k] != v {

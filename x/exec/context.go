@@ -5,6 +5,7 @@
 package exec
 
 import (
+	"encoding/hex"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -63,3 +64,13 @@ func (c Context) Emit(kind string, attrs ...string) {
 
 // Events returns the events recorded so far.
 func (c Context) Events() []abci.Event { return *c.events }
+
+// Hex is an address as event attributes carry it: 0x and lowercase hex,
+// as in Ethereum's JSON. (EIP-55 checksumming costs a keccak per address,
+// and events are read by machines.)
+func Hex(a common.Address) string {
+	var buf [2 + 2*common.AddressLength]byte
+	copy(buf[:], "0x")
+	hex.Encode(buf[2:], a[:])
+	return string(buf[:])
+}

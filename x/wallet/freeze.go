@@ -54,7 +54,7 @@ func (mod Module) Freeze(ctx exec.Context, msg *walletv1.MsgFreeze) error {
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_FREEZE,
 		Counterparty: []byte(authority), Detail: describeOrder(order)})
 	k.SetWallet(w)
-	ctx.Emit("wallet_frozen", "wallet", owner.Hex(), "order", strconv.FormatUint(order.Id, 10), "authority", authority,
+	ctx.Emit("wallet_frozen", "wallet", exec.Hex(owner), "order", strconv.FormatUint(order.Id, 10), "authority", authority,
 		"kind", KindName(order.Kind), "legal_basis", order.LegalBasis, "expires", strconv.FormatInt(order.Expires, 10),
 		"status", StatusName(w.Status))
 	return nil
@@ -99,7 +99,7 @@ func (mod Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, by, reason s
 	}
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_RELEASE,
 		Counterparty: []byte(by), Detail: fmt.Sprintf("order %d of %s: %s", order.Id, order.Authority, reason)})
-	ctx.Emit("wallet_released", "wallet", common.BytesToAddress(w.Owner).Hex(), "order", strconv.FormatUint(order.Id, 10),
+	ctx.Emit("wallet_released", "wallet", exec.Hex(common.BytesToAddress(w.Owner)), "order", strconv.FormatUint(order.Id, 10),
 		"authority", order.Authority, "by", by, "reason", reason, "status", StatusName(w.Status))
 }
 

@@ -60,6 +60,8 @@ type GenesisIssuanceCap struct {
 const (
 	DefaultUTCOffset    = "+08:00"
 	DefaultMaxBatchLegs = 1000
+	// MaxBatchLegsBound bounds max_batch_legs, and so one transaction's work.
+	MaxBatchLegsBound = 10_000
 )
 
 // DefaultGenesis carries CNY with limits modelled on the e-CNY wallet
@@ -152,6 +154,9 @@ func (g *Genesis) Validate(members []*consortiumv1.Member) (*State, error) {
 	st := &State{Params: &walletv1.Params{Denoms: denoms, MaxBatchLegs: g.MaxBatchLegs}}
 	if st.Params.MaxBatchLegs == 0 {
 		st.Params.MaxBatchLegs = DefaultMaxBatchLegs
+	}
+	if st.Params.MaxBatchLegs > MaxBatchLegsBound {
+		return bad("max_batch_legs %d: at most %d", st.Params.MaxBatchLegs, MaxBatchLegsBound)
 	}
 	offset := g.UTCOffset
 	if offset == "" {

@@ -51,7 +51,7 @@ func appendHistory(ctx exec.Context, w *walletv1.Wallet, e *walletv1.HistoryEntr
 	w.HistoryHead = NextHistoryHead(w.HistoryHead, enc)
 	w.HistoryCount = e.Seq
 	ctx.Emit(EventHistory,
-		"wallet", common.BytesToAddress(w.Owner).Hex(),
+		"wallet", exec.Hex(common.BytesToAddress(w.Owner)),
 		"seq", strconv.FormatUint(e.Seq, 10),
 		"entry", base64.StdEncoding.EncodeToString(enc))
 }

@@ -82,7 +82,7 @@ func checkPayment(owner common.Address, lim *walletv1.Limits, f *walletv1.Flow, 
 	if lim.PaymentLimit > 0 && amount > lim.PaymentLimit {
 		return errcode.Wrap(ErrPaymentLimit, "wallet %s: payment of %d %s, limit %d", owner.Hex(), amount, denom, lim.PaymentLimit)
 	}
-	day, err := add(f.DayOutflow, amount, "day outflow of %s", owner.Hex())
+	day, err := add(f.DayOutflow, amount, "day outflow of %s", owner)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func checkPayment(owner common.Address, lim *walletv1.Limits, f *walletv1.Flow, 
 		return errcode.Wrap(ErrDailyLimit, "wallet %s: %d %s paid out today, %d more exceeds the daily limit %d",
 			owner.Hex(), f.DayOutflow, denom, amount, lim.DailyOutflowLimit)
 	}
-	year, err := add(f.YearOutflow, amount, "year outflow of %s", owner.Hex())
+	year, err := add(f.YearOutflow, amount, "year outflow of %s", owner)
 	if err != nil {
 		return err
 	}

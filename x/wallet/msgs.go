@@ -228,7 +228,7 @@ func (mod Module) OpenWallet(ctx exec.Context, msg *walletv1.MsgOpenWallet) erro
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_OPENED,
 		Counterparty: []byte(bank.Id), Detail: "tier " + strconv.FormatUint(uint64(msg.Tier), 10)})
 	k.SetWallet(w)
-	ctx.Emit("wallet_opened", "owner", owner.Hex(), "bank", bank.Id, "tier", strconv.FormatUint(uint64(msg.Tier), 10))
+	ctx.Emit("wallet_opened", "owner", exec.Hex(owner), "bank", bank.Id, "tier", strconv.FormatUint(uint64(msg.Tier), 10))
 	return nil
 }
 
@@ -272,7 +272,7 @@ func (mod Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 		Issuer: bank.Id, Reference: msg.Reference, Wallet: w.Owner,
 		Amount: &walletv1.Coin{Denom: msg.Denom, Amount: msg.Amount}, Height: ctx.Height, TxHash: ctx.TxHash,
 	})
-	ctx.Emit("deposit", "wallet", owner.Hex(), "issuer", bank.Id, "denom", msg.Denom,
+	ctx.Emit("deposit", "wallet", exec.Hex(owner), "issuer", bank.Id, "denom", msg.Denom,
 		"amount", strconv.FormatUint(msg.Amount, 10), "reference", msg.Reference)
 	return nil
 }
@@ -307,7 +307,7 @@ func (mod Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_REDEEM,
 		Counterparty: []byte(w.Bank), Denom: msg.Denom, Amount: msg.Amount, BalanceAfter: have - msg.Amount, Detail: msg.PayoutReference})
 	k.SetWallet(w)
-	ctx.Emit("redeem", "wallet", ctx.Signer.Hex(), "bank", w.Bank, "denom", msg.Denom,
+	ctx.Emit("redeem", "wallet", exec.Hex(ctx.Signer), "bank", w.Bank, "denom", msg.Denom,
 		"amount", strconv.FormatUint(msg.Amount, 10), "payout_reference", msg.PayoutReference,
 		"tx_hash", fmt.Sprintf("%X", ctx.TxHash), "height", strconv.FormatInt(ctx.Height, 10))
 	return nil
@@ -402,7 +402,7 @@ func (mod Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from 
 	appendHistory(ctx, recipient, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_TRANSFER_IN,
 		Counterparty: sender.Bytes(), Denom: denom, Amount: amount, BalanceAfter: Balance(recipient, denom), Detail: memo})
 	k.SetWallet(recipient)
-	ctx.Emit("transfer", "from", sender.Hex(), "to", to.Hex(), "denom", denom, "amount", strconv.FormatUint(amount, 10))
+	ctx.Emit("transfer", "from", exec.Hex(sender), "to", exec.Hex(to), "denom", denom, "amount", strconv.FormatUint(amount, 10))
 	return nil
 }
 
@@ -410,7 +410,7 @@ func (mod Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from 
 // inflow (limits, AML). The caller stores w.
 func (mod Module) credit(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, denom string, amount uint64) error {
 	owner := common.BytesToAddress(w.Owner)
-	balance, err := add(Balance(w, denom), amount, "balance of %s", owner.Hex())
+	balance, err := add(Balance(w, denom), amount, "balance of %s", owner)
 	if err != nil {
 		return err
 	}
@@ -421,7 +421,7 @@ func (mod Module) credit(ctx exec.Context, params *walletv1.Params, w *walletv1.
 	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
 	f := flowOf(w, denom, day)
 	before := f.DayInflow
-	if f.DayInflow, err = add(f.DayInflow, amount, "day inflow of %s", owner.Hex()); err != nil {
+	if f.DayInflow, err = add(f.DayInflow, amount, "day inflow of %s", owner); err != nil {
 		return err
 	}
 	return mod.monitor(ctx).ObserveFlow(ctx, Flow{Wallet: owner, Bank: w.Bank, Day: day, Denom: denom, Before: before, After: f.DayInflow})
@@ -435,10 +435,10 @@ func (mod Module) recordOutflow(ctx exec.Context, params *walletv1.Params, w *wa
 	f := flowOf(w, denom, day)
 	before := f.DayOutflow
 	var err error
-	if f.DayOutflow, err = add(f.DayOutflow, amount, "day outflow of %s", owner.Hex()); err != nil {
+	if f.DayOutflow, err = add(f.DayOutflow, amount, "day outflow of %s", owner); err != nil {
 		return err
 	}
-	if f.YearOutflow, err = add(f.YearOutflow, amount, "year outflow of %s", owner.Hex()); err != nil {
+	if f.YearOutflow, err = add(f.YearOutflow, amount, "year outflow of %s", owner); err != nil {
 		return err
 	}
 	return mod.monitor(ctx).ObserveFlow(ctx, Flow{Wallet: owner, Bank: w.Bank, Day: day, Outflow: true, Denom: denom, Before: before, After: f.DayOutflow})
@@ -471,7 +471,7 @@ func (mod Module) SetTier(ctx exec.Context, msg *walletv1.MsgSetTier) error {
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_TIER_CHANGE,
 		Counterparty: []byte(w.Bank), Detail: fmt.Sprintf("tier %d -> %d", old, msg.Tier)})
 	k.SetWallet(w)
-	ctx.Emit("wallet_tier", "wallet", common.BytesToAddress(w.Owner).Hex(), "from", strconv.FormatUint(uint64(old), 10),
+	ctx.Emit("wallet_tier", "wallet", exec.Hex(common.BytesToAddress(w.Owner)), "from", strconv.FormatUint(uint64(old), 10),
 		"to", strconv.FormatUint(uint64(msg.Tier), 10))
 	return nil
 }
@@ -537,7 +537,7 @@ func (mod Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) er
 	w.Status = effectiveStatus(w)
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_CLOSED, Counterparty: ctx.Signer.Bytes()})
 	k.SetWallet(w)
-	ctx.Emit("wallet_closed", "wallet", owner.Hex(), "by", ctx.Signer.Hex())
+	ctx.Emit("wallet_closed", "wallet", exec.Hex(owner), "by", exec.Hex(ctx.Signer))
 	return nil
 }
 

@@ -29,7 +29,7 @@ func effectiveStatus(w *walletv1.Wallet) walletv1.WalletStatus {
 
 // canSend fails unless w may pay out.
 func canSend(w *walletv1.Wallet) error {
-	owner := common.BytesToAddress(w.Owner).Hex()
+	owner := common.BytesToAddress(w.Owner) // formatted only on failure
 	switch w.Status {
 	case walletv1.WalletStatus_WALLET_STATUS_ACTIVE:
 		return nil
@@ -45,7 +45,7 @@ func canSend(w *walletv1.Wallet) error {
 
 // canReceive fails unless w may be paid.
 func canReceive(w *walletv1.Wallet) error {
-	owner := common.BytesToAddress(w.Owner).Hex()
+	owner := common.BytesToAddress(w.Owner) // formatted only on failure
 	switch w.Status {
 	case walletv1.WalletStatus_WALLET_STATUS_ACTIVE, walletv1.WalletStatus_WALLET_STATUS_DEBIT_FROZEN:
 		return nil
