@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
+	"sync"
 
 	"google.golang.org/protobuf/proto"
 )
@@ -38,4 +40,35 @@ func SetProto(kv KV, key []byte, m proto.Message) {
 		panic(fmt.Sprintf("store: encode %T: %v", m, err))
 	}
 	kv.Set(key, b)
+}
+
+// ProtoCache remembers the decoding of one record that is read far more
+// often than it changes (module parameters). Get returns the cached message
+// while the stored bytes are unchanged, and decodes again when they differ,
+// so its result is always what GetProto would give. Callers must not modify
+// the message it returns. It is safe for concurrent use.
+type ProtoCache[T proto.Message] struct {
+	mu  sync.Mutex
+	raw []byte
+	msg T
+	ok  bool
+}
+
+// Get returns the message stored at key (newMsg() if absent).
+func (c *ProtoCache[T]) Get(r Reader, key []byte, newMsg func() T) T {
+	b := r.Get(key)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ok && bytes.Equal(b, c.raw) && (b == nil) == (c.raw == nil) {
+		return c.msg
+	}
+	m := newMsg()
+	if b != nil {
+		DecodeProto(key, b, m)
+	}
+	c.raw, c.msg, c.ok = append([]byte(nil), b...), m, true
+	if b == nil {
+		c.raw = nil
+	}
+	return m
 }
