@@ -282,15 +282,8 @@ func (mod Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 // allowed), freezes do; the amount counts in the day's outflow.
 func (mod Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	params := k.Params()
-	if err := checkDenom(params, msg.Denom); err != nil {
-		return err
-	}
-	w, err := k.Wallet(ctx.Signer)
+	params, w, err := payer(ctx, k, msg.Denom)
 	if err != nil {
-		return err
-	}
-	if err := canSend(w); err != nil {
 		return err
 	}
 	have := Balance(w, msg.Denom)
@@ -316,15 +309,8 @@ func (mod Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 // Transfer pays msg.Amount from the signer's wallet to msg.To.
 func (mod Module) Transfer(ctx exec.Context, msg *walletv1.MsgTransfer) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	params := k.Params()
-	if err := checkDenom(params, msg.Denom); err != nil {
-		return err
-	}
-	from, err := k.Wallet(ctx.Signer)
+	params, from, err := payer(ctx, k, msg.Denom)
 	if err != nil {
-		return err
-	}
-	if err := canSend(from); err != nil {
 		return err
 	}
 	if err := mod.pay(ctx, k, params, from, msg.To, msg.Denom, msg.Amount, msg.Memo); err != nil {
@@ -345,14 +331,8 @@ func (mod Module) BatchTransfer(ctx exec.Context, msg *walletv1.MsgBatchTransfer
 	if max := params.MaxBatchLegs; max > 0 && uint32(len(msg.Legs)) > max {
 		return errcode.Wrap(ErrTooManyLegs, "%d legs, limit %d", len(msg.Legs), max)
 	}
-	if err := checkDenom(params, msg.Denom); err != nil {
-		return err
-	}
-	from, err := k.Wallet(ctx.Signer)
+	params, from, err := payer(ctx, k, msg.Denom)
 	if err != nil {
-		return err
-	}
-	if err := canSend(from); err != nil {
 		return err
 	}
 	for i, leg := range msg.Legs {
@@ -365,6 +345,24 @@ func (mod Module) BatchTransfer(ctx exec.Context, msg *walletv1.MsgBatchTransfer
 	}
 	k.SetWallet(from)
 	return nil
+}
+
+// payer returns the parameters and the signer's wallet for a payment out
+// of it in denom, once checked that the ledger carries denom and the
+// wallet may pay.
+func payer(ctx exec.Context, k Keeper, denom string) (*walletv1.Params, *walletv1.Wallet, error) {
+	params := k.Params()
+	if err := checkDenom(params, denom); err != nil {
+		return nil, nil, err
+	}
+	w, err := k.Wallet(ctx.Signer)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := canSend(w); err != nil {
+		return nil, nil, err
+	}
+	return params, w, nil
 }
 
 // pay moves amount from from (held by the caller, stored by the caller) to
