@@ -241,10 +241,12 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	blockEvents := ctx.Events()
 
 	params := a.params.Load()
+	// Signatures are recovered in the background while the transactions
+	// execute in order, each as soon as its own signer is known.
 	checked := a.checkAll(req.Txs, params)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
-	for i := range checked {
-		events, err := a.deliver(ctx, a.block, &checked[i], req.Height, params)
+	for i := range req.Txs {
+		events, err := a.deliver(ctx, a.block, checked.At(i), req.Height, params)
 		results[i] = txResult(events, err)
 	}
 	a.store.Apply(a.block)

@@ -3,7 +3,7 @@ package app
 import (
 	"bytes"
 	"crypto/sha256"
-	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
@@ -113,32 +113,42 @@ func (a *App) checkTx(raw []byte, p *consortiumv1.Params) checkedTx {
 	return c
 }
 
-// checkAll runs checkTx over a block's transactions on the configured
-// number of workers. Results are by index, so they do not depend on
-// scheduling.
-func (a *App) checkAll(txs [][]byte, p *consortiumv1.Params) []checkedTx {
-	out := make([]checkedTx, len(txs))
-	workers := min(max(a.cfg.Workers, 1), len(txs))
-	var wg sync.WaitGroup
-	var next int
-	var mu sync.Mutex
-	for range workers {
-		wg.Add(1)
-		// nolint:determinism: each result is written to its own index.
+// checkedBlock is a block's transactions being checked in the background:
+// At(i) waits for transaction i's result. Workers take transactions in
+// index order, so the block can be executed in order while later
+// signatures are still being recovered.
+type checkedBlock struct {
+	out   []checkedTx
+	ready []chan struct{}
+}
+
+// At returns transaction i's result, waiting until it is ready.
+func (b *checkedBlock) At(i int) *checkedTx {
+	<-b.ready[i]
+	return &b.out[i]
+}
+
+// checkAll starts checkTx over a block's transactions on the configured
+// number of workers. Each result is written to its own index and read only
+// after its channel closes, so results do not depend on scheduling.
+func (a *App) checkAll(txs [][]byte, p *consortiumv1.Params) *checkedBlock {
+	b := &checkedBlock{out: make([]checkedTx, len(txs)), ready: make([]chan struct{}, len(txs))}
+	for i := range b.ready {
+		b.ready[i] = make(chan struct{})
+	}
+	var next atomic.Int64
+	for range min(max(a.cfg.Workers, 1), len(txs)) {
+		// nolint:determinism: each result is written to its own index and published by closing its channel.
 		go func() {
-			defer wg.Done()
 			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
+				i := int(next.Add(1) - 1)
 				if i >= len(txs) {
 					return
 				}
-				out[i] = a.checkTx(txs[i], p)
+				b.out[i] = a.checkTx(txs[i], p)
+				close(b.ready[i])
 			}
 		}()
 	}
-	wg.Wait()
-	return out
+	return b
 }
