@@ -15,7 +15,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 
 export CGO_ENABLED = 1
 
-.PHONY: build run test test-short lint bench fuzz proto clean devnet-reset
+.PHONY: build run test test-short lint bench fuzz proto clean devnet-reset localnet localnet-stop
 
 ## build: the ledgerd binary with cgo (libsecp256k1), at build/ledgerd
 build:
@@ -28,6 +28,18 @@ run: build
 ## devnet-reset: delete the devnet (its chain, keys and state)
 devnet-reset:
 	rm -rf $(DEVNET)
+
+LOCALNET    ?= .localnet
+VALIDATORS  ?= 4
+
+## localnet: generate (first time) and start a VALIDATORS-bank network as processes in ./.localnet
+localnet: build
+	@[ -d $(LOCALNET)/node0 ] || $(LEDGERD) testnet init --validators $(VALIDATORS) --output $(LOCALNET)
+	$(LEDGERD) testnet start $(LOCALNET)
+
+## localnet-stop: stop the localnet's processes
+localnet-stop: build
+	$(LEDGERD) testnet stop $(LOCALNET)
 
 ## test: lint, every package's tests, and a short fuzz of the tx decoders
 test: lint

@@ -139,3 +139,27 @@ func (p *Process) WaitForHeight(ctx context.Context, h int64) error {
 		}
 	}
 }
+
+// FreeBase returns a port b such that the ports b to b+span-1 on 127.0.0.1
+// were all free a moment ago, for Generate's BasePort.
+func FreeBase(span int) (int, error) {
+	start, err := FreePort()
+	if err != nil {
+		return 0, err
+	}
+	for base := start; base+span < 65535; base += span {
+		free := true
+		for p := base; p < base+span && free; p++ {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				free = false
+				continue
+			}
+			l.Close()
+		}
+		if free {
+			return base, nil
+		}
+	}
+	return 0, fmt.Errorf("no %d consecutive free ports", span)
+}

@@ -42,6 +42,9 @@ LEDGERD_HOME=.devnet or LEDGERD_NODE=tcp://10.0.0.5:26657.`,
 	pf.String(flagPassphraseFile, "", "file whose first line is the keyring passphrase (default: prompt)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		bindEnv(cmd.Flags())
+		if cmd.LocalNonPersistentFlags().Lookup(flagOutput) != nil {
+			return nil // a command whose own --output names a directory (testnet init)
+		}
 		o := stringFlag(cmd, flagOutput)
 		if o != "text" && o != "json" {
 			return fmt.Errorf("--output %q: want text or json", o)
@@ -50,7 +53,7 @@ LEDGERD_HOME=.devnet or LEDGERD_NODE=tcp://10.0.0.5:26657.`,
 		return nil
 	}
 	root.AddCommand(newVersionCmd(), newInitCmd(), newStartCmd(), newShowNodeIDCmd(), newShowValidatorCmd(),
-		newKeysCmd(), newTxCmd(), newQueryCmd())
+		newKeysCmd(), newTxCmd(), newQueryCmd(), newTestnetCmd())
 	return root
 }
 

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ledgerd/ledgerd/testnet"
+)
+
+func newTestnetCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "testnet", Short: "Generate and run a multi-bank network on one machine"}
+	var o testnet.GenOptions
+	initCmd := &cobra.Command{
+		Use:   "init --validators N [--full-nodes M] --output DIR",
+		Short: "Write one home per node, one genesis with N member banks and an auditor, and their keys",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+				return err
+			}
+			// Development networks only: the passphrase sits next to the keys.
+			passFile := filepath.Join(o.Dir, "passphrase")
+			o.Passphrase, o.LightScrypt = "localnet-passphrase", true
+			if err := os.WriteFile(passFile, []byte(o.Passphrase+"\n"), 0o600); err != nil {
+				return err
+			}
+			net, err := testnet.Generate(o)
+			if err != nil {
+				return err
+			}
+			return printResult(cmd, net, func(w io.Writer) {
+				fmt.Fprintf(w, "network %s in %s (keys in %s/keyring, passphrase file %s)\n", net.ChainID, o.Dir, o.Dir, passFile)
+				for _, n := range net.Nodes {
+					role := "full node"
+					if n.Validator {
+						role = "validator"
+					}
+					fmt.Fprintf(w, "  %-6s %-9s of %-8s rpc tcp://%s:%d  p2p %d  id %s\n", n.Name, role, n.Member, o.Host, n.RPCPort, n.P2PPort, n.ID)
+				}
+			})
+		},
+	}
+	f := initCmd.Flags()
+	f.IntVar(&o.Validators, "validators", 4, "member banks, one validator each")
+	f.IntVar(&o.FullNodes, "full-nodes", 0, "non-validating nodes, assigned to the banks in turn")
+	f.StringVar(&o.Dir, "output", "", "directory for the network (required)")
+	f.StringVar(&o.ChainID, "chain-id", "ledgerd-localnet", "chain id")
+	f.StringVar(&o.Host, "host", "127.0.0.1", "address the nodes listen on and dial")
+	f.IntVar(&o.BasePort, "base-port", 26600, "node i uses ports base+10i (p2p), +1 (rpc), +2 (metrics)")
+	f.DurationVar(&o.BlockInterval, "block-interval", 500*time.Millisecond, "CometBFT timeout_commit")
+	_ = initCmd.MarkFlagRequired("output")
+
+	start := &cobra.Command{
+		Use: "start DIR", Short: "Start every node of a generated network as a background process", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			started, err := testnet.StartAll(self, args[0])
+			if err != nil {
+				return err
+			}
+			for _, s := range started {
+				fmt.Fprintf(cmd.OutOrStdout(), "started %s\n", s)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "logs: %s/node*/node.log; stop with: ledgerd testnet stop %s\n", args[0], args[0])
+			return nil
+		},
+	}
+	stop := &cobra.Command{
+		Use: "stop DIR", Short: "Stop the nodes 'testnet start' started (SIGTERM, clean shutdown)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := testnet.StopAll(args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "stopped")
+			return nil
+		},
+	}
+	cmd.AddCommand(initCmd, start, stop)
+	return cmd
+}

@@ -1,0 +1,180 @@
+package testnet
+
+import (
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+
+	"github.com/ledgerd/ledgerd/app"
+	"github.com/ledgerd/ledgerd/client/keys"
+	"github.com/ledgerd/ledgerd/node"
+	"github.com/ledgerd/ledgerd/x/aml"
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// GenOptions describes a network for Generate.
+type GenOptions struct {
+	// Dir receives one home per node (node0, node1, ...) and the shared
+	// keyring of the members' operator keys.
+	Dir string
+	// Validators are member banks each running one validator; FullNodes
+	// are extra non-validating nodes, assigned to the banks in turn.
+	Validators, FullNodes int
+	ChainID                string
+	// Host is the address every node listens on and peers dial (127.0.0.1
+	// for processes on one machine).
+	Host string
+	// BasePort: node i listens for P2P on BasePort+10i, RPC on +1,
+	// Prometheus on +2.
+	BasePort int
+	// Passphrase encrypts the operator keys; LightScrypt for test networks.
+	Passphrase  string
+	LightScrypt bool
+	// BlockInterval is CometBFT's timeout_commit (default 500ms).
+	BlockInterval time.Duration
+}
+
+// NodeInfo is one generated node.
+type NodeInfo struct {
+	Name      string `json:"name"`
+	Home      string `json:"home"`
+	ID        string `json:"node_id"`
+	Member    string `json:"member"`
+	Validator bool   `json:"validator"`
+	P2PPort   int    `json:"p2p_port"`
+	RPCPort   int    `json:"rpc_port"`
+}
+
+// Network is what Generate wrote.
+type Network struct {
+	ChainID string     `json:"chain_id"`
+	Nodes   []NodeInfo `json:"nodes"`
+	// Operators maps member ids to their operator key's address; the keys
+	// are in Dir/keyring under the member id.
+	Operators map[string]string `json:"operators"`
+}
+
+// Generate writes a consortium network: N member banks ("bank-1" ...), each
+// an issuer and lender with a validator and an operator key, one auditor
+// member, M full nodes, persistent peers between all nodes, and one genesis.
+// It refuses a Dir that already holds a network.
+func Generate(o GenOptions) (*Network, error) {
+	if o.Validators < 1 {
+		return nil, fmt.Errorf("testnet: at least one validator")
+	}
+	if o.ChainID == "" {
+		o.ChainID = "ledgerd-localnet"
+	}
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.BasePort == 0 {
+		o.BasePort = 26600
+	}
+	if o.BlockInterval == 0 {
+		o.BlockInterval = 500 * time.Millisecond
+	}
+	if _, err := os.Stat(filepath.Join(o.Dir, "node0")); err == nil {
+		return nil, fmt.Errorf("testnet: %s already holds a network", o.Dir)
+	}
+	kr, err := keys.Open(filepath.Join(o.Dir, "keyring"), keys.Options{LightScrypt: o.LightScrypt})
+	if err != nil {
+		return nil, err
+	}
+	net := &Network{ChainID: o.ChainID, Operators: map[string]string{}}
+	total := o.Validators + o.FullNodes
+	cfgs := make([]*cmtcfg.Config, total)
+	members := make([]consortium.GenesisMember, o.Validators)
+	for i := range total {
+		home := filepath.Join(o.Dir, fmt.Sprintf("node%d", i))
+		cfg := cmtcfg.DefaultConfig().SetRoot(home)
+		cmtcfg.EnsureRoot(home)
+		nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
+		if err != nil {
+			return nil, err
+		}
+		pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+		bank := i % o.Validators
+		info := NodeInfo{Name: fmt.Sprintf("node%d", i), Home: home, ID: string(nodeKey.ID()),
+			Member: fmt.Sprintf("bank-%d", bank+1), Validator: i < o.Validators,
+			P2PPort: o.BasePort + 10*i, RPCPort: o.BasePort + 10*i + 1}
+		if info.Validator {
+			pub, err := pv.GetPubKey()
+			if err != nil {
+				return nil, err
+			}
+			op, err := kr.Add(info.Member, o.Passphrase)
+			if err != nil {
+				return nil, err
+			}
+			net.Operators[info.Member] = op.Address.Hex()
+			members[bank] = consortium.GenesisMember{
+				ID: info.Member, Name: fmt.Sprintf("Bank %d", bank+1), Roles: []string{"issuer", "lender"},
+				Operators: []string{op.Address.Hex()},
+				Validator: &consortium.GenesisValidator{PubKey: base64.StdEncoding.EncodeToString(pub.Bytes()), Power: 10},
+			}
+		}
+		members[bank].NodeIDs = append(members[bank].NodeIDs, info.ID)
+		cfg.Moniker = info.Name
+		cfg.P2P.ListenAddress = fmt.Sprintf("tcp://%s:%d", o.Host, info.P2PPort)
+		cfg.RPC.ListenAddress = fmt.Sprintf("tcp://%s:%d", o.Host, info.RPCPort)
+		cfg.P2P.AddrBookStrict = false // peers on private or loopback addresses
+		cfg.P2P.AllowDuplicateIP = true
+		cfg.Consensus.TimeoutCommit = o.BlockInterval
+		cfg.Instrumentation.Prometheus = true
+		cfg.Instrumentation.PrometheusListenAddr = fmt.Sprintf("%s:%d", o.Host, o.BasePort+10*i+2)
+		cfgs[i] = cfg
+		net.Nodes = append(net.Nodes, info)
+	}
+	auditor, err := kr.Add("auditor", o.Passphrase)
+	if err != nil {
+		return nil, err
+	}
+	net.Operators["auditor"] = auditor.Address.Hex()
+	members = append(members, consortium.GenesisMember{ID: "auditor", Name: "Audit Office", Roles: []string{"auditor"},
+		Operators: []string{auditor.Address.Hex()}})
+	amlGen := aml.DefaultGenesis()
+	gen := app.Genesis{
+		Consortium: consortium.Genesis{ChainNumericID: fmt.Sprint(node.DefaultNumericID(o.ChainID)), Members: members},
+		Wallet:     wallet.DefaultGenesis(),
+		AML:        &amlGen,
+	}
+	if _, err := gen.Validate(); err != nil {
+		return nil, fmt.Errorf("testnet: generated genesis is invalid: %w", err)
+	}
+	// One genesis document, byte for byte, on every node.
+	if err := node.WriteGenesis(cfgs[0].GenesisFile(), o.ChainID, gen); err != nil {
+		return nil, err
+	}
+	genesis, err := os.ReadFile(cfgs[0].GenesisFile())
+	if err != nil {
+		return nil, err
+	}
+	for i, cfg := range cfgs {
+		var peers []string
+		for j, n := range net.Nodes {
+			if j != i {
+				peers = append(peers, fmt.Sprintf("%s@%s:%d", n.ID, o.Host, n.P2PPort))
+			}
+		}
+		cfg.P2P.PersistentPeers = strings.Join(peers, ",")
+		cmtcfg.WriteConfigFile(filepath.Join(cfg.RootDir, "config", "config.toml"), cfg)
+		nc := node.DefaultConfig()
+		nc.Metrics.Listen = cfg.Instrumentation.PrometheusListenAddr
+		if err := node.WriteConfig(cfg.RootDir, nc); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(cfg.GenesisFile(), genesis, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return net, nil
+}
