@@ -28,7 +28,7 @@ type GenOptions struct {
 	// Validators are member banks each running one validator; FullNodes
 	// are extra non-validating nodes, assigned to the banks in turn.
 	Validators, FullNodes int
-	ChainID                string
+	ChainID               string
 	// Host is the address every node listens on and peers dial (127.0.0.1
 	// for processes on one machine).
 	Host string
