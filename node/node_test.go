@@ -5,17 +5,16 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/client/keys"
 	"github.com/ledgerd/ledgerd/node"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
-	"github.com/ledgerd/ledgerd/testnet"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -25,61 +24,29 @@ import (
 func TestPaymentEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	home := t.TempDir()
-	const pass = "test-passphrase"
-	res, err := node.Init(node.InitOptions{
-		Home: home, ChainID: "ledgerd-e2e", Moniker: "demo-bank", Passphrase: pass, LightScrypt: true,
-		BlockInterval: 200 * time.Millisecond,
-	})
+	home := initHome(t, "ledgerd-e2e")
+	tn, err := newTestNode(t, home, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmt, err := node.LoadCometConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rpcPort, _ := testnet.FreePort()
-	p2pPort, _ := testnet.FreePort()
-	cmt.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", rpcPort)
-	cmt.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", p2pPort)
-	cmt.LogLevel = "error"
-	cfg := node.DefaultConfig()
-	cfg.Metrics.Enabled = false
-	n, err := node.New(home, cmt, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := n.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	}()
+	tn.start(ctx, t, 2)
+	defer tn.stop(t)
+	c := tn.c
 
-	c, err := client.New(cmt.RPC.ListenAddress, client.WithTrustDir(t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	for h, _ := c.LatestHeight(ctx); h < 2; h, _ = c.LatestHeight(ctx) {
-		select {
-		case <-ctx.Done():
-			t.Fatal("no block in time")
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 	kr, err := keys.Open(node.KeyringDir(home), keys.Options{LightScrypt: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bank, err := kr.Key("demo-bank", pass)
+	bank, err := kr.Key("demo-bank", testPass)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := crypto.PubkeyToAddress(bank.PublicKey).Hex(); got != res.Operators["demo-bank"] {
-		t.Fatalf("keyring operator %s, genesis operator %s", got, res.Operators["demo-bank"])
+	member, err := c.Member(ctx, "demo-bank")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := crypto.PubkeyToAddress(bank.PublicKey); len(member.Operators) != 1 || common.BytesToAddress(member.Operators[0]) != got {
+		t.Fatalf("keyring operator %s is not the genesis operator of demo-bank %x", got.Hex(), member.Operators)
 	}
 	alice, _ := crypto.GenerateKey()
 	bob, _ := crypto.GenerateKey()
