@@ -62,6 +62,11 @@ type App struct {
 	// of the first block's state, and FinalizeBlock starts from the last
 	// commit (Rollback), which would otherwise discard them.
 	genesis *store.Branch
+	// genesisMembers is the genesis consortium state, for the peer filter
+	// to answer from before the first commit (when no version exists yet
+	// and the validators must connect to make block 1). Written once by
+	// InitChain, then only read.
+	genesisMembers atomic.Pointer[consortium.View]
 
 	// params are the chain parameters of the last commit (or genesis),
 	// read by every connection.
@@ -177,6 +182,10 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	aml.NewKeeper(ctx.KV(aml.StoreName)).InitGenesis(gen.AML)
 	a.store.Apply(branch)
 	a.genesis = branch
+	members := store.NewOverlay(store.Empty)
+	consortium.NewKeeper(members).InitGenesis(gen.Consortium)
+	view := consortium.NewView(members)
+	a.genesisMembers.Store(&view)
 	a.setParams(gen.Consortium.Params)
 
 	var vals []abci.ValidatorUpdate

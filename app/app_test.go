@@ -390,6 +390,13 @@ func TestQueries(t *testing.T) {
 		}
 	})
 
+	t.Run("peer filter", func(t *testing.T) {
+		wantQuery(t, h.Query(app.QueryPeerFilterID+"0123456789abcdef0123456789abcdef01234567", nil, 0, false), ok)
+		wantQuery(t, h.Query(app.QueryPeerFilterID+"fedcba9876543210fedcba9876543210fedcba98", nil, 0, false), consortium.ErrNodeNotMember)
+		wantQuery(t, h.Query(app.QueryPeerFilterID, nil, 0, false), consortium.ErrNodeNotMember)
+		wantQuery(t, h.Query(app.QueryPeerFilterAddr+"10.0.0.1:26656", nil, 0, false), ok)
+	})
+
 	t.Run("issuances", func(t *testing.T) {
 		r := h.Query(app.QueryIssuancesPrefix+apptest.Issuer, nil, 0, false)
 		wantQuery(t, r, ok)
@@ -542,5 +549,19 @@ func TestProposals(t *testing.T) {
 		if err != nil || r.Status != want {
 			t.Errorf("ProcessProposal(%d txs) = %v (%v), want %v", n, r.Status, err, want)
 		}
+	}
+}
+
+// TestPeerFilterBeforeFirstBlock: the validators must connect to make block
+// 1, before any state is committed, so the peer filter answers from the
+// genesis members until then, and from the committed state after.
+func TestPeerFilterBeforeFirstBlock(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	member, outsider := "0123456789abcdef0123456789abcdef01234567", "fedcba9876543210fedcba9876543210fedcba98"
+	for range 2 {
+		wantQuery(t, h.Query(app.QueryPeerFilterID+member, nil, 0, false), ok)
+		wantQuery(t, h.Query(app.QueryPeerFilterID+outsider, nil, 0, false), consortium.ErrNodeNotMember)
+		wantQuery(t, h.Query(app.QueryPeerFilterAddr+"192.0.2.1:26656", nil, 0, false), ok)
+		h.Block()
 	}
 }

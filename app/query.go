@@ -36,6 +36,15 @@ const (
 	// proven by itself: check it against a wallet's proven accumulator
 	// (wallet.VerifyHistory).
 	QueryHistory = "/history"
+	// QueryPeerFilterID + "<node id>": CometBFT asks this (filter_peers =
+	// true) before it accepts a peer; an OK answer admits it. Only nodes
+	// declared by an active member are admitted.
+	QueryPeerFilterID = "/p2p/filter/id/"
+	// QueryPeerFilterAddr + "<ip:port>": CometBFT asks this for every
+	// inbound connection before the handshake. Membership is decided by
+	// node id, which the handshake authenticates, so every address is
+	// admitted here.
+	QueryPeerFilterAddr = "/p2p/filter/addr/"
 )
 
 // Query errors.
@@ -58,6 +67,15 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	}
 	if req.Path == QueryHistory {
 		return a.queryHistory(req), nil
+	}
+	if id, ok := strings.CutPrefix(req.Path, QueryPeerFilterID); ok {
+		if err := a.admitPeer(id); err != nil {
+			return queryError(err), nil
+		}
+		return &abci.ResponseQuery{}, nil
+	}
+	if strings.HasPrefix(req.Path, QueryPeerFilterAddr) {
+		return &abci.ResponseQuery{}, nil
 	}
 	v, err := a.store.Version(req.Height)
 	if err != nil {
@@ -135,6 +153,23 @@ func query(v *store.Version, req *abci.RequestQuery) (*abci.ResponseQuery, error
 		return &abci.ResponseQuery{}, nil
 	}
 	return nil, errcode.Wrap(ErrUnknownQuery, "%q", req.Path)
+}
+
+// admitPeer answers the peer filter from the last commit's members, or,
+// before the first commit, from the genesis members.
+func (a *App) admitPeer(nodeID string) error {
+	v, err := a.store.Version(0)
+	if err != nil {
+		if genesis := a.genesisMembers.Load(); genesis != nil {
+			return genesis.AdmitPeer(nodeID)
+		}
+		return err
+	}
+	r, err := v.Reader(consortium.StoreName)
+	if err != nil {
+		return err
+	}
+	return consortium.NewView(r).AdmitPeer(nodeID)
 }
 
 func isStore(name string) bool {

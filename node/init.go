@@ -95,6 +95,9 @@ func Init(o InitOptions) (*InitResult, error) {
 	}
 	cmtcfg.EnsureRoot(o.Home)
 	cfg.Moniker = o.Moniker
+	// A permissioned network: peers are admitted only if the ledger lists
+	// their node id under an active member (app.QueryPeerFilterID).
+	cfg.FilterPeers = true
 	if o.BlockInterval > 0 {
 		cfg.Consensus.TimeoutCommit = o.BlockInterval
 	}

@@ -12,6 +12,13 @@ type Reader interface {
 	Get(key []byte) []byte
 }
 
+// Empty is a Reader of an empty store.
+var Empty Reader = empty{}
+
+type empty struct{}
+
+func (empty) Get([]byte) []byte { return nil }
+
 // KV is one module's state as state-machine code sees it.
 type KV interface {
 	Reader

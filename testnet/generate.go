@@ -124,6 +124,7 @@ func Generate(o GenOptions) (*Network, error) {
 		}
 		members[bank].NodeIDs = append(members[bank].NodeIDs, info.ID)
 		cfg.Moniker = info.Name
+		cfg.FilterPeers = true // only members' nodes are admitted as peers
 		cfg.P2P.ListenAddress = fmt.Sprintf("tcp://%s:%d", o.Host, info.P2PPort)
 		cfg.RPC.ListenAddress = fmt.Sprintf("tcp://%s:%d", o.Host, info.RPCPort)
 		cfg.P2P.AddrBookStrict = false // peers on private or loopback addresses

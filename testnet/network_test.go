@@ -4,9 +4,17 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -19,7 +27,8 @@ import (
 // TestFourBankNetwork generates a network of four member banks, runs each
 // bank's validator as a process, and checks that they make the same blocks
 // with the same app hashes, and that a payment made through one bank's node
-// is proven through another's.
+// is proven through another's; and that a node whose id no member declared
+// is refused by every member (filter_peers).
 func TestFourBankNetwork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs four node processes")
@@ -31,7 +40,7 @@ func TestFourBankNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := FreeBase(40)
+	base, err := FreeBase(50) // 4 nodes and the outsider, 10 ports each
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,5 +112,74 @@ func TestFourBankNetwork(t *testing.T) {
 	}
 	if wallet.Balance(w, "CNY") != 12_345 || w.Bank != "bank-2" {
 		t.Fatalf("node3 proves %v at height %d", w, proven.Height)
+	}
+
+	checkOutsiderRefused(ctx, t, bin, dir, base+40, net)
+}
+
+// checkOutsiderRefused starts a node with the network's genesis whose id no
+// member declared, peered with every member node, and checks that none of
+// them admits it: it stays without peers and blocks.
+func checkOutsiderRefused(ctx context.Context, t *testing.T, bin, dir string, port int, net *Network) {
+	home := filepath.Join(dir, "outsider")
+	cfg := cmtcfg.DefaultConfig().SetRoot(home)
+	cmtcfg.EnsureRoot(home)
+	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	var peers []string
+	for _, n := range net.Nodes {
+		peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", n.ID, n.P2PPort))
+	}
+	cfg.P2P.PersistentPeers = strings.Join(peers, ",")
+	cfg.P2P.AddrBookStrict, cfg.P2P.AllowDuplicateIP = false, true
+	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), cfg)
+	genesis, err := os.ReadFile(filepath.Join(net.Nodes[0].Home, "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg.GenesisFile(), genesis, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outsider := &Process{Bin: bin, Home: home, RPCPort: port + 1, P2PPort: port, Args: []string{"--log_level", "p2p:info,*:error"}}
+	if err := outsider.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer outsider.Stop()
+	oc, err := rpchttp.New(outsider.RPC(), "/websocket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Dial attempts repeat every few seconds; give them time to be refused.
+	time.Sleep(8 * time.Second)
+	st, err := oc.Status(ctx)
+	if err != nil {
+		t.Fatalf("outsider status: %v", err)
+	}
+	if st.SyncInfo.LatestBlockHeight > 0 {
+		t.Errorf("outsider synced to height %d", st.SyncInfo.LatestBlockHeight)
+	}
+	for _, n := range net.Nodes {
+		c, err := rpchttp.New(fmt.Sprintf("tcp://127.0.0.1:%d", n.RPCPort), "/websocket")
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := c.NetInfo(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range info.Peers {
+			if p.NodeInfo.ID() == nodeKey.ID() {
+				t.Errorf("%s admitted the outsider %s as a peer", n.Name, nodeKey.ID())
+			}
+		}
+		if len(info.Peers) != len(net.Nodes)-1 {
+			t.Errorf("%s has %d peers, want the %d other members' nodes", n.Name, len(info.Peers), len(net.Nodes)-1)
+		}
+	}
+	if info, err := oc.NetInfo(ctx); err != nil || info.NPeers != 0 {
+		t.Errorf("outsider has peers: %v %v", info, err)
 	}
 }

@@ -195,6 +195,9 @@ func (k Keeper) InitGenesis(st *State) {
 		for _, a := range m.Operators {
 			k.SetOperator(&consortiumv1.Operator{Address: a, MemberId: m.Id})
 		}
+		for _, id := range m.NodeIds {
+			k.SetNode(id, m.Id)
+		}
 	}
 }
 

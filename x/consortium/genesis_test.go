@@ -201,3 +201,29 @@ func TestKeeper(t *testing.T) {
 	}()
 	k.IncrementNonce(common.HexToAddress("0x5555555555555555555555555555555555555555"))
 }
+
+// TestAdmitPeer: only nodes declared by an active member are admitted as
+// peers.
+func TestAdmitPeer(t *testing.T) {
+	st, err := validGenesis().Validate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := NewKeeper(store.NewOverlay(empty{}))
+	k.InitGenesis(st)
+	a, b := strings.Repeat("a", 40), strings.Repeat("b", 40)
+	for _, id := range []string{a, b} {
+		if err := k.AdmitPeer(id); err != nil {
+			t.Errorf("other-bank's node %s: %v", id, err)
+		}
+	}
+	if err := k.AdmitPeer(strings.Repeat("c", 40)); !errors.Is(err, ErrNodeNotMember) {
+		t.Errorf("undeclared node: %v", err)
+	}
+	m, _ := k.Member("other-bank")
+	m.Status = consortiumv1.MemberStatus_MEMBER_STATUS_SUSPENDED
+	k.SetMember(m)
+	if err := k.AdmitPeer(a); !errors.Is(err, ErrMemberInactive) {
+		t.Errorf("suspended member's node: %v", err)
+	}
+}

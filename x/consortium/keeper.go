@@ -41,6 +41,31 @@ func (v View) Params() *consortiumv1.Params {
 	return p
 }
 
+// NodeMember returns the member that runs P2P node nodeID, or false if no
+// member declared it.
+func (v View) NodeMember(nodeID string) (*consortiumv1.Member, bool) {
+	owner := new(consortiumv1.NodeOwner)
+	if !get(v.r, NodeKey(nodeID), owner) {
+		return nil, false
+	}
+	m, err := v.Member(owner.MemberId)
+	return m, err == nil
+}
+
+// AdmitPeer decides whether this node accepts P2P node nodeID as a peer:
+// only nodes of active members are admitted (ErrNodeNotMember,
+// ErrMemberInactive).
+func (v View) AdmitPeer(nodeID string) error {
+	m, ok := v.NodeMember(nodeID)
+	if !ok {
+		return errcode.Wrap(ErrNodeNotMember, "node %s", nodeID)
+	}
+	if m.Status != consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE {
+		return errcode.Wrap(ErrMemberInactive, "node %s belongs to member %q, which is %s", nodeID, m.Id, m.Status)
+	}
+	return nil
+}
+
 // Acting returns the active member addr operates for: ErrNotOperator,
 // ErrMemberInactive.
 func (v View) Acting(addr common.Address) (*consortiumv1.Member, error) {
@@ -87,6 +112,11 @@ func NewKeeper(kv store.KV) Keeper { return Keeper{View{kv}, kv} }
 
 // SetMember stores m.
 func (k Keeper) SetMember(m *consortiumv1.Member) { set(k.kv, MemberKey(m.Id), m) }
+
+// SetNode records that member runs P2P node nodeID.
+func (k Keeper) SetNode(nodeID, member string) {
+	set(k.kv, NodeKey(nodeID), &consortiumv1.NodeOwner{MemberId: member})
+}
 
 // SetOperator stores op.
 func (k Keeper) SetOperator(op *consortiumv1.Operator) { set(k.kv, OperatorKey(op.Address), op) }

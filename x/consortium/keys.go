@@ -7,6 +7,7 @@ const (
 	prefixMember   byte = 0x01
 	prefixOperator byte = 0x02
 	keyParams      byte = 0x03
+	prefixNode     byte = 0x04
 )
 
 // MemberKey is the store key of member id.
@@ -20,3 +21,8 @@ func OperatorKey(addr []byte) []byte { return append([]byte{prefixOperator}, add
 
 // ParamsKey is the store key of the parameters.
 func ParamsKey() []byte { return []byte{keyParams} }
+
+// NodeKey is the store key of P2P node id (40 lowercase hex characters);
+// its value is the id of the member that runs the node, as a
+// consortiumv1.NodeOwner.
+func NodeKey(nodeID string) []byte { return append([]byte{prefixNode}, nodeID...) }

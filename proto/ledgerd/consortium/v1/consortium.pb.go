@@ -357,6 +357,53 @@ func (x *Operator) GetNonce() uint64 {
 	return 0
 }
 
+// NodeOwner records which member runs a P2P node: the value under the
+// node's id. Nodes whose owner is not an active member are refused as
+// peers (filter_peers).
+type NodeOwner struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MemberId      string                 `protobuf:"bytes,1,opt,name=member_id,json=memberId,proto3" json:"member_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodeOwner) Reset() {
+	*x = NodeOwner{}
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeOwner) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeOwner) ProtoMessage() {}
+
+func (x *NodeOwner) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeOwner.ProtoReflect.Descriptor instead.
+func (*NodeOwner) Descriptor() ([]byte, []int) {
+	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *NodeOwner) GetMemberId() string {
+	if x != nil {
+		return x.MemberId
+	}
+	return ""
+}
+
 // Params are the chain-wide parameters: every node applies the same ones,
 // because they decide transactions' results.
 type Params struct {
@@ -377,7 +424,7 @@ type Params struct {
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[3]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -389,7 +436,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[3]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -402,7 +449,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{3}
+	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Params) GetChainNumericId() uint64 {
@@ -443,7 +490,7 @@ type Members struct {
 
 func (x *Members) Reset() {
 	*x = Members{}
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[4]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -455,7 +502,7 @@ func (x *Members) String() string {
 func (*Members) ProtoMessage() {}
 
 func (x *Members) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[4]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -468,7 +515,7 @@ func (x *Members) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Members.ProtoReflect.Descriptor instead.
 func (*Members) Descriptor() ([]byte, []int) {
-	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{4}
+	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Members) GetMembers() []*Member {
@@ -497,7 +544,9 @@ const file_ledgerd_consortium_v1_consortium_proto_rawDesc = "" +
 	"\bOperator\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\fR\aaddress\x12\x1b\n" +
 	"\tmember_id\x18\x02 \x01(\tR\bmemberId\x12\x14\n" +
-	"\x05nonce\x18\x03 \x01(\x04R\x05nonce\"\xad\x01\n" +
+	"\x05nonce\x18\x03 \x01(\x04R\x05nonce\"(\n" +
+	"\tNodeOwner\x12\x1b\n" +
+	"\tmember_id\x18\x01 \x01(\tR\bmemberId\"\xad\x01\n" +
 	"\x06Params\x12(\n" +
 	"\x10chain_numeric_id\x18\x01 \x01(\x04R\x0echainNumericId\x12 \n" +
 	"\fmax_tx_bytes\x18\x02 \x01(\x04R\n" +
@@ -531,15 +580,16 @@ func file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_consortium_v1_consortium_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ledgerd_consortium_v1_consortium_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_ledgerd_consortium_v1_consortium_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_ledgerd_consortium_v1_consortium_proto_goTypes = []any{
 	(Role)(0),         // 0: ledgerd.consortium.v1.Role
 	(MemberStatus)(0), // 1: ledgerd.consortium.v1.MemberStatus
 	(*Validator)(nil), // 2: ledgerd.consortium.v1.Validator
 	(*Member)(nil),    // 3: ledgerd.consortium.v1.Member
 	(*Operator)(nil),  // 4: ledgerd.consortium.v1.Operator
-	(*Params)(nil),    // 5: ledgerd.consortium.v1.Params
-	(*Members)(nil),   // 6: ledgerd.consortium.v1.Members
+	(*NodeOwner)(nil), // 5: ledgerd.consortium.v1.NodeOwner
+	(*Params)(nil),    // 6: ledgerd.consortium.v1.Params
+	(*Members)(nil),   // 7: ledgerd.consortium.v1.Members
 }
 var file_ledgerd_consortium_v1_consortium_proto_depIdxs = []int32{
 	0, // 0: ledgerd.consortium.v1.Member.roles:type_name -> ledgerd.consortium.v1.Role
@@ -564,7 +614,7 @@ func file_ledgerd_consortium_v1_consortium_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_consortium_v1_consortium_proto_rawDesc), len(file_ledgerd_consortium_v1_consortium_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
