@@ -44,6 +44,8 @@ func FreePort() (int, error) {
 
 // Process is one ledgerd node run as a process.
 type Process struct {
+	// NodeName names the node in reports (default: Home).
+	NodeName  string
 	Bin, Home string
 	RPCPort   int
 	P2PPort   int
