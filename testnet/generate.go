@@ -51,6 +51,8 @@ type NodeInfo struct {
 	Validator bool   `json:"validator"`
 	P2PPort   int    `json:"p2p_port"`
 	RPCPort   int    `json:"rpc_port"`
+	// RPC is the node's RPC address as tools on this machine reach it.
+	RPC string `json:"rpc"`
 }
 
 // Network is what Generate wrote.
@@ -106,6 +108,7 @@ func Generate(o GenOptions) (*Network, error) {
 		info := NodeInfo{Name: fmt.Sprintf("node%d", i), Home: home, ID: string(nodeKey.ID()),
 			Member: fmt.Sprintf("bank-%d", bank+1), Validator: i < o.Validators,
 			P2PPort: o.BasePort + 10*i, RPCPort: o.BasePort + 10*i + 1}
+		info.RPC = fmt.Sprintf("tcp://%s:%d", o.Host, info.RPCPort)
 		if info.Validator {
 			pub, err := pv.GetPubKey()
 			if err != nil {
@@ -177,5 +180,5 @@ func Generate(o GenOptions) (*Network, error) {
 			return nil, err
 		}
 	}
-	return net, nil
+	return net, net.Save(o.Dir)
 }
