@@ -197,22 +197,6 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	return &abci.ResponseInitChain{Validators: vals, AppHash: a.store.WorkingHash()}, nil
 }
 
-// PrepareProposal takes the mempool's transactions in order up to the
-// block's transaction and byte caps.
-func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
-	var txs [][]byte
-	var size int64
-	maxTxs := a.params.Load().MaxBlockTxs
-	for _, tx := range req.Txs {
-		if uint64(len(txs)) == maxTxs || size+int64(len(tx)) > req.MaxTxBytes {
-			break
-		}
-		txs = append(txs, tx)
-		size += int64(len(tx))
-	}
-	return &abci.ResponsePrepareProposal{Txs: txs}, nil
-}
-
 // ProcessProposal rejects blocks over the transaction cap. Invalid
 // transactions are not a reason to reject: they fail with their code.
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {

@@ -552,6 +552,39 @@ func TestProposals(t *testing.T) {
 	}
 }
 
+// TestProposalNonceOrder: the mempool may list one signer's transactions
+// out of nonce order; the proposal puts them back in order within their
+// positions, leaves other signers' transactions and undecodable bytes where
+// they are, and the block then succeeds.
+func TestProposalNonceOrder(t *testing.T) {
+	h := apptest.New(t, apptest.Options{Wallets: 2, Balance: 1_000})
+	bank, payer := h.IssuerKey(), h.WalletKey(0)
+	to := apptest.Address(h.WalletKey(1))
+	b0 := h.Sign(bank, 0, apptest.Deposit(to, 5, "order-0"))
+	b1 := h.Sign(bank, 1, apptest.Deposit(to, 5, "order-1"))
+	b2 := h.Sign(bank, 2, apptest.Deposit(to, 5, "order-2"))
+	p0 := h.Sign(payer, 0, apptest.Transfer(to, 1))
+	p1 := h.Sign(payer, 1, apptest.Transfer(to, 1))
+	junk := []byte("not a transaction")
+	in := [][]byte{b2, p1, junk, b0, p0, b1}
+	r, err := h.App.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{Txs: in, MaxTxBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]byte{b0, p0, junk, b1, p1, b2}
+	for i := range want {
+		if !bytes.Equal(r.Txs[i], want[i]) {
+			t.Fatalf("position %d: got tx %x..., want %x...", i, r.Txs[i][:8], want[i][:8])
+		}
+	}
+	res := h.Block(r.Txs...)
+	for i, x := range res {
+		if (i == 2) != (x.Code != 0) {
+			t.Errorf("tx %d: code %d %s", i, x.Code, x.Log)
+		}
+	}
+}
+
 // TestPeerFilterBeforeFirstBlock: the validators must connect to make block
 // 1, before any state is committed, so the peer filter answers from the
 // genesis members until then, and from the committed state after.
