@@ -40,6 +40,9 @@ type GenOptions struct {
 	LightScrypt bool
 	// BlockInterval is CometBFT's timeout_commit (default 500ms).
 	BlockInterval time.Duration
+	// Docker, if set, lays the network out for containers instead of
+	// processes (see DockerOptions); Host is then unused.
+	Docker *DockerOptions
 }
 
 // NodeInfo is one generated node.
@@ -53,6 +56,8 @@ type NodeInfo struct {
 	RPCPort   int    `json:"rpc_port"`
 	// RPC is the node's RPC address as tools on this machine reach it.
 	RPC string `json:"rpc"`
+	// IP is the node's fixed address on a docker network's bridge.
+	IP string `json:"ip,omitempty"`
 }
 
 // Network is what Generate wrote.
@@ -62,6 +67,39 @@ type Network struct {
 	// Operators maps member ids to their operator key's address; the keys
 	// are in Dir/keyring under the member id.
 	Operators map[string]string `json:"operators"`
+	// Docker is how a docker network is laid out; nil for processes.
+	Docker *DockerOptions `json:"docker,omitempty"`
+}
+
+// nodeAddrs is where a node listens, where its peers dial it, and where
+// tools on this machine reach its RPC.
+type nodeAddrs struct {
+	p2pListen, rpcListen, metricsListen string
+	// peer is the host:port its peers dial; external, if set, is the
+	// address it advertises to them.
+	peer, external string
+	// ip, p2pPort, rpcPort and rpc are NodeInfo's.
+	ip               string
+	p2pPort, rpcPort int
+	rpc              string
+}
+
+// nodeAddrs is node i's addressing: ports from BasePort+10i on Host, or in
+// containers (Docker).
+func (o GenOptions) nodeAddrs(i int) nodeAddrs {
+	port := o.BasePort + 10*i
+	if o.Docker != nil {
+		return o.Docker.nodeAddrs(i, port)
+	}
+	return nodeAddrs{
+		p2pListen:     fmt.Sprintf("tcp://%s:%d", o.Host, port),
+		rpcListen:     fmt.Sprintf("tcp://%s:%d", o.Host, port+1),
+		metricsListen: fmt.Sprintf("%s:%d", o.Host, port+2),
+		peer:          fmt.Sprintf("%s:%d", o.Host, port),
+		p2pPort:       port,
+		rpcPort:       port + 1,
+		rpc:           fmt.Sprintf("tcp://%s:%d", o.Host, port+1),
+	}
 }
 
 // Generate writes a consortium network: N member banks ("bank-1" ...), each
@@ -87,11 +125,18 @@ func Generate(o GenOptions) (*Network, error) {
 	if _, err := os.Stat(filepath.Join(o.Dir, "node0")); err == nil {
 		return nil, fmt.Errorf("testnet: %s already holds a network", o.Dir)
 	}
+	if o.Docker != nil {
+		d, err := o.Docker.resolve(o.Dir, o.Validators+o.FullNodes)
+		if err != nil {
+			return nil, err
+		}
+		o.Docker = d
+	}
 	kr, err := keys.Open(filepath.Join(o.Dir, "keyring"), keys.Options{LightScrypt: o.LightScrypt})
 	if err != nil {
 		return nil, err
 	}
-	net := &Network{ChainID: o.ChainID, Operators: map[string]string{}}
+	net := &Network{ChainID: o.ChainID, Operators: map[string]string{}, Docker: o.Docker}
 	total := o.Validators + o.FullNodes
 	cfgs := make([]*cmtcfg.Config, total)
 	members := make([]consortium.GenesisMember, o.Validators)
@@ -105,10 +150,10 @@ func Generate(o GenOptions) (*Network, error) {
 		}
 		pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 		bank := i % o.Validators
+		addrs := o.nodeAddrs(i)
 		info := NodeInfo{Name: fmt.Sprintf("node%d", i), Home: home, ID: string(nodeKey.ID()),
 			Member: fmt.Sprintf("bank-%d", bank+1), Validator: i < o.Validators,
-			P2PPort: o.BasePort + 10*i, RPCPort: o.BasePort + 10*i + 1}
-		info.RPC = fmt.Sprintf("tcp://%s:%d", o.Host, info.RPCPort)
+			P2PPort: addrs.p2pPort, RPCPort: addrs.rpcPort, RPC: addrs.rpc, IP: addrs.ip}
 		if info.Validator {
 			pub, err := pv.GetPubKey()
 			if err != nil {
@@ -128,13 +173,13 @@ func Generate(o GenOptions) (*Network, error) {
 		members[bank].NodeIDs = append(members[bank].NodeIDs, info.ID)
 		cfg.Moniker = info.Name
 		cfg.FilterPeers = true // only members' nodes are admitted as peers
-		cfg.P2P.ListenAddress = fmt.Sprintf("tcp://%s:%d", o.Host, info.P2PPort)
-		cfg.RPC.ListenAddress = fmt.Sprintf("tcp://%s:%d", o.Host, info.RPCPort)
+		cfg.P2P.ListenAddress, cfg.P2P.ExternalAddress = addrs.p2pListen, addrs.external
+		cfg.RPC.ListenAddress = addrs.rpcListen
 		cfg.P2P.AddrBookStrict = false // peers on private or loopback addresses
 		cfg.P2P.AllowDuplicateIP = true
 		cfg.Consensus.TimeoutCommit = o.BlockInterval
 		cfg.Instrumentation.Prometheus = true
-		cfg.Instrumentation.PrometheusListenAddr = fmt.Sprintf("%s:%d", o.Host, o.BasePort+10*i+2)
+		cfg.Instrumentation.PrometheusListenAddr = addrs.metricsListen
 		cfgs[i] = cfg
 		net.Nodes = append(net.Nodes, info)
 	}
@@ -166,7 +211,7 @@ func Generate(o GenOptions) (*Network, error) {
 		var peers []string
 		for j, n := range net.Nodes {
 			if j != i {
-				peers = append(peers, fmt.Sprintf("%s@%s:%d", n.ID, o.Host, n.P2PPort))
+				peers = append(peers, n.ID+"@"+o.nodeAddrs(j).peer)
 			}
 		}
 		cfg.P2P.PersistentPeers = strings.Join(peers, ",")
@@ -177,6 +222,11 @@ func Generate(o GenOptions) (*Network, error) {
 			return nil, err
 		}
 		if err := os.WriteFile(cfg.GenesisFile(), genesis, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	if o.Docker != nil {
+		if err := writeCompose(o.Dir, o.Docker, o.BasePort, net); err != nil {
 			return nil, err
 		}
 	}

@@ -14,12 +14,26 @@ import (
 
 func newTestnetCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "testnet", Short: "Generate and run a multi-bank network on one machine"}
-	var o testnet.GenOptions
+	var (
+		o      testnet.GenOptions
+		docker bool
+		d      testnet.DockerOptions
+	)
 	initCmd := &cobra.Command{
-		Use:   "init --validators N [--full-nodes M] --output DIR",
+		Use:   "init --validators N [--full-nodes M] --output DIR [--docker]",
 		Short: "Write one home per node, one genesis with N member banks and an auditor, and their keys",
-		Args:  cobra.NoArgs,
+		Long: `Write one home per node, one genesis with N member banks and an auditor, and their keys.
+
+With --docker, the network is laid out for containers on a private bridge
+network: node i has the address .10+i of --subnet, listens on 26656 (p2p),
+26657 (RPC) and 26660 (Prometheus) in its container, and publishes RPC and
+Prometheus on 127.0.0.1 at base+10i+1 and +2. DIR/docker-compose.yml runs the
+image ledgerd:latest (make docker-image) with DIR/nodeI mounted at /ledgerd.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if docker {
+				o.Docker = &d
+			}
 			if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 				return err
 			}
@@ -40,7 +54,15 @@ func newTestnetCmd() *cobra.Command {
 					if n.Validator {
 						role = "validator"
 					}
-					fmt.Fprintf(w, "  %-6s %-9s of %-8s rpc tcp://%s:%d  p2p %d  id %s\n", n.Name, role, n.Member, o.Host, n.RPCPort, n.P2PPort, n.ID)
+					p2p := fmt.Sprint(n.P2PPort)
+					if n.IP != "" {
+						p2p = fmt.Sprintf("%s:%d", n.IP, n.P2PPort)
+					}
+					fmt.Fprintf(w, "  %-6s %-9s of %-8s rpc %s  p2p %s  id %s\n", n.Name, role, n.Member, n.RPC, p2p, n.ID)
+				}
+				if net.Docker != nil {
+					fmt.Fprintf(w, "docker network %s, containers %s; start with:\n  docker-compose -f %s up -d\n",
+						net.Docker.NetworkName(), net.Docker.ContainerName("nodeI"), filepath.Join(o.Dir, testnet.ComposeFile))
 				}
 			})
 		},
@@ -53,11 +75,19 @@ func newTestnetCmd() *cobra.Command {
 	f.StringVar(&o.Host, "host", "127.0.0.1", "address the nodes listen on and dial")
 	f.IntVar(&o.BasePort, "base-port", 26600, "node i uses ports base+10i (p2p), +1 (rpc), +2 (metrics)")
 	f.DurationVar(&o.BlockInterval, "block-interval", 500*time.Millisecond, "CometBFT timeout_commit")
+	f.BoolVar(&docker, "docker", false, "lay the network out for containers and write DIR/docker-compose.yml")
+	f.StringVar(&d.Subnet, "subnet", "172.28.0.0/24", "with --docker: the bridge network's subnet; node i gets its address .10+i")
+	f.StringVar(&d.Project, "name", "", "with --docker: compose project name, prefix of the network and container names (default: DIR's base name)")
+	f.StringVar(&d.Image, "image", "ledgerd:latest", "with --docker: the image the containers run")
 	_ = initCmd.MarkFlagRequired("output")
 
 	start := &cobra.Command{
 		Use: "start DIR", Short: "Start every node of a generated network as a background process", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if net, err := testnet.LoadNetwork(args[0]); err == nil && net.Docker != nil {
+				return fmt.Errorf("%s is a network of containers: start it with docker-compose -f %s up -d",
+					args[0], filepath.Join(args[0], testnet.ComposeFile))
+			}
 			self, err := os.Executable()
 			if err != nil {
 				return err
