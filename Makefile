@@ -15,7 +15,8 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 
 export CGO_ENABLED = 1
 
-.PHONY: build run test test-short lint bench fuzz proto clean devnet-reset localnet localnet-stop
+.PHONY: build run test test-short lint bench fuzz proto clean devnet-reset localnet localnet-stop \
+	docker-image localnet-docker localnet-docker-stop
 
 ## build: the ledgerd binary with cgo (libsecp256k1), at build/ledgerd
 build:
@@ -40,6 +41,25 @@ localnet: build
 ## localnet-stop: stop the localnet's processes
 localnet-stop: build
 	$(LEDGERD) testnet stop $(LOCALNET)
+
+LOCALNET_DOCKER  ?= .localnet-docker
+# Published ports from here, as the process localnet's (26700 runs beside it).
+DOCKER_BASE_PORT ?= 26600
+# docker-compose (v1, or v2 standalone), else the docker compose plugin.
+COMPOSE ?= $(shell command -v docker-compose >/dev/null 2>&1 && echo docker-compose || echo docker compose)
+
+## docker-image: ledgerd statically linked with cgo (libsecp256k1) in a FROM-scratch image, ledgerd:VERSION and ledgerd:latest; pulls nothing
+docker-image:
+	VERSION=$(VERSION) COMMIT=$(COMMIT) scripts/docker-image.sh $(BUILD)/docker ledgerd:$(VERSION) ledgerd:latest
+
+## localnet-docker: generate (first time) a VALIDATORS-bank network of containers in ./.localnet-docker and start it with compose
+localnet-docker: build docker-image
+	@[ -d $(LOCALNET_DOCKER)/node0 ] || $(LEDGERD) testnet init --docker --validators $(VALIDATORS) --base-port $(DOCKER_BASE_PORT) --output $(LOCALNET_DOCKER)
+	$(COMPOSE) -f $(LOCALNET_DOCKER)/docker-compose.yml up -d
+
+## localnet-docker-stop: stop and remove the localnet's containers; the chain stays in ./.localnet-docker for the next start
+localnet-docker-stop:
+	$(COMPOSE) -f $(LOCALNET_DOCKER)/docker-compose.yml down
 
 ## test: lint, every package's tests, and a short fuzz of the tx decoders
 test: lint
