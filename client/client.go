@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +55,20 @@ type config struct {
 	pollInterval  time.Duration
 	headerTimeout time.Duration
 	lightOpts     []light.Option
+	httpClient    *http.Client
+}
+
+// WithHTTPClient sends the RPC requests with hc instead of CometBFT's default
+// client, for example one whose transport keeps more idle connections per
+// host when many goroutines share the Client.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil client")
+		}
+		c.httpClient = hc
+		return nil
+	}
 }
 
 // WithTrustDir persists the light client's trusted headers in dir (created
@@ -227,7 +242,13 @@ func New(nodeURL string, opts ...Option) (*Client, error) {
 		}
 	}
 	url := normalizeURL(nodeURL)
-	rpc, err := rpchttp.New(url, "/websocket")
+	var rpc *rpchttp.HTTP
+	var err error
+	if cfg.httpClient != nil {
+		rpc, err = rpchttp.NewWithClient(url, "/websocket", cfg.httpClient)
+	} else {
+		rpc, err = rpchttp.New(url, "/websocket")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("client: node URL %q: %w", nodeURL, err)
 	}

@@ -113,6 +113,6 @@ image ledgerd:latest (make docker-image) with DIR/nodeI mounted at /ledgerd.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(initCmd, start, stop)
+	cmd.AddCommand(initCmd, start, stop, newTestnetLoadCmd())
 	return cmd
 }

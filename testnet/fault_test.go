@@ -1,0 +1,103 @@
+package testnet
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ledgerd/ledgerd/testnet/load"
+)
+
+// runFaults starts a load generator on the cluster's network, runs the
+// schedule under it, and fails the test on any check that does not hold.
+func runFaults(ctx context.Context, t *testing.T, c *Cluster, net *Network, dir string, s Schedule, wallets int, rate float64, seed uint64) *ScheduleResult {
+	t.Helper()
+	banks, err := net.Banks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpcs := make([]string, len(c.Nodes))
+	for i, n := range c.Nodes {
+		rpcs[i] = n.RPC()
+	}
+	g, err := load.New(ctx, load.Config{Nodes: rpcs, Banks: banks, Wallets: wallets, BadEvery: 25, Seed: seed, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if err := g.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.RunSchedule(ctx, g, s, rate, "CNY", seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Load.Committed == 0 || res.Load.Unresolved > 0 {
+		t.Fatalf("load: %s", res.Load)
+	}
+	if res.Load.Bad == nil || res.Load.Bad.Sent == 0 {
+		t.Fatalf("no bad transactions were sent: %s", res.Load)
+	}
+	return res
+}
+
+// TestFaultsShort is the short fault schedule on four validators run as
+// processes: a kill, a restart, a pause and two validators killed at once
+// (the network halts and resumes), under signed payments and bad
+// transactions; then every node has the same chain, every payment the
+// generator saw committed, and proven balances that match.
+func TestFaultsShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a four-node network under faults for about two minutes")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	pn := startProcessNet(ctx, t, 4, 300*time.Millisecond, 0)
+	c, err := NewCluster(pn.nodes(), 4, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runFaults(ctx, t, c, pn.Net, pn.Dir, ShortSchedule(), 200, 100, 1)
+	if len(res.Applied) != 4 || len(res.Skipped) != 1 || res.Skipped[0].Kind != Disconnect {
+		t.Fatalf("applied %v, skipped %v", res.Applied, res.Skipped)
+	}
+}
+
+// TestE2E runs a randomized fault schedule for E2E_DURATION (default 10m)
+// with seed E2E_SEED (default: the clock, printed), on VALIDATORS
+// validators run as processes. It runs only with E2E=1 (make e2e).
+func TestE2E(t *testing.T) {
+	if os.Getenv("E2E") == "" {
+		t.Skip("set E2E=1 (make e2e) to run the randomized fault schedule")
+	}
+	d, err := time.ParseDuration(envOr("E2E_DURATION", "10m"))
+	if err != nil {
+		t.Fatalf("E2E_DURATION: %v", err)
+	}
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("E2E_SEED"); s != "" {
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("E2E_SEED: %v", err)
+		}
+	}
+	validators := envInt(t, "VALIDATORS", 4)
+	s := RandomSchedule(seed, d, validators, []string{Kill, Restart, Pause})
+	t.Logf("E2E_SEED=%d E2E_DURATION=%s VALIDATORS=%d: %d faults (replay with E2E_SEED=%d)", seed, d, validators, len(s), seed)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*d+10*time.Minute)
+	defer cancel()
+	pn := startProcessNet(ctx, t, validators, 300*time.Millisecond, 0)
+	c, err := NewCluster(pn.nodes(), validators, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFaults(ctx, t, c, pn.Net, pn.Dir, s, 500, 150, seed)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

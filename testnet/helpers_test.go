@@ -1,0 +1,70 @@
+package testnet
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// processNet is a generated network running as processes.
+type processNet struct {
+	Dir   string
+	Bin   string
+	Net   *Network
+	Procs []*Process
+}
+
+// startProcessNet builds the binary, generates a network of validators
+// (4-bank default options otherwise) in a temporary directory and starts
+// every node as a process, stopped when the test ends. It waits for
+// height 3 on every node.
+func startProcessNet(ctx context.Context, t *testing.T, validators int, blockInterval time.Duration, extraPorts int) *processNet {
+	t.Helper()
+	dir := t.TempDir()
+	bin, err := BuildBinary(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := FreeBase(10*validators + extraPorts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	netDir := filepath.Join(dir, "net")
+	net, err := Generate(GenOptions{Dir: netDir, Validators: validators, BasePort: base,
+		Passphrase: "localnet", LightScrypt: true, BlockInterval: blockInterval})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(netDir, "passphrase"), []byte("localnet\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pn := &processNet{Dir: netDir, Bin: bin, Net: net}
+	for _, n := range net.Nodes {
+		p := &Process{NodeName: n.Name, Bin: bin, Home: n.Home, RPCPort: n.RPCPort, P2PPort: n.P2PPort, Args: []string{"--log_level", "error"}}
+		if err := p.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = p.Resume()
+			_ = p.Stop()
+		})
+		pn.Procs = append(pn.Procs, p)
+	}
+	for _, p := range pn.Procs {
+		if err := p.WaitForHeight(ctx, 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pn
+}
+
+// nodes returns the processes as Nodes.
+func (pn *processNet) nodes() []Node {
+	out := make([]Node, len(pn.Procs))
+	for i, p := range pn.Procs {
+		out[i] = p
+	}
+	return out
+}

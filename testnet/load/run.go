@@ -1,0 +1,355 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ledgerd/ledgerd/client"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/auth"
+)
+
+// Step is one load step.
+type Step struct {
+	// Rate is the target of payments submitted per second; 0 submits as
+	// fast as the network admits them (each wallet one at a time).
+	Rate float64
+	// Duration is how long payments are submitted.
+	Duration time.Duration
+	// Drain is how long, after Duration, payments in flight are waited for
+	// (default 60 s); those still unresolved then are counted so.
+	Drain time.Duration
+	// Until, if not nil, ends the submissions early when it is closed.
+	Until <-chan struct{}
+}
+
+// Report is what a step measured.
+type Report struct {
+	Rate     float64 `json:"target_rate"` // 0: as fast as admitted
+	Duration float64 `json:"duration_s"`
+	Wallets  int     `json:"wallets"`
+	Nodes    int     `json:"nodes"`
+	// Submitted payments were broadcast; Accepted were admitted to a
+	// mempool (CheckTx passed); Committed are in a block and succeeded.
+	Submitted int `json:"submitted"`
+	Accepted  int `json:"accepted"`
+	Committed int `json:"committed"`
+	// CommittedFailed are in a block and failed, by "codespace/code".
+	CommittedFailed map[string]int `json:"committed_failed,omitempty"`
+	// Rejected were refused at submission, by "codespace/code", or
+	// "rpc: mempool full" / "rpc: unreachable".
+	Rejected map[string]int `json:"rejected,omitempty"`
+	// Expired were admitted but not committed before their
+	// valid_until_height (lost with a node's mempool, for instance).
+	Expired int `json:"expired"`
+	// Unresolved were still in flight when the drain ended.
+	Unresolved int `json:"unresolved"`
+	// TxPerSec is committed payments per second, from the first submission
+	// to the last commit.
+	TxPerSec float64 `json:"committed_tx_per_s"`
+	// Latency of committed payments, from submission to the moment the
+	// generator saw the block that includes it (polled every 20 ms).
+	Latency Latency `json:"latency_ms"`
+	// FirstHeight and LastHeight bound the blocks that committed payments.
+	FirstHeight int64 `json:"first_height"`
+	LastHeight  int64 `json:"last_height"`
+	// Bad is what became of the bad transactions sent.
+	Bad *BadReport `json:"bad,omitempty"`
+}
+
+// Latency percentiles, in milliseconds.
+type Latency struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// String is a one-line summary.
+func (r *Report) String() string {
+	var b strings.Builder
+	rate := "max"
+	if r.Rate > 0 {
+		rate = fmt.Sprintf("%.0f/s", r.Rate)
+	}
+	fmt.Fprintf(&b, "rate %s for %.0fs: submitted %d, accepted %d, committed %d (%.0f tx/s), latency p50 %.0f ms p95 %.0f ms p99 %.0f ms",
+		rate, r.Duration, r.Submitted, r.Accepted, r.Committed, r.TxPerSec, r.Latency.P50, r.Latency.P95, r.Latency.P99)
+	if n := sum(r.Rejected); n > 0 {
+		fmt.Fprintf(&b, "; rejected %d %v", n, r.Rejected)
+	}
+	if n := sum(r.CommittedFailed); n > 0 {
+		fmt.Fprintf(&b, "; failed in block %d %v", n, r.CommittedFailed)
+	}
+	if r.Expired > 0 || r.Unresolved > 0 {
+		fmt.Fprintf(&b, "; expired %d, unresolved %d", r.Expired, r.Unresolved)
+	}
+	if r.Bad != nil {
+		fmt.Fprintf(&b, "; bad txs sent %d, refused %d, admitted %d", r.Bad.Sent, sum(r.Bad.Refused), r.Bad.Admitted)
+	}
+	return b.String()
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// stats accumulates a step's figures from the workers.
+type stats struct {
+	mu        sync.Mutex
+	r         Report
+	latencies []time.Duration
+	first     time.Time
+	last      time.Time
+}
+
+func (s *stats) add(f func(r *Report)) {
+	s.mu.Lock()
+	f(&s.r)
+	s.mu.Unlock()
+}
+
+// Run submits payments for step.Duration, then waits for those in flight,
+// and reports. Wallets pay random other wallets 1 to 100 minor units.
+func (g *Generator) Run(ctx context.Context, step Step) (*Report, error) {
+	if step.Duration <= 0 {
+		return nil, errors.New("load: step duration must be positive")
+	}
+	if step.Drain <= 0 {
+		step.Drain = time.Minute
+	}
+	st := &stats{r: Report{Rate: step.Rate, Duration: step.Duration.Seconds(), Wallets: len(g.wallets), Nodes: len(g.clients),
+		CommittedFailed: map[string]int{}, Rejected: map[string]int{}}}
+	st.first = time.Now()
+	// hard ends the waiting: Drain after the submissions end.
+	hard, cancelHard := context.WithCancel(ctx)
+	defer cancelHard()
+	send, cancelSend := context.WithTimeout(hard, step.Duration)
+	defer cancelSend()
+	sendEnded := make(chan time.Time, 1)
+	go func() {
+		select {
+		case <-step.Until: // a nil channel never fires
+			cancelSend()
+		case <-send.Done():
+		}
+		sendEnded <- time.Now()
+		select {
+		case <-time.After(step.Drain):
+			cancelHard()
+		case <-hard.Done():
+		}
+	}()
+
+	var lim *limiter
+	if step.Rate > 0 {
+		lim = newLimiter(send, step.Rate)
+	}
+	var bad *badSender
+	if g.cfg.BadEvery > 0 {
+		bad = g.newBadSender(send)
+	}
+	var submitted atomic.Int64
+	var wg sync.WaitGroup
+	for i, w := range g.wallets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(g.cfg.Seed, uint64(i)<<32|uint64(g.runs)))
+			for send.Err() == nil {
+				if lim != nil && !lim.take(send) {
+					return
+				}
+				g.pay(send, hard, st, w, i, rng)
+				if n := submitted.Add(1); bad != nil && n%int64(g.cfg.BadEvery) == 0 {
+					bad.trigger()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	g.runs++
+	st.mu.Lock()
+	r := st.r
+	st.mu.Unlock()
+	r.Duration = (<-sendEnded).Sub(st.first).Seconds()
+	if bad != nil {
+		r.Bad = bad.finish()
+	}
+	if n := len(st.latencies); n > 0 {
+		slices.Sort(st.latencies)
+		pct := func(p int) float64 { return ms(st.latencies[min(n-1, n*p/100)]) }
+		r.Latency = Latency{P50: pct(50), P95: pct(95), P99: pct(99), Max: ms(st.latencies[n-1])}
+		if d := st.last.Sub(st.first).Seconds(); d > 0 {
+			r.TxPerSec = float64(r.Committed) / d
+		}
+	}
+	return &r, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// pay submits one payment of w and follows it to its block or its expiry.
+// send ends the submissions; hard ends the waiting.
+func (g *Generator) pay(send, hard context.Context, st *stats, w *payer, i int, rng *rand.Rand) {
+	j := rng.IntN(len(g.wallets) - 1)
+	if j >= i {
+		j++
+	}
+	to, amount := g.wallets[j].addr, 1+rng.Uint64N(100)
+	validUntil := uint64(g.watch.tip.Load()) + g.cfg.ValidFor
+	b, err := g.sign(w.key, w.nonce, validUntil, &walletv1.MsgTransfer{To: to.Bytes(), Denom: g.cfg.Denom, Amount: amount})
+	if err != nil {
+		st.add(func(r *Report) { r.Rejected["sign: "+err.Error()]++ })
+		return
+	}
+	hash := g.track(b, Tx{From: w.addr, To: to, Amount: amount})
+	included := g.watch.expect(hash)
+	start := time.Now()
+	// A broadcast under way completes even if the step ends meanwhile.
+	refused := g.broadcast(hard, b, i)
+	st.add(func(r *Report) {
+		r.Submitted++
+		if refused == "" {
+			r.Accepted++
+		} else {
+			r.Rejected[refused]++
+		}
+	})
+	if refused != "" {
+		g.watch.forget(hash)
+		if strings.HasPrefix(refused, auth.Codespace+"/") {
+			g.resyncNonce(hard, w) // a nonce or expiry refusal: start again from the chain
+		}
+		select { // an overloaded or unreachable network: back off a little
+		case <-send.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+		return
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case inc := <-included:
+			st.add(func(r *Report) {
+				if inc.Code != 0 {
+					r.CommittedFailed[fmt.Sprintf("%s/%d", inc.Codespace, inc.Code)]++
+					return
+				}
+				r.Committed++
+				st.latencies = append(st.latencies, inc.At.Sub(start))
+				st.last = inc.At
+				if r.FirstHeight == 0 || inc.Height < r.FirstHeight {
+					r.FirstHeight = inc.Height
+				}
+				r.LastHeight = max(r.LastHeight, inc.Height)
+			})
+			if inc.Code == 0 {
+				w.nonce++
+				g.lastCommitted.Store(&committedBytes{raw: b, height: inc.Height})
+			}
+			return
+		case <-tick.C:
+			if g.watch.tip.Load() > int64(validUntil) {
+				if _, ok := g.watch.lookup(hash); ok {
+					continue // recorded just now: the channel has it
+				}
+				g.watch.forget(hash)
+				st.add(func(r *Report) { r.Expired++ })
+				g.resyncNonce(hard, w)
+				return
+			}
+		case <-hard.Done():
+			g.watch.forget(hash)
+			st.add(func(r *Report) { r.Unresolved++ })
+			return
+		}
+	}
+}
+
+// broadcast sends b to the nodes in turn, starting with the i-th, until one
+// answers. It returns "" if a node admitted b (or already held it), else
+// why it was refused.
+func (g *Generator) broadcast(ctx context.Context, b []byte, i int) string {
+	for k := range len(g.clients) {
+		c := g.clients[(i+k)%len(g.clients)]
+		_, err := c.Broadcast(ctx, b)
+		var txErr *client.TxError
+		switch {
+		case err == nil, errors.Is(err, client.ErrTxInMempool):
+			return ""
+		case errors.As(err, &txErr):
+			return fmt.Sprintf("%s/%d", txErr.Codespace, txErr.Code)
+		case strings.Contains(err.Error(), "mempool is full"):
+			return "rpc: mempool full"
+		case ctx.Err() != nil:
+			return "rpc: load ended"
+		}
+		// Unreachable (killed, paused, cut off): try the next node.
+	}
+	return "rpc: unreachable"
+}
+
+// resyncNonce sets w's nonce to the committed one, from any node.
+func (g *Generator) resyncNonce(ctx context.Context, w *payer) {
+	for k := range len(g.clients) {
+		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		n, err := g.clients[k].Nonce(qctx, w.addr)
+		cancel()
+		if err == nil {
+			w.nonce = n
+			return
+		}
+	}
+}
+
+// limiter hands out tokens at a rate, with bursts of at most 100 ms worth.
+type limiter struct{ tokens chan struct{} }
+
+func newLimiter(ctx context.Context, rate float64) *limiter {
+	l := &limiter{tokens: make(chan struct{}, max(1, int(rate/10)))}
+	go func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		last, credit := time.Now(), 0.0
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				credit += rate * now.Sub(last).Seconds()
+				last = now
+			fill:
+				for ; credit >= 1; credit-- {
+					select {
+					case l.tokens <- struct{}{}:
+					default:
+						credit = 0 // bucket full: the workers are behind
+						break fill
+					}
+				}
+			}
+		}
+	}()
+	return l
+}
+
+func (l *limiter) take(ctx context.Context) bool {
+	select {
+	case <-l.tokens:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
