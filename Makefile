@@ -16,7 +16,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 export CGO_ENABLED = 1
 
 .PHONY: build run test test-short lint bench fuzz proto clean devnet-reset localnet localnet-stop \
-	docker-image localnet-docker localnet-docker-stop
+	docker-image localnet-docker localnet-docker-stop bench-net e2e
 
 ## build: the ledgerd binary with cgo (libsecp256k1), at build/ledgerd
 build:
@@ -74,6 +74,16 @@ lint:
 ## bench: in-process benchmark of signed transfers through FinalizeBlock and Commit
 bench: build
 	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/ledgerd-bench $(BENCHFLAGS)
+
+## bench-net: saturation throughput and latency of a 4-validator network (Docker if available, else processes); MODE, RATES, WALLETS, DURATION scale it
+bench-net: build
+	@scripts/bench-net.sh $(LEDGERD)
+
+E2E_DURATION ?= 10m
+
+## e2e: a randomized fault schedule under load for E2E_DURATION (default 10m); the seed is printed, E2E_SEED replays it
+e2e:
+	E2E=1 E2E_DURATION=$(E2E_DURATION) $(GO) test -count=1 -v -run '^TestE2E$$' -timeout 0 ./testnet/
 
 ## fuzz: run each fuzz target for FUZZTIME (default 1m)
 fuzz:

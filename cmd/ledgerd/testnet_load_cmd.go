@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/testnet"
 	"github.com/ledgerd/ledgerd/testnet/load"
 )
@@ -32,6 +33,7 @@ func newTestnetLoadCmd() *cobra.Command {
 		rates    string
 		duration time.Duration
 		drain    time.Duration
+		wait     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "load DIR",
@@ -68,19 +70,21 @@ refused.`,
 			if !cmd.Flags().Changed("seed") {
 				cfg.Seed = uint64(time.Now().UnixNano())
 			}
+			// Progress goes to stderr as it happens; the figures to stdout at
+			// the end (text or JSON).
 			logw := cmd.ErrOrStderr()
 			cfg.Logf = func(format string, a ...any) { fmt.Fprintf(logw, format+"\n", a...) }
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if err := waitForChain(ctx, cfg.Nodes, wait); err != nil {
+				return err
+			}
 			res, err := runLoad(ctx, cfg, steps, duration, drain)
 			if err != nil {
 				return err
 			}
 			return printResult(cmd, res, func(w io.Writer) {
 				fmt.Fprintf(w, "seed %d, %d wallets, %d nodes\n", res.Seed, cfg.Wallets, len(cfg.Nodes))
-				for _, r := range res.Steps {
-					fmt.Fprintln(w, r)
-				}
 				if len(res.Steps) > 1 && res.Saturation != nil {
 					fmt.Fprintf(w, "saturation: %.0f committed tx/s, latency p50 %.0f ms p95 %.0f ms p99 %.0f ms\n",
 						res.Saturation.TxPerSec, res.Saturation.Latency.P50, res.Saturation.Latency.P95, res.Saturation.Latency.P99)
@@ -97,7 +101,37 @@ refused.`,
 	f.IntVar(&cfg.BadEvery, "bad-every", 0, "send a bad transaction after every N payments (0: none)")
 	f.Uint64Var(&cfg.Seed, "seed", 0, "derives the wallets and payments (default: from the clock); the same seed reuses the same wallets")
 	f.Uint64Var(&cfg.ValidFor, "valid-for", 20, "payments' validity window, in blocks")
+	f.DurationVar(&wait, "wait", 0, "wait up to this long for a node to answer with a block (a network just started)")
 	return cmd
+}
+
+// waitForChain waits up to d for any node to report height 2 or more.
+func waitForChain(ctx context.Context, nodes []string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		for _, n := range nodes {
+			c, err := client.New(n)
+			if err != nil {
+				return err
+			}
+			h, err := c.LatestHeight(ctx)
+			c.Close()
+			if err == nil && h >= 2 {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			if d > 0 {
+				return fmt.Errorf("no node of %v made a block within %s", nodes, d)
+			}
+			return nil // no waiting asked: load.New reports what is wrong
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 func parseRates(s string) ([]float64, error) {
@@ -127,9 +161,7 @@ func runLoad(ctx context.Context, cfg load.Config, rates []float64, duration, dr
 		if err != nil {
 			return nil, err
 		}
-		if cfg.Logf != nil {
-			cfg.Logf("%s", r)
-		}
+		cfg.Logf("%s", r)
 		res.Steps = append(res.Steps, r)
 		if res.Saturation == nil || r.TxPerSec > res.Saturation.TxPerSec {
 			res.Saturation = r
