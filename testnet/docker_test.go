@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,54 +26,13 @@ func TestDockerNetwork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the ledgerd image and runs four containers")
 	}
-	if err := DockerAvailable(); err != nil {
-		t.Skipf("docker is not available: %v", err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	image, start := fmt.Sprintf("ledgerd:test-%d", os.Getpid()), time.Now()
-	if err := BuildImage(ctx, filepath.Join(dir, "image"), image); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("image %s built in %s", image, time.Since(start).Round(time.Millisecond))
-	t.Cleanup(func() { removeImage(t, image) })
-	base, err := FreeBase(40)
-	if err != nil {
-		t.Fatal(err)
-	}
-	subnet, err := freeSubnet(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	netDir := filepath.Join(dir, "net")
-	net, err := Generate(GenOptions{Dir: netDir, Validators: 4, BasePort: base, Passphrase: "localnet", LightScrypt: true,
-		BlockInterval: 200 * time.Millisecond,
-		Docker:        &DockerOptions{Subnet: subnet, Project: fmt.Sprintf("ledgerd-test-%d", base), Image: image}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			logComposeTail(t, netDir, net.Docker.Project)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		if err := ComposeDown(ctx, netDir); err != nil {
-			t.Errorf("compose down: %v", err)
-		}
-	})
-	start = time.Now()
-	if err := ComposeUp(ctx, netDir); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("compose up in %s", time.Since(start).Round(time.Millisecond))
-	nodes, err := DockerNodes(net)
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, nodes := startDockerNet(ctx, t, 4, 200*time.Millisecond)
+	start := time.Now()
 	clients := make([]*rpchttp.HTTP, len(nodes))
 	for i, n := range nodes {
+		var err error
 		if clients[i], err = rpchttp.New(n.RPC(), "/websocket"); err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +41,7 @@ func TestDockerNetwork(t *testing.T) {
 	for h := int64(1); h <= 5; h++ {
 		sameBlock(ctx, t, clients, h)
 	}
-	t.Logf("all four at height 6 %s after compose up, same blocks at 1..5", time.Since(start).Round(time.Millisecond))
+	t.Logf("all four at height 6 %s after height 3, same blocks at 1..5", time.Since(start).Round(time.Millisecond))
 
 	// node3 cut off: the other three hold 30 of the 40 votes, and go on.
 	node3Addr := validatorAddress(t, net.Nodes[3].Home)
@@ -126,6 +86,102 @@ func TestDockerNetwork(t *testing.T) {
 	waitHeight(ctx, t, nodes[2], tip, 30*time.Second)
 	sameBlock(ctx, t, clients, tip)
 	t.Logf("node2 killed and started again, caught up to height %d in %s", tip, time.Since(start).Round(time.Millisecond))
+}
+
+// testImage is the image the tests build, once per test binary; TestMain
+// removes it.
+var testImage struct {
+	once  sync.Once
+	name  string
+	err   error
+	built bool
+}
+
+// dockerImage builds the test image the first time it is called, and skips
+// the test if docker is not available.
+func dockerImage(ctx context.Context, t *testing.T) string {
+	t.Helper()
+	if err := DockerAvailable(); err != nil {
+		t.Skipf("docker is not available: %v", err)
+	}
+	testImage.once.Do(func() {
+		dir, err := os.MkdirTemp("", "ledgerd-image-")
+		if err != nil {
+			testImage.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		testImage.name = fmt.Sprintf("ledgerd:test-%d", os.Getpid())
+		start := time.Now()
+		testImage.err = BuildImage(ctx, dir, testImage.name)
+		testImage.built = testImage.err == nil
+		t.Logf("image %s built in %s", testImage.name, time.Since(start).Round(time.Millisecond))
+	})
+	if testImage.err != nil {
+		t.Fatal(testImage.err)
+	}
+	return testImage.name
+}
+
+// removeTestImage removes the image dockerImage built, if any.
+func removeTestImage() error {
+	if !testImage.built {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := run(ctx, "docker", "rmi", testImage.name)
+	return err
+}
+
+// startDockerNet generates a network of validators for containers (free
+// port range and subnet, the test image), starts it with compose, and
+// waits for height 3 on every node. The containers and network are removed
+// when the test ends, with their logs if it failed.
+func startDockerNet(ctx context.Context, t *testing.T, validators int, blockInterval time.Duration) (*Network, []Node) {
+	t.Helper()
+	image := dockerImage(ctx, t)
+	base, err := FreeBase(10 * validators)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subnet, err := freeSubnet(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	netDir := filepath.Join(t.TempDir(), "net")
+	net, err := Generate(GenOptions{Dir: netDir, Validators: validators, BasePort: base, Passphrase: "localnet", LightScrypt: true,
+		BlockInterval: blockInterval,
+		Docker:        &DockerOptions{Subnet: subnet, Project: fmt.Sprintf("ledgerd-test-%d", base), Image: image}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(netDir, "passphrase"), []byte("localnet\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			logComposeTail(t, netDir, net.Docker.Project)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := ComposeDown(ctx, netDir); err != nil {
+			t.Errorf("compose down: %v", err)
+		}
+	})
+	start := time.Now()
+	if err := ComposeUp(ctx, netDir); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("compose up in %s", time.Since(start).Round(time.Millisecond))
+	nodes, err := DockerNodes(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes {
+		waitHeight(ctx, t, n, 3, time.Minute)
+	}
+	return net, nodes
 }
 
 // sameBlock checks that every node has the same block and app hash at h.
@@ -214,12 +270,4 @@ func logComposeTail(t *testing.T, dir, project string) {
 	out, _ := run(ctx, append(c, "--project-name", project, "--file", filepath.Join(dir, ComposeFile),
 		"logs", "--no-color", "--tail", "30")...)
 	t.Logf("container logs:\n%s", out)
-}
-
-func removeImage(t *testing.T, image string) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := run(ctx, "docker", "rmi", image); err != nil {
-		t.Errorf("cleanup: %v", err)
-	}
 }

@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -43,31 +44,49 @@ func runFaults(ctx context.Context, t *testing.T, c *Cluster, net *Network, dir 
 	return res
 }
 
-// TestFaultsShort is the short fault schedule on four validators run as
-// processes: a kill, a restart, a pause and two validators killed at once
-// (the network halts and resumes), under signed payments and bad
-// transactions; then every node has the same chain, every payment the
-// generator saw committed, and proven balances that match.
+// TestFaultsShort is the short fault schedule on four validators, run as
+// processes and, where docker is available, as containers: a kill, a
+// restart, a pause, a disconnect (containers only), then two validators
+// killed at once, so that the network halts and resumes; all under signed
+// payments and bad transactions. Then every node has the same chain, every
+// payment the generator saw committed, and proven balances that match.
 func TestFaultsShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a four-node network under faults for about two minutes")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
-	defer cancel()
-	pn := startProcessNet(ctx, t, 4, 300*time.Millisecond, 0)
-	c, err := NewCluster(pn.nodes(), 4, t.Logf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := runFaults(ctx, t, c, pn.Net, pn.Dir, ShortSchedule(), 200, 100, 1)
-	if len(res.Applied) != 4 || len(res.Skipped) != 1 || res.Skipped[0].Kind != Disconnect {
-		t.Fatalf("applied %v, skipped %v", res.Applied, res.Skipped)
-	}
+	t.Run("processes", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		pn := startProcessNet(ctx, t, 4, 300*time.Millisecond, 0)
+		c, err := NewCluster(pn.nodes(), 4, t.Logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := runFaults(ctx, t, c, pn.Net, pn.Dir, ShortSchedule(), 200, 100, 1)
+		if len(res.Applied) != 4 || len(res.Skipped) != 1 || res.Skipped[0].Kind != Disconnect {
+			t.Fatalf("applied %v, skipped %v", res.Applied, res.Skipped)
+		}
+	})
+	t.Run("docker", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		net, nodes := startDockerNet(ctx, t, 4, 300*time.Millisecond)
+		c, err := NewCluster(nodes, 4, t.Logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := runFaults(ctx, t, c, net, filepath.Dir(net.Nodes[0].Home), ShortSchedule(), 200, 100, 2)
+		if len(res.Applied) != 5 {
+			t.Fatalf("applied %v, skipped %v", res.Applied, res.Skipped)
+		}
+	})
 }
 
 // TestE2E runs a randomized fault schedule for E2E_DURATION (default 10m)
 // with seed E2E_SEED (default: the clock, printed), on VALIDATORS
-// validators run as processes. It runs only with E2E=1 (make e2e).
+// validators: containers with disconnects among the faults where docker is
+// available (E2E_MODE=process forces processes). It runs only with E2E=1
+// (make e2e).
 func TestE2E(t *testing.T) {
 	if os.Getenv("E2E") == "" {
 		t.Skip("set E2E=1 (make e2e) to run the randomized fault schedule")
@@ -83,16 +102,31 @@ func TestE2E(t *testing.T) {
 		}
 	}
 	validators := envInt(t, "VALIDATORS", 4)
-	s := RandomSchedule(seed, d, validators, []string{Kill, Restart, Pause})
-	t.Logf("E2E_SEED=%d E2E_DURATION=%s VALIDATORS=%d: %d faults (replay with E2E_SEED=%d)", seed, d, validators, len(s), seed)
+	docker := os.Getenv("E2E_MODE") != "process" && DockerAvailable() == nil
+	kinds := []string{Kill, Restart, Pause}
+	if docker {
+		kinds = append(kinds, Disconnect)
+	}
+	s := RandomSchedule(seed, d, validators, kinds)
+	t.Logf("E2E_SEED=%d E2E_DURATION=%s VALIDATORS=%d docker=%v: %d faults (replay with E2E_SEED=%d)", seed, d, validators, docker, len(s), seed)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*d+10*time.Minute)
 	defer cancel()
-	pn := startProcessNet(ctx, t, validators, 300*time.Millisecond, 0)
-	c, err := NewCluster(pn.nodes(), validators, t.Logf)
+	var c *Cluster
+	var net *Network
+	if docker {
+		var nodes []Node
+		net, nodes = startDockerNet(ctx, t, validators, 300*time.Millisecond)
+		c, err = NewCluster(nodes, validators, t.Logf)
+	} else {
+		pn := startProcessNet(ctx, t, validators, 300*time.Millisecond, 0)
+		net = pn.Net
+		c, err = NewCluster(pn.nodes(), validators, t.Logf)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	runFaults(ctx, t, c, pn.Net, pn.Dir, s, 500, 150, seed)
+	res := runFaults(ctx, t, c, net, filepath.Dir(net.Nodes[0].Home), s, 500, 150, seed)
+	t.Logf("E2E_SEED=%d: %d faults applied, all checks hold", seed, len(res.Applied))
 }
 
 func envOr(name, def string) string {

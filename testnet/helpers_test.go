@@ -2,11 +2,20 @@ package testnet
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := removeTestImage(); err != nil {
+		fmt.Fprintf(os.Stderr, "testnet: removing the test image: %v\n", err)
+	}
+	os.Exit(code)
+}
 
 // processNet is a generated network running as processes.
 type processNet struct {
