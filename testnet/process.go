@@ -1,6 +1,8 @@
-// Package testnet starts and stops ledgerd nodes as operating-system
-// processes, for crash tests now and multi-node networks and fault
-// injection later. It drives the real binary: what it tests is what an
+// Package testnet makes and runs multi-bank ledgerd networks on one
+// machine, as operating-system processes or as containers, and drives them:
+// a load generator (subpackage load), fault schedules that kill, restart,
+// pause and cut off nodes, and checks that every node agrees on the chain
+// and on the ledger. It drives the real binary: what it tests is what an
 // operator runs.
 package testnet
 
