@@ -119,9 +119,11 @@ func (g *Generator) fundChunk(ctx context.Context, bank Bank, c *client.Client, 
 			all = append(all, s)
 		}
 	}
+	var last int64
 	for _, s := range all {
 		select {
 		case inc := <-s.ch:
+			last = max(last, inc.Height)
 			if inc.Code != 0 {
 				return fmt.Errorf("load: %s funding: %s failed in block %d: %s/%d", bank.Member, s.what, inc.Height, inc.Codespace, inc.Code)
 			}
@@ -134,7 +136,18 @@ func (g *Generator) fundChunk(ctx context.Context, bank Bank, c *client.Client, 
 			return fmt.Errorf("load: %s funding: %s not committed within 2 minutes", bank.Member, s.what)
 		}
 	}
-	return nil
+	// The next chunk goes to the same node, which counts the bank's
+	// transactions as pending until it has committed them too.
+	for {
+		if h, err := c.LatestHeight(ctx); err == nil && h >= last {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // sign makes the canonical bytes of msg signed by key with nonce.
