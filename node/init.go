@@ -182,23 +182,33 @@ func WriteGenesis(path, chainID string, gen app.Genesis) error {
 		ConsensusParams: cmttypes.DefaultConsensusParams(),
 		AppState:        appState,
 	}
+	vals, err := genesisValidators(gen)
+	if err != nil {
+		return err
+	}
+	doc.Validators = vals
+	if err := doc.ValidateAndComplete(); err != nil {
+		return fmt.Errorf("genesis: %w", err)
+	}
+	return doc.SaveAs(path)
+}
+
+// genesisValidators is CometBFT's genesis validator list: the members'
+// validators, in member order.
+func genesisValidators(gen app.Genesis) ([]cmttypes.GenesisValidator, error) {
+	var vals []cmttypes.GenesisValidator
 	for _, m := range gen.Consortium.Members {
 		if m.Validator == nil {
 			continue
 		}
 		pk, err := base64.StdEncoding.DecodeString(m.Validator.PubKey)
-		if err != nil {
-			return fmt.Errorf("member %q validator key: %w", m.ID, err)
+		if err != nil || len(pk) != ed25519.PubKeySize {
+			return nil, fmt.Errorf("member %q: validator pub_key must be a base64 32-byte Ed25519 key (ledgerd show-validator)", m.ID)
 		}
 		vu := ed25519.PubKey(pk)
-		doc.Validators = append(doc.Validators, cmttypes.GenesisValidator{
-			Address: vu.Address(), PubKey: vu, Power: m.Validator.Power, Name: m.ID,
-		})
+		vals = append(vals, cmttypes.GenesisValidator{Address: vu.Address(), PubKey: vu, Power: m.Validator.Power, Name: m.ID})
 	}
-	if err := doc.ValidateAndComplete(); err != nil {
-		return fmt.Errorf("genesis: %w", err)
-	}
-	return doc.SaveAs(path)
+	return vals, nil
 }
 
 // walletGenesis is the default wallet genesis (e-CNY tier limits for CNY,

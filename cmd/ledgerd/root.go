@@ -52,7 +52,7 @@ LEDGERD_HOME=.devnet or LEDGERD_NODE=tcp://10.0.0.5:26657.`,
 		outputJSON = o == "json"
 		return nil
 	}
-	root.AddCommand(newVersionCmd(), newInitCmd(), newStartCmd(), newShowNodeIDCmd(), newShowValidatorCmd(),
+	root.AddCommand(newVersionCmd(), newInitCmd(), newGenesisCmd(), newStartCmd(), newShowNodeIDCmd(), newShowValidatorCmd(),
 		newKeysCmd(), newTxCmd(), newQueryCmd(), newTestnetCmd())
 	return root
 }

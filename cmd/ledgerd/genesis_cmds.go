@@ -1,0 +1,201 @@
+package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ledgerd/ledgerd/node"
+	"github.com/ledgerd/ledgerd/x/consortium"
+)
+
+func newGenesisCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "genesis",
+		Short: "Assemble a consortium's genesis by hand: add members, set parameters, validate",
+		Long: `A consortium that does not use 'ledgerd testnet init' builds its genesis by
+hand. Each bank runs 'ledgerd init' and shares its node id (show-node-id), its
+validator key (show-validator) and its operator address (keys show). One bank
+adds the others to its own genesis with 'genesis add-member', sets parameters
+with 'genesis set-param', checks it with 'genesis validate', and sends the file
+to the others. Every bank copies it to <home>/config/genesis.json and compares
+the hash that 'genesis validate' prints. See docs/consortium-setup.md.
+
+Every command edits <home>/config/genesis.json, or --genesis FILE, and
+refuses to write a genesis that a node would not start from.`,
+	}
+	cmd.PersistentFlags().String("genesis", "", "genesis file (default <home>/config/genesis.json)")
+	cmd.AddCommand(newGenesisAddMemberCmd(), newGenesisRemoveMemberCmd(), newGenesisSetParamCmd(), newGenesisValidateCmd())
+	return cmd
+}
+
+func genesisPath(cmd *cobra.Command) string {
+	if p, _ := cmd.Flags().GetString("genesis"); p != "" {
+		return p
+	}
+	return filepath.Join(home(cmd), "config", "genesis.json")
+}
+
+func newGenesisAddMemberCmd() *cobra.Command {
+	var m consortium.GenesisMember
+	var validatorKey string
+	var power int64
+	cmd := &cobra.Command{
+		Use:   "add-member ID --name NAME --roles issuer,lender --operator 0x... [--node-id ID] [--validator-key KEY --power N]",
+		Short: "Add a member bank (or auditor, regulator) to the genesis",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m.ID = args[0]
+			if (validatorKey == "") != (power == 0) {
+				return fmt.Errorf("--validator-key and --power go together: a validator needs both")
+			}
+			if validatorKey != "" {
+				m.Validator = &consortium.GenesisValidator{PubKey: validatorKey, Power: power}
+			}
+			g, err := node.ReadGenesisFile(genesisPath(cmd))
+			if err != nil {
+				return err
+			}
+			if err := g.AddMember(m); err != nil {
+				return err
+			}
+			if err := g.Write(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "added member %s to %s\n", m.ID, g.Path)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&m.Name, "name", "", "the member's legal name (required)")
+	f.StringSliceVar(&m.Roles, "roles", nil, "roles: issuer, lender, auditor, regulator (comma-separated, required)")
+	f.StringSliceVar(&m.Operators, "operator", nil, "an operator address, 0x... (repeat for several)")
+	f.StringSliceVar(&m.NodeIDs, "node-id", nil, "a P2P node id the member runs (ledgerd show-node-id; repeat for several)")
+	f.StringVar(&validatorKey, "validator-key", "", "the member's validator public key, base64 (ledgerd show-validator)")
+	f.Int64Var(&power, "power", 0, "the validator's voting power")
+	_ = cmd.MarkFlagRequired("name")
+	_ = cmd.MarkFlagRequired("roles")
+	return cmd
+}
+
+func newGenesisRemoveMemberCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "remove-member ID", Short: "Remove a member from the genesis", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			g, err := node.ReadGenesisFile(genesisPath(cmd))
+			if err != nil {
+				return err
+			}
+			if err := g.RemoveMember(args[0]); err != nil {
+				return err
+			}
+			if err := g.Write(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "removed member %s from %s\n", args[0], g.Path)
+			return nil
+		},
+	}
+}
+
+func newGenesisSetParamCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "set-param PATH VALUE",
+		Short: "Set one parameter of the app state by its JSON path",
+		Long: `PATH is the setting's place in app_state, keys and list indexes separated by
+dots; VALUE is JSON (a bare word is a string). Examples:
+
+  ledgerd genesis set-param consortium.max_block_txs 4000
+  ledgerd genesis set-param wallet.utc_offset +08:00
+  ledgerd genesis set-param wallet.limits.0.tiers.1.balance_cap 3000000
+  ledgerd genesis set-param aml.velocity_limit 200
+
+The genesis is validated before it is written: an unknown key or a value out
+of range is refused with the reason.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			g, err := node.ReadGenesisFile(genesisPath(cmd))
+			if err != nil {
+				return err
+			}
+			if err := g.SetParam(args[0], args[1]); err != nil {
+				return err
+			}
+			if err := g.Write(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "set %s = %s in %s\n", args[0], args[1], g.Path)
+			return nil
+		},
+	}
+}
+
+// genesisSummary is what `genesis validate` reports.
+type genesisSummary struct {
+	File       string          `json:"file"`
+	SHA256     string          `json:"sha256"`
+	ChainID    string          `json:"chain_id"`
+	Members    []memberSummary `json:"members"`
+	TotalPower int64           `json:"total_power"`
+	Warnings   []string        `json:"warnings,omitempty"`
+}
+
+type memberSummary struct {
+	ID      string   `json:"id"`
+	Roles   []string `json:"roles"`
+	Nodes   int      `json:"node_ids"`
+	Power   int64    `json:"power"`
+	Operate int      `json:"operators"`
+}
+
+func newGenesisValidateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check the genesis as a node would, and print its members, voting power and SHA-256",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			g, err := node.ReadGenesisFile(genesisPath(cmd))
+			if err != nil {
+				return err
+			}
+			if _, err := g.Validate(); err != nil {
+				return fmt.Errorf("%s is not valid: %w", g.Path, err)
+			}
+			hash, err := g.Hash()
+			if err != nil {
+				return err
+			}
+			s := genesisSummary{File: g.Path, SHA256: hex.EncodeToString(hash[:]), ChainID: g.Doc.ChainID}
+			for _, m := range g.App.Consortium.Members {
+				ms := memberSummary{ID: m.ID, Roles: m.Roles, Nodes: len(m.NodeIDs), Operate: len(m.Operators)}
+				if m.Validator != nil {
+					ms.Power = m.Validator.Power
+				}
+				s.TotalPower += ms.Power
+				s.Members = append(s.Members, ms)
+			}
+			for _, m := range s.Members {
+				if m.Power > 0 && 3*m.Power >= s.TotalPower {
+					s.Warnings = append(s.Warnings, fmt.Sprintf("%s holds %d of %d voting power (a third or more): it alone can halt the chain", m.ID, m.Power, s.TotalPower))
+				}
+				if m.Power > 0 && m.Nodes == 0 {
+					s.Warnings = append(s.Warnings, fmt.Sprintf("%s declares no node id: with filter_peers on, no node of it can connect", m.ID))
+				}
+			}
+			return printResult(cmd, s, func(w io.Writer) {
+				fmt.Fprintf(w, "%s is valid: chain %s, %d members, total voting power %d\n", s.File, s.ChainID, len(s.Members), s.TotalPower)
+				for _, m := range s.Members {
+					fmt.Fprintf(w, "  %-12s %-24s power %-4d operators %d  nodes %d\n", m.ID, strings.Join(m.Roles, ","), m.Power, m.Operate, m.Nodes)
+				}
+				for _, warn := range s.Warnings {
+					fmt.Fprintf(w, "warning: %s\n", warn)
+				}
+				fmt.Fprintf(w, "sha256 %s (every bank must have this same file)\n", s.SHA256)
+			})
+		},
+	}
+}
