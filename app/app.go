@@ -33,6 +33,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -40,7 +41,7 @@ import (
 const Version uint64 = 1
 
 // StoreNames are the module stores, in app-hash order.
-var StoreNames = []string{consortium.StoreName, wallet.StoreName, aml.StoreName}
+var StoreNames = []string{consortium.StoreName, wallet.StoreName, aml.StoreName, gov.StoreName}
 
 // App is the ledgerd ABCI application.
 type App struct {
@@ -180,6 +181,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		return nil, err
 	}
 	aml.NewKeeper(ctx.KV(aml.StoreName)).InitGenesis(gen.AML)
+	gov.NewKeeper(ctx.KV(gov.StoreName)).InitGenesis(gen.Gov)
 	a.store.Apply(branch)
 	a.genesis = branch
 	members := store.NewOverlay(store.Empty)
@@ -242,8 +244,13 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		events, err := a.deliver(ctx, a.block, checked.At(i), req.Height, params)
 		results[i] = txResult(events, err)
 	}
+	// Proposals that passed in this block execute after its transactions;
+	// validator changes take effect two blocks later (CometBFT).
+	valUpdates := gov.EndBlock(ctx)
+	blockEvents = ctx.Events()
 	a.store.Apply(a.block)
-	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, AppHash: a.store.WorkingHash()}, nil
+	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, ValidatorUpdates: valUpdates,
+		AppHash: a.store.WorkingHash()}, nil
 }
 
 // Commit makes the finalized block's state durable and resets the mempool's
@@ -327,6 +334,10 @@ func (a *App) route(ctx exec.Context, body *authv1.TxBody) error {
 		return a.wallet.SetLimits(ctx, m.SetLimits)
 	case *authv1.TxBody_CloseWallet:
 		return a.wallet.CloseWallet(ctx, m.CloseWallet)
+	case *authv1.TxBody_SubmitProposal:
+		return gov.Submit(ctx, m.SubmitProposal)
+	case *authv1.TxBody_Vote:
+		return gov.Vote(ctx, m.Vote)
 	default:
 		return errcode.Wrap(auth.ErrInvalidTx, "unknown message %T", m)
 	}

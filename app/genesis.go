@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -16,6 +18,8 @@ type Genesis struct {
 	Wallet     wallet.Genesis     `json:"wallet"`
 	// AML is optional: absent, the defaults apply (aml.DefaultGenesis).
 	AML *aml.Genesis `json:"aml,omitempty"`
+	// Gov is optional: absent, the defaults apply (gov.DefaultParams).
+	Gov *gov.Genesis `json:"gov,omitempty"`
 }
 
 // GenesisState is a validated Genesis.
@@ -23,6 +27,7 @@ type GenesisState struct {
 	Consortium *consortium.State
 	Wallet     *wallet.State
 	AML        *aml.State
+	Gov        *govv1.Params
 }
 
 // ParseGenesis decodes and validates app_state. Unknown fields are errors,
@@ -56,5 +61,9 @@ func (g *Genesis) Validate() (*GenesisState, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &GenesisState{Consortium: c, Wallet: w, AML: a}, nil
+	gp, err := g.Gov.Validate()
+	if err != nil {
+		return nil, err
+	}
+	return &GenesisState{Consortium: c, Wallet: w, AML: a, Gov: gp}, nil
 }

@@ -12,6 +12,7 @@ import (
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -87,6 +88,10 @@ func validateBody(body *authv1.TxBody) error {
 		return wallet.ValidateSetLimits(m.SetLimits)
 	case *authv1.TxBody_CloseWallet:
 		return wallet.ValidateCloseWallet(m.CloseWallet)
+	case *authv1.TxBody_SubmitProposal:
+		return gov.ValidateSubmit(m.SubmitProposal)
+	case *authv1.TxBody_Vote:
+		return gov.ValidateVote(m.Vote)
 	case nil:
 		return errcode.Wrap(auth.ErrInvalidTx, "no message")
 	default:

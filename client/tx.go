@@ -18,11 +18,13 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 )
 
-// Msg is a transaction message: one of the wallet module's Msg* types.
+// Msg is a transaction message: one of the wallet module's Msg* types, or
+// governance's MsgSubmitProposal and MsgVote.
 // Other types are rejected by SetMsg.
 type Msg = proto.Message
 
@@ -56,6 +58,10 @@ func SetMsg(body *authv1.TxBody, msg Msg) error {
 		body.Msg = &authv1.TxBody_SetLimits{SetLimits: m}
 	case *walletv1.MsgCloseWallet:
 		body.Msg = &authv1.TxBody_CloseWallet{CloseWallet: m}
+	case *govv1.MsgSubmitProposal:
+		body.Msg = &authv1.TxBody_SubmitProposal{SubmitProposal: m}
+	case *govv1.MsgVote:
+		body.Msg = &authv1.TxBody_Vote{Vote: m}
 	default:
 		return fmt.Errorf("client: SetMsg: %T is not a transaction message (want one of the walletv1.Msg* types)", msg)
 	}

@@ -42,6 +42,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ledgerd/ledgerd/app"
+	"github.com/ledgerd/ledgerd/client"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
@@ -410,38 +411,16 @@ func (h *Harness) Reopen() {
 	}
 }
 
-// Msg is a wallet message: *walletv1.MsgOpenWallet, MsgDeposit,
-// MsgTransfer, MsgRedeem, MsgBatchTransfer, MsgFreeze, MsgRelease,
-// MsgSetTier, MsgSetLimits or MsgCloseWallet.
+// Msg is a transaction message: a walletv1.Msg* or a govv1.Msg* (see
+// client.SetMsg).
 type Msg = proto.Message
 
 // Body returns the body of msg signed by key's address at nonce, valid
 // until ValidUntil.
 func Body(key *ecdsa.PrivateKey, nonce uint64, msg Msg) *authv1.TxBody {
 	b := &authv1.TxBody{ChainId: ChainID, Signer: Address(key).Bytes(), Nonce: nonce, ValidUntilHeight: ValidUntil}
-	switch m := msg.(type) {
-	case *walletv1.MsgOpenWallet:
-		b.Msg = &authv1.TxBody_OpenWallet{OpenWallet: m}
-	case *walletv1.MsgDeposit:
-		b.Msg = &authv1.TxBody_Deposit{Deposit: m}
-	case *walletv1.MsgTransfer:
-		b.Msg = &authv1.TxBody_Transfer{Transfer: m}
-	case *walletv1.MsgRedeem:
-		b.Msg = &authv1.TxBody_Redeem{Redeem: m}
-	case *walletv1.MsgBatchTransfer:
-		b.Msg = &authv1.TxBody_BatchTransfer{BatchTransfer: m}
-	case *walletv1.MsgFreeze:
-		b.Msg = &authv1.TxBody_Freeze{Freeze: m}
-	case *walletv1.MsgRelease:
-		b.Msg = &authv1.TxBody_Release{Release: m}
-	case *walletv1.MsgSetTier:
-		b.Msg = &authv1.TxBody_SetTier{SetTier: m}
-	case *walletv1.MsgSetLimits:
-		b.Msg = &authv1.TxBody_SetLimits{SetLimits: m}
-	case *walletv1.MsgCloseWallet:
-		b.Msg = &authv1.TxBody_CloseWallet{CloseWallet: m}
-	default:
-		panic(fmt.Sprintf("apptest: %T is not a wallet message", msg))
+	if err := client.SetMsg(b, msg); err != nil {
+		panic(fmt.Sprintf("apptest: %v", err))
 	}
 	return b
 }

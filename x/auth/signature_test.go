@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
 
@@ -44,6 +45,10 @@ func testBodies(signer []byte) map[string]*authv1.TxBody {
 			b.Msg = &authv1.TxBody_SetLimits{SetLimits: m}
 		case *walletv1.MsgCloseWallet:
 			b.Msg = &authv1.TxBody_CloseWallet{CloseWallet: m}
+		case *govv1.MsgSubmitProposal:
+			b.Msg = &authv1.TxBody_SubmitProposal{SubmitProposal: m}
+		case *govv1.MsgVote:
+			b.Msg = &authv1.TxBody_Vote{Vote: m}
 		}
 		return b
 	}
@@ -61,6 +66,10 @@ func testBodies(signer []byte) map[string]*authv1.TxBody {
 		"SetTier":             envelope(&walletv1.MsgSetTier{Wallet: to, Tier: 3, KycHash: kyc}),
 		"SetLimits":           envelope(&walletv1.MsgSetLimits{Wallet: to, Denom: "CNY", Limits: &walletv1.Limits{PaymentLimit: 100, DailyOutflowLimit: 300}}),
 		"CloseWallet":         envelope(&walletv1.MsgCloseWallet{Wallet: to}),
+		"SubmitProposal": envelope(&govv1.MsgSubmitProposal{Title: "Admit bank-5", Description: "agreement of 2026-11-01",
+			DocumentHash: kyc, VotingEnd: 1_800_000_000, Action: &govv1.Action{Kind: &govv1.Action_SetValidator{
+				SetValidator: &govv1.SetValidator{MemberId: "bank-5", PubKey: kyc, Power: 10}}}}),
+		"Vote": envelope(&govv1.MsgVote{ProposalId: 7, Option: govv1.VoteOption_VOTE_OPTION_ABSTAIN}),
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"strings"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
@@ -98,9 +100,16 @@ var (
 		[2]string{"balanceCap", typeUint64}, [2]string{"paymentLimit", typeUint64},
 		[2]string{"dailyOutflowLimit", typeUint64}, [2]string{"annualOutflowLimit", typeUint64})
 	closeWalletType = newPrimaryType("CloseWallet", [2]string{"wallet", typeAddress})
+	// A proposal's action is signed as its kind (the Action oneof field's
+	// name) and the keccak256 of its canonical protobuf encoding, which
+	// `ledgerd tx gov propose --print-typed-data` shows decoded beside.
+	submitProposalType = newPrimaryType("SubmitProposal",
+		[2]string{"title", typeString}, [2]string{"description", typeString}, [2]string{"documentHash", typeBytes32},
+		[2]string{"votingEnd", typeInt64}, [2]string{"action", typeString}, [2]string{"actionHash", typeBytes32})
+	voteType = newPrimaryType("Vote", [2]string{"proposalId", typeUint64}, [2]string{"option", typeUint32})
 
 	allPrimaryTypes = []*primaryType{openWalletType, depositType, transferType, redeemType, batchTransferType,
-		freezeType, releaseType, setTierType, setLimitsType, closeWalletType}
+		freezeType, releaseType, setTierType, setLimitsType, closeWalletType, submitProposalType, voteType}
 )
 
 // PrimaryTypes returns the EIP-712 type string of every message kind, by
@@ -161,11 +170,40 @@ func messageValues(body *authv1.TxBody) (*primaryType, []any, error) {
 			lim.GetDailyOutflowLimit(), lim.GetAnnualOutflowLimit()), nil
 	case *authv1.TxBody_CloseWallet:
 		return closeWalletType, append(envelope, m.CloseWallet.GetWallet()), nil
+	case *authv1.TxBody_SubmitProposal:
+		p := m.SubmitProposal
+		kind, hash, err := ActionDigest(p.GetAction())
+		if err != nil {
+			return nil, nil, err
+		}
+		return submitProposalType, append(envelope, p.GetTitle(), p.GetDescription(), p.GetDocumentHash(), p.GetVotingEnd(),
+			kind, hash), nil
+	case *authv1.TxBody_Vote:
+		v := m.Vote
+		return voteType, append(envelope, v.GetProposalId(), uint32(v.GetOption())), nil
 	case nil:
 		return nil, nil, errcode.Wrap(ErrInvalidTx, "body carries no message")
 	default:
 		return nil, nil, errcode.Wrap(ErrInvalidTx, "message %T has no EIP-712 type", m)
 	}
+}
+
+// ActionDigest returns a proposal action's kind (its Action oneof field
+// name, "add_member", ...) and the keccak256 of its canonical protobuf
+// encoding: what a SubmitProposal signature covers of the action.
+func ActionDigest(a *govv1.Action) (string, []byte, error) {
+	if a == nil {
+		return "", nil, errcode.Wrap(ErrInvalidTx, "proposal without an action")
+	}
+	od := a.ProtoReflect().WhichOneof(a.ProtoReflect().Descriptor().Oneofs().ByName("kind"))
+	if od == nil {
+		return "", nil, errcode.Wrap(ErrInvalidTx, "proposal action has no kind")
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(a)
+	if err != nil {
+		return "", nil, errcode.Wrap(ErrInvalidTx, "proposal action: %v", err)
+	}
+	return string(od.Name()), crypto.Keccak256(b), nil
 }
 
 // HashStruct is EIP-712's hashStruct of body's message.

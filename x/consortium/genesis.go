@@ -192,6 +192,7 @@ func (k Keeper) InitGenesis(st *State) {
 	k.SetParams(st.Params)
 	for _, m := range st.Members {
 		k.SetMember(m)
+		k.AddMemberID(m.Id)
 		for _, a := range m.Operators {
 			k.SetOperator(&consortiumv1.Operator{Address: a, MemberId: m.Id})
 		}
@@ -207,3 +208,10 @@ func orDefault(v, def uint64) uint64 {
 	}
 	return v
 }
+
+// ValidMemberID reports whether id is a well-formed member id.
+func ValidMemberID(id string) bool { return memberIDPattern.MatchString(id) }
+
+// ValidNodeID reports whether id is a well-formed P2P node id (40
+// lowercase hex characters).
+func ValidNodeID(id string) bool { return nodeIDPattern.MatchString(id) }

@@ -70,7 +70,7 @@ func (v View) AdmitPeer(nodeID string) error {
 // ErrMemberInactive.
 func (v View) Acting(addr common.Address) (*consortiumv1.Member, error) {
 	op, ok := v.Operator(addr)
-	if !ok {
+	if !ok || op.MemberId == "" { // "": rotated out, its nonce kept
 		return nil, errcode.Wrap(ErrNotOperator, "address %s", addr.Hex())
 	}
 	m, err := v.Member(op.MemberId)
@@ -116,6 +116,27 @@ func (k Keeper) SetMember(m *consortiumv1.Member) { set(k.kv, MemberKey(m.Id), m
 // SetNode records that member runs P2P node nodeID.
 func (k Keeper) SetNode(nodeID, member string) {
 	set(k.kv, NodeKey(nodeID), &consortiumv1.NodeOwner{MemberId: member})
+}
+
+// DeleteNode forgets P2P node nodeID.
+func (k Keeper) DeleteNode(nodeID string) { k.kv.Delete(NodeKey(nodeID)) }
+
+// MemberIDs returns every member's id, in id order.
+func (v View) MemberIDs() []string {
+	idx := new(consortiumv1.MemberIndex)
+	get(v.r, MemberIndexKey(), idx)
+	return idx.Ids
+}
+
+// AddMemberID records a new member's id in the index.
+func (k Keeper) AddMemberID(id string) {
+	ids := k.MemberIDs()
+	i, found := slices.BinarySearch(ids, id)
+	if found {
+		return
+	}
+	ids = slices.Insert(ids, i, id)
+	set(k.kv, MemberIndexKey(), &consortiumv1.MemberIndex{Ids: ids})
 }
 
 // SetOperator stores op.

@@ -8,7 +8,11 @@ const (
 	prefixOperator byte = 0x02
 	keyParams      byte = 0x03
 	prefixNode     byte = 0x04
+	keyMemberIndex byte = 0x05
 )
+
+// MemberIndexKey is the store key of the sorted list of member ids.
+func MemberIndexKey() []byte { return []byte{keyMemberIndex} }
 
 // MemberKey is the store key of member id.
 func MemberKey(id string) []byte { return append([]byte{prefixMember}, id...) }

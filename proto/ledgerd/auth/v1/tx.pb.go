@@ -10,6 +10,7 @@
 package authv1
 
 import (
+	v11 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	v1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -161,6 +162,8 @@ type TxBody struct {
 	//	*TxBody_SetTier
 	//	*TxBody_SetLimits
 	//	*TxBody_CloseWallet
+	//	*TxBody_SubmitProposal
+	//	*TxBody_Vote
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -321,6 +324,24 @@ func (x *TxBody) GetCloseWallet() *v1.MsgCloseWallet {
 	return nil
 }
 
+func (x *TxBody) GetSubmitProposal() *v11.MsgSubmitProposal {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SubmitProposal); ok {
+			return x.SubmitProposal
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetVote() *v11.MsgVote {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_Vote); ok {
+			return x.Vote
+		}
+	}
+	return nil
+}
+
 type isTxBody_Msg interface {
 	isTxBody_Msg()
 }
@@ -365,6 +386,14 @@ type TxBody_CloseWallet struct {
 	CloseWallet *v1.MsgCloseWallet `protobuf:"bytes,19,opt,name=close_wallet,json=closeWallet,proto3,oneof"`
 }
 
+type TxBody_SubmitProposal struct {
+	SubmitProposal *v11.MsgSubmitProposal `protobuf:"bytes,30,opt,name=submit_proposal,json=submitProposal,proto3,oneof"`
+}
+
+type TxBody_Vote struct {
+	Vote *v11.MsgVote `protobuf:"bytes,31,opt,name=vote,proto3,oneof"`
+}
+
 func (*TxBody_OpenWallet) isTxBody_Msg() {}
 
 func (*TxBody_Deposit) isTxBody_Msg() {}
@@ -385,15 +414,19 @@ func (*TxBody_SetLimits) isTxBody_Msg() {}
 
 func (*TxBody_CloseWallet) isTxBody_Msg() {}
 
+func (*TxBody_SubmitProposal) isTxBody_Msg() {}
+
+func (*TxBody_Vote) isTxBody_Msg() {}
+
 var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x1eledgerd/wallet/v1/wallet.proto\"\x87\x01\n" +
+	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\x87\x01\n" +
 	"\x02Tx\x12+\n" +
 	"\x04body\x18\x01 \x01(\v2\x17.ledgerd.auth.v1.TxBodyR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
-	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\"\x83\x06\n" +
+	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\"\x80\a\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -411,7 +444,9 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\bset_tier\x18\x11 \x01(\v2\x1d.ledgerd.wallet.v1.MsgSetTierH\x00R\asetTier\x12@\n" +
 	"\n" +
 	"set_limits\x18\x12 \x01(\v2\x1f.ledgerd.wallet.v1.MsgSetLimitsH\x00R\tsetLimits\x12F\n" +
-	"\fclose_wallet\x18\x13 \x01(\v2!.ledgerd.wallet.v1.MsgCloseWalletH\x00R\vcloseWalletB\x05\n" +
+	"\fclose_wallet\x18\x13 \x01(\v2!.ledgerd.wallet.v1.MsgCloseWalletH\x00R\vcloseWallet\x12L\n" +
+	"\x0fsubmit_proposal\x18\x1e \x01(\v2!.ledgerd.gov.v1.MsgSubmitProposalH\x00R\x0esubmitProposal\x12-\n" +
+	"\x04vote\x18\x1f \x01(\v2\x17.ledgerd.gov.v1.MsgVoteH\x00R\x04voteB\x05\n" +
 	"\x03msg*6\n" +
 	"\bSignMode\x12\x14\n" +
 	"\x10SIGN_MODE_EIP712\x10\x00\x12\x14\n" +
@@ -432,19 +467,21 @@ func file_ledgerd_auth_v1_tx_proto_rawDescGZIP() []byte {
 var file_ledgerd_auth_v1_tx_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_ledgerd_auth_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
-	(SignMode)(0),               // 0: ledgerd.auth.v1.SignMode
-	(*Tx)(nil),                  // 1: ledgerd.auth.v1.Tx
-	(*TxBody)(nil),              // 2: ledgerd.auth.v1.TxBody
-	(*v1.MsgOpenWallet)(nil),    // 3: ledgerd.wallet.v1.MsgOpenWallet
-	(*v1.MsgDeposit)(nil),       // 4: ledgerd.wallet.v1.MsgDeposit
-	(*v1.MsgTransfer)(nil),      // 5: ledgerd.wallet.v1.MsgTransfer
-	(*v1.MsgRedeem)(nil),        // 6: ledgerd.wallet.v1.MsgRedeem
-	(*v1.MsgBatchTransfer)(nil), // 7: ledgerd.wallet.v1.MsgBatchTransfer
-	(*v1.MsgFreeze)(nil),        // 8: ledgerd.wallet.v1.MsgFreeze
-	(*v1.MsgRelease)(nil),       // 9: ledgerd.wallet.v1.MsgRelease
-	(*v1.MsgSetTier)(nil),       // 10: ledgerd.wallet.v1.MsgSetTier
-	(*v1.MsgSetLimits)(nil),     // 11: ledgerd.wallet.v1.MsgSetLimits
-	(*v1.MsgCloseWallet)(nil),   // 12: ledgerd.wallet.v1.MsgCloseWallet
+	(SignMode)(0),                 // 0: ledgerd.auth.v1.SignMode
+	(*Tx)(nil),                    // 1: ledgerd.auth.v1.Tx
+	(*TxBody)(nil),                // 2: ledgerd.auth.v1.TxBody
+	(*v1.MsgOpenWallet)(nil),      // 3: ledgerd.wallet.v1.MsgOpenWallet
+	(*v1.MsgDeposit)(nil),         // 4: ledgerd.wallet.v1.MsgDeposit
+	(*v1.MsgTransfer)(nil),        // 5: ledgerd.wallet.v1.MsgTransfer
+	(*v1.MsgRedeem)(nil),          // 6: ledgerd.wallet.v1.MsgRedeem
+	(*v1.MsgBatchTransfer)(nil),   // 7: ledgerd.wallet.v1.MsgBatchTransfer
+	(*v1.MsgFreeze)(nil),          // 8: ledgerd.wallet.v1.MsgFreeze
+	(*v1.MsgRelease)(nil),         // 9: ledgerd.wallet.v1.MsgRelease
+	(*v1.MsgSetTier)(nil),         // 10: ledgerd.wallet.v1.MsgSetTier
+	(*v1.MsgSetLimits)(nil),       // 11: ledgerd.wallet.v1.MsgSetLimits
+	(*v1.MsgCloseWallet)(nil),     // 12: ledgerd.wallet.v1.MsgCloseWallet
+	(*v11.MsgSubmitProposal)(nil), // 13: ledgerd.gov.v1.MsgSubmitProposal
+	(*v11.MsgVote)(nil),           // 14: ledgerd.gov.v1.MsgVote
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
@@ -459,11 +496,13 @@ var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	10, // 9: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
 	11, // 10: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
 	12, // 11: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	13, // 12: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
+	14, // 13: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -482,6 +521,8 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_SetTier)(nil),
 		(*TxBody_SetLimits)(nil),
 		(*TxBody_CloseWallet)(nil),
+		(*TxBody_SubmitProposal)(nil),
+		(*TxBody_Vote)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -1,0 +1,265 @@
+package gov
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/protobuf/proto"
+
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+)
+
+// Limits of a proposal's text.
+const (
+	MaxTitleLen       = 200
+	MaxDescriptionLen = 10_000
+)
+
+// ValidateSubmit applies the stateless checks of a proposal.
+func ValidateSubmit(m *govv1.MsgSubmitProposal) error {
+	switch {
+	case strings.TrimSpace(m.GetTitle()) == "" || len(m.GetTitle()) > MaxTitleLen:
+		return errcode.Wrap(ErrInvalidProposal, "title must be 1-%d characters", MaxTitleLen)
+	case len(m.GetDescription()) > MaxDescriptionLen:
+		return errcode.Wrap(ErrInvalidProposal, "description: at most %d characters", MaxDescriptionLen)
+	case len(m.GetDocumentHash()) != 32:
+		return errcode.Wrap(ErrInvalidProposal, "document_hash must be the 32-byte SHA-256 of the agreement, got %d bytes", len(m.GetDocumentHash()))
+	case ActionName(m.GetAction()) == "":
+		return errcode.Wrap(ErrInvalidProposal, "no action")
+	}
+	return nil
+}
+
+// ValidateVote applies the stateless checks of a vote.
+func ValidateVote(m *govv1.MsgVote) error {
+	switch m.GetOption() {
+	case govv1.VoteOption_VOTE_OPTION_YES, govv1.VoteOption_VOTE_OPTION_NO, govv1.VoteOption_VOTE_OPTION_ABSTAIN:
+		return nil
+	}
+	return errcode.Wrap(ErrInvalidVote, "option %d", m.GetOption())
+}
+
+// Submit records a proposal by the signer's member, after checking its
+// deadline against the voting period and its action against the current
+// state (without applying it).
+func Submit(ctx exec.Context, m *govv1.MsgSubmitProposal) error {
+	if err := ValidateSubmit(m); err != nil {
+		return err
+	}
+	member, err := consortium.NewView(ctx.KV(consortium.StoreName)).Acting(ctx.Signer)
+	if err != nil {
+		return err
+	}
+	g := NewKeeper(ctx.KV(StoreName))
+	params := g.Params()
+	now := ctx.Time.Unix()
+	if m.VotingEnd < now+params.MinVotingPeriodSeconds || m.VotingEnd > now+params.MaxVotingPeriodSeconds {
+		return errcode.Wrap(ErrInvalidProposal, "voting_end %d: must be %d to %d seconds after the block time %d",
+			m.VotingEnd, params.MinVotingPeriodSeconds, params.MaxVotingPeriodSeconds, now)
+	}
+	q := g.Queue()
+	if uint32(len(q.Open)) >= params.MaxOpenProposals {
+		return errcode.Wrap(ErrTooManyOpen, "%d open, limit %d", len(q.Open), params.MaxOpenProposals)
+	}
+	if err := newEnv(scratch(ctx)).apply(m.Action); err != nil {
+		return err
+	}
+	p := &govv1.Proposal{
+		Id: g.nextID(), Proposer: member.Id, ProposerOperator: ctx.Signer.Bytes(),
+		Title: m.Title, Description: m.Description, DocumentHash: m.DocumentHash,
+		Action: proto.Clone(m.Action).(*govv1.Action), SubmitHeight: ctx.Height, SubmitTime: now,
+		VotingEnd: m.VotingEnd, Status: govv1.ProposalStatus_PROPOSAL_STATUS_VOTING,
+	}
+	g.SetProposal(p)
+	q = g.Queue()
+	q.Open = append(q.Open, &govv1.OpenProposal{Id: p.Id, VotingEnd: p.VotingEnd})
+	g.SetQueue(q)
+	ctx.Emit("gov_proposal", "id", strconv.FormatUint(p.Id, 10), "proposer", member.Id,
+		"action", ActionName(p.Action), "voting_end", strconv.FormatInt(p.VotingEnd, 10), "status", "voting")
+	return nil
+}
+
+// Vote records or changes the vote of the signer's member.
+func Vote(ctx exec.Context, m *govv1.MsgVote) error {
+	if err := ValidateVote(m); err != nil {
+		return err
+	}
+	member, err := consortium.NewView(ctx.KV(consortium.StoreName)).Acting(ctx.Signer)
+	if err != nil {
+		return err
+	}
+	g := NewKeeper(ctx.KV(StoreName))
+	p, ok := g.Proposal(m.ProposalId)
+	if !ok {
+		return errcode.Wrap(ErrProposalNotFound, "proposal %d", m.ProposalId)
+	}
+	if p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_VOTING || ctx.Time.Unix() > p.VotingEnd {
+		return errcode.Wrap(ErrVotingClosed, "proposal %d is %s, voting ended at %d", p.Id, p.Status, p.VotingEnd)
+	}
+	if old, ok := g.Vote(p.Id, member.Id); ok && old.Option == m.Option {
+		return errcode.Wrap(ErrAlreadyVoted, "%s voted %s on proposal %d", member.Id, m.Option, p.Id)
+	}
+	g.SetVote(&govv1.Vote{ProposalId: p.Id, MemberId: member.Id, Option: m.Option, Operator: ctx.Signer.Bytes(), Height: ctx.Height})
+	if i, found := slices.BinarySearch(p.Voters, member.Id); !found {
+		p.Voters = slices.Insert(p.Voters, i, member.Id)
+		g.SetProposal(p)
+	}
+	g.markVoted(p.Id)
+	ctx.Emit("gov_vote", "id", strconv.FormatUint(p.Id, 10), "member", member.Id, "option", m.Option.String())
+	return nil
+}
+
+// TallyOf counts the votes of p's voters that are active members now.
+func TallyOf(members consortium.View, g View, p *govv1.Proposal) *govv1.Tally {
+	t := new(govv1.Tally)
+	for _, id := range members.MemberIDs() {
+		if m, err := members.Member(id); err == nil && m.Status == consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE {
+			t.Eligible++
+		}
+	}
+	t.Needed = Needed(g.Params(), t.Eligible)
+	for _, id := range p.Voters {
+		m, err := members.Member(id)
+		if err != nil || m.Status != consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE {
+			continue
+		}
+		v, ok := g.Vote(p.Id, id)
+		if !ok {
+			continue
+		}
+		switch v.Option {
+		case govv1.VoteOption_VOTE_OPTION_YES:
+			t.Yes++
+		case govv1.VoteOption_VOTE_OPTION_NO:
+			t.No++
+		case govv1.VoteOption_VOTE_OPTION_ABSTAIN:
+			t.Abstain++
+		}
+	}
+	return t
+}
+
+// Passes reports whether t reaches the threshold.
+func Passes(t *govv1.Tally) bool { return t.Needed > 0 && t.Yes >= t.Needed }
+
+// EndBlock executes the proposals that passed in this block, in id order,
+// and rejects those whose deadline is before the block time. It returns
+// the validator updates of the executed actions. Its work is bounded by
+// max_open_proposals times the number of members.
+func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
+	g := NewKeeper(ctx.KV(StoreName))
+	q := g.Queue()
+	if len(q.Voted) == 0 && (len(q.Open) == 0 || !anyDue(q, ctx.Time.Unix())) {
+		return nil
+	}
+	members := consortium.NewView(ctx.KV(consortium.StoreName))
+	var updates []abci.ValidatorUpdate
+	decided := map[uint64]bool{}
+	for _, id := range q.Voted {
+		p, ok := g.Proposal(id)
+		if !ok || p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_VOTING {
+			continue
+		}
+		t := TallyOf(members, g.View, p)
+		if !Passes(t) {
+			continue
+		}
+		updates = append(updates, execute(ctx, p, t)...)
+		decided[id] = true
+	}
+	now := ctx.Time.Unix()
+	var open []*govv1.OpenProposal
+	for _, o := range q.Open {
+		if decided[o.Id] {
+			continue
+		}
+		if o.VotingEnd >= now {
+			open = append(open, o)
+			continue
+		}
+		p, ok := g.Proposal(o.Id)
+		if !ok {
+			continue
+		}
+		p.Status, p.DecidedHeight, p.FinalTally = govv1.ProposalStatus_PROPOSAL_STATUS_REJECTED, ctx.Height, TallyOf(members, g.View, p)
+		g.SetProposal(p)
+		ctx.Emit("gov_proposal", "id", strconv.FormatUint(p.Id, 10), "status", "rejected")
+	}
+	// Another proposal's action may have changed the parameters: the queue
+	// is rewritten from the keeper's current view.
+	g.SetQueue(&govv1.Queue{Open: open})
+	return updates
+}
+
+func anyDue(q *govv1.Queue, now int64) bool {
+	for _, o := range q.Open {
+		if o.VotingEnd < now {
+			return true
+		}
+	}
+	return false
+}
+
+// execute applies p's action on a scratch copy of the state, keeps the
+// writes if it succeeds, and records the outcome.
+func execute(ctx exec.Context, p *govv1.Proposal, t *govv1.Tally) []abci.ValidatorUpdate {
+	sc := scratch(ctx)
+	e := newEnv(sc)
+	err := e.apply(p.Action)
+	var updates []abci.ValidatorUpdate
+	if err != nil {
+		p.Status, p.FailureReason = govv1.ProposalStatus_PROPOSAL_STATUS_FAILED, err.Error()
+	} else {
+		sc.commit()
+		p.Status = govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED
+		updates = e.updates
+	}
+	p.DecidedHeight, p.FinalTally = ctx.Height, t
+	NewKeeper(ctx.KV(StoreName)).SetProposal(p)
+	ctx.Emit("gov_proposal", "id", strconv.FormatUint(p.Id, 10), "action", ActionName(p.Action),
+		"status", strings.ToLower(strings.TrimPrefix(p.Status.String(), "PROPOSAL_STATUS_")), "reason", p.FailureReason)
+	return updates
+}
+
+// scratchStores buffers writes over a context's stores, to be kept
+// (commit) or dropped.
+type scratchStores struct {
+	base     exec.Context
+	overlays map[string]*store.Overlay
+	order    []string // names in first-use order, for a deterministic commit
+}
+
+// scratchContext is a context over scratch stores.
+type scratchContext struct {
+	exec.Context
+	s *scratchStores
+}
+
+func scratch(ctx exec.Context) scratchContext {
+	s := &scratchStores{base: ctx, overlays: map[string]*store.Overlay{}}
+	return scratchContext{ctx.WithStores(s), s}
+}
+
+func (s *scratchStores) KV(name string) store.KV {
+	o, ok := s.overlays[name]
+	if !ok {
+		o = store.NewOverlay(s.base.KV(name))
+		s.overlays[name] = o
+		s.order = append(s.order, name)
+	}
+	return o
+}
+
+// commit writes the buffered writes into the base context's stores.
+func (c scratchContext) commit() {
+	for _, name := range c.s.order {
+		c.s.overlays[name].WriteTo(c.s.base.KV(name))
+	}
+}

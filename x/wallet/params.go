@@ -1,0 +1,58 @@
+package wallet
+
+import (
+	"fmt"
+	"slices"
+
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/errcode"
+)
+
+// ParamsGenesis returns p in the genesis file's form (no wallets).
+func ParamsGenesis(p *walletv1.Params) Genesis {
+	g := Genesis{Denoms: slices.Clone(p.Denoms), UTCOffset: FormatUTCOffset(p.UtcOffsetSeconds), MaxBatchLegs: p.MaxBatchLegs}
+	for _, dl := range p.Limits {
+		out := GenesisDenomLimits{Denom: dl.Denom}
+		for _, tl := range dl.Tiers {
+			l := tl.GetLimits()
+			out.Tiers = append(out.Tiers, GenesisTierLimits{Tier: tl.Tier, BalanceCap: l.GetBalanceCap(),
+				PaymentLimit: l.GetPaymentLimit(), DailyOutflowLimit: l.GetDailyOutflowLimit(), AnnualOutflowLimit: l.GetAnnualOutflowLimit()})
+		}
+		g.Limits = append(g.Limits, out)
+	}
+	for _, c := range p.IssuanceCaps {
+		g.IssuanceCaps = append(g.IssuanceCaps, GenesisIssuanceCap{Issuer: c.Issuer, Denom: c.Denom, Cap: c.Cap})
+	}
+	return g
+}
+
+// FormatUTCOffset formats seconds east of UTC as ParseUTCOffset reads them.
+func FormatUTCOffset(seconds int32) string {
+	sign := '+'
+	if seconds < 0 {
+		sign, seconds = '-', -seconds
+	}
+	return fmt.Sprintf("%c%02d:%02d", sign, seconds/3600, seconds%3600/60)
+}
+
+// ValidateParams checks replacement parameters next against the current
+// ones and the members, by the genesis rules, and returns them normalised
+// (lists sorted, defaults filled). Denominations may be added, never
+// removed: balances in them would be stranded.
+func ValidateParams(next, current *walletv1.Params, members []*consortiumv1.Member) (*walletv1.Params, error) {
+	if next == nil {
+		return nil, errcode.Wrap(ErrInvalidGenesis, "no parameters")
+	}
+	g := ParamsGenesis(next)
+	st, err := g.Validate(members)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range current.GetDenoms() {
+		if !slices.Contains(st.Params.Denoms, d) {
+			return nil, errcode.Wrap(ErrInvalidGenesis, "denom %s would be removed: denominations may be added, never removed", d)
+		}
+	}
+	return st.Params, nil
+}
