@@ -38,6 +38,11 @@ type GenOptions struct {
 	// Passphrase encrypts the operator keys; LightScrypt for test networks.
 	Passphrase  string
 	LightScrypt bool
+	// FullNodeMembers makes each full node the node of a member of its own,
+	// bank-<V+1>, ... (an issuer without a validator), instead of another
+	// node of the validating banks: a bank that joins as an observer and
+	// may be voted in as a validator.
+	FullNodeMembers bool
 	// BlockInterval is CometBFT's timeout_commit (default 500ms).
 	BlockInterval time.Duration
 	// Docker, if set, lays the network out for containers instead of
@@ -54,6 +59,9 @@ type NodeInfo struct {
 	Validator bool   `json:"validator"`
 	P2PPort   int    `json:"p2p_port"`
 	RPCPort   int    `json:"rpc_port"`
+	// ValidatorKey is the node's validator public key (base64 Ed25519),
+	// also for nodes that do not validate yet.
+	ValidatorKey string `json:"validator_key"`
 	// RPC is the node's RPC address as tools on this machine reach it.
 	RPC string `json:"rpc"`
 	// IP is the node's fixed address on a docker network's bridge.
@@ -150,15 +158,28 @@ func Generate(o GenOptions) (*Network, error) {
 		}
 		pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 		bank := i % o.Validators
+		if o.FullNodeMembers && i >= o.Validators {
+			bank = i
+			members = append(members, consortium.GenesisMember{})
+		}
 		addrs := o.nodeAddrs(i)
-		info := NodeInfo{Name: fmt.Sprintf("node%d", i), Home: home, ID: string(nodeKey.ID()),
+		pub, err := pv.GetPubKey()
+		if err != nil {
+			return nil, err
+		}
+		info := NodeInfo{ValidatorKey: base64.StdEncoding.EncodeToString(pub.Bytes()), Name: fmt.Sprintf("node%d", i), Home: home, ID: string(nodeKey.ID()),
 			Member: fmt.Sprintf("bank-%d", bank+1), Validator: i < o.Validators,
 			P2PPort: addrs.p2pPort, RPCPort: addrs.rpcPort, RPC: addrs.rpc, IP: addrs.ip}
-		if info.Validator {
-			pub, err := pv.GetPubKey()
+		if !info.Validator && o.FullNodeMembers {
+			op, err := kr.Add(info.Member, o.Passphrase)
 			if err != nil {
 				return nil, err
 			}
+			net.Operators[info.Member] = op.Address.Hex()
+			members[bank] = consortium.GenesisMember{ID: info.Member, Name: fmt.Sprintf("Bank %d", bank+1),
+				Roles: []string{"issuer"}, Operators: []string{op.Address.Hex()}}
+		}
+		if info.Validator {
 			op, err := kr.Add(info.Member, o.Passphrase)
 			if err != nil {
 				return nil, err

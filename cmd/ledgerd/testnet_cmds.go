@@ -70,6 +70,7 @@ image ledgerd:latest (make docker-image) with DIR/nodeI mounted at /ledgerd.`,
 	f := initCmd.Flags()
 	f.IntVar(&o.Validators, "validators", 4, "member banks, one validator each")
 	f.IntVar(&o.FullNodes, "full-nodes", 0, "non-validating nodes, assigned to the banks in turn")
+	f.BoolVar(&o.FullNodeMembers, "full-node-members", false, "make each full node the node of a bank of its own (an issuer without a validator), which governance can vote in as a validator")
 	f.StringVar(&o.Dir, "output", "", "directory for the network (required)")
 	f.StringVar(&o.ChainID, "chain-id", "ledgerd-localnet", "chain id")
 	f.StringVar(&o.Host, "host", "127.0.0.1", "address the nodes listen on and dial")
