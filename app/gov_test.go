@@ -422,3 +422,19 @@ func TestGovMoveWallets(t *testing.T) {
 	}
 	wantQuery(t, c.h.Query(app.QueryInvariant, nil, 0, false), ok)
 }
+
+// TestGovSuspendedIssuer: a suspended issuer can no longer open wallets or
+// issue, while its customers keep paying from their wallets.
+func TestGovSuspendedIssuer(t *testing.T) {
+	c := newGovChain(t, apptest.Options{Wallets: 1, Balance: 1_000})
+	customer := c.h.WalletKey(5)
+	owner := apptest.Address(customer)
+	c.mustBlock(apptest.OtherIssuer, apptest.OpenWalletTier(owner, 2), apptest.OtherIssuer, apptest.Deposit(owner, 500, "dep-1"))
+	c.mustBlock(apptest.Issuer, c.propose(setStatus(apptest.OtherIssuer, consortiumv1.MemberStatus_MEMBER_STATUS_SUSPENDED, false)))
+	c.mustBlock(apptest.Issuer, vote(1, yes), apptest.Auditor, vote(1, yes), apptest.Regulator, vote(1, yes))
+	rs, _ := c.block(time.Time{}, apptest.OtherIssuer, apptest.Deposit(owner, 500, "dep-2"))
+	wantExec(t, rs[0], consortium.ErrMemberInactive)
+	rs, _ = c.block(time.Time{}, apptest.OtherIssuer, apptest.OpenWalletTier(apptest.Address(c.h.WalletKey(6)), 2))
+	wantExec(t, rs[0], consortium.ErrMemberInactive)
+	mustOK(t, c.h.Block(c.h.Sign(customer, 0, apptest.Transfer(apptest.Address(c.h.WalletKey(0)), 100))))
+}
