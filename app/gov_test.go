@@ -10,6 +10,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
@@ -373,7 +374,7 @@ func TestGovParamsRotationAndMoves(t *testing.T) {
 		}
 	}
 	// Wallet parameters: a tier-2 balance cap.
-	wp := wallet.NewView(c.reader(wallet.StoreName)).Params()
+	wp := proto.Clone(wallet.NewView(c.reader(wallet.StoreName)).Params()).(*walletv1.Params) // the view's is shared
 	wp.Limits[0].Tiers[0].Limits.BalanceCap = 123_456
 	pass(&govv1.Action{Kind: &govv1.Action_SetWalletParams{SetWalletParams: &govv1.SetWalletParams{Params: wp}}})
 	if got := wallet.NewView(c.reader(wallet.StoreName)).Params().Limits[0].Tiers[0].Limits.BalanceCap; got != 123_456 {
