@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -10,11 +12,13 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -36,6 +40,10 @@ const (
 	// proven by itself: check it against a wallet's proven accumulator
 	// (wallet.VerifyHistory).
 	QueryHistory = "/history"
+	// gov.QueryPrefix + "proposals[/<status>][/after/<id>]",
+	// "votes/<id>", "tally/<id>": governance (see package gov); a missing
+	// proposal is gov.ErrProposalNotFound.
+	//
 	// QueryPeerFilterID + "<node id>": CometBFT asks this (filter_peers =
 	// true) before it accepts a peer; an OK answer admits it. Only nodes
 	// declared by an active member are admitted.
@@ -143,6 +151,9 @@ func query(v *store.Version, req *abci.RequestQuery) (*abci.ResponseQuery, error
 		}
 		return &abci.ResponseQuery{Value: b}, nil
 
+	case strings.HasPrefix(req.Path, gov.QueryPrefix):
+		return queryGov(v, req.Path)
+
 	case req.Path == QueryInvariant:
 		err := wallet.Invariant(func(prefix []byte, fn func(k, v []byte) bool) error {
 			return v.Iterate(wallet.StoreName, prefix, fn)
@@ -153,6 +164,87 @@ func query(v *store.Version, req *abci.RequestQuery) (*abci.ResponseQuery, error
 		return &abci.ResponseQuery{}, nil
 	}
 	return nil, errcode.Wrap(ErrUnknownQuery, "%q", req.Path)
+}
+
+// queryGov answers the governance paths (package gov documents them).
+func queryGov(v *store.Version, path string) (*abci.ResponseQuery, error) {
+	gr, err := v.Reader(gov.StoreName)
+	if err != nil {
+		return nil, err
+	}
+	g := gov.NewView(gr)
+	kind, rest, _ := strings.Cut(strings.TrimPrefix(path, gov.QueryPrefix), "/")
+	if kind == "proposals" {
+		status, after, err := parseProposalsPath(path, rest)
+		if err != nil {
+			return nil, err
+		}
+		out := new(govv1.Proposals)
+		last := g.LastID()
+		for id := after; id < last && len(out.Proposals) < gov.MaxPage; {
+			id++
+			p, ok := g.Proposal(id)
+			if !ok {
+				return nil, fmt.Errorf("gov: corrupted state: proposal %d of %d does not exist", id, last)
+			}
+			if status == govv1.ProposalStatus_PROPOSAL_STATUS_UNSPECIFIED || p.Status == status {
+				out.Proposals = append(out.Proposals, p)
+			}
+		}
+		return marshalAnswer(out, nil)
+	}
+	if kind != "votes" && kind != "tally" {
+		return nil, errcode.Wrap(ErrUnknownQuery, "%q: want %sproposals[/<status>][/after/<id>], %svotes/<id> or %stally/<id>",
+			path, gov.QueryPrefix, gov.QueryPrefix, gov.QueryPrefix)
+	}
+	id, err := strconv.ParseUint(rest, 10, 64)
+	if err != nil || id == 0 {
+		return nil, errcode.Wrap(ErrInvalidRequest, "%q: proposal id %q: want a positive number", path, rest)
+	}
+	p, ok := g.Proposal(id)
+	if !ok {
+		return nil, errcode.Wrap(gov.ErrProposalNotFound, "proposal %d", id)
+	}
+	if kind == "tally" {
+		cr, err := v.Reader(consortium.StoreName)
+		if err != nil {
+			return nil, err
+		}
+		return marshalAnswer(gov.TallyOf(consortium.NewView(cr), g, p), nil)
+	}
+	out := new(govv1.Votes)
+	err = v.Iterate(gov.StoreName, gov.VotePrefix(id), func(k, val []byte) bool {
+		vote := new(govv1.Vote)
+		store.DecodeProto(k, val, vote)
+		out.Votes = append(out.Votes, vote)
+		return true
+	})
+	return marshalAnswer(out, err)
+}
+
+// parseProposalsPath reads rest, "[<status>][/after/<id>]", of a
+// proposals path.
+func parseProposalsPath(path, rest string) (status govv1.ProposalStatus, after uint64, err error) {
+	if rest == "" {
+		return status, 0, nil
+	}
+	parts := strings.Split(rest, "/")
+	if parts[0] != "after" {
+		if status, err = gov.ParseStatus(parts[0]); err != nil {
+			return 0, 0, errcode.Wrap(ErrInvalidRequest, "%q: %v", path, err)
+		}
+		parts = parts[1:]
+	}
+	switch {
+	case len(parts) == 0:
+		return status, 0, nil
+	case len(parts) == 2 && parts[0] == "after":
+		if after, err = strconv.ParseUint(parts[1], 10, 64); err != nil {
+			return 0, 0, errcode.Wrap(ErrInvalidRequest, "%q: after %q: want a proposal id", path, parts[1])
+		}
+		return status, after, nil
+	}
+	return 0, 0, errcode.Wrap(ErrInvalidRequest, "%q: want %sproposals[/<status>][/after/<id>]", path, gov.QueryPrefix)
 }
 
 // admitPeer answers the peer filter from the last commit's members, or,

@@ -224,7 +224,7 @@ func execute(ctx exec.Context, p *govv1.Proposal, t *govv1.Tally) []abci.Validat
 	p.DecidedHeight, p.FinalTally = ctx.Height, t
 	NewKeeper(ctx.KV(StoreName)).SetProposal(p)
 	ctx.Emit("gov_proposal", "id", strconv.FormatUint(p.Id, 10), "action", ActionName(p.Action),
-		"status", strings.ToLower(strings.TrimPrefix(p.Status.String(), "PROPOSAL_STATUS_")), "reason", p.FailureReason)
+		"status", StatusName(p.Status), "reason", p.FailureReason)
 	return updates
 }
 
