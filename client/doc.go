@@ -58,11 +58,15 @@
 //     WithWitnesses the node serves as its own, which detects nothing.
 //     Name other members' nodes as witnesses to detect a lying primary
 //     that has the signatures of a corrupt validator majority.
-//   - Completeness of lists. Members, Issuances and the other list
+//   - Completeness of most lists. Members, Issuances and the other list
 //     queries, and Invariant, are answered by the node without proof: it
 //     may omit entries or lie. Each entry can be proven on its own
 //     (VerifiedMember, VerifiedIssuance, VerifiedSupply), but not that the
-//     list is complete.
+//     list is complete. The exceptions are lists the state indexes itself:
+//     VerifiedMembers (the member index), VerifiedProposals (ids 1 to the
+//     last id) and VerifiedVotes (the voters a proposal names) prove that
+//     nothing is left out, and VerifiedTally recounts a proposal's votes
+//     from proven records instead of taking the node's tally.
 //   - Transaction results. Broadcast and WaitForTx report what the node
 //     says; verify a transaction's effect by proving the state it changed.
 //   - The signing domain and nonces come from plain queries by default. A

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -394,7 +395,7 @@ func (f *fakeNode) query(path string, data []byte, height int64, prove bool) *ab
 	switch {
 	case strings.HasPrefix(path, "/store/"):
 		name, ok := strings.CutSuffix(strings.TrimPrefix(path, "/store/"), "/key")
-		if !ok || (name != consortium.StoreName && name != wallet.StoreName) {
+		if !ok || !slices.Contains(storeNames, name) {
 			return fail(2, "unknown query path")
 		}
 		if !prove {

@@ -237,6 +237,32 @@ func (c *Client) VerifiedMember(ctx context.Context, id string, height int64) (*
 	return m, p, nil
 }
 
+// VerifiedMembers proves the member index at height (0 = latest) and every
+// member it lists at that height: all members, in id order, provably
+// complete. proofs[0] proves the index, proofs[i+1] members[i].
+func (c *Client) VerifiedMembers(ctx context.Context, height int64) (members []*consortiumv1.Member, proofs []*Proven, err error) {
+	idx := new(consortiumv1.MemberIndex)
+	ip, err := c.verifiedRecord(ctx, consortium.StoreName, consortium.MemberIndexKey(), height, "member index", idx)
+	if err != nil {
+		return nil, nil, err
+	}
+	members, proofs = []*consortiumv1.Member{}, []*Proven{ip}
+	for _, id := range idx.Ids {
+		m, p, err := c.VerifiedMember(ctx, id, ip.Height)
+		if isNotFound(err) {
+			return nil, nil, fmt.Errorf("client: member %q of the index is proven absent at height %d: %w", id, ip.Height, ErrVerification)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if m.Id != id {
+			return nil, nil, fmt.Errorf("client: the record proven under member %q's key is member %q: %w", id, m.Id, ErrVerification)
+		}
+		members, proofs = append(members, m), append(proofs, p)
+	}
+	return members, proofs, nil
+}
+
 // VerifiedOperator returns the operator record of addr at height (0 =
 // latest) with its proof. A proven absence returns the proof and a
 // *NotFoundError.
