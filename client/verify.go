@@ -71,6 +71,23 @@ func (p Proven) MarshalJSON() ([]byte, error) {
 	})
 }
 
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *Proven) UnmarshalJSON(b []byte) error {
+	var j provenJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	var value []byte
+	if j.Present {
+		value = append([]byte{}, j.Value...)
+	}
+	*p = Proven{
+		Store: j.Store, Key: j.Key, Height: j.Height, Value: value, AppHash: j.AppHash, HeaderHeight: j.HeaderHeight,
+		HeaderHash: j.HeaderHash, HeaderTime: j.HeaderTime, ValidatorsHash: j.ValidatorsHash, TrustNote: j.TrustNote,
+	}
+	return nil
+}
+
 // VerifyProof checks that ops prove key = value in store storeName under
 // appHash, or, if value is nil, that key is absent (a non-nil empty value
 // is an empty value). appHash must come from a verified header: the one at

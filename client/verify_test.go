@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,10 @@ func TestVerifiedTrustOnFirstUse(t *testing.T) {
 	b, err := json.Marshal(p)
 	if err != nil || !strings.Contains(string(b), `"header_hash":"`) || !strings.Contains(string(b), `"present":true`) {
 		t.Fatalf("JSON %s, %v", b, err)
+	}
+	var back Proven
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(&back, p) {
+		t.Fatalf("JSON round trip: %+v, %v; want %+v", back, err, p)
 	}
 
 	var qe *QueryError
