@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -25,7 +24,7 @@ func newQueryCmd() *cobra.Command {
 		Aliases: []string{"q"},
 		Short:   "Read ledger state from a node; --prove verifies it against a header signed by the validators",
 	}
-	cmd.AddCommand(newQueryWalletCmd(), newQueryConsortiumCmd(), newQueryAMLCmd())
+	cmd.AddCommand(newQueryWalletCmd(), newQueryConsortiumCmd(), newQueryAMLCmd(), newQueryGovCmd())
 	return cmd
 }
 
@@ -339,6 +338,13 @@ balances stays the node's word (proving it would take a proof per wallet).`,
 	return cmd
 }
 
+// membersView is the proven member list.
+type membersView struct {
+	Members []*memberView  `json:"members"`
+	Height  int64          `json:"height"`
+	Proof   *client.Proven `json:"index_proof"`
+}
+
 // memberView is a member as the CLI prints it.
 type memberView struct {
 	ID        string         `json:"id"`
@@ -348,11 +354,12 @@ type memberView struct {
 	Operators []string       `json:"operators"`
 	NodeIDs   []string       `json:"node_ids"`
 	Power     int64          `json:"validator_power"`
+	Validator string         `json:"validator_key,omitempty"`
 	Proof     *client.Proven `json:"proof,omitempty"`
 }
 
 func newMemberView(m *consortiumv1.Member) *memberView {
-	v := &memberView{ID: m.Id, Name: m.Name, Status: strings.ToLower(strings.TrimPrefix(m.Status.String(), "MEMBER_STATUS_")), Roles: []string{}, Operators: []string{},
+	v := &memberView{ID: m.Id, Name: m.Name, Status: memberStatusName(m.Status), Roles: []string{}, Operators: []string{},
 		NodeIDs: m.NodeIds}
 	for _, r := range m.Roles {
 		v.Roles = append(v.Roles, consortium.RoleName(r))
@@ -360,8 +367,11 @@ func newMemberView(m *consortiumv1.Member) *memberView {
 	for _, o := range m.Operators {
 		v.Operators = append(v.Operators, common.BytesToAddress(o).Hex())
 	}
+	if v.NodeIDs == nil {
+		v.NodeIDs = []string{}
+	}
 	if m.Validator != nil {
-		v.Power = m.Validator.Power
+		v.Power, v.Validator = m.Validator.Power, base64Std(m.Validator.PubKey)
 	}
 	return v
 }
@@ -369,24 +379,40 @@ func newMemberView(m *consortiumv1.Member) *memberView {
 func (v *memberView) print(out io.Writer) {
 	fmt.Fprintf(out, "%s  %q  %s  roles %v  validator power %d\n", v.ID, v.Name, v.Status, v.Roles, v.Power)
 	for _, o := range v.Operators {
-		fmt.Fprintf(out, "    operator %s\n", o)
+		fmt.Fprintf(out, "    operator  %s\n", o)
 	}
 	for _, n := range v.NodeIDs {
-		fmt.Fprintf(out, "    node     %s\n", n)
+		fmt.Fprintf(out, "    node      %s\n", n)
+	}
+	if v.Validator != "" {
+		fmt.Fprintf(out, "    validator %s\n", v.Validator)
 	}
 }
 
 func newQueryConsortiumCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "consortium", Short: "Members of the consortium and chain parameters"}
 	members := &cobra.Command{
-		Use: "members", Short: "All members (each one provable with 'member ID --prove')", Args: cobra.NoArgs,
+		Use:   "members",
+		Short: "All members: status, roles, operators, node ids, validator power",
+		Long: `members lists every member in id order. With --prove it proves, at one
+height, the member index and every member it names: the list is proven
+complete.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := newClient(cmd)
+			c, prove, height, err := queryClient(cmd)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			ms, err := c.Members(cmd.Context())
+			var ms []*consortiumv1.Member
+			var proofs []*client.Proven
+			if prove {
+				ms, proofs, err = c.VerifiedMembers(cmd.Context(), height)
+			} else if height != 0 {
+				err = fmt.Errorf("--height needs --prove: the plain list is read at the latest height")
+			} else {
+				ms, err = c.Members(cmd.Context())
+			}
 			if err != nil {
 				return err
 			}
@@ -394,13 +420,27 @@ func newQueryConsortiumCmd() *cobra.Command {
 			for _, m := range ms {
 				views = append(views, newMemberView(m))
 			}
-			return printResult(cmd, views, func(out io.Writer) {
+			// The plain list stays a JSON array; the proven one carries
+			// each member's proof and the index's.
+			var view any = views
+			if prove {
+				for i, v := range views {
+					v.Proof = proofs[i+1]
+				}
+				view = &membersView{Members: views, Height: proofs[0].Height, Proof: proofs[0]}
+			}
+			return printResult(cmd, view, func(out io.Writer) {
 				for _, v := range views {
 					v.print(out)
+				}
+				if prove {
+					fmt.Fprintf(out, "complete at height %d: the member index and each member above are proven\n", proofs[0].Height)
+					printProof(out, proofs[0])
 				}
 			})
 		},
 	}
+	queryFlags(members)
 	member := &cobra.Command{
 		Use: "member ID", Short: "One member", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/client"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 )
@@ -27,7 +29,7 @@ func newTxCmd() *cobra.Command {
 	wallet := &cobra.Command{Use: "wallet", Short: "Wallet transactions: open, deposit, transfer, redeem, batch-transfer, freeze, release, set-tier, set-limits, close"}
 	wallet.AddCommand(newOpenWalletCmd(), newDepositCmd(), newTransferCmd())
 	wallet.AddCommand(newWalletAdminCmds()...)
-	cmd.AddCommand(wallet)
+	cmd.AddCommand(wallet, newTxGovCmd())
 	return cmd
 }
 
@@ -137,22 +139,33 @@ func newClient(cmd *cobra.Command, opts ...client.Option) (*client.Client, error
 }
 
 // sendTx signs msg with --from and broadcasts it, waiting for its block
-// unless --no-wait; or prints its typed data with --print-typed-data.
+// unless --no-wait, and prints the result; or prints its typed data with
+// --print-typed-data.
 func sendTx(cmd *cobra.Command, msg client.Msg) error {
+	res, err := submitTx(cmd, msg)
+	if err != nil || res == nil {
+		return err
+	}
+	return printTxResult(cmd, res, nil)
+}
+
+// submitTx is sendTx without the printing of the result: it returns the
+// result, or nil once it printed the typed data.
+func submitTx(cmd *cobra.Command, msg client.Msg) (*client.TxResult, error) {
 	ctx := cmd.Context()
 	c, err := newClient(cmd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer c.Close()
 	kr, err := keyring(cmd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	from := stringFlag(cmd, "from")
 	info, err := kr.Show(from)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts := client.TxOptions{}
 	opts.ValidFor, _ = cmd.Flags().GetUint64("valid-for")
@@ -160,7 +173,7 @@ func sendTx(cmd *cobra.Command, msg client.Msg) error {
 	if s := stringFlag(cmd, "nonce"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			return fmt.Errorf("--nonce %q: %v", s, err)
+			return nil, fmt.Errorf("--nonce %q: %v", s, err)
 		}
 		opts.Nonce = &n
 	}
@@ -169,35 +182,64 @@ func sendTx(cmd *cobra.Command, msg client.Msg) error {
 	case "eip191":
 		opts.SignMode = authv1.SignMode_SIGN_MODE_EIP191
 	default:
-		return fmt.Errorf("--sign-mode %q: want eip712 or eip191", stringFlag(cmd, "sign-mode"))
+		return nil, fmt.Errorf("--sign-mode %q: want eip712 or eip191", stringFlag(cmd, "sign-mode"))
 	}
 	if typed, _ := cmd.Flags().GetBool("print-typed-data"); typed {
-		return printTypedData(ctx, cmd, c, info.Address, msg, opts)
+		return nil, printTypedData(ctx, cmd, c, info.Address, msg, opts)
 	}
 	pass, err := passphrase(cmd, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	key, err := kr.Key(from, pass)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	noWait, _ := cmd.Flags().GetBool("no-wait")
-	res, err := c.Submit(ctx, key, msg, opts, !noWait)
-	if err != nil {
-		return err
+	return c.Submit(ctx, key, msg, opts, !noWait)
+}
+
+// printTxResult prints res, with extra's fields beside the result's in
+// JSON and its lines after the result's in text.
+func printTxResult(cmd *cobra.Command, res *client.TxResult, extra *txExtra) error {
+	var view any = res
+	if extra != nil && len(extra.fields) > 0 {
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		fields := map[string]any{}
+		if err := json.Unmarshal(b, &fields); err != nil {
+			return err
+		}
+		for k, v := range extra.fields {
+			fields[k] = v
+		}
+		view = fields
 	}
-	return printResult(cmd, res, func(w io.Writer) {
+	return printResult(cmd, view, func(w io.Writer) {
 		if res.Height == 0 {
 			fmt.Fprintf(w, "accepted into the mempool: tx %X\n", res.Hash)
-			return
+		} else {
+			fmt.Fprintf(w, "committed: tx %X in block %d (code 0)\n", res.Hash, res.Height)
 		}
-		fmt.Fprintf(w, "committed: tx %X in block %d (code 0)\n", res.Hash, res.Height)
+		if extra != nil {
+			for _, l := range extra.lines {
+				fmt.Fprintln(w, l)
+			}
+		}
 	})
 }
 
+// txExtra is what a command adds to a transaction's printed result.
+type txExtra struct {
+	fields map[string]any
+	lines  []string
+}
+
 // printTypedData prints the EIP-712 document an external wallet signs
-// (eth_signTypedData_v4) for msg from addr.
+// (eth_signTypedData_v4) for msg from addr; for a proposal, the action it
+// signs follows, decoded, on stderr.
 func printTypedData(ctx context.Context, cmd *cobra.Command, c *client.Client, addr common.Address, msg client.Msg, opts client.TxOptions) error {
 	domain, err := c.Domain(ctx)
 	if err != nil {
@@ -226,6 +268,11 @@ func printTypedData(ctx context.Context, cmd *cobra.Command, c *client.Client, a
 		return err
 	}
 	fmt.Fprintln(cmd.OutOrStdout(), string(out))
+	if p, ok := msg.(*govv1.MsgSubmitProposal); ok {
+		// The typed data signs the action as a kind and a hash: show the
+		// signer what they stand for, apart from the document a wallet reads.
+		return printSignedAction(cmd.ErrOrStderr(), p.Action)
+	}
 	return nil
 }
 
