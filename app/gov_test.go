@@ -439,3 +439,22 @@ func TestGovSuspendedIssuer(t *testing.T) {
 	wantExec(t, rs[0], consortium.ErrMemberInactive)
 	mustOK(t, c.h.Block(c.h.Sign(customer, 0, apptest.Transfer(apptest.Address(c.h.WalletKey(0)), 100))))
 }
+
+// TestGovRetallyAfterExecution: a proposal short of the threshold passes in
+// the block where another proposal's execution lowers the bar (a member
+// suspended), without a vote of its own.
+func TestGovRetallyAfterExecution(t *testing.T) {
+	c := newGovChain(t, apptest.Options{})
+	c.mustBlock(apptest.Issuer, c.propose(setRoles(apptest.Auditor, consortiumv1.Role_ROLE_AUDITOR, consortiumv1.Role_ROLE_REGULATOR)))
+	c.mustBlock(apptest.Issuer, vote(1, yes), apptest.OtherIssuer, vote(1, yes)) // 2 of 4: short
+	c.mustBlock(apptest.OtherIssuer, c.propose(setStatus(apptest.Regulator, consortiumv1.MemberStatus_MEMBER_STATUS_SUSPENDED, false)))
+	c.mustBlock(apptest.Issuer, vote(2, yes), apptest.OtherIssuer, vote(2, yes), apptest.Auditor, vote(2, yes))
+	for id := uint64(1); id <= 2; id++ {
+		if p := c.proposal(id); p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED || p.DecidedHeight != c.h.Height() {
+			t.Fatalf("proposal %d: %v at %d, want executed at %d", id, p.Status, p.DecidedHeight, c.h.Height())
+		}
+	}
+	if tl := c.proposal(1).FinalTally; tl.Eligible != 3 || tl.Needed != 2 || tl.Yes != 2 {
+		t.Fatalf("proposal 1 final tally %v", tl)
+	}
+}

@@ -56,7 +56,7 @@ See docs/governance.md.`,
 }
 
 func newProposeCmds() []*cobra.Command {
-	addMember := proposeCmd("add-member ID --name NAME --roles ROLES [--operator ADDR]... [--node-id ID]... [--validator-key KEY --power N]",
+	addMember := proposeCmd("add-member ID --name NAME --roles ROLES [--operator ADDR]... [--node-id ID]... [--validator-key KEY --power N [--allow-concentration]]",
 		"Admit a new member, active at once", cobra.ExactArgs(1),
 		func(cmd *cobra.Command, args []string) (*govv1.Action, error) {
 			roles, err := parseRoles(stringSlice(cmd, "roles"))
@@ -79,7 +79,8 @@ func newProposeCmds() []*cobra.Command {
 				}
 				m.Validator = &consortiumv1.Validator{PubKey: pk, Power: power}
 			}
-			return &govv1.Action{Kind: &govv1.Action_AddMember{AddMember: &govv1.AddMember{Member: m}}}, nil
+			allow, _ := cmd.Flags().GetBool("allow-concentration")
+			return &govv1.Action{Kind: &govv1.Action_AddMember{AddMember: &govv1.AddMember{Member: m, AllowConcentration: allow}}}, nil
 		})
 	addMember.Flags().String("name", "", "the member's legal name (required)")
 	addMember.Flags().StringSlice("roles", nil, "roles: issuer, lender, auditor, regulator (comma-separated, required)")
@@ -87,6 +88,7 @@ func newProposeCmds() []*cobra.Command {
 	addMember.Flags().StringSlice("node-id", nil, "a P2P node id the member runs (ledgerd show-node-id; repeat for several)")
 	addMember.Flags().String("validator-key", "", "the member's validator public key, base64 (ledgerd show-validator)")
 	addMember.Flags().Int64("power", 0, "the validator's voting power")
+	addMember.Flags().Bool("allow-concentration", false, "accept that the new validator holds a third or more of the voting power")
 	_ = addMember.MarkFlagRequired("name")
 	_ = addMember.MarkFlagRequired("roles")
 

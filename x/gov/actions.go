@@ -81,7 +81,7 @@ func ActionName(a *govv1.Action) string {
 func (e *env) apply(a *govv1.Action) error {
 	switch k := a.GetKind().(type) {
 	case *govv1.Action_AddMember:
-		return e.addMember(k.AddMember.GetMember())
+		return e.addMember(k.AddMember.GetMember(), k.AddMember.GetAllowConcentration())
 	case *govv1.Action_SetMemberStatus:
 		return e.setStatus(k.SetMemberStatus)
 	case *govv1.Action_SetRoles:
@@ -143,7 +143,7 @@ func (e *env) allMembers() ([]*consortiumv1.Member, error) {
 	return out, nil
 }
 
-func (e *env) addMember(m *consortiumv1.Member) error {
+func (e *env) addMember(m *consortiumv1.Member, allowConcentration bool) error {
 	if m == nil {
 		return invalid("add-member: no member")
 	}
@@ -172,7 +172,7 @@ func (e *env) addMember(m *consortiumv1.Member) error {
 		return err
 	}
 	if v != nil && v.Power > 0 {
-		return e.setValidator(&govv1.SetValidator{MemberId: m.Id, PubKey: v.PubKey, Power: v.Power})
+		return e.setValidator(&govv1.SetValidator{MemberId: m.Id, PubKey: v.PubKey, Power: v.Power, AllowConcentration: allowConcentration})
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"google.golang.org/protobuf/proto"
@@ -101,10 +102,11 @@ func Vote(ctx exec.Context, m *govv1.MsgVote) error {
 		return errcode.Wrap(ErrProposalNotFound, "proposal %d", m.ProposalId)
 	}
 	if p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_VOTING || ctx.Time.Unix() > p.VotingEnd {
-		return errcode.Wrap(ErrVotingClosed, "proposal %d is %s, voting ended at %d", p.Id, p.Status, p.VotingEnd)
+		return errcode.Wrap(ErrVotingClosed, "proposal %d is %s; its voting period ends at %s", p.Id, StatusName(p.Status),
+			time.Unix(p.VotingEnd, 0).UTC().Format(time.RFC3339))
 	}
 	if old, ok := g.Vote(p.Id, member.Id); ok && old.Option == m.Option {
-		return errcode.Wrap(ErrAlreadyVoted, "%s voted %s on proposal %d", member.Id, m.Option, p.Id)
+		return errcode.Wrap(ErrAlreadyVoted, "%s voted %s on proposal %d", member.Id, OptionName(m.Option), p.Id)
 	}
 	g.SetVote(&govv1.Vote{ProposalId: p.Id, MemberId: member.Id, Option: m.Option, Operator: ctx.Signer.Bytes(), Height: ctx.Height})
 	if i, found := slices.BinarySearch(p.Voters, member.Id); !found {
@@ -149,51 +151,60 @@ func TallyOf(members consortium.View, g View, p *govv1.Proposal) *govv1.Tally {
 // Passes reports whether t reaches the threshold.
 func Passes(t *govv1.Tally) bool { return t.Needed > 0 && t.Yes >= t.Needed }
 
-// EndBlock executes the proposals that passed in this block, in id order,
-// and rejects those whose deadline is before the block time. It returns
-// the validator updates of the executed actions. Its work is bounded by
-// max_open_proposals times the number of members.
+// EndBlock runs in a block with votes or a deadline past: it executes, in
+// id order, every open proposal whose tally passes, and rejects those whose
+// deadline is before the block time and do not pass. An executed action
+// can change who is eligible to vote or the threshold (a member
+// suspended, the threshold lowered), so the open proposals are tallied
+// again after one, until none more passes. It returns the validator
+// updates of the executed actions. Its work is bounded by
+// max_open_proposals squared times the number of members.
 func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
 	g := NewKeeper(ctx.KV(StoreName))
 	q := g.Queue()
-	if len(q.Voted) == 0 && (len(q.Open) == 0 || !anyDue(q, ctx.Time.Unix())) {
+	now := ctx.Time.Unix()
+	if len(q.Voted) == 0 && !anyDue(q, now) {
 		return nil
 	}
 	members := consortium.NewView(ctx.KV(consortium.StoreName))
 	var updates []abci.ValidatorUpdate
 	decided := map[uint64]bool{}
-	for _, id := range q.Voted {
+	// tryPass executes proposal id if it is in voting and passes now.
+	tryPass := func(id uint64) bool {
 		p, ok := g.Proposal(id)
-		if !ok || p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_VOTING {
-			continue
+		if !ok || decided[id] || p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_VOTING {
+			return false
 		}
 		t := TallyOf(members, g.View, p)
 		if !Passes(t) {
-			continue
+			return false
 		}
 		updates = append(updates, execute(ctx, p, t)...)
 		decided[id] = true
+		return true
 	}
-	now := ctx.Time.Unix()
+	// Every open proposal, not only those voted on: one executed before it
+	// in this block may have made it pass.
+	for executed := true; executed; {
+		executed = false
+		for _, o := range q.Open {
+			executed = tryPass(o.Id) || executed
+		}
+	}
 	var open []*govv1.OpenProposal
 	for _, o := range q.Open {
-		if decided[o.Id] {
-			continue
-		}
-		if o.VotingEnd >= now {
+		switch {
+		case decided[o.Id]:
+		case o.VotingEnd >= now:
 			open = append(open, o)
-			continue
+		default:
+			if p, ok := g.Proposal(o.Id); ok {
+				p.Status, p.DecidedHeight, p.FinalTally = govv1.ProposalStatus_PROPOSAL_STATUS_REJECTED, ctx.Height, TallyOf(members, g.View, p)
+				g.SetProposal(p)
+				ctx.Emit("gov_proposal", "id", strconv.FormatUint(p.Id, 10), "status", StatusName(p.Status))
+			}
 		}
-		p, ok := g.Proposal(o.Id)
-		if !ok {
-			continue
-		}
-		p.Status, p.DecidedHeight, p.FinalTally = govv1.ProposalStatus_PROPOSAL_STATUS_REJECTED, ctx.Height, TallyOf(members, g.View, p)
-		g.SetProposal(p)
-		ctx.Emit("gov_proposal", "id", strconv.FormatUint(p.Id, 10), "status", "rejected")
 	}
-	// Another proposal's action may have changed the parameters: the queue
-	// is rewritten from the keeper's current view.
 	g.SetQueue(&govv1.Queue{Open: open})
 	return updates
 }

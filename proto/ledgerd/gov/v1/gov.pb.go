@@ -226,10 +226,13 @@ func (x *Params) GetMaxOpenProposals() uint32 {
 
 // AddMember admits a new member, active at once.
 type AddMember struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Member        *v1.Member             `protobuf:"bytes,1,opt,name=member,proto3" json:"member,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Member *v1.Member             `protobuf:"bytes,1,opt,name=member,proto3" json:"member,omitempty"`
+	// allow_concentration permits a validator that gives the new member a
+	// third or more of the voting power (a network of fewer than four).
+	AllowConcentration bool `protobuf:"varint,2,opt,name=allow_concentration,json=allowConcentration,proto3" json:"allow_concentration,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *AddMember) Reset() {
@@ -267,6 +270,13 @@ func (x *AddMember) GetMember() *v1.Member {
 		return x.Member
 	}
 	return nil
+}
+
+func (x *AddMember) GetAllowConcentration() bool {
+	if x != nil {
+		return x.AllowConcentration
+	}
+	return false
 }
 
 // SetMemberStatus suspends, reinstates or removes a member. A suspended or
@@ -1630,9 +1640,10 @@ const file_ledgerd_gov_v1_gov_proto_rawDesc = "" +
 	"\x15threshold_denominator\x18\x02 \x01(\rR\x14thresholdDenominator\x129\n" +
 	"\x19max_voting_period_seconds\x18\x03 \x01(\x03R\x16maxVotingPeriodSeconds\x129\n" +
 	"\x19min_voting_period_seconds\x18\x04 \x01(\x03R\x16minVotingPeriodSeconds\x12,\n" +
-	"\x12max_open_proposals\x18\x05 \x01(\rR\x10maxOpenProposals\"B\n" +
+	"\x12max_open_proposals\x18\x05 \x01(\rR\x10maxOpenProposals\"s\n" +
 	"\tAddMember\x125\n" +
-	"\x06member\x18\x01 \x01(\v2\x1d.ledgerd.consortium.v1.MemberR\x06member\"\x9c\x01\n" +
+	"\x06member\x18\x01 \x01(\v2\x1d.ledgerd.consortium.v1.MemberR\x06member\x12/\n" +
+	"\x13allow_concentration\x18\x02 \x01(\bR\x12allowConcentration\"\x9c\x01\n" +
 	"\x0fSetMemberStatus\x12\x1b\n" +
 	"\tmember_id\x18\x01 \x01(\tR\bmemberId\x12;\n" +
 	"\x06status\x18\x02 \x01(\x0e2#.ledgerd.consortium.v1.MemberStatusR\x06status\x12/\n" +
