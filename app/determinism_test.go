@@ -12,20 +12,27 @@ import (
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	"github.com/ledgerd/ledgerd/x/gov"
 )
 
 // txGen makes a seeded random mix of opens, deposits and transfers, many of
 // them failing: amounts beyond the balance or past 2^64-1, zero amounts,
-// reused references, wrong nonces, self-transfers, unopened wallets. It reads
+// reused references, wrong nonces, self-transfers, unopened wallets; and
+// governance proposals (roles, moved wallets) with votes on them by every
+// member, some on proposals that do not exist or are decided. It reads
 // nonces from the committed state of ref, so it must be driven block by
 // block.
 type txGen struct {
 	r       *rand.Rand
 	ref     *apptest.Harness
 	issuers []*ecdsa.PrivateKey // demo-bank (the genesis wallets' bank) first
+	members []*ecdsa.PrivateKey // every member's operator
 	owners  []*ecdsa.PrivateKey // genesis wallets first, then candidates
 	genesis int
 	refs    int
+	props   uint64 // proposals submitted (some fail)
 }
 
 // genTx is a generated transaction; deposit is its amount if it is a
@@ -37,7 +44,8 @@ type genTx struct {
 
 func newTxGen(seed uint64, ref *apptest.Harness, genesisWallets, candidates int) *txGen {
 	g := &txGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), ref: ref,
-		issuers: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey()}, genesis: genesisWallets}
+		issuers: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey()}, genesis: genesisWallets,
+		members: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey(), ref.AuditorKey(), ref.RegulatorKey()}}
 	for i := range genesisWallets + candidates {
 		g.owners = append(g.owners, ref.WalletKey(i))
 	}
@@ -89,7 +97,20 @@ func (g *txGen) block() []genTx {
 	}
 	var out []genTx
 	for range 4 + g.r.IntN(12) {
-		switch k := g.r.IntN(10); {
+		switch k := g.r.IntN(12); {
+		case k == 11:
+			m := g.members[g.r.IntN(len(g.members))]
+			out = append(out, genTx{raw: g.ref.Sign(m, nonce(m), g.proposal())})
+		case k >= 8:
+			// Mostly the latest proposals; now and then one that does not
+			// exist yet.
+			m := g.members[g.r.IntN(len(g.members))]
+			id := g.lastProposal() + 1 - min(g.lastProposal(), g.r.Uint64N(3))
+			v := &govv1.MsgVote{ProposalId: id, Option: govv1.VoteOption(1 + g.r.IntN(3))}
+			if g.r.IntN(3) > 0 {
+				v.Option = govv1.VoteOption_VOTE_OPTION_YES
+			}
+			out = append(out, genTx{raw: g.ref.Sign(m, nonce(m), v)})
 		case k < 1:
 			issuer := issuer()
 			// Mostly a candidate, which may be open already.
@@ -117,6 +138,42 @@ func (g *txGen) block() []genTx {
 		}
 	}
 	return out
+}
+
+// lastProposal is the last proposal id committed on ref.
+func (g *txGen) lastProposal() uint64 {
+	v, err := g.ref.Store.Version(0)
+	if err != nil {
+		return 0
+	}
+	r, err := v.Reader(gov.StoreName)
+	if err != nil {
+		return 0
+	}
+	return gov.NewView(r).LastID()
+}
+
+// proposal is a random proposal: the auditor's roles, or a genesis wallet
+// moved to a random bank (an auditor is not a bank: that one is refused).
+func (g *txGen) proposal() *govv1.MsgSubmitProposal {
+	g.props++
+	var a *govv1.Action
+	switch g.r.IntN(2) {
+	case 0:
+		roles := []consortiumv1.Role{consortiumv1.Role_ROLE_AUDITOR}
+		if g.r.IntN(2) == 0 {
+			roles = append(roles, consortiumv1.Role_ROLE_REGULATOR)
+		}
+		a = &govv1.Action{Kind: &govv1.Action_SetRoles{SetRoles: &govv1.SetRoles{MemberId: apptest.Auditor, Roles: roles}}}
+	default:
+		banks := []string{apptest.Issuer, apptest.OtherIssuer, apptest.Auditor}
+		w := apptest.Address(g.owners[g.r.IntN(g.genesis)])
+		a = &govv1.Action{Kind: &govv1.Action_MoveWallets{MoveWallets: &govv1.MoveWallets{
+			Wallets: [][]byte{w.Bytes()}, ToBank: banks[g.r.IntN(len(banks))]}}}
+	}
+	doc := make([]byte, 32)
+	return &govv1.MsgSubmitProposal{Title: fmt.Sprint("proposal ", g.props), DocumentHash: doc,
+		VotingEnd: apptest.BaseTime.Unix() + 7200, Action: a}
 }
 
 // TestDeterminism feeds two fresh apps, one in memory with one signature
@@ -152,6 +209,9 @@ func TestDeterminism(t *testing.T) {
 					raw[i] = tx.raw
 				}
 				rm, rd := mem.FinalizeBlock(raw...), disk.FinalizeBlock(raw...)
+				if fmt.Sprint(rm.ValidatorUpdates, rm.Events) != fmt.Sprint(rd.ValidatorUpdates, rd.Events) {
+					t.Fatalf("height %d: block events or validator updates differ", height)
+				}
 				if !bytes.Equal(rm.AppHash, rd.AppHash) {
 					t.Fatalf("height %d: FinalizeBlock app hash %x in memory, %x on disk", height, rm.AppHash, rd.AppHash)
 				}
@@ -199,9 +259,24 @@ func TestDeterminism(t *testing.T) {
 				}
 				wantQuery(t, mem.Query(app.QueryInvariant, nil, height, false), ok)
 			}
-			t.Logf("%d txs succeeded, %d failed", okTxs, failedTxs)
-			if okTxs < blocks || failedTxs < blocks/2 {
-				t.Fatalf("unbalanced mix: %d succeeded, %d failed", okTxs, failedTxs)
+			executed := 0
+			v, err := mem.Store.Version(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := v.Reader(gov.StoreName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gv := gov.NewView(r)
+			for id := uint64(1); id <= gv.LastID(); id++ {
+				if p, _ := gv.Proposal(id); p.Status == govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED {
+					executed++
+				}
+			}
+			t.Logf("%d txs succeeded, %d failed; %d proposals, %d executed", okTxs, failedTxs, gv.LastID(), executed)
+			if okTxs < blocks || failedTxs < blocks/2 || executed == 0 {
+				t.Fatalf("unbalanced mix: %d succeeded, %d failed, %d proposals executed", okTxs, failedTxs, executed)
 			}
 		})
 	}
