@@ -54,10 +54,7 @@ func TestCrashUnderLoad(t *testing.T) {
 	defer cancel()
 
 	dir := t.TempDir()
-	bin, err := BuildBinary(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testBinary(ctx, t)
 	home, passFile := filepath.Join(dir, "node"), filepath.Join(dir, "passphrase")
 	if err := os.WriteFile(passFile, []byte("crash-test\n"), 0o600); err != nil {
 		t.Fatal(err)

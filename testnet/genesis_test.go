@@ -26,10 +26,7 @@ func TestHandAssembledGenesis(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	bin, err := BuildBinary(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testBinary(ctx, t)
 	ledgerd := func(args ...string) string {
 		t.Helper()
 		out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()

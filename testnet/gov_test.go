@@ -33,10 +33,7 @@ func TestGovernanceNetwork(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	bin, err := BuildBinary(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testBinary(ctx, t)
 	base, err := FreeBase(40)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -14,7 +15,33 @@ func TestMain(m *testing.M) {
 	if err := removeTestImage(); err != nil {
 		fmt.Fprintf(os.Stderr, "testnet: removing the test image: %v\n", err)
 	}
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
 	os.Exit(code)
+}
+
+// built is the ledgerd binary the tests run, built once per test binary.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// testBinary builds cmd/ledgerd the first time it is called and returns
+// its path; TestMain removes it.
+func testBinary(ctx context.Context, t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "ledgerd-bin-"); built.err == nil {
+			built.bin, built.err = BuildBinary(ctx, built.dir)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.bin
 }
 
 // processNet is a generated network running as processes.
@@ -32,10 +59,7 @@ type processNet struct {
 func startProcessNet(ctx context.Context, t *testing.T, validators int, blockInterval time.Duration, extraPorts int) *processNet {
 	t.Helper()
 	dir := t.TempDir()
-	bin, err := BuildBinary(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testBinary(ctx, t)
 	base, err := FreeBase(10*validators + extraPorts)
 	if err != nil {
 		t.Fatal(err)

@@ -36,10 +36,7 @@ func TestFourBankNetwork(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	bin, err := BuildBinary(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testBinary(ctx, t)
 	base, err := FreeBase(50) // 4 nodes and the outsider, 10 ports each
 	if err != nil {
 		t.Fatal(err)
