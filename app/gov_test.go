@@ -14,10 +14,12 @@ import (
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
+	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/gov"
@@ -457,4 +459,44 @@ func TestGovRetallyAfterExecution(t *testing.T) {
 	if tl := c.proposal(1).FinalTally; tl.Eligible != 3 || tl.Needed != 2 || tl.Yes != 2 {
 		t.Fatalf("proposal 1 final tally %v", tl)
 	}
+}
+
+// TestGovAMLParamsAndReinstatement: AML parameters are replaced; a
+// suspended member is reinstated and may act again, without its validator
+// power, which reinstatement does not restore.
+func TestGovAMLParamsAndReinstatement(t *testing.T) {
+	c := newGovChain(t, apptest.Options{})
+	pass := func(a *govv1.Action, voters ...string) {
+		t.Helper()
+		c.mustBlock(apptest.Issuer, c.propose(a))
+		id := gov.NewView(c.reader(gov.StoreName)).LastID()
+		var txs []any
+		for _, m := range voters {
+			txs = append(txs, m, vote(id, yes))
+		}
+		c.mustBlock(txs...)
+		if p := c.proposal(id); p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED {
+			t.Fatalf("proposal %d: %v %s", id, p.Status, p.FailureReason)
+		}
+	}
+	pass(&govv1.Action{Kind: &govv1.Action_SetAmlParams{SetAmlParams: &govv1.SetAMLParams{Params: &amlv1.Params{
+		LargeValue: []*amlv1.Threshold{{Denom: "CNY", Amount: 1_000_00}}, VelocityLimit: 7}}}},
+		apptest.Issuer, apptest.OtherIssuer, apptest.Auditor)
+	if p := aml.NewView(c.reader(aml.StoreName)).Params(); p.VelocityLimit != 7 || p.LargeValue[0].Amount != 1_000_00 {
+		t.Fatalf("AML params %v", p)
+	}
+	// other-bank gets a validator (allowed: two validators of equal power),
+	// is suspended (power to 0), and reinstated (power stays 0).
+	key := bytes.Repeat([]byte{0x21}, 32)
+	pass(setValidator(apptest.OtherIssuer, key, 10, true), apptest.Issuer, apptest.OtherIssuer, apptest.Auditor)
+	pass(setStatus(apptest.OtherIssuer, consortiumv1.MemberStatus_MEMBER_STATUS_SUSPENDED, true), apptest.Issuer, apptest.Auditor, apptest.Regulator)
+	if m := c.member(apptest.OtherIssuer); m.Validator.GetPower() != 0 {
+		t.Fatalf("suspended member validates: %v", m.Validator)
+	}
+	pass(setStatus(apptest.OtherIssuer, consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE, false), apptest.Issuer, apptest.Auditor)
+	m := c.member(apptest.OtherIssuer)
+	if m.Status != consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE || m.Validator.GetPower() != 0 {
+		t.Fatalf("reinstated member %v", m)
+	}
+	c.mustBlock(apptest.OtherIssuer, c.propose(setRoles(apptest.Auditor, consortiumv1.Role_ROLE_AUDITOR, consortiumv1.Role_ROLE_REGULATOR)))
 }
