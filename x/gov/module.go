@@ -17,6 +17,10 @@ import (
 	"github.com/ledgerd/ledgerd/x/exec"
 )
 
+// maxTallyRounds caps how often one block tallies the open proposals again
+// after executions (each round executes one at least).
+const maxTallyRounds = 8
+
 // Limits of a proposal's text.
 const (
 	MaxTitleLen       = 200
@@ -157,8 +161,9 @@ func Passes(t *govv1.Tally) bool { return t.Needed > 0 && t.Yes >= t.Needed }
 // can change who is eligible to vote or the threshold (a member
 // suspended, the threshold lowered), so the open proposals are tallied
 // again after one, until none more passes. It returns the validator
-// updates of the executed actions. Its work is bounded by
-// max_open_proposals squared times the number of members.
+// updates of the executed actions. Its work is bounded by maxTallyRounds
+// times max_open_proposals times the number of members; what is left
+// over waits for the next block.
 func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
 	g := NewKeeper(ctx.KV(StoreName))
 	q := g.Queue()
@@ -184,8 +189,15 @@ func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
 		return true
 	}
 	// Every open proposal, not only those voted on: one executed before it
-	// in this block may have made it pass.
-	for executed := true; executed; {
+	// in this block may have made it pass. Rounds are capped to bound the
+	// block's work; if the last round still executed one, the next block
+	// tallies again.
+	retally := false
+	for round, executed := 0, true; executed; round++ {
+		if round == maxTallyRounds {
+			retally = true
+			break
+		}
 		executed = false
 		for _, o := range q.Open {
 			executed = tryPass(o.Id) || executed
@@ -205,7 +217,13 @@ func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
 			}
 		}
 	}
-	g.SetQueue(&govv1.Queue{Open: open})
+	next := &govv1.Queue{Open: open}
+	if retally {
+		for _, o := range open {
+			next.Voted = append(next.Voted, o.Id) // a block with work: EndBlock runs again
+		}
+	}
+	g.SetQueue(next)
 	return updates
 }
 
