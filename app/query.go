@@ -250,11 +250,15 @@ func parseProposalsPath(path, rest string) (status govv1.ProposalStatus, after u
 // admitPeer answers the peer filter from the last commit's members, or,
 // before the first commit, from the genesis members.
 func (a *App) admitPeer(nodeID string) error {
+	if a.store.LastCommit().Height == 0 {
+		genesis := a.genesisMembers.Load()
+		if genesis == nil {
+			return errcode.Wrap(ErrHeightNotKept, "no state yet: the chain is not initialised")
+		}
+		return genesis.AdmitPeer(nodeID)
+	}
 	v, err := a.store.Version(0)
 	if err != nil {
-		if genesis := a.genesisMembers.Load(); genesis != nil {
-			return genesis.AdmitPeer(nodeID)
-		}
 		return err
 	}
 	r, err := v.Reader(consortium.StoreName)

@@ -145,11 +145,11 @@ type genesisSummary struct {
 }
 
 type memberSummary struct {
-	ID      string   `json:"id"`
-	Roles   []string `json:"roles"`
-	Nodes   int      `json:"node_ids"`
-	Power   int64    `json:"power"`
-	Operate int      `json:"operators"`
+	ID        string   `json:"id"`
+	Roles     []string `json:"roles"`
+	Nodes     int      `json:"node_ids"`
+	Power     int64    `json:"power"`
+	Operators int      `json:"operators"`
 }
 
 func newGenesisValidateCmd() *cobra.Command {
@@ -171,7 +171,7 @@ func newGenesisValidateCmd() *cobra.Command {
 			}
 			s := genesisSummary{File: g.Path, SHA256: hex.EncodeToString(hash[:]), ChainID: g.Doc.ChainID}
 			for _, m := range g.App.Consortium.Members {
-				ms := memberSummary{ID: m.ID, Roles: m.Roles, Nodes: len(m.NodeIDs), Operate: len(m.Operators)}
+				ms := memberSummary{ID: m.ID, Roles: m.Roles, Nodes: len(m.NodeIDs), Operators: len(m.Operators)}
 				if m.Validator != nil {
 					ms.Power = m.Validator.Power
 				}
@@ -189,7 +189,7 @@ func newGenesisValidateCmd() *cobra.Command {
 			return printResult(cmd, s, func(w io.Writer) {
 				fmt.Fprintf(w, "%s is valid: chain %s, %d members, total voting power %d\n", s.File, s.ChainID, len(s.Members), s.TotalPower)
 				for _, m := range s.Members {
-					fmt.Fprintf(w, "  %-12s %-24s power %-4d operators %d  nodes %d\n", m.ID, strings.Join(m.Roles, ","), m.Power, m.Operate, m.Nodes)
+					fmt.Fprintf(w, "  %-12s %-24s power %-4d operators %d  nodes %d\n", m.ID, strings.Join(m.Roles, ","), m.Power, m.Operators, m.Nodes)
 				}
 				for _, warn := range s.Warnings {
 					fmt.Fprintf(w, "warning: %s\n", warn)
