@@ -14,6 +14,7 @@ import (
 	"github.com/ledgerd/ledgerd/client"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -111,7 +112,7 @@ func (g *Generator) fundChunk(ctx context.Context, bank Bank, c *client.Client, 
 			if _, ok := m.(*walletv1.MsgDeposit); ok {
 				s.funded = w.addr
 			}
-			if _, err := c.Broadcast(ctx, b); err != nil && !errors.Is(err, client.ErrTxInMempool) {
+			if err := broadcastPatiently(ctx, c, b); err != nil {
 				g.watch.forget(hash)
 				return fmt.Errorf("load: %s funding through %s: %s: %w", bank.Member, c.URL(), s.what, err)
 			}
@@ -146,6 +147,27 @@ func (g *Generator) fundChunk(ctx context.Context, bank Bank, c *client.Client, 
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// broadcastPatiently broadcasts b, retrying for up to 30 s while the node
+// still counts the signer's last chunk as pending (auth/16): a node
+// reports a new height before its mempool has caught up with it.
+func broadcastPatiently(ctx context.Context, c *client.Client, b []byte) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := c.Broadcast(ctx, b)
+		if err == nil || errors.Is(err, client.ErrTxInMempool) {
+			return nil
+		}
+		if !errors.Is(err, auth.ErrTooManyPending) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
