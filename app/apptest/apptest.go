@@ -106,6 +106,10 @@ type Options struct {
 	Config *app.Config
 	// EditGenesis, if set, changes the genesis before InitChain.
 	EditGenesis func(*app.Genesis)
+	// AppState, if set, is the genesis app_state InitChain sends, instead
+	// of the encoding of the built genesis: a frozen genesis file (golden
+	// tests) or a deliberately malformed one.
+	AppState []byte
 	// Seed derives every key; nil means DefaultSeed.
 	Seed []byte
 	// Wallets is the number of genesis wallets, each holding Balance CNY
@@ -267,9 +271,12 @@ func (h *Harness) WalletKey(i int) *ecdsa.PrivateKey { return walletKey(h.opts.S
 // InitChain runs InitChain with the genesis at BaseTime.
 func (h *Harness) InitChain() *abci.ResponseInitChain {
 	h.T.Helper()
-	state, err := json.Marshal(h.Genesis)
-	if err != nil {
-		h.T.Fatalf("apptest: genesis: %v", err)
+	state := h.opts.AppState
+	if state == nil {
+		var err error
+		if state, err = json.Marshal(h.Genesis); err != nil {
+			h.T.Fatalf("apptest: genesis: %v", err)
+		}
 	}
 	resp, err := h.App.InitChain(context.Background(), &abci.RequestInitChain{
 		Time: BaseTime, ChainId: ChainID, AppStateBytes: state, InitialHeight: 1,

@@ -1,0 +1,373 @@
+package app_test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/ledgerd/ledgerd/app/apptest"
+	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/gov"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// goldenDir holds the frozen genesis of the golden chain and the app hash
+// and results it must give at every height.
+const goldenDir = "testdata/golden"
+
+// TestGoldenAppHash runs a scripted chain that uses every message kind and
+// rule (successes and refusals, freezes that expire, AML reports and
+// alerts, every governance action, a proposal that fails at execution and
+// one rejected at its deadline, day and year rollovers in the consortium's
+// time zone) followed by seeded random payments, and compares the app hash
+// and every transaction's result code at every height with
+// testdata/golden/apphash.txt. A change of state encoding, of a rule, or of
+// the order of writes changes the file: rerun with -update only when the
+// change is deliberate, and say why in the commit.
+//
+// The genesis is frozen too (testdata/golden/genesis.json, written by the
+// first -update), so that the test does not follow the Go genesis types.
+func TestGoldenAppHash(t *testing.T) {
+	genesisPath := filepath.Join(goldenDir, "genesis.json")
+	var appState []byte
+	if *updateGolden {
+		if _, err := os.Stat(genesisPath); err != nil {
+			g := apptest.BuildGenesis(apptest.Options{Wallets: 6, Balance: 1_000_000})
+			b, err := json.MarshalIndent(g, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Low AML thresholds, so that the scenario files reports and
+			// alerts.
+			var m map[string]any
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
+			m["aml"] = map[string]any{"large_value": []map[string]string{{"denom": "CNY", "amount": "300000"}}, "velocity_limit": 3}
+			if b, err = json.MarshalIndent(m, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(genesisPath, append(b, '\n'), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	appState, err := os.ReadFile(genesisPath)
+	if err != nil {
+		t.Fatalf("%v (run go test ./app -run TestGoldenAppHash -update)", err)
+	}
+	got := runGoldenChain(t, appState)
+
+	path := filepath.Join(goldenDir, "apphash.txt")
+	if *updateGolden {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./app -run TestGoldenAppHash -update)", err)
+	}
+	if got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("golden chain differs from %s first at line %d:\n got  %s\n want %s\n"+
+					"state encoding, a rule or the order of writes changed; if deliberate, rerun with -update and say why in the commit",
+					path, i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("golden chain has %d lines, %s %d", len(gl), path, len(wl))
+	}
+}
+
+// goldenChain signs at each signer's next nonce: the committed one plus
+// those signed since the last block.
+type goldenChain struct {
+	t       *testing.T
+	h       *apptest.Harness
+	pending map[common.Address]uint64
+	out     strings.Builder
+	at      time.Time
+}
+
+func (c *goldenChain) tx(key *ecdsa.PrivateKey, msg apptest.Msg) []byte {
+	a := apptest.Address(key)
+	n := c.h.Nonce(a) + c.pending[a]
+	c.pending[a]++
+	return c.h.Sign(key, n, msg)
+}
+
+// bad signs a transaction meant to fail in execution: it does not use up
+// the nonce, so the signer's next transaction takes the same one.
+func (c *goldenChain) bad(key *ecdsa.PrivateKey, msg apptest.Msg) []byte {
+	a := apptest.Address(key)
+	return c.h.Sign(key, c.h.Nonce(a)+c.pending[a], msg)
+}
+
+// block runs txs at the given offset from the previous block (1 s if 0) and
+// records the height, app hash and result codes.
+func (c *goldenChain) block(after time.Duration, txs ...[]byte) {
+	c.t.Helper()
+	if after == 0 {
+		after = time.Second
+	}
+	c.at = c.at.Add(after)
+	res := c.h.BlockAt(c.at, txs...)
+	c.pending = map[common.Address]uint64{}
+	fmt.Fprintf(&c.out, "%d %X", c.h.Height(), c.h.AppHash())
+	for _, r := range res {
+		fmt.Fprintf(&c.out, " %s/%d", r.Codespace, r.Code)
+	}
+	c.out.WriteByte('\n')
+}
+
+// key is the fixed secp256k1 key sha256("golden/" + label).
+func key(label string) *ecdsa.PrivateKey {
+	h := sha256.Sum256([]byte("golden/" + label))
+	k, err := crypto.ToECDSA(h[:])
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func runGoldenChain(t *testing.T, appState []byte) string {
+	h := apptest.New(t, apptest.Options{AppState: appState})
+	defer h.Close()
+	c := &goldenChain{t: t, h: h, pending: map[common.Address]uint64{}, at: apptest.BaseTime}
+	fmt.Fprintf(&c.out, "genesis %X\n", h.Store.WorkingHash())
+
+	bank, other, auditor, regulator := h.IssuerKey(), h.OtherIssuerKey(), h.AuditorKey(), h.RegulatorKey()
+	w := make([]*ecdsa.PrivateKey, 6)
+	for i := range w {
+		w[i] = h.WalletKey(i)
+	}
+	addr := apptest.Address
+	n0, n1, n2, n3 := key("n0"), key("n1"), key("n2"), key("n3")
+	yuan := uint64(100)
+
+	// Wallets at both banks and every tier.
+	c.block(0,
+		c.tx(bank, apptest.OpenWalletTier(addr(n0), 2)),
+		c.tx(bank, apptest.OpenWalletTier(addr(n1), 3)),
+		c.tx(bank, apptest.OpenWalletTier(addr(n2), 4)),
+		c.tx(other, apptest.OpenWallet(addr(n3))),
+		c.tx(bank, apptest.OpenWallet(addr(n3))), // exists already
+		c.tx(w[0], apptest.OpenWallet(addr(n3))), // not an operator
+	)
+	// Deposits (one reference twice), payments, a batch; AML reports.
+	c.block(0,
+		c.tx(bank, apptest.Deposit(addr(n0), 5_000*yuan, "g-1")),
+		c.tx(other, apptest.Deposit(addr(n3), 2_000*yuan, "o-1")),
+		c.tx(bank, apptest.Deposit(addr(n1), 1_000*yuan, "g-2")),
+		c.tx(bank, apptest.Deposit(addr(n1), 1_000*yuan, "g-1")),
+		c.tx(other, apptest.Deposit(addr(n0), 1*yuan, "o-2")), // not its customer
+		c.tx(w[0], apptest.Transfer(addr(n0), 4_000*yuan)),
+		c.tx(w[1], apptest.BatchTransfer(apptest.Leg(addr(n1), 500*yuan), apptest.Leg(addr(n2), 300*yuan), apptest.Leg(addr(n0), 100*yuan))),
+		c.tx(w[1], apptest.BatchTransfer(apptest.Leg(addr(n2), 9_800*yuan))), // over tier 4's balance cap
+		c.tx(w[5], apptest.Transfer(addr(w[5]), 1)),                           // to self
+	)
+	// Velocity alert on the fourth payment; own limits.
+	c.block(0,
+		c.tx(w[2], apptest.Transfer(addr(w[3]), 1*yuan)),
+		c.tx(w[2], apptest.Transfer(addr(w[3]), 2*yuan)),
+		c.tx(w[2], apptest.Transfer(addr(w[3]), 3*yuan)),
+		c.tx(w[2], apptest.Transfer(addr(w[3]), 4*yuan)),
+		c.tx(bank, apptest.SetLimits(addr(n0), &walletv1.Limits{PaymentLimit: 1_000 * yuan, DailyOutflowLimit: 1_500 * yuan})),
+	)
+	c.block(0,
+		c.bad(n0, apptest.Transfer(addr(w[0]), 1_500*yuan)), // over its own payment limit
+		c.tx(n0, apptest.Transfer(addr(w[0]), 1_000*yuan)),
+		c.tx(n0, apptest.Transfer(addr(w[0]), 600*yuan)), // over its own daily limit
+		c.tx(n2, apptest.Transfer(addr(n1), 2_500*yuan)), // over tier 4's payment limit
+	)
+	// Freezes: a debit freeze that expires, a regulator's full freeze.
+	expires := c.at.Add(3 * time.Second).Unix()
+	c.block(0,
+		c.tx(bank, apptest.Freeze(addr(n1), walletv1.FreezeKind_FREEZE_KIND_DEBIT, "police notice 7", expires)),
+		c.tx(regulator, apptest.Freeze(addr(w[4]), walletv1.FreezeKind_FREEZE_KIND_FULL, "court order 2025-1", 0)),
+		c.tx(other, apptest.Freeze(addr(w[3]), walletv1.FreezeKind_FREEZE_KIND_FULL, "not its bank", 0)),
+		c.tx(bank, apptest.SetTier(addr(n2), 3)),
+	)
+	c.block(0,
+		c.tx(n1, apptest.Transfer(addr(w[0]), 1*yuan)), // receive only
+		c.tx(w[0], apptest.Transfer(addr(n1), 1*yuan)),
+		c.tx(w[0], apptest.Transfer(addr(w[4]), 1*yuan)), // frozen
+		c.tx(bank, apptest.Release(addr(w[4]), 1, "not ours")),
+	)
+	c.block(0, c.tx(regulator, apptest.Release(addr(w[4]), 1, "court lifted the order")))
+	c.block(0) // n1's order expires
+	c.block(0,
+		c.tx(n1, apptest.Transfer(addr(w[0]), 1*yuan)),
+		c.tx(n0, apptest.Redeem(1_000*yuan, "acct-n0")),
+		c.tx(n3, apptest.Redeem(500*yuan, "acct-n3")),
+		c.tx(n2, apptest.CloseWallet(addr(n2))), // holds money
+		c.tx(w[5], apptest.Redeem(1, "")),       // no payout reference
+	)
+	c.block(0,
+		c.tx(n2, apptest.Transfer(addr(n1), 300*yuan)),
+		c.tx(n2, apptest.CloseWallet(addr(n2))),
+		c.tx(w[1], apptest.Transfer(addr(n2), 1)), // closed
+	)
+
+	// Governance: every action, a failure at execution, a rejection.
+	newBank := key("new-bank-operator")
+	rotated := key("other-bank-operator-2")
+	doc := sha256.Sum256([]byte("agreement"))
+	votingEnd := c.at.Unix() + 7200
+	propose := func(a *govv1.Action) *govv1.MsgSubmitProposal {
+		return &govv1.MsgSubmitProposal{Title: "golden", DocumentHash: doc[:], VotingEnd: votingEnd, Action: a}
+	}
+	vote := func(id uint64, o govv1.VoteOption) *govv1.MsgVote { return &govv1.MsgVote{ProposalId: id, Option: o} }
+	yes, no := govv1.VoteOption_VOTE_OPTION_YES, govv1.VoteOption_VOTE_OPTION_NO
+	c.block(0,
+		c.tx(bank, propose(&govv1.Action{Kind: &govv1.Action_SetAmlParams{SetAmlParams: &govv1.SetAMLParams{Params: &amlv1.Params{
+			LargeValue: []*amlv1.Threshold{{Denom: "CNY", Amount: 1_000_000}}, VelocityLimit: 5}}}})),
+		c.tx(bank, propose(&govv1.Action{Kind: &govv1.Action_AddMember{AddMember: &govv1.AddMember{Member: &consortiumv1.Member{
+			Id: "new-bank", Name: "New Bank", Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_ISSUER},
+			Operators: [][]byte{addr(newBank).Bytes()}, NodeIds: []string{strings.Repeat("ab", 20)}}}}})),
+		c.tx(other, propose(&govv1.Action{Kind: &govv1.Action_SetRoles{SetRoles: &govv1.SetRoles{MemberId: apptest.Auditor,
+			Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_AUDITOR, consortiumv1.Role_ROLE_REGULATOR}}}})),
+		c.tx(auditor, propose(&govv1.Action{Kind: &govv1.Action_MoveWallets{MoveWallets: &govv1.MoveWallets{
+			Wallets: [][]byte{addr(w[5]).Bytes()}, ToBank: apptest.OtherIssuer}}})),
+		c.tx(auditor, propose(&govv1.Action{Kind: &govv1.Action_MoveWallets{MoveWallets: &govv1.MoveWallets{
+			Wallets: [][]byte{addr(w[5]).Bytes()}, ToBank: apptest.Auditor}}})), // not an issuer: refused
+	)
+	c.block(0,
+		c.tx(bank, vote(1, yes)), c.tx(other, vote(1, yes)), c.tx(auditor, vote(1, yes)),
+		c.tx(bank, vote(2, yes)), c.tx(other, vote(2, yes)), c.tx(regulator, vote(2, yes)),
+		c.tx(bank, vote(3, yes)), c.tx(other, vote(3, no)), c.tx(regulator, vote(3, yes)),
+		c.tx(bank, vote(4, no)),
+	)
+	c.block(0,
+		c.tx(auditor, vote(3, yes)),
+		c.tx(bank, vote(3, yes)),    // voted so already
+		c.tx(newBank, vote(3, yes)), // the fourth yes of five members: executes
+		c.tx(newBank, apptest.OpenWallet(addr(key("nb-1")))),
+	)
+	// Suspend new-bank, then move a wallet to it, voted in one block: the
+	// suspension executes first, the move fails at execution.
+	c.block(0,
+		c.tx(other, propose(&govv1.Action{Kind: &govv1.Action_SetMemberStatus{SetMemberStatus: &govv1.SetMemberStatus{
+			MemberId: "new-bank", Status: consortiumv1.MemberStatus_MEMBER_STATUS_SUSPENDED}}})),
+		c.tx(other, propose(&govv1.Action{Kind: &govv1.Action_MoveWallets{MoveWallets: &govv1.MoveWallets{
+			Wallets: [][]byte{addr(w[3]).Bytes()}, ToBank: "new-bank"}}})),
+		c.tx(bank, propose(&govv1.Action{Kind: &govv1.Action_SetWalletParams{SetWalletParams: &govv1.SetWalletParams{Params: &walletv1.Params{
+			Denoms: []string{"CNY", "USD"}, UtcOffsetSeconds: 8 * 3600, MaxBatchLegs: 500,
+			Limits: []*walletv1.DenomLimits{{Denom: "USD", Tiers: []*walletv1.TierLimits{{Tier: 4, Limits: &walletv1.Limits{BalanceCap: 100_000}}}}}}}}})),
+	)
+	c.block(0,
+		c.tx(bank, vote(5, yes)), c.tx(other, vote(5, yes)), c.tx(auditor, vote(5, yes)), c.tx(regulator, vote(5, yes)),
+		c.tx(bank, vote(6, yes)), c.tx(other, vote(6, yes)), c.tx(auditor, vote(6, yes)),
+		c.tx(bank, vote(7, yes)), c.tx(other, vote(7, yes)), c.tx(regulator, vote(7, yes)),
+	)
+	c.block(0,
+		c.tx(other, propose(&govv1.Action{Kind: &govv1.Action_SetOperators{SetOperators: &govv1.SetOperators{
+			MemberId: apptest.OtherIssuer, Operators: [][]byte{addr(rotated).Bytes()}}}})),
+		c.tx(other, propose(&govv1.Action{Kind: &govv1.Action_SetNodeIds{SetNodeIds: &govv1.SetNodeIds{
+			MemberId: apptest.OtherIssuer, NodeIds: []string{strings.Repeat("cd", 20)}}}})),
+		c.tx(bank, propose(&govv1.Action{Kind: &govv1.Action_SetValidator{SetValidator: &govv1.SetValidator{
+			MemberId: apptest.OtherIssuer, PubKey: bytes.Repeat([]byte{7}, 32), Power: 5, AllowConcentration: true}}})),
+		c.tx(bank, propose(&govv1.Action{Kind: &govv1.Action_SetGovParams{SetGovParams: &govv1.SetGovParams{Params: &govv1.Params{
+			ThresholdNumerator: 3, ThresholdDenominator: 4, MaxVotingPeriodSeconds: 30 * 24 * 3600,
+			MinVotingPeriodSeconds: 3600, MaxOpenProposals: 50}}}})),
+	)
+	c.block(0,
+		c.tx(bank, vote(8, yes)), c.tx(other, vote(8, yes)), c.tx(auditor, vote(8, yes)),
+		c.tx(bank, vote(9, yes)), c.tx(other, vote(9, yes)), c.tx(auditor, vote(9, yes)),
+		c.tx(bank, vote(10, yes)), c.tx(other, vote(10, yes)), c.tx(auditor, vote(10, yes)),
+		c.tx(bank, vote(11, yes)), c.tx(other, vote(11, yes)), c.tx(auditor, vote(11, yes)),
+	)
+	c.block(0,
+		c.tx(rotated, apptest.OpenWallet(addr(key("ob-1")))),
+		c.tx(other, apptest.OpenWallet(addr(key("ob-2")))), // rotated out
+	)
+	// Proposal 4 (no votes enough) is rejected at its deadline.
+	c.block(3*time.Hour, c.tx(bank, vote(4, yes)))
+
+	// Seeded payments and deposits across a day and a year boundary in
+	// the consortium's time zone (UTC+8).
+	r := rand.New(rand.NewPCG(7, 11))
+	payers := []*ecdsa.PrivateKey{w[0], w[1], w[2], w[3], w[4], w[5], n0, n1, n3}
+	randomBlock := func(at time.Time) {
+		var txs [][]byte
+		for range 3 + r.IntN(8) {
+			from, to := payers[r.IntN(len(payers))], payers[r.IntN(len(payers))]
+			if r.IntN(5) == 0 {
+				txs = append(txs, c.tx(bank, apptest.Deposit(addr(from), 1+r.Uint64N(2_000*yuan), fmt.Sprintf("r-%d", r.Uint64()))))
+				continue
+			}
+			txs = append(txs, c.tx(from, apptest.Transfer(addr(to), 1+r.Uint64N(800*yuan))))
+		}
+		c.block(at.Sub(c.at), txs...)
+	}
+	for i := range 4 {
+		randomBlock(c.at.Add(time.Duration(1+i) * time.Second))
+	}
+	endOfDay := time.Date(2025, 1, 1, 15, 59, 58, 0, time.UTC) // 23:59:58 in UTC+8
+	randomBlock(endOfDay)
+	randomBlock(endOfDay.Add(3 * time.Second))
+	endOfYear := time.Date(2025, 12, 31, 15, 59, 59, 0, time.UTC)
+	randomBlock(endOfYear)
+	for i := range 4 {
+		randomBlock(endOfYear.Add(time.Duration(1+i) * time.Second))
+	}
+	c.checkCoverage(map[uint64]govv1.ProposalStatus{
+		1: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 2: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
+		3: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 4: govv1.ProposalStatus_PROPOSAL_STATUS_REJECTED,
+		5: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 6: govv1.ProposalStatus_PROPOSAL_STATUS_FAILED,
+		7: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 8: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
+		9: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 10: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
+		11: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
+	}, addr(n2))
+	return c.out.String()
+}
+
+// checkCoverage fails unless the scenario did what it claims: the
+// proposals ended as want, and closed is closed.
+func (c *goldenChain) checkCoverage(want map[uint64]govv1.ProposalStatus, closed common.Address) {
+	c.t.Helper()
+	v, err := c.h.Store.Version(0)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	r, err := v.Reader(gov.StoreName)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	g := gov.NewView(r)
+	for id := uint64(1); id <= g.LastID(); id++ {
+		p, _ := g.Proposal(id)
+		if p.Status != want[id] {
+			c.t.Errorf("golden scenario: proposal %d (%s) is %s, the scenario means it to be %s (%s)", id, gov.ActionName(p.Action),
+				p.Status, want[id], p.FailureReason)
+		}
+	}
+	if g.LastID() != uint64(len(want)) {
+		c.t.Errorf("golden scenario: %d proposals, the scenario means %d", g.LastID(), len(want))
+	}
+	if w := c.h.Wallet(closed); w == nil || !w.Closed {
+		c.t.Errorf("golden scenario: wallet %s is not closed: %v", closed, w)
+	}
+}
