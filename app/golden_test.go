@@ -186,7 +186,7 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 		c.tx(w[0], apptest.Transfer(addr(n0), 4_000*yuan)),
 		c.tx(w[1], apptest.BatchTransfer(apptest.Leg(addr(n1), 500*yuan), apptest.Leg(addr(n2), 300*yuan), apptest.Leg(addr(n0), 100*yuan))),
 		c.tx(w[1], apptest.BatchTransfer(apptest.Leg(addr(n2), 9_800*yuan))), // over tier 4's balance cap
-		c.tx(w[5], apptest.Transfer(addr(w[5]), 1)),                           // to self
+		c.tx(w[5], apptest.Transfer(addr(w[5]), 1)),                          // to self
 	)
 	// Velocity alert on the fourth payment; own limits.
 	c.block(0,
