@@ -294,3 +294,29 @@ func (pr provenReader) Get(key []byte) []byte {
 	r.proofs = append(r.proofs, p)
 	return p.Value
 }
+
+// Iterator proves every key in [start, end) and that there is no other
+// (VerifiedRange), so state machine code that walks a range runs over a
+// provably complete one. Reverse iteration fails (recorded in err).
+func (pr provenReader) Iterator(start, end []byte, reverse bool) store.Iterator {
+	r := pr.r
+	if r.err != nil {
+		return store.SliceIterator(nil)
+	}
+	if reverse {
+		r.err = errReverseProven
+		return store.SliceIterator(nil)
+	}
+	rng, err := r.c.VerifiedRange(r.ctx, pr.storeName, start, end, r.height, 0)
+	if err != nil {
+		r.err = err
+		return store.SliceIterator(nil)
+	}
+	r.proofs = append(r.proofs, rng.Proofs...)
+	pairs := make([]store.Write, len(rng.Pairs))
+	for i, kv := range rng.Pairs {
+		pairs[i] = store.Write{Key: kv.Key, Value: kv.Value}
+		r.values[pr.storeName+"/"+string(kv.Key)] = kv.Value
+	}
+	return store.SliceIterator(pairs)
+}

@@ -42,6 +42,17 @@ type Proven struct {
 	// TrustNote is non-empty while the root of trust is a header accepted
 	// on first use rather than given with WithTrust. Show it to the user.
 	TrustNote string
+	// Before and After are, for a proven absence, the keys of the store
+	// just before and just after Key with their values (nil at either end
+	// of the store), proven by the same proof: no key lies between them.
+	// VerifiedRange walks a range with them.
+	Before, After *KeyValue
+}
+
+// KeyValue is a key of a store and its value.
+type KeyValue struct {
+	Key   cmtbytes.HexBytes `json:"key"`
+	Value cmtbytes.HexBytes `json:"value"`
 }
 
 // Present reports whether the value exists (rather than being proven
@@ -60,6 +71,8 @@ type provenJSON struct {
 	HeaderTime     time.Time         `json:"header_time"`
 	ValidatorsHash cmtbytes.HexBytes `json:"validators_hash"`
 	TrustNote      string            `json:"trust_note,omitempty"`
+	Before         *KeyValue         `json:"before,omitempty"`
+	After          *KeyValue         `json:"after,omitempty"`
 }
 
 // MarshalJSON writes byte fields as upper-case hex.
@@ -67,7 +80,7 @@ func (p Proven) MarshalJSON() ([]byte, error) {
 	return json.Marshal(provenJSON{
 		Store: p.Store, Key: p.Key, Height: p.Height, Present: p.Value != nil, Value: p.Value,
 		AppHash: p.AppHash, HeaderHeight: p.HeaderHeight, HeaderHash: p.HeaderHash,
-		HeaderTime: p.HeaderTime, ValidatorsHash: p.ValidatorsHash, TrustNote: p.TrustNote,
+		HeaderTime: p.HeaderTime, ValidatorsHash: p.ValidatorsHash, TrustNote: p.TrustNote, Before: p.Before, After: p.After,
 	})
 }
 
@@ -84,6 +97,7 @@ func (p *Proven) UnmarshalJSON(b []byte) error {
 	*p = Proven{
 		Store: j.Store, Key: j.Key, Height: j.Height, Value: value, AppHash: j.AppHash, HeaderHeight: j.HeaderHeight,
 		HeaderHash: j.HeaderHash, HeaderTime: j.HeaderTime, ValidatorsHash: j.ValidatorsHash, TrustNote: j.TrustNote,
+		Before: j.Before, After: j.After,
 	}
 	return nil
 }
@@ -178,11 +192,22 @@ func (c *Client) Verified(ctx context.Context, storeName string, key []byte, hei
 		return nil, fmt.Errorf("client: the answer of %s for store %q key %X at height %d does not match the app hash of verified header %d; do not use it: %w",
 			c.url, storeName, key, h, hdr.Height, err)
 	}
-	return &Proven{
+	proven := &Proven{
 		Store: storeName, Key: append([]byte(nil), key...), Height: h, Value: value,
 		AppHash: hdr.AppHash, HeaderHeight: hdr.Height, HeaderHash: hdr.Hash(), HeaderTime: hdr.Time,
 		ValidatorsHash: hdr.ValidatorsHash, TrustNote: note,
-	}, nil
+	}
+	if np := first.GetNonexist(); np != nil {
+		// verifyProof checked the neighbours against the app hash, and
+		// that they are adjacent.
+		if np.Left != nil {
+			proven.Before = &KeyValue{Key: np.Left.Key, Value: np.Left.Value}
+		}
+		if np.Right != nil {
+			proven.After = &KeyValue{Key: np.Right.Key, Value: np.Right.Value}
+		}
+	}
+	return proven, nil
 }
 
 // waitForHeight waits until the node's latest block is at least h.

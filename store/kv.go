@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 )
 
@@ -10,6 +11,9 @@ import (
 // stop rather than compute a different result from its peers.
 type Reader interface {
 	Get(key []byte) []byte
+	// Iterator walks the keys in [start, end) in order, descending if
+	// reverse; a nil bound is unbounded. See Iterator.
+	Iterator(start, end []byte, reverse bool) Iterator
 }
 
 // Empty is a Reader of an empty store.
@@ -17,7 +21,8 @@ var Empty Reader = empty{}
 
 type empty struct{}
 
-func (empty) Get([]byte) []byte { return nil }
+func (empty) Get([]byte) []byte                      { return nil }
+func (empty) Iterator([]byte, []byte, bool) Iterator { return emptyIterator{} }
 
 // KV is one module's state as state-machine code sees it.
 type KV interface {
@@ -28,16 +33,79 @@ type KV interface {
 	Delete(key []byte)
 }
 
-// Overlay buffers writes over a Reader. Reads see the overlay's own writes
-// first. It is not safe for concurrent use.
+// Overlay buffers writes over a Reader. Reads and iterators see the
+// overlay's own writes first. It is not safe for concurrent use.
 type Overlay struct {
 	parent Reader
 	writes map[string][]byte // nil value: deleted
+	// sorted are the written keys in order, up to date but for added,
+	// the keys first written since the last iterator (merged in lazily,
+	// so that writes stay O(1) and iterators cost what changed).
+	sorted []string
+	added  []string
 }
 
 // NewOverlay returns an empty overlay over parent.
 func NewOverlay(parent Reader) *Overlay {
 	return &Overlay{parent: parent, writes: make(map[string][]byte)}
+}
+
+// put records a write (nil value: a deletion).
+func (o *Overlay) put(key string, value []byte) {
+	if _, seen := o.writes[key]; !seen {
+		o.added = append(o.added, key)
+	}
+	o.writes[key] = value
+}
+
+// Iterator implements Reader: the overlay's writes in [start, end) merged
+// over the parent's keys. The writes in range are copied when it is made.
+func (o *Overlay) Iterator(start, end []byte, reverse bool) Iterator {
+	if len(o.added) > 0 {
+		sort.Strings(o.added)
+		o.sorted = mergeSorted(o.sorted, o.added)
+		o.added = nil
+	}
+	lo := 0
+	if start != nil {
+		lo = sort.SearchStrings(o.sorted, string(start))
+	}
+	hi := len(o.sorted)
+	if end != nil {
+		hi = sort.SearchStrings(o.sorted, string(end))
+	}
+	var top []Write
+	if lo < hi {
+		top = make([]Write, 0, hi-lo)
+		for _, k := range o.sorted[lo:hi] {
+			top = append(top, Write{Key: []byte(k), Value: o.writes[k]})
+		}
+		if reverse {
+			slices.Reverse(top)
+		}
+	}
+	parent := o.parent.Iterator(start, end, reverse)
+	if len(top) == 0 {
+		return parent
+	}
+	return newMergeIterator(top, parent, reverse)
+}
+
+// mergeSorted merges two sorted lists of distinct keys.
+func mergeSorted(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] < b[j] {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
 
 // Get implements Reader.
@@ -53,11 +121,11 @@ func (o *Overlay) Set(key, value []byte) {
 	if len(key) == 0 || value == nil {
 		panic("store: Set with an empty key or nil value")
 	}
-	o.writes[string(key)] = value
+	o.put(string(key), value)
 }
 
 // Delete implements KV.
-func (o *Overlay) Delete(key []byte) { o.writes[string(key)] = nil }
+func (o *Overlay) Delete(key []byte) { o.put(string(key), nil) }
 
 // Len returns the number of keys written or deleted.
 func (o *Overlay) Len() int { return len(o.writes) }
@@ -143,7 +211,7 @@ func (b *Branch) WriteTo(dst func(name string) KV) {
 func (b *Branch) Merge(c *Branch) {
 	for i, o := range c.overlays {
 		for k, v := range o.writes { // nolint:determinism: map-to-map copy, order-free
-			b.overlays[i].writes[k] = v
+			b.overlays[i].put(k, v)
 		}
 	}
 }

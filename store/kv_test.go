@@ -16,10 +16,21 @@ func (m mapReader) Get(key []byte) []byte {
 	return nil
 }
 
+func (m mapReader) Iterator(start, end []byte, reverse bool) Iterator {
+	b := make(map[string][]byte, len(m))
+	for k, v := range m {
+		b[k] = []byte(v)
+	}
+	return SortedIterator(b, start, end, reverse)
+}
+
 // recorder is a KV that records the calls made to it.
 type recorder struct{ calls []string }
 
 func (r *recorder) Get([]byte) []byte { return nil }
+func (r *recorder) Iterator([]byte, []byte, bool) Iterator {
+	return emptyIterator{}
+}
 func (r *recorder) Set(k, v []byte)   { r.calls = append(r.calls, fmt.Sprintf("set %s=%s", k, v)) }
 func (r *recorder) Delete(k []byte)   { r.calls = append(r.calls, fmt.Sprintf("del %s", k)) }
 func get(r Reader, key string) string { return string(r.Get([]byte(key))) }
@@ -169,8 +180,8 @@ func TestPrefixEnd(t *testing.T) {
 		{[]byte{0xff, 0xff}, nil},
 		{nil, nil},
 	} {
-		if got := prefixEnd(tc.in); !slices.Equal(got, tc.want) || (got == nil) != (tc.want == nil) {
-			t.Errorf("prefixEnd(%x) = %x, want %x", tc.in, got, tc.want)
+		if got := PrefixEnd(tc.in); !slices.Equal(got, tc.want) || (got == nil) != (tc.want == nil) {
+			t.Errorf("PrefixEnd(%x) = %x, want %x", tc.in, got, tc.want)
 		}
 	}
 }

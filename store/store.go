@@ -359,7 +359,7 @@ func (v *Version) Iterate(name string, prefix []byte, fn func(key, value []byte)
 	if err != nil {
 		return err
 	}
-	it, err := t.Iterator(prefix, prefixEnd(prefix), true)
+	it, err := t.Iterator(prefix, PrefixEnd(prefix), true)
 	if err != nil {
 		return err
 	}
@@ -423,25 +423,19 @@ func (v *Version) tree(name string) (*iavl.ImmutableTree, error) {
 	return nil, fmt.Errorf("store: no store named %q", name)
 }
 
-// prefixEnd returns the smallest key greater than every key with prefix, or
-// nil if there is none.
-func prefixEnd(prefix []byte) []byte {
-	end := append([]byte(nil), prefix...)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
-}
-
 // prefixDB keeps a tree from closing the shared database.
 type prefixDB struct{ *dbm.PrefixDB }
 
 func (prefixDB) Close() error { return nil }
 
 type treeReader struct{ t *iavl.MutableTree }
+
+// Iterator implements Reader over the working tree: the last commit and
+// the writes Apply made since. IAVL requires that the tree is not written
+// while an iterator is open; blocks write to a Branch, not to the tree.
+func (r treeReader) Iterator(start, end []byte, reverse bool) Iterator {
+	return newTreeIterator(r.t.Iterator(start, end, !reverse))
+}
 
 func (r treeReader) Get(key []byte) []byte {
 	v, err := r.t.Get(key)
@@ -454,6 +448,9 @@ func (r treeReader) Get(key []byte) []byte {
 type treeKV struct{ t *iavl.MutableTree }
 
 func (kv treeKV) Get(key []byte) []byte { return treeReader(kv).Get(key) }
+func (kv treeKV) Iterator(start, end []byte, reverse bool) Iterator {
+	return treeReader(kv).Iterator(start, end, reverse)
+}
 func (kv treeKV) Set(key, value []byte) {
 	if _, err := kv.t.Set(key, value); err != nil {
 		panic(fmt.Sprintf("store: write failed: %v", err))
@@ -466,6 +463,11 @@ func (kv treeKV) Delete(key []byte) {
 }
 
 type immutableReader struct{ t *iavl.ImmutableTree }
+
+// Iterator implements Reader over a committed version.
+func (r immutableReader) Iterator(start, end []byte, reverse bool) Iterator {
+	return newTreeIterator(r.t.Iterator(start, end, !reverse))
+}
 
 func (r immutableReader) Get(key []byte) []byte {
 	v, err := r.t.Get(key)

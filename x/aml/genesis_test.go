@@ -90,7 +90,7 @@ func TestInitGenesis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kv := store.NewOverlay(emptyReader{})
+	kv := store.NewOverlay(store.Empty)
 	k := NewKeeper(kv)
 	if p := k.Params(); len(p.LargeValue) != 0 || p.VelocityLimit != 0 {
 		t.Fatalf("params before genesis %v", p)
@@ -104,7 +104,7 @@ func TestInitGenesis(t *testing.T) {
 	}
 	// A monitor before genesis (no parameters) files nothing.
 	e := exec0(kv)
-	m := NewMonitor(store.NewOverlay(emptyReader{}))
+	m := NewMonitor(store.NewOverlay(store.Empty))
 	if err := m.ObserveFlow(e, in(walletA, baseDay, "CNY", 0, 1<<63)); err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,6 @@ import (
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
-type emptyReader struct{}
-
-func (emptyReader) Get([]byte) []byte { return nil }
-
 type oneStore struct{ kv store.KV }
 
 func (s oneStore) KV(string) store.KV { return s.kv }

@@ -40,7 +40,7 @@ type env struct {
 func newEnv(t *testing.T, g Genesis) *env {
 	t.Helper()
 	e := &env{t: t, height: 1}
-	e.b = store.NewBranch([]string{StoreName}, []store.Reader{emptyReader{}})
+	e.b = store.NewBranch([]string{StoreName}, []store.Reader{store.Empty})
 	s, err := g.Validate()
 	if err != nil {
 		t.Fatal(err)

@@ -138,16 +138,12 @@ func TestRoles(t *testing.T) {
 	}
 }
 
-type empty struct{}
-
-func (empty) Get([]byte) []byte { return nil }
-
 func TestKeeper(t *testing.T) {
 	st, err := validGenesis().Validate()
 	if err != nil {
 		t.Fatal(err)
 	}
-	kv := store.NewOverlay(empty{})
+	kv := store.NewOverlay(store.Empty)
 	k := NewKeeper(kv)
 	k.InitGenesis(st)
 
@@ -209,7 +205,7 @@ func TestAdmitPeer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := NewKeeper(store.NewOverlay(empty{}))
+	k := NewKeeper(store.NewOverlay(store.Empty))
 	k.InitGenesis(st)
 	a, b := strings.Repeat("a", 40), strings.Repeat("b", 40)
 	for _, id := range []string{a, b} {

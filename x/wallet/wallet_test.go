@@ -135,10 +135,6 @@ func TestSetBalance(t *testing.T) {
 	}
 }
 
-type emptyReader struct{}
-
-func (emptyReader) Get([]byte) []byte { return nil }
-
 // iterate walks an overlay's writes with a prefix in key order, as a
 // committed version's Iterate does.
 func iterate(o *store.Overlay) func(prefix []byte, fn func(k, v []byte) bool) error {
@@ -158,7 +154,7 @@ func genesisState(t *testing.T) (*store.Overlay, Keeper) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := store.NewOverlay(emptyReader{})
+	o := store.NewOverlay(store.Empty)
 	k := NewKeeper(o)
 	if err := k.InitGenesis(st); err != nil {
 		t.Fatal(err)
@@ -191,7 +187,7 @@ func TestInitGenesisOverflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := NewKeeper(store.NewOverlay(emptyReader{})).InitGenesis(st); !errors.Is(err, ErrAmountOverflow) {
+	if err := NewKeeper(store.NewOverlay(store.Empty)).InitGenesis(st); !errors.Is(err, ErrAmountOverflow) {
 		t.Fatalf("InitGenesis = %v, want ErrAmountOverflow", err)
 	}
 }
