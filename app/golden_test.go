@@ -360,8 +360,8 @@ func (c *goldenChain) checkCoverage(want map[uint64]govv1.ProposalStatus, closed
 	for id := uint64(1); id <= g.LastID(); id++ {
 		p, _ := g.Proposal(id)
 		if p.Status != want[id] {
-			c.t.Errorf("golden scenario: proposal %d (%s) is %s, the scenario means it to be %s (%s)", id, gov.ActionName(p.Action),
-				p.Status, want[id], p.FailureReason)
+			c.t.Errorf("golden scenario: proposal %d (%s) is %s, the scenario means it to be %s (failure code %d)", id, gov.ActionName(p.Action),
+				p.Status, want[id], p.FailureCode)
 		}
 	}
 	if g.LastID() != uint64(len(want)) {

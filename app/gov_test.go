@@ -318,14 +318,19 @@ func TestGovValidatorsAndMembers(t *testing.T) {
 	if p := c.proposal(2); p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_VOTING {
 		t.Fatalf("passed with 3 of 5: %v", p)
 	}
-	c.mustBlock(apptest.Regulator, vote(2, yes))
-	if p := c.proposal(2); p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_FAILED || !strings.Contains(p.FailureReason, "already exists") {
+	resp := c.mustBlock(apptest.Regulator, vote(2, yes))
+	// The record keeps the registered error; the text is in the block's event.
+	if p := c.proposal(2); p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_FAILED ||
+		p.FailureCodespace != gov.ErrInvalidAction.Codespace || p.FailureCode != gov.ErrInvalidAction.Code {
 		t.Fatalf("second admission: %v", p)
+	}
+	if reason, _ := eventAttr(resp.Events, gov.EventProposal, "reason"); !strings.Contains(reason, "already exists") {
+		t.Fatalf("second admission's failure event says %q", reason)
 	}
 
 	// A validator for bank-5.
 	c.mustBlock(apptest.Issuer, c.propose(setValidator("bank-5", newKey, 10, true)))
-	resp := c.mustBlock(apptest.Issuer, vote(3, yes), apptest.OtherIssuer, vote(3, yes), apptest.Auditor, vote(3, yes), apptest.Regulator, vote(3, yes))
+	resp = c.mustBlock(apptest.Issuer, vote(3, yes), apptest.OtherIssuer, vote(3, yes), apptest.Auditor, vote(3, yes), apptest.Regulator, vote(3, yes))
 	if len(resp.ValidatorUpdates) != 1 || resp.ValidatorUpdates[0].Power != 10 ||
 		!bytes.Equal(resp.ValidatorUpdates[0].PubKey.GetEd25519(), newKey) {
 		t.Fatalf("validator updates %v", resp.ValidatorUpdates)
@@ -372,7 +377,7 @@ func TestGovParamsRotationAndMoves(t *testing.T) {
 		id := gov.NewView(c.reader(gov.StoreName)).LastID()
 		c.mustBlock(apptest.Issuer, vote(id, yes), apptest.OtherIssuer, vote(id, yes), apptest.Auditor, vote(id, yes))
 		if p := c.proposal(id); p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED {
-			t.Fatalf("proposal %d: %v %s", id, p.Status, p.FailureReason)
+			t.Fatalf("proposal %d: %v (failure code %d)", id, p.Status, p.FailureCode)
 		}
 	}
 	// Wallet parameters: a tier-2 balance cap.
@@ -476,7 +481,7 @@ func TestGovAMLParamsAndReinstatement(t *testing.T) {
 		}
 		c.mustBlock(txs...)
 		if p := c.proposal(id); p.Status != govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED {
-			t.Fatalf("proposal %d: %v %s", id, p.Status, p.FailureReason)
+			t.Fatalf("proposal %d: %v (failure code %d)", id, p.Status, p.FailureCode)
 		}
 	}
 	pass(&govv1.Action{Kind: &govv1.Action_SetAmlParams{SetAmlParams: &govv1.SetAMLParams{Params: &amlv1.Params{

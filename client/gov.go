@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strconv"
 
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/gov"
 )
 
@@ -319,4 +321,38 @@ func (pr provenReader) Iterator(start, end []byte, reverse bool) store.Iterator 
 		r.values[pr.storeName+"/"+string(kv.Key)] = kv.Value
 	}
 	return store.SliceIterator(pairs)
+}
+
+// ProposalFailure explains why proposal p failed at execution: its
+// registered error (the chain records the codespace and code) and, when
+// the node still has the results of the deciding block, the text the
+// block's gov_proposal event carried. It is "" for a proposal that did not
+// fail. The text is the node's word; the code is in proven state.
+func (c *Client) ProposalFailure(ctx context.Context, p *govv1.Proposal) string {
+	if p.GetStatus() != govv1.ProposalStatus_PROPOSAL_STATUS_FAILED {
+		return ""
+	}
+	what := fmt.Sprintf("%s/%d", p.FailureCodespace, p.FailureCode)
+	if e, ok := errcode.Lookup(p.FailureCodespace, p.FailureCode); ok {
+		what += " (" + e.Desc + ")"
+	}
+	h := p.DecidedHeight
+	res, err := c.rpc.BlockResults(ctx, &h)
+	if err != nil {
+		return what
+	}
+	id := strconv.FormatUint(p.Id, 10)
+	for _, ev := range res.FinalizeBlockEvents {
+		if ev.Type != gov.EventProposal {
+			continue
+		}
+		attrs := map[string]string{}
+		for _, a := range ev.Attributes {
+			attrs[a.Key] = a.Value
+		}
+		if attrs["id"] == id && attrs["reason"] != "" {
+			return what + ": " + attrs["reason"]
+		}
+	}
+	return what
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	ics23 "github.com/cosmos/ics23/go"
 	"testing"
 	"time"
 
@@ -42,7 +43,6 @@ func govNode(t *testing.T) *fakeNode {
 		f.setProto(consortium.StoreName, consortium.MemberKey(id), &consortiumv1.Member{Id: id, Name: id, Status: status,
 			Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_ISSUER}})
 	}
-	f.setProto(consortium.StoreName, consortium.MemberIndexKey(), &consortiumv1.MemberIndex{Ids: ids})
 	f.setProto(gov.StoreName, gov.ParamsKey(), gov.DefaultParams())
 	voting, executed := govv1.ProposalStatus_PROPOSAL_STATUS_VOTING, govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED
 	f.setProto(gov.StoreName, gov.ProposalKey(1), &govv1.Proposal{Id: 1, Proposer: "bank-a", Title: "one", Status: voting,
@@ -125,10 +125,13 @@ func TestVerifiedGov(t *testing.T) {
 			t.Fatalf("proof of %x at height %d, tally at %d", p.Key, p.Height, tl.Height)
 		}
 		proven[p.Store+"/"+string(p.Key)] = true
+		if p.After != nil { // a range walk proves the key after each probe
+			proven[p.Store+"/"+string(p.After.Key)] = true
+		}
 	}
 	for _, k := range []string{
 		gov.StoreName + "/" + string(gov.ProposalKey(1)), gov.StoreName + "/" + string(gov.ParamsKey()),
-		gov.StoreName + "/" + string(gov.VoteKey(1, "bank-b")), consortium.StoreName + "/" + string(consortium.MemberIndexKey()),
+		gov.StoreName + "/" + string(gov.VoteKey(1, "bank-b")), consortium.StoreName + "/" + string(consortium.MemberKey("bank-a")),
 		consortium.StoreName + "/" + string(consortium.MemberKey("bank-d")),
 	} {
 		if !proven[k] {
@@ -166,10 +169,15 @@ func TestVerifiedTallyCatchesLies(t *testing.T) {
 		Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_ISSUER}})
 	bYes, _ := proto.Marshal(&govv1.Vote{ProposalId: 1, MemberId: "bank-b", Option: voteYes})
 	for name, lie := range map[string]func(q *abci.ResponseQuery){
+		// The tally walks the members' range: bank-d's record comes as the
+		// proven neighbour of the probe after bank-c.
 		"suspended member shown active": func(q *abci.ResponseQuery) {
-			if bytes.Equal(q.Key, consortium.MemberKey("bank-d")) {
-				q.Value = activeD
-			}
+			editNeighbour(q, consortium.MemberKey("bank-d"), func(right *ics23.ExistenceProof) { right.Value = activeD })
+		},
+		"member hidden": func(q *abci.ResponseQuery) {
+			editNeighbour(q, consortium.MemberKey("bank-d"), func(right *ics23.ExistenceProof) {
+				right.Key = consortium.MemberKey("bank-e")
+			})
 		},
 		"no turned into yes": func(q *abci.ResponseQuery) {
 			if bytes.Equal(q.Key, gov.VoteKey(1, "bank-b")) {
@@ -199,4 +207,23 @@ func TestVerifiedTallyCatchesLies(t *testing.T) {
 			}
 		})
 	}
+}
+
+// editNeighbour edits, in an answer proving a key absent, the proof of the
+// neighbour after it when that neighbour is key.
+func editNeighbour(q *abci.ResponseQuery, key []byte, edit func(*ics23.ExistenceProof)) {
+	if q.ProofOps == nil || len(q.ProofOps.Ops) == 0 {
+		return
+	}
+	p := new(ics23.CommitmentProof)
+	if p.Unmarshal(q.ProofOps.Ops[0].Data) != nil || p.GetNonexist() == nil || p.GetNonexist().Right == nil ||
+		!bytes.Equal(p.GetNonexist().Right.Key, key) {
+		return
+	}
+	edit(p.GetNonexist().Right)
+	b, err := p.Marshal()
+	if err != nil {
+		panic(err)
+	}
+	q.ProofOps.Ops[0].Data = b
 }

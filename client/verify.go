@@ -15,6 +15,7 @@ import (
 
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/store/commitinfo"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -279,30 +280,28 @@ func (c *Client) VerifiedMember(ctx context.Context, id string, height int64) (*
 	return m, p, nil
 }
 
-// VerifiedMembers proves the member index at height (0 = latest) and every
-// member it lists at that height: all members, in id order, provably
-// complete. proofs[0] proves the index, proofs[i+1] members[i].
+// VerifiedMembers proves, at height (0 = latest), every member record and
+// that there is no other (VerifiedRange over the members' keys): all
+// members, in id order, provably complete. proofs prove the walk.
 func (c *Client) VerifiedMembers(ctx context.Context, height int64) (members []*consortiumv1.Member, proofs []*Proven, err error) {
-	idx := new(consortiumv1.MemberIndex)
-	ip, err := c.verifiedRecord(ctx, consortium.StoreName, consortium.MemberIndexKey(), height, "member index", idx)
+	prefix := consortium.MemberPrefix()
+	r, err := c.VerifiedRange(ctx, consortium.StoreName, prefix, store.PrefixEnd(prefix), height, 0)
 	if err != nil {
 		return nil, nil, err
 	}
-	members, proofs = []*consortiumv1.Member{}, []*Proven{ip}
-	for _, id := range idx.Ids {
-		m, p, err := c.VerifiedMember(ctx, id, ip.Height)
-		if isNotFound(err) {
-			return nil, nil, fmt.Errorf("client: member %q of the index is proven absent at height %d: %w", id, ip.Height, ErrVerification)
-		}
-		if err != nil {
-			return nil, nil, err
+	members = []*consortiumv1.Member{}
+	for _, kv := range r.Pairs {
+		id := string(kv.Key[len(prefix):])
+		m := new(consortiumv1.Member)
+		if err := proto.Unmarshal(kv.Value, m); err != nil {
+			return nil, nil, fmt.Errorf("client: the record proven under member %q's key does not decode: %v: %w", id, err, ErrVerification)
 		}
 		if m.Id != id {
 			return nil, nil, fmt.Errorf("client: the record proven under member %q's key is member %q: %w", id, m.Id, ErrVerification)
 		}
-		members, proofs = append(members, m), append(proofs, p)
+		members = append(members, m)
 	}
-	return members, proofs, nil
+	return members, r.Proofs, nil
 }
 
 // VerifiedOperator returns the operator record of addr at height (0 =

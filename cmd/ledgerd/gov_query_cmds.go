@@ -61,7 +61,7 @@ proposal ever made.`,
 				view.Height, view.LastID, view.Proof = pp.Height, pp.LastID, pp.LastIDProof
 				for i, p := range pp.Proposals {
 					v := newProposalView(p)
-					v.Proof = pp.Proofs[i]
+					v.Proof, v.Failure = pp.Proofs[i], c.ProposalFailure(cmd.Context(), p)
 					view.Proposals = append(view.Proposals, v)
 				}
 			} else {
@@ -73,7 +73,9 @@ proposal ever made.`,
 					return err
 				}
 				for _, p := range ps {
-					view.Proposals = append(view.Proposals, newProposalView(p))
+					v := newProposalView(p)
+					v.Failure = c.ProposalFailure(cmd.Context(), p)
+					view.Proposals = append(view.Proposals, v)
 				}
 			}
 			return printResult(cmd, view, func(out io.Writer) {
@@ -118,7 +120,7 @@ proposal ever made.`,
 				return err
 			}
 			v := newProposalView(p)
-			v.Proof = proof
+			v.Proof, v.Failure = proof, c.ProposalFailure(cmd.Context(), p)
 			return printResult(cmd, v, func(out io.Writer) { v.print(out) })
 		},
 	}
@@ -288,7 +290,7 @@ type proposalView struct {
 	Status           string         `json:"status"`
 	DecidedHeight    int64          `json:"decided_height,omitempty"`
 	FinalTally       *countView     `json:"final_tally,omitempty"`
-	FailureReason    string         `json:"failure_reason,omitempty"`
+	Failure          string         `json:"failure,omitempty"`
 	Voters           []string       `json:"voters"`
 	Proof            *client.Proven `json:"proof,omitempty"`
 }
@@ -298,7 +300,7 @@ func newProposalView(p *govv1.Proposal) *proposalView {
 		ID: p.Id, Title: p.Title, Description: p.Description, DocumentHash: hex.EncodeToString(p.DocumentHash),
 		Proposer: p.Proposer, ProposerOperator: common.BytesToAddress(p.ProposerOperator).Hex(), Action: newActionView(p.Action),
 		SubmitHeight: p.SubmitHeight, SubmitTime: unixUTC(p.SubmitTime), VotingEnd: unixUTC(p.VotingEnd),
-		Status: gov.StatusName(p.Status), DecidedHeight: p.DecidedHeight, FailureReason: p.FailureReason, Voters: p.Voters,
+		Status: gov.StatusName(p.Status), DecidedHeight: p.DecidedHeight, Voters: p.Voters,
 	}
 	if v.Voters == nil {
 		v.Voters = []string{}
@@ -316,8 +318,8 @@ func (v *proposalView) print(out io.Writer) {
 		fmt.Fprintf(out, " at height %d", v.DecidedHeight)
 	}
 	fmt.Fprintln(out)
-	if v.FailureReason != "" {
-		fmt.Fprintf(out, "  failed:        %s\n", v.FailureReason)
+	if v.Failure != "" {
+		fmt.Fprintf(out, "  failed:        %s\n", v.Failure)
 	}
 	fmt.Fprintf(out, "  action:        %s\n", v.Action.Summary)
 	fmt.Fprintf(out, "  proposer:      %s (operator %s)\n", v.Proposer, v.ProposerOperator)

@@ -397,8 +397,8 @@ func votedExtra(cmd *cobra.Command, id uint64, option string, res *client.TxResu
 	extra.fields["proposal_status"] = status
 	line := fmt.Sprintf("voted %s on proposal %d, which is %s", option, id, status)
 	switch {
-	case p.FailureReason != "":
-		line += ": " + p.FailureReason
+	case p.Status == govv1.ProposalStatus_PROPOSAL_STATUS_FAILED:
+		line += ": " + c.ProposalFailure(cmd.Context(), p)
 	case p.Status == govv1.ProposalStatus_PROPOSAL_STATUS_VOTING:
 		if t, err := c.Tally(cmd.Context(), id); err == nil {
 			line += ": " + newCountView(t).String()

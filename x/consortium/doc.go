@@ -8,7 +8,6 @@
 //	0x02 | address (20)     -> consortiumv1.Operator (member id, nonce)
 //	0x03                    -> consortiumv1.Params
 //	0x04 | node id          -> consortiumv1.NodeOwner (the peer filter's index)
-//	0x05                    -> consortiumv1.MemberIndex (every member id, sorted)
 //
 // Genesis sets the members; afterwards only governance (x/gov) changes
 // them. An operator taken off a member keeps its record and nonce with an

@@ -192,7 +192,6 @@ func (k Keeper) InitGenesis(st *State) {
 	k.SetParams(st.Params)
 	for _, m := range st.Members {
 		k.SetMember(m)
-		k.AddMemberID(m.Id)
 		for _, a := range m.Operators {
 			k.SetOperator(&consortiumv1.Operator{Address: a, MemberId: m.Id})
 		}

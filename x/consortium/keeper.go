@@ -121,22 +121,16 @@ func (k Keeper) SetNode(nodeID, member string) {
 // DeleteNode forgets P2P node nodeID.
 func (k Keeper) DeleteNode(nodeID string) { k.kv.Delete(NodeKey(nodeID)) }
 
-// MemberIDs returns every member's id, in id order.
+// MemberIDs returns every member's id, in id order: the keys under
+// MemberPrefix. The consortium is tens of members; the walk is bounded by
+// its size.
 func (v View) MemberIDs() []string {
-	idx := new(consortiumv1.MemberIndex)
-	get(v.r, MemberIndexKey(), idx)
-	return idx.Ids
-}
-
-// AddMemberID records a new member's id in the index.
-func (k Keeper) AddMemberID(id string) {
-	ids := k.MemberIDs()
-	i, found := slices.BinarySearch(ids, id)
-	if found {
-		return
-	}
-	ids = slices.Insert(ids, i, id)
-	set(k.kv, MemberIndexKey(), &consortiumv1.MemberIndex{Ids: ids})
+	var ids []string
+	store.EachPrefix(v.r, MemberPrefix(), false, func(k, _ []byte) bool {
+		ids = append(ids, string(k[len(MemberPrefix()):]))
+		return true
+	})
+	return ids
 }
 
 // SetOperator stores op.

@@ -8,11 +8,8 @@ const (
 	prefixOperator byte = 0x02
 	keyParams      byte = 0x03
 	prefixNode     byte = 0x04
-	keyMemberIndex byte = 0x05
+	// 0x05 held a member index until the members were walked as a range.
 )
-
-// MemberIndexKey is the store key of the sorted list of member ids.
-func MemberIndexKey() []byte { return []byte{keyMemberIndex} }
 
 // MemberKey is the store key of member id.
 func MemberKey(id string) []byte { return append([]byte{prefixMember}, id...) }

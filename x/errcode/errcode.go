@@ -95,3 +95,11 @@ func All() []*Error {
 	})
 	return out
 }
+
+// Lookup returns the registered error of codespace and code, if any.
+func Lookup(codespace string, code uint32) (*Error, bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	e, ok := registry[fmt.Sprintf("%s/%d", codespace, code)]
+	return e, ok
+}

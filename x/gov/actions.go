@@ -164,7 +164,6 @@ func (e *env) addMember(m *consortiumv1.Member, allowConcentration bool) error {
 	ops, nodes, v := m.Operators, m.NodeIds, m.Validator
 	m.Operators, m.NodeIds, m.Validator = nil, nil, nil
 	e.members.SetMember(m)
-	e.members.AddMemberID(m.Id)
 	if err := e.setOperators(m.Id, ops); err != nil {
 		return err
 	}

@@ -15,8 +15,16 @@
 //	0x01 | id (8)               -> govv1.Proposal
 //	0x02 | id (8) | member id   -> govv1.Vote
 //	0x03                        -> govv1.Params
-//	0x04                        -> govv1.Queue (open proposals, voted this block)
 //	0x05                        -> last proposal id (8 bytes)
+//	0x06 | id (8)               -> voting end (8): the proposals in voting, in id order
+//	0x07 | voting end (8) | id  -> 0x01: the same by deadline (sign bit flipped: key order is time order)
+//	0x08 | id (8)               -> 0x01: voted on in the block being executed (none between blocks)
+//	0x09                        -> the number of proposals in voting (8 bytes)
+//
+// (0x04 held a single work-queue record, rewritten on every vote, until it
+// became the ranges 0x06 to 0x09.) A failed proposal keeps the codespace and
+// code of the registered error its action failed with; the error's text is
+// in the reason attribute of the gov_proposal event of the deciding block.
 //
 // Work per block is bounded by max_open_proposals times the number of
 // members.

@@ -9,8 +9,12 @@ const (
 	prefixProposal byte = 0x01
 	prefixVote     byte = 0x02
 	keyParams      byte = 0x03
-	keyQueue       byte = 0x04
+	// 0x04 held a work-queue record until it became the ranges below.
 	keyLastID      byte = 0x05
+	prefixOpen     byte = 0x06
+	prefixDeadline byte = 0x07
+	prefixVoted    byte = 0x08
+	keyOpenCount   byte = 0x09
 )
 
 // ProposalKey is the store key of proposal id.
@@ -30,8 +34,36 @@ func VotePrefix(id uint64) []byte { return binary.BigEndian.AppendUint64([]byte{
 // ParamsKey is the store key of the parameters.
 func ParamsKey() []byte { return []byte{keyParams} }
 
-// QueueKey is the store key of the work queue.
-func QueueKey() []byte { return []byte{keyQueue} }
+// OpenKey is the key of proposal id among those in voting; its value is
+// its voting end (8 bytes). The proposals in voting are the range
+// OpenPrefix, in id order.
+func OpenKey(id uint64) []byte { return binary.BigEndian.AppendUint64([]byte{prefixOpen}, id) }
+
+// OpenPrefix is the prefix of the proposals in voting.
+func OpenPrefix() []byte { return []byte{prefixOpen} }
+
+// deadlineKey orders the proposals in voting by voting end (sign bit
+// flipped, so that key order is time order), then id.
+func deadlineKey(votingEnd int64, id uint64) []byte {
+	k := binary.BigEndian.AppendUint64([]byte{prefixDeadline}, uint64(votingEnd)^(1<<63))
+	return binary.BigEndian.AppendUint64(k, id)
+}
+
+// votedKey marks proposal id as voted on in the block being executed.
+func votedKey(id uint64) []byte { return binary.BigEndian.AppendUint64([]byte{prefixVoted}, id) }
+
+// OpenCountKey is the key of the number of proposals in voting (8 bytes).
+func OpenCountKey() []byte { return []byte{keyOpenCount} }
 
 // LastIDKey is the store key of the last proposal id.
 func LastIDKey() []byte { return []byte{keyLastID} }
+
+// Event types. EventProposal (id, proposer, action, voting_end, status,
+// reason) is emitted by the submitting transaction and, when the proposal
+// is executed, fails or is rejected, among the events of the block (its
+// finalize_block_events), with the failure's text in reason. EventVote
+// (id, member, option) is emitted by a vote.
+const (
+	EventProposal = "gov_proposal"
+	EventVote     = "gov_vote"
+)

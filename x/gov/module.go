@@ -69,9 +69,8 @@ func Submit(ctx exec.Context, m *govv1.MsgSubmitProposal) error {
 		return errcode.Wrap(ErrInvalidProposal, "voting_end %d: must be %d to %d seconds after the block time %d",
 			m.VotingEnd, params.MinVotingPeriodSeconds, params.MaxVotingPeriodSeconds, now)
 	}
-	q := g.Queue()
-	if uint32(len(q.Open)) >= params.MaxOpenProposals {
-		return errcode.Wrap(ErrTooManyOpen, "%d open, limit %d", len(q.Open), params.MaxOpenProposals)
+	if open := g.OpenCount(); open >= uint64(params.MaxOpenProposals) {
+		return errcode.Wrap(ErrTooManyOpen, "%d open, limit %d", open, params.MaxOpenProposals)
 	}
 	if err := newEnv(scratch(ctx)).apply(m.Action); err != nil {
 		return err
@@ -83,10 +82,8 @@ func Submit(ctx exec.Context, m *govv1.MsgSubmitProposal) error {
 		VotingEnd: m.VotingEnd, Status: govv1.ProposalStatus_PROPOSAL_STATUS_VOTING,
 	}
 	g.SetProposal(p)
-	q = g.Queue()
-	q.Open = append(q.Open, &govv1.OpenProposal{Id: p.Id, VotingEnd: p.VotingEnd})
-	g.SetQueue(q)
-	ctx.Emit("gov_proposal", "id", strconv.FormatUint(p.Id, 10), "proposer", member.Id,
+	g.open(p)
+	ctx.Emit(EventProposal, "id", strconv.FormatUint(p.Id, 10), "proposer", member.Id,
 		"action", ActionName(p.Action), "voting_end", strconv.FormatInt(p.VotingEnd, 10), "status", "voting")
 	return nil
 }
@@ -118,7 +115,7 @@ func Vote(ctx exec.Context, m *govv1.MsgVote) error {
 		g.SetProposal(p)
 	}
 	g.markVoted(p.Id)
-	ctx.Emit("gov_vote", "id", strconv.FormatUint(p.Id, 10), "member", member.Id, "option", m.Option.String())
+	ctx.Emit(EventVote, "id", strconv.FormatUint(p.Id, 10), "member", member.Id, "option", m.Option.String())
 	return nil
 }
 
@@ -166,11 +163,15 @@ func Passes(t *govv1.Tally) bool { return t.Needed > 0 && t.Yes >= t.Needed }
 // over waits for the next block.
 func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
 	g := NewKeeper(ctx.KV(StoreName))
-	q := g.Queue()
 	now := ctx.Time.Unix()
-	if len(q.Voted) == 0 && !anyDue(q, now) {
+	voted := g.voted()
+	if len(voted) == 0 && !g.anyDue(now) {
 		return nil
 	}
+	for _, k := range voted {
+		ctx.KV(StoreName).Delete(k)
+	}
+	open := g.Open()
 	members := consortium.NewView(ctx.KV(consortium.StoreName))
 	var updates []abci.ValidatorUpdate
 	decided := map[uint64]bool{}
@@ -199,41 +200,28 @@ func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
 			break
 		}
 		executed = false
-		for _, o := range q.Open {
-			executed = tryPass(o.Id) || executed
+		for _, o := range open {
+			executed = tryPass(o.ID) || executed
 		}
 	}
-	var open []*govv1.OpenProposal
-	for _, o := range q.Open {
+	for _, o := range open {
 		switch {
-		case decided[o.Id]:
+		case decided[o.ID]:
+			g.close(o)
 		case o.VotingEnd >= now:
-			open = append(open, o)
+			if retally {
+				g.markVoted(o.ID) // a block with work: EndBlock runs again
+			}
 		default:
-			if p, ok := g.Proposal(o.Id); ok {
+			g.close(o)
+			if p, ok := g.Proposal(o.ID); ok {
 				p.Status, p.DecidedHeight, p.FinalTally = govv1.ProposalStatus_PROPOSAL_STATUS_REJECTED, ctx.Height, TallyOf(members, g.View, p)
 				g.SetProposal(p)
-				ctx.Emit("gov_proposal", "id", strconv.FormatUint(p.Id, 10), "status", StatusName(p.Status))
+				ctx.Emit(EventProposal, "id", strconv.FormatUint(p.Id, 10), "status", StatusName(p.Status))
 			}
 		}
 	}
-	next := &govv1.Queue{Open: open}
-	if retally {
-		for _, o := range open {
-			next.Voted = append(next.Voted, o.Id) // a block with work: EndBlock runs again
-		}
-	}
-	g.SetQueue(next)
 	return updates
-}
-
-func anyDue(q *govv1.Queue, now int64) bool {
-	for _, o := range q.Open {
-		if o.VotingEnd < now {
-			return true
-		}
-	}
-	return false
 }
 
 // execute applies p's action on a scratch copy of the state, keeps the
@@ -243,8 +231,10 @@ func execute(ctx exec.Context, p *govv1.Proposal, t *govv1.Tally) []abci.Validat
 	e := newEnv(sc)
 	err := e.apply(p.Action)
 	var updates []abci.ValidatorUpdate
+	var reason string
 	if err != nil {
-		p.Status, p.FailureReason = govv1.ProposalStatus_PROPOSAL_STATUS_FAILED, err.Error()
+		p.Status, reason = govv1.ProposalStatus_PROPOSAL_STATUS_FAILED, err.Error()
+		p.FailureCodespace, p.FailureCode, _ = errcode.ABCIInfo(err)
 	} else {
 		sc.commit()
 		p.Status = govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED
@@ -252,8 +242,8 @@ func execute(ctx exec.Context, p *govv1.Proposal, t *govv1.Tally) []abci.Validat
 	}
 	p.DecidedHeight, p.FinalTally = ctx.Height, t
 	NewKeeper(ctx.KV(StoreName)).SetProposal(p)
-	ctx.Emit("gov_proposal", "id", strconv.FormatUint(p.Id, 10), "action", ActionName(p.Action),
-		"status", StatusName(p.Status), "reason", p.FailureReason)
+	ctx.Emit(EventProposal, "id", strconv.FormatUint(p.Id, 10), "action", ActionName(p.Action),
+		"status", StatusName(p.Status), "reason", reason)
 	return updates
 }
 

@@ -357,52 +357,6 @@ func (x *Operator) GetNonce() uint64 {
 	return 0
 }
 
-// MemberIndex is the sorted list of every member's id, for the state
-// machine to walk the members.
-type MemberIndex struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Ids           []string               `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *MemberIndex) Reset() {
-	*x = MemberIndex{}
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[3]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *MemberIndex) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*MemberIndex) ProtoMessage() {}
-
-func (x *MemberIndex) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[3]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use MemberIndex.ProtoReflect.Descriptor instead.
-func (*MemberIndex) Descriptor() ([]byte, []int) {
-	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{3}
-}
-
-func (x *MemberIndex) GetIds() []string {
-	if x != nil {
-		return x.Ids
-	}
-	return nil
-}
-
 // NodeOwner records which member runs a P2P node: the value under the
 // node's id. Nodes whose owner is not an active member are refused as
 // peers (filter_peers).
@@ -415,7 +369,7 @@ type NodeOwner struct {
 
 func (x *NodeOwner) Reset() {
 	*x = NodeOwner{}
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[4]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -427,7 +381,7 @@ func (x *NodeOwner) String() string {
 func (*NodeOwner) ProtoMessage() {}
 
 func (x *NodeOwner) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[4]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -440,7 +394,7 @@ func (x *NodeOwner) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeOwner.ProtoReflect.Descriptor instead.
 func (*NodeOwner) Descriptor() ([]byte, []int) {
-	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{4}
+	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *NodeOwner) GetMemberId() string {
@@ -470,7 +424,7 @@ type Params struct {
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[5]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -482,7 +436,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[5]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -495,7 +449,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{5}
+	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Params) GetChainNumericId() uint64 {
@@ -536,7 +490,7 @@ type Members struct {
 
 func (x *Members) Reset() {
 	*x = Members{}
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[6]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -548,7 +502,7 @@ func (x *Members) String() string {
 func (*Members) ProtoMessage() {}
 
 func (x *Members) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[6]
+	mi := &file_ledgerd_consortium_v1_consortium_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -561,7 +515,7 @@ func (x *Members) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Members.ProtoReflect.Descriptor instead.
 func (*Members) Descriptor() ([]byte, []int) {
-	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{6}
+	return file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Members) GetMembers() []*Member {
@@ -590,9 +544,7 @@ const file_ledgerd_consortium_v1_consortium_proto_rawDesc = "" +
 	"\bOperator\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\fR\aaddress\x12\x1b\n" +
 	"\tmember_id\x18\x02 \x01(\tR\bmemberId\x12\x14\n" +
-	"\x05nonce\x18\x03 \x01(\x04R\x05nonce\"\x1f\n" +
-	"\vMemberIndex\x12\x10\n" +
-	"\x03ids\x18\x01 \x03(\tR\x03ids\"(\n" +
+	"\x05nonce\x18\x03 \x01(\x04R\x05nonce\"(\n" +
 	"\tNodeOwner\x12\x1b\n" +
 	"\tmember_id\x18\x01 \x01(\tR\bmemberId\"\xad\x01\n" +
 	"\x06Params\x12(\n" +
@@ -628,17 +580,16 @@ func file_ledgerd_consortium_v1_consortium_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_consortium_v1_consortium_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ledgerd_consortium_v1_consortium_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_ledgerd_consortium_v1_consortium_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_ledgerd_consortium_v1_consortium_proto_goTypes = []any{
-	(Role)(0),           // 0: ledgerd.consortium.v1.Role
-	(MemberStatus)(0),   // 1: ledgerd.consortium.v1.MemberStatus
-	(*Validator)(nil),   // 2: ledgerd.consortium.v1.Validator
-	(*Member)(nil),      // 3: ledgerd.consortium.v1.Member
-	(*Operator)(nil),    // 4: ledgerd.consortium.v1.Operator
-	(*MemberIndex)(nil), // 5: ledgerd.consortium.v1.MemberIndex
-	(*NodeOwner)(nil),   // 6: ledgerd.consortium.v1.NodeOwner
-	(*Params)(nil),      // 7: ledgerd.consortium.v1.Params
-	(*Members)(nil),     // 8: ledgerd.consortium.v1.Members
+	(Role)(0),         // 0: ledgerd.consortium.v1.Role
+	(MemberStatus)(0), // 1: ledgerd.consortium.v1.MemberStatus
+	(*Validator)(nil), // 2: ledgerd.consortium.v1.Validator
+	(*Member)(nil),    // 3: ledgerd.consortium.v1.Member
+	(*Operator)(nil),  // 4: ledgerd.consortium.v1.Operator
+	(*NodeOwner)(nil), // 5: ledgerd.consortium.v1.NodeOwner
+	(*Params)(nil),    // 6: ledgerd.consortium.v1.Params
+	(*Members)(nil),   // 7: ledgerd.consortium.v1.Members
 }
 var file_ledgerd_consortium_v1_consortium_proto_depIdxs = []int32{
 	0, // 0: ledgerd.consortium.v1.Member.roles:type_name -> ledgerd.consortium.v1.Role
@@ -663,7 +614,7 @@ func file_ledgerd_consortium_v1_consortium_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_consortium_v1_consortium_proto_rawDesc), len(file_ledgerd_consortium_v1_consortium_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   7,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1079,12 +1079,15 @@ type Proposal struct {
 	// rejected; final_tally the tally then.
 	DecidedHeight int64  `protobuf:"varint,12,opt,name=decided_height,json=decidedHeight,proto3" json:"decided_height,omitempty"`
 	FinalTally    *Tally `protobuf:"bytes,13,opt,name=final_tally,json=finalTally,proto3" json:"final_tally,omitempty"`
-	FailureReason string `protobuf:"bytes,14,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
 	// voters are the members that voted, sorted: their votes are under
 	// (id, member).
-	Voters        []string `protobuf:"bytes,15,rep,name=voters,proto3" json:"voters,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Voters []string `protobuf:"bytes,15,rep,name=voters,proto3" json:"voters,omitempty"`
+	// failure_codespace and failure_code are the registered error (see
+	// docs/errors.md) an executed action failed with (status FAILED).
+	FailureCodespace string `protobuf:"bytes,16,opt,name=failure_codespace,json=failureCodespace,proto3" json:"failure_codespace,omitempty"`
+	FailureCode      uint32 `protobuf:"varint,17,opt,name=failure_code,json=failureCode,proto3" json:"failure_code,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Proposal) Reset() {
@@ -1208,13 +1211,6 @@ func (x *Proposal) GetFinalTally() *Tally {
 	return nil
 }
 
-func (x *Proposal) GetFailureReason() string {
-	if x != nil {
-		return x.FailureReason
-	}
-	return ""
-}
-
 func (x *Proposal) GetVoters() []string {
 	if x != nil {
 		return x.Voters
@@ -1222,112 +1218,18 @@ func (x *Proposal) GetVoters() []string {
 	return nil
 }
 
-// OpenProposal is a proposal in voting and its deadline.
-type OpenProposal struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	VotingEnd     int64                  `protobuf:"varint,2,opt,name=voting_end,json=votingEnd,proto3" json:"voting_end,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *OpenProposal) Reset() {
-	*x = OpenProposal{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *OpenProposal) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*OpenProposal) ProtoMessage() {}
-
-func (x *OpenProposal) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
+func (x *Proposal) GetFailureCodespace() string {
 	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
+		return x.FailureCodespace
 	}
-	return mi.MessageOf(x)
+	return ""
 }
 
-// Deprecated: Use OpenProposal.ProtoReflect.Descriptor instead.
-func (*OpenProposal) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{14}
-}
-
-func (x *OpenProposal) GetId() uint64 {
+func (x *Proposal) GetFailureCode() uint32 {
 	if x != nil {
-		return x.Id
+		return x.FailureCode
 	}
 	return 0
-}
-
-func (x *OpenProposal) GetVotingEnd() int64 {
-	if x != nil {
-		return x.VotingEnd
-	}
-	return 0
-}
-
-// Queue is governance's work list: the proposals in voting, in id order,
-// and those voted on in the current block, whose tally the end of the
-// block checks.
-type Queue struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Open          []*OpenProposal        `protobuf:"bytes,1,rep,name=open,proto3" json:"open,omitempty"`
-	Voted         []uint64               `protobuf:"varint,2,rep,packed,name=voted,proto3" json:"voted,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Queue) Reset() {
-	*x = Queue{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Queue) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Queue) ProtoMessage() {}
-
-func (x *Queue) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Queue.ProtoReflect.Descriptor instead.
-func (*Queue) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{15}
-}
-
-func (x *Queue) GetOpen() []*OpenProposal {
-	if x != nil {
-		return x.Open
-	}
-	return nil
-}
-
-func (x *Queue) GetVoted() []uint64 {
-	if x != nil {
-		return x.Voted
-	}
-	return nil
 }
 
 // Vote is one member's current vote on a proposal.
@@ -1344,7 +1246,7 @@ type Vote struct {
 
 func (x *Vote) Reset() {
 	*x = Vote{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1356,7 +1258,7 @@ func (x *Vote) String() string {
 func (*Vote) ProtoMessage() {}
 
 func (x *Vote) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1369,7 +1271,7 @@ func (x *Vote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Vote.ProtoReflect.Descriptor instead.
 func (*Vote) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{16}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Vote) GetProposalId() uint64 {
@@ -1424,7 +1326,7 @@ type MsgSubmitProposal struct {
 
 func (x *MsgSubmitProposal) Reset() {
 	*x = MsgSubmitProposal{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1436,7 +1338,7 @@ func (x *MsgSubmitProposal) String() string {
 func (*MsgSubmitProposal) ProtoMessage() {}
 
 func (x *MsgSubmitProposal) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1449,7 +1351,7 @@ func (x *MsgSubmitProposal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSubmitProposal.ProtoReflect.Descriptor instead.
 func (*MsgSubmitProposal) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{17}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MsgSubmitProposal) GetTitle() string {
@@ -1498,7 +1400,7 @@ type MsgVote struct {
 
 func (x *MsgVote) Reset() {
 	*x = MsgVote{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1510,7 +1412,7 @@ func (x *MsgVote) String() string {
 func (*MsgVote) ProtoMessage() {}
 
 func (x *MsgVote) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1523,7 +1425,7 @@ func (x *MsgVote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgVote.ProtoReflect.Descriptor instead.
 func (*MsgVote) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{18}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MsgVote) GetProposalId() uint64 {
@@ -1550,7 +1452,7 @@ type Proposals struct {
 
 func (x *Proposals) Reset() {
 	*x = Proposals{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[19]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1562,7 +1464,7 @@ func (x *Proposals) String() string {
 func (*Proposals) ProtoMessage() {}
 
 func (x *Proposals) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[19]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1575,7 +1477,7 @@ func (x *Proposals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Proposals.ProtoReflect.Descriptor instead.
 func (*Proposals) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{19}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Proposals) GetProposals() []*Proposal {
@@ -1595,7 +1497,7 @@ type Votes struct {
 
 func (x *Votes) Reset() {
 	*x = Votes{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[20]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1607,7 +1509,7 @@ func (x *Votes) String() string {
 func (*Votes) ProtoMessage() {}
 
 func (x *Votes) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[20]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1620,7 +1522,7 @@ func (x *Votes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Votes.ProtoReflect.Descriptor instead.
 func (*Votes) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{20}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Votes) GetVotes() []*Vote {
@@ -1692,7 +1594,7 @@ const file_ledgerd_gov_v1_gov_proto_rawDesc = "" +
 	"\x02no\x18\x02 \x01(\rR\x02no\x12\x18\n" +
 	"\aabstain\x18\x03 \x01(\rR\aabstain\x12\x1a\n" +
 	"\beligible\x18\x04 \x01(\rR\beligible\x12\x16\n" +
-	"\x06needed\x18\x05 \x01(\rR\x06needed\"\xab\x04\n" +
+	"\x06needed\x18\x05 \x01(\rR\x06needed\"\xea\x04\n" +
 	"\bProposal\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1a\n" +
 	"\bproposer\x18\x02 \x01(\tR\bproposer\x12+\n" +
@@ -1710,16 +1612,10 @@ const file_ledgerd_gov_v1_gov_proto_rawDesc = "" +
 	"\x06status\x18\v \x01(\x0e2\x1e.ledgerd.gov.v1.ProposalStatusR\x06status\x12%\n" +
 	"\x0edecided_height\x18\f \x01(\x03R\rdecidedHeight\x126\n" +
 	"\vfinal_tally\x18\r \x01(\v2\x15.ledgerd.gov.v1.TallyR\n" +
-	"finalTally\x12%\n" +
-	"\x0efailure_reason\x18\x0e \x01(\tR\rfailureReason\x12\x16\n" +
-	"\x06voters\x18\x0f \x03(\tR\x06voters\"=\n" +
-	"\fOpenProposal\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1d\n" +
-	"\n" +
-	"voting_end\x18\x02 \x01(\x03R\tvotingEnd\"O\n" +
-	"\x05Queue\x120\n" +
-	"\x04open\x18\x01 \x03(\v2\x1c.ledgerd.gov.v1.OpenProposalR\x04open\x12\x14\n" +
-	"\x05voted\x18\x02 \x03(\x04R\x05voted\"\xac\x01\n" +
+	"finalTally\x12\x16\n" +
+	"\x06voters\x18\x0f \x03(\tR\x06voters\x12+\n" +
+	"\x11failure_codespace\x18\x10 \x01(\tR\x10failureCodespace\x12!\n" +
+	"\ffailure_code\x18\x11 \x01(\rR\vfailureCodeJ\x04\b\x0e\x10\x0fR\x0efailure_reason\"\xac\x01\n" +
 	"\x04Vote\x12\x1f\n" +
 	"\vproposal_id\x18\x01 \x01(\x04R\n" +
 	"proposalId\x12\x1b\n" +
@@ -1768,7 +1664,7 @@ func file_ledgerd_gov_v1_gov_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_gov_v1_gov_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ledgerd_gov_v1_gov_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_ledgerd_gov_v1_gov_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_ledgerd_gov_v1_gov_proto_goTypes = []any{
 	(ProposalStatus)(0),       // 0: ledgerd.gov.v1.ProposalStatus
 	(VoteOption)(0),           // 1: ledgerd.gov.v1.VoteOption
@@ -1786,25 +1682,23 @@ var file_ledgerd_gov_v1_gov_proto_goTypes = []any{
 	(*Action)(nil),            // 13: ledgerd.gov.v1.Action
 	(*Tally)(nil),             // 14: ledgerd.gov.v1.Tally
 	(*Proposal)(nil),          // 15: ledgerd.gov.v1.Proposal
-	(*OpenProposal)(nil),      // 16: ledgerd.gov.v1.OpenProposal
-	(*Queue)(nil),             // 17: ledgerd.gov.v1.Queue
-	(*Vote)(nil),              // 18: ledgerd.gov.v1.Vote
-	(*MsgSubmitProposal)(nil), // 19: ledgerd.gov.v1.MsgSubmitProposal
-	(*MsgVote)(nil),           // 20: ledgerd.gov.v1.MsgVote
-	(*Proposals)(nil),         // 21: ledgerd.gov.v1.Proposals
-	(*Votes)(nil),             // 22: ledgerd.gov.v1.Votes
-	(*v1.Member)(nil),         // 23: ledgerd.consortium.v1.Member
-	(v1.MemberStatus)(0),      // 24: ledgerd.consortium.v1.MemberStatus
-	(v1.Role)(0),              // 25: ledgerd.consortium.v1.Role
-	(*v11.Params)(nil),        // 26: ledgerd.wallet.v1.Params
-	(*v12.Params)(nil),        // 27: ledgerd.aml.v1.Params
+	(*Vote)(nil),              // 16: ledgerd.gov.v1.Vote
+	(*MsgSubmitProposal)(nil), // 17: ledgerd.gov.v1.MsgSubmitProposal
+	(*MsgVote)(nil),           // 18: ledgerd.gov.v1.MsgVote
+	(*Proposals)(nil),         // 19: ledgerd.gov.v1.Proposals
+	(*Votes)(nil),             // 20: ledgerd.gov.v1.Votes
+	(*v1.Member)(nil),         // 21: ledgerd.consortium.v1.Member
+	(v1.MemberStatus)(0),      // 22: ledgerd.consortium.v1.MemberStatus
+	(v1.Role)(0),              // 23: ledgerd.consortium.v1.Role
+	(*v11.Params)(nil),        // 24: ledgerd.wallet.v1.Params
+	(*v12.Params)(nil),        // 25: ledgerd.aml.v1.Params
 }
 var file_ledgerd_gov_v1_gov_proto_depIdxs = []int32{
-	23, // 0: ledgerd.gov.v1.AddMember.member:type_name -> ledgerd.consortium.v1.Member
-	24, // 1: ledgerd.gov.v1.SetMemberStatus.status:type_name -> ledgerd.consortium.v1.MemberStatus
-	25, // 2: ledgerd.gov.v1.SetRoles.roles:type_name -> ledgerd.consortium.v1.Role
-	26, // 3: ledgerd.gov.v1.SetWalletParams.params:type_name -> ledgerd.wallet.v1.Params
-	27, // 4: ledgerd.gov.v1.SetAMLParams.params:type_name -> ledgerd.aml.v1.Params
+	21, // 0: ledgerd.gov.v1.AddMember.member:type_name -> ledgerd.consortium.v1.Member
+	22, // 1: ledgerd.gov.v1.SetMemberStatus.status:type_name -> ledgerd.consortium.v1.MemberStatus
+	23, // 2: ledgerd.gov.v1.SetRoles.roles:type_name -> ledgerd.consortium.v1.Role
+	24, // 3: ledgerd.gov.v1.SetWalletParams.params:type_name -> ledgerd.wallet.v1.Params
+	25, // 4: ledgerd.gov.v1.SetAMLParams.params:type_name -> ledgerd.aml.v1.Params
 	2,  // 5: ledgerd.gov.v1.SetGovParams.params:type_name -> ledgerd.gov.v1.Params
 	3,  // 6: ledgerd.gov.v1.Action.add_member:type_name -> ledgerd.gov.v1.AddMember
 	4,  // 7: ledgerd.gov.v1.Action.set_member_status:type_name -> ledgerd.gov.v1.SetMemberStatus
@@ -1819,17 +1713,16 @@ var file_ledgerd_gov_v1_gov_proto_depIdxs = []int32{
 	13, // 16: ledgerd.gov.v1.Proposal.action:type_name -> ledgerd.gov.v1.Action
 	0,  // 17: ledgerd.gov.v1.Proposal.status:type_name -> ledgerd.gov.v1.ProposalStatus
 	14, // 18: ledgerd.gov.v1.Proposal.final_tally:type_name -> ledgerd.gov.v1.Tally
-	16, // 19: ledgerd.gov.v1.Queue.open:type_name -> ledgerd.gov.v1.OpenProposal
-	1,  // 20: ledgerd.gov.v1.Vote.option:type_name -> ledgerd.gov.v1.VoteOption
-	13, // 21: ledgerd.gov.v1.MsgSubmitProposal.action:type_name -> ledgerd.gov.v1.Action
-	1,  // 22: ledgerd.gov.v1.MsgVote.option:type_name -> ledgerd.gov.v1.VoteOption
-	15, // 23: ledgerd.gov.v1.Proposals.proposals:type_name -> ledgerd.gov.v1.Proposal
-	18, // 24: ledgerd.gov.v1.Votes.votes:type_name -> ledgerd.gov.v1.Vote
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	1,  // 19: ledgerd.gov.v1.Vote.option:type_name -> ledgerd.gov.v1.VoteOption
+	13, // 20: ledgerd.gov.v1.MsgSubmitProposal.action:type_name -> ledgerd.gov.v1.Action
+	1,  // 21: ledgerd.gov.v1.MsgVote.option:type_name -> ledgerd.gov.v1.VoteOption
+	15, // 22: ledgerd.gov.v1.Proposals.proposals:type_name -> ledgerd.gov.v1.Proposal
+	16, // 23: ledgerd.gov.v1.Votes.votes:type_name -> ledgerd.gov.v1.Vote
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_gov_v1_gov_proto_init() }
@@ -1855,7 +1748,7 @@ func file_ledgerd_gov_v1_gov_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_gov_v1_gov_proto_rawDesc), len(file_ledgerd_gov_v1_gov_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   21,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
