@@ -44,3 +44,16 @@ func BenchmarkApplyBps(b *testing.B) {
 		sink += v
 	}
 }
+
+func BenchmarkFormat(b *testing.B) {
+	for i := range b.N {
+		sink += uint64(len(Format(123_456_789+uint64(i), 2)))
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	for range b.N {
+		v, _ := Parse("1234567.89", 2)
+		sink += v
+	}
+}

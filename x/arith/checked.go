@@ -5,7 +5,8 @@ import (
 	"math/bits"
 )
 
-// The errors of this package, returned bare; test with errors.Is.
+// The errors of this package. Functions return them bare or wrapped (Parse);
+// test with errors.Is.
 var (
 	// ErrOverflow: the exact result exceeds 2^64-1.
 	ErrOverflow = errors.New("arith: overflow: the result exceeds 2^64-1")
@@ -13,6 +14,8 @@ var (
 	ErrNegative = errors.New("arith: negative result")
 	// ErrDivByZero: the divisor is zero.
 	ErrDivByZero = errors.New("arith: division by zero")
+	// ErrSyntax: Parse refused its input.
+	ErrSyntax = errors.New("arith: invalid amount")
 )
 
 // Add returns a+b, or ErrOverflow if it exceeds 2^64-1.

@@ -1,7 +1,9 @@
 // Package arith is the checked integer arithmetic of money. An amount is a
 // uint64 count of its denomination's minor unit (fen, cent); every
-// operation here gives the exact result or fails with an error. None wraps,
-// saturates or panics on its operands.
+// operation here gives the exact result or fails with an error. None wraps
+// or saturates, and none panics on any amount: only a Rounding that is none
+// of the constants, or more than MaxDecimals decimals, both programming
+// errors, panic.
 //
 // # Why integers
 //
@@ -34,7 +36,16 @@
 //
 // [ErrOverflow]: the exact result does not fit in uint64. [ErrNegative]: a
 // subtraction would go below zero. [ErrDivByZero]: a division by zero.
-// The arithmetic returns these sentinels bare, so the hot path does not
-// allocate; a module wraps them into its own registered error, with the
-// facts of the occurrence, and tests them with errors.Is.
+// [ErrSyntax]: text that [Parse] refuses. The arithmetic returns these
+// sentinels bare, so the hot path does not allocate; a module wraps them
+// into its own registered error, with the facts of the occurrence, and
+// tests them with errors.Is. [Parse] wraps them with its input and the
+// reason.
+//
+// # Decimal text
+//
+// [Format] and [Parse] convert between minor units and the decimal text
+// people read and type ("250.00" with 2 decimals is 25000 minor units), for
+// the CLI and documents. They are not an encoding of state: state holds the
+// integer.
 package arith

@@ -24,22 +24,36 @@ func ExampleMulDivRem() {
 			panic(err)
 		}
 		interest += q
-		fmt.Printf("day %d: %d fen accrued, %d/%d fen carried\n", day, interest, carry, divisor)
+		fmt.Printf("day %d: %s accrued, %d/%d fen carried\n", day, arith.Format(interest, 2), carry, divisor)
 	}
 	// Output:
-	// day 1: 120 fen accrued, 3000000/3600000 fen carried
-	// day 2: 241 fen accrued, 2400000/3600000 fen carried
-	// day 3: 362 fen accrued, 1800000/3600000 fen carried
+	// day 1: 1.20 accrued, 3000000/3600000 fen carried
+	// day 2: 2.41 accrued, 2400000/3600000 fen carried
+	// day 3: 3.62 accrued, 1800000/3600000 fen carried
 }
 
 func ExampleMulDiv() {
 	// A fee of 1/3 of 100.00, in each rounding.
 	for _, r := range []arith.Rounding{arith.Down, arith.HalfUp, arith.Up} {
 		fee, err := arith.MulDiv(10_000, 1, 3, r)
-		fmt.Println(r, fee, err)
+		fmt.Println(r, arith.Format(fee, 2), err)
 	}
 	// Output:
-	// down 3333 <nil>
-	// half-up 3333 <nil>
-	// up 3334 <nil>
+	// down 33.33 <nil>
+	// half-up 33.33 <nil>
+	// up 33.34 <nil>
+}
+
+func ExampleParse() {
+	for _, s := range []string{"250", "250.5", "0.01", "250.505", "1,000", "-5"} {
+		fen, err := arith.Parse(s, 2)
+		fmt.Println(fen, err)
+	}
+	// Output:
+	// 25000 <nil>
+	// 25050 <nil>
+	// 1 <nil>
+	// 0 arith: invalid amount: "250.505": 3 digits after the decimal point, at most 2 allowed
+	// 0 arith: invalid amount: "1,000": ',' not allowed: no thousands separators, and '.' is the decimal point
+	// 0 arith: invalid amount: "-5": sign '-' not allowed: amounts are unsigned
 }
