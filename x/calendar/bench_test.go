@@ -32,6 +32,12 @@ func BenchmarkDate(b *testing.B) {
 	}
 }
 
+func BenchmarkAddMonths(b *testing.B) {
+	for i := range b.N {
+		sink += int64(AddMonths(20484, i%360))
+	}
+}
+
 func BenchmarkDayString(b *testing.B) {
 	for i := range b.N {
 		sink += int64(len(Day(20484 + i%100000).String()))
