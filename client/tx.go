@@ -18,52 +18,18 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 )
 
-// Msg is a transaction message: one of the wallet module's Msg* types, or
-// governance's MsgSubmitProposal and MsgVote.
-// Other types are rejected by SetMsg.
+// Msg is a transaction message: any message TxBody's oneof msg carries
+// (walletv1.MsgTransfer, govv1.MsgVote, ...).
 type Msg = proto.Message
 
 // SetMsg sets body's message oneof to msg. It fails on a nil message or a
 // type the envelope does not carry.
 func SetMsg(body *authv1.TxBody, msg Msg) error {
-	if body == nil {
-		return errors.New("client: SetMsg: nil body")
-	}
-	if msg == nil || !msg.ProtoReflect().IsValid() {
-		return errors.New("client: SetMsg: nil message")
-	}
-	switch m := msg.(type) {
-	case *walletv1.MsgOpenWallet:
-		body.Msg = &authv1.TxBody_OpenWallet{OpenWallet: m}
-	case *walletv1.MsgDeposit:
-		body.Msg = &authv1.TxBody_Deposit{Deposit: m}
-	case *walletv1.MsgTransfer:
-		body.Msg = &authv1.TxBody_Transfer{Transfer: m}
-	case *walletv1.MsgRedeem:
-		body.Msg = &authv1.TxBody_Redeem{Redeem: m}
-	case *walletv1.MsgBatchTransfer:
-		body.Msg = &authv1.TxBody_BatchTransfer{BatchTransfer: m}
-	case *walletv1.MsgFreeze:
-		body.Msg = &authv1.TxBody_Freeze{Freeze: m}
-	case *walletv1.MsgRelease:
-		body.Msg = &authv1.TxBody_Release{Release: m}
-	case *walletv1.MsgSetTier:
-		body.Msg = &authv1.TxBody_SetTier{SetTier: m}
-	case *walletv1.MsgSetLimits:
-		body.Msg = &authv1.TxBody_SetLimits{SetLimits: m}
-	case *walletv1.MsgCloseWallet:
-		body.Msg = &authv1.TxBody_CloseWallet{CloseWallet: m}
-	case *govv1.MsgSubmitProposal:
-		body.Msg = &authv1.TxBody_SubmitProposal{SubmitProposal: m}
-	case *govv1.MsgVote:
-		body.Msg = &authv1.TxBody_Vote{Vote: m}
-	default:
-		return fmt.Errorf("client: SetMsg: %T is not a transaction message (want one of the walletv1.Msg* types)", msg)
+	if err := auth.SetMsg(body, msg); err != nil {
+		return fmt.Errorf("client: %w", err)
 	}
 	return nil
 }

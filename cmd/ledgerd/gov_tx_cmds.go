@@ -414,7 +414,7 @@ func votedExtra(cmd *cobra.Command, id uint64, option string, res *client.TxResu
 // action, the kind and keccak256 that the typed data carries (action,
 // actionHash), beside the action decoded.
 func printSignedAction(w io.Writer, a *govv1.Action) error {
-	kind, hash, err := auth.ActionDigest(a)
+	kind, hash, err := auth.OneofDigest(a)
 	if err != nil {
 		return err
 	}

@@ -18,4 +18,17 @@
 // other. Each message kind has one fixed primary type whose first three
 // fields are the envelope's (signer, nonce, validUntilHeight) followed by
 // the message's own; docs/signing.md lists them all.
+//
+// The types are derived from the protobuf descriptors once, on first use,
+// never per transaction: the kinds are the fields of TxBody's oneof msg;
+// a kind's primary type is named after its message (without "Msg"), its
+// members are the message's fields in field-number order under their JSON
+// names, typed by their protobuf types (string, bool, uintN, intN, bytes;
+// enums as uint32; nested messages as structs, sorted after the primary
+// type in encodeType; repeated fields as arrays). The ledgerd.options.v1
+// annotations cover the rest: bytes signed as address or bytes32, a
+// nested message flattened into its parent, a oneof signed as its kind and
+// the keccak256 of its encoding, a struct's name. Adding a message kind
+// needs its .proto and nothing here; a shape the rules cannot sign (a map,
+// an option on the wrong field) fails the derivation.
 package auth

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
@@ -49,7 +48,7 @@ func goldenBodies() []struct {
 	signer := a(0x5a)
 	body := func(nonce uint64, msg proto.Message) *authv1.TxBody {
 		b := &authv1.TxBody{ChainId: goldenDomain.ChainID, Signer: signer, Nonce: nonce, ValidUntilHeight: 1000 + nonce}
-		if err := setGoldenMsg(b, msg); err != nil {
+		if err := SetMsg(b, msg); err != nil {
 			panic(err)
 		}
 		return b
@@ -102,21 +101,6 @@ func goldenBodies() []struct {
 		{"propose-move-wallets", body(23, action(&govv1.Action{Kind: &govv1.Action_MoveWallets{MoveWallets: &govv1.MoveWallets{
 			Wallets: [][]byte{a(1), a(2)}, ToBank: "bank-x"}}}))},
 	}
-}
-
-// setGoldenMsg puts msg in body's oneof by its field: the protobuf
-// descriptor of TxBody is the list of message kinds.
-func setGoldenMsg(body *authv1.TxBody, msg proto.Message) error {
-	r := body.ProtoReflect()
-	fields := r.Descriptor().Oneofs().ByName("msg").Fields()
-	for i := range fields.Len() {
-		f := fields.Get(i)
-		if f.Message().FullName() == msg.ProtoReflect().Descriptor().FullName() {
-			r.Set(f, protoreflect.ValueOfMessage(msg.ProtoReflect()))
-			return nil
-		}
-	}
-	return fmt.Errorf("%T is not a TxBody message", msg)
 }
 
 // TestTypedDataGolden freezes, for every message kind, the digests a

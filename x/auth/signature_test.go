@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
+	"google.golang.org/protobuf/proto"
 	"math/big"
 	"testing"
 
@@ -22,33 +23,10 @@ func testBodies(signer []byte) map[string]*authv1.TxBody {
 	to[19] = 7
 	kyc := make([]byte, 32)
 	kyc[0] = 0xab
-	envelope := func(msg any) *authv1.TxBody {
+	envelope := func(msg proto.Message) *authv1.TxBody {
 		b := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: signer, Nonce: 3, ValidUntilHeight: 1000}
-		switch m := msg.(type) {
-		case *walletv1.MsgOpenWallet:
-			b.Msg = &authv1.TxBody_OpenWallet{OpenWallet: m}
-		case *walletv1.MsgDeposit:
-			b.Msg = &authv1.TxBody_Deposit{Deposit: m}
-		case *walletv1.MsgTransfer:
-			b.Msg = &authv1.TxBody_Transfer{Transfer: m}
-		case *walletv1.MsgRedeem:
-			b.Msg = &authv1.TxBody_Redeem{Redeem: m}
-		case *walletv1.MsgBatchTransfer:
-			b.Msg = &authv1.TxBody_BatchTransfer{BatchTransfer: m}
-		case *walletv1.MsgFreeze:
-			b.Msg = &authv1.TxBody_Freeze{Freeze: m}
-		case *walletv1.MsgRelease:
-			b.Msg = &authv1.TxBody_Release{Release: m}
-		case *walletv1.MsgSetTier:
-			b.Msg = &authv1.TxBody_SetTier{SetTier: m}
-		case *walletv1.MsgSetLimits:
-			b.Msg = &authv1.TxBody_SetLimits{SetLimits: m}
-		case *walletv1.MsgCloseWallet:
-			b.Msg = &authv1.TxBody_CloseWallet{CloseWallet: m}
-		case *govv1.MsgSubmitProposal:
-			b.Msg = &authv1.TxBody_SubmitProposal{SubmitProposal: m}
-		case *govv1.MsgVote:
-			b.Msg = &authv1.TxBody_Vote{Vote: m}
+		if err := SetMsg(b, msg); err != nil {
+			panic(err)
 		}
 		return b
 	}

@@ -3,273 +3,530 @@ package auth
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	optionsv1 "github.com/ledgerd/ledgerd/proto/ledgerd/options/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
 
-// Solidity types a message field may have.
+// The EIP-712 types of every message are derived from the protobuf
+// descriptors, once: TxBody's oneof "msg" lists the message kinds; each
+// kind's primary type is its message's fields, in field-number order, named
+// by their JSON names (lowerCamelCase), after the envelope's signer, nonce
+// and validUntilHeight. The ledgerd.options.v1 annotations say where a
+// field is signed otherwise (address, bytes32, flattened, a oneof digest)
+// and name structs. Nothing here knows a message kind: a new message
+// needs its .proto, nothing in this package.
+
+// Solidity types of atomic values.
 const (
 	typeAddress = "address"
 	typeBytes32 = "bytes32"
+	typeBytes   = "bytes"
 	typeString  = "string"
+	typeBool    = "bool"
 	typeUint32  = "uint32"
 	typeUint64  = "uint64"
+	typeInt32   = "int32"
 	typeInt64   = "int64"
-	typeLegs    = "Leg[]"
 )
 
-// legType is the struct of one BatchTransfer recipient.
-var (
-	legTypeString = "Leg(address to,uint64 amount)"
-	legTypeHash   = crypto.Keccak256Hash([]byte(legTypeString))
+// fieldKind is how one EIP-712 member's value is produced and encoded.
+type fieldKind int
+
+const (
+	kindAtomic        fieldKind = iota // one protobuf scalar (or enum)
+	kindStruct                         // a nested message: hashStruct
+	kindArray                          // a repeated field: keccak of its elements' encodings
+	kindOneofName                      // ONEOF_DIGEST: the name of the oneof field set
+	kindOneofHash                      // ONEOF_DIGEST: keccak256 of the message's encoding
+	kindEnvelopeAddr                   // the body's signer
+	kindEnvelopeNonce                  // the body's nonce
+	kindEnvelopeValid                  // the body's valid_until_height
 )
 
-// Field is one member of a message's EIP-712 struct, in declaration order.
-type Field struct {
-	Name  string
-	Type  string
-	Value any // []byte for address and bytes32, string, uint32 or uint64
+// member is one member of an EIP-712 struct.
+type member struct {
+	name string // EIP-712 name: the field's JSON name
+	typ  string // EIP-712 type: "address", "Leg[]", ...
+	kind fieldKind
+	// path leads from the struct's message to the field: one descriptor,
+	// or two when the field is in a flattened message field.
+	path []protoreflect.FieldDescriptor
+	// elem is the atomic type of an array's elements ("" for structs).
+	elem string
+	// sub is the struct of a nested message or of an array's elements.
+	sub *structType
 }
 
-// primaryType is one message kind's EIP-712 struct: its name and the names and
-// types of its fields. Its type hash is computed once.
-type primaryType struct {
+// structType is one EIP-712 struct, derived from a message descriptor.
+type structType struct {
 	name     string
-	fields   [][2]string // {name, type}
+	msg      protoreflect.MessageDescriptor
+	members  []member
+	deps     []*structType // every struct it refers to, directly or not, by name
 	typeHash [32]byte
 }
 
-func newPrimaryType(name string, msgFields ...[2]string) *primaryType {
-	fields := append([][2]string{
-		{"signer", typeAddress},
-		{"nonce", typeUint64},
-		{"validUntilHeight", typeUint64},
-	}, msgFields...)
-	p := &primaryType{name: name, fields: fields}
-	p.typeHash = crypto.Keccak256Hash([]byte(p.encodeType()))
-	return p
-}
-
-// encodeType is EIP-712's encodeType: "Name(type1 name1,type2 name2,...)"
-// followed by the referenced struct types (only Leg).
-func (p *primaryType) encodeType() string {
-	parts := make([]string, len(p.fields))
-	refersToLeg := false
-	for i, f := range p.fields {
-		parts[i] = f[1] + " " + f[0]
-		refersToLeg = refersToLeg || f[1] == typeLegs
-	}
-	t := p.name + "(" + strings.Join(parts, ",") + ")"
-	if refersToLeg {
-		t += legTypeString
+// encodeType is EIP-712's encodeType: the struct followed by the structs
+// it refers to, sorted by name.
+func (s *structType) encodeType() string {
+	t := s.own()
+	for _, d := range s.deps {
+		t += d.own()
 	}
 	return t
 }
 
-// The primary types, one per message kind. Changing one is a hard fork and
-// breaks every wallet integration: add new kinds instead.
-var (
-	openWalletType = newPrimaryType("OpenWallet",
-		[2]string{"owner", typeAddress}, [2]string{"kycHash", typeBytes32}, [2]string{"tier", typeUint32})
-	depositType = newPrimaryType("Deposit",
-		[2]string{"wallet", typeAddress}, [2]string{"denom", typeString}, [2]string{"amount", typeUint64},
-		[2]string{"reference", typeString})
-	transferType = newPrimaryType("Transfer",
-		[2]string{"to", typeAddress}, [2]string{"denom", typeString}, [2]string{"amount", typeUint64},
-		[2]string{"memo", typeString})
-	redeemType = newPrimaryType("Redeem",
-		[2]string{"denom", typeString}, [2]string{"amount", typeUint64}, [2]string{"payoutReference", typeString})
-	batchTransferType = newPrimaryType("BatchTransfer",
-		[2]string{"denom", typeString}, [2]string{"legs", typeLegs}, [2]string{"memo", typeString})
-	freezeType = newPrimaryType("Freeze",
-		[2]string{"wallet", typeAddress}, [2]string{"kind", typeUint32}, [2]string{"legalBasis", typeString},
-		[2]string{"expires", typeInt64})
-	releaseType = newPrimaryType("Release",
-		[2]string{"wallet", typeAddress}, [2]string{"orderId", typeUint64}, [2]string{"reason", typeString})
-	setTierType = newPrimaryType("SetTier",
-		[2]string{"wallet", typeAddress}, [2]string{"tier", typeUint32}, [2]string{"kycHash", typeBytes32})
-	setLimitsType = newPrimaryType("SetLimits",
-		[2]string{"wallet", typeAddress}, [2]string{"denom", typeString},
-		[2]string{"balanceCap", typeUint64}, [2]string{"paymentLimit", typeUint64},
-		[2]string{"dailyOutflowLimit", typeUint64}, [2]string{"annualOutflowLimit", typeUint64})
-	closeWalletType = newPrimaryType("CloseWallet", [2]string{"wallet", typeAddress})
-	// A proposal's action is signed as its kind (the Action oneof field's
-	// name) and the keccak256 of its canonical protobuf encoding, which
-	// `ledgerd tx gov propose --print-typed-data` shows decoded beside.
-	submitProposalType = newPrimaryType("SubmitProposal",
-		[2]string{"title", typeString}, [2]string{"description", typeString}, [2]string{"documentHash", typeBytes32},
-		[2]string{"votingEnd", typeInt64}, [2]string{"action", typeString}, [2]string{"actionHash", typeBytes32})
-	voteType = newPrimaryType("Vote", [2]string{"proposalId", typeUint64}, [2]string{"option", typeUint32})
+func (s *structType) own() string {
+	parts := make([]string, len(s.members))
+	for i, m := range s.members {
+		parts[i] = m.typ + " " + m.name
+	}
+	return s.name + "(" + strings.Join(parts, ",") + ")"
+}
 
-	allPrimaryTypes = []*primaryType{openWalletType, depositType, transferType, redeemType, batchTransferType,
-		freezeType, releaseType, setTierType, setLimitsType, closeWalletType, submitProposalType, voteType}
+// typeTable holds the primary type of each message kind, by the TxBody
+// field number carrying it.
+type typeTable struct {
+	msgOneof protoreflect.OneofDescriptor
+	primary  map[protoreflect.FieldNumber]*structType
+	ordered  []*structType // in TxBody field order
+}
+
+var (
+	tableOnce sync.Once
+	table     *typeTable
 )
 
-// PrimaryTypes returns the EIP-712 type string of every message kind, by
+// types returns the type table, derived from the descriptors on first use.
+// A descriptor the rules cannot type is a programming error caught by the
+// first test that signs anything: it panics.
+func types() *typeTable {
+	tableOnce.Do(func() {
+		t, err := deriveTypes((&authv1.TxBody{}).ProtoReflect().Descriptor())
+		if err != nil {
+			panic(fmt.Sprintf("auth: deriving EIP-712 types: %v", err))
+		}
+		table = t
+	})
+	return table
+}
+
+func deriveTypes(body protoreflect.MessageDescriptor) (*typeTable, error) {
+	od := body.Oneofs().ByName("msg")
+	if od == nil {
+		return nil, fmt.Errorf("%s has no oneof msg", body.FullName())
+	}
+	t := &typeTable{msgOneof: od, primary: map[protoreflect.FieldNumber]*structType{}}
+	d := &deriver{structs: map[protoreflect.FullName]*structType{}, names: map[string]protoreflect.FullName{}}
+	fields := od.Fields()
+	for i := range fields.Len() {
+		f := fields.Get(i)
+		if f.Message() == nil {
+			return nil, fmt.Errorf("TxBody.%s is not a message", f.Name())
+		}
+		st, err := d.structOf(f.Message(), true)
+		if err != nil {
+			return nil, err
+		}
+		t.primary[f.Number()] = st
+		t.ordered = append(t.ordered, st)
+	}
+	return t, nil
+}
+
+// deriver builds struct types, each message once, and checks that no two
+// messages take one struct name.
+type deriver struct {
+	structs map[protoreflect.FullName]*structType
+	names   map[string]protoreflect.FullName
+}
+
+func structName(md protoreflect.MessageDescriptor) string {
+	if n := proto.GetExtension(md.Options(), optionsv1.E_Eip712Struct).(string); n != "" {
+		return n
+	}
+	return strings.TrimPrefix(string(md.Name()), "Msg")
+}
+
+func fieldOption(fd protoreflect.FieldDescriptor) optionsv1.Eip712 {
+	return proto.GetExtension(fd.Options(), optionsv1.E_Eip712).(optionsv1.Eip712)
+}
+
+func (d *deriver) structOf(md protoreflect.MessageDescriptor, primary bool) (*structType, error) {
+	if st, ok := d.structs[md.FullName()]; ok {
+		return st, nil
+	}
+	st := &structType{name: structName(md), msg: md}
+	if other, taken := d.names[st.name]; taken && other != md.FullName() {
+		return nil, fmt.Errorf("EIP-712 struct name %q is taken by %s and %s: set (ledgerd.options.v1.eip712_struct)", st.name, other, md.FullName())
+	}
+	d.names[st.name] = md.FullName()
+	d.structs[md.FullName()] = st
+	if primary {
+		st.members = append(st.members,
+			member{name: "signer", typ: typeAddress, kind: kindEnvelopeAddr},
+			member{name: "nonce", typ: typeUint64, kind: kindEnvelopeNonce},
+			member{name: "validUntilHeight", typ: typeUint64, kind: kindEnvelopeValid})
+	}
+	if err := d.addFields(st, md, nil); err != nil {
+		return nil, err
+	}
+	deps := map[string]*structType{}
+	for _, m := range st.members {
+		if m.sub != nil {
+			deps[m.sub.name] = m.sub
+			for _, dd := range m.sub.deps {
+				deps[dd.name] = dd
+			}
+		}
+	}
+	delete(deps, st.name)
+	for _, dep := range deps { // nolint:determinism: sorted below; computed once, never in state
+		st.deps = append(st.deps, dep)
+	}
+	slices.SortFunc(st.deps, func(a, b *structType) int { return strings.Compare(a.name, b.name) })
+	st.typeHash = crypto.Keccak256Hash([]byte(st.encodeType()))
+	return st, nil
+}
+
+// addFields appends md's fields to st, under the path prefix (a flattened
+// message field).
+func (d *deriver) addFields(st *structType, md protoreflect.MessageDescriptor, prefix []protoreflect.FieldDescriptor) error {
+	fields := md.Fields()
+	ordered := make([]protoreflect.FieldDescriptor, fields.Len())
+	for i := range fields.Len() {
+		ordered[i] = fields.Get(i)
+	}
+	slices.SortFunc(ordered, func(a, b protoreflect.FieldDescriptor) int { return int(a.Number()) - int(b.Number()) })
+	for _, fd := range ordered {
+		path := append(slices.Clone(prefix), fd)
+		where := fmt.Sprintf("%s.%s", md.FullName(), fd.Name())
+		if fd.IsMap() {
+			return fmt.Errorf("%s: maps cannot be signed as EIP-712", where)
+		}
+		switch opt := fieldOption(fd); opt {
+		case optionsv1.Eip712_EIP712_FLATTEN:
+			if fd.Message() == nil || fd.IsList() {
+				return fmt.Errorf("%s: FLATTEN needs a singular message field", where)
+			}
+			if err := d.addFields(st, fd.Message(), path); err != nil {
+				return err
+			}
+			continue
+		case optionsv1.Eip712_EIP712_ONEOF_DIGEST:
+			if fd.Message() == nil || fd.IsList() || fd.Message().Oneofs().Len() != 1 {
+				return fmt.Errorf("%s: ONEOF_DIGEST needs a singular message field with one oneof", where)
+			}
+			st.members = append(st.members,
+				member{name: fd.JSONName(), typ: typeString, kind: kindOneofName, path: path},
+				member{name: fd.JSONName() + "Hash", typ: typeBytes32, kind: kindOneofHash, path: path})
+			continue
+		}
+		m := member{name: fd.JSONName(), path: path}
+		if fd.Message() != nil {
+			sub, err := d.structOf(fd.Message(), false)
+			if err != nil {
+				return err
+			}
+			m.sub, m.typ, m.kind = sub, sub.name, kindStruct
+		} else {
+			atomic, err := atomicType(fd, where)
+			if err != nil {
+				return err
+			}
+			m.typ, m.kind, m.elem = atomic, kindAtomic, atomic
+		}
+		if fd.IsList() {
+			m.typ += "[]"
+			m.kind = kindArray
+		}
+		st.members = append(st.members, m)
+	}
+	return nil
+}
+
+// atomicType is the EIP-712 type of a scalar field.
+func atomicType(fd protoreflect.FieldDescriptor, where string) (string, error) {
+	opt := fieldOption(fd)
+	if opt != optionsv1.Eip712_EIP712_UNSPECIFIED && fd.Kind() != protoreflect.BytesKind {
+		return "", fmt.Errorf("%s: eip712 option %s applies to bytes fields", where, opt)
+	}
+	switch fd.Kind() {
+	case protoreflect.BytesKind:
+		switch opt {
+		case optionsv1.Eip712_EIP712_ADDRESS:
+			return typeAddress, nil
+		case optionsv1.Eip712_EIP712_BYTES32:
+			return typeBytes32, nil
+		}
+		return typeBytes, nil
+	case protoreflect.StringKind:
+		return typeString, nil
+	case protoreflect.BoolKind:
+		return typeBool, nil
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind, protoreflect.EnumKind:
+		return typeUint32, nil
+	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		return typeUint64, nil
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
+		return typeInt32, nil
+	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		return typeInt64, nil
+	}
+	return "", fmt.Errorf("%s: %s fields cannot be signed as EIP-712", where, fd.Kind())
+}
+
+// PrimaryTypes returns the EIP-712 encodeType of every message kind, by
 // primary type name: the schema docs/signing.md documents.
 func PrimaryTypes() map[string]string {
 	out := map[string]string{}
-	for _, p := range allPrimaryTypes {
-		out[p.name] = p.encodeType()
+	for _, st := range types().ordered {
+		out[st.name] = st.encodeType()
 	}
 	return out
 }
 
-// Message returns the primary type name and the fields, values included, of
-// body's EIP-712 struct. It fails with ErrInvalidTx when body carries no
-// message or a field has the wrong length.
-func Message(body *authv1.TxBody) (primary string, fields []Field, err error) {
-	p, values, err := messageValues(body)
-	if err != nil {
-		return "", nil, err
+// PrimaryType returns the name and encodeType of the primary type of the
+// message kind carried in TxBody field name (e.g. "transfer"), or false.
+func PrimaryType(field string) (name, encodeType string, ok bool) {
+	t := types()
+	fd := t.msgOneof.Fields().ByName(protoreflect.Name(field))
+	if fd == nil {
+		return "", "", false
 	}
-	fields = make([]Field, len(p.fields))
-	for i, f := range p.fields {
-		fields[i] = Field{Name: f[0], Type: f[1], Value: values[i]}
-	}
-	return p.name, fields, nil
+	st := t.primary[fd.Number()]
+	return st.name, st.encodeType(), true
 }
 
-func messageValues(body *authv1.TxBody) (*primaryType, []any, error) {
-	envelope := []any{body.GetSigner(), body.GetNonce(), body.GetValidUntilHeight()}
-	switch m := body.GetMsg().(type) {
-	case *authv1.TxBody_OpenWallet:
-		w := m.OpenWallet
-		return openWalletType, append(envelope, w.GetOwner(), w.GetKycHash(), w.GetTier()), nil
-	case *authv1.TxBody_Deposit:
-		d := m.Deposit
-		return depositType, append(envelope, d.GetWallet(), d.GetDenom(), d.GetAmount(), d.GetReference()), nil
-	case *authv1.TxBody_Transfer:
-		t := m.Transfer
-		return transferType, append(envelope, t.GetTo(), t.GetDenom(), t.GetAmount(), t.GetMemo()), nil
-	case *authv1.TxBody_Redeem:
-		r := m.Redeem
-		return redeemType, append(envelope, r.GetDenom(), r.GetAmount(), r.GetPayoutReference()), nil
-	case *authv1.TxBody_BatchTransfer:
-		b := m.BatchTransfer
-		return batchTransferType, append(envelope, b.GetDenom(), b.GetLegs(), b.GetMemo()), nil
-	case *authv1.TxBody_Freeze:
-		f := m.Freeze
-		return freezeType, append(envelope, f.GetWallet(), uint32(f.GetKind()), f.GetLegalBasis(), f.GetExpires()), nil
-	case *authv1.TxBody_Release:
-		r := m.Release
-		return releaseType, append(envelope, r.GetWallet(), r.GetOrderId(), r.GetReason()), nil
-	case *authv1.TxBody_SetTier:
-		t := m.SetTier
-		return setTierType, append(envelope, t.GetWallet(), t.GetTier(), t.GetKycHash()), nil
-	case *authv1.TxBody_SetLimits:
-		l, lim := m.SetLimits, m.SetLimits.GetLimits()
-		return setLimitsType, append(envelope, l.GetWallet(), l.GetDenom(), lim.GetBalanceCap(), lim.GetPaymentLimit(),
-			lim.GetDailyOutflowLimit(), lim.GetAnnualOutflowLimit()), nil
-	case *authv1.TxBody_CloseWallet:
-		return closeWalletType, append(envelope, m.CloseWallet.GetWallet()), nil
-	case *authv1.TxBody_SubmitProposal:
-		p := m.SubmitProposal
-		kind, hash, err := ActionDigest(p.GetAction())
-		if err != nil {
-			return nil, nil, err
-		}
-		return submitProposalType, append(envelope, p.GetTitle(), p.GetDescription(), p.GetDocumentHash(), p.GetVotingEnd(),
-			kind, hash), nil
-	case *authv1.TxBody_Vote:
-		v := m.Vote
-		return voteType, append(envelope, v.GetProposalId(), uint32(v.GetOption())), nil
-	case nil:
+// primaryOf returns the primary type of body's message and the message.
+func primaryOf(body *authv1.TxBody) (*structType, protoreflect.Message, error) {
+	t := types()
+	r := body.ProtoReflect()
+	fd := r.WhichOneof(t.msgOneof)
+	if fd == nil {
 		return nil, nil, errcode.Wrap(ErrInvalidTx, "body carries no message")
-	default:
-		return nil, nil, errcode.Wrap(ErrInvalidTx, "message %T has no EIP-712 type", m)
 	}
-}
-
-// ActionDigest returns a proposal action's kind (its Action oneof field
-// name, "add_member", ...) and the keccak256 of its canonical protobuf
-// encoding: what a SubmitProposal signature covers of the action.
-func ActionDigest(a *govv1.Action) (string, []byte, error) {
-	if a == nil {
-		return "", nil, errcode.Wrap(ErrInvalidTx, "proposal without an action")
-	}
-	od := a.ProtoReflect().WhichOneof(a.ProtoReflect().Descriptor().Oneofs().ByName("kind"))
-	if od == nil {
-		return "", nil, errcode.Wrap(ErrInvalidTx, "proposal action has no kind")
-	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(a)
-	if err != nil {
-		return "", nil, errcode.Wrap(ErrInvalidTx, "proposal action: %v", err)
-	}
-	return string(od.Name()), crypto.Keccak256(b), nil
+	return t.primary[fd.Number()], r.Get(fd).Message(), nil
 }
 
 // HashStruct is EIP-712's hashStruct of body's message.
 func HashStruct(body *authv1.TxBody) ([32]byte, error) {
-	p, values, err := messageValues(body)
+	st, m, err := primaryOf(body)
 	if err != nil {
 		return [32]byte{}, err
 	}
-	enc := make([]byte, 32*(1+len(values)))
-	copy(enc, p.typeHash[:])
-	for i, v := range values {
-		if err := encodeValue(enc[32*(i+1):32*(i+2)], p.fields[i], v); err != nil {
-			return [32]byte{}, err
-		}
-	}
-	return crypto.Keccak256Hash(enc), nil
+	return hashStruct(st, m, body, nil)
 }
 
-// encodeValue writes EIP-712's encodeData of one atomic or dynamic value into
-// the 32-byte slot out.
-func encodeValue(out []byte, f [2]string, v any) error {
-	switch f[1] {
+// path names a value in errors ("legs[2].to"); it is only formatted when
+// a value is refused, so hashing allocates nothing for it.
+type path struct {
+	parent *path
+	name   string
+	index  int // an array element's index, or -1
+}
+
+func (p *path) String() string {
+	if p == nil {
+		return ""
+	}
+	s := p.parent.String()
+	if p.index >= 0 {
+		return fmt.Sprintf("%s[%d]", s, p.index)
+	}
+	if s != "" {
+		s += "."
+	}
+	return s + p.name
+}
+
+// lazyPath is a path and a last name, formatted only for an error.
+type lazyPath struct {
+	parent *path
+	name   string
+}
+
+func (l lazyPath) String() string {
+	return (&path{parent: l.parent, name: l.name, index: -1}).String()
+}
+
+// hashStruct hashes m as st; body supplies the envelope's members of a
+// primary type; where names m in errors.
+func hashStruct(st *structType, m protoreflect.Message, body *authv1.TxBody, where *path) ([32]byte, error) {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	enc := append(sc.buf[:0], st.typeHash[:]...)
+	for i := range st.members {
+		mem := &st.members[i]
+		var slot [32]byte
+		if err := encodeMember(slot[:], mem, m, body, where); err != nil {
+			return [32]byte{}, err
+		}
+		enc = append(enc, slot[:]...)
+	}
+	sc.buf = enc
+	return sc.sum(enc), nil
+}
+
+// scratch is a Keccak state and an encoding buffer, recycled: hashing a
+// payment's typed data then allocates almost nothing.
+type scratch struct {
+	h   crypto.KeccakState
+	buf []byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{h: crypto.NewKeccakState(), buf: make([]byte, 0, 32*16)} }}
+
+func (sc *scratch) sum(data []byte) (out [32]byte) {
+	sc.h.Reset()
+	sc.h.Write(data)
+	sc.h.Read(out[:])
+	return out
+}
+
+// keccak returns keccak256(data).
+func keccak(data []byte) [32]byte {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	return sc.sum(data)
+}
+
+// value returns the value at mem's path in m, and whether the flattened
+// parent on the path is present (an absent one reads as zero values).
+func value(mem *member, m protoreflect.Message) protoreflect.Value {
+	for _, fd := range mem.path[:len(mem.path)-1] {
+		m = m.Get(fd).Message()
+	}
+	return m.Get(mem.path[len(mem.path)-1])
+}
+
+func encodeMember(out []byte, mem *member, m protoreflect.Message, body *authv1.TxBody, where *path) error {
+	switch mem.kind {
+	case kindEnvelopeAddr:
+		return encodeAtomic(out, typeAddress, protoreflect.ValueOfBytes(body.GetSigner()), where, mem.name)
+	case kindEnvelopeNonce:
+		binary.BigEndian.PutUint64(out[24:], body.GetNonce())
+		return nil
+	case kindEnvelopeValid:
+		binary.BigEndian.PutUint64(out[24:], body.GetValidUntilHeight())
+		return nil
+	case kindAtomic:
+		return encodeAtomic(out, mem.typ, value(mem, m), where, mem.name)
+	case kindStruct:
+		sub := value(mem, m).Message()
+		h, err := hashStruct(mem.sub, sub, nil, &path{parent: where, name: mem.name, index: -1})
+		copy(out, h[:])
+		return err
+	case kindArray:
+		list := value(mem, m).List()
+		buf := make([]byte, 32*list.Len())
+		at := &path{parent: where, name: mem.name, index: -1}
+		for i := range list.Len() {
+			if mem.sub != nil {
+				h, err := hashStruct(mem.sub, list.Get(i).Message(), nil, &path{parent: at, index: i})
+				if err != nil {
+					return err
+				}
+				copy(buf[32*i:], h[:])
+			} else if err := encodeAtomic(buf[32*i:32*(i+1)], mem.elem, list.Get(i), at, fmt.Sprint(i)); err != nil {
+				return err
+			}
+		}
+		h := keccak(buf)
+		copy(out, h[:])
+		return nil
+	case kindOneofName, kindOneofHash:
+		name, hash, err := oneofDigest(value(mem, m), &path{parent: where, name: mem.path[len(mem.path)-1].JSONName(), index: -1})
+		if err != nil {
+			return err
+		}
+		if mem.kind == kindOneofName {
+			copy(out, crypto.Keccak256([]byte(name)))
+		} else {
+			copy(out, hash)
+		}
+		return nil
+	}
+	panic(fmt.Sprintf("auth: member %s of unknown kind %d", mem.name, mem.kind))
+}
+
+// oneofDigest returns the name of the oneof field set in v's message and
+// the keccak256 of its canonical encoding.
+func oneofDigest(v protoreflect.Value, where fmt.Stringer) (string, []byte, error) {
+	msg := v.Message()
+	if !msg.IsValid() {
+		return "", nil, errcode.Wrap(ErrInvalidTx, "%s is not set", where)
+	}
+	od := msg.Descriptor().Oneofs().Get(0)
+	set := msg.WhichOneof(od)
+	if set == nil {
+		return "", nil, errcode.Wrap(ErrInvalidTx, "%s has no %s set", where, od.Name())
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(msg.Interface())
+	if err != nil {
+		return "", nil, errcode.Wrap(ErrInvalidTx, "%s: %v", where, err)
+	}
+	return string(set.Name()), crypto.Keccak256(b), nil
+}
+
+// encodeAtomic writes EIP-712's encodeData of one atomic or dynamic value
+// into the 32-byte slot out.
+func encodeAtomic(out []byte, typ string, v protoreflect.Value, in *path, name string) error {
+	where := lazyPath{in, name}
+	switch typ {
 	case typeAddress:
-		b := v.([]byte)
+		b := v.Bytes()
 		if len(b) != 20 {
-			return errcode.Wrap(ErrInvalidTx, "%s must be a 20-byte address, got %d bytes", f[0], len(b))
+			return errcode.Wrap(ErrInvalidTx, "%s must be a 20-byte address, got %d bytes", where, len(b))
 		}
 		copy(out[12:], b)
 	case typeBytes32:
-		b := v.([]byte)
+		b := v.Bytes()
 		if len(b) != 32 {
-			return errcode.Wrap(ErrInvalidTx, "%s must be 32 bytes, got %d", f[0], len(b))
+			return errcode.Wrap(ErrInvalidTx, "%s must be 32 bytes, got %d", where, len(b))
 		}
 		copy(out, b)
+	case typeBytes:
+		h := keccak(v.Bytes())
+		copy(out, h[:])
 	case typeString:
-		copy(out, crypto.Keccak256([]byte(v.(string))))
+		h := keccak([]byte(v.String()))
+		copy(out, h[:])
+	case typeBool:
+		if v.Bool() {
+			out[31] = 1
+		}
 	case typeUint32:
-		binary.BigEndian.PutUint32(out[28:], v.(uint32))
+		if e, ok := v.Interface().(protoreflect.EnumNumber); ok {
+			if e < 0 {
+				return errcode.Wrap(ErrInvalidTx, "%s: enum value %d is negative", where, e)
+			}
+			binary.BigEndian.PutUint32(out[28:], uint32(e))
+			return nil
+		}
+		binary.BigEndian.PutUint32(out[28:], uint32(v.Uint()))
 	case typeUint64:
-		binary.BigEndian.PutUint64(out[24:], v.(uint64))
-	case typeInt64:
+		binary.BigEndian.PutUint64(out[24:], v.Uint())
+	case typeInt32, typeInt64:
 		// Two's complement, sign-extended to 256 bits.
-		n := v.(int64)
+		n := v.Int()
 		if n < 0 {
 			for i := range out[:24] {
 				out[i] = 0xff
 			}
 		}
 		binary.BigEndian.PutUint64(out[24:], uint64(n))
-	case typeLegs:
-		// An array is the keccak256 of its elements' hashStructs.
-		legs := v.([]*walletv1.BatchLeg)
-		buf := make([]byte, 0, 32*len(legs))
-		for i, leg := range legs {
-			if len(leg.GetTo()) != 20 {
-				return errcode.Wrap(ErrInvalidTx, "legs[%d].to must be a 20-byte address, got %d bytes", i, len(leg.GetTo()))
-			}
-			var enc [96]byte
-			copy(enc[:32], legTypeHash[:])
-			copy(enc[32+12:64], leg.GetTo())
-			binary.BigEndian.PutUint64(enc[64+24:], leg.GetAmount())
-			buf = append(buf, crypto.Keccak256(enc[:])...)
-		}
-		copy(out, crypto.Keccak256(buf))
 	default:
-		panic(fmt.Sprintf("auth: field %s has unsupported type %s", f[0], f[1]))
+		panic(fmt.Sprintf("auth: %s has unsupported type %s", where, typ))
 	}
 	return nil
 }
@@ -289,7 +546,7 @@ func signingDigest(separator [32]byte, body *authv1.TxBody) ([32]byte, error) {
 	buf[0], buf[1] = 0x19, 0x01
 	copy(buf[2:], separator[:])
 	copy(buf[34:], h[:])
-	return crypto.Keccak256Hash(buf[:]), nil
+	return keccak(buf[:]), nil
 }
 
 // PersonalDigest is the digest signed in SIGN_MODE_EIP191: personal_sign
@@ -317,4 +574,12 @@ func digestWithSeparator(separator [32]byte, body *authv1.TxBody, mode authv1.Si
 	default:
 		return [32]byte{}, errcode.Wrap(ErrInvalidSignMode, "sign mode %d", mode)
 	}
+}
+
+// OneofDigest returns what an ONEOF_DIGEST field signs of m: the name of
+// the oneof field set in it and the keccak256 of its canonical encoding
+// (a proposal's action, which `ledgerd tx gov propose --print-typed-data`
+// shows decoded beside the hash).
+func OneofDigest(m proto.Message) (string, []byte, error) {
+	return oneofDigest(protoreflect.ValueOfMessage(m.ProtoReflect()), &path{name: string(m.ProtoReflect().Descriptor().Name()), index: -1})
 }

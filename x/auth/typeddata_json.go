@@ -2,13 +2,14 @@ package auth
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
 
 // TypedDataField is one entry of an EIP-712 "types" list.
@@ -35,12 +36,16 @@ type TypedData struct {
 }
 
 // NewTypedData returns the typed-data document of body in domain d, with
-// addresses and bytes32 as 0x-hex and integers as decimal strings (what
-// wallets accept for uint64).
+// addresses (EIP-55) and bytes as 0x-hex, integers as decimal strings (what
+// wallets accept for uint64), structs as objects and arrays as lists. It
+// fails as SigningDigest does on a body that cannot be signed.
 func NewTypedData(d Domain, body *authv1.TxBody) (*TypedData, error) {
-	primary, fields, err := Message(body)
+	st, m, err := primaryOf(body)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := hashStruct(st, m, body, nil); err != nil {
+		return nil, err // the checks the digest applies (lengths, set oneofs)
 	}
 	vc := VerifyingContract(d.ChainID)
 	td := &TypedData{
@@ -52,42 +57,85 @@ func NewTypedData(d Domain, body *authv1.TxBody) (*TypedData, error) {
 				{Name: "verifyingContract", Type: "address"},
 			},
 		},
-		PrimaryType: primary,
+		PrimaryType: st.name,
 		Domain: TypedDataDomain{
 			Name:              domainName,
 			Version:           domainVersion,
 			ChainID:           strconv.FormatUint(d.NumericID, 10),
 			VerifyingContract: common.Address(vc).Hex(),
 		},
-		Message: map[string]any{},
 	}
-	for _, f := range fields {
-		td.Types[primary] = append(td.Types[primary], TypedDataField{Name: f.Name, Type: f.Type})
-		switch v := f.Value.(type) {
-		case []*walletv1.BatchLeg:
-			td.Types["Leg"] = []TypedDataField{{Name: "to", Type: "address"}, {Name: "amount", Type: "uint64"}}
-			legs := make([]map[string]any, len(v))
-			for i, l := range v {
-				legs[i] = map[string]any{"to": common.BytesToAddress(l.GetTo()).Hex(), "amount": strconv.FormatUint(l.GetAmount(), 10)}
+	for _, s := range append([]*structType{st}, st.deps...) {
+		fields := make([]TypedDataField, len(s.members))
+		for i, mem := range s.members {
+			fields[i] = TypedDataField{Name: mem.name, Type: mem.typ}
+		}
+		td.Types[s.name] = fields
+	}
+	td.Message = structJSON(st, m, body)
+	return td, nil
+}
+
+// structJSON is m as st's JSON object; hashStruct has already checked it.
+func structJSON(st *structType, m protoreflect.Message, body *authv1.TxBody) map[string]any {
+	out := make(map[string]any, len(st.members))
+	for i := range st.members {
+		mem := &st.members[i]
+		switch mem.kind {
+		case kindEnvelopeAddr:
+			out[mem.name] = common.BytesToAddress(body.GetSigner()).Hex()
+		case kindEnvelopeNonce:
+			out[mem.name] = strconv.FormatUint(body.GetNonce(), 10)
+		case kindEnvelopeValid:
+			out[mem.name] = strconv.FormatUint(body.GetValidUntilHeight(), 10)
+		case kindAtomic:
+			out[mem.name] = atomicJSON(mem.typ, value(mem, m))
+		case kindStruct:
+			out[mem.name] = structJSON(mem.sub, value(mem, m).Message(), nil)
+		case kindArray:
+			list := value(mem, m).List()
+			elems := make([]any, list.Len())
+			for i := range list.Len() {
+				if mem.sub != nil {
+					elems[i] = structJSON(mem.sub, list.Get(i).Message(), nil)
+				} else {
+					elems[i] = atomicJSON(mem.elem, list.Get(i))
+				}
 			}
-			td.Message[f.Name] = legs
-		case int64:
-			td.Message[f.Name] = strconv.FormatInt(v, 10)
-		case []byte:
-			if f.Type == typeAddress {
-				td.Message[f.Name] = common.BytesToAddress(v).Hex()
+			out[mem.name] = elems
+		case kindOneofName, kindOneofHash:
+			name, hash, _ := oneofDigest(value(mem, m), &path{name: mem.name, index: -1})
+			if mem.kind == kindOneofName {
+				out[mem.name] = name
 			} else {
-				td.Message[f.Name] = hexutil.Encode(v)
+				out[mem.name] = hexutil.Encode(hash)
 			}
-		case string:
-			td.Message[f.Name] = v
-		case uint32:
-			td.Message[f.Name] = strconv.FormatUint(uint64(v), 10)
-		case uint64:
-			td.Message[f.Name] = strconv.FormatUint(v, 10)
 		}
 	}
-	return td, nil
+	return out
+}
+
+func atomicJSON(typ string, v protoreflect.Value) any {
+	switch typ {
+	case typeAddress:
+		return common.BytesToAddress(v.Bytes()).Hex()
+	case typeBytes32, typeBytes:
+		return hexutil.Encode(v.Bytes())
+	case typeString:
+		return v.String()
+	case typeBool:
+		return v.Bool()
+	case typeUint32:
+		if e, ok := v.Interface().(protoreflect.EnumNumber); ok {
+			return strconv.FormatInt(int64(e), 10)
+		}
+		return strconv.FormatUint(v.Uint(), 10)
+	case typeUint64:
+		return strconv.FormatUint(v.Uint(), 10)
+	case typeInt32, typeInt64:
+		return strconv.FormatInt(v.Int(), 10)
+	}
+	panic(fmt.Sprintf("auth: unsupported type %s", typ))
 }
 
 // JSON returns the document as eth_signTypedData_v4 takes it.

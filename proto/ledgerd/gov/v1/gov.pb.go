@@ -13,6 +13,7 @@ package govv1
 import (
 	v12 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	v1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	_ "github.com/ledgerd/ledgerd/proto/ledgerd/options/v1"
 	v11 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -1536,7 +1537,7 @@ var File_ledgerd_gov_v1_gov_proto protoreflect.FileDescriptor
 
 const file_ledgerd_gov_v1_gov_proto_rawDesc = "" +
 	"\n" +
-	"\x18ledgerd/gov/v1/gov.proto\x12\x0eledgerd.gov.v1\x1a\x18ledgerd/aml/v1/aml.proto\x1a&ledgerd/consortium/v1/consortium.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\x92\x02\n" +
+	"\x18ledgerd/gov/v1/gov.proto\x12\x0eledgerd.gov.v1\x1a\x18ledgerd/aml/v1/aml.proto\x1a&ledgerd/consortium/v1/consortium.proto\x1a ledgerd/options/v1/options.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\x92\x02\n" +
 	"\x06Params\x12/\n" +
 	"\x13threshold_numerator\x18\x01 \x01(\rR\x12thresholdNumerator\x123\n" +
 	"\x15threshold_denominator\x18\x02 \x01(\rR\x14thresholdDenominator\x129\n" +
@@ -1622,14 +1623,14 @@ const file_ledgerd_gov_v1_gov_proto_rawDesc = "" +
 	"\tmember_id\x18\x02 \x01(\tR\bmemberId\x122\n" +
 	"\x06option\x18\x03 \x01(\x0e2\x1a.ledgerd.gov.v1.VoteOptionR\x06option\x12\x1a\n" +
 	"\boperator\x18\x04 \x01(\fR\boperator\x12\x16\n" +
-	"\x06height\x18\x05 \x01(\x03R\x06height\"\xbf\x01\n" +
+	"\x06height\x18\x05 \x01(\x03R\x06height\"\xd1\x01\n" +
 	"\x11MsgSubmitProposal\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12 \n" +
-	"\vdescription\x18\x02 \x01(\tR\vdescription\x12#\n" +
-	"\rdocument_hash\x18\x03 \x01(\fR\fdocumentHash\x12\x1d\n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12)\n" +
+	"\rdocument_hash\x18\x03 \x01(\fB\x04ص\x18\x02R\fdocumentHash\x12#\n" +
 	"\n" +
-	"voting_end\x18\x04 \x01(\x03R\tvotingEnd\x12.\n" +
-	"\x06action\x18\x05 \x01(\v2\x16.ledgerd.gov.v1.ActionR\x06action\"^\n" +
+	"voting_end\x18\x04 \x01(\x03B\x04\xe8\xb5\x18\x01R\tvotingEnd\x124\n" +
+	"\x06action\x18\x05 \x01(\v2\x16.ledgerd.gov.v1.ActionB\x04ص\x18\x04R\x06action\"^\n" +
 	"\aMsgVote\x12\x1f\n" +
 	"\vproposal_id\x18\x01 \x01(\x04R\n" +
 	"proposalId\x122\n" +

@@ -10,6 +10,7 @@
 package walletv1
 
 import (
+	_ "github.com/ledgerd/ledgerd/proto/ledgerd/options/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -2179,7 +2180,7 @@ var File_ledgerd_wallet_v1_wallet_proto protoreflect.FileDescriptor
 
 const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\n" +
-	"\x1eledgerd/wallet/v1/wallet.proto\x12\x11ledgerd.wallet.v1\"\xda\x01\n" +
+	"\x1eledgerd/wallet/v1/wallet.proto\x12\x11ledgerd.wallet.v1\x1a ledgerd/options/v1/options.proto\"\xda\x01\n" +
 	"\vFreezeOrder\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1c\n" +
 	"\tauthority\x18\x02 \x01(\tR\tauthority\x121\n" +
@@ -2188,13 +2189,13 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"legalBasis\x12\x18\n" +
 	"\aexpires\x18\x05 \x01(\x03R\aexpires\x12\x16\n" +
 	"\x06height\x18\x06 \x01(\x03R\x06height\x12\x17\n" +
-	"\atx_hash\x18\a \x01(\fR\x06txHash\"\xb0\x01\n" +
-	"\x06Limits\x12\x1f\n" +
-	"\vbalance_cap\x18\x01 \x01(\x04R\n" +
-	"balanceCap\x12#\n" +
-	"\rpayment_limit\x18\x02 \x01(\x04R\fpaymentLimit\x12.\n" +
-	"\x13daily_outflow_limit\x18\x03 \x01(\x04R\x11dailyOutflowLimit\x120\n" +
-	"\x14annual_outflow_limit\x18\x04 \x01(\x04R\x12annualOutflowLimit\"W\n" +
+	"\atx_hash\x18\a \x01(\fR\x06txHash\"\xdc\x01\n" +
+	"\x06Limits\x12*\n" +
+	"\vbalance_cap\x18\x01 \x01(\x04B\t\xe2\xb5\x18\x05denomR\n" +
+	"balanceCap\x12.\n" +
+	"\rpayment_limit\x18\x02 \x01(\x04B\t\xe2\xb5\x18\x05denomR\fpaymentLimit\x129\n" +
+	"\x13daily_outflow_limit\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x11dailyOutflowLimit\x12;\n" +
+	"\x14annual_outflow_limit\x18\x04 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x12annualOutflowLimit\"W\n" +
 	"\fWalletLimits\x12\x14\n" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x121\n" +
 	"\x06limits\x18\x02 \x01(\v2\x19.ledgerd.wallet.v1.LimitsR\x06limits\"\xa5\x01\n" +
@@ -2271,54 +2272,54 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x06limits\x18\x02 \x03(\v2\x1e.ledgerd.wallet.v1.DenomLimitsR\x06limits\x12,\n" +
 	"\x12utc_offset_seconds\x18\x03 \x01(\x05R\x10utcOffsetSeconds\x12C\n" +
 	"\rissuance_caps\x18\x04 \x03(\v2\x1e.ledgerd.wallet.v1.IssuanceCapR\fissuanceCaps\x12$\n" +
-	"\x0emax_batch_legs\x18\x05 \x01(\rR\fmaxBatchLegs\"T\n" +
-	"\rMsgOpenWallet\x12\x14\n" +
-	"\x05owner\x18\x01 \x01(\fR\x05owner\x12\x19\n" +
-	"\bkyc_hash\x18\x02 \x01(\fR\akycHash\x12\x12\n" +
-	"\x04tier\x18\x03 \x01(\rR\x04tier\"p\n" +
+	"\x0emax_batch_legs\x18\x05 \x01(\rR\fmaxBatchLegs\"`\n" +
+	"\rMsgOpenWallet\x12\x1a\n" +
+	"\x05owner\x18\x01 \x01(\fB\x04ص\x18\x01R\x05owner\x12\x1f\n" +
+	"\bkyc_hash\x18\x02 \x01(\fB\x04ص\x18\x02R\akycHash\x12\x12\n" +
+	"\x04tier\x18\x03 \x01(\rR\x04tier\"\x81\x01\n" +
 	"\n" +
-	"MsgDeposit\x12\x16\n" +
-	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x14\n" +
-	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x16\n" +
-	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12\x1c\n" +
-	"\treference\x18\x04 \x01(\tR\treference\"d\n" +
+	"MsgDeposit\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x12!\n" +
+	"\x06amount\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\x12\x1c\n" +
+	"\treference\x18\x04 \x01(\tR\treference\"o\n" +
 	"\tMsgRedeem\x12\x14\n" +
-	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x16\n" +
-	"\x06amount\x18\x02 \x01(\x04R\x06amount\x12)\n" +
-	"\x10payout_reference\x18\x03 \x01(\tR\x0fpayoutReference\"2\n" +
-	"\bBatchLeg\x12\x0e\n" +
-	"\x02to\x18\x01 \x01(\fR\x02to\x12\x16\n" +
-	"\x06amount\x18\x02 \x01(\x04R\x06amount\"m\n" +
+	"\x05denom\x18\x01 \x01(\tR\x05denom\x12!\n" +
+	"\x06amount\x18\x02 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\x12)\n" +
+	"\x10payout_reference\x18\x03 \x01(\tR\x0fpayoutReference\"L\n" +
+	"\bBatchLeg\x12\x14\n" +
+	"\x02to\x18\x01 \x01(\fB\x04ص\x18\x01R\x02to\x12!\n" +
+	"\x06amount\x18\x02 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount:\a\x8a\xb5\x18\x03Leg\"m\n" +
 	"\x10MsgBatchTransfer\x12\x14\n" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12/\n" +
 	"\x04legs\x18\x02 \x03(\v2\x1b.ledgerd.wallet.v1.BatchLegR\x04legs\x12\x12\n" +
-	"\x04memo\x18\x03 \x01(\tR\x04memo\"\x91\x01\n" +
-	"\tMsgFreeze\x12\x16\n" +
-	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x121\n" +
+	"\x04memo\x18\x03 \x01(\tR\x04memo\"\x9d\x01\n" +
+	"\tMsgFreeze\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x121\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1d.ledgerd.wallet.v1.FreezeKindR\x04kind\x12\x1f\n" +
 	"\vlegal_basis\x18\x03 \x01(\tR\n" +
-	"legalBasis\x12\x18\n" +
-	"\aexpires\x18\x04 \x01(\x03R\aexpires\"W\n" +
+	"legalBasis\x12\x1e\n" +
+	"\aexpires\x18\x04 \x01(\x03B\x04\xe8\xb5\x18\x01R\aexpires\"]\n" +
 	"\n" +
-	"MsgRelease\x12\x16\n" +
-	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x19\n" +
+	"MsgRelease\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x19\n" +
 	"\border_id\x18\x02 \x01(\x04R\aorderId\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"S\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"_\n" +
 	"\n" +
-	"MsgSetTier\x12\x16\n" +
-	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x12\n" +
-	"\x04tier\x18\x02 \x01(\rR\x04tier\x12\x19\n" +
-	"\bkyc_hash\x18\x03 \x01(\fR\akycHash\"o\n" +
-	"\fMsgSetLimits\x12\x16\n" +
-	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x14\n" +
-	"\x05denom\x18\x02 \x01(\tR\x05denom\x121\n" +
-	"\x06limits\x18\x03 \x01(\v2\x19.ledgerd.wallet.v1.LimitsR\x06limits\"(\n" +
-	"\x0eMsgCloseWallet\x12\x16\n" +
-	"\x06wallet\x18\x01 \x01(\fR\x06wallet\"_\n" +
-	"\vMsgTransfer\x12\x0e\n" +
-	"\x02to\x18\x01 \x01(\fR\x02to\x12\x14\n" +
-	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x16\n" +
-	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12\x12\n" +
+	"MsgSetTier\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x12\n" +
+	"\x04tier\x18\x02 \x01(\rR\x04tier\x12\x1f\n" +
+	"\bkyc_hash\x18\x03 \x01(\fB\x04ص\x18\x02R\akycHash\"{\n" +
+	"\fMsgSetLimits\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x127\n" +
+	"\x06limits\x18\x03 \x01(\v2\x19.ledgerd.wallet.v1.LimitsB\x04ص\x18\x03R\x06limits\".\n" +
+	"\x0eMsgCloseWallet\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\"p\n" +
+	"\vMsgTransfer\x12\x14\n" +
+	"\x02to\x18\x01 \x01(\fB\x04ص\x18\x01R\x02to\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x12!\n" +
+	"\x06amount\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\x12\x12\n" +
 	"\x04memo\x18\x04 \x01(\tR\x04memo\"F\n" +
 	"\tIssuances\x129\n" +
 	"\tissuances\x18\x01 \x03(\v2\x1b.ledgerd.wallet.v1.IssuanceR\tissuances\"K\n" +
