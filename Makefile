@@ -67,7 +67,7 @@ test: lint
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime 10s ./app/
 	$(GO) test -run '^$$' -fuzz '^FuzzCheckTx$$' -fuzztime 10s ./app/
 
-## lint: gofmt, go vet, and the determinism check over x/ and app/
+## lint: gofmt, go vet, and the determinism analyzer (tools/detlint) over x/ and app/
 lint:
 	@scripts/lint.sh
 

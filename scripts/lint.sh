@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# gofmt, go vet, and the determinism rules of consensus code (x/, app/): no
-# wall clock, math/rand, floats, unsafe or reflect outside tests. A reviewed
-# exception carries "// nolint:determinism: <why>" on its line.
+# gofmt, go vet, and the determinism analyzer (tools/detlint) over consensus
+# code (x/, app/): no map iteration, goroutines, wall clock, floats,
+# randomness, unsafe or reflect outside tests. A reviewed exception carries
+# "// nolint:determinism: <why>" on its line or alone on the line above.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +14,10 @@ fi
 
 go vet ./... || fail=1
 
-hits=$(grep -rnE 'time\.Now\(|math/rand|float(32|64)|"unsafe"|"reflect"' --include='*.go' x app \
-  | grep -v '_test\.go:' | grep -v '\.pb\.go:' | grep -v 'nolint:determinism' || true)
-if [ -n "$hits" ]; then
-  echo "non-deterministic constructs in consensus code (x/, app/):"; echo "$hits"; fail=1
+detlint=build/tools/detlint
+go build -o "$detlint" ./tools/detlint/cmd/detlint
+if ! findings=$("$detlint" -test=false ./x/... ./app/... 2>&1); then
+  echo "detlint (x/, app/):"; echo "${findings//"$PWD/"/}"; fail=1
 fi
 
 [ "$fail" -eq 0 ] && echo "lint: ok"
