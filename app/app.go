@@ -1,7 +1,8 @@
 // Package app is ledgerd's ABCI application: the transaction pipeline
-// (decode, canonical encoding, stateless checks, signature, nonce,
-// permission, execution), block execution and commit, and queries with
-// proofs.
+// (decode, canonical encoding, stateless checks, signature, nonce, signer
+// rule, execution), block execution and commit, and queries with proofs.
+// It drives the modules of a module.Registry (Modules) through their
+// registrations only: it has no code for any module or message.
 //
 // Concurrency (CometBFT's connection-synchronised local client): the
 // consensus connection (InitChain, PrepareProposal, ProcessProposal,
@@ -24,33 +25,32 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
-	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	"github.com/ledgerd/ledgerd/store"
-	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/auth"
-	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
-	"github.com/ledgerd/ledgerd/x/gov"
-	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 // Version is the app's protocol version, reported in Info.
 const Version uint64 = 1
 
-// StoreNames are the module stores, in app-hash order.
-var StoreNames = []string{consortium.StoreName, wallet.StoreName, aml.StoreName, gov.StoreName}
-
 // App is the ledgerd ABCI application.
 type App struct {
 	abci.BaseApplication
 
-	cfg    Config
-	store  *store.Store
-	wallet wallet.Module
-	sigs   *sigCache
+	cfg   Config
+	store *store.Store
+	reg   *module.Registry
+	// msgs routes a TxBody oneof field to its registration.
+	msgs map[protoreflect.FieldNumber]module.Registered[module.Msg]
+	// indexed lists, by event type, the attributes CometBFT indexes.
+	indexed map[string]map[string]bool
+	// chain is the module keeping the chain parameters.
+	chain *module.Module
+	sigs  *sigCache
 
 	// signer is set once the numeric chain id is known (InitChain or load);
 	// CheckTx reads it concurrently.
@@ -61,17 +61,15 @@ type App struct {
 	block *store.Branch
 	// genesis holds InitChain's writes until the first Commit: they are part
 	// of the first block's state, and FinalizeBlock starts from the last
-	// commit (Rollback), which would otherwise discard them.
-	genesis *store.Branch
-	// genesisMembers is the genesis consortium state, for the peer filter
-	// to answer from before the first commit (when no version exists yet
-	// and the validators must connect to make block 1). Written once by
-	// InitChain, then only read.
-	genesisMembers atomic.Pointer[consortium.View]
+	// commit (Rollback), which would otherwise discard them. The peer filter
+	// reads it (Get only) until then: the validators must connect to make
+	// block 1.
+	genesis       *store.Branch
+	genesisPublic atomic.Pointer[store.Branch]
 
 	// params are the chain parameters of the last commit (or genesis),
 	// read by every connection.
-	params atomic.Pointer[consortiumv1.Params]
+	params atomic.Pointer[module.ChainParams]
 
 	checkMu  sync.Mutex
 	check    *store.Branch
@@ -83,18 +81,41 @@ type App struct {
 	blockTime time.Time
 }
 
-// New returns the app over st, which must have been opened with
-// StoreNames.
+// New returns the app over st, which must have been opened with the
+// registry's store names (StoreNames), driving the modules of Modules().
 func New(cfg Config, st *store.Store) (*App, error) {
 	if cfg.ChainID == "" {
 		return nil, fmt.Errorf("app: no chain id configured")
 	}
-	a := &App{cfg: cfg, store: st, sigs: newSigCache(cfg.SigCacheSize)}
-	a.wallet = wallet.NewModule(func(ctx exec.Context) wallet.Members {
-		return consortium.NewView(ctx.KV(consortium.StoreName))
-	}, func(ctx exec.Context) wallet.Monitor {
-		return aml.NewMonitor(ctx.KV(aml.StoreName))
-	})
+	reg := Modules()
+	a := &App{cfg: cfg, store: st, reg: reg, sigs: newSigCache(cfg.SigCacheSize),
+		msgs: map[protoreflect.FieldNumber]module.Registered[module.Msg]{}, indexed: map[string]map[string]bool{}}
+	for _, fd := range auth.MsgFields() {
+		r, ok := reg.Msg(fd.Message().FullName())
+		if !ok {
+			return nil, fmt.Errorf("app: TxBody carries %s, which no module registers", fd.Message().FullName())
+		}
+		a.msgs[fd.Number()] = r
+	}
+	a.indexed["tx"] = map[string]bool{"signer": true, "msg": true}
+	for _, m := range reg.Modules() {
+		for _, e := range m.Events {
+			set := map[string]bool{}
+			for _, k := range e.Indexed {
+				set[k] = true
+			}
+			a.indexed[e.Type] = set
+		}
+		if m.ChainParams != nil {
+			if a.chain != nil {
+				return nil, fmt.Errorf("app: modules %s and %s both keep the chain parameters", a.chain.Name, m.Name)
+			}
+			a.chain = m
+		}
+	}
+	if a.chain == nil {
+		return nil, fmt.Errorf("app: no module keeps the chain parameters")
+	}
 	if st.LastCommit().Height > 0 {
 		v, err := st.Version(0)
 		if err != nil {
@@ -108,23 +129,26 @@ func New(cfg Config, st *store.Store) (*App, error) {
 	return a, nil
 }
 
+// Registry returns the app's modules.
+func (a *App) Registry() *module.Registry { return a.reg }
+
 // loadParams installs the chain parameters of a committed version.
 func (a *App) loadParams(v *store.Version) error {
-	r, err := v.Reader(consortium.StoreName)
+	r, err := v.Reader(a.chain.Name)
 	if err != nil {
 		return err
 	}
-	a.setParams(consortium.NewView(r).Params())
+	a.setParams(a.chain.ChainParams(r))
 	return nil
 }
 
 // setParams installs the chain parameters in force, and the signing domain
 // they name.
-func (a *App) setParams(p *consortiumv1.Params) {
-	if s := a.signer.Load(); s == nil || s.Domain().NumericID != p.ChainNumericId {
-		a.signer.Store(auth.NewSigner(auth.Domain{ChainID: a.cfg.ChainID, NumericID: p.ChainNumericId}))
+func (a *App) setParams(p module.ChainParams) {
+	if s := a.signer.Load(); s == nil || s.Domain().NumericID != p.NumericID {
+		a.signer.Store(auth.NewSigner(auth.Domain{ChainID: a.cfg.ChainID, NumericID: p.NumericID}))
 	}
-	a.params.Store(p)
+	a.params.Store(&p)
 }
 
 // Domain returns the EIP-712 domain transactions are signed in; zero
@@ -161,7 +185,8 @@ func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, erro
 	}, nil
 }
 
-// InitChain writes the genesis state and returns the validators it names.
+// InitChain writes every module's genesis section, in module order, and
+// returns the validators they name.
 func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
 	if req.ChainId != a.cfg.ChainID {
 		return nil, fmt.Errorf("app: InitChain for chain %q, configured for %q", req.ChainId, a.cfg.ChainID)
@@ -169,33 +194,17 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if req.InitialHeight > 1 {
 		return nil, fmt.Errorf("app: initial height %d is not supported; use 1", req.InitialHeight)
 	}
-	gen, err := ParseGenesis(req.AppStateBytes)
+	a.store.Rollback()
+	branch := store.NewBranch(a.reg.StoreNames(), a.store.Working())
+	vals, err := initGenesis(a.reg, branch, req.Time, req.AppStateBytes)
 	if err != nil {
 		return nil, err
 	}
-	a.store.Rollback()
-	branch := store.NewBranch(StoreNames, a.store.Working())
-	ctx := exec.New(branch, 0, req.Time)
-	consortium.NewKeeper(ctx.KV(consortium.StoreName)).InitGenesis(gen.Consortium)
-	if err := wallet.NewKeeper(ctx.KV(wallet.StoreName)).InitGenesis(gen.Wallet); err != nil {
-		return nil, err
-	}
-	aml.NewKeeper(ctx.KV(aml.StoreName)).InitGenesis(gen.AML)
-	gov.NewKeeper(ctx.KV(gov.StoreName)).InitGenesis(gen.Gov)
 	a.store.Apply(branch)
 	a.genesis = branch
-	members := store.NewOverlay(store.Empty)
-	consortium.NewKeeper(members).InitGenesis(gen.Consortium)
-	view := consortium.NewView(members)
-	a.genesisMembers.Store(&view)
-	a.setParams(gen.Consortium.Params)
-
-	var vals []abci.ValidatorUpdate
-	for _, m := range gen.Consortium.Members {
-		if m.Validator != nil {
-			vals = append(vals, abci.Ed25519ValidatorUpdate(m.Validator.PubKey, m.Validator.Power))
-		}
-	}
+	a.genesisPublic.Store(branch)
+	r := branch.KV(a.chain.Name)
+	a.setParams(a.chain.ChainParams(r))
 	return &abci.ResponseInitChain{Validators: vals, AppHash: a.store.WorkingHash()}, nil
 }
 
@@ -208,9 +217,10 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
 }
 
-// FinalizeBlock checks every transaction's signature in parallel, then
-// executes them in order, each on its own branch of the block's state, and
-// returns one result per transaction and the app hash.
+// FinalizeBlock runs every module's begin-block work, then checks every
+// transaction's signature in parallel and executes them in order, each on
+// its own branch of the block's state, then every module's end-block
+// work; it returns one result per transaction and the app hash.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
 	if a.signer.Load() == nil {
 		return nil, fmt.Errorf("app: FinalizeBlock before InitChain")
@@ -221,19 +231,19 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if a.genesis != nil {
 		a.store.Apply(a.genesis)
 	}
-	a.block = store.NewBranch(StoreNames, a.store.Working())
+	a.block = store.NewBranch(a.reg.StoreNames(), a.store.Working())
 	ctx := exec.New(a.block, req.Height, req.Time)
 	ctx.ChainID = a.cfg.ChainID
 	a.blockTime = req.Time
 
-	// Freeze orders past their expiry lift before any transaction. The
-	// block's branch is still empty, so the working trees are its state.
-	if err := a.wallet.LiftExpired(ctx, func(start, end []byte, fn func(key []byte) bool) error {
-		return a.store.IterateWorking(wallet.StoreName, start, end, fn)
-	}); err != nil {
-		return nil, fmt.Errorf("app: lift expired freezes at height %d: %w", req.Height, err)
+	for _, m := range a.reg.Modules() {
+		if m.BeginBlock == nil {
+			continue
+		}
+		if err := m.BeginBlock(ctx); err != nil {
+			return nil, fmt.Errorf("app: begin block %d, module %s: %w", req.Height, m.Name, err)
+		}
 	}
-	blockEvents := ctx.Events()
 
 	params := a.params.Load()
 	// Signatures are recovered in the background while the transactions
@@ -242,15 +252,35 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i := range req.Txs {
 		events, err := a.deliver(ctx, a.block, checked.At(i), req.Height, params)
-		results[i] = txResult(events, err)
+		results[i] = txResult(a.index(events), err)
 	}
-	// Proposals that passed in this block execute after its transactions;
-	// validator changes take effect two blocks later (CometBFT).
-	valUpdates := gov.EndBlock(ctx)
-	blockEvents = ctx.Events()
+	var valUpdates []abci.ValidatorUpdate
+	for _, m := range a.reg.Modules() {
+		if m.EndBlock == nil {
+			continue
+		}
+		updates, err := m.EndBlock(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("app: end block %d, module %s: %w", req.Height, m.Name, err)
+		}
+		valUpdates = append(valUpdates, updates...)
+	}
+	blockEvents := a.index(ctx.Events())
 	a.store.Apply(a.block)
 	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, ValidatorUpdates: valUpdates,
 		AppHash: a.store.WorkingHash()}, nil
+}
+
+// index marks the attributes the modules declared indexed; CometBFT's
+// indexer keeps only those.
+func (a *App) index(events []abci.Event) []abci.Event {
+	for i := range events {
+		set := a.indexed[events[i].Type]
+		for j := range events[i].Attributes {
+			events[i].Attributes[j].Index = set[events[i].Attributes[j].Key]
+		}
+	}
+	return events
 }
 
 // Commit makes the finalized block's state durable and resets the mempool's
@@ -261,6 +291,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	}
 	a.block = nil
 	a.genesis = nil
+	a.genesisPublic.Store(nil)
 	v, err := a.store.Version(0)
 	if err != nil {
 		return nil, err
@@ -276,8 +307,9 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 
 // deliver runs one checked transaction at height on a branch of parent and
 // merges the branch only if it succeeds: a failed transaction changes
-// nothing.
-func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, height int64, p *consortiumv1.Params) ([]abci.Event, error) {
+// nothing. Its checks, in order: validity window, nonce, the message's
+// signer rule; then the module executes it.
+func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, height int64, p *module.ChainParams) ([]abci.Event, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -292,7 +324,7 @@ func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, heig
 	ctx = ctx.WithStores(branch)
 	ctx.Signer, ctx.TxHash = c.signer, c.hash[:]
 
-	acct, err := resolveAccount(branch, c.signer)
+	acct, err := a.account(branch.KV, c.signer)
 	if err != nil {
 		return nil, err
 	}
@@ -302,78 +334,37 @@ func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, heig
 	case body.Nonce > acct.nonce:
 		return nil, errcode.Wrap(auth.ErrNonceTooHigh, "got %d, account nonce %d", body.Nonce, acct.nonce)
 	}
-	if err := a.route(ctx, body); err != nil {
+	ctx.Account = acct.src.Kind
+	if err := c.route.Item.Signer.Authorize(ctx); err != nil {
 		return nil, err
 	}
-	acct.incrementNonce(branch, c.signer)
+	if err := c.route.Item.Execute(ctx, c.msg); err != nil {
+		return nil, err
+	}
+	acct.src.IncrementNonce(branch.KV(acct.module), c.signer)
 	parent.Merge(branch)
-	ctx.Emit("tx", "signer", exec.Hex(c.signer), "nonce", strconv.FormatUint(body.Nonce, 10), "msg", msgName(body))
+	ctx.Emit("tx", "signer", exec.Hex(c.signer), "nonce", strconv.FormatUint(body.Nonce, 10), "msg", string(c.field.Name()))
 	return ctx.Events(), nil
 }
 
-// route executes the body's message.
-func (a *App) route(ctx exec.Context, body *authv1.TxBody) error {
-	switch m := body.Msg.(type) {
-	case *authv1.TxBody_OpenWallet:
-		return a.wallet.OpenWallet(ctx, m.OpenWallet)
-	case *authv1.TxBody_Deposit:
-		return a.wallet.Deposit(ctx, m.Deposit)
-	case *authv1.TxBody_Transfer:
-		return a.wallet.Transfer(ctx, m.Transfer)
-	case *authv1.TxBody_Redeem:
-		return a.wallet.Redeem(ctx, m.Redeem)
-	case *authv1.TxBody_BatchTransfer:
-		return a.wallet.BatchTransfer(ctx, m.BatchTransfer)
-	case *authv1.TxBody_Freeze:
-		return a.wallet.Freeze(ctx, m.Freeze)
-	case *authv1.TxBody_Release:
-		return a.wallet.Release(ctx, m.Release)
-	case *authv1.TxBody_SetTier:
-		return a.wallet.SetTier(ctx, m.SetTier)
-	case *authv1.TxBody_SetLimits:
-		return a.wallet.SetLimits(ctx, m.SetLimits)
-	case *authv1.TxBody_CloseWallet:
-		return a.wallet.CloseWallet(ctx, m.CloseWallet)
-	case *authv1.TxBody_SubmitProposal:
-		return gov.Submit(ctx, m.SubmitProposal)
-	case *authv1.TxBody_Vote:
-		return gov.Vote(ctx, m.Vote)
-	default:
-		return errcode.Wrap(auth.ErrInvalidTx, "unknown message %T", m)
-	}
-}
-
-// msgName is the protobuf name of the body's message field ("transfer").
-func msgName(body *authv1.TxBody) string {
-	if od := body.ProtoReflect().WhichOneof(body.ProtoReflect().Descriptor().Oneofs().ByName("msg")); od != nil {
-		return string(od.Name())
-	}
-	return "unknown"
-}
-
-// account is a signer's nonce, held by the consortium (operators) or by
-// the signer's wallet.
+// account is a signer's nonce account, held by the first module in order
+// that has one for it (the consortium's operators, then the wallets).
 type account struct {
-	nonce    uint64
-	operator bool
+	nonce  uint64
+	module string
+	src    *module.Accounts
 }
 
-func resolveAccount(b *store.Branch, signer common.Address) (account, error) {
-	if op, ok := consortium.NewView(b.KV(consortium.StoreName)).Operator(signer); ok {
-		return account{nonce: op.Nonce, operator: true}, nil
-	}
-	if w, err := wallet.NewView(b.KV(wallet.StoreName)).Wallet(signer); err == nil {
-		return account{nonce: w.Nonce}, nil
+func (a *App) account(stores func(name string) store.KV, signer common.Address) (account, error) {
+	for _, m := range a.reg.Modules() {
+		if m.Accounts == nil {
+			continue
+		}
+		if n, ok := m.Accounts.Nonce(stores(m.Name), signer); ok {
+			return account{nonce: n, module: m.Name, src: m.Accounts}, nil
+		}
 	}
 	return account{}, errcode.Wrap(auth.ErrUnknownSigner, "%s", signer.Hex())
-}
-
-func (acct account) incrementNonce(b *store.Branch, signer common.Address) {
-	if acct.operator {
-		consortium.NewKeeper(b.KV(consortium.StoreName)).IncrementNonce(signer)
-	} else {
-		wallet.NewKeeper(b.KV(wallet.StoreName)).IncrementNonce(signer)
-	}
 }
 
 func txResult(events []abci.Event, err error) *abci.ExecTxResult {

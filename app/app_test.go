@@ -15,6 +15,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
@@ -196,7 +197,7 @@ func TestHappyPath(t *testing.T) {
 	if rec.Height != 2 || !bytes.Equal(rec.TxHash, txHash[:]) || rec.Amount.GetAmount() != 1000 || !bytes.Equal(rec.Wallet, a[:]) {
 		t.Errorf("deposit record %v", rec)
 	}
-	wantQuery(t, h.Query(app.QueryInvariant, nil, 0, false), ok)
+	wantQuery(t, h.Query(wallet.QueryInvariant, nil, 0, false), ok)
 }
 
 func hasEvent(r *abci.ExecTxResult, kind string) bool {
@@ -370,7 +371,7 @@ func TestQueries(t *testing.T) {
 	})
 
 	t.Run("members", func(t *testing.T) {
-		r := h.Query(app.QueryMembers, nil, 0, false)
+		r := h.Query(consortium.QueryMembers, nil, 0, false)
 		wantQuery(t, r, ok)
 		ms := new(consortiumv1.Members)
 		if err := proto.Unmarshal(r.Value, ms); err != nil {
@@ -398,7 +399,7 @@ func TestQueries(t *testing.T) {
 	})
 
 	t.Run("issuances", func(t *testing.T) {
-		r := h.Query(app.QueryIssuancesPrefix+apptest.Issuer, nil, 0, false)
+		r := h.Query(wallet.QueryIssuancesPrefix+apptest.Issuer, nil, 0, false)
 		wantQuery(t, r, ok)
 		is := new(walletv1.Issuances)
 		if err := proto.Unmarshal(r.Value, is); err != nil {
@@ -408,13 +409,13 @@ func TestQueries(t *testing.T) {
 		if !proto.Equal(is, want) {
 			t.Fatalf("issuances %v, want %v", is, want)
 		}
-		r = h.Query(app.QueryIssuancesPrefix+apptest.OtherIssuer, nil, 0, false)
+		r = h.Query(wallet.QueryIssuancesPrefix+apptest.OtherIssuer, nil, 0, false)
 		wantQuery(t, r, ok)
 		if len(r.Value) != 0 {
 			t.Fatalf("other-bank issuances %x", r.Value)
 		}
 		// At height 1, before the deposit.
-		r = h.Query(app.QueryIssuancesPrefix+apptest.Issuer, nil, 1, false)
+		r = h.Query(wallet.QueryIssuancesPrefix+apptest.Issuer, nil, 1, false)
 		if err := proto.Unmarshal(r.Value, is); err != nil || is.Issuances[0].Outstanding != 200 || r.Height != 1 {
 			t.Fatalf("issuances at 1: %v %v", is, err)
 		}
@@ -422,7 +423,7 @@ func TestQueries(t *testing.T) {
 
 	t.Run("invariant", func(t *testing.T) {
 		for height := int64(0); height <= h.Height(); height++ {
-			wantQuery(t, h.Query(app.QueryInvariant, nil, height, false), ok)
+			wantQuery(t, h.Query(wallet.QueryInvariant, nil, height, false), ok)
 		}
 	})
 
@@ -434,14 +435,14 @@ func TestQueries(t *testing.T) {
 			height int64
 			want   *errcode.Error
 		}{
-			{"height not committed yet", app.QueryMembers, nil, h.Height() + 1, app.ErrHeightNotKept},
+			{"height not committed yet", consortium.QueryMembers, nil, h.Height() + 1, app.ErrHeightNotKept},
 			{"store height not committed yet", "/store/wallet/key", []byte{1}, h.Height() + 5, app.ErrHeightNotKept},
-			{"negative height", app.QueryMembers, nil, -1, app.ErrInvalidRequest},
+			{"negative height", consortium.QueryMembers, nil, -1, app.ErrInvalidRequest},
 			{"unknown path", "/wallet/nothing", nil, 0, app.ErrUnknownQuery},
 			{"unknown store", "/store/bank/key", []byte{1}, 0, app.ErrUnknownQuery},
 			{"store without /key", "/store/wallet", []byte{1}, 0, app.ErrUnknownQuery},
 			{"empty key", "/store/wallet/key", nil, 0, app.ErrInvalidRequest},
-			{"empty issuer", app.QueryIssuancesPrefix, nil, 0, app.ErrInvalidRequest},
+			{"empty issuer", wallet.QueryIssuancesPrefix, nil, 0, app.ErrInvalidRequest},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				wantQuery(t, h.Query(tc.path, tc.data, tc.height, false), tc.want)
@@ -457,9 +458,9 @@ func TestQueryPrunedHeight(t *testing.T) {
 	for range 5 {
 		h.Block()
 	}
-	wantQuery(t, h.Query(app.QueryMembers, nil, 2, false), app.ErrHeightNotKept)
-	wantQuery(t, h.Query(app.QueryMembers, nil, 4, false), ok)
-	wantQuery(t, h.Query(app.QueryMembers, nil, 5, false), ok)
+	wantQuery(t, h.Query(consortium.QueryMembers, nil, 2, false), app.ErrHeightNotKept)
+	wantQuery(t, h.Query(consortium.QueryMembers, nil, 4, false), ok)
+	wantQuery(t, h.Query(consortium.QueryMembers, nil, 5, false), ok)
 }
 
 // TestConcurrentQueriesAndCheckTx runs queries and CheckTx while blocks are
@@ -499,7 +500,7 @@ func TestConcurrentQueriesAndCheckTx(t *testing.T) {
 				errs <- err.Error()
 				return
 			}
-			if r := h.Query(app.QueryInvariant, nil, 0, false); r.Code != 0 {
+			if r := h.Query(wallet.QueryInvariant, nil, 0, false); r.Code != 0 {
 				errs <- r.Log
 				return
 			}
@@ -530,7 +531,7 @@ func TestConcurrentQueriesAndCheckTx(t *testing.T) {
 }
 
 func TestProposals(t *testing.T) {
-	h := apptest.New(t, apptest.Options{EditGenesis: func(g *app.Genesis) { g.Consortium.MaxBlockTxs = 3 }})
+	h := apptest.New(t, apptest.Options{EditGenesis: func(g *appstate.State) { g.Consortium.MaxBlockTxs = 3 }})
 	txs := [][]byte{[]byte("aaaa"), []byte("bb"), []byte("cccc"), []byte("d")}
 	ctx := context.Background()
 	for _, tc := range []struct {

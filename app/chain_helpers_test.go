@@ -12,7 +12,6 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
@@ -184,7 +183,7 @@ func (c *chain) wantStatus(owner common.Address, want walletv1.WalletStatus) {
 // accumulator against the entries the blocks emitted.
 func (c *chain) checkState() {
 	c.t.Helper()
-	wantQuery(c.t, c.Query(app.QueryInvariant, nil, 0, false), ok)
+	wantQuery(c.t, c.Query(wallet.QueryInvariant, nil, 0, false), ok)
 	for _, owner := range slices.SortedFunc(maps.Keys(c.history), func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) }) {
 		w := c.wallet(owner)
 		entries := c.history[owner]

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ledgerd/ledgerd/x/wallet"
+
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/ledgerd/ledgerd/app"
@@ -235,7 +237,7 @@ func TestDeterminism(t *testing.T) {
 						height, mem.Height(), mem.AppHash(), disk.Height(), disk.AppHash(), rm.AppHash)
 				}
 				for _, h := range []*apptest.Harness{mem, disk} {
-					wantQuery(t, h.Query(app.QueryInvariant, nil, 0, false), ok)
+					wantQuery(t, h.Query(wallet.QueryInvariant, nil, 0, false), ok)
 					if got := h.Supply(); got != supply {
 						t.Fatalf("height %d: supply %d, want genesis + successful deposits = %d", height, got, supply)
 					}
@@ -257,7 +259,7 @@ func TestDeterminism(t *testing.T) {
 				if !bytes.Equal(vm.AppHash(), vd.AppHash()) {
 					t.Fatalf("height %d: versions differ", height)
 				}
-				wantQuery(t, mem.Query(app.QueryInvariant, nil, height, false), ok)
+				wantQuery(t, mem.Query(wallet.QueryInvariant, nil, height, false), ok)
 			}
 			executed := 0
 			v, err := mem.Store.Version(0)

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"fmt"
-	"github.com/ledgerd/ledgerd/x/exec"
 	"testing"
 	"time"
+
+	"github.com/ledgerd/ledgerd/x/exec"
 
 	"github.com/ethereum/go-ethereum/common"
 

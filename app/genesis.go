@@ -4,66 +4,105 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
 
-	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
-	"github.com/ledgerd/ledgerd/x/aml"
-	"github.com/ledgerd/ledgerd/x/consortium"
-	"github.com/ledgerd/ledgerd/x/gov"
-	"github.com/ledgerd/ledgerd/x/wallet"
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
-// Genesis is the app_state of the CometBFT genesis file.
-type Genesis struct {
-	Consortium consortium.Genesis `json:"consortium"`
-	Wallet     wallet.Genesis     `json:"wallet"`
-	// AML is optional: absent, the defaults apply (aml.DefaultGenesis).
-	AML *aml.Genesis `json:"aml,omitempty"`
-	// Gov is optional: absent, the defaults apply (gov.DefaultParams).
-	Gov *gov.Genesis `json:"gov,omitempty"`
-}
+// Genesis is the app_state of the CometBFT genesis file: one section per
+// module, under the module's name ("consortium", "wallet", ...), in the
+// form the module's genesis reads. A module with a default may be left
+// out; a section no module reads is an error, so a misspelt name is not
+// silently ignored.
+type Genesis map[string]json.RawMessage
 
-// GenesisState is a validated Genesis.
-type GenesisState struct {
-	Consortium *consortium.State
-	Wallet     *wallet.State
-	AML        *aml.State
-	Gov        *govv1.Params
-}
-
-// ParseGenesis decodes and validates app_state. Unknown fields are errors,
-// so a misspelt setting is not silently ignored.
-func ParseGenesis(appState []byte) (*GenesisState, error) {
-	var g Genesis
-	dec := json.NewDecoder(bytes.NewReader(appState))
+// Section decodes the named section into v, refusing unknown fields; an
+// absent section leaves v as it is.
+func (g Genesis) Section(name string, v any) error {
+	raw, ok := g[name]
+	if !ok {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g); err != nil {
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("genesis app_state.%s: %w", name, err)
+	}
+	return nil
+}
+
+// SetSection encodes v as the named section.
+func (g Genesis) SetSection(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("genesis app_state.%s: %w", name, err)
+	}
+	g[name] = b
+	return nil
+}
+
+// parseGenesis decodes app_state into its sections.
+func parseGenesis(appState []byte) (Genesis, error) {
+	var g Genesis
+	if err := json.Unmarshal(appState, &g); err != nil {
 		return nil, fmt.Errorf("genesis app_state: %w", err)
 	}
-	return g.Validate()
+	return g, nil
 }
 
-// Validate checks every module's genesis, including what one module's
-// genesis requires of another's.
-func (g *Genesis) Validate() (*GenesisState, error) {
-	c, err := g.Consortium.Validate()
+// initGenesis writes every module's section into b, in module order, at
+// genesis time t, and returns the validators they name. A module's
+// section is checked against what the modules before it wrote.
+func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []byte) ([]abci.ValidatorUpdate, error) {
+	g, err := parseGenesis(appState)
 	if err != nil {
 		return nil, err
 	}
-	w, err := g.Wallet.Validate(c.Members)
-	if err != nil {
-		return nil, err
+	var vals []abci.ValidatorUpdate
+	ctx := exec.New(b, 0, t)
+	for _, m := range reg.Modules() {
+		if m.Genesis == nil {
+			continue
+		}
+		section, ok := g[m.Name]
+		if !ok {
+			if m.Genesis.Default == nil {
+				return nil, fmt.Errorf("genesis app_state has no %q section", m.Name)
+			}
+			section = m.Genesis.Default()
+		}
+		v, err := m.Genesis.Init(ctx, section)
+		if err != nil {
+			return nil, fmt.Errorf("genesis app_state.%s: %w", m.Name, err)
+		}
+		vals = append(vals, v...)
 	}
-	amlGen := aml.DefaultGenesis()
-	if g.AML != nil {
-		amlGen = *g.AML
+	var unknown []string
+	for name := range g { // nolint:determinism: sorted below; genesis only
+		if reg.Module(name) == nil {
+			unknown = append(unknown, name)
+		}
 	}
-	a, err := amlGen.Validate()
-	if err != nil {
-		return nil, err
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, fmt.Errorf("genesis app_state has sections no module of this chain reads: %v (modules: %v)", unknown, reg.StoreNames())
 	}
-	gp, err := g.Gov.Validate()
-	if err != nil {
-		return nil, err
+	return vals, nil
+}
+
+// ValidateGenesis checks app_state as InitChain does, on a scratch state
+// at genesis time t, and returns the validators it names.
+func ValidateGenesis(appState []byte, t time.Time) ([]abci.ValidatorUpdate, error) {
+	reg := Modules()
+	names := reg.StoreNames()
+	parents := make([]store.Reader, len(names))
+	for i := range parents {
+		parents[i] = store.Empty
 	}
-	return &GenesisState{Consortium: c, Wallet: w, AML: a, Gov: gp}, nil
+	return initGenesis(reg, store.NewBranch(names, parents), t, appState)
 }

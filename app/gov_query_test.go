@@ -8,6 +8,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	"github.com/ledgerd/ledgerd/store/commitinfo"
@@ -101,9 +102,13 @@ func TestGovQueries(t *testing.T) {
 		{"/gov/tally/0", app.ErrInvalidRequest},
 		{"/gov/votes/9", gov.ErrProposalNotFound},
 		{"/gov/tally/9", gov.ErrProposalNotFound},
-		{"/gov/params", app.ErrUnknownQuery},
+		{"/gov/params/x", app.ErrUnknownQuery},
 	} {
 		wantQuery(t, c.h.Query(tc.path, nil, 0, false), tc.want)
+	}
+	params := new(govv1.Params)
+	if r := c.h.Query("/gov/params", nil, 0, false); r.Code != 0 || proto.Unmarshal(r.Value, params) != nil || !proto.Equal(params, gov.DefaultParams()) {
+		t.Fatalf("/gov/params = %v", r)
 	}
 
 	// Each listed record is the one proven under its key.
@@ -122,7 +127,7 @@ func TestGovQueries(t *testing.T) {
 // TestGovQueryPages: a list holds at most gov.MaxPage proposals; the next
 // page starts after the last id.
 func TestGovQueryPages(t *testing.T) {
-	c := newGovChain(t, apptest.Options{EditGenesis: func(g *app.Genesis) {
+	c := newGovChain(t, apptest.Options{EditGenesis: func(g *appstate.State) {
 		g.Gov = &gov.Genesis{MaxOpenProposals: gov.MaxPage + 10}
 	}})
 	var txs []any

@@ -428,7 +428,7 @@ func TestGovMoveWallets(t *testing.T) {
 	if err != nil || w.Bank != apptest.OtherIssuer || wallet.Balance(w, apptest.Denom) != 1_000 {
 		t.Fatalf("moved wallet %v %v", w, err)
 	}
-	wantQuery(t, c.h.Query(app.QueryInvariant, nil, 0, false), ok)
+	wantQuery(t, c.h.Query(wallet.QueryInvariant, nil, 0, false), ok)
 }
 
 // TestGovSuspendedIssuer: a suspended issuer can no longer open wallets or

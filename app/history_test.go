@@ -3,9 +3,10 @@ package app_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"github.com/ledgerd/ledgerd/x/exec"
 	"slices"
 	"testing"
+
+	"github.com/ledgerd/ledgerd/x/exec"
 
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"

@@ -4,14 +4,15 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"fmt"
-	"github.com/ledgerd/ledgerd/x/exec"
 	"strconv"
 	"testing"
 
+	"github.com/ledgerd/ledgerd/x/exec"
+
 	"github.com/ethereum/go-ethereum/common"
 
-	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
@@ -170,7 +171,7 @@ func TestRedeem(t *testing.T) {
 // exactly at it included; redemptions free room.
 func TestIssuanceCap(t *testing.T) {
 	t.Parallel()
-	c := newChain(t, apptest.Options{EditGenesis: func(g *app.Genesis) {
+	c := newChain(t, apptest.Options{EditGenesis: func(g *appstate.State) {
 		g.Wallet.IssuanceCaps = []wallet.GenesisIssuanceCap{{Issuer: apptest.Issuer, Denom: apptest.Denom, Cap: 10_000}}
 	}})
 	issuer, other := c.IssuerKey(), c.OtherIssuerKey()
@@ -200,7 +201,7 @@ func TestIssuanceCap(t *testing.T) {
 // single transfer.
 func TestBatchTransfer(t *testing.T) {
 	t.Parallel()
-	c := newChain(t, apptest.Options{Wallets: 6, Balance: 1_000_000, EditGenesis: func(g *app.Genesis) {
+	c := newChain(t, apptest.Options{Wallets: 6, Balance: 1_000_000, EditGenesis: func(g *appstate.State) {
 		g.Wallet.MaxBatchLegs = 5
 	}})
 	issuer, regulator := c.IssuerKey(), c.RegulatorKey()
@@ -299,7 +300,7 @@ func TestBatchTransfer(t *testing.T) {
 func TestBatchTransferThousandLegs(t *testing.T) {
 	t.Parallel()
 	const legs = wallet.DefaultMaxBatchLegs
-	c := newChain(t, apptest.Options{Wallets: legs + 1, Balance: 1_000_000, EditGenesis: func(g *app.Genesis) {
+	c := newChain(t, apptest.Options{Wallets: legs + 1, Balance: 1_000_000, EditGenesis: func(g *appstate.State) {
 		g.Consortium.MaxTxBytes = 64 << 10
 	}})
 	s := c.WalletKey(0)

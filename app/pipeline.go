@@ -8,12 +8,12 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
+	"google.golang.org/protobuf/reflect/protoreflect"
+
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/errcode"
-	"github.com/ledgerd/ledgerd/x/gov"
-	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 // checkedTx is a transaction that passed, or failed, the checks that do not
@@ -23,7 +23,12 @@ type checkedTx struct {
 	hash   [32]byte
 	tx     *authv1.Tx
 	signer common.Address
-	err    error
+	// msg is the body's message, field the TxBody field carrying it, route
+	// its registration.
+	msg   proto.Message
+	field protoreflect.FieldDescriptor
+	route module.Registered[module.Msg]
+	err   error
 }
 
 var (
@@ -35,29 +40,31 @@ var (
 // canonical re-encoding (which rejects unknown fields, fields out of order,
 // non-minimal varints and explicit default values), stateless checks of
 // the body and message, and the chain id.
-func (a *App) decodeTx(raw []byte, maxBytes uint64) (*authv1.Tx, error) {
+func (a *App) decodeTx(raw []byte, maxBytes uint64, c *checkedTx) error {
 	if uint64(len(raw)) > maxBytes {
-		return nil, errcode.Wrap(auth.ErrTxTooLarge, "%d bytes, limit %d", len(raw), maxBytes)
+		return errcode.Wrap(auth.ErrTxTooLarge, "%d bytes, limit %d", len(raw), maxBytes)
 	}
 	tx := new(authv1.Tx)
 	if err := decodeOptions.Unmarshal(raw, tx); err != nil {
-		return nil, errcode.Wrap(auth.ErrTxDecode, "%v", err)
+		return errcode.Wrap(auth.ErrTxDecode, "%v", err)
 	}
 	canonical, err := encodeOptions.Marshal(tx)
 	if err != nil || !bytes.Equal(canonical, raw) {
-		return nil, auth.ErrNonCanonical
+		return auth.ErrNonCanonical
 	}
-	if err := validateBody(tx.Body); err != nil {
-		return nil, err
+	if err := a.validateBody(tx.Body, c); err != nil {
+		return err
 	}
 	if tx.Body.ChainId != a.cfg.ChainID {
-		return nil, errcode.Wrap(auth.ErrWrongChainID, "tx is for %q, this is %q", tx.Body.ChainId, a.cfg.ChainID)
+		return errcode.Wrap(auth.ErrWrongChainID, "tx is for %q, this is %q", tx.Body.ChainId, a.cfg.ChainID)
 	}
-	return tx, nil
+	c.tx = tx
+	return nil
 }
 
-// validateBody applies the stateless checks of the envelope and message.
-func validateBody(body *authv1.TxBody) error {
+// validateBody applies the stateless checks of the envelope and of the
+// message (its registration's Validate), and finds its route.
+func (a *App) validateBody(body *authv1.TxBody, c *checkedTx) error {
 	if body == nil {
 		return errcode.Wrap(auth.ErrInvalidTx, "no body")
 	}
@@ -67,43 +74,28 @@ func validateBody(body *authv1.TxBody) error {
 	if body.ValidUntilHeight == 0 {
 		return errcode.Wrap(auth.ErrInvalidTx, "valid_until_height must be set")
 	}
-	switch m := body.Msg.(type) {
-	case *authv1.TxBody_OpenWallet:
-		return wallet.ValidateOpenWallet(m.OpenWallet)
-	case *authv1.TxBody_Deposit:
-		return wallet.ValidateDeposit(m.Deposit)
-	case *authv1.TxBody_Transfer:
-		return wallet.ValidateTransfer(m.Transfer)
-	case *authv1.TxBody_Redeem:
-		return wallet.ValidateRedeem(m.Redeem)
-	case *authv1.TxBody_BatchTransfer:
-		return wallet.ValidateBatchTransfer(m.BatchTransfer)
-	case *authv1.TxBody_Freeze:
-		return wallet.ValidateFreeze(m.Freeze)
-	case *authv1.TxBody_Release:
-		return wallet.ValidateRelease(m.Release)
-	case *authv1.TxBody_SetTier:
-		return wallet.ValidateSetTier(m.SetTier)
-	case *authv1.TxBody_SetLimits:
-		return wallet.ValidateSetLimits(m.SetLimits)
-	case *authv1.TxBody_CloseWallet:
-		return wallet.ValidateCloseWallet(m.CloseWallet)
-	case *authv1.TxBody_SubmitProposal:
-		return gov.ValidateSubmit(m.SubmitProposal)
-	case *authv1.TxBody_Vote:
-		return gov.ValidateVote(m.Vote)
-	case nil:
+	msg, field := auth.MsgOf(body)
+	if msg == nil {
 		return errcode.Wrap(auth.ErrInvalidTx, "no message")
-	default:
-		return errcode.Wrap(auth.ErrInvalidTx, "unknown message %T", m)
 	}
+	route, ok := a.msgs[field.Number()]
+	if !ok {
+		return errcode.Wrap(auth.ErrInvalidTx, "unknown message %s", field.Name())
+	}
+	if v := route.Item.Validate; v != nil {
+		if err := v(msg); err != nil {
+			return err
+		}
+	}
+	c.msg, c.field, c.route = msg, field, route
+	return nil
 }
 
 // checkTx decodes raw and verifies its signature, using the signature cache
 // when it can and filling it when it verified.
-func (a *App) checkTx(raw []byte, p *consortiumv1.Params) checkedTx {
+func (a *App) checkTx(raw []byte, p *module.ChainParams) checkedTx {
 	c := checkedTx{hash: sha256.Sum256(raw)}
-	c.tx, c.err = a.decodeTx(raw, p.MaxTxBytes)
+	c.err = a.decodeTx(raw, p.MaxTxBytes, &c)
 	if c.err != nil {
 		return c
 	}
@@ -136,7 +128,7 @@ func (b *checkedBlock) At(i int) *checkedTx {
 // checkAll starts checkTx over a block's transactions on the configured
 // number of workers. Each result is written to its own index and read only
 // after its channel closes, so results do not depend on scheduling.
-func (a *App) checkAll(txs [][]byte, p *consortiumv1.Params) *checkedBlock {
+func (a *App) checkAll(txs [][]byte, p *module.ChainParams) *checkedBlock {
 	b := &checkedBlock{out: make([]checkedTx, len(txs)), ready: make([]chan struct{}, len(txs))}
 	for i := range b.ready {
 		b.ready[i] = make(chan struct{})

@@ -285,7 +285,7 @@ func TestWalletProperty(t *testing.T) {
 						codes[fmt.Sprintf("%s %s/%d", op.kind, rs[i].Codespace, rs[i].Code)]++
 					}
 				}
-				wantQuery(t, c.Query(app.QueryInvariant, nil, 0, false), ok)
+				wantQuery(t, c.Query(wallet.QueryInvariant, nil, 0, false), ok)
 				if got := c.Supply(); int64(got) != supply {
 					t.Fatalf("height %d: supply %d, want %d from the successful deposits and redemptions", height, got, supply)
 				}

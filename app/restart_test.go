@@ -5,6 +5,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/ledgerd/ledgerd/x/wallet"
+
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/ledgerd/ledgerd/app"
@@ -61,7 +63,7 @@ func TestRestart(t *testing.T) {
 	if h.Height() != last.Height+1 || h.Balance(a1) != 104 {
 		t.Fatalf("height %d, balance %d", h.Height(), h.Balance(a1))
 	}
-	wantQuery(t, h.Query(app.QueryInvariant, nil, 0, false), ok)
+	wantQuery(t, h.Query(wallet.QueryInvariant, nil, 0, false), ok)
 	// Old heights are still there.
 	if v, err := h.Store.Version(last.Height); err != nil || !bytes.Equal(v.AppHash(), last.AppHash) {
 		t.Fatalf("version %d after restart: %v", last.Height, err)

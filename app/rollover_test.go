@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
@@ -29,7 +29,7 @@ func TestDayRollover(t *testing.T) {
 			t.Parallel()
 			opts := apptest.Options{Wallets: 2, Balance: sourceBalance}
 			if tc.offset != "+08:00" {
-				opts.EditGenesis = func(g *app.Genesis) { g.Wallet.UTCOffset = tc.offset }
+				opts.EditGenesis = func(g *appstate.State) { g.Wallet.UTCOffset = tc.offset }
 			}
 			e := newTierEnvOpts(t, 4, opts)
 			if got := paramsOf(e.chain).UtcOffsetSeconds; got != tc.seconds {

@@ -89,7 +89,11 @@ func (n *amlNode) query(path string, data []byte, height int64, prove bool) *abc
 		return fail(err)
 	}
 	if strings.HasPrefix(path, aml.QueryPrefix) {
-		b, err := aml.Query(v, path)
+		answer, err := aml.New().Module().Answer(versionStores{v}, strings.TrimPrefix(path, aml.QueryPrefix), nil)
+		if err != nil {
+			return fail(err)
+		}
+		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(answer)
 		if err != nil {
 			return fail(err)
 		}
@@ -279,3 +283,16 @@ func TestNextAfter(t *testing.T) {
 		t.Fatal("NextAfter")
 	}
 }
+
+// versionStores are a committed version's stores for module query handlers.
+type versionStores struct{ v *store.Version }
+
+func (s versionStores) Reader(name string) store.Reader {
+	r, err := s.v.Reader(name)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+func (s versionStores) Height() int64 { return s.v.Height }

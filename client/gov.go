@@ -332,18 +332,25 @@ func (c *Client) ProposalFailure(ctx context.Context, p *govv1.Proposal) string 
 	if p.GetStatus() != govv1.ProposalStatus_PROPOSAL_STATUS_FAILED {
 		return ""
 	}
-	what := fmt.Sprintf("%s/%d", p.FailureCodespace, p.FailureCode)
-	if e, ok := errcode.Lookup(p.FailureCodespace, p.FailureCode); ok {
+	return c.ExplainFailure(ctx, p.DecidedHeight, p.FailureCodespace, p.FailureCode, gov.EventProposal, strconv.FormatUint(p.Id, 10))
+}
+
+// ExplainFailure describes a failure recorded in state as a registered
+// error (codespace, code): the code and its description, and, when the
+// node still has the results of the block at height, the "reason" of that
+// block's event of type kind whose "id" is id (the failure's full text,
+// which state does not keep). The text is the node's word.
+func (c *Client) ExplainFailure(ctx context.Context, height int64, codespace string, code uint32, kind, id string) string {
+	what := fmt.Sprintf("%s/%d", codespace, code)
+	if e, ok := errcode.Lookup(codespace, code); ok {
 		what += " (" + e.Desc + ")"
 	}
-	h := p.DecidedHeight
-	res, err := c.rpc.BlockResults(ctx, &h)
+	res, err := c.rpc.BlockResults(ctx, &height)
 	if err != nil {
 		return what
 	}
-	id := strconv.FormatUint(p.Id, 10)
 	for _, ev := range res.FinalizeBlockEvents {
-		if ev.Type != gov.EventProposal {
+		if ev.Type != kind {
 			continue
 		}
 		attrs := map[string]string{}

@@ -1,17 +1,18 @@
 package node
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/ledgerd/ledgerd/app"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	"github.com/ledgerd/ledgerd/x/consortium"
 )
 
@@ -20,7 +21,7 @@ import (
 type GenesisFile struct {
 	Path string
 	Doc  *cmttypes.GenesisDoc
-	App  app.Genesis
+	App  *appstate.State
 }
 
 // ReadGenesisFile reads and decodes the genesis at path. Unknown app_state
@@ -30,46 +31,53 @@ func ReadGenesisFile(path string) (*GenesisFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("genesis %s: %w", path, err)
 	}
-	g := &GenesisFile{Path: path, Doc: doc}
-	dec := json.NewDecoder(bytes.NewReader(doc.AppState))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g.App); err != nil {
-		return nil, fmt.Errorf("genesis %s: app_state: %w", path, err)
+	st, err := appstate.Decode(doc.AppState)
+	if err != nil {
+		return nil, fmt.Errorf("genesis %s: %w", path, err)
 	}
-	return g, nil
+	return &GenesisFile{Path: path, Doc: doc, App: st}, nil
 }
 
 // Validate checks the app state as a node would at InitChain, and that
 // CometBFT's validator list is the members' validators.
-func (g *GenesisFile) Validate() (*app.GenesisState, error) {
-	st, err := g.App.Validate()
-	if err != nil {
-		return nil, err
+func (g *GenesisFile) Validate() error {
+	if err := ValidateAppState(g.App, g.Doc.GenesisTime); err != nil {
+		return err
 	}
 	want, err := genesisValidators(g.App)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(want) != len(g.Doc.Validators) {
-		return nil, fmt.Errorf("genesis lists %d validators, the members have %d: rewrite it with `ledgerd genesis` commands", len(g.Doc.Validators), len(want))
+		return fmt.Errorf("genesis lists %d validators, the members have %d: rewrite it with `ledgerd genesis` commands", len(g.Doc.Validators), len(want))
 	}
 	for i := range want {
 		have := g.Doc.Validators[i]
 		if !have.PubKey.Equals(want[i].PubKey) || have.Power != want[i].Power {
-			return nil, fmt.Errorf("genesis validator %d (%s) does not match member %s's validator", i, have.Name, want[i].Name)
+			return fmt.Errorf("genesis validator %d (%s) does not match member %s's validator", i, have.Name, want[i].Name)
 		}
 	}
-	return st, nil
+	return nil
+}
+
+// ValidateAppState checks st as InitChain would at genesis time t.
+func ValidateAppState(st *appstate.State, t time.Time) error {
+	b, err := st.JSON()
+	if err != nil {
+		return err
+	}
+	_, err = app.ValidateGenesis(b, t)
+	return err
 }
 
 // Write validates the app state, sets CometBFT's validator list from the
 // members, and writes the document back to g.Path. The chain id, genesis
 // time and consensus parameters are kept.
 func (g *GenesisFile) Write() error {
-	if _, err := g.App.Validate(); err != nil {
+	if err := ValidateAppState(g.App, g.Doc.GenesisTime); err != nil {
 		return fmt.Errorf("not written: %w", err)
 	}
-	appState, err := json.MarshalIndent(g.App, "", "  ")
+	appState, err := g.App.JSON()
 	if err != nil {
 		return err
 	}
@@ -126,7 +134,7 @@ func (g *GenesisFile) RemoveMember(id string) error {
 // The path's parent must exist; the result must decode into the app
 // state, so a misspelt key is an error.
 func (g *GenesisFile) SetParam(path, value string) error {
-	raw, err := json.Marshal(g.App)
+	raw, err := g.App.JSON()
 	if err != nil {
 		return err
 	}
@@ -172,10 +180,8 @@ func (g *GenesisFile) SetParam(path, value string) error {
 	if err != nil {
 		return err
 	}
-	var next app.Genesis
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&next); err != nil {
+	next, err := appstate.Decode(raw)
+	if err != nil {
 		return fmt.Errorf("%s = %s: %w", path, value, err)
 	}
 	g.App = next

@@ -45,7 +45,7 @@ func TestGenesisFileEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := again.Validate(); err != nil {
+	if err := again.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	if again.App.Consortium.MaxBlockTxs != 4000 || again.App.Wallet.UTCOffset != "+07:00" ||

@@ -3,7 +3,6 @@ package node
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -19,8 +18,8 @@ import (
 	cmttime "github.com/cometbft/cometbft/types/time"
 	"github.com/ethereum/go-ethereum/crypto"
 
-	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/client/keys"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -135,7 +134,7 @@ func Init(o InitOptions) (*InitResult, error) {
 	}
 	res.Operators[o.MemberID] = operator.Address.Hex()
 
-	gen := app.Genesis{
+	gen := &appstate.State{
 		Consortium: consortium.Genesis{
 			ChainNumericID: fmt.Sprint(o.NumericID),
 			Members: []consortium.GenesisMember{{
@@ -159,7 +158,7 @@ func Init(o InitOptions) (*InitResult, error) {
 			Operators: []string{auditor.Address.Hex()},
 		})
 	}
-	if _, err := gen.Validate(); err != nil {
+	if err := ValidateAppState(gen, cmttime.Now()); err != nil {
 		return nil, fmt.Errorf("init: generated genesis is invalid: %w", err)
 	}
 	if err := WriteGenesis(cfg.GenesisFile(), o.ChainID, gen); err != nil {
@@ -170,8 +169,8 @@ func Init(o InitOptions) (*InitResult, error) {
 
 // WriteGenesis writes a CometBFT genesis file whose app_state is gen and
 // whose validators are gen's (InitChain returns the same set).
-func WriteGenesis(path, chainID string, gen app.Genesis) error {
-	appState, err := json.MarshalIndent(gen, "", "  ")
+func WriteGenesis(path, chainID string, gen *appstate.State) error {
+	appState, err := gen.JSON()
 	if err != nil {
 		return err
 	}
@@ -195,7 +194,7 @@ func WriteGenesis(path, chainID string, gen app.Genesis) error {
 
 // genesisValidators is CometBFT's genesis validator list: the members'
 // validators, in member order.
-func genesisValidators(gen app.Genesis) ([]cmttypes.GenesisValidator, error) {
+func genesisValidators(gen *appstate.State) ([]cmttypes.GenesisValidator, error) {
 	var vals []cmttypes.GenesisValidator
 	for _, m := range gen.Consortium.Members {
 		if m.Validator == nil {

@@ -12,9 +12,9 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 
-	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/client/keys"
 	"github.com/ledgerd/ledgerd/node"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -212,12 +212,12 @@ func Generate(o GenOptions) (*Network, error) {
 	members = append(members, consortium.GenesisMember{ID: "auditor", Name: "Audit Office", Roles: []string{"auditor"},
 		Operators: []string{auditor.Address.Hex()}})
 	amlGen := aml.DefaultGenesis()
-	gen := app.Genesis{
+	gen := &appstate.State{
 		Consortium: consortium.Genesis{ChainNumericID: fmt.Sprint(node.DefaultNumericID(o.ChainID)), Members: members},
 		Wallet:     wallet.DefaultGenesis(),
 		AML:        &amlGen,
 	}
-	if _, err := gen.Validate(); err != nil {
+	if err := node.ValidateAppState(gen, time.Now()); err != nil {
 		return nil, fmt.Errorf("testnet: generated genesis is invalid: %w", err)
 	}
 	// One genesis document, byte for byte, on every node.

@@ -31,7 +31,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -43,6 +42,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/client"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
@@ -105,7 +105,7 @@ type Options struct {
 	// Config overrides app.DefaultConfig(ChainID) when not nil.
 	Config *app.Config
 	// EditGenesis, if set, changes the genesis before InitChain.
-	EditGenesis func(*app.Genesis)
+	EditGenesis func(*appstate.State)
 	// AppState, if set, is the genesis app_state InitChain sends, instead
 	// of the encoding of the built genesis: a frozen genesis file (golden
 	// tests) or a deliberately malformed one.
@@ -125,7 +125,7 @@ type Harness struct {
 	T       T
 	App     *app.App
 	Store   *store.Store
-	Genesis app.Genesis
+	Genesis *appstate.State
 	Signer  *auth.Signer
 	opts    Options
 }
@@ -140,7 +140,7 @@ func New(t T, opts Options) *Harness {
 	}
 	h := &Harness{T: t, opts: opts, Genesis: BuildGenesis(opts)}
 	if opts.EditGenesis != nil {
-		opts.EditGenesis(&h.Genesis)
+		opts.EditGenesis(h.Genesis)
 	}
 	h.open()
 	if h.Store.LastCommit().Height == 0 {
@@ -179,14 +179,14 @@ func (h *Harness) open() {
 }
 
 // BuildGenesis returns the genesis described in the package comment.
-func BuildGenesis(opts Options) app.Genesis {
+func BuildGenesis(opts Options) *appstate.State {
 	seed := opts.Seed
 	if seed == nil {
 		seed = []byte(DefaultSeed)
 	}
 	op := func(label string) []string { return []string{Address(derive(seed, "operator/"+label)).Hex()} }
 	vpub := ValidatorKey().Public().(ed25519.PublicKey)
-	g := app.Genesis{
+	g := &appstate.State{
 		Consortium: consortium.Genesis{
 			ChainNumericID: strconv.FormatUint(ChainNumericID, 10),
 			Members: []consortium.GenesisMember{
@@ -274,7 +274,7 @@ func (h *Harness) InitChain() *abci.ResponseInitChain {
 	state := h.opts.AppState
 	if state == nil {
 		var err error
-		if state, err = json.Marshal(h.Genesis); err != nil {
+		if state, err = h.Genesis.JSON(); err != nil {
 			h.T.Fatalf("apptest: genesis: %v", err)
 		}
 	}

@@ -162,7 +162,7 @@ func newGenesisValidateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := g.Validate(); err != nil {
+			if err := g.Validate(); err != nil {
 				return fmt.Errorf("%s is not valid: %w", g.Path, err)
 			}
 			hash, err := g.Hash()

@@ -110,9 +110,13 @@ func TestGovCLI(t *testing.T) {
 		Message     map[string]string `json:"message"`
 	}
 	var signed struct {
-		Action     string      `json:"action"`
-		ActionHash string      `json:"actionHash"`
-		Decoded    *actionView `json:"decoded"`
+		Action     string `json:"action"`
+		ActionHash string `json:"actionHash"`
+		Summary    string `json:"summary"`
+		Decoded    struct {
+			MemberID string   `json:"member_id"`
+			Roles    []string `json:"roles"`
+		} `json:"decoded"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &td); err != nil {
 		t.Fatalf("typed data: %v\n%s", err, stdout.String())
@@ -121,7 +125,8 @@ func TestGovCLI(t *testing.T) {
 		t.Fatalf("action: %v\n%s", err, stderr.String())
 	}
 	if td.PrimaryType != "SubmitProposal" || td.Message["action"] != "set_roles" || td.Message["actionHash"] != signed.ActionHash ||
-		signed.Decoded.Kind != "set-roles" || strings.Join(signed.Decoded.Roles, ",") != "auditor,regulator" {
+		signed.Decoded.MemberID != "demo-auditor" || strings.Join(signed.Decoded.Roles, ",") != "ROLE_AUDITOR,ROLE_REGULATOR" ||
+		signed.Summary != "set the roles of demo-auditor to auditor,regulator" {
 		t.Fatalf("typed data %+v, action %+v", td, signed)
 	}
 

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,14 +13,10 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
 
+	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/client"
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
-	"github.com/ledgerd/ledgerd/x/aml"
-	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/gov"
-	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 // newQueryGovCmd is `ledgerd query gov`: proposals, votes, tallies and
@@ -452,108 +448,34 @@ func formatPeriod(seconds int64) string {
 	return s
 }
 
-// actionView is a proposal's action as the CLI prints it: its kind, a one
-// line summary, and its fields in the form the CLI takes them (addresses
-// in hex, roles by name, keys in base64, parameters in the genesis
-// format).
+// actionView is a proposal's action as the CLI prints it: its kind, the
+// one-line summary of the module that executes it, and its fields.
 type actionView struct {
-	Kind               string          `json:"kind"`
-	Summary            string          `json:"summary"`
-	MemberID           string          `json:"member_id,omitempty"`
-	Member             *memberView     `json:"member,omitempty"`
-	Status             string          `json:"status,omitempty"`
-	Roles              []string        `json:"roles,omitempty"`
-	Operators          []string        `json:"operators,omitempty"`
-	NodeIDs            []string        `json:"node_ids,omitempty"`
-	ValidatorKey       string          `json:"validator_key,omitempty"`
-	Power              *int64          `json:"power,omitempty"`
-	AllowConcentration bool            `json:"allow_concentration,omitempty"`
-	WalletParams       *wallet.Genesis `json:"wallet_params,omitempty"`
-	AMLParams          *aml.Genesis    `json:"aml_params,omitempty"`
-	GovParams          *govParamsView  `json:"gov_params,omitempty"`
-	Wallets            []string        `json:"wallets,omitempty"`
-	ToBank             string          `json:"to_bank,omitempty"`
+	Kind    string          `json:"kind"`
+	Summary string          `json:"summary"`
+	Fields  json.RawMessage `json:"fields,omitempty"`
 }
 
 func newActionView(a *govv1.Action) *actionView {
-	v := &actionView{Kind: gov.ActionName(a)}
-	switch k := a.GetKind().(type) {
-	case *govv1.Action_AddMember:
-		m := k.AddMember.GetMember()
-		v.MemberID, v.Member = m.GetId(), newMemberView(m)
-		v.Member.Status = "" // set on admission
-		if m.GetValidator() != nil {
-			v.ValidatorKey = base64.StdEncoding.EncodeToString(m.Validator.PubKey)
-		}
-		v.Summary = fmt.Sprintf("add member %s %q (%s; %d operators, %d nodes, validator power %d)", m.GetId(), m.GetName(),
-			strings.Join(v.Member.Roles, ","), len(m.GetOperators()), len(m.GetNodeIds()), m.GetValidator().GetPower())
-	case *govv1.Action_SetMemberStatus:
-		s := k.SetMemberStatus
-		v.MemberID, v.Status, v.AllowConcentration = s.MemberId, memberStatusName(s.Status), s.AllowConcentration
-		verb := map[consortiumv1.MemberStatus]string{
-			consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE: "reinstate", consortiumv1.MemberStatus_MEMBER_STATUS_SUSPENDED: "suspend",
-			consortiumv1.MemberStatus_MEMBER_STATUS_REMOVED: "remove",
-		}[s.Status]
-		if verb == "" {
-			verb = "set the status " + v.Status + " of"
-		}
-		v.Summary = fmt.Sprintf("%s member %s%s", verb, s.MemberId, concentrationNote(s.AllowConcentration))
-	case *govv1.Action_SetRoles:
-		v.MemberID = k.SetRoles.MemberId
-		for _, r := range k.SetRoles.Roles {
-			v.Roles = append(v.Roles, consortium.RoleName(r))
-		}
-		v.Summary = fmt.Sprintf("set the roles of %s to %s", v.MemberID, strings.Join(v.Roles, ","))
-	case *govv1.Action_SetOperators:
-		v.MemberID = k.SetOperators.MemberId
-		for _, o := range k.SetOperators.Operators {
-			v.Operators = append(v.Operators, common.BytesToAddress(o).Hex())
-		}
-		v.Summary = fmt.Sprintf("set the operators of %s to %s", v.MemberID, listOrNone(v.Operators))
-	case *govv1.Action_SetNodeIds:
-		v.MemberID, v.NodeIDs = k.SetNodeIds.MemberId, k.SetNodeIds.NodeIds
-		v.Summary = fmt.Sprintf("set the node ids of %s to %s", v.MemberID, listOrNone(v.NodeIDs))
-	case *govv1.Action_SetValidator:
-		s := k.SetValidator
-		v.MemberID, v.ValidatorKey, v.Power, v.AllowConcentration = s.MemberId, base64.StdEncoding.EncodeToString(s.PubKey), &s.Power, s.AllowConcentration
-		v.Summary = fmt.Sprintf("set the validator of %s: key %s, power %d%s", s.MemberId, v.ValidatorKey, s.Power, concentrationNote(s.AllowConcentration))
-	case *govv1.Action_SetWalletParams:
-		p := k.SetWalletParams.GetParams()
-		if p == nil {
-			p = new(walletv1.Params)
-		}
-		g := wallet.ParamsGenesis(p)
-		v.WalletParams = &g
-		v.Summary = fmt.Sprintf("replace the wallet parameters (denoms %s, time zone %s)", strings.Join(g.Denoms, ","), g.UTCOffset)
-	case *govv1.Action_SetAmlParams:
-		g := aml.ParamsGenesis(k.SetAmlParams.GetParams())
-		v.AMLParams = &g
-		v.Summary = fmt.Sprintf("replace the AML parameters (%d large-value thresholds, velocity limit %d)", len(g.LargeValue), *g.VelocityLimit)
-	case *govv1.Action_SetGovParams:
-		v.GovParams = newGovParamsView(k.SetGovParams.GetParams())
-		v.Summary = fmt.Sprintf("set the governance parameters: threshold %s, voting period %s to %s, at most %d open",
-			v.GovParams.Threshold, v.GovParams.MinVotingPeriod, v.GovParams.MaxVotingPeriod, v.GovParams.MaxOpenProposals)
-	case *govv1.Action_MoveWallets:
-		v.ToBank = k.MoveWallets.ToBank
-		for _, w := range k.MoveWallets.Wallets {
-			v.Wallets = append(v.Wallets, common.BytesToAddress(w).Hex())
-		}
-		v.Summary = fmt.Sprintf("move %d wallets to bank %s", len(v.Wallets), v.ToBank)
-	default:
-		v.Summary = "no action"
+	v := &actionView{Kind: gov.ActionName(a), Summary: describeAction(a)}
+	fd := a.ProtoReflect().WhichOneof(a.ProtoReflect().Descriptor().Oneofs().ByName("kind"))
+	if fd != nil {
+		v.Fields = protoJSON(a.ProtoReflect().Get(fd).Message().Interface())
 	}
 	return v
 }
 
-func concentrationNote(allow bool) string {
-	if allow {
-		return " (a third or more of the voting power allowed)"
+// describeAction is the summary the module executing a gives of it.
+func describeAction(a *govv1.Action) string {
+	fd := a.ProtoReflect().WhichOneof(a.ProtoReflect().Descriptor().Oneofs().ByName("kind"))
+	if fd == nil {
+		return "no action"
 	}
-	return ""
-}
-
-func memberStatusName(s consortiumv1.MemberStatus) string {
-	return strings.ToLower(strings.TrimPrefix(s.String(), "MEMBER_STATUS_"))
+	r, ok := app.Modules().GovAction(string(fd.Name()))
+	if !ok || r.Item.Describe == nil {
+		return gov.ActionName(a)
+	}
+	return r.Item.Describe(a.ProtoReflect().Get(fd).Message().Interface())
 }
 
 func listOrNone(s []string) string {

@@ -359,7 +359,7 @@ type memberView struct {
 }
 
 func newMemberView(m *consortiumv1.Member) *memberView {
-	v := &memberView{ID: m.Id, Name: m.Name, Status: memberStatusName(m.Status), Roles: []string{}, Operators: []string{},
+	v := &memberView{ID: m.Id, Name: m.Name, Status: consortium.StatusName(m.Status), Roles: []string{}, Operators: []string{},
 		NodeIDs: m.NodeIds}
 	for _, r := range m.Roles {
 		v.Roles = append(v.Roles, consortium.RoleName(r))

@@ -8,30 +8,19 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ledgerd/ledgerd/client"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	optionsv1 "github.com/ledgerd/ledgerd/proto/ledgerd/options/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 )
-
-func newTxCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "tx",
-		Short: "Build, sign, broadcast a transaction and wait for its block",
-	}
-	wallet := &cobra.Command{Use: "wallet", Short: "Wallet transactions: open, deposit, transfer, redeem, batch-transfer, freeze, release, set-tier, set-limits, close"}
-	wallet.AddCommand(newOpenWalletCmd(), newDepositCmd(), newTransferCmd())
-	wallet.AddCommand(newWalletAdminCmds()...)
-	cmd.AddCommand(wallet, newTxGovCmd())
-	return cmd
-}
 
 // txFlags are the flags every tx command takes.
 func txFlags(cmd *cobra.Command) {
@@ -46,92 +35,11 @@ func txFlags(cmd *cobra.Command) {
 	_ = cmd.MarkFlagRequired("from")
 }
 
-func newOpenWalletCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "open OWNER --tier N --kyc-hash HEX --from OPERATOR",
-		Short: "Open a wallet for OWNER (an address) as its bank of record (issuer's operator)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			owner, err := parseAddress("owner", args[0])
-			if err != nil {
-				return err
-			}
-			tier, _ := cmd.Flags().GetUint32("tier")
-			kyc, err := hex.DecodeString(strings.TrimPrefix(stringFlag(cmd, "kyc-hash"), "0x"))
-			if err != nil || len(kyc) != 32 {
-				return fmt.Errorf("--kyc-hash must be 32 bytes of hex (e.g. the SHA-256 of the bank's KYC record)")
-			}
-			return sendTx(cmd, &walletv1.MsgOpenWallet{Owner: owner.Bytes(), KycHash: kyc, Tier: tier})
-		},
-	}
-	cmd.Flags().Uint32("tier", 0, "verification tier: 1 (in person, full KYC) to 4 (phone number only)")
-	cmd.Flags().String("kyc-hash", "", "32-byte hex digest of the bank's off-chain KYC record")
-	_ = cmd.MarkFlagRequired("tier")
-	_ = cmd.MarkFlagRequired("kyc-hash")
-	txFlags(cmd)
-	return cmd
-}
-
-func newDepositCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "deposit WALLET AMOUNT DENOM --reference REF --from OPERATOR",
-		Short: "Issue AMOUNT minor units into a wallet of your bank against fiat received (issuer's operator)",
-		Args:  cobra.ExactArgs(3),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := parseAddress("wallet", args[0])
-			if err != nil {
-				return err
-			}
-			amount, err := parseAmount(args[1])
-			if err != nil {
-				return err
-			}
-			return sendTx(cmd, &walletv1.MsgDeposit{Wallet: w.Bytes(), Amount: amount, Denom: args[2],
-				Reference: stringFlag(cmd, "reference")})
-		},
-	}
-	cmd.Flags().String("reference", "", "the bank's reference of the fiat receipt; each is credited once")
-	_ = cmd.MarkFlagRequired("reference")
-	txFlags(cmd)
-	return cmd
-}
-
-func newTransferCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "transfer TO AMOUNT DENOM --from OWNER",
-		Short: "Pay AMOUNT minor units from your wallet to another wallet, at any bank",
-		Args:  cobra.ExactArgs(3),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			to, err := parseAddress("recipient", args[0])
-			if err != nil {
-				return err
-			}
-			amount, err := parseAmount(args[1])
-			if err != nil {
-				return err
-			}
-			return sendTx(cmd, &walletv1.MsgTransfer{To: to.Bytes(), Amount: amount, Denom: args[2],
-				Memo: stringFlag(cmd, "memo")})
-		},
-	}
-	cmd.Flags().String("memo", "", "free text for the recipient, at most 256 bytes")
-	txFlags(cmd)
-	return cmd
-}
-
 func parseAddress(what, s string) (common.Address, error) {
 	if !common.IsHexAddress(s) {
 		return common.Address{}, fmt.Errorf("%s %q is not a 0x-prefixed 20-byte hex address", what, s)
 	}
 	return common.HexToAddress(s), nil
-}
-
-func parseAmount(s string) (uint64, error) {
-	a, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("amount %q must be a whole number of minor units (fen: 100 = 1.00 CNY)", s)
-	}
-	return a, nil
 }
 
 func newClient(cmd *cobra.Command, opts ...client.Option) (*client.Client, error) {
@@ -268,13 +176,61 @@ func printTypedData(ctx context.Context, cmd *cobra.Command, c *client.Client, a
 		return err
 	}
 	fmt.Fprintln(cmd.OutOrStdout(), string(out))
-	if p, ok := msg.(*govv1.MsgSubmitProposal); ok {
-		// The typed data signs the action as a kind and a hash: show the
-		// signer what they stand for, apart from the document a wallet reads.
-		return printSignedAction(cmd.ErrOrStderr(), p.Action)
-	}
-	return nil
+	// A field signed as a kind and a hash (a proposal's action): show the
+	// signer what they stand for, apart from the document a wallet reads.
+	return printDigestedFields(cmd.ErrOrStderr(), msg)
 }
 
 // lightDir is where the CLI keeps the light client's trusted headers.
 func lightDir(cmd *cobra.Command) string { return filepath.Join(home(cmd), "light") }
+
+// printDigestedFields writes, for each field of msg signed as a kind and
+// the keccak256 of its encoding (ONEOF_DIGEST: a proposal's action), what
+// the typed data carries beside the value decoded, for the signer to check
+// before signing.
+func printDigestedFields(w io.Writer, msg proto.Message) error {
+	r := msg.ProtoReflect()
+	fields := r.Descriptor().Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		if proto.GetExtension(fd.Options(), optionsv1.E_Eip712).(optionsv1.Eip712) != optionsv1.Eip712_EIP712_ONEOF_DIGEST || !r.Has(fd) {
+			continue
+		}
+		value := r.Get(fd).Message().Interface()
+		kind, hash, err := auth.OneofDigest(value)
+		if err != nil {
+			return err
+		}
+		// The kind names the oneof field set; decoded is its content.
+		inner := value.ProtoReflect()
+		set := inner.WhichOneof(inner.Descriptor().Oneofs().Get(0))
+		doc := map[string]any{fd.JSONName(): kind, fd.JSONName() + "Hash": "0x" + hex.EncodeToString(hash),
+			"decoded": protoJSON(inner.Get(set).Message().Interface())}
+		if a, ok := value.(*govv1.Action); ok {
+			doc["summary"] = describeAction(a)
+		}
+		b, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintln(w, string(b)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// protoJSON is m in protobuf's JSON mapping, with stable formatting
+// (protojson's own output varies its spacing on purpose).
+func protoJSON(m proto.Message) json.RawMessage {
+	b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(m)
+	if err != nil {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return nil
+	}
+	out, _ := json.Marshal(v)
+	return out
+}

@@ -1,6 +1,7 @@
 package aml
 
 import (
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -23,3 +24,26 @@ func paymentsOf(w common.Address, n uint32) wallet.Payments {
 }
 
 func protoEqual(a, b proto.Message) bool { return proto.Equal(a, b) }
+
+// Query answers an AML query path at v through the module's registration,
+// as the app does.
+func Query(v *store.Version, path string) ([]byte, error) {
+	m := New().Module()
+	answer, err := m.Answer(versionStores{v}, strings.TrimPrefix(path, QueryPrefix), nil)
+	if err != nil {
+		return nil, err
+	}
+	return proto.MarshalOptions{Deterministic: true}.Marshal(answer)
+}
+
+type versionStores struct{ v *store.Version }
+
+func (s versionStores) Reader(name string) store.Reader {
+	r, err := s.v.Reader(name)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+func (s versionStores) Height() int64 { return s.v.Height }

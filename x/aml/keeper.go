@@ -19,14 +19,11 @@ type View struct{ r store.Reader }
 func NewView(r store.Reader) View { return View{r} }
 
 // Params returns the parameters (empty before genesis: no rule applies).
-// The result is shared: callers must not modify it.
 func (v View) Params() *amlv1.Params {
-	return paramsCache.Get(v.r, ParamsKey(), func() *amlv1.Params { return new(amlv1.Params) })
+	p := new(amlv1.Params)
+	store.GetProto(v.r, ParamsKey(), p)
+	return p
 }
-
-// paramsCache saves decoding the parameters on every observed payment; see
-// store.ProtoCache.
-var paramsCache store.ProtoCache[*amlv1.Params]
 
 // Report returns report id, or false.
 func (v View) Report(id uint64) (*amlv1.Report, bool) {

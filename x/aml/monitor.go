@@ -35,6 +35,13 @@ func NewMonitor(kv store.KV) Monitor {
 	return Monitor{k: k, params: k.Params()}
 }
 
+// Monitor returns the Monitor of ctx's AML store, with the parameters
+// decoded once while they do not change.
+func (mod *Module) Monitor(ctx exec.Context) wallet.Monitor {
+	kv := ctx.KV(StoreName)
+	return Monitor{k: NewKeeper(kv), params: mod.params.Get(kv, ParamsKey(), func() *amlv1.Params { return new(amlv1.Params) })}
+}
+
 // ObserveFlow files a Report when f's aggregate reaches the denom's
 // threshold (After >= threshold) and no report is filed yet for that
 // wallet, day, direction and denom. With parameters unchanged through the

@@ -12,6 +12,7 @@ import (
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 // Query paths. The app routes every path under QueryPrefix to Query.
@@ -139,127 +140,65 @@ func listPath(kind string, f Filter, after uint64) string {
 	return p
 }
 
-// Query answers a path under QueryPrefix from the committed version v with
-// the deterministic protobuf encoding of the answer. An unknown path fails
-// with ErrUnknownQuery, a malformed value with ErrInvalidQuery. Its work is
-// bounded: at most MaxPage records, and at most 8*255 index seeks to start
-// after a cursor. It only reads v and is safe for concurrent use.
-func Query(v *store.Version, path string) ([]byte, error) {
-	r, err := v.Reader(StoreName)
-	if err != nil {
-		return nil, err
-	}
-	if path == ParamsPath {
-		return marshal(NewView(r).Params())
-	}
-	parts := strings.Split(strings.TrimPrefix(path, QueryPrefix), "/")
-	if !strings.HasPrefix(path, QueryPrefix) || (len(parts) != 3 && len(parts) != 5) ||
-		(parts[0] != KindReports && parts[0] != KindAlerts) || (len(parts) == 5 && parts[3] != "after") {
-		return nil, errcode.Wrap(ErrUnknownQuery, "%q: want %s, or %s{reports|alerts}/{day|bank|wallet}/<value>[/after/<id>]",
-			path, ParamsPath, QueryPrefix)
-	}
-	f, err := ParseFilter(parts[1], parts[2])
-	if err != nil {
-		return nil, err
-	}
-	var after uint64
-	if len(parts) == 5 {
-		if after, err = strconv.ParseUint(parts[4], 10, 64); err != nil {
-			return nil, errcode.Wrap(ErrInvalidQuery, "after %q: want a record id", parts[4])
+// queryList answers reports/... and alerts/...: <by>/<value>[/after/<id>].
+// An unknown path fails with ErrUnknownQuery, a malformed value with
+// ErrInvalidQuery. Its work is bounded: at most MaxPage records from one
+// range scan.
+func queryList(kind string) func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+	return func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+		parts := strings.Split(rest, "/")
+		if (len(parts) != 2 && len(parts) != 4) || (len(parts) == 4 && parts[2] != "after") {
+			return nil, errcode.Wrap(module.ErrUnknownQuery, "%q: want %s, or %s{reports|alerts}/{day|bank|wallet}/<value>[/after/<id>]",
+				QueryPrefix+kind+"/"+rest, ParamsPath, QueryPrefix)
 		}
-	}
-	view := NewView(r)
-	iterate := func(prefix []byte, fn func(key []byte) bool) error {
-		return v.Iterate(StoreName, prefix, func(k, _ []byte) bool { return fn(k) })
-	}
-	var missing uint64 // an index entry without its record: corrupted state
-	if parts[0] == KindReports {
-		out := new(amlv1.Reports)
-		err := list(iterate, f.prefix(KindReports), after, view.LastReportID(), func(id uint64) bool {
-			rep, ok := view.Report(id)
-			if !ok {
-				missing = id
-				return false
+		f, err := ParseFilter(parts[0], parts[1])
+		if err != nil {
+			return nil, err
+		}
+		var after uint64
+		if len(parts) == 4 {
+			if after, err = strconv.ParseUint(parts[3], 10, 64); err != nil {
+				return nil, errcode.Wrap(ErrInvalidQuery, "after %q: want a record id", parts[3])
 			}
-			out.Reports = append(out.Reports, rep)
-			return len(out.Reports) < MaxPage
-		})
-		return answer(out, err, "report", missing)
-	}
-	out := new(amlv1.Alerts)
-	err = list(iterate, f.prefix(KindAlerts), after, view.LastAlertID(), func(id uint64) bool {
-		a, ok := view.Alert(id)
-		if !ok {
-			missing = id
-			return false
 		}
-		out.Alerts = append(out.Alerts, a)
-		return len(out.Alerts) < MaxPage
-	})
-	return answer(out, err, "alert", missing)
+		r := s.Reader(StoreName)
+		view := NewView(r)
+		prefix := f.prefix(kind)
+		ids := listIDs(r, prefix, after, MaxPage)
+		if kind == KindReports {
+			out := new(amlv1.Reports)
+			for _, id := range ids {
+				rep, ok := view.Report(id)
+				if !ok {
+					return nil, fmt.Errorf("aml: corrupted state: an index lists report %d, which does not exist", id)
+				}
+				out.Reports = append(out.Reports, rep)
+			}
+			return out, nil
+		}
+		out := new(amlv1.Alerts)
+		for _, id := range ids {
+			a, ok := view.Alert(id)
+			if !ok {
+				return nil, fmt.Errorf("aml: corrupted state: an index lists alert %d, which does not exist", id)
+			}
+			out.Alerts = append(out.Alerts, a)
+		}
+		return out, nil
+	}
 }
 
-func answer(m proto.Message, err error, what string, missing uint64) ([]byte, error) {
-	if err != nil {
-		return nil, err
-	}
-	if missing != 0 {
-		return nil, fmt.Errorf("aml: corrupted state: an index lists %s %d, which does not exist", what, missing)
-	}
-	return marshal(m)
-}
-
-// list calls fn with the id of each index entry under prefix that is
-// greater than after, in ascending order, until fn returns false. last is
-// the highest id issued.
-//
-// The store iterates by prefix only, so the ids in (after, last] are
-// covered by aligned blocks, each the set of ids sharing their leading
-// bytes: from b = after+1, the block of ids that agree with b on all but
-// its trailing zero bytes, then the next block from its end. Block sizes
-// grow by a factor 256 each time b reaches a multiple of the next power of
-// 256, so there are at most 255 blocks per byte of an id: a bounded number
-// of seeks whatever after is. The first block, whose ids agree with b on 7
-// bytes, is read as the 256 ids around b, skipping those <= after, to save
-// up to 255 seeks of single ids.
-func list(iterate func(prefix []byte, fn func(key []byte) bool) error, prefix []byte, after, last uint64, fn func(id uint64) bool) error {
-	more := true
-	visit := func(key []byte) bool {
-		id := binary.BigEndian.Uint64(key[len(key)-8:])
-		if id <= after {
-			return true
-		}
-		more = fn(id)
-		return more
-	}
-	if after == 0 {
-		return iterate(prefix, visit)
-	}
-	if after >= last {
+// listIDs returns up to limit ids of the index entries under prefix that
+// are greater than after, in ascending order: one range scan from
+// prefix|after+1.
+func listIDs(r store.Reader, prefix []byte, after uint64, limit int) []uint64 {
+	if after == ^uint64(0) {
 		return nil
 	}
-	b := after + 1
-	var buf [8]byte
-	for more {
-		k := 1 // trailing bytes the block leaves free: at least 1 (see above)
-		for k < 7 && b>>(8*k)&0xff == 0 && b&(1<<(8*k)-1) == 0 {
-			k++
-		}
-		binary.BigEndian.PutUint64(buf[:], b)
-		p := append(append(make([]byte, 0, len(prefix)+8), prefix...), buf[:8-k]...)
-		if err := iterate(p, visit); err != nil {
-			return err
-		}
-		start := b &^ (1<<(8*k) - 1)
-		end := start + 1<<(8*k) - 1 // the block's last id
-		if end >= last {
-			return nil
-		}
-		b = end + 1
-	}
-	return nil
-}
-
-func marshal(m proto.Message) ([]byte, error) {
-	return proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	var ids []uint64
+	store.Each(r, entryKey(prefix, after+1), store.PrefixEnd(prefix), false, func(k, _ []byte) bool {
+		ids = append(ids, binary.BigEndian.Uint64(k[len(k)-8:]))
+		return len(ids) < limit
+	})
+	return ids
 }

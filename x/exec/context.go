@@ -30,8 +30,10 @@ type Context struct {
 	ChainID string
 	// TxHash is the SHA-256 of the transaction bytes (nil at genesis).
 	TxHash []byte
-	// Signer is the transaction's verified signer.
-	Signer common.Address
+	// Signer is the transaction's verified signer, and Account the kind of
+	// its nonce account ("operator", "wallet": see module.Accounts).
+	Signer  common.Address
+	Account string
 
 	stores Stores
 	events *[]abci.Event
@@ -73,4 +75,53 @@ func Hex(a common.Address) string {
 	copy(buf[:], "0x")
 	hex.Encode(buf[2:], a[:])
 	return string(buf[:])
+}
+
+// ReadOnly returns a context over committed state, for queries that read
+// through views built from a context: reader gives each store's state at
+// height. Writing to its stores panics.
+func ReadOnly(height int64, reader func(name string) store.Reader) Context {
+	return Context{Height: height, stores: readOnly(reader), events: new([]abci.Event)}
+}
+
+type readOnly func(name string) store.Reader
+
+func (r readOnly) KV(name string) store.KV { return readOnlyKV{r(name)} }
+
+type readOnlyKV struct{ store.Reader }
+
+func (readOnlyKV) Set([]byte, []byte) { panic("exec: write to a read-only context") }
+func (readOnlyKV) Delete([]byte)      { panic("exec: write to a read-only context") }
+
+// Scratch returns a context over overlays of ctx's stores, with its own
+// events, and commit, which writes the overlays' writes into ctx's stores
+// (in store order of first use, each in key order) and appends its events
+// to ctx's. Dropping the scratch context without commit discards both: the
+// way to try something that may fail half-way and keep nothing of it.
+func Scratch(ctx Context) (Context, func()) {
+	s := &scratchStores{base: ctx, overlays: map[string]*store.Overlay{}}
+	sc := ctx.WithStores(s)
+	return sc, func() {
+		for _, name := range s.order {
+			s.overlays[name].WriteTo(ctx.KV(name))
+		}
+		*ctx.events = append(*ctx.events, sc.Events()...)
+	}
+}
+
+// scratchStores buffers writes over a context's stores.
+type scratchStores struct {
+	base     Context
+	overlays map[string]*store.Overlay
+	order    []string // names in first-use order, for a deterministic commit
+}
+
+func (s *scratchStores) KV(name string) store.KV {
+	o, ok := s.overlays[name]
+	if !ok {
+		o = store.NewOverlay(s.base.KV(name))
+		s.overlays[name] = o
+		s.order = append(s.order, name)
+	}
+	return o
 }

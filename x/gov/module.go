@@ -11,8 +11,6 @@ import (
 
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
-	"github.com/ledgerd/ledgerd/store"
-	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
 )
@@ -54,11 +52,8 @@ func ValidateVote(m *govv1.MsgVote) error {
 // Submit records a proposal by the signer's member, after checking its
 // deadline against the voting period and its action against the current
 // state (without applying it).
-func Submit(ctx exec.Context, m *govv1.MsgSubmitProposal) error {
-	if err := ValidateSubmit(m); err != nil {
-		return err
-	}
-	member, err := consortium.NewView(ctx.KV(consortium.StoreName)).Acting(ctx.Signer)
+func (mod *Module) Submit(ctx exec.Context, m *govv1.MsgSubmitProposal) error {
+	member, err := mod.members(ctx).Acting(ctx.Signer)
 	if err != nil {
 		return err
 	}
@@ -72,7 +67,9 @@ func Submit(ctx exec.Context, m *govv1.MsgSubmitProposal) error {
 	if open := g.OpenCount(); open >= uint64(params.MaxOpenProposals) {
 		return errcode.Wrap(ErrTooManyOpen, "%d open, limit %d", open, params.MaxOpenProposals)
 	}
-	if err := newEnv(scratch(ctx)).apply(m.Action); err != nil {
+	// The action is checked, not applied: its writes are dropped.
+	sc, _ := exec.Scratch(ctx)
+	if _, err := mod.apply(sc, m.Action); err != nil {
 		return err
 	}
 	p := &govv1.Proposal{
@@ -89,11 +86,8 @@ func Submit(ctx exec.Context, m *govv1.MsgSubmitProposal) error {
 }
 
 // Vote records or changes the vote of the signer's member.
-func Vote(ctx exec.Context, m *govv1.MsgVote) error {
-	if err := ValidateVote(m); err != nil {
-		return err
-	}
-	member, err := consortium.NewView(ctx.KV(consortium.StoreName)).Acting(ctx.Signer)
+func (mod *Module) Vote(ctx exec.Context, m *govv1.MsgVote) error {
+	member, err := mod.members(ctx).Acting(ctx.Signer)
 	if err != nil {
 		return err
 	}
@@ -120,7 +114,7 @@ func Vote(ctx exec.Context, m *govv1.MsgVote) error {
 }
 
 // TallyOf counts the votes of p's voters that are active members now.
-func TallyOf(members consortium.View, g View, p *govv1.Proposal) *govv1.Tally {
+func TallyOf(members Members, g View, p *govv1.Proposal) *govv1.Tally {
 	t := new(govv1.Tally)
 	for _, id := range members.MemberIDs() {
 		if m, err := members.Member(id); err == nil && m.Status == consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE {
@@ -161,18 +155,18 @@ func Passes(t *govv1.Tally) bool { return t.Needed > 0 && t.Yes >= t.Needed }
 // updates of the executed actions. Its work is bounded by maxTallyRounds
 // times max_open_proposals times the number of members; what is left
 // over waits for the next block.
-func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
+func (mod *Module) EndBlock(ctx exec.Context) ([]abci.ValidatorUpdate, error) {
 	g := NewKeeper(ctx.KV(StoreName))
 	now := ctx.Time.Unix()
 	voted := g.voted()
 	if len(voted) == 0 && !g.anyDue(now) {
-		return nil
+		return nil, nil
 	}
 	for _, k := range voted {
 		ctx.KV(StoreName).Delete(k)
 	}
 	open := g.Open()
-	members := consortium.NewView(ctx.KV(consortium.StoreName))
+	members := mod.members(ctx)
 	var updates []abci.ValidatorUpdate
 	decided := map[uint64]bool{}
 	// tryPass executes proposal id if it is in voting and passes now.
@@ -185,7 +179,7 @@ func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
 		if !Passes(t) {
 			return false
 		}
-		updates = append(updates, execute(ctx, p, t)...)
+		updates = append(updates, mod.execute(ctx, p, t)...)
 		decided[id] = true
 		return true
 	}
@@ -221,64 +215,26 @@ func EndBlock(ctx exec.Context) []abci.ValidatorUpdate {
 			}
 		}
 	}
-	return updates
+	return updates, nil
 }
 
 // execute applies p's action on a scratch copy of the state, keeps the
 // writes if it succeeds, and records the outcome.
-func execute(ctx exec.Context, p *govv1.Proposal, t *govv1.Tally) []abci.ValidatorUpdate {
-	sc := scratch(ctx)
-	e := newEnv(sc)
-	err := e.apply(p.Action)
-	var updates []abci.ValidatorUpdate
+func (mod *Module) execute(ctx exec.Context, p *govv1.Proposal, t *govv1.Tally) []abci.ValidatorUpdate {
+	sc, commit := exec.Scratch(ctx)
+	updates, err := mod.apply(sc, p.Action)
 	var reason string
 	if err != nil {
 		p.Status, reason = govv1.ProposalStatus_PROPOSAL_STATUS_FAILED, err.Error()
 		p.FailureCodespace, p.FailureCode, _ = errcode.ABCIInfo(err)
+		updates = nil
 	} else {
-		sc.commit()
+		commit()
 		p.Status = govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED
-		updates = e.updates
 	}
 	p.DecidedHeight, p.FinalTally = ctx.Height, t
 	NewKeeper(ctx.KV(StoreName)).SetProposal(p)
 	ctx.Emit(EventProposal, "id", strconv.FormatUint(p.Id, 10), "action", ActionName(p.Action),
 		"status", StatusName(p.Status), "reason", reason)
 	return updates
-}
-
-// scratchStores buffers writes over a context's stores, to be kept
-// (commit) or dropped.
-type scratchStores struct {
-	base     exec.Context
-	overlays map[string]*store.Overlay
-	order    []string // names in first-use order, for a deterministic commit
-}
-
-// scratchContext is a context over scratch stores.
-type scratchContext struct {
-	exec.Context
-	s *scratchStores
-}
-
-func scratch(ctx exec.Context) scratchContext {
-	s := &scratchStores{base: ctx, overlays: map[string]*store.Overlay{}}
-	return scratchContext{ctx.WithStores(s), s}
-}
-
-func (s *scratchStores) KV(name string) store.KV {
-	o, ok := s.overlays[name]
-	if !ok {
-		o = store.NewOverlay(s.base.KV(name))
-		s.overlays[name] = o
-		s.order = append(s.order, name)
-	}
-	return o
-}
-
-// commit writes the buffered writes into the base context's stores.
-func (c scratchContext) commit() {
-	for _, name := range c.s.order {
-		c.s.overlays[name].WriteTo(c.s.base.KV(name))
-	}
 }

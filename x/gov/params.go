@@ -1,6 +1,8 @@
 package gov
 
 import (
+	"fmt"
+
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
@@ -32,16 +34,16 @@ func DefaultParams() *govv1.Params {
 func ValidateParams(p *govv1.Params) error {
 	switch {
 	case p == nil:
-		return errcode.Wrap(ErrInvalidAction, "no parameters")
+		return fmt.Errorf("no parameters")
 	case p.ThresholdDenominator == 0 || p.ThresholdDenominator > 100 || p.ThresholdNumerator > p.ThresholdDenominator ||
 		2*p.ThresholdNumerator <= p.ThresholdDenominator:
-		return errcode.Wrap(ErrInvalidAction, "threshold %d/%d: want more than 1/2 and at most 1, denominator at most 100",
+		return fmt.Errorf("threshold %d/%d: want more than 1/2 and at most 1, denominator at most 100",
 			p.ThresholdNumerator, p.ThresholdDenominator)
 	case p.MinVotingPeriodSeconds < 60 || p.MaxVotingPeriodSeconds > 365*24*3600 || p.MinVotingPeriodSeconds > p.MaxVotingPeriodSeconds:
-		return errcode.Wrap(ErrInvalidAction, "voting period %d to %d seconds: want 60 s to 1 year, min <= max",
+		return fmt.Errorf("voting period %d to %d seconds: want 60 s to 1 year, min <= max",
 			p.MinVotingPeriodSeconds, p.MaxVotingPeriodSeconds)
 	case p.MaxOpenProposals == 0 || p.MaxOpenProposals > MaxOpenProposalsBound:
-		return errcode.Wrap(ErrInvalidAction, "max_open_proposals %d: want 1 to %d", p.MaxOpenProposals, MaxOpenProposalsBound)
+		return fmt.Errorf("max_open_proposals %d: want 1 to %d", p.MaxOpenProposals, MaxOpenProposalsBound)
 	}
 	return nil
 }

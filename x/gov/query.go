@@ -5,7 +5,13 @@ import (
 	"strconv"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 // Query paths, answered by the app from committed state:
@@ -75,4 +81,96 @@ func ParseOption(name string) (govv1.VoteOption, error) {
 		}
 	}
 	return 0, fmt.Errorf("vote %q: want yes, no or abstain", name)
+}
+
+// queries are governance's query paths (see QueryPrefix).
+func queries(members func(exec.Context) Members) []module.Query {
+	return []module.Query{
+		{Path: "proposals", Doc: "[/<status>][/after/<id>]: a page of proposals (govv1.Proposals)", Handle: queryProposals},
+		{Path: "proposals/", Doc: "see proposals", Handle: queryProposals},
+		{Path: "votes/", Doc: "<id>: the votes on a proposal, in member id order (govv1.Votes)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+			p, err := proposalOf(s, rest)
+			if err != nil {
+				return nil, err
+			}
+			out := new(govv1.Votes)
+			store.EachPrefix(s.Reader(StoreName), VotePrefix(p.Id), false, func(k, v []byte) bool {
+				vote := new(govv1.Vote)
+				store.DecodeProto(k, v, vote)
+				out.Votes = append(out.Votes, vote)
+				return true
+			})
+			return out, nil
+		}},
+		{Path: "tally/", Doc: "<id>: the proposal's tally now (govv1.Tally, TallyOf)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+			p, err := proposalOf(s, rest)
+			if err != nil {
+				return nil, err
+			}
+			return TallyOf(members(exec.ReadOnly(s.Height(), s.Reader)), NewView(s.Reader(StoreName)), p), nil
+		}},
+		{Path: "params", Doc: "the parameters (govv1.Params)", Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
+			return NewView(s.Reader(StoreName)).Params(), nil
+		}},
+	}
+}
+
+func proposalOf(s module.Stores, rest string) (*govv1.Proposal, error) {
+	id, err := strconv.ParseUint(rest, 10, 64)
+	if err != nil || id == 0 {
+		return nil, errcode.Wrap(module.ErrInvalidRequest, "proposal id %q: want a positive number", rest)
+	}
+	p, ok := NewView(s.Reader(StoreName)).Proposal(id)
+	if !ok {
+		return nil, errcode.Wrap(ErrProposalNotFound, "proposal %d", id)
+	}
+	return p, nil
+}
+
+// queryProposals answers proposals[/<status>][/after/<id>].
+func queryProposals(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+	status, after, err := parseProposalsPath(rest)
+	if err != nil {
+		return nil, err
+	}
+	g := NewView(s.Reader(StoreName))
+	out := new(govv1.Proposals)
+	last := g.LastID()
+	for id := after; id < last && len(out.Proposals) < MaxPage; {
+		id++
+		p, ok := g.Proposal(id)
+		if !ok {
+			return nil, fmt.Errorf("gov: corrupted state: proposal %d of %d does not exist", id, last)
+		}
+		if status == govv1.ProposalStatus_PROPOSAL_STATUS_UNSPECIFIED || p.Status == status {
+			out.Proposals = append(out.Proposals, p)
+		}
+	}
+	return out, nil
+}
+
+// parseProposalsPath reads rest, "[<status>][/after/<id>]", of a
+// proposals path.
+func parseProposalsPath(rest string) (status govv1.ProposalStatus, after uint64, err error) {
+	path := QueryPrefix + "proposals/" + rest
+	if rest == "" {
+		return status, 0, nil
+	}
+	parts := strings.Split(rest, "/")
+	if parts[0] != "after" {
+		if status, err = ParseStatus(parts[0]); err != nil {
+			return 0, 0, errcode.Wrap(module.ErrInvalidRequest, "%q: %v", path, err)
+		}
+		parts = parts[1:]
+	}
+	switch {
+	case len(parts) == 0:
+		return status, 0, nil
+	case len(parts) == 2 && parts[0] == "after":
+		if after, err = strconv.ParseUint(parts[1], 10, 64); err != nil {
+			return 0, 0, errcode.Wrap(module.ErrInvalidRequest, "%q: after %q: want a proposal id", path, parts[1])
+		}
+		return status, after, nil
+	}
+	return 0, 0, errcode.Wrap(module.ErrInvalidRequest, "%q: want %sproposals[/<status>][/after/<id>]", path, QueryPrefix)
 }

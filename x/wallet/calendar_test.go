@@ -162,7 +162,7 @@ func TestParseUTCOffset(t *testing.T) {
 
 func TestEffectiveLimits(t *testing.T) {
 	g := DefaultGenesis()
-	st, err := g.Validate(members())
+	st, err := g.Validate(MemberList(members()))
 	if err != nil {
 		t.Fatal(err)
 	}

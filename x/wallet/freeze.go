@@ -10,6 +10,7 @@ import (
 
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
 )
@@ -20,7 +21,7 @@ const MaxExpiriesPerBlock = 1000
 
 // Freeze places an order on a wallet. The signer must operate for the
 // wallet's bank of record or for a regulator.
-func (mod Module) Freeze(ctx exec.Context, msg *walletv1.MsgFreeze) error {
+func (mod *Module) Freeze(ctx exec.Context, msg *walletv1.MsgFreeze) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	owner := common.BytesToAddress(msg.Wallet)
 	w, err := k.Wallet(owner)
@@ -62,7 +63,7 @@ func (mod Module) Freeze(ctx exec.Context, msg *walletv1.MsgFreeze) error {
 
 // Release lifts an order. The signer must operate for the order's
 // authority or for a regulator.
-func (mod Module) Release(ctx exec.Context, msg *walletv1.MsgRelease) error {
+func (mod *Module) Release(ctx exec.Context, msg *walletv1.MsgRelease) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	owner := common.BytesToAddress(msg.Wallet)
 	w, err := k.Wallet(owner)
@@ -90,7 +91,7 @@ func (mod Module) Release(ctx exec.Context, msg *walletv1.MsgRelease) error {
 // lift removes w's order at index i, its queue entry, and records who
 // lifted it (the releasing member, or the order's own authority on expiry)
 // and why. The caller stores w.
-func (mod Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, by, reason string) {
+func (mod *Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, by, reason string) {
 	order := w.Freezes[i]
 	w.Freezes = slices.Delete(w.Freezes, i, i+1)
 	w.Status = effectiveStatus(w)
@@ -104,29 +105,22 @@ func (mod Module) lift(ctx exec.Context, w *walletv1.Wallet, i int, by, reason s
 }
 
 // LiftExpired lifts the freeze orders whose expiry is before the block
-// time, at most MaxExpiriesPerBlock of them, oldest first. due lists the
-// expiry-queue keys in order from the state at the start of the block
-// (before any transaction); it is called at the start of every block.
-func (mod Module) LiftExpired(ctx exec.Context, due func(start, end []byte, fn func(key []byte) bool) error) error {
+// time, at most MaxExpiriesPerBlock of them, oldest first; the rest lift in
+// the next blocks. It runs at the start of every block.
+func (mod *Module) LiftExpired(ctx exec.Context) error {
 	// Due: expires < block time. Expiries are whole seconds, block times
 	// are not: at E + 0.5 s, an order expiring at E is past.
 	cutoff := ctx.Time.Unix()
 	if ctx.Time.Nanosecond() > 0 {
 		cutoff++
 	}
+	kv := ctx.KV(StoreName)
 	end := binary.BigEndian.AppendUint64([]byte{prefixExpiry}, uint64(cutoff))
-	var keys [][]byte
-	err := due([]byte{prefixExpiry}, end, func(key []byte) bool {
-		keys = append(keys, append([]byte(nil), key...))
-		return len(keys) < MaxExpiriesPerBlock
-	})
-	if err != nil {
-		return err
-	}
-	k := NewKeeper(ctx.KV(StoreName))
+	keys := store.Keys(kv, []byte{prefixExpiry}, end, false, MaxExpiriesPerBlock)
+	k := NewKeeper(kv)
 	for _, key := range keys {
 		if len(key) != 1+8+20+8 {
-			panic(fmt.Sprintf("wallet: malformed expiry key %x", key))
+			return fmt.Errorf("wallet: malformed expiry key %x: corrupted state", key)
 		}
 		owner := common.BytesToAddress(key[9:29])
 		id := binary.BigEndian.Uint64(key[29:])
@@ -136,7 +130,7 @@ func (mod Module) LiftExpired(ctx exec.Context, due func(start, end []byte, fn f
 		}
 		i := slices.IndexFunc(w.Freezes, func(o *walletv1.FreezeOrder) bool { return o.Id == id })
 		if i < 0 {
-			ctx.KV(StoreName).Delete(key)
+			kv.Delete(key)
 			continue
 		}
 		mod.lift(ctx, w, i, w.Freezes[i].Authority, "expired")
@@ -147,7 +141,7 @@ func (mod Module) LiftExpired(ctx exec.Context, due func(start, end []byte, fn f
 
 // freezeAuthority returns the member id the signer freezes for: a
 // regulator, or the wallet's bank of record.
-func (mod Module) freezeAuthority(ctx exec.Context, w *walletv1.Wallet) (string, error) {
+func (mod *Module) freezeAuthority(ctx exec.Context, w *walletv1.Wallet) (string, error) {
 	members := mod.members(ctx)
 	if m, err := members.ActingMember(ctx.Signer, consortiumv1.Role_ROLE_REGULATOR); err == nil {
 		return m.Id, nil

@@ -3,6 +3,7 @@ package wallet
 import (
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ type Genesis struct {
 	IssuanceCaps []GenesisIssuanceCap `json:"issuance_caps,omitempty"`
 	// MaxBatchLegs caps a BatchTransfer's recipients; default 1000.
 	MaxBatchLegs uint32 `json:"max_batch_legs,omitempty"`
+	// Decimals of a denom's major unit, where not DefaultDecimals (2):
+	// {"JPY": 0}. The CLI reads and prints amounts in major units.
+	Decimals map[string]uint32 `json:"decimals,omitempty"`
 	// Wallets open at genesis (migrations, test networks, benchmarks).
 	Wallets []GenesisWallet `json:"wallets,omitempty"`
 }
@@ -60,6 +64,11 @@ type GenesisIssuanceCap struct {
 const (
 	DefaultUTCOffset    = "+08:00"
 	DefaultMaxBatchLegs = 1000
+	// DefaultDecimals are the decimals of a denom the parameters do not
+	// list: two, as for CNY, USD and EUR.
+	DefaultDecimals = 2
+	// MaxDecimals bounds a denom's decimals (arith.MaxDecimals).
+	MaxDecimals = 18
 	// MaxBatchLegsBound bounds max_batch_legs, and so one transaction's work.
 	MaxBatchLegsBound = 10_000
 )
@@ -123,9 +132,47 @@ type State struct {
 	Wallets []*walletv1.Wallet
 }
 
+// MemberLookup is what the wallet genesis and parameter checks read of the
+// consortium.
+type MemberLookup interface {
+	Member(id string) (*consortiumv1.Member, error)
+	Operator(addr common.Address) (*consortiumv1.Operator, bool)
+}
+
+// MemberList is a MemberLookup over a list of members (tests, tools).
+type MemberList []*consortiumv1.Member
+
+// Member implements MemberLookup.
+func (l MemberList) Member(id string) (*consortiumv1.Member, error) {
+	for _, m := range l {
+		if m.Id == id {
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("member %q not found", id)
+}
+
+// Operator implements MemberLookup.
+func (l MemberList) Operator(addr common.Address) (*consortiumv1.Operator, bool) {
+	for _, m := range l {
+		for _, op := range m.Operators {
+			if common.BytesToAddress(op) == addr {
+				return &consortiumv1.Operator{Address: op, MemberId: m.Id}, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// isIssuer reports whether member id exists and holds the issuer role.
+func isIssuer(members MemberLookup, id string) bool {
+	m, err := members.Member(id)
+	return err == nil && slices.Contains(m.Roles, consortiumv1.Role_ROLE_ISSUER)
+}
+
 // Validate checks g against the consortium's members (banks of record must
 // be issuers; owners must not be operators) and returns its state form.
-func (g *Genesis) Validate(members []*consortiumv1.Member) (*State, error) {
+func (g *Genesis) Validate(members MemberLookup) (*State, error) {
 	bad := func(format string, args ...any) (*State, error) {
 		return nil, errcode.Wrap(ErrInvalidGenesis, format, args...)
 	}
@@ -140,15 +187,6 @@ func (g *Genesis) Validate(members []*consortiumv1.Member) (*State, error) {
 		}
 		if i > 0 && denoms[i-1] == d {
 			return bad("denom %q listed twice", d)
-		}
-	}
-	issuers, operators := map[string]bool{}, map[common.Address]bool{}
-	for _, m := range members {
-		if slices.Contains(m.Roles, consortiumv1.Role_ROLE_ISSUER) {
-			issuers[m.Id] = true
-		}
-		for _, op := range m.Operators {
-			operators[common.BytesToAddress(op)] = true
 		}
 	}
 	st := &State{Params: &walletv1.Params{Denoms: denoms, MaxBatchLegs: g.MaxBatchLegs}}
@@ -191,7 +229,7 @@ func (g *Genesis) Validate(members []*consortiumv1.Member) (*State, error) {
 	}
 	slices.SortFunc(st.Params.Limits, func(a, b *walletv1.DenomLimits) int { return strings.Compare(a.Denom, b.Denom) })
 	for _, c := range g.IssuanceCaps {
-		if !issuers[c.Issuer] {
+		if !isIssuer(members, c.Issuer) {
 			return bad("issuance cap for %q, which is not an issuer member", c.Issuer)
 		}
 		if _, ok := slices.BinarySearch(denoms, c.Denom); !ok {
@@ -201,6 +239,17 @@ func (g *Genesis) Validate(members []*consortiumv1.Member) (*State, error) {
 			return bad("issuance cap of %q in %s listed twice", c.Issuer, c.Denom)
 		}
 		st.Params.IssuanceCaps = append(st.Params.IssuanceCaps, &walletv1.IssuanceCap{Issuer: c.Issuer, Denom: c.Denom, Cap: c.Cap})
+	}
+	for _, d := range slices.Sorted(maps.Keys(g.Decimals)) {
+		if _, ok := slices.BinarySearch(denoms, d); !ok {
+			return bad("decimals of %q, which is not in denoms", d)
+		}
+		if g.Decimals[d] > MaxDecimals {
+			return bad("decimals of %s: %d, at most %d", d, g.Decimals[d], MaxDecimals)
+		}
+		if g.Decimals[d] != DefaultDecimals {
+			st.Params.Decimals = append(st.Params.Decimals, &walletv1.DenomDecimals{Denom: d, Decimals: g.Decimals[d]})
+		}
 	}
 	slices.SortFunc(st.Params.IssuanceCaps, func(a, b *walletv1.IssuanceCap) int {
 		if c := strings.Compare(a.Issuer, b.Issuer); c != 0 {
@@ -215,11 +264,11 @@ func (g *Genesis) Validate(members []*consortiumv1.Member) (*State, error) {
 			return bad("%s: owner is not a 0x-prefixed 20-byte hex address", where)
 		}
 		owner := common.HexToAddress(gw.Owner)
-		if owners[owner] || operators[owner] {
+		if _, isOperator := members.Operator(owner); owners[owner] || isOperator {
 			return bad("%s: owner already has a wallet or is an operator", where)
 		}
 		owners[owner] = true
-		if !issuers[gw.Bank] {
+		if !isIssuer(members, gw.Bank) {
 			return bad("%s: bank %q is not an issuer member", where, gw.Bank)
 		}
 		kyc, err := hex.DecodeString(strings.TrimPrefix(gw.KYCHash, "0x"))
@@ -265,11 +314,11 @@ func (k Keeper) InitGenesis(st *State) error {
 	return nil
 }
 
-// Invariant checks, over a whole committed version, that for every denom
-// supply = sum of balances = sum of outstanding issuance, and that no zero
-// balance is stored. iterate walks the wallet store's keys with a prefix in
-// order. It is for tests and auditors: its cost is linear in the state.
-func Invariant(iterate func(prefix []byte, fn func(key, value []byte) bool) error) error {
+// Invariant checks, over a whole state r (the wallet store at one
+// height), that for every denom supply = sum of balances = sum of
+// outstanding issuance, and that no zero balance is stored. It is for
+// tests and auditors: its cost is linear in the state.
+func Invariant(r store.Reader) error {
 	balances, issued, supply := map[string]uint64{}, map[string]uint64{}, map[string]uint64{}
 	var err error
 	sum := func(m map[string]uint64, denom string, amount uint64) {
@@ -277,10 +326,10 @@ func Invariant(iterate func(prefix []byte, fn func(key, value []byte) bool) erro
 			m[denom], err = add(m[denom], amount, "invariant sum of %s", denom)
 		}
 	}
-	walk := func(prefix byte, decode func(k, v []byte)) error {
-		return iterate([]byte{prefix}, func(k, v []byte) bool { decode(k, v); return err == nil })
+	walk := func(prefix byte, decode func(k, v []byte)) {
+		store.EachPrefix(r, []byte{prefix}, false, func(k, v []byte) bool { decode(k, v); return err == nil })
 	}
-	if e := walk(prefixWallet, func(k, v []byte) {
+	walk(prefixWallet, func(k, v []byte) {
 		w := new(walletv1.Wallet)
 		store.DecodeProto(k, v, w)
 		for _, c := range w.Balances {
@@ -289,23 +338,17 @@ func Invariant(iterate func(prefix []byte, fn func(key, value []byte) bool) erro
 			}
 			sum(balances, c.Denom, c.Amount)
 		}
-	}); e != nil {
-		return e
-	}
-	if e := walk(prefixIssuance, func(k, v []byte) {
+	})
+	walk(prefixIssuance, func(k, v []byte) {
 		is := new(walletv1.Issuance)
 		store.DecodeProto(k, v, is)
 		sum(issued, is.Denom, is.Outstanding)
-	}); e != nil {
-		return e
-	}
-	if e := walk(prefixSupply, func(k, v []byte) {
+	})
+	walk(prefixSupply, func(k, v []byte) {
 		c := new(walletv1.Coin)
 		store.DecodeProto(k, v, c)
 		sum(supply, c.Denom, c.Amount)
-	}); e != nil {
-		return e
-	}
+	})
 	if err != nil {
 		return err
 	}

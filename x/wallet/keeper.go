@@ -43,14 +43,11 @@ func (v View) Supply(denom string) *walletv1.Coin {
 }
 
 // Params returns the module parameters.
-// The result is shared: callers must not modify it.
 func (v View) Params() *walletv1.Params {
-	return paramsCache.Get(v.r, ParamsKey(), func() *walletv1.Params { return new(walletv1.Params) })
+	p := new(walletv1.Params)
+	store.GetProto(v.r, ParamsKey(), p)
+	return p
 }
-
-// paramsCache saves decoding the parameters (the tier table) on every
-// payment; see store.ProtoCache.
-var paramsCache store.ProtoCache[*walletv1.Params]
 
 // HasDeposit reports whether issuer already credited reference.
 func (v View) HasDeposit(issuer, reference string) bool {

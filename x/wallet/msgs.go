@@ -28,22 +28,31 @@ const (
 
 var denomPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{2,15}$`)
 
-// Module executes wallet messages. Its methods are deterministic functions
-// of the context and the message. A method that fails may have written to
-// the context's stores: the caller runs each transaction on a branch it
-// discards on failure.
+// Module is the wallet module: its message handlers, and the keepers other
+// modules move money through (see keepers.go). Its methods are
+// deterministic functions of the context and their input. A method that
+// fails may have written to the context's stores: the app runs each
+// transaction on a branch it discards on failure.
 type Module struct {
 	members func(exec.Context) Members
 	monitor func(exec.Context) Monitor
+	// params caches the decoded parameters, which every payment reads.
+	params *store.ProtoCache[*walletv1.Params]
 }
 
-// NewModule returns the wallet module; members gives it the consortium's
-// view and monitor the AML monitor in a context (nil: NoMonitor).
-func NewModule(members func(exec.Context) Members, monitor func(exec.Context) Monitor) Module {
+// New returns the wallet module; members gives it the consortium's view
+// and monitor the AML monitor in a context (nil: NoMonitor).
+func New(members func(exec.Context) Members, monitor func(exec.Context) Monitor) *Module {
 	if monitor == nil {
 		monitor = func(exec.Context) Monitor { return NoMonitor{} }
 	}
-	return Module{members: members, monitor: monitor}
+	return &Module{members: members, monitor: monitor, params: new(store.ProtoCache[*walletv1.Params])}
+}
+
+// paramsOf returns the parameters in ctx, decoded once while they do not
+// change. The result is shared: callers must not modify it.
+func (mod *Module) paramsOf(ctx exec.Context) *walletv1.Params {
+	return mod.params.Get(ctx.KV(StoreName), ParamsKey(), func() *walletv1.Params { return new(walletv1.Params) })
 }
 
 // ---- stateless checks, run before the signature ----
@@ -202,7 +211,7 @@ func checkAmount(denom string, amount uint64) error {
 
 // OpenWallet opens a wallet for msg.Owner with the signer's bank as bank of
 // record. The signer must operate for an active issuer.
-func (mod Module) OpenWallet(ctx exec.Context, msg *walletv1.MsgOpenWallet) error {
+func (mod *Module) OpenWallet(ctx exec.Context, msg *walletv1.MsgOpenWallet) error {
 	members := mod.members(ctx)
 	bank, err := members.ActingMember(ctx.Signer, consortiumv1.Role_ROLE_ISSUER)
 	if err != nil {
@@ -235,13 +244,13 @@ func (mod Module) OpenWallet(ctx exec.Context, msg *walletv1.MsgOpenWallet) erro
 // Deposit issues msg.Amount into a wallet whose bank of record is the
 // signer's bank, once per external reference, within the issuer's cap and
 // the wallet's balance cap.
-func (mod Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
+func (mod *Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 	bank, err := mod.members(ctx).ActingMember(ctx.Signer, consortiumv1.Role_ROLE_ISSUER)
 	if err != nil {
 		return err
 	}
 	k := NewKeeper(ctx.KV(StoreName))
-	params := k.Params()
+	params := mod.paramsOf(ctx)
 	if err := checkDenom(params, msg.Denom); err != nil {
 		return err
 	}
@@ -280,9 +289,9 @@ func (mod Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 // Redeem burns msg.Amount from the signer's wallet, to be paid out in fiat
 // by its bank of record. Limits do not apply (cashing out is always
 // allowed), freezes do; the amount counts in the day's outflow.
-func (mod Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
+func (mod *Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	params, w, err := payer(ctx, k, msg.Denom)
+	params, w, err := mod.payer(ctx, k, msg.Denom)
 	if err != nil {
 		return err
 	}
@@ -307,9 +316,9 @@ func (mod Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 }
 
 // Transfer pays msg.Amount from the signer's wallet to msg.To.
-func (mod Module) Transfer(ctx exec.Context, msg *walletv1.MsgTransfer) error {
+func (mod *Module) Transfer(ctx exec.Context, msg *walletv1.MsgTransfer) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	params, from, err := payer(ctx, k, msg.Denom)
+	params, from, err := mod.payer(ctx, k, msg.Denom)
 	if err != nil {
 		return err
 	}
@@ -325,13 +334,13 @@ func (mod Module) Transfer(ctx exec.Context, msg *walletv1.MsgTransfer) error {
 
 // BatchTransfer pays every leg from the signer's wallet: all or none, each
 // leg subject to the limits a single transfer is.
-func (mod Module) BatchTransfer(ctx exec.Context, msg *walletv1.MsgBatchTransfer) error {
+func (mod *Module) BatchTransfer(ctx exec.Context, msg *walletv1.MsgBatchTransfer) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	params := k.Params()
+	params := mod.paramsOf(ctx)
 	if max := params.MaxBatchLegs; max > 0 && uint32(len(msg.Legs)) > max {
 		return errcode.Wrap(ErrTooManyLegs, "%d legs, limit %d", len(msg.Legs), max)
 	}
-	params, from, err := payer(ctx, k, msg.Denom)
+	params, from, err := mod.payer(ctx, k, msg.Denom)
 	if err != nil {
 		return err
 	}
@@ -350,8 +359,8 @@ func (mod Module) BatchTransfer(ctx exec.Context, msg *walletv1.MsgBatchTransfer
 // payer returns the parameters and the signer's wallet for a payment out
 // of it in denom, once checked that the ledger carries denom and the
 // wallet may pay.
-func payer(ctx exec.Context, k Keeper, denom string) (*walletv1.Params, *walletv1.Wallet, error) {
-	params := k.Params()
+func (mod *Module) payer(ctx exec.Context, k Keeper, denom string) (*walletv1.Params, *walletv1.Wallet, error) {
+	params := mod.paramsOf(ctx)
 	if err := checkDenom(params, denom); err != nil {
 		return nil, nil, err
 	}
@@ -368,7 +377,7 @@ func payer(ctx exec.Context, k Keeper, denom string) (*walletv1.Params, *walletv
 // pay moves amount from from (held by the caller, stored by the caller) to
 // the wallet at to, which it stores, applying both sides' rules and
 // recording both sides' history.
-func (mod Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from *walletv1.Wallet, toAddr []byte, denom string, amount uint64, memo string) error {
+func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from *walletv1.Wallet, toAddr []byte, denom string, amount uint64, memo string) error {
 	sender, to := common.BytesToAddress(from.Owner), common.BytesToAddress(toAddr)
 	if to == sender {
 		return errcode.Wrap(ErrSelfTransfer, "wallet %s", to.Hex())
@@ -406,7 +415,7 @@ func (mod Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from 
 
 // credit adds amount to w's balance within its balance cap and records the
 // inflow (limits, AML). The caller stores w.
-func (mod Module) credit(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, denom string, amount uint64) error {
+func (mod *Module) credit(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, denom string, amount uint64) error {
 	owner := common.BytesToAddress(w.Owner)
 	balance, err := add(Balance(w, denom), amount, "balance of %s", owner)
 	if err != nil {
@@ -427,7 +436,7 @@ func (mod Module) credit(ctx exec.Context, params *walletv1.Params, w *walletv1.
 
 // recordOutflow adds amount to w's outflow of the day and year and tells
 // the monitor. The caller stores w.
-func (mod Module) recordOutflow(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, denom string, amount uint64) error {
+func (mod *Module) recordOutflow(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, denom string, amount uint64) error {
 	owner := common.BytesToAddress(w.Owner)
 	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
 	f := flowOf(w, denom, day)
@@ -444,7 +453,7 @@ func (mod Module) recordOutflow(ctx exec.Context, params *walletv1.Params, w *wa
 
 // countPayments adds n outgoing payments to w's count for the day (each leg
 // of a batch is a payment) and tells the monitor.
-func (mod Module) countPayments(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, n uint32) error {
+func (mod *Module) countPayments(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, n uint32) error {
 	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
 	if w.PaymentsDay != day {
 		w.PaymentsDay, w.DayPayments = day, 0
@@ -458,7 +467,7 @@ func (mod Module) countPayments(ctx exec.Context, params *walletv1.Params, w *wa
 
 // SetTier changes a wallet's tier with the hash of the new verification.
 // Signed by an operator of the bank of record.
-func (mod Module) SetTier(ctx exec.Context, msg *walletv1.MsgSetTier) error {
+func (mod *Module) SetTier(ctx exec.Context, msg *walletv1.MsgSetTier) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	w, err := mod.bankOfRecordWallet(ctx, k, msg.Wallet)
 	if err != nil {
@@ -476,9 +485,9 @@ func (mod Module) SetTier(ctx exec.Context, msg *walletv1.MsgSetTier) error {
 
 // SetLimits sets a wallet's own limits in a denom; zero clears one.
 // Signed by an operator of the bank of record.
-func (mod Module) SetLimits(ctx exec.Context, msg *walletv1.MsgSetLimits) error {
+func (mod *Module) SetLimits(ctx exec.Context, msg *walletv1.MsgSetLimits) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	if err := checkDenom(k.Params(), msg.Denom); err != nil {
+	if err := checkDenom(mod.paramsOf(ctx), msg.Denom); err != nil {
 		return err
 	}
 	w, err := mod.bankOfRecordWallet(ctx, k, msg.Wallet)
@@ -509,7 +518,7 @@ func (mod Module) SetLimits(ctx exec.Context, msg *walletv1.MsgSetLimits) error 
 
 // CloseWallet closes a wallet that holds nothing and stands under no
 // freeze. Signed by its owner, or by an operator of its bank of record.
-func (mod Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) error {
+func (mod *Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	owner := common.BytesToAddress(msg.Wallet)
 	var w *walletv1.Wallet
@@ -542,7 +551,7 @@ func (mod Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) er
 // bankOfRecordWallet loads the wallet at addr and checks that the signer
 // operates for its bank of record, an active issuer, and that the wallet
 // is not closed: a closed wallet's tier, limits and history are final.
-func (mod Module) bankOfRecordWallet(ctx exec.Context, k Keeper, addr []byte) (*walletv1.Wallet, error) {
+func (mod *Module) bankOfRecordWallet(ctx exec.Context, k Keeper, addr []byte) (*walletv1.Wallet, error) {
 	bank, err := mod.members(ctx).ActingMember(ctx.Signer, consortiumv1.Role_ROLE_ISSUER)
 	if err != nil {
 		return nil, err

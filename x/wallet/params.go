@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
@@ -24,7 +23,23 @@ func ParamsGenesis(p *walletv1.Params) Genesis {
 	for _, c := range p.IssuanceCaps {
 		g.IssuanceCaps = append(g.IssuanceCaps, GenesisIssuanceCap{Issuer: c.Issuer, Denom: c.Denom, Cap: c.Cap})
 	}
+	for _, d := range p.Decimals {
+		if g.Decimals == nil {
+			g.Decimals = map[string]uint32{}
+		}
+		g.Decimals[d.Denom] = d.Decimals
+	}
 	return g
+}
+
+// Decimals returns the decimals of denom's major unit in p.
+func Decimals(p *walletv1.Params, denom string) uint32 {
+	for _, d := range p.GetDecimals() {
+		if d.Denom == denom {
+			return d.Decimals
+		}
+	}
+	return DefaultDecimals
 }
 
 // FormatUTCOffset formats seconds east of UTC as ParseUTCOffset reads them.
@@ -40,7 +55,7 @@ func FormatUTCOffset(seconds int32) string {
 // ones and the members, by the genesis rules, and returns them normalised
 // (lists sorted, defaults filled). Denominations may be added, never
 // removed: balances in them would be stranded.
-func ValidateParams(next, current *walletv1.Params, members []*consortiumv1.Member) (*walletv1.Params, error) {
+func ValidateParams(next, current *walletv1.Params, members MemberLookup) (*walletv1.Params, error) {
 	if next == nil {
 		return nil, errcode.Wrap(ErrInvalidGenesis, "no parameters")
 	}

@@ -769,7 +769,64 @@ func (x *MoveWallets) GetToBank() string {
 	return ""
 }
 
-// Action is what a proposal does when it passes.
+// SetParams replaces the parameters of the module named module with
+// params, the canonical protobuf encoding of that module's parameters
+// message: the action of any module's parameters, including modules added
+// after this one.
+type SetParams struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Module        string                 `protobuf:"bytes,1,opt,name=module,proto3" json:"module,omitempty"`
+	Params        []byte                 `protobuf:"bytes,2,opt,name=params,proto3" json:"params,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetParams) Reset() {
+	*x = SetParams{}
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetParams) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetParams) ProtoMessage() {}
+
+func (x *SetParams) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetParams.ProtoReflect.Descriptor instead.
+func (*SetParams) Descriptor() ([]byte, []int) {
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SetParams) GetModule() string {
+	if x != nil {
+		return x.Module
+	}
+	return ""
+}
+
+func (x *SetParams) GetParams() []byte {
+	if x != nil {
+		return x.Params
+	}
+	return nil
+}
+
+// Action is what a proposal does when it passes. Each kind is executed by
+// the module that owns it (see docs/modules.md).
 type Action struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Kind:
@@ -784,6 +841,7 @@ type Action struct {
 	//	*Action_SetAmlParams
 	//	*Action_SetGovParams
 	//	*Action_MoveWallets
+	//	*Action_SetParams
 	Kind          isAction_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -791,7 +849,7 @@ type Action struct {
 
 func (x *Action) Reset() {
 	*x = Action{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[11]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -803,7 +861,7 @@ func (x *Action) String() string {
 func (*Action) ProtoMessage() {}
 
 func (x *Action) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[11]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -816,7 +874,7 @@ func (x *Action) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Action.ProtoReflect.Descriptor instead.
 func (*Action) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{11}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Action) GetKind() isAction_Kind {
@@ -916,6 +974,15 @@ func (x *Action) GetMoveWallets() *MoveWallets {
 	return nil
 }
 
+func (x *Action) GetSetParams() *SetParams {
+	if x != nil {
+		if x, ok := x.Kind.(*Action_SetParams); ok {
+			return x.SetParams
+		}
+	}
+	return nil
+}
+
 type isAction_Kind interface {
 	isAction_Kind()
 }
@@ -960,6 +1027,10 @@ type Action_MoveWallets struct {
 	MoveWallets *MoveWallets `protobuf:"bytes,10,opt,name=move_wallets,json=moveWallets,proto3,oneof"`
 }
 
+type Action_SetParams struct {
+	SetParams *SetParams `protobuf:"bytes,11,opt,name=set_params,json=setParams,proto3,oneof"`
+}
+
 func (*Action_AddMember) isAction_Kind() {}
 
 func (*Action_SetMemberStatus) isAction_Kind() {}
@@ -980,6 +1051,8 @@ func (*Action_SetGovParams) isAction_Kind() {}
 
 func (*Action_MoveWallets) isAction_Kind() {}
 
+func (*Action_SetParams) isAction_Kind() {}
+
 // Tally counts the votes of active members.
 type Tally struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -995,7 +1068,7 @@ type Tally struct {
 
 func (x *Tally) Reset() {
 	*x = Tally{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[12]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1007,7 +1080,7 @@ func (x *Tally) String() string {
 func (*Tally) ProtoMessage() {}
 
 func (x *Tally) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[12]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1020,7 +1093,7 @@ func (x *Tally) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tally.ProtoReflect.Descriptor instead.
 func (*Tally) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{12}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Tally) GetYes() uint32 {
@@ -1093,7 +1166,7 @@ type Proposal struct {
 
 func (x *Proposal) Reset() {
 	*x = Proposal{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[13]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1105,7 +1178,7 @@ func (x *Proposal) String() string {
 func (*Proposal) ProtoMessage() {}
 
 func (x *Proposal) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[13]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1118,7 +1191,7 @@ func (x *Proposal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Proposal.ProtoReflect.Descriptor instead.
 func (*Proposal) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{13}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Proposal) GetId() uint64 {
@@ -1247,7 +1320,7 @@ type Vote struct {
 
 func (x *Vote) Reset() {
 	*x = Vote{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1259,7 +1332,7 @@ func (x *Vote) String() string {
 func (*Vote) ProtoMessage() {}
 
 func (x *Vote) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1272,7 +1345,7 @@ func (x *Vote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Vote.ProtoReflect.Descriptor instead.
 func (*Vote) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{14}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Vote) GetProposalId() uint64 {
@@ -1327,7 +1400,7 @@ type MsgSubmitProposal struct {
 
 func (x *MsgSubmitProposal) Reset() {
 	*x = MsgSubmitProposal{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1339,7 +1412,7 @@ func (x *MsgSubmitProposal) String() string {
 func (*MsgSubmitProposal) ProtoMessage() {}
 
 func (x *MsgSubmitProposal) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1352,7 +1425,7 @@ func (x *MsgSubmitProposal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSubmitProposal.ProtoReflect.Descriptor instead.
 func (*MsgSubmitProposal) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{15}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MsgSubmitProposal) GetTitle() string {
@@ -1401,7 +1474,7 @@ type MsgVote struct {
 
 func (x *MsgVote) Reset() {
 	*x = MsgVote{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1486,7 @@ func (x *MsgVote) String() string {
 func (*MsgVote) ProtoMessage() {}
 
 func (x *MsgVote) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1499,7 @@ func (x *MsgVote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgVote.ProtoReflect.Descriptor instead.
 func (*MsgVote) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{16}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *MsgVote) GetProposalId() uint64 {
@@ -1453,7 +1526,7 @@ type Proposals struct {
 
 func (x *Proposals) Reset() {
 	*x = Proposals{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1465,7 +1538,7 @@ func (x *Proposals) String() string {
 func (*Proposals) ProtoMessage() {}
 
 func (x *Proposals) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1478,7 +1551,7 @@ func (x *Proposals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Proposals.ProtoReflect.Descriptor instead.
 func (*Proposals) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{17}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Proposals) GetProposals() []*Proposal {
@@ -1498,7 +1571,7 @@ type Votes struct {
 
 func (x *Votes) Reset() {
 	*x = Votes{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1510,7 +1583,7 @@ func (x *Votes) String() string {
 func (*Votes) ProtoMessage() {}
 
 func (x *Votes) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1523,7 +1596,7 @@ func (x *Votes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Votes.ProtoReflect.Descriptor instead.
 func (*Votes) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{18}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Votes) GetVotes() []*Vote {
@@ -1574,7 +1647,10 @@ const file_ledgerd_gov_v1_gov_proto_rawDesc = "" +
 	"\x06params\x18\x01 \x01(\v2\x16.ledgerd.gov.v1.ParamsR\x06params\"@\n" +
 	"\vMoveWallets\x12\x18\n" +
 	"\awallets\x18\x01 \x03(\fR\awallets\x12\x17\n" +
-	"\ato_bank\x18\x02 \x01(\tR\x06toBank\"\xbb\x05\n" +
+	"\ato_bank\x18\x02 \x01(\tR\x06toBank\";\n" +
+	"\tSetParams\x12\x16\n" +
+	"\x06module\x18\x01 \x01(\tR\x06module\x12\x16\n" +
+	"\x06params\x18\x02 \x01(\fR\x06params\"\xf7\x05\n" +
 	"\x06Action\x12:\n" +
 	"\n" +
 	"add_member\x18\x01 \x01(\v2\x19.ledgerd.gov.v1.AddMemberH\x00R\taddMember\x12M\n" +
@@ -1588,7 +1664,9 @@ const file_ledgerd_gov_v1_gov_proto_rawDesc = "" +
 	"\x0eset_aml_params\x18\b \x01(\v2\x1c.ledgerd.gov.v1.SetAMLParamsH\x00R\fsetAmlParams\x12D\n" +
 	"\x0eset_gov_params\x18\t \x01(\v2\x1c.ledgerd.gov.v1.SetGovParamsH\x00R\fsetGovParams\x12@\n" +
 	"\fmove_wallets\x18\n" +
-	" \x01(\v2\x1b.ledgerd.gov.v1.MoveWalletsH\x00R\vmoveWalletsB\x06\n" +
+	" \x01(\v2\x1b.ledgerd.gov.v1.MoveWalletsH\x00R\vmoveWallets\x12:\n" +
+	"\n" +
+	"set_params\x18\v \x01(\v2\x19.ledgerd.gov.v1.SetParamsH\x00R\tsetParamsB\x06\n" +
 	"\x04kind\"w\n" +
 	"\x05Tally\x12\x10\n" +
 	"\x03yes\x18\x01 \x01(\rR\x03yes\x12\x0e\n" +
@@ -1665,7 +1743,7 @@ func file_ledgerd_gov_v1_gov_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_gov_v1_gov_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ledgerd_gov_v1_gov_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_ledgerd_gov_v1_gov_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_ledgerd_gov_v1_gov_proto_goTypes = []any{
 	(ProposalStatus)(0),       // 0: ledgerd.gov.v1.ProposalStatus
 	(VoteOption)(0),           // 1: ledgerd.gov.v1.VoteOption
@@ -1680,26 +1758,27 @@ var file_ledgerd_gov_v1_gov_proto_goTypes = []any{
 	(*SetAMLParams)(nil),      // 10: ledgerd.gov.v1.SetAMLParams
 	(*SetGovParams)(nil),      // 11: ledgerd.gov.v1.SetGovParams
 	(*MoveWallets)(nil),       // 12: ledgerd.gov.v1.MoveWallets
-	(*Action)(nil),            // 13: ledgerd.gov.v1.Action
-	(*Tally)(nil),             // 14: ledgerd.gov.v1.Tally
-	(*Proposal)(nil),          // 15: ledgerd.gov.v1.Proposal
-	(*Vote)(nil),              // 16: ledgerd.gov.v1.Vote
-	(*MsgSubmitProposal)(nil), // 17: ledgerd.gov.v1.MsgSubmitProposal
-	(*MsgVote)(nil),           // 18: ledgerd.gov.v1.MsgVote
-	(*Proposals)(nil),         // 19: ledgerd.gov.v1.Proposals
-	(*Votes)(nil),             // 20: ledgerd.gov.v1.Votes
-	(*v1.Member)(nil),         // 21: ledgerd.consortium.v1.Member
-	(v1.MemberStatus)(0),      // 22: ledgerd.consortium.v1.MemberStatus
-	(v1.Role)(0),              // 23: ledgerd.consortium.v1.Role
-	(*v11.Params)(nil),        // 24: ledgerd.wallet.v1.Params
-	(*v12.Params)(nil),        // 25: ledgerd.aml.v1.Params
+	(*SetParams)(nil),         // 13: ledgerd.gov.v1.SetParams
+	(*Action)(nil),            // 14: ledgerd.gov.v1.Action
+	(*Tally)(nil),             // 15: ledgerd.gov.v1.Tally
+	(*Proposal)(nil),          // 16: ledgerd.gov.v1.Proposal
+	(*Vote)(nil),              // 17: ledgerd.gov.v1.Vote
+	(*MsgSubmitProposal)(nil), // 18: ledgerd.gov.v1.MsgSubmitProposal
+	(*MsgVote)(nil),           // 19: ledgerd.gov.v1.MsgVote
+	(*Proposals)(nil),         // 20: ledgerd.gov.v1.Proposals
+	(*Votes)(nil),             // 21: ledgerd.gov.v1.Votes
+	(*v1.Member)(nil),         // 22: ledgerd.consortium.v1.Member
+	(v1.MemberStatus)(0),      // 23: ledgerd.consortium.v1.MemberStatus
+	(v1.Role)(0),              // 24: ledgerd.consortium.v1.Role
+	(*v11.Params)(nil),        // 25: ledgerd.wallet.v1.Params
+	(*v12.Params)(nil),        // 26: ledgerd.aml.v1.Params
 }
 var file_ledgerd_gov_v1_gov_proto_depIdxs = []int32{
-	21, // 0: ledgerd.gov.v1.AddMember.member:type_name -> ledgerd.consortium.v1.Member
-	22, // 1: ledgerd.gov.v1.SetMemberStatus.status:type_name -> ledgerd.consortium.v1.MemberStatus
-	23, // 2: ledgerd.gov.v1.SetRoles.roles:type_name -> ledgerd.consortium.v1.Role
-	24, // 3: ledgerd.gov.v1.SetWalletParams.params:type_name -> ledgerd.wallet.v1.Params
-	25, // 4: ledgerd.gov.v1.SetAMLParams.params:type_name -> ledgerd.aml.v1.Params
+	22, // 0: ledgerd.gov.v1.AddMember.member:type_name -> ledgerd.consortium.v1.Member
+	23, // 1: ledgerd.gov.v1.SetMemberStatus.status:type_name -> ledgerd.consortium.v1.MemberStatus
+	24, // 2: ledgerd.gov.v1.SetRoles.roles:type_name -> ledgerd.consortium.v1.Role
+	25, // 3: ledgerd.gov.v1.SetWalletParams.params:type_name -> ledgerd.wallet.v1.Params
+	26, // 4: ledgerd.gov.v1.SetAMLParams.params:type_name -> ledgerd.aml.v1.Params
 	2,  // 5: ledgerd.gov.v1.SetGovParams.params:type_name -> ledgerd.gov.v1.Params
 	3,  // 6: ledgerd.gov.v1.Action.add_member:type_name -> ledgerd.gov.v1.AddMember
 	4,  // 7: ledgerd.gov.v1.Action.set_member_status:type_name -> ledgerd.gov.v1.SetMemberStatus
@@ -1711,19 +1790,20 @@ var file_ledgerd_gov_v1_gov_proto_depIdxs = []int32{
 	10, // 13: ledgerd.gov.v1.Action.set_aml_params:type_name -> ledgerd.gov.v1.SetAMLParams
 	11, // 14: ledgerd.gov.v1.Action.set_gov_params:type_name -> ledgerd.gov.v1.SetGovParams
 	12, // 15: ledgerd.gov.v1.Action.move_wallets:type_name -> ledgerd.gov.v1.MoveWallets
-	13, // 16: ledgerd.gov.v1.Proposal.action:type_name -> ledgerd.gov.v1.Action
-	0,  // 17: ledgerd.gov.v1.Proposal.status:type_name -> ledgerd.gov.v1.ProposalStatus
-	14, // 18: ledgerd.gov.v1.Proposal.final_tally:type_name -> ledgerd.gov.v1.Tally
-	1,  // 19: ledgerd.gov.v1.Vote.option:type_name -> ledgerd.gov.v1.VoteOption
-	13, // 20: ledgerd.gov.v1.MsgSubmitProposal.action:type_name -> ledgerd.gov.v1.Action
-	1,  // 21: ledgerd.gov.v1.MsgVote.option:type_name -> ledgerd.gov.v1.VoteOption
-	15, // 22: ledgerd.gov.v1.Proposals.proposals:type_name -> ledgerd.gov.v1.Proposal
-	16, // 23: ledgerd.gov.v1.Votes.votes:type_name -> ledgerd.gov.v1.Vote
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	13, // 16: ledgerd.gov.v1.Action.set_params:type_name -> ledgerd.gov.v1.SetParams
+	14, // 17: ledgerd.gov.v1.Proposal.action:type_name -> ledgerd.gov.v1.Action
+	0,  // 18: ledgerd.gov.v1.Proposal.status:type_name -> ledgerd.gov.v1.ProposalStatus
+	15, // 19: ledgerd.gov.v1.Proposal.final_tally:type_name -> ledgerd.gov.v1.Tally
+	1,  // 20: ledgerd.gov.v1.Vote.option:type_name -> ledgerd.gov.v1.VoteOption
+	14, // 21: ledgerd.gov.v1.MsgSubmitProposal.action:type_name -> ledgerd.gov.v1.Action
+	1,  // 22: ledgerd.gov.v1.MsgVote.option:type_name -> ledgerd.gov.v1.VoteOption
+	16, // 23: ledgerd.gov.v1.Proposals.proposals:type_name -> ledgerd.gov.v1.Proposal
+	17, // 24: ledgerd.gov.v1.Votes.votes:type_name -> ledgerd.gov.v1.Vote
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_gov_v1_gov_proto_init() }
@@ -1731,7 +1811,7 @@ func file_ledgerd_gov_v1_gov_proto_init() {
 	if File_ledgerd_gov_v1_gov_proto != nil {
 		return
 	}
-	file_ledgerd_gov_v1_gov_proto_msgTypes[11].OneofWrappers = []any{
+	file_ledgerd_gov_v1_gov_proto_msgTypes[12].OneofWrappers = []any{
 		(*Action_AddMember)(nil),
 		(*Action_SetMemberStatus)(nil),
 		(*Action_SetRoles)(nil),
@@ -1742,6 +1822,7 @@ func file_ledgerd_gov_v1_gov_proto_init() {
 		(*Action_SetAmlParams)(nil),
 		(*Action_SetGovParams)(nil),
 		(*Action_MoveWallets)(nil),
+		(*Action_SetParams)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1749,7 +1830,7 @@ func file_ledgerd_gov_v1_gov_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_gov_v1_gov_proto_rawDesc), len(file_ledgerd_gov_v1_gov_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

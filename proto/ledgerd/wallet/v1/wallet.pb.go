@@ -1238,7 +1238,13 @@ type Params struct {
 	// issuance_caps, by issuer and denom; an issuer without one is uncapped.
 	IssuanceCaps []*IssuanceCap `protobuf:"bytes,4,rep,name=issuance_caps,json=issuanceCaps,proto3" json:"issuance_caps,omitempty"`
 	// max_batch_legs caps the recipients of one BatchTransfer.
-	MaxBatchLegs  uint32 `protobuf:"varint,5,opt,name=max_batch_legs,json=maxBatchLegs,proto3" json:"max_batch_legs,omitempty"`
+	MaxBatchLegs uint32 `protobuf:"varint,5,opt,name=max_batch_legs,json=maxBatchLegs,proto3" json:"max_batch_legs,omitempty"`
+	// decimals says how many digits of a denom's minor units follow the
+	// point in its major unit (CNY: 2, 100 fen = 1.00 CNY), for the CLI and
+	// clients, which read and print major units; sorted by denom. A denom
+	// not listed has DefaultDecimals (2). State and signed data always carry
+	// integer minor units.
+	Decimals      []*DenomDecimals `protobuf:"bytes,6,rep,name=decimals,proto3" json:"decimals,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1308,6 +1314,111 @@ func (x *Params) GetMaxBatchLegs() uint32 {
 	return 0
 }
 
+func (x *Params) GetDecimals() []*DenomDecimals {
+	if x != nil {
+		return x.Decimals
+	}
+	return nil
+}
+
+// DenomDecimals are the decimals of one denom's major unit.
+type DenomDecimals struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Denom         string                 `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
+	Decimals      uint32                 `protobuf:"varint,2,opt,name=decimals,proto3" json:"decimals,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DenomDecimals) Reset() {
+	*x = DenomDecimals{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DenomDecimals) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DenomDecimals) ProtoMessage() {}
+
+func (x *DenomDecimals) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DenomDecimals.ProtoReflect.Descriptor instead.
+func (*DenomDecimals) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DenomDecimals) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *DenomDecimals) GetDecimals() uint32 {
+	if x != nil {
+		return x.Decimals
+	}
+	return 0
+}
+
+// Denoms answers /wallet/denoms: every denomination with its decimals.
+type Denoms struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Denoms        []*DenomDecimals       `protobuf:"bytes,1,rep,name=denoms,proto3" json:"denoms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Denoms) Reset() {
+	*x = Denoms{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Denoms) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Denoms) ProtoMessage() {}
+
+func (x *Denoms) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Denoms.ProtoReflect.Descriptor instead.
+func (*Denoms) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Denoms) GetDenoms() []*DenomDecimals {
+	if x != nil {
+		return x.Denoms
+	}
+	return nil
+}
+
 // MsgOpenWallet opens a wallet. Signed by an operator of an issuer, which
 // becomes the wallet's bank of record.
 type MsgOpenWallet struct {
@@ -1321,7 +1432,7 @@ type MsgOpenWallet struct {
 
 func (x *MsgOpenWallet) Reset() {
 	*x = MsgOpenWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1333,7 +1444,7 @@ func (x *MsgOpenWallet) String() string {
 func (*MsgOpenWallet) ProtoMessage() {}
 
 func (x *MsgOpenWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1346,7 +1457,7 @@ func (x *MsgOpenWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgOpenWallet.ProtoReflect.Descriptor instead.
 func (*MsgOpenWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{13}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MsgOpenWallet) GetOwner() []byte {
@@ -1385,7 +1496,7 @@ type MsgDeposit struct {
 
 func (x *MsgDeposit) Reset() {
 	*x = MsgDeposit{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1397,7 +1508,7 @@ func (x *MsgDeposit) String() string {
 func (*MsgDeposit) ProtoMessage() {}
 
 func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1410,7 +1521,7 @@ func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgDeposit.ProtoReflect.Descriptor instead.
 func (*MsgDeposit) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{14}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MsgDeposit) GetWallet() []byte {
@@ -1455,7 +1566,7 @@ type MsgRedeem struct {
 
 func (x *MsgRedeem) Reset() {
 	*x = MsgRedeem{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1467,7 +1578,7 @@ func (x *MsgRedeem) String() string {
 func (*MsgRedeem) ProtoMessage() {}
 
 func (x *MsgRedeem) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1480,7 +1591,7 @@ func (x *MsgRedeem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRedeem.ProtoReflect.Descriptor instead.
 func (*MsgRedeem) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{15}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *MsgRedeem) GetDenom() string {
@@ -1515,7 +1626,7 @@ type BatchLeg struct {
 
 func (x *BatchLeg) Reset() {
 	*x = BatchLeg{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1527,7 +1638,7 @@ func (x *BatchLeg) String() string {
 func (*BatchLeg) ProtoMessage() {}
 
 func (x *BatchLeg) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1540,7 +1651,7 @@ func (x *BatchLeg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchLeg.ProtoReflect.Descriptor instead.
 func (*BatchLeg) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{16}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *BatchLeg) GetTo() []byte {
@@ -1569,7 +1680,7 @@ type MsgBatchTransfer struct {
 
 func (x *MsgBatchTransfer) Reset() {
 	*x = MsgBatchTransfer{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1581,7 +1692,7 @@ func (x *MsgBatchTransfer) String() string {
 func (*MsgBatchTransfer) ProtoMessage() {}
 
 func (x *MsgBatchTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1594,7 +1705,7 @@ func (x *MsgBatchTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgBatchTransfer.ProtoReflect.Descriptor instead.
 func (*MsgBatchTransfer) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{17}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MsgBatchTransfer) GetDenom() string {
@@ -1633,7 +1744,7 @@ type MsgFreeze struct {
 
 func (x *MsgFreeze) Reset() {
 	*x = MsgFreeze{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1645,7 +1756,7 @@ func (x *MsgFreeze) String() string {
 func (*MsgFreeze) ProtoMessage() {}
 
 func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1658,7 +1769,7 @@ func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgFreeze.ProtoReflect.Descriptor instead.
 func (*MsgFreeze) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{18}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MsgFreeze) GetWallet() []byte {
@@ -1702,7 +1813,7 @@ type MsgRelease struct {
 
 func (x *MsgRelease) Reset() {
 	*x = MsgRelease{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1714,7 +1825,7 @@ func (x *MsgRelease) String() string {
 func (*MsgRelease) ProtoMessage() {}
 
 func (x *MsgRelease) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1727,7 +1838,7 @@ func (x *MsgRelease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRelease.ProtoReflect.Descriptor instead.
 func (*MsgRelease) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{19}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MsgRelease) GetWallet() []byte {
@@ -1764,7 +1875,7 @@ type MsgSetTier struct {
 
 func (x *MsgSetTier) Reset() {
 	*x = MsgSetTier{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1776,7 +1887,7 @@ func (x *MsgSetTier) String() string {
 func (*MsgSetTier) ProtoMessage() {}
 
 func (x *MsgSetTier) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1789,7 +1900,7 @@ func (x *MsgSetTier) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetTier.ProtoReflect.Descriptor instead.
 func (*MsgSetTier) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{20}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *MsgSetTier) GetWallet() []byte {
@@ -1827,7 +1938,7 @@ type MsgSetLimits struct {
 
 func (x *MsgSetLimits) Reset() {
 	*x = MsgSetLimits{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1839,7 +1950,7 @@ func (x *MsgSetLimits) String() string {
 func (*MsgSetLimits) ProtoMessage() {}
 
 func (x *MsgSetLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1852,7 +1963,7 @@ func (x *MsgSetLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetLimits.ProtoReflect.Descriptor instead.
 func (*MsgSetLimits) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{21}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MsgSetLimits) GetWallet() []byte {
@@ -1887,7 +1998,7 @@ type MsgCloseWallet struct {
 
 func (x *MsgCloseWallet) Reset() {
 	*x = MsgCloseWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1899,7 +2010,7 @@ func (x *MsgCloseWallet) String() string {
 func (*MsgCloseWallet) ProtoMessage() {}
 
 func (x *MsgCloseWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1912,7 +2023,7 @@ func (x *MsgCloseWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCloseWallet.ProtoReflect.Descriptor instead.
 func (*MsgCloseWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{22}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *MsgCloseWallet) GetWallet() []byte {
@@ -1936,7 +2047,7 @@ type MsgTransfer struct {
 
 func (x *MsgTransfer) Reset() {
 	*x = MsgTransfer{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1948,7 +2059,7 @@ func (x *MsgTransfer) String() string {
 func (*MsgTransfer) ProtoMessage() {}
 
 func (x *MsgTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1961,7 +2072,7 @@ func (x *MsgTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgTransfer.ProtoReflect.Descriptor instead.
 func (*MsgTransfer) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{23}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *MsgTransfer) GetTo() []byte {
@@ -2003,7 +2114,7 @@ type Issuances struct {
 
 func (x *Issuances) Reset() {
 	*x = Issuances{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2015,7 +2126,7 @@ func (x *Issuances) String() string {
 func (*Issuances) ProtoMessage() {}
 
 func (x *Issuances) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2028,7 +2139,7 @@ func (x *Issuances) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Issuances.ProtoReflect.Descriptor instead.
 func (*Issuances) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{24}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Issuances) GetIssuances() []*Issuance {
@@ -2048,7 +2159,7 @@ type HistoryEntries struct {
 
 func (x *HistoryEntries) Reset() {
 	*x = HistoryEntries{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2060,7 +2171,7 @@ func (x *HistoryEntries) String() string {
 func (*HistoryEntries) ProtoMessage() {}
 
 func (x *HistoryEntries) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2073,7 +2184,7 @@ func (x *HistoryEntries) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryEntries.ProtoReflect.Descriptor instead.
 func (*HistoryEntries) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{25}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *HistoryEntries) GetEntries() []*HistoryEntry {
@@ -2106,7 +2217,7 @@ type HistoryRequest struct {
 
 func (x *HistoryRequest) Reset() {
 	*x = HistoryRequest{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2118,7 +2229,7 @@ func (x *HistoryRequest) String() string {
 func (*HistoryRequest) ProtoMessage() {}
 
 func (x *HistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2131,7 +2242,7 @@ func (x *HistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryRequest.ProtoReflect.Descriptor instead.
 func (*HistoryRequest) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{26}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *HistoryRequest) GetWallet() []byte {
@@ -2266,13 +2377,19 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\vIssuanceCap\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x10\n" +
-	"\x03cap\x18\x03 \x01(\x04R\x03cap\"\xf1\x01\n" +
+	"\x03cap\x18\x03 \x01(\x04R\x03cap\"\xaf\x02\n" +
 	"\x06Params\x12\x16\n" +
 	"\x06denoms\x18\x01 \x03(\tR\x06denoms\x126\n" +
 	"\x06limits\x18\x02 \x03(\v2\x1e.ledgerd.wallet.v1.DenomLimitsR\x06limits\x12,\n" +
 	"\x12utc_offset_seconds\x18\x03 \x01(\x05R\x10utcOffsetSeconds\x12C\n" +
 	"\rissuance_caps\x18\x04 \x03(\v2\x1e.ledgerd.wallet.v1.IssuanceCapR\fissuanceCaps\x12$\n" +
-	"\x0emax_batch_legs\x18\x05 \x01(\rR\fmaxBatchLegs\"`\n" +
+	"\x0emax_batch_legs\x18\x05 \x01(\rR\fmaxBatchLegs\x12<\n" +
+	"\bdecimals\x18\x06 \x03(\v2 .ledgerd.wallet.v1.DenomDecimalsR\bdecimals\"A\n" +
+	"\rDenomDecimals\x12\x14\n" +
+	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x1a\n" +
+	"\bdecimals\x18\x02 \x01(\rR\bdecimals\"B\n" +
+	"\x06Denoms\x128\n" +
+	"\x06denoms\x18\x01 \x03(\v2 .ledgerd.wallet.v1.DenomDecimalsR\x06denoms\"`\n" +
 	"\rMsgOpenWallet\x12\x1a\n" +
 	"\x05owner\x18\x01 \x01(\fB\x04ص\x18\x01R\x05owner\x12\x1f\n" +
 	"\bkyc_hash\x18\x02 \x01(\fB\x04ص\x18\x02R\akycHash\x12\x12\n" +
@@ -2371,7 +2488,7 @@ func file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_wallet_v1_wallet_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
 	(WalletStatus)(0),        // 0: ledgerd.wallet.v1.WalletStatus
 	(FreezeKind)(0),          // 1: ledgerd.wallet.v1.FreezeKind
@@ -2389,20 +2506,22 @@ var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
 	(*DenomLimits)(nil),      // 13: ledgerd.wallet.v1.DenomLimits
 	(*IssuanceCap)(nil),      // 14: ledgerd.wallet.v1.IssuanceCap
 	(*Params)(nil),           // 15: ledgerd.wallet.v1.Params
-	(*MsgOpenWallet)(nil),    // 16: ledgerd.wallet.v1.MsgOpenWallet
-	(*MsgDeposit)(nil),       // 17: ledgerd.wallet.v1.MsgDeposit
-	(*MsgRedeem)(nil),        // 18: ledgerd.wallet.v1.MsgRedeem
-	(*BatchLeg)(nil),         // 19: ledgerd.wallet.v1.BatchLeg
-	(*MsgBatchTransfer)(nil), // 20: ledgerd.wallet.v1.MsgBatchTransfer
-	(*MsgFreeze)(nil),        // 21: ledgerd.wallet.v1.MsgFreeze
-	(*MsgRelease)(nil),       // 22: ledgerd.wallet.v1.MsgRelease
-	(*MsgSetTier)(nil),       // 23: ledgerd.wallet.v1.MsgSetTier
-	(*MsgSetLimits)(nil),     // 24: ledgerd.wallet.v1.MsgSetLimits
-	(*MsgCloseWallet)(nil),   // 25: ledgerd.wallet.v1.MsgCloseWallet
-	(*MsgTransfer)(nil),      // 26: ledgerd.wallet.v1.MsgTransfer
-	(*Issuances)(nil),        // 27: ledgerd.wallet.v1.Issuances
-	(*HistoryEntries)(nil),   // 28: ledgerd.wallet.v1.HistoryEntries
-	(*HistoryRequest)(nil),   // 29: ledgerd.wallet.v1.HistoryRequest
+	(*DenomDecimals)(nil),    // 16: ledgerd.wallet.v1.DenomDecimals
+	(*Denoms)(nil),           // 17: ledgerd.wallet.v1.Denoms
+	(*MsgOpenWallet)(nil),    // 18: ledgerd.wallet.v1.MsgOpenWallet
+	(*MsgDeposit)(nil),       // 19: ledgerd.wallet.v1.MsgDeposit
+	(*MsgRedeem)(nil),        // 20: ledgerd.wallet.v1.MsgRedeem
+	(*BatchLeg)(nil),         // 21: ledgerd.wallet.v1.BatchLeg
+	(*MsgBatchTransfer)(nil), // 22: ledgerd.wallet.v1.MsgBatchTransfer
+	(*MsgFreeze)(nil),        // 23: ledgerd.wallet.v1.MsgFreeze
+	(*MsgRelease)(nil),       // 24: ledgerd.wallet.v1.MsgRelease
+	(*MsgSetTier)(nil),       // 25: ledgerd.wallet.v1.MsgSetTier
+	(*MsgSetLimits)(nil),     // 26: ledgerd.wallet.v1.MsgSetLimits
+	(*MsgCloseWallet)(nil),   // 27: ledgerd.wallet.v1.MsgCloseWallet
+	(*MsgTransfer)(nil),      // 28: ledgerd.wallet.v1.MsgTransfer
+	(*Issuances)(nil),        // 29: ledgerd.wallet.v1.Issuances
+	(*HistoryEntries)(nil),   // 30: ledgerd.wallet.v1.HistoryEntries
+	(*HistoryRequest)(nil),   // 31: ledgerd.wallet.v1.HistoryRequest
 }
 var file_ledgerd_wallet_v1_wallet_proto_depIdxs = []int32{
 	1,  // 0: ledgerd.wallet.v1.FreezeOrder.kind:type_name -> ledgerd.wallet.v1.FreezeKind
@@ -2418,16 +2537,18 @@ var file_ledgerd_wallet_v1_wallet_proto_depIdxs = []int32{
 	12, // 10: ledgerd.wallet.v1.DenomLimits.tiers:type_name -> ledgerd.wallet.v1.TierLimits
 	13, // 11: ledgerd.wallet.v1.Params.limits:type_name -> ledgerd.wallet.v1.DenomLimits
 	14, // 12: ledgerd.wallet.v1.Params.issuance_caps:type_name -> ledgerd.wallet.v1.IssuanceCap
-	19, // 13: ledgerd.wallet.v1.MsgBatchTransfer.legs:type_name -> ledgerd.wallet.v1.BatchLeg
-	1,  // 14: ledgerd.wallet.v1.MsgFreeze.kind:type_name -> ledgerd.wallet.v1.FreezeKind
-	4,  // 15: ledgerd.wallet.v1.MsgSetLimits.limits:type_name -> ledgerd.wallet.v1.Limits
-	10, // 16: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
-	9,  // 17: ledgerd.wallet.v1.HistoryEntries.entries:type_name -> ledgerd.wallet.v1.HistoryEntry
-	18, // [18:18] is the sub-list for method output_type
-	18, // [18:18] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	16, // 13: ledgerd.wallet.v1.Params.decimals:type_name -> ledgerd.wallet.v1.DenomDecimals
+	16, // 14: ledgerd.wallet.v1.Denoms.denoms:type_name -> ledgerd.wallet.v1.DenomDecimals
+	21, // 15: ledgerd.wallet.v1.MsgBatchTransfer.legs:type_name -> ledgerd.wallet.v1.BatchLeg
+	1,  // 16: ledgerd.wallet.v1.MsgFreeze.kind:type_name -> ledgerd.wallet.v1.FreezeKind
+	4,  // 17: ledgerd.wallet.v1.MsgSetLimits.limits:type_name -> ledgerd.wallet.v1.Limits
+	10, // 18: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
+	9,  // 19: ledgerd.wallet.v1.HistoryEntries.entries:type_name -> ledgerd.wallet.v1.HistoryEntry
+	20, // [20:20] is the sub-list for method output_type
+	20, // [20:20] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_wallet_v1_wallet_proto_init() }
@@ -2441,7 +2562,7 @@ func file_ledgerd_wallet_v1_wallet_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_wallet_v1_wallet_proto_rawDesc), len(file_ledgerd_wallet_v1_wallet_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   27,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,47 @@
+package app
+
+import (
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/ledgerd/ledgerd/x/aml"
+	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/gov"
+	"github.com/ledgerd/ledgerd/x/module"
+	"github.com/ledgerd/ledgerd/x/wallet"
+)
+
+// Modules returns the chain's modules, in order, wired to each other
+// through the narrow interfaces each declares: the one place that names
+// them. The order is the order of genesis (a module's genesis may read the
+// sections before it), of begin- and end-block work, and of the stores in
+// the app hash. Adding a module is a line here; adding a message to a
+// module is nothing here.
+//
+// Each call returns fresh instances (with their own parameter caches):
+// one per App.
+func Modules() *module.Registry {
+	members := func(ctx exec.Context) consortium.View { return consortium.ViewOf(ctx) }
+	amlMod := aml.New()
+	walletMod := wallet.New(
+		func(ctx exec.Context) wallet.Members { return members(ctx) },
+		amlMod.Monitor)
+	reg := new(module.Registry)
+	govMod := gov.New(func(ctx exec.Context) gov.Members { return members(ctx) }, reg)
+	hasWallet := func(ctx exec.Context, addr common.Address) bool {
+		_, err := wallet.NewView(ctx.KV(wallet.StoreName)).Wallet(addr)
+		return err == nil
+	}
+	if err := reg.Init([]*module.Module{
+		consortium.New(hasWallet),
+		walletMod.Module(),
+		amlMod.Module(),
+		govMod.Module(),
+	}); err != nil {
+		panic("app: " + err.Error())
+	}
+	return reg
+}
+
+// StoreNames are the module stores, in app-hash order.
+var StoreNames = Modules().StoreNames()

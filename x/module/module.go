@@ -1,0 +1,270 @@
+// Package module is the contract between ledgerd's state-machine modules
+// and the app. A module describes itself once, in a Module value: its
+// store, its genesis section, its messages (each registered once with its
+// validation, signer rule, execution and CLI command), its begin- and
+// end-block work, its query paths, its parameters and the governance
+// actions it executes, its invariants and its events. The app holds an
+// ordered list of modules and drives them through these descriptions
+// only; it has no code for any module or message.
+//
+// Everything a module registers that runs in a block or at genesis is
+// consensus code: a deterministic function of its context and its input
+// (package exec), bounded in work, with no I/O, clock or randomness. Query
+// handlers read committed state only. CLI specifications are data, turned
+// into commands by the ledgerd binary.
+//
+// docs/modules.md walks through writing a module.
+package module
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+)
+
+// Module is one business domain plugged into the app. Only Name is
+// required; every other part is optional.
+type Module struct {
+	// Name names the module's store (and its proof op key), its genesis
+	// section, its query paths (/<Name>/...) and its CLI group
+	// (ledgerd tx <Name> ..., ledgerd query <Name> ...): lowercase letters.
+	Name string
+	// Doc is one line on what the module keeps, for help texts.
+	Doc string
+
+	// Genesis reads, checks and writes the module's section of the genesis
+	// file.
+	Genesis *Genesis
+	// Msgs are the messages the module executes, one registration each.
+	Msgs []Msg
+	// Accounts, if set, resolves transaction signers to the accounts whose
+	// nonces they use.
+	Accounts *Accounts
+
+	// BeginBlock runs at the start of every block, before its
+	// transactions; EndBlock after them. Both must bound their work per
+	// block (carrying what is left to the next block) and may not fail
+	// but for corrupted state: an error stops the node.
+	BeginBlock func(ctx exec.Context) error
+	EndBlock   func(ctx exec.Context) ([]abci.ValidatorUpdate, error)
+
+	// Queries answer the module's query paths from committed state.
+	Queries []Query
+	// Params is the module's parameter record, which governance replaces.
+	Params *Params
+	// GovActions are the governance actions whose effect is on this
+	// module's state.
+	GovActions []GovAction
+	// Invariants are checks over the module's whole state, for tests and
+	// auditors (their cost is linear in the state: never run in a block).
+	Invariants []Invariant
+	// Events documents the events the module emits and says which
+	// attributes CometBFT indexes.
+	Events []Event
+	// PeerFilter, if set, decides whether this node accepts P2P node
+	// nodeID as a peer, from committed state (nil: accepted).
+	PeerFilter func(r store.Reader, nodeID string) error
+	// ChainParams, set by exactly one module, reads the chain-wide limits
+	// the app's pipeline applies from the module's state.
+	ChainParams func(r store.Reader) ChainParams
+}
+
+// ChainParams are the chain-wide limits of the transaction pipeline and
+// the numeric chain id of the signing domain: consensus parameters, in
+// state, never node configuration.
+type ChainParams struct {
+	// NumericID is the EIP-712 domain's chainId.
+	NumericID uint64
+	// MaxTxBytes caps a transaction's size, MaxBlockTxs a block's
+	// transactions, MaxTxValidityBlocks how far ahead a transaction's
+	// valid_until_height may be.
+	MaxTxBytes, MaxBlockTxs, MaxTxValidityBlocks uint64
+}
+
+var namePattern = regexp.MustCompile(`^[a-z]{2,16}$`)
+
+// Check reports the first inconsistency in m's description: a bad name, a
+// message without a type, execution or signer rule, a query without a
+// path. The app checks every module when it starts.
+func (m *Module) Check() error {
+	if !namePattern.MatchString(m.Name) {
+		return fmt.Errorf("module name %q: want 2-16 lowercase letters", m.Name)
+	}
+	for i, msg := range m.Msgs {
+		switch {
+		case msg.Type == nil:
+			return fmt.Errorf("module %s: message %d has no Type", m.Name, i)
+		case msg.Execute == nil || msg.Signer == nil:
+			return fmt.Errorf("module %s: message %s has no Execute or no Signer", m.Name, msg.Name())
+		}
+	}
+	for _, q := range m.Queries {
+		if q.Path == "" || q.Handle == nil {
+			return fmt.Errorf("module %s: a query without a path or handler", m.Name)
+		}
+	}
+	if p := m.Params; p != nil && (len(p.Key) == 0 || p.New == nil || p.Validate == nil) {
+		return fmt.Errorf("module %s: Params needs Key, New and Validate", m.Name)
+	}
+	for _, a := range m.GovActions {
+		if a.Field == "" || a.Apply == nil {
+			return fmt.Errorf("module %s: a governance action without a field or Apply", m.Name)
+		}
+	}
+	return nil
+}
+
+// Genesis is a module's section of the genesis file (app_state.<Name>).
+type Genesis struct {
+	// Default is the section a genesis without one gets; nil makes the
+	// section required.
+	Default func() json.RawMessage
+	// Init checks the section against the state the modules before this
+	// one wrote (readable through ctx, which is at height 0 and the genesis
+	// time) and writes the module's initial state. It returns the
+	// validators the chain starts with, if the module keeps them. A
+	// malformed or inconsistent section fails with the module's registered
+	// genesis error, saying what is wrong.
+	Init func(ctx exec.Context, section json.RawMessage) ([]abci.ValidatorUpdate, error)
+}
+
+// Accounts resolves signers to nonce accounts: a transaction's signer must
+// have an account in one module, whose nonce orders its transactions.
+type Accounts struct {
+	// Kind names the accounts ("operator", "wallet"): exec.Context.Account
+	// carries it to handlers and signer rules.
+	Kind string
+	// Nonce returns addr's nonce, or false if addr has no account here.
+	Nonce func(r store.Reader, addr common.Address) (uint64, bool)
+	// IncrementNonce adds one to the nonce of addr's account, which exists.
+	IncrementNonce func(kv store.KV, addr common.Address)
+}
+
+// Signer is the rule of who may sign a message. The app checks it after the
+// nonce and before Execute, so that a handler never runs for a signer the
+// rule refuses; a handler may check more (the bank of record of the
+// wallet it acts on).
+type Signer interface {
+	// Authorize fails, with a registered error, unless ctx.Signer (whose
+	// account kind is ctx.Account) may sign the message.
+	Authorize(ctx exec.Context) error
+	// Describe says who may sign, for docs and help ("an operator of an
+	// issuer").
+	Describe() string
+}
+
+// AnySigner lets every account sign; the handler decides.
+type AnySigner string
+
+// Authorize implements Signer.
+func (AnySigner) Authorize(exec.Context) error { return nil }
+
+// Describe implements Signer.
+func (s AnySigner) Describe() string { return string(s) }
+
+// Query is one of a module's query paths: /<module>/<Path>, or a family of
+// paths /<module>/<Path>/... when Path ends in '/'.
+type Query struct {
+	Path string
+	// Doc says what the path answers, in which protobuf message.
+	Doc string
+	// Handle answers from the committed state at one height. rest is the
+	// part of the path after Path (empty for an exact path); data is the
+	// request's data. Errors are registered errors.
+	Handle func(s Stores, rest string, data []byte) (proto.Message, error)
+}
+
+// Stores gives a query the module stores of one committed height.
+type Stores interface {
+	// Reader returns the named store's state at the height.
+	Reader(name string) store.Reader
+	// Height is the height of the state.
+	Height() int64
+}
+
+// Params is a module's parameter record: one protobuf message under one
+// key of the module's store, replaced by governance's set-params action.
+type Params struct {
+	// Key is the record's key in the module's store.
+	Key []byte
+	// New returns an empty parameters message.
+	New func() proto.Message
+	// Validate checks next against the current state (read through ctx) and
+	// returns it as it is to be stored (normalised: lists sorted, defaults
+	// filled). It fails with a registered error saying what is wrong.
+	Validate func(ctx exec.Context, next proto.Message) (proto.Message, error)
+	// Doc says what the parameters set, for help texts.
+	Doc string
+}
+
+// GovAction is a governance action executed on a module's state: the
+// module owns its meaning, governance its voting.
+type GovAction struct {
+	// Field is the name of the govv1.Action oneof field carrying it
+	// ("add_member").
+	Field string
+	// Name is the action's CLI and event name ("add-member").
+	Name string
+	// Doc says what the action does.
+	Doc string
+	// Apply validates the action against ctx's state and, if valid,
+	// applies it; it returns the validator updates it causes. On error
+	// the caller discards every write.
+	Apply func(ctx exec.Context, action proto.Message) ([]abci.ValidatorUpdate, error)
+	// Describe summarises an action for people ("set the roles of bank-a
+	// to issuer, lender").
+	Describe func(action proto.Message) string
+	// Commands are the `ledgerd tx gov propose ...` commands building it
+	// (one action may be offered as several commands: suspend-member,
+	// remove-member).
+	Commands []CLI
+}
+
+// Invariant is a check over a module's whole state at one height.
+type Invariant struct {
+	Name string
+	// Check fails, saying what is broken, unless the invariant holds.
+	Check func(s Stores) error
+}
+
+// Event documents an event type a module emits.
+type Event struct {
+	Type string
+	Doc  string
+	// Attrs are the attributes it carries, in order.
+	Attrs []string
+	// Indexed are the attributes CometBFT's indexer keeps, so that clients
+	// can search and subscribe by them; the others are not indexed.
+	Indexed []string
+}
+
+// Answer routes a query path of m, the part after "/<m.Name>/", to its
+// handler: a Query whose Path equals it, or one whose Path ends in '/' and
+// prefixes it. It fails with ErrUnknownQuery naming m's paths.
+func (m *Module) Answer(s Stores, path string, data []byte) (proto.Message, error) {
+	for _, q := range m.Queries {
+		switch {
+		case path == q.Path:
+			return q.Handle(s, "", data)
+		case strings.HasSuffix(q.Path, "/") && strings.HasPrefix(path, q.Path):
+			return q.Handle(s, path[len(q.Path):], data)
+		}
+	}
+	paths := make([]string, len(m.Queries))
+	for i, q := range m.Queries {
+		paths[i] = "/" + m.Name + "/" + q.Path
+		if strings.HasSuffix(q.Path, "/") {
+			paths[i] += "..."
+		}
+	}
+	return nil, errcode.Wrap(ErrUnknownQuery, "%q: module %s answers %s", "/"+m.Name+"/"+path, m.Name, strings.Join(paths, ", "))
+}

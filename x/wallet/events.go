@@ -1,0 +1,26 @@
+package wallet
+
+import "github.com/ledgerd/ledgerd/x/module"
+
+// events are the wallet module's events. Indexed are the attributes a
+// bank's or a wallet app's systems search and subscribe by: the wallets
+// and banks concerned; amounts, memos and encoded entries are not.
+var events = []module.Event{
+	{Type: "wallet_opened", Doc: "a wallet was opened", Attrs: []string{"owner", "bank", "tier"}, Indexed: []string{"owner", "bank"}},
+	{Type: "deposit", Doc: "e-money was issued into a wallet against fiat",
+		Attrs: []string{"wallet", "issuer", "denom", "amount", "reference"}, Indexed: []string{"wallet", "issuer", "reference"}},
+	{Type: "redeem", Doc: "e-money was burnt for the bank of record to pay out in fiat",
+		Attrs:   []string{"wallet", "bank", "denom", "amount", "payout_reference", "tx_hash", "height"},
+		Indexed: []string{"wallet", "bank"}},
+	{Type: "transfer", Doc: "a payment between wallets (each leg of a batch)", Attrs: []string{"from", "to", "denom", "amount"},
+		Indexed: []string{"from", "to"}},
+	{Type: "wallet_tier", Doc: "a wallet's tier changed", Attrs: []string{"wallet", "from", "to"}, Indexed: []string{"wallet"}},
+	{Type: "wallet_closed", Doc: "a wallet was closed", Attrs: []string{"wallet", "by"}, Indexed: []string{"wallet"}},
+	{Type: "wallet_frozen", Doc: "a freeze order was placed",
+		Attrs:   []string{"wallet", "order", "authority", "kind", "legal_basis", "expires", "status"},
+		Indexed: []string{"wallet", "authority"}},
+	{Type: "wallet_released", Doc: "a freeze order was lifted (by its authority, a regulator, or its expiry)",
+		Attrs: []string{"wallet", "order", "authority", "by", "reason", "status"}, Indexed: []string{"wallet", "authority"}},
+	{Type: EventHistory, Doc: "one entry of a wallet's history, for every node's history index",
+		Attrs: []string{"wallet", "seq", "entry"}, Indexed: []string{"wallet"}},
+}

@@ -1,0 +1,345 @@
+package wallet
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/module"
+)
+
+// AccountKind is the kind of the wallets' nonce accounts: a wallet's owner
+// signs with the wallet's nonce.
+const AccountKind = "wallet"
+
+// Owner is the signer rule of messages a wallet's owner signs: the signer's
+// account is its wallet (ErrWalletNotFound otherwise, for an operator).
+var Owner module.Signer = ownerRule{}
+
+type ownerRule struct{}
+
+func (ownerRule) Authorize(ctx exec.Context) error {
+	if ctx.Account != AccountKind {
+		return errcode.Wrap(ErrWalletNotFound, "owner %s", ctx.Signer.Hex())
+	}
+	return nil
+}
+
+func (ownerRule) Describe() string { return "the wallet's owner" }
+
+// Issuer is the rule of messages signed by an operator of an active issuer
+// (a bank that holds wallets and issues e-money).
+var issuer = func(members func(exec.Context) Members) module.Signer {
+	return roleRule{members, consortiumv1.Role_ROLE_ISSUER, "an operator of an active issuer"}
+}
+
+type roleRule struct {
+	members func(exec.Context) Members
+	role    consortiumv1.Role
+	doc     string
+}
+
+func (r roleRule) Authorize(ctx exec.Context) error {
+	_, err := r.members(ctx).ActingMember(ctx.Signer, r.role)
+	return err
+}
+
+func (r roleRule) Describe() string { return r.doc }
+
+// Module returns the wallet module's registration: its store, genesis,
+// messages, the freeze expiries at the start of each block, its queries,
+// parameters, governance actions, invariant and events.
+func (mod *Module) Module() *module.Module {
+	byIssuer := issuer(mod.members)
+	anyMember := module.AnySigner("an operator of the wallet's bank of record, or of a regulator")
+	return &module.Module{
+		Name:    StoreName,
+		Doc:     "wallets, their tiers, limits and freezes; e-money issued against fiat, payments, redemption; supply",
+		Genesis: &module.Genesis{Init: mod.initGenesis},
+		Accounts: &module.Accounts{
+			Kind: AccountKind,
+			Nonce: func(r store.Reader, addr common.Address) (uint64, bool) {
+				w, err := NewView(r).Wallet(addr)
+				if err != nil {
+					return 0, false
+				}
+				return w.Nonce, true
+			},
+			IncrementNonce: func(kv store.KV, addr common.Address) { NewKeeper(kv).IncrementNonce(addr) },
+		},
+		Msgs: []module.Msg{
+			module.NewMsg(byIssuer, ValidateOpenWallet, mod.OpenWallet, module.CLI{
+				Use: "open OWNER --tier N --kyc-hash HEX", Short: "Open a wallet for OWNER (an address) as its bank of record",
+				Args: []string{"owner"},
+				Flags: []module.Flag{
+					{Field: "tier", Required: true, Usage: "verification tier: 1 (in person, full KYC) to 4 (phone number only)"},
+					{Field: "kyc_hash", Required: true, Usage: "32-byte hex digest of the bank's off-chain KYC record"},
+				}}),
+			module.NewMsg(byIssuer, ValidateDeposit, mod.Deposit, module.CLI{
+				Use: "deposit WALLET AMOUNT DENOM --reference REF", Short: "Issue e-money into a wallet of your bank against fiat received",
+				Args:  []string{"wallet", "amount", "denom"},
+				Flags: []module.Flag{{Field: "reference", Required: true, Usage: "the bank's reference of the fiat receipt; each is credited once"}}}),
+			module.NewMsg(Owner, ValidateTransfer, mod.Transfer, module.CLI{
+				Use: "transfer TO AMOUNT DENOM [--memo TEXT]", Short: "Pay from your wallet to another wallet, at any bank",
+				Args:  []string{"to", "amount", "denom"},
+				Flags: []module.Flag{{Field: "memo", Usage: "free text for the recipient, at most 256 bytes"}}}),
+			module.NewMsg(Owner, ValidateRedeem, mod.Redeem, module.CLI{
+				Use: "redeem AMOUNT DENOM --payout-reference REF", Short: "Cash out: burn e-money from your wallet, for your bank of record to pay in fiat",
+				Args:  []string{"amount", "denom"},
+				Flags: []module.Flag{{Field: "payout_reference", Required: true, Usage: "where the bank pays out (an account token agreed with it)"}}}),
+			module.NewMsg(Owner, ValidateBatchTransfer, mod.BatchTransfer, module.CLI{
+				Use:   "batch-transfer DENOM --legs FILE [--memo TEXT]",
+				Short: "Pay many wallets at once, all or nothing (payroll, benefits); FILE has one 'ADDRESS,AMOUNT' per line",
+				Args:  []string{"denom"},
+				Flags: []module.Flag{
+					{Name: "legs", File: true, Required: true, Usage: "CSV file of recipients: ADDRESS,AMOUNT per line, amounts in major units ('#' starts a comment)"},
+					{Field: "memo", Usage: "free text for every recipient, at most 256 bytes"},
+				},
+				Build: buildBatch}),
+			module.NewMsg(anyMember, ValidateFreeze, mod.Freeze, module.CLI{
+				Use:   "freeze WALLET --kind full|debit --legal-basis TEXT [--expires TIME]",
+				Short: "Place a freeze order (bank of record or regulator): full stops everything, debit leaves receive only",
+				Args:  []string{"wallet"},
+				Flags: []module.Flag{
+					{Field: "kind", Default: "full", Usage: "full (nothing in or out) or debit (receive only)"},
+					{Field: "legal_basis", Required: true, Usage: "reference of the legal instrument (court order, police notice)"},
+					{Field: "expires", Usage: "when the order lifts by itself: RFC 3339 time, date (YYYY-MM-DD, midnight UTC) or Unix seconds; default never"},
+				}}),
+			module.NewMsg(module.AnySigner("an operator of the order's authority, or of a regulator"), ValidateRelease, mod.Release, module.CLI{
+				Use: "release WALLET ORDER_ID [--reason TEXT]", Short: "Lift a freeze order (its authority or a regulator)",
+				Args:  []string{"wallet", "order_id"},
+				Flags: []module.Flag{{Field: "reason", Usage: "why the order is lifted"}}}),
+			module.NewMsg(byIssuer, ValidateSetTier, mod.SetTier, module.CLI{
+				Use: "set-tier WALLET TIER --kyc-hash HEX", Short: "Change a wallet's tier after a new verification (bank of record)",
+				Args:  []string{"wallet", "tier"},
+				Flags: []module.Flag{{Field: "kyc_hash", Required: true, Usage: "32-byte hex digest of the new KYC record"}}}),
+			module.NewMsg(byIssuer, ValidateSetLimits, mod.SetLimits, module.CLI{
+				Use:   "set-limits WALLET DENOM [--balance-cap N] [--payment-limit N] [--daily-limit N] [--annual-limit N]",
+				Short: "Change a wallet's own limits, which bind where stricter than its tier's (bank of record); 0 clears one",
+				Long: `set-limits changes the limits named by flags and keeps the wallet's other own
+limits in DENOM as they are (read from the node first); 0 clears a limit. The
+transaction itself carries all four, so what it sets is exactly what it shows.
+Amounts are in major units (250.00).`,
+				Args: []string{"wallet", "denom"},
+				Flags: []module.Flag{
+					{Field: "limits.balance_cap", Usage: "most the wallet may hold"},
+					{Field: "limits.payment_limit", Usage: "largest single payment out"},
+					{Field: "limits.daily_outflow_limit", Name: "daily-limit", Usage: "most paid out in a calendar day"},
+					{Field: "limits.annual_outflow_limit", Name: "annual-limit", Usage: "most paid out in a calendar year"},
+				},
+				Build: buildSetLimits}),
+			module.NewMsg(module.AnySigner("the wallet's owner, or an operator of its bank of record"), ValidateCloseWallet, mod.CloseWallet, module.CLI{
+				Use: "close WALLET", Short: "Close an empty wallet for good (its owner or its bank of record)",
+				Args: []string{"wallet"}}),
+		},
+		BeginBlock: mod.LiftExpired,
+		Queries: []module.Query{
+			{Path: "issuances/", Doc: "<issuer>: the issuer's outstanding issuance per denom (walletv1.Issuances)", Handle: queryIssuances},
+			{Path: "denoms", Doc: "every denomination the ledger carries with its decimals (walletv1.Denoms)", Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
+				p := NewView(s.Reader(StoreName)).Params()
+				out := new(walletv1.Denoms)
+				for _, d := range p.Denoms {
+					out.Denoms = append(out.Denoms, &walletv1.DenomDecimals{Denom: d, Decimals: Decimals(p, d)})
+				}
+				return out, nil
+			}},
+			{Path: "params", Doc: "the parameters (walletv1.Params)", Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
+				return NewView(s.Reader(StoreName)).Params(), nil
+			}},
+			{Path: "invariant", Doc: "empty if supply = sum of balances = sum of issuance for every denom at the height, an error otherwise", Handle: queryInvariant},
+		},
+		Params: &module.Params{
+			Key: ParamsKey(),
+			New: func() proto.Message { return new(walletv1.Params) },
+			Doc: "denominations, tier limits, issuance caps, the consortium's time zone, batch size",
+			Validate: func(ctx exec.Context, next proto.Message) (proto.Message, error) {
+				return ValidateParams(next.(*walletv1.Params), NewView(ctx.KV(StoreName)).Params(), mod.members(ctx))
+			},
+		},
+		GovActions: []module.GovAction{{
+			Field: "set_wallet_params", Name: "set-wallet-params", Doc: "replace the wallet parameters",
+			Apply: func(ctx exec.Context, m proto.Message) ([]abci.ValidatorUpdate, error) {
+				p := m.(*govv1.SetWalletParams).GetParams()
+				if p == nil {
+					return nil, fmt.Errorf("wallet parameters: none given")
+				}
+				next, err := ValidateParams(p, NewView(ctx.KV(StoreName)).Params(), mod.members(ctx))
+				if err != nil {
+					return nil, fmt.Errorf("wallet parameters: %v", err)
+				}
+				NewKeeper(ctx.KV(StoreName)).SetParams(next)
+				return nil, nil
+			},
+			Describe: func(proto.Message) string { return "replace the wallet parameters" },
+			Commands: []module.CLI{{
+				Use:   "set-wallet-params --file FILE",
+				Short: "Replace the wallet parameters (denoms, tier limits, issuance caps, time zone, batch size)",
+				Flags: []module.Flag{{Name: "file", File: true, Required: true, Usage: `JSON in the genesis "wallet" section's format, without wallets`}},
+				Build: func(in module.Input) (proto.Message, error) {
+					b, err := in.File("file")
+					if err != nil {
+						return nil, err
+					}
+					var g Genesis
+					dec := json.NewDecoder(bytes.NewReader(b))
+					dec.DisallowUnknownFields()
+					if err := dec.Decode(&g); err != nil {
+						return nil, fmt.Errorf("--file: %v", err)
+					}
+					if len(g.Wallets) > 0 {
+						return nil, fmt.Errorf("--file: wallets cannot be set by governance; leave them out")
+					}
+					// The chain checks the issuers of the caps; here the format.
+					st, err := g.Validate(anyIssuer{})
+					if err != nil {
+						return nil, err
+					}
+					return &govv1.SetWalletParams{Params: st.Params}, nil
+				},
+			}},
+		}, {
+			Field: "move_wallets", Name: "move-wallets", Doc: "move wallets to another bank of record; balances and the issuance behind them stay",
+			Apply: func(ctx exec.Context, m proto.Message) ([]abci.ValidatorUpdate, error) {
+				return nil, mod.MoveWallets(ctx, m.(*govv1.MoveWallets))
+			},
+			Describe: func(m proto.Message) string {
+				mv := m.(*govv1.MoveWallets)
+				return fmt.Sprintf("move %d wallet(s) to %s", len(mv.GetWallets()), mv.GetToBank())
+			},
+			Commands: []module.CLI{{
+				Use: "move-wallets --to BANK WALLET...", Short: "Move wallets to another bank of record (an active issuer); balances stay",
+				Flags: []module.Flag{{Field: "to_bank", Name: "to", Required: true, Usage: "member id of the new bank of record"}},
+				Build: func(in module.Input) (proto.Message, error) {
+					mv := new(govv1.MoveWallets)
+					if err := in.Set(mv, "to_bank", in.Flag("to")); err != nil {
+						return nil, err
+					}
+					for i := 0; in.Arg(i) != ""; i++ {
+						if !common.IsHexAddress(in.Arg(i)) {
+							return nil, fmt.Errorf("wallet %q is not a 0x-prefixed 20-byte hex address", in.Arg(i))
+						}
+						mv.Wallets = append(mv.Wallets, common.HexToAddress(in.Arg(i)).Bytes())
+					}
+					if len(mv.Wallets) == 0 {
+						return nil, fmt.Errorf("name the wallets to move")
+					}
+					return mv, nil
+				},
+			}},
+		}},
+		Invariants: []module.Invariant{{Name: "supply", Check: func(s module.Stores) error {
+			return Invariant(s.Reader(StoreName))
+		}}},
+		Events: events,
+	}
+}
+
+func (mod *Module) initGenesis(ctx exec.Context, section json.RawMessage) ([]abci.ValidatorUpdate, error) {
+	var g Genesis
+	dec := json.NewDecoder(bytes.NewReader(section))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		return nil, errcode.Wrap(ErrInvalidGenesis, "%v", err)
+	}
+	st, err := g.Validate(mod.members(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return nil, NewKeeper(ctx.KV(StoreName)).InitGenesis(st)
+}
+
+// anyIssuer takes every member id for an issuer and no address for an
+// operator: the CLI checks a parameters file's format, the chain its
+// members.
+type anyIssuer struct{}
+
+func (anyIssuer) Member(id string) (*consortiumv1.Member, error) {
+	return &consortiumv1.Member{Id: id, Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_ISSUER}}, nil
+}
+
+func (anyIssuer) Operator(common.Address) (*consortiumv1.Operator, bool) { return nil, false }
+
+// buildBatch reads the legs file: ADDRESS,AMOUNT lines, amounts in major
+// units.
+func buildBatch(in module.Input) (proto.Message, error) {
+	b := new(walletv1.MsgBatchTransfer)
+	if err := in.Set(b, "denom", in.Arg(0)); err != nil {
+		return nil, err
+	}
+	if err := in.Set(b, "memo", in.Flag("memo")); err != nil {
+		return nil, err
+	}
+	content, err := in.File("legs")
+	if err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(content))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		addr, amount, ok := strings.Cut(line, ",")
+		if !ok {
+			return nil, fmt.Errorf("--legs line %d: want ADDRESS,AMOUNT", n)
+		}
+		i := len(b.Legs)
+		if err := in.Set(b, fmt.Sprintf("legs.%d.to", i), strings.TrimSpace(addr)); err != nil {
+			return nil, fmt.Errorf("--legs line %d: %w", n, err)
+		}
+		if err := in.Set(b, fmt.Sprintf("legs.%d.amount", i), strings.TrimSpace(amount)); err != nil {
+			return nil, fmt.Errorf("--legs line %d: %w", n, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(b.Legs) == 0 {
+		return nil, fmt.Errorf("--legs: no recipients")
+	}
+	return b, nil
+}
+
+// buildSetLimits starts from the wallet's current own limits in the denom
+// and changes those the flags name.
+func buildSetLimits(in module.Input) (proto.Message, error) {
+	m := &walletv1.MsgSetLimits{Limits: &walletv1.Limits{}}
+	if err := in.Set(m, "wallet", in.Arg(0)); err != nil {
+		return nil, err
+	}
+	if err := in.Set(m, "denom", in.Arg(1)); err != nil {
+		return nil, err
+	}
+	w := new(walletv1.Wallet)
+	found, err := in.Record(StoreName, WalletKey(m.Wallet), w)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errcode.Wrap(ErrWalletNotFound, "owner %s", common.BytesToAddress(m.Wallet).Hex())
+	}
+	if i, ok := findWalletLimits(w.Limits, m.Denom); ok && w.Limits[i].Limits != nil {
+		m.Limits = proto.Clone(w.Limits[i].Limits).(*walletv1.Limits)
+	}
+	for _, f := range [][2]string{{"balance-cap", "limits.balance_cap"}, {"payment-limit", "limits.payment_limit"},
+		{"daily-limit", "limits.daily_outflow_limit"}, {"annual-limit", "limits.annual_outflow_limit"}} {
+		if v := in.Flag(f[0]); v != "" {
+			if err := in.Set(m, f[1], v); err != nil {
+				return nil, fmt.Errorf("--%s: %w", f[0], err)
+			}
+		}
+	}
+	return m, nil
+}
