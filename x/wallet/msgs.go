@@ -322,7 +322,7 @@ func (mod *Module) Transfer(ctx exec.Context, msg *walletv1.MsgTransfer) error {
 	if err != nil {
 		return err
 	}
-	if err := mod.pay(ctx, k, params, from, msg.To, msg.Denom, msg.Amount, msg.Memo); err != nil {
+	if err := mod.pay(ctx, k, params, from, msg.To, msg.Denom, msg.Amount, msg.Memo, Reason{}); err != nil {
 		return err
 	}
 	if err := mod.countPayments(ctx, params, from, 1); err != nil {
@@ -345,7 +345,7 @@ func (mod *Module) BatchTransfer(ctx exec.Context, msg *walletv1.MsgBatchTransfe
 		return err
 	}
 	for i, leg := range msg.Legs {
-		if err := mod.pay(ctx, k, params, from, leg.To, msg.Denom, leg.Amount, msg.Memo); err != nil {
+		if err := mod.pay(ctx, k, params, from, leg.To, msg.Denom, leg.Amount, msg.Memo, Reason{}); err != nil {
 			return fmt.Errorf("leg %d: %w", i, err)
 		}
 	}
@@ -377,7 +377,7 @@ func (mod *Module) payer(ctx exec.Context, k Keeper, denom string) (*walletv1.Pa
 // pay moves amount from from (held by the caller, stored by the caller) to
 // the wallet at to, which it stores, applying both sides' rules and
 // recording both sides' history.
-func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from *walletv1.Wallet, toAddr []byte, denom string, amount uint64, memo string) error {
+func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from *walletv1.Wallet, toAddr []byte, denom string, amount uint64, memo string, why Reason) error {
 	sender, to := common.BytesToAddress(from.Owner), common.BytesToAddress(toAddr)
 	if to == sender {
 		return errcode.Wrap(ErrSelfTransfer, "wallet %s", to.Hex())
@@ -405,9 +405,11 @@ func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from
 		return err
 	}
 	appendHistory(ctx, from, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_TRANSFER_OUT,
-		Counterparty: to.Bytes(), Denom: denom, Amount: amount, BalanceAfter: have - amount, Detail: memo})
+		Counterparty: to.Bytes(), Denom: denom, Amount: amount, BalanceAfter: have - amount, Detail: memo,
+		Reason: why.Kind, Reference: why.Reference})
 	appendHistory(ctx, recipient, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_TRANSFER_IN,
-		Counterparty: sender.Bytes(), Denom: denom, Amount: amount, BalanceAfter: Balance(recipient, denom), Detail: memo})
+		Counterparty: sender.Bytes(), Denom: denom, Amount: amount, BalanceAfter: Balance(recipient, denom), Detail: memo,
+		Reason: why.Kind, Reference: why.Reference})
 	k.SetWallet(recipient)
 	ctx.Emit("transfer", "from", exec.Hex(sender), "to", exec.Hex(to), "denom", denom, "amount", strconv.FormatUint(amount, 10))
 	return nil

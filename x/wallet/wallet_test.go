@@ -135,8 +135,7 @@ func TestSetBalance(t *testing.T) {
 	}
 }
 
-// iterate walks an overlay's writes with a prefix in key order, as a
-// committed version's Iterate does.
+// genesisState is validGenesis written to an empty store.
 func genesisState(t *testing.T) (*store.Overlay, Keeper) {
 	t.Helper()
 	st, err := validGenesis().Validate(MemberList(members()))

@@ -798,7 +798,12 @@ type HistoryEntry struct {
 	Time int64 `protobuf:"varint,10,opt,name=time,proto3" json:"time,omitempty"`
 	// detail: the deposit reference, payout reference, memo, legal basis,
 	// freeze order id, or new tier, as text.
-	Detail        string `protobuf:"bytes,11,opt,name=detail,proto3" json:"detail,omitempty"`
+	Detail string `protobuf:"bytes,11,opt,name=detail,proto3" json:"detail,omitempty"`
+	// reason and reference say why another module moved the money, and on
+	// what ("credit.drawdown", "loan 17"); empty for the owner's own
+	// payments.
+	Reason        string `protobuf:"bytes,12,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reference     string `protobuf:"bytes,13,opt,name=reference,proto3" json:"reference,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -906,6 +911,20 @@ func (x *HistoryEntry) GetTime() int64 {
 func (x *HistoryEntry) GetDetail() string {
 	if x != nil {
 		return x.Detail
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetReference() string {
+	if x != nil {
+		return x.Reference
 	}
 	return ""
 }
@@ -2342,7 +2361,7 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x0enext_freeze_id\x18\x0f \x01(\x04R\fnextFreezeId\x12\x16\n" +
 	"\x06closed\x18\x10 \x01(\bR\x06closed\x12#\n" +
 	"\rhistory_count\x18\x11 \x01(\x04R\fhistoryCount\x12!\n" +
-	"\fhistory_head\x18\x12 \x01(\fR\vhistoryHead\"\xc0\x02\n" +
+	"\fhistory_head\x18\x12 \x01(\fR\vhistoryHead\"\xf6\x02\n" +
 	"\fHistoryEntry\x12\x16\n" +
 	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x16\n" +
@@ -2355,7 +2374,9 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\rbalance_after\x18\t \x01(\x04R\fbalanceAfter\x12\x12\n" +
 	"\x04time\x18\n" +
 	" \x01(\x03R\x04time\x12\x16\n" +
-	"\x06detail\x18\v \x01(\tR\x06detail\"Z\n" +
+	"\x06detail\x18\v \x01(\tR\x06detail\x12\x16\n" +
+	"\x06reason\x18\f \x01(\tR\x06reason\x12\x1c\n" +
+	"\treference\x18\r \x01(\tR\treference\"Z\n" +
 	"\bIssuance\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12 \n" +
