@@ -31,6 +31,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/history"
 	"github.com/ledgerd/ledgerd/x/module"
 )
 
@@ -98,6 +99,9 @@ func New(cfg Config, st *store.Store) (*App, error) {
 		a.msgs[fd.Number()] = r
 	}
 	a.indexed["tx"] = map[string]bool{"signer": true, "msg": true}
+	// Every module's history chains (package history): subscribable by
+	// subject; the entries themselves are not indexed.
+	a.indexed[history.Event] = map[string]bool{"subject": true, "id": true}
 	for _, m := range reg.Modules() {
 		for _, e := range m.Events {
 			set := map[string]bool{}

@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"maps"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -13,8 +12,10 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/ledgerd/ledgerd/app/apptest"
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/history"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -93,20 +94,23 @@ func (c *chain) block(txs ...[]byte) []*abci.ExecTxResult {
 func (c *chain) record(events []abci.Event) {
 	c.t.Helper()
 	for _, ev := range events {
-		if ev.Type != wallet.EventHistory {
+		if ev.Type != history.Event {
 			continue
 		}
-		attrs := map[string]string{}
-		for _, a := range ev.Attributes {
-			attrs[a.Key] = a.Value
-		}
-		e, err := wallet.HistoryFromEvent(ev.Type, attrs)
+		ie, err := history.FromEvent(ev, c.Height())
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		owner := common.HexToAddress(attrs["wallet"])
-		if !bytes.Equal(e.Wallet, owner[:]) || attrs["seq"] != strconv.FormatUint(e.Seq, 10) {
-			c.t.Fatalf("history event of %s seq %s carries an entry of %x seq %d", owner.Hex(), attrs["seq"], e.Wallet, e.Seq)
+		if ie.Subject != wallet.HistorySubject {
+			continue
+		}
+		e, err := wallet.DecodeHistoryEntry(ie.Data)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		owner := common.BytesToAddress(ie.Id)
+		if !bytes.Equal(e.Wallet, owner[:]) || ie.Seq != e.Seq {
+			c.t.Fatalf("history event of %s seq %d carries an entry of %x seq %d", owner.Hex(), ie.Seq, e.Wallet, e.Seq)
 		}
 		c.history[owner] = append(c.history[owner], e)
 	}
@@ -187,7 +191,7 @@ func (c *chain) checkState() {
 	for _, owner := range slices.SortedFunc(maps.Keys(c.history), func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) }) {
 		w := c.wallet(owner)
 		entries := c.history[owner]
-		if err := wallet.VerifyHistory(owner, w.HistoryCount, w.HistoryHead, entries); err != nil {
+		if err := verifyWalletHistory(owner, w.HistoryCount, w.HistoryHead, entries); err != nil {
 			c.t.Fatalf("history of %s: %v", owner.Hex(), err)
 		}
 		// The accumulator, recomputed step by step.
@@ -238,4 +242,16 @@ func sameEvents(a, b []abci.Event) bool {
 	return slices.EqualFunc(a, b, func(x, y abci.Event) bool {
 		return x.Type == y.Type && slices.Equal(x.Attributes, y.Attributes)
 	})
+}
+
+// verifyWalletHistory checks wallet entries against an accumulator, as
+// indexed entries are checked.
+func verifyWalletHistory(owner common.Address, count uint64, head []byte, entries []*walletv1.HistoryEntry) error {
+	indexed := make([]*historyv1.Entry, len(entries))
+	for i, e := range entries {
+		indexed[i] = &historyv1.Entry{Subject: wallet.HistorySubject, Id: owner.Bytes(), Seq: e.Seq, Height: e.Height, Time: e.Time,
+			TxHash: e.TxHash, Data: wallet.EncodeHistoryEntry(e)}
+	}
+	_, err := wallet.VerifyHistory(owner, count, head, indexed)
+	return err
 }

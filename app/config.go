@@ -3,7 +3,7 @@ package app
 import (
 	"runtime"
 
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 )
 
 // Config holds node-local policy: mempool admission and performance. Limits
@@ -24,10 +24,10 @@ type Config struct {
 	History HistoryIndex
 }
 
-// HistoryIndex is the node's off-consensus index of wallet history
-// entries. It must be safe for concurrent use.
+// HistoryIndex is the node's off-consensus index of history entries
+// (package history). It must be safe for concurrent use.
 type HistoryIndex interface {
-	Query(req *walletv1.HistoryRequest) (*walletv1.HistoryEntries, error)
+	Query(req *historyv1.Request) (*historyv1.Entries, error)
 	// Watermark is the last height whose entries are all indexed.
 	Watermark() int64
 }

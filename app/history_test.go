@@ -156,7 +156,7 @@ func TestHistoryAccumulator(t *testing.T) {
 					upTo = append(upTo, e)
 				}
 			}
-			if err := wallet.VerifyHistory(owner, w.HistoryCount, w.HistoryHead, upTo); err != nil {
+			if err := verifyWalletHistory(owner, w.HistoryCount, w.HistoryHead, upTo); err != nil {
 				t.Fatalf("height %d: %v", height, err)
 			}
 		}
@@ -178,7 +178,7 @@ func TestHistoryAccumulator(t *testing.T) {
 		}
 		return es
 	}
-	if err := wallet.VerifyHistory(a, w.HistoryCount, w.HistoryHead, clone()); err != nil {
+	if err := verifyWalletHistory(a, w.HistoryCount, w.HistoryHead, clone()); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -231,16 +231,16 @@ func TestHistoryAccumulator(t *testing.T) {
 			return es
 		}},
 	} {
-		if err := wallet.VerifyHistory(a, w.HistoryCount, w.HistoryHead, tc.mutate(clone())); err == nil {
+		if err := verifyWalletHistory(a, w.HistoryCount, w.HistoryHead, tc.mutate(clone())); err == nil {
 			t.Errorf("%s: not detected", tc.name)
 		}
 	}
 	// Nor does a head from another wallet, or another height, verify.
-	if err := wallet.VerifyHistory(a, w.HistoryCount, provenWallet(t, c, b, c.Height()).HistoryHead, entries); err == nil {
+	if err := verifyWalletHistory(a, w.HistoryCount, provenWallet(t, c, b, c.Height()).HistoryHead, entries); err == nil {
 		t.Error("another wallet's head verifies")
 	}
 	old := provenWallet(t, c, a, mid)
-	if err := wallet.VerifyHistory(a, old.HistoryCount, old.HistoryHead, entries[:old.HistoryCount-1]); err == nil {
+	if err := verifyWalletHistory(a, old.HistoryCount, old.HistoryHead, entries[:old.HistoryCount-1]); err == nil {
 		t.Error("a truncated earlier history verifies")
 	}
 }

@@ -9,7 +9,7 @@ import (
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	"google.golang.org/protobuf/proto"
 
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/module"
@@ -24,10 +24,10 @@ import (
 const (
 	// QueryStorePrefix + "<store>/key": the raw value of the key in Data.
 	QueryStorePrefix = "/store/"
-	// QueryHistory: Data is a walletv1.HistoryRequest; the answer is
-	// walletv1.HistoryEntries from this node's off-consensus index, not
-	// proven by itself: check it against a wallet's proven accumulator
-	// (wallet.VerifyHistory).
+	// QueryHistory: Data is a historyv1.Request; the answer is
+	// historyv1.Entries from this node's off-consensus index, not proven by
+	// itself: check them against the subject's proven accumulator
+	// (history.Verify).
 	QueryHistory = "/history"
 	// QueryPeerFilterID + "<node id>": CometBFT asks this (filter_peers =
 	// true) before it accepts a peer; an OK answer admits it. Every module
@@ -182,12 +182,12 @@ func (a *App) queryHistory(req *abci.RequestQuery) *abci.ResponseQuery {
 	if a.cfg.History == nil {
 		return queryError(ErrNoHistory)
 	}
-	hr := new(walletv1.HistoryRequest)
+	hr := new(historyv1.Request)
 	if err := proto.Unmarshal(req.Data, hr); err != nil {
 		return queryError(errcode.Wrap(ErrInvalidRequest, "history request: %v", err))
 	}
-	if (len(hr.Wallet) == 0) == (len(hr.TxHash) == 0) {
-		return queryError(errcode.Wrap(ErrInvalidRequest, "history request: give a wallet or a tx hash"))
+	if (len(hr.Id) == 0) == (len(hr.TxHash) == 0) {
+		return queryError(errcode.Wrap(ErrInvalidRequest, "history request: give a subject and id, or a tx hash"))
 	}
 	entries, err := a.cfg.History.Query(hr)
 	if err != nil {

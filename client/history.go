@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
-	"github.com/ledgerd/ledgerd/x/wallet"
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
+	"github.com/ledgerd/ledgerd/x/history"
 )
 
 // PathHistory is the query path of the node's history index (see package
@@ -22,14 +21,14 @@ const PathHistory = "/history"
 // maxHistoryPage is the largest page the node's index returns.
 const maxHistoryPage = 1000
 
-// History asks the node's history index for one page: a wallet's entries
-// newest first (req.Wallet, with BeforeSeq, Limit, FromTime and ToTime), or
-// a transaction's entries (req.TxHash). The index is off consensus: the
-// answer is the node's word, which VerifiedHistory checks. A node without
-// an index answers with a *QueryError (app.ErrNoHistory).
-func (c *Client) History(ctx context.Context, req *walletv1.HistoryRequest) ([]*walletv1.HistoryEntry, error) {
-	if req == nil || (len(req.Wallet) == 0) == (len(req.TxHash) == 0) {
-		return nil, errors.New("client: history: give a wallet or a tx hash")
+// History asks the node's history index for one page: a subject's entries
+// newest first (req.Subject and req.Id, with BeforeSeq, Limit, FromTime
+// and ToTime), or a transaction's entries (req.TxHash). The index is off
+// consensus: the answer is the node's word, which VerifiedHistory checks.
+// A node without an index answers with a *QueryError (app.ErrNoHistory).
+func (c *Client) History(ctx context.Context, req *historyv1.Request) ([]*historyv1.Entry, error) {
+	if req == nil || (len(req.Id) == 0) == (len(req.TxHash) == 0) {
+		return nil, errors.New("client: history: give a subject and id, or a tx hash")
 	}
 	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
 	if err != nil {
@@ -39,7 +38,7 @@ func (c *Client) History(ctx context.Context, req *walletv1.HistoryRequest) ([]*
 	if err != nil {
 		return nil, err
 	}
-	out := new(walletv1.HistoryEntries)
+	out := new(historyv1.Entries)
 	if err := proto.Unmarshal(r.Value, out); err != nil {
 		return nil, fmt.Errorf("client: query %s: answer does not decode as %T: %w", PathHistory, out, err)
 	}
@@ -47,46 +46,74 @@ func (c *Client) History(ctx context.Context, req *walletv1.HistoryRequest) ([]*
 }
 
 // TxHistory returns the history entries the transaction with txHash
-// (SHA-256 of its bytes) wrote, ordered by wallet and seq: the node's word.
-func (c *Client) TxHistory(ctx context.Context, txHash []byte) ([]*walletv1.HistoryEntry, error) {
+// (SHA-256 of its bytes) wrote, ordered by subject, id and seq: the node's
+// word.
+func (c *Client) TxHistory(ctx context.Context, txHash []byte) ([]*historyv1.Entry, error) {
 	if len(txHash) != 32 {
 		return nil, fmt.Errorf("client: tx history: tx hash is %d bytes, want 32", len(txHash))
 	}
-	return c.History(ctx, &walletv1.HistoryRequest{TxHash: txHash})
+	return c.History(ctx, &historyv1.Request{TxHash: txHash})
 }
 
-// VerifiedHistory returns addr's complete history at height (0 = latest),
-// oldest first, proven:
+// HistorySource says where a subject's accumulator is proven: the record
+// at Key of store Store, from whose value Chain reads it
+// (module.HistorySubject gives these for every subject).
+type HistorySource struct {
+	Subject string
+	Store   string
+	Key     []byte
+	Chain   func(value []byte) (history.Chain, error)
+}
+
+// ProvenHistory is a subject's complete history, proven.
+type ProvenHistory struct {
+	// Chain is the accumulator proven in the subject's record, and Proof
+	// the record's proof.
+	Chain history.Chain
+	Proof *Proven
+	// Entries are all of them, oldest first.
+	Entries []*historyv1.Entry
+}
+
+// VerifiedHistory returns the complete history of src's subject id at
+// height (0 = latest), oldest first, proven:
 //
-//  1. the wallet record at height H with its proof (VerifiedWallet), which
-//     carries the accumulator (history_count, history_head);
-//  2. pages of entries from the node's history index, from seq
-//     history_count back to 1 (entries newer than H are not asked for, and
-//     ignored if sent); the index is written just behind the state, so
-//     while entry history_count is not there yet it waits, at most
-//     WithHeaderTimeout;
-//  3. wallet.VerifyHistory: entries 1..count, in order, unaltered, hash to
-//     the proven head.
+//  1. the record holding the accumulator (count, head), at height H, with
+//     its proof (Verified);
+//  2. pages of entries from the node's history index, from seq count back
+//     to 1 (entries newer than H are not asked for, and ignored if sent);
+//     the index is written just behind the state, so while entry count is
+//     not there yet it waits, at most WithHeaderTimeout;
+//  3. history.Verify: entries 1..count, in order, unaltered, hash to the
+//     proven head.
 //
-// It returns the proven wallet, the entries and the proof. Entries that do
-// not match the proven accumulator (missing, altered, reordered, or of
-// another wallet) are an error wrapping ErrVerification that says which;
-// they must not be used. A wallet proven absent is a *NotFoundError.
-func (c *Client) VerifiedHistory(ctx context.Context, addr common.Address, height int64) (*walletv1.Wallet, []*walletv1.HistoryEntry, *Proven, error) {
-	w, p, err := c.VerifiedWallet(ctx, addr, height)
+// Entries that do not match the proven accumulator (missing, altered,
+// reordered) are an error wrapping ErrVerification that says which; they
+// must not be used. The module's own checks of its entries' content (the
+// wallet's VerifyHistory) come after. A record proven absent is a
+// *NotFoundError.
+func (c *Client) VerifiedHistory(ctx context.Context, src HistorySource, id []byte, height int64) (*ProvenHistory, error) {
+	what := fmt.Sprintf("%s %X", src.Subject, id)
+	p, err := c.Verified(ctx, src.Store, src.Key, height)
 	if err != nil {
-		return nil, nil, p, err
+		return nil, err
 	}
-	count := w.HistoryCount
-	var got []*walletv1.HistoryEntry // newest first, as the node sent them
-	for before := count + 1; before > 1; {
-		page, err := c.historyPage(ctx, addr, before, before == count+1)
+	if p.Value == nil {
+		return nil, &NotFoundError{What: what, Store: src.Store, Key: src.Key, Proven: true, Height: p.Height}
+	}
+	chain, err := src.Chain(p.Value)
+	if err != nil {
+		return nil, fmt.Errorf("client: %s: the proven record does not decode: %v: %w", what, err, ErrVerification)
+	}
+	var got []*historyv1.Entry // newest first, as the node sent them
+	for before := chain.Count + 1; before > 1; {
+		page, err := c.historyPage(ctx, src.Subject, id, before, before == chain.Count+1)
 		if err != nil {
-			return nil, nil, p, fmt.Errorf("client: history of %s at height %d: %w", addr.Hex(), p.Height, err)
+			return nil, fmt.Errorf("client: history of %s at height %d: %w", what, p.Height, err)
 		}
 		next := before
 		for _, e := range page {
-			if e.Seq < before { // anything else was not asked for
+			if e.Seq < before && e.Subject == src.Subject && string(e.Id) == string(id) { // anything else was not asked for
 				got = append(got, e)
 				next = min(next, e.Seq)
 			}
@@ -97,25 +124,25 @@ func (c *Client) VerifiedHistory(ctx context.Context, addr common.Address, heigh
 		before = next
 	}
 	slices.Reverse(got)
-	if err := checkHistory(addr, w, got); err != nil {
-		return nil, nil, p, fmt.Errorf("client: the history of %s from %s does not match the accumulator proven at height %d "+
-			"(%d entries, head %X); do not use it: %w: %w", addr.Hex(), c.url, p.Height, count, w.HistoryHead, ErrVerification, err)
+	if err := checkHistory(chain, got); err != nil {
+		return nil, fmt.Errorf("client: the history of %s from %s does not match the accumulator proven at height %d "+
+			"(%d entries, head %X); do not use it: %w: %w", what, c.url, p.Height, chain.Count, chain.Head, ErrVerification, err)
 	}
-	return w, got, p, nil
+	return &ProvenHistory{Chain: chain, Proof: p, Entries: got}, nil
 }
 
-// historyPage fetches addr's entries below before. A node indexes a block
-// shortly after committing it, so for the newest page (first) it waits, as
-// long as for a header, while the newest proven entry (before-1) is not
-// there yet.
-func (c *Client) historyPage(ctx context.Context, addr common.Address, before uint64, first bool) ([]*walletv1.HistoryEntry, error) {
-	req := &walletv1.HistoryRequest{Wallet: addr.Bytes(), BeforeSeq: before, Limit: maxHistoryPage}
+// historyPage fetches a subject's entries below before. A node indexes a
+// block shortly after committing it, so for the newest page (first) it
+// waits, as long as for a header, while the newest proven entry
+// (before-1) is not there yet.
+func (c *Client) historyPage(ctx context.Context, subject string, id []byte, before uint64, first bool) ([]*historyv1.Entry, error) {
+	req := &historyv1.Request{Subject: subject, Id: id, BeforeSeq: before, Limit: maxHistoryPage}
 	page, err := c.History(ctx, req)
 	if err != nil || !first {
 		return page, err
 	}
 	deadline := time.Now().Add(c.cfg.headerTimeout)
-	for !slices.ContainsFunc(page, func(e *walletv1.HistoryEntry) bool { return e.Seq == before-1 }) && time.Now().Before(deadline) {
+	for !slices.ContainsFunc(page, func(e *historyv1.Entry) bool { return e.Seq == before-1 }) && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
@@ -128,16 +155,16 @@ func (c *Client) historyPage(ctx context.Context, addr common.Address, before ui
 	return page, nil
 }
 
-// checkHistory names the missing seqs, if any, before wallet.VerifyHistory
+// checkHistory names the missing seqs, if any, before history.Verify
 // checks order and content.
-func checkHistory(addr common.Address, w *walletv1.Wallet, entries []*walletv1.HistoryEntry) error {
+func checkHistory(chain history.Chain, entries []*historyv1.Entry) error {
 	have := make(map[uint64]bool, len(entries))
 	for _, e := range entries {
 		have[e.Seq] = true
 	}
 	var missing []string
 	n := 0
-	for seq := uint64(1); seq <= w.HistoryCount; seq++ {
+	for seq := uint64(1); seq <= chain.Count; seq++ {
 		if !have[seq] {
 			if n < 10 {
 				missing = append(missing, fmt.Sprint(seq))
@@ -151,5 +178,5 @@ func checkHistory(addr common.Address, w *walletv1.Wallet, entries []*walletv1.H
 		}
 		return fmt.Errorf("entries missing: seq %s (the node's history index may lag or be incomplete)", strings.Join(missing, ", "))
 	}
-	return wallet.VerifyHistory(addr, w.HistoryCount, w.HistoryHead, entries)
+	return history.Verify(chain, entries)
 }

@@ -22,7 +22,9 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/history"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -34,19 +36,19 @@ type historyNode struct {
 	srv *httptest.Server
 
 	mu      sync.Mutex
-	entries []*walletv1.HistoryEntry // ascending seq, of ownerA
+	entries []*historyv1.Entry // ascending seq, of ownerA
 	// answer, if set, rewrites each page before it is sent.
-	answer func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry
+	answer func(page []*historyv1.Entry) []*historyv1.Entry
 	pages  int
 }
 
 var historyBase = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
 // historyEntries builds n entries of owner as the wallet module writes
-// them, and the accumulator they give.
-func historyEntries(owner common.Address, n int) ([]*walletv1.HistoryEntry, []byte) {
+// them and the index keeps them, and the accumulator they give.
+func historyEntries(owner common.Address, n int) ([]*historyv1.Entry, []byte) {
 	var head []byte
-	var out []*walletv1.HistoryEntry
+	var out []*historyv1.Entry
 	balance := uint64(0)
 	for i := 1; i <= n; i++ {
 		e := &walletv1.HistoryEntry{Wallet: owner.Bytes(), Seq: uint64(i), Height: int64(10 + i),
@@ -64,19 +66,34 @@ func historyEntries(owner common.Address, n int) ([]*walletv1.HistoryEntry, []by
 				walletv1.HistoryKind_HISTORY_KIND_TRANSFER_OUT, ownerB.Bytes(), "CNY", 300, balance
 		}
 		head = wallet.NextHistoryHead(head, wallet.EncodeHistoryEntry(e))
-		out = append(out, e)
+		out = append(out, indexedEntry(e))
 	}
 	return out, head
 }
 
+func indexedEntry(e *walletv1.HistoryEntry) *historyv1.Entry {
+	return &historyv1.Entry{Subject: wallet.HistorySubject, Id: e.Wallet, Seq: e.Seq, Height: e.Height, Time: e.Time,
+		TxHash: e.TxHash, Data: wallet.EncodeHistoryEntry(e)}
+}
+
+// walletSource is where ownerA's accumulator is proven.
+func walletSource(addr common.Address) HistorySource {
+	return HistorySource{Subject: wallet.HistorySubject, Store: wallet.StoreName, Key: wallet.WalletKey(addr[:]),
+		Chain: func(v []byte) (history.Chain, error) {
+			w := new(walletv1.Wallet)
+			err := proto.Unmarshal(v, w)
+			return history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, err
+		}}
+}
+
 // newHistoryNode serves a wallet of ownerA whose proven accumulator counts
 // the first count of entries; the index holds all of entries.
-func newHistoryNode(t *testing.T, entries []*walletv1.HistoryEntry, count int) *historyNode {
+func newHistoryNode(t *testing.T, entries []*historyv1.Entry, count int) *historyNode {
 	t.Helper()
 	f := newFakeNode(t, nil)
 	var head []byte
 	for _, e := range entries[:count] {
-		head = wallet.NextHistoryHead(head, wallet.EncodeHistoryEntry(e))
+		head = wallet.NextHistoryHead(head, e.Data)
 	}
 	f.setProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:], Bank: "bank-a", Tier: 2,
 		HistoryCount: uint64(count), HistoryHead: head})
@@ -115,11 +132,11 @@ func (h *historyNode) query(data []byte) *ctypes.ResultABCIQuery {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.pages++
-	req := new(walletv1.HistoryRequest)
+	req := new(historyv1.Request)
 	if err := proto.Unmarshal(data, req); err != nil {
 		return &ctypes.ResultABCIQuery{Response: abci.ResponseQuery{Code: 4, Codespace: "query", Log: err.Error()}}
 	}
-	var page []*walletv1.HistoryEntry
+	var page []*historyv1.Entry
 	if len(req.TxHash) > 0 {
 		for _, e := range h.entries {
 			if bytes.Equal(e.TxHash, req.TxHash) {
@@ -133,7 +150,7 @@ func (h *historyNode) query(data []byte) *ctypes.ResultABCIQuery {
 		}
 		for i := len(h.entries) - 1; i >= 0 && len(page) < limit; i-- {
 			e := h.entries[i]
-			if bytes.Equal(e.Wallet, req.Wallet) && (req.BeforeSeq == 0 || e.Seq < req.BeforeSeq) {
+			if e.Subject == req.Subject && bytes.Equal(e.Id, req.Id) && (req.BeforeSeq == 0 || e.Seq < req.BeforeSeq) {
 				page = append(page, e)
 			}
 		}
@@ -141,7 +158,7 @@ func (h *historyNode) query(data []byte) *ctypes.ResultABCIQuery {
 	if h.answer != nil {
 		page = h.answer(page)
 	}
-	b, _ := proto.Marshal(&walletv1.HistoryEntries{Entries: page})
+	b, _ := proto.Marshal(&historyv1.Entries{Entries: page})
 	return &ctypes.ResultABCIQuery{Response: abci.ResponseQuery{Value: b, Height: h.height()}}
 }
 
@@ -162,13 +179,14 @@ func TestVerifiedHistory(t *testing.T) {
 	h := newHistoryNode(t, entries, 2500)
 	c := newHistoryClient(t, h)
 
-	w, got, p, err := c.VerifiedHistory(context.Background(), ownerA, 0)
+	ph, err := c.VerifiedHistory(context.Background(), walletSource(ownerA), ownerA.Bytes(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkProven(t, h.fakeNode, p)
-	if w.HistoryCount != 2500 || len(got) != 2500 {
-		t.Fatalf("count %d, %d entries", w.HistoryCount, len(got))
+	checkProven(t, h.fakeNode, ph.Proof)
+	got := ph.Entries
+	if ph.Chain.Count != 2500 || len(got) != 2500 {
+		t.Fatalf("count %d, %d entries", ph.Chain.Count, len(got))
 	}
 	for i, e := range got {
 		if !proto.Equal(e, entries[i]) {
@@ -183,11 +201,11 @@ func TestVerifiedHistory(t *testing.T) {
 func TestVerifiedHistoryEmpty(t *testing.T) {
 	h := newHistoryNode(t, nil, 0)
 	c := newHistoryClient(t, h)
-	w, got, _, err := c.VerifiedHistory(context.Background(), ownerA, 0)
-	if err != nil || w.HistoryCount != 0 || len(got) != 0 {
-		t.Fatalf("%v, %d entries, %v", w, len(got), err)
+	ph, err := c.VerifiedHistory(context.Background(), walletSource(ownerA), ownerA.Bytes(), 0)
+	if err != nil || ph.Chain.Count != 0 || len(ph.Entries) != 0 {
+		t.Fatalf("%v, %v", ph, err)
 	}
-	_, _, _, err = c.VerifiedHistory(context.Background(), ownerB, 0)
+	_, err = c.VerifiedHistory(context.Background(), walletSource(ownerB), ownerB.Bytes(), 0)
 	var nf *NotFoundError
 	if !errors.As(err, &nf) || !nf.Proven {
 		t.Fatalf("absent wallet: %v", err)
@@ -198,72 +216,82 @@ func TestVerifiedHistoryEmpty(t *testing.T) {
 // or foreign entry is detected against the proven accumulator.
 func TestVerifiedHistoryRejectsLies(t *testing.T) {
 	entries, _ := historyEntries(ownerA, 6)
-	at := func(page []*walletv1.HistoryEntry, seq uint64) int {
-		return slices.IndexFunc(page, func(e *walletv1.HistoryEntry) bool { return e.Seq == seq })
+	at := func(page []*historyv1.Entry, seq uint64) int {
+		return slices.IndexFunc(page, func(e *historyv1.Entry) bool { return e.Seq == seq })
 	}
-	edit := func(page []*walletv1.HistoryEntry, seq uint64, fn func(e *walletv1.HistoryEntry)) []*walletv1.HistoryEntry {
+	// edit changes the wallet entry inside an indexed one.
+	edit := func(page []*historyv1.Entry, seq uint64, fn func(e *walletv1.HistoryEntry)) []*historyv1.Entry {
 		page = slices.Clone(page)
 		if i := at(page, seq); i >= 0 {
-			e := proto.Clone(page[i]).(*walletv1.HistoryEntry)
+			e, err := wallet.DecodeHistoryEntry(page[i].Data)
+			if err != nil {
+				panic(err)
+			}
 			fn(e)
-			page[i] = e
+			page[i] = indexedEntry(e)
 		}
 		return page
 	}
 	for _, tc := range []struct {
 		name   string
-		answer func([]*walletv1.HistoryEntry) []*walletv1.HistoryEntry
+		answer func([]*historyv1.Entry) []*historyv1.Entry
 		want   string
 	}{
-		{"omitted", func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry {
+		{"omitted", func(page []*historyv1.Entry) []*historyv1.Entry {
 			if i := at(page, 3); i >= 0 {
 				return slices.Delete(slices.Clone(page), i, i+1)
 			}
 			return page
 		}, "entries missing: seq 3"},
-		{"omitted newest", func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry {
-			return slices.DeleteFunc(slices.Clone(page), func(e *walletv1.HistoryEntry) bool { return e.Seq == 6 })
+		{"omitted newest", func(page []*historyv1.Entry) []*historyv1.Entry {
+			return slices.DeleteFunc(slices.Clone(page), func(e *historyv1.Entry) bool { return e.Seq == 6 })
 		}, "entries missing: seq 6"},
-		{"nothing", func([]*walletv1.HistoryEntry) []*walletv1.HistoryEntry { return nil },
+		{"nothing", func([]*historyv1.Entry) []*historyv1.Entry { return nil },
 			"entries missing: seq 1, 2, 3, 4, 5, 6"},
-		{"amount altered", func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry {
+		{"amount altered", func(page []*historyv1.Entry) []*historyv1.Entry {
 			return edit(page, 2, func(e *walletv1.HistoryEntry) { e.Amount++ })
 		}, "an entry was altered"},
-		{"counterparty altered", func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry {
+		{"counterparty altered", func(page []*historyv1.Entry) []*historyv1.Entry {
 			return edit(page, 5, func(e *walletv1.HistoryEntry) { e.Counterparty = common.HexToAddress("0xcc").Bytes() })
 		}, "an entry was altered"},
-		{"reordered", func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry {
+		{"reordered", func(page []*historyv1.Entry) []*historyv1.Entry {
 			page = slices.Clone(page)
 			i, j := at(page, 2), at(page, 3)
 			page[i], page[j] = page[j], page[i]
 			return page
 		}, "entry 2 has seq 3: missing or out of order"},
-		{"renumbered swap", func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry {
+		{"renumbered swap", func(page []*historyv1.Entry) []*historyv1.Entry {
 			// Entries 2 and 3 swap places and take each other's seq: in
 			// order by seq, but not the history that was proven.
 			page = slices.Clone(page)
 			i, j := at(page, 2), at(page, 3)
-			a, b := proto.Clone(page[i]).(*walletv1.HistoryEntry), proto.Clone(page[j]).(*walletv1.HistoryEntry)
+			a, b := proto.Clone(page[i]).(*historyv1.Entry), proto.Clone(page[j]).(*historyv1.Entry)
 			a.Seq, b.Seq = 3, 2
 			page[i], page[j] = b, a
 			return page
 		}, "an entry was altered"},
-		{"duplicated", func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry {
+		{"duplicated", func(page []*historyv1.Entry) []*historyv1.Entry {
 			return append(slices.Clone(page), page[len(page)-1])
 		}, "7 entries, the proven accumulator counts 6"},
-		{"another wallet's", func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry {
-			return edit(page, 4, func(e *walletv1.HistoryEntry) { e.Wallet = ownerB.Bytes() })
-		}, "entry 4 belongs to"},
+		{"another wallet's", func(page []*historyv1.Entry) []*historyv1.Entry {
+			page = slices.Clone(page)
+			if i := at(page, 4); i >= 0 {
+				e := proto.Clone(page[i]).(*historyv1.Entry)
+				e.Id = ownerB.Bytes()
+				page[i] = e
+			}
+			return page
+		}, "entries missing: seq 4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHistoryNode(t, entries, 6)
 			h.answer = tc.answer
 			c := newHistoryClient(t, h)
-			w, got, _, err := c.VerifiedHistory(context.Background(), ownerA, 0)
+			ph, err := c.VerifiedHistory(context.Background(), walletSource(ownerA), ownerA.Bytes(), 0)
 			if !errors.Is(err, ErrVerification) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got %v, %d entries, %v; want ErrVerification saying %q", w, len(got), err, tc.want)
+				t.Fatalf("got %v, %v; want ErrVerification saying %q", ph, err, tc.want)
 			}
-			if w != nil || got != nil {
+			if ph != nil {
 				t.Fatal("entries returned with a verification error")
 			}
 			if testing.Verbose() {
@@ -278,8 +306,8 @@ func TestVerifiedHistoryRejectsLies(t *testing.T) {
 func TestVerifiedHistoryWaitsForIndex(t *testing.T) {
 	entries, _ := historyEntries(ownerA, 6)
 	h := newHistoryNode(t, entries, 6)
-	h.answer = func(page []*walletv1.HistoryEntry) []*walletv1.HistoryEntry {
-		return slices.DeleteFunc(slices.Clone(page), func(e *walletv1.HistoryEntry) bool { return e.Seq == 6 })
+	h.answer = func(page []*historyv1.Entry) []*historyv1.Entry {
+		return slices.DeleteFunc(slices.Clone(page), func(e *historyv1.Entry) bool { return e.Seq == 6 })
 	}
 	go func() {
 		time.Sleep(200 * time.Millisecond)
@@ -288,9 +316,9 @@ func TestVerifiedHistoryWaitsForIndex(t *testing.T) {
 		h.mu.Unlock()
 	}()
 	c := newHistoryClient(t, h)
-	_, got, _, err := c.VerifiedHistory(context.Background(), ownerA, 0)
-	if err != nil || len(got) != 6 {
-		t.Fatalf("%d entries, %v", len(got), err)
+	ph, err := c.VerifiedHistory(context.Background(), walletSource(ownerA), ownerA.Bytes(), 0)
+	if err != nil || len(ph.Entries) != 6 {
+		t.Fatalf("%v, %v", ph, err)
 	}
 }
 
@@ -300,7 +328,7 @@ func TestHistoryPlain(t *testing.T) {
 	c := newHistoryClient(t, h)
 	ctx := context.Background()
 
-	page, err := c.History(ctx, &walletv1.HistoryRequest{Wallet: ownerA.Bytes(), BeforeSeq: 5, Limit: 2})
+	page, err := c.History(ctx, &historyv1.Request{Subject: wallet.HistorySubject, Id: ownerA.Bytes(), BeforeSeq: 5, Limit: 2})
 	if err != nil || len(page) != 2 || page[0].Seq != 4 || page[1].Seq != 3 {
 		t.Fatalf("page %v, %v", page, err)
 	}
@@ -311,7 +339,7 @@ func TestHistoryPlain(t *testing.T) {
 	if _, err := c.TxHistory(ctx, []byte{1}); err == nil {
 		t.Fatal("short tx hash accepted")
 	}
-	if _, err := c.History(ctx, &walletv1.HistoryRequest{}); err == nil {
-		t.Fatal("request without wallet or tx accepted")
+	if _, err := c.History(ctx, &historyv1.Request{}); err == nil {
+		t.Fatal("request without subject or tx accepted")
 	}
 }

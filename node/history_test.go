@@ -20,8 +20,11 @@ import (
 	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/client/keys"
 	"github.com/ledgerd/ledgerd/node"
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/testnet"
+	"github.com/ledgerd/ledgerd/x/history"
+	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 const testPass = "test-passphrase"
@@ -168,12 +171,12 @@ func TestHistoryEndToEnd(t *testing.T) {
 		t.Helper()
 		out := map[common.Address][]*walletv1.HistoryEntry{}
 		for addr, k := range want {
-			w, entries, p, err := c.VerifiedHistory(ctx, addr, 0)
+			count, entries, p, err := verifiedWalletHistory(ctx, c, addr, 0)
 			if err != nil {
 				t.Fatalf("%s: %v", addr.Hex(), err)
 			}
-			if got := kinds(entries); got != k || w.HistoryCount != uint64(len(entries)) {
-				t.Fatalf("%s: verified history %s (count %d), want %s", addr.Hex(), got, w.HistoryCount, k)
+			if got := kinds(entries); got != k || count != uint64(len(entries)) {
+				t.Fatalf("%s: verified history %s (count %d), want %s", addr.Hex(), got, count, k)
 			}
 			if p.Height < back.Height {
 				t.Fatalf("history proven at height %d, before the last payment (%d)", p.Height, back.Height)
@@ -193,7 +196,7 @@ func TestHistoryEndToEnd(t *testing.T) {
 	}
 
 	// Plain queries: a page, and a transaction's entries.
-	page, err := c.History(ctx, &walletv1.HistoryRequest{Wallet: aliceAddr.Bytes(), Limit: 2})
+	page, err := c.History(ctx, &historyv1.Request{Subject: wallet.HistorySubject, Id: aliceAddr.Bytes(), Limit: 2})
 	if err != nil || len(page) != 2 || page[0].Seq != 4 || page[1].Seq != 3 {
 		t.Fatalf("newest page: %v, %v", page, err)
 	}
@@ -202,7 +205,7 @@ func TestHistoryEndToEnd(t *testing.T) {
 		t.Fatalf("payment's entries: %v, %v", txEntries, err)
 	}
 	// The state at the first payment proves the history up to it.
-	_, early, p, err := c.VerifiedHistory(ctx, aliceAddr, paid.Height)
+	_, early, p, err := verifiedWalletHistory(ctx, c, aliceAddr, paid.Height)
 	if err != nil || kinds(early) != "OPENED,DEPOSIT,TRANSFER_OUT" || p.Height != paid.Height {
 		t.Fatalf("history at height %d: %s, %v", paid.Height, kinds(early), err)
 	}
@@ -266,8 +269,25 @@ func TestHistoryWithoutResults(t *testing.T) {
 	}
 	tn.start(ctx, t, 1)
 	defer tn.stop(t)
-	_, err = tn.c.History(ctx, &walletv1.HistoryRequest{Wallet: common.HexToAddress("0x01").Bytes()})
+	_, err = tn.c.History(ctx, &historyv1.Request{Subject: wallet.HistorySubject, Id: common.HexToAddress("0x01").Bytes()})
 	if !errors.Is(err, app.ErrNoHistory) {
 		t.Fatalf("history query with the index off: %v", err)
 	}
+}
+
+// verifiedWalletHistory proves addr's history (client.VerifiedHistory) and
+// checks and decodes its entries as the wallet's (wallet.VerifyHistory).
+func verifiedWalletHistory(ctx context.Context, c *client.Client, addr common.Address, height int64) (uint64, []*walletv1.HistoryEntry, *client.Proven, error) {
+	src := client.HistorySource{Subject: wallet.HistorySubject, Store: wallet.StoreName, Key: wallet.WalletKey(addr[:]),
+		Chain: func(v []byte) (history.Chain, error) {
+			w := new(walletv1.Wallet)
+			err := proto.Unmarshal(v, w)
+			return history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, err
+		}}
+	ph, err := c.VerifiedHistory(ctx, src, addr.Bytes(), height)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	entries, err := wallet.VerifyHistory(addr, ph.Chain.Count, ph.Chain.Head, ph.Entries)
+	return ph.Chain.Count, entries, ph.Proof, err
 }

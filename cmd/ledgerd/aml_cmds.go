@@ -43,12 +43,13 @@ func newQueryAMLCmd() *cobra.Command {
 			for _, t := range p.LargeValue {
 				view.LargeValue = append(view.LargeValue, &coinView{t.Denom, t.Amount})
 			}
+			m := moneyOf(cmd, c)
 			return printResult(cmd, view, func(out io.Writer) {
 				if len(view.LargeValue) == 0 {
 					fmt.Fprintln(out, "large-value reports: none (no thresholds)")
 				}
 				for _, t := range view.LargeValue {
-					fmt.Fprintf(out, "large-value report when a wallet's inflow or outflow of %s in a day reaches %d\n", t.Denom, t.Amount)
+					fmt.Fprintf(out, "large-value report when a wallet's inflow or outflow of %s in a day reaches %s\n", t.Denom, m.Text(t.Amount, t.Denom))
 				}
 				if view.VelocityLimit == 0 {
 					fmt.Fprintln(out, "velocity alerts: off")
@@ -125,13 +126,14 @@ height; the list itself is the node's word: a node could leave records out.`,
 				}
 				view.NextAfter = client.NextAfter(len(as), last)
 			}
+			m := moneyOf(cmd, c)
 			return printResult(cmd, view, func(out io.Writer) {
 				if len(view.Reports)+len(view.Alerts) == 0 {
 					fmt.Fprintf(out, "no %s\n", kind)
 				}
 				for _, r := range view.Reports {
-					fmt.Fprintf(out, "report %d  %s  %s  bank %s  %s %s %d  tx %s  height %d  %s\n", r.ID, r.Date, r.Wallet,
-						r.Bank, r.Direction, r.Denom, r.Amount, r.TxHash, r.Height, r.Time.Format(time.RFC3339))
+					fmt.Fprintf(out, "report %d  %s  %s  bank %s  %s %s  tx %s  height %d  %s\n", r.ID, r.Date, r.Wallet,
+						r.Bank, r.Direction, m.Text(r.Amount, r.Denom), r.TxHash, r.Height, r.Time.Format(time.RFC3339))
 				}
 				for _, a := range view.Alerts {
 					fmt.Fprintf(out, "alert %d  %s  %s  bank %s  %d payments  tx %s  height %d  %s\n", a.ID, a.Date, a.Wallet,

@@ -17,6 +17,7 @@ import (
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/client"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/module"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -451,4 +452,31 @@ func eventAttr(events []abci.Event, kind, key string) string {
 		}
 	}
 	return ""
+}
+
+// money formats amounts as the CLI prints them: major units with the
+// denomination's decimals, "250.00 CNY". Decimals come from the node once;
+// a denomination it does not list is printed with wallet.DefaultDecimals.
+type money map[string]uint32
+
+// moneyOf reads the node's denominations (nil, printing every denom with
+// the default decimals, when the node cannot be asked).
+func moneyOf(cmd *cobra.Command, c *client.Client) money {
+	d, err := denomDecimals(cmd.Context(), c)
+	if err != nil {
+		return money{}
+	}
+	return d
+}
+
+// Text is amount of denom in major units with the denom: "250.00 CNY".
+func (m money) Text(amount uint64, denom string) string { return m.Number(amount, denom) + " " + denom }
+
+// Number is amount of denom in major units: "250.00".
+func (m money) Number(amount uint64, denom string) string {
+	d, ok := m[denom]
+	if !ok {
+		d = wallet.DefaultDecimals
+	}
+	return arith.Format(amount, d)
 }

@@ -24,7 +24,7 @@ func newQueryCmd() *cobra.Command {
 		Aliases: []string{"q"},
 		Short:   "Read ledger state from a node; --prove verifies it against a header signed by the validators",
 	}
-	cmd.AddCommand(newQueryWalletCmd(), newQueryConsortiumCmd(), newQueryAMLCmd(), newQueryGovCmd())
+	cmd.AddCommand(newQueryWalletCmd(), newQueryConsortiumCmd(), newQueryAMLCmd(), newQueryGovCmd(), newQueryAnyHistoryCmd())
 	return cmd
 }
 
@@ -176,6 +176,7 @@ func newQueryWalletCmd() *cobra.Command {
 			}
 			v := newWalletView(w)
 			v.Proof = p
+			m := moneyOf(cmd, c)
 			return printResult(cmd, v, func(out io.Writer) {
 				fmt.Fprintf(out, "wallet %s (bank %s, tier %d, %s, nonce %d, opened at height %d)\n",
 					v.Owner, v.Bank, v.Tier, v.Status, v.Nonce, v.OpenedHeight)
@@ -186,7 +187,7 @@ func newQueryWalletCmd() *cobra.Command {
 					fmt.Fprintln(out, "  no balance")
 				}
 				for _, b := range v.Balances {
-					fmt.Fprintf(out, "  %-6s %d\n", b.Denom, b.Amount)
+					fmt.Fprintf(out, "  %-6s %s\n", b.Denom, m.Number(b.Amount, b.Denom))
 				}
 				for _, f := range v.Freezes {
 					exp := "until released"
@@ -196,11 +197,13 @@ func newQueryWalletCmd() *cobra.Command {
 					fmt.Fprintf(out, "  freeze order %d: %s by %s, %q, %s\n", f.ID, f.Kind, f.Authority, f.LegalBasis, exp)
 				}
 				for _, l := range v.Limits {
-					fmt.Fprintf(out, "  own limits %s: balance cap %d, payment %d, daily %d, annual %d (0: the tier's)\n",
-						l.Denom, l.BalanceCap, l.PaymentLimit, l.DailyOutflowLimit, l.AnnualOutflowLimit)
+					fmt.Fprintf(out, "  own limits %s: balance cap %s, payment %s, daily %s, annual %s (0: the tier's)\n",
+						l.Denom, m.Number(l.BalanceCap, l.Denom), m.Number(l.PaymentLimit, l.Denom), m.Number(l.DailyOutflowLimit, l.Denom),
+						m.Number(l.AnnualOutflowLimit, l.Denom))
 				}
 				for _, f := range v.Flows {
-					fmt.Fprintf(out, "  %s on %s: in %d, out %d; out in %d: %d\n", f.Denom, f.Day, f.DayInflow, f.DayOutflow, f.Year, f.YearOutflow)
+					fmt.Fprintf(out, "  %s on %s: in %s, out %s; out in %d: %s\n", f.Denom, f.Day, m.Number(f.DayInflow, f.Denom),
+						m.Number(f.DayOutflow, f.Denom), f.Year, m.Number(f.YearOutflow, f.Denom))
 				}
 				fmt.Fprintf(out, "  history: %d entries, head %s\n", v.HistoryCount, v.HistoryHead)
 				printProof(out, p)
@@ -237,8 +240,9 @@ func newQueryWalletCmd() *cobra.Command {
 					return err
 				}
 				view := map[string]any{"issuer": is.Issuer, "denom": is.Denom, "outstanding": fmt.Sprint(is.Outstanding), "proof": p}
+				m := moneyOf(cmd, c)
 				return printResult(cmd, view, func(out io.Writer) {
-					fmt.Fprintf(out, "%s outstanding %s: %d\n", is.Issuer, is.Denom, is.Outstanding)
+					fmt.Fprintf(out, "%s outstanding: %s\n", is.Issuer, m.Text(is.Outstanding, is.Denom))
 					printProof(out, p)
 				})
 			}
@@ -253,12 +257,13 @@ func newQueryWalletCmd() *cobra.Command {
 			for _, x := range all {
 				view = append(view, map[string]string{"issuer": x.Issuer, "denom": x.Denom, "outstanding": fmt.Sprint(x.Outstanding)})
 			}
+			m := moneyOf(cmd, c)
 			return printResult(cmd, view, func(out io.Writer) {
 				if len(all) == 0 {
 					fmt.Fprintf(out, "%s has issued nothing\n", args[0])
 				}
 				for _, x := range all {
-					fmt.Fprintf(out, "%s outstanding %s: %d\n", x.Issuer, x.Denom, x.Outstanding)
+					fmt.Fprintf(out, "%s outstanding: %s\n", x.Issuer, m.Text(x.Outstanding, x.Denom))
 				}
 			})
 		},
@@ -289,8 +294,9 @@ func newQueryWalletCmd() *cobra.Command {
 				return err
 			}
 			view := map[string]any{"denom": coin.Denom, "amount": fmt.Sprint(coin.Amount), "proof": p}
+			m := moneyOf(cmd, c)
 			return printResult(cmd, view, func(out io.Writer) {
-				fmt.Fprintf(out, "supply of %s: %d\n", coin.Denom, coin.Amount)
+				fmt.Fprintf(out, "supply of %s: %s\n", coin.Denom, m.Text(coin.Amount, coin.Denom))
 				printProof(out, p)
 			})
 		},

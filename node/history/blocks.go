@@ -2,40 +2,28 @@ package history
 
 import (
 	"fmt"
-	"strconv"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	"github.com/ethereum/go-ethereum/common"
 
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
-	"github.com/ledgerd/ledgerd/x/wallet"
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
+	"github.com/ledgerd/ledgerd/x/history"
 )
 
-// BlockEntries returns the history entries a block wrote, in the order it
-// wrote them: those of its block-level events (freeze orders lifted at
-// expiry, before any transaction), then those of each successful
-// transaction. A failed transaction writes none. It fails on a malformed
-// wallet.EventHistory event, whose attributes must agree with its entry.
-func BlockEntries(resp *abci.ResponseFinalizeBlock) ([]*walletv1.HistoryEntry, error) {
-	var out []*walletv1.HistoryEntry
+// BlockEntries returns the history entries block height wrote, in the
+// order it wrote them: those of its block-level events (begin- and
+// end-block work, before and after the transactions), then those of each
+// successful transaction. A failed transaction writes none. It fails on a
+// malformed history event.
+func BlockEntries(height int64, resp *abci.ResponseFinalizeBlock) ([]*historyv1.Entry, error) {
+	var out []*historyv1.Entry
 	add := func(events []abci.Event, where string) error {
 		for _, ev := range events {
-			if ev.Type != wallet.EventHistory {
+			if ev.Type != history.Event {
 				continue
 			}
-			attrs := make(map[string]string, len(ev.Attributes))
-			for _, a := range ev.Attributes {
-				attrs[a.Key] = a.Value
-			}
-			e, err := wallet.HistoryFromEvent(ev.Type, attrs)
+			e, err := history.FromEvent(ev, height)
 			if err != nil {
 				return fmt.Errorf("%s: %w", where, err)
-			}
-			if len(e.Wallet) != addressLen || !common.IsHexAddress(attrs["wallet"]) ||
-				common.HexToAddress(attrs["wallet"]) != common.BytesToAddress(e.Wallet) ||
-				attrs["seq"] != strconv.FormatUint(e.Seq, 10) {
-				return fmt.Errorf("%s: history event says wallet %s seq %s, its entry is of %x seq %d",
-					where, attrs["wallet"], attrs["seq"], e.Wallet, e.Seq)
 			}
 			out = append(out, e)
 		}
@@ -77,7 +65,7 @@ func (x *Index) CatchUp(to int64, load ResultsLoader) (int64, error) {
 			if err != nil {
 				return applied(), fmt.Errorf("history: FinalizeBlock results of height %d: %w", h, err)
 			}
-			entries, err := BlockEntries(resp)
+			entries, err := BlockEntries(h, resp)
 			if err != nil {
 				return applied(), fmt.Errorf("history: height %d: %w", h, err)
 			}

@@ -1,17 +1,21 @@
-// Package history is the node's off-consensus index of wallet history
-// entries: every node writes the entries its blocks emit (the
-// wallet.EventHistory events) to its own Badger database, so that anyone can
-// fetch a wallet's entries and check them against the wallet's proven
-// accumulator (history_count, history_head) with wallet.VerifyHistory.
+// Package history is the node's off-consensus index of history entries
+// (package x/history): every node writes the entries its blocks emit (the
+// history events) to its own Badger database, so that anyone can fetch a
+// subject's entries (a wallet's, a loan's) and check them against the
+// subject's proven accumulator (count, head) with history.Verify and the
+// module's own checks (wallet.VerifyHistory).
 //
 // # Keys
 //
 // All keys are binary:
 //
-//	'e' | wallet (20) | seq (8, big-endian)              -> canonical entry encoding
-//	't' | tx hash (32) | wallet (20) | seq (8, big-endian) -> empty (the entries of a tx)
-//	'w'                                                  -> watermark: last indexed height (8, big-endian)
-//	'c'                                                  -> the chain id the index belongs to
+//	'e' | subject* | id* | seq (8, big-endian)              -> historyv1.Entry
+//	't' | tx hash (32) | subject* | id* | seq (8, big-endian) -> empty (the entries of a tx)
+//	'w'                                                     -> watermark: last indexed height (8, big-endian)
+//	'c'                                                     -> the chain id the index belongs to
+//	'v'                                                     -> the key layout's version ("2")
+//
+// (* length-prefixed: one byte of length, then the bytes.)
 //
 // # Guarantees
 //

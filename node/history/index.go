@@ -9,9 +9,9 @@ import (
 
 	corestore "cosmossdk.io/core/store"
 
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	"github.com/ledgerd/ledgerd/store/badgerdb"
-	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/x/history"
 )
 
 // Key prefixes.
@@ -20,15 +20,17 @@ const (
 	prefixTx        = 't'
 	keyWatermark    = 'w'
 	keyChainID      = 'c'
-	addressLen      = 20
+	keyFormat       = 'v'
 	txHashLen       = 32
-	entryKeyLen     = 1 + addressLen + 8
-	txEntryKeyLen   = 1 + txHashLen + addressLen + 8
 	badgerMemTable  = 16 << 20
 	badgerCacheMB   = 32
 	badgerIndexMB   = 16
 	perKeyOverheadB = 32
 )
+
+// format is the index's key layout version, recorded in it: an index of
+// another layout is refused with a way out (delete it to rebuild).
+const format = "2"
 
 // Index is a node's history index, in its own Badger database. It is safe
 // for concurrent use: one writer (Apply, CatchUp) at a time is enforced, and
@@ -73,6 +75,21 @@ func Open(dir string) (*Index, error) {
 	default:
 		db.Close()
 		return nil, fmt.Errorf("history: index %s: watermark is %d bytes, want 8: not a history index, or corrupted", dir, len(raw))
+	}
+	have, err := db.Get([]byte{keyFormat})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("history: index %s: read format: %w", dir, err)
+	}
+	switch {
+	case have == nil && x.Watermark() == 0:
+		if err := db.Set([]byte{keyFormat}, []byte(format)); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("history: index %s: record format: %w", dir, err)
+		}
+	case string(have) != format:
+		db.Close()
+		return nil, fmt.Errorf("history: index %s has key layout %q, this node writes %q: delete the directory and restart to rebuild it from the stored blocks", dir, have, format)
 	}
 	return x, nil
 }
@@ -131,21 +148,21 @@ func (x *Index) stop(err error) {
 // block is one height's entries, in the order the block wrote them.
 type block struct {
 	height  int64
-	entries []*walletv1.HistoryEntry
+	entries []*historyv1.Entry
 }
 
 // Apply writes the entries of height and advances the watermark to it. A
 // height at or below the watermark is skipped (it was applied before: the
 // blocks are deterministic, so its entries are the same); a height above
 // watermark+1 is refused, since the index would then claim heights it lacks.
-// Entries must belong to height and carry a 20-byte wallet, a seq from 1 and
-// a tx hash of 0 or 32 bytes.
+// Entries must belong to height and carry a subject, an id of 1 to 255
+// bytes, a seq from 1 and a tx hash of 0 or 32 bytes.
 //
 // The entries and the watermark are written in one Badger transaction unless
 // they exceed Badger's transaction limit (thousands of entries); then the
 // entries go first, in several transactions, and the watermark with the
 // last.
-func (x *Index) Apply(height int64, entries []*walletv1.HistoryEntry) error {
+func (x *Index) Apply(height int64, entries []*historyv1.Entry) error {
 	return x.applyBlocks([]block{{height: height, entries: entries}})
 }
 
@@ -180,12 +197,12 @@ func (x *Index) applyBlocks(blocks []block) error {
 			if err := checkEntry(b.height, e); err != nil {
 				return err
 			}
-			key := entryKey(e.Wallet, e.Seq)
-			if err := w.set(key, wallet.EncodeHistoryEntry(e)); err != nil {
+			key := entryKey(e.Subject, e.Id, e.Seq)
+			if err := w.set(key, history.Encode(e)); err != nil {
 				return err
 			}
 			if len(e.TxHash) == txHashLen {
-				if err := w.set(txEntryKey(e.TxHash, e.Wallet, e.Seq), []byte{}); err != nil {
+				if err := w.set(txEntryKey(e.TxHash, e.Subject, e.Id, e.Seq), []byte{}); err != nil {
 					return err
 				}
 			}
@@ -203,18 +220,20 @@ func (x *Index) applyBlocks(blocks []block) error {
 	return nil
 }
 
-func checkEntry(height int64, e *walletv1.HistoryEntry) error {
+func checkEntry(height int64, e *historyv1.Entry) error {
 	switch {
 	case e == nil:
 		return fmt.Errorf("history: height %d: nil entry", height)
-	case len(e.Wallet) != addressLen:
-		return fmt.Errorf("history: height %d: entry with a %d-byte wallet address", height, len(e.Wallet))
+	case e.Subject == "" || len(e.Subject) > 255:
+		return fmt.Errorf("history: height %d: entry with subject %q", height, e.Subject)
+	case len(e.Id) == 0 || len(e.Id) > 255:
+		return fmt.Errorf("history: height %d: %s entry with a %d-byte id", height, e.Subject, len(e.Id))
 	case e.Seq == 0:
-		return fmt.Errorf("history: height %d: entry of %x with seq 0", height, e.Wallet)
+		return fmt.Errorf("history: height %d: entry of %s %x with seq 0", height, e.Subject, e.Id)
 	case e.Height != height:
-		return fmt.Errorf("history: entry %d of %x says height %d, applied at height %d", e.Seq, e.Wallet, e.Height, height)
+		return fmt.Errorf("history: entry %d of %s %x says height %d, applied at height %d", e.Seq, e.Subject, e.Id, e.Height, height)
 	case len(e.TxHash) != 0 && len(e.TxHash) != txHashLen:
-		return fmt.Errorf("history: height %d: entry %d of %x has a %d-byte tx hash", height, e.Seq, e.Wallet, len(e.TxHash))
+		return fmt.Errorf("history: height %d: entry %d of %s %x has a %d-byte tx hash", height, e.Seq, e.Subject, e.Id, len(e.TxHash))
 	}
 	return nil
 }
@@ -230,16 +249,44 @@ func (x *Index) Close() error {
 	return x.db.Close()
 }
 
-func entryKey(owner []byte, seq uint64) []byte {
-	k := make([]byte, 0, entryKeyLen)
-	k = append(append(k, prefixEntry), owner...)
+// subjectKey appends a subject and id, each length-prefixed, so that no
+// subject's keys are a prefix of another's.
+func subjectKey(k []byte, subject string, id []byte) []byte {
+	k = append(append(k, byte(len(subject))), subject...)
+	return append(append(k, byte(len(id))), id...)
+}
+
+// entryPrefix is the prefix of a subject's entries, in seq order.
+func entryPrefix(subject string, id []byte) []byte {
+	return subjectKey([]byte{prefixEntry}, subject, id)
+}
+
+func entryKey(subject string, id []byte, seq uint64) []byte {
+	k := subjectKey(append(make([]byte, 0, 3+len(subject)+len(id)+8), prefixEntry), subject, id)
 	return binary.BigEndian.AppendUint64(k, seq)
 }
 
-func txEntryKey(txHash, owner []byte, seq uint64) []byte {
-	k := make([]byte, 0, txEntryKeyLen)
-	k = append(append(append(k, prefixTx), txHash...), owner...)
-	return binary.BigEndian.AppendUint64(k, seq)
+func txEntryKey(txHash []byte, subject string, id []byte, seq uint64) []byte {
+	k := append(append(make([]byte, 0, 1+txHashLen+2+len(subject)+len(id)+8), prefixTx), txHash...)
+	return binary.BigEndian.AppendUint64(subjectKey(k, subject, id), seq)
+}
+
+// parseSubjectKey reads subject, id and seq back from the tail of an entry
+// or tx key (after its prefix and hash).
+func parseSubjectKey(k []byte) (subject string, id []byte, seq uint64, ok bool) {
+	if len(k) < 1 {
+		return "", nil, 0, false
+	}
+	n := int(k[0])
+	if len(k) < 1+n+1 {
+		return "", nil, 0, false
+	}
+	subject, k = string(k[1:1+n]), k[1+n:]
+	m := int(k[0])
+	if len(k) != 1+m+8 {
+		return "", nil, 0, false
+	}
+	return subject, k[1 : 1+m], binary.BigEndian.Uint64(k[1+m:]), true
 }
 
 // writer spreads writes over as few Badger transactions as its limits

@@ -82,7 +82,7 @@ func (r *Recorder) run() {
 	defer close(r.done)
 	for c := range r.queue {
 		if r.x.Stopped() == nil {
-			entries, err := BlockEntries(c.resp)
+			entries, err := BlockEntries(c.height, c.resp)
 			if err == nil {
 				err = r.x.Apply(c.height, entries)
 			}

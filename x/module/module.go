@@ -29,6 +29,7 @@ import (
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/history"
 )
 
 // Module is one business domain plugged into the app. Only Name is
@@ -76,6 +77,28 @@ type Module struct {
 	// ChainParams, set by exactly one module, reads the chain-wide limits
 	// the app's pipeline applies from the module's state.
 	ChainParams func(r store.Reader) ChainParams
+	// Histories are the kinds of record whose history chains (package
+	// history) the module keeps.
+	Histories []HistorySubject
+}
+
+// HistorySubject is a kind of record with a history chain: where its
+// accumulator is proven, and how its entries read.
+type HistorySubject struct {
+	// Name is the subject's name in history events and requests
+	// ("wallet").
+	Name string
+	Doc  string
+	// Key returns the store key (in the module's store) of the record of
+	// id, which holds the accumulator; Chain reads the accumulator from
+	// that record's value.
+	Key   func(id []byte) []byte
+	Chain func(value []byte) (history.Chain, error)
+	// Decode reads an entry's data as the module's entry message, refusing
+	// bytes that are not its canonical encoding.
+	Decode func(data []byte) (proto.Message, error)
+	// ParseID reads an id as people write it (a 0x address, a loan number).
+	ParseID func(s string) ([]byte, error)
 }
 
 // ChainParams are the chain-wide limits of the transaction pipeline and

@@ -21,6 +21,4 @@ var events = []module.Event{
 		Indexed: []string{"wallet", "authority"}},
 	{Type: "wallet_released", Doc: "a freeze order was lifted (by its authority, a regulator, or its expiry)",
 		Attrs: []string{"wallet", "order", "authority", "by", "reason", "status"}, Indexed: []string{"wallet", "authority"}},
-	{Type: EventHistory, Doc: "one entry of a wallet's history, for every node's history index",
-		Attrs: []string{"wallet", "seq", "entry"}, Indexed: []string{"wallet"}},
 }

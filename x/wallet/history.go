@@ -2,43 +2,27 @@ package wallet
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
-	"strconv"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 	"google.golang.org/protobuf/proto"
 
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/history"
 )
 
-// EventHistory is the event that carries one history entry to every node's
-// off-consensus history index. Attributes: "wallet" (0x-hex owner), "seq"
-// (decimal), "entry" (standard base64 of the entry's canonical encoding).
-const EventHistory = "wallet_history"
-
-var historyEncoding = proto.MarshalOptions{Deterministic: true}
+// HistorySubject is the subject of wallets' history chains; the id is
+// the owner's address.
+const HistorySubject = "wallet"
 
 // EncodeHistoryEntry returns e's canonical encoding: the bytes the
 // accumulator hashes.
-func EncodeHistoryEntry(e *walletv1.HistoryEntry) []byte {
-	b, err := historyEncoding.Marshal(e)
-	if err != nil {
-		panic(fmt.Sprintf("wallet: encode history entry: %v", err))
-	}
-	return b
-}
+func EncodeHistoryEntry(e *walletv1.HistoryEntry) []byte { return history.Encode(e) }
 
-// NextHistoryHead is the accumulator step: keccak256(head || entry), with
-// an empty head standing for 32 zero bytes.
-func NextHistoryHead(head, entry []byte) []byte {
-	if len(head) == 0 {
-		head = make([]byte, 32)
-	}
-	return crypto.Keccak256(head, entry)
-}
+// NextHistoryHead is the accumulator step (history.Next).
+func NextHistoryHead(head, entry []byte) []byte { return history.Next(head, entry) }
 
 // appendHistory numbers e as w's next entry, stamps it with the context's
 // height, transaction and time, advances w's accumulator, and emits it for
@@ -47,59 +31,47 @@ func appendHistory(ctx exec.Context, w *walletv1.Wallet, e *walletv1.HistoryEntr
 	e.Wallet = w.Owner
 	e.Seq = w.HistoryCount + 1
 	e.Height, e.TxHash, e.Time = ctx.Height, ctx.TxHash, ctx.Time.Unix()
-	enc := EncodeHistoryEntry(e)
-	w.HistoryHead = NextHistoryHead(w.HistoryHead, enc)
-	w.HistoryCount = e.Seq
-	ctx.Emit(EventHistory,
-		"wallet", exec.Hex(common.BytesToAddress(w.Owner)),
-		"seq", strconv.FormatUint(e.Seq, 10),
-		"entry", base64.StdEncoding.EncodeToString(enc))
+	c := history.Append(ctx, HistorySubject, w.Owner, history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, EncodeHistoryEntry(e))
+	w.HistoryCount, w.HistoryHead = c.Count, c.Head
+}
+
+// DecodeHistoryEntry decodes an indexed entry's data as a wallet history
+// entry, refusing bytes that are not its canonical encoding (which the
+// accumulator would not have hashed).
+func DecodeHistoryEntry(data []byte) (*walletv1.HistoryEntry, error) {
+	e := new(walletv1.HistoryEntry)
+	// Unknown fields are dropped so that the re-encoding below differs
+	// from data: kept, they would be re-emitted and pass for canonical.
+	if err := (proto.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, e); err != nil {
+		return nil, fmt.Errorf("wallet history entry: %w", err)
+	}
+	if !bytes.Equal(EncodeHistoryEntry(e), data) {
+		return nil, fmt.Errorf("wallet history entry is not canonically encoded")
+	}
+	return e, nil
 }
 
 // VerifyHistory checks that entries are exactly the history a wallet's
 // proven accumulator (count, head) commits to: all of them, from seq 1, in
-// order, unaltered. It names the first entry that does not fit.
-func VerifyHistory(owner common.Address, count uint64, head []byte, entries []*walletv1.HistoryEntry) error {
-	if uint64(len(entries)) != count {
-		return fmt.Errorf("history of %s: %d entries, the proven accumulator counts %d", owner.Hex(), len(entries), count)
+// order, unaltered, each a wallet entry of owner numbered as indexed. It
+// returns them decoded, and names the first entry that does not fit.
+func VerifyHistory(owner common.Address, count uint64, head []byte, entries []*historyv1.Entry) ([]*walletv1.HistoryEntry, error) {
+	if err := history.Verify(history.Chain{Count: count, Head: head}, entries); err != nil {
+		return nil, fmt.Errorf("history of %s: %w", owner.Hex(), err)
 	}
-	var h []byte
-	for i, e := range entries {
-		if e.Seq != uint64(i+1) {
-			return fmt.Errorf("history of %s: entry %d has seq %d: missing or out of order", owner.Hex(), i+1, e.Seq)
+	out := make([]*walletv1.HistoryEntry, len(entries))
+	for i, ie := range entries {
+		e, err := DecodeHistoryEntry(ie.Data)
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: entry %d: %w", owner.Hex(), ie.Seq, err)
 		}
-		if !bytes.Equal(e.Wallet, owner.Bytes()) {
-			return fmt.Errorf("history of %s: entry %d belongs to %x", owner.Hex(), e.Seq, e.Wallet)
+		if !bytes.Equal(e.Wallet, owner.Bytes()) || ie.Subject != HistorySubject || !bytes.Equal(ie.Id, owner.Bytes()) {
+			return nil, fmt.Errorf("history of %s: entry %d belongs to %s %x (entry says %x)", owner.Hex(), ie.Seq, ie.Subject, ie.Id, e.Wallet)
 		}
-		h = NextHistoryHead(h, EncodeHistoryEntry(e))
+		if e.Seq != ie.Seq {
+			return nil, fmt.Errorf("history of %s: entry %d says seq %d", owner.Hex(), ie.Seq, e.Seq)
+		}
+		out[i] = e
 	}
-	if count == 0 && len(head) == 0 {
-		return nil
-	}
-	if !bytes.Equal(h, head) {
-		return fmt.Errorf("history of %s: the %d entries hash to %x, the proven head is %x: an entry was altered", owner.Hex(), count, h, head)
-	}
-	return nil
-}
-
-// HistoryFromEvent decodes a history event's entry. It fails on an event of
-// another type or a malformed one.
-func HistoryFromEvent(kind string, attrs map[string]string) (*walletv1.HistoryEntry, error) {
-	if kind != EventHistory {
-		return nil, fmt.Errorf("event %q is not %q", kind, EventHistory)
-	}
-	raw, err := base64.StdEncoding.DecodeString(attrs["entry"])
-	if err != nil {
-		return nil, fmt.Errorf("history event: entry: %w", err)
-	}
-	e := new(walletv1.HistoryEntry)
-	// Unknown fields are dropped so that the re-encoding below differs
-	// from raw: kept, they would be re-emitted and pass for canonical.
-	if err := (proto.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, e); err != nil {
-		return nil, fmt.Errorf("history event: entry: %w", err)
-	}
-	if !bytes.Equal(EncodeHistoryEntry(e), raw) {
-		return nil, fmt.Errorf("history event: entry is not canonically encoded")
-	}
-	return e, nil
+	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/history"
 )
 
 // keeperEnv is the wallet store after validGenesis with owner1 at tier 2
@@ -43,14 +44,17 @@ func historyOf(t *testing.T, ctx exec.Context, events []abci.Event, owner common
 	t.Helper()
 	var out []*walletv1.HistoryEntry
 	for _, ev := range events {
-		attrs := map[string]string{}
-		for _, a := range ev.Attributes {
-			attrs[a.Key] = a.Value
-		}
-		if ev.Type != EventHistory || common.HexToAddress(attrs["wallet"]) != owner {
+		if ev.Type != history.Event {
 			continue
 		}
-		e, err := HistoryFromEvent(ev.Type, attrs)
+		ie, err := history.FromEvent(ev, ctx.Height)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ie.Subject != HistorySubject || common.BytesToAddress(ie.Id) != owner {
+			continue
+		}
+		e, err := DecodeHistoryEntry(ie.Data)
 		if err != nil {
 			t.Fatal(err)
 		}

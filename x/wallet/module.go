@@ -17,6 +17,7 @@ import (
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/history"
 	"github.com/ledgerd/ledgerd/x/module"
 )
 
@@ -243,6 +244,24 @@ Amounts are in major units (250.00).`,
 			return Invariant(s.Reader(StoreName))
 		}}},
 		Events: events,
+		Histories: []module.HistorySubject{{
+			Name: HistorySubject, Doc: "a wallet's history: opening, deposits, payments, redemptions, freezes, tier and limit changes, closing",
+			Key: WalletKey,
+			Chain: func(value []byte) (history.Chain, error) {
+				w := new(walletv1.Wallet)
+				if err := proto.Unmarshal(value, w); err != nil {
+					return history.Chain{}, fmt.Errorf("wallet record: %w", err)
+				}
+				return history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, nil
+			},
+			Decode: func(data []byte) (proto.Message, error) { return DecodeHistoryEntry(data) },
+			ParseID: func(s string) ([]byte, error) {
+				if !strings.HasPrefix(s, "0x") || !common.IsHexAddress(s) {
+					return nil, fmt.Errorf("wallet %q is not a 0x-prefixed 20-byte hex address", s)
+				}
+				return common.HexToAddress(s).Bytes(), nil
+			},
+		}},
 	}
 }
 

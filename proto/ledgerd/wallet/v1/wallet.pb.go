@@ -2168,144 +2168,6 @@ func (x *Issuances) GetIssuances() []*Issuance {
 	return nil
 }
 
-// HistoryEntries is a page of a wallet's history.
-type HistoryEntries struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Entries       []*HistoryEntry        `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *HistoryEntries) Reset() {
-	*x = HistoryEntries{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *HistoryEntries) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*HistoryEntries) ProtoMessage() {}
-
-func (x *HistoryEntries) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use HistoryEntries.ProtoReflect.Descriptor instead.
-func (*HistoryEntries) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{27}
-}
-
-func (x *HistoryEntries) GetEntries() []*HistoryEntry {
-	if x != nil {
-		return x.Entries
-	}
-	return nil
-}
-
-// HistoryRequest asks a node's history index for entries of one wallet,
-// or for the entries of one transaction.
-type HistoryRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// wallet: the entries of this wallet, newest first.
-	Wallet []byte `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
-	// before_seq pages back: only entries with seq < before_seq (0: from the
-	// newest).
-	BeforeSeq uint64 `protobuf:"varint,2,opt,name=before_seq,json=beforeSeq,proto3" json:"before_seq,omitempty"`
-	// limit caps the page (0: 100; at most 1000).
-	Limit uint32 `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
-	// from_time and to_time (Unix seconds, inclusive; 0: open) select
-	// entries by block time.
-	FromTime int64 `protobuf:"varint,4,opt,name=from_time,json=fromTime,proto3" json:"from_time,omitempty"`
-	ToTime   int64 `protobuf:"varint,5,opt,name=to_time,json=toTime,proto3" json:"to_time,omitempty"`
-	// tx_hash: instead of a wallet, every entry this transaction wrote.
-	TxHash        []byte `protobuf:"bytes,6,opt,name=tx_hash,json=txHash,proto3" json:"tx_hash,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *HistoryRequest) Reset() {
-	*x = HistoryRequest{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *HistoryRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*HistoryRequest) ProtoMessage() {}
-
-func (x *HistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use HistoryRequest.ProtoReflect.Descriptor instead.
-func (*HistoryRequest) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{28}
-}
-
-func (x *HistoryRequest) GetWallet() []byte {
-	if x != nil {
-		return x.Wallet
-	}
-	return nil
-}
-
-func (x *HistoryRequest) GetBeforeSeq() uint64 {
-	if x != nil {
-		return x.BeforeSeq
-	}
-	return 0
-}
-
-func (x *HistoryRequest) GetLimit() uint32 {
-	if x != nil {
-		return x.Limit
-	}
-	return 0
-}
-
-func (x *HistoryRequest) GetFromTime() int64 {
-	if x != nil {
-		return x.FromTime
-	}
-	return 0
-}
-
-func (x *HistoryRequest) GetToTime() int64 {
-	if x != nil {
-		return x.ToTime
-	}
-	return 0
-}
-
-func (x *HistoryRequest) GetTxHash() []byte {
-	if x != nil {
-		return x.TxHash
-	}
-	return nil
-}
-
 var File_ledgerd_wallet_v1_wallet_proto protoreflect.FileDescriptor
 
 const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
@@ -2460,17 +2322,7 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x06amount\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\x12\x12\n" +
 	"\x04memo\x18\x04 \x01(\tR\x04memo\"F\n" +
 	"\tIssuances\x129\n" +
-	"\tissuances\x18\x01 \x03(\v2\x1b.ledgerd.wallet.v1.IssuanceR\tissuances\"K\n" +
-	"\x0eHistoryEntries\x129\n" +
-	"\aentries\x18\x01 \x03(\v2\x1f.ledgerd.wallet.v1.HistoryEntryR\aentries\"\xac\x01\n" +
-	"\x0eHistoryRequest\x12\x16\n" +
-	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x1d\n" +
-	"\n" +
-	"before_seq\x18\x02 \x01(\x04R\tbeforeSeq\x12\x14\n" +
-	"\x05limit\x18\x03 \x01(\rR\x05limit\x12\x1b\n" +
-	"\tfrom_time\x18\x04 \x01(\x03R\bfromTime\x12\x17\n" +
-	"\ato_time\x18\x05 \x01(\x03R\x06toTime\x12\x17\n" +
-	"\atx_hash\x18\x06 \x01(\fR\x06txHash*\x9b\x01\n" +
+	"\tissuances\x18\x01 \x03(\v2\x1b.ledgerd.wallet.v1.IssuanceR\tissuances*\x9b\x01\n" +
 	"\fWalletStatus\x12\x1d\n" +
 	"\x19WALLET_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14WALLET_STATUS_ACTIVE\x10\x01\x12\x18\n" +
@@ -2509,7 +2361,7 @@ func file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_wallet_v1_wallet_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
 	(WalletStatus)(0),        // 0: ledgerd.wallet.v1.WalletStatus
 	(FreezeKind)(0),          // 1: ledgerd.wallet.v1.FreezeKind
@@ -2541,8 +2393,6 @@ var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
 	(*MsgCloseWallet)(nil),   // 27: ledgerd.wallet.v1.MsgCloseWallet
 	(*MsgTransfer)(nil),      // 28: ledgerd.wallet.v1.MsgTransfer
 	(*Issuances)(nil),        // 29: ledgerd.wallet.v1.Issuances
-	(*HistoryEntries)(nil),   // 30: ledgerd.wallet.v1.HistoryEntries
-	(*HistoryRequest)(nil),   // 31: ledgerd.wallet.v1.HistoryRequest
 }
 var file_ledgerd_wallet_v1_wallet_proto_depIdxs = []int32{
 	1,  // 0: ledgerd.wallet.v1.FreezeOrder.kind:type_name -> ledgerd.wallet.v1.FreezeKind
@@ -2564,12 +2414,11 @@ var file_ledgerd_wallet_v1_wallet_proto_depIdxs = []int32{
 	1,  // 16: ledgerd.wallet.v1.MsgFreeze.kind:type_name -> ledgerd.wallet.v1.FreezeKind
 	4,  // 17: ledgerd.wallet.v1.MsgSetLimits.limits:type_name -> ledgerd.wallet.v1.Limits
 	10, // 18: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
-	9,  // 19: ledgerd.wallet.v1.HistoryEntries.entries:type_name -> ledgerd.wallet.v1.HistoryEntry
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_wallet_v1_wallet_proto_init() }
@@ -2583,7 +2432,7 @@ func file_ledgerd_wallet_v1_wallet_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_wallet_v1_wallet_proto_rawDesc), len(file_ledgerd_wallet_v1_wallet_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   29,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
