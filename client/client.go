@@ -29,7 +29,10 @@ const (
 	// long-lived members; it must stay below the time in which a former
 	// validator's key could be abused without consequence.
 	DefaultTrustPeriod = 14 * 24 * time.Hour
-	// DefaultPollInterval is how often WaitForTx and Verified poll the node.
+	// DefaultPollInterval is how often Verified polls the node for a
+	// header, and WaitForTx for the transaction when it cannot subscribe
+	// to its commit event (with a subscription it asks ten times less
+	// often, as a backstop).
 	DefaultPollInterval = 500 * time.Millisecond
 	// DefaultHeaderTimeout is how long Verified waits for the header that
 	// carries the app hash of the queried height.
@@ -223,6 +226,11 @@ type Client struct {
 	// lmu serialises the light client and guards trust.
 	lmu   sync.Mutex
 	trust *trustState
+
+	// wmu guards the event subscriptions (watch.go).
+	wmu       sync.Mutex
+	watches   map[string]bool // queries subscribed to
+	wsRetryAt time.Time       // the WebSocket failed: poll until then
 }
 
 // New returns a Client of the node at nodeURL (e.g. "http://127.0.0.1:26657";
@@ -269,14 +277,16 @@ func (c *Client) URL() string { return c.url }
 // does not wrap. Its answers are not verified.
 func (c *Client) RPC() *rpchttp.HTTP { return c.rpc }
 
-// Close releases the trust store. The Client must not be used afterwards.
+// Close releases the trust store and closes the node's WebSocket if a
+// wait opened it. The Client must not be used afterwards.
 func (c *Client) Close() error {
+	err := c.stopEvents()
 	c.lmu.Lock()
 	defer c.lmu.Unlock()
 	if c.trust == nil {
-		return nil
+		return err
 	}
-	err := c.trust.db.Close()
+	err = errors.Join(err, c.trust.db.Close())
 	c.trust = nil
 	return err
 }

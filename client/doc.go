@@ -6,15 +6,19 @@
 //
 // # Transactions
 //
-// BuildTx fills a TxBody (chain id and numeric id from Domain, signer from
-// the key, nonce from Nonce, valid_until_height = latest height + ValidFor),
+// BuildTx fills a TxBody from one query (Account: the signer's kind and
+// nonces, the latest height and the signing domain): chain id and numeric
+// id, signer from the key, the nonce after the signer's transactions in
+// the node's mempool, valid_until_height = latest height + ValidFor. It
 // signs it with package x/auth's EIP-712 rules and encodes it canonically
 // (proto.MarshalOptions{Deterministic: true}), the only encoding the node
-// accepts. SignTx is the same without RPC, for offline signing. Broadcast
-// returns after CheckTx; WaitForTx polls /tx until the commit. A rejection
-// or a failed commit is a *TxError carrying the codespace and code of the
-// registered error (errors.Is(err, auth.ErrNonceTooLow) works), and the
-// height for a failed commit.
+// accepts. Unsigned is the same body for a signer elsewhere; SignTx signs
+// without RPC, for offline signing. Broadcast returns after CheckTx;
+// BroadcastAndWait and WaitForTx subscribe to the transaction's commit
+// event on the node's WebSocket (polling /tx where there is none, as in a
+// browser). A rejection or a failed commit is a *TxError carrying the
+// codespace and code of the registered error (errors.Is(err,
+// auth.ErrNonceTooLow) works), and the height for a failed commit.
 //
 // # Trust model
 //

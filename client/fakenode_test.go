@@ -24,8 +24,11 @@ import (
 	rpctypes "github.com/cometbft/cometbft/rpc/jsonrpc/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/cometbft/cometbft/version"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/gorilla/websocket"
 	"google.golang.org/protobuf/proto"
 
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
@@ -51,6 +54,9 @@ type fakeNode struct {
 	writes   []fakeWrite
 	mempool  [][]byte
 	txs      map[string]*ctypes.ResultTx
+	// pendingNonces is what /auth/account adds to a signer's committed
+	// nonce for its transactions in the mempool.
+	pendingNonces map[common.Address]uint64
 	// blockTime gives the time of block h (nil: now).
 	blockTime func(h int64) time.Time
 	// checkTx and deliverTx judge transactions (nil: accept).
@@ -58,6 +64,13 @@ type fakeNode struct {
 	deliverTx func(tx []byte) *abci.ExecTxResult
 	// tamper edits proven query answers.
 	tamper func(*abci.ResponseQuery)
+
+	// noWebsocket refuses /websocket, as a proxy that does not pass it.
+	noWebsocket bool
+	// subs are the WebSocket subscriptions by query.
+	subs map[string]fakeSub
+	// calls counts JSON-RPC calls by method (over HTTP and WebSocket).
+	calls map[string]int
 
 	stop chan struct{}
 	done chan struct{}
@@ -83,6 +96,8 @@ func newFakeNode(t *testing.T, blockTime func(int64) time.Time) *fakeNode {
 		t: t, chainID: "ledgerd-test", priv: priv, st: st,
 		vals:      cmttypes.NewValidatorSet([]*cmttypes.Validator{cmttypes.NewValidator(priv.PubKey(), 10)}),
 		txs:       map[string]*ctypes.ResultTx{},
+		subs:      map[string]fakeSub{},
+		calls:     map[string]int{},
 		blockTime: blockTime,
 	}
 	f.setProto(consortium.StoreName, consortium.ParamsKey(), &consortiumv1.Params{ChainNumericId: testNumericID})
@@ -240,6 +255,7 @@ func (f *fakeNode) makeBlock() {
 			res = f.deliverTx(tx)
 		}
 		f.txs[string(TxHash(tx))] = &ctypes.ResultTx{Hash: TxHash(tx), Height: h, Index: uint32(i), TxResult: *res, Tx: tx}
+		f.publishTx(abci.TxResult{Height: h, Index: uint32(i), Tx: tx, Result: *res})
 	}
 	f.mempool = nil
 	b := store.NewBranch(storeNames, f.st.Working())
@@ -253,8 +269,106 @@ func (f *fakeNode) makeBlock() {
 	}
 }
 
+// fakeSub is a subscription: its connection and its request.
+type fakeSub struct {
+	conn *fakeConn
+	req  rpctypes.RPCRequest // the subscribe request (its ID is unexported)
+}
+
+// fakeConn is a WebSocket connection to the fake node.
+type fakeConn struct {
+	mu   sync.Mutex // serialises writes
+	conn *websocket.Conn
+}
+
+func (c *fakeConn) write(resp rpctypes.RPCResponse) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_ = c.conn.WriteJSON(resp)
+}
+
+// serveWebsocket answers subscribe and unsubscribe as CometBFT does: a
+// subscription's events come as responses to its request's id plus
+// "#event".
+func (f *fakeNode) serveWebsocket(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	refuse := f.noWebsocket
+	f.mu.Unlock()
+	if refuse {
+		http.Error(w, "no websocket here", http.StatusNotFound)
+		return
+	}
+	conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	c := &fakeConn{conn: conn}
+	defer func() {
+		f.mu.Lock()
+		for q, s := range f.subs {
+			if s.conn == c {
+				delete(f.subs, q)
+			}
+		}
+		f.mu.Unlock()
+		conn.Close()
+	}()
+	for {
+		var req rpctypes.RPCRequest
+		if err := conn.ReadJSON(&req); err != nil {
+			return
+		}
+		var p struct {
+			Query string `json:"query"`
+		}
+		_ = json.Unmarshal(req.Params, &p)
+		f.mu.Lock()
+		f.calls[req.Method]++
+		switch req.Method {
+		case "subscribe":
+			f.subs[p.Query] = fakeSub{c, req}
+		case "unsubscribe":
+			delete(f.subs, p.Query)
+		}
+		f.mu.Unlock()
+		c.write(rpctypes.NewRPCSuccessResponse(req.ID, struct{}{}))
+	}
+}
+
+// publishTx sends the commit event of a transaction to its subscriber.
+// f.mu must be held.
+func (f *fakeNode) publishTx(r abci.TxResult) {
+	query := fmt.Sprintf("tm.event='Tx' AND tx.hash='%X'", TxHash(r.Tx))
+	sub, ok := f.subs[query]
+	if !ok {
+		return
+	}
+	ev := &ctypes.ResultEvent{Query: query, Data: cmttypes.EventDataTx{TxResult: r}, Events: map[string][]string{
+		"tm.event": {"Tx"}, "tx.hash": {fmt.Sprintf("%X", TxHash(r.Tx))},
+	}}
+	sub.conn.write(rpctypes.NewRPCSuccessResponse(sub.req.ID, ev))
+}
+
+// subscriptions is the number of open subscriptions.
+func (f *fakeNode) subscriptions() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.subs)
+}
+
+// callCount is how many times method was called.
+func (f *fakeNode) callCount(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[method]
+}
+
 // ServeHTTP answers JSON-RPC calls.
 func (f *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/websocket" {
+		f.serveWebsocket(w, r)
+		return
+	}
 	var req rpctypes.RPCRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -310,6 +424,7 @@ func (f *fakeNode) call(method string, params json.RawMessage) (any, error) {
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.calls[method]++
 	latest := int64(len(f.headers))
 	tooHigh := func(h int64) error {
 		return fmt.Errorf("height %d must be less than or equal to the current blockchain height %d", h, latest)
@@ -432,6 +547,20 @@ func (f *fakeNode) query(path string, data []byte, height int64, prove bool) *ab
 		return &abci.ResponseQuery{Value: b, Height: v.Height}
 	case path == PathInvariant:
 		return &abci.ResponseQuery{Height: v.Height}
+	case strings.HasPrefix(path, PathAccountPrefix):
+		addr := common.HexToAddress(strings.TrimPrefix(path, PathAccountPrefix))
+		out := &authv1.Account{Address: addr[:], Height: v.Height, ChainId: f.chainID, ChainNumericId: testNumericID}
+		op, w := new(consortiumv1.Operator), new(walletv1.Wallet)
+		if b, _ := v.Get(consortium.StoreName, consortium.OperatorKey(addr[:])); b != nil {
+			_ = proto.Unmarshal(b, op)
+			out.Kind, out.Nonce = "operator", op.Nonce
+		} else if b, _ := v.Get(wallet.StoreName, wallet.WalletKey(addr[:])); b != nil {
+			_ = proto.Unmarshal(b, w)
+			out.Kind, out.Nonce = "wallet", w.Nonce
+		}
+		out.PendingNonce = out.Nonce + f.pendingNonces[addr]
+		b, _ := proto.Marshal(out)
+		return &abci.ResponseQuery{Value: b, Height: v.Height}
 	}
 	return fail(2, "unknown query path")
 }

@@ -27,26 +27,20 @@ const (
 // take its word for the answer. Use the Verified* counterparts when the
 // answer matters.
 
-// Nonce returns the committed nonce of addr: that of its operator record if
-// addr is a member's operator, else that of its wallet. It fails with an
-// error wrapping ErrNotFound if addr is neither. Transactions of addr still
-// in the mempool are not counted: the next one needs Nonce + their number.
+// Nonce returns the committed nonce of addr (Account's): that of its
+// operator record if addr is a member's operator, else that of its wallet.
+// It fails with an error wrapping ErrNotFound if addr is neither.
+// Transactions of addr still in the mempool are not counted: the next one
+// needs Nonce + their number (Account's PendingNonce counts them).
 func (c *Client) Nonce(ctx context.Context, addr common.Address) (uint64, error) {
-	op, err := c.Operator(ctx, addr)
-	if err == nil {
-		return op.Nonce, nil
-	}
-	if !isNotFound(err) {
+	a, err := c.Account(ctx, addr)
+	if err != nil {
 		return 0, err
 	}
-	w, err := c.Wallet(ctx, addr)
-	if err == nil {
-		return w.Nonce, nil
+	if a.Kind == "" {
+		return 0, fmt.Errorf(errNeitherAccountFmt, addr.Hex(), ErrNotFound)
 	}
-	if !isNotFound(err) {
-		return 0, err
-	}
-	return 0, fmt.Errorf(errNeitherAccountFmt, addr.Hex(), ErrNotFound)
+	return a.Nonce, nil
 }
 
 // Operator returns the operator record of addr, or a *NotFoundError.

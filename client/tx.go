@@ -14,6 +14,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/tmhash"
 	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"google.golang.org/protobuf/proto"
 
@@ -105,9 +106,10 @@ func SignTx(domain auth.Domain, body *authv1.TxBody, key *ecdsa.PrivateKey, mode
 
 // TxOptions are BuildTx's choices; the zero value is usable.
 type TxOptions struct {
-	// Nonce is the signer's nonce; nil fetches the committed nonce with
-	// Nonce. Set it when the signer has transactions pending in the mempool
-	// (the committed nonce does not count them) or to sign offline.
+	// Nonce is the signer's nonce; nil takes the node's pending nonce
+	// (Account: the committed one plus the signer's transactions in that
+	// node's mempool). Set it to sign offline, or when transactions go to
+	// several nodes.
 	Nonce *uint64
 	// ValidFor is how many blocks past the latest height the transaction
 	// stays valid (default DefaultValidFor). Ignored if ValidUntilHeight is
@@ -122,43 +124,64 @@ type TxOptions struct {
 	Timeout time.Duration
 }
 
-// BuildTx makes and signs a transaction of msg by key: the domain from
-// Domain, the signer's address, its nonce (opts.Nonce or Nonce) and
-// valid_until_height (opts.ValidUntilHeight, or the latest height plus
-// opts.ValidFor). It returns the transaction and its canonical bytes, ready
-// for Broadcast.
+// BuildTx makes and signs a transaction of msg by key. One query
+// (Account) gives the signer's nonce (opts.Nonce unless set), the latest
+// height (valid_until_height is opts.ValidUntilHeight, or that height plus
+// opts.ValidFor) and the signing domain (unless pinned, or read with a
+// proof: WithDomain, WithVerifiedDomain). It returns the transaction and
+// its canonical bytes, ready for Broadcast. An address that can sign
+// nothing (no operator record, no wallet) fails with an error wrapping
+// ErrNotFound.
 func (c *Client) BuildTx(ctx context.Context, key *ecdsa.PrivateKey, msg Msg, opts TxOptions) (*authv1.Tx, []byte, error) {
 	if key == nil {
 		return nil, nil, errors.New("client: BuildTx: nil key")
 	}
-	body := new(authv1.TxBody)
-	if err := SetMsg(body, msg); err != nil {
-		return nil, nil, err
-	}
-	domain, err := c.Domain(ctx)
+	body, err := c.Unsigned(ctx, crypto.PubkeyToAddress(key.PublicKey), msg, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	addr := crypto.PubkeyToAddress(key.PublicKey)
+	d := auth.Domain{ChainID: body.ChainId}
+	c.mu.Lock()
+	if c.domain != nil {
+		d = *c.domain
+	}
+	c.mu.Unlock()
+	return SignTx(d, body, key, opts.SignMode)
+}
+
+// Unsigned fills a transaction body of msg by addr as BuildTx does, for
+// signing elsewhere (an external wallet, with --print-typed-data).
+func (c *Client) Unsigned(ctx context.Context, addr common.Address, msg Msg, opts TxOptions) (*authv1.TxBody, error) {
+	body := new(authv1.TxBody)
+	if err := SetMsg(body, msg); err != nil {
+		return nil, err
+	}
+	acct, err := c.Account(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	domain, err := c.accountDomain(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
 	body.ChainId, body.Signer = domain.ChainID, addr.Bytes()
-	if opts.Nonce != nil {
+	switch {
+	case opts.Nonce != nil:
 		body.Nonce = *opts.Nonce
-	} else if body.Nonce, err = c.Nonce(ctx, addr); err != nil {
-		return nil, nil, err
+	case acct.Kind == "":
+		return nil, fmt.Errorf(errNeitherAccountFmt, addr.Hex(), ErrNotFound)
+	default:
+		body.Nonce = max(acct.Nonce, acct.PendingNonce)
 	}
 	body.ValidUntilHeight = opts.ValidUntilHeight
 	if body.ValidUntilHeight == 0 {
-		latest, err := c.LatestHeight(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
 		validFor := opts.ValidFor
 		if validFor == 0 {
 			validFor = DefaultValidFor
 		}
-		body.ValidUntilHeight = uint64(latest) + validFor
+		body.ValidUntilHeight = uint64(acct.Height) + validFor
 	}
-	return SignTx(domain, body, key, opts.SignMode)
+	return body, nil
 }
 
 // TxResult is what the node reported about a transaction.
@@ -225,50 +248,49 @@ func (c *Client) Broadcast(ctx context.Context, txBytes []byte) (*TxResult, erro
 	return &TxResult{Hash: hash, Codespace: res.Codespace, Log: res.Log}, nil
 }
 
-// WaitForTx polls /tx until the transaction with hash is committed, for at
-// most timeout (DefaultWaitTimeout if timeout <= 0) or until ctx ends. A
+// WaitForTx waits until the transaction with hash is committed, for at
+// most timeout (DefaultWaitTimeout if timeout <= 0) or until ctx ends. It
+// subscribes to the transaction's commit event on the node's WebSocket
+// and asks /tx once, then again only as a backstop (every ten poll
+// intervals); without a WebSocket it polls /tx every poll interval. A
 // committed transaction that failed returns its result and a *TxError with
 // its Height. Not finding it in time gives an error wrapping ErrTxTimeout:
-// it may still be committed later. The node must index transactions
-// ([tx_index] indexer = "kv"). The result is the node's word: to verify the
-// transaction's effect, query the state it changed with Verified.
+// it may still be committed later. The backstop needs a node that indexes
+// transactions ([tx_index] indexer = "kv"). The result is the node's word:
+// to verify the transaction's effect, query the state it changed with
+// Verified.
 func (c *Client) WaitForTx(ctx context.Context, hash []byte, timeout time.Duration) (*TxResult, error) {
-	return c.waitForTx(ctx, hash, timeout, 0)
-}
-
-// waitForTx is WaitForTx that also gives up, with ErrTxExpired, once the
-// chain is past validUntil (if not 0).
-func (c *Client) waitForTx(ctx context.Context, hash []byte, timeout time.Duration, validUntil uint64) (*TxResult, error) {
 	if len(hash) != tmhash.Size {
 		return nil, fmt.Errorf("client: wait for tx: hash must be %d bytes, got %d", tmhash.Size, len(hash))
 	}
+	w := c.watchTx(ctx, hash)
+	defer w.close()
+	return c.waitForTx(ctx, hash, timeout, 0, w)
+}
+
+// waitForTx is WaitForTx with the watch already made (nil: poll), that
+// also gives up, with ErrTxExpired, once the chain is past validUntil (if
+// not 0).
+func (c *Client) waitForTx(ctx context.Context, hash []byte, timeout time.Duration, validUntil uint64, w *txWatch) (*TxResult, error) {
 	if timeout <= 0 {
 		timeout = DefaultWaitTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	interval := c.cfg.pollInterval
+	if w != nil {
+		interval *= backstopFactor
+	}
 	var lastErr error
 	for pastExpiry := false; ; {
-		r, err := c.rpc.Tx(ctx, hash, false)
-		if err == nil {
-			if !bytes.Equal(TxHash(r.Tx), hash) {
-				return nil, fmt.Errorf("client: wait for tx %X: %s answered with another transaction (hash %X)", hash, c.url, TxHash(r.Tx))
-			}
-			res := &TxResult{
-				Hash: hash, Height: r.Height, Code: r.TxResult.Code, Codespace: r.TxResult.Codespace,
-				Log: r.TxResult.Log, Events: r.TxResult.Events,
-			}
-			if res.Code != abci.CodeTypeOK {
-				return res, &TxError{Codespace: res.Codespace, Code: res.Code, Log: res.Log, Hash: hash, Height: res.Height}
-			}
-			return res, nil
-		}
-		msg := err.Error()
+		res, err := c.lookupTx(ctx, hash)
 		switch {
-		case strings.Contains(msg, "indexing is disabled"):
-			return nil, fmt.Errorf("client: wait for tx %X: %s does not index transactions ([tx_index] indexer = \"null\"): use a node that does, or check the state the transaction changes", hash, c.url)
-		case strings.Contains(msg, "not found"):
+		case res != nil:
+			return res, txOutcome(res)
+		case errors.Is(err, errTxNotFound):
 			lastErr = nil
+		case errors.Is(err, errTxIndexOff) || errors.Is(err, errOtherTx):
+			return nil, err
 		default:
 			lastErr = err // transient (connection) errors: keep trying
 		}
@@ -282,21 +304,66 @@ func (c *Client) waitForTx(ctx context.Context, hash []byte, timeout time.Durati
 			}
 		}
 		select {
+		case ev := <-w.eventChan():
+			if res := txResultOfEvent(ev, hash); res != nil {
+				return res, txOutcome(res)
+			}
 		case <-ctx.Done():
 			if lastErr != nil {
 				return nil, fmt.Errorf("client: tx %X not found committed within %s (last error: %v): %w", hash, timeout, lastErr, ErrTxTimeout)
 			}
 			return nil, fmt.Errorf("client: tx %X not found committed within %s; it may still be in the mempool, so wait again before re-sending it: %w", hash, timeout, ErrTxTimeout)
-		case <-time.After(c.cfg.pollInterval):
+		case <-time.After(interval):
 		}
 	}
 }
 
+var (
+	errTxNotFound = errors.New("not found")
+	errTxIndexOff = errors.New("node does not index transactions")
+	errOtherTx    = errors.New("node answered with another transaction")
+)
+
+// lookupTx asks /tx for the committed transaction hash: its result, or an
+// error wrapping errTxNotFound, errTxIndexOff, errOtherTx or a transport
+// error.
+func (c *Client) lookupTx(ctx context.Context, hash []byte) (*TxResult, error) {
+	r, err := c.rpc.Tx(ctx, hash, false)
+	if err != nil {
+		msg := err.Error()
+		switch {
+		case strings.Contains(msg, "indexing is disabled"):
+			return nil, fmt.Errorf("client: wait for tx %X: %s: %w ([tx_index] indexer = \"null\"): use a node that does, or check the state the transaction changes", hash, c.url, errTxIndexOff)
+		case strings.Contains(msg, "not found"):
+			return nil, errTxNotFound
+		}
+		return nil, err
+	}
+	if !bytes.Equal(TxHash(r.Tx), hash) {
+		return nil, fmt.Errorf("client: wait for tx %X: %s: %w (hash %X)", hash, c.url, errOtherTx, TxHash(r.Tx))
+	}
+	return &TxResult{
+		Hash: hash, Height: r.Height, Code: r.TxResult.Code, Codespace: r.TxResult.Codespace,
+		Log: r.TxResult.Log, Events: r.TxResult.Events,
+	}, nil
+}
+
+// txOutcome is the *TxError of a committed transaction that failed, or nil.
+func txOutcome(res *TxResult) error {
+	if res.Code == abci.CodeTypeOK {
+		return nil
+	}
+	return &TxError{Codespace: res.Codespace, Code: res.Code, Log: res.Log, Hash: res.Hash, Height: res.Height}
+}
+
 // BroadcastAndWait broadcasts txBytes and waits for the commit as
-// WaitForTx does. If the node already holds the bytes it just waits. Once
-// the chain passes the transaction's valid_until_height without committing
-// it, it gives up with an error wrapping ErrTxExpired.
+// WaitForTx does, subscribing before it broadcasts. If the node already
+// holds the bytes it just waits. Once the chain passes the transaction's
+// valid_until_height without committing it, it gives up with an error
+// wrapping ErrTxExpired.
 func (c *Client) BroadcastAndWait(ctx context.Context, txBytes []byte, timeout time.Duration) (*TxResult, error) {
+	w := c.watchTx(ctx, TxHash(txBytes))
+	defer w.close()
 	res, err := c.Broadcast(ctx, txBytes)
 	if err != nil && !errors.Is(err, ErrTxInMempool) {
 		return nil, err
@@ -305,7 +372,7 @@ func (c *Client) BroadcastAndWait(ctx context.Context, txBytes []byte, timeout t
 	if tx, err := DecodeTx(txBytes); err == nil {
 		validUntil = tx.GetBody().GetValidUntilHeight()
 	}
-	return c.waitForTx(ctx, res.Hash, timeout, validUntil)
+	return c.waitForTx(ctx, res.Hash, timeout, validUntil, w)
 }
 
 // Submit builds and signs a transaction of msg by key (BuildTx) and

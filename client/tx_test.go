@@ -244,6 +244,17 @@ func TestBuildTxAndNonce(t *testing.T) {
 	if tx.Body.Nonce != 9 || tx.Body.ValidUntilHeight != uint64(f.height())+DefaultValidFor {
 		t.Fatalf("nonce %d valid until %d (height %d)", tx.Body.Nonce, tx.Body.ValidUntilHeight, f.height())
 	}
+	// Two of the owner's transactions wait in the node's mempool: the next
+	// one takes the nonce after them, in the same query.
+	f.mu.Lock()
+	f.pendingNonces = map[common.Address]uint64{ownerAddr: 2}
+	f.mu.Unlock()
+	if tx, _, err = c.BuildTx(ctx, owner, testMsgs()["Transfer"], TxOptions{}); err != nil || tx.Body.Nonce != 11 {
+		t.Fatalf("pending nonce ignored: %v, %v", tx.GetBody(), err)
+	}
+	if n, err := c.Nonce(ctx, ownerAddr); err != nil || n != 9 {
+		t.Fatalf("Nonce counts the mempool: %d, %v", n, err)
+	}
 	n := uint64(11)
 	tx, _, err = c.BuildTx(ctx, operator, testMsgs()["OpenWallet"], TxOptions{Nonce: &n, ValidFor: 5, SignMode: authv1.SignMode_SIGN_MODE_EIP191})
 	if err != nil {
@@ -307,7 +318,14 @@ func TestPlainQueries(t *testing.T) {
 }
 
 func TestBroadcastAndWait(t *testing.T) {
+	for _, mode := range []string{"subscription", "polling"} {
+		t.Run(mode, func(t *testing.T) { testBroadcastAndWait(t, mode == "polling") })
+	}
+}
+
+func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 	f := newFakeNode(t, nil)
+	f.noWebsocket = noWebsocket
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
 	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Nonce: 0})
@@ -331,6 +349,7 @@ func TestBroadcastAndWait(t *testing.T) {
 	}
 	f.startBlocks(20 * time.Millisecond)
 	c, _ := New(f.url(), WithPollInterval(10*time.Millisecond))
+	defer c.Close()
 	ctx := context.Background()
 	nonce := func(n uint64) *uint64 { return &n }
 
@@ -367,7 +386,81 @@ func TestBroadcastAndWait(t *testing.T) {
 	}
 	// A transaction whose valid_until_height passes without a commit.
 	_, b, _ = c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 2}, TxOptions{Nonce: nonce(2), ValidUntilHeight: 1})
-	if _, err := c.waitForTx(ctx, TxHash(b), 5*time.Second, 1); !errors.Is(err, ErrTxExpired) {
+	if _, err := c.waitForTx(ctx, TxHash(b), 5*time.Second, 1, nil); !errors.Is(err, ErrTxExpired) {
 		t.Fatalf("expired tx: %v", err)
+	}
+}
+
+// TestWaitBySubscription: a wait learns of the commit from the node's
+// event, not by polling: with a poll interval of an hour it returns as
+// soon as the block is made, having asked /tx once (before the event),
+// and leaves no subscription behind.
+func TestWaitBySubscription(t *testing.T) {
+	f := newFakeNode(t, nil)
+	key, _ := crypto.GenerateKey()
+	addr := crypto.PubkeyToAddress(key.PublicKey)
+	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:]})
+	f.produce(1)
+	f.startBlocks(20 * time.Millisecond)
+	c, _ := New(f.url(), WithPollInterval(time.Hour))
+	defer c.Close()
+	ctx := context.Background()
+
+	start := time.Now()
+	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, TxOptions{Timeout: 10 * time.Second}, true)
+	if err != nil || res.Height <= 0 {
+		t.Fatalf("Submit: %+v, %v", res, err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the wait took %s: it did not use the event", took)
+	}
+	if n := f.callCount("tx"); n != 1 {
+		t.Fatalf("/tx asked %d times, want once", n)
+	}
+	if n := f.callCount("subscribe"); n != 1 {
+		t.Fatalf("%d subscriptions made, want 1", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for f.subscriptions() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := f.subscriptions(); n != 0 {
+		t.Fatalf("%d subscriptions left after the wait", n)
+	}
+}
+
+// TestWaitSubscriptionLimit: a Client holds at most maxTxWatches
+// subscriptions; further waits poll, and all of them end.
+func TestWaitSubscriptionLimit(t *testing.T) {
+	f := newFakeNode(t, nil)
+	c, _ := New(f.url(), WithPollInterval(10*time.Millisecond))
+	defer c.Close()
+	ctx := context.Background()
+	const waits = maxTxWatches + 3
+	txs := make([][]byte, waits)
+	errs := make(chan error, waits)
+	for i := range txs {
+		txs[i] = []byte(fmt.Sprintf("tx %d", i))
+		go func() {
+			_, err := c.WaitForTx(ctx, TxHash(txs[i]), 10*time.Second)
+			errs <- err
+		}()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for f.subscriptions() < maxTxWatches && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // any extra subscription would land now
+	if n := f.subscriptions(); n != maxTxWatches {
+		t.Fatalf("%d subscriptions, want %d", n, maxTxWatches)
+	}
+	f.mu.Lock()
+	f.mempool = txs
+	f.makeBlock()
+	f.mu.Unlock()
+	for range waits {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -149,24 +149,14 @@ type txExtra struct {
 // (eth_signTypedData_v4) for msg from addr; for a proposal, the action it
 // signs follows, decoded, on stderr.
 func printTypedData(ctx context.Context, cmd *cobra.Command, c *client.Client, addr common.Address, msg client.Msg, opts client.TxOptions) error {
-	domain, err := c.Domain(ctx)
+	body, err := c.Unsigned(ctx, addr, msg, opts)
 	if err != nil {
 		return err
 	}
-	body := &authv1.TxBody{ChainId: domain.ChainID, Signer: addr.Bytes()}
-	if err := client.SetMsg(body, msg); err != nil {
-		return err
-	}
-	if opts.Nonce != nil {
-		body.Nonce = *opts.Nonce
-	} else if body.Nonce, err = c.Nonce(ctx, addr); err != nil {
-		return err
-	}
-	latest, err := c.LatestHeight(ctx)
+	domain, err := c.Domain(ctx) // known by now: no second query
 	if err != nil {
 		return err
 	}
-	body.ValidUntilHeight = uint64(latest) + opts.ValidFor
 	td, err := auth.NewTypedData(domain, body)
 	if err != nil {
 		return err
