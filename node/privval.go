@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -208,23 +207,23 @@ func sameBlockID(a, b cmtproto.BlockID) bool {
 }
 
 // Running reports whether a node process has home open: its state store
-// is locked (Badger holds an exclusive flock on its LOCK file while open).
+// is locked (Badger holds an exclusive flock on its directory while open).
 // A home whose node was killed is not running: the lock went with the
 // process.
 func Running(home string) (bool, error) {
-	f, err := os.Open(filepath.Join(StoreDir(home), "LOCK"))
+	d, err := os.Open(StoreDir(home))
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
-	switch err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); {
+	defer d.Close()
+	switch err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); {
 	case errors.Is(err, syscall.EWOULDBLOCK):
 		return true, nil
 	case err != nil:
-		return false, fmt.Errorf("probe %s: %w", f.Name(), err)
+		return false, fmt.Errorf("probe %s: %w", d.Name(), err)
 	}
-	return false, syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false, syscall.Flock(int(d.Fd()), syscall.LOCK_UN)
 }
