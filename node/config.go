@@ -143,7 +143,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("store.prune_every %d: must be positive", c.Store.PruneEvery)
 	case c.History.Enabled && c.History.Dir == "":
 		return fmt.Errorf("history.dir is empty: give the index a directory, or set history.enabled = false")
-	case c.RemoteSigner.Laddr != "" && !hasAnyPrefix(c.RemoteSigner.Laddr, "tcp://", "unix://", "noise://"):
+	case c.RemoteSigner.Laddr != "" && !validSignerScheme(c.RemoteSigner.Laddr):
 		return fmt.Errorf("remote_signer.laddr %q: want tcp://host:port, unix:///path or noise://<signer-peer-id>@ip:port", c.RemoteSigner.Laddr)
 	case c.RemoteSigner.StartTimeout < 0:
 		return fmt.Errorf("remote_signer.start_timeout %s: 0 (wait until stopped) or positive", c.RemoteSigner.StartTimeout)
@@ -151,13 +151,11 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func hasAnyPrefix(s string, prefixes ...string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
+// validSignerScheme reports whether laddr names a scheme CometBFT's signer
+// listener takes.
+func validSignerScheme(laddr string) bool {
+	scheme, _, ok := strings.Cut(laddr, "://")
+	return ok && (scheme == "tcp" || scheme == "unix" || scheme == "noise")
 }
 
 // ConfigFlags adds a flag per setting to fs, for `ledgerd start`.
