@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -23,6 +24,9 @@ type Config struct {
 	Store   StoreConfig   `mapstructure:"store"`
 	Metrics MetricsConfig `mapstructure:"metrics"`
 	History HistoryConfig `mapstructure:"history"`
+	// RemoteSigner keeps the validator key out of the node, in a signer
+	// process (ledgerd signer, tmkms, an HSM signer).
+	RemoteSigner RemoteSignerConfig `mapstructure:"remote_signer"`
 }
 
 // AppConfig holds the transaction pipeline's limits.
@@ -59,6 +63,19 @@ type HistoryConfig struct {
 	Dir string `mapstructure:"dir"`
 }
 
+// RemoteSignerConfig is where the node listens for its remote signer, which
+// dials in and signs over CometBFT's privval protocol.
+type RemoteSignerConfig struct {
+	// Laddr (tcp://host:port, unix:///path, or CometBFT's
+	// noise://<signer-peer-id>@ip:port) overrides config.toml's
+	// priv_validator_laddr; empty, that one applies, and with both empty
+	// the validator key is the home's key file.
+	Laddr string `mapstructure:"laddr"`
+	// StartTimeout is how long start waits for the signer to connect before
+	// it fails; 0 waits until the node is stopped.
+	StartTimeout time.Duration `mapstructure:"start_timeout"`
+}
+
 // HistoryDir is where c keeps home's history index.
 func HistoryDir(home string, c Config) string {
 	if filepath.IsAbs(c.History.Dir) {
@@ -74,8 +91,9 @@ func DefaultConfig() Config {
 		Store: StoreConfig{
 			IAVLCacheNodes: 500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
 		},
-		Metrics: MetricsConfig{Enabled: true, Listen: "127.0.0.1:26660"},
-		History: HistoryConfig{Enabled: true, Dir: filepath.Join("data", "history.db")},
+		Metrics:      MetricsConfig{Enabled: true, Listen: "127.0.0.1:26660"},
+		History:      HistoryConfig{Enabled: true, Dir: filepath.Join("data", "history.db")},
+		RemoteSigner: RemoteSignerConfig{StartTimeout: time.Minute},
 	}
 }
 
@@ -125,8 +143,19 @@ func (c Config) Validate() error {
 		return fmt.Errorf("store.prune_every %d: must be positive", c.Store.PruneEvery)
 	case c.History.Enabled && c.History.Dir == "":
 		return fmt.Errorf("history.dir is empty: give the index a directory, or set history.enabled = false")
+	case c.RemoteSigner.Laddr != "" && !validSignerScheme(c.RemoteSigner.Laddr):
+		return fmt.Errorf("remote_signer.laddr %q: want tcp://host:port, unix:///path or noise://<signer-peer-id>@ip:port", c.RemoteSigner.Laddr)
+	case c.RemoteSigner.StartTimeout < 0:
+		return fmt.Errorf("remote_signer.start_timeout %s: 0 (wait until stopped) or positive", c.RemoteSigner.StartTimeout)
 	}
 	return nil
+}
+
+// validSignerScheme reports whether laddr names a scheme CometBFT's signer
+// listener takes.
+func validSignerScheme(laddr string) bool {
+	scheme, _, ok := strings.Cut(laddr, "://")
+	return ok && (scheme == "tcp" || scheme == "unix" || scheme == "noise")
 }
 
 // ConfigFlags adds a flag per setting to fs, for `ledgerd start`.
@@ -142,6 +171,8 @@ func ConfigFlags(fs *pflag.FlagSet) {
 	fs.String("metrics.listen", d.Metrics.Listen, "Prometheus listen address")
 	fs.Bool("history.enabled", d.History.Enabled, "keep the wallet history index that answers /history queries")
 	fs.String("history.dir", d.History.Dir, "history index directory (relative: under --home)")
+	fs.String("remote_signer.laddr", d.RemoteSigner.Laddr, "listen here for a remote signer holding the validator key (tcp://host:port or unix:///path; overrides config.toml's priv_validator_laddr)")
+	fs.Duration("remote_signer.start_timeout", d.RemoteSigner.StartTimeout, "how long start waits for the remote signer (0: until stopped)")
 }
 
 func setDefaults(v *viper.Viper, c Config) {
@@ -155,6 +186,8 @@ func setDefaults(v *viper.Viper, c Config) {
 	v.SetDefault("metrics.listen", c.Metrics.Listen)
 	v.SetDefault("history.enabled", c.History.Enabled)
 	v.SetDefault("history.dir", c.History.Dir)
+	v.SetDefault("remote_signer.laddr", c.RemoteSigner.Laddr)
+	v.SetDefault("remote_signer.start_timeout", c.RemoteSigner.StartTimeout)
 }
 
 var configTemplate = template.Must(template.New("ledgerd.toml").Parse(`# ledgerd settings. Environment variables override them (LEDGERD_STORE_KEEP_RECENT
@@ -194,6 +227,18 @@ listen = "{{.Metrics.Listen}}"
 enabled = {{.History.Enabled}}
 # Its Badger directory; a relative path is under the node's home.
 dir = "{{.History.Dir}}"
+
+[remote_signer]
+# Keep the validator key out of this node, in a signer process (ledgerd signer,
+# tmkms, an HSM signer) that dials this address and signs over CometBFT's
+# privval protocol: tcp://host:port (encrypted, but neither side is
+# authenticated: a private network only), unix:///path (signer on this
+# machine). It overrides priv_validator_laddr in config.toml. This home must
+# then hold no validator key file. See docs/operations.md, Remote signing.
+laddr = "{{.RemoteSigner.Laddr}}"
+# How long the node waits at start for the signer to connect; 0 waits until
+# stopped.
+start_timeout = "{{.RemoteSigner.StartTimeout}}"
 `))
 
 // WriteConfig writes c to home's ledgerd.toml.

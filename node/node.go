@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +13,6 @@ import (
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
 	sm "github.com/cometbft/cometbft/state"
 	cmttypes "github.com/cometbft/cometbft/types"
@@ -33,6 +33,7 @@ type Node struct {
 	history *history.Index    // nil when history.enabled = false
 	record  *history.Recorder // feeds history; nil with it
 	dbs     *cometDBs
+	signer  *remoteSigner // nil with a local key file
 }
 
 // LoadCometConfig reads <home>/config/config.toml.
@@ -65,7 +66,16 @@ func StoreDir(home string) string { return filepath.Join(home, "data", "ledgerd.
 // CometBFT's stored FinalizeBlock responses; if they are not there
 // (storage.discard_abci_responses, or a state-synced node), New fails and
 // says what the operator can do.
-func New(home string, cmt *cmtcfg.Config, c Config) (_ *Node, err error) {
+//
+// The validator key is the home's key file, or, with a signer listen address
+// (SignerListenAddr), a remote signer, which New waits for (see
+// openPrivValidator).
+func New(home string, cmt *cmtcfg.Config, c Config) (*Node, error) {
+	return NewContext(context.Background(), home, cmt, c)
+}
+
+// NewContext is New, giving up waiting for a remote signer when ctx ends.
+func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) (_ *Node, err error) {
 	logger, err := newLogger(cmt)
 	if err != nil {
 		return nil, err
@@ -128,9 +138,25 @@ func New(home string, cmt *cmtcfg.Config, c Config) (_ *Node, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("node key: %w", err)
 	}
+	pv, err := openPrivValidator(ctx, cmt, c, genDoc.ChainID, nodeKey, logger)
+	if err != nil {
+		return nil, err
+	}
+	rs, _ := pv.(*remoteSigner)
+	if rs != nil {
+		defer func() {
+			if err != nil {
+				rs.Close()
+			}
+		}()
+		// CometBFT would otherwise listen on the same address itself.
+		local := *cmt
+		local.PrivValidatorListenAddr = ""
+		cmt = &local
+	}
 	dbs := &cometDBs{}
 	n, err := cmtnode.NewNode(cmt,
-		privval.LoadOrGenFilePV(cmt.PrivValidatorKeyFile(), cmt.PrivValidatorStateFile()),
+		pv,
 		nodeKey,
 		proxy.NewConnSyncLocalClientCreator(abciApp),
 		func() (*cmttypes.GenesisDoc, error) { return genDoc, nil },
@@ -142,7 +168,7 @@ func New(home string, cmt *cmtcfg.Config, c Config) (_ *Node, err error) {
 		dbs.closeAll()
 		return nil, fmt.Errorf("create CometBFT node: %w", err)
 	}
-	return &Node{cmt: n, app: a, store: st, history: idx, record: record, dbs: dbs}, nil
+	return &Node{cmt: n, app: a, store: st, history: idx, record: record, dbs: dbs, signer: rs}, nil
 }
 
 // openHistory opens the history index in dir for chainID and catches it up
@@ -257,6 +283,9 @@ func (n *Node) Stop() error {
 		}
 	} else {
 		n.dbs.closeAll() // never started (or failed to): CometBFT closed nothing
+		if n.signer != nil {
+			n.signer.Close()
+		}
 	}
 	if n.history != nil {
 		n.record.Close()

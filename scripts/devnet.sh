@@ -9,8 +9,9 @@ chain=ledgerd-devnet
 if [ ! -f "$home/config/genesis.json" ]; then
   mkdir -p "$home"
   # A development passphrase, kept next to the keys: never do this with real keys.
-  echo "devnet-passphrase" > "$home/passphrase"
-  chmod 600 "$home/passphrase"
+  # The file is created private (umask 077), never readable by others even for
+  # a moment; ledgerd refuses a passphrase file open to its group or others.
+  (umask 077 && rm -f "$home/passphrase" && echo "devnet-passphrase" > "$home/passphrase")
   "$bin" init --home "$home" --chain-id "$chain" --moniker demo-bank --member-name "Demo Bank" \
     --demo --light-kdf --passphrase-file "$home/passphrase"
   echo

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/ledgerd/ledgerd/client/keys"
 	"github.com/ledgerd/ledgerd/node"
 	"github.com/ledgerd/ledgerd/node/appstate"
+	"github.com/ledgerd/ledgerd/node/signer"
 	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -48,6 +50,12 @@ type GenOptions struct {
 	// Docker, if set, lays the network out for containers instead of
 	// processes (see DockerOptions); Host is then unused.
 	Docker *DockerOptions
+	// RemoteSigners lists validators (by node index) whose key lives in a
+	// signer home, Dir/signerI, instead of the node's: the node listens
+	// for its signer on BasePort+10i+3 (remote_signer.laddr), which a
+	// `ledgerd signer --home Dir/signerI` process dials (SignerProcess).
+	// Processes only.
+	RemoteSigners []int
 }
 
 // NodeInfo is one generated node.
@@ -66,6 +74,17 @@ type NodeInfo struct {
 	RPC string `json:"rpc"`
 	// IP is the node's fixed address on a docker network's bridge.
 	IP string `json:"ip,omitempty"`
+	// Signer is the remote signer holding the node's validator key, if
+	// not the node (GenOptions.RemoteSigners).
+	Signer *SignerInfo `json:"signer,omitempty"`
+}
+
+// SignerInfo is a validator's remote signer.
+type SignerInfo struct {
+	// Home is the signer's home; Addr the node's signer listen address,
+	// which the signer dials.
+	Home string `json:"home"`
+	Addr string `json:"addr"`
 }
 
 // Network is what Generate wrote.
@@ -132,6 +151,14 @@ func Generate(o GenOptions) (*Network, error) {
 	}
 	if _, err := os.Stat(filepath.Join(o.Dir, "node0")); err == nil {
 		return nil, fmt.Errorf("testnet: %s already holds a network", o.Dir)
+	}
+	for _, i := range o.RemoteSigners {
+		switch {
+		case o.Docker != nil:
+			return nil, fmt.Errorf("testnet: remote signers run with process networks only")
+		case i < 0 || i >= o.Validators:
+			return nil, fmt.Errorf("testnet: remote signer for node%d, which is not a validator", i)
+		}
 	}
 	if o.Docker != nil {
 		d, err := o.Docker.resolve(o.Dir, o.Validators+o.FullNodes)
@@ -239,6 +266,15 @@ func Generate(o GenOptions) (*Network, error) {
 		cmtcfg.WriteConfigFile(filepath.Join(cfg.RootDir, "config", "config.toml"), cfg)
 		nc := node.DefaultConfig()
 		nc.Metrics.Listen = cfg.Instrumentation.PrometheusListenAddr
+		if slices.Contains(o.RemoteSigners, i) {
+			info := SignerInfo{Home: filepath.Join(o.Dir, fmt.Sprintf("signer%d", i)), Addr: fmt.Sprintf("tcp://%s:%d", o.Host, o.BasePort+10*i+3)}
+			if _, err := signer.Init(signer.InitOptions{Home: info.Home, ChainID: o.ChainID, Addr: info.Addr,
+				ImportKey: cfg.PrivValidatorKeyFile(), ImportState: cfg.PrivValidatorStateFile()}); err != nil {
+				return nil, err
+			}
+			nc.RemoteSigner.Laddr = info.Addr
+			net.Nodes[i].Signer = &info
+		}
 		if err := node.WriteConfig(cfg.RootDir, nc); err != nil {
 			return nil, err
 		}

@@ -54,8 +54,7 @@ type Process struct {
 	// Args are added to `ledgerd start`.
 	Args []string
 
-	cmd  *exec.Cmd
-	done chan error
+	proc
 }
 
 // RPC returns the node's RPC address.
@@ -63,15 +62,35 @@ func (p *Process) RPC() string { return fmt.Sprintf("tcp://127.0.0.1:%d", p.RPCP
 
 // Start runs `ledgerd start`, appending its output to <home>/node.log.
 func (p *Process) Start() error {
-	logf, err := os.OpenFile(filepath.Join(p.Home, "node.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	return p.start(p.Bin, append([]string{"start", "--home", p.Home,
+		"--rpc.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", p.RPCPort),
+		"--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", p.P2PPort),
+		"--metrics.enabled=false"}, p.Args...), filepath.Join(p.Home, "node.log"))
+}
+
+// Kill sends SIGKILL and waits for the process to exit.
+func (p *Process) Kill() error { return p.signal(syscall.SIGKILL, 10*time.Second, "node "+p.Home) }
+
+// Stop sends SIGTERM and waits up to 30 s for a clean exit.
+func (p *Process) Stop() error { return p.signal(syscall.SIGTERM, 30*time.Second, "node "+p.Home) }
+
+// Exited reports whether the process has exited, and how.
+func (p *Process) Exited() (bool, error) { return p.exited() }
+
+// proc is a child process, started again after each exit, whose exit is
+// awaited in the background.
+type proc struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// start runs bin with args, appending its output to logPath.
+func (p *proc) start(bin string, args []string, logPath string) error {
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
-	args := append([]string{"start", "--home", p.Home,
-		"--rpc.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", p.RPCPort),
-		"--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", p.P2PPort),
-		"--metrics.enabled=false"}, p.Args...)
-	p.cmd = exec.Command(p.Bin, args...)
+	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
 	if err := p.cmd.Start(); err != nil {
 		logf.Close()
@@ -82,13 +101,9 @@ func (p *Process) Start() error {
 	return nil
 }
 
-// Kill sends SIGKILL and waits for the process to exit.
-func (p *Process) Kill() error { return p.signal(syscall.SIGKILL, 10*time.Second) }
-
-// Stop sends SIGTERM and waits up to 30 s for a clean exit.
-func (p *Process) Stop() error { return p.signal(syscall.SIGTERM, 30*time.Second) }
-
-func (p *Process) signal(sig syscall.Signal, wait time.Duration) error {
+// signal sends sig and waits up to wait for the exit, then kills; what
+// names the process in the error.
+func (p *proc) signal(sig syscall.Signal, wait time.Duration, what string) error {
 	if p.cmd == nil || p.cmd.Process == nil {
 		return nil
 	}
@@ -104,12 +119,11 @@ func (p *Process) signal(sig syscall.Signal, wait time.Duration) error {
 		_ = p.cmd.Process.Kill()
 		<-p.done
 		p.cmd = nil
-		return fmt.Errorf("node %s did not exit within %s after %s", p.Home, wait, sig)
+		return fmt.Errorf("%s did not exit within %s after %s", what, wait, sig)
 	}
 }
 
-// Exited reports whether the process has exited, and how.
-func (p *Process) Exited() (bool, error) {
+func (p *proc) exited() (bool, error) {
 	if p.cmd == nil {
 		return true, nil
 	}

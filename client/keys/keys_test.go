@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -697,6 +698,39 @@ func TestPassphraseFromFile(t *testing.T) {
 	}
 	if _, err := PassphraseFromFile(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: got %v, want fs.ErrNotExist", err)
+	}
+}
+
+// TestPassphraseFilePermissions: a passphrase file that its group or others
+// may read or write is refused, and the error says how to fix it.
+func TestPassphraseFilePermissions(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		mode fs.FileMode
+		ok   bool
+	}{
+		{0o600, true}, {0o400, true}, {0o700, true},
+		{0o644, false}, {0o640, false}, {0o604, false}, {0o620, false}, {0o602, false}, {0o666, false},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("pass-%04o", tc.mode))
+		if err := os.WriteFile(path, []byte("secret\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, tc.mode); err != nil { // not subject to the umask
+			t.Fatal(err)
+		}
+		got, err := PassphraseFromFile(path)
+		switch {
+		case tc.ok && (err != nil || got != "secret"):
+			t.Errorf("mode %04o: got %q, %v; want the passphrase", tc.mode, got, err)
+		case !tc.ok && !errors.Is(err, ErrPassphraseFilePermissions):
+			t.Errorf("mode %04o: got %q, %v; want ErrPassphraseFilePermissions", tc.mode, got, err)
+		case !tc.ok && !strings.Contains(err.Error(), "chmod 600 "+path):
+			t.Errorf("mode %04o: error %q does not say chmod 600 %s", tc.mode, err, path)
+		}
 	}
 }
 

@@ -6,21 +6,40 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"golang.org/x/term"
 )
 
+// ErrPassphraseFilePermissions means a passphrase file grants its group or
+// others some permission (mode 0640, 0644, ...): PassphraseFromFile refuses
+// it without reading it.
+var ErrPassphraseFilePermissions = errors.New("passphrase file is not private to its owner")
+
 // PassphraseFromFile returns the first line of the file at path, without its
 // line ending ("\n" or "\r\n"); other white space is kept as part of the
 // passphrase. It fails with an error wrapping ErrEmptyPassphrase if that line
-// is empty. The file should be readable by its owner only.
+// is empty, and, except on Windows, with one wrapping
+// ErrPassphraseFilePermissions, before reading it, if the file grants its
+// group or others any permission: a passphrase file must be the owner's
+// alone (chmod 600), as the keyring directory is.
 func PassphraseFromFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("read passphrase file: %w", err)
 	}
 	defer f.Close()
+	if runtime.GOOS != "windows" {
+		st, err := f.Stat() // the file opened, not whatever path names by now
+		if err != nil {
+			return "", fmt.Errorf("read passphrase file %s: %w", path, err)
+		}
+		if perm := st.Mode().Perm(); perm&0o077 != 0 {
+			return "", fmt.Errorf("passphrase file %s has mode %04o, open to its group or others: %w; run chmod 600 %s",
+				path, perm, ErrPassphraseFilePermissions, path)
+		}
+	}
 	line, err := bufio.NewReader(f).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("read passphrase file %s: %w", path, err)
