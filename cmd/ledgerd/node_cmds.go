@@ -103,7 +103,7 @@ func newStartCmd() *cobra.Command {
 			// stop requested during them is clean too.
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			n, err := node.New(h, cmt, c)
+			n, err := node.NewContext(ctx, h, cmt, c) // a signal ends a wait for the remote signer too
 			if err != nil {
 				return err
 			}
