@@ -98,17 +98,12 @@ func New(cfg Config, st *store.Store) (*App, error) {
 		}
 		a.msgs[fd.Number()] = r
 	}
-	a.indexed["tx"] = map[string]bool{"signer": true, "msg": true}
-	// Every module's history chains (package history): subscribable by
-	// subject; the entries themselves are not indexed.
-	a.indexed[history.Event] = map[string]bool{"subject": true, "id": true}
+	for _, e := range PipelineEvents {
+		a.indexed[e.Type] = indexSet(e)
+	}
 	for _, m := range reg.Modules() {
 		for _, e := range m.Events {
-			set := map[string]bool{}
-			for _, k := range e.Indexed {
-				set[k] = true
-			}
-			a.indexed[e.Type] = set
+			a.indexed[e.Type] = indexSet(e)
 		}
 		if m.ChainParams != nil {
 			if a.chain != nil {
@@ -273,6 +268,24 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	a.store.Apply(a.block)
 	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, ValidatorUpdates: valUpdates,
 		AppHash: a.store.WorkingHash()}, nil
+}
+
+// PipelineEvents are the events the app emits itself, beside those the
+// modules declare: one per executed transaction, and one per history entry
+// any module appends (package history).
+var PipelineEvents = []module.Event{
+	{Type: "tx", Doc: "a transaction executed: its signer, nonce and message field",
+		Attrs: []string{"signer", "nonce", "msg"}, Indexed: []string{"signer", "msg"}},
+	{Type: history.Event, Doc: "an entry appended to a history chain: the subject and id whose chain, its seq, block time and tx, and the entry (base64 of its canonical bytes)",
+		Attrs: []string{"subject", "id", "seq", "time", "tx", "entry"}, Indexed: []string{"subject", "id"}},
+}
+
+func indexSet(e module.Event) map[string]bool {
+	set := make(map[string]bool, len(e.Indexed))
+	for _, k := range e.Indexed {
+		set[k] = true
+	}
+	return set
 }
 
 // index marks the attributes the modules declared indexed; CometBFT's

@@ -7,22 +7,27 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/gov"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -109,6 +114,8 @@ type goldenChain struct {
 	pending map[common.Address]uint64
 	out     strings.Builder
 	at      time.Time
+	// events are every block's and transaction's events, in order.
+	events []abci.Event
 }
 
 func (c *goldenChain) tx(key *ecdsa.PrivateKey, msg apptest.Msg) []byte {
@@ -133,7 +140,13 @@ func (c *goldenChain) block(after time.Duration, txs ...[]byte) {
 		after = time.Second
 	}
 	c.at = c.at.Add(after)
-	res := c.h.BlockAt(c.at, txs...)
+	resp := c.h.FinalizeBlockAt(c.at, txs...)
+	c.h.Commit()
+	res := resp.TxResults
+	c.events = append(c.events, resp.Events...)
+	for _, r := range res {
+		c.events = append(c.events, r.Events...)
+	}
 	c.pending = map[common.Address]uint64{}
 	fmt.Fprintf(&c.out, "%d %X", c.h.Height(), c.h.AppHash())
 	for _, r := range res {
@@ -341,7 +354,64 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 		9: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 10: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
 		11: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
 	}, addr(n2))
+	checkEventIndex(t, c.events)
 	return c.out.String()
+}
+
+// checkEventIndex fails unless every event the chain emitted is declared
+// (by a module or the app's pipeline), carries only declared attributes
+// in the declared order, and has exactly the declared ones indexed; and
+// unless every declared event was emitted at least once, so that the
+// check covers them all. Memos, reasons and history entries are never
+// indexed: CometBFT would keep a search index of free text and base64.
+func checkEventIndex(t *testing.T, events []abci.Event) {
+	t.Helper()
+	declared := map[string]module.Event{}
+	for _, e := range app.PipelineEvents {
+		declared[e.Type] = e
+	}
+	for _, m := range app.Modules().Modules() {
+		for _, e := range m.Events {
+			declared[e.Type] = e
+		}
+	}
+	for _, typ := range slices.Sorted(maps.Keys(declared)) {
+		d := declared[typ]
+		for _, k := range d.Indexed {
+			if !slices.Contains(d.Attrs, k) {
+				t.Errorf("event %q: indexed attribute %q is not among its attributes %v", d.Type, k, d.Attrs)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, ev := range events {
+		d, ok := declared[ev.Type]
+		if !ok {
+			t.Errorf("event %q is emitted but no module declares it (module.Module.Events)", ev.Type)
+			continue
+		}
+		seen[ev.Type] = true
+		next := 0
+		for _, a := range ev.Attributes {
+			i := slices.Index(d.Attrs[next:], a.Key)
+			if i < 0 {
+				t.Errorf("event %q: attribute %q is not declared, or out of the declared order %v", ev.Type, a.Key, d.Attrs)
+				continue
+			}
+			next += i + 1
+			if want := slices.Contains(d.Indexed, a.Key); a.Index != want {
+				t.Errorf("event %q: attribute %q indexed = %v, declared %v", ev.Type, a.Key, a.Index, want)
+			}
+			if a.Index && slices.Contains([]string{"memo", "reason", "entry", "kyc_hash"}, a.Key) {
+				t.Errorf("event %q: free text or encoded data %q is indexed", ev.Type, a.Key)
+			}
+		}
+	}
+	for _, typ := range slices.Sorted(maps.Keys(declared)) {
+		if !seen[typ] {
+			t.Errorf("event %q is declared but the golden chain never emits it: extend the scenario", typ)
+		}
+	}
 }
 
 // checkCoverage fails unless the scenario did what it claims: the
