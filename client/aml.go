@@ -1,11 +1,9 @@
 package client
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-
-	"google.golang.org/protobuf/proto"
 
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	"github.com/ledgerd/ledgerd/x/aml"
@@ -48,7 +46,7 @@ func (c *Client) VerifiedReports(ctx context.Context, by, value string, after ui
 	}
 	proofs := make([]*Proven, len(out))
 	for i, r := range out {
-		if proofs[i], err = c.proveListed(ctx, aml.ReportKey(r.Id), h, fmt.Sprintf("report %d", r.Id), r); err != nil {
+		if proofs[i], err = c.ProveListed(ctx, aml.StoreName, aml.ReportKey(r.Id), h, fmt.Sprintf("report %d", r.Id), r); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -63,7 +61,7 @@ func (c *Client) VerifiedAlerts(ctx context.Context, by, value string, after uin
 	}
 	proofs := make([]*Proven, len(out))
 	for i, a := range out {
-		if proofs[i], err = c.proveListed(ctx, aml.AlertKey(a.Id), h, fmt.Sprintf("alert %d", a.Id), a); err != nil {
+		if proofs[i], err = c.ProveListed(ctx, aml.StoreName, aml.AlertKey(a.Id), h, fmt.Sprintf("alert %d", a.Id), a); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -74,7 +72,7 @@ func (c *Client) VerifiedAlerts(ctx context.Context, by, value string, after uin
 // A proven absence returns the proof and a *NotFoundError.
 func (c *Client) VerifiedReport(ctx context.Context, id uint64, height int64) (*amlv1.Report, *Proven, error) {
 	r := new(amlv1.Report)
-	p, err := c.verifiedRecord(ctx, aml.StoreName, aml.ReportKey(id), height, fmt.Sprintf("aml report %d", id), r)
+	p, err := c.VerifiedRecord(ctx, aml.StoreName, aml.ReportKey(id), height, fmt.Sprintf("aml report %d", id), r)
 	if err != nil {
 		return nil, p, err
 	}
@@ -85,7 +83,7 @@ func (c *Client) VerifiedReport(ctx context.Context, id uint64, height int64) (*
 // proven absence returns the proof and a *NotFoundError.
 func (c *Client) VerifiedAlert(ctx context.Context, id uint64, height int64) (*amlv1.Alert, *Proven, error) {
 	a := new(amlv1.Alert)
-	p, err := c.verifiedRecord(ctx, aml.StoreName, aml.AlertKey(id), height, fmt.Sprintf("aml alert %d", id), a)
+	p, err := c.VerifiedRecord(ctx, aml.StoreName, aml.AlertKey(id), height, fmt.Sprintf("aml alert %d", id), a)
 	if err != nil {
 		return nil, p, err
 	}
@@ -95,7 +93,7 @@ func (c *Client) VerifiedAlert(ctx context.Context, id uint64, height int64) (*a
 // AMLParams returns the AML parameters at the latest height.
 func (c *Client) AMLParams(ctx context.Context) (*amlv1.Params, error) {
 	p := new(amlv1.Params)
-	if err := c.queryProto(ctx, aml.ParamsPath, p); err != nil {
+	if err := c.QueryProto(ctx, aml.ParamsPath, p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -106,8 +104,8 @@ func (c *Client) AMLParams(ctx context.Context) (*amlv1.Params, error) {
 // is no parameters: no rule applies.
 func (c *Client) VerifiedAMLParams(ctx context.Context, height int64) (*amlv1.Params, *Proven, error) {
 	params := new(amlv1.Params)
-	p, err := c.verifiedRecord(ctx, aml.StoreName, aml.ParamsKey(), height, "aml params", params)
-	if isNotFound(err) {
+	p, err := c.VerifiedRecord(ctx, aml.StoreName, aml.ParamsKey(), height, "aml params", params)
+	if errors.Is(err, ErrNotFound) {
 		return params, p, nil
 	}
 	if err != nil {
@@ -148,16 +146,16 @@ func (c *Client) reports(ctx context.Context, by, value string, after uint64, he
 	}
 	path := aml.ReportsPath(f, after)
 	out := new(amlv1.Reports)
-	h, err := c.listAt(ctx, path, height, out)
+	h, err := c.QueryProtoAt(ctx, path, height, out)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := checkPage(path, len(out.Reports)); err != nil {
+	if err := CheckPage(path, len(out.Reports), aml.MaxPage); err != nil {
 		return nil, 0, err
 	}
 	prev := after
 	for _, r := range out.Reports {
-		if err := checkListed(path, f.MatchReport(r), r.Id, &prev); err != nil {
+		if err := CheckListed(path, f.MatchReport(r), r.Id, &prev); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -171,73 +169,18 @@ func (c *Client) alerts(ctx context.Context, by, value string, after uint64, hei
 	}
 	path := aml.AlertsPath(f, after)
 	out := new(amlv1.Alerts)
-	h, err := c.listAt(ctx, path, height, out)
+	h, err := c.QueryProtoAt(ctx, path, height, out)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := checkPage(path, len(out.Alerts)); err != nil {
+	if err := CheckPage(path, len(out.Alerts), aml.MaxPage); err != nil {
 		return nil, 0, err
 	}
 	prev := after
 	for _, a := range out.Alerts {
-		if err := checkListed(path, f.MatchAlert(a), a.Id, &prev); err != nil {
+		if err := CheckListed(path, f.MatchAlert(a), a.Id, &prev); err != nil {
 			return nil, 0, err
 		}
 	}
 	return out.Alerts, h, nil
-}
-
-// listAt runs a list query at height and returns the height answered.
-func (c *Client) listAt(ctx context.Context, path string, height int64, m proto.Message) (int64, error) {
-	r, err := c.Query(ctx, path, nil, height)
-	if err != nil {
-		return 0, err
-	}
-	if r.Height <= 0 || (height > 0 && r.Height != height) {
-		return 0, fmt.Errorf("client: query %s: asked for height %d, %s answered for height %d", path, height, c.url, r.Height)
-	}
-	if err := proto.Unmarshal(r.Value, m); err != nil {
-		return 0, fmt.Errorf("client: query %s: answer does not decode as %T: %w", path, m, err)
-	}
-	return r.Height, nil
-}
-
-// checkListed checks that a listed record belongs in the list and comes
-// after the previous one.
-func checkListed(path string, match bool, id uint64, prev *uint64) error {
-	if !match {
-		return fmt.Errorf("client: query %s: the node listed record %d, which does not match the query: %w", path, id, ErrVerification)
-	}
-	if id <= *prev {
-		return fmt.Errorf("client: query %s: the node listed record %d after %d: not in id order after the cursor: %w", path, id, *prev, ErrVerification)
-	}
-	*prev = id
-	return nil
-}
-
-func checkPage(path string, n int) error {
-	if n > aml.MaxPage {
-		return fmt.Errorf("client: query %s: the node answered %d records, more than a page (%d): %w", path, n, aml.MaxPage, ErrVerification)
-	}
-	return nil
-}
-
-// proveListed proves key at height and checks that the proven value is
-// listed's encoding.
-func (c *Client) proveListed(ctx context.Context, key []byte, height int64, what string, listed proto.Message) (*Proven, error) {
-	p, err := c.Verified(ctx, aml.StoreName, key, height)
-	if err != nil {
-		return nil, err
-	}
-	if p.Value == nil {
-		return nil, fmt.Errorf("client: %s listed by %s is proven absent at height %d; do not use the list: %w", what, c.url, height, ErrVerification)
-	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(listed)
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.Equal(b, p.Value) {
-		return nil, fmt.Errorf("client: %s as listed by %s differs from the record proven at height %d; do not use the list: %w", what, c.url, height, ErrVerification)
-	}
-	return p, nil
 }

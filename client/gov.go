@@ -3,13 +3,12 @@ package client
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
-	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/consortium"
-	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/gov"
 )
 
@@ -27,7 +26,7 @@ import (
 // Proposal returns proposal id at the latest height, or a *NotFoundError.
 func (c *Client) Proposal(ctx context.Context, id uint64) (*govv1.Proposal, error) {
 	p := new(govv1.Proposal)
-	if err := c.getRecord(ctx, gov.StoreName, gov.ProposalKey(id), fmt.Sprintf("proposal %d", id), p); err != nil {
+	if err := c.Record(ctx, gov.StoreName, gov.ProposalKey(id), 0, fmt.Sprintf("proposal %d", id), p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -42,17 +41,17 @@ func (c *Client) Proposals(ctx context.Context, status govv1.ProposalStatus) ([]
 	for after := uint64(0); ; {
 		path := gov.ProposalsPath(status, after)
 		page := new(govv1.Proposals)
-		h, err := c.listAt(ctx, path, height, page)
+		h, err := c.QueryProtoAt(ctx, path, height, page)
 		if err != nil {
 			return nil, err
 		}
 		height = h
-		if len(page.Proposals) > gov.MaxPage {
-			return nil, fmt.Errorf("client: query %s: the node answered %d proposals, more than a page (%d): %w", path, len(page.Proposals), gov.MaxPage, ErrVerification)
+		if err := CheckPage(path, len(page.Proposals), gov.MaxPage); err != nil {
+			return nil, err
 		}
 		for _, p := range page.Proposals {
 			match := status == govv1.ProposalStatus_PROPOSAL_STATUS_UNSPECIFIED || p.Status == status
-			if err := checkListed(path, match, p.Id, &after); err != nil {
+			if err := CheckListed(path, match, p.Id, &after); err != nil {
 				return nil, err
 			}
 		}
@@ -67,7 +66,7 @@ func (c *Client) Proposals(ctx context.Context, status govv1.ProposalStatus) ([]
 // missing proposal is a *QueryError matching gov.ErrProposalNotFound.
 func (c *Client) Votes(ctx context.Context, id uint64) ([]*govv1.Vote, error) {
 	out := new(govv1.Votes)
-	if err := c.queryProto(ctx, gov.VotesPath(id), out); err != nil {
+	if err := c.QueryProto(ctx, gov.VotesPath(id), out); err != nil {
 		return nil, err
 	}
 	return out.Votes, nil
@@ -79,7 +78,7 @@ func (c *Client) Votes(ctx context.Context, id uint64) ([]*govv1.Vote, error) {
 // gov.ErrProposalNotFound.
 func (c *Client) Tally(ctx context.Context, id uint64) (*govv1.Tally, error) {
 	out := new(govv1.Tally)
-	if err := c.queryProto(ctx, gov.TallyPath(id), out); err != nil {
+	if err := c.QueryProto(ctx, gov.TallyPath(id), out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -89,8 +88,8 @@ func (c *Client) Tally(ctx context.Context, id uint64) (*govv1.Tally, error) {
 // defaults if none are stored).
 func (c *Client) GovParams(ctx context.Context) (*govv1.Params, error) {
 	p := new(govv1.Params)
-	err := c.getRecord(ctx, gov.StoreName, gov.ParamsKey(), "gov params", p)
-	if isNotFound(err) {
+	err := c.Record(ctx, gov.StoreName, gov.ParamsKey(), 0, "gov params", p)
+	if errors.Is(err, ErrNotFound) {
 		return gov.DefaultParams(), nil
 	}
 	if err != nil {
@@ -103,7 +102,7 @@ func (c *Client) GovParams(ctx context.Context) (*govv1.Params, error) {
 // proof. A proven absence returns the proof and a *NotFoundError.
 func (c *Client) VerifiedProposal(ctx context.Context, id uint64, height int64) (*govv1.Proposal, *Proven, error) {
 	p := new(govv1.Proposal)
-	proof, err := c.verifiedRecord(ctx, gov.StoreName, gov.ProposalKey(id), height, fmt.Sprintf("proposal %d", id), p)
+	proof, err := c.VerifiedRecord(ctx, gov.StoreName, gov.ProposalKey(id), height, fmt.Sprintf("proposal %d", id), p)
 	if err != nil {
 		return nil, proof, err
 	}
@@ -118,8 +117,8 @@ func (c *Client) VerifiedProposal(ctx context.Context, id uint64, height int64) 
 // Proven.Value is nil).
 func (c *Client) VerifiedGovParams(ctx context.Context, height int64) (*govv1.Params, *Proven, error) {
 	params := new(govv1.Params)
-	p, err := c.verifiedRecord(ctx, gov.StoreName, gov.ParamsKey(), height, "gov params", params)
-	if isNotFound(err) {
+	p, err := c.VerifiedRecord(ctx, gov.StoreName, gov.ParamsKey(), height, "gov params", params)
+	if errors.Is(err, ErrNotFound) {
 		return gov.DefaultParams(), p, nil
 	}
 	if err != nil {
@@ -159,7 +158,7 @@ func (c *Client) VerifiedProposals(ctx context.Context, status govv1.ProposalSta
 	}
 	for id := uint64(1); id <= out.LastID; id++ {
 		p, proof, err := c.VerifiedProposal(ctx, id, lp.Height)
-		if isNotFound(err) {
+		if errors.Is(err, ErrNotFound) {
 			return nil, fmt.Errorf("client: proposal %d of %d is proven absent at height %d: %w", id, out.LastID, lp.Height, ErrVerification)
 		}
 		if err != nil {
@@ -196,8 +195,8 @@ func (c *Client) VerifiedVotes(ctx context.Context, id uint64, height int64) (*P
 	out := &ProvenVotes{Height: pp.Height, Proposal: p, ProposalProof: pp}
 	for _, member := range p.Voters {
 		v := new(govv1.Vote)
-		proof, err := c.verifiedRecord(ctx, gov.StoreName, gov.VoteKey(id, member), pp.Height, fmt.Sprintf("vote of %q on proposal %d", member, id), v)
-		if isNotFound(err) {
+		proof, err := c.VerifiedRecord(ctx, gov.StoreName, gov.VoteKey(id, member), pp.Height, fmt.Sprintf("vote of %q on proposal %d", member, id), v)
+		if errors.Is(err, ErrNotFound) {
 			return nil, fmt.Errorf("client: proposal %d names voter %q, whose vote is proven absent at height %d: %w", id, member, pp.Height, ErrVerification)
 		}
 		if err != nil {
@@ -234,93 +233,22 @@ type ProvenTally struct {
 // vote, and the governance parameters (the threshold). The node's own
 // tally is not asked for. A record proven but undecodable fails with
 // ErrVerification.
-func (c *Client) VerifiedTally(ctx context.Context, id uint64, height int64) (res *ProvenTally, err error) {
+func (c *Client) VerifiedTally(ctx context.Context, id uint64, height int64) (*ProvenTally, error) {
 	p, pp, err := c.VerifiedProposal(ctx, id, height)
 	if err != nil {
 		return nil, err
 	}
-	reads := &provenReads{ctx: ctx, c: c, height: pp.Height, values: map[string][]byte{}}
-	defer func() {
-		// The stores' decoders panic on a record that does not decode,
-		// which in proven state means the chain wrote garbage.
-		if r := recover(); r != nil {
-			res, err = nil, fmt.Errorf("client: tally of proposal %d: a proven record does not decode (%v): %w", id, r, ErrVerification)
-		}
-	}()
-	g := gov.NewView(reads.reader(gov.StoreName))
-	t := gov.TallyOf(consortium.NewView(reads.reader(consortium.StoreName)), g, p)
-	params := g.Params()
-	if reads.err != nil {
-		return nil, reads.err
+	reads := c.ProvenReader(ctx, pp.Height)
+	var t *govv1.Tally
+	var params *govv1.Params
+	if err := reads.Run(func() {
+		g := gov.NewView(reads.Reader(gov.StoreName))
+		t = gov.TallyOf(consortium.NewView(reads.Reader(consortium.StoreName)), g, p)
+		params = g.Params()
+	}); err != nil {
+		return nil, err
 	}
-	return &ProvenTally{Height: pp.Height, Proposal: p, Tally: t, Params: params, Proofs: append([]*Proven{pp}, reads.proofs...)}, nil
-}
-
-// provenReads proves every key read through its readers at one height, so
-// that state machine code (gov.TallyOf) runs over proven records only. A
-// key is proven once; the first failure is kept in err and later reads
-// return nil, so the caller must check err before using what it computed.
-type provenReads struct {
-	ctx    context.Context
-	c      *Client
-	height int64
-	values map[string][]byte // by store name and key; nil: proven absent
-	proofs []*Proven
-	err    error
-}
-
-func (r *provenReads) reader(storeName string) store.Reader { return provenReader{r, storeName} }
-
-type provenReader struct {
-	r         *provenReads
-	storeName string
-}
-
-// Get returns the proven value of key (nil: proven absent, or a failure
-// recorded in err).
-func (pr provenReader) Get(key []byte) []byte {
-	r := pr.r
-	if r.err != nil {
-		return nil
-	}
-	k := pr.storeName + "/" + string(key)
-	if v, ok := r.values[k]; ok {
-		return v
-	}
-	p, err := r.c.Verified(r.ctx, pr.storeName, key, r.height)
-	if err != nil {
-		r.err = err
-		return nil
-	}
-	r.values[k] = p.Value
-	r.proofs = append(r.proofs, p)
-	return p.Value
-}
-
-// Iterator proves every key in [start, end) and that there is no other
-// (VerifiedRange), so state machine code that walks a range runs over a
-// provably complete one. Reverse iteration fails (recorded in err).
-func (pr provenReader) Iterator(start, end []byte, reverse bool) store.Iterator {
-	r := pr.r
-	if r.err != nil {
-		return store.SliceIterator(nil)
-	}
-	if reverse {
-		r.err = errReverseProven
-		return store.SliceIterator(nil)
-	}
-	rng, err := r.c.VerifiedRange(r.ctx, pr.storeName, start, end, r.height, 0)
-	if err != nil {
-		r.err = err
-		return store.SliceIterator(nil)
-	}
-	r.proofs = append(r.proofs, rng.Proofs...)
-	pairs := make([]store.Write, len(rng.Pairs))
-	for i, kv := range rng.Pairs {
-		pairs[i] = store.Write{Key: kv.Key, Value: kv.Value}
-		r.values[pr.storeName+"/"+string(kv.Key)] = kv.Value
-	}
-	return store.SliceIterator(pairs)
+	return &ProvenTally{Height: pp.Height, Proposal: p, Tally: t, Params: params, Proofs: append([]*Proven{pp}, reads.Proofs()...)}, nil
 }
 
 // ProposalFailure explains why proposal p failed at execution: its
@@ -333,33 +261,4 @@ func (c *Client) ProposalFailure(ctx context.Context, p *govv1.Proposal) string 
 		return ""
 	}
 	return c.ExplainFailure(ctx, p.DecidedHeight, p.FailureCodespace, p.FailureCode, gov.EventProposal, strconv.FormatUint(p.Id, 10))
-}
-
-// ExplainFailure describes a failure recorded in state as a registered
-// error (codespace, code): the code and its description, and, when the
-// node still has the results of the block at height, the "reason" of that
-// block's event of type kind whose "id" is id (the failure's full text,
-// which state does not keep). The text is the node's word.
-func (c *Client) ExplainFailure(ctx context.Context, height int64, codespace string, code uint32, kind, id string) string {
-	what := fmt.Sprintf("%s/%d", codespace, code)
-	if e, ok := errcode.Lookup(codespace, code); ok {
-		what += " (" + e.Desc + ")"
-	}
-	res, err := c.rpc.BlockResults(ctx, &height)
-	if err != nil {
-		return what
-	}
-	for _, ev := range res.FinalizeBlockEvents {
-		if ev.Type != kind {
-			continue
-		}
-		attrs := map[string]string{}
-		for _, a := range ev.Attributes {
-			attrs[a.Key] = a.Value
-		}
-		if attrs["id"] == id && attrs["reason"] != "" {
-			return what + ": " + attrs["reason"]
-		}
-	}
-	return what
 }

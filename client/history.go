@@ -39,8 +39,8 @@ func (c *Client) History(ctx context.Context, req *historyv1.Request) ([]*histor
 		return nil, err
 	}
 	out := new(historyv1.Entries)
-	if err := proto.Unmarshal(r.Value, out); err != nil {
-		return nil, fmt.Errorf("client: query %s: answer does not decode as %T: %w", PathHistory, out, err)
+	if err := decodeAnswer(PathHistory, r.Value, out); err != nil {
+		return nil, err
 	}
 	return out.Entries, nil
 }

@@ -38,7 +38,7 @@ type DenomSupply struct {
 // the invariant does not hold.
 func (c *Client) VerifiedSupplyInvariant(ctx context.Context, height int64) (*SupplyCheck, error) {
 	params := new(walletv1.Params)
-	paramsProof, err := c.verifiedRecord(ctx, wallet.StoreName, wallet.ParamsKey(), height, "wallet params", params)
+	paramsProof, err := c.VerifiedRecord(ctx, wallet.StoreName, wallet.ParamsKey(), height, "wallet params", params)
 	if err != nil {
 		return nil, err
 	}

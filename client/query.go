@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -46,7 +47,7 @@ func (c *Client) Nonce(ctx context.Context, addr common.Address) (uint64, error)
 // Operator returns the operator record of addr, or a *NotFoundError.
 func (c *Client) Operator(ctx context.Context, addr common.Address) (*consortiumv1.Operator, error) {
 	op := new(consortiumv1.Operator)
-	if err := c.getRecord(ctx, consortium.StoreName, consortium.OperatorKey(addr[:]), "operator "+addr.Hex(), op); err != nil {
+	if err := c.Record(ctx, consortium.StoreName, consortium.OperatorKey(addr[:]), 0, "operator "+addr.Hex(), op); err != nil {
 		return nil, err
 	}
 	return op, nil
@@ -55,7 +56,7 @@ func (c *Client) Operator(ctx context.Context, addr common.Address) (*consortium
 // Wallet returns the wallet owned by addr, or a *NotFoundError.
 func (c *Client) Wallet(ctx context.Context, addr common.Address) (*walletv1.Wallet, error) {
 	w := new(walletv1.Wallet)
-	if err := c.getRecord(ctx, wallet.StoreName, wallet.WalletKey(addr[:]), "wallet "+addr.Hex(), w); err != nil {
+	if err := c.Record(ctx, wallet.StoreName, wallet.WalletKey(addr[:]), 0, "wallet "+addr.Hex(), w); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -67,7 +68,7 @@ func (c *Client) Member(ctx context.Context, id string) (*consortiumv1.Member, e
 		return nil, fmt.Errorf("client: member: empty id")
 	}
 	m := new(consortiumv1.Member)
-	if err := c.getRecord(ctx, consortium.StoreName, consortium.MemberKey(id), fmt.Sprintf("member %q", id), m); err != nil {
+	if err := c.Record(ctx, consortium.StoreName, consortium.MemberKey(id), 0, fmt.Sprintf("member %q", id), m); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -77,7 +78,7 @@ func (c *Client) Member(ctx context.Context, id string) (*consortiumv1.Member, e
 // a node may omit members (see the package documentation).
 func (c *Client) Members(ctx context.Context) ([]*consortiumv1.Member, error) {
 	out := new(consortiumv1.Members)
-	if err := c.queryProto(ctx, PathMembers, out); err != nil {
+	if err := c.QueryProto(ctx, PathMembers, out); err != nil {
 		return nil, err
 	}
 	return out.Members, nil
@@ -90,7 +91,7 @@ func (c *Client) Issuances(ctx context.Context, issuer string) ([]*walletv1.Issu
 		return nil, fmt.Errorf("client: issuances: issuer id %q must be 1 to %d bytes", issuer, maxMemberIDLen)
 	}
 	out := new(walletv1.Issuances)
-	if err := c.queryProto(ctx, PathIssuancesPrefix+issuer, out); err != nil {
+	if err := c.QueryProto(ctx, PathIssuancesPrefix+issuer, out); err != nil {
 		return nil, err
 	}
 	return out.Issuances, nil
@@ -102,8 +103,8 @@ func (c *Client) Supply(ctx context.Context, denom string) (*walletv1.Coin, erro
 		return nil, fmt.Errorf("client: supply: empty denom")
 	}
 	coin := &walletv1.Coin{Denom: denom}
-	err := c.getRecord(ctx, wallet.StoreName, wallet.SupplyKey(denom), "supply of "+denom, coin)
-	if isNotFound(err) {
+	err := c.Record(ctx, wallet.StoreName, wallet.SupplyKey(denom), 0, "supply of "+denom, coin)
+	if errors.Is(err, ErrNotFound) {
 		return &walletv1.Coin{Denom: denom}, nil
 	}
 	if err != nil {
@@ -122,16 +123,12 @@ func (c *Client) Invariant(ctx context.Context) error {
 	return err
 }
 
-// getRecord decodes the latest value of key into m; absent is a
-// *NotFoundError naming what.
-func (c *Client) getRecord(ctx context.Context, storeName string, key []byte, what string, m proto.Message) error {
-	return c.RecordAt(ctx, storeName, key, 0, what, m)
-}
-
-// RecordAt decodes the value of key in storeName at height (0: the latest)
-// into m, unverified (see Verified for proofs); absent is a
-// *NotFoundError naming what.
-func (c *Client) RecordAt(ctx context.Context, storeName string, key []byte, height int64, what string, m proto.Message) error {
+// Record decodes the value of key in storeName at height (0: the latest)
+// into m, taking the node's word for it (VerifiedRecord proves it). An
+// absent key is a *NotFoundError naming what (what names the record in
+// messages: "wallet 0xAb…"); a value that does not decode as m is an error
+// saying so.
+func (c *Client) Record(ctx context.Context, storeName string, key []byte, height int64, what string, m proto.Message) error {
 	value, err := c.get(ctx, storeName, key, height)
 	if err != nil {
 		return err
@@ -145,18 +142,21 @@ func (c *Client) RecordAt(ctx context.Context, storeName string, key []byte, hei
 	return nil
 }
 
-func (c *Client) queryProto(ctx context.Context, path string, m proto.Message) error {
+// QueryProto runs the query path at the latest height and decodes the
+// node's answer into m. The answer is the node's word; a query the node
+// refuses is a *QueryError.
+func (c *Client) QueryProto(ctx context.Context, path string, m proto.Message) error {
 	r, err := c.Query(ctx, path, nil, 0)
 	if err != nil {
 		return err
 	}
-	if err := proto.Unmarshal(r.Value, m); err != nil {
+	return decodeAnswer(path, r.Value, m)
+}
+
+// decodeAnswer decodes the answer of the query path into m.
+func decodeAnswer(path string, value []byte, m proto.Message) error {
+	if err := proto.Unmarshal(value, m); err != nil {
 		return fmt.Errorf("client: query %s: answer does not decode as %T: %w", path, m, err)
 	}
 	return nil
-}
-
-func isNotFound(err error) bool {
-	_, ok := err.(*NotFoundError)
-	return ok
 }

@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 )
 
@@ -77,6 +76,3 @@ func (c *Client) VerifiedRange(ctx context.Context, storeName string, start, end
 		probe = append(bytes.Clone(key), 0)
 	}
 }
-
-// errReverseProven is what a proven reader's reverse iterator fails with.
-var errReverseProven = errors.New("client: proven reads cannot iterate in reverse: a proof of absence names the key after a probe, but there is no largest key before an existing one to probe")

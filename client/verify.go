@@ -239,9 +239,12 @@ func (c *Client) waitForHeight(ctx context.Context, h int64) error {
 	}
 }
 
-// verifiedRecord decodes the proven value of key into m; a proven absence
-// returns the proof and a *NotFoundError.
-func (c *Client) verifiedRecord(ctx context.Context, storeName string, key []byte, height int64, what string, m proto.Message) (*Proven, error) {
+// VerifiedRecord reads key from storeName at height (0 = latest) with
+// Verified and decodes the proven value into m. A proven absence returns the
+// proof and a *NotFoundError naming what (with Proven set); a proven value
+// that does not decode as m returns the proof and an error saying so. Other
+// failures are Verified's.
+func (c *Client) VerifiedRecord(ctx context.Context, storeName string, key []byte, height int64, what string, m proto.Message) (*Proven, error) {
 	p, err := c.Verified(ctx, storeName, key, height)
 	if err != nil {
 		return nil, err
@@ -259,7 +262,7 @@ func (c *Client) verifiedRecord(ctx context.Context, storeName string, key []byt
 // proof. A proven absence returns the proof and a *NotFoundError.
 func (c *Client) VerifiedWallet(ctx context.Context, addr common.Address, height int64) (*walletv1.Wallet, *Proven, error) {
 	w := new(walletv1.Wallet)
-	p, err := c.verifiedRecord(ctx, wallet.StoreName, wallet.WalletKey(addr[:]), height, "wallet "+addr.Hex(), w)
+	p, err := c.VerifiedRecord(ctx, wallet.StoreName, wallet.WalletKey(addr[:]), height, "wallet "+addr.Hex(), w)
 	if err != nil {
 		return nil, p, err
 	}
@@ -273,7 +276,7 @@ func (c *Client) VerifiedMember(ctx context.Context, id string, height int64) (*
 		return nil, nil, errors.New("client: verified member: empty id")
 	}
 	m := new(consortiumv1.Member)
-	p, err := c.verifiedRecord(ctx, consortium.StoreName, consortium.MemberKey(id), height, fmt.Sprintf("member %q", id), m)
+	p, err := c.VerifiedRecord(ctx, consortium.StoreName, consortium.MemberKey(id), height, fmt.Sprintf("member %q", id), m)
 	if err != nil {
 		return nil, p, err
 	}
@@ -309,7 +312,7 @@ func (c *Client) VerifiedMembers(ctx context.Context, height int64) (members []*
 // *NotFoundError.
 func (c *Client) VerifiedOperator(ctx context.Context, addr common.Address, height int64) (*consortiumv1.Operator, *Proven, error) {
 	op := new(consortiumv1.Operator)
-	p, err := c.verifiedRecord(ctx, consortium.StoreName, consortium.OperatorKey(addr[:]), height, "operator "+addr.Hex(), op)
+	p, err := c.VerifiedRecord(ctx, consortium.StoreName, consortium.OperatorKey(addr[:]), height, "operator "+addr.Hex(), op)
 	if err != nil {
 		return nil, p, err
 	}
@@ -324,8 +327,8 @@ func (c *Client) VerifiedIssuance(ctx context.Context, issuer, denom string, hei
 		return nil, nil, fmt.Errorf("client: verified issuance: issuer id %q must be 1 to %d bytes and denom %q non-empty", issuer, maxMemberIDLen, denom)
 	}
 	is := new(walletv1.Issuance)
-	p, err := c.verifiedRecord(ctx, wallet.StoreName, wallet.IssuanceKey(issuer, denom), height, "issuance", is)
-	if isNotFound(err) {
+	p, err := c.VerifiedRecord(ctx, wallet.StoreName, wallet.IssuanceKey(issuer, denom), height, "issuance", is)
+	if errors.Is(err, ErrNotFound) {
 		return &walletv1.Issuance{Issuer: issuer, Denom: denom}, p, nil
 	}
 	if err != nil {
@@ -341,8 +344,8 @@ func (c *Client) VerifiedSupply(ctx context.Context, denom string, height int64)
 		return nil, nil, errors.New("client: verified supply: empty denom")
 	}
 	coin := new(walletv1.Coin)
-	p, err := c.verifiedRecord(ctx, wallet.StoreName, wallet.SupplyKey(denom), height, "supply", coin)
-	if isNotFound(err) {
+	p, err := c.VerifiedRecord(ctx, wallet.StoreName, wallet.SupplyKey(denom), height, "supply", coin)
+	if errors.Is(err, ErrNotFound) {
 		return &walletv1.Coin{Denom: denom}, p, nil
 	}
 	if err != nil {

@@ -247,7 +247,7 @@ func (in *cliInput) Record(storeName string, key []byte, msg proto.Message) (boo
 	if err != nil {
 		return false, err
 	}
-	err = c.RecordAt(in.cmd.Context(), storeName, key, 0, storeName+" record", msg)
+	err = c.Record(in.cmd.Context(), storeName, key, 0, storeName+" record", msg)
 	if _, absent := err.(*client.NotFoundError); absent {
 		return false, nil
 	}
@@ -405,7 +405,7 @@ func (r *cliResult) Record(storeName string, key []byte, msg proto.Message) (boo
 	if err != nil {
 		return false, err
 	}
-	err = c.RecordAt(r.in.cmd.Context(), storeName, key, r.res.Height, storeName+" record", msg)
+	err = c.Record(r.in.cmd.Context(), storeName, key, r.res.Height, storeName+" record", msg)
 	if _, absent := err.(*client.NotFoundError); absent {
 		return false, nil
 	}

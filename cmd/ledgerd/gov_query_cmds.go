@@ -110,7 +110,7 @@ proposal ever made.`,
 				p, proof, err = c.VerifiedProposal(cmd.Context(), id, height)
 			} else {
 				p = new(govv1.Proposal)
-				err = c.RecordAt(cmd.Context(), gov.StoreName, gov.ProposalKey(id), height, fmt.Sprintf("proposal %d", id), p)
+				err = c.Record(cmd.Context(), gov.StoreName, gov.ProposalKey(id), height, fmt.Sprintf("proposal %d", id), p)
 			}
 			if err != nil {
 				return err
@@ -238,7 +238,7 @@ the votes are recounted here with the chain's own rule.`,
 				p, proof, err = c.VerifiedGovParams(cmd.Context(), height)
 			} else {
 				p = gov.DefaultParams()
-				err = c.RecordAt(cmd.Context(), gov.StoreName, gov.ParamsKey(), height, "gov params", p)
+				err = c.Record(cmd.Context(), gov.StoreName, gov.ParamsKey(), height, "gov params", p)
 				if isNotFound(err) {
 					err = nil
 				}

@@ -169,7 +169,7 @@ func newQueryWalletCmd() *cobra.Command {
 				w, p, err = c.VerifiedWallet(cmd.Context(), addr, height)
 			} else {
 				w = new(walletv1.Wallet)
-				err = c.RecordAt(cmd.Context(), wallet.StoreName, wallet.WalletKey(addr.Bytes()), height, "wallet "+addr.Hex(), w)
+				err = c.Record(cmd.Context(), wallet.StoreName, wallet.WalletKey(addr.Bytes()), height, "wallet "+addr.Hex(), w)
 			}
 			if err != nil {
 				return err
@@ -232,7 +232,7 @@ func newQueryWalletCmd() *cobra.Command {
 					is, p, err = c.VerifiedIssuance(cmd.Context(), args[0], args[1], height)
 				} else {
 					is = &walletv1.Issuance{Issuer: args[0], Denom: args[1]}
-					if err = c.RecordAt(cmd.Context(), wallet.StoreName, wallet.IssuanceKey(args[0], args[1]), height, "issuance", is); errors.Is(err, client.ErrNotFound) {
+					if err = c.Record(cmd.Context(), wallet.StoreName, wallet.IssuanceKey(args[0], args[1]), height, "issuance", is); errors.Is(err, client.ErrNotFound) {
 						err = nil // nothing issued yet
 					}
 				}
@@ -286,7 +286,7 @@ func newQueryWalletCmd() *cobra.Command {
 				coin, p, err = c.VerifiedSupply(cmd.Context(), args[0], height)
 			} else {
 				coin = &walletv1.Coin{Denom: args[0]}
-				if err = c.RecordAt(cmd.Context(), wallet.StoreName, wallet.SupplyKey(args[0]), height, "supply", coin); errors.Is(err, client.ErrNotFound) {
+				if err = c.Record(cmd.Context(), wallet.StoreName, wallet.SupplyKey(args[0]), height, "supply", coin); errors.Is(err, client.ErrNotFound) {
 					err = nil // nothing issued yet
 				}
 			}
@@ -461,7 +461,7 @@ complete.`,
 				m, p, err = c.VerifiedMember(cmd.Context(), args[0], height)
 			} else {
 				m = new(consortiumv1.Member)
-				err = c.RecordAt(cmd.Context(), consortium.StoreName, consortium.MemberKey(args[0]), height, "member "+args[0], m)
+				err = c.Record(cmd.Context(), consortium.StoreName, consortium.MemberKey(args[0]), height, "member "+args[0], m)
 			}
 			if err != nil {
 				return err
