@@ -54,14 +54,20 @@ func New(hasWallet func(ctx exec.Context, addr common.Address) bool) *module.Mod
 				return out, nil
 			},
 		}},
-		GovActions: a.govActions(),
-		PeerFilter: func(r store.Reader, nodeID string) error { return NewView(r).AdmitPeer(nodeID) },
-		ChainParams: func(r store.Reader) module.ChainParams {
-			p := NewView(r).Params()
-			return module.ChainParams{NumericID: p.ChainNumericId, MaxTxBytes: p.MaxTxBytes, MaxBlockTxs: p.MaxBlockTxs,
-				MaxTxValidityBlocks: p.MaxTxValidityBlocks}
-		},
+		GovActions:  a.govActions(),
+		PeerFilter:  func(r store.Reader, nodeID string) error { return NewView(r).AdmitPeer(nodeID) },
+		ChainParams: ChainParams,
 	}
+}
+
+// ChainParams reads the chain parameters (the signing domain's numeric
+// chain id and the pipeline's limits) from the consortium's parameters
+// record in r, the consortium store: the module's registration, exported
+// for clients that run it over proven state. Deterministic.
+func ChainParams(r store.Reader) module.ChainParams {
+	p := NewView(r).Params()
+	return module.ChainParams{NumericID: p.ChainNumericId, MaxTxBytes: p.MaxTxBytes, MaxBlockTxs: p.MaxBlockTxs,
+		MaxTxValidityBlocks: p.MaxTxValidityBlocks}
 }
 
 // initGenesis writes the consortium section and returns the validators.
