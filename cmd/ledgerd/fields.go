@@ -105,9 +105,7 @@ func parseScalar(fd protoreflect.FieldDescriptor, s string, stack []protoreflect
 	if denomField := proto.GetExtension(fd.Options(), optionsv1.E_AmountOf).(string); denomField != "" {
 		denom := ""
 		for i := len(stack) - 1; i >= 0 && denom == ""; i-- {
-			if df := stack[i].Descriptor().Fields().ByName(protoreflect.Name(denomField)); df != nil {
-				denom = stack[i].Get(df).String()
-			}
+			denom = stringAt(stack[i], denomField)
 		}
 		if denom == "" {
 			return protoreflect.Value{}, fmt.Errorf("%s %q: the denomination (%s) must be given before the amount", name, s, denomField)
@@ -156,6 +154,28 @@ func parseScalar(fd protoreflect.FieldDescriptor, s string, stack []protoreflect
 		return protoreflect.ValueOfInt64(n), nil
 	}
 	return protoreflect.Value{}, fmt.Errorf("%s: %s fields cannot be set from the command line", name, fd.Kind())
+}
+
+// stringAt is the string field at path (dotted: "terms.denom") of m, or ""
+// if m has no such field or it is unset.
+func stringAt(m protoreflect.Message, path string) string {
+	parts := strings.Split(path, ".")
+	for i, part := range parts {
+		fd := m.Descriptor().Fields().ByName(protoreflect.Name(part))
+		switch {
+		case fd == nil:
+			return ""
+		case i == len(parts)-1:
+			if fd.Kind() != protoreflect.StringKind {
+				return ""
+			}
+			return m.Get(fd).String()
+		case fd.Message() == nil || !m.Has(fd):
+			return ""
+		}
+		m = m.Get(fd).Message()
+	}
+	return ""
 }
 
 func parseBytes(fd protoreflect.FieldDescriptor, s string) (protoreflect.Value, error) {

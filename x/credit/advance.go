@@ -150,17 +150,14 @@ func (mod *Module) applyDay(ctx exec.Context, l *creditv1.Loan, d calendar.Day, 
 // (upgradeDue); a manual class is a floor. It records a change of class or
 // status.
 func (mod *Module) reclassify(ctx exec.Context, l *creditv1.Loan, d calendar.Day) error {
-	class := l.Class
-	if rc := RuleClass(DaysPastDue(l)); rc > class {
-		class = rc
+	if rc := RuleClass(DaysPastDue(l)); rc > l.RuleClass {
+		l.RuleClass = rc
 	}
-	if class > creditv1.Class_CLASS_NORMAL && upgradeDue(l, d) {
-		class = creditv1.Class_CLASS_NORMAL
+	if l.RuleClass > creditv1.Class_CLASS_NORMAL && upgradeDue(l, d) {
+		l.RuleClass = creditv1.Class_CLASS_NORMAL
 		l.ObservationUntil, l.ObservationInstallments = 0, 0
 	}
-	if l.ManualClass > class {
-		class = l.ManualClass
-	}
+	class := max(l.RuleClass, l.ManualClass)
 	if class != l.Class {
 		l.Class = class
 		ctx.Emit(EventLoan, "loan", idString(l.Id), "lender", l.Lender, "borrower", hexAddr(l.Borrower),
@@ -192,7 +189,7 @@ func upgradeDue(l *creditv1.Loan, d calendar.Day) bool {
 		return false
 	case l.ObservationUntil != 0:
 		return d >= calendar.Day(l.ObservationUntil) && l.ObservationInstallments >= 2
-	case l.Class == creditv1.Class_CLASS_SPECIAL_MENTION:
+	case l.RuleClass == creditv1.Class_CLASS_SPECIAL_MENTION:
 		return true
 	case l.ArrearsCleared == 0:
 		return false
@@ -203,11 +200,11 @@ func upgradeDue(l *creditv1.Loan, d calendar.Day) bool {
 // upgradeDay is the day an upgrade by time falls due, or 0.
 func upgradeDay(l *creditv1.Loan) calendar.Day {
 	switch {
-	case l.OverdueSince != 0 || l.Class <= creditv1.Class_CLASS_NORMAL:
+	case l.OverdueSince != 0 || l.RuleClass <= creditv1.Class_CLASS_NORMAL:
 		return 0
 	case l.ObservationUntil != 0:
 		return calendar.Day(l.ObservationUntil)
-	case l.ArrearsCleared != 0 && !performing(l.Class):
+	case l.ArrearsCleared != 0 && !performing(l.RuleClass):
 		return calendar.AddMonths(calendar.Day(l.ArrearsCleared), 6)
 	}
 	return 0

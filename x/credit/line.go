@@ -128,7 +128,30 @@ func (mod *Module) SetCreditProduct(ctx exec.Context, m *creditv1.MsgSetCreditPr
 	if err != nil {
 		return err
 	}
-	params := mod.paramsOf(ctx)
+	if err := mod.checkProduct(ctx, mod.paramsOf(ctx), bank.Id, m); err != nil {
+		return err
+	}
+	terms := proto.Clone(m.Terms).(*creditv1.Terms)
+	if terms.PrepayMode == creditv1.PrepayMode_PREPAY_MODE_UNSPECIFIED {
+		terms.PrepayMode = defaultPrepayMode
+	}
+	p := &creditv1.Product{Lender: bank.Id, Id: m.Id, Name: m.Name, Terms: terms, MinLimit: m.MinLimit, MaxLimit: m.MaxLimit,
+		MinTermMonths: m.MinTermMonths, MaxTermMonths: m.MaxTermMonths, MaxRateBps: m.MaxRateBps, Retired: m.Retired,
+		UpdatedHeight: ctx.Height}
+	NewKeeper(ctx.KV(StoreName)).setProto(ProductKey(bank.Id, m.Id), p)
+	ctx.Emit(EventProduct, "lender", bank.Id, "product", m.Id, "retired", strconv.FormatBool(m.Retired))
+	return nil
+}
+
+// checkProduct checks a product of lender against the state: the lender
+// an active member with the lender role, the terms within the consortium's
+// parameters, the denom carried, the all-in rate capped, the treasury an
+// open wallet.
+func (mod *Module) checkProduct(ctx exec.Context, params *creditv1.Params, lender string, m *creditv1.MsgSetCreditProduct) error {
+	if mb, err := mod.members(ctx).Member(lender); err != nil || mb.Status != consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE ||
+		!hasRole(mb, consortiumv1.Role_ROLE_LENDER) {
+		return errcode.Wrap(ErrNotLender, "%q is not an active lender", lender)
+	}
 	if err := ValidateTerms(m.Terms, params.MaxTermMonths); err != nil {
 		return err
 	}
@@ -141,18 +164,9 @@ func (mod *Module) SetCreditProduct(ctx exec.Context, m *creditv1.MsgSetCreditPr
 	if err := checkRateCap(params, m.MaxRateBps, m.Terms.PenaltyRateBps, m.Terms.Basis); err != nil {
 		return err
 	}
-	if _, err := mod.wallets.Wallet(ctx, addrOf(m.Terms.Treasury)); err != nil {
-		return errcode.Wrap(ErrInvalidProduct, "treasury %s: %v", addrOf(m.Terms.Treasury).Hex(), err)
+	if w, err := mod.wallets.Wallet(ctx, addrOf(m.Terms.Treasury)); err != nil || w.Closed {
+		return errcode.Wrap(ErrInvalidProduct, "treasury %s is not an open wallet", addrOf(m.Terms.Treasury).Hex())
 	}
-	terms := proto.Clone(m.Terms).(*creditv1.Terms)
-	if terms.PrepayMode == creditv1.PrepayMode_PREPAY_MODE_UNSPECIFIED {
-		terms.PrepayMode = defaultPrepayMode
-	}
-	p := &creditv1.Product{Lender: bank.Id, Id: m.Id, Name: m.Name, Terms: terms, MinLimit: m.MinLimit, MaxLimit: m.MaxLimit,
-		MinTermMonths: m.MinTermMonths, MaxTermMonths: m.MaxTermMonths, MaxRateBps: m.MaxRateBps, Retired: m.Retired,
-		UpdatedHeight: ctx.Height}
-	NewKeeper(ctx.KV(StoreName)).setProto(ProductKey(bank.Id, m.Id), p)
-	ctx.Emit(EventProduct, "lender", bank.Id, "product", m.Id, "retired", strconv.FormatBool(m.Retired))
 	return nil
 }
 

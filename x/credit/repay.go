@@ -220,8 +220,8 @@ func (mod *Module) recordPayment(ctx exec.Context, l *creditv1.Loan, kind string
 	total := Split{s.Penalty + extra.Penalty, s.Interest + extra.Interest, s.Principal + extra.Principal}
 	e := &creditv1.LoanEntry{Kind: entryKind, By: ctx.Signer.Bytes(), Amount: total.Total(), Penalty: total.Penalty,
 		Interest: total.Interest, Principal: total.Principal, Detail: detail}
-	if ctx.Signer == (common.Address{}) {
-		e.By = nil
+	if ctx.Signer == (common.Address{}) || kind == kindAutoDebit {
+		e.By = nil // the ledger's own work, whichever transaction set it off
 	}
 	if payer != nil && addrOf(payer) != addrOf(l.Borrower) {
 		e.Payer = payer

@@ -38,8 +38,10 @@ type Module struct {
 	monitor func(exec.Context) Monitor
 	// params caches the decoded parameters, which every payment reads.
 	params *store.ProtoCache[*walletv1.Params]
-	// hooks run before balance changes (touch.go).
-	hooks []BalanceHook
+	// hooks run before balance changes, zoneGuards before a change of the
+	// time zone (touch.go).
+	hooks      []BalanceHook
+	zoneGuards []ZoneGuard
 }
 
 // New returns the wallet module; members gives it the consortium's view

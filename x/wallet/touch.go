@@ -105,3 +105,25 @@ func (mod *Module) touchedRecipient(ctx exec.Context, k Keeper, held *walletv1.W
 	proto.Merge(held, fresh)
 	return w, nil
 }
+
+// ZoneGuard refuses a change of the consortium's time zone in ctx, with a
+// registered error saying why (the credit module: loans' due dates and
+// days past due are counted in it).
+type ZoneGuard func(ctx exec.Context) error
+
+// AddZoneGuard adds g to the checks a change of the time zone must pass.
+func (mod *Module) AddZoneGuard(g ZoneGuard) { mod.zoneGuards = append(mod.zoneGuards, g) }
+
+// validateParams checks next against the current parameters and, if it
+// changes the time zone, against every zone guard.
+func (mod *Module) validateParams(ctx exec.Context, next *walletv1.Params) (*walletv1.Params, error) {
+	current := NewView(ctx.KV(StoreName)).Params()
+	if next.UtcOffsetSeconds != current.UtcOffsetSeconds {
+		for _, g := range mod.zoneGuards {
+			if err := g(ctx); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ValidateParams(next, current, mod.members(ctx))
+}

@@ -1499,8 +1499,12 @@ type Loan struct {
 	// a delinquency threshold, a reminder, an upgrade, an auto-debit pull),
 	// indexed for the daily sweep; 0 for none. pull_day is the next day an
 	// auto-debit pull is due (0: none).
-	Wake          int64 `protobuf:"varint,36,opt,name=wake,proto3" json:"wake,omitempty"`
-	PullDay       int64 `protobuf:"varint,37,opt,name=pull_day,json=pullDay,proto3" json:"pull_day,omitempty"`
+	Wake    int64 `protobuf:"varint,36,opt,name=wake,proto3" json:"wake,omitempty"`
+	PullDay int64 `protobuf:"varint,37,opt,name=pull_day,json=pullDay,proto3" json:"pull_day,omitempty"`
+	// rule_class is the class the rules give (days past due, upgrades,
+	// restructuring), without the lender's manual class: class is the worse
+	// of the two.
+	RuleClass     Class `protobuf:"varint,38,opt,name=rule_class,json=ruleClass,proto3,enum=ledgerd.credit.v1.Class" json:"rule_class,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1794,6 +1798,13 @@ func (x *Loan) GetPullDay() int64 {
 	return 0
 }
 
+func (x *Loan) GetRuleClass() Class {
+	if x != nil {
+		return x.RuleClass
+	}
+	return Class_CLASS_UNSPECIFIED
+}
+
 // Assignment is a loan's sale to another lender, agreed by both; it binds
 // the borrower from the recorded notice.
 type Assignment struct {
@@ -1804,8 +1815,10 @@ type Assignment struct {
 	Accepted       bool   `protobuf:"varint,3,opt,name=accepted,proto3" json:"accepted,omitempty"`
 	ContractHash   []byte `protobuf:"bytes,4,opt,name=contract_hash,json=contractHash,proto3" json:"contract_hash,omitempty"`
 	ProposedHeight int64  `protobuf:"varint,5,opt,name=proposed_height,json=proposedHeight,proto3" json:"proposed_height,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// treasury is the buyer's wallet the borrower repays from the notice on.
+	Treasury      []byte `protobuf:"bytes,6,opt,name=treasury,proto3" json:"treasury,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Assignment) Reset() {
@@ -1871,6 +1884,13 @@ func (x *Assignment) GetProposedHeight() int64 {
 		return x.ProposedHeight
 	}
 	return 0
+}
+
+func (x *Assignment) GetTreasury() []byte {
+	if x != nil {
+		return x.Treasury
+	}
+	return nil
 }
 
 // Portfolio is one lender's book in one denom, kept as loans change:
@@ -4030,7 +4050,7 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x0fproposed_height\x18\t \x01(\x03R\x0eproposedHeight\x12\x1a\n" +
 	"\bapproved\x18\n" +
 	" \x01(\bR\bapprovedB\b\n" +
-	"\x06action\"\x8c\v\n" +
+	"\x06action\"\xc5\v\n" +
 	"\x04Loan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\x04R\x04line\x12\x16\n" +
@@ -4074,14 +4094,17 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\frestructured\x18\" \x01(\rR\frestructured\x12\x1c\n" +
 	"\trecovered\x18# \x01(\x04R\trecovered\x12\x12\n" +
 	"\x04wake\x18$ \x01(\x03R\x04wake\x12\x19\n" +
-	"\bpull_day\x18% \x01(\x03R\apullDay\"\x9c\x01\n" +
+	"\bpull_day\x18% \x01(\x03R\apullDay\x127\n" +
+	"\n" +
+	"rule_class\x18& \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\truleClass\"\xb8\x01\n" +
 	"\n" +
 	"Assignment\x12\x0e\n" +
 	"\x02to\x18\x01 \x01(\tR\x02to\x12\x14\n" +
 	"\x05price\x18\x02 \x01(\x04R\x05price\x12\x1a\n" +
 	"\baccepted\x18\x03 \x01(\bR\baccepted\x12#\n" +
 	"\rcontract_hash\x18\x04 \x01(\fR\fcontractHash\x12'\n" +
-	"\x0fproposed_height\x18\x05 \x01(\x03R\x0eproposedHeight\"\xc7\x01\n" +
+	"\x0fproposed_height\x18\x05 \x01(\x03R\x0eproposedHeight\x12\x1a\n" +
+	"\btreasury\x18\x06 \x01(\fR\btreasury\"\xc7\x01\n" +
 	"\tPortfolio\x12\x16\n" +
 	"\x06lender\x18\x01 \x01(\tR\x06lender\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12 \n" +
@@ -4410,23 +4433,24 @@ var file_ledgerd_credit_v1_credit_proto_depIdxs = []int32{
 	7,  // 16: ledgerd.credit.v1.Loan.manual_class:type_name -> ledgerd.credit.v1.Class
 	14, // 17: ledgerd.credit.v1.Loan.pending:type_name -> ledgerd.credit.v1.Pending
 	16, // 18: ledgerd.credit.v1.Loan.assignment:type_name -> ledgerd.credit.v1.Assignment
-	8,  // 19: ledgerd.credit.v1.LoanEntry.kind:type_name -> ledgerd.credit.v1.LoanEntryKind
-	6,  // 20: ledgerd.credit.v1.LoanEntry.status:type_name -> ledgerd.credit.v1.LoanStatus
-	7,  // 21: ledgerd.credit.v1.LoanEntry.class:type_name -> ledgerd.credit.v1.Class
-	13, // 22: ledgerd.credit.v1.Schedule.installments:type_name -> ledgerd.credit.v1.Installment
-	11, // 23: ledgerd.credit.v1.Products.products:type_name -> ledgerd.credit.v1.Product
-	15, // 24: ledgerd.credit.v1.Loans.loans:type_name -> ledgerd.credit.v1.Loan
-	12, // 25: ledgerd.credit.v1.Lines.lines:type_name -> ledgerd.credit.v1.Line
-	10, // 26: ledgerd.credit.v1.MsgSetCreditProduct.terms:type_name -> ledgerd.credit.v1.Terms
-	9,  // 27: ledgerd.credit.v1.MsgSetLine.action:type_name -> ledgerd.credit.v1.LineAction
-	1,  // 28: ledgerd.credit.v1.MsgRestructureLoan.method:type_name -> ledgerd.credit.v1.Method
-	7,  // 29: ledgerd.credit.v1.MsgClassifyLoan.class:type_name -> ledgerd.credit.v1.Class
-	1,  // 30: ledgerd.credit.v1.MsgAcceptRestructure.method:type_name -> ledgerd.credit.v1.Method
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	7,  // 19: ledgerd.credit.v1.Loan.rule_class:type_name -> ledgerd.credit.v1.Class
+	8,  // 20: ledgerd.credit.v1.LoanEntry.kind:type_name -> ledgerd.credit.v1.LoanEntryKind
+	6,  // 21: ledgerd.credit.v1.LoanEntry.status:type_name -> ledgerd.credit.v1.LoanStatus
+	7,  // 22: ledgerd.credit.v1.LoanEntry.class:type_name -> ledgerd.credit.v1.Class
+	13, // 23: ledgerd.credit.v1.Schedule.installments:type_name -> ledgerd.credit.v1.Installment
+	11, // 24: ledgerd.credit.v1.Products.products:type_name -> ledgerd.credit.v1.Product
+	15, // 25: ledgerd.credit.v1.Loans.loans:type_name -> ledgerd.credit.v1.Loan
+	12, // 26: ledgerd.credit.v1.Lines.lines:type_name -> ledgerd.credit.v1.Line
+	10, // 27: ledgerd.credit.v1.MsgSetCreditProduct.terms:type_name -> ledgerd.credit.v1.Terms
+	9,  // 28: ledgerd.credit.v1.MsgSetLine.action:type_name -> ledgerd.credit.v1.LineAction
+	1,  // 29: ledgerd.credit.v1.MsgRestructureLoan.method:type_name -> ledgerd.credit.v1.Method
+	7,  // 30: ledgerd.credit.v1.MsgClassifyLoan.class:type_name -> ledgerd.credit.v1.Class
+	1,  // 31: ledgerd.credit.v1.MsgAcceptRestructure.method:type_name -> ledgerd.credit.v1.Method
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_credit_v1_credit_proto_init() }
