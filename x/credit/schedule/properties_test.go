@@ -280,7 +280,24 @@ func TestLastInstallmentStray(t *testing.T) {
 			t.Errorf("%d at 12%% over 360 months: EMI %d, last %d; want %d, %d", tc.principal, emi, last, tc.emi, tc.last)
 		}
 	}
+	// The figures of the package documentation.
 	if s := accumulation(1200, 360); s.FloatString(2) != "3494.96" {
 		t.Errorf("s_360 at 1%% = %s; want 3494.96", s.FloatString(3))
+	}
+	if s := accumulation(1200, 12); s.FloatString(2) != "12.68" {
+		t.Errorf("s_12 at 1%% = %s; want 12.68", s.FloatString(3))
+	}
+	for _, tc := range []struct {
+		principal uint64
+		months    uint32
+		safe      bool
+	}{
+		{339_678, 360, true}, {339_677, 360, false}, // exact EMI 3,493.97 units, 3,493.96 (bound 3,493.964…)
+		{132, 12, true}, {131, 12, false}, // exact EMI 11.73 units, 11.64 (bound 11.68…)
+	} {
+		terms := Terms{Principal: tc.principal, RateBps: 1200, Months: tc.months, Method: EqualInstallments}
+		if amortizes(terms) != tc.safe {
+			t.Errorf("%d over %d months at 12%%: safe %v; want %v", tc.principal, tc.months, !tc.safe, tc.safe)
+		}
 	}
 }
