@@ -164,8 +164,9 @@ func (a amortization) interest(seq uint32, balance uint64, from, due calendar.Da
 
 // principal returns the principal repaid by installment seq out of balance,
 // and whether seq ends the run.
-func (a amortization) principal(seq uint32, balance uint64) (principal uint64, end bool, err error) {
+func (a amortization) principal(seq uint32, balance uint64) (uint64, bool, error) {
 	t := a.terms
+	var principal uint64
 	switch {
 	case seq == a.last:
 		return balance, true, nil

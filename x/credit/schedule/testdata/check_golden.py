@@ -196,6 +196,8 @@ def expected(terms, prepay):
     balance = terms.principal
     if prepay is not None:
         balance = int(prepay["balance"])
+        k = int(prepay["seq"])
+        assert balance + int(prepay["amount"]) == sum(r[2] for r in rows if r[0] >= k), "balance + amount is not the outstanding"
         rows = reamortize(terms, rows, int(prepay["seq"]), datetime.date.fromisoformat(prepay["day"]), balance, prepay["mode"])
     out = []
     for seq, due, p, i in rows:
