@@ -166,8 +166,16 @@ func TestAutoDebitTouchOrSweep(t *testing.T) {
 					}
 					c.ok(at(2025, 2, 28).Add(time.Minute), c.h.IssuerKey(), apptest.Deposit(addr(c.borrower), 50_000, "CASH-"+tc.name))
 				}
-				if !sweepFirst {
+				if !sweepFirst && tc.name != "frozen" {
 					inflow()
+					// The pull ran inside the deposit, before the sweep came.
+					pulled := false
+					for _, e := range c.txEvents {
+						pulled = pulled || e.Type == credit.EventAutoDebit && attr(e, "loan") == "3"
+					}
+					if !pulled {
+						t.Fatal("the deposit did not set off the pull: the test does not test the touch")
+					}
 				}
 				for range 4 {
 					c.block(at(2025, 2, 28).Add(2 * time.Minute))

@@ -65,8 +65,9 @@ type chain struct {
 	borrower  *ecdsa.PrivateKey
 	guarantor *ecdsa.PrivateKey
 	pending   map[common.Address]uint64
-	// events of the last block, its transactions' and its own.
-	events []abci.Event
+	// events of the last block, its own and its transactions'; txEvents
+	// its transactions' only.
+	events, txEvents []abci.Event
 	// at is the time of the last block.
 	at time.Time
 }
@@ -121,8 +122,10 @@ func (c *chain) block(t time.Time, txs ...[]byte) []*abci.ExecTxResult {
 	c.h.Commit()
 	c.pending = map[common.Address]uint64{}
 	c.events = append([]abci.Event{}, resp.Events...)
+	c.txEvents = nil
 	for _, r := range resp.TxResults {
 		c.events = append(c.events, r.Events...)
+		c.txEvents = append(c.txEvents, r.Events...)
 	}
 	return resp.TxResults
 }

@@ -76,8 +76,8 @@ func ValidateTerms(t *creditv1.Terms, maxTerm uint32) error {
 		return bad("grace %d days: at most %d", t.GraceDays, maxGraceDays)
 	case t.AutodebitRetryDays > maxRetryDays:
 		return bad("autodebit_retry_days %d: at most %d", t.AutodebitRetryDays, maxRetryDays)
-	case t.PrepayMode < creditv1.PrepayMode_PREPAY_MODE_SHORTEN_TERM || t.PrepayMode > creditv1.PrepayMode_PREPAY_MODE_LOWER_INSTALLMENT:
-		return bad("prepay_mode %v", t.PrepayMode)
+	case t.PrepayMode > creditv1.PrepayMode_PREPAY_MODE_LOWER_INSTALLMENT:
+		return bad("prepay_mode %v", t.PrepayMode) // unspecified: shorten the term
 	case len(t.Treasury) != addressLen:
 		return bad("treasury: a 20-byte address")
 	}
