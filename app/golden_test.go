@@ -24,8 +24,8 @@ import (
 	"github.com/ledgerd/ledgerd/app/apptest"
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
-	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/module"
@@ -485,7 +485,7 @@ func goldenCredit(c *goldenChain, bank, other, checker *ecdsa.PrivateKey, w []*e
 		c.tx(bank, offer("installment", n0, 3_000*yuan, true)),
 		c.tx(bank, offer("revolving", n3, 2_000*yuan, false)),
 		c.bad(bank, offer("installment", n3, 60_000*yuan, false)), // over the product's limit
-		c.tx(bank, offer("revolving", w[1], 1_000*yuan, false)),  // lapses unaccepted
+		c.tx(bank, offer("revolving", w[1], 1_000*yuan, false)),   // lapses unaccepted
 		c.tx(bank, apptest.Deposit(addr(n0), 1_000*yuan, "credit-g-1")),
 	)
 	// Acceptance, one with the wrong terms; draws, one over the limit.

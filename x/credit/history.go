@@ -10,8 +10,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
-	"github.com/ledgerd/ledgerd/x/history"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/history"
 )
 
 // HistorySubject is the subject of loans' history chains: the id is the

@@ -61,7 +61,9 @@ func LenderLoansPrefix(lender string) []byte { return memberPrefix(prefixLendLoa
 func LineLoansPrefix(line uint64) []byte { return idKey(prefixLineLoan, line) }
 
 // PortfolioKey is the store key of lender's portfolio in denom.
-func PortfolioKey(lender, denom string) []byte { return append(memberPrefix(prefixPortfolio, lender), denom...) }
+func PortfolioKey(lender, denom string) []byte {
+	return append(memberPrefix(prefixPortfolio, lender), denom...)
+}
 
 // PortfolioPrefix is the prefix of lender's portfolios.
 func PortfolioPrefix(lender string) []byte { return memberPrefix(prefixPortfolio, lender) }

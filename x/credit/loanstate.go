@@ -151,9 +151,9 @@ func deriveStatus(l *creditv1.Loan) creditv1.LoanStatus {
 // it off on day costs besides: interest to the day on the principal not
 // yet due, and that principal.
 type Owed struct {
-	Due          uint64 // penalty, interest and principal of installments due by the day
+	Due           uint64 // penalty, interest and principal of installments due by the day
 	InterestToDay uint64
-	NotYetDue    uint64 // principal of installments not yet due
+	NotYetDue     uint64 // principal of installments not yet due
 }
 
 // Total is what settles the loan on the day.

@@ -26,7 +26,9 @@ func (r lenderRule) Authorize(ctx exec.Context) error {
 	return nil
 }
 
-func (lenderRule) Describe() string { return "an operator of the lender (an active member with the lender role)" }
+func (lenderRule) Describe() string {
+	return "an operator of the lender (an active member with the lender role)"
+}
 
 // ZoneGuard refuses a change of the consortium's time zone once a loan
 // exists: due dates, days past due and month ends are counted in it.
@@ -232,4 +234,4 @@ in major units (250.00).`,
 type ownerRule struct{ doc string }
 
 func (ownerRule) Authorize(ctx exec.Context) error { return wallet.Owner.Authorize(ctx) }
-func (r ownerRule) Describe() string                { return r.doc }
+func (r ownerRule) Describe() string               { return r.doc }

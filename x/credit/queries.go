@@ -26,7 +26,9 @@ const PageSize = 100
 // ErrInvalidQuery is a malformed credit query path.
 var ErrInvalidQuery = errcode.Register(Codespace, 38, "invalid credit query")
 
-func badQuery(format string, args ...any) error { return errcode.Wrap(ErrInvalidQuery, format, args...) }
+func badQuery(format string, args ...any) error {
+	return errcode.Wrap(ErrInvalidQuery, format, args...)
+}
 
 // queries are the module's query paths. Every answer is computed from the
 // store at the queried height by code the client can run over proven
