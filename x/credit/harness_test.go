@@ -94,10 +94,12 @@ func newChain(t *testing.T, sweep uint32) *chain {
 		}
 	}})
 	t.Cleanup(h.Close)
-	return &chain{
+	c := &chain{
 		t: t, h: h, maker: h.IssuerKey(), checker: checker, treasury: apptest.Address(h.WalletKey(0)),
 		borrower: h.WalletKey(1), guarantor: h.WalletKey(2), pending: map[common.Address]uint64{}, at: apptest.BaseTime,
 	}
+	c.block(apptest.BaseTime.Add(time.Second))
+	return c
 }
 
 func addr(k *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(k.PublicKey) }

@@ -334,7 +334,7 @@ func (mod *Module) PrepayLoan(ctx exec.Context, m *creditv1.MsgPrepayLoan) error
 	}
 	kIdx := current(l, today)
 	balance := o.NotYetDue - ahead
-	if err := reamortize(l, kIdx, today, balance, o.InterestToDay); err != nil {
+	if err := reamortize(l, kIdx, today, balance, o.InterestToDay, ahead); err != nil {
 		return err
 	}
 	l.Outstanding -= ahead
@@ -344,8 +344,9 @@ func (mod *Module) PrepayLoan(ctx exec.Context, m *creditv1.MsgPrepayLoan) error
 
 // reamortize replaces installments k.. of l with the schedule of balance
 // from today; the running installment keeps what was paid of it and takes
-// the interest to the day paid now.
-func reamortize(l *creditv1.Loan, k int, today calendar.Day, balance, interestPaid uint64) error {
+// the interest to the day and the principal prepaid now, so that the
+// installments' principal still sums to what was drawn.
+func reamortize(l *creditv1.Loan, k int, today calendar.Day, balance, interestPaid, principalPaid uint64) error {
 	old := make([]schedule.Installment, len(l.Installments))
 	for i, in := range l.Installments {
 		old[i] = schedule.Installment{Seq: in.Seq, Due: calendar.Day(in.Due), Principal: in.Principal, Interest: in.Interest}
@@ -361,6 +362,8 @@ func reamortize(l *creditv1.Loan, k int, today calendar.Day, balance, interestPa
 		first := ins[0]
 		first.Interest += running.PaidInterest + interestPaid
 		first.PaidInterest = running.PaidInterest + interestPaid
+		first.Principal += running.PaidPrincipal + principalPaid
+		first.PaidPrincipal = running.PaidPrincipal + principalPaid
 		first.Start = int64(today)
 	}
 	l.Installments = append(l.Installments[:k:k], ins...)

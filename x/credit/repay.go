@@ -189,7 +189,9 @@ func rearm(l *creditv1.Loan, day calendar.Day) {
 		}
 	}
 	if was != 0 && l.OverdueSince == 0 {
-		l.ArrearsCleared = int64(day)
+		// The count of installments paid on time starts again after the
+		// arrears: those paid with them do not show the borrower pays.
+		l.ArrearsCleared, l.OnTime = int64(day), 0
 		l.NotifiedOverdue = false
 	}
 }
