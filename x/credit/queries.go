@@ -239,9 +239,11 @@ func (mod *Module) Schedule(ctx exec.Context, l *creditv1.Loan, day calendar.Day
 	return out, nil
 }
 
-// CheckPortfolios recomputes every lender's portfolio from its loans and
-// compares it with the one kept as loans change. Its cost is linear in
-// the loans: for tests and auditors, never in a block.
+// CheckPortfolios checks that every open loan's outstanding principal is
+// the principal its installments have not repaid, recomputes every
+// lender's portfolio from its loans and compares it with the one kept as
+// loans change. Its cost is linear in the loans: for tests and auditors,
+// never in a block.
 func CheckPortfolios(r store.Reader) error {
 	want := map[string]*creditv1.Portfolio{}
 	var err error
@@ -249,6 +251,16 @@ func CheckPortfolios(r store.Reader) error {
 		l := new(creditv1.Loan)
 		if err = proto.Unmarshal(v, l); err != nil {
 			return false
+		}
+		if !closed(l) {
+			var unpaid uint64
+			for _, in := range l.Installments {
+				unpaid += unpaidPrincipal(in)
+			}
+			if unpaid != l.Outstanding {
+				err = fmt.Errorf("credit: loan %d owes %d principal by its installments, %d by its record", l.Id, unpaid, l.Outstanding)
+				return false
+			}
 		}
 		c := contributionOf(l)
 		if c.lender == "" {
