@@ -4023,21 +4023,21 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x0faccepted_height\x18\x0e \x01(\x03R\x0eacceptedHeight\x12\x14\n" +
 	"\x05draws\x18\x0f \x01(\rR\x05draws\x12\x16\n" +
 	"\x06reason\x18\x10 \x01(\tR\x06reason\x12\x18\n" +
-	"\asubject\x18\x11 \x01(\fR\asubject\"\x81\x03\n" +
+	"\asubject\x18\x11 \x01(\fR\asubject\"\xf9\x03\n" +
 	"\vInstallment\x12\x10\n" +
-	"\x03seq\x18\x01 \x01(\rR\x03seq\x12\x10\n" +
-	"\x03due\x18\x02 \x01(\x03R\x03due\x12\x1c\n" +
-	"\tprincipal\x18\x03 \x01(\x04R\tprincipal\x12\x1a\n" +
-	"\binterest\x18\x04 \x01(\x04R\binterest\x12%\n" +
-	"\x0epaid_principal\x18\x05 \x01(\x04R\rpaidPrincipal\x12#\n" +
-	"\rpaid_interest\x18\x06 \x01(\x04R\fpaidInterest\x12\x18\n" +
-	"\apenalty\x18\a \x01(\x04R\apenalty\x12!\n" +
-	"\fpaid_penalty\x18\b \x01(\x04R\vpaidPenalty\x12,\n" +
+	"\x03seq\x18\x01 \x01(\rR\x03seq\x12\x16\n" +
+	"\x03due\x18\x02 \x01(\x03B\x04\xf0\xb5\x18\x01R\x03due\x12-\n" +
+	"\tprincipal\x18\x03 \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\tprincipal\x12+\n" +
+	"\binterest\x18\x04 \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\binterest\x126\n" +
+	"\x0epaid_principal\x18\x05 \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\rpaidPrincipal\x124\n" +
+	"\rpaid_interest\x18\x06 \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\fpaidInterest\x12)\n" +
+	"\apenalty\x18\a \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\apenalty\x122\n" +
+	"\fpaid_penalty\x18\b \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\vpaidPenalty\x12,\n" +
 	"\x12penalty_accrued_hi\x18\t \x01(\x04R\x10penaltyAccruedHi\x12,\n" +
 	"\x12penalty_accrued_lo\x18\n" +
-	" \x01(\x04R\x10penaltyAccruedLo\x12\x19\n" +
-	"\bpaid_day\x18\v \x01(\x03R\apaidDay\x12\x14\n" +
-	"\x05start\x18\f \x01(\x03R\x05start\"\xd8\x03\n" +
+	" \x01(\x04R\x10penaltyAccruedLo\x12\x1f\n" +
+	"\bpaid_day\x18\v \x01(\x03B\x04\xf0\xb5\x18\x01R\apaidDay\x12\x1a\n" +
+	"\x05start\x18\f \x01(\x03B\x04\xf0\xb5\x18\x01R\x05start\"\xd8\x03\n" +
 	"\aPending\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12A\n" +
 	"\twrite_off\x18\x02 \x01(\v2\".ledgerd.credit.v1.MsgWriteOffLoanH\x00R\bwriteOff\x12I\n" +
@@ -4050,7 +4050,7 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x0fproposed_height\x18\t \x01(\x03R\x0eproposedHeight\x12\x1a\n" +
 	"\bapproved\x18\n" +
 	" \x01(\bR\bapprovedB\b\n" +
-	"\x06action\"\xc5\v\n" +
+	"\x06action\"\x9d\f\n" +
 	"\x04Loan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\x04R\x04line\x12\x16\n" +
@@ -4058,31 +4058,31 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\bborrower\x18\x04 \x01(\fR\bborrower\x12.\n" +
 	"\x05terms\x18\x05 \x01(\v2\x18.ledgerd.credit.v1.TermsR\x05terms\x12-\n" +
 	"\tprincipal\x18\x06 \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\tprincipal\x121\n" +
-	"\voutstanding\x18\a \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\voutstanding\x12\x14\n" +
-	"\x05start\x18\b \x01(\x03R\x05start\x12\x13\n" +
-	"\x05as_of\x18\t \x01(\x03R\x04asOf\x12B\n" +
+	"\voutstanding\x18\a \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\voutstanding\x12\x1a\n" +
+	"\x05start\x18\b \x01(\x03B\x04\xf0\xb5\x18\x01R\x05start\x12\x19\n" +
+	"\x05as_of\x18\t \x01(\x03B\x04\xf0\xb5\x18\x01R\x04asOf\x12B\n" +
 	"\finstallments\x18\n" +
 	" \x03(\v2\x1e.ledgerd.credit.v1.InstallmentR\finstallments\x125\n" +
 	"\x06status\x18\v \x01(\x0e2\x1d.ledgerd.credit.v1.LoanStatusR\x06status\x12.\n" +
 	"\x05class\x18\f \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\x05class\x12;\n" +
 	"\fmanual_class\x18\r \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\vmanualClass\x12#\n" +
-	"\rmanual_reason\x18\x0e \x01(\tR\fmanualReason\x12#\n" +
-	"\roverdue_since\x18\x0f \x01(\x03R\foverdueSince\x12'\n" +
-	"\x0farrears_cleared\x18\x10 \x01(\x03R\x0earrearsCleared\x12\x17\n" +
-	"\aon_time\x18\x11 \x01(\rR\x06onTime\x12+\n" +
-	"\x11observation_until\x18\x12 \x01(\x03R\x10observationUntil\x129\n" +
+	"\rmanual_reason\x18\x0e \x01(\tR\fmanualReason\x12)\n" +
+	"\roverdue_since\x18\x0f \x01(\x03B\x04\xf0\xb5\x18\x01R\foverdueSince\x12-\n" +
+	"\x0farrears_cleared\x18\x10 \x01(\x03B\x04\xf0\xb5\x18\x01R\x0earrearsCleared\x12\x17\n" +
+	"\aon_time\x18\x11 \x01(\rR\x06onTime\x121\n" +
+	"\x11observation_until\x18\x12 \x01(\x03B\x04\xf0\xb5\x18\x01R\x10observationUntil\x129\n" +
 	"\x18observation_installments\x18\x13 \x01(\rR\x17observationInstallments\x12\x1c\n" +
-	"\tautodebit\x18\x14 \x01(\bR\tautodebit\x120\n" +
-	"\x14autodebit_failed_day\x18\x15 \x01(\x03R\x12autodebitFailedDay\x12+\n" +
+	"\tautodebit\x18\x14 \x01(\bR\tautodebit\x126\n" +
+	"\x14autodebit_failed_day\x18\x15 \x01(\x03B\x04\xf0\xb5\x18\x01R\x12autodebitFailedDay\x12+\n" +
 	"\x11autodebit_retries\x18\x16 \x01(\rR\x10autodebitRetries\x12)\n" +
 	"\x10notified_overdue\x18\x17 \x01(\bR\x0fnotifiedOverdue\x124\n" +
 	"\apending\x18\x18 \x03(\v2\x1a.ledgerd.credit.v1.PendingR\apending\x12!\n" +
-	"\fnext_pending\x18\x19 \x01(\x04R\vnextPending\x12\x16\n" +
-	"\x06waived\x18\x1a \x01(\x04R\x06waived\x12\x1d\n" +
+	"\fnext_pending\x18\x19 \x01(\x04R\vnextPending\x12'\n" +
+	"\x06waived\x18\x1a \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\x06waived\x12\x1d\n" +
 	"\n" +
-	"settled_by\x18\x1b \x01(\fR\tsettledBy\x12\x1d\n" +
+	"settled_by\x18\x1b \x01(\fR\tsettledBy\x12#\n" +
 	"\n" +
-	"closed_day\x18\x1c \x01(\x03R\tclosedDay\x12\x1f\n" +
+	"closed_day\x18\x1c \x01(\x03B\x04\xf0\xb5\x18\x01R\tclosedDay\x12\x1f\n" +
 	"\vassigned_to\x18\x1d \x01(\x04R\n" +
 	"assignedTo\x12#\n" +
 	"\rassigned_from\x18\x1e \x01(\x04R\fassignedFrom\x12=\n" +
@@ -4091,10 +4091,10 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"assignment\x12#\n" +
 	"\rhistory_count\x18  \x01(\x04R\fhistoryCount\x12!\n" +
 	"\fhistory_head\x18! \x01(\fR\vhistoryHead\x12\"\n" +
-	"\frestructured\x18\" \x01(\rR\frestructured\x12\x1c\n" +
-	"\trecovered\x18# \x01(\x04R\trecovered\x12\x12\n" +
-	"\x04wake\x18$ \x01(\x03R\x04wake\x12\x19\n" +
-	"\bpull_day\x18% \x01(\x03R\apullDay\x127\n" +
+	"\frestructured\x18\" \x01(\rR\frestructured\x12-\n" +
+	"\trecovered\x18# \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\trecovered\x12\x18\n" +
+	"\x04wake\x18$ \x01(\x03B\x04\xf0\xb5\x18\x01R\x04wake\x12\x1f\n" +
+	"\bpull_day\x18% \x01(\x03B\x04\xf0\xb5\x18\x01R\apullDay\x127\n" +
 	"\n" +
 	"rule_class\x18& \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\truleClass\"\xb8\x01\n" +
 	"\n" +
@@ -4104,27 +4104,27 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\baccepted\x18\x03 \x01(\bR\baccepted\x12#\n" +
 	"\rcontract_hash\x18\x04 \x01(\fR\fcontractHash\x12'\n" +
 	"\x0fproposed_height\x18\x05 \x01(\x03R\x0eproposedHeight\x12\x1a\n" +
-	"\btreasury\x18\x06 \x01(\fR\btreasury\"\xc7\x01\n" +
+	"\btreasury\x18\x06 \x01(\fR\btreasury\"\xf3\x01\n" +
 	"\tPortfolio\x12\x16\n" +
 	"\x06lender\x18\x01 \x01(\tR\x06lender\x12\x14\n" +
-	"\x05denom\x18\x02 \x01(\tR\x05denom\x12 \n" +
-	"\voutstanding\x18\x03 \x01(\x04R\voutstanding\x12\x14\n" +
-	"\x05loans\x18\x04 \x01(\x04R\x05loans\x12\x18\n" +
-	"\aoverdue\x18\x05 \x03(\x04R\aoverdue\x12\x19\n" +
-	"\bby_class\x18\x06 \x03(\x04R\abyClass\x12\x1f\n" +
-	"\vwritten_off\x18\a \x01(\x04R\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x12+\n" +
+	"\voutstanding\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\voutstanding\x12\x14\n" +
+	"\x05loans\x18\x04 \x01(\x04R\x05loans\x12#\n" +
+	"\aoverdue\x18\x05 \x03(\x04B\t\xe2\xb5\x18\x05denomR\aoverdue\x12$\n" +
+	"\bby_class\x18\x06 \x03(\x04B\t\xe2\xb5\x18\x05denomR\abyClass\x12*\n" +
+	"\vwritten_off\x18\a \x01(\x04B\t\xe2\xb5\x18\x05denomR\n" +
 	"writtenOff\"\xd2\x01\n" +
 	"\x06Params\x12#\n" +
 	"\x0emax_all_in_bps\x18\x01 \x01(\rR\vmaxAllInBps\x12#\n" +
 	"\rreminder_days\x18\x02 \x01(\rR\freminderDays\x12&\n" +
 	"\x0fsweep_per_block\x18\x03 \x01(\rR\rsweepPerBlock\x12.\n" +
 	"\x13max_pending_seconds\x18\x04 \x01(\x03R\x11maxPendingSeconds\x12&\n" +
-	"\x0fmax_term_months\x18\x05 \x01(\rR\rmaxTermMonths\"\xf2\x03\n" +
+	"\x0fmax_term_months\x18\x05 \x01(\rR\rmaxTermMonths\"\xf8\x03\n" +
 	"\tLoanEntry\x12\x12\n" +
 	"\x04loan\x18\x01 \x01(\x04R\x04loan\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x124\n" +
-	"\x04kind\x18\x03 \x01(\x0e2 .ledgerd.credit.v1.LoanEntryKindR\x04kind\x12\x10\n" +
-	"\x03day\x18\x04 \x01(\x03R\x03day\x12\x0e\n" +
+	"\x04kind\x18\x03 \x01(\x0e2 .ledgerd.credit.v1.LoanEntryKindR\x04kind\x12\x16\n" +
+	"\x03day\x18\x04 \x01(\x03B\x04\xf0\xb5\x18\x01R\x03day\x12\x0e\n" +
 	"\x02by\x18\x05 \x01(\fR\x02by\x12\x16\n" +
 	"\x06amount\x18\x06 \x01(\x04R\x06amount\x12\x18\n" +
 	"\apenalty\x18\a \x01(\x04R\apenalty\x12\x1a\n" +
@@ -4137,15 +4137,15 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\rdays_past_due\x18\r \x01(\rR\vdaysPastDue\x12\x14\n" +
 	"\x05payer\x18\x0e \x01(\fR\x05payer\x12\x16\n" +
 	"\x06detail\x18\x0f \x01(\tR\x06detail\x12 \n" +
-	"\vinstallment\x18\x10 \x01(\rR\vinstallment\"\xe6\x01\n" +
+	"\vinstallment\x18\x10 \x01(\rR\vinstallment\"\x82\x02\n" +
 	"\bSchedule\x12\x12\n" +
 	"\x04loan\x18\x01 \x01(\x04R\x04loan\x12\x14\n" +
-	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x10\n" +
-	"\x03day\x18\x03 \x01(\x03R\x03day\x12B\n" +
-	"\finstallments\x18\x04 \x03(\v2\x1e.ledgerd.credit.v1.InstallmentR\finstallments\x12\x17\n" +
-	"\adue_now\x18\x05 \x01(\x04R\x06dueNow\x12\x1d\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x16\n" +
+	"\x03day\x18\x03 \x01(\x03B\x04\xf0\xb5\x18\x01R\x03day\x12B\n" +
+	"\finstallments\x18\x04 \x03(\v2\x1e.ledgerd.credit.v1.InstallmentR\finstallments\x12\"\n" +
+	"\adue_now\x18\x05 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06dueNow\x12(\n" +
 	"\n" +
-	"settle_now\x18\x06 \x01(\x04R\tsettleNow\x12\"\n" +
+	"settle_now\x18\x06 \x01(\x04B\t\xe2\xb5\x18\x05denomR\tsettleNow\x12\"\n" +
 	"\rdays_past_due\x18\a \x01(\rR\vdaysPastDue\"B\n" +
 	"\bProducts\x126\n" +
 	"\bproducts\x18\x01 \x03(\v2\x1a.ledgerd.credit.v1.ProductR\bproducts\"6\n" +
