@@ -16,33 +16,15 @@ import (
 
 // Query paths of the node (see package app).
 const (
-	PathMembers          = "/consortium/members"
-	PathIssuancesPrefix  = "/wallet/issuances/"
-	PathInvariant        = "/wallet/invariant"
-	maxMemberIDLen       = 32
-	errNeitherAccountFmt = "client: %s: address is neither an operator nor a wallet owner (no operator record and no wallet): " +
-		"a wallet must be opened by its bank before its owner can sign: %w"
+	PathMembers         = "/consortium/members"
+	PathIssuancesPrefix = "/wallet/issuances/"
+	PathInvariant       = "/wallet/invariant"
+	maxMemberIDLen      = 32
 )
 
 // The plain queries below ask the node for the latest committed state and
 // take its word for the answer. Use the Verified* counterparts when the
 // answer matters.
-
-// Nonce returns the committed nonce of addr (Account's): that of its
-// operator record if addr is a member's operator, else that of its wallet.
-// It fails with an error wrapping ErrNotFound if addr is neither.
-// Transactions of addr still in the mempool are not counted: the next one
-// needs Nonce + their number (Account's PendingNonce counts them).
-func (c *Client) Nonce(ctx context.Context, addr common.Address) (uint64, error) {
-	a, err := c.Account(ctx, addr)
-	if err != nil {
-		return 0, err
-	}
-	if a.Kind == "" {
-		return 0, fmt.Errorf(errNeitherAccountFmt, addr.Hex(), ErrNotFound)
-	}
-	return a.Nonce, nil
-}
 
 // Operator returns the operator record of addr, or a *NotFoundError.
 func (c *Client) Operator(ctx context.Context, addr common.Address) (*consortiumv1.Operator, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -122,7 +123,7 @@ func TestVerifiedTrustOnFirstUse(t *testing.T) {
 
 func TestVerifiedDomain(t *testing.T) {
 	f := liveNode(t, nil)
-	c := newTestClient(t, f, WithVerifiedDomain())
+	c := newTestClient(t, f, WithVerifiedDomain(consortium.StoreName, consortium.ChainParams))
 	if d, err := c.Domain(context.Background()); err != nil || d != testDomain {
 		t.Fatalf("Domain = %+v, %v", d, err)
 	}
