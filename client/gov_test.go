@@ -6,13 +6,15 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	ics23 "github.com/cosmos/ics23/go"
 	"testing"
 	"time"
+
+	ics23 "github.com/cosmos/ics23/go"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client/clienttest"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	"github.com/ledgerd/ledgerd/x/consortium"
@@ -21,7 +23,6 @@ import (
 
 // The fake node keeps a gov store too, so that its records are in the app
 // hash.
-func init() { storeNames = append(storeNames, gov.StoreName) }
 
 const (
 	memberActive    = consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE
@@ -32,30 +33,30 @@ const (
 // three proposals: 1 in voting with votes by bank-a (yes), bank-b (no)
 // and bank-d (yes, which no longer counts); 2 executed without votes; 3
 // naming a voter whose vote record is missing (corrupted state).
-func govNode(t *testing.T) *fakeNode {
-	f := newFakeNode(t, nil)
+func govNode(t *testing.T) *clienttest.FakeNode {
+	f := newFakeNode(t)
 	ids := []string{"bank-a", "bank-b", "bank-c", "bank-d"}
 	for _, id := range ids {
 		status := memberActive
 		if id == "bank-d" {
 			status = memberSuspended
 		}
-		f.setProto(consortium.StoreName, consortium.MemberKey(id), &consortiumv1.Member{Id: id, Name: id, Status: status,
+		f.SetProto(consortium.StoreName, consortium.MemberKey(id), &consortiumv1.Member{Id: id, Name: id, Status: status,
 			Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_ISSUER}})
 	}
-	f.setProto(gov.StoreName, gov.ParamsKey(), gov.DefaultParams())
+	f.SetProto(gov.StoreName, gov.ParamsKey(), gov.DefaultParams())
 	voting, executed := govv1.ProposalStatus_PROPOSAL_STATUS_VOTING, govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED
-	f.setProto(gov.StoreName, gov.ProposalKey(1), &govv1.Proposal{Id: 1, Proposer: "bank-a", Title: "one", Status: voting,
+	f.SetProto(gov.StoreName, gov.ProposalKey(1), &govv1.Proposal{Id: 1, Proposer: "bank-a", Title: "one", Status: voting,
 		Voters: []string{"bank-a", "bank-b", "bank-d"}})
-	f.setProto(gov.StoreName, gov.ProposalKey(2), &govv1.Proposal{Id: 2, Proposer: "bank-b", Title: "two", Status: executed})
-	f.setProto(gov.StoreName, gov.ProposalKey(3), &govv1.Proposal{Id: 3, Proposer: "bank-b", Title: "three", Status: voting,
+	f.SetProto(gov.StoreName, gov.ProposalKey(2), &govv1.Proposal{Id: 2, Proposer: "bank-b", Title: "two", Status: executed})
+	f.SetProto(gov.StoreName, gov.ProposalKey(3), &govv1.Proposal{Id: 3, Proposer: "bank-b", Title: "three", Status: voting,
 		Voters: []string{"bank-c"}})
-	f.set(gov.StoreName, gov.LastIDKey(), binary.BigEndian.AppendUint64(nil, 3))
+	f.Set(gov.StoreName, gov.LastIDKey(), binary.BigEndian.AppendUint64(nil, 3))
 	for member, o := range map[string]govv1.VoteOption{"bank-a": voteYes, "bank-b": voteNo, "bank-d": voteYes} {
-		f.setProto(gov.StoreName, gov.VoteKey(1, member), &govv1.Vote{ProposalId: 1, MemberId: member, Option: o})
+		f.SetProto(gov.StoreName, gov.VoteKey(1, member), &govv1.Vote{ProposalId: 1, MemberId: member, Option: o})
 	}
-	f.produce(2)
-	f.startBlocks(10 * time.Millisecond)
+	f.Produce(2)
+	f.StartBlocks(10 * time.Millisecond)
 	return f
 }
 
@@ -110,7 +111,7 @@ func TestVerifiedGov(t *testing.T) {
 	if !proto.Equal(tl.Tally, want) || tl.Params.ThresholdDenominator != 3 {
 		t.Fatalf("VerifiedTally = %v (params %v), want %v", tl.Tally, tl.Params, want)
 	}
-	v, err := f.st.Version(tl.Height)
+	v, err := f.Version(tl.Height)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,13 +195,9 @@ func TestVerifiedTallyCatchesLies(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			f.mu.Lock()
-			f.tamper = lie
-			f.mu.Unlock()
+			f.SetTamper(lie)
 			defer func() {
-				f.mu.Lock()
-				f.tamper = nil
-				f.mu.Unlock()
+				f.SetTamper(nil)
 			}()
 			if tl, err := c.VerifiedTally(ctx, 1, 0); !errors.Is(err, ErrVerification) {
 				t.Fatalf("lie accepted: %+v, %v", tl, err)

@@ -3,11 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -15,25 +11,21 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	cmtbytes "github.com/cometbft/cometbft/libs/bytes"
-	cmtjson "github.com/cometbft/cometbft/libs/json"
-	ctypes "github.com/cometbft/cometbft/rpc/core/types"
-	rpctypes "github.com/cometbft/cometbft/rpc/jsonrpc/types"
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client/clienttest"
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/history"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 // historyNode is a fake node whose /history answers come from entries,
-// paged as a node's index pages them; everything else goes to the fake
-// node behind it.
+// paged as a node's index pages them.
 type historyNode struct {
-	*fakeNode
-	srv *httptest.Server
+	*clienttest.FakeNode
 
 	mu      sync.Mutex
 	entries []*historyv1.Entry // ascending seq, of ownerA
@@ -90,51 +82,28 @@ func walletSource(addr common.Address) HistorySource {
 // the first count of entries; the index holds all of entries.
 func newHistoryNode(t *testing.T, entries []*historyv1.Entry, count int) *historyNode {
 	t.Helper()
-	f := newFakeNode(t, nil)
+	f := newFakeNode(t)
 	var head []byte
 	for _, e := range entries[:count] {
 		head = wallet.NextHistoryHead(head, e.Data)
 	}
-	f.setProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:], Bank: "bank-a", Tier: 2,
+	f.SetProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:], Bank: "bank-a", Tier: 2,
 		HistoryCount: uint64(count), HistoryHead: head})
-	f.produce(2)
-	f.startBlocks(10 * time.Millisecond)
-	h := &historyNode{fakeNode: f, entries: entries}
-	h.srv = httptest.NewServer(h)
-	t.Cleanup(h.srv.Close)
+	f.Produce(2)
+	f.StartBlocks(10 * time.Millisecond)
+	h := &historyNode{FakeNode: f, entries: entries}
+	f.HandleQuery(PathHistory, func(_ *store.Version, _ string, data []byte) *abci.ResponseQuery { return h.query(data) })
 	return h
 }
 
-func (h *historyNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	var req rpctypes.RPCRequest
-	if err := json.Unmarshal(body, &req); err == nil && req.Method == "abci_query" {
-		var params struct {
-			Path string            `json:"path"`
-			Data cmtbytes.HexBytes `json:"data"`
-		}
-		if err := cmtjson.Unmarshal(req.Params, &params); err == nil && params.Path == PathHistory {
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(rpctypes.NewRPCSuccessResponse(req.ID, h.query(params.Data)))
-			return
-		}
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	h.fakeNode.ServeHTTP(w, r)
-}
-
 // query pages h.entries as the node's index does (node/history).
-func (h *historyNode) query(data []byte) *ctypes.ResultABCIQuery {
+func (h *historyNode) query(data []byte) *abci.ResponseQuery {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.pages++
 	req := new(historyv1.Request)
 	if err := proto.Unmarshal(data, req); err != nil {
-		return &ctypes.ResultABCIQuery{Response: abci.ResponseQuery{Code: 4, Codespace: "query", Log: err.Error()}}
+		return &abci.ResponseQuery{Code: 4, Codespace: "query", Log: err.Error()}
 	}
 	var page []*historyv1.Entry
 	if len(req.TxHash) > 0 {
@@ -159,12 +128,12 @@ func (h *historyNode) query(data []byte) *ctypes.ResultABCIQuery {
 		page = h.answer(page)
 	}
 	b, _ := proto.Marshal(&historyv1.Entries{Entries: page})
-	return &ctypes.ResultABCIQuery{Response: abci.ResponseQuery{Value: b, Height: h.height()}}
+	return &abci.ResponseQuery{Value: b}
 }
 
 func newHistoryClient(t *testing.T, h *historyNode) *Client {
 	t.Helper()
-	c, err := New(h.srv.URL, WithPollInterval(5*time.Millisecond), WithHeaderTimeout(time.Second))
+	c, err := New(h.URL(), WithPollInterval(5*time.Millisecond), WithHeaderTimeout(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +152,7 @@ func TestVerifiedHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkProven(t, h.fakeNode, ph.Proof)
+	checkProven(t, h.FakeNode, ph.Proof)
 	got := ph.Entries
 	if ph.Chain.Count != 2500 || len(got) != 2500 {
 		t.Fatalf("count %d, %d entries", ph.Chain.Count, len(got))

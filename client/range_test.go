@@ -14,12 +14,12 @@ import (
 )
 
 func TestVerifiedRange(t *testing.T) {
-	f := newFakeNode(t, nil)
+	f := newFakeNode(t)
 	for _, k := range []string{"p/a", "p/b", "p/c", "q"} {
-		f.set(wallet.StoreName, []byte(k), []byte("v"+k))
+		f.Set(wallet.StoreName, []byte(k), []byte("v"+k))
 	}
-	f.produce(2)
-	f.startBlocks(10e6)
+	f.Produce(2)
+	f.StartBlocks(10e6)
 	ctx := context.Background()
 	c := newTestClient(t, f)
 
@@ -61,13 +61,11 @@ func TestVerifiedRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.mu.Lock()
-	f.tamper = func(q *abci.ResponseQuery) {
+	f.SetTamper(func(q *abci.ResponseQuery) {
 		if bytes.Equal(q.Key, []byte("p/a\x00")) {
 			q.Value, q.ProofOps = nil, afterB.ProofOps
 		}
-	}
-	f.mu.Unlock()
+	})
 	if r, err := c.VerifiedRange(ctx, wallet.StoreName, prefix, store.PrefixEnd(prefix), 0, 0); !errors.Is(err, ErrVerification) {
 		t.Fatalf("a range with p/b hidden was accepted: %q, %v", keys(r), err)
 	}

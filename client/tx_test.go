@@ -15,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client/clienttest"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
@@ -23,7 +24,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
-var testDomain = auth.Domain{ChainID: "ledgerd-test", NumericID: testNumericID}
+var testDomain = auth.Domain{ChainID: clienttest.ChainID, NumericID: clienttest.NumericID}
 
 func testMsgs() map[string]Msg {
 	to := common.HexToAddress("0x00000000000000000000000000000000000000a7").Bytes()
@@ -202,15 +203,15 @@ func TestTxResultJSON(t *testing.T) {
 }
 
 func TestBuildTxAndNonce(t *testing.T) {
-	f := newFakeNode(t, nil)
+	f := newFakeNode(t)
 	owner, _ := crypto.GenerateKey()
 	operator, _ := crypto.GenerateKey()
 	ownerAddr, opAddr := crypto.PubkeyToAddress(owner.PublicKey), crypto.PubkeyToAddress(operator.PublicKey)
-	f.setProto(wallet.StoreName, wallet.WalletKey(ownerAddr[:]), &walletv1.Wallet{Owner: ownerAddr[:], Bank: "bank-a", Nonce: 9})
-	f.setProto(consortium.StoreName, consortium.OperatorKey(opAddr[:]), &consortiumv1.Operator{Address: opAddr[:], MemberId: "bank-a", Nonce: 4})
-	f.produce(2)
+	f.SetProto(wallet.StoreName, wallet.WalletKey(ownerAddr[:]), &walletv1.Wallet{Owner: ownerAddr[:], Bank: "bank-a", Nonce: 9})
+	f.SetProto(consortium.StoreName, consortium.OperatorKey(opAddr[:]), &consortiumv1.Operator{Address: opAddr[:], MemberId: "bank-a", Nonce: 4})
+	f.Produce(2)
 
-	c, err := New(f.url())
+	c, err := New(f.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,14 +242,12 @@ func TestBuildTxAndNonce(t *testing.T) {
 	if got, err := auth.NewSigner(testDomain).Verify(dec); err != nil || got != ownerAddr {
 		t.Fatalf("Verify = %s, %v", got.Hex(), err)
 	}
-	if tx.Body.Nonce != 9 || tx.Body.ValidUntilHeight != uint64(f.height())+DefaultValidFor {
-		t.Fatalf("nonce %d valid until %d (height %d)", tx.Body.Nonce, tx.Body.ValidUntilHeight, f.height())
+	if tx.Body.Nonce != 9 || tx.Body.ValidUntilHeight != uint64(f.Height())+DefaultValidFor {
+		t.Fatalf("nonce %d valid until %d (height %d)", tx.Body.Nonce, tx.Body.ValidUntilHeight, f.Height())
 	}
 	// Two of the owner's transactions wait in the node's mempool: the next
 	// one takes the nonce after them, in the same query.
-	f.mu.Lock()
-	f.pendingNonces = map[common.Address]uint64{ownerAddr: 2}
-	f.mu.Unlock()
+	f.SetPendingNonce(ownerAddr, 2)
 	if tx, _, err = c.BuildTx(ctx, owner, testMsgs()["Transfer"], TxOptions{}); err != nil || tx.Body.Nonce != 11 {
 		t.Fatalf("pending nonce ignored: %v, %v", tx.GetBody(), err)
 	}
@@ -260,28 +259,29 @@ func TestBuildTxAndNonce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tx.Body.Nonce != 11 || tx.Body.ValidUntilHeight != uint64(f.height())+5 || tx.SignMode != authv1.SignMode_SIGN_MODE_EIP191 {
+	if tx.Body.Nonce != 11 || tx.Body.ValidUntilHeight != uint64(f.Height())+5 || tx.SignMode != authv1.SignMode_SIGN_MODE_EIP191 {
 		t.Fatalf("options ignored: %v", tx.Body)
 	}
 	if _, _, err := c.BuildTx(ctx, owner, &walletv1.Coin{}, TxOptions{}); err == nil {
 		t.Fatal("BuildTx accepted a non-message")
 	}
 
-	pinned, _ := New(f.url(), WithChainID("other-chain"))
+	pinned, _ := New(f.URL(), WithChainID("other-chain"))
 	if _, err := pinned.Domain(ctx); err == nil || !strings.Contains(err.Error(), `expected "other-chain"`) {
 		t.Fatalf("pinned chain id: %v", err)
 	}
 }
 
 func TestPlainQueries(t *testing.T) {
-	f := newFakeNode(t, nil)
+	f := newFakeNode(t)
 	addr := common.HexToAddress("0xabcd")
-	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Bank: "bank-a"})
-	f.setProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 500})
-	f.setProto(wallet.StoreName, wallet.IssuanceKey("bank-a", "CNY"), &walletv1.Issuance{Issuer: "bank-a", Denom: "CNY", Outstanding: 500})
-	f.setProto(wallet.StoreName, wallet.IssuanceKey("bank-b", "CNY"), &walletv1.Issuance{Issuer: "bank-b", Denom: "CNY", Outstanding: 1})
-	f.produce(1)
-	c, _ := New(f.url())
+	f.SetProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Bank: "bank-a",
+		Balances: []*walletv1.Coin{{Denom: "CNY", Amount: 501}}})
+	f.SetProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 501})
+	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-a", "CNY"), &walletv1.Issuance{Issuer: "bank-a", Denom: "CNY", Outstanding: 500})
+	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-b", "CNY"), &walletv1.Issuance{Issuer: "bank-b", Denom: "CNY", Outstanding: 1})
+	f.Produce(1)
+	c, _ := New(f.URL())
 	ctx := context.Background()
 	if w, err := c.Wallet(ctx, addr); err != nil || w.Bank != "bank-a" {
 		t.Fatalf("Wallet = %v, %v", w, err)
@@ -296,7 +296,7 @@ func TestPlainQueries(t *testing.T) {
 	if ms, err := c.Members(ctx); err != nil || len(ms) != 1 {
 		t.Fatalf("Members = %v, %v", ms, err)
 	}
-	if s, err := c.Supply(ctx, "CNY"); err != nil || s.Amount != 500 {
+	if s, err := c.Supply(ctx, "CNY"); err != nil || s.Amount != 501 {
 		t.Fatalf("Supply = %v, %v", s, err)
 	}
 	if s, err := c.Supply(ctx, "USD"); err != nil || s.Amount != 0 || s.Denom != "USD" {
@@ -324,13 +324,13 @@ func TestBroadcastAndWait(t *testing.T) {
 }
 
 func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
-	f := newFakeNode(t, nil)
-	f.noWebsocket = noWebsocket
+	f := newFakeNode(t)
+	f.SetNoWebsocket(noWebsocket)
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
-	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Nonce: 0})
-	f.produce(1)
-	f.checkTx = func(b []byte) *abci.ResponseCheckTx {
+	f.SetProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Nonce: 0})
+	f.Produce(1)
+	f.SetCheckTx(func(b []byte) *abci.ResponseCheckTx {
 		tx, err := DecodeTx(b)
 		if err != nil {
 			return &abci.ResponseCheckTx{Code: auth.ErrNonCanonical.Code, Codespace: auth.Codespace}
@@ -339,16 +339,16 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 			return &abci.ResponseCheckTx{Code: auth.ErrNonceTooHigh.Code, Codespace: auth.Codespace, Log: "nonce too high"}
 		}
 		return &abci.ResponseCheckTx{}
-	}
-	f.deliverTx = func(b []byte) *abci.ExecTxResult {
+	})
+	f.SetDeliverTx(func(b []byte) *abci.ExecTxResult {
 		tx, _ := DecodeTx(b)
 		if tx.Body.GetTransfer().GetAmount() > 100 {
 			return &abci.ExecTxResult{Code: 5, Codespace: "wallet", Log: "insufficient funds"}
 		}
 		return &abci.ExecTxResult{Events: []abci.Event{{Type: "transfer"}}}
-	}
-	f.startBlocks(20 * time.Millisecond)
-	c, _ := New(f.url(), WithPollInterval(10*time.Millisecond))
+	})
+	f.StartBlocks(20 * time.Millisecond)
+	c, _ := New(f.URL(), WithPollInterval(10*time.Millisecond))
 	defer c.Close()
 	ctx := context.Background()
 	nonce := func(n uint64) *uint64 { return &n }
@@ -396,13 +396,13 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 // soon as the block is made, having asked /tx once (before the event),
 // and leaves no subscription behind.
 func TestWaitBySubscription(t *testing.T) {
-	f := newFakeNode(t, nil)
+	f := newFakeNode(t)
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
-	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:]})
-	f.produce(1)
-	f.startBlocks(20 * time.Millisecond)
-	c, _ := New(f.url(), WithPollInterval(time.Hour))
+	f.SetProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:]})
+	f.Produce(1)
+	f.StartBlocks(20 * time.Millisecond)
+	c, _ := New(f.URL(), WithPollInterval(time.Hour))
 	defer c.Close()
 	ctx := context.Background()
 
@@ -414,17 +414,17 @@ func TestWaitBySubscription(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("the wait took %s: it did not use the event", took)
 	}
-	if n := f.callCount("tx"); n != 1 {
+	if n := f.CallCount("tx"); n != 1 {
 		t.Fatalf("/tx asked %d times, want once", n)
 	}
-	if n := f.callCount("subscribe"); n != 1 {
+	if n := f.CallCount("subscribe"); n != 1 {
 		t.Fatalf("%d subscriptions made, want 1", n)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for f.subscriptions() != 0 && time.Now().Before(deadline) {
+	for f.Subscriptions() != 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if n := f.subscriptions(); n != 0 {
+	if n := f.Subscriptions(); n != 0 {
 		t.Fatalf("%d subscriptions left after the wait", n)
 	}
 }
@@ -432,8 +432,8 @@ func TestWaitBySubscription(t *testing.T) {
 // TestWaitSubscriptionLimit: a Client holds at most maxTxWatches
 // subscriptions; further waits poll, and all of them end.
 func TestWaitSubscriptionLimit(t *testing.T) {
-	f := newFakeNode(t, nil)
-	c, _ := New(f.url(), WithPollInterval(10*time.Millisecond))
+	f := newFakeNode(t)
+	c, _ := New(f.URL(), WithPollInterval(10*time.Millisecond))
 	defer c.Close()
 	ctx := context.Background()
 	const waits = maxTxWatches + 3
@@ -447,17 +447,15 @@ func TestWaitSubscriptionLimit(t *testing.T) {
 		}()
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for f.subscriptions() < maxTxWatches && time.Now().Before(deadline) {
+	for f.Subscriptions() < maxTxWatches && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(50 * time.Millisecond) // any extra subscription would land now
-	if n := f.subscriptions(); n != maxTxWatches {
+	if n := f.Subscriptions(); n != maxTxWatches {
 		t.Fatalf("%d subscriptions, want %d", n, maxTxWatches)
 	}
-	f.mu.Lock()
-	f.mempool = txs
-	f.makeBlock()
-	f.mu.Unlock()
+	f.AddTxs(txs...)
+	f.Produce(1)
 	for range waits {
 		if err := <-errs; err != nil {
 			t.Fatal(err)

@@ -13,8 +13,12 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/ledgerd/ledgerd/client/clienttest"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -23,20 +27,37 @@ var (
 	ownerB = common.HexToAddress("0x00000000000000000000000000000000000000bb")
 )
 
-// liveNode is a fake node with a wallet of ownerA that makes a block every
-// 10ms.
-func liveNode(t *testing.T, blockTime func(int64) time.Time) *fakeNode {
-	f := newFakeNode(t, blockTime)
-	f.setProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:], Bank: "bank-a", Tier: 2})
-	f.setProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 700})
-	f.produce(2)
-	f.startBlocks(10 * time.Millisecond)
+// storeNames are the fake node's stores.
+var storeNames = []string{consortium.StoreName, wallet.StoreName, aml.StoreName, gov.StoreName}
+
+// newFakeNode is a fake node serving the consortium and wallet modules,
+// with the consortium's parameters, member bank-a and the wallet
+// parameters in state.
+func newFakeNode(t *testing.T, opts ...clienttest.Option) *clienttest.FakeNode {
+	f := clienttest.NewFakeNode(t, storeNames, opts...)
+	f.ServeModule(consortium.New(nil))
+	f.ServeModule(wallet.New(nil, nil).Module())
+	f.SetProto(consortium.StoreName, consortium.ParamsKey(), &consortiumv1.Params{ChainNumericId: clienttest.NumericID})
+	f.SetProto(consortium.StoreName, consortium.MemberKey("bank-a"), &consortiumv1.Member{Id: "bank-a", Name: "Bank A"})
+	f.SetProto(wallet.StoreName, wallet.ParamsKey(), &walletv1.Params{Denoms: []string{"CNY"}})
+	f.Produce(1)
 	return f
 }
 
-func newTestClient(t *testing.T, f *fakeNode, opts ...Option) *Client {
+// liveNode is a fake node with a wallet of ownerA that makes a block every
+// 10ms.
+func liveNode(t *testing.T, opts ...clienttest.Option) *clienttest.FakeNode {
+	f := newFakeNode(t, opts...)
+	f.SetProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:], Bank: "bank-a", Tier: 2})
+	f.SetProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 700})
+	f.Produce(2)
+	f.StartBlocks(10 * time.Millisecond)
+	return f
+}
+
+func newTestClient(t *testing.T, f *clienttest.FakeNode, opts ...Option) *Client {
 	t.Helper()
-	c, err := New(f.url(), append([]Option{WithPollInterval(5 * time.Millisecond), WithHeaderTimeout(5 * time.Second)}, opts...)...)
+	c, err := New(f.URL(), append([]Option{WithPollInterval(5 * time.Millisecond), WithHeaderTimeout(5 * time.Second)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,19 +65,19 @@ func newTestClient(t *testing.T, f *fakeNode, opts ...Option) *Client {
 	return c
 }
 
-func checkProven(t *testing.T, f *fakeNode, p *Proven) {
+func checkProven(t *testing.T, f *clienttest.FakeNode, p *Proven) {
 	t.Helper()
 	if p.HeaderHeight != p.Height+1 {
 		t.Fatalf("header height %d for state height %d", p.HeaderHeight, p.Height)
 	}
-	hdr := f.header(p.HeaderHeight)
+	hdr := f.Header(p.HeaderHeight)
 	if !bytes.Equal(p.HeaderHash, hdr.Hash()) || !bytes.Equal(p.AppHash, hdr.AppHash) || !bytes.Equal(p.ValidatorsHash, hdr.ValidatorsHash) {
 		t.Fatalf("proof is not against header %d", p.HeaderHeight)
 	}
 }
 
 func TestVerifiedTrustOnFirstUse(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	c := newTestClient(t, f)
 	ctx := context.Background()
 
@@ -122,7 +143,7 @@ func TestVerifiedTrustOnFirstUse(t *testing.T) {
 }
 
 func TestVerifiedDomain(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	c := newTestClient(t, f, WithVerifiedDomain(consortium.StoreName, consortium.ChainParams))
 	if d, err := c.Domain(context.Background()); err != nil || d != testDomain {
 		t.Fatalf("Domain = %+v, %v", d, err)
@@ -130,10 +151,10 @@ func TestVerifiedDomain(t *testing.T) {
 }
 
 func TestVerifiedWithTrust(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	h2 := f.header(2).Hash()
+	h2 := f.Header(2).Hash()
 
 	c := newTestClient(t, f, WithTrust(2, h2), WithTrustDir(dir))
 	_, p, err := c.VerifiedWallet(ctx, ownerA, 0)
@@ -160,13 +181,13 @@ func TestVerifiedWithTrust(t *testing.T) {
 		t.Fatalf("wrong hash: %v", err)
 	}
 
-	if _, err := New(f.url(), WithTrust(2, []byte{1, 2})); err == nil {
+	if _, err := New(f.URL(), WithTrust(2, []byte{1, 2})); err == nil {
 		t.Fatal("short trust hash accepted")
 	}
 }
 
 func TestVerifiedPersistsTrust(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 
@@ -192,14 +213,14 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 	c.Close()
 
 	// Pinning the root clears the note.
-	c = newTestClient(t, f, WithTrustDir(dir), WithTrust(1, f.header(1).Hash()))
+	c = newTestClient(t, f, WithTrustDir(dir), WithTrust(1, f.Header(1).Hash()))
 	if _, p3, err := c.VerifiedWallet(ctx, ownerA, 0); err != nil || p3.TrustNote != "" {
 		t.Fatalf("pinned: %v, note %q", err, p3.TrustNote)
 	}
 }
 
 func TestVerifiedRejectsLies(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	ctx := context.Background()
 	c := newTestClient(t, f)
 	key := wallet.WalletKey(ownerA[:])
@@ -215,13 +236,9 @@ func TestVerifiedRejectsLies(t *testing.T) {
 		"op data":    func(q *abci.ResponseQuery) { q.ProofOps.Ops[1].Data[len(q.ProofOps.Ops[1].Data)-1] ^= 1 },
 	} {
 		t.Run(name, func(t *testing.T) {
-			f.mu.Lock()
-			f.tamper = tamper
-			f.mu.Unlock()
+			f.SetTamper(tamper)
 			defer func() {
-				f.mu.Lock()
-				f.tamper = nil
-				f.mu.Unlock()
+				f.SetTamper(nil)
 			}()
 			if p, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrVerification) {
 				t.Fatalf("tampered answer accepted: %+v, %v", p, err)
@@ -230,7 +247,7 @@ func TestVerifiedRejectsLies(t *testing.T) {
 	}
 
 	// Headers signed by a validator the chain never handed over to.
-	f.goRogue()
+	f.GoRogue()
 	time.Sleep(50 * time.Millisecond)
 	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrVerification) {
 		t.Fatalf("forged header accepted: %v", err)
@@ -240,13 +257,13 @@ func TestVerifiedRejectsLies(t *testing.T) {
 func TestVerifiedExpiredTrust(t *testing.T) {
 	// Blocks 1-10 are ten hours old; the trusting period is one hour.
 	start := time.Now().Add(-10 * time.Hour)
-	f := liveNode(t, func(h int64) time.Time {
+	f := liveNode(t, clienttest.WithBlockTime(func(h int64) time.Time {
 		if h <= 10 {
 			return start.Add(time.Duration(h) * time.Minute)
 		}
 		return time.Now()
-	})
-	f.produce(10)
+	}))
+	f.Produce(10)
 	ctx := context.Background()
 	period := WithTrustPeriod(time.Hour)
 	key := wallet.WalletKey(ownerA[:])
@@ -257,7 +274,7 @@ func TestVerifiedExpiredTrust(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	c = newTestClient(t, f, period, WithTrustDir(dir), WithTrust(2, f.header(2).Hash()))
+	c = newTestClient(t, f, period, WithTrustDir(dir), WithTrust(2, f.Header(2).Hash()))
 	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrTrust) || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("verification from an expired root: %v", err)
 	}
@@ -265,8 +282,8 @@ func TestVerifiedExpiredTrust(t *testing.T) {
 
 	// A recent root: the tip verifies, and so does a height between the
 	// expired root and the recent one, through the hash chain.
-	recent := f.height()
-	c = newTestClient(t, f, period, WithTrustDir(dir), WithTrust(recent, f.header(recent).Hash()))
+	recent := f.Height()
+	c = newTestClient(t, f, period, WithTrustDir(dir), WithTrust(recent, f.Header(recent).Hash()))
 	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -275,27 +292,25 @@ func TestVerifiedExpiredTrust(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkProven(t, f, p)
-	if !p.HeaderTime.Equal(f.header(6).Time) {
+	if !p.HeaderTime.Equal(f.Header(6).Time) {
 		t.Fatalf("header time %s", p.HeaderTime)
 	}
 }
 
 func TestVerifyProof(t *testing.T) {
-	f := newFakeNode(t, nil)
-	f.setProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:]})
-	f.produce(2)
-	f.mu.Lock()
-	q := f.query("/store/wallet/key", wallet.WalletKey(ownerA[:]), 2, true)
-	absent := f.query("/store/wallet/key", wallet.WalletKey(ownerB[:]), 2, true)
-	f.mu.Unlock()
-	appHash := f.header(3).AppHash
+	f := newFakeNode(t)
+	f.SetProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:]})
+	f.Produce(2)
+	q := f.Query("/store/wallet/key", wallet.WalletKey(ownerA[:]), 2, true)
+	absent := f.Query("/store/wallet/key", wallet.WalletKey(ownerB[:]), 2, true)
+	appHash := f.Header(3).AppHash
 	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); err != nil {
 		t.Fatal(err)
 	}
 	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerB[:]), nil, absent.ProofOps); err != nil {
 		t.Fatal(err)
 	}
-	if err := VerifyProof(f.header(2).AppHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); !errors.Is(err, ErrVerification) {
+	if err := VerifyProof(f.Header(2).AppHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); !errors.Is(err, ErrVerification) {
 		t.Fatalf("wrong app hash: %v", err)
 	}
 	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), nil, q.ProofOps); !errors.Is(err, ErrVerification) {
@@ -307,19 +322,19 @@ func TestVerifyProof(t *testing.T) {
 }
 
 func TestVerifiedWitnesses(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	ctx := context.Background()
 	key := wallet.WalletKey(ownerA[:])
 
-	c := newTestClient(t, f, WithWitnesses(f.url()))
+	c := newTestClient(t, f, WithWitnesses(f.URL()))
 	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
 		t.Fatal(err)
 	}
 
 	// A witness on a fork (same chain id, other validators) exposes the
 	// disagreement.
-	fork := liveNode(t, nil)
-	c = newTestClient(t, f, WithWitnesses(fork.url()))
+	fork := liveNode(t)
+	c = newTestClient(t, f, WithWitnesses(fork.URL()))
 	_, err := c.Verified(ctx, wallet.StoreName, key, 0)
 	t.Log(err)
 	if !errors.Is(err, ErrTrust) && !errors.Is(err, ErrVerification) {
