@@ -1,4 +1,4 @@
-package client
+package client_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ledgerd/ledgerd/client"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
@@ -105,7 +107,7 @@ func TestAMLQueries(t *testing.T) {
 	})
 	n.Produce(2)
 	n.StartBlocks(10 * time.Millisecond)
-	c, err := New(n.URL(), WithPollInterval(5*time.Millisecond), WithHeaderTimeout(5*time.Second))
+	c, err := client.New(n.URL(), client.WithPollInterval(5*time.Millisecond), client.WithHeaderTimeout(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +144,7 @@ func TestAMLQueries(t *testing.T) {
 			if !bytes.Equal(p.Key, aml.ReportKey(vrs[i].Id)) || p.Height != proofs[0].Height {
 				t.Fatalf("proof %d: key %x height %d", i, p.Key, p.Height)
 			}
-			checkProven(t, n.FakeNode, p)
+			n.FakeNode.CheckProven(t, p)
 		}
 	}
 	as, proofs, err := c.VerifiedAlerts(ctx, "bank", "bank-b", 0, 0)
@@ -155,7 +157,7 @@ func TestAMLQueries(t *testing.T) {
 	if r, p, err := c.VerifiedReport(ctx, 2, 0); err != nil || r.Direction != amlv1.Direction_DIRECTION_OUTFLOW || !p.Present() {
 		t.Fatalf("VerifiedReport = %v, %v", r, err)
 	}
-	if _, _, err := c.VerifiedAlert(ctx, 9, 0); !errors.Is(err, ErrNotFound) {
+	if _, _, err := c.VerifiedAlert(ctx, 9, 0); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("VerifiedAlert(9) = %v", err)
 	}
 	if p, err := c.AMLParams(ctx); err != nil || p.VelocityLimit != 100 {
@@ -166,7 +168,7 @@ func TestAMLQueries(t *testing.T) {
 	}
 
 	// Bad input is refused before asking; the node's refusals are
-	// *QueryError with the aml codes.
+	// *client.QueryError with the aml codes.
 	for _, bad := range [][2]string{{"month", "1"}, {"day", "2026-02-30"}, {"wallet", "0x12"}, {"bank", ""}} {
 		if _, err := c.Reports(ctx, bad[0], bad[1], 0); err == nil {
 			t.Errorf("Reports(%s %q) succeeded", bad[0], bad[1])
@@ -198,8 +200,8 @@ func TestAMLQueries(t *testing.T) {
 			q.Value, _ = proto.Marshal(rs)
 		}
 		n.mu.Unlock()
-		if _, _, err := c.VerifiedReports(ctx, "bank", "bank-a", 0, 0); !errors.Is(err, ErrVerification) {
-			t.Errorf("%s: %v, want ErrVerification", tc.name, err)
+		if _, _, err := c.VerifiedReports(ctx, "bank", "bank-a", 0, 0); !errors.Is(err, client.ErrVerification) {
+			t.Errorf("%s: %v, want client.ErrVerification", tc.name, err)
 		}
 	}
 }
@@ -217,7 +219,7 @@ func equalIDs(a, b []uint64) bool {
 }
 
 func TestNextAfter(t *testing.T) {
-	if NextAfter(aml.MaxPage-1, 5) != 0 || NextAfter(aml.MaxPage, 5) != 5 {
+	if client.NextAfter(aml.MaxPage-1, 5) != 0 || client.NextAfter(aml.MaxPage, 5) != 5 {
 		t.Fatal("NextAfter")
 	}
 }

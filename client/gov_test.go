@@ -1,4 +1,4 @@
-package client
+package client_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/ledgerd/ledgerd/client"
 
 	ics23 "github.com/cosmos/ics23/go"
 
@@ -67,15 +69,15 @@ const (
 
 func TestVerifiedGov(t *testing.T) {
 	f := govNode(t)
-	c := newTestClient(t, f)
+	c := clienttest.NewClient(t, f)
 	ctx := context.Background()
 
 	p, proof, err := c.VerifiedProposal(ctx, 1, 0)
 	if err != nil || p.Title != "one" || !proof.Present() {
 		t.Fatalf("VerifiedProposal(1) = %v, %v", p, err)
 	}
-	checkProven(t, f, proof)
-	if _, proof, err := c.VerifiedProposal(ctx, 9, 0); !errors.Is(err, ErrNotFound) || proof == nil || proof.Present() {
+	f.CheckProven(t, proof)
+	if _, proof, err := c.VerifiedProposal(ctx, 9, 0); !errors.Is(err, client.ErrNotFound) || proof == nil || proof.Present() {
 		t.Fatalf("VerifiedProposal(9) = %v", err)
 	}
 	if plain, err := c.Proposal(ctx, 2); err != nil || plain.Title != "two" {
@@ -92,13 +94,13 @@ func TestVerifiedGov(t *testing.T) {
 		if votes.Proofs[i].Height != votes.Height || !bytes.Equal(votes.Proofs[i].Key, gov.VoteKey(1, v.MemberId)) {
 			t.Fatalf("vote %d proof: height %d key %x", i, votes.Proofs[i].Height, votes.Proofs[i].Key)
 		}
-		checkProven(t, f, votes.Proofs[i])
+		f.CheckProven(t, votes.Proofs[i])
 	}
 	if want := "[bank-a=yes bank-b=no bank-d=yes]"; fmt.Sprint(got) != want {
 		t.Fatalf("votes %v, want %s", got, want)
 	}
-	if _, err := c.VerifiedVotes(ctx, 3, 0); !errors.Is(err, ErrVerification) {
-		t.Fatalf("a named voter without a vote: %v, want ErrVerification", err)
+	if _, err := c.VerifiedVotes(ctx, 3, 0); !errors.Is(err, client.ErrVerification) {
+		t.Fatalf("a named voter without a vote: %v, want client.ErrVerification", err)
 	}
 
 	// The tally is recounted from proven records: bank-d is suspended, so
@@ -164,7 +166,7 @@ func TestVerifiedGov(t *testing.T) {
 // active, or a vote other than the member's, is caught.
 func TestVerifiedTallyCatchesLies(t *testing.T) {
 	f := govNode(t)
-	c := newTestClient(t, f)
+	c := clienttest.NewClient(t, f)
 	ctx := context.Background()
 	activeD, _ := proto.Marshal(&consortiumv1.Member{Id: "bank-d", Name: "bank-d", Status: memberActive,
 		Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_ISSUER}})
@@ -199,7 +201,7 @@ func TestVerifiedTallyCatchesLies(t *testing.T) {
 			defer func() {
 				f.SetTamper(nil)
 			}()
-			if tl, err := c.VerifiedTally(ctx, 1, 0); !errors.Is(err, ErrVerification) {
+			if tl, err := c.VerifiedTally(ctx, 1, 0); !errors.Is(err, client.ErrVerification) {
 				t.Fatalf("lie accepted: %+v, %v", tl, err)
 			}
 		})

@@ -1,4 +1,4 @@
-package client
+package client_test
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ledgerd/ledgerd/client"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
@@ -69,8 +71,8 @@ func indexedEntry(e *walletv1.HistoryEntry) *historyv1.Entry {
 }
 
 // walletSource is where ownerA's accumulator is proven.
-func walletSource(addr common.Address) HistorySource {
-	return HistorySource{Subject: wallet.HistorySubject, Store: wallet.StoreName, Key: wallet.WalletKey(addr[:]),
+func walletSource(addr common.Address) client.HistorySource {
+	return client.HistorySource{Subject: wallet.HistorySubject, Store: wallet.StoreName, Key: wallet.WalletKey(addr[:]),
 		Chain: func(v []byte) (history.Chain, error) {
 			w := new(walletv1.Wallet)
 			err := proto.Unmarshal(v, w)
@@ -92,7 +94,7 @@ func newHistoryNode(t *testing.T, entries []*historyv1.Entry, count int) *histor
 	f.Produce(2)
 	f.StartBlocks(10 * time.Millisecond)
 	h := &historyNode{FakeNode: f, entries: entries}
-	f.HandleQuery(PathHistory, func(_ *store.Version, _ string, data []byte) *abci.ResponseQuery { return h.query(data) })
+	f.HandleQuery(client.PathHistory, func(_ *store.Version, _ string, data []byte) *abci.ResponseQuery { return h.query(data) })
 	return h
 }
 
@@ -131,9 +133,9 @@ func (h *historyNode) query(data []byte) *abci.ResponseQuery {
 	return &abci.ResponseQuery{Value: b}
 }
 
-func newHistoryClient(t *testing.T, h *historyNode) *Client {
+func newHistoryClient(t *testing.T, h *historyNode) *client.Client {
 	t.Helper()
-	c, err := New(h.URL(), WithPollInterval(5*time.Millisecond), WithHeaderTimeout(time.Second))
+	c, err := client.New(h.URL(), client.WithPollInterval(5*time.Millisecond), client.WithHeaderTimeout(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +154,7 @@ func TestVerifiedHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkProven(t, h.FakeNode, ph.Proof)
+	h.FakeNode.CheckProven(t, ph.Proof)
 	got := ph.Entries
 	if ph.Chain.Count != 2500 || len(got) != 2500 {
 		t.Fatalf("count %d, %d entries", ph.Chain.Count, len(got))
@@ -175,7 +177,7 @@ func TestVerifiedHistoryEmpty(t *testing.T) {
 		t.Fatalf("%v, %v", ph, err)
 	}
 	_, err = c.VerifiedHistory(context.Background(), walletSource(ownerB), ownerB.Bytes(), 0)
-	var nf *NotFoundError
+	var nf *client.NotFoundError
 	if !errors.As(err, &nf) || !nf.Proven {
 		t.Fatalf("absent wallet: %v", err)
 	}
@@ -257,8 +259,8 @@ func TestVerifiedHistoryRejectsLies(t *testing.T) {
 			h.answer = tc.answer
 			c := newHistoryClient(t, h)
 			ph, err := c.VerifiedHistory(context.Background(), walletSource(ownerA), ownerA.Bytes(), 0)
-			if !errors.Is(err, ErrVerification) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got %v, %v; want ErrVerification saying %q", ph, err, tc.want)
+			if !errors.Is(err, client.ErrVerification) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, %v; want client.ErrVerification saying %q", ph, err, tc.want)
 			}
 			if ph != nil {
 				t.Fatal("entries returned with a verification error")

@@ -1,4 +1,4 @@
-package client
+package client_test
 
 import (
 	"bytes"
@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/ledgerd/ledgerd/client"
+	"github.com/ledgerd/ledgerd/client/clienttest"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -21,9 +24,9 @@ func TestVerifiedRange(t *testing.T) {
 	f.Produce(2)
 	f.StartBlocks(10e6)
 	ctx := context.Background()
-	c := newTestClient(t, f)
+	c := clienttest.NewClient(t, f)
 
-	keys := func(r *ProvenRange) string {
+	keys := func(r *client.ProvenRange) string {
 		var b bytes.Buffer
 		for _, kv := range r.Pairs {
 			fmt.Fprintf(&b, "%s=%s ", string(kv.Key), string(kv.Value))
@@ -57,16 +60,13 @@ func TestVerifiedRange(t *testing.T) {
 
 	// A node that hides p/b answers the probe after p/a with the proof of
 	// the probe after p/b (absent, neighbours p/b and p/c): refused.
-	afterB, err := c.abciQuery(ctx, StorePath(wallet.StoreName), []byte("p/b\x00"), 0, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	afterB := f.Query(client.StorePath(wallet.StoreName), []byte("p/b\x00"), 0, true)
 	f.SetTamper(func(q *abci.ResponseQuery) {
 		if bytes.Equal(q.Key, []byte("p/a\x00")) {
 			q.Value, q.ProofOps = nil, afterB.ProofOps
 		}
 	})
-	if r, err := c.VerifiedRange(ctx, wallet.StoreName, prefix, store.PrefixEnd(prefix), 0, 0); !errors.Is(err, ErrVerification) {
+	if r, err := c.VerifiedRange(ctx, wallet.StoreName, prefix, store.PrefixEnd(prefix), 0, 0); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("a range with p/b hidden was accepted: %q, %v", keys(r), err)
 	}
 }

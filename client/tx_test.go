@@ -1,4 +1,4 @@
-package client
+package client_test
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ledgerd/ledgerd/client"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
@@ -26,11 +28,11 @@ import (
 
 var testDomain = auth.Domain{ChainID: clienttest.ChainID, NumericID: clienttest.NumericID}
 
-func testMsgs() map[string]Msg {
+func testMsgs() map[string]client.Msg {
 	to := common.HexToAddress("0x00000000000000000000000000000000000000a7").Bytes()
 	kyc := make([]byte, 32)
 	kyc[0] = 0xab
-	return map[string]Msg{
+	return map[string]client.Msg{
 		"OpenWallet": &walletv1.MsgOpenWallet{Owner: to, KycHash: kyc, Tier: 2},
 		"Deposit":    &walletv1.MsgDeposit{Wallet: to, Denom: "CNY", Amount: 10_000_00, Reference: "FIAT-1"},
 		"Transfer":   &walletv1.MsgTransfer{To: to, Denom: "CNY", Amount: 5, Memo: "lunch 午饭"},
@@ -41,7 +43,7 @@ func TestSetMsg(t *testing.T) {
 	for name, msg := range testMsgs() {
 		t.Run(name, func(t *testing.T) {
 			body := new(authv1.TxBody)
-			if err := SetMsg(body, msg); err != nil {
+			if err := client.SetMsg(body, msg); err != nil {
 				t.Fatal(err)
 			}
 			var got proto.Message
@@ -62,15 +64,15 @@ func TestSetMsg(t *testing.T) {
 	}
 	for name, tc := range map[string]struct {
 		body *authv1.TxBody
-		msg  Msg
+		msg  client.Msg
 	}{
 		"nil body":      {nil, &walletv1.MsgTransfer{}},
 		"nil msg":       {new(authv1.TxBody), nil},
 		"typed nil":     {new(authv1.TxBody), (*walletv1.MsgDeposit)(nil)},
 		"not a message": {new(authv1.TxBody), &walletv1.Wallet{}},
 	} {
-		if err := SetMsg(tc.body, tc.msg); err == nil {
-			t.Errorf("%s: SetMsg succeeded", name)
+		if err := client.SetMsg(tc.body, tc.msg); err == nil {
+			t.Errorf("%s: client.SetMsg succeeded", name)
 		}
 	}
 }
@@ -82,14 +84,14 @@ func TestSignTx(t *testing.T) {
 		for _, mode := range []authv1.SignMode{authv1.SignMode_SIGN_MODE_EIP712, authv1.SignMode_SIGN_MODE_EIP191} {
 			t.Run(fmt.Sprintf("%s/%v", name, mode), func(t *testing.T) {
 				body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: addr.Bytes(), Nonce: 7, ValidUntilHeight: 100}
-				if err := SetMsg(body, msg); err != nil {
+				if err := client.SetMsg(body, msg); err != nil {
 					t.Fatal(err)
 				}
-				tx, b, err := SignTx(testDomain, body, key, mode)
+				tx, b, err := client.SignTx(testDomain, body, key, mode)
 				if err != nil {
 					t.Fatal(err)
 				}
-				dec, err := DecodeTx(b)
+				dec, err := client.DecodeTx(b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -108,7 +110,7 @@ func TestSignTx(t *testing.T) {
 	}
 
 	body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: addr.Bytes(), Nonce: 1, ValidUntilHeight: 10}
-	_ = SetMsg(body, testMsgs()["Transfer"])
+	_ = client.SetMsg(body, testMsgs()["Transfer"])
 	otherKey, _ := crypto.GenerateKey()
 	for name, tc := range map[string]func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain){
 		"other chain": func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain) {
@@ -118,11 +120,11 @@ func TestSignTx(t *testing.T) {
 		"no msg":    func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain) { b.Msg = nil; return b, testDomain },
 	} {
 		b, d := tc(proto.Clone(body).(*authv1.TxBody))
-		if _, _, err := SignTx(d, b, key, 0); err == nil {
-			t.Errorf("%s: SignTx succeeded", name)
+		if _, _, err := client.SignTx(d, b, key, 0); err == nil {
+			t.Errorf("%s: client.SignTx succeeded", name)
 		}
 	}
-	if _, _, err := SignTx(testDomain, body, otherKey, 0); err == nil || !strings.Contains(err.Error(), "signer") {
+	if _, _, err := client.SignTx(testDomain, body, otherKey, 0); err == nil || !strings.Contains(err.Error(), "signer") {
 		t.Errorf("SignTx with another key: %v", err)
 	}
 }
@@ -130,23 +132,23 @@ func TestSignTx(t *testing.T) {
 func TestDecodeTxRejectsNonCanonical(t *testing.T) {
 	key, _ := crypto.GenerateKey()
 	body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(), Nonce: 1, ValidUntilHeight: 10}
-	_ = SetMsg(body, testMsgs()["Deposit"])
-	_, b, err := SignTx(testDomain, body, key, 0)
+	_ = client.SetMsg(body, testMsgs()["Deposit"])
+	_, b, err := client.SignTx(testDomain, body, key, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// An explicit default field (sign_mode = 0, field 3) is not canonical,
 	// and neither is an unknown field (99, varint).
 	for _, extra := range [][]byte{{0x18, 0x00}, {0x98, 0x06, 0x01}} {
-		if _, err := DecodeTx(append(bytes.Clone(b), extra...)); err == nil {
+		if _, err := client.DecodeTx(append(bytes.Clone(b), extra...)); err == nil {
 			t.Fatalf("DecodeTx accepted extra bytes %x", extra)
 		}
 	}
 }
 
 func TestTxError(t *testing.T) {
-	hash := TxHash([]byte("tx"))
-	e := &TxError{Codespace: auth.Codespace, Code: auth.ErrNonceTooLow.Code, Log: "nonce too low: got 3, want 4", Hash: hash}
+	hash := client.TxHash([]byte("tx"))
+	e := &client.TxError{Codespace: auth.Codespace, Code: auth.ErrNonceTooLow.Code, Log: "nonce too low: got 3, want 4", Hash: hash}
 	msg := e.Error()
 	for _, want := range []string{fmt.Sprintf("%X", hash), "CheckTx", `codespace "auth" code 13`, "got 3, want 4", "client.Nonce"} {
 		if !strings.Contains(msg, want) {
@@ -157,35 +159,35 @@ func TestTxError(t *testing.T) {
 	if !errors.Is(wrapped, auth.ErrNonceTooLow) || errors.Is(wrapped, auth.ErrNonceTooHigh) {
 		t.Error("errors.Is does not match the registered error by code")
 	}
-	var te *TxError
+	var te *client.TxError
 	if !errors.As(wrapped, &te) || te.Code != 13 {
-		t.Error("errors.As does not find the *TxError")
+		t.Error("errors.As does not find the *client.TxError")
 	}
 	e.Height = 42
 	if msg := e.Error(); !strings.Contains(msg, "failed in block 42") {
 		t.Errorf("committed failure: %q", msg)
 	}
-	unknown := &TxError{Codespace: "wallet", Code: 99, Hash: hash}
+	unknown := &client.TxError{Codespace: "wallet", Code: 99, Hash: hash}
 	if !strings.HasSuffix(unknown.Error(), "code 99") {
 		t.Errorf("hint for an unknown code: %q", unknown.Error())
 	}
 }
 
 func TestQueryError(t *testing.T) {
-	e := &QueryError{Path: "/store/wallet/key", Height: 7, Codespace: "query", Code: 3, Log: "height not available"}
+	e := &client.QueryError{Path: "/store/wallet/key", Height: 7, Codespace: "query", Code: 3, Log: "height not available"}
 	msg := e.Error()
 	for _, want := range []string{"/store/wallet/key", "height 7", `codespace "query" code 3`, "height not available"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q lacks %q", msg, want)
 		}
 	}
-	if (&QueryError{Path: "/x"}).Error() != `query /x at latest height failed: codespace "" code 0` {
-		t.Errorf("got %q", (&QueryError{Path: "/x"}).Error())
+	if (&client.QueryError{Path: "/x"}).Error() != `query /x at latest height failed: codespace "" code 0` {
+		t.Errorf("got %q", (&client.QueryError{Path: "/x"}).Error())
 	}
 }
 
 func TestTxResultJSON(t *testing.T) {
-	r := TxResult{Hash: []byte{0xab, 0x01}, Height: 5, Code: 0, Events: []abci.Event{{Type: "transfer"}}}
+	r := client.TxResult{Hash: []byte{0xab, 0x01}, Height: 5, Code: 0, Events: []abci.Event{{Type: "transfer"}}}
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +195,7 @@ func TestTxResultJSON(t *testing.T) {
 	if !strings.Contains(string(b), `"hash":"AB01"`) {
 		t.Fatalf("hash not hex: %s", b)
 	}
-	var back TxResult
+	var back client.TxResult
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +213,7 @@ func TestBuildTxAndNonce(t *testing.T) {
 	f.SetProto(consortium.StoreName, consortium.OperatorKey(opAddr[:]), &consortiumv1.Operator{Address: opAddr[:], MemberId: "bank-a", Nonce: 4})
 	f.Produce(2)
 
-	c, err := New(f.URL())
+	c, err := client.New(f.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,46 +229,46 @@ func TestBuildTxAndNonce(t *testing.T) {
 		t.Fatalf("operator nonce = %d, %v", n, err)
 	}
 	stranger := common.HexToAddress("0x1234")
-	if _, err := c.Nonce(ctx, stranger); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "neither an operator nor a wallet owner") {
+	if _, err := c.Nonce(ctx, stranger); !errors.Is(err, client.ErrNotFound) || !strings.Contains(err.Error(), "neither an operator nor a wallet owner") {
 		t.Fatalf("stranger nonce: %v", err)
 	}
 
-	tx, b, err := c.BuildTx(ctx, owner, testMsgs()["Transfer"], TxOptions{})
+	tx, b, err := c.BuildTx(ctx, owner, testMsgs()["Transfer"], client.TxOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec, err := DecodeTx(b)
+	dec, err := client.DecodeTx(b)
 	if err != nil || !proto.Equal(dec, tx) {
 		t.Fatalf("DecodeTx: %v", err)
 	}
 	if got, err := auth.NewSigner(testDomain).Verify(dec); err != nil || got != ownerAddr {
 		t.Fatalf("Verify = %s, %v", got.Hex(), err)
 	}
-	if tx.Body.Nonce != 9 || tx.Body.ValidUntilHeight != uint64(f.Height())+DefaultValidFor {
+	if tx.Body.Nonce != 9 || tx.Body.ValidUntilHeight != uint64(f.Height())+client.DefaultValidFor {
 		t.Fatalf("nonce %d valid until %d (height %d)", tx.Body.Nonce, tx.Body.ValidUntilHeight, f.Height())
 	}
 	// Two of the owner's transactions wait in the node's mempool: the next
 	// one takes the nonce after them, in the same query.
 	f.SetPendingNonce(ownerAddr, 2)
-	if tx, _, err = c.BuildTx(ctx, owner, testMsgs()["Transfer"], TxOptions{}); err != nil || tx.Body.Nonce != 11 {
+	if tx, _, err = c.BuildTx(ctx, owner, testMsgs()["Transfer"], client.TxOptions{}); err != nil || tx.Body.Nonce != 11 {
 		t.Fatalf("pending nonce ignored: %v, %v", tx.GetBody(), err)
 	}
 	if n, err := c.Nonce(ctx, ownerAddr); err != nil || n != 9 {
 		t.Fatalf("Nonce counts the mempool: %d, %v", n, err)
 	}
 	n := uint64(11)
-	tx, _, err = c.BuildTx(ctx, operator, testMsgs()["OpenWallet"], TxOptions{Nonce: &n, ValidFor: 5, SignMode: authv1.SignMode_SIGN_MODE_EIP191})
+	tx, _, err = c.BuildTx(ctx, operator, testMsgs()["OpenWallet"], client.TxOptions{Nonce: &n, ValidFor: 5, SignMode: authv1.SignMode_SIGN_MODE_EIP191})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tx.Body.Nonce != 11 || tx.Body.ValidUntilHeight != uint64(f.Height())+5 || tx.SignMode != authv1.SignMode_SIGN_MODE_EIP191 {
 		t.Fatalf("options ignored: %v", tx.Body)
 	}
-	if _, _, err := c.BuildTx(ctx, owner, &walletv1.Coin{}, TxOptions{}); err == nil {
+	if _, _, err := c.BuildTx(ctx, owner, &walletv1.Coin{}, client.TxOptions{}); err == nil {
 		t.Fatal("BuildTx accepted a non-message")
 	}
 
-	pinned, _ := New(f.URL(), WithChainID("other-chain"))
+	pinned, _ := client.New(f.URL(), client.WithChainID("other-chain"))
 	if _, err := pinned.Domain(ctx); err == nil || !strings.Contains(err.Error(), `expected "other-chain"`) {
 		t.Fatalf("pinned chain id: %v", err)
 	}
@@ -281,13 +283,13 @@ func TestPlainQueries(t *testing.T) {
 	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-a", "CNY"), &walletv1.Issuance{Issuer: "bank-a", Denom: "CNY", Outstanding: 500})
 	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-b", "CNY"), &walletv1.Issuance{Issuer: "bank-b", Denom: "CNY", Outstanding: 1})
 	f.Produce(1)
-	c, _ := New(f.URL())
+	c, _ := client.New(f.URL())
 	ctx := context.Background()
 	if w, err := c.Wallet(ctx, addr); err != nil || w.Bank != "bank-a" {
 		t.Fatalf("Wallet = %v, %v", w, err)
 	}
-	var nf *NotFoundError
-	if _, err := c.Wallet(ctx, common.HexToAddress("0x01")); !errors.As(err, &nf) || !errors.Is(err, ErrNotFound) || nf.Proven {
+	var nf *client.NotFoundError
+	if _, err := c.Wallet(ctx, common.HexToAddress("0x01")); !errors.As(err, &nf) || !errors.Is(err, client.ErrNotFound) || nf.Proven {
 		t.Fatalf("missing wallet: %v", err)
 	}
 	if m, err := c.Member(ctx, "bank-a"); err != nil || m.Name != "Bank A" {
@@ -311,7 +313,7 @@ func TestPlainQueries(t *testing.T) {
 	if err := c.Invariant(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var qe *QueryError
+	var qe *client.QueryError
 	if _, err := c.Query(ctx, "/nope", nil, 0); !errors.As(err, &qe) || qe.Code != 2 || qe.Codespace != "query" {
 		t.Fatalf("unknown path: %v", err)
 	}
@@ -331,7 +333,7 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 	f.SetProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Nonce: 0})
 	f.Produce(1)
 	f.SetCheckTx(func(b []byte) *abci.ResponseCheckTx {
-		tx, err := DecodeTx(b)
+		tx, err := client.DecodeTx(b)
 		if err != nil {
 			return &abci.ResponseCheckTx{Code: auth.ErrNonCanonical.Code, Codespace: auth.Codespace}
 		}
@@ -341,19 +343,19 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 		return &abci.ResponseCheckTx{}
 	})
 	f.SetDeliverTx(func(b []byte) *abci.ExecTxResult {
-		tx, _ := DecodeTx(b)
+		tx, _ := client.DecodeTx(b)
 		if tx.Body.GetTransfer().GetAmount() > 100 {
 			return &abci.ExecTxResult{Code: 5, Codespace: "wallet", Log: "insufficient funds"}
 		}
 		return &abci.ExecTxResult{Events: []abci.Event{{Type: "transfer"}}}
 	})
 	f.StartBlocks(20 * time.Millisecond)
-	c, _ := New(f.URL(), WithPollInterval(10*time.Millisecond))
+	c, _ := client.New(f.URL(), client.WithPollInterval(10*time.Millisecond))
 	defer c.Close()
 	ctx := context.Background()
 	nonce := func(n uint64) *uint64 { return &n }
 
-	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, TxOptions{Nonce: nonce(0)}, true)
+	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, client.TxOptions{Nonce: nonce(0)}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,13 +363,13 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 		t.Fatalf("result %+v", res)
 	}
 
-	var te *TxError
-	_, err = c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, TxOptions{Nonce: nonce(99)}, true)
+	var te *client.TxError
+	_, err = c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, client.TxOptions{Nonce: nonce(99)}, true)
 	if !errors.As(err, &te) || te.Height != 0 || !errors.Is(err, auth.ErrNonceTooHigh) {
 		t.Fatalf("CheckTx rejection: %v", err)
 	}
 
-	_, b, err := c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1000}, TxOptions{Nonce: nonce(1)})
+	_, b, err := c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1000}, client.TxOptions{Nonce: nonce(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,12 +383,12 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 		t.Fatalf("resubmission: %v", err)
 	}
 
-	if _, err := c.WaitForTx(ctx, TxHash([]byte("never sent")), 50*time.Millisecond); !errors.Is(err, ErrTxTimeout) {
+	if _, err := c.WaitForTx(ctx, client.TxHash([]byte("never sent")), 50*time.Millisecond); !errors.Is(err, client.ErrTxTimeout) {
 		t.Fatalf("WaitForTx of an unknown tx: %v", err)
 	}
 	// A transaction whose valid_until_height passes without a commit.
-	_, b, _ = c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 2}, TxOptions{Nonce: nonce(2), ValidUntilHeight: 1})
-	if _, err := c.waitForTx(ctx, TxHash(b), 5*time.Second, 1, nil); !errors.Is(err, ErrTxExpired) {
+	_, b, _ = c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 2}, client.TxOptions{Nonce: nonce(2), ValidUntilHeight: 1})
+	if _, err := c.WaitForTxUntil(ctx, client.TxHash(b), 5*time.Second, 1); !errors.Is(err, client.ErrTxExpired) {
 		t.Fatalf("expired tx: %v", err)
 	}
 }
@@ -402,12 +404,12 @@ func TestWaitBySubscription(t *testing.T) {
 	f.SetProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:]})
 	f.Produce(1)
 	f.StartBlocks(20 * time.Millisecond)
-	c, _ := New(f.URL(), WithPollInterval(time.Hour))
+	c, _ := client.New(f.URL(), client.WithPollInterval(time.Hour))
 	defer c.Close()
 	ctx := context.Background()
 
 	start := time.Now()
-	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, TxOptions{Timeout: 10 * time.Second}, true)
+	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, client.TxOptions{Timeout: 10 * time.Second}, true)
 	if err != nil || res.Height <= 0 {
 		t.Fatalf("Submit: %+v, %v", res, err)
 	}
@@ -429,30 +431,30 @@ func TestWaitBySubscription(t *testing.T) {
 	}
 }
 
-// TestWaitSubscriptionLimit: a Client holds at most maxTxWatches
+// TestWaitSubscriptionLimit: a client.Client holds at most client.MaxTxWatches
 // subscriptions; further waits poll, and all of them end.
 func TestWaitSubscriptionLimit(t *testing.T) {
 	f := newFakeNode(t)
-	c, _ := New(f.URL(), WithPollInterval(10*time.Millisecond))
+	c, _ := client.New(f.URL(), client.WithPollInterval(10*time.Millisecond))
 	defer c.Close()
 	ctx := context.Background()
-	const waits = maxTxWatches + 3
+	const waits = client.MaxTxWatches + 3
 	txs := make([][]byte, waits)
 	errs := make(chan error, waits)
 	for i := range txs {
 		txs[i] = []byte(fmt.Sprintf("tx %d", i))
 		go func() {
-			_, err := c.WaitForTx(ctx, TxHash(txs[i]), 10*time.Second)
+			_, err := c.WaitForTx(ctx, client.TxHash(txs[i]), 10*time.Second)
 			errs <- err
 		}()
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for f.Subscriptions() < maxTxWatches && time.Now().Before(deadline) {
+	for f.Subscriptions() < client.MaxTxWatches && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(50 * time.Millisecond) // any extra subscription would land now
-	if n := f.Subscriptions(); n != maxTxWatches {
-		t.Fatalf("%d subscriptions, want %d", n, maxTxWatches)
+	if n := f.Subscriptions(); n != client.MaxTxWatches {
+		t.Fatalf("%d subscriptions, want %d", n, client.MaxTxWatches)
 	}
 	f.AddTxs(txs...)
 	f.Produce(1)

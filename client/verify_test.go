@@ -1,4 +1,4 @@
-package client
+package client_test
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ledgerd/ledgerd/client"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
@@ -55,30 +57,9 @@ func liveNode(t *testing.T, opts ...clienttest.Option) *clienttest.FakeNode {
 	return f
 }
 
-func newTestClient(t *testing.T, f *clienttest.FakeNode, opts ...Option) *Client {
-	t.Helper()
-	c, err := New(f.URL(), append([]Option{WithPollInterval(5 * time.Millisecond), WithHeaderTimeout(5 * time.Second)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func checkProven(t *testing.T, f *clienttest.FakeNode, p *Proven) {
-	t.Helper()
-	if p.HeaderHeight != p.Height+1 {
-		t.Fatalf("header height %d for state height %d", p.HeaderHeight, p.Height)
-	}
-	hdr := f.Header(p.HeaderHeight)
-	if !bytes.Equal(p.HeaderHash, hdr.Hash()) || !bytes.Equal(p.AppHash, hdr.AppHash) || !bytes.Equal(p.ValidatorsHash, hdr.ValidatorsHash) {
-		t.Fatalf("proof is not against header %d", p.HeaderHeight)
-	}
-}
-
 func TestVerifiedTrustOnFirstUse(t *testing.T) {
 	f := liveNode(t)
-	c := newTestClient(t, f)
+	c := clienttest.NewClient(t, f)
 	ctx := context.Background()
 
 	w, p, err := c.VerifiedWallet(ctx, ownerA, 0)
@@ -88,17 +69,17 @@ func TestVerifiedTrustOnFirstUse(t *testing.T) {
 	if w.Bank != "bank-a" || w.Tier != 2 || !p.Present() {
 		t.Fatalf("wallet %v", w)
 	}
-	checkProven(t, f, p)
+	f.CheckProven(t, p)
 	if !strings.Contains(p.TrustNote, "trust on first use") || !strings.Contains(p.TrustNote, "height 1") {
 		t.Fatalf("TrustNote = %q", p.TrustNote)
 	}
 
 	_, p, err = c.VerifiedWallet(ctx, ownerB, 0)
-	var nf *NotFoundError
+	var nf *client.NotFoundError
 	if !errors.As(err, &nf) || !nf.Proven || p == nil || p.Present() || nf.Height != p.Height {
 		t.Fatalf("absent wallet: %v, %+v", err, p)
 	}
-	checkProven(t, f, p)
+	f.CheckProven(t, p)
 	if p.TrustNote == "" {
 		t.Fatal("TrustNote dropped while the root is still a first-use one")
 	}
@@ -121,9 +102,9 @@ func TestVerifiedTrustOnFirstUse(t *testing.T) {
 	if err != nil || p.Height != 3 || !p.Present() {
 		t.Fatalf("height 3: %+v, %v", p, err)
 	}
-	checkProven(t, f, p)
+	f.CheckProven(t, p)
 	// Before the wallet existed: proven absent.
-	if _, p, err := c.VerifiedWallet(ctx, ownerA, 1); !errors.Is(err, ErrNotFound) || p.Height != 1 {
+	if _, p, err := c.VerifiedWallet(ctx, ownerA, 1); !errors.Is(err, client.ErrNotFound) || p.Height != 1 {
 		t.Fatalf("height 1: %v", err)
 	}
 
@@ -131,12 +112,12 @@ func TestVerifiedTrustOnFirstUse(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), `"header_hash":"`) || !strings.Contains(string(b), `"present":true`) {
 		t.Fatalf("JSON %s, %v", b, err)
 	}
-	var back Proven
+	var back client.Proven
 	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(&back, p) {
 		t.Fatalf("JSON round trip: %+v, %v; want %+v", back, err, p)
 	}
 
-	var qe *QueryError
+	var qe *client.QueryError
 	if _, err := c.Verified(ctx, "nope", []byte{1}, 0); !errors.As(err, &qe) {
 		t.Fatalf("unknown store: %v", err)
 	}
@@ -144,7 +125,7 @@ func TestVerifiedTrustOnFirstUse(t *testing.T) {
 
 func TestVerifiedDomain(t *testing.T) {
 	f := liveNode(t)
-	c := newTestClient(t, f, WithVerifiedDomain(consortium.StoreName, consortium.ChainParams))
+	c := clienttest.NewClient(t, f, client.WithVerifiedDomain(consortium.StoreName, consortium.ChainParams))
 	if d, err := c.Domain(context.Background()); err != nil || d != testDomain {
 		t.Fatalf("Domain = %+v, %v", d, err)
 	}
@@ -156,7 +137,7 @@ func TestVerifiedWithTrust(t *testing.T) {
 	dir := t.TempDir()
 	h2 := f.Header(2).Hash()
 
-	c := newTestClient(t, f, WithTrust(2, h2), WithTrustDir(dir))
+	c := clienttest.NewClient(t, f, client.WithTrust(2, h2), client.WithTrustDir(dir))
 	_, p, err := c.VerifiedWallet(ctx, ownerA, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -164,24 +145,24 @@ func TestVerifiedWithTrust(t *testing.T) {
 	if p.TrustNote != "" {
 		t.Fatalf("TrustNote with a configured root: %q", p.TrustNote)
 	}
-	checkProven(t, f, p)
+	f.CheckProven(t, p)
 	c.Close()
 
 	wrong := bytes.Clone(h2)
 	wrong[0] ^= 1
 	// The store holds header 2: a different configured hash is refused.
-	c = newTestClient(t, f, WithTrust(2, wrong), WithTrustDir(dir))
-	if _, err := c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 0); !errors.Is(err, ErrTrust) || !strings.Contains(err.Error(), "holds header 2") {
+	c = clienttest.NewClient(t, f, client.WithTrust(2, wrong), client.WithTrustDir(dir))
+	if _, err := c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "holds header 2") {
 		t.Fatalf("conflicting root: %v", err)
 	}
 	c.Close()
 	// Without a store, the node's header must match the hash.
-	c = newTestClient(t, f, WithTrust(2, wrong))
-	if _, err := c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 0); !errors.Is(err, ErrTrust) {
+	c = clienttest.NewClient(t, f, client.WithTrust(2, wrong))
+	if _, err := c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 0); !errors.Is(err, client.ErrTrust) {
 		t.Fatalf("wrong hash: %v", err)
 	}
 
-	if _, err := New(f.URL(), WithTrust(2, []byte{1, 2})); err == nil {
+	if _, err := client.New(f.URL(), client.WithTrust(2, []byte{1, 2})); err == nil {
 		t.Fatal("short trust hash accepted")
 	}
 }
@@ -191,7 +172,7 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 
-	c := newTestClient(t, f, WithTrustDir(dir))
+	c := clienttest.NewClient(t, f, client.WithTrustDir(dir))
 	_, p, err := c.VerifiedWallet(ctx, ownerA, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +183,7 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 	c.Close()
 
 	// The second run continues from the store; the note remembers TOFU.
-	c = newTestClient(t, f, WithTrustDir(dir))
+	c = clienttest.NewClient(t, f, client.WithTrustDir(dir))
 	_, p2, err := c.VerifiedWallet(ctx, ownerA, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +194,7 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 	c.Close()
 
 	// Pinning the root clears the note.
-	c = newTestClient(t, f, WithTrustDir(dir), WithTrust(1, f.Header(1).Hash()))
+	c = clienttest.NewClient(t, f, client.WithTrustDir(dir), client.WithTrust(1, f.Header(1).Hash()))
 	if _, p3, err := c.VerifiedWallet(ctx, ownerA, 0); err != nil || p3.TrustNote != "" {
 		t.Fatalf("pinned: %v, note %q", err, p3.TrustNote)
 	}
@@ -222,7 +203,7 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 func TestVerifiedRejectsLies(t *testing.T) {
 	f := liveNode(t)
 	ctx := context.Background()
-	c := newTestClient(t, f)
+	c := clienttest.NewClient(t, f)
 	key := wallet.WalletKey(ownerA[:])
 	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
 		t.Fatal(err)
@@ -240,7 +221,7 @@ func TestVerifiedRejectsLies(t *testing.T) {
 			defer func() {
 				f.SetTamper(nil)
 			}()
-			if p, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrVerification) {
+			if p, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, client.ErrVerification) {
 				t.Fatalf("tampered answer accepted: %+v, %v", p, err)
 			}
 		})
@@ -249,7 +230,7 @@ func TestVerifiedRejectsLies(t *testing.T) {
 	// Headers signed by a validator the chain never handed over to.
 	f.GoRogue()
 	time.Sleep(50 * time.Millisecond)
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrVerification) {
+	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("forged header accepted: %v", err)
 	}
 }
@@ -265,17 +246,17 @@ func TestVerifiedExpiredTrust(t *testing.T) {
 	}))
 	f.Produce(10)
 	ctx := context.Background()
-	period := WithTrustPeriod(time.Hour)
+	period := client.WithTrustPeriod(time.Hour)
 	key := wallet.WalletKey(ownerA[:])
 
-	c := newTestClient(t, f, period)
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrTrust) || !strings.Contains(err.Error(), "older than the trusting period") {
+	c := clienttest.NewClient(t, f, period)
+	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "older than the trusting period") {
 		t.Fatalf("TOFU of an expired header: %v", err)
 	}
 
 	dir := t.TempDir()
-	c = newTestClient(t, f, period, WithTrustDir(dir), WithTrust(2, f.Header(2).Hash()))
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrTrust) || !strings.Contains(err.Error(), "expired") {
+	c = clienttest.NewClient(t, f, period, client.WithTrustDir(dir), client.WithTrust(2, f.Header(2).Hash()))
+	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("verification from an expired root: %v", err)
 	}
 	c.Close()
@@ -283,7 +264,7 @@ func TestVerifiedExpiredTrust(t *testing.T) {
 	// A recent root: the tip verifies, and so does a height between the
 	// expired root and the recent one, through the hash chain.
 	recent := f.Height()
-	c = newTestClient(t, f, period, WithTrustDir(dir), WithTrust(recent, f.Header(recent).Hash()))
+	c = clienttest.NewClient(t, f, period, client.WithTrustDir(dir), client.WithTrust(recent, f.Header(recent).Hash()))
 	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +272,7 @@ func TestVerifiedExpiredTrust(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkProven(t, f, p)
+	f.CheckProven(t, p)
 	if !p.HeaderTime.Equal(f.Header(6).Time) {
 		t.Fatalf("header time %s", p.HeaderTime)
 	}
@@ -304,19 +285,19 @@ func TestVerifyProof(t *testing.T) {
 	q := f.Query("/store/wallet/key", wallet.WalletKey(ownerA[:]), 2, true)
 	absent := f.Query("/store/wallet/key", wallet.WalletKey(ownerB[:]), 2, true)
 	appHash := f.Header(3).AppHash
-	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); err != nil {
+	if err := client.VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); err != nil {
 		t.Fatal(err)
 	}
-	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerB[:]), nil, absent.ProofOps); err != nil {
+	if err := client.VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerB[:]), nil, absent.ProofOps); err != nil {
 		t.Fatal(err)
 	}
-	if err := VerifyProof(f.Header(2).AppHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); !errors.Is(err, ErrVerification) {
+	if err := client.VerifyProof(f.Header(2).AppHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("wrong app hash: %v", err)
 	}
-	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), nil, q.ProofOps); !errors.Is(err, ErrVerification) {
+	if err := client.VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), nil, q.ProofOps); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("absence with a presence proof: %v", err)
 	}
-	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, nil); !errors.Is(err, ErrVerification) {
+	if err := client.VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, nil); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("nil ops: %v", err)
 	}
 }
@@ -326,7 +307,7 @@ func TestVerifiedWitnesses(t *testing.T) {
 	ctx := context.Background()
 	key := wallet.WalletKey(ownerA[:])
 
-	c := newTestClient(t, f, WithWitnesses(f.URL()))
+	c := clienttest.NewClient(t, f, client.WithWitnesses(f.URL()))
 	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -334,10 +315,10 @@ func TestVerifiedWitnesses(t *testing.T) {
 	// A witness on a fork (same chain id, other validators) exposes the
 	// disagreement.
 	fork := liveNode(t)
-	c = newTestClient(t, f, WithWitnesses(fork.URL()))
+	c = clienttest.NewClient(t, f, client.WithWitnesses(fork.URL()))
 	_, err := c.Verified(ctx, wallet.StoreName, key, 0)
 	t.Log(err)
-	if !errors.Is(err, ErrTrust) && !errors.Is(err, ErrVerification) {
+	if !errors.Is(err, client.ErrTrust) && !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("fork not detected: %v", err)
 	}
 }
