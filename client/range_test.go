@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/ledgerd/ledgerd/client"
-	"github.com/ledgerd/ledgerd/client/clienttest"
-
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/ledgerd/ledgerd/client"
+	"github.com/ledgerd/ledgerd/client/clienttest"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )

@@ -1,24 +1,25 @@
-package client_test
+package amlclient_test
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/ledgerd/ledgerd/client"
-
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/client/clienttest"
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/aml"
+	"github.com/ledgerd/ledgerd/x/aml/amlclient"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -33,7 +34,7 @@ type amlNode struct {
 }
 
 func newAMLNode(t *testing.T) *amlNode {
-	n := &amlNode{FakeNode: newFakeNode(t)}
+	n := &amlNode{FakeNode: clienttest.NewFakeNode(t, []string{aml.StoreName})}
 	mod := aml.New().Module()
 	n.HandleQuery(aml.QueryPrefix, func(v *store.Version, path string, data []byte) *abci.ResponseQuery {
 		answer, err := mod.Answer(clienttest.Stores(v), strings.TrimPrefix(path, aml.QueryPrefix), data)
@@ -87,9 +88,7 @@ func TestAMLQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.observe(t, func(exec.Context, aml.Monitor) {})
-	params, _ := proto.MarshalOptions{Deterministic: true}.Marshal(st.Params)
-	n.Set(aml.StoreName, aml.ParamsKey(), params)
+	n.SetProto(aml.StoreName, aml.ParamsKey(), st.Params)
 	n.Produce(1)
 	n.observe(t, func(ctx exec.Context, m aml.Monitor) {
 		for _, f := range []wallet.Flow{
@@ -107,11 +106,7 @@ func TestAMLQueries(t *testing.T) {
 	})
 	n.Produce(2)
 	n.StartBlocks(10 * time.Millisecond)
-	c, err := client.New(n.URL(), client.WithPollInterval(5*time.Millisecond), client.WithHeaderTimeout(5*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c := amlclient.New(clienttest.NewClient(t, n.FakeNode))
 	ctx := context.Background()
 
 	ids := func(rs []*amlv1.Report) (out []uint64) {
@@ -133,18 +128,18 @@ func TestAMLQueries(t *testing.T) {
 		{"wallet", w2.Hex(), 2, nil},
 	} {
 		rs, err := c.Reports(ctx, tc.by, tc.value, tc.after)
-		if err != nil || !equalIDs(ids(rs), tc.want) {
+		if err != nil || !slices.Equal(ids(rs), tc.want) {
 			t.Fatalf("Reports(%s %s after %d) = %v, %v, want %v", tc.by, tc.value, tc.after, ids(rs), err, tc.want)
 		}
 		vrs, proofs, err := c.VerifiedReports(ctx, tc.by, tc.value, tc.after, 0)
-		if err != nil || !equalIDs(ids(vrs), tc.want) || len(proofs) != len(vrs) {
+		if err != nil || !slices.Equal(ids(vrs), tc.want) || len(proofs) != len(vrs) {
 			t.Fatalf("VerifiedReports(%s %s) = %v, %d proofs, %v", tc.by, tc.value, ids(vrs), len(proofs), err)
 		}
 		for i, p := range proofs {
 			if !bytes.Equal(p.Key, aml.ReportKey(vrs[i].Id)) || p.Height != proofs[0].Height {
 				t.Fatalf("proof %d: key %x height %d", i, p.Key, p.Height)
 			}
-			n.FakeNode.CheckProven(t, p)
+			n.CheckProven(t, p)
 		}
 	}
 	as, proofs, err := c.VerifiedAlerts(ctx, "bank", "bank-b", 0, 0)
@@ -160,11 +155,11 @@ func TestAMLQueries(t *testing.T) {
 	if _, _, err := c.VerifiedAlert(ctx, 9, 0); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("VerifiedAlert(9) = %v", err)
 	}
-	if p, err := c.AMLParams(ctx); err != nil || p.VelocityLimit != 100 {
-		t.Fatalf("AMLParams = %v, %v", p, err)
+	if p, err := c.Params(ctx); err != nil || p.VelocityLimit != 100 {
+		t.Fatalf("Params = %v, %v", p, err)
 	}
-	if p, proof, err := c.VerifiedAMLParams(ctx, 0); err != nil || p.VelocityLimit != 100 || !proof.Present() {
-		t.Fatalf("VerifiedAMLParams = %v, %v", p, err)
+	if p, proof, err := c.VerifiedParams(ctx, 0); err != nil || p.VelocityLimit != 100 || !proof.Present() {
+		t.Fatalf("VerifiedParams = %v, %v", p, err)
 	}
 
 	// Bad input is refused before asking; the node's refusals are
@@ -206,20 +201,8 @@ func TestAMLQueries(t *testing.T) {
 	}
 }
 
-func equalIDs(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestNextAfter(t *testing.T) {
-	if client.NextAfter(aml.MaxPage-1, 5) != 0 || client.NextAfter(aml.MaxPage, 5) != 5 {
+	if amlclient.NextAfter(aml.MaxPage-1, 5) != 0 || amlclient.NextAfter(aml.MaxPage, 5) != 5 {
 		t.Fatal("NextAfter")
 	}
 }
