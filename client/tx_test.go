@@ -3,6 +3,7 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,62 +14,73 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ledgerd/ledgerd/client"
-	"github.com/ledgerd/ledgerd/client/clienttest"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
-	"github.com/ledgerd/ledgerd/x/consortium"
-	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
-var testDomain = auth.Domain{ChainID: clienttest.ChainID, NumericID: clienttest.NumericID}
+// txMsg is a message of the kind TxBody's oneof carries in field (its
+// name), read from protojson text: the client knows messages only as the
+// envelope's, and so do its tests.
+func txMsg(t testing.TB, field, text string) client.Msg {
+	t.Helper()
+	for _, fd := range auth.MsgFields() {
+		if string(fd.Name()) == field {
+			m := new(authv1.TxBody).ProtoReflect().NewField(fd).Message().Interface()
+			if err := protojson.Unmarshal([]byte(text), m); err != nil {
+				t.Fatalf("%s %s: %v", field, text, err)
+			}
+			return m
+		}
+	}
+	t.Fatalf("TxBody carries no %s", field)
+	return nil
+}
 
-func testMsgs() map[string]client.Msg {
-	to := common.HexToAddress("0x00000000000000000000000000000000000000a7").Bytes()
+// transfer is a payment of amount CNY to to.
+func transfer(t testing.TB, to common.Address, amount uint64) client.Msg {
+	return txMsg(t, "transfer", fmt.Sprintf(`{"to": %q, "denom": "CNY", "amount": "%d"}`, b64(to[:]), amount))
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func testMsgs(t testing.TB) map[string]client.Msg {
+	to := b64(common.HexToAddress("0x00000000000000000000000000000000000000a7").Bytes())
 	kyc := make([]byte, 32)
 	kyc[0] = 0xab
 	return map[string]client.Msg{
-		"OpenWallet": &walletv1.MsgOpenWallet{Owner: to, KycHash: kyc, Tier: 2},
-		"Deposit":    &walletv1.MsgDeposit{Wallet: to, Denom: "CNY", Amount: 10_000_00, Reference: "FIAT-1"},
-		"Transfer":   &walletv1.MsgTransfer{To: to, Denom: "CNY", Amount: 5, Memo: "lunch 午饭"},
+		"open_wallet": txMsg(t, "open_wallet", fmt.Sprintf(`{"owner": %q, "kycHash": %q, "tier": 2}`, to, b64(kyc))),
+		"deposit":     txMsg(t, "deposit", fmt.Sprintf(`{"wallet": %q, "denom": "CNY", "amount": "1000000", "reference": "FIAT-1"}`, to)),
+		"transfer":    txMsg(t, "transfer", fmt.Sprintf(`{"to": %q, "denom": "CNY", "amount": "5", "memo": "lunch 午饭"}`, to)),
 	}
 }
 
+// TestSetMsg sets every kind of message the envelope carries.
 func TestSetMsg(t *testing.T) {
-	for name, msg := range testMsgs() {
-		t.Run(name, func(t *testing.T) {
+	for _, fd := range auth.MsgFields() {
+		t.Run(string(fd.Name()), func(t *testing.T) {
 			body := new(authv1.TxBody)
+			msg := body.ProtoReflect().NewField(fd).Message().Interface()
 			if err := client.SetMsg(body, msg); err != nil {
 				t.Fatal(err)
 			}
-			var got proto.Message
-			switch m := body.Msg.(type) {
-			case *authv1.TxBody_OpenWallet:
-				got = m.OpenWallet
-			case *authv1.TxBody_Deposit:
-				got = m.Deposit
-			case *authv1.TxBody_Transfer:
-				got = m.Transfer
-			default:
-				t.Fatalf("oneof is %T", body.Msg)
-			}
-			if got != msg {
-				t.Fatalf("oneof holds %v, want %v", got, msg)
+			if got, field := auth.MsgOf(body); got != msg || field != fd {
+				t.Fatalf("oneof holds %v in %v, want %v in %s", got, field, msg, fd.Name())
 			}
 		})
 	}
+	kind := auth.MsgFields()[0]
 	for name, tc := range map[string]struct {
 		body *authv1.TxBody
 		msg  client.Msg
 	}{
-		"nil body":      {nil, &walletv1.MsgTransfer{}},
+		"nil body":      {nil, testMsgs(t)["transfer"]},
 		"nil msg":       {new(authv1.TxBody), nil},
-		"typed nil":     {new(authv1.TxBody), (*walletv1.MsgDeposit)(nil)},
-		"not a message": {new(authv1.TxBody), &walletv1.Wallet{}},
+		"typed nil":     {new(authv1.TxBody), new(authv1.TxBody).ProtoReflect().NewField(kind).Message().Type().Zero().Interface()},
+		"not a message": {new(authv1.TxBody), &authv1.Account{}},
 	} {
 		if err := client.SetMsg(tc.body, tc.msg); err == nil {
 			t.Errorf("%s: client.SetMsg succeeded", name)
@@ -79,7 +91,7 @@ func TestSetMsg(t *testing.T) {
 func TestSignTx(t *testing.T) {
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
-	for name, msg := range testMsgs() {
+	for name, msg := range testMsgs(t) {
 		for _, mode := range []authv1.SignMode{authv1.SignMode_SIGN_MODE_EIP712, authv1.SignMode_SIGN_MODE_EIP191} {
 			t.Run(fmt.Sprintf("%s/%v", name, mode), func(t *testing.T) {
 				body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: addr.Bytes(), Nonce: 7, ValidUntilHeight: 100}
@@ -109,7 +121,7 @@ func TestSignTx(t *testing.T) {
 	}
 
 	body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: addr.Bytes(), Nonce: 1, ValidUntilHeight: 10}
-	_ = client.SetMsg(body, testMsgs()["Transfer"])
+	_ = client.SetMsg(body, testMsgs(t)["transfer"])
 	otherKey, _ := crypto.GenerateKey()
 	for name, tc := range map[string]func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain){
 		"other chain": func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain) {
@@ -131,7 +143,7 @@ func TestSignTx(t *testing.T) {
 func TestDecodeTxRejectsNonCanonical(t *testing.T) {
 	key, _ := crypto.GenerateKey()
 	body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(), Nonce: 1, ValidUntilHeight: 10}
-	_ = client.SetMsg(body, testMsgs()["Deposit"])
+	_ = client.SetMsg(body, testMsgs(t)["deposit"])
 	_, b, err := client.SignTx(testDomain, body, key, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -204,12 +216,12 @@ func TestTxResultJSON(t *testing.T) {
 }
 
 func TestBuildTxAndNonce(t *testing.T) {
-	f := newFakeNode(t)
+	f := newNode(t)
 	owner, _ := crypto.GenerateKey()
 	operator, _ := crypto.GenerateKey()
 	ownerAddr, opAddr := crypto.PubkeyToAddress(owner.PublicKey), crypto.PubkeyToAddress(operator.PublicKey)
-	f.SetProto(wallet.StoreName, wallet.WalletKey(ownerAddr[:]), &walletv1.Wallet{Owner: ownerAddr[:], Bank: "bank-a", Nonce: 9})
-	f.SetProto(consortium.StoreName, consortium.OperatorKey(opAddr[:]), &consortiumv1.Operator{Address: opAddr[:], MemberId: "bank-a", Nonce: 4})
+	setAccount(f, ownerAddr, 9)
+	setAccount(f, opAddr, 4)
 	f.Produce(2)
 
 	c, err := client.New(f.URL())
@@ -232,7 +244,7 @@ func TestBuildTxAndNonce(t *testing.T) {
 		t.Fatalf("stranger nonce: %v", err)
 	}
 
-	tx, b, err := c.BuildTx(ctx, owner, testMsgs()["Transfer"], client.TxOptions{})
+	tx, b, err := c.BuildTx(ctx, owner, testMsgs(t)["transfer"], client.TxOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,72 +261,27 @@ func TestBuildTxAndNonce(t *testing.T) {
 	// Two of the owner's transactions wait in the node's mempool: the next
 	// one takes the nonce after them, in the same query.
 	f.SetPendingNonce(ownerAddr, 2)
-	if tx, _, err = c.BuildTx(ctx, owner, testMsgs()["Transfer"], client.TxOptions{}); err != nil || tx.Body.Nonce != 11 {
+	if tx, _, err = c.BuildTx(ctx, owner, testMsgs(t)["transfer"], client.TxOptions{}); err != nil || tx.Body.Nonce != 11 {
 		t.Fatalf("pending nonce ignored: %v, %v", tx.GetBody(), err)
 	}
 	if n, err := c.Nonce(ctx, ownerAddr); err != nil || n != 9 {
 		t.Fatalf("Nonce counts the mempool: %d, %v", n, err)
 	}
 	n := uint64(11)
-	tx, _, err = c.BuildTx(ctx, operator, testMsgs()["OpenWallet"], client.TxOptions{Nonce: &n, ValidFor: 5, SignMode: authv1.SignMode_SIGN_MODE_EIP191})
+	tx, _, err = c.BuildTx(ctx, operator, testMsgs(t)["open_wallet"], client.TxOptions{Nonce: &n, ValidFor: 5, SignMode: authv1.SignMode_SIGN_MODE_EIP191})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tx.Body.Nonce != 11 || tx.Body.ValidUntilHeight != uint64(f.Height())+5 || tx.SignMode != authv1.SignMode_SIGN_MODE_EIP191 {
 		t.Fatalf("options ignored: %v", tx.Body)
 	}
-	if _, _, err := c.BuildTx(ctx, owner, &walletv1.Coin{}, client.TxOptions{}); err == nil {
+	if _, _, err := c.BuildTx(ctx, owner, &authv1.Account{}, client.TxOptions{}); err == nil {
 		t.Fatal("BuildTx accepted a non-message")
 	}
 
 	pinned, _ := client.New(f.URL(), client.WithChainID("other-chain"))
 	if _, err := pinned.Domain(ctx); err == nil || !strings.Contains(err.Error(), `expected "other-chain"`) {
 		t.Fatalf("pinned chain id: %v", err)
-	}
-}
-
-func TestPlainQueries(t *testing.T) {
-	f := newFakeNode(t)
-	addr := common.HexToAddress("0xabcd")
-	f.SetProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Bank: "bank-a",
-		Balances: []*walletv1.Coin{{Denom: "CNY", Amount: 501}}})
-	f.SetProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 501})
-	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-a", "CNY"), &walletv1.Issuance{Issuer: "bank-a", Denom: "CNY", Outstanding: 500})
-	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-b", "CNY"), &walletv1.Issuance{Issuer: "bank-b", Denom: "CNY", Outstanding: 1})
-	f.Produce(1)
-	c, _ := client.New(f.URL())
-	ctx := context.Background()
-	if w, err := c.Wallet(ctx, addr); err != nil || w.Bank != "bank-a" {
-		t.Fatalf("Wallet = %v, %v", w, err)
-	}
-	var nf *client.NotFoundError
-	if _, err := c.Wallet(ctx, common.HexToAddress("0x01")); !errors.As(err, &nf) || !errors.Is(err, client.ErrNotFound) || nf.Proven {
-		t.Fatalf("missing wallet: %v", err)
-	}
-	if m, err := c.Member(ctx, "bank-a"); err != nil || m.Name != "Bank A" {
-		t.Fatalf("Member = %v, %v", m, err)
-	}
-	if ms, err := c.Members(ctx); err != nil || len(ms) != 1 {
-		t.Fatalf("Members = %v, %v", ms, err)
-	}
-	if s, err := c.Supply(ctx, "CNY"); err != nil || s.Amount != 501 {
-		t.Fatalf("Supply = %v, %v", s, err)
-	}
-	if s, err := c.Supply(ctx, "USD"); err != nil || s.Amount != 0 || s.Denom != "USD" {
-		t.Fatalf("Supply(USD) = %v, %v", s, err)
-	}
-	if is, err := c.Issuances(ctx, "bank-a"); err != nil || len(is) != 1 || is[0].Outstanding != 500 {
-		t.Fatalf("Issuances = %v, %v", is, err)
-	}
-	if _, err := c.Issuances(ctx, ""); err == nil {
-		t.Fatal("Issuances accepted an empty issuer")
-	}
-	if err := c.Invariant(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var qe *client.QueryError
-	if _, err := c.Query(ctx, "/nope", nil, 0); !errors.As(err, &qe) || qe.Code != 2 || qe.Codespace != "query" {
-		t.Fatalf("unknown path: %v", err)
 	}
 }
 
@@ -325,11 +292,11 @@ func TestBroadcastAndWait(t *testing.T) {
 }
 
 func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
-	f := newFakeNode(t)
+	f := newNode(t)
 	f.SetNoWebsocket(noWebsocket)
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
-	f.SetProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Nonce: 0})
+	setAccount(f, addr, 0)
 	f.Produce(1)
 	f.SetCheckTx(func(b []byte) *abci.ResponseCheckTx {
 		tx, err := client.DecodeTx(b)
@@ -354,7 +321,7 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 	ctx := context.Background()
 	nonce := func(n uint64) *uint64 { return &n }
 
-	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, client.TxOptions{Nonce: nonce(0)}, true)
+	res, err := c.Submit(ctx, key, transfer(t, addr, 1), client.TxOptions{Nonce: nonce(0)}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,12 +330,12 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 	}
 
 	var te *client.TxError
-	_, err = c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, client.TxOptions{Nonce: nonce(99)}, true)
+	_, err = c.Submit(ctx, key, transfer(t, addr, 1), client.TxOptions{Nonce: nonce(99)}, true)
 	if !errors.As(err, &te) || te.Height != 0 || !errors.Is(err, auth.ErrNonceTooHigh) {
 		t.Fatalf("CheckTx rejection: %v", err)
 	}
 
-	_, b, err := c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1000}, client.TxOptions{Nonce: nonce(1)})
+	_, b, err := c.BuildTx(ctx, key, transfer(t, addr, 1000), client.TxOptions{Nonce: nonce(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +353,7 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 		t.Fatalf("WaitForTx of an unknown tx: %v", err)
 	}
 	// A transaction whose valid_until_height passes without a commit.
-	_, b, _ = c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 2}, client.TxOptions{Nonce: nonce(2), ValidUntilHeight: 1})
+	_, b, _ = c.BuildTx(ctx, key, transfer(t, addr, 2), client.TxOptions{Nonce: nonce(2), ValidUntilHeight: 1})
 	if _, err := c.WaitForTxUntil(ctx, client.TxHash(b), 5*time.Second, 1); !errors.Is(err, client.ErrTxExpired) {
 		t.Fatalf("expired tx: %v", err)
 	}
@@ -397,10 +364,10 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 // soon as the block is made, having asked /tx once (before the event),
 // and leaves no subscription behind.
 func TestWaitBySubscription(t *testing.T) {
-	f := newFakeNode(t)
+	f := newNode(t)
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
-	f.SetProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:]})
+	setAccount(f, addr, 0)
 	f.Produce(1)
 	f.StartBlocks(20 * time.Millisecond)
 	c, _ := client.New(f.URL(), client.WithPollInterval(time.Hour))
@@ -408,7 +375,7 @@ func TestWaitBySubscription(t *testing.T) {
 	ctx := context.Background()
 
 	start := time.Now()
-	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, client.TxOptions{Timeout: 10 * time.Second}, true)
+	res, err := c.Submit(ctx, key, transfer(t, addr, 1), client.TxOptions{Timeout: 10 * time.Second}, true)
 	if err != nil || res.Height <= 0 {
 		t.Fatalf("Submit: %+v, %v", res, err)
 	}
@@ -433,7 +400,7 @@ func TestWaitBySubscription(t *testing.T) {
 // TestWaitSubscriptionLimit: a client.Client holds at most client.MaxTxWatches
 // subscriptions; further waits poll, and all of them end.
 func TestWaitSubscriptionLimit(t *testing.T) {
-	f := newFakeNode(t)
+	f := newNode(t)
 	c, _ := client.New(f.URL(), client.WithPollInterval(10*time.Millisecond))
 	defer c.Close()
 	ctx := context.Background()

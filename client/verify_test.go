@@ -3,6 +3,7 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -12,45 +13,78 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/client/clienttest"
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
-	"github.com/ledgerd/ledgerd/x/aml"
-	"github.com/ledgerd/ledgerd/x/consortium"
-	"github.com/ledgerd/ledgerd/x/gov"
-	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/module"
 )
+
+// The tests' own state: one store, testStore, with a parameters record
+// (the numeric chain id, 8 bytes big-endian), records (text in a
+// wrapperspb.StringValue) and accounts, kept by testModule.
+const testStore = "test"
 
 var (
-	ownerA = common.HexToAddress("0x00000000000000000000000000000000000000aa")
-	ownerB = common.HexToAddress("0x00000000000000000000000000000000000000bb")
+	paramsKey = []byte("params")
+	keyA      = []byte("rec/a") // "alpha" from height 2 (liveNode)
+	keyB      = []byte("rec/b") // never written
 )
 
-// storeNames are the fake node's stores.
-var storeNames = []string{consortium.StoreName, wallet.StoreName, aml.StoreName, gov.StoreName}
+var testDomain = auth.Domain{ChainID: clienttest.ChainID, NumericID: clienttest.NumericID}
 
-// newFakeNode is a fake node serving the consortium and wallet modules,
-// with the consortium's parameters, member bank-a and the wallet
-// parameters in state.
-func newFakeNode(t *testing.T, opts ...clienttest.Option) *clienttest.FakeNode {
-	f := clienttest.NewFakeNode(t, storeNames, opts...)
-	f.ServeModule(consortium.New(nil))
-	f.ServeModule(wallet.New(nil, nil).Module())
-	f.SetProto(consortium.StoreName, consortium.ParamsKey(), &consortiumv1.Params{ChainNumericId: clienttest.NumericID})
-	f.SetProto(consortium.StoreName, consortium.MemberKey("bank-a"), &consortiumv1.Member{Id: "bank-a", Name: "Bank A"})
-	f.SetProto(wallet.StoreName, wallet.ParamsKey(), &walletv1.Params{Denoms: []string{"CNY"}})
+// testModule is a module of the test store: accounts under "acct/" +
+// address (the nonce, 8 bytes big-endian), and a query echo/<text> that
+// answers the text (wrapperspb.StringValue).
+func testModule() *module.Module {
+	return &module.Module{
+		Name: testStore,
+		Accounts: &module.Accounts{Kind: "account", Nonce: func(r store.Reader, addr common.Address) (uint64, bool) {
+			b := r.Get(accountKey(addr))
+			if b == nil {
+				return 0, false
+			}
+			return binary.BigEndian.Uint64(b), true
+		}},
+		Queries: []module.Query{{Path: "echo/", Handle: func(_ module.Stores, rest string, _ []byte) (proto.Message, error) {
+			return wrapperspb.String(rest), nil
+		}}},
+	}
+}
+
+func accountKey(addr common.Address) []byte { return append([]byte("acct/"), addr[:]...) }
+
+func setAccount(f *clienttest.FakeNode, addr common.Address, nonce uint64) {
+	f.Set(testStore, accountKey(addr), binary.BigEndian.AppendUint64(nil, nonce))
+}
+
+// chainParams reads the test store's parameters record.
+func chainParams(r store.Reader) module.ChainParams {
+	return module.ChainParams{NumericID: binary.BigEndian.Uint64(r.Get(paramsKey))}
+}
+
+func setRecord(f *clienttest.FakeNode, key []byte, text string) {
+	f.SetProto(testStore, key, wrapperspb.String(text))
+}
+
+// newNode is a fake node of the test store and module with the parameters
+// record at height 1.
+func newNode(t *testing.T, opts ...clienttest.Option) *clienttest.FakeNode {
+	f := clienttest.NewFakeNode(t, []string{testStore}, opts...)
+	f.ServeModule(testModule())
+	f.Set(testStore, paramsKey, binary.BigEndian.AppendUint64(nil, clienttest.NumericID))
 	f.Produce(1)
 	return f
 }
 
-// liveNode is a fake node with a wallet of ownerA that makes a block every
-// 10ms.
+// liveNode is newNode with record a from height 2, making a block every
+// 10 ms from height 3.
 func liveNode(t *testing.T, opts ...clienttest.Option) *clienttest.FakeNode {
-	f := newFakeNode(t, opts...)
-	f.SetProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:], Bank: "bank-a", Tier: 2})
-	f.SetProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 700})
+	f := newNode(t, opts...)
+	setRecord(f, keyA, "alpha")
 	f.Produce(2)
 	f.StartBlocks(10 * time.Millisecond)
 	return f
@@ -61,50 +95,42 @@ func TestVerifiedTrustOnFirstUse(t *testing.T) {
 	c := clienttest.NewClient(t, f)
 	ctx := context.Background()
 
-	w, p, err := c.VerifiedWallet(ctx, ownerA, 0)
+	rec := new(wrapperspb.StringValue)
+	p, err := c.VerifiedRecord(ctx, testStore, keyA, 0, "record a", rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Bank != "bank-a" || w.Tier != 2 || !p.Present() {
-		t.Fatalf("wallet %v", w)
+	if rec.Value != "alpha" || !p.Present() {
+		t.Fatalf("record %v", rec)
 	}
 	f.CheckProven(t, p)
 	if !strings.Contains(p.TrustNote, "trust on first use") || !strings.Contains(p.TrustNote, "height 1") {
 		t.Fatalf("TrustNote = %q", p.TrustNote)
 	}
 
-	_, p, err = c.VerifiedWallet(ctx, ownerB, 0)
+	p, err = c.VerifiedRecord(ctx, testStore, keyB, 0, "record b", rec)
 	var nf *client.NotFoundError
-	if !errors.As(err, &nf) || !nf.Proven || p == nil || p.Present() || nf.Height != p.Height {
-		t.Fatalf("absent wallet: %v, %+v", err, p)
+	if !errors.As(err, &nf) || !nf.Proven || nf.What != "record b" || p == nil || p.Present() || nf.Height != p.Height {
+		t.Fatalf("absent record: %v, %+v", err, p)
 	}
 	f.CheckProven(t, p)
 	if p.TrustNote == "" {
 		t.Fatal("TrustNote dropped while the root is still a first-use one")
 	}
 
-	if s, p, err := c.VerifiedSupply(ctx, "CNY", 0); err != nil || s.Amount != 700 || !p.Present() {
-		t.Fatalf("supply %v, %v", s, err)
-	}
-	if s, p, err := c.VerifiedSupply(ctx, "USD", 0); err != nil || s.Amount != 0 || s.Denom != "USD" || p.Present() {
-		t.Fatalf("absent supply %v, %v", s, err)
-	}
-	if is, _, err := c.VerifiedIssuance(ctx, "bank-a", "CNY", 0); err != nil || is.Outstanding != 0 || is.Issuer != "bank-a" {
-		t.Fatalf("absent issuance %v, %v", is, err)
-	}
-	if m, _, err := c.VerifiedMember(ctx, "bank-a", 0); err != nil || m.Name != "Bank A" {
-		t.Fatalf("member %v, %v", m, err)
-	}
-
 	// A past height: between trusted headers.
-	p, err = c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 3)
+	p, err = c.Verified(ctx, testStore, keyA, 3)
 	if err != nil || p.Height != 3 || !p.Present() {
 		t.Fatalf("height 3: %+v, %v", p, err)
 	}
 	f.CheckProven(t, p)
-	// Before the wallet existed: proven absent.
-	if _, p, err := c.VerifiedWallet(ctx, ownerA, 1); !errors.Is(err, client.ErrNotFound) || p.Height != 1 {
+	// Before the record existed: proven absent.
+	if p, err := c.VerifiedRecord(ctx, testStore, keyA, 1, "record a", rec); !errors.Is(err, client.ErrNotFound) || p.Height != 1 {
 		t.Fatalf("height 1: %v", err)
+	}
+	// A proven value that does not decode: its proof and an error.
+	if p, err := c.VerifiedRecord(ctx, testStore, paramsKey, 0, "params", rec); err == nil || errors.Is(err, client.ErrNotFound) || !p.Present() {
+		t.Fatalf("undecodable record: %v, %+v", err, p)
 	}
 
 	b, err := json.Marshal(p)
@@ -122,11 +148,31 @@ func TestVerifiedTrustOnFirstUse(t *testing.T) {
 	}
 }
 
+// TestVerifiedDomain: the numeric chain id proven by running the chain
+// parameters function over proven reads.
 func TestVerifiedDomain(t *testing.T) {
 	f := liveNode(t)
-	c := clienttest.NewClient(t, f, client.WithVerifiedDomain(consortium.StoreName, consortium.ChainParams))
-	if d, err := c.Domain(context.Background()); err != nil || d != testDomain {
+	ctx := context.Background()
+	c := clienttest.NewClient(t, f, client.WithVerifiedDomain(testStore, chainParams))
+	if d, err := c.Domain(ctx); err != nil || d != testDomain {
 		t.Fatalf("Domain = %+v, %v", d, err)
+	}
+	// Parameters that do not decode (the function panics on a missing
+	// record) are a verification failure; a numeric id of 0 is refused.
+	missing := func(r store.Reader) module.ChainParams {
+		return module.ChainParams{NumericID: binary.BigEndian.Uint64(r.Get([]byte("nope")))}
+	}
+	c = clienttest.NewClient(t, f, client.WithVerifiedDomain(testStore, missing))
+	if _, err := c.Domain(ctx); !errors.Is(err, client.ErrVerification) {
+		t.Fatalf("undecodable parameters: %v", err)
+	}
+	zero := func(store.Reader) module.ChainParams { return module.ChainParams{} }
+	c = clienttest.NewClient(t, f, client.WithVerifiedDomain(testStore, zero))
+	if _, err := c.Domain(ctx); err == nil || !strings.Contains(err.Error(), "no numeric chain id") {
+		t.Fatalf("no numeric id: %v", err)
+	}
+	if _, err := client.New(f.URL(), client.WithVerifiedDomain("", chainParams)); err == nil {
+		t.Fatal("WithVerifiedDomain without a store accepted")
 	}
 }
 
@@ -137,7 +183,7 @@ func TestVerifiedWithTrust(t *testing.T) {
 	h2 := f.Header(2).Hash()
 
 	c := clienttest.NewClient(t, f, client.WithTrust(2, h2), client.WithTrustDir(dir))
-	_, p, err := c.VerifiedWallet(ctx, ownerA, 0)
+	p, err := c.Verified(ctx, testStore, keyA, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,13 +197,13 @@ func TestVerifiedWithTrust(t *testing.T) {
 	wrong[0] ^= 1
 	// The store holds header 2: a different configured hash is refused.
 	c = clienttest.NewClient(t, f, client.WithTrust(2, wrong), client.WithTrustDir(dir))
-	if _, err := c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "holds header 2") {
+	if _, err := c.Verified(ctx, testStore, keyA, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "holds header 2") {
 		t.Fatalf("conflicting root: %v", err)
 	}
 	c.Close()
 	// Without a store, the node's header must match the hash.
 	c = clienttest.NewClient(t, f, client.WithTrust(2, wrong))
-	if _, err := c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 0); !errors.Is(err, client.ErrTrust) {
+	if _, err := c.Verified(ctx, testStore, keyA, 0); !errors.Is(err, client.ErrTrust) {
 		t.Fatalf("wrong hash: %v", err)
 	}
 
@@ -172,7 +218,7 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 	dir := t.TempDir()
 
 	c := clienttest.NewClient(t, f, client.WithTrustDir(dir))
-	_, p, err := c.VerifiedWallet(ctx, ownerA, 0)
+	p, err := c.Verified(ctx, testStore, keyA, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +229,7 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 
 	// The second run continues from the store; the note remembers TOFU.
 	c = clienttest.NewClient(t, f, client.WithTrustDir(dir))
-	_, p2, err := c.VerifiedWallet(ctx, ownerA, 0)
+	p2, err := c.Verified(ctx, testStore, keyA, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +240,7 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 
 	// Pinning the root clears the note.
 	c = clienttest.NewClient(t, f, client.WithTrustDir(dir), client.WithTrust(1, f.Header(1).Hash()))
-	if _, p3, err := c.VerifiedWallet(ctx, ownerA, 0); err != nil || p3.TrustNote != "" {
+	if p3, err := c.Verified(ctx, testStore, keyA, 0); err != nil || p3.TrustNote != "" {
 		t.Fatalf("pinned: %v, note %q", err, p3.TrustNote)
 	}
 }
@@ -203,8 +249,8 @@ func TestVerifiedRejectsLies(t *testing.T) {
 	f := liveNode(t)
 	ctx := context.Background()
 	c := clienttest.NewClient(t, f)
-	key := wallet.WalletKey(ownerA[:])
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
+	key := keyA
+	if _, err := c.Verified(ctx, testStore, key, 0); err != nil {
 		t.Fatal(err)
 	}
 
@@ -220,7 +266,7 @@ func TestVerifiedRejectsLies(t *testing.T) {
 			defer func() {
 				f.SetTamper(nil)
 			}()
-			if p, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, client.ErrVerification) {
+			if p, err := c.Verified(ctx, testStore, key, 0); !errors.Is(err, client.ErrVerification) {
 				t.Fatalf("tampered answer accepted: %+v, %v", p, err)
 			}
 		})
@@ -229,7 +275,7 @@ func TestVerifiedRejectsLies(t *testing.T) {
 	// Headers signed by a validator the chain never handed over to.
 	f.GoRogue()
 	time.Sleep(50 * time.Millisecond)
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, client.ErrVerification) {
+	if _, err := c.Verified(ctx, testStore, key, 0); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("forged header accepted: %v", err)
 	}
 }
@@ -246,16 +292,16 @@ func TestVerifiedExpiredTrust(t *testing.T) {
 	f.Produce(10)
 	ctx := context.Background()
 	period := client.WithTrustPeriod(time.Hour)
-	key := wallet.WalletKey(ownerA[:])
+	key := keyA
 
 	c := clienttest.NewClient(t, f, period)
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "older than the trusting period") {
+	if _, err := c.Verified(ctx, testStore, key, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "older than the trusting period") {
 		t.Fatalf("TOFU of an expired header: %v", err)
 	}
 
 	dir := t.TempDir()
 	c = clienttest.NewClient(t, f, period, client.WithTrustDir(dir), client.WithTrust(2, f.Header(2).Hash()))
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "expired") {
+	if _, err := c.Verified(ctx, testStore, key, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("verification from an expired root: %v", err)
 	}
 	c.Close()
@@ -264,10 +310,10 @@ func TestVerifiedExpiredTrust(t *testing.T) {
 	// expired root and the recent one, through the hash chain.
 	recent := f.Height()
 	c = clienttest.NewClient(t, f, period, client.WithTrustDir(dir), client.WithTrust(recent, f.Header(recent).Hash()))
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
+	if _, err := c.Verified(ctx, testStore, key, 0); err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Verified(ctx, wallet.StoreName, key, 5)
+	p, err := c.Verified(ctx, testStore, key, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,25 +324,25 @@ func TestVerifiedExpiredTrust(t *testing.T) {
 }
 
 func TestVerifyProof(t *testing.T) {
-	f := newFakeNode(t)
-	f.SetProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:]})
+	f := newNode(t)
+	setRecord(f, keyA, "alpha")
 	f.Produce(2)
-	q := f.Query("/store/wallet/key", wallet.WalletKey(ownerA[:]), 2, true)
-	absent := f.Query("/store/wallet/key", wallet.WalletKey(ownerB[:]), 2, true)
+	q := f.Query(client.StorePath(testStore), keyA, 2, true)
+	absent := f.Query(client.StorePath(testStore), keyB, 2, true)
 	appHash := f.Header(3).AppHash
-	if err := client.VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); err != nil {
+	if err := client.VerifyProof(appHash, testStore, keyA, q.Value, q.ProofOps); err != nil {
 		t.Fatal(err)
 	}
-	if err := client.VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerB[:]), nil, absent.ProofOps); err != nil {
+	if err := client.VerifyProof(appHash, testStore, keyB, nil, absent.ProofOps); err != nil {
 		t.Fatal(err)
 	}
-	if err := client.VerifyProof(f.Header(2).AppHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); !errors.Is(err, client.ErrVerification) {
+	if err := client.VerifyProof(f.Header(2).AppHash, testStore, keyA, q.Value, q.ProofOps); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("wrong app hash: %v", err)
 	}
-	if err := client.VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), nil, q.ProofOps); !errors.Is(err, client.ErrVerification) {
+	if err := client.VerifyProof(appHash, testStore, keyA, nil, q.ProofOps); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("absence with a presence proof: %v", err)
 	}
-	if err := client.VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, nil); !errors.Is(err, client.ErrVerification) {
+	if err := client.VerifyProof(appHash, testStore, keyA, q.Value, nil); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("nil ops: %v", err)
 	}
 }
@@ -304,10 +350,10 @@ func TestVerifyProof(t *testing.T) {
 func TestVerifiedWitnesses(t *testing.T) {
 	f := liveNode(t)
 	ctx := context.Background()
-	key := wallet.WalletKey(ownerA[:])
+	key := keyA
 
 	c := clienttest.NewClient(t, f, client.WithWitnesses(f.URL()))
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
+	if _, err := c.Verified(ctx, testStore, key, 0); err != nil {
 		t.Fatal(err)
 	}
 
@@ -315,7 +361,7 @@ func TestVerifiedWitnesses(t *testing.T) {
 	// disagreement.
 	fork := liveNode(t)
 	c = clienttest.NewClient(t, f, client.WithWitnesses(fork.URL()))
-	_, err := c.Verified(ctx, wallet.StoreName, key, 0)
+	_, err := c.Verified(ctx, testStore, key, 0)
 	t.Log(err)
 	if !errors.Is(err, client.ErrTrust) && !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("fork not detected: %v", err)
