@@ -1,4 +1,4 @@
-package client_test
+package govclient_test
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/exec"
 	"github.com/ledgerd/ledgerd/x/gov"
+	"github.com/ledgerd/ledgerd/x/gov/govclient"
 )
 
 const (
@@ -68,7 +69,7 @@ const (
 
 func TestVerifiedGov(t *testing.T) {
 	f := govNode(t)
-	c := clienttest.NewClient(t, f)
+	c := govclient.New(clienttest.NewClient(t, f))
 	ctx := context.Background()
 
 	p, proof, err := c.VerifiedProposal(ctx, 1, 0)
@@ -149,11 +150,11 @@ func TestVerifiedGov(t *testing.T) {
 		len(done.Proposals) != 1 || done.Proposals[0].Id != 2 {
 		t.Fatalf("VerifiedProposals(executed) = %+v, %v", done, err)
 	}
-	if params, proof, err := c.VerifiedGovParams(ctx, 0); err != nil || !proto.Equal(params, gov.DefaultParams()) || !proof.Present() {
-		t.Fatalf("VerifiedGovParams = %v, %v", params, err)
+	if params, proof, err := c.VerifiedParams(ctx, 0); err != nil || !proto.Equal(params, gov.DefaultParams()) || !proof.Present() {
+		t.Fatalf("VerifiedParams = %v, %v", params, err)
 	}
-	if params, err := c.GovParams(ctx); err != nil || !proto.Equal(params, gov.DefaultParams()) {
-		t.Fatalf("GovParams = %v, %v", params, err)
+	if params, err := c.Params(ctx); err != nil || !proto.Equal(params, gov.DefaultParams()) {
+		t.Fatalf("Params = %v, %v", params, err)
 	}
 }
 
@@ -161,7 +162,7 @@ func TestVerifiedGov(t *testing.T) {
 // active, or a vote other than the member's, is caught.
 func TestVerifiedTallyCatchesLies(t *testing.T) {
 	f := govNode(t)
-	c := clienttest.NewClient(t, f)
+	c := govclient.New(clienttest.NewClient(t, f))
 	ctx := context.Background()
 	activeD, _ := proto.Marshal(&consortiumv1.Member{Id: "bank-d", Name: "bank-d", Status: memberActive,
 		Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_ISSUER}})
@@ -200,5 +201,50 @@ func TestVerifiedTallyCatchesLies(t *testing.T) {
 				t.Fatalf("lie accepted: %+v, %v", tl, err)
 			}
 		})
+	}
+}
+
+// TestPlain reads with the governance module's own query handlers.
+func TestPlain(t *testing.T) {
+	f := govNode(t)
+	c := govclient.New(clienttest.NewClient(t, f))
+	ctx := context.Background()
+
+	ps, err := c.Proposals(ctx, 0)
+	if err != nil || len(ps) != 3 || ps[2].Id != 3 {
+		t.Fatalf("Proposals = %v, %v", ps, err)
+	}
+	if ps, err := c.Proposals(ctx, govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED); err != nil || len(ps) != 1 || ps[0].Id != 2 {
+		t.Fatalf("Proposals(executed) = %v, %v", ps, err)
+	}
+	vs, err := c.Votes(ctx, 1)
+	if err != nil || len(vs) != 3 || vs[0].MemberId != "bank-a" || vs[1].Option != voteNo {
+		t.Fatalf("Votes = %v, %v", vs, err)
+	}
+	want := &govv1.Tally{Yes: 1, No: 1, Eligible: 3, Needed: 2}
+	if tl, err := c.Tally(ctx, 1); err != nil || !proto.Equal(tl, want) {
+		t.Fatalf("Tally = %v, %v; want %v", tl, err, want)
+	}
+	if _, err := c.Votes(ctx, 9); !errors.Is(err, gov.ErrProposalNotFound) {
+		t.Fatalf("Votes of a missing proposal: %v", err)
+	}
+	if _, err := c.Proposal(ctx, 9); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("Proposal(9) = %v", err)
+	}
+}
+
+// TestProposalFailure: a failed proposal's registered error, described
+// (the node keeps no block results here, so without its text).
+func TestProposalFailure(t *testing.T) {
+	f := govNode(t)
+	c := govclient.New(clienttest.NewClient(t, f))
+	failed := &govv1.Proposal{Id: 4, Status: govv1.ProposalStatus_PROPOSAL_STATUS_FAILED, DecidedHeight: 2,
+		FailureCodespace: gov.ErrProposalNotFound.Codespace, FailureCode: gov.ErrProposalNotFound.Code}
+	want := fmt.Sprintf("%s/%d (%s)", gov.ErrProposalNotFound.Codespace, gov.ErrProposalNotFound.Code, gov.ErrProposalNotFound.Desc)
+	if got := c.ProposalFailure(context.Background(), failed); got != want {
+		t.Fatalf("ProposalFailure = %q, want %q", got, want)
+	}
+	if got := c.ProposalFailure(context.Background(), &govv1.Proposal{Id: 1, Status: govv1.ProposalStatus_PROPOSAL_STATUS_VOTING}); got != "" {
+		t.Fatalf("ProposalFailure of a proposal in voting = %q", got)
 	}
 }
