@@ -221,7 +221,7 @@ func WithLightClientOptions(opts ...light.Option) Option {
 
 // Client talks to one ledgerd node over CometBFT RPC. It is safe for
 // concurrent use. Plain queries and transaction results are the node's word;
-// Verified and the Verified* helpers check the node's answers with a light
+// Verified and the reads built on it check the node's answers with a light
 // client and Merkle proofs (see the package documentation).
 type Client struct {
 	url string
