@@ -15,6 +15,10 @@ import (
 // QueryAccountPrefix).
 const PathAccountPrefix = "/auth/account/"
 
+// errNeitherAccountFmt is the error of an address without an account.
+const errNeitherAccountFmt = "client: %s: address is neither an operator nor a wallet owner (no operator record and no wallet): " +
+	"a wallet must be opened by its bank before its owner can sign: %w"
+
 // Account asks the node, in one query, for what signing addr's next
 // transaction needs: the kind of its nonce account ("operator", "wallet",
 // or "" for an address that can sign nothing), its committed nonce and the
@@ -37,15 +41,38 @@ func (c *Client) Account(ctx context.Context, addr common.Address) (*authv1.Acco
 	return a, nil
 }
 
+// Nonce returns the committed nonce of addr's account (Account's): the
+// nonce of the record through which addr signs (a member's operator
+// record, a wallet). It fails with an error wrapping ErrNotFound if addr
+// has no account.
+// Transactions of addr still in the mempool are not counted: the next one
+// needs Nonce + their number (Account's PendingNonce counts them).
+func (c *Client) Nonce(ctx context.Context, addr common.Address) (uint64, error) {
+	a, err := c.Account(ctx, addr)
+	if err != nil {
+		return 0, err
+	}
+	if a.Kind == "" {
+		return 0, fmt.Errorf(errNeitherAccountFmt, addr.Hex(), ErrNotFound)
+	}
+	return a.Nonce, nil
+}
+
 // accountDomain is the signing domain an account answer names, unless the
-// client's domain is pinned or is to be read with a proof: then Domain's.
+// client's domain is pinned or is to be proven: then Domain's.
 func (c *Client) accountDomain(ctx context.Context, a *authv1.Account) (auth.Domain, error) {
 	c.mu.Lock()
 	pinned := c.domain
 	c.mu.Unlock()
-	if pinned != nil || c.cfg.verifyDomain {
+	if pinned != nil || c.cfg.chainParams != nil {
 		return c.Domain(ctx)
 	}
+	return c.domainOf(a)
+}
+
+// domainOf checks the signing domain an account answer names against the
+// pinned chain id, and caches it.
+func (c *Client) domainOf(a *authv1.Account) (auth.Domain, error) {
 	if a.ChainId == "" || a.ChainNumericId == 0 {
 		return auth.Domain{}, fmt.Errorf("client: %s names no signing domain: is the chain initialised?", c.url)
 	}

@@ -14,11 +14,11 @@ import (
 	"github.com/cometbft/cometbft/light"
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
-	"google.golang.org/protobuf/proto"
+	"github.com/ethereum/go-ethereum/common"
 
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/auth"
-	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 // Defaults of the options.
@@ -47,14 +47,17 @@ const (
 type Option func(*config) error
 
 type config struct {
-	trustDir      string
-	trustPeriod   time.Duration
-	trustHeight   int64
-	trustHash     []byte
-	witnesses     []string
-	chainID       string
-	domain        *auth.Domain
-	verifyDomain  bool
+	trustDir    string
+	trustPeriod time.Duration
+	trustHeight int64
+	trustHash   []byte
+	witnesses   []string
+	chainID     string
+	domain      *auth.Domain
+	// paramsStore and chainParams read the chain parameters for a
+	// verified domain (WithVerifiedDomain); nil: the node's word.
+	paramsStore   string
+	chainParams   func(store.Reader) module.ChainParams
 	pollInterval  time.Duration
 	headerTimeout time.Duration
 	lightOpts     []light.Option
@@ -167,12 +170,18 @@ func WithDomain(d auth.Domain) Option {
 	}
 }
 
-// WithVerifiedDomain makes Domain read the consortium parameters through
-// Verified instead of a plain query. It costs a light client verification
+// WithVerifiedDomain makes Domain prove the chain parameters instead of
+// taking the node's word for the signing domain: it runs chainParams, the
+// function of the module that keeps them (module.Module.ChainParams, e.g.
+// consortium.ChainParams), over a ProvenReader of that module's store
+// storeName at the latest height. It costs a light client verification
 // (and waiting for the next block) the first time a domain is needed.
-func WithVerifiedDomain() Option {
+func WithVerifiedDomain(storeName string, chainParams func(store.Reader) module.ChainParams) Option {
 	return func(c *config) error {
-		c.verifyDomain = true
+		if storeName == "" || chainParams == nil {
+			return errors.New("WithVerifiedDomain: store name and chain parameters function must be set")
+		}
+		c.paramsStore, c.chainParams = storeName, chainParams
 		return nil
 	}
 }
@@ -212,7 +221,7 @@ func WithLightClientOptions(opts ...light.Option) Option {
 
 // Client talks to one ledgerd node over CometBFT RPC. It is safe for
 // concurrent use. Plain queries and transaction results are the node's word;
-// Verified and the Verified* helpers check the node's answers with a light
+// Verified and the reads built on it check the node's answers with a light
 // client and Merkle proofs (see the package documentation).
 type Client struct {
 	url string
@@ -327,10 +336,12 @@ func (c *Client) LatestHeight(ctx context.Context) (int64, error) {
 	return st.SyncInfo.LatestBlockHeight, nil
 }
 
-// Domain returns the EIP-712 signing domain of the chain: the chain id
-// (ChainID) and the numeric chain id of the consortium parameters record.
-// The result is cached. With WithDomain it is returned as given; with
-// WithVerifiedDomain the parameters are read through Verified.
+// Domain returns the EIP-712 signing domain of the chain: its chain id and
+// numeric chain id. The result is cached. With WithDomain it is returned as
+// given; with WithVerifiedDomain the numeric id is proven from the chain
+// parameters in state, and the chain id is ChainID's; otherwise both are
+// the node's answer to an account query (Account, which names the domain
+// for any address).
 //
 // A node that lies about the domain can only make signatures void on the
 // real chain, or valid on the chain it names: pin the chain (WithChainID,
@@ -342,29 +353,27 @@ func (c *Client) Domain(ctx context.Context) (auth.Domain, error) {
 	if d != nil {
 		return *d, nil
 	}
+	if c.cfg.chainParams == nil {
+		a, err := c.Account(ctx, common.Address{})
+		if err != nil {
+			return auth.Domain{}, fmt.Errorf("client: signing domain: %w", err)
+		}
+		return c.domainOf(a)
+	}
 	chainID, err := c.ChainID(ctx)
 	if err != nil {
 		return auth.Domain{}, err
 	}
-	key := consortium.ParamsKey()
-	var value []byte
-	if c.cfg.verifyDomain {
-		p, err := c.Verified(ctx, consortium.StoreName, key, 0)
-		if err != nil {
-			return auth.Domain{}, fmt.Errorf("client: signing domain: %w", err)
-		}
-		value = p.Value
-	} else if value, err = c.get(ctx, consortium.StoreName, key, 0); err != nil {
+	reads := c.ProvenReader(ctx, 0)
+	var params module.ChainParams
+	if err := reads.Run(func() { params = c.cfg.chainParams(reads.Reader(c.cfg.paramsStore)) }); err != nil {
 		return auth.Domain{}, fmt.Errorf("client: signing domain: %w", err)
 	}
-	params := new(consortiumv1.Params)
-	if err := proto.Unmarshal(value, params); err != nil {
-		return auth.Domain{}, fmt.Errorf("client: signing domain: consortium params record does not decode: %w", err)
+	if params.NumericID == 0 {
+		return auth.Domain{}, fmt.Errorf("client: signing domain: the chain parameters proven in store %q at height %d on %s have no numeric chain id: is the chain initialised?",
+			c.cfg.paramsStore, reads.Height(), c.url)
 	}
-	if params.ChainNumericId == 0 {
-		return auth.Domain{}, fmt.Errorf("client: signing domain: the consortium params record on %s has no numeric chain id: is the chain initialised?", c.url)
-	}
-	dom := auth.Domain{ChainID: chainID, NumericID: params.ChainNumericId}
+	dom := auth.Domain{ChainID: chainID, NumericID: params.NumericID}
 	c.mu.Lock()
 	c.domain = &dom
 	c.mu.Unlock()

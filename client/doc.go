@@ -1,8 +1,15 @@
 // Package client is the Go library that light clients, auditors and the
 // ledgerd CLI use against a remote ledgerd node over CometBFT RPC: it builds
 // and signs transactions, broadcasts them and waits for their results, and
-// reads state, either taking the node's word (plain queries) or proving the
-// answer (Verified and the Verified* helpers).
+// reads state, either taking the node's word (Query, Record, QueryProto) or
+// proving the answer (Verified, VerifiedRecord, VerifiedRange,
+// ProvenReader, VerifiedHistory).
+//
+// It knows no module. Each module's reads live in the module's own client
+// package, x/<module>/<module>client (walletclient, consortiumclient,
+// govclient, amlclient), a type wrapping *Client built on the generic
+// machinery here; their documentation says what each of their reads
+// proves.
 //
 // # Transactions
 //
@@ -62,15 +69,17 @@
 //     WithWitnesses the node serves as its own, which detects nothing.
 //     Name other members' nodes as witnesses to detect a lying primary
 //     that has the signatures of a corrupt validator majority.
-//   - Completeness of most lists. Members, Issuances and the other list
-//     queries, and Invariant, are answered by the node without proof: it
-//     may omit entries or lie. Each entry can be proven on its own
-//     (VerifiedMember, VerifiedIssuance, VerifiedSupply), but not that the
-//     list is complete. The exceptions are lists the state indexes itself:
-//     VerifiedMembers (the member index), VerifiedProposals (ids 1 to the
-//     last id) and VerifiedVotes (the voters a proposal names) prove that
-//     nothing is left out, and VerifiedTally recounts a proposal's votes
-//     from proven records instead of taking the node's tally.
+//   - Completeness of lists the node answers. A module's list query (a
+//     page of records, or every record of a kind) is answered by the node
+//     without proof: it may leave entries out or lie. Each entry can be
+//     proven on its own (ProveListed checks that a listed record is the one
+//     stored, CheckListed that it belongs in the list), but not that the list
+//     is complete. A list is proven complete only when the state itself
+//     bounds it: every key of a range (VerifiedRange, which proves that no
+//     other key lies in it), or what a proven record names (a count, the ids
+//     of others). State machine code run over a ProvenReader reads only
+//     such proven records and ranges, so what it computes is proven too; the
+//     module client packages say which of their lists are which.
 //   - Transaction results. Broadcast and WaitForTx report what the node
 //     says; verify a transaction's effect by proving the state it changed.
 //   - The signing domain and nonces come from plain queries by default. A

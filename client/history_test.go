@@ -1,13 +1,11 @@
-package client
+package client_test
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -15,28 +13,23 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	cmtbytes "github.com/cometbft/cometbft/libs/bytes"
-	cmtjson "github.com/cometbft/cometbft/libs/json"
-	ctypes "github.com/cometbft/cometbft/rpc/core/types"
-	rpctypes "github.com/cometbft/cometbft/rpc/jsonrpc/types"
-	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/ledgerd/ledgerd/client"
+	"github.com/ledgerd/ledgerd/client/clienttest"
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/history"
-	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 // historyNode is a fake node whose /history answers come from entries,
-// paged as a node's index pages them; everything else goes to the fake
-// node behind it.
+// paged as a node's index pages them.
 type historyNode struct {
-	*fakeNode
-	srv *httptest.Server
+	*clienttest.FakeNode
 
 	mu      sync.Mutex
-	entries []*historyv1.Entry // ascending seq, of ownerA
+	entries []*historyv1.Entry // ascending seq, of thing A
 	// answer, if set, rewrites each page before it is sent.
 	answer func(page []*historyv1.Entry) []*historyv1.Entry
 	pages  int
@@ -44,97 +37,69 @@ type historyNode struct {
 
 var historyBase = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
-// historyEntries builds n entries of owner as the wallet module writes
-// them and the index keeps them, and the accumulator they give.
-func historyEntries(owner common.Address, n int) ([]*historyv1.Entry, []byte) {
-	var head []byte
-	var out []*historyv1.Entry
-	balance := uint64(0)
-	for i := 1; i <= n; i++ {
-		e := &walletv1.HistoryEntry{Wallet: owner.Bytes(), Seq: uint64(i), Height: int64(10 + i),
-			TxHash: bytes.Repeat([]byte{byte(i)}, 32), Time: historyBase.Add(time.Duration(i) * time.Minute).Unix()}
-		switch {
-		case i == 1:
-			e.Kind, e.Counterparty, e.Detail = walletv1.HistoryKind_HISTORY_KIND_OPENED, []byte("bank-a"), "tier 2"
-		case i%2 == 0:
-			balance += 1000
-			e.Kind, e.Counterparty, e.Denom, e.Amount, e.BalanceAfter, e.Detail =
-				walletv1.HistoryKind_HISTORY_KIND_DEPOSIT, []byte("bank-a"), "CNY", 1000, balance, "CASH-"+string(rune('A'+i%26))
-		default:
-			balance -= 300
-			e.Kind, e.Counterparty, e.Denom, e.Amount, e.BalanceAfter =
-				walletv1.HistoryKind_HISTORY_KIND_TRANSFER_OUT, ownerB.Bytes(), "CNY", 300, balance
-		}
-		head = wallet.NextHistoryHead(head, wallet.EncodeHistoryEntry(e))
-		out = append(out, indexedEntry(e))
-	}
-	return out, head
-}
+// The tests' history subject: "thing", whose record (in the test store,
+// under "thing/" + id) holds the accumulator as 8 bytes of count and the
+// head, and whose entries are texts (wrapperspb.StringValue).
+const subject = "thing"
 
-func indexedEntry(e *walletv1.HistoryEntry) *historyv1.Entry {
-	return &historyv1.Entry{Subject: wallet.HistorySubject, Id: e.Wallet, Seq: e.Seq, Height: e.Height, Time: e.Time,
-		TxHash: e.TxHash, Data: wallet.EncodeHistoryEntry(e)}
-}
+var (
+	thingA = []byte{0xaa}
+	thingB = []byte{0xbb}
+)
 
-// walletSource is where ownerA's accumulator is proven.
-func walletSource(addr common.Address) HistorySource {
-	return HistorySource{Subject: wallet.HistorySubject, Store: wallet.StoreName, Key: wallet.WalletKey(addr[:]),
+func thingKey(id []byte) []byte { return append([]byte("thing/"), id...) }
+
+// thingSource is where a thing's accumulator is proven.
+func thingSource(id []byte) client.HistorySource {
+	return client.HistorySource{Subject: subject, Store: testStore, Key: thingKey(id),
 		Chain: func(v []byte) (history.Chain, error) {
-			w := new(walletv1.Wallet)
-			err := proto.Unmarshal(v, w)
-			return history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, err
+			if len(v) < 8 {
+				return history.Chain{}, fmt.Errorf("thing record of %d bytes", len(v))
+			}
+			return history.Chain{Count: binary.BigEndian.Uint64(v), Head: v[8:]}, nil
 		}}
 }
 
-// newHistoryNode serves a wallet of ownerA whose proven accumulator counts
-// the first count of entries; the index holds all of entries.
+// historyEntries builds n entries of thing id as the index keeps them.
+func historyEntries(id []byte, n int) []*historyv1.Entry {
+	var out []*historyv1.Entry
+	for i := 1; i <= n; i++ {
+		out = append(out, thingEntry(id, uint64(i), fmt.Sprintf("entry %d: %d units", i, 1000*i)))
+	}
+	return out
+}
+
+func thingEntry(id []byte, seq uint64, text string) *historyv1.Entry {
+	return &historyv1.Entry{Subject: subject, Id: id, Seq: seq, Height: int64(10 + seq),
+		Time: historyBase.Add(time.Duration(seq) * time.Minute).Unix(), TxHash: bytes.Repeat([]byte{byte(seq)}, 32),
+		Data: history.Encode(wrapperspb.String(text))}
+}
+
+// newHistoryNode serves thing A, whose proven accumulator counts the
+// first count of entries; the index holds all of entries.
 func newHistoryNode(t *testing.T, entries []*historyv1.Entry, count int) *historyNode {
 	t.Helper()
-	f := newFakeNode(t, nil)
+	f := newNode(t)
 	var head []byte
 	for _, e := range entries[:count] {
-		head = wallet.NextHistoryHead(head, e.Data)
+		head = history.Next(head, e.Data)
 	}
-	f.setProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:], Bank: "bank-a", Tier: 2,
-		HistoryCount: uint64(count), HistoryHead: head})
-	f.produce(2)
-	f.startBlocks(10 * time.Millisecond)
-	h := &historyNode{fakeNode: f, entries: entries}
-	h.srv = httptest.NewServer(h)
-	t.Cleanup(h.srv.Close)
+	f.Set(testStore, thingKey(thingA), append(binary.BigEndian.AppendUint64(nil, uint64(count)), head...))
+	f.Produce(2)
+	f.StartBlocks(10 * time.Millisecond)
+	h := &historyNode{FakeNode: f, entries: entries}
+	f.HandleQuery(client.PathHistory, func(_ *store.Version, _ string, data []byte) *abci.ResponseQuery { return h.query(data) })
 	return h
 }
 
-func (h *historyNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	var req rpctypes.RPCRequest
-	if err := json.Unmarshal(body, &req); err == nil && req.Method == "abci_query" {
-		var params struct {
-			Path string            `json:"path"`
-			Data cmtbytes.HexBytes `json:"data"`
-		}
-		if err := cmtjson.Unmarshal(req.Params, &params); err == nil && params.Path == PathHistory {
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(rpctypes.NewRPCSuccessResponse(req.ID, h.query(params.Data)))
-			return
-		}
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	h.fakeNode.ServeHTTP(w, r)
-}
-
 // query pages h.entries as the node's index does (node/history).
-func (h *historyNode) query(data []byte) *ctypes.ResultABCIQuery {
+func (h *historyNode) query(data []byte) *abci.ResponseQuery {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.pages++
 	req := new(historyv1.Request)
 	if err := proto.Unmarshal(data, req); err != nil {
-		return &ctypes.ResultABCIQuery{Response: abci.ResponseQuery{Code: 4, Codespace: "query", Log: err.Error()}}
+		return &abci.ResponseQuery{Code: 4, Codespace: "query", Log: err.Error()}
 	}
 	var page []*historyv1.Entry
 	if len(req.TxHash) > 0 {
@@ -159,31 +124,25 @@ func (h *historyNode) query(data []byte) *ctypes.ResultABCIQuery {
 		page = h.answer(page)
 	}
 	b, _ := proto.Marshal(&historyv1.Entries{Entries: page})
-	return &ctypes.ResultABCIQuery{Response: abci.ResponseQuery{Value: b, Height: h.height()}}
+	return &abci.ResponseQuery{Value: b}
 }
 
-func newHistoryClient(t *testing.T, h *historyNode) *Client {
-	t.Helper()
-	c, err := New(h.srv.URL, WithPollInterval(5*time.Millisecond), WithHeaderTimeout(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+func newHistoryClient(t *testing.T, h *historyNode) *client.Client {
+	return clienttest.NewClient(t, h.FakeNode, client.WithHeaderTimeout(time.Second))
 }
 
 func TestVerifiedHistory(t *testing.T) {
 	// 2,500 proven entries take three pages; the index is two entries
 	// ahead of the proven height, and those two are not the proof's.
-	entries, _ := historyEntries(ownerA, 2502)
+	entries := historyEntries(thingA, 2502)
 	h := newHistoryNode(t, entries, 2500)
 	c := newHistoryClient(t, h)
 
-	ph, err := c.VerifiedHistory(context.Background(), walletSource(ownerA), ownerA.Bytes(), 0)
+	ph, err := c.VerifiedHistory(context.Background(), thingSource(thingA), thingA, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkProven(t, h.fakeNode, ph.Proof)
+	h.FakeNode.CheckProven(t, ph.Proof)
 	got := ph.Entries
 	if ph.Chain.Count != 2500 || len(got) != 2500 {
 		t.Fatalf("count %d, %d entries", ph.Chain.Count, len(got))
@@ -201,34 +160,29 @@ func TestVerifiedHistory(t *testing.T) {
 func TestVerifiedHistoryEmpty(t *testing.T) {
 	h := newHistoryNode(t, nil, 0)
 	c := newHistoryClient(t, h)
-	ph, err := c.VerifiedHistory(context.Background(), walletSource(ownerA), ownerA.Bytes(), 0)
+	ph, err := c.VerifiedHistory(context.Background(), thingSource(thingA), thingA, 0)
 	if err != nil || ph.Chain.Count != 0 || len(ph.Entries) != 0 {
 		t.Fatalf("%v, %v", ph, err)
 	}
-	_, err = c.VerifiedHistory(context.Background(), walletSource(ownerB), ownerB.Bytes(), 0)
-	var nf *NotFoundError
+	_, err = c.VerifiedHistory(context.Background(), thingSource(thingB), thingB, 0)
+	var nf *client.NotFoundError
 	if !errors.As(err, &nf) || !nf.Proven {
-		t.Fatalf("absent wallet: %v", err)
+		t.Fatalf("absent thing: %v", err)
 	}
 }
 
 // TestVerifiedHistoryRejectsLies shows that an omitted, altered, reordered
 // or foreign entry is detected against the proven accumulator.
 func TestVerifiedHistoryRejectsLies(t *testing.T) {
-	entries, _ := historyEntries(ownerA, 6)
+	entries := historyEntries(thingA, 6)
 	at := func(page []*historyv1.Entry, seq uint64) int {
 		return slices.IndexFunc(page, func(e *historyv1.Entry) bool { return e.Seq == seq })
 	}
-	// edit changes the wallet entry inside an indexed one.
-	edit := func(page []*historyv1.Entry, seq uint64, fn func(e *walletv1.HistoryEntry)) []*historyv1.Entry {
+	// edit changes the text of entry seq.
+	edit := func(page []*historyv1.Entry, seq uint64, text string) []*historyv1.Entry {
 		page = slices.Clone(page)
 		if i := at(page, seq); i >= 0 {
-			e, err := wallet.DecodeHistoryEntry(page[i].Data)
-			if err != nil {
-				panic(err)
-			}
-			fn(e)
-			page[i] = indexedEntry(e)
+			page[i] = thingEntry(thingA, seq, text)
 		}
 		return page
 	}
@@ -249,10 +203,10 @@ func TestVerifiedHistoryRejectsLies(t *testing.T) {
 		{"nothing", func([]*historyv1.Entry) []*historyv1.Entry { return nil },
 			"entries missing: seq 1, 2, 3, 4, 5, 6"},
 		{"amount altered", func(page []*historyv1.Entry) []*historyv1.Entry {
-			return edit(page, 2, func(e *walletv1.HistoryEntry) { e.Amount++ })
+			return edit(page, 2, "entry 2: 2001 units")
 		}, "an entry was altered"},
-		{"counterparty altered", func(page []*historyv1.Entry) []*historyv1.Entry {
-			return edit(page, 5, func(e *walletv1.HistoryEntry) { e.Counterparty = common.HexToAddress("0xcc").Bytes() })
+		{"newest altered", func(page []*historyv1.Entry) []*historyv1.Entry {
+			return edit(page, 6, "entry 6: nothing")
 		}, "an entry was altered"},
 		{"reordered", func(page []*historyv1.Entry) []*historyv1.Entry {
 			page = slices.Clone(page)
@@ -273,11 +227,11 @@ func TestVerifiedHistoryRejectsLies(t *testing.T) {
 		{"duplicated", func(page []*historyv1.Entry) []*historyv1.Entry {
 			return append(slices.Clone(page), page[len(page)-1])
 		}, "7 entries, the proven accumulator counts 6"},
-		{"another wallet's", func(page []*historyv1.Entry) []*historyv1.Entry {
+		{"another thing's", func(page []*historyv1.Entry) []*historyv1.Entry {
 			page = slices.Clone(page)
 			if i := at(page, 4); i >= 0 {
 				e := proto.Clone(page[i]).(*historyv1.Entry)
-				e.Id = ownerB.Bytes()
+				e.Id = thingB
 				page[i] = e
 			}
 			return page
@@ -287,9 +241,9 @@ func TestVerifiedHistoryRejectsLies(t *testing.T) {
 			h := newHistoryNode(t, entries, 6)
 			h.answer = tc.answer
 			c := newHistoryClient(t, h)
-			ph, err := c.VerifiedHistory(context.Background(), walletSource(ownerA), ownerA.Bytes(), 0)
-			if !errors.Is(err, ErrVerification) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got %v, %v; want ErrVerification saying %q", ph, err, tc.want)
+			ph, err := c.VerifiedHistory(context.Background(), thingSource(thingA), thingA, 0)
+			if !errors.Is(err, client.ErrVerification) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, %v; want client.ErrVerification saying %q", ph, err, tc.want)
 			}
 			if ph != nil {
 				t.Fatal("entries returned with a verification error")
@@ -304,7 +258,7 @@ func TestVerifiedHistoryRejectsLies(t *testing.T) {
 // TestVerifiedHistoryWaitsForIndex: a node's index that has not yet
 // written the newest proven entry is waited for.
 func TestVerifiedHistoryWaitsForIndex(t *testing.T) {
-	entries, _ := historyEntries(ownerA, 6)
+	entries := historyEntries(thingA, 6)
 	h := newHistoryNode(t, entries, 6)
 	h.answer = func(page []*historyv1.Entry) []*historyv1.Entry {
 		return slices.DeleteFunc(slices.Clone(page), func(e *historyv1.Entry) bool { return e.Seq == 6 })
@@ -316,19 +270,19 @@ func TestVerifiedHistoryWaitsForIndex(t *testing.T) {
 		h.mu.Unlock()
 	}()
 	c := newHistoryClient(t, h)
-	ph, err := c.VerifiedHistory(context.Background(), walletSource(ownerA), ownerA.Bytes(), 0)
+	ph, err := c.VerifiedHistory(context.Background(), thingSource(thingA), thingA, 0)
 	if err != nil || len(ph.Entries) != 6 {
 		t.Fatalf("%v, %v", ph, err)
 	}
 }
 
 func TestHistoryPlain(t *testing.T) {
-	entries, _ := historyEntries(ownerA, 5)
+	entries := historyEntries(thingA, 5)
 	h := newHistoryNode(t, entries, 5)
 	c := newHistoryClient(t, h)
 	ctx := context.Background()
 
-	page, err := c.History(ctx, &historyv1.Request{Subject: wallet.HistorySubject, Id: ownerA.Bytes(), BeforeSeq: 5, Limit: 2})
+	page, err := c.History(ctx, &historyv1.Request{Subject: subject, Id: thingA, BeforeSeq: 5, Limit: 2})
 	if err != nil || len(page) != 2 || page[0].Seq != 4 || page[1].Seq != 3 {
 		t.Fatalf("page %v, %v", page, err)
 	}

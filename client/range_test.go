@@ -1,4 +1,4 @@
-package client
+package client_test
 
 import (
 	"bytes"
@@ -9,21 +9,22 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/ledgerd/ledgerd/client"
+	"github.com/ledgerd/ledgerd/client/clienttest"
 	"github.com/ledgerd/ledgerd/store"
-	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 func TestVerifiedRange(t *testing.T) {
-	f := newFakeNode(t, nil)
+	f := newNode(t)
 	for _, k := range []string{"p/a", "p/b", "p/c", "q"} {
-		f.set(wallet.StoreName, []byte(k), []byte("v"+k))
+		f.Set(testStore, []byte(k), []byte("v"+k))
 	}
-	f.produce(2)
-	f.startBlocks(10e6)
+	f.Produce(2)
+	f.StartBlocks(10e6)
 	ctx := context.Background()
-	c := newTestClient(t, f)
+	c := clienttest.NewClient(t, f)
 
-	keys := func(r *ProvenRange) string {
+	keys := func(r *client.ProvenRange) string {
 		var b bytes.Buffer
 		for _, kv := range r.Pairs {
 			fmt.Fprintf(&b, "%s=%s ", string(kv.Key), string(kv.Value))
@@ -31,7 +32,7 @@ func TestVerifiedRange(t *testing.T) {
 		return b.String()
 	}
 	prefix := []byte("p/")
-	r, err := c.VerifiedRange(ctx, wallet.StoreName, prefix, store.PrefixEnd(prefix), 0, 0)
+	r, err := c.VerifiedRange(ctx, testStore, prefix, store.PrefixEnd(prefix), 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,36 +40,31 @@ func TestVerifiedRange(t *testing.T) {
 		t.Fatalf("range = %q, complete %v", got, r.Complete)
 	}
 	// Paged: two, then the rest from Next.
-	r, err = c.VerifiedRange(ctx, wallet.StoreName, prefix, store.PrefixEnd(prefix), r.Height, 2)
+	r, err = c.VerifiedRange(ctx, testStore, prefix, store.PrefixEnd(prefix), r.Height, 2)
 	if err != nil || keys(r) != "p/a=vp/a p/b=vp/b " || r.Complete {
 		t.Fatalf("first page: %q complete %v, %v", keys(r), r.Complete, err)
 	}
-	r, err = c.VerifiedRange(ctx, wallet.StoreName, r.Next, store.PrefixEnd(prefix), r.Height, 2)
+	r, err = c.VerifiedRange(ctx, testStore, r.Next, store.PrefixEnd(prefix), r.Height, 2)
 	if err != nil || keys(r) != "p/c=vp/c " || !r.Complete {
 		t.Fatalf("second page: %q complete %v, %v", keys(r), r.Complete, err)
 	}
 	// An empty range, and one running off the end of the store.
-	if r, err = c.VerifiedRange(ctx, wallet.StoreName, []byte("p/d"), []byte("p/z"), 0, 0); err != nil || len(r.Pairs) != 0 || !r.Complete {
+	if r, err = c.VerifiedRange(ctx, testStore, []byte("p/d"), []byte("p/z"), 0, 0); err != nil || len(r.Pairs) != 0 || !r.Complete {
 		t.Fatalf("empty range: %q, %v", keys(r), err)
 	}
-	if r, err = c.VerifiedRange(ctx, wallet.StoreName, []byte("q"), nil, 0, 0); err != nil || keys(r) != "q=vq " || !r.Complete {
+	if r, err = c.VerifiedRange(ctx, testStore, []byte("q"), nil, 0, 0); err != nil || keys(r) != "q=vq " || !r.Complete {
 		t.Fatalf("to the end: %q, %v", keys(r), err)
 	}
 
 	// A node that hides p/b answers the probe after p/a with the proof of
 	// the probe after p/b (absent, neighbours p/b and p/c): refused.
-	afterB, err := c.abciQuery(ctx, StorePath(wallet.StoreName), []byte("p/b\x00"), 0, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.mu.Lock()
-	f.tamper = func(q *abci.ResponseQuery) {
+	afterB := f.Query(client.StorePath(testStore), []byte("p/b\x00"), 0, true)
+	f.SetTamper(func(q *abci.ResponseQuery) {
 		if bytes.Equal(q.Key, []byte("p/a\x00")) {
 			q.Value, q.ProofOps = nil, afterB.ProofOps
 		}
-	}
-	f.mu.Unlock()
-	if r, err := c.VerifiedRange(ctx, wallet.StoreName, prefix, store.PrefixEnd(prefix), 0, 0); !errors.Is(err, ErrVerification) {
+	})
+	if r, err := c.VerifiedRange(ctx, testStore, prefix, store.PrefixEnd(prefix), 0, 0); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("a range with p/b hidden was accepted: %q, %v", keys(r), err)
 	}
 }

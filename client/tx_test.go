@@ -1,8 +1,9 @@
-package client
+package client_test
 
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,63 +14,76 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
-	"github.com/ledgerd/ledgerd/x/consortium"
-	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
-var testDomain = auth.Domain{ChainID: "ledgerd-test", NumericID: testNumericID}
+// txMsg is a message of the kind TxBody's oneof carries in field (its
+// name), read from protojson text: the client knows messages only as the
+// envelope's, and so do its tests.
+func txMsg(t testing.TB, field, text string) client.Msg {
+	t.Helper()
+	for _, fd := range auth.MsgFields() {
+		if string(fd.Name()) == field {
+			m := new(authv1.TxBody).ProtoReflect().NewField(fd).Message().Interface()
+			if err := protojson.Unmarshal([]byte(text), m); err != nil {
+				t.Fatalf("%s %s: %v", field, text, err)
+			}
+			return m
+		}
+	}
+	t.Fatalf("TxBody carries no %s", field)
+	return nil
+}
 
-func testMsgs() map[string]Msg {
-	to := common.HexToAddress("0x00000000000000000000000000000000000000a7").Bytes()
+// transfer is a payment of amount CNY to to.
+func transfer(t testing.TB, to common.Address, amount uint64) client.Msg {
+	return txMsg(t, "transfer", fmt.Sprintf(`{"to": %q, "denom": "CNY", "amount": "%d"}`, b64(to[:]), amount))
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func testMsgs(t testing.TB) map[string]client.Msg {
+	to := b64(common.HexToAddress("0x00000000000000000000000000000000000000a7").Bytes())
 	kyc := make([]byte, 32)
 	kyc[0] = 0xab
-	return map[string]Msg{
-		"OpenWallet": &walletv1.MsgOpenWallet{Owner: to, KycHash: kyc, Tier: 2},
-		"Deposit":    &walletv1.MsgDeposit{Wallet: to, Denom: "CNY", Amount: 10_000_00, Reference: "FIAT-1"},
-		"Transfer":   &walletv1.MsgTransfer{To: to, Denom: "CNY", Amount: 5, Memo: "lunch 午饭"},
+	return map[string]client.Msg{
+		"open_wallet": txMsg(t, "open_wallet", fmt.Sprintf(`{"owner": %q, "kycHash": %q, "tier": 2}`, to, b64(kyc))),
+		"deposit":     txMsg(t, "deposit", fmt.Sprintf(`{"wallet": %q, "denom": "CNY", "amount": "1000000", "reference": "FIAT-1"}`, to)),
+		"transfer":    txMsg(t, "transfer", fmt.Sprintf(`{"to": %q, "denom": "CNY", "amount": "5", "memo": "lunch 午饭"}`, to)),
 	}
 }
 
+// TestSetMsg sets every kind of message the envelope carries.
 func TestSetMsg(t *testing.T) {
-	for name, msg := range testMsgs() {
-		t.Run(name, func(t *testing.T) {
+	for _, fd := range auth.MsgFields() {
+		t.Run(string(fd.Name()), func(t *testing.T) {
 			body := new(authv1.TxBody)
-			if err := SetMsg(body, msg); err != nil {
+			msg := body.ProtoReflect().NewField(fd).Message().Interface()
+			if err := client.SetMsg(body, msg); err != nil {
 				t.Fatal(err)
 			}
-			var got proto.Message
-			switch m := body.Msg.(type) {
-			case *authv1.TxBody_OpenWallet:
-				got = m.OpenWallet
-			case *authv1.TxBody_Deposit:
-				got = m.Deposit
-			case *authv1.TxBody_Transfer:
-				got = m.Transfer
-			default:
-				t.Fatalf("oneof is %T", body.Msg)
-			}
-			if got != msg {
-				t.Fatalf("oneof holds %v, want %v", got, msg)
+			if got, field := auth.MsgOf(body); got != msg || field != fd {
+				t.Fatalf("oneof holds %v in %v, want %v in %s", got, field, msg, fd.Name())
 			}
 		})
 	}
+	kind := auth.MsgFields()[0]
 	for name, tc := range map[string]struct {
 		body *authv1.TxBody
-		msg  Msg
+		msg  client.Msg
 	}{
-		"nil body":      {nil, &walletv1.MsgTransfer{}},
+		"nil body":      {nil, testMsgs(t)["transfer"]},
 		"nil msg":       {new(authv1.TxBody), nil},
-		"typed nil":     {new(authv1.TxBody), (*walletv1.MsgDeposit)(nil)},
-		"not a message": {new(authv1.TxBody), &walletv1.Wallet{}},
+		"typed nil":     {new(authv1.TxBody), new(authv1.TxBody).ProtoReflect().NewField(kind).Message().Type().Zero().Interface()},
+		"not a message": {new(authv1.TxBody), &authv1.Account{}},
 	} {
-		if err := SetMsg(tc.body, tc.msg); err == nil {
-			t.Errorf("%s: SetMsg succeeded", name)
+		if err := client.SetMsg(tc.body, tc.msg); err == nil {
+			t.Errorf("%s: client.SetMsg succeeded", name)
 		}
 	}
 }
@@ -77,18 +91,18 @@ func TestSetMsg(t *testing.T) {
 func TestSignTx(t *testing.T) {
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
-	for name, msg := range testMsgs() {
+	for name, msg := range testMsgs(t) {
 		for _, mode := range []authv1.SignMode{authv1.SignMode_SIGN_MODE_EIP712, authv1.SignMode_SIGN_MODE_EIP191} {
 			t.Run(fmt.Sprintf("%s/%v", name, mode), func(t *testing.T) {
 				body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: addr.Bytes(), Nonce: 7, ValidUntilHeight: 100}
-				if err := SetMsg(body, msg); err != nil {
+				if err := client.SetMsg(body, msg); err != nil {
 					t.Fatal(err)
 				}
-				tx, b, err := SignTx(testDomain, body, key, mode)
+				tx, b, err := client.SignTx(testDomain, body, key, mode)
 				if err != nil {
 					t.Fatal(err)
 				}
-				dec, err := DecodeTx(b)
+				dec, err := client.DecodeTx(b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -107,7 +121,7 @@ func TestSignTx(t *testing.T) {
 	}
 
 	body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: addr.Bytes(), Nonce: 1, ValidUntilHeight: 10}
-	_ = SetMsg(body, testMsgs()["Transfer"])
+	_ = client.SetMsg(body, testMsgs(t)["transfer"])
 	otherKey, _ := crypto.GenerateKey()
 	for name, tc := range map[string]func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain){
 		"other chain": func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain) {
@@ -117,11 +131,11 @@ func TestSignTx(t *testing.T) {
 		"no msg":    func(b *authv1.TxBody) (*authv1.TxBody, auth.Domain) { b.Msg = nil; return b, testDomain },
 	} {
 		b, d := tc(proto.Clone(body).(*authv1.TxBody))
-		if _, _, err := SignTx(d, b, key, 0); err == nil {
-			t.Errorf("%s: SignTx succeeded", name)
+		if _, _, err := client.SignTx(d, b, key, 0); err == nil {
+			t.Errorf("%s: client.SignTx succeeded", name)
 		}
 	}
-	if _, _, err := SignTx(testDomain, body, otherKey, 0); err == nil || !strings.Contains(err.Error(), "signer") {
+	if _, _, err := client.SignTx(testDomain, body, otherKey, 0); err == nil || !strings.Contains(err.Error(), "signer") {
 		t.Errorf("SignTx with another key: %v", err)
 	}
 }
@@ -129,23 +143,23 @@ func TestSignTx(t *testing.T) {
 func TestDecodeTxRejectsNonCanonical(t *testing.T) {
 	key, _ := crypto.GenerateKey()
 	body := &authv1.TxBody{ChainId: testDomain.ChainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(), Nonce: 1, ValidUntilHeight: 10}
-	_ = SetMsg(body, testMsgs()["Deposit"])
-	_, b, err := SignTx(testDomain, body, key, 0)
+	_ = client.SetMsg(body, testMsgs(t)["deposit"])
+	_, b, err := client.SignTx(testDomain, body, key, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// An explicit default field (sign_mode = 0, field 3) is not canonical,
 	// and neither is an unknown field (99, varint).
 	for _, extra := range [][]byte{{0x18, 0x00}, {0x98, 0x06, 0x01}} {
-		if _, err := DecodeTx(append(bytes.Clone(b), extra...)); err == nil {
+		if _, err := client.DecodeTx(append(bytes.Clone(b), extra...)); err == nil {
 			t.Fatalf("DecodeTx accepted extra bytes %x", extra)
 		}
 	}
 }
 
 func TestTxError(t *testing.T) {
-	hash := TxHash([]byte("tx"))
-	e := &TxError{Codespace: auth.Codespace, Code: auth.ErrNonceTooLow.Code, Log: "nonce too low: got 3, want 4", Hash: hash}
+	hash := client.TxHash([]byte("tx"))
+	e := &client.TxError{Codespace: auth.Codespace, Code: auth.ErrNonceTooLow.Code, Log: "nonce too low: got 3, want 4", Hash: hash}
 	msg := e.Error()
 	for _, want := range []string{fmt.Sprintf("%X", hash), "CheckTx", `codespace "auth" code 13`, "got 3, want 4", "client.Nonce"} {
 		if !strings.Contains(msg, want) {
@@ -156,35 +170,35 @@ func TestTxError(t *testing.T) {
 	if !errors.Is(wrapped, auth.ErrNonceTooLow) || errors.Is(wrapped, auth.ErrNonceTooHigh) {
 		t.Error("errors.Is does not match the registered error by code")
 	}
-	var te *TxError
+	var te *client.TxError
 	if !errors.As(wrapped, &te) || te.Code != 13 {
-		t.Error("errors.As does not find the *TxError")
+		t.Error("errors.As does not find the *client.TxError")
 	}
 	e.Height = 42
 	if msg := e.Error(); !strings.Contains(msg, "failed in block 42") {
 		t.Errorf("committed failure: %q", msg)
 	}
-	unknown := &TxError{Codespace: "wallet", Code: 99, Hash: hash}
+	unknown := &client.TxError{Codespace: "wallet", Code: 99, Hash: hash}
 	if !strings.HasSuffix(unknown.Error(), "code 99") {
 		t.Errorf("hint for an unknown code: %q", unknown.Error())
 	}
 }
 
 func TestQueryError(t *testing.T) {
-	e := &QueryError{Path: "/store/wallet/key", Height: 7, Codespace: "query", Code: 3, Log: "height not available"}
+	e := &client.QueryError{Path: "/store/wallet/key", Height: 7, Codespace: "query", Code: 3, Log: "height not available"}
 	msg := e.Error()
 	for _, want := range []string{"/store/wallet/key", "height 7", `codespace "query" code 3`, "height not available"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q lacks %q", msg, want)
 		}
 	}
-	if (&QueryError{Path: "/x"}).Error() != `query /x at latest height failed: codespace "" code 0` {
-		t.Errorf("got %q", (&QueryError{Path: "/x"}).Error())
+	if (&client.QueryError{Path: "/x"}).Error() != `query /x at latest height failed: codespace "" code 0` {
+		t.Errorf("got %q", (&client.QueryError{Path: "/x"}).Error())
 	}
 }
 
 func TestTxResultJSON(t *testing.T) {
-	r := TxResult{Hash: []byte{0xab, 0x01}, Height: 5, Code: 0, Events: []abci.Event{{Type: "transfer"}}}
+	r := client.TxResult{Hash: []byte{0xab, 0x01}, Height: 5, Code: 0, Events: []abci.Event{{Type: "transfer"}}}
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +206,7 @@ func TestTxResultJSON(t *testing.T) {
 	if !strings.Contains(string(b), `"hash":"AB01"`) {
 		t.Fatalf("hash not hex: %s", b)
 	}
-	var back TxResult
+	var back client.TxResult
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
@@ -202,15 +216,15 @@ func TestTxResultJSON(t *testing.T) {
 }
 
 func TestBuildTxAndNonce(t *testing.T) {
-	f := newFakeNode(t, nil)
+	f := newNode(t)
 	owner, _ := crypto.GenerateKey()
 	operator, _ := crypto.GenerateKey()
 	ownerAddr, opAddr := crypto.PubkeyToAddress(owner.PublicKey), crypto.PubkeyToAddress(operator.PublicKey)
-	f.setProto(wallet.StoreName, wallet.WalletKey(ownerAddr[:]), &walletv1.Wallet{Owner: ownerAddr[:], Bank: "bank-a", Nonce: 9})
-	f.setProto(consortium.StoreName, consortium.OperatorKey(opAddr[:]), &consortiumv1.Operator{Address: opAddr[:], MemberId: "bank-a", Nonce: 4})
-	f.produce(2)
+	setAccount(f, ownerAddr, 9)
+	setAccount(f, opAddr, 4)
+	f.Produce(2)
 
-	c, err := New(f.url())
+	c, err := client.New(f.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,94 +240,48 @@ func TestBuildTxAndNonce(t *testing.T) {
 		t.Fatalf("operator nonce = %d, %v", n, err)
 	}
 	stranger := common.HexToAddress("0x1234")
-	if _, err := c.Nonce(ctx, stranger); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "neither an operator nor a wallet owner") {
+	if _, err := c.Nonce(ctx, stranger); !errors.Is(err, client.ErrNotFound) || !strings.Contains(err.Error(), "neither an operator nor a wallet owner") {
 		t.Fatalf("stranger nonce: %v", err)
 	}
 
-	tx, b, err := c.BuildTx(ctx, owner, testMsgs()["Transfer"], TxOptions{})
+	tx, b, err := c.BuildTx(ctx, owner, testMsgs(t)["transfer"], client.TxOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec, err := DecodeTx(b)
+	dec, err := client.DecodeTx(b)
 	if err != nil || !proto.Equal(dec, tx) {
 		t.Fatalf("DecodeTx: %v", err)
 	}
 	if got, err := auth.NewSigner(testDomain).Verify(dec); err != nil || got != ownerAddr {
 		t.Fatalf("Verify = %s, %v", got.Hex(), err)
 	}
-	if tx.Body.Nonce != 9 || tx.Body.ValidUntilHeight != uint64(f.height())+DefaultValidFor {
-		t.Fatalf("nonce %d valid until %d (height %d)", tx.Body.Nonce, tx.Body.ValidUntilHeight, f.height())
+	if tx.Body.Nonce != 9 || tx.Body.ValidUntilHeight != uint64(f.Height())+client.DefaultValidFor {
+		t.Fatalf("nonce %d valid until %d (height %d)", tx.Body.Nonce, tx.Body.ValidUntilHeight, f.Height())
 	}
 	// Two of the owner's transactions wait in the node's mempool: the next
 	// one takes the nonce after them, in the same query.
-	f.mu.Lock()
-	f.pendingNonces = map[common.Address]uint64{ownerAddr: 2}
-	f.mu.Unlock()
-	if tx, _, err = c.BuildTx(ctx, owner, testMsgs()["Transfer"], TxOptions{}); err != nil || tx.Body.Nonce != 11 {
+	f.SetPendingNonce(ownerAddr, 2)
+	if tx, _, err = c.BuildTx(ctx, owner, testMsgs(t)["transfer"], client.TxOptions{}); err != nil || tx.Body.Nonce != 11 {
 		t.Fatalf("pending nonce ignored: %v, %v", tx.GetBody(), err)
 	}
 	if n, err := c.Nonce(ctx, ownerAddr); err != nil || n != 9 {
 		t.Fatalf("Nonce counts the mempool: %d, %v", n, err)
 	}
 	n := uint64(11)
-	tx, _, err = c.BuildTx(ctx, operator, testMsgs()["OpenWallet"], TxOptions{Nonce: &n, ValidFor: 5, SignMode: authv1.SignMode_SIGN_MODE_EIP191})
+	tx, _, err = c.BuildTx(ctx, operator, testMsgs(t)["open_wallet"], client.TxOptions{Nonce: &n, ValidFor: 5, SignMode: authv1.SignMode_SIGN_MODE_EIP191})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tx.Body.Nonce != 11 || tx.Body.ValidUntilHeight != uint64(f.height())+5 || tx.SignMode != authv1.SignMode_SIGN_MODE_EIP191 {
+	if tx.Body.Nonce != 11 || tx.Body.ValidUntilHeight != uint64(f.Height())+5 || tx.SignMode != authv1.SignMode_SIGN_MODE_EIP191 {
 		t.Fatalf("options ignored: %v", tx.Body)
 	}
-	if _, _, err := c.BuildTx(ctx, owner, &walletv1.Coin{}, TxOptions{}); err == nil {
+	if _, _, err := c.BuildTx(ctx, owner, &authv1.Account{}, client.TxOptions{}); err == nil {
 		t.Fatal("BuildTx accepted a non-message")
 	}
 
-	pinned, _ := New(f.url(), WithChainID("other-chain"))
+	pinned, _ := client.New(f.URL(), client.WithChainID("other-chain"))
 	if _, err := pinned.Domain(ctx); err == nil || !strings.Contains(err.Error(), `expected "other-chain"`) {
 		t.Fatalf("pinned chain id: %v", err)
-	}
-}
-
-func TestPlainQueries(t *testing.T) {
-	f := newFakeNode(t, nil)
-	addr := common.HexToAddress("0xabcd")
-	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Bank: "bank-a"})
-	f.setProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 500})
-	f.setProto(wallet.StoreName, wallet.IssuanceKey("bank-a", "CNY"), &walletv1.Issuance{Issuer: "bank-a", Denom: "CNY", Outstanding: 500})
-	f.setProto(wallet.StoreName, wallet.IssuanceKey("bank-b", "CNY"), &walletv1.Issuance{Issuer: "bank-b", Denom: "CNY", Outstanding: 1})
-	f.produce(1)
-	c, _ := New(f.url())
-	ctx := context.Background()
-	if w, err := c.Wallet(ctx, addr); err != nil || w.Bank != "bank-a" {
-		t.Fatalf("Wallet = %v, %v", w, err)
-	}
-	var nf *NotFoundError
-	if _, err := c.Wallet(ctx, common.HexToAddress("0x01")); !errors.As(err, &nf) || !errors.Is(err, ErrNotFound) || nf.Proven {
-		t.Fatalf("missing wallet: %v", err)
-	}
-	if m, err := c.Member(ctx, "bank-a"); err != nil || m.Name != "Bank A" {
-		t.Fatalf("Member = %v, %v", m, err)
-	}
-	if ms, err := c.Members(ctx); err != nil || len(ms) != 1 {
-		t.Fatalf("Members = %v, %v", ms, err)
-	}
-	if s, err := c.Supply(ctx, "CNY"); err != nil || s.Amount != 500 {
-		t.Fatalf("Supply = %v, %v", s, err)
-	}
-	if s, err := c.Supply(ctx, "USD"); err != nil || s.Amount != 0 || s.Denom != "USD" {
-		t.Fatalf("Supply(USD) = %v, %v", s, err)
-	}
-	if is, err := c.Issuances(ctx, "bank-a"); err != nil || len(is) != 1 || is[0].Outstanding != 500 {
-		t.Fatalf("Issuances = %v, %v", is, err)
-	}
-	if _, err := c.Issuances(ctx, ""); err == nil {
-		t.Fatal("Issuances accepted an empty issuer")
-	}
-	if err := c.Invariant(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var qe *QueryError
-	if _, err := c.Query(ctx, "/nope", nil, 0); !errors.As(err, &qe) || qe.Code != 2 || qe.Codespace != "query" {
-		t.Fatalf("unknown path: %v", err)
 	}
 }
 
@@ -324,14 +292,14 @@ func TestBroadcastAndWait(t *testing.T) {
 }
 
 func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
-	f := newFakeNode(t, nil)
-	f.noWebsocket = noWebsocket
+	f := newNode(t)
+	f.SetNoWebsocket(noWebsocket)
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
-	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:], Nonce: 0})
-	f.produce(1)
-	f.checkTx = func(b []byte) *abci.ResponseCheckTx {
-		tx, err := DecodeTx(b)
+	setAccount(f, addr, 0)
+	f.Produce(1)
+	f.SetCheckTx(func(b []byte) *abci.ResponseCheckTx {
+		tx, err := client.DecodeTx(b)
 		if err != nil {
 			return &abci.ResponseCheckTx{Code: auth.ErrNonCanonical.Code, Codespace: auth.Codespace}
 		}
@@ -339,21 +307,21 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 			return &abci.ResponseCheckTx{Code: auth.ErrNonceTooHigh.Code, Codespace: auth.Codespace, Log: "nonce too high"}
 		}
 		return &abci.ResponseCheckTx{}
-	}
-	f.deliverTx = func(b []byte) *abci.ExecTxResult {
-		tx, _ := DecodeTx(b)
+	})
+	f.SetDeliverTx(func(b []byte) *abci.ExecTxResult {
+		tx, _ := client.DecodeTx(b)
 		if tx.Body.GetTransfer().GetAmount() > 100 {
 			return &abci.ExecTxResult{Code: 5, Codespace: "wallet", Log: "insufficient funds"}
 		}
 		return &abci.ExecTxResult{Events: []abci.Event{{Type: "transfer"}}}
-	}
-	f.startBlocks(20 * time.Millisecond)
-	c, _ := New(f.url(), WithPollInterval(10*time.Millisecond))
+	})
+	f.StartBlocks(20 * time.Millisecond)
+	c, _ := client.New(f.URL(), client.WithPollInterval(10*time.Millisecond))
 	defer c.Close()
 	ctx := context.Background()
 	nonce := func(n uint64) *uint64 { return &n }
 
-	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, TxOptions{Nonce: nonce(0)}, true)
+	res, err := c.Submit(ctx, key, transfer(t, addr, 1), client.TxOptions{Nonce: nonce(0)}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,13 +329,13 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 		t.Fatalf("result %+v", res)
 	}
 
-	var te *TxError
-	_, err = c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, TxOptions{Nonce: nonce(99)}, true)
+	var te *client.TxError
+	_, err = c.Submit(ctx, key, transfer(t, addr, 1), client.TxOptions{Nonce: nonce(99)}, true)
 	if !errors.As(err, &te) || te.Height != 0 || !errors.Is(err, auth.ErrNonceTooHigh) {
 		t.Fatalf("CheckTx rejection: %v", err)
 	}
 
-	_, b, err := c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1000}, TxOptions{Nonce: nonce(1)})
+	_, b, err := c.BuildTx(ctx, key, transfer(t, addr, 1000), client.TxOptions{Nonce: nonce(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,12 +349,12 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 		t.Fatalf("resubmission: %v", err)
 	}
 
-	if _, err := c.WaitForTx(ctx, TxHash([]byte("never sent")), 50*time.Millisecond); !errors.Is(err, ErrTxTimeout) {
+	if _, err := c.WaitForTx(ctx, client.TxHash([]byte("never sent")), 50*time.Millisecond); !errors.Is(err, client.ErrTxTimeout) {
 		t.Fatalf("WaitForTx of an unknown tx: %v", err)
 	}
 	// A transaction whose valid_until_height passes without a commit.
-	_, b, _ = c.BuildTx(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 2}, TxOptions{Nonce: nonce(2), ValidUntilHeight: 1})
-	if _, err := c.waitForTx(ctx, TxHash(b), 5*time.Second, 1, nil); !errors.Is(err, ErrTxExpired) {
+	_, b, _ = c.BuildTx(ctx, key, transfer(t, addr, 2), client.TxOptions{Nonce: nonce(2), ValidUntilHeight: 1})
+	if _, err := c.WaitForTxUntil(ctx, client.TxHash(b), 5*time.Second, 1); !errors.Is(err, client.ErrTxExpired) {
 		t.Fatalf("expired tx: %v", err)
 	}
 }
@@ -396,68 +364,66 @@ func testBroadcastAndWait(t *testing.T, noWebsocket bool) {
 // soon as the block is made, having asked /tx once (before the event),
 // and leaves no subscription behind.
 func TestWaitBySubscription(t *testing.T) {
-	f := newFakeNode(t, nil)
+	f := newNode(t)
 	key, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(key.PublicKey)
-	f.setProto(wallet.StoreName, wallet.WalletKey(addr[:]), &walletv1.Wallet{Owner: addr[:]})
-	f.produce(1)
-	f.startBlocks(20 * time.Millisecond)
-	c, _ := New(f.url(), WithPollInterval(time.Hour))
+	setAccount(f, addr, 0)
+	f.Produce(1)
+	f.StartBlocks(20 * time.Millisecond)
+	c, _ := client.New(f.URL(), client.WithPollInterval(time.Hour))
 	defer c.Close()
 	ctx := context.Background()
 
 	start := time.Now()
-	res, err := c.Submit(ctx, key, &walletv1.MsgTransfer{To: addr[:], Denom: "CNY", Amount: 1}, TxOptions{Timeout: 10 * time.Second}, true)
+	res, err := c.Submit(ctx, key, transfer(t, addr, 1), client.TxOptions{Timeout: 10 * time.Second}, true)
 	if err != nil || res.Height <= 0 {
 		t.Fatalf("Submit: %+v, %v", res, err)
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("the wait took %s: it did not use the event", took)
 	}
-	if n := f.callCount("tx"); n != 1 {
+	if n := f.CallCount("tx"); n != 1 {
 		t.Fatalf("/tx asked %d times, want once", n)
 	}
-	if n := f.callCount("subscribe"); n != 1 {
+	if n := f.CallCount("subscribe"); n != 1 {
 		t.Fatalf("%d subscriptions made, want 1", n)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for f.subscriptions() != 0 && time.Now().Before(deadline) {
+	for f.Subscriptions() != 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if n := f.subscriptions(); n != 0 {
+	if n := f.Subscriptions(); n != 0 {
 		t.Fatalf("%d subscriptions left after the wait", n)
 	}
 }
 
-// TestWaitSubscriptionLimit: a Client holds at most maxTxWatches
+// TestWaitSubscriptionLimit: a client.Client holds at most client.MaxTxWatches
 // subscriptions; further waits poll, and all of them end.
 func TestWaitSubscriptionLimit(t *testing.T) {
-	f := newFakeNode(t, nil)
-	c, _ := New(f.url(), WithPollInterval(10*time.Millisecond))
+	f := newNode(t)
+	c, _ := client.New(f.URL(), client.WithPollInterval(10*time.Millisecond))
 	defer c.Close()
 	ctx := context.Background()
-	const waits = maxTxWatches + 3
+	const waits = client.MaxTxWatches + 3
 	txs := make([][]byte, waits)
 	errs := make(chan error, waits)
 	for i := range txs {
 		txs[i] = []byte(fmt.Sprintf("tx %d", i))
 		go func() {
-			_, err := c.WaitForTx(ctx, TxHash(txs[i]), 10*time.Second)
+			_, err := c.WaitForTx(ctx, client.TxHash(txs[i]), 10*time.Second)
 			errs <- err
 		}()
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for f.subscriptions() < maxTxWatches && time.Now().Before(deadline) {
+	for f.Subscriptions() < client.MaxTxWatches && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(50 * time.Millisecond) // any extra subscription would land now
-	if n := f.subscriptions(); n != maxTxWatches {
-		t.Fatalf("%d subscriptions, want %d", n, maxTxWatches)
+	if n := f.Subscriptions(); n != client.MaxTxWatches {
+		t.Fatalf("%d subscriptions, want %d", n, client.MaxTxWatches)
 	}
-	f.mu.Lock()
-	f.mempool = txs
-	f.makeBlock()
-	f.mu.Unlock()
+	f.AddTxs(txs...)
+	f.Produce(1)
 	for range waits {
 		if err := <-errs; err != nil {
 			t.Fatal(err)

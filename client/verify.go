@@ -10,15 +10,9 @@ import (
 	cmtbytes "github.com/cometbft/cometbft/libs/bytes"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	ics23 "github.com/cosmos/ics23/go"
-	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
-	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/store/commitinfo"
-	"github.com/ledgerd/ledgerd/x/consortium"
-	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 // Proven is a value (or the absence of a key) proven against a header that
@@ -256,100 +250,4 @@ func (c *Client) VerifiedRecord(ctx context.Context, storeName string, key []byt
 		return p, fmt.Errorf("client: %s: proven record does not decode as %T: %w", what, m, err)
 	}
 	return p, nil
-}
-
-// VerifiedWallet returns addr's wallet at height (0 = latest) with its
-// proof. A proven absence returns the proof and a *NotFoundError.
-func (c *Client) VerifiedWallet(ctx context.Context, addr common.Address, height int64) (*walletv1.Wallet, *Proven, error) {
-	w := new(walletv1.Wallet)
-	p, err := c.VerifiedRecord(ctx, wallet.StoreName, wallet.WalletKey(addr[:]), height, "wallet "+addr.Hex(), w)
-	if err != nil {
-		return nil, p, err
-	}
-	return w, p, nil
-}
-
-// VerifiedMember returns member id at height (0 = latest) with its proof.
-// A proven absence returns the proof and a *NotFoundError.
-func (c *Client) VerifiedMember(ctx context.Context, id string, height int64) (*consortiumv1.Member, *Proven, error) {
-	if id == "" {
-		return nil, nil, errors.New("client: verified member: empty id")
-	}
-	m := new(consortiumv1.Member)
-	p, err := c.VerifiedRecord(ctx, consortium.StoreName, consortium.MemberKey(id), height, fmt.Sprintf("member %q", id), m)
-	if err != nil {
-		return nil, p, err
-	}
-	return m, p, nil
-}
-
-// VerifiedMembers proves, at height (0 = latest), every member record and
-// that there is no other (VerifiedRange over the members' keys): all
-// members, in id order, provably complete. proofs prove the walk.
-func (c *Client) VerifiedMembers(ctx context.Context, height int64) (members []*consortiumv1.Member, proofs []*Proven, err error) {
-	prefix := consortium.MemberPrefix()
-	r, err := c.VerifiedRange(ctx, consortium.StoreName, prefix, store.PrefixEnd(prefix), height, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	members = []*consortiumv1.Member{}
-	for _, kv := range r.Pairs {
-		id := string(kv.Key[len(prefix):])
-		m := new(consortiumv1.Member)
-		if err := proto.Unmarshal(kv.Value, m); err != nil {
-			return nil, nil, fmt.Errorf("client: the record proven under member %q's key does not decode: %v: %w", id, err, ErrVerification)
-		}
-		if m.Id != id {
-			return nil, nil, fmt.Errorf("client: the record proven under member %q's key is member %q: %w", id, m.Id, ErrVerification)
-		}
-		members = append(members, m)
-	}
-	return members, r.Proofs, nil
-}
-
-// VerifiedOperator returns the operator record of addr at height (0 =
-// latest) with its proof. A proven absence returns the proof and a
-// *NotFoundError.
-func (c *Client) VerifiedOperator(ctx context.Context, addr common.Address, height int64) (*consortiumv1.Operator, *Proven, error) {
-	op := new(consortiumv1.Operator)
-	p, err := c.VerifiedRecord(ctx, consortium.StoreName, consortium.OperatorKey(addr[:]), height, "operator "+addr.Hex(), op)
-	if err != nil {
-		return nil, p, err
-	}
-	return op, p, nil
-}
-
-// VerifiedIssuance returns issuer's outstanding issuance of denom at height
-// (0 = latest) with its proof. A proven absence is zero issuance (and
-// Proven.Value is nil).
-func (c *Client) VerifiedIssuance(ctx context.Context, issuer, denom string, height int64) (*walletv1.Issuance, *Proven, error) {
-	if issuer == "" || len(issuer) > maxMemberIDLen || denom == "" {
-		return nil, nil, fmt.Errorf("client: verified issuance: issuer id %q must be 1 to %d bytes and denom %q non-empty", issuer, maxMemberIDLen, denom)
-	}
-	is := new(walletv1.Issuance)
-	p, err := c.VerifiedRecord(ctx, wallet.StoreName, wallet.IssuanceKey(issuer, denom), height, "issuance", is)
-	if errors.Is(err, ErrNotFound) {
-		return &walletv1.Issuance{Issuer: issuer, Denom: denom}, p, nil
-	}
-	if err != nil {
-		return nil, p, err
-	}
-	return is, p, nil
-}
-
-// VerifiedSupply returns the total supply of denom at height (0 = latest)
-// with its proof. A proven absence is zero supply (and Proven.Value is nil).
-func (c *Client) VerifiedSupply(ctx context.Context, denom string, height int64) (*walletv1.Coin, *Proven, error) {
-	if denom == "" {
-		return nil, nil, errors.New("client: verified supply: empty denom")
-	}
-	coin := new(walletv1.Coin)
-	p, err := c.VerifiedRecord(ctx, wallet.StoreName, wallet.SupplyKey(denom), height, "supply", coin)
-	if errors.Is(err, ErrNotFound) {
-		return &walletv1.Coin{Denom: denom}, p, nil
-	}
-	if err != nil {
-		return nil, p, err
-	}
-	return coin, p, nil
 }

@@ -1,8 +1,9 @@
-package client
+package client_test
 
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -12,165 +13,212 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
-	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/client"
+	"github.com/ledgerd/ledgerd/client/clienttest"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/module"
 )
+
+// The tests' own state: one store, testStore, with a parameters record
+// (the numeric chain id, 8 bytes big-endian), records (text in a
+// wrapperspb.StringValue) and accounts, kept by testModule.
+const testStore = "test"
 
 var (
-	ownerA = common.HexToAddress("0x00000000000000000000000000000000000000aa")
-	ownerB = common.HexToAddress("0x00000000000000000000000000000000000000bb")
+	paramsKey = []byte("params")
+	keyA      = []byte("rec/a") // "alpha" from height 2 (liveNode)
+	keyB      = []byte("rec/b") // never written
 )
 
-// liveNode is a fake node with a wallet of ownerA that makes a block every
-// 10ms.
-func liveNode(t *testing.T, blockTime func(int64) time.Time) *fakeNode {
-	f := newFakeNode(t, blockTime)
-	f.setProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:], Bank: "bank-a", Tier: 2})
-	f.setProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 700})
-	f.produce(2)
-	f.startBlocks(10 * time.Millisecond)
+var testDomain = auth.Domain{ChainID: clienttest.ChainID, NumericID: clienttest.NumericID}
+
+// testModule is a module of the test store: accounts under "acct/" +
+// address (the nonce, 8 bytes big-endian), and a query echo/<text> that
+// answers the text (wrapperspb.StringValue).
+func testModule() *module.Module {
+	return &module.Module{
+		Name: testStore,
+		Accounts: &module.Accounts{Kind: "account", Nonce: func(r store.Reader, addr common.Address) (uint64, bool) {
+			b := r.Get(accountKey(addr))
+			if b == nil {
+				return 0, false
+			}
+			return binary.BigEndian.Uint64(b), true
+		}},
+		Queries: []module.Query{{Path: "echo/", Handle: func(_ module.Stores, rest string, _ []byte) (proto.Message, error) {
+			return wrapperspb.String(rest), nil
+		}}},
+	}
+}
+
+func accountKey(addr common.Address) []byte { return append([]byte("acct/"), addr[:]...) }
+
+func setAccount(f *clienttest.FakeNode, addr common.Address, nonce uint64) {
+	f.Set(testStore, accountKey(addr), binary.BigEndian.AppendUint64(nil, nonce))
+}
+
+// chainParams reads the test store's parameters record.
+func chainParams(r store.Reader) module.ChainParams {
+	return module.ChainParams{NumericID: binary.BigEndian.Uint64(r.Get(paramsKey))}
+}
+
+func setRecord(f *clienttest.FakeNode, key []byte, text string) {
+	f.SetProto(testStore, key, wrapperspb.String(text))
+}
+
+// newNode is a fake node of the test store and module with the parameters
+// record at height 1.
+func newNode(t *testing.T, opts ...clienttest.Option) *clienttest.FakeNode {
+	f := clienttest.NewFakeNode(t, []string{testStore}, opts...)
+	f.ServeModule(testModule())
+	f.Set(testStore, paramsKey, binary.BigEndian.AppendUint64(nil, clienttest.NumericID))
+	f.Produce(1)
 	return f
 }
 
-func newTestClient(t *testing.T, f *fakeNode, opts ...Option) *Client {
-	t.Helper()
-	c, err := New(f.url(), append([]Option{WithPollInterval(5 * time.Millisecond), WithHeaderTimeout(5 * time.Second)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func checkProven(t *testing.T, f *fakeNode, p *Proven) {
-	t.Helper()
-	if p.HeaderHeight != p.Height+1 {
-		t.Fatalf("header height %d for state height %d", p.HeaderHeight, p.Height)
-	}
-	hdr := f.header(p.HeaderHeight)
-	if !bytes.Equal(p.HeaderHash, hdr.Hash()) || !bytes.Equal(p.AppHash, hdr.AppHash) || !bytes.Equal(p.ValidatorsHash, hdr.ValidatorsHash) {
-		t.Fatalf("proof is not against header %d", p.HeaderHeight)
-	}
+// liveNode is newNode with record a from height 2, making a block every
+// 10 ms from height 3.
+func liveNode(t *testing.T, opts ...clienttest.Option) *clienttest.FakeNode {
+	f := newNode(t, opts...)
+	setRecord(f, keyA, "alpha")
+	f.Produce(2)
+	f.StartBlocks(10 * time.Millisecond)
+	return f
 }
 
 func TestVerifiedTrustOnFirstUse(t *testing.T) {
-	f := liveNode(t, nil)
-	c := newTestClient(t, f)
+	f := liveNode(t)
+	c := clienttest.NewClient(t, f)
 	ctx := context.Background()
 
-	w, p, err := c.VerifiedWallet(ctx, ownerA, 0)
+	rec := new(wrapperspb.StringValue)
+	p, err := c.VerifiedRecord(ctx, testStore, keyA, 0, "record a", rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Bank != "bank-a" || w.Tier != 2 || !p.Present() {
-		t.Fatalf("wallet %v", w)
+	if rec.Value != "alpha" || !p.Present() {
+		t.Fatalf("record %v", rec)
 	}
-	checkProven(t, f, p)
+	f.CheckProven(t, p)
 	if !strings.Contains(p.TrustNote, "trust on first use") || !strings.Contains(p.TrustNote, "height 1") {
 		t.Fatalf("TrustNote = %q", p.TrustNote)
 	}
 
-	_, p, err = c.VerifiedWallet(ctx, ownerB, 0)
-	var nf *NotFoundError
-	if !errors.As(err, &nf) || !nf.Proven || p == nil || p.Present() || nf.Height != p.Height {
-		t.Fatalf("absent wallet: %v, %+v", err, p)
+	p, err = c.VerifiedRecord(ctx, testStore, keyB, 0, "record b", rec)
+	var nf *client.NotFoundError
+	if !errors.As(err, &nf) || !nf.Proven || nf.What != "record b" || p == nil || p.Present() || nf.Height != p.Height {
+		t.Fatalf("absent record: %v, %+v", err, p)
 	}
-	checkProven(t, f, p)
+	f.CheckProven(t, p)
 	if p.TrustNote == "" {
 		t.Fatal("TrustNote dropped while the root is still a first-use one")
 	}
 
-	if s, p, err := c.VerifiedSupply(ctx, "CNY", 0); err != nil || s.Amount != 700 || !p.Present() {
-		t.Fatalf("supply %v, %v", s, err)
-	}
-	if s, p, err := c.VerifiedSupply(ctx, "USD", 0); err != nil || s.Amount != 0 || s.Denom != "USD" || p.Present() {
-		t.Fatalf("absent supply %v, %v", s, err)
-	}
-	if is, _, err := c.VerifiedIssuance(ctx, "bank-a", "CNY", 0); err != nil || is.Outstanding != 0 || is.Issuer != "bank-a" {
-		t.Fatalf("absent issuance %v, %v", is, err)
-	}
-	if m, _, err := c.VerifiedMember(ctx, "bank-a", 0); err != nil || m.Name != "Bank A" {
-		t.Fatalf("member %v, %v", m, err)
-	}
-
 	// A past height: between trusted headers.
-	p, err = c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 3)
+	p, err = c.Verified(ctx, testStore, keyA, 3)
 	if err != nil || p.Height != 3 || !p.Present() {
 		t.Fatalf("height 3: %+v, %v", p, err)
 	}
-	checkProven(t, f, p)
-	// Before the wallet existed: proven absent.
-	if _, p, err := c.VerifiedWallet(ctx, ownerA, 1); !errors.Is(err, ErrNotFound) || p.Height != 1 {
+	f.CheckProven(t, p)
+	// Before the record existed: proven absent.
+	if p, err := c.VerifiedRecord(ctx, testStore, keyA, 1, "record a", rec); !errors.Is(err, client.ErrNotFound) || p.Height != 1 {
 		t.Fatalf("height 1: %v", err)
+	}
+	// A proven value that does not decode: its proof and an error.
+	if p, err := c.VerifiedRecord(ctx, testStore, paramsKey, 0, "params", rec); err == nil || errors.Is(err, client.ErrNotFound) || !p.Present() {
+		t.Fatalf("undecodable record: %v, %+v", err, p)
 	}
 
 	b, err := json.Marshal(p)
 	if err != nil || !strings.Contains(string(b), `"header_hash":"`) || !strings.Contains(string(b), `"present":true`) {
 		t.Fatalf("JSON %s, %v", b, err)
 	}
-	var back Proven
+	var back client.Proven
 	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(&back, p) {
 		t.Fatalf("JSON round trip: %+v, %v; want %+v", back, err, p)
 	}
 
-	var qe *QueryError
+	var qe *client.QueryError
 	if _, err := c.Verified(ctx, "nope", []byte{1}, 0); !errors.As(err, &qe) {
 		t.Fatalf("unknown store: %v", err)
 	}
 }
 
+// TestVerifiedDomain: the numeric chain id proven by running the chain
+// parameters function over proven reads.
 func TestVerifiedDomain(t *testing.T) {
-	f := liveNode(t, nil)
-	c := newTestClient(t, f, WithVerifiedDomain())
-	if d, err := c.Domain(context.Background()); err != nil || d != testDomain {
+	f := liveNode(t)
+	ctx := context.Background()
+	c := clienttest.NewClient(t, f, client.WithVerifiedDomain(testStore, chainParams))
+	if d, err := c.Domain(ctx); err != nil || d != testDomain {
 		t.Fatalf("Domain = %+v, %v", d, err)
+	}
+	// Parameters that do not decode (the function panics on a missing
+	// record) are a verification failure; a numeric id of 0 is refused.
+	missing := func(r store.Reader) module.ChainParams {
+		return module.ChainParams{NumericID: binary.BigEndian.Uint64(r.Get([]byte("nope")))}
+	}
+	c = clienttest.NewClient(t, f, client.WithVerifiedDomain(testStore, missing))
+	if _, err := c.Domain(ctx); !errors.Is(err, client.ErrVerification) {
+		t.Fatalf("undecodable parameters: %v", err)
+	}
+	zero := func(store.Reader) module.ChainParams { return module.ChainParams{} }
+	c = clienttest.NewClient(t, f, client.WithVerifiedDomain(testStore, zero))
+	if _, err := c.Domain(ctx); err == nil || !strings.Contains(err.Error(), "no numeric chain id") {
+		t.Fatalf("no numeric id: %v", err)
+	}
+	if _, err := client.New(f.URL(), client.WithVerifiedDomain("", chainParams)); err == nil {
+		t.Fatal("WithVerifiedDomain without a store accepted")
 	}
 }
 
 func TestVerifiedWithTrust(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	h2 := f.header(2).Hash()
+	h2 := f.Header(2).Hash()
 
-	c := newTestClient(t, f, WithTrust(2, h2), WithTrustDir(dir))
-	_, p, err := c.VerifiedWallet(ctx, ownerA, 0)
+	c := clienttest.NewClient(t, f, client.WithTrust(2, h2), client.WithTrustDir(dir))
+	p, err := c.Verified(ctx, testStore, keyA, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.TrustNote != "" {
 		t.Fatalf("TrustNote with a configured root: %q", p.TrustNote)
 	}
-	checkProven(t, f, p)
+	f.CheckProven(t, p)
 	c.Close()
 
 	wrong := bytes.Clone(h2)
 	wrong[0] ^= 1
 	// The store holds header 2: a different configured hash is refused.
-	c = newTestClient(t, f, WithTrust(2, wrong), WithTrustDir(dir))
-	if _, err := c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 0); !errors.Is(err, ErrTrust) || !strings.Contains(err.Error(), "holds header 2") {
+	c = clienttest.NewClient(t, f, client.WithTrust(2, wrong), client.WithTrustDir(dir))
+	if _, err := c.Verified(ctx, testStore, keyA, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "holds header 2") {
 		t.Fatalf("conflicting root: %v", err)
 	}
 	c.Close()
 	// Without a store, the node's header must match the hash.
-	c = newTestClient(t, f, WithTrust(2, wrong))
-	if _, err := c.Verified(ctx, wallet.StoreName, wallet.WalletKey(ownerA[:]), 0); !errors.Is(err, ErrTrust) {
+	c = clienttest.NewClient(t, f, client.WithTrust(2, wrong))
+	if _, err := c.Verified(ctx, testStore, keyA, 0); !errors.Is(err, client.ErrTrust) {
 		t.Fatalf("wrong hash: %v", err)
 	}
 
-	if _, err := New(f.url(), WithTrust(2, []byte{1, 2})); err == nil {
+	if _, err := client.New(f.URL(), client.WithTrust(2, []byte{1, 2})); err == nil {
 		t.Fatal("short trust hash accepted")
 	}
 }
 
 func TestVerifiedPersistsTrust(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 
-	c := newTestClient(t, f, WithTrustDir(dir))
-	_, p, err := c.VerifiedWallet(ctx, ownerA, 0)
+	c := clienttest.NewClient(t, f, client.WithTrustDir(dir))
+	p, err := c.Verified(ctx, testStore, keyA, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +228,8 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 	c.Close()
 
 	// The second run continues from the store; the note remembers TOFU.
-	c = newTestClient(t, f, WithTrustDir(dir))
-	_, p2, err := c.VerifiedWallet(ctx, ownerA, 0)
+	c = clienttest.NewClient(t, f, client.WithTrustDir(dir))
+	p2, err := c.Verified(ctx, testStore, keyA, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,18 +239,18 @@ func TestVerifiedPersistsTrust(t *testing.T) {
 	c.Close()
 
 	// Pinning the root clears the note.
-	c = newTestClient(t, f, WithTrustDir(dir), WithTrust(1, f.header(1).Hash()))
-	if _, p3, err := c.VerifiedWallet(ctx, ownerA, 0); err != nil || p3.TrustNote != "" {
+	c = clienttest.NewClient(t, f, client.WithTrustDir(dir), client.WithTrust(1, f.Header(1).Hash()))
+	if p3, err := c.Verified(ctx, testStore, keyA, 0); err != nil || p3.TrustNote != "" {
 		t.Fatalf("pinned: %v, note %q", err, p3.TrustNote)
 	}
 }
 
 func TestVerifiedRejectsLies(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	ctx := context.Background()
-	c := newTestClient(t, f)
-	key := wallet.WalletKey(ownerA[:])
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
+	c := clienttest.NewClient(t, f)
+	key := keyA
+	if _, err := c.Verified(ctx, testStore, key, 0); err != nil {
 		t.Fatal(err)
 	}
 
@@ -214,24 +262,20 @@ func TestVerifiedRejectsLies(t *testing.T) {
 		"op data":    func(q *abci.ResponseQuery) { q.ProofOps.Ops[1].Data[len(q.ProofOps.Ops[1].Data)-1] ^= 1 },
 	} {
 		t.Run(name, func(t *testing.T) {
-			f.mu.Lock()
-			f.tamper = tamper
-			f.mu.Unlock()
+			f.SetTamper(tamper)
 			defer func() {
-				f.mu.Lock()
-				f.tamper = nil
-				f.mu.Unlock()
+				f.SetTamper(nil)
 			}()
-			if p, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrVerification) {
+			if p, err := c.Verified(ctx, testStore, key, 0); !errors.Is(err, client.ErrVerification) {
 				t.Fatalf("tampered answer accepted: %+v, %v", p, err)
 			}
 		})
 	}
 
 	// Headers signed by a validator the chain never handed over to.
-	f.goRogue()
+	f.GoRogue()
 	time.Sleep(50 * time.Millisecond)
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrVerification) {
+	if _, err := c.Verified(ctx, testStore, key, 0); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("forged header accepted: %v", err)
 	}
 }
@@ -239,89 +283,87 @@ func TestVerifiedRejectsLies(t *testing.T) {
 func TestVerifiedExpiredTrust(t *testing.T) {
 	// Blocks 1-10 are ten hours old; the trusting period is one hour.
 	start := time.Now().Add(-10 * time.Hour)
-	f := liveNode(t, func(h int64) time.Time {
+	f := liveNode(t, clienttest.WithBlockTime(func(h int64) time.Time {
 		if h <= 10 {
 			return start.Add(time.Duration(h) * time.Minute)
 		}
 		return time.Now()
-	})
-	f.produce(10)
+	}))
+	f.Produce(10)
 	ctx := context.Background()
-	period := WithTrustPeriod(time.Hour)
-	key := wallet.WalletKey(ownerA[:])
+	period := client.WithTrustPeriod(time.Hour)
+	key := keyA
 
-	c := newTestClient(t, f, period)
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrTrust) || !strings.Contains(err.Error(), "older than the trusting period") {
+	c := clienttest.NewClient(t, f, period)
+	if _, err := c.Verified(ctx, testStore, key, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "older than the trusting period") {
 		t.Fatalf("TOFU of an expired header: %v", err)
 	}
 
 	dir := t.TempDir()
-	c = newTestClient(t, f, period, WithTrustDir(dir), WithTrust(2, f.header(2).Hash()))
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); !errors.Is(err, ErrTrust) || !strings.Contains(err.Error(), "expired") {
+	c = clienttest.NewClient(t, f, period, client.WithTrustDir(dir), client.WithTrust(2, f.Header(2).Hash()))
+	if _, err := c.Verified(ctx, testStore, key, 0); !errors.Is(err, client.ErrTrust) || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("verification from an expired root: %v", err)
 	}
 	c.Close()
 
 	// A recent root: the tip verifies, and so does a height between the
 	// expired root and the recent one, through the hash chain.
-	recent := f.height()
-	c = newTestClient(t, f, period, WithTrustDir(dir), WithTrust(recent, f.header(recent).Hash()))
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
+	recent := f.Height()
+	c = clienttest.NewClient(t, f, period, client.WithTrustDir(dir), client.WithTrust(recent, f.Header(recent).Hash()))
+	if _, err := c.Verified(ctx, testStore, key, 0); err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Verified(ctx, wallet.StoreName, key, 5)
+	p, err := c.Verified(ctx, testStore, key, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkProven(t, f, p)
-	if !p.HeaderTime.Equal(f.header(6).Time) {
+	f.CheckProven(t, p)
+	if !p.HeaderTime.Equal(f.Header(6).Time) {
 		t.Fatalf("header time %s", p.HeaderTime)
 	}
 }
 
 func TestVerifyProof(t *testing.T) {
-	f := newFakeNode(t, nil)
-	f.setProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:]})
-	f.produce(2)
-	f.mu.Lock()
-	q := f.query("/store/wallet/key", wallet.WalletKey(ownerA[:]), 2, true)
-	absent := f.query("/store/wallet/key", wallet.WalletKey(ownerB[:]), 2, true)
-	f.mu.Unlock()
-	appHash := f.header(3).AppHash
-	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); err != nil {
+	f := newNode(t)
+	setRecord(f, keyA, "alpha")
+	f.Produce(2)
+	q := f.Query(client.StorePath(testStore), keyA, 2, true)
+	absent := f.Query(client.StorePath(testStore), keyB, 2, true)
+	appHash := f.Header(3).AppHash
+	if err := client.VerifyProof(appHash, testStore, keyA, q.Value, q.ProofOps); err != nil {
 		t.Fatal(err)
 	}
-	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerB[:]), nil, absent.ProofOps); err != nil {
+	if err := client.VerifyProof(appHash, testStore, keyB, nil, absent.ProofOps); err != nil {
 		t.Fatal(err)
 	}
-	if err := VerifyProof(f.header(2).AppHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, q.ProofOps); !errors.Is(err, ErrVerification) {
+	if err := client.VerifyProof(f.Header(2).AppHash, testStore, keyA, q.Value, q.ProofOps); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("wrong app hash: %v", err)
 	}
-	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), nil, q.ProofOps); !errors.Is(err, ErrVerification) {
+	if err := client.VerifyProof(appHash, testStore, keyA, nil, q.ProofOps); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("absence with a presence proof: %v", err)
 	}
-	if err := VerifyProof(appHash, wallet.StoreName, wallet.WalletKey(ownerA[:]), q.Value, nil); !errors.Is(err, ErrVerification) {
+	if err := client.VerifyProof(appHash, testStore, keyA, q.Value, nil); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("nil ops: %v", err)
 	}
 }
 
 func TestVerifiedWitnesses(t *testing.T) {
-	f := liveNode(t, nil)
+	f := liveNode(t)
 	ctx := context.Background()
-	key := wallet.WalletKey(ownerA[:])
+	key := keyA
 
-	c := newTestClient(t, f, WithWitnesses(f.url()))
-	if _, err := c.Verified(ctx, wallet.StoreName, key, 0); err != nil {
+	c := clienttest.NewClient(t, f, client.WithWitnesses(f.URL()))
+	if _, err := c.Verified(ctx, testStore, key, 0); err != nil {
 		t.Fatal(err)
 	}
 
 	// A witness on a fork (same chain id, other validators) exposes the
 	// disagreement.
-	fork := liveNode(t, nil)
-	c = newTestClient(t, f, WithWitnesses(fork.url()))
-	_, err := c.Verified(ctx, wallet.StoreName, key, 0)
+	fork := liveNode(t)
+	c = clienttest.NewClient(t, f, client.WithWitnesses(fork.URL()))
+	_, err := c.Verified(ctx, testStore, key, 0)
 	t.Log(err)
-	if !errors.Is(err, ErrTrust) && !errors.Is(err, ErrVerification) {
+	if !errors.Is(err, client.ErrTrust) && !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("fork not detected: %v", err)
 	}
 }

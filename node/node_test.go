@@ -15,7 +15,9 @@ import (
 	"github.com/ledgerd/ledgerd/client/keys"
 	"github.com/ledgerd/ledgerd/node"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/consortium/consortiumclient"
 	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/x/wallet/walletclient"
 )
 
 // TestPaymentEndToEnd starts a real node (CometBFT in-process), makes the
@@ -32,6 +34,7 @@ func TestPaymentEndToEnd(t *testing.T) {
 	tn.start(ctx, t, 2)
 	defer tn.stop(t)
 	c := tn.c
+	wc := walletclient.New(c)
 
 	kr, err := keys.Open(node.KeyringDir(home), keys.Options{LightScrypt: true})
 	if err != nil {
@@ -41,7 +44,7 @@ func TestPaymentEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	member, err := c.Member(ctx, "demo-bank")
+	member, err := consortiumclient.New(c).Member(ctx, "demo-bank")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +69,7 @@ func TestPaymentEndToEnd(t *testing.T) {
 	submit(bank, &walletv1.MsgDeposit{Wallet: aliceAddr.Bytes(), Denom: "CNY", Amount: 100_000, Reference: "CASH-1"})
 	paid := submit(alice, &walletv1.MsgTransfer{To: bobAddr.Bytes(), Denom: "CNY", Amount: 25_000, Memo: "dinner"})
 
-	w, proven, err := c.VerifiedWallet(ctx, bobAddr, 0)
+	w, proven, err := wc.VerifiedWallet(ctx, bobAddr, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,25 +80,25 @@ func TestPaymentEndToEnd(t *testing.T) {
 		t.Fatalf("proof at height %d (header %d), payment in %d", proven.Height, proven.HeaderHeight, paid.Height)
 	}
 	// The state before the payment is provable too, and shows no balance.
-	before, _, err := c.VerifiedWallet(ctx, bobAddr, paid.Height-1)
+	before, _, err := wc.VerifiedWallet(ctx, bobAddr, paid.Height-1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := wallet.Balance(before, "CNY"); got != 0 {
 		t.Fatalf("bob's balance before the payment %d, want 0", got)
 	}
-	aw, _, err := c.VerifiedWallet(ctx, aliceAddr, 0)
+	aw, _, err := wc.VerifiedWallet(ctx, aliceAddr, 0)
 	if err != nil || wallet.Balance(aw, "CNY") != 75_000 || aw.Nonce != 1 {
 		t.Fatalf("alice: %v, %v", aw, err)
 	}
-	supply, _, err := c.VerifiedSupply(ctx, "CNY", 0)
+	supply, _, err := wc.VerifiedSupply(ctx, "CNY", 0)
 	if err != nil || supply.Amount != 100_000 {
 		t.Fatalf("supply %v, %v", supply, err)
 	}
-	if err := c.Invariant(ctx); err != nil {
+	if err := wc.Invariant(ctx); err != nil {
 		t.Fatal(err)
 	}
-	check, err := c.VerifiedSupplyInvariant(ctx, 0)
+	check, err := wc.VerifiedSupplyInvariant(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +108,7 @@ func TestPaymentEndToEnd(t *testing.T) {
 
 	// A wallet that does not exist is proven absent, not just reported so.
 	stranger, _ := crypto.GenerateKey()
-	_, _, err = c.VerifiedWallet(ctx, crypto.PubkeyToAddress(stranger.PublicKey), 0)
+	_, _, err = wc.VerifiedWallet(ctx, crypto.PubkeyToAddress(stranger.PublicKey), 0)
 	if !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("stranger's wallet: %v, want ErrNotFound", err)
 	}

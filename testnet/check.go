@@ -12,6 +12,7 @@ import (
 	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/testnet/load"
 	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/x/wallet/walletclient"
 )
 
 // CheckLedger checks, on every node, the ledger the load generator g
@@ -52,11 +53,12 @@ func (c *Cluster) CheckLedger(ctx context.Context, g *load.Generator, at int64, 
 			return err
 		}
 		defer os.RemoveAll(trust)
-		cl, err := client.New(n.RPC(), client.WithTrustDir(trust))
+		nc, err := client.New(n.RPC(), client.WithTrustDir(trust))
 		if err != nil {
 			return err
 		}
-		defer cl.Close()
+		defer nc.Close()
+		cl := walletclient.New(nc)
 		for _, a := range addrs {
 			w, proven, err := cl.VerifiedWallet(ctx, a, at)
 			if err != nil {

@@ -23,6 +23,7 @@ import (
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/x/wallet/walletclient"
 )
 
 // committedTx is what the load generator saw committed.
@@ -78,6 +79,7 @@ func TestCrashUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	wc := walletclient.New(c)
 	kr, err := keys.Open(filepath.Join(home, "keyring"), keys.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +209,7 @@ func TestCrashUnderLoad(t *testing.T) {
 			}
 			apply(expect, tx.Body)
 		}
-		w, proven, err := c.VerifiedWallet(ctx, watched, h)
+		w, proven, err := wc.VerifiedWallet(ctx, watched, h)
 		switch {
 		case errors.Is(err, client.ErrNotFound):
 			if expect[watched] != 0 {
@@ -223,7 +225,7 @@ func TestCrashUnderLoad(t *testing.T) {
 	var sum uint64
 	for _, k := range owners {
 		addr := crypto.PubkeyToAddress(k.PublicKey)
-		w, _, err := c.VerifiedWallet(ctx, addr, final-1)
+		w, _, err := wc.VerifiedWallet(ctx, addr, final-1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,11 +234,11 @@ func TestCrashUnderLoad(t *testing.T) {
 		}
 		sum += expect[addr]
 	}
-	supply, _, err := c.VerifiedSupply(ctx, "CNY", final-1)
+	supply, _, err := wc.VerifiedSupply(ctx, "CNY", final-1)
 	if err != nil || supply.Amount != sum || sum != walletCount*1_000_000 {
 		t.Fatalf("supply %v (%v), sum of balances %d, issued %d", supply, err, sum, walletCount*1_000_000)
 	}
-	if err := c.Invariant(ctx); err != nil {
+	if err := wc.Invariant(ctx); err != nil {
 		t.Fatal(err)
 	}
 }

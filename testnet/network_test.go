@@ -15,13 +15,13 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
-
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/client/keys"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/x/wallet/walletclient"
 )
 
 // TestFourBankNetwork generates a network of four member banks, runs each
@@ -103,7 +103,7 @@ func TestFourBankNetwork(t *testing.T) {
 			t.Fatalf("%T through node1: %v", msg, err)
 		}
 	}
-	w, proven, err := clients[3].VerifiedWallet(ctx, addr, 0)
+	w, proven, err := walletclient.New(clients[3]).VerifiedWallet(ctx, addr, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

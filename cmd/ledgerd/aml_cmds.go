@@ -12,6 +12,7 @@ import (
 	"github.com/ledgerd/ledgerd/client"
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	"github.com/ledgerd/ledgerd/x/aml"
+	"github.com/ledgerd/ledgerd/x/aml/amlclient"
 )
 
 // newQueryAMLCmd is `ledgerd query aml`: large-value reports, velocity
@@ -29,12 +30,13 @@ func newQueryAMLCmd() *cobra.Command {
 				return err
 			}
 			defer c.Close()
+			ac := amlclient.New(c)
 			var p *amlv1.Params
 			var proof *client.Proven
 			if prove {
-				p, proof, err = c.VerifiedAMLParams(cmd.Context(), height)
+				p, proof, err = ac.VerifiedParams(cmd.Context(), height)
 			} else {
-				p, err = c.AMLParams(cmd.Context())
+				p, err = ac.Params(cmd.Context())
 			}
 			if err != nil {
 				return err
@@ -90,15 +92,16 @@ height; the list itself is the node's word: a node could leave records out.`,
 				return err
 			}
 			defer c.Close()
+			ac := amlclient.New(c)
 			view := &amlListView{}
 			var proofs []*client.Proven
 			var last uint64
 			if kind == aml.KindReports {
 				var rs []*amlv1.Report
 				if prove {
-					rs, proofs, err = c.VerifiedReports(cmd.Context(), by, value, after, height)
+					rs, proofs, err = ac.VerifiedReports(cmd.Context(), by, value, after, height)
 				} else {
-					rs, err = c.Reports(cmd.Context(), by, value, after)
+					rs, err = ac.Reports(cmd.Context(), by, value, after)
 				}
 				if err != nil {
 					return err
@@ -108,13 +111,13 @@ height; the list itself is the node's word: a node could leave records out.`,
 					view.Reports = append(view.Reports, newAMLReportView(r, proofAt(proofs, i)))
 					last = r.Id
 				}
-				view.NextAfter = client.NextAfter(len(rs), last)
+				view.NextAfter = amlclient.NextAfter(len(rs), last)
 			} else {
 				var as []*amlv1.Alert
 				if prove {
-					as, proofs, err = c.VerifiedAlerts(cmd.Context(), by, value, after, height)
+					as, proofs, err = ac.VerifiedAlerts(cmd.Context(), by, value, after, height)
 				} else {
-					as, err = c.Alerts(cmd.Context(), by, value, after)
+					as, err = ac.Alerts(cmd.Context(), by, value, after)
 				}
 				if err != nil {
 					return err
@@ -124,7 +127,7 @@ height; the list itself is the node's word: a node could leave records out.`,
 					view.Alerts = append(view.Alerts, newAMLAlertView(a, proofAt(proofs, i)))
 					last = a.Id
 				}
-				view.NextAfter = client.NextAfter(len(as), last)
+				view.NextAfter = amlclient.NextAfter(len(as), last)
 			}
 			m := moneyOf(cmd, c)
 			return printResult(cmd, view, func(out io.Writer) {

@@ -17,6 +17,7 @@ import (
 	"github.com/ledgerd/ledgerd/client"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	"github.com/ledgerd/ledgerd/x/gov"
+	"github.com/ledgerd/ledgerd/x/gov/govclient"
 )
 
 // newQueryGovCmd is `ledgerd query gov`: proposals, votes, tallies and
@@ -48,29 +49,30 @@ proposal ever made.`,
 				return err
 			}
 			defer c.Close()
+			gc := govclient.New(c)
 			view := &proposalListView{Proposals: []*proposalView{}}
 			if prove {
-				pp, err := c.VerifiedProposals(cmd.Context(), status, height)
+				pp, err := gc.VerifiedProposals(cmd.Context(), status, height)
 				if err != nil {
 					return err
 				}
 				view.Height, view.LastID, view.Proof = pp.Height, pp.LastID, pp.LastIDProof
 				for i, p := range pp.Proposals {
 					v := newProposalView(p)
-					v.Proof, v.Failure = pp.Proofs[i], c.ProposalFailure(cmd.Context(), p)
+					v.Proof, v.Failure = pp.Proofs[i], gc.ProposalFailure(cmd.Context(), p)
 					view.Proposals = append(view.Proposals, v)
 				}
 			} else {
 				if height != 0 {
 					return fmt.Errorf("--height needs --prove: the plain list is read at the latest height")
 				}
-				ps, err := c.Proposals(cmd.Context(), status)
+				ps, err := gc.Proposals(cmd.Context(), status)
 				if err != nil {
 					return err
 				}
 				for _, p := range ps {
 					v := newProposalView(p)
-					v.Failure = c.ProposalFailure(cmd.Context(), p)
+					v.Failure = gc.ProposalFailure(cmd.Context(), p)
 					view.Proposals = append(view.Proposals, v)
 				}
 			}
@@ -104,10 +106,11 @@ proposal ever made.`,
 				return err
 			}
 			defer c.Close()
+			gc := govclient.New(c)
 			var p *govv1.Proposal
 			var proof *client.Proven
 			if prove {
-				p, proof, err = c.VerifiedProposal(cmd.Context(), id, height)
+				p, proof, err = gc.VerifiedProposal(cmd.Context(), id, height)
 			} else {
 				p = new(govv1.Proposal)
 				err = c.Record(cmd.Context(), gov.StoreName, gov.ProposalKey(id), height, fmt.Sprintf("proposal %d", id), p)
@@ -116,7 +119,7 @@ proposal ever made.`,
 				return err
 			}
 			v := newProposalView(p)
-			v.Proof, v.Failure = proof, c.ProposalFailure(cmd.Context(), p)
+			v.Proof, v.Failure = proof, gc.ProposalFailure(cmd.Context(), p)
 			return printResult(cmd, v, func(out io.Writer) { v.print(out) })
 		},
 	}
@@ -139,9 +142,10 @@ the list is proven complete.`,
 				return err
 			}
 			defer c.Close()
+			gc := govclient.New(c)
 			view := &votesView{Proposal: id, Votes: []*voteView{}}
 			if prove {
-				pv, err := c.VerifiedVotes(cmd.Context(), id, height)
+				pv, err := gc.VerifiedVotes(cmd.Context(), id, height)
 				if err != nil {
 					return err
 				}
@@ -153,7 +157,7 @@ the list is proven complete.`,
 				if height != 0 {
 					return fmt.Errorf("--height needs --prove: the plain list is read at the latest height")
 				}
-				vs, err := c.Votes(cmd.Context(), id)
+				vs, err := gc.Votes(cmd.Context(), id)
 				if err != nil {
 					return err
 				}
@@ -197,9 +201,10 @@ the votes are recounted here with the chain's own rule.`,
 				return err
 			}
 			defer c.Close()
+			gc := govclient.New(c)
 			var view *tallyView
 			if prove {
-				pt, err := c.VerifiedTally(cmd.Context(), id, height)
+				pt, err := gc.VerifiedTally(cmd.Context(), id, height)
 				if err != nil {
 					return err
 				}
@@ -209,11 +214,11 @@ the votes are recounted here with the chain's own rule.`,
 				if height != 0 {
 					return fmt.Errorf("--height needs --prove: the node tallies at the latest height")
 				}
-				p, err := c.Proposal(cmd.Context(), id)
+				p, err := gc.Proposal(cmd.Context(), id)
 				if err != nil {
 					return err
 				}
-				t, err := c.Tally(cmd.Context(), id)
+				t, err := gc.Tally(cmd.Context(), id)
 				if err != nil {
 					return err
 				}
@@ -232,10 +237,11 @@ the votes are recounted here with the chain's own rule.`,
 				return err
 			}
 			defer c.Close()
+			gc := govclient.New(c)
 			var p *govv1.Params
 			var proof *client.Proven
 			if prove {
-				p, proof, err = c.VerifiedGovParams(cmd.Context(), height)
+				p, proof, err = gc.VerifiedParams(cmd.Context(), height)
 			} else {
 				p = gov.DefaultParams()
 				err = c.Record(cmd.Context(), gov.StoreName, gov.ParamsKey(), height, "gov params", p)

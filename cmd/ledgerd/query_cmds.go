@@ -15,7 +15,9 @@ import (
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/consortium/consortiumclient"
 	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/x/wallet/walletclient"
 )
 
 func newQueryCmd() *cobra.Command {
@@ -166,7 +168,7 @@ func newQueryWalletCmd() *cobra.Command {
 			var w *walletv1.Wallet
 			var p *client.Proven
 			if prove {
-				w, p, err = c.VerifiedWallet(cmd.Context(), addr, height)
+				w, p, err = walletclient.New(c).VerifiedWallet(cmd.Context(), addr, height)
 			} else {
 				w = new(walletv1.Wallet)
 				err = c.Record(cmd.Context(), wallet.StoreName, wallet.WalletKey(addr.Bytes()), height, "wallet "+addr.Hex(), w)
@@ -229,7 +231,7 @@ func newQueryWalletCmd() *cobra.Command {
 				var is *walletv1.Issuance
 				var p *client.Proven
 				if prove {
-					is, p, err = c.VerifiedIssuance(cmd.Context(), args[0], args[1], height)
+					is, p, err = walletclient.New(c).VerifiedIssuance(cmd.Context(), args[0], args[1], height)
 				} else {
 					is = &walletv1.Issuance{Issuer: args[0], Denom: args[1]}
 					if err = c.Record(cmd.Context(), wallet.StoreName, wallet.IssuanceKey(args[0], args[1]), height, "issuance", is); errors.Is(err, client.ErrNotFound) {
@@ -249,7 +251,7 @@ func newQueryWalletCmd() *cobra.Command {
 			if height != 0 {
 				return fmt.Errorf("--height needs a DENOM: the list of an issuer's denoms is read at the latest height")
 			}
-			all, err := c.Issuances(cmd.Context(), args[0])
+			all, err := walletclient.New(c).Issuances(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -283,7 +285,7 @@ func newQueryWalletCmd() *cobra.Command {
 			var coin *walletv1.Coin
 			var p *client.Proven
 			if prove {
-				coin, p, err = c.VerifiedSupply(cmd.Context(), args[0], height)
+				coin, p, err = walletclient.New(c).VerifiedSupply(cmd.Context(), args[0], height)
 			} else {
 				coin = &walletv1.Coin{Denom: args[0]}
 				if err = c.Record(cmd.Context(), wallet.StoreName, wallet.SupplyKey(args[0]), height, "supply", coin); errors.Is(err, client.ErrNotFound) {
@@ -319,7 +321,7 @@ balances stays the node's word (proving it would take a proof per wallet).`,
 			}
 			defer c.Close()
 			if prove {
-				check, err := c.VerifiedSupplyInvariant(cmd.Context(), height)
+				check, err := walletclient.New(c).VerifiedSupplyInvariant(cmd.Context(), height)
 				if err != nil {
 					return err
 				}
@@ -331,7 +333,7 @@ balances stays the node's word (proving it would take a proof per wallet).`,
 					fmt.Fprintln(out, "sum of balances = supply: checked by the node")
 				})
 			}
-			if err := c.Invariant(cmd.Context()); err != nil {
+			if err := walletclient.New(c).Invariant(cmd.Context()); err != nil {
 				return err
 			}
 			return printResult(cmd, map[string]bool{"holds": true}, func(out io.Writer) {
@@ -413,11 +415,11 @@ complete.`,
 			var ms []*consortiumv1.Member
 			var proofs []*client.Proven
 			if prove {
-				ms, proofs, err = c.VerifiedMembers(cmd.Context(), height)
+				ms, proofs, err = consortiumclient.New(c).VerifiedMembers(cmd.Context(), height)
 			} else if height != 0 {
 				err = fmt.Errorf("--height needs --prove: the plain list is read at the latest height")
 			} else {
-				ms, err = c.Members(cmd.Context())
+				ms, err = consortiumclient.New(c).Members(cmd.Context())
 			}
 			if err != nil {
 				return err
@@ -458,7 +460,7 @@ complete.`,
 			var m *consortiumv1.Member
 			var p *client.Proven
 			if prove {
-				m, p, err = c.VerifiedMember(cmd.Context(), args[0], height)
+				m, p, err = consortiumclient.New(c).VerifiedMember(cmd.Context(), args[0], height)
 			} else {
 				m = new(consortiumv1.Member)
 				err = c.Record(cmd.Context(), consortium.StoreName, consortium.MemberKey(args[0]), height, "member "+args[0], m)

@@ -16,6 +16,7 @@ import (
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/wallet"
+	"github.com/ledgerd/ledgerd/x/wallet/walletclient"
 )
 
 // fundChunk is how many wallets a bank opens and funds per round: two
@@ -31,7 +32,7 @@ func (g *Generator) Prepare(ctx context.Context) error {
 	todo = make([][]*payer, len(g.cfg.Banks))
 	for i, w := range g.wallets {
 		c := g.clients[i%len(g.clients)]
-		existing, err := c.Wallet(ctx, w.addr)
+		existing, err := walletclient.New(c).Wallet(ctx, w.addr)
 		switch {
 		case err == nil:
 			w.nonce = existing.Nonce

@@ -1,127 +1,68 @@
-package client
+package amlclient_test
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	cmtbytes "github.com/cometbft/cometbft/libs/bytes"
-	cmtjson "github.com/cometbft/cometbft/libs/json"
-	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
-	ctypes "github.com/cometbft/cometbft/rpc/core/types"
-	rpctypes "github.com/cometbft/cometbft/rpc/jsonrpc/types"
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client"
+	"github.com/ledgerd/ledgerd/client/clienttest"
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/aml"
+	"github.com/ledgerd/ledgerd/x/aml/amlclient"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
-// The fake node keeps an AML store too, so that its records are in the app
-// hash; amlNode answers the AML queries the fake node does not route.
-func init() { storeNames = append(storeNames, aml.StoreName) }
-
-// amlNode is a fake node that answers /store/aml/key and /aml/... as the
-// app does; lie, if set, edits list answers.
+// amlNode is a fake node that answers the AML queries with the module's
+// own handlers; lie, if set, edits their answers.
 type amlNode struct {
-	*fakeNode
-	srv *httptest.Server
+	*clienttest.FakeNode
+	mu  sync.Mutex
 	lie func(path string, q *abci.ResponseQuery)
 }
 
 func newAMLNode(t *testing.T) *amlNode {
-	n := &amlNode{fakeNode: newFakeNode(t, nil)}
-	n.srv = httptest.NewServer(n)
-	t.Cleanup(n.srv.Close)
-	return n
-}
-
-func (n *amlNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var req rpctypes.RPCRequest
-	if json.Unmarshal(body, &req) == nil && req.Method == "abci_query" {
-		var raw map[string]json.RawMessage
-		var p struct {
-			Path   string
-			Data   cmtbytes.HexBytes
-			Height int64
-			Prove  bool
-		}
-		_ = json.Unmarshal(req.Params, &raw)
-		_ = cmtjson.Unmarshal(raw["path"], &p.Path)
-		if p.Path == StorePath(aml.StoreName) || strings.HasPrefix(p.Path, aml.QueryPrefix) {
-			for name, v := range map[string]any{"data": &p.Data, "height": &p.Height, "prove": &p.Prove} {
-				if m, ok := raw[name]; ok && string(m) != "null" {
-					_ = cmtjson.Unmarshal(m, v)
-				}
-			}
-			q := n.query(p.Path, p.Data, p.Height, p.Prove)
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(rpctypes.NewRPCSuccessResponse(req.ID, &ctypes.ResultABCIQuery{Response: *q}))
-			return
-		}
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	n.fakeNode.ServeHTTP(w, r)
-}
-
-func (n *amlNode) query(path string, data []byte, height int64, prove bool) *abci.ResponseQuery {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	fail := func(err error) *abci.ResponseQuery {
-		cs, code, log := errcode.ABCIInfo(err)
-		return &abci.ResponseQuery{Code: code, Codespace: cs, Log: log}
-	}
-	v, err := n.st.Version(height)
-	if err != nil {
-		return fail(err)
-	}
-	if strings.HasPrefix(path, aml.QueryPrefix) {
-		answer, err := aml.New().Module().Answer(versionStores{v}, strings.TrimPrefix(path, aml.QueryPrefix), nil)
+	n := &amlNode{FakeNode: clienttest.NewFakeNode(t, []string{aml.StoreName})}
+	mod := aml.New().Module()
+	n.HandleQuery(aml.QueryPrefix, func(v *store.Version, path string, data []byte) *abci.ResponseQuery {
+		answer, err := mod.Answer(clienttest.Stores(v), strings.TrimPrefix(path, aml.QueryPrefix), data)
 		if err != nil {
-			return fail(err)
+			cs, code, log := errcode.ABCIInfo(err)
+			return &abci.ResponseQuery{Code: code, Codespace: cs, Log: log}
 		}
 		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(answer)
 		if err != nil {
-			return fail(err)
+			t.Error(err)
 		}
-		q := &abci.ResponseQuery{Value: b, Height: v.Height}
-		if n.lie != nil {
-			n.lie(path, q)
+		q := &abci.ResponseQuery{Value: b}
+		n.mu.Lock()
+		lie := n.lie
+		n.mu.Unlock()
+		if lie != nil {
+			lie(path, q)
 		}
 		return q
-	}
-	if !prove {
-		value, err := v.Get(aml.StoreName, data)
-		if err != nil {
-			return fail(err)
-		}
-		return &abci.ResponseQuery{Key: data, Value: value, Height: v.Height}
-	}
-	value, ops, err := v.Prove(aml.StoreName, data)
-	if err != nil {
-		return fail(err)
-	}
-	return &abci.ResponseQuery{Key: data, Value: value, ProofOps: &cmtcrypto.ProofOps{Ops: ops}, Height: v.Height}
+	})
+	return n
 }
 
 // observe runs the real monitor over the node's committed AML state and
 // queues its writes for the next block.
 func (n *amlNode) observe(t *testing.T, do func(ctx exec.Context, m aml.Monitor)) {
 	t.Helper()
-	v, err := n.st.Version(0)
+	v, err := n.Version(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,11 +72,11 @@ func (n *amlNode) observe(t *testing.T, do func(ctx exec.Context, m aml.Monitor)
 	}
 	b := store.NewBranch([]string{aml.StoreName}, []store.Reader{r})
 	kv := b.KV(aml.StoreName)
-	ctx := exec.New(b, n.height(), time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC))
+	ctx := exec.New(b, n.Height(), time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC))
 	ctx.TxHash = bytes.Repeat([]byte{7}, 32)
 	do(ctx, aml.NewMonitor(kv))
 	for _, w := range b.Overlay(aml.StoreName).Writes() {
-		n.set(aml.StoreName, w.Key, w.Value)
+		n.Set(aml.StoreName, w.Key, w.Value)
 	}
 }
 
@@ -147,10 +88,8 @@ func TestAMLQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.observe(t, func(exec.Context, aml.Monitor) {})
-	params, _ := proto.MarshalOptions{Deterministic: true}.Marshal(st.Params)
-	n.set(aml.StoreName, aml.ParamsKey(), params)
-	n.produce(1)
+	n.SetProto(aml.StoreName, aml.ParamsKey(), st.Params)
+	n.Produce(1)
 	n.observe(t, func(ctx exec.Context, m aml.Monitor) {
 		for _, f := range []wallet.Flow{
 			{Wallet: w1, Bank: "bank-a", Day: day, Denom: "CNY", After: aml.DefaultLargeValue},
@@ -165,13 +104,9 @@ func TestAMLQueries(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	n.produce(2)
-	n.startBlocks(10 * time.Millisecond)
-	c, err := New(n.srv.URL, WithPollInterval(5*time.Millisecond), WithHeaderTimeout(5*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	n.Produce(2)
+	n.StartBlocks(10 * time.Millisecond)
+	c := amlclient.New(clienttest.NewClient(t, n.FakeNode))
 	ctx := context.Background()
 
 	ids := func(rs []*amlv1.Report) (out []uint64) {
@@ -193,18 +128,18 @@ func TestAMLQueries(t *testing.T) {
 		{"wallet", w2.Hex(), 2, nil},
 	} {
 		rs, err := c.Reports(ctx, tc.by, tc.value, tc.after)
-		if err != nil || !equalIDs(ids(rs), tc.want) {
+		if err != nil || !slices.Equal(ids(rs), tc.want) {
 			t.Fatalf("Reports(%s %s after %d) = %v, %v, want %v", tc.by, tc.value, tc.after, ids(rs), err, tc.want)
 		}
 		vrs, proofs, err := c.VerifiedReports(ctx, tc.by, tc.value, tc.after, 0)
-		if err != nil || !equalIDs(ids(vrs), tc.want) || len(proofs) != len(vrs) {
+		if err != nil || !slices.Equal(ids(vrs), tc.want) || len(proofs) != len(vrs) {
 			t.Fatalf("VerifiedReports(%s %s) = %v, %d proofs, %v", tc.by, tc.value, ids(vrs), len(proofs), err)
 		}
 		for i, p := range proofs {
 			if !bytes.Equal(p.Key, aml.ReportKey(vrs[i].Id)) || p.Height != proofs[0].Height {
 				t.Fatalf("proof %d: key %x height %d", i, p.Key, p.Height)
 			}
-			checkProven(t, n.fakeNode, p)
+			n.CheckProven(t, p)
 		}
 	}
 	as, proofs, err := c.VerifiedAlerts(ctx, "bank", "bank-b", 0, 0)
@@ -217,18 +152,18 @@ func TestAMLQueries(t *testing.T) {
 	if r, p, err := c.VerifiedReport(ctx, 2, 0); err != nil || r.Direction != amlv1.Direction_DIRECTION_OUTFLOW || !p.Present() {
 		t.Fatalf("VerifiedReport = %v, %v", r, err)
 	}
-	if _, _, err := c.VerifiedAlert(ctx, 9, 0); !errors.Is(err, ErrNotFound) {
+	if _, _, err := c.VerifiedAlert(ctx, 9, 0); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("VerifiedAlert(9) = %v", err)
 	}
-	if p, err := c.AMLParams(ctx); err != nil || p.VelocityLimit != 100 {
-		t.Fatalf("AMLParams = %v, %v", p, err)
+	if p, err := c.Params(ctx); err != nil || p.VelocityLimit != 100 {
+		t.Fatalf("Params = %v, %v", p, err)
 	}
-	if p, proof, err := c.VerifiedAMLParams(ctx, 0); err != nil || p.VelocityLimit != 100 || !proof.Present() {
-		t.Fatalf("VerifiedAMLParams = %v, %v", p, err)
+	if p, proof, err := c.VerifiedParams(ctx, 0); err != nil || p.VelocityLimit != 100 || !proof.Present() {
+		t.Fatalf("VerifiedParams = %v, %v", p, err)
 	}
 
 	// Bad input is refused before asking; the node's refusals are
-	// *QueryError with the aml codes.
+	// *client.QueryError with the aml codes.
 	for _, bad := range [][2]string{{"month", "1"}, {"day", "2026-02-30"}, {"wallet", "0x12"}, {"bank", ""}} {
 		if _, err := c.Reports(ctx, bad[0], bad[1], 0); err == nil {
 			t.Errorf("Reports(%s %q) succeeded", bad[0], bad[1])
@@ -260,39 +195,14 @@ func TestAMLQueries(t *testing.T) {
 			q.Value, _ = proto.Marshal(rs)
 		}
 		n.mu.Unlock()
-		if _, _, err := c.VerifiedReports(ctx, "bank", "bank-a", 0, 0); !errors.Is(err, ErrVerification) {
-			t.Errorf("%s: %v, want ErrVerification", tc.name, err)
+		if _, _, err := c.VerifiedReports(ctx, "bank", "bank-a", 0, 0); !errors.Is(err, client.ErrVerification) {
+			t.Errorf("%s: %v, want client.ErrVerification", tc.name, err)
 		}
 	}
-}
-
-func equalIDs(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestNextAfter(t *testing.T) {
-	if NextAfter(aml.MaxPage-1, 5) != 0 || NextAfter(aml.MaxPage, 5) != 5 {
+	if amlclient.NextAfter(aml.MaxPage-1, 5) != 0 || amlclient.NextAfter(aml.MaxPage, 5) != 5 {
 		t.Fatal("NextAfter")
 	}
 }
-
-// versionStores are a committed version's stores for module query handlers.
-type versionStores struct{ v *store.Version }
-
-func (s versionStores) Reader(name string) store.Reader {
-	r, err := s.v.Reader(name)
-	if err != nil {
-		panic(err)
-	}
-	return r
-}
-
-func (s versionStores) Height() int64 { return s.v.Height }

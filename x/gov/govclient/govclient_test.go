@@ -1,4 +1,4 @@
-package client
+package govclient_test
 
 import (
 	"bytes"
@@ -6,56 +6,59 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	ics23 "github.com/cosmos/ics23/go"
 	"testing"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	ics23 "github.com/cosmos/ics23/go"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client"
+	"github.com/ledgerd/ledgerd/client/clienttest"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/exec"
 	"github.com/ledgerd/ledgerd/x/gov"
+	"github.com/ledgerd/ledgerd/x/gov/govclient"
 )
-
-// The fake node keeps a gov store too, so that its records are in the app
-// hash.
-func init() { storeNames = append(storeNames, gov.StoreName) }
 
 const (
 	memberActive    = consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE
 	memberSuspended = consortiumv1.MemberStatus_MEMBER_STATUS_SUSPENDED
 )
 
-// govNode is a live fake node with four members (bank-d suspended) and
-// three proposals: 1 in voting with votes by bank-a (yes), bank-b (no)
-// and bank-d (yes, which no longer counts); 2 executed without votes; 3
-// naming a voter whose vote record is missing (corrupted state).
-func govNode(t *testing.T) *fakeNode {
-	f := newFakeNode(t, nil)
+// govNode is a live fake node serving the consortium and governance, with
+// four members (bank-d suspended) and three proposals: 1 in voting with
+// votes by bank-a (yes), bank-b (no) and bank-d (yes, which no longer
+// counts); 2 executed without votes; 3 naming a voter whose vote record is
+// missing (corrupted state).
+func govNode(t *testing.T) *clienttest.FakeNode {
+	f := clienttest.NewFakeNode(t, []string{consortium.StoreName, gov.StoreName})
+	f.ServeModule(consortium.New(nil))
+	f.ServeModule(gov.New(func(ctx exec.Context) gov.Members { return consortium.ViewOf(ctx) }, nil).Module())
 	ids := []string{"bank-a", "bank-b", "bank-c", "bank-d"}
 	for _, id := range ids {
 		status := memberActive
 		if id == "bank-d" {
 			status = memberSuspended
 		}
-		f.setProto(consortium.StoreName, consortium.MemberKey(id), &consortiumv1.Member{Id: id, Name: id, Status: status,
+		f.SetProto(consortium.StoreName, consortium.MemberKey(id), &consortiumv1.Member{Id: id, Name: id, Status: status,
 			Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_ISSUER}})
 	}
-	f.setProto(gov.StoreName, gov.ParamsKey(), gov.DefaultParams())
+	f.SetProto(gov.StoreName, gov.ParamsKey(), gov.DefaultParams())
 	voting, executed := govv1.ProposalStatus_PROPOSAL_STATUS_VOTING, govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED
-	f.setProto(gov.StoreName, gov.ProposalKey(1), &govv1.Proposal{Id: 1, Proposer: "bank-a", Title: "one", Status: voting,
+	f.SetProto(gov.StoreName, gov.ProposalKey(1), &govv1.Proposal{Id: 1, Proposer: "bank-a", Title: "one", Status: voting,
 		Voters: []string{"bank-a", "bank-b", "bank-d"}})
-	f.setProto(gov.StoreName, gov.ProposalKey(2), &govv1.Proposal{Id: 2, Proposer: "bank-b", Title: "two", Status: executed})
-	f.setProto(gov.StoreName, gov.ProposalKey(3), &govv1.Proposal{Id: 3, Proposer: "bank-b", Title: "three", Status: voting,
+	f.SetProto(gov.StoreName, gov.ProposalKey(2), &govv1.Proposal{Id: 2, Proposer: "bank-b", Title: "two", Status: executed})
+	f.SetProto(gov.StoreName, gov.ProposalKey(3), &govv1.Proposal{Id: 3, Proposer: "bank-b", Title: "three", Status: voting,
 		Voters: []string{"bank-c"}})
-	f.set(gov.StoreName, gov.LastIDKey(), binary.BigEndian.AppendUint64(nil, 3))
+	f.Set(gov.StoreName, gov.LastIDKey(), binary.BigEndian.AppendUint64(nil, 3))
 	for member, o := range map[string]govv1.VoteOption{"bank-a": voteYes, "bank-b": voteNo, "bank-d": voteYes} {
-		f.setProto(gov.StoreName, gov.VoteKey(1, member), &govv1.Vote{ProposalId: 1, MemberId: member, Option: o})
+		f.SetProto(gov.StoreName, gov.VoteKey(1, member), &govv1.Vote{ProposalId: 1, MemberId: member, Option: o})
 	}
-	f.produce(2)
-	f.startBlocks(10 * time.Millisecond)
+	f.Produce(2)
+	f.StartBlocks(10 * time.Millisecond)
 	return f
 }
 
@@ -66,15 +69,15 @@ const (
 
 func TestVerifiedGov(t *testing.T) {
 	f := govNode(t)
-	c := newTestClient(t, f)
+	c := govclient.New(clienttest.NewClient(t, f))
 	ctx := context.Background()
 
 	p, proof, err := c.VerifiedProposal(ctx, 1, 0)
 	if err != nil || p.Title != "one" || !proof.Present() {
 		t.Fatalf("VerifiedProposal(1) = %v, %v", p, err)
 	}
-	checkProven(t, f, proof)
-	if _, proof, err := c.VerifiedProposal(ctx, 9, 0); !errors.Is(err, ErrNotFound) || proof == nil || proof.Present() {
+	f.CheckProven(t, proof)
+	if _, proof, err := c.VerifiedProposal(ctx, 9, 0); !errors.Is(err, client.ErrNotFound) || proof == nil || proof.Present() {
 		t.Fatalf("VerifiedProposal(9) = %v", err)
 	}
 	if plain, err := c.Proposal(ctx, 2); err != nil || plain.Title != "two" {
@@ -91,13 +94,13 @@ func TestVerifiedGov(t *testing.T) {
 		if votes.Proofs[i].Height != votes.Height || !bytes.Equal(votes.Proofs[i].Key, gov.VoteKey(1, v.MemberId)) {
 			t.Fatalf("vote %d proof: height %d key %x", i, votes.Proofs[i].Height, votes.Proofs[i].Key)
 		}
-		checkProven(t, f, votes.Proofs[i])
+		f.CheckProven(t, votes.Proofs[i])
 	}
 	if want := "[bank-a=yes bank-b=no bank-d=yes]"; fmt.Sprint(got) != want {
 		t.Fatalf("votes %v, want %s", got, want)
 	}
-	if _, err := c.VerifiedVotes(ctx, 3, 0); !errors.Is(err, ErrVerification) {
-		t.Fatalf("a named voter without a vote: %v, want ErrVerification", err)
+	if _, err := c.VerifiedVotes(ctx, 3, 0); !errors.Is(err, client.ErrVerification) {
+		t.Fatalf("a named voter without a vote: %v, want client.ErrVerification", err)
 	}
 
 	// The tally is recounted from proven records: bank-d is suspended, so
@@ -110,7 +113,7 @@ func TestVerifiedGov(t *testing.T) {
 	if !proto.Equal(tl.Tally, want) || tl.Params.ThresholdDenominator != 3 {
 		t.Fatalf("VerifiedTally = %v (params %v), want %v", tl.Tally, tl.Params, want)
 	}
-	v, err := f.st.Version(tl.Height)
+	v, err := f.Version(tl.Height)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,15 +150,11 @@ func TestVerifiedGov(t *testing.T) {
 		len(done.Proposals) != 1 || done.Proposals[0].Id != 2 {
 		t.Fatalf("VerifiedProposals(executed) = %+v, %v", done, err)
 	}
-	if params, proof, err := c.VerifiedGovParams(ctx, 0); err != nil || !proto.Equal(params, gov.DefaultParams()) || !proof.Present() {
-		t.Fatalf("VerifiedGovParams = %v, %v", params, err)
+	if params, proof, err := c.VerifiedParams(ctx, 0); err != nil || !proto.Equal(params, gov.DefaultParams()) || !proof.Present() {
+		t.Fatalf("VerifiedParams = %v, %v", params, err)
 	}
-	if params, err := c.GovParams(ctx); err != nil || !proto.Equal(params, gov.DefaultParams()) {
-		t.Fatalf("GovParams = %v, %v", params, err)
-	}
-	members, proofs, err := c.VerifiedMembers(ctx, 0)
-	if err != nil || len(members) != 4 || len(proofs) != 5 || members[3].Status != memberSuspended {
-		t.Fatalf("VerifiedMembers = %v, %v", members, err)
+	if params, err := c.Params(ctx); err != nil || !proto.Equal(params, gov.DefaultParams()) {
+		t.Fatalf("Params = %v, %v", params, err)
 	}
 }
 
@@ -163,7 +162,7 @@ func TestVerifiedGov(t *testing.T) {
 // active, or a vote other than the member's, is caught.
 func TestVerifiedTallyCatchesLies(t *testing.T) {
 	f := govNode(t)
-	c := newTestClient(t, f)
+	c := govclient.New(clienttest.NewClient(t, f))
 	ctx := context.Background()
 	activeD, _ := proto.Marshal(&consortiumv1.Member{Id: "bank-d", Name: "bank-d", Status: memberActive,
 		Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_ISSUER}})
@@ -172,10 +171,10 @@ func TestVerifiedTallyCatchesLies(t *testing.T) {
 		// The tally walks the members' range: bank-d's record comes as the
 		// proven neighbour of the probe after bank-c.
 		"suspended member shown active": func(q *abci.ResponseQuery) {
-			editNeighbour(q, consortium.MemberKey("bank-d"), func(right *ics23.ExistenceProof) { right.Value = activeD })
+			clienttest.EditNextKey(q, consortium.MemberKey("bank-d"), func(right *ics23.ExistenceProof) { right.Value = activeD })
 		},
 		"member hidden": func(q *abci.ResponseQuery) {
-			editNeighbour(q, consortium.MemberKey("bank-d"), func(right *ics23.ExistenceProof) {
+			clienttest.EditNextKey(q, consortium.MemberKey("bank-d"), func(right *ics23.ExistenceProof) {
 				right.Key = consortium.MemberKey("bank-e")
 			})
 		},
@@ -194,36 +193,58 @@ func TestVerifiedTallyCatchesLies(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			f.mu.Lock()
-			f.tamper = lie
-			f.mu.Unlock()
+			f.SetTamper(lie)
 			defer func() {
-				f.mu.Lock()
-				f.tamper = nil
-				f.mu.Unlock()
+				f.SetTamper(nil)
 			}()
-			if tl, err := c.VerifiedTally(ctx, 1, 0); !errors.Is(err, ErrVerification) {
+			if tl, err := c.VerifiedTally(ctx, 1, 0); !errors.Is(err, client.ErrVerification) {
 				t.Fatalf("lie accepted: %+v, %v", tl, err)
 			}
 		})
 	}
 }
 
-// editNeighbour edits, in an answer proving a key absent, the proof of the
-// neighbour after it when that neighbour is key.
-func editNeighbour(q *abci.ResponseQuery, key []byte, edit func(*ics23.ExistenceProof)) {
-	if q.ProofOps == nil || len(q.ProofOps.Ops) == 0 {
-		return
+// TestPlain reads with the governance module's own query handlers.
+func TestPlain(t *testing.T) {
+	f := govNode(t)
+	c := govclient.New(clienttest.NewClient(t, f))
+	ctx := context.Background()
+
+	ps, err := c.Proposals(ctx, 0)
+	if err != nil || len(ps) != 3 || ps[2].Id != 3 {
+		t.Fatalf("Proposals = %v, %v", ps, err)
 	}
-	p := new(ics23.CommitmentProof)
-	if p.Unmarshal(q.ProofOps.Ops[0].Data) != nil || p.GetNonexist() == nil || p.GetNonexist().Right == nil ||
-		!bytes.Equal(p.GetNonexist().Right.Key, key) {
-		return
+	if ps, err := c.Proposals(ctx, govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED); err != nil || len(ps) != 1 || ps[0].Id != 2 {
+		t.Fatalf("Proposals(executed) = %v, %v", ps, err)
 	}
-	edit(p.GetNonexist().Right)
-	b, err := p.Marshal()
-	if err != nil {
-		panic(err)
+	vs, err := c.Votes(ctx, 1)
+	if err != nil || len(vs) != 3 || vs[0].MemberId != "bank-a" || vs[1].Option != voteNo {
+		t.Fatalf("Votes = %v, %v", vs, err)
 	}
-	q.ProofOps.Ops[0].Data = b
+	want := &govv1.Tally{Yes: 1, No: 1, Eligible: 3, Needed: 2}
+	if tl, err := c.Tally(ctx, 1); err != nil || !proto.Equal(tl, want) {
+		t.Fatalf("Tally = %v, %v; want %v", tl, err, want)
+	}
+	if _, err := c.Votes(ctx, 9); !errors.Is(err, gov.ErrProposalNotFound) {
+		t.Fatalf("Votes of a missing proposal: %v", err)
+	}
+	if _, err := c.Proposal(ctx, 9); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("Proposal(9) = %v", err)
+	}
+}
+
+// TestProposalFailure: a failed proposal's registered error, described
+// (the node keeps no block results here, so without its text).
+func TestProposalFailure(t *testing.T) {
+	f := govNode(t)
+	c := govclient.New(clienttest.NewClient(t, f))
+	failed := &govv1.Proposal{Id: 4, Status: govv1.ProposalStatus_PROPOSAL_STATUS_FAILED, DecidedHeight: 2,
+		FailureCodespace: gov.ErrProposalNotFound.Codespace, FailureCode: gov.ErrProposalNotFound.Code}
+	want := fmt.Sprintf("%s/%d (%s)", gov.ErrProposalNotFound.Codespace, gov.ErrProposalNotFound.Code, gov.ErrProposalNotFound.Desc)
+	if got := c.ProposalFailure(context.Background(), failed); got != want {
+		t.Fatalf("ProposalFailure = %q, want %q", got, want)
+	}
+	if got := c.ProposalFailure(context.Background(), &govv1.Proposal{Id: 1, Status: govv1.ProposalStatus_PROPOSAL_STATUS_VOTING}); got != "" {
+		t.Fatalf("ProposalFailure of a proposal in voting = %q", got)
+	}
 }

@@ -1,4 +1,4 @@
-package client
+package govclient
 
 import (
 	"context"
@@ -7,24 +7,22 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/ledgerd/ledgerd/client"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/gov"
 )
 
-// Governance (package x/gov): proposals, the members' votes on them, their
-// tallies and governance's parameters.
-//
-// The plain reads are the node's word. The Verified variants prove every
-// record they return at one height, and more than the AML lists can: a
-// proposal record names its voters, and proposal ids run from 1 to the
-// stored last id without gaps, so VerifiedVotes and VerifiedProposals
-// prove that their lists are complete, and VerifiedTally recounts the votes
-// on the client from proven records, with the chain's own rule
-// (gov.TallyOf), instead of trusting the node's tally.
+// Client reads governance's state through a ledgerd node. It is safe for
+// concurrent use, as the client.Client it wraps.
+type Client struct{ *client.Client }
 
-// Proposal returns proposal id at the latest height, or a *NotFoundError.
-func (c *Client) Proposal(ctx context.Context, id uint64) (*govv1.Proposal, error) {
+// New returns a Client that reads through c.
+func New(c *client.Client) Client { return Client{c} }
+
+// Proposal returns proposal id at the latest height, or a
+// *client.NotFoundError.
+func (c Client) Proposal(ctx context.Context, id uint64) (*govv1.Proposal, error) {
 	p := new(govv1.Proposal)
 	if err := c.Record(ctx, gov.StoreName, gov.ProposalKey(id), 0, fmt.Sprintf("proposal %d", id), p); err != nil {
 		return nil, err
@@ -35,7 +33,7 @@ func (c *Client) Proposal(ctx context.Context, id uint64) (*govv1.Proposal, erro
 // Proposals returns every proposal with status (0: any status), in id
 // order. The pages (gov.MaxPage proposals each) are all read at the height
 // the node answered the first one at.
-func (c *Client) Proposals(ctx context.Context, status govv1.ProposalStatus) ([]*govv1.Proposal, error) {
+func (c Client) Proposals(ctx context.Context, status govv1.ProposalStatus) ([]*govv1.Proposal, error) {
 	var out []*govv1.Proposal
 	var height int64
 	for after := uint64(0); ; {
@@ -46,12 +44,12 @@ func (c *Client) Proposals(ctx context.Context, status govv1.ProposalStatus) ([]
 			return nil, err
 		}
 		height = h
-		if err := CheckPage(path, len(page.Proposals), gov.MaxPage); err != nil {
+		if err := client.CheckPage(path, len(page.Proposals), gov.MaxPage); err != nil {
 			return nil, err
 		}
 		for _, p := range page.Proposals {
 			match := status == govv1.ProposalStatus_PROPOSAL_STATUS_UNSPECIFIED || p.Status == status
-			if err := CheckListed(path, match, p.Id, &after); err != nil {
+			if err := client.CheckListed(path, match, p.Id, &after); err != nil {
 				return nil, err
 			}
 		}
@@ -63,8 +61,8 @@ func (c *Client) Proposals(ctx context.Context, status govv1.ProposalStatus) ([]
 }
 
 // Votes returns the current votes on proposal id, in member id order. A
-// missing proposal is a *QueryError matching gov.ErrProposalNotFound.
-func (c *Client) Votes(ctx context.Context, id uint64) ([]*govv1.Vote, error) {
+// missing proposal is a *client.QueryError matching gov.ErrProposalNotFound.
+func (c Client) Votes(ctx context.Context, id uint64) ([]*govv1.Vote, error) {
 	out := new(govv1.Votes)
 	if err := c.QueryProto(ctx, gov.VotesPath(id), out); err != nil {
 		return nil, err
@@ -74,9 +72,9 @@ func (c *Client) Votes(ctx context.Context, id uint64) ([]*govv1.Vote, error) {
 
 // Tally returns proposal id's tally as the node computes it now: the votes
 // of the voters that are active members, the active members and the yes
-// votes needed. A missing proposal is a *QueryError matching
+// votes needed. A missing proposal is a *client.QueryError matching
 // gov.ErrProposalNotFound.
-func (c *Client) Tally(ctx context.Context, id uint64) (*govv1.Tally, error) {
+func (c Client) Tally(ctx context.Context, id uint64) (*govv1.Tally, error) {
 	out := new(govv1.Tally)
 	if err := c.QueryProto(ctx, gov.TallyPath(id), out); err != nil {
 		return nil, err
@@ -84,12 +82,12 @@ func (c *Client) Tally(ctx context.Context, id uint64) (*govv1.Tally, error) {
 	return out, nil
 }
 
-// GovParams returns governance's parameters at the latest height (the
+// Params returns governance's parameters at the latest height (the
 // defaults if none are stored).
-func (c *Client) GovParams(ctx context.Context) (*govv1.Params, error) {
+func (c Client) Params(ctx context.Context) (*govv1.Params, error) {
 	p := new(govv1.Params)
 	err := c.Record(ctx, gov.StoreName, gov.ParamsKey(), 0, "gov params", p)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, client.ErrNotFound) {
 		return gov.DefaultParams(), nil
 	}
 	if err != nil {
@@ -99,26 +97,26 @@ func (c *Client) GovParams(ctx context.Context) (*govv1.Params, error) {
 }
 
 // VerifiedProposal returns proposal id at height (0 = latest) with its
-// proof. A proven absence returns the proof and a *NotFoundError.
-func (c *Client) VerifiedProposal(ctx context.Context, id uint64, height int64) (*govv1.Proposal, *Proven, error) {
+// proof. A proven absence returns the proof and a *client.NotFoundError.
+func (c Client) VerifiedProposal(ctx context.Context, id uint64, height int64) (*govv1.Proposal, *client.Proven, error) {
 	p := new(govv1.Proposal)
 	proof, err := c.VerifiedRecord(ctx, gov.StoreName, gov.ProposalKey(id), height, fmt.Sprintf("proposal %d", id), p)
 	if err != nil {
 		return nil, proof, err
 	}
 	if p.Id != id {
-		return nil, proof, fmt.Errorf("client: the record proven under proposal %d's key is proposal %d: %w", id, p.Id, ErrVerification)
+		return nil, proof, fmt.Errorf("govclient: the record proven under proposal %d's key is proposal %d: %w", id, p.Id, client.ErrVerification)
 	}
 	return p, proof, nil
 }
 
-// VerifiedGovParams returns governance's parameters at height (0 =
-// latest) with their proof; proven absent, they are the defaults (and
+// VerifiedParams returns governance's parameters at height (0 = latest)
+// with their proof; proven absent, they are the defaults (and
 // Proven.Value is nil).
-func (c *Client) VerifiedGovParams(ctx context.Context, height int64) (*govv1.Params, *Proven, error) {
+func (c Client) VerifiedParams(ctx context.Context, height int64) (*govv1.Params, *client.Proven, error) {
 	params := new(govv1.Params)
 	p, err := c.VerifiedRecord(ctx, gov.StoreName, gov.ParamsKey(), height, "gov params", params)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, client.ErrNotFound) {
 		return gov.DefaultParams(), p, nil
 	}
 	if err != nil {
@@ -133,18 +131,18 @@ func (c *Client) VerifiedGovParams(ctx context.Context, height int64) (*govv1.Pa
 type ProvenProposals struct {
 	Height      int64
 	LastID      uint64
-	LastIDProof *Proven
+	LastIDProof *client.Proven
 	// Proposals are those with the status asked for, in id order;
 	// Proofs[i] proves Proposals[i].
 	Proposals []*govv1.Proposal
-	Proofs    []*Proven
+	Proofs    []*client.Proven
 }
 
 // VerifiedProposals proves the last proposal id at height (0 = latest)
 // and every proposal up to it, at that height, and returns those with
 // status (0: any). It proves every proposal, also those it leaves out, so
 // its work grows with the number of proposals ever made.
-func (c *Client) VerifiedProposals(ctx context.Context, status govv1.ProposalStatus, height int64) (*ProvenProposals, error) {
+func (c Client) VerifiedProposals(ctx context.Context, status govv1.ProposalStatus, height int64) (*ProvenProposals, error) {
 	lp, err := c.Verified(ctx, gov.StoreName, gov.LastIDKey(), height)
 	if err != nil {
 		return nil, err
@@ -152,14 +150,14 @@ func (c *Client) VerifiedProposals(ctx context.Context, status govv1.ProposalSta
 	out := &ProvenProposals{Height: lp.Height, LastIDProof: lp}
 	if lp.Value != nil {
 		if len(lp.Value) != 8 {
-			return nil, fmt.Errorf("client: the proven last proposal id is %d bytes, not 8: %w", len(lp.Value), ErrVerification)
+			return nil, fmt.Errorf("govclient: the proven last proposal id is %d bytes, not 8: %w", len(lp.Value), client.ErrVerification)
 		}
 		out.LastID = binary.BigEndian.Uint64(lp.Value)
 	}
 	for id := uint64(1); id <= out.LastID; id++ {
 		p, proof, err := c.VerifiedProposal(ctx, id, lp.Height)
-		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("client: proposal %d of %d is proven absent at height %d: %w", id, out.LastID, lp.Height, ErrVerification)
+		if errors.Is(err, client.ErrNotFound) {
+			return nil, fmt.Errorf("govclient: proposal %d of %d is proven absent at height %d: %w", id, out.LastID, lp.Height, client.ErrVerification)
 		}
 		if err != nil {
 			return nil, err
@@ -176,18 +174,18 @@ func (c *Client) VerifiedProposals(ctx context.Context, status govv1.ProposalSta
 type ProvenVotes struct {
 	Height        int64
 	Proposal      *govv1.Proposal
-	ProposalProof *Proven
+	ProposalProof *client.Proven
 	// Votes are in member id order; Proofs[i] proves Votes[i].
 	Votes  []*govv1.Vote
-	Proofs []*Proven
+	Proofs []*client.Proven
 }
 
 // VerifiedVotes proves proposal id at height (0 = latest) and then, at the
 // same height, the vote of each voter it names. The proposal record lists
 // every member that ever voted on it, so the votes are proven complete,
 // not only each one genuine. A voter without a proven vote fails with
-// ErrVerification.
-func (c *Client) VerifiedVotes(ctx context.Context, id uint64, height int64) (*ProvenVotes, error) {
+// client.ErrVerification.
+func (c Client) VerifiedVotes(ctx context.Context, id uint64, height int64) (*ProvenVotes, error) {
 	p, pp, err := c.VerifiedProposal(ctx, id, height)
 	if err != nil {
 		return nil, err
@@ -196,14 +194,14 @@ func (c *Client) VerifiedVotes(ctx context.Context, id uint64, height int64) (*P
 	for _, member := range p.Voters {
 		v := new(govv1.Vote)
 		proof, err := c.VerifiedRecord(ctx, gov.StoreName, gov.VoteKey(id, member), pp.Height, fmt.Sprintf("vote of %q on proposal %d", member, id), v)
-		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("client: proposal %d names voter %q, whose vote is proven absent at height %d: %w", id, member, pp.Height, ErrVerification)
+		if errors.Is(err, client.ErrNotFound) {
+			return nil, fmt.Errorf("govclient: proposal %d names voter %q, whose vote is proven absent at height %d: %w", id, member, pp.Height, client.ErrVerification)
 		}
 		if err != nil {
 			return nil, err
 		}
 		if v.ProposalId != id || v.MemberId != member {
-			return nil, fmt.Errorf("client: the record proven under the key of %q's vote on proposal %d is %q's on %d: %w", member, id, v.MemberId, v.ProposalId, ErrVerification)
+			return nil, fmt.Errorf("govclient: the record proven under the key of %q's vote on proposal %d is %q's on %d: %w", member, id, v.MemberId, v.ProposalId, client.ErrVerification)
 		}
 		out.Votes = append(out.Votes, v)
 		out.Proofs = append(out.Proofs, proof)
@@ -223,7 +221,7 @@ type ProvenTally struct {
 	// Proofs prove every record the count read: the proposal first, then
 	// the member index, each member, the parameters and each vote, in the
 	// order the count read them.
-	Proofs []*Proven
+	Proofs []*client.Proven
 }
 
 // VerifiedTally proves proposal id at height (0 = latest) and recounts its
@@ -232,8 +230,8 @@ type ProvenTally struct {
 // member's record (who is active, so eligible and counted), each voter's
 // vote, and the governance parameters (the threshold). The node's own
 // tally is not asked for. A record proven but undecodable fails with
-// ErrVerification.
-func (c *Client) VerifiedTally(ctx context.Context, id uint64, height int64) (*ProvenTally, error) {
+// client.ErrVerification.
+func (c Client) VerifiedTally(ctx context.Context, id uint64, height int64) (*ProvenTally, error) {
 	p, pp, err := c.VerifiedProposal(ctx, id, height)
 	if err != nil {
 		return nil, err
@@ -248,7 +246,7 @@ func (c *Client) VerifiedTally(ctx context.Context, id uint64, height int64) (*P
 	}); err != nil {
 		return nil, err
 	}
-	return &ProvenTally{Height: pp.Height, Proposal: p, Tally: t, Params: params, Proofs: append([]*Proven{pp}, reads.Proofs()...)}, nil
+	return &ProvenTally{Height: pp.Height, Proposal: p, Tally: t, Params: params, Proofs: append([]*client.Proven{pp}, reads.Proofs()...)}, nil
 }
 
 // ProposalFailure explains why proposal p failed at execution: its
@@ -256,7 +254,7 @@ func (c *Client) VerifiedTally(ctx context.Context, id uint64, height int64) (*P
 // the node still has the results of the deciding block, the text the
 // block's gov_proposal event carried. It is "" for a proposal that did not
 // fail. The text is the node's word; the code is in proven state.
-func (c *Client) ProposalFailure(ctx context.Context, p *govv1.Proposal) string {
+func (c Client) ProposalFailure(ctx context.Context, p *govv1.Proposal) string {
 	if p.GetStatus() != govv1.ProposalStatus_PROPOSAL_STATUS_FAILED {
 		return ""
 	}

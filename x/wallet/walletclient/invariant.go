@@ -1,4 +1,4 @@
-package client
+package walletclient
 
 import (
 	"context"
@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math/bits"
 
+	"github.com/ledgerd/ledgerd/client"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/consortium/consortiumclient"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -32,18 +34,19 @@ type DenomSupply struct {
 // every member's outstanding issuance, and checks that they agree: supply =
 // sum of issuers' outstanding issuance. Because the supply is proven and
 // issuance is never negative, a node that left out an issuer could only
-// make the check fail, never pass. It also runs the node's invariant query,
+// make the check fail, never pass; the list of members comes from the
+// node (consortiumclient.Members). It also runs the node's invariant query,
 // which adds sum of balances = supply on the node's word (proving it would
-// take a proof per wallet). It fails with ErrVerification when a proof or
-// the invariant does not hold.
-func (c *Client) VerifiedSupplyInvariant(ctx context.Context, height int64) (*SupplyCheck, error) {
+// take a proof per wallet). It fails with client.ErrVerification when a
+// proof or the invariant does not hold.
+func (c Client) VerifiedSupplyInvariant(ctx context.Context, height int64) (*SupplyCheck, error) {
 	params := new(walletv1.Params)
 	paramsProof, err := c.VerifiedRecord(ctx, wallet.StoreName, wallet.ParamsKey(), height, "wallet params", params)
 	if err != nil {
 		return nil, err
 	}
 	h := paramsProof.Height
-	members, err := c.Members(ctx)
+	members, err := consortiumclient.New(c.Client).Members(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -65,19 +68,19 @@ func (c *Client) VerifiedSupplyInvariant(ctx context.Context, height int64) (*Su
 			ds.Issued[m.Id] = is.Outstanding
 			var carry uint64
 			if ds.SumIssued, carry = bits.Add64(ds.SumIssued, is.Outstanding, 0); carry != 0 {
-				return nil, fmt.Errorf("%w: outstanding issuance of %s overflows", ErrVerification, denom)
+				return nil, fmt.Errorf("%w: outstanding issuance of %s overflows", client.ErrVerification, denom)
 			}
 		}
 		if ds.SumIssued != ds.Supply {
 			return check, fmt.Errorf("%w: at height %d the proven supply of %s is %d but the issuers' proven outstanding issuance sums to %d",
-				ErrVerification, h, denom, ds.Supply, ds.SumIssued)
+				client.ErrVerification, h, denom, ds.Supply, ds.SumIssued)
 		}
 		check.Denoms = append(check.Denoms, ds)
 	}
 	if err := c.Invariant(ctx); err != nil {
-		var qe *QueryError
+		var qe *client.QueryError
 		if errors.As(err, &qe) {
-			return check, fmt.Errorf("%w: the node reports: %v", ErrVerification, err)
+			return check, fmt.Errorf("%w: the node reports: %v", client.ErrVerification, err)
 		}
 		return check, err
 	}

@@ -1,34 +1,30 @@
-package client
+package amlclient
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
+	"github.com/ledgerd/ledgerd/client"
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	"github.com/ledgerd/ledgerd/x/aml"
 )
 
-// AML records (package x/aml): large-value reports and velocity alerts,
-// listed by day, by bank of record or by wallet.
-//
-// by is "day", "bank" or "wallet"; value is a day number or a YYYY-MM-DD
-// date (days since 1970-01-01 in the consortium's time zone), a member id,
-// or a 0x address. A list is one page: the records with ids greater than
-// after, in id order, at most aml.MaxPage of them. A full page may have
-// more after it: ask again with after = the last id (NextAfter). A plain
-// list is the node's word; the Verified variants prove every record in it
-// at one height, but not that the list is complete (see the package
-// documentation).
+// Client reads the AML module's records through a ledgerd node. It is safe
+// for concurrent use, as the client.Client it wraps.
+type Client struct{ *client.Client }
+
+// New returns a Client that reads through c.
+func New(c *client.Client) Client { return Client{c} }
 
 // Reports returns a page of large-value reports at the latest height.
-func (c *Client) Reports(ctx context.Context, by, value string, after uint64) ([]*amlv1.Report, error) {
+func (c Client) Reports(ctx context.Context, by, value string, after uint64) ([]*amlv1.Report, error) {
 	out, _, err := c.reports(ctx, by, value, after, 0)
 	return out, err
 }
 
 // Alerts returns a page of velocity alerts at the latest height.
-func (c *Client) Alerts(ctx context.Context, by, value string, after uint64) ([]*amlv1.Alert, error) {
+func (c Client) Alerts(ctx context.Context, by, value string, after uint64) ([]*amlv1.Alert, error) {
 	out, _, err := c.alerts(ctx, by, value, after, 0)
 	return out, err
 }
@@ -38,13 +34,14 @@ func (c *Client) Alerts(ctx context.Context, by, value string, after uint64) ([]
 // at. It checks that each listed report is the record stored under its id
 // (aml.ReportKey), byte for byte, and belongs in the list (filter, order,
 // ids after the cursor); a node that lists a record it does not hold, or
-// alters one, fails with ErrVerification. A node can still omit records.
-func (c *Client) VerifiedReports(ctx context.Context, by, value string, after uint64, height int64) ([]*amlv1.Report, []*Proven, error) {
+// alters one, fails with client.ErrVerification. A node can still omit
+// records.
+func (c Client) VerifiedReports(ctx context.Context, by, value string, after uint64, height int64) ([]*amlv1.Report, []*client.Proven, error) {
 	out, h, err := c.reports(ctx, by, value, after, height)
 	if err != nil {
 		return nil, nil, err
 	}
-	proofs := make([]*Proven, len(out))
+	proofs := make([]*client.Proven, len(out))
 	for i, r := range out {
 		if proofs[i], err = c.ProveListed(ctx, aml.StoreName, aml.ReportKey(r.Id), h, fmt.Sprintf("report %d", r.Id), r); err != nil {
 			return nil, nil, err
@@ -54,12 +51,12 @@ func (c *Client) VerifiedReports(ctx context.Context, by, value string, after ui
 }
 
 // VerifiedAlerts is VerifiedReports for alerts (aml.AlertKey).
-func (c *Client) VerifiedAlerts(ctx context.Context, by, value string, after uint64, height int64) ([]*amlv1.Alert, []*Proven, error) {
+func (c Client) VerifiedAlerts(ctx context.Context, by, value string, after uint64, height int64) ([]*amlv1.Alert, []*client.Proven, error) {
 	out, h, err := c.alerts(ctx, by, value, after, height)
 	if err != nil {
 		return nil, nil, err
 	}
-	proofs := make([]*Proven, len(out))
+	proofs := make([]*client.Proven, len(out))
 	for i, a := range out {
 		if proofs[i], err = c.ProveListed(ctx, aml.StoreName, aml.AlertKey(a.Id), h, fmt.Sprintf("alert %d", a.Id), a); err != nil {
 			return nil, nil, err
@@ -69,8 +66,8 @@ func (c *Client) VerifiedAlerts(ctx context.Context, by, value string, after uin
 }
 
 // VerifiedReport returns report id at height (0 = latest) with its proof.
-// A proven absence returns the proof and a *NotFoundError.
-func (c *Client) VerifiedReport(ctx context.Context, id uint64, height int64) (*amlv1.Report, *Proven, error) {
+// A proven absence returns the proof and a *client.NotFoundError.
+func (c Client) VerifiedReport(ctx context.Context, id uint64, height int64) (*amlv1.Report, *client.Proven, error) {
 	r := new(amlv1.Report)
 	p, err := c.VerifiedRecord(ctx, aml.StoreName, aml.ReportKey(id), height, fmt.Sprintf("aml report %d", id), r)
 	if err != nil {
@@ -80,8 +77,8 @@ func (c *Client) VerifiedReport(ctx context.Context, id uint64, height int64) (*
 }
 
 // VerifiedAlert returns alert id at height (0 = latest) with its proof. A
-// proven absence returns the proof and a *NotFoundError.
-func (c *Client) VerifiedAlert(ctx context.Context, id uint64, height int64) (*amlv1.Alert, *Proven, error) {
+// proven absence returns the proof and a *client.NotFoundError.
+func (c Client) VerifiedAlert(ctx context.Context, id uint64, height int64) (*amlv1.Alert, *client.Proven, error) {
 	a := new(amlv1.Alert)
 	p, err := c.VerifiedRecord(ctx, aml.StoreName, aml.AlertKey(id), height, fmt.Sprintf("aml alert %d", id), a)
 	if err != nil {
@@ -90,8 +87,8 @@ func (c *Client) VerifiedAlert(ctx context.Context, id uint64, height int64) (*a
 	return a, p, nil
 }
 
-// AMLParams returns the AML parameters at the latest height.
-func (c *Client) AMLParams(ctx context.Context) (*amlv1.Params, error) {
+// Params returns the AML parameters at the latest height.
+func (c Client) Params(ctx context.Context) (*amlv1.Params, error) {
 	p := new(amlv1.Params)
 	if err := c.QueryProto(ctx, aml.ParamsPath, p); err != nil {
 		return nil, err
@@ -99,13 +96,13 @@ func (c *Client) AMLParams(ctx context.Context) (*amlv1.Params, error) {
 	return p, nil
 }
 
-// VerifiedAMLParams returns the AML parameters at height (0 = latest) with
+// VerifiedParams returns the AML parameters at height (0 = latest) with
 // their proof. Proven absent (a chain without the AML module's genesis)
 // is no parameters: no rule applies.
-func (c *Client) VerifiedAMLParams(ctx context.Context, height int64) (*amlv1.Params, *Proven, error) {
+func (c Client) VerifiedParams(ctx context.Context, height int64) (*amlv1.Params, *client.Proven, error) {
 	params := new(amlv1.Params)
 	p, err := c.VerifiedRecord(ctx, aml.StoreName, aml.ParamsKey(), height, "aml params", params)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, client.ErrNotFound) {
 		return params, p, nil
 	}
 	if err != nil {
@@ -123,24 +120,24 @@ func NextAfter(n int, lastID uint64) uint64 {
 	return lastID
 }
 
-// amlFilter parses by and value; a day may be a date.
-func amlFilter(by, value string) (aml.Filter, error) {
+// filter parses by and value; a day may be a date.
+func filter(by, value string) (aml.Filter, error) {
 	if by == aml.ByDay && len(value) == 10 && value[4] == '-' {
 		day, err := aml.ParseDay(value)
 		if err != nil {
-			return aml.Filter{}, fmt.Errorf("client: aml list by day: %w", err)
+			return aml.Filter{}, fmt.Errorf("amlclient: list by day: %w", err)
 		}
 		return aml.Filter{By: aml.ByDay, Day: day}, nil
 	}
 	f, err := aml.ParseFilter(by, value)
 	if err != nil {
-		return f, fmt.Errorf("client: aml list: %w", err)
+		return f, fmt.Errorf("amlclient: list: %w", err)
 	}
 	return f, nil
 }
 
-func (c *Client) reports(ctx context.Context, by, value string, after uint64, height int64) ([]*amlv1.Report, int64, error) {
-	f, err := amlFilter(by, value)
+func (c Client) reports(ctx context.Context, by, value string, after uint64, height int64) ([]*amlv1.Report, int64, error) {
+	f, err := filter(by, value)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -150,20 +147,20 @@ func (c *Client) reports(ctx context.Context, by, value string, after uint64, he
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := CheckPage(path, len(out.Reports), aml.MaxPage); err != nil {
+	if err := client.CheckPage(path, len(out.Reports), aml.MaxPage); err != nil {
 		return nil, 0, err
 	}
 	prev := after
 	for _, r := range out.Reports {
-		if err := CheckListed(path, f.MatchReport(r), r.Id, &prev); err != nil {
+		if err := client.CheckListed(path, f.MatchReport(r), r.Id, &prev); err != nil {
 			return nil, 0, err
 		}
 	}
 	return out.Reports, h, nil
 }
 
-func (c *Client) alerts(ctx context.Context, by, value string, after uint64, height int64) ([]*amlv1.Alert, int64, error) {
-	f, err := amlFilter(by, value)
+func (c Client) alerts(ctx context.Context, by, value string, after uint64, height int64) ([]*amlv1.Alert, int64, error) {
+	f, err := filter(by, value)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -173,12 +170,12 @@ func (c *Client) alerts(ctx context.Context, by, value string, after uint64, hei
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := CheckPage(path, len(out.Alerts), aml.MaxPage); err != nil {
+	if err := client.CheckPage(path, len(out.Alerts), aml.MaxPage); err != nil {
 		return nil, 0, err
 	}
 	prev := after
 	for _, a := range out.Alerts {
-		if err := CheckListed(path, f.MatchAlert(a), a.Id, &prev); err != nil {
+		if err := client.CheckListed(path, f.MatchAlert(a), a.Id, &prev); err != nil {
 			return nil, 0, err
 		}
 	}

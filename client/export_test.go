@@ -1,0 +1,17 @@
+package client
+
+import (
+	"context"
+	"time"
+)
+
+// Exported for the tests in package client_test.
+
+// MaxTxWatches is maxTxWatches.
+const MaxTxWatches = maxTxWatches
+
+// WaitForTxUntil is WaitForTx for a transaction valid until height
+// validUntil, without a subscription.
+func (c *Client) WaitForTxUntil(ctx context.Context, hash []byte, timeout time.Duration, validUntil uint64) (*TxResult, error) {
+	return c.waitForTx(ctx, hash, timeout, validUntil, nil)
+}
