@@ -96,14 +96,14 @@ func queryCmdOf(m *module.Module, q module.Query) *cobra.Command {
 }
 
 type queryView struct {
-	Answer any            `json:"answer"`
+	Answer any                `json:"answer"`
 	Proven *provenSummaryView `json:"proven,omitempty"`
 }
 
 type provenSummaryView struct {
-	Height  int64           `json:"height"`
-	Records int             `json:"records"`
-	Last    *client.Proven  `json:"last,omitempty"`
+	Height  int64          `json:"height"`
+	Records int            `json:"records"`
+	Last    *client.Proven `json:"last,omitempty"`
 }
 
 func provenSummary(r *client.ProvenReads) *provenSummaryView {

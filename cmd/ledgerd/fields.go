@@ -14,6 +14,7 @@ import (
 
 	optionsv1 "github.com/ledgerd/ledgerd/proto/ledgerd/options/v1"
 	"github.com/ledgerd/ledgerd/x/arith"
+	"github.com/ledgerd/ledgerd/x/calendar"
 )
 
 // Message fields are filled from command-line text by their protobuf types
@@ -119,6 +120,13 @@ func parseScalar(fd protoreflect.FieldDescriptor, s string, stack []protoreflect
 			return protoreflect.Value{}, fmt.Errorf("%s %q: an amount of %s in major units, at most %d decimals (%s): %v", name, s, denom, d, arith.Format(1, d), err)
 		}
 		return protoreflect.ValueOfUint64(v), nil
+	}
+	if proto.GetExtension(fd.Options(), optionsv1.E_CalendarDay).(bool) {
+		d, err := calendar.ParseDay(s)
+		if err != nil {
+			return protoreflect.Value{}, fmt.Errorf("%s: %w", name, err)
+		}
+		return protoreflect.ValueOfInt64(int64(d)), nil
 	}
 	if proto.GetExtension(fd.Options(), optionsv1.E_UnixTime).(bool) {
 		t, err := parseTime(s)

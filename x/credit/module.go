@@ -99,7 +99,8 @@ in major units (250.00).`,
 					{Field: "rate_bps", Usage: "annual rate, basis points (default: the product's)"},
 					{Field: "term_months", Usage: "term (default: the product's)"},
 					{Field: "autodebit", Bool: true, Usage: "ask the borrower to grant auto-debit"},
-				}}),
+				},
+				Report: reportAttr(EventLine, "line", "line %s offered: the borrower accepts it with 'ledgerd tx credit accept %s ...'")}),
 			module.NewMsg(borrower, nil, mod.AcceptLine, module.CLI{
 				Use:   "accept LINE LIMIT DENOM --rate-bps N --penalty-rate-bps N --term-months N --contract-hash HEX [--autodebit]",
 				Short: "Accept a credit line offered to you, on the terms you repeat (your signature shows them)",
@@ -117,10 +118,11 @@ in major units (250.00).`,
 				Args:  []string{"line", "action", "limit", "denom"},
 				Flags: []module.Flag{{Field: "reason", Required: true, Usage: "why, for the record"}}}),
 			module.NewMsg(borrower, ValidateDrawLoan, mod.DrawLoan, module.CLI{
-				Use:   "draw LINE AMOUNT DENOM [--term-months N]",
-				Short: "Draw a loan on your line: the lender's treasury pays your wallet (the instant loan)",
-				Args:  []string{"line", "amount", "denom"},
-				Flags: []module.Flag{{Field: "term_months", Usage: "a revolving line's draw may be shorter than the line's term"}}}),
+				Use:    "draw LINE AMOUNT DENOM [--term-months N]",
+				Short:  "Draw a loan on your line: the lender's treasury pays your wallet (the instant loan)",
+				Args:   []string{"line", "amount", "denom"},
+				Flags:  []module.Flag{{Field: "term_months", Usage: "a revolving line's draw may be shorter than the line's term"}},
+				Report: reportAttr(EventDrawdown, "loan", "loan %s drawn: 'ledgerd query credit schedule %s' shows its installments")}),
 			module.NewMsg(payer, ValidateRepayLoan, mod.RepayLoan, module.CLI{
 				Use:   "repay LOAN AMOUNT DENOM",
 				Short: "Pay what is due on a loan from your wallet (the borrower's, or a guarantor's)",
@@ -140,10 +142,11 @@ in major units (250.00).`,
 				Use: "revoke-auto-debit LOAN", Short: "Withdraw the auto-debit of your loan",
 				Args: []string{"loan"}}),
 			module.NewMsg(lender, ValidateWriteOffLoan, mod.WriteOffLoan, module.CLI{
-				Use:   "write-off LOAN --reason TEXT --expires TIME",
-				Short: "Propose writing a loan off (four eyes: a second operator approves); it stays owed and collectable",
-				Args:  []string{"loan"},
-				Flags: []module.Flag{{Field: "reason", Required: true}, {Field: "expires", Required: true, Usage: "when the proposal lapses unapproved"}}}),
+				Use:    "write-off LOAN --reason TEXT --expires TIME",
+				Short:  "Propose writing a loan off (four eyes: a second operator approves); it stays owed and collectable",
+				Args:   []string{"loan"},
+				Flags:  []module.Flag{{Field: "reason", Required: true}, {Field: "expires", Required: true, Usage: "when the proposal lapses unapproved"}},
+				Report: reportAttr(EventProposal, "pending", "proposal %s recorded: a second operator approves it with 'ledgerd tx credit approve LOAN %s'")}),
 			module.NewMsg(lender, ValidateRestructureLoan, mod.RestructureLoan, module.CLI{
 				Use:   "restructure LOAN --term-months N --rate-bps N --method METHOD --contract-hash HEX --reason TEXT --expires TIME",
 				Short: "Propose a new schedule (four eyes, and the borrower accepts): what is unpaid is rescheduled from today",
@@ -153,17 +156,20 @@ in major units (250.00).`,
 					{Field: "method", Required: true, Usage: "equal_installments, equal_principal, interest_only or bullet"},
 					{Field: "contract_hash", Required: true}, {Field: "reason", Required: true},
 					{Field: "expires", Required: true, Usage: "when the proposal lapses"},
-				}}),
+				},
+				Report: reportAttr(EventProposal, "pending", "proposal %s recorded: a second operator approves it with 'ledgerd tx credit approve LOAN %s'")}),
 			module.NewMsg(lender, ValidateClassifyLoan, mod.ClassifyLoan, module.CLI{
-				Use:   "classify LOAN CLASS --reason TEXT --expires TIME",
-				Short: "Propose a worse class than the rules give (four eyes); unspecified lifts a manual class",
-				Args:  []string{"loan", "class"},
-				Flags: []module.Flag{{Field: "reason", Required: true}, {Field: "expires", Required: true}}}),
+				Use:    "classify LOAN CLASS --reason TEXT --expires TIME",
+				Short:  "Propose a worse class than the rules give (four eyes); unspecified lifts a manual class",
+				Args:   []string{"loan", "class"},
+				Flags:  []module.Flag{{Field: "reason", Required: true}, {Field: "expires", Required: true}},
+				Report: reportAttr(EventProposal, "pending", "proposal %s recorded: a second operator approves it with 'ledgerd tx credit approve LOAN %s'")}),
 			module.NewMsg(lender, ValidateOfferDiscount, mod.OfferDiscount, module.CLI{
-				Use:   "offer-discount LOAN AMOUNT DENOM --reason TEXT --expires TIME",
-				Short: "Propose settling a loan for AMOUNT (four eyes); once approved the borrower settles for it",
-				Args:  []string{"loan", "amount", "denom"},
-				Flags: []module.Flag{{Field: "reason", Required: true}, {Field: "expires", Required: true}}}),
+				Use:    "offer-discount LOAN AMOUNT DENOM --reason TEXT --expires TIME",
+				Short:  "Propose settling a loan for AMOUNT (four eyes); once approved the borrower settles for it",
+				Args:   []string{"loan", "amount", "denom"},
+				Flags:  []module.Flag{{Field: "reason", Required: true}, {Field: "expires", Required: true}},
+				Report: reportAttr(EventProposal, "pending", "proposal %s recorded: a second operator approves it with 'ledgerd tx credit approve LOAN %s'")}),
 			module.NewMsg(lender, nil, mod.ApproveLoanAction, module.CLI{
 				Use: "approve LOAN PROPOSAL", Short: "Approve another operator's proposal on a loan of your bank (the checker)",
 				Args: []string{"loan", "pending"}}),
@@ -235,3 +241,15 @@ type ownerRule struct{ doc string }
 
 func (ownerRule) Authorize(ctx exec.Context) error { return wallet.Owner.Authorize(ctx) }
 func (r ownerRule) Describe() string               { return r.doc }
+
+// reportAttr reports the value of attribute key of the transaction's first
+// event kind, in a field and a line (format takes the value twice).
+func reportAttr(kind, key, format string) func(module.Result) module.Report {
+	return func(r module.Result) module.Report {
+		v := r.Attr(kind, key)
+		if v == "" {
+			return module.Report{}
+		}
+		return module.Report{Fields: map[string]any{key: v}, Lines: []string{fmt.Sprintf(format, v, v)}}
+	}
+}

@@ -37,14 +37,14 @@ func (mod *Module) queries() []module.Query {
 	return []module.Query{
 		{Path: "params", Doc: "the parameters (creditv1.Params)", Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
 			return NewView(s.Reader(StoreName)).Params(), nil
-		}},
+		}, CLI: &module.QueryCLI{Use: "params", Short: "The credit parameters: the all-in rate cap, reminder days, the sweep's batch", Answer: (*creditv1.Params)(nil)}},
 		{Path: "product/", Doc: "<lender>/<id>: a product (creditv1.Product)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 			lender, id, ok := strings.Cut(rest, "/")
 			if !ok {
 				return nil, badQuery("product/%s: want product/<lender>/<id>", rest)
 			}
 			return NewView(s.Reader(StoreName)).Product(lender, id)
-		}},
+		}, CLI: &module.QueryCLI{Use: "product LENDER ID", Short: "A lender's credit product", Args: 2, Answer: (*creditv1.Product)(nil)}},
 		{Path: "products/", Doc: "<lender>: the lender's products (creditv1.Products)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 			out := new(creditv1.Products)
 			var err error
@@ -57,14 +57,14 @@ func (mod *Module) queries() []module.Query {
 				return len(out.Products) < PageSize
 			})
 			return out, err
-		}},
+		}, CLI: &module.QueryCLI{Use: "products LENDER", Short: "A lender's credit products", Args: 1, Answer: (*creditv1.Products)(nil)}},
 		{Path: "line/", Doc: "<id>: a credit line (creditv1.Line)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 			id, err := parseID(rest)
 			if err != nil {
 				return nil, err
 			}
 			return NewView(s.Reader(StoreName)).Line(id)
-		}},
+		}, CLI: &module.QueryCLI{Use: "line ID", Short: "A credit line: its terms, limit, drawn principal and status", Args: 1, Answer: (*creditv1.Line)(nil)}},
 		{Path: "lines/", Doc: "<0x borrower>[/after/<id>]: the borrower's lines (creditv1.Lines)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 			who, after, err := listArgs(rest)
 			if err != nil {
@@ -84,25 +84,51 @@ func (mod *Module) queries() []module.Query {
 				out.Lines = append(out.Lines, l)
 			}
 			return out, nil
-		}},
+		}, CLI: &module.QueryCLI{Use: "lines BORROWER [--after ID]", Short: "A borrower's credit lines, 100 at a time", Args: 1,
+			Flags: []module.Flag{{Name: "after", Usage: "list lines after this id"}}, Path: pageAfter, Answer: (*creditv1.Lines)(nil)}},
 		{Path: "loan/", Doc: "<id>: a loan as last brought up to date (creditv1.Loan)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 			id, err := parseID(rest)
 			if err != nil {
 				return nil, err
 			}
 			return NewView(s.Reader(StoreName)).Loan(id)
-		}},
-		{Path: "loans/", Doc: "borrower/<0x>, lender/<member> or line/<id>, then [/after/<id>]: loans (creditv1.Loans)", Handle: queryLoans},
+		}, CLI: &module.QueryCLI{Use: "loan ID", Short: "A loan: terms, schedule and what is paid of it, status, class, days past due, history head",
+			Args: 1, Answer: (*creditv1.Loan)(nil)}},
+		{Path: "loans/", Doc: "borrower/<0x>, lender/<member> or line/<id>, then [/after/<id>]: loans (creditv1.Loans)", Handle: queryLoans,
+			CLI: &module.QueryCLI{Use: "loans borrower|lender|line WHO [--after ID]", Short: "The loans of a borrower (address), a lender (member id) or a line, 100 at a time",
+				Args: 2, Flags: []module.Flag{{Name: "after", Usage: "list loans after this id"}}, Path: pageAfter, Answer: (*creditv1.Loans)(nil)}},
 		{Path: "schedule/", Doc: "<id>[/<YYYY-MM-DD>]: a loan's schedule brought up to the day (default: the block's), with what is due and what settles it (creditv1.Schedule)",
-			Handle: mod.querySchedule},
+			Handle: mod.querySchedule, CLI: &module.QueryCLI{Use: "schedule ID [--on DATE]",
+				Short: "A loan's schedule brought up to a day (default: the state's), with what is due and what pays it off that day",
+				Args:  1, Flags: []module.Flag{{Name: "on", Usage: "the day, YYYY-MM-DD (at or after the loan's last update)"}},
+				Path: func(in module.Input) (string, error) {
+					if d := in.Flag("on"); d != "" {
+						return in.Arg(0) + "/" + d, nil
+					}
+					return in.Arg(0), nil
+				}, Answer: (*creditv1.Schedule)(nil)}},
 		{Path: "portfolio/", Doc: "<lender>/<denom>: the lender's book in denom (creditv1.Portfolio)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 			lender, denom, ok := strings.Cut(rest, "/")
 			if !ok {
 				return nil, badQuery("portfolio/%s: want portfolio/<lender>/<denom>", rest)
 			}
 			return NewView(s.Reader(StoreName)).Portfolio(lender, denom), nil
-		}},
+		}, CLI: &module.QueryCLI{Use: "portfolio LENDER DENOM", Short: "A lender's book: outstanding principal, overdue by days-past-due bucket, principal by class, written off",
+			Args: 2, Answer: (*creditv1.Portfolio)(nil)}},
 	}
+}
+
+// pageAfter is a list's path: the arguments, then after/<id> if --after
+// is given.
+func pageAfter(in module.Input) (string, error) {
+	var parts []string
+	for i := 0; in.Arg(i) != ""; i++ {
+		parts = append(parts, in.Arg(i))
+	}
+	if a := in.Flag("after"); a != "" {
+		parts = append(parts, "after", a)
+	}
+	return strings.Join(parts, "/"), nil
 }
 
 func parseID(s string) (uint64, error) {
@@ -224,7 +250,8 @@ func (mod *Module) Schedule(ctx exec.Context, l *creditv1.Loan, day calendar.Day
 			return nil, err
 		}
 	}
-	out := &creditv1.Schedule{Loan: l.Id, Denom: l.Terms.Denom, Day: int64(day), Installments: l.Installments, DaysPastDue: DaysPastDue(l)}
+	out := &creditv1.Schedule{Loan: l.Id, Denom: l.Terms.Denom, Day: int64(day), Installments: l.Installments, DaysPastDue: DaysPastDue(l),
+		Status: l.Status, Class: l.Class, Outstanding: l.Outstanding}
 	if closed(l) {
 		return out, nil
 	}

@@ -2260,9 +2260,14 @@ type Schedule struct {
 	Installments []*Installment         `protobuf:"bytes,4,rep,name=installments,proto3" json:"installments,omitempty"`
 	// due_now is what a repayment today must pay to leave nothing overdue
 	// or due; settle_now what settles the loan today (interest to the day).
-	DueNow        uint64 `protobuf:"varint,5,opt,name=due_now,json=dueNow,proto3" json:"due_now,omitempty"`
-	SettleNow     uint64 `protobuf:"varint,6,opt,name=settle_now,json=settleNow,proto3" json:"settle_now,omitempty"`
-	DaysPastDue   uint32 `protobuf:"varint,7,opt,name=days_past_due,json=daysPastDue,proto3" json:"days_past_due,omitempty"`
+	DueNow      uint64 `protobuf:"varint,5,opt,name=due_now,json=dueNow,proto3" json:"due_now,omitempty"`
+	SettleNow   uint64 `protobuf:"varint,6,opt,name=settle_now,json=settleNow,proto3" json:"settle_now,omitempty"`
+	DaysPastDue uint32 `protobuf:"varint,7,opt,name=days_past_due,json=daysPastDue,proto3" json:"days_past_due,omitempty"`
+	// status and class on the day, by the rules (a projection for a day
+	// ahead: what the loan becomes if nothing is paid).
+	Status        LoanStatus `protobuf:"varint,8,opt,name=status,proto3,enum=ledgerd.credit.v1.LoanStatus" json:"status,omitempty"`
+	Class         Class      `protobuf:"varint,9,opt,name=class,proto3,enum=ledgerd.credit.v1.Class" json:"class,omitempty"`
+	Outstanding   uint64     `protobuf:"varint,10,opt,name=outstanding,proto3" json:"outstanding,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2342,6 +2347,27 @@ func (x *Schedule) GetSettleNow() uint64 {
 func (x *Schedule) GetDaysPastDue() uint32 {
 	if x != nil {
 		return x.DaysPastDue
+	}
+	return 0
+}
+
+func (x *Schedule) GetStatus() LoanStatus {
+	if x != nil {
+		return x.Status
+	}
+	return LoanStatus_LOAN_STATUS_UNSPECIFIED
+}
+
+func (x *Schedule) GetClass() Class {
+	if x != nil {
+		return x.Class
+	}
+	return Class_CLASS_UNSPECIFIED
+}
+
+func (x *Schedule) GetOutstanding() uint64 {
+	if x != nil {
+		return x.Outstanding
 	}
 	return 0
 }
@@ -4137,7 +4163,7 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\rdays_past_due\x18\r \x01(\rR\vdaysPastDue\x12\x14\n" +
 	"\x05payer\x18\x0e \x01(\fR\x05payer\x12\x16\n" +
 	"\x06detail\x18\x0f \x01(\tR\x06detail\x12 \n" +
-	"\vinstallment\x18\x10 \x01(\rR\vinstallment\"\x82\x02\n" +
+	"\vinstallment\x18\x10 \x01(\rR\vinstallment\"\x96\x03\n" +
 	"\bSchedule\x12\x12\n" +
 	"\x04loan\x18\x01 \x01(\x04R\x04loan\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x16\n" +
@@ -4146,7 +4172,11 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\adue_now\x18\x05 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06dueNow\x12(\n" +
 	"\n" +
 	"settle_now\x18\x06 \x01(\x04B\t\xe2\xb5\x18\x05denomR\tsettleNow\x12\"\n" +
-	"\rdays_past_due\x18\a \x01(\rR\vdaysPastDue\"B\n" +
+	"\rdays_past_due\x18\a \x01(\rR\vdaysPastDue\x125\n" +
+	"\x06status\x18\b \x01(\x0e2\x1d.ledgerd.credit.v1.LoanStatusR\x06status\x12.\n" +
+	"\x05class\x18\t \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\x05class\x12+\n" +
+	"\voutstanding\x18\n" +
+	" \x01(\x04B\t\xe2\xb5\x18\x05denomR\voutstanding\"B\n" +
 	"\bProducts\x126\n" +
 	"\bproducts\x18\x01 \x03(\v2\x1a.ledgerd.credit.v1.ProductR\bproducts\"6\n" +
 	"\x05Loans\x12-\n" +
@@ -4438,19 +4468,21 @@ var file_ledgerd_credit_v1_credit_proto_depIdxs = []int32{
 	6,  // 21: ledgerd.credit.v1.LoanEntry.status:type_name -> ledgerd.credit.v1.LoanStatus
 	7,  // 22: ledgerd.credit.v1.LoanEntry.class:type_name -> ledgerd.credit.v1.Class
 	13, // 23: ledgerd.credit.v1.Schedule.installments:type_name -> ledgerd.credit.v1.Installment
-	11, // 24: ledgerd.credit.v1.Products.products:type_name -> ledgerd.credit.v1.Product
-	15, // 25: ledgerd.credit.v1.Loans.loans:type_name -> ledgerd.credit.v1.Loan
-	12, // 26: ledgerd.credit.v1.Lines.lines:type_name -> ledgerd.credit.v1.Line
-	10, // 27: ledgerd.credit.v1.MsgSetCreditProduct.terms:type_name -> ledgerd.credit.v1.Terms
-	9,  // 28: ledgerd.credit.v1.MsgSetLine.action:type_name -> ledgerd.credit.v1.LineAction
-	1,  // 29: ledgerd.credit.v1.MsgRestructureLoan.method:type_name -> ledgerd.credit.v1.Method
-	7,  // 30: ledgerd.credit.v1.MsgClassifyLoan.class:type_name -> ledgerd.credit.v1.Class
-	1,  // 31: ledgerd.credit.v1.MsgAcceptRestructure.method:type_name -> ledgerd.credit.v1.Method
-	32, // [32:32] is the sub-list for method output_type
-	32, // [32:32] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	6,  // 24: ledgerd.credit.v1.Schedule.status:type_name -> ledgerd.credit.v1.LoanStatus
+	7,  // 25: ledgerd.credit.v1.Schedule.class:type_name -> ledgerd.credit.v1.Class
+	11, // 26: ledgerd.credit.v1.Products.products:type_name -> ledgerd.credit.v1.Product
+	15, // 27: ledgerd.credit.v1.Loans.loans:type_name -> ledgerd.credit.v1.Loan
+	12, // 28: ledgerd.credit.v1.Lines.lines:type_name -> ledgerd.credit.v1.Line
+	10, // 29: ledgerd.credit.v1.MsgSetCreditProduct.terms:type_name -> ledgerd.credit.v1.Terms
+	9,  // 30: ledgerd.credit.v1.MsgSetLine.action:type_name -> ledgerd.credit.v1.LineAction
+	1,  // 31: ledgerd.credit.v1.MsgRestructureLoan.method:type_name -> ledgerd.credit.v1.Method
+	7,  // 32: ledgerd.credit.v1.MsgClassifyLoan.class:type_name -> ledgerd.credit.v1.Class
+	1,  // 33: ledgerd.credit.v1.MsgAcceptRestructure.method:type_name -> ledgerd.credit.v1.Method
+	34, // [34:34] is the sub-list for method output_type
+	34, // [34:34] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_credit_v1_credit_proto_init() }
