@@ -17,7 +17,8 @@ type Client struct{ *client.Client }
 // New returns a Client that reads through c.
 func New(c *client.Client) Client { return Client{c} }
 
-// Reports returns a page of large-value reports at the latest height.
+// Reports returns a page of large-value reports at the latest height (by,
+// value and after: see the package documentation).
 func (c Client) Reports(ctx context.Context, by, value string, after uint64) ([]*amlv1.Report, error) {
 	out, _, err := c.reports(ctx, by, value, after, 0)
 	return out, err
