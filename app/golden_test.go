@@ -27,6 +27,7 @@ import (
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/module"
 )
@@ -357,7 +358,31 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 		11: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
 	}, addr(n2))
 	checkEventIndex(t, c.events)
+	checkProvable(t, h)
 	return c.out.String()
+}
+
+// checkProvable fails if any store holds a key with an empty value: ICS23
+// proves neither such a key nor the absence of a key next to it, so every
+// index mark must hold a byte.
+func checkProvable(t *testing.T, h *apptest.Harness) {
+	t.Helper()
+	v, err := h.Store.Version(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range app.StoreNames {
+		r, err := v.Reader(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.Each(r, nil, nil, false, func(k, val []byte) bool {
+			if len(val) == 0 {
+				t.Errorf("store %s key %x has an empty value, which no proof can cover", name, k)
+			}
+			return true
+		})
+	}
 }
 
 // checkEventIndex fails unless every event the chain emitted is declared

@@ -11,7 +11,8 @@ const StoreName = "credit"
 
 // Store layout. Ids and days are 8-byte big-endian, so that keys sort by
 // them; member ids are length-prefixed (one byte), so that no id is a
-// prefix of another's keys.
+// prefix of another's keys. Index keys ("-> mark") hold the one byte 0x01:
+// an empty value could not be proven.
 const (
 	keyParams       byte = 0x01 // -> Params
 	prefixProduct   byte = 0x02 // | lender* | product id -> Product
@@ -19,15 +20,15 @@ const (
 	prefixLoan      byte = 0x04 // | loan id -> Loan
 	keyNextLine     byte = 0x05 // -> next line id (8)
 	keyNextLoan     byte = 0x06 // -> next loan id (8)
-	prefixBorrLine  byte = 0x07 // | borrower(20) | line id -> empty
-	prefixBorrLoan  byte = 0x08 // | borrower(20) | loan id -> empty
-	prefixLendLoan  byte = 0x09 // | lender* | loan id -> empty
-	prefixWake      byte = 0x0a // | day | loan id -> empty: the loan has date-driven work that day
-	prefixOffer     byte = 0x0b // | day | line id -> empty: the offer lapses after that day
-	prefixPull      byte = 0x0c // | borrower(20) | day | loan id -> empty: an auto-debit pull due that day
+	prefixBorrLine  byte = 0x07 // | borrower(20) | line id -> mark
+	prefixBorrLoan  byte = 0x08 // | borrower(20) | loan id -> mark
+	prefixLendLoan  byte = 0x09 // | lender* | loan id -> mark
+	prefixWake      byte = 0x0a // | day | loan id -> mark: the loan has date-driven work that day
+	prefixOffer     byte = 0x0b // | day | line id -> mark: the offer lapses after that day
+	prefixPull      byte = 0x0c // | borrower(20) | day | loan id -> mark: an auto-debit pull due that day
 	keySweep        byte = 0x0d // -> sweep cursor (day | last key done)
 	prefixPortfolio byte = 0x0e // | lender* | denom -> Portfolio
-	prefixLineLoan  byte = 0x0f // | line id | loan id -> empty: the line's open loans
+	prefixLineLoan  byte = 0x0f // | line id | loan id -> mark: the line's open loans
 )
 
 // ParamsKey is the store key of the parameters.

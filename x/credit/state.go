@@ -124,6 +124,8 @@ func (v View) nextID(key byte) uint64 {
 	return binary.BigEndian.Uint64(b)
 }
 
+var indexValue = []byte{1}
+
 // Keeper writes the credit store.
 type Keeper struct {
 	View
@@ -142,5 +144,7 @@ func (k Keeper) takeID(key byte) uint64 {
 	return id
 }
 
-func (k Keeper) mark(key []byte)   { k.kv.Set(key, []byte{}) }
+// mark sets an index key. Its value is one byte, not empty: ICS23 cannot
+// prove a key with an empty value, nor the absence of a key next to one.
+func (k Keeper) mark(key []byte)   { k.kv.Set(key, indexValue) }
 func (k Keeper) unmark(key []byte) { k.kv.Delete(key) }
