@@ -21,14 +21,18 @@ func (mod *Module) BeginBlock(ctx exec.Context) error {
 	today := mod.today(ctx)
 	budget := int(mod.paramsOf(ctx).SweepPerBlock)
 	budget -= mod.expireOffers(ctx, k, today, budget)
-	for ; budget > 0; budget-- {
-		key, _, ok := store.First(k.kv, []byte{prefixWake}, wakeKey(today+1, 0))
-		if !ok {
-			return nil
-		}
+	if budget <= 0 {
+		return nil
+	}
+	// The loans due, read in one walk of the index, then brought up to
+	// date: each moves its own index entry past today.
+	for _, key := range store.Keys(k.kv, []byte{prefixWake}, wakeKey(today+1, 0), false, budget) {
 		l, err := k.Loan(idOfKey(key))
 		if err != nil {
 			return fmt.Errorf("credit: wake index names loan %d: %w", idOfKey(key), err)
+		}
+		if calendar.Day(l.Wake) != dayOfKey(key, 1) {
+			continue // brought up to date already, as another loan's borrower's pull
 		}
 		if err := mod.wakeLoan(ctx, k, l, today); err != nil {
 			return err
@@ -75,12 +79,8 @@ func (mod *Module) wakeLoan(ctx exec.Context, k Keeper, l *creditv1.Loan, today 
 // expireOffers marks at most budget offers lapsed before today as
 // expired, and returns how many it looked at.
 func (mod *Module) expireOffers(ctx exec.Context, k Keeper, today calendar.Day, budget int) int {
-	n := 0
-	for ; n < budget; n++ {
-		key, _, ok := store.First(k.kv, []byte{prefixOffer}, offerKey(today+1, 0))
-		if !ok {
-			break
-		}
+	keys := store.Keys(k.kv, []byte{prefixOffer}, offerKey(today+1, 0), false, budget)
+	for _, key := range keys {
 		k.unmark(key)
 		line, err := k.Line(idOfKey(key))
 		if err != nil || line.Status != creditv1.LineStatus_LINE_STATUS_OFFERED {
@@ -90,5 +90,5 @@ func (mod *Module) expireOffers(ctx exec.Context, k Keeper, today calendar.Day, 
 		k.setProto(LineKey(line.Id), line)
 		mod.emitLine(ctx, line)
 	}
-	return n
+	return len(keys)
 }
