@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 	"math/big"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -49,7 +51,7 @@ type creditDay struct {
 // reminder three days ahead, the due date, the first day past the grace
 // days: each over however many blocks the sweep takes) against one
 // ordinary block of blockTxs transfers, and repayments per second.
-func benchCredit(dir string, loans, due, blockTxs int) creditResult {
+func benchCredit(dir string, loans, due, blockTxs int, profile string) creditResult {
 	zone := calendar.Zone{UTCOffset: 8 * 3600}
 	noon := func(y, m, d int) time.Time {
 		day, err := calendar.Date(y, m, d)
@@ -181,6 +183,16 @@ func benchCredit(dir string, loans, due, blockTxs int) creditResult {
 		repayBlocks = append(repayBlocks, txs)
 	}
 	// Half the due loans repay on the due date; the rest go overdue.
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var repayTime time.Duration
 	repaid := 0
 	for i, txs := range repayBlocks[:max(1, len(repayBlocks)/2)] {
