@@ -31,7 +31,7 @@ func (a *App) queryAccount(req *abci.RequestQuery) *abci.ResponseQuery {
 	}
 	d := a.Domain()
 	out := &authv1.Account{Address: addr.Bytes(), Height: v.Height, ChainId: d.ChainID, ChainNumericId: d.NumericID}
-	acct, err := a.account(func(name string) store.KV { return readOnlyKV{versionStores{v}.Reader(name)} }, addr)
+	acct, err := a.account(func(name string) store.KV { return readOnlyKV{versionStores{v: v}.Reader(name)} }, addr)
 	if err == nil {
 		out.Kind, out.Nonce = acct.src.Kind, acct.nonce
 	}

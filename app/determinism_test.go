@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/ledgerd/ledgerd/x/wallet"
 
@@ -14,8 +15,11 @@ import (
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	"github.com/ledgerd/ledgerd/x/credit"
 	"github.com/ledgerd/ledgerd/x/gov"
 )
 
@@ -35,6 +39,8 @@ type txGen struct {
 	genesis int
 	refs    int
 	props   uint64 // proposals submitted (some fail)
+	// now is the time of the block being generated.
+	now time.Time
 }
 
 // genTx is a generated transaction; deposit is its amount if it is a
@@ -99,6 +105,12 @@ func (g *txGen) block() []genTx {
 	}
 	var out []genTx
 	for range 4 + g.r.IntN(12) {
+		if g.r.IntN(5) == 0 {
+			if msg, key := g.creditMsg(); msg != nil {
+				out = append(out, genTx{raw: g.ref.Sign(key, nonce(key), msg)})
+				continue
+			}
+		}
 		switch k := g.r.IntN(12); {
 		case k == 11:
 			m := g.members[g.r.IntN(len(g.members))]
@@ -175,7 +187,104 @@ func (g *txGen) proposal() *govv1.MsgSubmitProposal {
 	}
 	doc := make([]byte, 32)
 	return &govv1.MsgSubmitProposal{Title: fmt.Sprint("proposal ", g.props), DocumentHash: doc,
-		VotingEnd: apptest.BaseTime.Unix() + 7200, Action: a}
+		VotingEnd: g.now.Unix() + 25*86400, Action: a}
+}
+
+// creditMsg is a random credit message and its signer, chosen from the
+// committed credit state of ref: demo-bank's product (set once), offers
+// to genesis wallets, acceptances of open offers by their borrowers
+// (sometimes with other terms), draws on active lines (sometimes over the
+// limit), repayments, prepayments and settlements of open loans by their
+// borrowers or others, with amounts around what is due.
+func (g *txGen) creditMsg() (apptest.Msg, *ecdsa.PrivateKey) {
+	v, err := g.ref.Store.Version(0)
+	if err != nil {
+		return nil, nil
+	}
+	r, err := v.Reader(credit.StoreName)
+	if err != nil {
+		return nil, nil
+	}
+	cv := credit.NewView(r)
+	bank := g.issuers[0]
+	if _, err := cv.Product(apptest.Issuer, "det"); err != nil {
+		return &creditv1.MsgSetCreditProduct{Id: "det", Terms: &creditv1.Terms{Kind: creditv1.LineKind_LINE_KIND_REVOLVING, Denom: apptest.Denom,
+			RateBps: 1500, PenaltyRateBps: 700, Method: creditv1.Method_METHOD_EQUAL_PRINCIPAL, Accrual: creditv1.Accrual_ACCRUAL_DAILY,
+			Basis: 365, TermMonths: 3, GraceDays: 1, AutodebitRetryDays: 1, Treasury: apptest.Address(g.owners[0]).Bytes()},
+			MinLimit: 1_000, MaxLimit: 500_000, MinTermMonths: 1, MaxTermMonths: 6, MaxRateBps: 1500}, bank
+	}
+	doc := make([]byte, 32)
+	var lines []*creditv1.Line
+	var loans []*creditv1.Loan
+	for id := uint64(1); ; id++ {
+		l, err := cv.Line(id)
+		if err != nil {
+			break
+		}
+		lines = append(lines, l)
+	}
+	for id := uint64(1); ; id++ {
+		l, err := cv.Loan(id)
+		if err != nil {
+			break
+		}
+		loans = append(loans, l)
+	}
+	keyOf := func(addr []byte) *ecdsa.PrivateKey {
+		for _, k := range g.owners {
+			if apptest.Address(k) == common.BytesToAddress(addr) {
+				return k
+			}
+		}
+		return g.owners[0]
+	}
+	for _, l := range lines {
+		if l.Status == creditv1.LineStatus_LINE_STATUS_OFFERED && g.r.IntN(2) == 0 {
+			rate := l.Terms.RateBps
+			if g.r.IntN(5) == 0 {
+				rate++ // other terms: refused
+			}
+			return &creditv1.MsgAcceptLine{Line: l.Id, Denom: l.Terms.Denom, Limit: l.Limit, RateBps: rate,
+				PenaltyRateBps: l.Terms.PenaltyRateBps, TermMonths: l.Terms.TermMonths, ContractHash: l.ContractHash,
+				Autodebit: g.r.IntN(2) == 0}, keyOf(l.Borrower)
+		}
+	}
+	switch g.r.IntN(4) {
+	case 0:
+		who := g.owners[1+g.r.IntN(g.genesis-1)]
+		return &creditv1.MsgOfferLine{Product: "det", Borrower: apptest.Address(who).Bytes(), Denom: apptest.Denom,
+			Limit: 1_000 + g.r.Uint64N(600_000), Expires: g.now.Unix() + 86400*int64(1+g.r.IntN(10)), ContractHash: doc, Subject: doc,
+			Autodebit: g.r.IntN(2) == 0}, bank
+	case 1:
+		var active []*creditv1.Line
+		for _, l := range lines {
+			if l.Status == creditv1.LineStatus_LINE_STATUS_ACTIVE || g.r.IntN(8) == 0 {
+				active = append(active, l)
+			}
+		}
+		if len(active) > 0 {
+			l := active[g.r.IntN(len(active))]
+			return &creditv1.MsgDrawLoan{Line: l.Id, Denom: apptest.Denom, Amount: 1 + g.r.Uint64N(l.Limit+l.Limit/4)}, keyOf(l.Borrower)
+		}
+	default:
+		if len(loans) == 0 {
+			return nil, nil
+		}
+		l := loans[g.r.IntN(len(loans))]
+		payer := keyOf(l.Borrower)
+		if g.r.IntN(4) == 0 {
+			payer = g.owners[g.r.IntN(g.genesis)]
+		}
+		amount := 1 + g.r.Uint64N(l.Outstanding/2+2)
+		switch g.r.IntN(4) {
+		case 0:
+			return &creditv1.MsgPrepayLoan{Loan: l.Id, Denom: apptest.Denom, Amount: amount}, payer
+		case 1:
+			return &creditv1.MsgSettleLoan{Loan: l.Id, Denom: apptest.Denom, MaxAmount: l.Outstanding + l.Outstanding/10}, payer
+		}
+		return &creditv1.MsgRepayLoan{Loan: l.Id, Denom: apptest.Denom, Amount: amount / 3}, payer
+	}
+	return nil, nil
 }
 
 // TestDeterminism feeds two fresh apps, one in memory with one signature
@@ -184,7 +293,7 @@ func (g *txGen) proposal() *govv1.MsgSubmitProposal {
 // wallet invariant holds after every block.
 func TestDeterminism(t *testing.T) {
 	const (
-		blocks         = 30
+		blocks         = 40
 		genesisWallets = 6
 		candidates     = 6
 		balance        = 1_000_000
@@ -193,8 +302,13 @@ func TestDeterminism(t *testing.T) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			one, four := app.DefaultConfig(apptest.ChainID), app.DefaultConfig(apptest.ChainID)
 			one.Workers, four.Workers = 1, 4
-			mem := apptest.New(t, apptest.Options{Config: &one, Wallets: genesisWallets, Balance: balance})
-			disk := apptest.New(t, apptest.Options{Config: &four, Dir: t.TempDir(), Wallets: genesisWallets, Balance: balance})
+			// demo-bank lends too; blocks 36 hours apart, so that loans fall
+			// due, go overdue and are swept.
+			lender := func(g *appstate.State) {
+				g.Consortium.Members[0].Roles = append(g.Consortium.Members[0].Roles, "lender")
+			}
+			mem := apptest.New(t, apptest.Options{Config: &one, Wallets: genesisWallets, Balance: balance, EditGenesis: lender})
+			disk := apptest.New(t, apptest.Options{Config: &four, Dir: t.TempDir(), Wallets: genesisWallets, Balance: balance, EditGenesis: lender})
 			defer disk.Close()
 			defer mem.Close()
 			if !bytes.Equal(mem.InitChain().AppHash, disk.InitChain().AppHash) {
@@ -205,12 +319,13 @@ func TestDeterminism(t *testing.T) {
 			supply := uint64(genesisWallets * balance)
 			var okTxs, failedTxs int
 			for height := int64(1); height <= blocks; height++ {
+				g.now = apptest.BaseTime.Add(time.Duration(height) * 36 * time.Hour)
 				txs := g.block()
 				raw := make([][]byte, len(txs))
 				for i, tx := range txs {
 					raw[i] = tx.raw
 				}
-				rm, rd := mem.FinalizeBlock(raw...), disk.FinalizeBlock(raw...)
+				rm, rd := mem.FinalizeBlockAt(g.now, raw...), disk.FinalizeBlockAt(g.now, raw...)
 				if fmt.Sprint(rm.ValidatorUpdates, rm.Events) != fmt.Sprint(rd.ValidatorUpdates, rd.Events) {
 					t.Fatalf("height %d: block events or validator updates differ", height)
 				}
@@ -238,6 +353,17 @@ func TestDeterminism(t *testing.T) {
 				}
 				for _, h := range []*apptest.Harness{mem, disk} {
 					wantQuery(t, h.Query(wallet.QueryInvariant, nil, 0, false), ok)
+					v, err := h.Store.Version(0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					r, err := v.Reader(credit.StoreName)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := credit.CheckPortfolios(r); err != nil {
+						t.Fatalf("height %d: %v", height, err)
+					}
 					if got := h.Supply(); got != supply {
 						t.Fatalf("height %d: supply %d, want genesis + successful deposits = %d", height, got, supply)
 					}
@@ -276,7 +402,21 @@ func TestDeterminism(t *testing.T) {
 					executed++
 				}
 			}
-			t.Logf("%d txs succeeded, %d failed; %d proposals, %d executed", okTxs, failedTxs, gv.LastID(), executed)
+			cr, err := v.Reader(credit.StoreName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			loans := 0
+			for id := uint64(1); ; id++ {
+				if _, err := credit.NewView(cr).Loan(id); err != nil {
+					break
+				}
+				loans++
+			}
+			t.Logf("%d txs succeeded, %d failed; %d proposals, %d executed; %d loans", okTxs, failedTxs, gv.LastID(), executed, loans)
+			if loans == 0 {
+				t.Fatal("no loan was drawn: the mix does not exercise the credit module")
+			}
 			if okTxs < blocks || failedTxs < blocks/2 || executed == 0 {
 				t.Fatalf("unbalanced mix: %d succeeded, %d failed, %d proposals executed", okTxs, failedTxs, executed)
 			}

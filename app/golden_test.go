@@ -24,8 +24,10 @@ import (
 	"github.com/ledgerd/ledgerd/app/apptest"
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/module"
 )
@@ -346,6 +348,7 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 	for i := range 4 {
 		randomBlock(endOfYear.Add(time.Duration(1+i) * time.Second))
 	}
+	goldenCredit(c, bank, rotated, key("checker"), w, n0, n3)
 	c.checkCoverage(map[uint64]govv1.ProposalStatus{
 		1: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 2: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
 		3: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 4: govv1.ProposalStatus_PROPOSAL_STATUS_REJECTED,
@@ -355,7 +358,31 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 		11: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
 	}, addr(n2))
 	checkEventIndex(t, c.events)
+	checkProvable(t, h)
 	return c.out.String()
+}
+
+// checkProvable fails if any store holds a key with an empty value: ICS23
+// proves neither such a key nor the absence of a key next to it, so every
+// index mark must hold a byte.
+func checkProvable(t *testing.T, h *apptest.Harness) {
+	t.Helper()
+	v, err := h.Store.Version(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range app.StoreNames {
+		r, err := v.Reader(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.Each(r, nil, nil, false, func(k, val []byte) bool {
+			if len(val) == 0 {
+				t.Errorf("store %s key %x has an empty value, which no proof can cover", name, k)
+			}
+			return true
+		})
+	}
 }
 
 // checkEventIndex fails unless every event the chain emitted is declared
@@ -440,4 +467,114 @@ func (c *goldenChain) checkCoverage(want map[uint64]govv1.ProposalStatus, closed
 	if w := c.h.Wallet(closed); w == nil || !w.Closed {
 		c.t.Errorf("golden scenario: wallet %s is not closed: %v", closed, w)
 	}
+}
+
+// goldenCredit runs the credit module through every message, the sweep's
+// date-driven work over two months (reminders, due dates, overdue
+// notices, auto-debit pulls), its refusals, four-eyes proposals,
+// restructuring, assignment to other-bank and the loans' ends. demo-bank
+// lends from w[0]; other-bank (operator rotated) buys a loan into w[5].
+func goldenCredit(c *goldenChain, bank, other, checker *ecdsa.PrivateKey, w []*ecdsa.PrivateKey, n0, n3 *ecdsa.PrivateKey) {
+	addr := apptest.Address
+	yuan := uint64(100)
+	noon := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 4, 0, 0, 0, time.UTC) } // 12:00 in UTC+8
+	step := func(t time.Time, txs ...[]byte) { c.block(t.Sub(c.at), txs...) }
+	hash := func(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+	terms := func(kind creditv1.LineKind, method creditv1.Method, accrual creditv1.Accrual) *creditv1.Terms {
+		return &creditv1.Terms{Kind: kind, Denom: "CNY", RateBps: 1200, PenaltyRateBps: 600, Method: method, Accrual: accrual,
+			Basis: 360, TermMonths: 6, GraceDays: 1, AutodebitRetryDays: 1, Treasury: addr(w[0]).Bytes()}
+	}
+	product := func(id string, t *creditv1.Terms) *creditv1.MsgSetCreditProduct {
+		return &creditv1.MsgSetCreditProduct{Id: id, Name: id, Terms: t, MinLimit: 100 * yuan, MaxLimit: 50_000 * yuan,
+			MinTermMonths: 1, MaxTermMonths: 12, MaxRateBps: 1500}
+	}
+	installment := product("installment", terms(creditv1.LineKind_LINE_KIND_INSTALLMENT, creditv1.Method_METHOD_EQUAL_INSTALLMENTS, creditv1.Accrual_ACCRUAL_MONTHLY))
+	revolving := product("revolving", terms(creditv1.LineKind_LINE_KIND_REVOLVING, creditv1.Method_METHOD_EQUAL_PRINCIPAL, creditv1.Accrual_ACCRUAL_DAILY))
+	usurious := product("usurious", terms(creditv1.LineKind_LINE_KIND_BULLET, creditv1.Method_METHOD_BULLET, creditv1.Accrual_ACCRUAL_MONTHLY))
+	usurious.Terms.RateBps, usurious.MaxRateBps = 2000, 2000
+	expires := noon(2, 27).Unix()
+	offer := func(product string, who *ecdsa.PrivateKey, limit uint64, autodebit bool) *creditv1.MsgOfferLine {
+		return &creditv1.MsgOfferLine{Product: product, Borrower: addr(who).Bytes(), Denom: "CNY", Limit: limit, Expires: expires,
+			ContractHash: hash("contract " + product), Subject: hash("subject " + addr(who).Hex()), Autodebit: autodebit}
+	}
+	accept := func(line uint64, limit uint64, autodebit bool, product string) *creditv1.MsgAcceptLine {
+		return &creditv1.MsgAcceptLine{Line: line, Denom: "CNY", Limit: limit, RateBps: 1200, PenaltyRateBps: 600, TermMonths: 6,
+			ContractHash: hash("contract " + product), Autodebit: autodebit}
+	}
+	later := noon(3, 10).Unix()
+
+	// Products, one over the rate cap; offers, one out of range; money for
+	// the borrowers.
+	step(noon(1, 30),
+		c.tx(bank, installment), c.tx(bank, revolving), c.bad(bank, usurious),
+		c.tx(bank, offer("installment", n0, 3_000*yuan, true)),
+		c.tx(bank, offer("revolving", n3, 2_000*yuan, false)),
+		c.bad(bank, offer("installment", n3, 60_000*yuan, false)), // over the product's limit
+		c.tx(bank, offer("revolving", w[1], 1_000*yuan, false)),   // lapses unaccepted
+		c.tx(bank, apptest.Deposit(addr(n0), 1_000*yuan, "credit-g-1")),
+	)
+	// Acceptance, one with the wrong terms; draws, one over the limit.
+	step(noon(1, 31),
+		c.tx(n0, accept(1, 3_000*yuan, true, "installment")),
+		c.bad(n3, accept(2, 2_000*yuan, true, "installment")), // the line is another product's: terms differ
+		c.tx(n3, accept(2, 2_000*yuan, false, "revolving")),
+	)
+	step(noon(1, 31).Add(time.Minute),
+		c.tx(n0, &creditv1.MsgDrawLoan{Line: 1, Denom: "CNY", Amount: 3_000 * yuan}),
+		c.tx(n3, &creditv1.MsgDrawLoan{Line: 2, Denom: "CNY", Amount: 500 * yuan, TermMonths: 3}),
+		c.bad(n3, &creditv1.MsgDrawLoan{Line: 2, Denom: "CNY", Amount: 1_600 * yuan}), // over the limit
+		c.tx(bank, &creditv1.MsgSetLine{Line: 2, Action: creditv1.LineAction_LINE_ACTION_FREEZE, Reason: "review"}),
+	)
+	step(noon(2, 1),
+		c.bad(n3, &creditv1.MsgDrawLoan{Line: 2, Denom: "CNY", Amount: 100 * yuan}), // frozen
+		c.tx(bank, &creditv1.MsgSetLine{Line: 2, Action: creditv1.LineAction_LINE_ACTION_UNFREEZE, Reason: "reviewed"}),
+	)
+	step(noon(2, 2), c.tx(bank, &creditv1.MsgSetLine{Line: 2, Action: creditv1.LineAction_LINE_ACTION_REDUCE, Denom: "CNY", Limit: 1_500 * yuan, Reason: "income"}))
+	// Reminders; on the due date n0's installment is pulled, n3's is not
+	// paid; the day after the grace day, n3's notice.
+	step(noon(2, 25))
+	step(noon(2, 28))
+	step(noon(3, 2))
+	step(noon(3, 3),
+		c.tx(n3, &creditv1.MsgRepayLoan{Loan: 2, Denom: "CNY", Amount: 1}),
+		c.tx(w[2], &creditv1.MsgRepayLoan{Loan: 2, Denom: "CNY", Amount: 100 * yuan}), // a guarantor, more than due
+		c.tx(n0, &creditv1.MsgPrepayLoan{Loan: 1, Denom: "CNY", Amount: 500 * yuan}),
+		c.tx(n0, &creditv1.MsgRevokeAutoDebit{Loan: 1}),
+	)
+	// Four eyes: a manual class and a discount by bank's first operator,
+	// approved by the second; the maker cannot approve.
+	step(noon(3, 4),
+		c.tx(bank, &creditv1.MsgClassifyLoan{Loan: 2, Class: creditv1.Class_CLASS_SUBSTANDARD, Reason: "income lost", Expires: later}),
+		c.tx(bank, &creditv1.MsgOfferDiscount{Loan: 2, Denom: "CNY", Amount: 300 * yuan, Reason: "hardship", Expires: later}),
+		c.tx(bank, &creditv1.MsgRestructureLoan{Loan: 1, TermMonths: 9, RateBps: 1000, Method: creditv1.Method_METHOD_EQUAL_PRINCIPAL,
+			Reason: "job change", ContractHash: hash("restructure"), Expires: later}),
+		c.tx(n0, &creditv1.MsgAuthorizeAutoDebit{Loan: 1}),
+	)
+	step(noon(3, 5),
+		c.bad(bank, &creditv1.MsgApproveLoanAction{Loan: 2, Pending: 1}), // the maker
+		c.tx(checker, &creditv1.MsgApproveLoanAction{Loan: 2, Pending: 1}),
+		c.tx(checker, &creditv1.MsgApproveLoanAction{Loan: 2, Pending: 2}),
+		c.tx(checker, &creditv1.MsgApproveLoanAction{Loan: 1, Pending: 1}),
+		c.tx(n0, &creditv1.MsgAcceptRestructure{Loan: 1, Pending: 1, TermMonths: 9, RateBps: 1000,
+			Method: creditv1.Method_METHOD_EQUAL_PRINCIPAL, ContractHash: hash("restructure")}),
+	)
+	step(noon(3, 6),
+		c.tx(n3, &creditv1.MsgSettleLoan{Loan: 2, Denom: "CNY", MaxAmount: 300 * yuan}),
+		c.tx(bank, &creditv1.MsgSetLine{Line: 2, Action: creditv1.LineAction_LINE_ACTION_CLOSE, Reason: "settled"}),
+		c.bad(n0, &creditv1.MsgDrawLoan{Line: 1, Denom: "CNY", Amount: 1}), // an installment line draws once
+	)
+	// Loan 1 is sold to other-bank; its next installment is paid to the
+	// buyer; then it is written off and settled with assets.
+	step(noon(3, 7),
+		c.tx(bank, &creditv1.MsgAssignLoan{Loan: 1, To: apptest.OtherIssuer, Denom: "CNY", Price: 2_000 * yuan, ContractHash: hash("sale")}),
+	)
+	step(noon(3, 8), c.tx(other, &creditv1.MsgAcceptAssignment{Loan: 1, Denom: "CNY", Price: 2_000 * yuan, Treasury: addr(w[5]).Bytes()}))
+	step(noon(3, 9), c.tx(other, &creditv1.MsgNotifyAssignment{Loan: 1, NoticeHash: hash("notice")}))
+	step(noon(4, 10))
+	step(noon(5, 20),
+		c.tx(other, &creditv1.MsgWriteOffLoan{Loan: 3, Reason: "no contact", Expires: noon(5, 25).Unix()}),
+	)
+	step(noon(5, 21),
+		c.tx(other, &creditv1.MsgPayWithAssets{Loan: 3, Denom: "CNY", Value: 1, Reference: "car"}),
+	)
 }

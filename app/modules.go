@@ -5,6 +5,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/credit"
 	"github.com/ledgerd/ledgerd/x/exec"
 	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/module"
@@ -32,10 +33,14 @@ func Modules() *module.Registry {
 		_, err := wallet.NewView(ctx.KV(wallet.StoreName)).Wallet(addr)
 		return err == nil
 	}
+	creditMod := credit.New(func(ctx exec.Context) credit.Members { return members(ctx) }, walletMod)
+	walletMod.AddBalanceHook(creditMod.SettleWallet)
+	walletMod.AddZoneGuard(creditMod.ZoneGuard)
 	if err := reg.Init([]*module.Module{
 		consortium.New(hasWallet),
 		walletMod.Module(),
 		amlMod.Module(),
+		creditMod.Module(),
 		govMod.Module(),
 	}); err != nil {
 		panic("app: " + err.Error())

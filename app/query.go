@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
@@ -110,15 +111,26 @@ func (a *App) query(v *store.Version, req *abci.RequestQuery) (*abci.ResponseQue
 	if m == nil {
 		return nil, errcode.Wrap(ErrUnknownQuery, "%q: no module %q (modules: %s)", req.Path, name, strings.Join(a.reg.StoreNames(), ", "))
 	}
-	answer, err := m.Answer(versionStores{v}, rest, req.Data)
+	stores := versionStores{v: v}
+	if last := a.store.LastCommit(); last.Height == v.Height {
+		stores.time = last.Time
+	}
+	answer, err := m.Answer(stores, rest, req.Data)
 	if err != nil {
 		return nil, err
 	}
 	return marshalAnswer(answer)
 }
 
-// versionStores are a committed version's stores for query handlers.
-type versionStores struct{ v *store.Version }
+// versionStores are a committed version's stores for query handlers, and
+// the version's block time when known (the last commit's).
+type versionStores struct {
+	v    *store.Version
+	time time.Time
+}
+
+// Time is the block time of the version, zero if not known.
+func (s versionStores) Time() time.Time { return s.time }
 
 func (s versionStores) Reader(name string) store.Reader {
 	r, err := s.v.Reader(name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ledgerd/ledgerd/store"
 )
@@ -44,6 +45,17 @@ func (r *ProvenReads) Reader(storeName string) store.Reader { return provenReade
 // Height is the height of the state read: the one given, or, for 0, the
 // one the node answered the first read at (0 before any read).
 func (r *ProvenReads) Height() int64 { return r.height }
+
+// Time is the time of the header the reads were proven against (that of
+// the block after the state's height, which carries its app hash): the
+// clock of the state, for code that asks for its block's time. Zero before
+// the first read.
+func (r *ProvenReads) Time() time.Time {
+	if len(r.proofs) == 0 {
+		return time.Time{}
+	}
+	return r.proofs[0].HeaderTime
+}
 
 // Proofs are the proofs of every read so far, in the order of the reads
 // (a range walk adds one per probe).

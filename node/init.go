@@ -1,8 +1,11 @@
 package node
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,12 +19,16 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
 	cmttime "github.com/cometbft/cometbft/types/time"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/ledgerd/ledgerd/client/keys"
 	"github.com/ledgerd/ledgerd/node/appstate"
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/credit"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -158,6 +165,14 @@ func Init(o InitOptions) (*InitResult, error) {
 			Operators: []string{auditor.Address.Hex()},
 		})
 	}
+	if o.Demo && slices.Contains(o.Denoms, "CNY") {
+		treasury, err := kr.Add(o.MemberID+"-treasury", o.Passphrase)
+		if err != nil {
+			return nil, fmt.Errorf("init: treasury key: %w", err)
+		}
+		res.Operators[o.MemberID+"-treasury"] = treasury.Address.Hex()
+		demoLender(gen, o.MemberID, treasury.Address)
+	}
 	if err := ValidateAppState(gen, cmttime.Now()); err != nil {
 		return nil, fmt.Errorf("init: generated genesis is invalid: %w", err)
 	}
@@ -223,4 +238,33 @@ func walletGenesis(denoms []string) wallet.Genesis {
 	}
 	g.Limits = limits
 	return g
+}
+
+// demoLender makes the demo bank a lender: a treasury wallet of its own
+// holding 1,000,000.00 CNY of e-money it issued, and one product, an
+// instant loan of 100.00 to 50,000.00 over 3 to 24 months (12 by
+// default), equal installments at 18% a year with 5% more on overdue
+// principal (23% a year over a 360-day basis: 23.32% over 365, within the
+// 24% cap), 3 grace days, auto-debit retried for 3 days.
+func demoLender(gen *appstate.State, bank string, treasury common.Address) {
+	kyc := sha256.Sum256([]byte("demo treasury " + treasury.Hex()))
+	gen.Wallet.Wallets = append(gen.Wallet.Wallets, wallet.GenesisWallet{
+		Owner: treasury.Hex(), Bank: bank, Tier: 1, KYCHash: hex.EncodeToString(kyc[:]),
+		Balances: []wallet.GenesisCoin{{Denom: "CNY", Amount: "100000000"}},
+	})
+	product := &creditv1.Product{
+		Lender: bank, Id: "instant-12m", Name: "Instant loan",
+		Terms: &creditv1.Terms{
+			Kind: creditv1.LineKind_LINE_KIND_INSTALLMENT, Denom: "CNY", RateBps: 1800, PenaltyRateBps: 500,
+			Method: creditv1.Method_METHOD_EQUAL_INSTALLMENTS, Accrual: creditv1.Accrual_ACCRUAL_MONTHLY, Basis: 360,
+			TermMonths: 12, GraceDays: 3, AutodebitRetryDays: 3, PrepayMode: creditv1.PrepayMode_PREPAY_MODE_SHORTEN_TERM,
+			Treasury: treasury.Bytes(),
+		},
+		MinLimit: 10_000, MaxLimit: 5_000_000, MinTermMonths: 3, MaxTermMonths: 24, MaxRateBps: 1800,
+	}
+	b, err := protojson.Marshal(product)
+	if err != nil {
+		panic("init: demo product: " + err.Error()) // a valid message always encodes
+	}
+	gen.Credit = &credit.Genesis{Products: []json.RawMessage{b}}
 }

@@ -2,7 +2,9 @@
 // wallets on Badger on disk, then blocks of fresh signed transfers (never
 // seen by CheckTx, so every signature is recovered in FinalizeBlock) through
 // FinalizeBlock and Commit. It prints transfers per second and the p50/p99
-// of block execution and commit, then CheckTx throughput on its own.
+// of block execution and commit, then CheckTx throughput on its own; then
+// the credit module's: repayments per second, and the date-driven work of
+// a day on which many of many open loans fall due (-loans, -due).
 //
 //	go run ./cmd/ledgerd-bench -wallets 100000 -block-txs 2000 -blocks 20
 package main
@@ -23,18 +25,19 @@ import (
 )
 
 type result struct {
-	Wallets         int     `json:"wallets"`
-	BlockTxs        int     `json:"block_txs"`
-	Blocks          int     `json:"blocks"`
-	Cores           int     `json:"cores"`
-	Secp256k1       string  `json:"secp256k1"`
-	TransfersPerSec float64 `json:"transfers_per_sec"`
-	ExecP50Ms       float64 `json:"exec_p50_ms"`
-	ExecP99Ms       float64 `json:"exec_p99_ms"`
-	CommitP50Ms     float64 `json:"commit_p50_ms"`
-	CommitP99Ms     float64 `json:"commit_p99_ms"`
-	CheckTxPerSec   float64 `json:"checktx_per_sec"`
-	Failed          int     `json:"failed_txs"`
+	Wallets         int           `json:"wallets"`
+	BlockTxs        int           `json:"block_txs"`
+	Blocks          int           `json:"blocks"`
+	Cores           int           `json:"cores"`
+	Secp256k1       string        `json:"secp256k1"`
+	TransfersPerSec float64       `json:"transfers_per_sec"`
+	ExecP50Ms       float64       `json:"exec_p50_ms"`
+	ExecP99Ms       float64       `json:"exec_p99_ms"`
+	CommitP50Ms     float64       `json:"commit_p50_ms"`
+	CommitP99Ms     float64       `json:"commit_p99_ms"`
+	CheckTxPerSec   float64       `json:"checktx_per_sec"`
+	Failed          int           `json:"failed_txs"`
+	Credit          *creditResult `json:"credit,omitempty"`
 }
 
 func main() {
@@ -45,6 +48,9 @@ func main() {
 	dir := flag.String("dir", "", "database directory (default: a temporary one, removed after)")
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured blocks to this file")
+	loans := flag.Int("loans", 100_000, "open loans for the credit figures (0: skip them)")
+	due := flag.Int("due", 10_000, "of which fall due on one day")
+	creditProfile := flag.String("credit-cpuprofile", "", "write a CPU profile of the repayment blocks to this file")
 	flag.Parse()
 	if *blocks**blockTxs+*checkTxs > *wallets {
 		log.Fatalf("need at least blocks*block-txs+checktx = %d wallets so every sender is fresh", *blocks**blockTxs+*checkTxs)
@@ -62,7 +68,6 @@ func main() {
 	h := apptest.New(apptest.Panic{}, apptest.Options{
 		Dir: *dir, Store: store.Options{CacheNodes: 500_000}, Wallets: *wallets, Balance: 100_000_000,
 	})
-	defer h.Close()
 
 	log.Printf("signing %d transfers", *blocks**blockTxs+*checkTxs)
 	next := 0
@@ -128,6 +133,19 @@ func main() {
 		CommitP50Ms: ms(percentile(commits, 50)), CommitP99Ms: ms(percentile(commits, 99)),
 		CheckTxPerSec: float64(*checkTxs) / checkDur.Seconds(), Failed: failed,
 	}
+	h.Close()
+	if *loans > 0 {
+		if *blocks == 0 {
+			log.Print("skipping the transfers")
+		}
+		cdir, err := os.MkdirTemp("", "ledgerd-bench-credit-")
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(cdir)
+		c := benchCredit(cdir, *loans, *due, *blockTxs, *creditProfile)
+		r.Credit = &c
+	}
 	if *asJSON {
 		json.NewEncoder(os.Stdout).Encode(r)
 	} else {
@@ -137,6 +155,9 @@ func main() {
 		fmt.Printf("  block exec  p50 %7.1f ms   p99 %7.1f ms\n", r.ExecP50Ms, r.ExecP99Ms)
 		fmt.Printf("  commit      p50 %7.1f ms   p99 %7.1f ms\n", r.CommitP50Ms, r.CommitP99Ms)
 		fmt.Printf("  CheckTx/s        %8.0f  (one connection, signature verified)\n", r.CheckTxPerSec)
+		if r.Credit != nil {
+			printCredit(*r.Credit, r.BlockTxs)
+		}
 	}
 	if failed > 0 {
 		os.Exit(1)

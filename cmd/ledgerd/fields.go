@@ -14,6 +14,7 @@ import (
 
 	optionsv1 "github.com/ledgerd/ledgerd/proto/ledgerd/options/v1"
 	"github.com/ledgerd/ledgerd/x/arith"
+	"github.com/ledgerd/ledgerd/x/calendar"
 )
 
 // Message fields are filled from command-line text by their protobuf types
@@ -105,9 +106,7 @@ func parseScalar(fd protoreflect.FieldDescriptor, s string, stack []protoreflect
 	if denomField := proto.GetExtension(fd.Options(), optionsv1.E_AmountOf).(string); denomField != "" {
 		denom := ""
 		for i := len(stack) - 1; i >= 0 && denom == ""; i-- {
-			if df := stack[i].Descriptor().Fields().ByName(protoreflect.Name(denomField)); df != nil {
-				denom = stack[i].Get(df).String()
-			}
+			denom = stringAt(stack[i], denomField)
 		}
 		if denom == "" {
 			return protoreflect.Value{}, fmt.Errorf("%s %q: the denomination (%s) must be given before the amount", name, s, denomField)
@@ -121,6 +120,13 @@ func parseScalar(fd protoreflect.FieldDescriptor, s string, stack []protoreflect
 			return protoreflect.Value{}, fmt.Errorf("%s %q: an amount of %s in major units, at most %d decimals (%s): %v", name, s, denom, d, arith.Format(1, d), err)
 		}
 		return protoreflect.ValueOfUint64(v), nil
+	}
+	if proto.GetExtension(fd.Options(), optionsv1.E_CalendarDay).(bool) {
+		d, err := calendar.ParseDay(s)
+		if err != nil {
+			return protoreflect.Value{}, fmt.Errorf("%s: %w", name, err)
+		}
+		return protoreflect.ValueOfInt64(int64(d)), nil
 	}
 	if proto.GetExtension(fd.Options(), optionsv1.E_UnixTime).(bool) {
 		t, err := parseTime(s)
@@ -156,6 +162,28 @@ func parseScalar(fd protoreflect.FieldDescriptor, s string, stack []protoreflect
 		return protoreflect.ValueOfInt64(n), nil
 	}
 	return protoreflect.Value{}, fmt.Errorf("%s: %s fields cannot be set from the command line", name, fd.Kind())
+}
+
+// stringAt is the string field at path (dotted: "terms.denom") of m, or ""
+// if m has no such field or it is unset.
+func stringAt(m protoreflect.Message, path string) string {
+	parts := strings.Split(path, ".")
+	for i, part := range parts {
+		fd := m.Descriptor().Fields().ByName(protoreflect.Name(part))
+		switch {
+		case fd == nil:
+			return ""
+		case i == len(parts)-1:
+			if fd.Kind() != protoreflect.StringKind {
+				return ""
+			}
+			return m.Get(fd).String()
+		case fd.Message() == nil || !m.Has(fd):
+			return ""
+		}
+		m = m.Get(fd).Message()
+	}
+	return ""
 }
 
 func parseBytes(fd protoreflect.FieldDescriptor, s string) (protoreflect.Value, error) {

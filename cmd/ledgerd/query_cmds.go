@@ -27,6 +27,7 @@ func newQueryCmd() *cobra.Command {
 		Short:   "Read ledger state from a node; --prove verifies it against a header signed by the validators",
 	}
 	cmd.AddCommand(newQueryWalletCmd(), newQueryConsortiumCmd(), newQueryAMLCmd(), newQueryGovCmd(), newQueryAnyHistoryCmd())
+	cmd.AddCommand(moduleQueryCmds()...)
 	return cmd
 }
 

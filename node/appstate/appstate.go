@@ -12,6 +12,7 @@ import (
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/credit"
 	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
@@ -21,9 +22,11 @@ import (
 type State struct {
 	Consortium consortium.Genesis
 	Wallet     wallet.Genesis
-	// AML and Gov are optional: absent, the module's defaults apply.
-	AML *aml.Genesis
-	Gov *gov.Genesis
+	// AML, Credit and Gov are optional: absent, the module's defaults
+	// apply.
+	AML    *aml.Genesis
+	Credit *credit.Genesis
+	Gov    *gov.Genesis
 	// Other holds every other section, by module name, unchanged.
 	Other map[string]json.RawMessage
 }
@@ -47,6 +50,12 @@ func Decode(appState []byte) (*State, error) {
 			return nil, err
 		}
 	}
+	if _, ok := g[credit.StoreName]; ok {
+		s.Credit = new(credit.Genesis)
+		if err := g.Section(credit.StoreName, s.Credit); err != nil {
+			return nil, err
+		}
+	}
 	if _, ok := g[gov.StoreName]; ok {
 		s.Gov = new(gov.Genesis)
 		if err := g.Section(gov.StoreName, s.Gov); err != nil {
@@ -55,7 +64,7 @@ func Decode(appState []byte) (*State, error) {
 	}
 	for name, raw := range g { // nolint:determinism: a map filled from a map
 		switch name {
-		case consortium.StoreName, wallet.StoreName, aml.StoreName, gov.StoreName:
+		case consortium.StoreName, wallet.StoreName, aml.StoreName, credit.StoreName, gov.StoreName:
 		default:
 			s.Other[name] = raw
 		}
@@ -77,6 +86,11 @@ func (s *State) Genesis() (app.Genesis, error) {
 	}
 	if s.AML != nil {
 		if err := g.SetSection(aml.StoreName, s.AML); err != nil {
+			return nil, err
+		}
+	}
+	if s.Credit != nil {
+		if err := g.SetSection(credit.StoreName, s.Credit); err != nil {
 			return nil, err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -86,6 +87,36 @@ func SetParamsAction(reg *module.Registry) module.GovAction {
 		Describe: func(m proto.Message) string {
 			return fmt.Sprintf("replace the %s parameters", m.(*govv1.SetParams).GetModule())
 		},
+		Commands: []module.CLI{{
+			Use:   "set-params MODULE --file FILE",
+			Short: "Replace a module's parameters (credit, ...): FILE is its parameters message in protobuf's JSON mapping",
+			Long: `set-params proposes new parameters for MODULE. FILE holds the module's parameters
+message in protobuf's JSON mapping, every field (absent ones are zero); read the
+current ones with 'ledgerd query MODULE params -o json' and edit them. The
+proposal signs the canonical protobuf encoding of the parameters.`,
+			Args:  []string{"module"},
+			Flags: []module.Flag{{Name: "file", File: true, Required: true, Usage: "the parameters as JSON"}},
+			Build: func(in module.Input) (proto.Message, error) {
+				name := in.Arg(0)
+				mod := reg.Module(name)
+				if mod == nil || mod.Params == nil {
+					return nil, fmt.Errorf("module %q has no parameters governance can set", name)
+				}
+				b, err := in.File("file")
+				if err != nil {
+					return nil, err
+				}
+				next := mod.Params.New()
+				if err := protojson.Unmarshal(b, next); err != nil {
+					return nil, fmt.Errorf("--file: not %s in protobuf's JSON mapping: %v", next.ProtoReflect().Descriptor().FullName(), err)
+				}
+				raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(next)
+				if err != nil {
+					return nil, err
+				}
+				return &govv1.SetParams{Module: name, Params: raw}, nil
+			},
+		}},
 	}
 }
 

@@ -202,8 +202,34 @@ type Query struct {
 	Doc string
 	// Handle answers from the committed state at one height. rest is the
 	// part of the path after Path (empty for an exact path); data is the
-	// request's data. Errors are registered errors.
+	// request's data. Errors are registered errors. It reads through s
+	// only, so that a client can run it over proven reads to prove its
+	// answer (client.ProvenReads is a Stores).
 	Handle func(s Stores, rest string, data []byte) (proto.Message, error)
+	// CLI, if set, is the query's command, `ledgerd query <module> ...`.
+	CLI *QueryCLI
+}
+
+// QueryCLI specifies a query's command. The binary builds the path from
+// the input, asks the node (or, with --prove, runs Handle itself over
+// reads proven against a light-client-verified header), and prints the
+// answer: protobuf JSON with -o json; else each field for people, amounts
+// in major units of their denomination, days and times as dates.
+type QueryCLI struct {
+	// Use is the command and its arguments: "loan ID".
+	Use   string
+	Short string
+	Long  string
+	// Args is how many positional arguments it takes (at least, when
+	// Path reads optional ones).
+	Args int
+	// Flags it reads in Path.
+	Flags []Flag
+	// Path returns the part of the path after Query.Path (nil: the
+	// arguments joined by '/').
+	Path func(in Input) (string, error)
+	// Answer is a value of the answer's type, e.g. (*creditv1.Loan)(nil).
+	Answer proto.Message
 }
 
 // Stores gives a query the module stores of one committed height.

@@ -102,7 +102,7 @@ func (mod *Module) Send(ctx exec.Context, from, to common.Address, denom string,
 	if err := checkDenom(params, denom); err != nil {
 		return err
 	}
-	w, err := k.Wallet(from)
+	w, err := mod.touched(sc, k, from)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (mod *Module) Mint(ctx exec.Context, bank string, owner common.Address, den
 	if err := checkDenom(params, denom); err != nil {
 		return err
 	}
-	w, err := k.Wallet(owner)
+	w, err := mod.touched(sc, k, owner)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (mod *Module) Burn(ctx exec.Context, bank string, owner common.Address, den
 	if err := checkDenom(params, denom); err != nil {
 		return err
 	}
-	w, err := k.Wallet(owner)
+	w, err := mod.touched(sc, k, owner)
 	if err != nil {
 		return err
 	}

@@ -166,7 +166,7 @@ Amounts are in major units (250.00).`,
 			New: func() proto.Message { return new(walletv1.Params) },
 			Doc: "denominations, tier limits, issuance caps, the consortium's time zone, batch size",
 			Validate: func(ctx exec.Context, next proto.Message) (proto.Message, error) {
-				return ValidateParams(next.(*walletv1.Params), NewView(ctx.KV(StoreName)).Params(), mod.members(ctx))
+				return mod.validateParams(ctx, next.(*walletv1.Params))
 			},
 		},
 		GovActions: []module.GovAction{{
@@ -176,7 +176,7 @@ Amounts are in major units (250.00).`,
 				if p == nil {
 					return nil, fmt.Errorf("wallet parameters: none given")
 				}
-				next, err := ValidateParams(p, NewView(ctx.KV(StoreName)).Params(), mod.members(ctx))
+				next, err := mod.validateParams(ctx, p)
 				if err != nil {
 					return nil, fmt.Errorf("wallet parameters: %v", err)
 				}

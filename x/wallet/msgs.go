@@ -38,6 +38,10 @@ type Module struct {
 	monitor func(exec.Context) Monitor
 	// params caches the decoded parameters, which every payment reads.
 	params *store.ProtoCache[*walletv1.Params]
+	// hooks run before balance changes, zoneGuards before a change of the
+	// time zone (touch.go).
+	hooks      []BalanceHook
+	zoneGuards []ZoneGuard
 }
 
 // New returns the wallet module; members gives it the consortium's view
@@ -255,7 +259,7 @@ func (mod *Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 		return err
 	}
 	owner := common.BytesToAddress(msg.Wallet)
-	w, err := k.Wallet(owner)
+	w, err := mod.touched(ctx, k, owner)
 	if err != nil {
 		return err
 	}
@@ -364,7 +368,7 @@ func (mod *Module) payer(ctx exec.Context, k Keeper, denom string) (*walletv1.Pa
 	if err := checkDenom(params, denom); err != nil {
 		return nil, nil, err
 	}
-	w, err := k.Wallet(ctx.Signer)
+	w, err := mod.touched(ctx, k, ctx.Signer)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -382,7 +386,7 @@ func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from
 	if to == sender {
 		return errcode.Wrap(ErrSelfTransfer, "wallet %s", to.Hex())
 	}
-	recipient, err := k.Wallet(to)
+	recipient, err := mod.touchedRecipient(ctx, k, from, to)
 	if err != nil {
 		return err
 	}

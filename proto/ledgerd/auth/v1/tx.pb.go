@@ -10,6 +10,7 @@
 package authv1
 
 import (
+	v12 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	v11 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	v1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -164,6 +165,26 @@ type TxBody struct {
 	//	*TxBody_CloseWallet
 	//	*TxBody_SubmitProposal
 	//	*TxBody_Vote
+	//	*TxBody_SetCreditProduct
+	//	*TxBody_OfferLine
+	//	*TxBody_AcceptLine
+	//	*TxBody_SetLine
+	//	*TxBody_DrawLoan
+	//	*TxBody_RepayLoan
+	//	*TxBody_PrepayLoan
+	//	*TxBody_SettleLoan
+	//	*TxBody_AuthorizeAutodebit
+	//	*TxBody_RevokeAutodebit
+	//	*TxBody_WriteOffLoan
+	//	*TxBody_RestructureLoan
+	//	*TxBody_ClassifyLoan
+	//	*TxBody_OfferDiscount
+	//	*TxBody_ApproveLoanAction
+	//	*TxBody_AcceptRestructure
+	//	*TxBody_AssignLoan
+	//	*TxBody_AcceptAssignment
+	//	*TxBody_NotifyAssignment
+	//	*TxBody_PayWithAssets
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -342,6 +363,186 @@ func (x *TxBody) GetVote() *v11.MsgVote {
 	return nil
 }
 
+func (x *TxBody) GetSetCreditProduct() *v12.MsgSetCreditProduct {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SetCreditProduct); ok {
+			return x.SetCreditProduct
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetOfferLine() *v12.MsgOfferLine {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_OfferLine); ok {
+			return x.OfferLine
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetAcceptLine() *v12.MsgAcceptLine {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AcceptLine); ok {
+			return x.AcceptLine
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSetLine() *v12.MsgSetLine {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SetLine); ok {
+			return x.SetLine
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetDrawLoan() *v12.MsgDrawLoan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_DrawLoan); ok {
+			return x.DrawLoan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRepayLoan() *v12.MsgRepayLoan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RepayLoan); ok {
+			return x.RepayLoan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetPrepayLoan() *v12.MsgPrepayLoan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_PrepayLoan); ok {
+			return x.PrepayLoan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSettleLoan() *v12.MsgSettleLoan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SettleLoan); ok {
+			return x.SettleLoan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetAuthorizeAutodebit() *v12.MsgAuthorizeAutoDebit {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AuthorizeAutodebit); ok {
+			return x.AuthorizeAutodebit
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRevokeAutodebit() *v12.MsgRevokeAutoDebit {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RevokeAutodebit); ok {
+			return x.RevokeAutodebit
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetWriteOffLoan() *v12.MsgWriteOffLoan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_WriteOffLoan); ok {
+			return x.WriteOffLoan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRestructureLoan() *v12.MsgRestructureLoan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RestructureLoan); ok {
+			return x.RestructureLoan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetClassifyLoan() *v12.MsgClassifyLoan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_ClassifyLoan); ok {
+			return x.ClassifyLoan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetOfferDiscount() *v12.MsgOfferDiscount {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_OfferDiscount); ok {
+			return x.OfferDiscount
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetApproveLoanAction() *v12.MsgApproveLoanAction {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_ApproveLoanAction); ok {
+			return x.ApproveLoanAction
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetAcceptRestructure() *v12.MsgAcceptRestructure {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AcceptRestructure); ok {
+			return x.AcceptRestructure
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetAssignLoan() *v12.MsgAssignLoan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AssignLoan); ok {
+			return x.AssignLoan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetAcceptAssignment() *v12.MsgAcceptAssignment {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AcceptAssignment); ok {
+			return x.AcceptAssignment
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetNotifyAssignment() *v12.MsgNotifyAssignment {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_NotifyAssignment); ok {
+			return x.NotifyAssignment
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetPayWithAssets() *v12.MsgPayWithAssets {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_PayWithAssets); ok {
+			return x.PayWithAssets
+		}
+	}
+	return nil
+}
+
 type isTxBody_Msg interface {
 	isTxBody_Msg()
 }
@@ -394,6 +595,86 @@ type TxBody_Vote struct {
 	Vote *v11.MsgVote `protobuf:"bytes,31,opt,name=vote,proto3,oneof"`
 }
 
+type TxBody_SetCreditProduct struct {
+	SetCreditProduct *v12.MsgSetCreditProduct `protobuf:"bytes,40,opt,name=set_credit_product,json=setCreditProduct,proto3,oneof"`
+}
+
+type TxBody_OfferLine struct {
+	OfferLine *v12.MsgOfferLine `protobuf:"bytes,41,opt,name=offer_line,json=offerLine,proto3,oneof"`
+}
+
+type TxBody_AcceptLine struct {
+	AcceptLine *v12.MsgAcceptLine `protobuf:"bytes,42,opt,name=accept_line,json=acceptLine,proto3,oneof"`
+}
+
+type TxBody_SetLine struct {
+	SetLine *v12.MsgSetLine `protobuf:"bytes,43,opt,name=set_line,json=setLine,proto3,oneof"`
+}
+
+type TxBody_DrawLoan struct {
+	DrawLoan *v12.MsgDrawLoan `protobuf:"bytes,44,opt,name=draw_loan,json=drawLoan,proto3,oneof"`
+}
+
+type TxBody_RepayLoan struct {
+	RepayLoan *v12.MsgRepayLoan `protobuf:"bytes,45,opt,name=repay_loan,json=repayLoan,proto3,oneof"`
+}
+
+type TxBody_PrepayLoan struct {
+	PrepayLoan *v12.MsgPrepayLoan `protobuf:"bytes,46,opt,name=prepay_loan,json=prepayLoan,proto3,oneof"`
+}
+
+type TxBody_SettleLoan struct {
+	SettleLoan *v12.MsgSettleLoan `protobuf:"bytes,47,opt,name=settle_loan,json=settleLoan,proto3,oneof"`
+}
+
+type TxBody_AuthorizeAutodebit struct {
+	AuthorizeAutodebit *v12.MsgAuthorizeAutoDebit `protobuf:"bytes,48,opt,name=authorize_autodebit,json=authorizeAutodebit,proto3,oneof"`
+}
+
+type TxBody_RevokeAutodebit struct {
+	RevokeAutodebit *v12.MsgRevokeAutoDebit `protobuf:"bytes,49,opt,name=revoke_autodebit,json=revokeAutodebit,proto3,oneof"`
+}
+
+type TxBody_WriteOffLoan struct {
+	WriteOffLoan *v12.MsgWriteOffLoan `protobuf:"bytes,50,opt,name=write_off_loan,json=writeOffLoan,proto3,oneof"`
+}
+
+type TxBody_RestructureLoan struct {
+	RestructureLoan *v12.MsgRestructureLoan `protobuf:"bytes,51,opt,name=restructure_loan,json=restructureLoan,proto3,oneof"`
+}
+
+type TxBody_ClassifyLoan struct {
+	ClassifyLoan *v12.MsgClassifyLoan `protobuf:"bytes,52,opt,name=classify_loan,json=classifyLoan,proto3,oneof"`
+}
+
+type TxBody_OfferDiscount struct {
+	OfferDiscount *v12.MsgOfferDiscount `protobuf:"bytes,53,opt,name=offer_discount,json=offerDiscount,proto3,oneof"`
+}
+
+type TxBody_ApproveLoanAction struct {
+	ApproveLoanAction *v12.MsgApproveLoanAction `protobuf:"bytes,54,opt,name=approve_loan_action,json=approveLoanAction,proto3,oneof"`
+}
+
+type TxBody_AcceptRestructure struct {
+	AcceptRestructure *v12.MsgAcceptRestructure `protobuf:"bytes,55,opt,name=accept_restructure,json=acceptRestructure,proto3,oneof"`
+}
+
+type TxBody_AssignLoan struct {
+	AssignLoan *v12.MsgAssignLoan `protobuf:"bytes,56,opt,name=assign_loan,json=assignLoan,proto3,oneof"`
+}
+
+type TxBody_AcceptAssignment struct {
+	AcceptAssignment *v12.MsgAcceptAssignment `protobuf:"bytes,57,opt,name=accept_assignment,json=acceptAssignment,proto3,oneof"`
+}
+
+type TxBody_NotifyAssignment struct {
+	NotifyAssignment *v12.MsgNotifyAssignment `protobuf:"bytes,58,opt,name=notify_assignment,json=notifyAssignment,proto3,oneof"`
+}
+
+type TxBody_PayWithAssets struct {
+	PayWithAssets *v12.MsgPayWithAssets `protobuf:"bytes,59,opt,name=pay_with_assets,json=payWithAssets,proto3,oneof"`
+}
+
 func (*TxBody_OpenWallet) isTxBody_Msg() {}
 
 func (*TxBody_Deposit) isTxBody_Msg() {}
@@ -418,15 +699,55 @@ func (*TxBody_SubmitProposal) isTxBody_Msg() {}
 
 func (*TxBody_Vote) isTxBody_Msg() {}
 
+func (*TxBody_SetCreditProduct) isTxBody_Msg() {}
+
+func (*TxBody_OfferLine) isTxBody_Msg() {}
+
+func (*TxBody_AcceptLine) isTxBody_Msg() {}
+
+func (*TxBody_SetLine) isTxBody_Msg() {}
+
+func (*TxBody_DrawLoan) isTxBody_Msg() {}
+
+func (*TxBody_RepayLoan) isTxBody_Msg() {}
+
+func (*TxBody_PrepayLoan) isTxBody_Msg() {}
+
+func (*TxBody_SettleLoan) isTxBody_Msg() {}
+
+func (*TxBody_AuthorizeAutodebit) isTxBody_Msg() {}
+
+func (*TxBody_RevokeAutodebit) isTxBody_Msg() {}
+
+func (*TxBody_WriteOffLoan) isTxBody_Msg() {}
+
+func (*TxBody_RestructureLoan) isTxBody_Msg() {}
+
+func (*TxBody_ClassifyLoan) isTxBody_Msg() {}
+
+func (*TxBody_OfferDiscount) isTxBody_Msg() {}
+
+func (*TxBody_ApproveLoanAction) isTxBody_Msg() {}
+
+func (*TxBody_AcceptRestructure) isTxBody_Msg() {}
+
+func (*TxBody_AssignLoan) isTxBody_Msg() {}
+
+func (*TxBody_AcceptAssignment) isTxBody_Msg() {}
+
+func (*TxBody_NotifyAssignment) isTxBody_Msg() {}
+
+func (*TxBody_PayWithAssets) isTxBody_Msg() {}
+
 var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\x87\x01\n" +
+	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\x87\x01\n" +
 	"\x02Tx\x12+\n" +
 	"\x04body\x18\x01 \x01(\v2\x17.ledgerd.auth.v1.TxBodyR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
-	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\"\x80\a\n" +
+	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\"\x87\x13\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -446,7 +767,33 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"set_limits\x18\x12 \x01(\v2\x1f.ledgerd.wallet.v1.MsgSetLimitsH\x00R\tsetLimits\x12F\n" +
 	"\fclose_wallet\x18\x13 \x01(\v2!.ledgerd.wallet.v1.MsgCloseWalletH\x00R\vcloseWallet\x12L\n" +
 	"\x0fsubmit_proposal\x18\x1e \x01(\v2!.ledgerd.gov.v1.MsgSubmitProposalH\x00R\x0esubmitProposal\x12-\n" +
-	"\x04vote\x18\x1f \x01(\v2\x17.ledgerd.gov.v1.MsgVoteH\x00R\x04voteB\x05\n" +
+	"\x04vote\x18\x1f \x01(\v2\x17.ledgerd.gov.v1.MsgVoteH\x00R\x04vote\x12V\n" +
+	"\x12set_credit_product\x18( \x01(\v2&.ledgerd.credit.v1.MsgSetCreditProductH\x00R\x10setCreditProduct\x12@\n" +
+	"\n" +
+	"offer_line\x18) \x01(\v2\x1f.ledgerd.credit.v1.MsgOfferLineH\x00R\tofferLine\x12C\n" +
+	"\vaccept_line\x18* \x01(\v2 .ledgerd.credit.v1.MsgAcceptLineH\x00R\n" +
+	"acceptLine\x12:\n" +
+	"\bset_line\x18+ \x01(\v2\x1d.ledgerd.credit.v1.MsgSetLineH\x00R\asetLine\x12=\n" +
+	"\tdraw_loan\x18, \x01(\v2\x1e.ledgerd.credit.v1.MsgDrawLoanH\x00R\bdrawLoan\x12@\n" +
+	"\n" +
+	"repay_loan\x18- \x01(\v2\x1f.ledgerd.credit.v1.MsgRepayLoanH\x00R\trepayLoan\x12C\n" +
+	"\vprepay_loan\x18. \x01(\v2 .ledgerd.credit.v1.MsgPrepayLoanH\x00R\n" +
+	"prepayLoan\x12C\n" +
+	"\vsettle_loan\x18/ \x01(\v2 .ledgerd.credit.v1.MsgSettleLoanH\x00R\n" +
+	"settleLoan\x12[\n" +
+	"\x13authorize_autodebit\x180 \x01(\v2(.ledgerd.credit.v1.MsgAuthorizeAutoDebitH\x00R\x12authorizeAutodebit\x12R\n" +
+	"\x10revoke_autodebit\x181 \x01(\v2%.ledgerd.credit.v1.MsgRevokeAutoDebitH\x00R\x0frevokeAutodebit\x12J\n" +
+	"\x0ewrite_off_loan\x182 \x01(\v2\".ledgerd.credit.v1.MsgWriteOffLoanH\x00R\fwriteOffLoan\x12R\n" +
+	"\x10restructure_loan\x183 \x01(\v2%.ledgerd.credit.v1.MsgRestructureLoanH\x00R\x0frestructureLoan\x12I\n" +
+	"\rclassify_loan\x184 \x01(\v2\".ledgerd.credit.v1.MsgClassifyLoanH\x00R\fclassifyLoan\x12L\n" +
+	"\x0eoffer_discount\x185 \x01(\v2#.ledgerd.credit.v1.MsgOfferDiscountH\x00R\rofferDiscount\x12Y\n" +
+	"\x13approve_loan_action\x186 \x01(\v2'.ledgerd.credit.v1.MsgApproveLoanActionH\x00R\x11approveLoanAction\x12X\n" +
+	"\x12accept_restructure\x187 \x01(\v2'.ledgerd.credit.v1.MsgAcceptRestructureH\x00R\x11acceptRestructure\x12C\n" +
+	"\vassign_loan\x188 \x01(\v2 .ledgerd.credit.v1.MsgAssignLoanH\x00R\n" +
+	"assignLoan\x12U\n" +
+	"\x11accept_assignment\x189 \x01(\v2&.ledgerd.credit.v1.MsgAcceptAssignmentH\x00R\x10acceptAssignment\x12U\n" +
+	"\x11notify_assignment\x18: \x01(\v2&.ledgerd.credit.v1.MsgNotifyAssignmentH\x00R\x10notifyAssignment\x12M\n" +
+	"\x0fpay_with_assets\x18; \x01(\v2#.ledgerd.credit.v1.MsgPayWithAssetsH\x00R\rpayWithAssetsB\x05\n" +
 	"\x03msg*6\n" +
 	"\bSignMode\x12\x14\n" +
 	"\x10SIGN_MODE_EIP712\x10\x00\x12\x14\n" +
@@ -467,21 +814,41 @@ func file_ledgerd_auth_v1_tx_proto_rawDescGZIP() []byte {
 var file_ledgerd_auth_v1_tx_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_ledgerd_auth_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
-	(SignMode)(0),                 // 0: ledgerd.auth.v1.SignMode
-	(*Tx)(nil),                    // 1: ledgerd.auth.v1.Tx
-	(*TxBody)(nil),                // 2: ledgerd.auth.v1.TxBody
-	(*v1.MsgOpenWallet)(nil),      // 3: ledgerd.wallet.v1.MsgOpenWallet
-	(*v1.MsgDeposit)(nil),         // 4: ledgerd.wallet.v1.MsgDeposit
-	(*v1.MsgTransfer)(nil),        // 5: ledgerd.wallet.v1.MsgTransfer
-	(*v1.MsgRedeem)(nil),          // 6: ledgerd.wallet.v1.MsgRedeem
-	(*v1.MsgBatchTransfer)(nil),   // 7: ledgerd.wallet.v1.MsgBatchTransfer
-	(*v1.MsgFreeze)(nil),          // 8: ledgerd.wallet.v1.MsgFreeze
-	(*v1.MsgRelease)(nil),         // 9: ledgerd.wallet.v1.MsgRelease
-	(*v1.MsgSetTier)(nil),         // 10: ledgerd.wallet.v1.MsgSetTier
-	(*v1.MsgSetLimits)(nil),       // 11: ledgerd.wallet.v1.MsgSetLimits
-	(*v1.MsgCloseWallet)(nil),     // 12: ledgerd.wallet.v1.MsgCloseWallet
-	(*v11.MsgSubmitProposal)(nil), // 13: ledgerd.gov.v1.MsgSubmitProposal
-	(*v11.MsgVote)(nil),           // 14: ledgerd.gov.v1.MsgVote
+	(SignMode)(0),                     // 0: ledgerd.auth.v1.SignMode
+	(*Tx)(nil),                        // 1: ledgerd.auth.v1.Tx
+	(*TxBody)(nil),                    // 2: ledgerd.auth.v1.TxBody
+	(*v1.MsgOpenWallet)(nil),          // 3: ledgerd.wallet.v1.MsgOpenWallet
+	(*v1.MsgDeposit)(nil),             // 4: ledgerd.wallet.v1.MsgDeposit
+	(*v1.MsgTransfer)(nil),            // 5: ledgerd.wallet.v1.MsgTransfer
+	(*v1.MsgRedeem)(nil),              // 6: ledgerd.wallet.v1.MsgRedeem
+	(*v1.MsgBatchTransfer)(nil),       // 7: ledgerd.wallet.v1.MsgBatchTransfer
+	(*v1.MsgFreeze)(nil),              // 8: ledgerd.wallet.v1.MsgFreeze
+	(*v1.MsgRelease)(nil),             // 9: ledgerd.wallet.v1.MsgRelease
+	(*v1.MsgSetTier)(nil),             // 10: ledgerd.wallet.v1.MsgSetTier
+	(*v1.MsgSetLimits)(nil),           // 11: ledgerd.wallet.v1.MsgSetLimits
+	(*v1.MsgCloseWallet)(nil),         // 12: ledgerd.wallet.v1.MsgCloseWallet
+	(*v11.MsgSubmitProposal)(nil),     // 13: ledgerd.gov.v1.MsgSubmitProposal
+	(*v11.MsgVote)(nil),               // 14: ledgerd.gov.v1.MsgVote
+	(*v12.MsgSetCreditProduct)(nil),   // 15: ledgerd.credit.v1.MsgSetCreditProduct
+	(*v12.MsgOfferLine)(nil),          // 16: ledgerd.credit.v1.MsgOfferLine
+	(*v12.MsgAcceptLine)(nil),         // 17: ledgerd.credit.v1.MsgAcceptLine
+	(*v12.MsgSetLine)(nil),            // 18: ledgerd.credit.v1.MsgSetLine
+	(*v12.MsgDrawLoan)(nil),           // 19: ledgerd.credit.v1.MsgDrawLoan
+	(*v12.MsgRepayLoan)(nil),          // 20: ledgerd.credit.v1.MsgRepayLoan
+	(*v12.MsgPrepayLoan)(nil),         // 21: ledgerd.credit.v1.MsgPrepayLoan
+	(*v12.MsgSettleLoan)(nil),         // 22: ledgerd.credit.v1.MsgSettleLoan
+	(*v12.MsgAuthorizeAutoDebit)(nil), // 23: ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	(*v12.MsgRevokeAutoDebit)(nil),    // 24: ledgerd.credit.v1.MsgRevokeAutoDebit
+	(*v12.MsgWriteOffLoan)(nil),       // 25: ledgerd.credit.v1.MsgWriteOffLoan
+	(*v12.MsgRestructureLoan)(nil),    // 26: ledgerd.credit.v1.MsgRestructureLoan
+	(*v12.MsgClassifyLoan)(nil),       // 27: ledgerd.credit.v1.MsgClassifyLoan
+	(*v12.MsgOfferDiscount)(nil),      // 28: ledgerd.credit.v1.MsgOfferDiscount
+	(*v12.MsgApproveLoanAction)(nil),  // 29: ledgerd.credit.v1.MsgApproveLoanAction
+	(*v12.MsgAcceptRestructure)(nil),  // 30: ledgerd.credit.v1.MsgAcceptRestructure
+	(*v12.MsgAssignLoan)(nil),         // 31: ledgerd.credit.v1.MsgAssignLoan
+	(*v12.MsgAcceptAssignment)(nil),   // 32: ledgerd.credit.v1.MsgAcceptAssignment
+	(*v12.MsgNotifyAssignment)(nil),   // 33: ledgerd.credit.v1.MsgNotifyAssignment
+	(*v12.MsgPayWithAssets)(nil),      // 34: ledgerd.credit.v1.MsgPayWithAssets
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
@@ -498,11 +865,31 @@ var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	12, // 11: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
 	13, // 12: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
 	14, // 13: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	15, // 14: ledgerd.auth.v1.TxBody.set_credit_product:type_name -> ledgerd.credit.v1.MsgSetCreditProduct
+	16, // 15: ledgerd.auth.v1.TxBody.offer_line:type_name -> ledgerd.credit.v1.MsgOfferLine
+	17, // 16: ledgerd.auth.v1.TxBody.accept_line:type_name -> ledgerd.credit.v1.MsgAcceptLine
+	18, // 17: ledgerd.auth.v1.TxBody.set_line:type_name -> ledgerd.credit.v1.MsgSetLine
+	19, // 18: ledgerd.auth.v1.TxBody.draw_loan:type_name -> ledgerd.credit.v1.MsgDrawLoan
+	20, // 19: ledgerd.auth.v1.TxBody.repay_loan:type_name -> ledgerd.credit.v1.MsgRepayLoan
+	21, // 20: ledgerd.auth.v1.TxBody.prepay_loan:type_name -> ledgerd.credit.v1.MsgPrepayLoan
+	22, // 21: ledgerd.auth.v1.TxBody.settle_loan:type_name -> ledgerd.credit.v1.MsgSettleLoan
+	23, // 22: ledgerd.auth.v1.TxBody.authorize_autodebit:type_name -> ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	24, // 23: ledgerd.auth.v1.TxBody.revoke_autodebit:type_name -> ledgerd.credit.v1.MsgRevokeAutoDebit
+	25, // 24: ledgerd.auth.v1.TxBody.write_off_loan:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
+	26, // 25: ledgerd.auth.v1.TxBody.restructure_loan:type_name -> ledgerd.credit.v1.MsgRestructureLoan
+	27, // 26: ledgerd.auth.v1.TxBody.classify_loan:type_name -> ledgerd.credit.v1.MsgClassifyLoan
+	28, // 27: ledgerd.auth.v1.TxBody.offer_discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
+	29, // 28: ledgerd.auth.v1.TxBody.approve_loan_action:type_name -> ledgerd.credit.v1.MsgApproveLoanAction
+	30, // 29: ledgerd.auth.v1.TxBody.accept_restructure:type_name -> ledgerd.credit.v1.MsgAcceptRestructure
+	31, // 30: ledgerd.auth.v1.TxBody.assign_loan:type_name -> ledgerd.credit.v1.MsgAssignLoan
+	32, // 31: ledgerd.auth.v1.TxBody.accept_assignment:type_name -> ledgerd.credit.v1.MsgAcceptAssignment
+	33, // 32: ledgerd.auth.v1.TxBody.notify_assignment:type_name -> ledgerd.credit.v1.MsgNotifyAssignment
+	34, // 33: ledgerd.auth.v1.TxBody.pay_with_assets:type_name -> ledgerd.credit.v1.MsgPayWithAssets
+	34, // [34:34] is the sub-list for method output_type
+	34, // [34:34] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -523,6 +910,26 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_CloseWallet)(nil),
 		(*TxBody_SubmitProposal)(nil),
 		(*TxBody_Vote)(nil),
+		(*TxBody_SetCreditProduct)(nil),
+		(*TxBody_OfferLine)(nil),
+		(*TxBody_AcceptLine)(nil),
+		(*TxBody_SetLine)(nil),
+		(*TxBody_DrawLoan)(nil),
+		(*TxBody_RepayLoan)(nil),
+		(*TxBody_PrepayLoan)(nil),
+		(*TxBody_SettleLoan)(nil),
+		(*TxBody_AuthorizeAutodebit)(nil),
+		(*TxBody_RevokeAutodebit)(nil),
+		(*TxBody_WriteOffLoan)(nil),
+		(*TxBody_RestructureLoan)(nil),
+		(*TxBody_ClassifyLoan)(nil),
+		(*TxBody_OfferDiscount)(nil),
+		(*TxBody_ApproveLoanAction)(nil),
+		(*TxBody_AcceptRestructure)(nil),
+		(*TxBody_AssignLoan)(nil),
+		(*TxBody_AcceptAssignment)(nil),
+		(*TxBody_NotifyAssignment)(nil),
+		(*TxBody_PayWithAssets)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -129,6 +129,14 @@ var file_ledgerd_options_v1_options_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,50013,opt,name=unix_time",
 		Filename:      "ledgerd/options/v1/options.proto",
 	},
+	{
+		ExtendedType:  (*descriptorpb.FieldOptions)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         50014,
+		Name:          "ledgerd.options.v1.calendar_day",
+		Tag:           "varint,50014,opt,name=calendar_day",
+		Filename:      "ledgerd/options/v1/options.proto",
+	},
 }
 
 // Extension fields to descriptorpb.MessageOptions.
@@ -158,6 +166,11 @@ var (
 	//
 	// optional bool unix_time = 50013;
 	E_UnixTime = &file_ledgerd_options_v1_options_proto_extTypes[3]
+	// calendar_day marks a day of the consortium's calendar, counted in days
+	// since 1970-01-01: the CLI reads and prints YYYY-MM-DD.
+	//
+	// optional bool calendar_day = 50014;
+	E_CalendarDay = &file_ledgerd_options_v1_options_proto_extTypes[4]
 )
 
 var File_ledgerd_options_v1_options_proto protoreflect.FileDescriptor
@@ -174,7 +187,8 @@ const file_ledgerd_options_v1_options_proto_rawDesc = "" +
 	"\reip712_struct\x12\x1f.google.protobuf.MessageOptions\x18ц\x03 \x01(\tR\feip712Struct:S\n" +
 	"\x06eip712\x12\x1d.google.protobuf.FieldOptions\x18ۆ\x03 \x01(\x0e2\x1a.ledgerd.options.v1.Eip712R\x06eip712:<\n" +
 	"\tamount_of\x12\x1d.google.protobuf.FieldOptions\x18܆\x03 \x01(\tR\bamountOf:<\n" +
-	"\tunix_time\x12\x1d.google.protobuf.FieldOptions\x18݆\x03 \x01(\bR\bunixTimeB?Z=github.com/ledgerd/ledgerd/proto/ledgerd/options/v1;optionsv1b\x06proto3"
+	"\tunix_time\x12\x1d.google.protobuf.FieldOptions\x18݆\x03 \x01(\bR\bunixTime:B\n" +
+	"\fcalendar_day\x12\x1d.google.protobuf.FieldOptions\x18ކ\x03 \x01(\bR\vcalendarDayB?Z=github.com/ledgerd/ledgerd/proto/ledgerd/options/v1;optionsv1b\x06proto3"
 
 var (
 	file_ledgerd_options_v1_options_proto_rawDescOnce sync.Once
@@ -199,11 +213,12 @@ var file_ledgerd_options_v1_options_proto_depIdxs = []int32{
 	2, // 1: ledgerd.options.v1.eip712:extendee -> google.protobuf.FieldOptions
 	2, // 2: ledgerd.options.v1.amount_of:extendee -> google.protobuf.FieldOptions
 	2, // 3: ledgerd.options.v1.unix_time:extendee -> google.protobuf.FieldOptions
-	0, // 4: ledgerd.options.v1.eip712:type_name -> ledgerd.options.v1.Eip712
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	4, // [4:5] is the sub-list for extension type_name
-	0, // [0:4] is the sub-list for extension extendee
+	2, // 4: ledgerd.options.v1.calendar_day:extendee -> google.protobuf.FieldOptions
+	0, // 5: ledgerd.options.v1.eip712:type_name -> ledgerd.options.v1.Eip712
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	5, // [5:6] is the sub-list for extension type_name
+	0, // [0:5] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -219,7 +234,7 @@ func file_ledgerd_options_v1_options_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_options_v1_options_proto_rawDesc), len(file_ledgerd_options_v1_options_proto_rawDesc)),
 			NumEnums:      1,
 			NumMessages:   0,
-			NumExtensions: 4,
+			NumExtensions: 5,
 			NumServices:   0,
 		},
 		GoTypes:           file_ledgerd_options_v1_options_proto_goTypes,

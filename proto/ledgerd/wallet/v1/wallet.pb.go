@@ -613,8 +613,12 @@ type Wallet struct {
 	// history_count and history_head accumulate the wallet's history:
 	// head_n = keccak256(head_{n-1} || encoding of entry n), head_0 = 32 zero
 	// bytes. See HistoryEntry.
-	HistoryCount  uint64 `protobuf:"varint,17,opt,name=history_count,json=historyCount,proto3" json:"history_count,omitempty"`
-	HistoryHead   []byte `protobuf:"bytes,18,opt,name=history_head,json=historyHead,proto3" json:"history_head,omitempty"`
+	HistoryCount uint64 `protobuf:"varint,17,opt,name=history_count,json=historyCount,proto3" json:"history_count,omitempty"`
+	HistoryHead  []byte `protobuf:"bytes,18,opt,name=history_head,json=historyHead,proto3" json:"history_head,omitempty"`
+	// touch_day is the first calendar day on which a balance change of this
+	// wallet first runs the other modules' balance hooks (a loan's
+	// auto-debit falling due); 0 for none. See wallet.BalanceHook.
+	TouchDay      int64 `protobuf:"varint,19,opt,name=touch_day,json=touchDay,proto3" json:"touch_day,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -773,6 +777,13 @@ func (x *Wallet) GetHistoryHead() []byte {
 		return x.HistoryHead
 	}
 	return nil
+}
+
+func (x *Wallet) GetTouchDay() int64 {
+	if x != nil {
+		return x.TouchDay
+	}
+	return 0
 }
 
 // HistoryEntry is one event in a wallet's history. Its canonical
@@ -2202,7 +2213,7 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\fyear_outflow\x18\x06 \x01(\x04R\vyearOutflow\"4\n" +
 	"\x04Coin\x12\x14\n" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x16\n" +
-	"\x06amount\x18\x02 \x01(\x04R\x06amount\"\x99\x05\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\"\xb6\x05\n" +
 	"\x06Wallet\x12\x14\n" +
 	"\x05owner\x18\x01 \x01(\fR\x05owner\x12\x12\n" +
 	"\x04bank\x18\x02 \x01(\tR\x04bank\x12\x12\n" +
@@ -2223,7 +2234,8 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x0enext_freeze_id\x18\x0f \x01(\x04R\fnextFreezeId\x12\x16\n" +
 	"\x06closed\x18\x10 \x01(\bR\x06closed\x12#\n" +
 	"\rhistory_count\x18\x11 \x01(\x04R\fhistoryCount\x12!\n" +
-	"\fhistory_head\x18\x12 \x01(\fR\vhistoryHead\"\xf6\x02\n" +
+	"\fhistory_head\x18\x12 \x01(\fR\vhistoryHead\x12\x1b\n" +
+	"\ttouch_day\x18\x13 \x01(\x03R\btouchDay\"\xf6\x02\n" +
 	"\fHistoryEntry\x12\x16\n" +
 	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x16\n" +

@@ -1,0 +1,45 @@
+package credit
+
+import "github.com/ledgerd/ledgerd/x/errcode"
+
+// Codespace of credit errors.
+const Codespace = "credit"
+
+var (
+	ErrInvalidMsg          = errcode.Register(Codespace, 2, "invalid credit message")
+	ErrInvalidGenesis      = errcode.Register(Codespace, 3, "invalid credit genesis")
+	ErrNotLender           = errcode.Register(Codespace, 4, "signer is not an operator of an active lender")
+	ErrInvalidProduct      = errcode.Register(Codespace, 5, "invalid credit product")
+	ErrProductNotFound     = errcode.Register(Codespace, 6, "no such product of this lender")
+	ErrProductRetired      = errcode.Register(Codespace, 7, "the product is retired: it takes no new offers")
+	ErrRateCap             = errcode.Register(Codespace, 8, "the all-in rate (contract plus penalty, over 365 days) exceeds the consortium's cap")
+	ErrOutOfRange          = errcode.Register(Codespace, 9, "an offer's limit, term or rate is outside the product's range")
+	ErrBorrowerNotFound    = errcode.Register(Codespace, 10, "the borrower has no open wallet")
+	ErrLineNotFound        = errcode.Register(Codespace, 11, "no such credit line")
+	ErrNotBorrower         = errcode.Register(Codespace, 12, "only the borrower may sign this")
+	ErrLineState           = errcode.Register(Codespace, 13, "the line's state does not allow this")
+	ErrOfferExpired        = errcode.Register(Codespace, 14, "the offer has expired")
+	ErrTermsMismatch       = errcode.Register(Codespace, 15, "the accepted terms differ from the line's")
+	ErrNotLineLender       = errcode.Register(Codespace, 16, "signer is not an operator of the line's or loan's lender")
+	ErrOutstanding         = errcode.Register(Codespace, 17, "the line still has principal outstanding")
+	ErrOverLimit           = errcode.Register(Codespace, 18, "the draw exceeds the line's available limit")
+	ErrOneDraw             = errcode.Register(Codespace, 19, "an installment or bullet line allows one draw")
+	ErrDenomMismatch       = errcode.Register(Codespace, 20, "the denomination is not the line's or loan's")
+	ErrLoanNotFound        = errcode.Register(Codespace, 21, "no such loan")
+	ErrLoanClosed          = errcode.Register(Codespace, 22, "the loan is closed")
+	ErrNothingDue          = errcode.Register(Codespace, 23, "nothing is due on this loan today")
+	ErrOverpayment         = errcode.Register(Codespace, 24, "the payment exceeds what it may pay: what is due (repay), or what is owed (prepay; settle to pay off)")
+	ErrSettleAmount        = errcode.Register(Codespace, 25, "settling costs more than max_amount")
+	ErrPendingNotFound     = errcode.Register(Codespace, 26, "no such pending proposal on this loan")
+	ErrSameOperator        = errcode.Register(Codespace, 27, "the maker of a proposal cannot approve it: four eyes need a second operator")
+	ErrPendingExpired      = errcode.Register(Codespace, 28, "the proposal has expired")
+	ErrClassBetter         = errcode.Register(Codespace, 29, "a lender may classify worse than the rule, never better")
+	ErrTooManyPending      = errcode.Register(Codespace, 30, "too many pending proposals on this loan")
+	ErrAssignment          = errcode.Register(Codespace, 31, "the assignment's state does not allow this")
+	ErrAutoDebit           = errcode.Register(Codespace, 32, "auto-debit is already in that state")
+	ErrInvalidParams       = errcode.Register(Codespace, 33, "invalid credit parameters")
+	ErrArithmetic          = errcode.Register(Codespace, 34, "the loan's figures overflow: amounts or terms too large")
+	ErrDiscountNotApproved = errcode.Register(Codespace, 35, "no approved discount lets this settle for less")
+	ErrZoneLocked          = errcode.Register(Codespace, 36, "the consortium time zone cannot change once a loan exists")
+	ErrTooManyLoans        = errcode.Register(Codespace, 37, "the line has too many open loans")
+)

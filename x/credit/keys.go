@@ -1,0 +1,122 @@
+package credit
+
+import (
+	"encoding/binary"
+
+	"github.com/ledgerd/ledgerd/x/calendar"
+)
+
+// StoreName is the name of the credit store and of its proof op key.
+const StoreName = "credit"
+
+// Store layout. Ids and days are 8-byte big-endian, so that keys sort by
+// them; member ids are length-prefixed (one byte), so that no id is a
+// prefix of another's keys. Index keys ("-> mark") hold the one byte 0x01:
+// an empty value could not be proven.
+const (
+	keyParams       byte = 0x01 // -> Params
+	prefixProduct   byte = 0x02 // | lender* | product id -> Product
+	prefixLine      byte = 0x03 // | line id -> Line
+	prefixLoan      byte = 0x04 // | loan id -> Loan
+	keyNextLine     byte = 0x05 // -> next line id (8)
+	keyNextLoan     byte = 0x06 // -> next loan id (8)
+	prefixBorrLine  byte = 0x07 // | borrower(20) | line id -> mark
+	prefixBorrLoan  byte = 0x08 // | borrower(20) | loan id -> mark
+	prefixLendLoan  byte = 0x09 // | lender* | loan id -> mark
+	prefixWake      byte = 0x0a // | day | loan id -> mark: the loan has date-driven work that day
+	prefixOffer     byte = 0x0b // | day | line id -> mark: the offer lapses after that day
+	prefixPull      byte = 0x0c // | borrower(20) | day | loan id -> mark: an auto-debit pull due that day
+	keySweep        byte = 0x0d // -> sweep cursor (day | last key done)
+	prefixPortfolio byte = 0x0e // | lender* | denom -> Portfolio
+	prefixLineLoan  byte = 0x0f // | line id | loan id -> mark: the line's open loans
+)
+
+// ParamsKey is the store key of the parameters.
+func ParamsKey() []byte { return []byte{keyParams} }
+
+// ProductKey is the store key of lender's product id.
+func ProductKey(lender, id string) []byte { return append(memberPrefix(prefixProduct, lender), id...) }
+
+// ProductPrefix is the prefix of lender's products.
+func ProductPrefix(lender string) []byte { return memberPrefix(prefixProduct, lender) }
+
+// LineKey is the store key of line id.
+func LineKey(id uint64) []byte { return idKey(prefixLine, id) }
+
+// LoanKey is the store key of loan id.
+func LoanKey(id uint64) []byte { return idKey(prefixLoan, id) }
+
+// LoanPrefix is the prefix of every loan.
+func LoanPrefix() []byte { return []byte{prefixLoan} }
+
+// BorrowerLinesPrefix is the prefix of the index of borrower's lines.
+func BorrowerLinesPrefix(borrower []byte) []byte { return append([]byte{prefixBorrLine}, borrower...) }
+
+// BorrowerLoansPrefix is the prefix of the index of borrower's loans.
+func BorrowerLoansPrefix(borrower []byte) []byte { return append([]byte{prefixBorrLoan}, borrower...) }
+
+// LenderLoansPrefix is the prefix of the index of lender's loans.
+func LenderLoansPrefix(lender string) []byte { return memberPrefix(prefixLendLoan, lender) }
+
+// LineLoansPrefix is the prefix of the index of line's open loans.
+func LineLoansPrefix(line uint64) []byte { return idKey(prefixLineLoan, line) }
+
+// PortfolioKey is the store key of lender's portfolio in denom.
+func PortfolioKey(lender, denom string) []byte {
+	return append(memberPrefix(prefixPortfolio, lender), denom...)
+}
+
+// PortfolioPrefix is the prefix of lender's portfolios.
+func PortfolioPrefix(lender string) []byte { return memberPrefix(prefixPortfolio, lender) }
+
+func borrowerLineKey(borrower []byte, line uint64) []byte {
+	return binary.BigEndian.AppendUint64(BorrowerLinesPrefix(borrower), line)
+}
+
+func borrowerLoanKey(borrower []byte, loan uint64) []byte {
+	return binary.BigEndian.AppendUint64(BorrowerLoansPrefix(borrower), loan)
+}
+
+func lenderLoanKey(lender string, loan uint64) []byte {
+	return binary.BigEndian.AppendUint64(LenderLoansPrefix(lender), loan)
+}
+
+func lineLoanKey(line, loan uint64) []byte {
+	return binary.BigEndian.AppendUint64(LineLoansPrefix(line), loan)
+}
+
+func wakeKey(day calendar.Day, loan uint64) []byte { return dayIDKey(prefixWake, day, loan) }
+
+func offerKey(day calendar.Day, line uint64) []byte { return dayIDKey(prefixOffer, day, line) }
+
+func pullPrefix(borrower []byte) []byte { return append([]byte{prefixPull}, borrower...) }
+
+func pullKey(borrower []byte, day calendar.Day, loan uint64) []byte {
+	k := binary.BigEndian.AppendUint64(pullPrefix(borrower), uint64(day))
+	return binary.BigEndian.AppendUint64(k, loan)
+}
+
+// dayOfKey reads the day of a key made by dayIDKey (after prefixLen bytes).
+func dayOfKey(k []byte, prefixLen int) calendar.Day {
+	return calendar.Day(int64(binary.BigEndian.Uint64(k[prefixLen:])))
+}
+
+// idOfKey reads the trailing 8-byte id of a key.
+func idOfKey(k []byte) uint64 { return binary.BigEndian.Uint64(k[len(k)-8:]) }
+
+func idKey(prefix byte, id uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{prefix}, id)
+}
+
+// dayIDKey is prefix | day | id. Days before 1970 do not occur: block times
+// are after genesis.
+func dayIDKey(prefix byte, day calendar.Day, id uint64) []byte {
+	k := binary.BigEndian.AppendUint64([]byte{prefix}, uint64(day))
+	return binary.BigEndian.AppendUint64(k, id)
+}
+
+func memberPrefix(prefix byte, member string) []byte {
+	k := make([]byte, 0, 2+len(member)+16)
+	k = append(k, prefix, byte(len(member)))
+	return append(k, member...)
+}

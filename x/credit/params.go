@@ -1,0 +1,55 @@
+package credit
+
+import (
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	"github.com/ledgerd/ledgerd/x/errcode"
+)
+
+// Defaults of the parameters.
+const (
+	// DefaultMaxAllInBps is the courts' 24% a year: contract rate and
+	// penalty together, annualised over 365 days.
+	DefaultMaxAllInBps = 2400
+	// DefaultReminderDays: the pre-due reminder goes out 3 days ahead.
+	DefaultReminderDays = 3
+	// DefaultSweepPerBlock bounds the loans one block's sweep brings up to
+	// date.
+	DefaultSweepPerBlock = 500
+	// DefaultMaxPendingSeconds: a four-eyes proposal lapses after 7 days.
+	DefaultMaxPendingSeconds = 7 * 24 * 3600
+	// DefaultMaxTermMonths bounds any term: 30 years.
+	DefaultMaxTermMonths = 360
+	// MaxPendingPerLoan bounds a loan's open proposals.
+	MaxPendingPerLoan = 8
+	// MaxOpenLoansPerLine bounds a revolving line's open loans, so that a
+	// borrower's touch stays bounded.
+	MaxOpenLoansPerLine = 32
+)
+
+// DefaultParams returns the defaults.
+func DefaultParams() *creditv1.Params {
+	return &creditv1.Params{
+		MaxAllInBps: DefaultMaxAllInBps, ReminderDays: DefaultReminderDays, SweepPerBlock: DefaultSweepPerBlock,
+		MaxPendingSeconds: DefaultMaxPendingSeconds, MaxTermMonths: DefaultMaxTermMonths,
+	}
+}
+
+// ValidateParams checks p (ErrInvalidParams) and returns it.
+func ValidateParams(p *creditv1.Params) (*creditv1.Params, error) {
+	bad := func(format string, args ...any) (*creditv1.Params, error) {
+		return nil, errcode.Wrap(ErrInvalidParams, format, args...)
+	}
+	switch {
+	case p.MaxAllInBps == 0 || p.MaxAllInBps > 100_000:
+		return bad("max_all_in_bps %d: want 1 to 100000 (1000%%)", p.MaxAllInBps)
+	case p.ReminderDays > 27:
+		return bad("reminder_days %d: at most 27, less than the shortest month", p.ReminderDays)
+	case p.SweepPerBlock == 0 || p.SweepPerBlock > 100_000:
+		return bad("sweep_per_block %d: want 1 to 100000", p.SweepPerBlock)
+	case p.MaxPendingSeconds < 3600 || p.MaxPendingSeconds > 366*24*3600:
+		return bad("max_pending_seconds %d: want an hour to a year", p.MaxPendingSeconds)
+	case p.MaxTermMonths == 0 || p.MaxTermMonths > 360:
+		return bad("max_term_months %d: want 1 to 360", p.MaxTermMonths)
+	}
+	return p, nil
+}

@@ -1,0 +1,165 @@
+package credit
+
+import (
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	"github.com/ledgerd/ledgerd/x/arith"
+	"github.com/ledgerd/ledgerd/x/calendar"
+	"github.com/ledgerd/ledgerd/x/exec"
+)
+
+// contribution is what one loan adds to its lender's portfolio.
+type contribution struct {
+	lender, denom string
+	outstanding   uint64
+	loans         uint64
+	overdue       [7]uint64
+	byClass       [5]uint64
+	writtenOff    uint64
+}
+
+// contributionOf is l's share of its lender's portfolio as of its as-of
+// day: nothing once it ended; its principal as written off while a
+// written-off loan is unrecovered; else its outstanding principal by
+// class, and its overdue principal and interest in its bucket.
+func contributionOf(l *creditv1.Loan) contribution {
+	if l == nil {
+		return contribution{}
+	}
+	c := contribution{lender: l.Lender, denom: l.Terms.GetDenom()}
+	switch {
+	case Terminal(l.Status) || l.ClosedDay != 0:
+		return c
+	case l.Status == creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF:
+		c.writtenOff = l.Outstanding
+		return c
+	}
+	c.outstanding, c.loans = l.Outstanding, 1
+	if l.Class >= creditv1.Class_CLASS_NORMAL && l.Class <= creditv1.Class_CLASS_LOSS {
+		c.byClass[l.Class-1] = l.Outstanding
+	}
+	if b := Bucket(DaysPastDue(l)); b > 0 {
+		day := calendar.Day(l.AsOf)
+		for _, in := range l.Installments {
+			if delinquent(in, l.Terms, day) {
+				c.overdue[b-1] += unpaidPrincipal(in) + unpaidInterest(in) // bounded by the principal and interest scheduled
+			}
+		}
+	}
+	return c
+}
+
+// applyPortfolio moves the portfolio of the contributions' lender and denom
+// from before to after (either may be empty: a new or an ended loan).
+func (k Keeper) applyPortfolio(before, after contribution) error {
+	for _, side := range []struct {
+		c    contribution
+		sign int
+	}{{before, -1}, {after, 1}} {
+		if side.c.lender == "" {
+			continue
+		}
+		p := k.Portfolio(side.c.lender, side.c.denom)
+		for len(p.Overdue) < 7 {
+			p.Overdue = append(p.Overdue, 0)
+		}
+		for len(p.ByClass) < 5 {
+			p.ByClass = append(p.ByClass, 0)
+		}
+		move := func(field *uint64, v uint64) error {
+			var err error
+			if side.sign < 0 {
+				*field, err = arith.Sub(*field, v)
+			} else {
+				*field, err = arith.Add(*field, v)
+			}
+			return err
+		}
+		if err := move(&p.Outstanding, side.c.outstanding); err != nil {
+			return ErrArithmetic
+		}
+		if err := move(&p.Loans, side.c.loans); err != nil {
+			return ErrArithmetic
+		}
+		if err := move(&p.WrittenOff, side.c.writtenOff); err != nil {
+			return ErrArithmetic
+		}
+		for i := range side.c.overdue {
+			if err := move(&p.Overdue[i], side.c.overdue[i]); err != nil {
+				return ErrArithmetic
+			}
+		}
+		for i := range side.c.byClass {
+			if err := move(&p.ByClass[i], side.c.byClass[i]); err != nil {
+				return ErrArithmetic
+			}
+		}
+		k.setProto(PortfolioKey(p.Lender, p.Denom), p)
+	}
+	return nil
+}
+
+// pullDay is the next day an auto-debit pull of l is due: the due date of
+// its oldest unpaid installment; after a failed pull of that cycle, the
+// next day while retries remain, then the next installment's due date.
+// 0 if none.
+func pullDay(l *creditv1.Loan) calendar.Day {
+	if !l.Autodebit || closed(l) || l.Status == creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF {
+		return 0
+	}
+	failed := calendar.Day(l.AutodebitFailedDay)
+	for i, in := range l.Installments {
+		if in.PaidDay != 0 {
+			continue
+		}
+		due := calendar.Day(in.Due)
+		if failed < due {
+			return due
+		}
+		if l.AutodebitRetries < l.Terms.AutodebitRetryDays {
+			return failed + 1
+		}
+		for _, later := range l.Installments[i+1:] {
+			if calendar.Day(later.Due) > failed {
+				return calendar.Day(later.Due)
+			}
+		}
+		return 0
+	}
+	return 0
+}
+
+// saveLoan stores l after a change, with everything kept beside it: its
+// status, its places in the sweep's and the auto-debit's day indexes, the
+// borrower wallet's touch day, and its lender's portfolio (before is its
+// contribution before the change).
+func (mod *Module) saveLoan(ctx exec.Context, k Keeper, before contribution, l *creditv1.Loan) error {
+	l.Status = deriveStatus(l)
+	if l.Wake != 0 {
+		k.unmark(wakeKey(calendar.Day(l.Wake), l.Id))
+	}
+	if l.PullDay != 0 {
+		k.unmark(pullKey(l.Borrower, calendar.Day(l.PullDay), l.Id))
+	}
+	l.Wake, l.PullDay = 0, 0
+	if !closed(l) {
+		pull := pullDay(l)
+		wake := nextEvent(l, mod.paramsOf(ctx).ReminderDays)
+		if pull != 0 && (wake == 0 || pull < wake) {
+			wake = pull
+		}
+		if pull != 0 {
+			l.PullDay = int64(pull)
+			k.mark(pullKey(l.Borrower, pull, l.Id))
+			mod.wallets.RequestTouch(ctx, addrOf(l.Borrower), pull)
+		}
+		if wake != 0 {
+			l.Wake = int64(wake)
+			k.mark(wakeKey(wake, l.Id))
+		}
+	}
+	if err := k.applyPortfolio(before, contributionOf(l)); err != nil {
+		return err
+	}
+	k.setProto(LoanKey(l.Id), l)
+	return nil
+}

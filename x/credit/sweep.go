@@ -1,0 +1,94 @@
+package credit
+
+import (
+	"fmt"
+
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/calendar"
+	"github.com/ledgerd/ledgerd/x/exec"
+)
+
+// BeginBlock is the daily sweep: at most sweep_per_block loans whose wake
+// day has come are brought up to date (a pull due is made through the
+// borrower's wallet, as a balance change would), and offers that lapsed
+// are marked so. What is left goes on in the next block. A loan is
+// indexed under one wake day at a time, the next on which anything
+// happens to it, so a day's work is proportional to the loans that change
+// that day.
+func (mod *Module) BeginBlock(ctx exec.Context) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	today := mod.today(ctx)
+	budget := int(mod.paramsOf(ctx).SweepPerBlock)
+	budget -= mod.expireOffers(ctx, k, today, budget)
+	if budget <= 0 {
+		return nil
+	}
+	// The loans due, read in one walk of the index, then brought up to
+	// date: each moves its own index entry past today.
+	for _, key := range store.Keys(k.kv, []byte{prefixWake}, wakeKey(today+1, 0), false, budget) {
+		l, err := k.Loan(idOfKey(key))
+		if err != nil {
+			return fmt.Errorf("credit: wake index names loan %d: %w", idOfKey(key), err)
+		}
+		if calendar.Day(l.Wake) != dayOfKey(key, 1) {
+			continue // brought up to date already, as another loan's borrower's pull
+		}
+		if err := mod.wakeLoan(ctx, k, l, today); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wakeLoan brings l up to today: through its borrower's wallet if a pull
+// is due (so that every due pull of that wallet runs, in order), else
+// directly.
+func (mod *Module) wakeLoan(ctx exec.Context, k Keeper, l *creditv1.Loan, today calendar.Day) error {
+	if l.PullDay != 0 && calendar.Day(l.PullDay) <= today {
+		borrower := addrOf(l.Borrower)
+		if err := mod.wallets.Touch(ctx, borrower); err != nil {
+			return err
+		}
+		// The wallet ran its hooks if its touch day had come; if it had
+		// not (or the wallet is gone), make the pulls here.
+		if err := mod.SettleWallet(ctx, borrower, today); err != nil {
+			return err
+		}
+		var err error
+		if l, err = k.Loan(l.Id); err != nil {
+			return err
+		}
+		if l.Wake == 0 || calendar.Day(l.Wake) > today {
+			return nil
+		}
+	}
+	before := contributionOf(l)
+	if err := mod.advance(ctx, l, today); err != nil {
+		return err
+	}
+	if err := mod.saveLoan(ctx, k, before, l); err != nil {
+		return err
+	}
+	if l.Wake != 0 && calendar.Day(l.Wake) <= today {
+		return fmt.Errorf("credit: loan %d wakes on %s again after it was brought up to %s", l.Id, calendar.Day(l.Wake), today)
+	}
+	return nil
+}
+
+// expireOffers marks at most budget offers lapsed before today as
+// expired, and returns how many it looked at.
+func (mod *Module) expireOffers(ctx exec.Context, k Keeper, today calendar.Day, budget int) int {
+	keys := store.Keys(k.kv, []byte{prefixOffer}, offerKey(today+1, 0), false, budget)
+	for _, key := range keys {
+		k.unmark(key)
+		line, err := k.Line(idOfKey(key))
+		if err != nil || line.Status != creditv1.LineStatus_LINE_STATUS_OFFERED {
+			continue
+		}
+		line.Status, line.Reason = creditv1.LineStatus_LINE_STATUS_EXPIRED, "the offer lapsed unaccepted"
+		k.setProto(LineKey(line.Id), line)
+		mod.emitLine(ctx, line)
+	}
+	return len(keys)
+}
