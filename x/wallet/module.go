@@ -71,12 +71,12 @@ func (mod *Module) Module() *module.Module {
 		Genesis: &module.Genesis{Init: mod.initGenesis},
 		Accounts: &module.Accounts{
 			Kind: AccountKind,
-			Nonce: func(r store.Reader, addr common.Address) (uint64, bool) {
-				w, err := NewView(r).Wallet(addr)
+			Lookup: func(ctx exec.Context, addr common.Address) (module.Account, bool, error) {
+				w, err := NewView(ctx.KV(StoreName)).Wallet(addr)
 				if err != nil {
-					return 0, false
+					return module.Account{}, false, nil
 				}
-				return w.Nonce, true
+				return module.Account{ID: addr, Nonce: w.Nonce}, true, nil
 			},
 			IncrementNonce: func(kv store.KV, addr common.Address) { NewKeeper(kv).IncrementNonce(addr) },
 		},

@@ -297,7 +297,7 @@ func (mod *Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	}
 	have := Balance(w, msg.Denom)
 	if have < msg.Amount {
-		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, redeems %d", ctx.Signer.Hex(), have, msg.Denom, msg.Amount)
+		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, redeems %d", ctx.AccountID.Hex(), have, msg.Denom, msg.Amount)
 	}
 	if err := k.burn(w.Bank, msg.Denom, msg.Amount); err != nil {
 		return err
@@ -309,7 +309,7 @@ func (mod *Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_REDEEM,
 		Counterparty: []byte(w.Bank), Denom: msg.Denom, Amount: msg.Amount, BalanceAfter: have - msg.Amount, Detail: msg.PayoutReference})
 	k.SetWallet(w)
-	ctx.Emit("redeem", "wallet", exec.Hex(ctx.Signer), "bank", w.Bank, "denom", msg.Denom,
+	ctx.Emit("redeem", "wallet", exec.Hex(ctx.AccountID), "bank", w.Bank, "denom", msg.Denom,
 		"amount", strconv.FormatUint(msg.Amount, 10), "payout_reference", msg.PayoutReference,
 		"tx_hash", fmt.Sprintf("%X", ctx.TxHash), "height", strconv.FormatInt(ctx.Height, 10))
 	return nil
@@ -364,7 +364,7 @@ func (mod *Module) payer(ctx exec.Context, k Keeper, denom string) (*walletv1.Pa
 	if err := checkDenom(params, denom); err != nil {
 		return nil, nil, err
 	}
-	w, err := k.Wallet(ctx.Signer)
+	w, err := k.Wallet(ctx.AccountID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -525,7 +525,7 @@ func (mod *Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) e
 	owner := common.BytesToAddress(msg.Wallet)
 	var w *walletv1.Wallet
 	var err error
-	if owner == ctx.Signer {
+	if owner == ctx.AccountID {
 		w, err = k.Wallet(owner)
 	} else {
 		w, err = mod.bankOfRecordWallet(ctx, k, msg.Wallet)
@@ -544,9 +544,9 @@ func (mod *Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) e
 	}
 	w.Closed = true
 	w.Status = effectiveStatus(w)
-	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_CLOSED, Counterparty: ctx.Signer.Bytes()})
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_CLOSED, Counterparty: ctx.AccountID.Bytes()})
 	k.SetWallet(w)
-	ctx.Emit("wallet_closed", "wallet", exec.Hex(owner), "by", exec.Hex(ctx.Signer))
+	ctx.Emit("wallet_closed", "wallet", exec.Hex(owner), "by", exec.Hex(ctx.AccountID))
 	return nil
 }
 

@@ -5,7 +5,8 @@
 // source: ledgerd/auth/v1/tx.proto
 
 // Package ledgerd.auth.v1 is the transaction envelope: one signer, one
-// message, one signature over EIP-712 typed data.
+// message, one signature over EIP-712 typed data, and optionally a second
+// signature over the same digest by another key (a second factor).
 
 package authv1
 
@@ -82,10 +83,18 @@ type Tx struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Body  *TxBody                `protobuf:"bytes,1,opt,name=body,proto3" json:"body,omitempty"`
 	// signature is 65 bytes: r || s || v with v in {0, 1} and low s.
-	Signature     []byte   `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
-	SignMode      SignMode `protobuf:"varint,3,opt,name=sign_mode,json=signMode,proto3,enum=ledgerd.auth.v1.SignMode" json:"sign_mode,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Signature []byte   `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
+	SignMode  SignMode `protobuf:"varint,3,opt,name=sign_mode,json=signMode,proto3,enum=ledgerd.auth.v1.SignMode" json:"sign_mode,omitempty"`
+	// second_signature, if set, is a second key's signature over the same
+	// EIP-712 digest (in second_sign_mode), 65 bytes as signature: a
+	// wallet's second factor (a hardware token, a second device, the bank's
+	// risk engine), or the key a message introduces. The module decides
+	// whom it must be by; the signed body does not name it, so each key
+	// signs the same document.
+	SecondSignature []byte   `protobuf:"bytes,4,opt,name=second_signature,json=secondSignature,proto3" json:"second_signature,omitempty"`
+	SecondSignMode  SignMode `protobuf:"varint,5,opt,name=second_sign_mode,json=secondSignMode,proto3,enum=ledgerd.auth.v1.SignMode" json:"second_sign_mode,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Tx) Reset() {
@@ -135,6 +144,20 @@ func (x *Tx) GetSignature() []byte {
 func (x *Tx) GetSignMode() SignMode {
 	if x != nil {
 		return x.SignMode
+	}
+	return SignMode_SIGN_MODE_EIP712
+}
+
+func (x *Tx) GetSecondSignature() []byte {
+	if x != nil {
+		return x.SecondSignature
+	}
+	return nil
+}
+
+func (x *Tx) GetSecondSignMode() SignMode {
+	if x != nil {
+		return x.SecondSignMode
 	}
 	return SignMode_SIGN_MODE_EIP712
 }
@@ -422,11 +445,13 @@ var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\x87\x01\n" +
+	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
 	"\x02Tx\x12+\n" +
 	"\x04body\x18\x01 \x01(\v2\x17.ledgerd.auth.v1.TxBodyR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
-	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\"\x80\a\n" +
+	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
+	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\x80\a\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -486,23 +511,24 @@ var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
 	0,  // 1: ledgerd.auth.v1.Tx.sign_mode:type_name -> ledgerd.auth.v1.SignMode
-	3,  // 2: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
-	4,  // 3: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
-	5,  // 4: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
-	6,  // 5: ledgerd.auth.v1.TxBody.redeem:type_name -> ledgerd.wallet.v1.MsgRedeem
-	7,  // 6: ledgerd.auth.v1.TxBody.batch_transfer:type_name -> ledgerd.wallet.v1.MsgBatchTransfer
-	8,  // 7: ledgerd.auth.v1.TxBody.freeze:type_name -> ledgerd.wallet.v1.MsgFreeze
-	9,  // 8: ledgerd.auth.v1.TxBody.release:type_name -> ledgerd.wallet.v1.MsgRelease
-	10, // 9: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
-	11, // 10: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
-	12, // 11: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
-	13, // 12: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
-	14, // 13: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	0,  // 2: ledgerd.auth.v1.Tx.second_sign_mode:type_name -> ledgerd.auth.v1.SignMode
+	3,  // 3: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
+	4,  // 4: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
+	5,  // 5: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
+	6,  // 6: ledgerd.auth.v1.TxBody.redeem:type_name -> ledgerd.wallet.v1.MsgRedeem
+	7,  // 7: ledgerd.auth.v1.TxBody.batch_transfer:type_name -> ledgerd.wallet.v1.MsgBatchTransfer
+	8,  // 8: ledgerd.auth.v1.TxBody.freeze:type_name -> ledgerd.wallet.v1.MsgFreeze
+	9,  // 9: ledgerd.auth.v1.TxBody.release:type_name -> ledgerd.wallet.v1.MsgRelease
+	10, // 10: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
+	11, // 11: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
+	12, // 12: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
+	13, // 13: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
+	14, // 14: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
