@@ -71,7 +71,11 @@ type Reason struct {
 
 // Wallet implements ViewKeeper.
 func (mod *Module) Wallet(ctx exec.Context, owner common.Address) (*walletv1.Wallet, error) {
-	return NewView(ctx.KV(StoreName)).Wallet(owner)
+	w, err := NewView(ctx.KV(StoreName)).Wallet(owner)
+	if err != nil {
+		return nil, err
+	}
+	return Effective(w, ctx.Time.Unix()), nil
 }
 
 // Balance implements ViewKeeper.
@@ -102,7 +106,7 @@ func (mod *Module) Send(ctx exec.Context, from, to common.Address, denom string,
 	if err := checkDenom(params, denom); err != nil {
 		return err
 	}
-	w, err := k.Wallet(from)
+	w, err := mod.load(sc, k, from)
 	if err != nil {
 		return err
 	}
@@ -131,7 +135,7 @@ func (mod *Module) Mint(ctx exec.Context, bank string, owner common.Address, den
 	if err := checkDenom(params, denom); err != nil {
 		return err
 	}
-	w, err := k.Wallet(owner)
+	w, err := mod.load(sc, k, owner)
 	if err != nil {
 		return err
 	}
@@ -165,7 +169,7 @@ func (mod *Module) Burn(ctx exec.Context, bank string, owner common.Address, den
 	if err := checkDenom(params, denom); err != nil {
 		return err
 	}
-	w, err := k.Wallet(owner)
+	w, err := mod.load(sc, k, owner)
 	if err != nil {
 		return err
 	}

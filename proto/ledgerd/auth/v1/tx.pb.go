@@ -185,6 +185,15 @@ type TxBody struct {
 	//	*TxBody_SetTier
 	//	*TxBody_SetLimits
 	//	*TxBody_CloseWallet
+	//	*TxBody_RecoverWallet
+	//	*TxBody_CancelRecovery
+	//	*TxBody_RotateKey
+	//	*TxBody_SetSecondFactor
+	//	*TxBody_RemoveSecondFactor
+	//	*TxBody_OpenSubWallet
+	//	*TxBody_SetSubWallet
+	//	*TxBody_FreezeSubWallet
+	//	*TxBody_SweepSubWallet
 	//	*TxBody_SubmitProposal
 	//	*TxBody_Vote
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
@@ -347,6 +356,87 @@ func (x *TxBody) GetCloseWallet() *v1.MsgCloseWallet {
 	return nil
 }
 
+func (x *TxBody) GetRecoverWallet() *v1.MsgRecoverWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RecoverWallet); ok {
+			return x.RecoverWallet
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetCancelRecovery() *v1.MsgCancelRecovery {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_CancelRecovery); ok {
+			return x.CancelRecovery
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRotateKey() *v1.MsgRotateKey {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RotateKey); ok {
+			return x.RotateKey
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSetSecondFactor() *v1.MsgSetSecondFactor {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SetSecondFactor); ok {
+			return x.SetSecondFactor
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRemoveSecondFactor() *v1.MsgRemoveSecondFactor {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RemoveSecondFactor); ok {
+			return x.RemoveSecondFactor
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetOpenSubWallet() *v1.MsgOpenSubWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_OpenSubWallet); ok {
+			return x.OpenSubWallet
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSetSubWallet() *v1.MsgSetSubWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SetSubWallet); ok {
+			return x.SetSubWallet
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetFreezeSubWallet() *v1.MsgFreezeSubWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_FreezeSubWallet); ok {
+			return x.FreezeSubWallet
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSweepSubWallet() *v1.MsgSweepSubWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SweepSubWallet); ok {
+			return x.SweepSubWallet
+		}
+	}
+	return nil
+}
+
 func (x *TxBody) GetSubmitProposal() *v11.MsgSubmitProposal {
 	if x != nil {
 		if x, ok := x.Msg.(*TxBody_SubmitProposal); ok {
@@ -409,6 +499,42 @@ type TxBody_CloseWallet struct {
 	CloseWallet *v1.MsgCloseWallet `protobuf:"bytes,19,opt,name=close_wallet,json=closeWallet,proto3,oneof"`
 }
 
+type TxBody_RecoverWallet struct {
+	RecoverWallet *v1.MsgRecoverWallet `protobuf:"bytes,20,opt,name=recover_wallet,json=recoverWallet,proto3,oneof"`
+}
+
+type TxBody_CancelRecovery struct {
+	CancelRecovery *v1.MsgCancelRecovery `protobuf:"bytes,21,opt,name=cancel_recovery,json=cancelRecovery,proto3,oneof"`
+}
+
+type TxBody_RotateKey struct {
+	RotateKey *v1.MsgRotateKey `protobuf:"bytes,22,opt,name=rotate_key,json=rotateKey,proto3,oneof"`
+}
+
+type TxBody_SetSecondFactor struct {
+	SetSecondFactor *v1.MsgSetSecondFactor `protobuf:"bytes,23,opt,name=set_second_factor,json=setSecondFactor,proto3,oneof"`
+}
+
+type TxBody_RemoveSecondFactor struct {
+	RemoveSecondFactor *v1.MsgRemoveSecondFactor `protobuf:"bytes,24,opt,name=remove_second_factor,json=removeSecondFactor,proto3,oneof"`
+}
+
+type TxBody_OpenSubWallet struct {
+	OpenSubWallet *v1.MsgOpenSubWallet `protobuf:"bytes,25,opt,name=open_sub_wallet,json=openSubWallet,proto3,oneof"`
+}
+
+type TxBody_SetSubWallet struct {
+	SetSubWallet *v1.MsgSetSubWallet `protobuf:"bytes,26,opt,name=set_sub_wallet,json=setSubWallet,proto3,oneof"`
+}
+
+type TxBody_FreezeSubWallet struct {
+	FreezeSubWallet *v1.MsgFreezeSubWallet `protobuf:"bytes,27,opt,name=freeze_sub_wallet,json=freezeSubWallet,proto3,oneof"`
+}
+
+type TxBody_SweepSubWallet struct {
+	SweepSubWallet *v1.MsgSweepSubWallet `protobuf:"bytes,28,opt,name=sweep_sub_wallet,json=sweepSubWallet,proto3,oneof"`
+}
+
 type TxBody_SubmitProposal struct {
 	SubmitProposal *v11.MsgSubmitProposal `protobuf:"bytes,30,opt,name=submit_proposal,json=submitProposal,proto3,oneof"`
 }
@@ -437,6 +563,24 @@ func (*TxBody_SetLimits) isTxBody_Msg() {}
 
 func (*TxBody_CloseWallet) isTxBody_Msg() {}
 
+func (*TxBody_RecoverWallet) isTxBody_Msg() {}
+
+func (*TxBody_CancelRecovery) isTxBody_Msg() {}
+
+func (*TxBody_RotateKey) isTxBody_Msg() {}
+
+func (*TxBody_SetSecondFactor) isTxBody_Msg() {}
+
+func (*TxBody_RemoveSecondFactor) isTxBody_Msg() {}
+
+func (*TxBody_OpenSubWallet) isTxBody_Msg() {}
+
+func (*TxBody_SetSubWallet) isTxBody_Msg() {}
+
+func (*TxBody_FreezeSubWallet) isTxBody_Msg() {}
+
+func (*TxBody_SweepSubWallet) isTxBody_Msg() {}
+
 func (*TxBody_SubmitProposal) isTxBody_Msg() {}
 
 func (*TxBody_Vote) isTxBody_Msg() {}
@@ -451,7 +595,7 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
 	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
 	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
-	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\x80\a\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xd6\f\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -470,6 +614,16 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
 	"set_limits\x18\x12 \x01(\v2\x1f.ledgerd.wallet.v1.MsgSetLimitsH\x00R\tsetLimits\x12F\n" +
 	"\fclose_wallet\x18\x13 \x01(\v2!.ledgerd.wallet.v1.MsgCloseWalletH\x00R\vcloseWallet\x12L\n" +
+	"\x0erecover_wallet\x18\x14 \x01(\v2#.ledgerd.wallet.v1.MsgRecoverWalletH\x00R\rrecoverWallet\x12O\n" +
+	"\x0fcancel_recovery\x18\x15 \x01(\v2$.ledgerd.wallet.v1.MsgCancelRecoveryH\x00R\x0ecancelRecovery\x12@\n" +
+	"\n" +
+	"rotate_key\x18\x16 \x01(\v2\x1f.ledgerd.wallet.v1.MsgRotateKeyH\x00R\trotateKey\x12S\n" +
+	"\x11set_second_factor\x18\x17 \x01(\v2%.ledgerd.wallet.v1.MsgSetSecondFactorH\x00R\x0fsetSecondFactor\x12\\\n" +
+	"\x14remove_second_factor\x18\x18 \x01(\v2(.ledgerd.wallet.v1.MsgRemoveSecondFactorH\x00R\x12removeSecondFactor\x12M\n" +
+	"\x0fopen_sub_wallet\x18\x19 \x01(\v2#.ledgerd.wallet.v1.MsgOpenSubWalletH\x00R\ropenSubWallet\x12J\n" +
+	"\x0eset_sub_wallet\x18\x1a \x01(\v2\".ledgerd.wallet.v1.MsgSetSubWalletH\x00R\fsetSubWallet\x12S\n" +
+	"\x11freeze_sub_wallet\x18\x1b \x01(\v2%.ledgerd.wallet.v1.MsgFreezeSubWalletH\x00R\x0ffreezeSubWallet\x12P\n" +
+	"\x10sweep_sub_wallet\x18\x1c \x01(\v2$.ledgerd.wallet.v1.MsgSweepSubWalletH\x00R\x0esweepSubWallet\x12L\n" +
 	"\x0fsubmit_proposal\x18\x1e \x01(\v2!.ledgerd.gov.v1.MsgSubmitProposalH\x00R\x0esubmitProposal\x12-\n" +
 	"\x04vote\x18\x1f \x01(\v2\x17.ledgerd.gov.v1.MsgVoteH\x00R\x04voteB\x05\n" +
 	"\x03msg*6\n" +
@@ -492,21 +646,30 @@ func file_ledgerd_auth_v1_tx_proto_rawDescGZIP() []byte {
 var file_ledgerd_auth_v1_tx_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_ledgerd_auth_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
-	(SignMode)(0),                 // 0: ledgerd.auth.v1.SignMode
-	(*Tx)(nil),                    // 1: ledgerd.auth.v1.Tx
-	(*TxBody)(nil),                // 2: ledgerd.auth.v1.TxBody
-	(*v1.MsgOpenWallet)(nil),      // 3: ledgerd.wallet.v1.MsgOpenWallet
-	(*v1.MsgDeposit)(nil),         // 4: ledgerd.wallet.v1.MsgDeposit
-	(*v1.MsgTransfer)(nil),        // 5: ledgerd.wallet.v1.MsgTransfer
-	(*v1.MsgRedeem)(nil),          // 6: ledgerd.wallet.v1.MsgRedeem
-	(*v1.MsgBatchTransfer)(nil),   // 7: ledgerd.wallet.v1.MsgBatchTransfer
-	(*v1.MsgFreeze)(nil),          // 8: ledgerd.wallet.v1.MsgFreeze
-	(*v1.MsgRelease)(nil),         // 9: ledgerd.wallet.v1.MsgRelease
-	(*v1.MsgSetTier)(nil),         // 10: ledgerd.wallet.v1.MsgSetTier
-	(*v1.MsgSetLimits)(nil),       // 11: ledgerd.wallet.v1.MsgSetLimits
-	(*v1.MsgCloseWallet)(nil),     // 12: ledgerd.wallet.v1.MsgCloseWallet
-	(*v11.MsgSubmitProposal)(nil), // 13: ledgerd.gov.v1.MsgSubmitProposal
-	(*v11.MsgVote)(nil),           // 14: ledgerd.gov.v1.MsgVote
+	(SignMode)(0),                    // 0: ledgerd.auth.v1.SignMode
+	(*Tx)(nil),                       // 1: ledgerd.auth.v1.Tx
+	(*TxBody)(nil),                   // 2: ledgerd.auth.v1.TxBody
+	(*v1.MsgOpenWallet)(nil),         // 3: ledgerd.wallet.v1.MsgOpenWallet
+	(*v1.MsgDeposit)(nil),            // 4: ledgerd.wallet.v1.MsgDeposit
+	(*v1.MsgTransfer)(nil),           // 5: ledgerd.wallet.v1.MsgTransfer
+	(*v1.MsgRedeem)(nil),             // 6: ledgerd.wallet.v1.MsgRedeem
+	(*v1.MsgBatchTransfer)(nil),      // 7: ledgerd.wallet.v1.MsgBatchTransfer
+	(*v1.MsgFreeze)(nil),             // 8: ledgerd.wallet.v1.MsgFreeze
+	(*v1.MsgRelease)(nil),            // 9: ledgerd.wallet.v1.MsgRelease
+	(*v1.MsgSetTier)(nil),            // 10: ledgerd.wallet.v1.MsgSetTier
+	(*v1.MsgSetLimits)(nil),          // 11: ledgerd.wallet.v1.MsgSetLimits
+	(*v1.MsgCloseWallet)(nil),        // 12: ledgerd.wallet.v1.MsgCloseWallet
+	(*v1.MsgRecoverWallet)(nil),      // 13: ledgerd.wallet.v1.MsgRecoverWallet
+	(*v1.MsgCancelRecovery)(nil),     // 14: ledgerd.wallet.v1.MsgCancelRecovery
+	(*v1.MsgRotateKey)(nil),          // 15: ledgerd.wallet.v1.MsgRotateKey
+	(*v1.MsgSetSecondFactor)(nil),    // 16: ledgerd.wallet.v1.MsgSetSecondFactor
+	(*v1.MsgRemoveSecondFactor)(nil), // 17: ledgerd.wallet.v1.MsgRemoveSecondFactor
+	(*v1.MsgOpenSubWallet)(nil),      // 18: ledgerd.wallet.v1.MsgOpenSubWallet
+	(*v1.MsgSetSubWallet)(nil),       // 19: ledgerd.wallet.v1.MsgSetSubWallet
+	(*v1.MsgFreezeSubWallet)(nil),    // 20: ledgerd.wallet.v1.MsgFreezeSubWallet
+	(*v1.MsgSweepSubWallet)(nil),     // 21: ledgerd.wallet.v1.MsgSweepSubWallet
+	(*v11.MsgSubmitProposal)(nil),    // 22: ledgerd.gov.v1.MsgSubmitProposal
+	(*v11.MsgVote)(nil),              // 23: ledgerd.gov.v1.MsgVote
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
@@ -522,13 +685,22 @@ var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	10, // 10: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
 	11, // 11: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
 	12, // 12: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
-	13, // 13: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
-	14, // 14: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
-	15, // [15:15] is the sub-list for method output_type
-	15, // [15:15] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	13, // 13: ledgerd.auth.v1.TxBody.recover_wallet:type_name -> ledgerd.wallet.v1.MsgRecoverWallet
+	14, // 14: ledgerd.auth.v1.TxBody.cancel_recovery:type_name -> ledgerd.wallet.v1.MsgCancelRecovery
+	15, // 15: ledgerd.auth.v1.TxBody.rotate_key:type_name -> ledgerd.wallet.v1.MsgRotateKey
+	16, // 16: ledgerd.auth.v1.TxBody.set_second_factor:type_name -> ledgerd.wallet.v1.MsgSetSecondFactor
+	17, // 17: ledgerd.auth.v1.TxBody.remove_second_factor:type_name -> ledgerd.wallet.v1.MsgRemoveSecondFactor
+	18, // 18: ledgerd.auth.v1.TxBody.open_sub_wallet:type_name -> ledgerd.wallet.v1.MsgOpenSubWallet
+	19, // 19: ledgerd.auth.v1.TxBody.set_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSetSubWallet
+	20, // 20: ledgerd.auth.v1.TxBody.freeze_sub_wallet:type_name -> ledgerd.wallet.v1.MsgFreezeSubWallet
+	21, // 21: ledgerd.auth.v1.TxBody.sweep_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSweepSubWallet
+	22, // 22: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
+	23, // 23: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -547,6 +719,15 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_SetTier)(nil),
 		(*TxBody_SetLimits)(nil),
 		(*TxBody_CloseWallet)(nil),
+		(*TxBody_RecoverWallet)(nil),
+		(*TxBody_CancelRecovery)(nil),
+		(*TxBody_RotateKey)(nil),
+		(*TxBody_SetSecondFactor)(nil),
+		(*TxBody_RemoveSecondFactor)(nil),
+		(*TxBody_OpenSubWallet)(nil),
+		(*TxBody_SetSubWallet)(nil),
+		(*TxBody_FreezeSubWallet)(nil),
+		(*TxBody_SweepSubWallet)(nil),
 		(*TxBody_SubmitProposal)(nil),
 		(*TxBody_Vote)(nil),
 	}
