@@ -543,23 +543,10 @@ func (mod *Module) SetLimits(ctx exec.Context, msg *walletv1.MsgSetLimits) error
 		return err
 	}
 	lim := msg.Limits
-	if lim == nil {
-		lim = &walletv1.Limits{}
-	}
-	i, ok := findWalletLimits(w.Limits, msg.Denom)
-	switch {
-	case lim.BalanceCap == 0 && lim.PaymentLimit == 0 && lim.DailyOutflowLimit == 0 && lim.AnnualOutflowLimit == 0:
-		if ok {
-			w.Limits = slices.Delete(w.Limits, i, i+1)
-		}
-	case ok:
-		w.Limits[i].Limits = lim
-	default:
-		w.Limits = slices.Insert(w.Limits, i, &walletv1.WalletLimits{Denom: msg.Denom, Limits: lim})
-	}
+	setOwnLimits(w, msg.Denom, lim)
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_LIMITS_CHANGE,
 		Counterparty: []byte(w.Bank), Denom: msg.Denom, Detail: fmt.Sprintf("balance cap %d, payment %d, daily %d, annual %d",
-			lim.BalanceCap, lim.PaymentLimit, lim.DailyOutflowLimit, lim.AnnualOutflowLimit)})
+			lim.GetBalanceCap(), lim.GetPaymentLimit(), lim.GetDailyOutflowLimit(), lim.GetAnnualOutflowLimit())})
 	k.SetWallet(w)
 	return nil
 }

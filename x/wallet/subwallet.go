@@ -195,18 +195,28 @@ func (mod *Module) parentOf(ctx exec.Context, k Keeper, addr []byte) (*walletv1.
 	return sub, nil
 }
 
+// subAndParent returns the parameters, the sub-wallet at addr and its
+// parent, the signer's wallet, for a message on the sub-wallet in denom.
+func (mod *Module) subAndParent(ctx exec.Context, k Keeper, addr []byte, denom string) (*walletv1.Params, *walletv1.Wallet, *walletv1.Wallet, error) {
+	params := mod.paramsOf(ctx)
+	if err := checkDenom(params, denom); err != nil {
+		return nil, nil, nil, err
+	}
+	sub, err := mod.parentOf(ctx, k, addr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	parent, err := mod.load(ctx, k, ctx.AccountID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return params, sub, parent, nil
+}
+
 // SetSubWallet replaces a sub-wallet's limits in a denom and its payees.
 func (mod *Module) SetSubWallet(ctx exec.Context, msg *walletv1.MsgSetSubWallet) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	params := mod.paramsOf(ctx)
-	if err := checkDenom(params, msg.Denom); err != nil {
-		return err
-	}
-	sub, err := mod.parentOf(ctx, k, msg.Wallet)
-	if err != nil {
-		return err
-	}
-	parent, err := mod.load(ctx, k, ctx.AccountID)
+	params, sub, parent, err := mod.subAndParent(ctx, k, msg.Wallet, msg.Denom)
 	if err != nil {
 		return err
 	}
@@ -250,15 +260,7 @@ func (mod *Module) FreezeSubWallet(ctx exec.Context, msg *walletv1.MsgFreezeSubW
 // legal freezes of either and the parent's balance cap do.
 func (mod *Module) SweepSubWallet(ctx exec.Context, msg *walletv1.MsgSweepSubWallet) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	params := mod.paramsOf(ctx)
-	if err := checkDenom(params, msg.Denom); err != nil {
-		return err
-	}
-	sub, err := mod.parentOf(ctx, k, msg.Wallet)
-	if err != nil {
-		return err
-	}
-	parent, err := mod.load(ctx, k, ctx.AccountID)
+	params, sub, parent, err := mod.subAndParent(ctx, k, msg.Wallet, msg.Denom)
 	if err != nil {
 		return err
 	}
