@@ -7,8 +7,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
 )
 
 // QueryAccountPrefix + "<0x address>": authv1.Account, the signer's
@@ -31,9 +31,21 @@ func (a *App) queryAccount(req *abci.RequestQuery) *abci.ResponseQuery {
 	}
 	d := a.Domain()
 	out := &authv1.Account{Address: addr.Bytes(), Height: v.Height, ChainId: d.ChainID, ChainNumericId: d.NumericID}
-	acct, err := a.account(func(name string) store.KV { return readOnlyKV{versionStores{v: v}.Reader(name)} }, addr)
+	ctx := exec.ReadOnly(v.Height, versionStores{v: v}.Reader)
+	// The latest state is judged at its block's time, as CheckTx judges
+	// it; an older one as stored (a key change due by then but not yet
+	// applied shows as pending).
+	if last := a.store.LastCommit(); last.Height == v.Height {
+		ctx.Time = last.Time
+	}
+	acct, err := a.account(ctx, addr)
 	if err == nil {
-		out.Kind, out.Nonce = acct.src.Kind, acct.nonce
+		out.Kind, out.Nonce = acct.src.Kind, acct.Nonce
+		if acct.ID != addr {
+			out.Account = acct.ID.Bytes()
+		}
+	} else {
+		out.Refused = err.Error()
 	}
 	out.PendingNonce = out.Nonce
 	if req.Height == 0 || req.Height == v.Height {
@@ -50,9 +62,3 @@ func (a *App) queryAccount(req *abci.RequestQuery) *abci.ResponseQuery {
 	resp.Height = v.Height
 	return resp
 }
-
-// readOnlyKV is a Reader where a KV is asked for; account lookups only read.
-type readOnlyKV struct{ store.Reader }
-
-func (readOnlyKV) Set([]byte, []byte) { panic("app: write to a committed version") }
-func (readOnlyKV) Delete([]byte)      { panic("app: write to a committed version") }

@@ -341,44 +341,54 @@ func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, heig
 	ctx = ctx.WithStores(branch)
 	ctx.Signer, ctx.TxHash = c.signer, c.hash[:]
 
-	acct, err := a.account(branch.KV, c.signer)
+	acct, err := a.account(ctx, c.signer)
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case body.Nonce < acct.nonce:
-		return nil, errcode.Wrap(auth.ErrNonceTooLow, "got %d, account nonce %d", body.Nonce, acct.nonce)
-	case body.Nonce > acct.nonce:
-		return nil, errcode.Wrap(auth.ErrNonceTooHigh, "got %d, account nonce %d", body.Nonce, acct.nonce)
+	case body.Nonce < acct.Nonce:
+		return nil, errcode.Wrap(auth.ErrNonceTooLow, "got %d, account nonce %d", body.Nonce, acct.Nonce)
+	case body.Nonce > acct.Nonce:
+		return nil, errcode.Wrap(auth.ErrNonceTooHigh, "got %d, account nonce %d", body.Nonce, acct.Nonce)
 	}
-	ctx.Account = acct.src.Kind
+	if c.cosigner != (common.Address{}) && !acct.src.SecondSignature {
+		return nil, errcode.Wrap(auth.ErrNoSecondSignature, "%s signs for a %s account", c.signer.Hex(), acct.src.Kind)
+	}
+	ctx.Account, ctx.AccountID, ctx.Cosigner = acct.src.Kind, acct.ID, c.cosigner
 	if err := c.route.Item.Signer.Authorize(ctx); err != nil {
 		return nil, err
 	}
 	if err := c.route.Item.Execute(ctx, c.msg); err != nil {
 		return nil, err
 	}
-	acct.src.IncrementNonce(branch.KV(acct.module), c.signer)
+	acct.src.IncrementNonce(branch.KV(acct.module), acct.ID)
 	parent.Merge(branch)
 	ctx.Emit("tx", "signer", exec.Hex(c.signer), "nonce", strconv.FormatUint(body.Nonce, 10), "msg", string(c.field.Name()))
 	return ctx.Events(), nil
 }
 
-// account is a signer's nonce account, held by the first module in order
-// that has one for it (the consortium's operators, then the wallets).
+// account is the nonce account a signer signs for, held by the first
+// module in order that has one for it (the consortium's operators, then
+// the wallets).
 type account struct {
-	nonce  uint64
+	module.Account
 	module string
 	src    *module.Accounts
 }
 
-func (a *App) account(stores func(name string) store.KV, signer common.Address) (account, error) {
+// account resolves signer in ctx (its stores and time): the first module
+// that has an account for it, or refuses it, decides.
+func (a *App) account(ctx exec.Context, signer common.Address) (account, error) {
 	for _, m := range a.reg.Modules() {
 		if m.Accounts == nil {
 			continue
 		}
-		if n, ok := m.Accounts.Nonce(stores(m.Name), signer); ok {
-			return account{nonce: n, module: m.Name, src: m.Accounts}, nil
+		acct, found, err := m.Accounts.Lookup(ctx, signer)
+		if err != nil {
+			return account{}, err
+		}
+		if found {
+			return account{Account: acct, module: m.Name, src: m.Accounts}, nil
 		}
 	}
 	return account{}, errcode.Wrap(auth.ErrUnknownSigner, "%s", signer.Hex())

@@ -97,6 +97,13 @@ func TestRejections(t *testing.T) {
 		{"nonce too low", h.Encode(transfer(0, 5)), auth.ErrNonceTooLow},
 		{"nonce too high", h.Encode(transfer(2, 5)), auth.ErrNonceTooHigh},
 		{"unknown signer", h.Sign(stranger, 0, apptest.Transfer(a0, 1)), auth.ErrUnknownSigner},
+		{"second signature by the signer", h.SignBoth(w0, w0, 1, apptest.Transfer(a1, 5)), auth.ErrSecondSignerIsSigner},
+		{"second signature malformed", h.Encode(func() *authv1.Tx {
+			c := proto.Clone(good).(*authv1.Tx)
+			c.SecondSignature = good.Signature[:64]
+			return c
+		}()), auth.ErrSigLength},
+		{"second signature on an operator's tx", h.SignBoth(issuer, w1, 1, apptest.Deposit(a0, 5, "two-sigs")), auth.ErrNoSecondSignature},
 		{"wallet owner opens a wallet", h.Sign(w0, 1, apptest.OpenWallet(apptest.Address(stranger))), consortium.ErrNotOperator},
 		{"auditor deposits", h.Sign(auditor, 0, apptest.Deposit(a0, 5, "aud-1")), consortium.ErrMissingRole},
 		{"issuer deposits at another bank's wallet", h.Sign(issuer, 1, apptest.Deposit(apptest.Address(atOther), 5, "x-1")), wallet.ErrNotBankOfRecord},

@@ -255,3 +255,28 @@ func verifyWalletHistory(owner common.Address, count uint64, head []byte, entrie
 	_, err := wallet.VerifyHistory(owner, count, head, indexed)
 	return err
 }
+
+// txBoth signs msg with key at its next nonce, with second's signature
+// over the same digest.
+func (c *chain) txBoth(key, second *ecdsa.PrivateKey, msg apptest.Msg) []byte {
+	c.t.Helper()
+	a := apptest.Address(key)
+	n := c.Nonce(a) + c.pending[a]
+	c.pending[a]++
+	return c.SignBoth(key, second, n, msg)
+}
+
+// unsigned is a transaction of key at its next nonce meant to fail: it
+// does not use the nonce up.
+func (c *chain) unused(key *ecdsa.PrivateKey, msg apptest.Msg) []byte {
+	c.t.Helper()
+	a := apptest.Address(key)
+	return c.Sign(key, c.Nonce(a)+c.pending[a], msg)
+}
+
+// unusedBoth is unused with a second signature.
+func (c *chain) unusedBoth(key, second *ecdsa.PrivateKey, msg apptest.Msg) []byte {
+	c.t.Helper()
+	a := apptest.Address(key)
+	return c.SignBoth(key, second, c.Nonce(a)+c.pending[a], msg)
+}

@@ -19,6 +19,7 @@ import (
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/credit"
 	"github.com/ledgerd/ledgerd/x/gov"
 )
@@ -32,6 +33,7 @@ import (
 // block.
 type txGen struct {
 	r       *rand.Rand
+	sec     *rand.Rand // the wallet security messages' own stream
 	ref     *apptest.Harness
 	issuers []*ecdsa.PrivateKey // demo-bank (the genesis wallets' bank) first
 	members []*ecdsa.PrivateKey // every member's operator
@@ -51,7 +53,7 @@ type genTx struct {
 }
 
 func newTxGen(seed uint64, ref *apptest.Harness, genesisWallets, candidates int) *txGen {
-	g := &txGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), ref: ref,
+	g := &txGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), sec: rand.New(rand.NewPCG(seed, 18)), ref: ref,
 		issuers: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey()}, genesis: genesisWallets,
 		members: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey(), ref.AuditorKey(), ref.RegulatorKey()}}
 	for i := range genesisWallets + candidates {
@@ -105,11 +107,42 @@ func (g *txGen) block() []genTx {
 	}
 	var out []genTx
 	for range 4 + g.r.IntN(12) {
-		if g.r.IntN(5) == 0 {
+		if g.r.IntN(4) == 0 {
 			if msg, key := g.creditMsg(); msg != nil {
 				out = append(out, genTx{raw: g.ref.Sign(key, nonce(key), msg)})
 				continue
 			}
+		}
+		if g.sec.IntN(10) == 0 {
+			// Wallet security, drawn from its own stream so that the rest
+			// of the mix is what it was: a recovery, a rotation or a second
+			// factor (co-signed by the key introduced), a sub-wallet.
+			o := g.owners[g.sec.IntN(g.genesis)]
+			next := func(k *ecdsa.PrivateKey) uint64 {
+				a := apptest.Address(k)
+				n, ok := nonces[a]
+				if !ok {
+					n = g.ref.Nonce(a)
+				}
+				nonces[a] = n + 1
+				return n
+			}
+			fresh := key(fmt.Sprint("determinism/", g.sec.Uint64()))
+			fa := apptest.Address(fresh)
+			var raw []byte
+			switch g.sec.IntN(4) {
+			case 0:
+				issuer := g.issuers[g.sec.IntN(2)]
+				raw = g.ref.Sign(issuer, next(issuer), &walletv1.MsgRecoverWallet{Wallet: apptest.Address(o).Bytes(), NewKey: fa.Bytes(), KycHash: apptest.KYCHash(fa)})
+			case 1:
+				raw = g.ref.SignBoth(o, fresh, next(o), &walletv1.MsgRotateKey{NewKey: fa.Bytes()})
+			case 2:
+				raw = g.ref.SignBoth(o, fresh, next(o), &walletv1.MsgSetSecondFactor{Key: fa.Bytes(), Denom: apptest.Denom, Threshold: 1 + g.sec.Uint64N(400_000)})
+			default:
+				raw = g.ref.Sign(o, next(o), &walletv1.MsgOpenSubWallet{Owner: apptest.Address(g.owners[g.genesis+g.sec.IntN(len(g.owners)-g.genesis)]).Bytes(),
+					Denom: apptest.Denom, Limits: &walletv1.Limits{PaymentLimit: 1 + g.sec.Uint64N(100_000)}})
+			}
+			out = append(out, genTx{raw: raw})
 		}
 		switch k := g.r.IntN(12); {
 		case k == 11:

@@ -127,6 +127,15 @@ func (c *goldenChain) tx(key *ecdsa.PrivateKey, msg apptest.Msg) []byte {
 	return c.h.Sign(key, n, msg)
 }
 
+// both signs msg with key at its next nonce, with second's signature over
+// the same digest.
+func (c *goldenChain) both(key, second *ecdsa.PrivateKey, msg apptest.Msg) []byte {
+	a := apptest.Address(key)
+	n := c.h.Nonce(a) + c.pending[a]
+	c.pending[a]++
+	return c.h.SignBoth(key, second, n, msg)
+}
+
 // bad signs a transaction meant to fail in execution: it does not use up
 // the nonce, so the signer's next transaction takes the same one.
 func (c *goldenChain) bad(key *ecdsa.PrivateKey, msg apptest.Msg) []byte {
@@ -349,6 +358,55 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 		randomBlock(endOfYear.Add(time.Duration(1+i) * time.Second))
 	}
 	goldenCredit(c, bank, rotated, key("checker"), w, n0, n3)
+
+	// Wallet security (appended, so that the heights before are those of
+	// chains that never use it): a recovery that completes and one the
+	// wallet's key cancels, a key rotation, a second factor (a large
+	// payment with both signatures and refused with one, a removal that
+	// waits the delay), a sub-wallet opened, funded, paying, stopped,
+	// resumed, swept and closed.
+	recovered, thief, rotatedKey, token, sub := key("recovered"), key("thief"), key("rotated"), key("token"), key("sub-1")
+	cny := func(v uint64) uint64 { return v * yuan }
+	c.block(0,
+		c.tx(bank, &walletv1.MsgRecoverWallet{Wallet: addr(n0).Bytes(), NewKey: addr(recovered).Bytes(), KycHash: apptest.KYCHash(addr(recovered))}),
+		c.tx(rotated, &walletv1.MsgRecoverWallet{Wallet: addr(n3).Bytes(), NewKey: addr(thief).Bytes(), KycHash: apptest.KYCHash(addr(thief))}),
+		c.tx(bank, &walletv1.MsgRecoverWallet{Wallet: addr(w[3]).Bytes(), NewKey: addr(w[4]).Bytes(), KycHash: apptest.KYCHash(addr(w[4]))}), // a wallet's key
+		c.both(w[0], rotatedKey, &walletv1.MsgRotateKey{NewKey: addr(rotatedKey).Bytes()}),
+		c.both(w[1], token, &walletv1.MsgSetSecondFactor{Key: addr(token).Bytes(), Denom: "CNY", Threshold: cny(100)}),
+		c.tx(w[2], &walletv1.MsgOpenSubWallet{Owner: addr(sub).Bytes(), Denom: "CNY", Limits: &walletv1.Limits{PaymentLimit: cny(50)},
+			Payees: [][]byte{addr(w[3]).Bytes()}}),
+	)
+	c.block(0,
+		c.tx(n3, &walletv1.MsgCancelRecovery{Wallet: addr(n3).Bytes()}),
+		c.bad(n0, apptest.Transfer(addr(w[5]), 1)),   // receive only while recovering
+		c.bad(w[0], apptest.Transfer(addr(w[5]), 1)), // replaced
+		c.tx(rotatedKey, apptest.Transfer(addr(w[5]), cny(1))),
+		c.bad(w[1], apptest.Transfer(addr(w[5]), cny(150))), // needs the token
+		c.both(w[1], token, apptest.Transfer(addr(w[5]), cny(150))),
+		c.tx(w[2], apptest.Transfer(addr(sub), cny(80))),
+	)
+	c.block(0,
+		c.tx(w[1], &walletv1.MsgRemoveSecondFactor{}),
+		c.bad(sub, apptest.Transfer(addr(w[5]), cny(1))),  // not a payee
+		c.bad(sub, apptest.Transfer(addr(w[3]), cny(60))), // over its payment limit
+		c.tx(sub, apptest.Transfer(addr(w[3]), cny(40))),
+		c.tx(w[2], &walletv1.MsgFreezeSubWallet{Wallet: addr(sub).Bytes()}),
+	)
+	c.block(0,
+		c.bad(sub, apptest.Transfer(addr(w[3]), cny(1))), // stopped
+		c.tx(w[2], &walletv1.MsgFreezeSubWallet{Wallet: addr(sub).Bytes(), Unfreeze: true}),
+		c.tx(w[2], &walletv1.MsgSetSubWallet{Wallet: addr(sub).Bytes(), Denom: "CNY", Limits: &walletv1.Limits{PaymentLimit: cny(20)}}),
+		c.tx(w[2], &walletv1.MsgSweepSubWallet{Wallet: addr(sub).Bytes(), Denom: "CNY", Amount: cny(10)}),
+	)
+	// After the delay: the recovery completes and the removal takes effect
+	// at the start of the block; the new key signs.
+	c.block(48*time.Hour,
+		// Its nonce is the wallet's: the key is not yet the wallet's at the
+		// last commit.
+		c.h.Sign(recovered, c.h.Wallet(addr(n0)).Nonce, apptest.Transfer(addr(w[5]), cny(2))),
+		c.tx(w[1], apptest.Transfer(addr(w[5]), cny(150))),
+		c.tx(w[2], apptest.CloseWallet(addr(sub))),
+	)
 	c.checkCoverage(map[uint64]govv1.ProposalStatus{
 		1: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 2: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
 		3: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 4: govv1.ProposalStatus_PROPOSAL_STATUS_REJECTED,

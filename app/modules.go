@@ -30,8 +30,7 @@ func Modules() *module.Registry {
 	reg := new(module.Registry)
 	govMod := gov.New(func(ctx exec.Context) gov.Members { return members(ctx) }, reg)
 	hasWallet := func(ctx exec.Context, addr common.Address) bool {
-		_, err := wallet.NewView(ctx.KV(wallet.StoreName)).Wallet(addr)
-		return err == nil
+		return wallet.NewView(ctx.KV(wallet.StoreName)).KeyInUse(addr)
 	}
 	creditMod := credit.New(func(ctx exec.Context) credit.Members { return members(ctx) }, walletMod)
 	walletMod.AddBalanceHook(creditMod.SettleWallet)

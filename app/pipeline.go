@@ -23,6 +23,8 @@ type checkedTx struct {
 	hash   [32]byte
 	tx     *authv1.Tx
 	signer common.Address
+	// cosigner made the second signature (zero: none).
+	cosigner common.Address
 	// msg is the body's message, field the TxBody field carrying it, route
 	// its registration.
 	msg   proto.Message
@@ -99,13 +101,13 @@ func (a *App) checkTx(raw []byte, p *module.ChainParams) checkedTx {
 	if c.err != nil {
 		return c
 	}
-	if signer, ok := a.sigs.get(c.hash); ok {
-		c.signer = signer
+	if s, ok := a.sigs.get(c.hash); ok {
+		c.signer, c.cosigner = s.signer, s.cosigner
 		return c
 	}
-	c.signer, c.err = a.signer.Load().Verify(c.tx)
+	c.signer, c.cosigner, c.err = a.signer.Load().Signers(c.tx)
 	if c.err == nil {
-		a.sigs.add(c.hash, c.signer)
+		a.sigs.add(c.hash, signers{c.signer, c.cosigner})
 	}
 	return c
 }

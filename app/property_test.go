@@ -32,6 +32,43 @@ type walletGen struct {
 	refs    int
 	// signed counts each signer's transactions in the block being made.
 	signed map[common.Address]int
+	// fresh are keys made for rotations, recoveries and second factors, by
+	// address, so that the key a wallet record names can sign.
+	fresh map[common.Address]*ecdsa.PrivateKey
+	nkeys int
+}
+
+// newKey is a key never used before.
+func (g *walletGen) newKey() *ecdsa.PrivateKey {
+	g.nkeys++
+	k := key(fmt.Sprint("property/", g.nkeys))
+	g.fresh[apptest.Address(k)] = k
+	return k
+}
+
+// signer is the key that signs for the wallet of id now (mostly: now and
+// then its first key, which a rotation may have replaced).
+func (g *walletGen) signer(id *ecdsa.PrivateKey) *ecdsa.PrivateKey {
+	w := g.committedWallet(apptest.Address(id))
+	if w == nil || g.r.IntN(10) == 0 {
+		return id
+	}
+	if r := w.Recovery; r != nil && r.Due <= g.c.LastTime().Unix() {
+		return g.fresh[common.BytesToAddress(r.NewKey)]
+	}
+	if len(w.Key) > 0 {
+		return g.fresh[common.BytesToAddress(w.Key)]
+	}
+	return id
+}
+
+// token is the key that co-signs for the wallet of id: its second factor,
+// or a fresh key.
+func (g *walletGen) token(id *ecdsa.PrivateKey) *ecdsa.PrivateKey {
+	if w := g.committedWallet(apptest.Address(id)); w != nil && w.SecondFactor != nil && g.r.IntN(8) != 0 {
+		return g.fresh[common.BytesToAddress(w.SecondFactor.Key)]
+	}
+	return g.newKey()
 }
 
 // genOp is a generated transaction and its effect on the supply if it
@@ -135,9 +172,68 @@ func (g *walletGen) block() []genOp {
 			out = append(out, genOp{raw: g.c.tx(key, msg), kind: kind, supply: supply})
 		}
 	}
+	addBoth := func(key, second *ecdsa.PrivateKey, kind string, supply int64, msg apptest.Msg) {
+		if g.use(key) {
+			out = append(out, genOp{raw: g.c.txBoth(key, second, msg), kind: kind, supply: supply})
+		}
+	}
 	for range 6 + g.r.IntN(10) {
-		w := pick(open)
-		a := apptest.Address(w)
+		id := pick(open)
+		a := apptest.Address(id)
+		w := g.signer(id)
+		if g.r.IntN(7) == 0 {
+			// Wallet security: recoveries, cancellations, rotations, second
+			// factors, large payments, sub-wallets.
+			switch g.r.IntN(9) {
+			case 0:
+				nk := apptest.Address(g.newKey())
+				if g.r.IntN(6) == 0 {
+					nk = apptest.Address(pick(open)) // a wallet's key: refused
+				}
+				add(bankOf(a), "recover", 0, &walletv1.MsgRecoverWallet{Wallet: a.Bytes(), NewKey: nk.Bytes(), KycHash: apptest.KYCHash(nk)})
+			case 1:
+				add(w, "cancel-recovery", 0, &walletv1.MsgCancelRecovery{Wallet: a.Bytes()})
+			case 2:
+				// Co-signed by the new key, or the second factor; now and
+				// then by another key.
+				nk := g.newKey()
+				second := nk
+				if cur := g.committedWallet(a); cur != nil && cur.SecondFactor != nil {
+					second = g.fresh[common.BytesToAddress(cur.SecondFactor.Key)]
+				}
+				if g.r.IntN(4) == 0 {
+					second = g.newKey()
+				}
+				addBoth(w, second, "rotate", 0, &walletv1.MsgRotateKey{NewKey: apptest.Address(nk).Bytes()})
+			case 3:
+				tok := g.newKey()
+				second := tok
+				if cur := g.committedWallet(a); cur != nil && cur.SecondFactor != nil {
+					second = g.fresh[common.BytesToAddress(cur.SecondFactor.Key)]
+				}
+				addBoth(w, second, "second-factor", 0, &walletv1.MsgSetSecondFactor{Key: apptest.Address(tok).Bytes(), Denom: apptest.Denom,
+					Threshold: 100_000 + g.r.Uint64N(1_000_000)})
+			case 4:
+				if g.r.IntN(2) == 0 {
+					addBoth(w, g.token(id), "remove-second-factor", 0, &walletv1.MsgRemoveSecondFactor{})
+				} else {
+					add(w, "remove-second-factor", 0, &walletv1.MsgRemoveSecondFactor{})
+				}
+			case 5:
+				addBoth(w, g.token(id), "transfer", 0, apptest.Transfer(peer(a), g.amount()))
+			case 6:
+				o := pick(unopened)
+				add(w, "open-sub", 0, &walletv1.MsgOpenSubWallet{Owner: apptest.Address(o).Bytes(), Denom: apptest.Denom,
+					Limits: &walletv1.Limits{PaymentLimit: g.r.Uint64N(2) * g.amount()}, Payees: [][]byte{peer(a).Bytes()}})
+			case 7:
+				sub := pick(open)
+				add(w, "sweep-sub", 0, &walletv1.MsgSweepSubWallet{Wallet: apptest.Address(sub).Bytes(), Denom: apptest.Denom, Amount: g.r.Uint64N(2) * g.amount()})
+			default:
+				sub := pick(open)
+				add(w, "freeze-sub", 0, &walletv1.MsgFreezeSubWallet{Wallet: apptest.Address(sub).Bytes(), Unfreeze: g.r.IntN(2) == 0})
+			}
+			continue
+		}
 		switch k := g.r.IntN(100); {
 		case k < 6:
 			o := apptest.Address(pick(unopened))
@@ -215,6 +311,8 @@ func (g *walletGen) nextTime() time.Time {
 	switch g.r.IntN(40) {
 	case 0:
 		return last.Add(24 * time.Hour)
+	case 2:
+		return last.Add(49 * time.Hour) // past recovery delays
 	case 1:
 		newYear := time.Date(last.Year()+1, 1, 1, 0, 0, 0, 0, time.FixedZone("UTC+8", 8*3600))
 		return newYear.Add(time.Duration(g.r.IntN(3)-1) * time.Second)
@@ -233,7 +331,7 @@ func (g *walletGen) nextTime() time.Time {
 // history accumulator is that of the events.
 func TestWalletProperty(t *testing.T) {
 	const (
-		blocks         = 60
+		blocks         = 80
 		genesisWallets = 6
 		candidates     = 8
 		balance        = 1_000_000
@@ -246,7 +344,8 @@ func TestWalletProperty(t *testing.T) {
 			c := newChain(t, apptest.Options{Wallets: genesisWallets, Balance: balance})
 			twin := newChain(t, apptest.Options{Config: &four, Wallets: genesisWallets, Balance: balance})
 			g := &walletGen{r: rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d)), c: c,
-				issuers: []*ecdsa.PrivateKey{c.IssuerKey(), c.OtherIssuerKey()}, reg: c.RegulatorKey()}
+				issuers: []*ecdsa.PrivateKey{c.IssuerKey(), c.OtherIssuerKey()}, reg: c.RegulatorKey(),
+				fresh: map[common.Address]*ecdsa.PrivateKey{}}
 			for i := range genesisWallets + candidates {
 				g.owners = append(g.owners, c.WalletKey(i))
 			}
@@ -304,9 +403,15 @@ func TestWalletProperty(t *testing.T) {
 			if expired == 0 {
 				t.Error("no order expired")
 			}
-			for _, kind := range []string{"open", "deposit", "transfer", "redeem", "batch", "freeze", "release", "set-tier", "set-limits", "close"} {
+			for _, kind := range []string{"open", "deposit", "transfer", "redeem", "batch", "freeze", "release", "set-tier", "set-limits", "close",
+				"recover", "rotate", "second-factor"} {
 				if okByKind[kind] == 0 || failByKind[kind] == 0 {
 					t.Errorf("%s: %d succeeded, %d failed: want both", kind, okByKind[kind], failByKind[kind])
+				}
+			}
+			for _, kind := range []string{"cancel-recovery", "remove-second-factor", "open-sub", "sweep-sub", "freeze-sub"} {
+				if okByKind[kind]+failByKind[kind] == 0 {
+					t.Errorf("%s: never tried", kind)
 				}
 			}
 		})
@@ -322,10 +427,13 @@ func checkWalletStatus(t *testing.T, c *chain, owner common.Address) {
 		return
 	}
 	want := active
+	if w.Recovery != nil {
+		want = walletv1.WalletStatus_WALLET_STATUS_RECOVERING
+	}
 	for _, o := range w.Freezes {
 		if o.Kind == full {
 			want = frozen
-		} else if want == active {
+		} else if want != frozen {
 			want = debitFrozen
 		}
 	}

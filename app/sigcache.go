@@ -6,13 +6,17 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 )
 
-// sigCache remembers the verified signer of transactions by hash, so that a
+// signers are a transaction's verified signer and second signer (zero:
+// none).
+type signers struct{ signer, cosigner common.Address }
+
+// sigCache remembers the verified signers of transactions by hash, so that a
 // transaction CheckTx verified is not verified again in FinalizeBlock. It is
 // bounded (oldest entries are evicted first) and safe for concurrent use. It
 // only saves time: a miss recomputes, so results never depend on it.
 type sigCache struct {
 	mu    sync.Mutex
-	byTx  map[[32]byte]common.Address
+	byTx  map[[32]byte]signers
 	order [][32]byte // ring of insertion order
 	next  int
 }
@@ -21,17 +25,17 @@ func newSigCache(size int) *sigCache {
 	if size < 1 {
 		size = 1
 	}
-	return &sigCache{byTx: make(map[[32]byte]common.Address, size), order: make([][32]byte, size)}
+	return &sigCache{byTx: make(map[[32]byte]signers, size), order: make([][32]byte, size)}
 }
 
-func (c *sigCache) get(hash [32]byte) (common.Address, bool) {
+func (c *sigCache) get(hash [32]byte) (signers, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	a, ok := c.byTx[hash]
 	return a, ok
 }
 
-func (c *sigCache) add(hash [32]byte, signer common.Address) {
+func (c *sigCache) add(hash [32]byte, s signers) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.byTx[hash]; ok {
@@ -42,7 +46,7 @@ func (c *sigCache) add(hash [32]byte, signer common.Address) {
 	}
 	c.order[c.next] = hash
 	c.next = (c.next + 1) % len(c.order)
-	c.byTx[hash] = signer
+	c.byTx[hash] = s
 }
 
 func (c *sigCache) len() int {

@@ -104,6 +104,52 @@ func SignTx(domain auth.Domain, body *authv1.TxBody, key *ecdsa.PrivateKey, mode
 	return tx, b, nil
 }
 
+// Cosign adds key's signature over tx's body, in mode, as tx's second
+// signature (a wallet's second factor, or the key a message introduces)
+// and returns the transaction and its canonical bytes. It is pure; tx is
+// not modified. Both signatures are checked as the node will check them.
+func Cosign(domain auth.Domain, tx *authv1.Tx, key *ecdsa.PrivateKey, mode authv1.SignMode) (*authv1.Tx, []byte, error) {
+	if tx == nil || key == nil {
+		return nil, nil, errors.New("client: Cosign: nil tx or key")
+	}
+	signer := auth.NewSigner(domain)
+	out, err := signer.Cosign(tx, mode, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("client: Cosign: %w", err)
+	}
+	return withSecond(signer, out)
+}
+
+// AddSecondSignature sets sig, a 65-byte signature made elsewhere (a
+// hardware key over the typed data of tx's body) in mode, as tx's second
+// signature, and returns the transaction, its canonical bytes and the
+// address that made sig, for the caller to check it is the key meant.
+func AddSecondSignature(domain auth.Domain, tx *authv1.Tx, sig []byte, mode authv1.SignMode) (*authv1.Tx, []byte, common.Address, error) {
+	out := proto.Clone(tx).(*authv1.Tx)
+	out.SecondSignature, out.SecondSignMode = append([]byte(nil), sig...), mode
+	if len(sig) == auth.SignatureLen && sig[64] >= 27 {
+		out.SecondSignature[64] -= 27 // wallets' v is 27 or 28
+	}
+	signer := auth.NewSigner(domain)
+	_, second, err := signer.Signers(out)
+	if err != nil {
+		return nil, nil, common.Address{}, fmt.Errorf("client: second signature: %w", err)
+	}
+	b, err := EncodeTx(out)
+	return out, b, second, err
+}
+
+func withSecond(signer *auth.Signer, tx *authv1.Tx) (*authv1.Tx, []byte, error) {
+	if _, _, err := signer.Signers(tx); err != nil {
+		return nil, nil, fmt.Errorf("client: signatures do not verify: %w", err)
+	}
+	b, err := EncodeTx(tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, b, nil
+}
+
 // TxOptions are BuildTx's choices; the zero value is usable.
 type TxOptions struct {
 	// Nonce is the signer's nonce; nil takes the node's pending nonce
@@ -119,6 +165,10 @@ type TxOptions struct {
 	ValidUntilHeight uint64
 	// SignMode is EIP-712 (default) or EIP-191.
 	SignMode authv1.SignMode
+	// Cosigner, if set, adds its signature over the same digest as the
+	// second signature, in SecondSignMode.
+	Cosigner       *ecdsa.PrivateKey
+	SecondSignMode authv1.SignMode
 	// Timeout bounds Submit's wait for the commit (default
 	// DefaultWaitTimeout).
 	Timeout time.Duration
@@ -146,7 +196,11 @@ func (c *Client) BuildTx(ctx context.Context, key *ecdsa.PrivateKey, msg Msg, op
 		d = *c.domain
 	}
 	c.mu.Unlock()
-	return SignTx(d, body, key, opts.SignMode)
+	tx, b, err := SignTx(d, body, key, opts.SignMode)
+	if err != nil || opts.Cosigner == nil {
+		return tx, b, err
+	}
+	return Cosign(d, tx, opts.Cosigner, opts.SecondSignMode)
 }
 
 // Unsigned fills a transaction body of msg by addr as BuildTx does, for

@@ -20,6 +20,7 @@ import (
 	"github.com/ledgerd/ledgerd/client/clienttest"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/exec"
 	"github.com/ledgerd/ledgerd/x/module"
 )
 
@@ -42,12 +43,12 @@ var testDomain = auth.Domain{ChainID: clienttest.ChainID, NumericID: clienttest.
 func testModule() *module.Module {
 	return &module.Module{
 		Name: testStore,
-		Accounts: &module.Accounts{Kind: "account", Nonce: func(r store.Reader, addr common.Address) (uint64, bool) {
-			b := r.Get(accountKey(addr))
+		Accounts: &module.Accounts{Kind: "account", Lookup: func(ctx exec.Context, addr common.Address) (module.Account, bool, error) {
+			b := ctx.KV(testStore).Get(accountKey(addr))
 			if b == nil {
-				return 0, false
+				return module.Account{}, false, nil
 			}
-			return binary.BigEndian.Uint64(b), true
+			return module.Account{ID: addr, Nonce: binary.BigEndian.Uint64(b)}, true, nil
 		}},
 		Queries: []module.Query{{Path: "echo/", Handle: func(_ module.Stores, rest string, _ []byte) (proto.Message, error) {
 			return wrapperspb.String(rest), nil

@@ -44,7 +44,6 @@ import (
 	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/node/appstate"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/auth"
@@ -448,6 +447,17 @@ func (h *Harness) Sign(key *ecdsa.PrivateKey, nonce uint64, msg Msg) []byte {
 	return h.Encode(h.SignTx(key, Body(key, nonce, msg)))
 }
 
+// SignBoth returns the canonical encoding of msg signed by key at nonce
+// with second's signature over the same digest as the second signature.
+func (h *Harness) SignBoth(key, second *ecdsa.PrivateKey, nonce uint64, msg Msg) []byte {
+	h.T.Helper()
+	tx, err := h.Signer.Cosign(h.SignTx(key, Body(key, nonce, msg)), authv1.SignMode_SIGN_MODE_EIP712, second)
+	if err != nil {
+		h.T.Fatalf("apptest: cosign: %v", err)
+	}
+	return h.Encode(tx)
+}
+
 // Encode returns tx's canonical encoding.
 func (h *Harness) Encode(tx *authv1.Tx) []byte {
 	h.T.Helper()
@@ -574,15 +584,20 @@ func (h *Harness) Nonce(addr common.Address) uint64 {
 	if h.Height() == 0 {
 		return 0
 	}
-	if b := h.get(consortium.StoreName, consortium.OperatorKey(addr[:])); b != nil {
-		op := new(consortiumv1.Operator)
-		h.decode(b, op)
-		return op.Nonce
+	return h.Account(addr).Nonce
+}
+
+// Account is the node's answer to /auth/account/<addr> at the last commit:
+// the account addr signs for (a wallet's key after a rotation too).
+func (h *Harness) Account(addr common.Address) *authv1.Account {
+	h.T.Helper()
+	r := h.Query(app.QueryAccountPrefix+addr.Hex(), nil, 0, false)
+	if r.Code != 0 {
+		h.T.Fatalf("account %s: %s", addr.Hex(), r.Log)
 	}
-	if w := h.Wallet(addr); w != nil {
-		return w.Nonce
-	}
-	return 0
+	a := new(authv1.Account)
+	h.decode(r.Value, a)
+	return a
 }
 
 // Supply returns the CNY supply at the last commit.

@@ -44,6 +44,7 @@ import (
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
 	"github.com/ledgerd/ledgerd/x/module"
 )
 
@@ -663,16 +664,17 @@ func (f *FakeNode) Query(path string, data []byte, height int64, prove bool) *ab
 	if hexAddr, ok := strings.CutPrefix(path, accountPrefix); ok {
 		addr := common.HexToAddress(hexAddr)
 		out := &authv1.Account{Address: addr[:], Height: v.Height, ChainId: ChainID, ChainNumericId: NumericID}
+		ctx := exec.ReadOnly(v.Height, Stores(v).Reader)
 		for _, m := range modules {
 			if m.Accounts == nil {
 				continue
 			}
-			r, err := v.Reader(m.Name)
+			acct, ok, err := m.Accounts.Lookup(ctx, addr)
 			if err != nil {
 				return fail(codeStore, err.Error())
 			}
-			if n, ok := m.Accounts.Nonce(r, addr); ok {
-				out.Kind, out.Nonce = m.Accounts.Kind, n
+			if ok {
+				out.Kind, out.Nonce = m.Accounts.Kind, acct.Nonce
 				break
 			}
 		}

@@ -62,21 +62,44 @@ func queryClient(cmd *cobra.Command) (*client.Client, bool, int64, error) {
 
 // walletView is a wallet as the CLI prints it.
 type walletView struct {
-	Owner        string         `json:"owner"`
-	Bank         string         `json:"bank"`
-	Tier         uint32         `json:"tier"`
-	Status       string         `json:"status"`
-	KYCHash      string         `json:"kyc_hash"`
-	Nonce        uint64         `json:"nonce"`
-	Balances     []*coinView    `json:"balances"`
-	OpenedHeight int64          `json:"opened_height"`
-	OpenedTime   time.Time      `json:"opened_time"`
-	Freezes      []freezeView   `json:"freezes"`
-	Limits       []limitsView   `json:"limits,omitempty"`
-	Flows        []flowView     `json:"flows,omitempty"`
-	HistoryCount uint64         `json:"history_count"`
-	HistoryHead  string         `json:"history_head"`
-	Proof        *client.Proven `json:"proof,omitempty"`
+	Owner        string       `json:"owner"`
+	Bank         string       `json:"bank"`
+	Tier         uint32       `json:"tier"`
+	Status       string       `json:"status"`
+	KYCHash      string       `json:"kyc_hash"`
+	Nonce        uint64       `json:"nonce"`
+	Balances     []*coinView  `json:"balances"`
+	OpenedHeight int64        `json:"opened_height"`
+	OpenedTime   time.Time    `json:"opened_time"`
+	Freezes      []freezeView `json:"freezes"`
+	Limits       []limitsView `json:"limits,omitempty"`
+	Flows        []flowView   `json:"flows,omitempty"`
+	HistoryCount uint64       `json:"history_count"`
+	HistoryHead  string       `json:"history_head"`
+	// Key is the key that signs for the wallet when not its own address.
+	Key          string            `json:"key,omitempty"`
+	Recovery     *recoveryView     `json:"recovery,omitempty"`
+	SecondFactor *secondFactorView `json:"second_factor,omitempty"`
+	Parent       string            `json:"parent,omitempty"`
+	Payees       []string          `json:"payees,omitempty"`
+	SubFrozen    bool              `json:"sub_frozen,omitempty"`
+	SubWallets   uint32            `json:"sub_wallets,omitempty"`
+	Proof        *client.Proven    `json:"proof,omitempty"`
+}
+
+type recoveryView struct {
+	NewKey            string    `json:"new_key"`
+	Due               time.Time `json:"due"`
+	Bank              string    `json:"bank"`
+	Height            int64     `json:"height"`
+	ClearSecondFactor bool      `json:"clear_second_factor,omitempty"`
+}
+
+type secondFactorView struct {
+	Key        string     `json:"key"`
+	Denom      string     `json:"denom"`
+	Threshold  uint64     `json:"threshold,string"`
+	RemovalDue *time.Time `json:"removal_due,omitempty"`
 }
 
 type freezeView struct {
@@ -120,6 +143,27 @@ func newWalletView(w *walletv1.Wallet) *walletView {
 	for _, c := range w.Balances {
 		v.Balances = append(v.Balances, &coinView{c.Denom, c.Amount})
 	}
+	if len(w.Key) > 0 {
+		v.Key = common.BytesToAddress(w.Key).Hex()
+	}
+	if r := w.Recovery; r != nil {
+		v.Recovery = &recoveryView{NewKey: common.BytesToAddress(r.NewKey).Hex(), Due: time.Unix(r.Due, 0).UTC(), Bank: r.Bank,
+			Height: r.Height, ClearSecondFactor: r.ClearSecondFactor}
+	}
+	if sf := w.SecondFactor; sf != nil {
+		v.SecondFactor = &secondFactorView{Key: common.BytesToAddress(sf.Key).Hex(), Denom: sf.Denom, Threshold: sf.Threshold}
+		if sf.RemovalDue != 0 {
+			t := time.Unix(sf.RemovalDue, 0).UTC()
+			v.SecondFactor.RemovalDue = &t
+		}
+	}
+	if len(w.Parent) > 0 {
+		v.Parent = common.BytesToAddress(w.Parent).Hex()
+	}
+	for _, p := range w.Payees {
+		v.Payees = append(v.Payees, common.BytesToAddress(p).Hex())
+	}
+	v.SubFrozen, v.SubWallets = w.SubFrozen, w.SubWallets
 	for _, o := range w.Freezes {
 		fv := freezeView{ID: o.Id, Authority: o.Authority, Kind: wallet.KindName(o.Kind), LegalBasis: o.LegalBasis, Height: o.Height}
 		if o.Expires != 0 {
@@ -207,6 +251,25 @@ func newQueryWalletCmd() *cobra.Command {
 				for _, f := range v.Flows {
 					fmt.Fprintf(out, "  %s on %s: in %s, out %s; out in %d: %s\n", f.Denom, f.Day, m.Number(f.DayInflow, f.Denom),
 						m.Number(f.DayOutflow, f.Denom), f.Year, m.Number(f.YearOutflow, f.Denom))
+				}
+				if v.Key != "" {
+					fmt.Fprintf(out, "  signed for by key %s (its own address's key was replaced)\n", v.Key)
+				}
+				if r := v.Recovery; r != nil {
+					fmt.Fprintf(out, "  key recovery by %s to %s, completes at %s (receive only until then)\n", r.Bank, r.NewKey, r.Due.Format(time.RFC3339))
+				}
+				if sf := v.SecondFactor; sf != nil {
+					fmt.Fprintf(out, "  second factor %s above %s", sf.Key, m.Text(sf.Threshold, sf.Denom))
+					if sf.RemovalDue != nil {
+						fmt.Fprintf(out, ", removed at %s", sf.RemovalDue.Format(time.RFC3339))
+					}
+					fmt.Fprintln(out)
+				}
+				if v.Parent != "" {
+					fmt.Fprintf(out, "  sub-wallet of %s; payees %v; stopped by the parent: %v\n", v.Parent, v.Payees, v.SubFrozen)
+				}
+				if v.SubWallets > 0 {
+					fmt.Fprintf(out, "  %d sub-wallet(s)\n", v.SubWallets)
 				}
 				fmt.Fprintf(out, "  history: %d entries, head %s\n", v.HistoryCount, v.HistoryHead)
 				printProof(out, p)
@@ -343,7 +406,7 @@ balances stays the node's word (proving it would take a proof per wallet).`,
 		},
 	}
 	queryFlags(invariant)
-	cmd.AddCommand(issuance, supply, invariant, newQueryHistoryCmd())
+	cmd.AddCommand(issuance, supply, invariant, newQueryHistoryCmd(), newQueryKeyCmd())
 	return cmd
 }
 
@@ -499,5 +562,79 @@ complete.`,
 		},
 	}
 	cmd.AddCommand(members, member, params)
+	return cmd
+}
+
+// newQueryKeyCmd is `query wallet key KEY`: the wallet a key signs for.
+func newQueryKeyCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "key KEY",
+		Short: "Which wallet a key signs for (current, pending recovery, retired); --prove proves both directions",
+		Long: `key tells which wallet KEY signs for. A wallet's own address is its key until a
+rotation or a recovery replaces it; any other key is in the key index with its
+wallet and standing. Without --prove it prints the node's /auth/account answer
+(the account the key signs for, its nonce, or why it is refused); with --prove
+it proves, at one height, the wallet record at KEY's address, the key index's
+record of KEY and the wallet that record names (each present or absent).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			key, err := parseAddress("key", args[0])
+			if err != nil {
+				return err
+			}
+			c, prove, height, err := queryClient(cmd)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if !prove {
+				if height != 0 {
+					return fmt.Errorf("--height needs --prove")
+				}
+				a, err := c.Account(cmd.Context(), key)
+				if err != nil {
+					return err
+				}
+				view := map[string]any{"key": key.Hex(), "kind": a.Kind, "nonce": a.Nonce, "height": a.Height}
+				account := key
+				if len(a.Account) > 0 {
+					account = common.BytesToAddress(a.Account)
+				}
+				if a.Kind != "" {
+					view["account"] = account.Hex()
+				}
+				if a.Refused != "" {
+					view["refused"] = a.Refused
+				}
+				return printResult(cmd, view, func(out io.Writer) {
+					switch {
+					case a.Kind != "":
+						fmt.Fprintf(out, "key %s signs for %s %s (nonce %d) at height %d\n", key.Hex(), a.Kind, account.Hex(), a.Nonce, a.Height)
+					case a.Refused != "":
+						fmt.Fprintf(out, "key %s may not sign: %s\n", key.Hex(), a.Refused)
+					default:
+						fmt.Fprintf(out, "key %s signs for nothing\n", key.Hex())
+					}
+				})
+			}
+			k, err := walletclient.New(c).VerifiedKey(cmd.Context(), key, height)
+			if err != nil {
+				return err
+			}
+			view := map[string]any{"key": key.Hex(), "state": k.State, "height": k.Height, "proofs": k.Proofs}
+			if k.Wallet != nil {
+				view["wallet"] = common.BytesToAddress(k.Wallet.Owner).Hex()
+			}
+			return printResult(cmd, view, func(out io.Writer) {
+				if k.Wallet == nil {
+					fmt.Fprintf(out, "key %s serves no wallet at height %d (proven absent)\n", key.Hex(), k.Height)
+				} else {
+					fmt.Fprintf(out, "key %s: %s key of wallet %x at height %d\n", key.Hex(), k.State, k.Wallet.Owner, k.Height)
+				}
+				printProof(out, k.Proofs[0])
+			})
+		},
+	}
+	queryFlags(cmd)
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -32,6 +33,10 @@ func txFlags(cmd *cobra.Command) {
 	f.Bool("no-wait", false, "return after the node accepted the transaction into its mempool")
 	f.Duration("timeout", 30*time.Second, "how long to wait for the block")
 	f.Bool("print-typed-data", false, "print the EIP-712 typed data (for an external wallet) instead of signing and sending")
+	f.String("cosign", "", "name of a second key in the keyring that signs the same typed data (a second factor, or the key the message introduces)")
+	f.String("second-signature", "", "a second signature made elsewhere (a hardware key) over the same typed data: 65 bytes hex; sign with --nonce and --valid-until fixed")
+	f.String("second-sign-mode", "eip712", "what --second-signature signed: eip712 or eip191")
+	f.Uint64("valid-until", 0, "last height the transaction is valid at (instead of --valid-for): to sign the same typed data on two devices")
 	_ = cmd.MarkFlagRequired("from")
 }
 
@@ -78,6 +83,7 @@ func submitTx(cmd *cobra.Command, msg client.Msg) (*client.TxResult, error) {
 	opts := client.TxOptions{}
 	opts.ValidFor, _ = cmd.Flags().GetUint64("valid-for")
 	opts.Timeout, _ = cmd.Flags().GetDuration("timeout")
+	opts.ValidUntilHeight, _ = cmd.Flags().GetUint64("valid-until")
 	if s := stringFlag(cmd, "nonce"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
@@ -85,12 +91,11 @@ func submitTx(cmd *cobra.Command, msg client.Msg) (*client.TxResult, error) {
 		}
 		opts.Nonce = &n
 	}
-	switch stringFlag(cmd, "sign-mode") {
-	case "eip712":
-	case "eip191":
-		opts.SignMode = authv1.SignMode_SIGN_MODE_EIP191
-	default:
-		return nil, fmt.Errorf("--sign-mode %q: want eip712 or eip191", stringFlag(cmd, "sign-mode"))
+	if opts.SignMode, err = signModeFlag(cmd, "sign-mode"); err != nil {
+		return nil, err
+	}
+	if opts.SecondSignMode, err = signModeFlag(cmd, "second-sign-mode"); err != nil {
+		return nil, err
 	}
 	if typed, _ := cmd.Flags().GetBool("print-typed-data"); typed {
 		return nil, printTypedData(ctx, cmd, c, info.Address, msg, opts)
@@ -103,8 +108,50 @@ func submitTx(cmd *cobra.Command, msg client.Msg) (*client.TxResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if name := stringFlag(cmd, "cosign"); name != "" {
+		if opts.Cosigner, err = kr.Key(name, pass); err != nil {
+			return nil, fmt.Errorf("--cosign: %w", err)
+		}
+	}
 	noWait, _ := cmd.Flags().GetBool("no-wait")
-	return c.Submit(ctx, key, msg, opts, !noWait)
+	second := stringFlag(cmd, "second-signature")
+	if second == "" {
+		return c.Submit(ctx, key, msg, opts, !noWait)
+	}
+	if opts.Cosigner != nil {
+		return nil, fmt.Errorf("give --cosign or --second-signature, not both")
+	}
+	sig, err := hex.DecodeString(strings.TrimPrefix(second, "0x"))
+	if err != nil {
+		return nil, fmt.Errorf("--second-signature: %v", err)
+	}
+	tx, _, err := c.BuildTx(ctx, key, msg, opts)
+	if err != nil {
+		return nil, err
+	}
+	domain, err := c.Domain(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, b, by, err := client.AddSecondSignature(domain, tx, sig, opts.SecondSignMode)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "second signature by %s\n", by.Hex())
+	if noWait {
+		return c.Broadcast(ctx, b)
+	}
+	return c.BroadcastAndWait(ctx, b, opts.Timeout)
+}
+
+func signModeFlag(cmd *cobra.Command, name string) (authv1.SignMode, error) {
+	switch stringFlag(cmd, name) {
+	case "eip712":
+		return authv1.SignMode_SIGN_MODE_EIP712, nil
+	case "eip191":
+		return authv1.SignMode_SIGN_MODE_EIP191, nil
+	}
+	return 0, fmt.Errorf("--%s %q: want eip712 or eip191", name, stringFlag(cmd, name))
 }
 
 // printTxResult prints res, with extra's fields beside the result's in

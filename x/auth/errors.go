@@ -25,4 +25,7 @@ var (
 	ErrTooManyPending  = errcode.Register(Codespace, 16, "signer has too many transactions pending in the mempool")
 	ErrInvalidSignMode = errcode.Register(Codespace, 17, "unknown sign mode")
 	ErrValidityTooLong = errcode.Register(Codespace, 18, "valid_until_height is further ahead than the chain allows (max_tx_validity_blocks)")
+	// Second signatures (see Signer.Signers).
+	ErrSecondSignerIsSigner = errcode.Register(Codespace, 19, "the second signature is by the signer's own key: it must be by another key")
+	ErrNoSecondSignature    = errcode.Register(Codespace, 20, "this signer's transactions carry one signature: a second one is refused")
 )

@@ -3,10 +3,12 @@ package auth
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"fmt"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
@@ -50,6 +52,12 @@ func (s *Signer) Recover(tx *authv1.Tx) (common.Address, error) {
 	if err != nil {
 		return common.Address{}, err
 	}
+	return recoverAddress(digest, sig)
+}
+
+// recoverAddress recovers the address whose key made sig over digest; sig
+// passed CheckSignatureValues.
+func recoverAddress(digest [32]byte, sig []byte) (common.Address, error) {
 	pub, err := crypto.Ecrecover(digest[:], sig)
 	if err != nil {
 		return common.Address{}, errcode.Wrap(ErrSigInvalid, "recover: %v", err)
@@ -68,6 +76,57 @@ func (s *Signer) Verify(tx *authv1.Tx) (common.Address, error) {
 		return addr, errcode.Wrap(ErrSignerMismatch, "body names %x, signature is by %x", tx.GetBody().GetSigner(), addr[:])
 	}
 	return addr, nil
+}
+
+// Signers verifies tx's signature as Verify does and, if tx carries a
+// second signature, recovers the second key (the zero address when there
+// is none). The second signature gets the first's checks, with the same
+// codes and a log that names it, over the same body in its own sign mode,
+// and must be by another key than the signer's (ErrSecondSignerIsSigner).
+// Whose key the second must be is the module's rule, not the envelope's.
+// A transaction with one signature costs what Verify costs.
+func (s *Signer) Signers(tx *authv1.Tx) (signer, second common.Address, err error) {
+	sig2 := tx.GetSecondSignature()
+	if len(sig2) == 0 {
+		if tx.GetSecondSignMode() != authv1.SignMode_SIGN_MODE_EIP712 {
+			return common.Address{}, common.Address{}, errcode.Wrap(ErrInvalidSignMode, "second_sign_mode %d without a second signature", tx.GetSecondSignMode())
+		}
+		signer, err = s.Verify(tx)
+		return signer, common.Address{}, err
+	}
+	sig := tx.GetSignature()
+	if err := CheckSignatureValues(sig); err != nil {
+		return common.Address{}, common.Address{}, err
+	}
+	if err := CheckSignatureValues(sig2); err != nil {
+		return common.Address{}, common.Address{}, fmt.Errorf("second signature: %w", err)
+	}
+	// One EIP-712 hash for both signatures.
+	h, err := signingDigest(s.separator, tx.GetBody())
+	if err != nil {
+		return common.Address{}, common.Address{}, err
+	}
+	d1, err := modeDigest(h, tx.GetSignMode())
+	if err != nil {
+		return common.Address{}, common.Address{}, err
+	}
+	d2, err := modeDigest(h, tx.GetSecondSignMode())
+	if err != nil {
+		return common.Address{}, common.Address{}, fmt.Errorf("second signature: %w", err)
+	}
+	if signer, err = recoverAddress(d1, sig); err != nil {
+		return common.Address{}, common.Address{}, err
+	}
+	if !bytes.Equal(signer[:], tx.GetBody().GetSigner()) {
+		return signer, common.Address{}, errcode.Wrap(ErrSignerMismatch, "body names %x, signature is by %x", tx.GetBody().GetSigner(), signer[:])
+	}
+	if second, err = recoverAddress(d2, sig2); err != nil {
+		return signer, common.Address{}, fmt.Errorf("second signature: %w", err)
+	}
+	if second == signer {
+		return signer, common.Address{}, errcode.Wrap(ErrSecondSignerIsSigner, "both signatures are by %s", signer.Hex())
+	}
+	return signer, second, nil
 }
 
 // CheckSignatureValues applies the cheap checks on a 65-byte signature
@@ -102,4 +161,20 @@ func (s *Signer) Sign(body *authv1.TxBody, mode authv1.SignMode, key *ecdsa.Priv
 		return nil, err
 	}
 	return &authv1.Tx{Body: body, Signature: sig, SignMode: mode}, nil
+}
+
+// Cosign returns a copy of tx with key's signature over the same body, in
+// mode, as its second signature.
+func (s *Signer) Cosign(tx *authv1.Tx, mode authv1.SignMode, key *ecdsa.PrivateKey) (*authv1.Tx, error) {
+	digest, err := s.Digest(tx.GetBody(), mode)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := crypto.Sign(digest[:], key)
+	if err != nil {
+		return nil, err
+	}
+	out := proto.Clone(tx).(*authv1.Tx)
+	out.SecondSignature, out.SecondSignMode = sig, mode
+	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 
@@ -183,4 +184,64 @@ func mustUnmarshal(t *testing.T, pub []byte) *ecdsa.PublicKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// TestSigners: one signature gives Verify's answer and no second signer;
+// a second signature over the same body, in either sign mode, gives its
+// key; the second signature gets the first's checks, with their codes, and
+// may not be by the signer's own key.
+func TestSigners(t *testing.T) {
+	s := NewSigner(testDomain)
+	key, _ := crypto.GenerateKey()
+	token, _ := crypto.GenerateKey()
+	body := testBodies(crypto.PubkeyToAddress(key.PublicKey).Bytes())["Transfer"]
+	tx, err := s.Sign(body, authv1.SignMode_SIGN_MODE_EIP712, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, second, err := s.Signers(tx)
+	if err != nil || signer != crypto.PubkeyToAddress(key.PublicKey) || second != (common.Address{}) {
+		t.Fatalf("one signature: %s %s %v", signer, second, err)
+	}
+	for _, mode := range []authv1.SignMode{authv1.SignMode_SIGN_MODE_EIP712, authv1.SignMode_SIGN_MODE_EIP191} {
+		both, err := s.Cosign(tx, mode, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, second, err := s.Signers(both)
+		if err != nil || signer != crypto.PubkeyToAddress(key.PublicKey) || second != crypto.PubkeyToAddress(token.PublicKey) {
+			t.Fatalf("mode %s: %s %s %v", mode, signer, second, err)
+		}
+		// The first signature alone still verifies: the body is the same.
+		if _, err := s.Verify(both); err != nil {
+			t.Fatal(err)
+		}
+	}
+	both, _ := s.Cosign(tx, authv1.SignMode_SIGN_MODE_EIP712, token)
+	self, _ := s.Cosign(tx, authv1.SignMode_SIGN_MODE_EIP712, key)
+	short := proto.Clone(both).(*authv1.Tx)
+	short.SecondSignature = short.SecondSignature[:64]
+	badV := proto.Clone(both).(*authv1.Tx)
+	badV.SecondSignature[64] = 27
+	badMode := proto.Clone(both).(*authv1.Tx)
+	badMode.SecondSignMode = 9
+	modeAlone := proto.Clone(tx).(*authv1.Tx)
+	modeAlone.SecondSignMode = authv1.SignMode_SIGN_MODE_EIP191
+	wrongFirst := proto.Clone(both).(*authv1.Tx)
+	wrongFirst.Signature = both.SecondSignature
+	for name, c := range map[string]struct {
+		tx   *authv1.Tx
+		want error
+	}{
+		"second by the signer": {self, ErrSecondSignerIsSigner},
+		"second too short":     {short, ErrSigLength},
+		"second v 27":          {badV, ErrSigRecoveryID},
+		"second mode unknown":  {badMode, ErrInvalidSignMode},
+		"mode without second":  {modeAlone, ErrInvalidSignMode},
+		"first by the token":   {wrongFirst, ErrSignerMismatch},
+	} {
+		if _, _, err := s.Signers(c.tx); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", name, err, c.want)
+		}
+	}
 }

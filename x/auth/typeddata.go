@@ -566,6 +566,11 @@ func digestWithSeparator(separator [32]byte, body *authv1.TxBody, mode authv1.Si
 	if err != nil {
 		return h, err
 	}
+	return modeDigest(h, mode)
+}
+
+// modeDigest is what a signature in mode signs of the EIP-712 digest h.
+func modeDigest(h [32]byte, mode authv1.SignMode) ([32]byte, error) {
 	switch mode {
 	case authv1.SignMode_SIGN_MODE_EIP712:
 		return h, nil

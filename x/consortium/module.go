@@ -34,9 +34,9 @@ func New(hasWallet func(ctx exec.Context, addr common.Address) bool) *module.Mod
 		},
 		Accounts: &module.Accounts{
 			Kind: AccountKind,
-			Nonce: func(r store.Reader, addr common.Address) (uint64, bool) {
-				op, ok := NewView(r).Operator(addr)
-				return op.GetNonce(), ok
+			Lookup: func(ctx exec.Context, addr common.Address) (module.Account, bool, error) {
+				op, ok := ViewOf(ctx).Operator(addr)
+				return module.Account{ID: addr, Nonce: op.GetNonce()}, ok, nil
 			},
 			IncrementNonce: func(kv store.KV, addr common.Address) { NewKeeper(kv).IncrementNonce(addr) },
 		},

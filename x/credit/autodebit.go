@@ -136,7 +136,7 @@ func (mod *Module) setAutoDebit(ctx exec.Context, id uint64, on bool) error {
 	if err != nil {
 		return err
 	}
-	if addrOf(l.Borrower) != ctx.Signer {
+	if addrOf(l.Borrower) != ctx.AccountID {
 		return errcode.Wrap(ErrNotBorrower, "loan %d is %s's", l.Id, addrOf(l.Borrower).Hex())
 	}
 	if l.Autodebit == on {

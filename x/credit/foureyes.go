@@ -275,7 +275,7 @@ func (mod *Module) AcceptRestructure(ctx exec.Context, m *creditv1.MsgAcceptRest
 	if err != nil {
 		return err
 	}
-	if addrOf(l.Borrower) != ctx.Signer {
+	if addrOf(l.Borrower) != ctx.AccountID {
 		return errcode.Wrap(ErrNotBorrower, "loan %d is %s's", l.Id, addrOf(l.Borrower).Hex())
 	}
 	p, err := pending(ctx, l, m.Pending)

@@ -265,7 +265,7 @@ func (mod *Module) AcceptLine(ctx exec.Context, m *creditv1.MsgAcceptLine) error
 	if err != nil {
 		return err
 	}
-	if addrOf(line.Borrower) != ctx.Signer {
+	if addrOf(line.Borrower) != ctx.AccountID {
 		return errcode.Wrap(ErrNotBorrower, "line %d is offered to %s", line.Id, addrOf(line.Borrower).Hex())
 	}
 	if line.Status != creditv1.LineStatus_LINE_STATUS_OFFERED {

@@ -54,7 +54,7 @@ func (mod *Module) DrawLoan(ctx exec.Context, m *creditv1.MsgDrawLoan) error {
 	if err != nil {
 		return err
 	}
-	if addrOf(line.Borrower) != ctx.Signer {
+	if addrOf(line.Borrower) != ctx.AccountID {
 		return errcode.Wrap(ErrNotBorrower, "line %d is %s's", line.Id, addrOf(line.Borrower).Hex())
 	}
 	if line.Status != creditv1.LineStatus_LINE_STATUS_ACTIVE {
@@ -82,7 +82,7 @@ func (mod *Module) DrawLoan(ctx exec.Context, m *creditv1.MsgDrawLoan) error {
 		return errcode.Wrap(ErrTooManyLoans, "line %d has %d open loans", line.Id, MaxOpenLoansPerLine)
 	}
 	// The hooks of both wallets first, so that nothing is held across them.
-	if err := mod.touch(ctx, ctx.Signer, addrOf(t.Treasury)); err != nil {
+	if err := mod.touch(ctx, ctx.AccountID, addrOf(t.Treasury)); err != nil {
 		return err
 	}
 	today := mod.today(ctx)
@@ -99,7 +99,7 @@ func (mod *Module) DrawLoan(ctx exec.Context, m *creditv1.MsgDrawLoan) error {
 		Autodebit: line.Autodebit,
 	}
 	l.Status = deriveStatus(l)
-	if err := mod.wallets.Send(ctx, addrOf(t.Treasury), ctx.Signer, t.Denom, m.Amount,
+	if err := mod.wallets.Send(ctx, addrOf(t.Treasury), ctx.AccountID, t.Denom, m.Amount,
 		wallet.Reason{Kind: reasonDrawdown, Reference: loanRef(l.Id)}); err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (mod *Module) RepayLoan(ctx exec.Context, m *creditv1.MsgRepayLoan) error {
 	if err != nil {
 		return err
 	}
-	if err := mod.touch(ctx, ctx.Signer, addrOf(pre.Borrower)); err != nil {
+	if err := mod.touch(ctx, ctx.AccountID, addrOf(pre.Borrower)); err != nil {
 		return err
 	}
 	l, before, today, err := mod.openLoan(ctx, k, m.Loan)
@@ -184,14 +184,14 @@ func (mod *Module) RepayLoan(ctx exec.Context, m *creditv1.MsgRepayLoan) error {
 	case m.Amount > o.Due:
 		return errcode.Wrap(ErrOverpayment, "loan %d: %d is due on %s, the payment is %d; prepay to repay more", l.Id, o.Due, today, m.Amount)
 	}
-	if err := mod.pay(ctx, l, ctx.Signer, m.Amount); err != nil {
+	if err := mod.pay(ctx, l, ctx.AccountID, m.Amount); err != nil {
 		return err
 	}
 	s, err := allocate(l, m.Amount, today)
 	if err != nil {
 		return err
 	}
-	return mod.afterPayment(ctx, k, before, l, today, kindRepay, ctx.Signer.Bytes(), s, Split{}, "")
+	return mod.afterPayment(ctx, k, before, l, today, kindRepay, ctx.AccountID.Bytes(), s, Split{}, "")
 }
 
 // pay moves amount from payer to the loan's treasury.
@@ -298,7 +298,7 @@ func (mod *Module) PrepayLoan(ctx exec.Context, m *creditv1.MsgPrepayLoan) error
 	if err != nil {
 		return err
 	}
-	if err := mod.touch(ctx, ctx.Signer, addrOf(pre.Borrower)); err != nil {
+	if err := mod.touch(ctx, ctx.AccountID, addrOf(pre.Borrower)); err != nil {
 		return err
 	}
 	l, before, today, err := mod.openLoan(ctx, k, m.Loan)
@@ -323,7 +323,7 @@ func (mod *Module) PrepayLoan(ctx exec.Context, m *creditv1.MsgPrepayLoan) error
 	if ahead >= o.NotYetDue {
 		return errcode.Wrap(ErrOverpayment, "loan %d: the prepayment would pay off the %d principal not yet due: settle instead", l.Id, o.NotYetDue)
 	}
-	if err := mod.pay(ctx, l, ctx.Signer, m.Amount); err != nil {
+	if err := mod.pay(ctx, l, ctx.AccountID, m.Amount); err != nil {
 		return err
 	}
 	var s Split
@@ -338,7 +338,7 @@ func (mod *Module) PrepayLoan(ctx exec.Context, m *creditv1.MsgPrepayLoan) error
 		return err
 	}
 	l.Outstanding -= ahead
-	return mod.afterPayment(ctx, k, before, l, today, kindPrepay, ctx.Signer.Bytes(), s,
+	return mod.afterPayment(ctx, k, before, l, today, kindPrepay, ctx.AccountID.Bytes(), s,
 		Split{Interest: o.InterestToDay, Principal: ahead}, "")
 }
 
@@ -379,7 +379,7 @@ func (mod *Module) SettleLoan(ctx exec.Context, m *creditv1.MsgSettleLoan) error
 	if err != nil {
 		return err
 	}
-	if err := mod.touch(ctx, ctx.Signer, addrOf(pre.Borrower)); err != nil {
+	if err := mod.touch(ctx, ctx.AccountID, addrOf(pre.Borrower)); err != nil {
 		return err
 	}
 	l, before, today, err := mod.openLoan(ctx, k, m.Loan)
@@ -404,7 +404,7 @@ func (mod *Module) SettleLoan(ctx exec.Context, m *creditv1.MsgSettleLoan) error
 	if amount > m.MaxAmount {
 		return errcode.Wrap(ErrSettleAmount, "loan %d costs %d to settle on %s, max_amount is %d", l.Id, amount, today, m.MaxAmount)
 	}
-	if err := mod.pay(ctx, l, ctx.Signer, amount); err != nil {
+	if err := mod.pay(ctx, l, ctx.AccountID, amount); err != nil {
 		return err
 	}
 	var s Split
@@ -424,7 +424,7 @@ func (mod *Module) SettleLoan(ctx exec.Context, m *creditv1.MsgSettleLoan) error
 	}
 	l.Outstanding = 0
 	rearm(l, today)
-	if err := mod.recordPayment(ctx, l, kindSettle, ctx.Signer.Bytes(), s, Split{}, detail); err != nil {
+	if err := mod.recordPayment(ctx, l, kindSettle, ctx.AccountID.Bytes(), s, Split{}, detail); err != nil {
 		return err
 	}
 	if err := mod.lineRepaid(k, l, outstanding); err != nil {
@@ -439,9 +439,9 @@ func (mod *Module) SettleLoan(ctx exec.Context, m *creditv1.MsgSettleLoan) error
 		}
 	case amount < full:
 		status = creditv1.LoanStatus_LOAN_STATUS_SETTLED_DISCOUNT
-	case ctx.Signer != addrOf(l.Borrower):
+	case ctx.AccountID != addrOf(l.Borrower):
 		status = creditv1.LoanStatus_LOAN_STATUS_PAID_BY_GUARANTOR
-		l.SettledBy = ctx.Signer.Bytes()
+		l.SettledBy = ctx.AccountID.Bytes()
 	}
 	if err := mod.close(ctx, k, l, today, status); err != nil {
 		return err

@@ -30,10 +30,17 @@ type Context struct {
 	ChainID string
 	// TxHash is the SHA-256 of the transaction bytes (nil at genesis).
 	TxHash []byte
-	// Signer is the transaction's verified signer, and Account the kind of
-	// its nonce account ("operator", "wallet": see module.Accounts).
-	Signer  common.Address
-	Account string
+	// Signer is the transaction's verified signer, Account the kind of its
+	// nonce account ("operator", "wallet": see module.Accounts) and
+	// AccountID that account's address: the signer's own, or the wallet
+	// whose current key the signer is (its id outlives key rotations).
+	Signer    common.Address
+	Account   string
+	AccountID common.Address
+	// Cosigner is the key that made the transaction's second signature,
+	// over the same digest; the zero address when it has none. Only
+	// accounts that accept one (module.Accounts.SecondSignature) see it.
+	Cosigner common.Address
 
 	stores Stores
 	events *[]abci.Event

@@ -166,10 +166,27 @@ type Accounts struct {
 	// Kind names the accounts ("operator", "wallet"): exec.Context.Account
 	// carries it to handlers and signer rules.
 	Kind string
-	// Nonce returns addr's nonce, or false if addr has no account here.
-	Nonce func(r store.Reader, addr common.Address) (uint64, bool)
-	// IncrementNonce adds one to the nonce of addr's account, which exists.
-	IncrementNonce func(kv store.KV, addr common.Address)
+	// Lookup returns the account signer signs for, read from ctx's stores
+	// at ctx's time: found is false when this module has none for it, and
+	// a registered error refuses signer outright (a wallet key replaced by
+	// a rotation or a recovery). An account's id is the signer's own
+	// address unless the module maps keys to accounts (a wallet whose key
+	// was rotated keeps its address as its id).
+	Lookup func(ctx exec.Context, signer common.Address) (acct Account, found bool, err error)
+	// IncrementNonce adds one to the nonce of the account id, which exists.
+	IncrementNonce func(kv store.KV, id common.Address)
+	// SecondSignature says whether these accounts' transactions may carry
+	// a second signature (exec.Context.Cosigner), which the module's rules
+	// then check; the app refuses one otherwise (auth/20).
+	SecondSignature bool
+}
+
+// Account is a nonce account a signer signs for.
+type Account struct {
+	// ID is the account's address: the signer's own, or the wallet whose
+	// current key the signer is.
+	ID    common.Address
+	Nonce uint64
 }
 
 // Signer is the rule of who may sign a message. The app checks it after the

@@ -10,6 +10,13 @@
 //	0x04 | len(issuer) | issuer | reference  -> walletv1.DepositRecord
 //	0x05                                     -> walletv1.Params
 //	0x06 | expires (8) | owner (20) | id (8) -> 0x01: freeze expiry queue
+//	0x07 | key (20)                          -> walletv1.KeyRecord: a key that is not its wallet's address
+//	0x08 | due (8) | owner (20) | what (1)   -> 0x01: due queue (recoveries, second factor removals)
+//
+// A wallet's id is its first owner's address, for good; the key that
+// signs for it may change (rotation, recovery: Wallet.key), and the key
+// index maps such keys back to their wallet. A key serves one wallet,
+// once: a replaced key never signs again.
 //
 // Invariant: for every denom, supply = sum of wallet balances = sum of
 // issuers' outstanding issuance. Amounts are uint64 minor units; every sum

@@ -33,4 +33,24 @@ var (
 	ErrIssuanceCap        = errcode.Register(Codespace, 26, "deposit exceeds the issuer's issuance cap")
 	ErrRedeemExceedsIssue = errcode.Register(Codespace, 27, "redemption exceeds the bank of record's outstanding issuance: interbank settlement must move issuance first")
 	ErrTooManyLegs        = errcode.Register(Codespace, 28, "batch transfer has too many legs")
+
+	// Keys, recovery and the second factor.
+	ErrKeyInUse             = errcode.Register(Codespace, 29, "this address signs, signed or will sign for a wallet: a key serves one wallet, once")
+	ErrKeyReplaced          = errcode.Register(Codespace, 30, "this key was replaced by a key rotation or a recovery: it signs no more")
+	ErrKeyNotInForce        = errcode.Register(Codespace, 31, "this key signs for its wallet only once the wallet's key recovery completes")
+	ErrRecoveryPending      = errcode.Register(Codespace, 32, "a key recovery is pending: the wallet only receives until it completes or is cancelled")
+	ErrNoRecovery           = errcode.Register(Codespace, 33, "no key recovery is pending on this wallet")
+	ErrSecondFactorRequired = errcode.Register(Codespace, 34, "this needs the wallet's second factor's signature too (the envelope's second signature)")
+	ErrWrongSecondSigner    = errcode.Register(Codespace, 35, "the second signature is not by the key this transaction needs")
+	ErrNoSecondFactor       = errcode.Register(Codespace, 36, "the wallet has no second factor")
+	ErrRemovalPending       = errcode.Register(Codespace, 37, "the second factor's removal is already pending")
+
+	// Sub-wallets.
+	ErrNotParent         = errcode.Register(Codespace, 38, "the signer's wallet is not this sub-wallet's parent")
+	ErrSubOfSub          = errcode.Register(Codespace, 39, "a sub-wallet cannot have sub-wallets")
+	ErrSubLimit          = errcode.Register(Codespace, 40, "a sub-wallet's limit must be within its parent's")
+	ErrSubWalletFrozen   = errcode.Register(Codespace, 41, "the parent has stopped this sub-wallet's payments")
+	ErrNotAPayee         = errcode.Register(Codespace, 42, "the recipient is not among the sub-wallet's payees")
+	ErrHasSubWallets     = errcode.Register(Codespace, 43, "the wallet has sub-wallets: close them first")
+	ErrTooManySubWallets = errcode.Register(Codespace, 44, "too many sub-wallets under this parent")
 )

@@ -24,7 +24,7 @@ const MaxExpiriesPerBlock = 1000
 func (mod *Module) Freeze(ctx exec.Context, msg *walletv1.MsgFreeze) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	owner := common.BytesToAddress(msg.Wallet)
-	w, err := k.Wallet(owner)
+	w, err := mod.load(ctx, k, owner)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (mod *Module) Freeze(ctx exec.Context, msg *walletv1.MsgFreeze) error {
 func (mod *Module) Release(ctx exec.Context, msg *walletv1.MsgRelease) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	owner := common.BytesToAddress(msg.Wallet)
-	w, err := k.Wallet(owner)
+	w, err := mod.load(ctx, k, owner)
 	if err != nil {
 		return err
 	}
@@ -186,6 +186,8 @@ func StatusName(s walletv1.WalletStatus) string {
 		return "debit-frozen"
 	case walletv1.WalletStatus_WALLET_STATUS_CLOSED:
 		return "closed"
+	case walletv1.WalletStatus_WALLET_STATUS_RECOVERING:
+		return "recovering"
 	}
 	return s.String()
 }

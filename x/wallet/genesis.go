@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -33,6 +34,10 @@ type Genesis struct {
 	// Decimals of a denom's major unit, where not DefaultDecimals (2):
 	// {"JPY": 0}. The CLI reads and prints amounts in major units.
 	Decimals map[string]uint32 `json:"decimals,omitempty"`
+	// RecoveryDelay is how long a key recovery, and the removal of a
+	// second factor by the owner's key alone, wait (a Go duration, whole
+	// seconds: "48h"); default DefaultRecoveryDelay.
+	RecoveryDelay string `json:"recovery_delay,omitempty"`
 	// Wallets open at genesis (migrations, test networks, benchmarks).
 	Wallets []GenesisWallet `json:"wallets,omitempty"`
 }
@@ -64,6 +69,10 @@ type GenesisIssuanceCap struct {
 const (
 	DefaultUTCOffset    = "+08:00"
 	DefaultMaxBatchLegs = 1000
+	// DefaultRecoveryDelay is how long a key recovery waits unless the
+	// parameters say otherwise; MaxRecoveryDelay bounds them.
+	DefaultRecoveryDelay = 48 * time.Hour
+	MaxRecoveryDelay     = 90 * 24 * time.Hour
 	// DefaultDecimals are the decimals of a denom the parameters do not
 	// list: two, as for CNY, USD and EUR.
 	DefaultDecimals = 2
@@ -195,6 +204,17 @@ func (g *Genesis) Validate(members MemberLookup) (*State, error) {
 	}
 	if st.Params.MaxBatchLegs > MaxBatchLegsBound {
 		return bad("max_batch_legs %d: at most %d", st.Params.MaxBatchLegs, MaxBatchLegsBound)
+	}
+	if g.RecoveryDelay != "" {
+		d, err := time.ParseDuration(g.RecoveryDelay)
+		if err != nil || d < time.Minute || d%time.Second != 0 || d > MaxRecoveryDelay {
+			return bad("recovery_delay %q: want whole seconds from 1m to %s (\"48h\")", g.RecoveryDelay, MaxRecoveryDelay)
+		}
+		// The default is stored as 0, so that chains that never set it
+		// keep their parameter record.
+		if d != DefaultRecoveryDelay {
+			st.Params.RecoveryDelaySeconds = int64(d / time.Second)
+		}
 	}
 	offset := g.UTCOffset
 	if offset == "" {

@@ -71,7 +71,11 @@ type Reason struct {
 
 // Wallet implements ViewKeeper.
 func (mod *Module) Wallet(ctx exec.Context, owner common.Address) (*walletv1.Wallet, error) {
-	return NewView(ctx.KV(StoreName)).Wallet(owner)
+	w, err := NewView(ctx.KV(StoreName)).Wallet(owner)
+	if err != nil {
+		return nil, err
+	}
+	return Effective(w, ctx.Time.Unix()), nil
 }
 
 // Balance implements ViewKeeper.

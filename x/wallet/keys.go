@@ -12,7 +12,29 @@ const (
 	prefixDeposit  byte = 0x04
 	keyParams      byte = 0x05
 	prefixExpiry   byte = 0x06
+	prefixKey      byte = 0x07
+	prefixDue      byte = 0x08
 )
+
+// What a due-queue entry brings about.
+const (
+	dueRecovery byte = 1 // a key recovery completes
+	dueRemoval  byte = 2 // a second factor's removal takes effect
+)
+
+// KeyIndexKey is the store key of the record of a key that signs, signed
+// or will sign for a wallet other than its own address (walletv1.KeyRecord).
+func KeyIndexKey(key []byte) []byte { return append([]byte{prefixKey}, key...) }
+
+// DueKey is the key of a wallet's pending change in the due queue:
+// ordered by due time, so the changes due are a prefix range.
+func DueKey(due int64, owner []byte, what byte) []byte {
+	k := make([]byte, 0, 1+8+20+1)
+	k = append(k, prefixDue)
+	k = binary.BigEndian.AppendUint64(k, uint64(due))
+	k = append(k, owner...)
+	return append(k, what)
+}
 
 // WalletKey is the store key of owner's wallet.
 func WalletKey(owner []byte) []byte { return append([]byte{prefixWallet}, owner...) }

@@ -25,20 +25,14 @@ import (
 // signs with the wallet's nonce.
 const AccountKind = "wallet"
 
-// Owner is the signer rule of messages a wallet's owner signs: the signer's
-// account is its wallet (ErrWalletNotFound otherwise, for an operator).
+// Owner is the signer rule of messages a wallet's key signs: the signer's
+// account is its wallet (ErrWalletNotFound otherwise, for an operator),
+// and a second signature, if any, is by the wallet's second factor.
 var Owner module.Signer = ownerRule{}
 
-type ownerRule struct{}
-
-func (ownerRule) Authorize(ctx exec.Context) error {
-	if ctx.Account != AccountKind {
-		return errcode.Wrap(ErrWalletNotFound, "owner %s", ctx.Signer.Hex())
-	}
-	return nil
-}
-
-func (ownerRule) Describe() string { return "the wallet's owner" }
+// ownerIntroducing is Owner for messages that introduce a key, which may
+// make the second signature itself (checked by the handler).
+var ownerIntroducing module.Signer = ownerRule{introducing: true}
 
 // Issuer is the rule of messages signed by an operator of an active issuer
 // (a bank that holds wallets and issues e-money).
@@ -70,15 +64,10 @@ func (mod *Module) Module() *module.Module {
 		Doc:     "wallets, their tiers, limits and freezes; e-money issued against fiat, payments, redemption; supply",
 		Genesis: &module.Genesis{Init: mod.initGenesis},
 		Accounts: &module.Accounts{
-			Kind: AccountKind,
-			Nonce: func(r store.Reader, addr common.Address) (uint64, bool) {
-				w, err := NewView(r).Wallet(addr)
-				if err != nil {
-					return 0, false
-				}
-				return w.Nonce, true
-			},
-			IncrementNonce: func(kv store.KV, addr common.Address) { NewKeeper(kv).IncrementNonce(addr) },
+			Kind:            AccountKind,
+			Lookup:          mod.lookup,
+			IncrementNonce:  func(kv store.KV, addr common.Address) { NewKeeper(kv).IncrementNonce(addr) },
+			SecondSignature: true,
 		},
 		Msgs: []module.Msg{
 			module.NewMsg(byIssuer, ValidateOpenWallet, mod.OpenWallet, module.CLI{
@@ -141,11 +130,63 @@ Amounts are in major units (250.00).`,
 					{Field: "limits.annual_outflow_limit", Name: "annual-limit", Usage: "most paid out in a calendar year"},
 				},
 				Build: buildSetLimits}),
-			module.NewMsg(module.AnySigner("the wallet's owner, or an operator of its bank of record"), ValidateCloseWallet, mod.CloseWallet, module.CLI{
-				Use: "close WALLET", Short: "Close an empty wallet for good (its owner or its bank of record)",
+			module.NewMsg(module.AnySigner("the wallet's owner, its parent's, or an operator of its bank of record"), ValidateCloseWallet, mod.CloseWallet, module.CLI{
+				Use: "close WALLET", Short: "Close an empty wallet for good (its owner or its bank of record), or a sub-wallet (its parent: its money is swept back first)",
 				Args: []string{"wallet"}}),
+			module.NewMsg(byIssuer, ValidateRecoverWallet, mod.RecoverWallet, module.CLI{
+				Use:   "recover WALLET NEW_KEY --kyc-hash HEX [--clear-second-factor]",
+				Short: "Start a key recovery after verifying the customer again (bank of record): NEW_KEY signs for the wallet after the recovery delay unless cancelled; receive only until then",
+				Args:  []string{"wallet", "new_key"},
+				Flags: []module.Flag{
+					{Field: "kyc_hash", Required: true, Usage: "32-byte hex digest of the new KYC record"},
+					{Field: "clear_second_factor", Bool: true, Usage: "also remove the wallet's second factor when the recovery completes (the customer lost it too)"},
+				}}),
+			module.NewMsg(module.AnySigner("the wallet's current key (with its second factor, if any), or an operator of its bank of record"), ValidateCancelRecovery, mod.CancelRecovery, module.CLI{
+				Use: "cancel-recovery WALLET", Short: "Cancel a wallet's pending key recovery (its current key, or its bank of record)",
+				Args: []string{"wallet"}}),
+			module.NewMsg(ownerIntroducing, ValidateRotateKey, mod.RotateKey, module.CLI{
+				Use:   "rotate-key NEW_KEY --cosign NEW_KEY_NAME",
+				Short: "Make NEW_KEY your wallet's key at once; NEW_KEY co-signs (or, if the wallet has one, its second factor)",
+				Long: `rotate-key moves your wallet to a new key: from the block that commits it, the
+new key signs for the wallet (same address, balance, history, limits) and the
+old key is refused. The transaction carries two signatures: yours with --from,
+and the new key's with --cosign (a key in the keyring) or --second-signature
+(made elsewhere over the same typed data). A wallet with a second factor is
+co-signed by its second factor instead.`,
+				Args: []string{"new_key"}}),
+			module.NewMsg(ownerIntroducing, ValidateSetSecondFactor, mod.SetSecondFactor, module.CLI{
+				Use:   "set-second-factor KEY THRESHOLD DENOM --cosign KEY_NAME",
+				Short: "Require KEY's signature too on your payments and redemptions above THRESHOLD (KEY co-signs; a replacement is co-signed by the second factor in force)",
+				Args:  []string{"key", "threshold", "denom"}}),
+			module.NewMsg(Owner, nil, mod.RemoveSecondFactor, module.CLI{
+				Use:   "remove-second-factor",
+				Short: "Remove your wallet's second factor: at once if it co-signs (--cosign), else after the recovery delay"}),
+			module.NewMsg(Owner, ValidateOpenSubWallet, mod.OpenSubWallet, module.CLI{
+				Use:   "open-sub OWNER DENOM [--balance-cap N] [--payment-limit N] [--daily-limit N] [--annual-limit N] [--payees ADDR,...]",
+				Short: "Open a sub-wallet under your wallet for OWNER's key, with limits within yours and optional payees; its payments count toward your limits",
+				Args:  []string{"owner", "denom"},
+				Flags: subFlags}),
+			module.NewMsg(Owner, ValidateSetSubWallet, mod.SetSubWallet, module.CLI{
+				Use:   "set-sub WALLET DENOM [--balance-cap N] [--payment-limit N] [--daily-limit N] [--annual-limit N] [--payees ADDR,...]",
+				Short: "Change a sub-wallet's limits in DENOM and its payees (its parent); limits and payees not given stay as they are, 0 clears a limit",
+				Args:  []string{"wallet", "denom"},
+				Flags: append(subFlags[:4:4], module.Flag{Name: "payees", Usage: "the only wallets it may pay besides you, comma-separated; 'none' clears the list"}),
+				Build: buildSetSub}),
+			module.NewMsg(Owner, ValidateFreezeSubWallet, mod.FreezeSubWallet, module.CLI{
+				Use: "freeze-sub WALLET [--unfreeze]", Short: "Stop a sub-wallet's payments, or resume them with --unfreeze (its parent)",
+				Args:  []string{"wallet"},
+				Flags: []module.Flag{{Field: "unfreeze", Bool: true, Usage: "resume its payments"}}}),
+			module.NewMsg(Owner, ValidateSweepSubWallet, mod.SweepSubWallet, module.CLI{
+				Use: "sweep-sub WALLET DENOM [--amount N]", Short: "Move a sub-wallet's money back to you, its parent (all of DENOM unless --amount)",
+				Args:  []string{"wallet", "denom"},
+				Flags: []module.Flag{{Field: "amount", Usage: "how much, in major units; default all"}}}),
 		},
-		BeginBlock: mod.LiftExpired,
+		BeginBlock: func(ctx exec.Context) error {
+			if err := mod.LiftExpired(ctx); err != nil {
+				return err
+			}
+			return mod.SettleDue(ctx)
+		},
 		Queries: []module.Query{
 			{Path: "issuances/", Doc: "<issuer>: the issuer's outstanding issuance per denom (walletv1.Issuances)", Handle: queryIssuances},
 			{Path: "denoms", Doc: "every denomination the ledger carries with its decimals (walletv1.Denoms)", Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
@@ -329,6 +370,57 @@ func buildBatch(in module.Input) (proto.Message, error) {
 		return nil, fmt.Errorf("--legs: no recipients")
 	}
 	return b, nil
+}
+
+// subFlags are the flags of a sub-wallet's limits and payees.
+var subFlags = []module.Flag{
+	{Field: "limits.balance_cap", Usage: "most it may hold (0: its tier's)"},
+	{Field: "limits.payment_limit", Usage: "largest single payment, within yours"},
+	{Field: "limits.daily_outflow_limit", Name: "daily-limit", Usage: "most paid out in a day, within yours (its payments count toward yours too)"},
+	{Field: "limits.annual_outflow_limit", Name: "annual-limit", Usage: "most paid out in a year, within yours"},
+	{Field: "payees", Usage: "the only wallets it may pay besides you (default: any)"},
+}
+
+// buildSetSub reads the sub-wallet's limits in the denom and its payees
+// from the node and changes what the flags name.
+func buildSetSub(in module.Input) (proto.Message, error) {
+	m := &walletv1.MsgSetSubWallet{Limits: &walletv1.Limits{}}
+	if err := in.Set(m, "wallet", in.Arg(0)); err != nil {
+		return nil, err
+	}
+	if err := in.Set(m, "denom", in.Arg(1)); err != nil {
+		return nil, err
+	}
+	w := new(walletv1.Wallet)
+	found, err := in.Record(StoreName, WalletKey(m.Wallet), w)
+	if err != nil {
+		return nil, err
+	}
+	if !found || len(w.Parent) == 0 {
+		return nil, errcode.Wrap(ErrNotParent, "%s is not a sub-wallet", common.BytesToAddress(m.Wallet).Hex())
+	}
+	if i, ok := findWalletLimits(w.Limits, m.Denom); ok && w.Limits[i].Limits != nil {
+		m.Limits = proto.Clone(w.Limits[i].Limits).(*walletv1.Limits)
+	}
+	m.Payees = w.Payees
+	for _, f := range subFlags[:4] {
+		if v := in.Flag(f.FlagName()); v != "" {
+			if err := in.Set(m, f.Field, v); err != nil {
+				return nil, fmt.Errorf("--%s: %w", f.FlagName(), err)
+			}
+		}
+	}
+	switch v := in.Flag("payees"); v {
+	case "":
+	case "none":
+		m.Payees = nil
+	default:
+		m.Payees = nil
+		if err := in.Set(m, "payees", v); err != nil {
+			return nil, fmt.Errorf("--payees: %w", err)
+		}
+	}
+	return m, nil
 }
 
 // buildSetLimits starts from the wallet's current own limits in the denom

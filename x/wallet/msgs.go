@@ -229,6 +229,9 @@ func (mod *Module) OpenWallet(ctx exec.Context, msg *walletv1.MsgOpenWallet) err
 	if _, err := k.Wallet(owner); err == nil {
 		return errcode.Wrap(ErrWalletExists, "owner %s (a closed wallet is never reopened)", owner.Hex())
 	}
+	if k.KeyInUse(owner) {
+		return errcode.Wrap(ErrKeyInUse, "owner %s is a wallet's key", owner.Hex())
+	}
 	w := &walletv1.Wallet{
 		Owner:        owner.Bytes(),
 		Bank:         bank.Id,
@@ -301,7 +304,11 @@ func (mod *Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	}
 	have := Balance(w, msg.Denom)
 	if have < msg.Amount {
-		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, redeems %d", ctx.Signer.Hex(), have, msg.Denom, msg.Amount)
+		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, redeems %d", ctx.AccountID.Hex(), have, msg.Denom, msg.Amount)
+	}
+	large, err := checkSecondFactor(ctx, w, msg.Denom, msg.Amount)
+	if err != nil {
+		return err
 	}
 	if err := k.burn(w.Bank, msg.Denom, msg.Amount); err != nil {
 		return err
@@ -313,9 +320,12 @@ func (mod *Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_REDEEM,
 		Counterparty: []byte(w.Bank), Denom: msg.Denom, Amount: msg.Amount, BalanceAfter: have - msg.Amount, Detail: msg.PayoutReference})
 	k.SetWallet(w)
-	ctx.Emit("redeem", "wallet", exec.Hex(ctx.Signer), "bank", w.Bank, "denom", msg.Denom,
+	ctx.Emit("redeem", "wallet", exec.Hex(ctx.AccountID), "bank", w.Bank, "denom", msg.Denom,
 		"amount", strconv.FormatUint(msg.Amount, 10), "payout_reference", msg.PayoutReference,
 		"tx_hash", fmt.Sprintf("%X", ctx.TxHash), "height", strconv.FormatInt(ctx.Height, 10))
+	if large {
+		largePayment(ctx, w, msg.Denom, msg.Amount)
+	}
 	return nil
 }
 
@@ -326,6 +336,10 @@ func (mod *Module) Transfer(ctx exec.Context, msg *walletv1.MsgTransfer) error {
 	if err != nil {
 		return err
 	}
+	large, err := checkSecondFactor(ctx, from, msg.Denom, msg.Amount)
+	if err != nil {
+		return err
+	}
 	if err := mod.pay(ctx, k, params, from, msg.To, msg.Denom, msg.Amount, msg.Memo, Reason{}); err != nil {
 		return err
 	}
@@ -333,6 +347,9 @@ func (mod *Module) Transfer(ctx exec.Context, msg *walletv1.MsgTransfer) error {
 		return err
 	}
 	k.SetWallet(from)
+	if large {
+		largePayment(ctx, from, msg.Denom, msg.Amount)
+	}
 	return nil
 }
 
@@ -348,6 +365,16 @@ func (mod *Module) BatchTransfer(ctx exec.Context, msg *walletv1.MsgBatchTransfe
 	if err != nil {
 		return err
 	}
+	var total uint64
+	for _, leg := range msg.Legs {
+		if total, err = add(total, leg.Amount, "batch total of %s", ctx.AccountID); err != nil {
+			return err
+		}
+	}
+	large, err := checkSecondFactor(ctx, from, msg.Denom, total)
+	if err != nil {
+		return err
+	}
 	for i, leg := range msg.Legs {
 		if err := mod.pay(ctx, k, params, from, leg.To, msg.Denom, leg.Amount, msg.Memo, Reason{}); err != nil {
 			return fmt.Errorf("leg %d: %w", i, err)
@@ -357,6 +384,9 @@ func (mod *Module) BatchTransfer(ctx exec.Context, msg *walletv1.MsgBatchTransfe
 		return err
 	}
 	k.SetWallet(from)
+	if large {
+		largePayment(ctx, from, msg.Denom, total)
+	}
 	return nil
 }
 
@@ -368,7 +398,7 @@ func (mod *Module) payer(ctx exec.Context, k Keeper, denom string) (*walletv1.Pa
 	if err := checkDenom(params, denom); err != nil {
 		return nil, nil, err
 	}
-	w, err := mod.touched(ctx, k, ctx.Signer)
+	w, err := mod.touched(ctx, k, ctx.AccountID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -397,13 +427,26 @@ func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from
 	if have < amount {
 		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, needs %d", sender.Hex(), have, denom, amount)
 	}
+	// Funding one's own sub-wallet is no outflow: the sub-wallet's own
+	// payments count toward the parent's limits.
+	funding := bytes.Equal(recipient.Parent, from.Owner)
 	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
-	if err := checkPayment(sender, EffectiveLimits(params, from, denom), flowOf(from, denom, day), denom, amount); err != nil {
-		return err
+	if !funding {
+		if err := checkPayment(sender, EffectiveLimits(params, from, denom), flowOf(from, denom, day), denom, amount); err != nil {
+			return err
+		}
+	}
+	var parent *walletv1.Wallet
+	if len(from.Parent) > 0 {
+		if parent, err = mod.subPayment(ctx, k, params, from, recipient, denom, amount); err != nil {
+			return err
+		}
 	}
 	setBalance(from, denom, have-amount)
-	if err := mod.recordOutflow(ctx, params, from, denom, amount); err != nil {
-		return err
+	if !funding {
+		if err := mod.recordOutflow(ctx, params, from, denom, amount); err != nil {
+			return err
+		}
 	}
 	if err := mod.credit(ctx, params, recipient, denom, amount); err != nil {
 		return err
@@ -415,6 +458,9 @@ func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from
 		Counterparty: sender.Bytes(), Denom: denom, Amount: amount, BalanceAfter: Balance(recipient, denom), Detail: memo,
 		Reason: why.Kind, Reference: why.Reference})
 	k.SetWallet(recipient)
+	if parent != nil && parent != recipient {
+		k.SetWallet(parent)
+	}
 	ctx.Emit("transfer", "from", exec.Hex(sender), "to", exec.Hex(to), "denom", denom, "amount", strconv.FormatUint(amount, 10))
 	return nil
 }
@@ -501,23 +547,10 @@ func (mod *Module) SetLimits(ctx exec.Context, msg *walletv1.MsgSetLimits) error
 		return err
 	}
 	lim := msg.Limits
-	if lim == nil {
-		lim = &walletv1.Limits{}
-	}
-	i, ok := findWalletLimits(w.Limits, msg.Denom)
-	switch {
-	case lim.BalanceCap == 0 && lim.PaymentLimit == 0 && lim.DailyOutflowLimit == 0 && lim.AnnualOutflowLimit == 0:
-		if ok {
-			w.Limits = slices.Delete(w.Limits, i, i+1)
-		}
-	case ok:
-		w.Limits[i].Limits = lim
-	default:
-		w.Limits = slices.Insert(w.Limits, i, &walletv1.WalletLimits{Denom: msg.Denom, Limits: lim})
-	}
+	setOwnLimits(w, msg.Denom, lim)
 	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_LIMITS_CHANGE,
 		Counterparty: []byte(w.Bank), Denom: msg.Denom, Detail: fmt.Sprintf("balance cap %d, payment %d, daily %d, annual %d",
-			lim.BalanceCap, lim.PaymentLimit, lim.DailyOutflowLimit, lim.AnnualOutflowLimit)})
+			lim.GetBalanceCap(), lim.GetPaymentLimit(), lim.GetDailyOutflowLimit(), lim.GetAnnualOutflowLimit())})
 	k.SetWallet(w)
 	return nil
 }
@@ -527,11 +560,18 @@ func (mod *Module) SetLimits(ctx exec.Context, msg *walletv1.MsgSetLimits) error
 func (mod *Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	owner := common.BytesToAddress(msg.Wallet)
-	var w *walletv1.Wallet
+	var w, parent *walletv1.Wallet
 	var err error
-	if owner == ctx.Signer {
-		w, err = k.Wallet(owner)
-	} else {
+	switch {
+	case owner == ctx.AccountID:
+		w, err = mod.load(ctx, k, owner)
+	case ctx.Account == AccountKind && k.isParent(owner, ctx.AccountID):
+		if w, err = mod.parentOf(ctx, k, msg.Wallet); err == nil {
+			if parent, err = mod.load(ctx, k, ctx.AccountID); err == nil {
+				err = mod.closeSub(ctx, w, parent)
+			}
+		}
+	default:
 		w, err = mod.bankOfRecordWallet(ctx, k, msg.Wallet)
 	}
 	if err != nil {
@@ -539,6 +579,12 @@ func (mod *Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) e
 	}
 	if w.Closed {
 		return errcode.Wrap(ErrWalletClosed, "wallet %s", owner.Hex())
+	}
+	if w.SubWallets > 0 {
+		return errcode.Wrap(ErrHasSubWallets, "wallet %s has %d open sub-wallets", owner.Hex(), w.SubWallets)
+	}
+	if w.Recovery != nil {
+		return errcode.Wrap(ErrRecoveryPending, "wallet %s: cancel the recovery first", owner.Hex())
 	}
 	if len(w.Freezes) > 0 {
 		return errcode.Wrap(ErrWalletFrozen, "wallet %s stands under %d freeze order(s); they must be released first", owner.Hex(), len(w.Freezes))
@@ -548,9 +594,21 @@ func (mod *Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) e
 	}
 	w.Closed = true
 	w.Status = effectiveStatus(w)
-	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_CLOSED, Counterparty: ctx.Signer.Bytes()})
+	appendHistory(ctx, w, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_CLOSED, Counterparty: ctx.AccountID.Bytes()})
 	k.SetWallet(w)
-	ctx.Emit("wallet_closed", "wallet", exec.Hex(owner), "by", exec.Hex(ctx.Signer))
+	if len(w.Parent) > 0 {
+		if parent == nil {
+			if parent, err = mod.load(ctx, k, common.BytesToAddress(w.Parent)); err != nil {
+				return fmt.Errorf("parent of %s: %w", owner.Hex(), err)
+			}
+		}
+		parent.SubWallets--
+		appendHistory(ctx, parent, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_SUB_WALLET, Counterparty: w.Owner,
+			Detail: "sub-wallet " + owner.Hex() + " closed"})
+		k.SetWallet(parent)
+		subEvent(ctx, w, "closed", "", 0)
+	}
+	ctx.Emit("wallet_closed", "wallet", exec.Hex(owner), "by", exec.Hex(ctx.AccountID))
 	return nil
 }
 
@@ -563,7 +621,7 @@ func (mod *Module) bankOfRecordWallet(ctx exec.Context, k Keeper, addr []byte) (
 		return nil, err
 	}
 	owner := common.BytesToAddress(addr)
-	w, err := k.Wallet(owner)
+	w, err := mod.load(ctx, k, owner)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package wallet
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
@@ -11,6 +12,9 @@ import (
 // ParamsGenesis returns p in the genesis file's form (no wallets).
 func ParamsGenesis(p *walletv1.Params) Genesis {
 	g := Genesis{Denoms: slices.Clone(p.Denoms), UTCOffset: FormatUTCOffset(p.UtcOffsetSeconds), MaxBatchLegs: p.MaxBatchLegs}
+	if p.RecoveryDelaySeconds != 0 {
+		g.RecoveryDelay = (time.Duration(p.RecoveryDelaySeconds) * time.Second).String()
+	}
 	for _, dl := range p.Limits {
 		out := GenesisDenomLimits{Denom: dl.Denom}
 		for _, tl := range dl.Tiers {
@@ -30,6 +34,15 @@ func ParamsGenesis(p *walletv1.Params) Genesis {
 		g.Decimals[d.Denom] = d.Decimals
 	}
 	return g
+}
+
+// RecoveryDelay is how long a key recovery, and the removal of a second
+// factor by the owner's key alone, wait under p, in seconds of block time.
+func RecoveryDelay(p *walletv1.Params) int64 {
+	if p.GetRecoveryDelaySeconds() > 0 {
+		return p.RecoveryDelaySeconds
+	}
+	return int64(DefaultRecoveryDelay / time.Second)
 }
 
 // Decimals returns the decimals of denom's major unit in p.

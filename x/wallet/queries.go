@@ -65,7 +65,7 @@ func (mod *Module) MoveWallets(ctx exec.Context, a *govv1.MoveWallets) error {
 		if len(owner) != common.AddressLength {
 			return fmt.Errorf("wallet %x: want a 20-byte address", owner)
 		}
-		w, err := k.Wallet(common.BytesToAddress(owner))
+		w, err := mod.load(ctx, k, common.BytesToAddress(owner))
 		if err != nil {
 			return fmt.Errorf("wallet %s does not exist", common.BytesToAddress(owner).Hex())
 		}

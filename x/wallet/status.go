@@ -16,6 +16,9 @@ func effectiveStatus(w *walletv1.Wallet) walletv1.WalletStatus {
 		return walletv1.WalletStatus_WALLET_STATUS_CLOSED
 	}
 	status := walletv1.WalletStatus_WALLET_STATUS_ACTIVE
+	if w.Recovery != nil {
+		status = walletv1.WalletStatus_WALLET_STATUS_RECOVERING
+	}
 	for _, o := range w.Freezes {
 		switch o.Kind {
 		case walletv1.FreezeKind_FREEZE_KIND_FULL:
@@ -35,6 +38,8 @@ func canSend(w *walletv1.Wallet) error {
 		return nil
 	case walletv1.WalletStatus_WALLET_STATUS_DEBIT_FROZEN:
 		return errcode.Wrap(ErrReceiveOnly, "wallet %s is under a debit freeze", owner)
+	case walletv1.WalletStatus_WALLET_STATUS_RECOVERING:
+		return errcode.Wrap(ErrRecoveryPending, "wallet %s: its key recovery completes at %d", owner, w.Recovery.GetDue())
 	case walletv1.WalletStatus_WALLET_STATUS_FROZEN:
 		return errcode.Wrap(ErrWalletFrozen, "wallet %s", owner)
 	case walletv1.WalletStatus_WALLET_STATUS_CLOSED:
@@ -47,7 +52,8 @@ func canSend(w *walletv1.Wallet) error {
 func canReceive(w *walletv1.Wallet) error {
 	owner := common.BytesToAddress(w.Owner) // formatted only on failure
 	switch w.Status {
-	case walletv1.WalletStatus_WALLET_STATUS_ACTIVE, walletv1.WalletStatus_WALLET_STATUS_DEBIT_FROZEN:
+	case walletv1.WalletStatus_WALLET_STATUS_ACTIVE, walletv1.WalletStatus_WALLET_STATUS_DEBIT_FROZEN,
+		walletv1.WalletStatus_WALLET_STATUS_RECOVERING:
 		return nil
 	case walletv1.WalletStatus_WALLET_STATUS_FROZEN:
 		return errcode.Wrap(ErrWalletFrozen, "wallet %s", owner)

@@ -70,7 +70,7 @@ func (mod *Module) touchDue(ctx exec.Context, w *walletv1.Wallet) bool {
 // are due. No other wallet may be held in memory across it: the hooks move
 // money between wallets.
 func (mod *Module) touched(ctx exec.Context, k Keeper, owner common.Address) (*walletv1.Wallet, error) {
-	w, err := k.Wallet(owner)
+	w, err := mod.load(ctx, k, owner)
 	if err != nil || !mod.touchDue(ctx, w) {
 		return w, err
 	}
@@ -82,14 +82,14 @@ func (mod *Module) touched(ctx exec.Context, k Keeper, owner common.Address) (*w
 			return nil, err
 		}
 	}
-	return k.Wallet(owner)
+	return mod.load(ctx, k, owner)
 }
 
 // touchedRecipient loads the recipient of a payment from held, running
 // the recipient's hooks first if due: held is stored before and reloaded
 // after them, since they may move money into or out of it.
 func (mod *Module) touchedRecipient(ctx exec.Context, k Keeper, held *walletv1.Wallet, to common.Address) (*walletv1.Wallet, error) {
-	w, err := k.Wallet(to)
+	w, err := mod.load(ctx, k, to)
 	if err != nil || !mod.touchDue(ctx, w) {
 		return w, err
 	}

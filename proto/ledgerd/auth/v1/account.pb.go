@@ -40,8 +40,15 @@ type Account struct {
 	// chain_id and chain_numeric_id are the signing domain's.
 	ChainId        string `protobuf:"bytes,6,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
 	ChainNumericId uint64 `protobuf:"varint,7,opt,name=chain_numeric_id,json=chainNumericId,proto3" json:"chain_numeric_id,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// account is the address of the account the key signs for when it is
+	// not the key's own: a wallet whose key was rotated or recovered keeps
+	// its first address as its id.
+	Account []byte `protobuf:"bytes,8,opt,name=account,proto3" json:"account,omitempty"`
+	// refused says why the address may not sign (a wallet key replaced by a
+	// rotation or a recovery, or not yet in force); empty otherwise.
+	Refused       string `protobuf:"bytes,9,opt,name=refused,proto3" json:"refused,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Account) Reset() {
@@ -123,11 +130,25 @@ func (x *Account) GetChainNumericId() uint64 {
 	return 0
 }
 
+func (x *Account) GetAccount() []byte {
+	if x != nil {
+		return x.Account
+	}
+	return nil
+}
+
+func (x *Account) GetRefused() string {
+	if x != nil {
+		return x.Refused
+	}
+	return ""
+}
+
 var File_ledgerd_auth_v1_account_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_account_proto_rawDesc = "" +
 	"\n" +
-	"\x1dledgerd/auth/v1/account.proto\x12\x0fledgerd.auth.v1\"\xcf\x01\n" +
+	"\x1dledgerd/auth/v1/account.proto\x12\x0fledgerd.auth.v1\"\x83\x02\n" +
 	"\aAccount\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\fR\aaddress\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x14\n" +
@@ -135,7 +156,9 @@ const file_ledgerd_auth_v1_account_proto_rawDesc = "" +
 	"\rpending_nonce\x18\x04 \x01(\x04R\fpendingNonce\x12\x16\n" +
 	"\x06height\x18\x05 \x01(\x03R\x06height\x12\x19\n" +
 	"\bchain_id\x18\x06 \x01(\tR\achainId\x12(\n" +
-	"\x10chain_numeric_id\x18\a \x01(\x04R\x0echainNumericIdB9Z7github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1;authv1b\x06proto3"
+	"\x10chain_numeric_id\x18\a \x01(\x04R\x0echainNumericId\x12\x18\n" +
+	"\aaccount\x18\b \x01(\fR\aaccount\x12\x18\n" +
+	"\arefused\x18\t \x01(\tR\arefusedB9Z7github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1;authv1b\x06proto3"
 
 var (
 	file_ledgerd_auth_v1_account_proto_rawDescOnce sync.Once

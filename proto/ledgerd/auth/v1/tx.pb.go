@@ -5,7 +5,8 @@
 // source: ledgerd/auth/v1/tx.proto
 
 // Package ledgerd.auth.v1 is the transaction envelope: one signer, one
-// message, one signature over EIP-712 typed data.
+// message, one signature over EIP-712 typed data, and optionally a second
+// signature over the same digest by another key (a second factor).
 
 package authv1
 
@@ -83,10 +84,18 @@ type Tx struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Body  *TxBody                `protobuf:"bytes,1,opt,name=body,proto3" json:"body,omitempty"`
 	// signature is 65 bytes: r || s || v with v in {0, 1} and low s.
-	Signature     []byte   `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
-	SignMode      SignMode `protobuf:"varint,3,opt,name=sign_mode,json=signMode,proto3,enum=ledgerd.auth.v1.SignMode" json:"sign_mode,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Signature []byte   `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
+	SignMode  SignMode `protobuf:"varint,3,opt,name=sign_mode,json=signMode,proto3,enum=ledgerd.auth.v1.SignMode" json:"sign_mode,omitempty"`
+	// second_signature, if set, is a second key's signature over the same
+	// EIP-712 digest (in second_sign_mode), 65 bytes as signature: a
+	// wallet's second factor (a hardware token, a second device, the bank's
+	// risk engine), or the key a message introduces. The module decides
+	// whom it must be by; the signed body does not name it, so each key
+	// signs the same document.
+	SecondSignature []byte   `protobuf:"bytes,4,opt,name=second_signature,json=secondSignature,proto3" json:"second_signature,omitempty"`
+	SecondSignMode  SignMode `protobuf:"varint,5,opt,name=second_sign_mode,json=secondSignMode,proto3,enum=ledgerd.auth.v1.SignMode" json:"second_sign_mode,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Tx) Reset() {
@@ -140,6 +149,20 @@ func (x *Tx) GetSignMode() SignMode {
 	return SignMode_SIGN_MODE_EIP712
 }
 
+func (x *Tx) GetSecondSignature() []byte {
+	if x != nil {
+		return x.SecondSignature
+	}
+	return nil
+}
+
+func (x *Tx) GetSecondSignMode() SignMode {
+	if x != nil {
+		return x.SecondSignMode
+	}
+	return SignMode_SIGN_MODE_EIP712
+}
+
 // TxBody is what the signer signs.
 type TxBody struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -163,6 +186,15 @@ type TxBody struct {
 	//	*TxBody_SetTier
 	//	*TxBody_SetLimits
 	//	*TxBody_CloseWallet
+	//	*TxBody_RecoverWallet
+	//	*TxBody_CancelRecovery
+	//	*TxBody_RotateKey
+	//	*TxBody_SetSecondFactor
+	//	*TxBody_RemoveSecondFactor
+	//	*TxBody_OpenSubWallet
+	//	*TxBody_SetSubWallet
+	//	*TxBody_FreezeSubWallet
+	//	*TxBody_SweepSubWallet
 	//	*TxBody_SubmitProposal
 	//	*TxBody_Vote
 	//	*TxBody_SetCreditProduct
@@ -340,6 +372,87 @@ func (x *TxBody) GetCloseWallet() *v1.MsgCloseWallet {
 	if x != nil {
 		if x, ok := x.Msg.(*TxBody_CloseWallet); ok {
 			return x.CloseWallet
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRecoverWallet() *v1.MsgRecoverWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RecoverWallet); ok {
+			return x.RecoverWallet
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetCancelRecovery() *v1.MsgCancelRecovery {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_CancelRecovery); ok {
+			return x.CancelRecovery
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRotateKey() *v1.MsgRotateKey {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RotateKey); ok {
+			return x.RotateKey
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSetSecondFactor() *v1.MsgSetSecondFactor {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SetSecondFactor); ok {
+			return x.SetSecondFactor
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRemoveSecondFactor() *v1.MsgRemoveSecondFactor {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RemoveSecondFactor); ok {
+			return x.RemoveSecondFactor
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetOpenSubWallet() *v1.MsgOpenSubWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_OpenSubWallet); ok {
+			return x.OpenSubWallet
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSetSubWallet() *v1.MsgSetSubWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SetSubWallet); ok {
+			return x.SetSubWallet
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetFreezeSubWallet() *v1.MsgFreezeSubWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_FreezeSubWallet); ok {
+			return x.FreezeSubWallet
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSweepSubWallet() *v1.MsgSweepSubWallet {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SweepSubWallet); ok {
+			return x.SweepSubWallet
 		}
 	}
 	return nil
@@ -587,6 +700,42 @@ type TxBody_CloseWallet struct {
 	CloseWallet *v1.MsgCloseWallet `protobuf:"bytes,19,opt,name=close_wallet,json=closeWallet,proto3,oneof"`
 }
 
+type TxBody_RecoverWallet struct {
+	RecoverWallet *v1.MsgRecoverWallet `protobuf:"bytes,20,opt,name=recover_wallet,json=recoverWallet,proto3,oneof"`
+}
+
+type TxBody_CancelRecovery struct {
+	CancelRecovery *v1.MsgCancelRecovery `protobuf:"bytes,21,opt,name=cancel_recovery,json=cancelRecovery,proto3,oneof"`
+}
+
+type TxBody_RotateKey struct {
+	RotateKey *v1.MsgRotateKey `protobuf:"bytes,22,opt,name=rotate_key,json=rotateKey,proto3,oneof"`
+}
+
+type TxBody_SetSecondFactor struct {
+	SetSecondFactor *v1.MsgSetSecondFactor `protobuf:"bytes,23,opt,name=set_second_factor,json=setSecondFactor,proto3,oneof"`
+}
+
+type TxBody_RemoveSecondFactor struct {
+	RemoveSecondFactor *v1.MsgRemoveSecondFactor `protobuf:"bytes,24,opt,name=remove_second_factor,json=removeSecondFactor,proto3,oneof"`
+}
+
+type TxBody_OpenSubWallet struct {
+	OpenSubWallet *v1.MsgOpenSubWallet `protobuf:"bytes,25,opt,name=open_sub_wallet,json=openSubWallet,proto3,oneof"`
+}
+
+type TxBody_SetSubWallet struct {
+	SetSubWallet *v1.MsgSetSubWallet `protobuf:"bytes,26,opt,name=set_sub_wallet,json=setSubWallet,proto3,oneof"`
+}
+
+type TxBody_FreezeSubWallet struct {
+	FreezeSubWallet *v1.MsgFreezeSubWallet `protobuf:"bytes,27,opt,name=freeze_sub_wallet,json=freezeSubWallet,proto3,oneof"`
+}
+
+type TxBody_SweepSubWallet struct {
+	SweepSubWallet *v1.MsgSweepSubWallet `protobuf:"bytes,28,opt,name=sweep_sub_wallet,json=sweepSubWallet,proto3,oneof"`
+}
+
 type TxBody_SubmitProposal struct {
 	SubmitProposal *v11.MsgSubmitProposal `protobuf:"bytes,30,opt,name=submit_proposal,json=submitProposal,proto3,oneof"`
 }
@@ -695,6 +844,24 @@ func (*TxBody_SetLimits) isTxBody_Msg() {}
 
 func (*TxBody_CloseWallet) isTxBody_Msg() {}
 
+func (*TxBody_RecoverWallet) isTxBody_Msg() {}
+
+func (*TxBody_CancelRecovery) isTxBody_Msg() {}
+
+func (*TxBody_RotateKey) isTxBody_Msg() {}
+
+func (*TxBody_SetSecondFactor) isTxBody_Msg() {}
+
+func (*TxBody_RemoveSecondFactor) isTxBody_Msg() {}
+
+func (*TxBody_OpenSubWallet) isTxBody_Msg() {}
+
+func (*TxBody_SetSubWallet) isTxBody_Msg() {}
+
+func (*TxBody_FreezeSubWallet) isTxBody_Msg() {}
+
+func (*TxBody_SweepSubWallet) isTxBody_Msg() {}
+
 func (*TxBody_SubmitProposal) isTxBody_Msg() {}
 
 func (*TxBody_Vote) isTxBody_Msg() {}
@@ -743,11 +910,13 @@ var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\x87\x01\n" +
+	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
 	"\x02Tx\x12+\n" +
 	"\x04body\x18\x01 \x01(\v2\x17.ledgerd.auth.v1.TxBodyR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
-	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\"\x87\x13\n" +
+	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
+	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xdd\x18\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -766,6 +935,16 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
 	"set_limits\x18\x12 \x01(\v2\x1f.ledgerd.wallet.v1.MsgSetLimitsH\x00R\tsetLimits\x12F\n" +
 	"\fclose_wallet\x18\x13 \x01(\v2!.ledgerd.wallet.v1.MsgCloseWalletH\x00R\vcloseWallet\x12L\n" +
+	"\x0erecover_wallet\x18\x14 \x01(\v2#.ledgerd.wallet.v1.MsgRecoverWalletH\x00R\rrecoverWallet\x12O\n" +
+	"\x0fcancel_recovery\x18\x15 \x01(\v2$.ledgerd.wallet.v1.MsgCancelRecoveryH\x00R\x0ecancelRecovery\x12@\n" +
+	"\n" +
+	"rotate_key\x18\x16 \x01(\v2\x1f.ledgerd.wallet.v1.MsgRotateKeyH\x00R\trotateKey\x12S\n" +
+	"\x11set_second_factor\x18\x17 \x01(\v2%.ledgerd.wallet.v1.MsgSetSecondFactorH\x00R\x0fsetSecondFactor\x12\\\n" +
+	"\x14remove_second_factor\x18\x18 \x01(\v2(.ledgerd.wallet.v1.MsgRemoveSecondFactorH\x00R\x12removeSecondFactor\x12M\n" +
+	"\x0fopen_sub_wallet\x18\x19 \x01(\v2#.ledgerd.wallet.v1.MsgOpenSubWalletH\x00R\ropenSubWallet\x12J\n" +
+	"\x0eset_sub_wallet\x18\x1a \x01(\v2\".ledgerd.wallet.v1.MsgSetSubWalletH\x00R\fsetSubWallet\x12S\n" +
+	"\x11freeze_sub_wallet\x18\x1b \x01(\v2%.ledgerd.wallet.v1.MsgFreezeSubWalletH\x00R\x0ffreezeSubWallet\x12P\n" +
+	"\x10sweep_sub_wallet\x18\x1c \x01(\v2$.ledgerd.wallet.v1.MsgSweepSubWalletH\x00R\x0esweepSubWallet\x12L\n" +
 	"\x0fsubmit_proposal\x18\x1e \x01(\v2!.ledgerd.gov.v1.MsgSubmitProposalH\x00R\x0esubmitProposal\x12-\n" +
 	"\x04vote\x18\x1f \x01(\v2\x17.ledgerd.gov.v1.MsgVoteH\x00R\x04vote\x12V\n" +
 	"\x12set_credit_product\x18( \x01(\v2&.ledgerd.credit.v1.MsgSetCreditProductH\x00R\x10setCreditProduct\x12@\n" +
@@ -827,69 +1006,88 @@ var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 	(*v1.MsgSetTier)(nil),             // 10: ledgerd.wallet.v1.MsgSetTier
 	(*v1.MsgSetLimits)(nil),           // 11: ledgerd.wallet.v1.MsgSetLimits
 	(*v1.MsgCloseWallet)(nil),         // 12: ledgerd.wallet.v1.MsgCloseWallet
-	(*v11.MsgSubmitProposal)(nil),     // 13: ledgerd.gov.v1.MsgSubmitProposal
-	(*v11.MsgVote)(nil),               // 14: ledgerd.gov.v1.MsgVote
-	(*v12.MsgSetCreditProduct)(nil),   // 15: ledgerd.credit.v1.MsgSetCreditProduct
-	(*v12.MsgOfferLine)(nil),          // 16: ledgerd.credit.v1.MsgOfferLine
-	(*v12.MsgAcceptLine)(nil),         // 17: ledgerd.credit.v1.MsgAcceptLine
-	(*v12.MsgSetLine)(nil),            // 18: ledgerd.credit.v1.MsgSetLine
-	(*v12.MsgDrawLoan)(nil),           // 19: ledgerd.credit.v1.MsgDrawLoan
-	(*v12.MsgRepayLoan)(nil),          // 20: ledgerd.credit.v1.MsgRepayLoan
-	(*v12.MsgPrepayLoan)(nil),         // 21: ledgerd.credit.v1.MsgPrepayLoan
-	(*v12.MsgSettleLoan)(nil),         // 22: ledgerd.credit.v1.MsgSettleLoan
-	(*v12.MsgAuthorizeAutoDebit)(nil), // 23: ledgerd.credit.v1.MsgAuthorizeAutoDebit
-	(*v12.MsgRevokeAutoDebit)(nil),    // 24: ledgerd.credit.v1.MsgRevokeAutoDebit
-	(*v12.MsgWriteOffLoan)(nil),       // 25: ledgerd.credit.v1.MsgWriteOffLoan
-	(*v12.MsgRestructureLoan)(nil),    // 26: ledgerd.credit.v1.MsgRestructureLoan
-	(*v12.MsgClassifyLoan)(nil),       // 27: ledgerd.credit.v1.MsgClassifyLoan
-	(*v12.MsgOfferDiscount)(nil),      // 28: ledgerd.credit.v1.MsgOfferDiscount
-	(*v12.MsgApproveLoanAction)(nil),  // 29: ledgerd.credit.v1.MsgApproveLoanAction
-	(*v12.MsgAcceptRestructure)(nil),  // 30: ledgerd.credit.v1.MsgAcceptRestructure
-	(*v12.MsgAssignLoan)(nil),         // 31: ledgerd.credit.v1.MsgAssignLoan
-	(*v12.MsgAcceptAssignment)(nil),   // 32: ledgerd.credit.v1.MsgAcceptAssignment
-	(*v12.MsgNotifyAssignment)(nil),   // 33: ledgerd.credit.v1.MsgNotifyAssignment
-	(*v12.MsgPayWithAssets)(nil),      // 34: ledgerd.credit.v1.MsgPayWithAssets
+	(*v1.MsgRecoverWallet)(nil),       // 13: ledgerd.wallet.v1.MsgRecoverWallet
+	(*v1.MsgCancelRecovery)(nil),      // 14: ledgerd.wallet.v1.MsgCancelRecovery
+	(*v1.MsgRotateKey)(nil),           // 15: ledgerd.wallet.v1.MsgRotateKey
+	(*v1.MsgSetSecondFactor)(nil),     // 16: ledgerd.wallet.v1.MsgSetSecondFactor
+	(*v1.MsgRemoveSecondFactor)(nil),  // 17: ledgerd.wallet.v1.MsgRemoveSecondFactor
+	(*v1.MsgOpenSubWallet)(nil),       // 18: ledgerd.wallet.v1.MsgOpenSubWallet
+	(*v1.MsgSetSubWallet)(nil),        // 19: ledgerd.wallet.v1.MsgSetSubWallet
+	(*v1.MsgFreezeSubWallet)(nil),     // 20: ledgerd.wallet.v1.MsgFreezeSubWallet
+	(*v1.MsgSweepSubWallet)(nil),      // 21: ledgerd.wallet.v1.MsgSweepSubWallet
+	(*v11.MsgSubmitProposal)(nil),     // 22: ledgerd.gov.v1.MsgSubmitProposal
+	(*v11.MsgVote)(nil),               // 23: ledgerd.gov.v1.MsgVote
+	(*v12.MsgSetCreditProduct)(nil),   // 24: ledgerd.credit.v1.MsgSetCreditProduct
+	(*v12.MsgOfferLine)(nil),          // 25: ledgerd.credit.v1.MsgOfferLine
+	(*v12.MsgAcceptLine)(nil),         // 26: ledgerd.credit.v1.MsgAcceptLine
+	(*v12.MsgSetLine)(nil),            // 27: ledgerd.credit.v1.MsgSetLine
+	(*v12.MsgDrawLoan)(nil),           // 28: ledgerd.credit.v1.MsgDrawLoan
+	(*v12.MsgRepayLoan)(nil),          // 29: ledgerd.credit.v1.MsgRepayLoan
+	(*v12.MsgPrepayLoan)(nil),         // 30: ledgerd.credit.v1.MsgPrepayLoan
+	(*v12.MsgSettleLoan)(nil),         // 31: ledgerd.credit.v1.MsgSettleLoan
+	(*v12.MsgAuthorizeAutoDebit)(nil), // 32: ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	(*v12.MsgRevokeAutoDebit)(nil),    // 33: ledgerd.credit.v1.MsgRevokeAutoDebit
+	(*v12.MsgWriteOffLoan)(nil),       // 34: ledgerd.credit.v1.MsgWriteOffLoan
+	(*v12.MsgRestructureLoan)(nil),    // 35: ledgerd.credit.v1.MsgRestructureLoan
+	(*v12.MsgClassifyLoan)(nil),       // 36: ledgerd.credit.v1.MsgClassifyLoan
+	(*v12.MsgOfferDiscount)(nil),      // 37: ledgerd.credit.v1.MsgOfferDiscount
+	(*v12.MsgApproveLoanAction)(nil),  // 38: ledgerd.credit.v1.MsgApproveLoanAction
+	(*v12.MsgAcceptRestructure)(nil),  // 39: ledgerd.credit.v1.MsgAcceptRestructure
+	(*v12.MsgAssignLoan)(nil),         // 40: ledgerd.credit.v1.MsgAssignLoan
+	(*v12.MsgAcceptAssignment)(nil),   // 41: ledgerd.credit.v1.MsgAcceptAssignment
+	(*v12.MsgNotifyAssignment)(nil),   // 42: ledgerd.credit.v1.MsgNotifyAssignment
+	(*v12.MsgPayWithAssets)(nil),      // 43: ledgerd.credit.v1.MsgPayWithAssets
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
 	0,  // 1: ledgerd.auth.v1.Tx.sign_mode:type_name -> ledgerd.auth.v1.SignMode
-	3,  // 2: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
-	4,  // 3: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
-	5,  // 4: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
-	6,  // 5: ledgerd.auth.v1.TxBody.redeem:type_name -> ledgerd.wallet.v1.MsgRedeem
-	7,  // 6: ledgerd.auth.v1.TxBody.batch_transfer:type_name -> ledgerd.wallet.v1.MsgBatchTransfer
-	8,  // 7: ledgerd.auth.v1.TxBody.freeze:type_name -> ledgerd.wallet.v1.MsgFreeze
-	9,  // 8: ledgerd.auth.v1.TxBody.release:type_name -> ledgerd.wallet.v1.MsgRelease
-	10, // 9: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
-	11, // 10: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
-	12, // 11: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
-	13, // 12: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
-	14, // 13: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
-	15, // 14: ledgerd.auth.v1.TxBody.set_credit_product:type_name -> ledgerd.credit.v1.MsgSetCreditProduct
-	16, // 15: ledgerd.auth.v1.TxBody.offer_line:type_name -> ledgerd.credit.v1.MsgOfferLine
-	17, // 16: ledgerd.auth.v1.TxBody.accept_line:type_name -> ledgerd.credit.v1.MsgAcceptLine
-	18, // 17: ledgerd.auth.v1.TxBody.set_line:type_name -> ledgerd.credit.v1.MsgSetLine
-	19, // 18: ledgerd.auth.v1.TxBody.draw_loan:type_name -> ledgerd.credit.v1.MsgDrawLoan
-	20, // 19: ledgerd.auth.v1.TxBody.repay_loan:type_name -> ledgerd.credit.v1.MsgRepayLoan
-	21, // 20: ledgerd.auth.v1.TxBody.prepay_loan:type_name -> ledgerd.credit.v1.MsgPrepayLoan
-	22, // 21: ledgerd.auth.v1.TxBody.settle_loan:type_name -> ledgerd.credit.v1.MsgSettleLoan
-	23, // 22: ledgerd.auth.v1.TxBody.authorize_autodebit:type_name -> ledgerd.credit.v1.MsgAuthorizeAutoDebit
-	24, // 23: ledgerd.auth.v1.TxBody.revoke_autodebit:type_name -> ledgerd.credit.v1.MsgRevokeAutoDebit
-	25, // 24: ledgerd.auth.v1.TxBody.write_off_loan:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
-	26, // 25: ledgerd.auth.v1.TxBody.restructure_loan:type_name -> ledgerd.credit.v1.MsgRestructureLoan
-	27, // 26: ledgerd.auth.v1.TxBody.classify_loan:type_name -> ledgerd.credit.v1.MsgClassifyLoan
-	28, // 27: ledgerd.auth.v1.TxBody.offer_discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
-	29, // 28: ledgerd.auth.v1.TxBody.approve_loan_action:type_name -> ledgerd.credit.v1.MsgApproveLoanAction
-	30, // 29: ledgerd.auth.v1.TxBody.accept_restructure:type_name -> ledgerd.credit.v1.MsgAcceptRestructure
-	31, // 30: ledgerd.auth.v1.TxBody.assign_loan:type_name -> ledgerd.credit.v1.MsgAssignLoan
-	32, // 31: ledgerd.auth.v1.TxBody.accept_assignment:type_name -> ledgerd.credit.v1.MsgAcceptAssignment
-	33, // 32: ledgerd.auth.v1.TxBody.notify_assignment:type_name -> ledgerd.credit.v1.MsgNotifyAssignment
-	34, // 33: ledgerd.auth.v1.TxBody.pay_with_assets:type_name -> ledgerd.credit.v1.MsgPayWithAssets
-	34, // [34:34] is the sub-list for method output_type
-	34, // [34:34] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	0,  // 2: ledgerd.auth.v1.Tx.second_sign_mode:type_name -> ledgerd.auth.v1.SignMode
+	3,  // 3: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
+	4,  // 4: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
+	5,  // 5: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
+	6,  // 6: ledgerd.auth.v1.TxBody.redeem:type_name -> ledgerd.wallet.v1.MsgRedeem
+	7,  // 7: ledgerd.auth.v1.TxBody.batch_transfer:type_name -> ledgerd.wallet.v1.MsgBatchTransfer
+	8,  // 8: ledgerd.auth.v1.TxBody.freeze:type_name -> ledgerd.wallet.v1.MsgFreeze
+	9,  // 9: ledgerd.auth.v1.TxBody.release:type_name -> ledgerd.wallet.v1.MsgRelease
+	10, // 10: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
+	11, // 11: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
+	12, // 12: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
+	13, // 13: ledgerd.auth.v1.TxBody.recover_wallet:type_name -> ledgerd.wallet.v1.MsgRecoverWallet
+	14, // 14: ledgerd.auth.v1.TxBody.cancel_recovery:type_name -> ledgerd.wallet.v1.MsgCancelRecovery
+	15, // 15: ledgerd.auth.v1.TxBody.rotate_key:type_name -> ledgerd.wallet.v1.MsgRotateKey
+	16, // 16: ledgerd.auth.v1.TxBody.set_second_factor:type_name -> ledgerd.wallet.v1.MsgSetSecondFactor
+	17, // 17: ledgerd.auth.v1.TxBody.remove_second_factor:type_name -> ledgerd.wallet.v1.MsgRemoveSecondFactor
+	18, // 18: ledgerd.auth.v1.TxBody.open_sub_wallet:type_name -> ledgerd.wallet.v1.MsgOpenSubWallet
+	19, // 19: ledgerd.auth.v1.TxBody.set_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSetSubWallet
+	20, // 20: ledgerd.auth.v1.TxBody.freeze_sub_wallet:type_name -> ledgerd.wallet.v1.MsgFreezeSubWallet
+	21, // 21: ledgerd.auth.v1.TxBody.sweep_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSweepSubWallet
+	22, // 22: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
+	23, // 23: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
+	24, // 24: ledgerd.auth.v1.TxBody.set_credit_product:type_name -> ledgerd.credit.v1.MsgSetCreditProduct
+	25, // 25: ledgerd.auth.v1.TxBody.offer_line:type_name -> ledgerd.credit.v1.MsgOfferLine
+	26, // 26: ledgerd.auth.v1.TxBody.accept_line:type_name -> ledgerd.credit.v1.MsgAcceptLine
+	27, // 27: ledgerd.auth.v1.TxBody.set_line:type_name -> ledgerd.credit.v1.MsgSetLine
+	28, // 28: ledgerd.auth.v1.TxBody.draw_loan:type_name -> ledgerd.credit.v1.MsgDrawLoan
+	29, // 29: ledgerd.auth.v1.TxBody.repay_loan:type_name -> ledgerd.credit.v1.MsgRepayLoan
+	30, // 30: ledgerd.auth.v1.TxBody.prepay_loan:type_name -> ledgerd.credit.v1.MsgPrepayLoan
+	31, // 31: ledgerd.auth.v1.TxBody.settle_loan:type_name -> ledgerd.credit.v1.MsgSettleLoan
+	32, // 32: ledgerd.auth.v1.TxBody.authorize_autodebit:type_name -> ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	33, // 33: ledgerd.auth.v1.TxBody.revoke_autodebit:type_name -> ledgerd.credit.v1.MsgRevokeAutoDebit
+	34, // 34: ledgerd.auth.v1.TxBody.write_off_loan:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
+	35, // 35: ledgerd.auth.v1.TxBody.restructure_loan:type_name -> ledgerd.credit.v1.MsgRestructureLoan
+	36, // 36: ledgerd.auth.v1.TxBody.classify_loan:type_name -> ledgerd.credit.v1.MsgClassifyLoan
+	37, // 37: ledgerd.auth.v1.TxBody.offer_discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
+	38, // 38: ledgerd.auth.v1.TxBody.approve_loan_action:type_name -> ledgerd.credit.v1.MsgApproveLoanAction
+	39, // 39: ledgerd.auth.v1.TxBody.accept_restructure:type_name -> ledgerd.credit.v1.MsgAcceptRestructure
+	40, // 40: ledgerd.auth.v1.TxBody.assign_loan:type_name -> ledgerd.credit.v1.MsgAssignLoan
+	41, // 41: ledgerd.auth.v1.TxBody.accept_assignment:type_name -> ledgerd.credit.v1.MsgAcceptAssignment
+	42, // 42: ledgerd.auth.v1.TxBody.notify_assignment:type_name -> ledgerd.credit.v1.MsgNotifyAssignment
+	43, // 43: ledgerd.auth.v1.TxBody.pay_with_assets:type_name -> ledgerd.credit.v1.MsgPayWithAssets
+	44, // [44:44] is the sub-list for method output_type
+	44, // [44:44] is the sub-list for method input_type
+	44, // [44:44] is the sub-list for extension type_name
+	44, // [44:44] is the sub-list for extension extendee
+	0,  // [0:44] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -908,6 +1106,15 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_SetTier)(nil),
 		(*TxBody_SetLimits)(nil),
 		(*TxBody_CloseWallet)(nil),
+		(*TxBody_RecoverWallet)(nil),
+		(*TxBody_CancelRecovery)(nil),
+		(*TxBody_RotateKey)(nil),
+		(*TxBody_SetSecondFactor)(nil),
+		(*TxBody_RemoveSecondFactor)(nil),
+		(*TxBody_OpenSubWallet)(nil),
+		(*TxBody_SetSubWallet)(nil),
+		(*TxBody_FreezeSubWallet)(nil),
+		(*TxBody_SweepSubWallet)(nil),
 		(*TxBody_SubmitProposal)(nil),
 		(*TxBody_Vote)(nil),
 		(*TxBody_SetCreditProduct)(nil),

@@ -39,6 +39,9 @@ const (
 	WalletStatus_WALLET_STATUS_DEBIT_FROZEN WalletStatus = 3
 	// WALLET_STATUS_CLOSED: closed at zero balance; never reused.
 	WalletStatus_WALLET_STATUS_CLOSED WalletStatus = 4
+	// WALLET_STATUS_RECOVERING: receive only while a key recovery started by
+	// the bank of record is pending.
+	WalletStatus_WALLET_STATUS_RECOVERING WalletStatus = 5
 )
 
 // Enum value maps for WalletStatus.
@@ -49,6 +52,7 @@ var (
 		2: "WALLET_STATUS_FROZEN",
 		3: "WALLET_STATUS_DEBIT_FROZEN",
 		4: "WALLET_STATUS_CLOSED",
+		5: "WALLET_STATUS_RECOVERING",
 	}
 	WalletStatus_value = map[string]int32{
 		"WALLET_STATUS_UNSPECIFIED":  0,
@@ -56,6 +60,7 @@ var (
 		"WALLET_STATUS_FROZEN":       2,
 		"WALLET_STATUS_DEBIT_FROZEN": 3,
 		"WALLET_STATUS_CLOSED":       4,
+		"WALLET_STATUS_RECOVERING":   5,
 	}
 )
 
@@ -138,6 +143,63 @@ func (FreezeKind) EnumDescriptor() ([]byte, []int) {
 	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{1}
 }
 
+// KeyState is a key's standing in the key index.
+type KeyState int32
+
+const (
+	KeyState_KEY_STATE_UNSPECIFIED KeyState = 0
+	// KEY_STATE_PENDING: the new key of a pending recovery; it signs from
+	// the recovery's due time.
+	KeyState_KEY_STATE_PENDING KeyState = 1
+	// KEY_STATE_CURRENT: the wallet's key.
+	KeyState_KEY_STATE_CURRENT KeyState = 2
+	// KEY_STATE_RETIRED: replaced; it never signs again, for any wallet.
+	KeyState_KEY_STATE_RETIRED KeyState = 3
+)
+
+// Enum value maps for KeyState.
+var (
+	KeyState_name = map[int32]string{
+		0: "KEY_STATE_UNSPECIFIED",
+		1: "KEY_STATE_PENDING",
+		2: "KEY_STATE_CURRENT",
+		3: "KEY_STATE_RETIRED",
+	}
+	KeyState_value = map[string]int32{
+		"KEY_STATE_UNSPECIFIED": 0,
+		"KEY_STATE_PENDING":     1,
+		"KEY_STATE_CURRENT":     2,
+		"KEY_STATE_RETIRED":     3,
+	}
+)
+
+func (x KeyState) Enum() *KeyState {
+	p := new(KeyState)
+	*p = x
+	return p
+}
+
+func (x KeyState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (KeyState) Descriptor() protoreflect.EnumDescriptor {
+	return file_ledgerd_wallet_v1_wallet_proto_enumTypes[2].Descriptor()
+}
+
+func (KeyState) Type() protoreflect.EnumType {
+	return &file_ledgerd_wallet_v1_wallet_proto_enumTypes[2]
+}
+
+func (x KeyState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use KeyState.Descriptor instead.
+func (KeyState) EnumDescriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{2}
+}
+
 // HistoryKind is what a history entry records.
 type HistoryKind int32
 
@@ -153,6 +215,19 @@ const (
 	HistoryKind_HISTORY_KIND_TIER_CHANGE   HistoryKind = 8
 	HistoryKind_HISTORY_KIND_LIMITS_CHANGE HistoryKind = 9
 	HistoryKind_HISTORY_KIND_CLOSED        HistoryKind = 10
+	// A key recovery started or was cancelled (detail: the new key, when
+	// due; who cancelled).
+	HistoryKind_HISTORY_KIND_RECOVERY_STARTED   HistoryKind = 11
+	HistoryKind_HISTORY_KIND_RECOVERY_CANCELLED HistoryKind = 12
+	// The wallet's key changed: a rotation by the owner or a completed
+	// recovery (counterparty: the new key's address).
+	HistoryKind_HISTORY_KIND_KEY_CHANGED HistoryKind = 13
+	// The second factor was set, replaced, or its removal started, cancelled
+	// or done.
+	HistoryKind_HISTORY_KIND_SECOND_FACTOR HistoryKind = 14
+	// A sub-wallet was opened, changed, stopped or resumed by its parent
+	// (counterparty: the other wallet).
+	HistoryKind_HISTORY_KIND_SUB_WALLET HistoryKind = 15
 )
 
 // Enum value maps for HistoryKind.
@@ -169,19 +244,29 @@ var (
 		8:  "HISTORY_KIND_TIER_CHANGE",
 		9:  "HISTORY_KIND_LIMITS_CHANGE",
 		10: "HISTORY_KIND_CLOSED",
+		11: "HISTORY_KIND_RECOVERY_STARTED",
+		12: "HISTORY_KIND_RECOVERY_CANCELLED",
+		13: "HISTORY_KIND_KEY_CHANGED",
+		14: "HISTORY_KIND_SECOND_FACTOR",
+		15: "HISTORY_KIND_SUB_WALLET",
 	}
 	HistoryKind_value = map[string]int32{
-		"HISTORY_KIND_UNSPECIFIED":   0,
-		"HISTORY_KIND_OPENED":        1,
-		"HISTORY_KIND_DEPOSIT":       2,
-		"HISTORY_KIND_REDEEM":        3,
-		"HISTORY_KIND_TRANSFER_OUT":  4,
-		"HISTORY_KIND_TRANSFER_IN":   5,
-		"HISTORY_KIND_FREEZE":        6,
-		"HISTORY_KIND_RELEASE":       7,
-		"HISTORY_KIND_TIER_CHANGE":   8,
-		"HISTORY_KIND_LIMITS_CHANGE": 9,
-		"HISTORY_KIND_CLOSED":        10,
+		"HISTORY_KIND_UNSPECIFIED":        0,
+		"HISTORY_KIND_OPENED":             1,
+		"HISTORY_KIND_DEPOSIT":            2,
+		"HISTORY_KIND_REDEEM":             3,
+		"HISTORY_KIND_TRANSFER_OUT":       4,
+		"HISTORY_KIND_TRANSFER_IN":        5,
+		"HISTORY_KIND_FREEZE":             6,
+		"HISTORY_KIND_RELEASE":            7,
+		"HISTORY_KIND_TIER_CHANGE":        8,
+		"HISTORY_KIND_LIMITS_CHANGE":      9,
+		"HISTORY_KIND_CLOSED":             10,
+		"HISTORY_KIND_RECOVERY_STARTED":   11,
+		"HISTORY_KIND_RECOVERY_CANCELLED": 12,
+		"HISTORY_KIND_KEY_CHANGED":        13,
+		"HISTORY_KIND_SECOND_FACTOR":      14,
+		"HISTORY_KIND_SUB_WALLET":         15,
 	}
 )
 
@@ -196,11 +281,11 @@ func (x HistoryKind) String() string {
 }
 
 func (HistoryKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_ledgerd_wallet_v1_wallet_proto_enumTypes[2].Descriptor()
+	return file_ledgerd_wallet_v1_wallet_proto_enumTypes[3].Descriptor()
 }
 
 func (HistoryKind) Type() protoreflect.EnumType {
-	return &file_ledgerd_wallet_v1_wallet_proto_enumTypes[2]
+	return &file_ledgerd_wallet_v1_wallet_proto_enumTypes[3]
 }
 
 func (x HistoryKind) Number() protoreflect.EnumNumber {
@@ -209,7 +294,7 @@ func (x HistoryKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use HistoryKind.Descriptor instead.
 func (HistoryKind) EnumDescriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{2}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{3}
 }
 
 // FreezeOrder is one standing order restricting a wallet.
@@ -615,10 +700,32 @@ type Wallet struct {
 	// bytes. See HistoryEntry.
 	HistoryCount uint64 `protobuf:"varint,17,opt,name=history_count,json=historyCount,proto3" json:"history_count,omitempty"`
 	HistoryHead  []byte `protobuf:"bytes,18,opt,name=history_head,json=historyHead,proto3" json:"history_head,omitempty"`
+	// key is the address of the key that signs for the wallet when it is not
+	// owner's: set by a key rotation or a recovery. The wallet keeps owner as
+	// its id (store key, history subject, the address others pay); owner's
+	// key may no longer sign once replaced.
+	Key []byte `protobuf:"bytes,19,opt,name=key,proto3" json:"key,omitempty"`
+	// recovery is the key recovery the bank of record started, pending until
+	// its due time.
+	Recovery *Recovery `protobuf:"bytes,20,opt,name=recovery,proto3" json:"recovery,omitempty"`
+	// second_factor is the key that must co-sign the owner's outflows above
+	// its threshold.
+	SecondFactor *SecondFactor `protobuf:"bytes,21,opt,name=second_factor,json=secondFactor,proto3" json:"second_factor,omitempty"`
+	// parent is the wallet that authorised this sub-wallet; empty for a
+	// wallet of its own.
+	Parent []byte `protobuf:"bytes,22,opt,name=parent,proto3" json:"parent,omitempty"`
+	// payees, if any, are the only wallets a sub-wallet may pay besides its
+	// parent; sorted.
+	Payees [][]byte `protobuf:"bytes,23,rep,name=payees,proto3" json:"payees,omitempty"`
+	// sub_frozen is set while the parent has stopped the sub-wallet's
+	// payments.
+	SubFrozen bool `protobuf:"varint,24,opt,name=sub_frozen,json=subFrozen,proto3" json:"sub_frozen,omitempty"`
+	// sub_wallets counts a parent's sub-wallets that are not closed.
+	SubWallets uint32 `protobuf:"varint,25,opt,name=sub_wallets,json=subWallets,proto3" json:"sub_wallets,omitempty"`
 	// touch_day is the first calendar day on which a balance change of this
 	// wallet first runs the other modules' balance hooks (a loan's
 	// auto-debit falling due); 0 for none. See wallet.BalanceHook.
-	TouchDay      int64 `protobuf:"varint,19,opt,name=touch_day,json=touchDay,proto3" json:"touch_day,omitempty"`
+	TouchDay      int64 `protobuf:"varint,26,opt,name=touch_day,json=touchDay,proto3" json:"touch_day,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -779,9 +886,293 @@ func (x *Wallet) GetHistoryHead() []byte {
 	return nil
 }
 
+func (x *Wallet) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *Wallet) GetRecovery() *Recovery {
+	if x != nil {
+		return x.Recovery
+	}
+	return nil
+}
+
+func (x *Wallet) GetSecondFactor() *SecondFactor {
+	if x != nil {
+		return x.SecondFactor
+	}
+	return nil
+}
+
+func (x *Wallet) GetParent() []byte {
+	if x != nil {
+		return x.Parent
+	}
+	return nil
+}
+
+func (x *Wallet) GetPayees() [][]byte {
+	if x != nil {
+		return x.Payees
+	}
+	return nil
+}
+
+func (x *Wallet) GetSubFrozen() bool {
+	if x != nil {
+		return x.SubFrozen
+	}
+	return false
+}
+
+func (x *Wallet) GetSubWallets() uint32 {
+	if x != nil {
+		return x.SubWallets
+	}
+	return 0
+}
+
 func (x *Wallet) GetTouchDay() int64 {
 	if x != nil {
 		return x.TouchDay
+	}
+	return 0
+}
+
+// Recovery is a key recovery the bank of record started after verifying
+// the customer again: at due (Unix seconds of block time) new_key becomes
+// the wallet's key and kyc_hash its KYC record; until then the wallet is
+// receive only and the current key (or the bank) may cancel it.
+type Recovery struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	NewKey  []byte                 `protobuf:"bytes,1,opt,name=new_key,json=newKey,proto3" json:"new_key,omitempty"`
+	KycHash []byte                 `protobuf:"bytes,2,opt,name=kyc_hash,json=kycHash,proto3" json:"kyc_hash,omitempty"`
+	Due     int64                  `protobuf:"varint,3,opt,name=due,proto3" json:"due,omitempty"`
+	Bank    string                 `protobuf:"bytes,4,opt,name=bank,proto3" json:"bank,omitempty"`
+	Height  int64                  `protobuf:"varint,5,opt,name=height,proto3" json:"height,omitempty"`
+	TxHash  []byte                 `protobuf:"bytes,6,opt,name=tx_hash,json=txHash,proto3" json:"tx_hash,omitempty"`
+	// clear_second_factor removes the second factor when the recovery
+	// completes (the customer lost it too).
+	ClearSecondFactor bool `protobuf:"varint,7,opt,name=clear_second_factor,json=clearSecondFactor,proto3" json:"clear_second_factor,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *Recovery) Reset() {
+	*x = Recovery{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Recovery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Recovery) ProtoMessage() {}
+
+func (x *Recovery) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Recovery.ProtoReflect.Descriptor instead.
+func (*Recovery) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Recovery) GetNewKey() []byte {
+	if x != nil {
+		return x.NewKey
+	}
+	return nil
+}
+
+func (x *Recovery) GetKycHash() []byte {
+	if x != nil {
+		return x.KycHash
+	}
+	return nil
+}
+
+func (x *Recovery) GetDue() int64 {
+	if x != nil {
+		return x.Due
+	}
+	return 0
+}
+
+func (x *Recovery) GetBank() string {
+	if x != nil {
+		return x.Bank
+	}
+	return ""
+}
+
+func (x *Recovery) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *Recovery) GetTxHash() []byte {
+	if x != nil {
+		return x.TxHash
+	}
+	return nil
+}
+
+func (x *Recovery) GetClearSecondFactor() bool {
+	if x != nil {
+		return x.ClearSecondFactor
+	}
+	return false
+}
+
+// SecondFactor is a wallet's second key: a payment or redemption signed by
+// the wallet's key must carry this key's signature too when its amount is
+// above threshold in denom, or in any other denom.
+type SecondFactor struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Key       []byte                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Denom     string                 `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
+	Threshold uint64                 `protobuf:"varint,3,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	// removal_due, if set, is when a removal the owner started with one
+	// signature takes effect (Unix seconds of block time).
+	RemovalDue    int64 `protobuf:"varint,4,opt,name=removal_due,json=removalDue,proto3" json:"removal_due,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SecondFactor) Reset() {
+	*x = SecondFactor{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecondFactor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecondFactor) ProtoMessage() {}
+
+func (x *SecondFactor) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecondFactor.ProtoReflect.Descriptor instead.
+func (*SecondFactor) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *SecondFactor) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *SecondFactor) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *SecondFactor) GetThreshold() uint64 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+func (x *SecondFactor) GetRemovalDue() int64 {
+	if x != nil {
+		return x.RemovalDue
+	}
+	return 0
+}
+
+// KeyRecord maps a key that is not a wallet's own address to the wallet it
+// signs (or signed, or will sign) for: the other direction of
+// Wallet.key. A wallet's first key is its address and needs no record.
+type KeyRecord struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Wallet []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	State  KeyState               `protobuf:"varint,2,opt,name=state,proto3,enum=ledgerd.wallet.v1.KeyState" json:"state,omitempty"`
+	// height is when the record took this state.
+	Height        int64 `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeyRecord) Reset() {
+	*x = KeyRecord{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyRecord) ProtoMessage() {}
+
+func (x *KeyRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyRecord.ProtoReflect.Descriptor instead.
+func (*KeyRecord) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *KeyRecord) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *KeyRecord) GetState() KeyState {
+	if x != nil {
+		return x.State
+	}
+	return KeyState_KEY_STATE_UNSPECIFIED
+}
+
+func (x *KeyRecord) GetHeight() int64 {
+	if x != nil {
+		return x.Height
 	}
 	return 0
 }
@@ -821,7 +1212,7 @@ type HistoryEntry struct {
 
 func (x *HistoryEntry) Reset() {
 	*x = HistoryEntry{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[6]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -833,7 +1224,7 @@ func (x *HistoryEntry) String() string {
 func (*HistoryEntry) ProtoMessage() {}
 
 func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[6]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -846,7 +1237,7 @@ func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryEntry.ProtoReflect.Descriptor instead.
 func (*HistoryEntry) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{6}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *HistoryEntry) GetWallet() []byte {
@@ -953,7 +1344,7 @@ type Issuance struct {
 
 func (x *Issuance) Reset() {
 	*x = Issuance{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[7]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -965,7 +1356,7 @@ func (x *Issuance) String() string {
 func (*Issuance) ProtoMessage() {}
 
 func (x *Issuance) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[7]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -978,7 +1369,7 @@ func (x *Issuance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Issuance.ProtoReflect.Descriptor instead.
 func (*Issuance) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{7}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Issuance) GetIssuer() string {
@@ -1018,7 +1409,7 @@ type DepositRecord struct {
 
 func (x *DepositRecord) Reset() {
 	*x = DepositRecord{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1030,7 +1421,7 @@ func (x *DepositRecord) String() string {
 func (*DepositRecord) ProtoMessage() {}
 
 func (x *DepositRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[8]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1043,7 +1434,7 @@ func (x *DepositRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DepositRecord.ProtoReflect.Descriptor instead.
 func (*DepositRecord) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{8}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DepositRecord) GetIssuer() string {
@@ -1099,7 +1490,7 @@ type TierLimits struct {
 
 func (x *TierLimits) Reset() {
 	*x = TierLimits{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[9]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1111,7 +1502,7 @@ func (x *TierLimits) String() string {
 func (*TierLimits) ProtoMessage() {}
 
 func (x *TierLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[9]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1124,7 +1515,7 @@ func (x *TierLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TierLimits.ProtoReflect.Descriptor instead.
 func (*TierLimits) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{9}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *TierLimits) GetTier() uint32 {
@@ -1152,7 +1543,7 @@ type DenomLimits struct {
 
 func (x *DenomLimits) Reset() {
 	*x = DenomLimits{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[10]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1164,7 +1555,7 @@ func (x *DenomLimits) String() string {
 func (*DenomLimits) ProtoMessage() {}
 
 func (x *DenomLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[10]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1177,7 +1568,7 @@ func (x *DenomLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DenomLimits.ProtoReflect.Descriptor instead.
 func (*DenomLimits) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{10}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DenomLimits) GetDenom() string {
@@ -1206,7 +1597,7 @@ type IssuanceCap struct {
 
 func (x *IssuanceCap) Reset() {
 	*x = IssuanceCap{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[11]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1218,7 +1609,7 @@ func (x *IssuanceCap) String() string {
 func (*IssuanceCap) ProtoMessage() {}
 
 func (x *IssuanceCap) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[11]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1231,7 +1622,7 @@ func (x *IssuanceCap) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssuanceCap.ProtoReflect.Descriptor instead.
 func (*IssuanceCap) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{11}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *IssuanceCap) GetIssuer() string {
@@ -1274,14 +1665,18 @@ type Params struct {
 	// clients, which read and print major units; sorted by denom. A denom
 	// not listed has DefaultDecimals (2). State and signed data always carry
 	// integer minor units.
-	Decimals      []*DenomDecimals `protobuf:"bytes,6,rep,name=decimals,proto3" json:"decimals,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Decimals []*DenomDecimals `protobuf:"bytes,6,rep,name=decimals,proto3" json:"decimals,omitempty"`
+	// recovery_delay_seconds is how long a key recovery, and the removal of
+	// a second factor by the owner's key alone, wait before they take
+	// effect, in block time; 0 means DefaultRecoveryDelay (48 hours).
+	RecoveryDelaySeconds int64 `protobuf:"varint,7,opt,name=recovery_delay_seconds,json=recoveryDelaySeconds,proto3" json:"recovery_delay_seconds,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[12]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1293,7 +1688,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[12]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1306,7 +1701,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{12}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Params) GetDenoms() []string {
@@ -1351,6 +1746,13 @@ func (x *Params) GetDecimals() []*DenomDecimals {
 	return nil
 }
 
+func (x *Params) GetRecoveryDelaySeconds() int64 {
+	if x != nil {
+		return x.RecoveryDelaySeconds
+	}
+	return 0
+}
+
 // DenomDecimals are the decimals of one denom's major unit.
 type DenomDecimals struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1362,7 +1764,7 @@ type DenomDecimals struct {
 
 func (x *DenomDecimals) Reset() {
 	*x = DenomDecimals{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1374,7 +1776,7 @@ func (x *DenomDecimals) String() string {
 func (*DenomDecimals) ProtoMessage() {}
 
 func (x *DenomDecimals) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[13]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1387,7 +1789,7 @@ func (x *DenomDecimals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DenomDecimals.ProtoReflect.Descriptor instead.
 func (*DenomDecimals) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{13}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DenomDecimals) GetDenom() string {
@@ -1414,7 +1816,7 @@ type Denoms struct {
 
 func (x *Denoms) Reset() {
 	*x = Denoms{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1426,7 +1828,7 @@ func (x *Denoms) String() string {
 func (*Denoms) ProtoMessage() {}
 
 func (x *Denoms) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[14]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1439,7 +1841,7 @@ func (x *Denoms) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Denoms.ProtoReflect.Descriptor instead.
 func (*Denoms) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{14}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Denoms) GetDenoms() []*DenomDecimals {
@@ -1462,7 +1864,7 @@ type MsgOpenWallet struct {
 
 func (x *MsgOpenWallet) Reset() {
 	*x = MsgOpenWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1474,7 +1876,7 @@ func (x *MsgOpenWallet) String() string {
 func (*MsgOpenWallet) ProtoMessage() {}
 
 func (x *MsgOpenWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[15]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1487,7 +1889,7 @@ func (x *MsgOpenWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgOpenWallet.ProtoReflect.Descriptor instead.
 func (*MsgOpenWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{15}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *MsgOpenWallet) GetOwner() []byte {
@@ -1526,7 +1928,7 @@ type MsgDeposit struct {
 
 func (x *MsgDeposit) Reset() {
 	*x = MsgDeposit{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1940,7 @@ func (x *MsgDeposit) String() string {
 func (*MsgDeposit) ProtoMessage() {}
 
 func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1953,7 @@ func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgDeposit.ProtoReflect.Descriptor instead.
 func (*MsgDeposit) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{16}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MsgDeposit) GetWallet() []byte {
@@ -1596,7 +1998,7 @@ type MsgRedeem struct {
 
 func (x *MsgRedeem) Reset() {
 	*x = MsgRedeem{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1608,7 +2010,7 @@ func (x *MsgRedeem) String() string {
 func (*MsgRedeem) ProtoMessage() {}
 
 func (x *MsgRedeem) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1621,7 +2023,7 @@ func (x *MsgRedeem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRedeem.ProtoReflect.Descriptor instead.
 func (*MsgRedeem) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{17}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MsgRedeem) GetDenom() string {
@@ -1656,7 +2058,7 @@ type BatchLeg struct {
 
 func (x *BatchLeg) Reset() {
 	*x = BatchLeg{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1668,7 +2070,7 @@ func (x *BatchLeg) String() string {
 func (*BatchLeg) ProtoMessage() {}
 
 func (x *BatchLeg) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1681,7 +2083,7 @@ func (x *BatchLeg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchLeg.ProtoReflect.Descriptor instead.
 func (*BatchLeg) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{18}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *BatchLeg) GetTo() []byte {
@@ -1710,7 +2112,7 @@ type MsgBatchTransfer struct {
 
 func (x *MsgBatchTransfer) Reset() {
 	*x = MsgBatchTransfer{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1722,7 +2124,7 @@ func (x *MsgBatchTransfer) String() string {
 func (*MsgBatchTransfer) ProtoMessage() {}
 
 func (x *MsgBatchTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1735,7 +2137,7 @@ func (x *MsgBatchTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgBatchTransfer.ProtoReflect.Descriptor instead.
 func (*MsgBatchTransfer) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{19}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *MsgBatchTransfer) GetDenom() string {
@@ -1774,7 +2176,7 @@ type MsgFreeze struct {
 
 func (x *MsgFreeze) Reset() {
 	*x = MsgFreeze{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1786,7 +2188,7 @@ func (x *MsgFreeze) String() string {
 func (*MsgFreeze) ProtoMessage() {}
 
 func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1799,7 +2201,7 @@ func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgFreeze.ProtoReflect.Descriptor instead.
 func (*MsgFreeze) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{20}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MsgFreeze) GetWallet() []byte {
@@ -1843,7 +2245,7 @@ type MsgRelease struct {
 
 func (x *MsgRelease) Reset() {
 	*x = MsgRelease{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1855,7 +2257,7 @@ func (x *MsgRelease) String() string {
 func (*MsgRelease) ProtoMessage() {}
 
 func (x *MsgRelease) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1868,7 +2270,7 @@ func (x *MsgRelease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRelease.ProtoReflect.Descriptor instead.
 func (*MsgRelease) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{21}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *MsgRelease) GetWallet() []byte {
@@ -1905,7 +2307,7 @@ type MsgSetTier struct {
 
 func (x *MsgSetTier) Reset() {
 	*x = MsgSetTier{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1917,7 +2319,7 @@ func (x *MsgSetTier) String() string {
 func (*MsgSetTier) ProtoMessage() {}
 
 func (x *MsgSetTier) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1930,7 +2332,7 @@ func (x *MsgSetTier) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetTier.ProtoReflect.Descriptor instead.
 func (*MsgSetTier) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{22}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *MsgSetTier) GetWallet() []byte {
@@ -1968,7 +2370,7 @@ type MsgSetLimits struct {
 
 func (x *MsgSetLimits) Reset() {
 	*x = MsgSetLimits{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1980,7 +2382,7 @@ func (x *MsgSetLimits) String() string {
 func (*MsgSetLimits) ProtoMessage() {}
 
 func (x *MsgSetLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1993,7 +2395,7 @@ func (x *MsgSetLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetLimits.ProtoReflect.Descriptor instead.
 func (*MsgSetLimits) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{23}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MsgSetLimits) GetWallet() []byte {
@@ -2028,7 +2430,7 @@ type MsgCloseWallet struct {
 
 func (x *MsgCloseWallet) Reset() {
 	*x = MsgCloseWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2040,7 +2442,7 @@ func (x *MsgCloseWallet) String() string {
 func (*MsgCloseWallet) ProtoMessage() {}
 
 func (x *MsgCloseWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2053,7 +2455,7 @@ func (x *MsgCloseWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCloseWallet.ProtoReflect.Descriptor instead.
 func (*MsgCloseWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{24}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *MsgCloseWallet) GetWallet() []byte {
@@ -2077,7 +2479,7 @@ type MsgTransfer struct {
 
 func (x *MsgTransfer) Reset() {
 	*x = MsgTransfer{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2089,7 +2491,7 @@ func (x *MsgTransfer) String() string {
 func (*MsgTransfer) ProtoMessage() {}
 
 func (x *MsgTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2102,7 +2504,7 @@ func (x *MsgTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgTransfer.ProtoReflect.Descriptor instead.
 func (*MsgTransfer) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{25}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *MsgTransfer) GetTo() []byte {
@@ -2133,6 +2535,531 @@ func (x *MsgTransfer) GetMemo() string {
 	return ""
 }
 
+// MsgRecoverWallet starts a key recovery: after the delay (the parameter
+// recovery_delay_seconds) new_key signs for the wallet and kyc_hash is its
+// KYC record. Signed by an operator of the bank of record, after verifying
+// the customer again.
+type MsgRecoverWallet struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Wallet            []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	NewKey            []byte                 `protobuf:"bytes,2,opt,name=new_key,json=newKey,proto3" json:"new_key,omitempty"`
+	KycHash           []byte                 `protobuf:"bytes,3,opt,name=kyc_hash,json=kycHash,proto3" json:"kyc_hash,omitempty"`
+	ClearSecondFactor bool                   `protobuf:"varint,4,opt,name=clear_second_factor,json=clearSecondFactor,proto3" json:"clear_second_factor,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *MsgRecoverWallet) Reset() {
+	*x = MsgRecoverWallet{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgRecoverWallet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRecoverWallet) ProtoMessage() {}
+
+func (x *MsgRecoverWallet) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgRecoverWallet.ProtoReflect.Descriptor instead.
+func (*MsgRecoverWallet) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *MsgRecoverWallet) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgRecoverWallet) GetNewKey() []byte {
+	if x != nil {
+		return x.NewKey
+	}
+	return nil
+}
+
+func (x *MsgRecoverWallet) GetKycHash() []byte {
+	if x != nil {
+		return x.KycHash
+	}
+	return nil
+}
+
+func (x *MsgRecoverWallet) GetClearSecondFactor() bool {
+	if x != nil {
+		return x.ClearSecondFactor
+	}
+	return false
+}
+
+// MsgCancelRecovery cancels a wallet's pending recovery. Signed by the
+// wallet's current key (with its second factor, if it has one), or by an
+// operator of its bank of record.
+type MsgCancelRecovery struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgCancelRecovery) Reset() {
+	*x = MsgCancelRecovery{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgCancelRecovery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgCancelRecovery) ProtoMessage() {}
+
+func (x *MsgCancelRecovery) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgCancelRecovery.ProtoReflect.Descriptor instead.
+func (*MsgCancelRecovery) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *MsgCancelRecovery) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+// MsgRotateKey makes new_key the signer's wallet's key at once. Signed by
+// the current key; the second signature is by new_key (or, for a wallet
+// with a second factor, by the second factor).
+type MsgRotateKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NewKey        []byte                 `protobuf:"bytes,1,opt,name=new_key,json=newKey,proto3" json:"new_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgRotateKey) Reset() {
+	*x = MsgRotateKey{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgRotateKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRotateKey) ProtoMessage() {}
+
+func (x *MsgRotateKey) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgRotateKey.ProtoReflect.Descriptor instead.
+func (*MsgRotateKey) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *MsgRotateKey) GetNewKey() []byte {
+	if x != nil {
+		return x.NewKey
+	}
+	return nil
+}
+
+// MsgSetSecondFactor sets the signer's wallet's second factor: key must
+// co-sign payments and redemptions above threshold in denom (and any in
+// another denom). The second signature is by key, or by the second factor
+// it replaces.
+type MsgSetSecondFactor struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           []byte                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Denom         string                 `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
+	Threshold     uint64                 `protobuf:"varint,3,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgSetSecondFactor) Reset() {
+	*x = MsgSetSecondFactor{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgSetSecondFactor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetSecondFactor) ProtoMessage() {}
+
+func (x *MsgSetSecondFactor) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgSetSecondFactor.ProtoReflect.Descriptor instead.
+func (*MsgSetSecondFactor) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *MsgSetSecondFactor) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *MsgSetSecondFactor) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgSetSecondFactor) GetThreshold() uint64 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+// MsgRemoveSecondFactor removes the signer's wallet's second factor: at
+// once with the second factor's signature, else after the recovery delay.
+type MsgRemoveSecondFactor struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgRemoveSecondFactor) Reset() {
+	*x = MsgRemoveSecondFactor{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgRemoveSecondFactor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRemoveSecondFactor) ProtoMessage() {}
+
+func (x *MsgRemoveSecondFactor) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgRemoveSecondFactor.ProtoReflect.Descriptor instead.
+func (*MsgRemoveSecondFactor) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{33}
+}
+
+// MsgOpenSubWallet opens a sub-wallet for owner (its own key) under the
+// signer's wallet: its own limits in denom, each within the parent's, and
+// optional payees (the only wallets it may pay besides its parent).
+type MsgOpenSubWallet struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Owner         []byte                 `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	Denom         string                 `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
+	Limits        *Limits                `protobuf:"bytes,3,opt,name=limits,proto3" json:"limits,omitempty"`
+	Payees        [][]byte               `protobuf:"bytes,4,rep,name=payees,proto3" json:"payees,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgOpenSubWallet) Reset() {
+	*x = MsgOpenSubWallet{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgOpenSubWallet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgOpenSubWallet) ProtoMessage() {}
+
+func (x *MsgOpenSubWallet) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgOpenSubWallet.ProtoReflect.Descriptor instead.
+func (*MsgOpenSubWallet) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *MsgOpenSubWallet) GetOwner() []byte {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *MsgOpenSubWallet) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgOpenSubWallet) GetLimits() *Limits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+func (x *MsgOpenSubWallet) GetPayees() [][]byte {
+	if x != nil {
+		return x.Payees
+	}
+	return nil
+}
+
+// MsgSetSubWallet replaces a sub-wallet's limits in denom and its payees.
+// Signed by the parent's key.
+type MsgSetSubWallet struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Denom         string                 `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
+	Limits        *Limits                `protobuf:"bytes,3,opt,name=limits,proto3" json:"limits,omitempty"`
+	Payees        [][]byte               `protobuf:"bytes,4,rep,name=payees,proto3" json:"payees,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgSetSubWallet) Reset() {
+	*x = MsgSetSubWallet{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgSetSubWallet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSetSubWallet) ProtoMessage() {}
+
+func (x *MsgSetSubWallet) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgSetSubWallet.ProtoReflect.Descriptor instead.
+func (*MsgSetSubWallet) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *MsgSetSubWallet) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgSetSubWallet) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgSetSubWallet) GetLimits() *Limits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+func (x *MsgSetSubWallet) GetPayees() [][]byte {
+	if x != nil {
+		return x.Payees
+	}
+	return nil
+}
+
+// MsgFreezeSubWallet stops a sub-wallet's payments, or resumes them with
+// unfreeze. Signed by the parent's key.
+type MsgFreezeSubWallet struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Unfreeze      bool                   `protobuf:"varint,2,opt,name=unfreeze,proto3" json:"unfreeze,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgFreezeSubWallet) Reset() {
+	*x = MsgFreezeSubWallet{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgFreezeSubWallet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgFreezeSubWallet) ProtoMessage() {}
+
+func (x *MsgFreezeSubWallet) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgFreezeSubWallet.ProtoReflect.Descriptor instead.
+func (*MsgFreezeSubWallet) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *MsgFreezeSubWallet) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgFreezeSubWallet) GetUnfreeze() bool {
+	if x != nil {
+		return x.Unfreeze
+	}
+	return false
+}
+
+// MsgSweepSubWallet moves amount of denom (0: all of it) from a sub-wallet
+// back to its parent. Signed by the parent's key.
+type MsgSweepSubWallet struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Denom         string                 `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
+	Amount        uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgSweepSubWallet) Reset() {
+	*x = MsgSweepSubWallet{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgSweepSubWallet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSweepSubWallet) ProtoMessage() {}
+
+func (x *MsgSweepSubWallet) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgSweepSubWallet.ProtoReflect.Descriptor instead.
+func (*MsgSweepSubWallet) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *MsgSweepSubWallet) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgSweepSubWallet) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgSweepSubWallet) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
 // Issuances is the answer to a query for an issuer's outstanding issuance,
 // ordered by denom.
 type Issuances struct {
@@ -2144,7 +3071,7 @@ type Issuances struct {
 
 func (x *Issuances) Reset() {
 	*x = Issuances{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2156,7 +3083,7 @@ func (x *Issuances) String() string {
 func (*Issuances) ProtoMessage() {}
 
 func (x *Issuances) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2169,7 +3096,7 @@ func (x *Issuances) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Issuances.ProtoReflect.Descriptor instead.
 func (*Issuances) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{26}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *Issuances) GetIssuances() []*Issuance {
@@ -2213,7 +3140,7 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\fyear_outflow\x18\x06 \x01(\x04R\vyearOutflow\"4\n" +
 	"\x04Coin\x12\x14\n" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x16\n" +
-	"\x06amount\x18\x02 \x01(\x04R\x06amount\"\xb6\x05\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\"\xb7\a\n" +
 	"\x06Wallet\x12\x14\n" +
 	"\x05owner\x18\x01 \x01(\fR\x05owner\x12\x12\n" +
 	"\x04bank\x18\x02 \x01(\tR\x04bank\x12\x12\n" +
@@ -2234,8 +3161,35 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x0enext_freeze_id\x18\x0f \x01(\x04R\fnextFreezeId\x12\x16\n" +
 	"\x06closed\x18\x10 \x01(\bR\x06closed\x12#\n" +
 	"\rhistory_count\x18\x11 \x01(\x04R\fhistoryCount\x12!\n" +
-	"\fhistory_head\x18\x12 \x01(\fR\vhistoryHead\x12\x1b\n" +
-	"\ttouch_day\x18\x13 \x01(\x03R\btouchDay\"\xf6\x02\n" +
+	"\fhistory_head\x18\x12 \x01(\fR\vhistoryHead\x12\x10\n" +
+	"\x03key\x18\x13 \x01(\fR\x03key\x127\n" +
+	"\brecovery\x18\x14 \x01(\v2\x1b.ledgerd.wallet.v1.RecoveryR\brecovery\x12D\n" +
+	"\rsecond_factor\x18\x15 \x01(\v2\x1f.ledgerd.wallet.v1.SecondFactorR\fsecondFactor\x12\x16\n" +
+	"\x06parent\x18\x16 \x01(\fR\x06parent\x12\x16\n" +
+	"\x06payees\x18\x17 \x03(\fR\x06payees\x12\x1d\n" +
+	"\n" +
+	"sub_frozen\x18\x18 \x01(\bR\tsubFrozen\x12\x1f\n" +
+	"\vsub_wallets\x18\x19 \x01(\rR\n" +
+	"subWallets\x12\x1b\n" +
+	"\ttouch_day\x18\x1a \x01(\x03R\btouchDay\"\xc5\x01\n" +
+	"\bRecovery\x12\x17\n" +
+	"\anew_key\x18\x01 \x01(\fR\x06newKey\x12\x19\n" +
+	"\bkyc_hash\x18\x02 \x01(\fR\akycHash\x12\x10\n" +
+	"\x03due\x18\x03 \x01(\x03R\x03due\x12\x12\n" +
+	"\x04bank\x18\x04 \x01(\tR\x04bank\x12\x16\n" +
+	"\x06height\x18\x05 \x01(\x03R\x06height\x12\x17\n" +
+	"\atx_hash\x18\x06 \x01(\fR\x06txHash\x12.\n" +
+	"\x13clear_second_factor\x18\a \x01(\bR\x11clearSecondFactor\"\x80\x01\n" +
+	"\fSecondFactor\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\fR\x03key\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x12'\n" +
+	"\tthreshold\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\tthreshold\x12\x1f\n" +
+	"\vremoval_due\x18\x04 \x01(\x03R\n" +
+	"removalDue\"n\n" +
+	"\tKeyRecord\x12\x16\n" +
+	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x121\n" +
+	"\x05state\x18\x02 \x01(\x0e2\x1b.ledgerd.wallet.v1.KeyStateR\x05state\x12\x16\n" +
+	"\x06height\x18\x03 \x01(\x03R\x06height\"\xf6\x02\n" +
 	"\fHistoryEntry\x12\x16\n" +
 	"\x06wallet\x18\x01 \x01(\fR\x06wallet\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x16\n" +
@@ -2272,14 +3226,15 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\vIssuanceCap\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x10\n" +
-	"\x03cap\x18\x03 \x01(\x04R\x03cap\"\xaf\x02\n" +
+	"\x03cap\x18\x03 \x01(\x04R\x03cap\"\xe5\x02\n" +
 	"\x06Params\x12\x16\n" +
 	"\x06denoms\x18\x01 \x03(\tR\x06denoms\x126\n" +
 	"\x06limits\x18\x02 \x03(\v2\x1e.ledgerd.wallet.v1.DenomLimitsR\x06limits\x12,\n" +
 	"\x12utc_offset_seconds\x18\x03 \x01(\x05R\x10utcOffsetSeconds\x12C\n" +
 	"\rissuance_caps\x18\x04 \x03(\v2\x1e.ledgerd.wallet.v1.IssuanceCapR\fissuanceCaps\x12$\n" +
 	"\x0emax_batch_legs\x18\x05 \x01(\rR\fmaxBatchLegs\x12<\n" +
-	"\bdecimals\x18\x06 \x03(\v2 .ledgerd.wallet.v1.DenomDecimalsR\bdecimals\"A\n" +
+	"\bdecimals\x18\x06 \x03(\v2 .ledgerd.wallet.v1.DenomDecimalsR\bdecimals\x124\n" +
+	"\x16recovery_delay_seconds\x18\a \x01(\x03R\x14recoveryDelaySeconds\"A\n" +
 	"\rDenomDecimals\x12\x14\n" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x1a\n" +
 	"\bdecimals\x18\x02 \x01(\rR\bdecimals\"B\n" +
@@ -2332,20 +3287,57 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x02to\x18\x01 \x01(\fB\x04ص\x18\x01R\x02to\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12!\n" +
 	"\x06amount\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\x12\x12\n" +
-	"\x04memo\x18\x04 \x01(\tR\x04memo\"F\n" +
+	"\x04memo\x18\x04 \x01(\tR\x04memo\"\xa0\x01\n" +
+	"\x10MsgRecoverWallet\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x1d\n" +
+	"\anew_key\x18\x02 \x01(\fB\x04ص\x18\x01R\x06newKey\x12\x1f\n" +
+	"\bkyc_hash\x18\x03 \x01(\fB\x04ص\x18\x02R\akycHash\x12.\n" +
+	"\x13clear_second_factor\x18\x04 \x01(\bR\x11clearSecondFactor\"1\n" +
+	"\x11MsgCancelRecovery\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\"-\n" +
+	"\fMsgRotateKey\x12\x1d\n" +
+	"\anew_key\x18\x01 \x01(\fB\x04ص\x18\x01R\x06newKey\"k\n" +
+	"\x12MsgSetSecondFactor\x12\x16\n" +
+	"\x03key\x18\x01 \x01(\fB\x04ص\x18\x01R\x03key\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x12'\n" +
+	"\tthreshold\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\tthreshold\"\x17\n" +
+	"\x15MsgRemoveSecondFactor\"\x9b\x01\n" +
+	"\x10MsgOpenSubWallet\x12\x1a\n" +
+	"\x05owner\x18\x01 \x01(\fB\x04ص\x18\x01R\x05owner\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x127\n" +
+	"\x06limits\x18\x03 \x01(\v2\x19.ledgerd.wallet.v1.LimitsB\x04ص\x18\x03R\x06limits\x12\x1c\n" +
+	"\x06payees\x18\x04 \x03(\fB\x04ص\x18\x01R\x06payees\"\x9c\x01\n" +
+	"\x0fMsgSetSubWallet\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x127\n" +
+	"\x06limits\x18\x03 \x01(\v2\x19.ledgerd.wallet.v1.LimitsB\x04ص\x18\x03R\x06limits\x12\x1c\n" +
+	"\x06payees\x18\x04 \x03(\fB\x04ص\x18\x01R\x06payees\"N\n" +
+	"\x12MsgFreezeSubWallet\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x1a\n" +
+	"\bunfreeze\x18\x02 \x01(\bR\bunfreeze\"j\n" +
+	"\x11MsgSweepSubWallet\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x14\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x12!\n" +
+	"\x06amount\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\"F\n" +
 	"\tIssuances\x129\n" +
-	"\tissuances\x18\x01 \x03(\v2\x1b.ledgerd.wallet.v1.IssuanceR\tissuances*\x9b\x01\n" +
+	"\tissuances\x18\x01 \x03(\v2\x1b.ledgerd.wallet.v1.IssuanceR\tissuances*\xb9\x01\n" +
 	"\fWalletStatus\x12\x1d\n" +
 	"\x19WALLET_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14WALLET_STATUS_ACTIVE\x10\x01\x12\x18\n" +
 	"\x14WALLET_STATUS_FROZEN\x10\x02\x12\x1e\n" +
 	"\x1aWALLET_STATUS_DEBIT_FROZEN\x10\x03\x12\x18\n" +
-	"\x14WALLET_STATUS_CLOSED\x10\x04*V\n" +
+	"\x14WALLET_STATUS_CLOSED\x10\x04\x12\x1c\n" +
+	"\x18WALLET_STATUS_RECOVERING\x10\x05*V\n" +
 	"\n" +
 	"FreezeKind\x12\x1b\n" +
 	"\x17FREEZE_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10FREEZE_KIND_FULL\x10\x01\x12\x15\n" +
-	"\x11FREEZE_KIND_DEBIT\x10\x02*\xbe\x02\n" +
+	"\x11FREEZE_KIND_DEBIT\x10\x02*j\n" +
+	"\bKeyState\x12\x19\n" +
+	"\x15KEY_STATE_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11KEY_STATE_PENDING\x10\x01\x12\x15\n" +
+	"\x11KEY_STATE_CURRENT\x10\x02\x12\x15\n" +
+	"\x11KEY_STATE_RETIRED\x10\x03*\xe1\x03\n" +
 	"\vHistoryKind\x12\x1c\n" +
 	"\x18HISTORY_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13HISTORY_KIND_OPENED\x10\x01\x12\x18\n" +
@@ -2358,7 +3350,12 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\x18HISTORY_KIND_TIER_CHANGE\x10\b\x12\x1e\n" +
 	"\x1aHISTORY_KIND_LIMITS_CHANGE\x10\t\x12\x17\n" +
 	"\x13HISTORY_KIND_CLOSED\x10\n" +
-	"B=Z;github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1;walletv1b\x06proto3"
+	"\x12!\n" +
+	"\x1dHISTORY_KIND_RECOVERY_STARTED\x10\v\x12#\n" +
+	"\x1fHISTORY_KIND_RECOVERY_CANCELLED\x10\f\x12\x1c\n" +
+	"\x18HISTORY_KIND_KEY_CHANGED\x10\r\x12\x1e\n" +
+	"\x1aHISTORY_KIND_SECOND_FACTOR\x10\x0e\x12\x1b\n" +
+	"\x17HISTORY_KIND_SUB_WALLET\x10\x0fB=Z;github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1;walletv1b\x06proto3"
 
 var (
 	file_ledgerd_wallet_v1_wallet_proto_rawDescOnce sync.Once
@@ -2372,65 +3369,83 @@ func file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP() []byte {
 	return file_ledgerd_wallet_v1_wallet_proto_rawDescData
 }
 
-var file_ledgerd_wallet_v1_wallet_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_ledgerd_wallet_v1_wallet_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
-	(WalletStatus)(0),        // 0: ledgerd.wallet.v1.WalletStatus
-	(FreezeKind)(0),          // 1: ledgerd.wallet.v1.FreezeKind
-	(HistoryKind)(0),         // 2: ledgerd.wallet.v1.HistoryKind
-	(*FreezeOrder)(nil),      // 3: ledgerd.wallet.v1.FreezeOrder
-	(*Limits)(nil),           // 4: ledgerd.wallet.v1.Limits
-	(*WalletLimits)(nil),     // 5: ledgerd.wallet.v1.WalletLimits
-	(*Flow)(nil),             // 6: ledgerd.wallet.v1.Flow
-	(*Coin)(nil),             // 7: ledgerd.wallet.v1.Coin
-	(*Wallet)(nil),           // 8: ledgerd.wallet.v1.Wallet
-	(*HistoryEntry)(nil),     // 9: ledgerd.wallet.v1.HistoryEntry
-	(*Issuance)(nil),         // 10: ledgerd.wallet.v1.Issuance
-	(*DepositRecord)(nil),    // 11: ledgerd.wallet.v1.DepositRecord
-	(*TierLimits)(nil),       // 12: ledgerd.wallet.v1.TierLimits
-	(*DenomLimits)(nil),      // 13: ledgerd.wallet.v1.DenomLimits
-	(*IssuanceCap)(nil),      // 14: ledgerd.wallet.v1.IssuanceCap
-	(*Params)(nil),           // 15: ledgerd.wallet.v1.Params
-	(*DenomDecimals)(nil),    // 16: ledgerd.wallet.v1.DenomDecimals
-	(*Denoms)(nil),           // 17: ledgerd.wallet.v1.Denoms
-	(*MsgOpenWallet)(nil),    // 18: ledgerd.wallet.v1.MsgOpenWallet
-	(*MsgDeposit)(nil),       // 19: ledgerd.wallet.v1.MsgDeposit
-	(*MsgRedeem)(nil),        // 20: ledgerd.wallet.v1.MsgRedeem
-	(*BatchLeg)(nil),         // 21: ledgerd.wallet.v1.BatchLeg
-	(*MsgBatchTransfer)(nil), // 22: ledgerd.wallet.v1.MsgBatchTransfer
-	(*MsgFreeze)(nil),        // 23: ledgerd.wallet.v1.MsgFreeze
-	(*MsgRelease)(nil),       // 24: ledgerd.wallet.v1.MsgRelease
-	(*MsgSetTier)(nil),       // 25: ledgerd.wallet.v1.MsgSetTier
-	(*MsgSetLimits)(nil),     // 26: ledgerd.wallet.v1.MsgSetLimits
-	(*MsgCloseWallet)(nil),   // 27: ledgerd.wallet.v1.MsgCloseWallet
-	(*MsgTransfer)(nil),      // 28: ledgerd.wallet.v1.MsgTransfer
-	(*Issuances)(nil),        // 29: ledgerd.wallet.v1.Issuances
+	(WalletStatus)(0),             // 0: ledgerd.wallet.v1.WalletStatus
+	(FreezeKind)(0),               // 1: ledgerd.wallet.v1.FreezeKind
+	(KeyState)(0),                 // 2: ledgerd.wallet.v1.KeyState
+	(HistoryKind)(0),              // 3: ledgerd.wallet.v1.HistoryKind
+	(*FreezeOrder)(nil),           // 4: ledgerd.wallet.v1.FreezeOrder
+	(*Limits)(nil),                // 5: ledgerd.wallet.v1.Limits
+	(*WalletLimits)(nil),          // 6: ledgerd.wallet.v1.WalletLimits
+	(*Flow)(nil),                  // 7: ledgerd.wallet.v1.Flow
+	(*Coin)(nil),                  // 8: ledgerd.wallet.v1.Coin
+	(*Wallet)(nil),                // 9: ledgerd.wallet.v1.Wallet
+	(*Recovery)(nil),              // 10: ledgerd.wallet.v1.Recovery
+	(*SecondFactor)(nil),          // 11: ledgerd.wallet.v1.SecondFactor
+	(*KeyRecord)(nil),             // 12: ledgerd.wallet.v1.KeyRecord
+	(*HistoryEntry)(nil),          // 13: ledgerd.wallet.v1.HistoryEntry
+	(*Issuance)(nil),              // 14: ledgerd.wallet.v1.Issuance
+	(*DepositRecord)(nil),         // 15: ledgerd.wallet.v1.DepositRecord
+	(*TierLimits)(nil),            // 16: ledgerd.wallet.v1.TierLimits
+	(*DenomLimits)(nil),           // 17: ledgerd.wallet.v1.DenomLimits
+	(*IssuanceCap)(nil),           // 18: ledgerd.wallet.v1.IssuanceCap
+	(*Params)(nil),                // 19: ledgerd.wallet.v1.Params
+	(*DenomDecimals)(nil),         // 20: ledgerd.wallet.v1.DenomDecimals
+	(*Denoms)(nil),                // 21: ledgerd.wallet.v1.Denoms
+	(*MsgOpenWallet)(nil),         // 22: ledgerd.wallet.v1.MsgOpenWallet
+	(*MsgDeposit)(nil),            // 23: ledgerd.wallet.v1.MsgDeposit
+	(*MsgRedeem)(nil),             // 24: ledgerd.wallet.v1.MsgRedeem
+	(*BatchLeg)(nil),              // 25: ledgerd.wallet.v1.BatchLeg
+	(*MsgBatchTransfer)(nil),      // 26: ledgerd.wallet.v1.MsgBatchTransfer
+	(*MsgFreeze)(nil),             // 27: ledgerd.wallet.v1.MsgFreeze
+	(*MsgRelease)(nil),            // 28: ledgerd.wallet.v1.MsgRelease
+	(*MsgSetTier)(nil),            // 29: ledgerd.wallet.v1.MsgSetTier
+	(*MsgSetLimits)(nil),          // 30: ledgerd.wallet.v1.MsgSetLimits
+	(*MsgCloseWallet)(nil),        // 31: ledgerd.wallet.v1.MsgCloseWallet
+	(*MsgTransfer)(nil),           // 32: ledgerd.wallet.v1.MsgTransfer
+	(*MsgRecoverWallet)(nil),      // 33: ledgerd.wallet.v1.MsgRecoverWallet
+	(*MsgCancelRecovery)(nil),     // 34: ledgerd.wallet.v1.MsgCancelRecovery
+	(*MsgRotateKey)(nil),          // 35: ledgerd.wallet.v1.MsgRotateKey
+	(*MsgSetSecondFactor)(nil),    // 36: ledgerd.wallet.v1.MsgSetSecondFactor
+	(*MsgRemoveSecondFactor)(nil), // 37: ledgerd.wallet.v1.MsgRemoveSecondFactor
+	(*MsgOpenSubWallet)(nil),      // 38: ledgerd.wallet.v1.MsgOpenSubWallet
+	(*MsgSetSubWallet)(nil),       // 39: ledgerd.wallet.v1.MsgSetSubWallet
+	(*MsgFreezeSubWallet)(nil),    // 40: ledgerd.wallet.v1.MsgFreezeSubWallet
+	(*MsgSweepSubWallet)(nil),     // 41: ledgerd.wallet.v1.MsgSweepSubWallet
+	(*Issuances)(nil),             // 42: ledgerd.wallet.v1.Issuances
 }
 var file_ledgerd_wallet_v1_wallet_proto_depIdxs = []int32{
 	1,  // 0: ledgerd.wallet.v1.FreezeOrder.kind:type_name -> ledgerd.wallet.v1.FreezeKind
-	4,  // 1: ledgerd.wallet.v1.WalletLimits.limits:type_name -> ledgerd.wallet.v1.Limits
+	5,  // 1: ledgerd.wallet.v1.WalletLimits.limits:type_name -> ledgerd.wallet.v1.Limits
 	0,  // 2: ledgerd.wallet.v1.Wallet.status:type_name -> ledgerd.wallet.v1.WalletStatus
-	7,  // 3: ledgerd.wallet.v1.Wallet.balances:type_name -> ledgerd.wallet.v1.Coin
-	5,  // 4: ledgerd.wallet.v1.Wallet.limits:type_name -> ledgerd.wallet.v1.WalletLimits
-	6,  // 5: ledgerd.wallet.v1.Wallet.flows:type_name -> ledgerd.wallet.v1.Flow
-	3,  // 6: ledgerd.wallet.v1.Wallet.freezes:type_name -> ledgerd.wallet.v1.FreezeOrder
-	2,  // 7: ledgerd.wallet.v1.HistoryEntry.kind:type_name -> ledgerd.wallet.v1.HistoryKind
-	7,  // 8: ledgerd.wallet.v1.DepositRecord.amount:type_name -> ledgerd.wallet.v1.Coin
-	4,  // 9: ledgerd.wallet.v1.TierLimits.limits:type_name -> ledgerd.wallet.v1.Limits
-	12, // 10: ledgerd.wallet.v1.DenomLimits.tiers:type_name -> ledgerd.wallet.v1.TierLimits
-	13, // 11: ledgerd.wallet.v1.Params.limits:type_name -> ledgerd.wallet.v1.DenomLimits
-	14, // 12: ledgerd.wallet.v1.Params.issuance_caps:type_name -> ledgerd.wallet.v1.IssuanceCap
-	16, // 13: ledgerd.wallet.v1.Params.decimals:type_name -> ledgerd.wallet.v1.DenomDecimals
-	16, // 14: ledgerd.wallet.v1.Denoms.denoms:type_name -> ledgerd.wallet.v1.DenomDecimals
-	21, // 15: ledgerd.wallet.v1.MsgBatchTransfer.legs:type_name -> ledgerd.wallet.v1.BatchLeg
-	1,  // 16: ledgerd.wallet.v1.MsgFreeze.kind:type_name -> ledgerd.wallet.v1.FreezeKind
-	4,  // 17: ledgerd.wallet.v1.MsgSetLimits.limits:type_name -> ledgerd.wallet.v1.Limits
-	10, // 18: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	8,  // 3: ledgerd.wallet.v1.Wallet.balances:type_name -> ledgerd.wallet.v1.Coin
+	6,  // 4: ledgerd.wallet.v1.Wallet.limits:type_name -> ledgerd.wallet.v1.WalletLimits
+	7,  // 5: ledgerd.wallet.v1.Wallet.flows:type_name -> ledgerd.wallet.v1.Flow
+	4,  // 6: ledgerd.wallet.v1.Wallet.freezes:type_name -> ledgerd.wallet.v1.FreezeOrder
+	10, // 7: ledgerd.wallet.v1.Wallet.recovery:type_name -> ledgerd.wallet.v1.Recovery
+	11, // 8: ledgerd.wallet.v1.Wallet.second_factor:type_name -> ledgerd.wallet.v1.SecondFactor
+	2,  // 9: ledgerd.wallet.v1.KeyRecord.state:type_name -> ledgerd.wallet.v1.KeyState
+	3,  // 10: ledgerd.wallet.v1.HistoryEntry.kind:type_name -> ledgerd.wallet.v1.HistoryKind
+	8,  // 11: ledgerd.wallet.v1.DepositRecord.amount:type_name -> ledgerd.wallet.v1.Coin
+	5,  // 12: ledgerd.wallet.v1.TierLimits.limits:type_name -> ledgerd.wallet.v1.Limits
+	16, // 13: ledgerd.wallet.v1.DenomLimits.tiers:type_name -> ledgerd.wallet.v1.TierLimits
+	17, // 14: ledgerd.wallet.v1.Params.limits:type_name -> ledgerd.wallet.v1.DenomLimits
+	18, // 15: ledgerd.wallet.v1.Params.issuance_caps:type_name -> ledgerd.wallet.v1.IssuanceCap
+	20, // 16: ledgerd.wallet.v1.Params.decimals:type_name -> ledgerd.wallet.v1.DenomDecimals
+	20, // 17: ledgerd.wallet.v1.Denoms.denoms:type_name -> ledgerd.wallet.v1.DenomDecimals
+	25, // 18: ledgerd.wallet.v1.MsgBatchTransfer.legs:type_name -> ledgerd.wallet.v1.BatchLeg
+	1,  // 19: ledgerd.wallet.v1.MsgFreeze.kind:type_name -> ledgerd.wallet.v1.FreezeKind
+	5,  // 20: ledgerd.wallet.v1.MsgSetLimits.limits:type_name -> ledgerd.wallet.v1.Limits
+	5,  // 21: ledgerd.wallet.v1.MsgOpenSubWallet.limits:type_name -> ledgerd.wallet.v1.Limits
+	5,  // 22: ledgerd.wallet.v1.MsgSetSubWallet.limits:type_name -> ledgerd.wallet.v1.Limits
+	14, // 23: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_wallet_v1_wallet_proto_init() }
@@ -2443,8 +3458,8 @@ func file_ledgerd_wallet_v1_wallet_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_wallet_v1_wallet_proto_rawDesc), len(file_ledgerd_wallet_v1_wallet_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   27,
+			NumEnums:      4,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
