@@ -174,11 +174,17 @@ func broadcastPatiently(ctx context.Context, c *client.Client, b []byte) error {
 
 // sign makes the canonical bytes of msg signed by key with nonce.
 func (g *Generator) sign(key *ecdsa.PrivateKey, nonce, validUntil uint64, msg client.Msg) ([]byte, error) {
-	body := &authv1.TxBody{ChainId: g.domain.ChainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(),
+	return Sign(g.domain, key, nonce, validUntil, msg)
+}
+
+// Sign makes the canonical bytes of msg signed by key (EIP-712) in domain
+// with nonce and valid_until_height validUntil.
+func Sign(domain auth.Domain, key *ecdsa.PrivateKey, nonce, validUntil uint64, msg client.Msg) ([]byte, error) {
+	body := &authv1.TxBody{ChainId: domain.ChainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(),
 		Nonce: nonce, ValidUntilHeight: validUntil}
 	if err := client.SetMsg(body, msg); err != nil {
 		return nil, err
 	}
-	_, b, err := client.SignTx(g.domain, body, key, authv1.SignMode_SIGN_MODE_EIP712)
+	_, b, err := client.SignTx(domain, body, key, authv1.SignMode_SIGN_MODE_EIP712)
 	return b, err
 }

@@ -280,13 +280,20 @@ type payer struct {
 
 // newWallet derives wallet i's key from seed.
 func newWallet(seed uint64, i int) *payer {
+	key := WalletKey(seed, i)
+	return &payer{key: key, addr: crypto.PubkeyToAddress(key.PublicKey)}
+}
+
+// WalletKey derives the key of wallet i from seed: the same seed and index
+// give the same key.
+func WalletKey(seed uint64, i int) *ecdsa.PrivateKey {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], seed)
 	binary.BigEndian.PutUint64(b[8:], uint64(i))
 	for ctr := byte(0); ; ctr++ {
 		h := sha256.Sum256(append(b[:], ctr))
 		if key, err := crypto.ToECDSA(h[:]); err == nil {
-			return &payer{key: key, addr: crypto.PubkeyToAddress(key.PublicKey)}
+			return key
 		}
 	}
 }
