@@ -1,0 +1,139 @@
+package benchrpc
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// backoff is how long a worker pauses after the node refused a transaction
+// for a full mempool (or another passing reason) before it sends again.
+const backoff = 20 * time.Millisecond
+
+// tally is what the workers saw of their broadcasts.
+type tally struct {
+	// Requests is HTTP requests made; Sent is transactions in them, those
+	// sent again included.
+	Requests int `json:"requests"`
+	Sent     int `json:"sent"`
+	// Accepted passed CheckTx. Held were sent again and found in the
+	// node's mempool cache. Refused were not admitted, by reason
+	// ("codespace/code", "code N", or "rpc: ..."); a transaction refused
+	// for a full mempool is sent again, and counted each time.
+	Accepted int            `json:"accepted"`
+	Held     int            `json:"held,omitempty"`
+	Refused  map[string]int `json:"refused,omitempty"`
+	// Skipped were given up after refusals; Rewinds counts signers sent
+	// again from their committed nonce (see paymentStream.refused).
+	Skipped int `json:"skipped,omitempty"`
+	Rewinds int `json:"rewinds,omitempty"`
+}
+
+func (t *tally) add(o tally) {
+	t.Requests += o.Requests
+	t.Sent += o.Sent
+	t.Accepted += o.Accepted
+	t.Held += o.Held
+	t.Skipped += o.Skipped
+	t.Rewinds += o.Rewinds
+	for k, v := range o.Refused {
+		if t.Refused == nil {
+			t.Refused = map[string]int{}
+		}
+		t.Refused[k] += v
+	}
+}
+
+// driver runs one worker per stream, each sending batch transactions per
+// request and waiting for the answer before the next request, until stop
+// is closed (a request under way completes and is counted) or every
+// stream is exhausted.
+type driver struct {
+	b     *broadcaster
+	batch int
+	stop  chan struct{}
+	// exhausted is when the first stream ran out (unix nanoseconds; 0:
+	// none did).
+	exhausted atomic.Int64
+}
+
+func (d *driver) run(ctx context.Context, streams []stream) tally {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		total tally
+	)
+	for _, s := range streams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := d.work(ctx, s)
+			mu.Lock()
+			total.add(t)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return total
+}
+
+func (d *driver) stopped() bool {
+	select {
+	case <-d.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func (d *driver) work(ctx context.Context, s stream) tally {
+	t := tally{Refused: map[string]int{}}
+	txs := make([][]byte, 0, d.batch)
+	for !d.stopped() && ctx.Err() == nil {
+		items := s.take(d.batch)
+		if len(items) == 0 {
+			d.exhausted.CompareAndSwap(0, time.Now().UnixNano())
+			break
+		}
+		txs = txs[:0]
+		for _, it := range items {
+			txs = append(txs, it.tx)
+		}
+		outs, err := d.b.send(ctx, txs)
+		t.Requests++
+		t.Sent += len(txs)
+		pause := false
+		if err != nil {
+			// Whether the node admitted them is unknown: send them again; a
+			// transaction it holds comes back as held.
+			t.Refused[outcome{rpcErr: err.Error()}.reason()] += len(txs)
+			pause = true
+		}
+		for i, o := range outs {
+			switch {
+			case o.accepted():
+				t.Accepted++
+				s.accepted(items[i].key)
+			case o.held():
+				t.Held++
+				s.accepted(items[i].key)
+			case o.mempoolFull():
+				t.Refused[o.reason()]++
+				pause = true
+			default:
+				t.Refused[o.reason()]++
+				pause = s.refused(items[i].key, o) || pause
+			}
+		}
+		if pause {
+			select {
+			case <-d.stop:
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
+		}
+	}
+	t.Skipped, t.Rewinds = s.skipped(), s.rewinds()
+	return t
+}
