@@ -389,7 +389,7 @@ func (o *Options) measure(ctx context.Context, t *target, p ports, run int) (m *
 	}
 
 	streams := t.streams(o.Workers)
-	d := &driver{b: newBroadcaster(rpcAddr, o.Workers), batch: o.Batch, stop: make(chan struct{})}
+	d := &driver{b: load.NewBroadcaster(rpcAddr, o.Workers), batch: o.Batch, stop: make(chan struct{})}
 	var stopOnce sync.Once
 	stopSending := func() { stopOnce.Do(func() { close(d.stop) }) }
 	defer stopSending()

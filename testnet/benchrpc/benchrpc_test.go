@@ -2,12 +2,7 @@ package benchrpc
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +11,7 @@ import (
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 
+	"github.com/ledgerd/ledgerd/testnet/load"
 	"github.com/ledgerd/ledgerd/x/auth"
 )
 
@@ -54,18 +50,18 @@ func TestPaymentStream(t *testing.T) {
 	want("signer 1's turn", 1, 2)
 	// Nonce too high: signer 1 rewinds to its committed nonce.
 	committed[1] = 1
-	s.refused(0, outcome{codespace: auth.Codespace, code: auth.ErrNonceTooHigh.Code})
+	s.refused(0, load.Outcome{Codespace: auth.Codespace, Code: auth.ErrNonceTooHigh.Code})
 	want("signer 3's unsettled payment", 3, 1)
 	want("signer 1 rewound", 1, 1)
 	if s.rewinds() != 1 {
 		t.Fatalf("rewinds %d, want 1", s.rewinds())
 	}
 	// Pending cap: pause, the same payment again.
-	if !s.refused(0, outcome{codespace: auth.Codespace, code: auth.ErrTooManyPending.Code}) {
+	if !s.refused(0, load.Outcome{Codespace: auth.Codespace, Code: auth.ErrTooManyPending.Code}) {
 		t.Fatal("auth/16 must pause the worker")
 	}
 	// Another refusal: the signer's remaining payments are skipped.
-	s.refused(1, outcome{codespace: "wallet", code: 7})
+	s.refused(1, load.Outcome{Codespace: "wallet", Code: 7})
 	if s.skipped() != 2 {
 		t.Fatalf("skipped %d, want signer 3's last 2", s.skipped())
 	}
@@ -94,72 +90,6 @@ func TestKVStreamTxs(t *testing.T) {
 		}
 		seen[string(it[0].tx)] = true
 		s.accepted(0)
-	}
-}
-
-func TestBroadcasterOutcomes(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		var reqs []struct {
-			ID     int `json:"id"`
-			Params struct {
-				Tx []byte `json:"tx"`
-			} `json:"params"`
-		}
-		if body[0] != '[' {
-			body = append(append([]byte("["), body...), ']')
-		}
-		if err := json.Unmarshal(body, &reqs); err != nil {
-			t.Errorf("request %q: %v", body, err)
-		}
-		var out []string
-		for _, q := range reqs {
-			id := string(rune('0' + q.ID))
-			switch string(q.Params.Tx) {
-			case "ok":
-				out = append(out, `{"jsonrpc":"2.0","id":`+id+`,"result":{"code":0,"data":"","log":"","codespace":"","hash":"AB"}}`)
-			case "nonce":
-				out = append(out, `{"jsonrpc":"2.0","id":`+id+`,"result":{"code":14,"codespace":"auth","log":"nonce too high"}}`)
-			case "full":
-				out = append(out, `{"jsonrpc":"2.0","id":`+id+`,"error":{"code":-32603,"message":"Internal error","data":"mempool is full: number of txs 5000 (max: 5000)"}}`)
-			case "dup":
-				out = append(out, `{"jsonrpc":"2.0","id":`+id+`,"error":{"code":-32603,"message":"Internal error","data":"tx already exists in cache"}}`)
-			}
-		}
-		if len(reqs) == 1 {
-			_, _ = io.WriteString(w, out[0])
-			return
-		}
-		// A batch's answers, out of order.
-		out[0], out[len(out)-1] = out[len(out)-1], out[0]
-		_, _ = io.WriteString(w, "["+strings.Join(out, ",")+"]")
-	}))
-	defer srv.Close()
-	b := newBroadcaster("tcp://"+srv.Listener.Addr().String(), 2)
-	ctx := context.Background()
-
-	one, err := b.send(ctx, [][]byte{[]byte("ok")})
-	if err != nil || len(one) != 1 || !one[0].accepted() {
-		t.Fatalf("single: %+v, %v", one, err)
-	}
-	outs, err := b.send(ctx, [][]byte{[]byte("ok"), []byte("nonce"), []byte("full"), []byte("dup")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !outs[0].accepted() || outs[0].held() {
-		t.Errorf("ok: %+v", outs[0])
-	}
-	if outs[1].accepted() || !outs[1].is(auth.ErrNonceTooHigh) || outs[1].reason() != "auth/14" {
-		t.Errorf("nonce: %+v, reason %q", outs[1], outs[1].reason())
-	}
-	if !outs[2].mempoolFull() || outs[2].reason() != "rpc: mempool full" {
-		t.Errorf("full: %+v, reason %q", outs[2], outs[2].reason())
-	}
-	if !outs[3].held() || outs[3].accepted() {
-		t.Errorf("dup: %+v", outs[3])
-	}
-	if r := (outcome{code: 1}).reason(); r != "code 1" {
-		t.Errorf("kvstore refusal reason %q", r)
 	}
 }
 

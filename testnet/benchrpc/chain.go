@@ -7,6 +7,8 @@ import (
 	"time"
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/ledgerd/ledgerd/testnet/load"
 )
 
 // block is what the benchmark reads of one committed block.
@@ -52,7 +54,7 @@ func readBlocks(ctx context.Context, rpc *rpchttp.HTTP, from, to int64) (map[int
 			if b.failed == nil {
 				b.failed = map[string]int{}
 			}
-			b.failed[outcome{code: r.Code, codespace: r.Codespace}.reason()]++
+			b.failed[load.Outcome{Code: r.Code, Codespace: r.Codespace}.Reason()]++
 		}
 	}
 	return out, nil

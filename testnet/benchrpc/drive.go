@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ledgerd/ledgerd/testnet/load"
 )
 
 // backoff is how long a worker pauses after the node refused a transaction
@@ -50,7 +52,7 @@ func (t *tally) add(o tally) {
 // is closed (a request under way completes and is counted) or every
 // stream is exhausted.
 type driver struct {
-	b     *broadcaster
+	b     *load.Broadcaster
 	batch int
 	stop  chan struct{}
 	// exhausted is when the first stream ran out (unix nanoseconds; 0:
@@ -100,29 +102,29 @@ func (d *driver) work(ctx context.Context, s stream) tally {
 		for _, it := range items {
 			txs = append(txs, it.tx)
 		}
-		outs, err := d.b.send(ctx, txs)
+		outs, err := d.b.Send(ctx, txs)
 		t.Requests++
 		t.Sent += len(txs)
 		pause := false
 		if err != nil {
 			// Whether the node admitted them is unknown: send them again; a
 			// transaction it holds comes back as held.
-			t.Refused[outcome{rpcErr: err.Error()}.reason()] += len(txs)
+			t.Refused[load.Outcome{RPCError: err.Error()}.Reason()] += len(txs)
 			pause = true
 		}
 		for i, o := range outs {
 			switch {
-			case o.accepted():
+			case o.Accepted():
 				t.Accepted++
 				s.accepted(items[i].key)
-			case o.held():
+			case o.Held():
 				t.Held++
 				s.accepted(items[i].key)
-			case o.mempoolFull():
-				t.Refused[o.reason()]++
+			case o.MempoolFull():
+				t.Refused[o.Reason()]++
 				pause = true
 			default:
-				t.Refused[o.reason()]++
+				t.Refused[o.Reason()]++
 				pause = s.refused(items[i].key, o) || pause
 			}
 		}

@@ -236,12 +236,12 @@ func (s *paymentStream) accepted(key int) { s.signers[key].next++ }
 //   - auth/13, nonce too low: the payment is committed already (sent again
 //     after a rewind); on to the next;
 //   - anything else: the signer's remaining payments are skipped.
-func (s *paymentStream) refused(key int, o outcome) bool {
+func (s *paymentStream) refused(key int, o load.Outcome) bool {
 	sg := s.signers[key]
 	switch {
-	case o.is(auth.ErrTooManyPending):
+	case o.Is(auth.ErrTooManyPending):
 		return true
-	case o.is(auth.ErrNonceTooHigh):
+	case o.Is(auth.ErrNonceTooHigh):
 		n, err := s.nonce(sg.index)
 		if err != nil || n > uint64(sg.next) {
 			sg.dropped = true
@@ -250,7 +250,7 @@ func (s *paymentStream) refused(key int, o outcome) bool {
 		sg.next = int(n)
 		s.rewound++
 		return false
-	case o.is(auth.ErrNonceTooLow):
+	case o.Is(auth.ErrNonceTooLow):
 		sg.next++
 		return false
 	}

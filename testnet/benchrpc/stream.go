@@ -1,6 +1,10 @@
 package benchrpc
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"github.com/ledgerd/ledgerd/testnet/load"
+)
 
 // item is one transaction to send; key names its signer in the stream.
 type item struct {
@@ -22,7 +26,7 @@ type stream interface {
 	// refused: the node refused the item with o, for another reason than a
 	// full mempool. The stream decides what comes next; it returns true if
 	// the worker should pause before it sends again.
-	refused(key int, o outcome) (pause bool)
+	refused(key int, o load.Outcome) (pause bool)
 	// skipped counts the transactions given up after refusals; rewinds
 	// counts signers sent again from their committed nonce.
 	skipped() int
@@ -66,7 +70,7 @@ func (s *kvStream) tx() []byte {
 func (s *kvStream) accepted(key int) { s.pending[key].tx = s.tx() }
 
 // refused: the kvstore refuses only malformed transactions; make another.
-func (s *kvStream) refused(key int, _ outcome) bool {
+func (s *kvStream) refused(key int, _ load.Outcome) bool {
 	s.pending[key].tx = s.tx()
 	return false
 }
