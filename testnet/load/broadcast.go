@@ -187,3 +187,86 @@ func (b *Broadcaster) Send(ctx context.Context, txs [][]byte) ([]Outcome, error)
 	}
 	return out, nil
 }
+
+// batcher sends transactions that many goroutines submit one at a time to
+// one node, over a few connections: each of its senders takes the next
+// transaction and whatever else is queued by then, up to max, and sends
+// them as one JSON-RPC batch. Under light load a transaction goes alone
+// and waits for nothing; under heavy load the node gets fewer, fuller
+// requests and the generator makes fewer of them. A goroutine's own
+// transactions stay in the order it submitted them, since it waits for
+// each answer. Safe for concurrent use.
+type batcher struct {
+	b    *Broadcaster
+	max  int
+	reqs chan *sendReq
+}
+
+type sendReq struct {
+	tx   []byte
+	done chan sendResult
+}
+
+type sendResult struct {
+	o   Outcome
+	err error
+}
+
+// newBatcher starts senders goroutines sending to b until ctx ends.
+func newBatcher(ctx context.Context, b *Broadcaster, senders, max int) *batcher {
+	q := &batcher{b: b, max: max, reqs: make(chan *sendReq)}
+	for range senders {
+		go q.loop(ctx)
+	}
+	return q
+}
+
+// send broadcasts tx and returns the node's answer.
+func (q *batcher) send(ctx context.Context, tx []byte) (Outcome, error) {
+	r := &sendReq{tx: tx, done: make(chan sendResult, 1)}
+	select {
+	case q.reqs <- r:
+	case <-ctx.Done():
+		return Outcome{}, ctx.Err()
+	}
+	select {
+	case res := <-r.done:
+		return res.o, res.err
+	case <-ctx.Done():
+		return Outcome{}, ctx.Err()
+	}
+}
+
+func (q *batcher) loop(ctx context.Context) {
+	batch := make([]*sendReq, 0, q.max)
+	txs := make([][]byte, 0, q.max)
+	for {
+		batch, txs = batch[:0], txs[:0]
+		select {
+		case r := <-q.reqs:
+			batch = append(batch, r)
+		case <-ctx.Done():
+			return
+		}
+	more:
+		for len(batch) < q.max {
+			select {
+			case r := <-q.reqs:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		for _, r := range batch {
+			txs = append(txs, r.tx)
+		}
+		outs, err := q.b.Send(ctx, txs)
+		for i, r := range batch {
+			if err != nil {
+				r.done <- sendResult{err: err}
+			} else {
+				r.done <- sendResult{o: outs[i]}
+			}
+		}
+	}
+}

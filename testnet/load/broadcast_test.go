@@ -3,11 +3,14 @@ package load
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ledgerd/ledgerd/x/auth"
 )
@@ -75,5 +78,75 @@ func TestBroadcasterOutcomes(t *testing.T) {
 	}
 	if r := (Outcome{Code: 1}).Reason(); r != "code 1" {
 		t.Errorf("kvstore refusal reason %q", r)
+	}
+}
+
+// TestBatcher: transactions submitted one at a time by many goroutines
+// reach the node in batches of at most max, each goroutine's in the order
+// it submitted them, and each gets its own answer.
+func TestBatcher(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		order   = map[byte][]byte{} // goroutine -> sequence numbers, as the node saw them
+		largest int
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if body[0] != '[' {
+			body = append(append([]byte("["), body...), ']')
+		}
+		var reqs []struct {
+			ID     int `json:"id"`
+			Params struct {
+				Tx []byte `json:"tx"`
+			} `json:"params"`
+		}
+		if err := json.Unmarshal(body, &reqs); err != nil {
+			t.Error(err)
+		}
+		var out []string
+		mu.Lock()
+		largest = max(largest, len(reqs))
+		for _, q := range reqs {
+			order[q.Params.Tx[0]] = append(order[q.Params.Tx[0]], q.Params.Tx[1])
+			// The answer's code carries the sequence number back.
+			out = append(out, fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"result":{"code":%d}}`, q.ID, q.Params.Tx[1]))
+		}
+		mu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+		if len(reqs) == 1 {
+			_, _ = io.WriteString(w, out[0])
+			return
+		}
+		_, _ = io.WriteString(w, "["+strings.Join(out, ",")+"]")
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	q := newBatcher(ctx, NewBroadcaster(srv.URL, 2), 2, 5)
+	var wg sync.WaitGroup
+	for g := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 20 {
+				o, err := q.send(ctx, []byte{byte(g), byte(n)})
+				if err != nil || o.Code != uint32(n) {
+					t.Errorf("goroutine %d, tx %d: %+v, %v", g, n, o, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for g, seq := range order {
+		for n, s := range seq {
+			if s != byte(n) {
+				t.Fatalf("goroutine %d's transactions reached the node as %v", g, seq)
+			}
+		}
+	}
+	if largest < 2 || largest > 5 {
+		t.Fatalf("largest batch %d: want 2 to 5 (40 goroutines, 2 senders, max 5)", largest)
 	}
 }
