@@ -11,8 +11,8 @@
 #
 # Settings, from the environment (defaults in testnet/benchrpc/cmd/benchrpc):
 #   DURATION, WARMUP     timed window (20s) after a warm-up (5s)
-#   WORKERS, BATCH       concurrent senders (32), transactions per request (1)
-#   WALLETS, TXS         ledgerd payers opened in genesis (2000), transfers each (50)
+#   WORKERS, BATCH       concurrent senders (128), transactions per request (1)
+#   WALLETS, TXS         ledgerd payers opened in genesis (3000), transfers each (50)
 #   RUNS                 runs of both nodes, in turn (1)
 #   PROFILE=1            CPU profile of each node during the window
 #   OUTPUT=json          figures as JSON

@@ -2,6 +2,7 @@ package benchrpc
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,27 @@ type tally struct {
 	// again from their committed nonce (see paymentStream.refused).
 	Skipped int `json:"skipped,omitempty"`
 	Rewinds int `json:"rewinds,omitempty"`
+	// RoundTrip is the requests' round trip in milliseconds, from sending
+	// to the node's answer (CheckTx's, for broadcast_tx_sync).
+	RoundTrip Percentiles `json:"round_trip_ms"`
+
+	rtts []time.Duration
+}
+
+// Percentiles of a distribution.
+type Percentiles struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+}
+
+func percentiles(ds []time.Duration) Percentiles {
+	if len(ds) == 0 {
+		return Percentiles{}
+	}
+	slices.Sort(ds)
+	at := func(p int) float64 { return float64(ds[min(len(ds)-1, len(ds)*p/100)].Microseconds()) / 1000 }
+	return Percentiles{P50: at(50), P90: at(90), P99: at(99)}
 }
 
 func (t *tally) add(o tally) {
@@ -39,6 +61,7 @@ func (t *tally) add(o tally) {
 	t.Held += o.Held
 	t.Skipped += o.Skipped
 	t.Rewinds += o.Rewinds
+	t.rtts = append(t.rtts, o.rtts...)
 	for k, v := range o.Refused {
 		if t.Refused == nil {
 			t.Refused = map[string]int{}
@@ -77,6 +100,8 @@ func (d *driver) run(ctx context.Context, streams []stream) tally {
 		}()
 	}
 	wg.Wait()
+	total.RoundTrip = percentiles(total.rtts)
+	total.rtts = nil
 	return total
 }
 
@@ -102,7 +127,9 @@ func (d *driver) work(ctx context.Context, s stream) tally {
 		for _, it := range items {
 			txs = append(txs, it.tx)
 		}
+		sent := time.Now()
 		outs, err := d.b.Send(ctx, txs)
+		t.rtts = append(t.rtts, time.Since(sent))
 		t.Requests++
 		t.Sent += len(txs)
 		pause := false
