@@ -188,6 +188,10 @@ type Measure struct {
 	// OtherCPU is what the rest of the machine used meanwhile (other
 	// processes on a shared machine), in cores.
 	OtherCPU float64 `json:"other_cpu_cores"`
+	// NodeMicrosPerTx is the node's CPU time per committed transaction
+	// during the window, in microseconds: what the node spends on each,
+	// which other processes' load changes far less than the rate.
+	NodeMicrosPerTx float64 `json:"node_cpu_us_per_tx"`
 	// RanOutEarly is how many seconds before the window's end a worker ran
 	// out of transactions (0: none did): the window was not fully loaded.
 	RanOutEarly float64 `json:"ran_out_early_s,omitempty"`
@@ -214,7 +218,8 @@ func (m *Measure) String() string {
 	if m.Broadcasts.Rewinds > 0 || m.Broadcasts.Skipped > 0 {
 		s += fmt.Sprintf(", signers rewound %d, txs skipped %d", m.Broadcasts.Rewinds, m.Broadcasts.Skipped)
 	}
-	s += fmt.Sprintf("; CPU in cores: client %.2f, node %.2f, other processes %.2f", m.ClientCPU, m.NodeCPU, m.OtherCPU)
+	s += fmt.Sprintf("; CPU in cores: client %.2f, node %.2f (%.0f us per committed tx), other processes %.2f",
+		m.ClientCPU, m.NodeCPU, m.NodeMicrosPerTx, m.OtherCPU)
 	if m.Dropped != 0 {
 		s += fmt.Sprintf(", dropped after CheckTx %d", m.Dropped)
 	}
@@ -470,6 +475,7 @@ func (o *Options) measure(ctx context.Context, t *target, p ports, run int) (m *
 	if m.Window, err = newWindow(blocks, h0, h1); err != nil {
 		return nil, err
 	}
+	m.NodeMicrosPerTx = m.NodeCPU * wall / float64(m.Window.Committed) * 1e6
 	committed := 0
 	for h := startHeight + 1; h <= endHeight; h++ {
 		committed += blocks[h].txs
