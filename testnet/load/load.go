@@ -7,9 +7,11 @@
 // (Prepare), then runs any number of load steps (Run). Each wallet has at
 // most InFlight payments in flight, with consecutive nonces; a lost payment
 // (a node killed before it gossiped the transaction) costs that wallet one
-// validity window, after which it resumes from its committed nonce. Payments are spread over the
-// nodes in turn; a node that does not answer is skipped, so the load goes on
-// while nodes crash, pause or restart.
+// validity window, after which it resumes from its committed nonce.
+// Payments are spread over the nodes in turn, in JSON-RPC batches of those
+// queued meanwhile; a node that does not answer is skipped, so the load goes
+// on while nodes crash, pause or restart. The generator reports the CPU it
+// used itself, so that a reader can tell its limits from the network's.
 //
 // Optionally it also sends bad transactions (malformed, oversized, replayed,
 // badly signed) to the nodes during the load, and counts how each was
