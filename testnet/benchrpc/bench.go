@@ -295,7 +295,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		},
 	}
 
-	settings, err := o.compareSettings(map[*target]ports{ledgerd: ledgerdPorts, kvstore: kvPorts})
+	settings, err := o.compareSettings([]*target{ledgerd, kvstore}, []ports{ledgerdPorts, kvPorts})
 	if err != nil {
 		return nil, err
 	}
@@ -343,14 +343,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 // compareSettings writes both targets' homes and compares their
 // config.toml files (see compareConfigs).
-func (o *Options) compareSettings(targets map[*target]ports) ([]string, error) {
+func (o *Options) compareSettings(targets []*target, p []ports) ([]string, error) {
 	var homes []string
-	for t, p := range targets {
+	for i, t := range targets {
 		dir := filepath.Join(o.Dir, t.name)
 		if err := os.RemoveAll(dir); err != nil {
 			return nil, err
 		}
-		home, _, _, err := t.setup(dir, p)
+		home, _, _, err := t.setup(dir, p[i])
 		if err != nil {
 			return nil, err
 		}
@@ -448,7 +448,7 @@ func (o *Options) measure(ctx context.Context, t *target, p ports, run int) (m *
 	m.ClientCPU = (load.CPUTime() - client0).Seconds() / wall
 	m.NodeCPU = (node.cpuTime() - node0).Seconds() / wall
 	m.OtherCPU = max(0, (machineBusy()-busy0).Seconds()/wall-m.ClientCPU-m.NodeCPU)
-	if at := d.exhausted.Load(); at != 0 && at < time.Now().UnixNano() {
+	if at := d.exhausted.Load(); at != 0 {
 		m.RanOutEarly = time.Since(time.Unix(0, at)).Seconds()
 	}
 	stopSending()
