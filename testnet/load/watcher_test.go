@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/ledgerd/ledgerd/client"
@@ -25,25 +26,13 @@ func TestWatcher(t *testing.T) {
 	mux.HandleFunc("/block", func(w http.ResponseWriter, r *http.Request) {
 		var h int64
 		fmt.Sscan(r.URL.Query().Get("height"), &h)
-		list := ""
-		for i, tx := range txs[h] {
-			if i > 0 {
-				list += ","
-			}
-			list += `"` + base64.StdEncoding.EncodeToString([]byte(tx)) + `"`
-		}
+		list := each(txs[h], func(tx string) string { return `"` + base64.StdEncoding.EncodeToString([]byte(tx)) + `"` })
 		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":-1,"result":{"block_id":{},"block":{"header":{"height":"%d"},"data":{"txs":[%s]}}}}`, h, list)
 	})
 	mux.HandleFunc("/block_results", func(w http.ResponseWriter, r *http.Request) {
 		var h int64
 		fmt.Sscan(r.URL.Query().Get("height"), &h)
-		list := ""
-		for i, tx := range txs[h] {
-			if i > 0 {
-				list += ","
-			}
-			list += codes[tx]
-		}
+		list := each(txs[h], func(tx string) string { return codes[tx] })
 		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":-1,"result":{"height":"%d","txs_results":[%s]}}`, h, list)
 	})
 	srv := httptest.NewServer(mux)
@@ -79,4 +68,13 @@ func TestWatcher(t *testing.T) {
 	if inc := <-w.expect(hash("past"), 1); !inc.Expired {
 		t.Errorf("a transaction registered past its validity: %+v", inc)
 	}
+}
+
+// each joins f of every item with commas.
+func each(items []string, f func(string) string) string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = f(it)
+	}
+	return strings.Join(out, ",")
 }
