@@ -16,7 +16,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 export CGO_ENABLED = 1
 
 .PHONY: build run test test-short lint bench fuzz proto clean devnet-reset localnet localnet-stop \
-	docker-image localnet-docker localnet-docker-stop bench-net e2e
+	docker-image localnet-docker localnet-docker-stop bench-net bench-rpc e2e
 
 ## build: the ledgerd binary with cgo (libsecp256k1), at build/ledgerd
 build:
@@ -78,6 +78,10 @@ bench: build
 ## bench-net: saturation throughput and latency of a 4-validator network (Docker if available, else processes); MODE, RATES, WALLETS, DURATION scale it
 bench-net: build
 	@scripts/bench-net.sh $(LEDGERD)
+
+## bench-rpc: one node's committed tx/s over RPC against CometBFT's stock kvstore, same client and settings; RUNS, DURATION, WORKERS, BATCH, WALLETS, TXS, PROFILE scale it
+bench-rpc: build
+	@scripts/bench-rpc.sh $(LEDGERD)
 
 E2E_DURATION ?= 10m
 

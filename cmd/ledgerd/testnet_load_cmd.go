@@ -41,9 +41,10 @@ func newTestnetLoadCmd() *cobra.Command {
 		Long: `Opens and funds --wallets wallets through the network's member banks, then
 sends fresh signed payments between them, spread over the nodes, for
 --duration at each rate of --rate (payments per second; 0 = as fast as the
-network admits them). Each step reports submitted, accepted, committed and
-rejected (by code) payments, the committed rate, and the commit latency from
-submission to the block (p50/p95/p99). With several rates, the step with the
+network admits them), each wallet with up to --in-flight payments under way.
+Each step reports submitted, accepted, committed and rejected (by code)
+payments, the committed rate, the commit latency from submission to the
+block (p50/p95/p99), and the generator's own CPU use. With several rates, the step with the
 highest committed rate is the saturation point.
 
 --bad-every N also sends a bad transaction (malformed, oversized, replayed,
@@ -101,6 +102,8 @@ refused.`,
 	f.IntVar(&cfg.BadEvery, "bad-every", 0, "send a bad transaction after every N payments (0: none)")
 	f.Uint64Var(&cfg.Seed, "seed", 0, "derives the wallets and payments (default: from the clock); the same seed reuses the same wallets")
 	f.Uint64Var(&cfg.ValidFor, "valid-for", 20, "payments' validity window, in blocks")
+	f.IntVar(&cfg.InFlight, "in-flight", 4, "payments each wallet may have submitted and not yet committed, with consecutive nonces (1 to 64)")
+	f.IntVar(&cfg.Batch, "batch", 10, "most payments sent to a node in one request (a JSON-RPC batch of those queued meanwhile; at most the nodes' rpc.max_request_batch_size)")
 	f.DurationVar(&wait, "wait", 0, "wait up to this long for a node to answer with a block (a network just started)")
 	return cmd
 }

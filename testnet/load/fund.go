@@ -109,7 +109,7 @@ func (g *Generator) fundChunk(ctx context.Context, bank Bank, c *client.Client, 
 				return err
 			}
 			hash := g.track(b, Tx{})
-			s := sent{hash: hash, what: fmt.Sprintf("%T for %s", m, w.addr.Hex()), ch: g.watch.expect(hash)}
+			s := sent{hash: hash, what: fmt.Sprintf("%T for %s", m, w.addr.Hex()), ch: g.watch.expect(hash, validUntil)}
 			if _, ok := m.(*walletv1.MsgDeposit); ok {
 				s.funded = w.addr
 			}
@@ -125,6 +125,9 @@ func (g *Generator) fundChunk(ctx context.Context, bank Bank, c *client.Client, 
 	for _, s := range all {
 		select {
 		case inc := <-s.ch:
+			if inc.Expired {
+				return fmt.Errorf("load: %s funding: %s not committed by its valid_until_height %d", bank.Member, s.what, validUntil)
+			}
 			last = max(last, inc.Height)
 			if inc.Code != 0 {
 				return fmt.Errorf("load: %s funding: %s failed in block %d: %s/%d", bank.Member, s.what, inc.Height, inc.Codespace, inc.Code)
@@ -173,13 +176,35 @@ func broadcastPatiently(ctx context.Context, c *client.Client, b []byte) error {
 	}
 }
 
-// sign makes the canonical bytes of msg signed by key with nonce.
+// sign makes the canonical bytes of msg signed by key with nonce. It does
+// not check its own signature as Sign does: the node checks every one, and
+// a bad signature would show in the report as auth/11 refusals.
 func (g *Generator) sign(key *ecdsa.PrivateKey, nonce, validUntil uint64, msg client.Msg) ([]byte, error) {
-	body := &authv1.TxBody{ChainId: g.domain.ChainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(),
-		Nonce: nonce, ValidUntilHeight: validUntil}
-	if err := client.SetMsg(body, msg); err != nil {
+	body, err := txBody(g.domain, key, nonce, validUntil, msg)
+	if err != nil {
 		return nil, err
 	}
-	_, b, err := client.SignTx(g.domain, body, key, authv1.SignMode_SIGN_MODE_EIP712)
+	tx, err := g.signer.Sign(body, authv1.SignMode_SIGN_MODE_EIP712, key)
+	if err != nil {
+		return nil, err
+	}
+	return client.EncodeTx(tx)
+}
+
+// Sign makes the canonical bytes of msg signed by key (EIP-712) in domain
+// with nonce and valid_until_height validUntil, with client.SignTx, which
+// checks the signature as the node will.
+func Sign(domain auth.Domain, key *ecdsa.PrivateKey, nonce, validUntil uint64, msg client.Msg) ([]byte, error) {
+	body, err := txBody(domain, key, nonce, validUntil, msg)
+	if err != nil {
+		return nil, err
+	}
+	_, b, err := client.SignTx(domain, body, key, authv1.SignMode_SIGN_MODE_EIP712)
 	return b, err
+}
+
+func txBody(domain auth.Domain, key *ecdsa.PrivateKey, nonce, validUntil uint64, msg client.Msg) (*authv1.TxBody, error) {
+	body := &authv1.TxBody{ChainId: domain.ChainID, Signer: crypto.PubkeyToAddress(key.PublicKey).Bytes(),
+		Nonce: nonce, ValidUntilHeight: validUntil}
+	return body, client.SetMsg(body, msg)
 }

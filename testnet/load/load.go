@@ -5,11 +5,13 @@
 //
 // A Generator first opens and funds its wallets through the member banks
 // (Prepare), then runs any number of load steps (Run). Each wallet has at
-// most one payment in flight, so a lost payment (a node killed before it
-// gossiped the transaction) costs that wallet one validity window, after
-// which it resumes from its committed nonce. Payments are spread over the
-// nodes in turn; a node that does not answer is skipped, so the load goes on
-// while nodes crash, pause or restart.
+// most InFlight payments in flight, with consecutive nonces; a lost payment
+// (a node killed before it gossiped the transaction) costs that wallet one
+// validity window, after which it resumes from its committed nonce.
+// Payments are spread over the nodes in turn, in JSON-RPC batches of those
+// queued meanwhile; a node that does not answer is skipped, so the load goes
+// on while nodes crash, pause or restart. The generator reports the CPU it
+// used itself, so that a reader can tell its limits from the network's.
 //
 // Optionally it also sends bad transactions (malformed, oversized, replayed,
 // badly signed) to the nodes during the load, and counts how each was
@@ -24,8 +26,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -60,6 +60,15 @@ type Config struct {
 	// long a payment lost with a node is waited for before its wallet
 	// resumes from the committed nonce.
 	ValidFor uint64
+	// InFlight is how many payments one wallet may have submitted and not
+	// yet resolved (committed or expired), with consecutive nonces
+	// (default 4): the wallets then bound the rate at about Wallets *
+	// InFlight / latency. At most the node's max_pending_per_signer (64).
+	InFlight int
+	// Batch is the most payments sent to a node in one request, a JSON-RPC
+	// batch of those queued up meanwhile (default 10, CometBFT's default
+	// rpc.max_request_batch_size); 1 sends each alone.
+	Batch int
 	// BadEvery sends one bad transaction after every BadEvery payments; 0
 	// sends none.
 	BadEvery int
@@ -92,16 +101,35 @@ func (c *Config) defaults() error {
 	if c.ValidFor == 0 {
 		c.ValidFor = 20
 	}
+	if c.InFlight == 0 {
+		c.InFlight = 4
+	}
+	if c.Batch == 0 {
+		c.Batch = 10
+	}
+	if c.Batch < 1 {
+		return fmt.Errorf("load: batch %d: at least 1", c.Batch)
+	}
+	if c.InFlight < 1 || c.InFlight > 64 {
+		return fmt.Errorf("load: %d payments in flight per wallet: 1 to 64 (the node's max_pending_per_signer)", c.InFlight)
+	}
 	if c.Logf == nil {
 		c.Logf = func(string, ...any) {}
 	}
 	return nil
 }
 
+// sendersPerNode is how many requests the generator has under way at a
+// node at most (each a JSON-RPC batch of up to Config.Batch payments).
+const sendersPerNode = 16
+
 // Generator holds the funded wallets and follows the chain.
 type Generator struct {
 	cfg     Config
 	clients []*client.Client
+	// senders broadcast the payments, one per node, as clients.
+	senders []*batcher
+	signer  *auth.Signer
 	domain  auth.Domain
 	watch   *watcher
 	stop    context.CancelFunc
@@ -127,13 +155,7 @@ func New(ctx context.Context, cfg Config) (*Generator, error) {
 		return nil, err
 	}
 	// Many goroutines share one connection pool per node.
-	hc := &http.Client{Transport: &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
-		MaxIdleConns:        1024,
-		MaxIdleConnsPerHost: 512,
-		IdleConnTimeout:     30 * time.Second,
-		DisableCompression:  true,
-	}, Timeout: 10 * time.Second}
+	hc := newHTTPClient(512, 10*time.Second)
 	g := &Generator{cfg: cfg, done: make(chan struct{}), signed: map[[32]byte]Tx{}, initial: map[common.Address]uint64{}}
 	for _, n := range cfg.Nodes {
 		c, err := client.New(n, client.WithHTTPClient(hc))
@@ -154,9 +176,13 @@ func New(ctx context.Context, cfg Config) (*Generator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load: no node answers: %w", err)
 	}
+	g.signer = auth.NewSigner(g.domain)
 	g.watch = newWatcher(g.clients, height)
 	wctx, stop := context.WithCancel(context.Background())
 	g.stop = stop
+	for _, n := range cfg.Nodes {
+		g.senders = append(g.senders, newBatcher(wctx, NewBroadcaster(n, sendersPerNode), sendersPerNode, cfg.Batch))
+	}
 	go func() { g.watch.run(wctx); close(g.done) }()
 	for i := range cfg.Wallets {
 		g.wallets = append(g.wallets, newWallet(cfg.Seed, i))
@@ -280,13 +306,20 @@ type payer struct {
 
 // newWallet derives wallet i's key from seed.
 func newWallet(seed uint64, i int) *payer {
+	key := WalletKey(seed, i)
+	return &payer{key: key, addr: crypto.PubkeyToAddress(key.PublicKey)}
+}
+
+// WalletKey derives the key of wallet i from seed: the same seed and index
+// give the same key.
+func WalletKey(seed uint64, i int) *ecdsa.PrivateKey {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], seed)
 	binary.BigEndian.PutUint64(b[8:], uint64(i))
 	for ctr := byte(0); ; ctr++ {
 		h := sha256.Sum256(append(b[:], ctr))
 		if key, err := crypto.ToECDSA(h[:]); err == nil {
-			return &payer{key: key, addr: crypto.PubkeyToAddress(key.PublicKey)}
+			return key
 		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ledgerd/ledgerd/client"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
 )
@@ -19,7 +18,8 @@ import (
 // Step is one load step.
 type Step struct {
 	// Rate is the target of payments submitted per second; 0 submits as
-	// fast as the network admits them (each wallet one at a time).
+	// fast as the network admits them (each wallet at most
+	// Config.InFlight at a time).
 	Rate float64
 	// Duration is how long payments are submitted.
 	Duration time.Duration
@@ -62,6 +62,10 @@ type Report struct {
 	LastHeight  int64 `json:"last_height"`
 	// Bad is what became of the bad transactions sent.
 	Bad *BadReport `json:"bad,omitempty"`
+	// CPU is the CPU time this generator used while it submitted, over
+	// that time, in cores: near the machine's cores, the figures measure
+	// the generator rather than the network.
+	CPU float64 `json:"generator_cpu_cores"`
 }
 
 // Latency percentiles, in milliseconds.
@@ -79,8 +83,8 @@ func (r *Report) String() string {
 	if r.Rate > 0 {
 		rate = fmt.Sprintf("%.0f/s", r.Rate)
 	}
-	fmt.Fprintf(&b, "rate %s for %.0fs: submitted %d, accepted %d, committed %d (%.0f tx/s), latency p50 %.0f ms p95 %.0f ms p99 %.0f ms",
-		rate, r.Duration, r.Submitted, r.Accepted, r.Committed, r.TxPerSec, r.Latency.P50, r.Latency.P95, r.Latency.P99)
+	fmt.Fprintf(&b, "rate %s for %.0fs: submitted %d, accepted %d, committed %d (%.0f tx/s), latency p50 %.0f ms p95 %.0f ms p99 %.0f ms, generator CPU %.2f cores",
+		rate, r.Duration, r.Submitted, r.Accepted, r.Committed, r.TxPerSec, r.Latency.P50, r.Latency.P95, r.Latency.P99, r.CPU)
 	if n := sum(r.Rejected); n > 0 {
 		fmt.Fprintf(&b, "; rejected %d %v", n, r.Rejected)
 	}
@@ -131,18 +135,21 @@ func (g *Generator) Run(ctx context.Context, step Step) (*Report, error) {
 	st := &stats{r: Report{Rate: step.Rate, Duration: step.Duration.Seconds(), Wallets: len(g.wallets), Nodes: len(g.clients),
 		CommittedFailed: map[string]int{}, Rejected: map[string]int{}}}
 	st.first = time.Now()
+	cpu0 := CPUTime()
 	// hard ends the waiting: Drain after the submissions end.
 	hard, cancelHard := context.WithCancel(ctx)
 	defer cancelHard()
 	send, cancelSend := context.WithTimeout(hard, step.Duration)
 	defer cancelSend()
 	sendEnded := make(chan time.Time, 1)
+	var cpuSending atomic.Int64
 	go func() {
 		select {
 		case <-step.Until: // a nil channel never fires
 			cancelSend()
 		case <-send.Done():
 		}
+		cpuSending.Store(int64(CPUTime() - cpu0))
 		sendEnded <- time.Now()
 		select {
 		case <-time.After(step.Drain):
@@ -166,15 +173,11 @@ func (g *Generator) Run(ctx context.Context, step Step) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(g.cfg.Seed, uint64(i)<<32|uint64(g.runs)))
-			for send.Err() == nil {
-				if lim != nil && !lim.take(send) {
-					return
-				}
-				g.pay(send, hard, st, w, i, rng)
+			g.payAll(send, hard, st, w, i, rng, lim, func() {
 				if n := submitted.Add(1); bad != nil && n%int64(g.cfg.BadEvery) == 0 {
 					bad.trigger()
 				}
-			}
+			})
 		}()
 	}
 	wg.Wait()
@@ -183,6 +186,7 @@ func (g *Generator) Run(ctx context.Context, step Step) (*Report, error) {
 	r := st.r
 	st.mu.Unlock()
 	r.Duration = (<-sendEnded).Sub(st.first).Seconds()
+	r.CPU = time.Duration(cpuSending.Load()).Seconds() / r.Duration
 	if bad != nil {
 		r.Bad = bad.finish()
 	}
@@ -199,25 +203,99 @@ func (g *Generator) Run(ctx context.Context, step Step) (*Report, error) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// pay submits one payment of w and follows it to its block or its expiry.
-// send ends the submissions; hard ends the waiting.
-func (g *Generator) pay(send, hard context.Context, st *stats, w *payer, i int, rng *rand.Rand) {
+// payAll sends w's payments until send ends, with up to InFlight of them
+// submitted and not yet resolved (committed, expired or given up), each
+// with the next nonce, and waits for those in flight. After any trouble (a
+// payment refused by auth, failed in its block or expired) it lets the
+// payments in flight resolve, then starts again from the committed nonce:
+// those after a lost nonce cannot commit. send ends the submissions; hard
+// ends the waiting. submitted is called after each submission.
+func (g *Generator) payAll(send, hard context.Context, st *stats, w *payer, i int, rng *rand.Rand, lim *limiter, submitted func()) {
+	resolved := make(chan bool, g.cfg.InFlight) // true: trouble
+	inFlight, trouble := 0, false
+	wait := func() bool { // one payment resolves; false once hard ends
+		select {
+		case t := <-resolved:
+			inFlight--
+			trouble = trouble || t
+			return true
+		case <-hard.Done():
+			return false
+		}
+	}
+	defer func() {
+		for inFlight > 0 && wait() {
+		}
+	}()
+	for send.Err() == nil {
+		for drained := false; !drained; { // learn of trouble early
+			select {
+			case t := <-resolved:
+				inFlight--
+				trouble = trouble || t
+			default:
+				drained = true
+			}
+		}
+		for inFlight >= g.cfg.InFlight || trouble && inFlight > 0 {
+			if !wait() {
+				return
+			}
+		}
+		if trouble {
+			g.resyncNonce(hard, w)
+			trouble = false
+		}
+		if lim != nil && !lim.take(send) {
+			return
+		}
+		p, refused := g.submit(hard, st, w, i, rng)
+		submitted()
+		if p == nil {
+			// An auth refusal (nonce, expiry): start again from the chain.
+			trouble = trouble || strings.HasPrefix(refused, auth.Codespace+"/")
+			select { // an overloaded or unreachable network: back off a little
+			case <-send.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		w.nonce++
+		inFlight++
+		go func() { resolved <- g.follow(hard, st, p) }()
+	}
+}
+
+// payment is a submitted payment being followed to its block.
+type payment struct {
+	raw        []byte
+	hash       [32]byte
+	validUntil uint64
+	included   <-chan inclusion
+	start      time.Time
+}
+
+// submit signs and broadcasts w's next payment, to a random other wallet.
+// It returns the payment if a node admitted it, else why it was refused.
+func (g *Generator) submit(hard context.Context, st *stats, w *payer, i int, rng *rand.Rand) (*payment, string) {
 	j := rng.IntN(len(g.wallets) - 1)
 	if j >= i {
 		j++
 	}
 	to, amount := g.wallets[j].addr, 1+rng.Uint64N(100)
-	validUntil := uint64(g.watch.tip.Load()) + g.cfg.ValidFor
-	b, err := g.sign(w.key, w.nonce, validUntil, &walletv1.MsgTransfer{To: to.Bytes(), Denom: g.cfg.Denom, Amount: amount})
+	p := &payment{validUntil: uint64(g.watch.tip.Load()) + g.cfg.ValidFor}
+	var err error
+	p.raw, err = g.sign(w.key, w.nonce, p.validUntil, &walletv1.MsgTransfer{To: to.Bytes(), Denom: g.cfg.Denom, Amount: amount})
 	if err != nil {
-		st.add(func(r *Report) { r.Rejected["sign: "+err.Error()]++ })
-		return
+		refused := "sign: " + err.Error()
+		st.add(func(r *Report) { r.Rejected[refused]++ })
+		return nil, refused
 	}
-	hash := g.track(b, Tx{From: w.addr, To: to, Amount: amount})
-	included := g.watch.expect(hash)
-	start := time.Now()
+	p.hash = g.track(p.raw, Tx{From: w.addr, To: to, Amount: amount})
+	p.included = g.watch.expect(p.hash, p.validUntil)
+	p.start = time.Now()
 	// A broadcast under way completes even if the step ends meanwhile.
-	refused := g.broadcast(hard, b, i)
+	refused := g.broadcast(hard, p.raw, i)
 	st.add(func(r *Report) {
 		r.Submitted++
 		if refused == "" {
@@ -227,76 +305,64 @@ func (g *Generator) pay(send, hard context.Context, st *stats, w *payer, i int, 
 		}
 	})
 	if refused != "" {
-		g.watch.forget(hash)
-		if strings.HasPrefix(refused, auth.Codespace+"/") {
-			g.resyncNonce(hard, w) // a nonce or expiry refusal: start again from the chain
-		}
-		select { // an overloaded or unreachable network: back off a little
-		case <-send.Done():
-		case <-time.After(100 * time.Millisecond):
-		}
-		return
+		g.watch.forget(p.hash)
+		return nil, refused
 	}
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case inc := <-included:
-			st.add(func(r *Report) {
-				if inc.Code != 0 {
-					r.CommittedFailed[fmt.Sprintf("%s/%d", inc.Codespace, inc.Code)]++
-					return
-				}
+	return p, ""
+}
+
+// follow waits for p's block or its expiry, and records which. It returns
+// true if p did not commit successfully, so that its wallet's later nonces
+// cannot either. hard ends the waiting.
+func (g *Generator) follow(hard context.Context, st *stats, p *payment) bool {
+	select {
+	case inc := <-p.included:
+		st.add(func(r *Report) {
+			switch {
+			case inc.Expired:
+				r.Expired++
+			case inc.Code != 0:
+				r.CommittedFailed[fmt.Sprintf("%s/%d", inc.Codespace, inc.Code)]++
+			default:
 				r.Committed++
-				st.latencies = append(st.latencies, inc.At.Sub(start))
+				st.latencies = append(st.latencies, inc.At.Sub(p.start))
 				st.last = inc.At
 				if r.FirstHeight == 0 || inc.Height < r.FirstHeight {
 					r.FirstHeight = inc.Height
 				}
 				r.LastHeight = max(r.LastHeight, inc.Height)
-			})
-			if inc.Code == 0 {
-				w.nonce++
-				g.lastCommitted.Store(&committedBytes{raw: b, height: inc.Height})
 			}
-			return
-		case <-tick.C:
-			if g.watch.tip.Load() > int64(validUntil) {
-				if _, ok := g.watch.lookup(hash); ok {
-					continue // recorded just now: the channel has it
-				}
-				g.watch.forget(hash)
-				st.add(func(r *Report) { r.Expired++ })
-				g.resyncNonce(hard, w)
-				return
-			}
-		case <-hard.Done():
-			g.watch.forget(hash)
-			st.add(func(r *Report) { r.Unresolved++ })
-			return
+		})
+		if inc.Expired || inc.Code != 0 {
+			return true
 		}
+		g.lastCommitted.Store(&committedBytes{raw: p.raw, height: inc.Height})
+		return false
+	case <-hard.Done():
+		g.watch.forget(p.hash)
+		st.add(func(r *Report) { r.Unresolved++ })
+		return true
 	}
 }
 
 // broadcast sends b to the nodes in turn, starting with the i-th, until one
 // answers. It returns "" if a node admitted b (or already held it), else
-// why it was refused.
+// why it was refused: "codespace/code", "rpc: mempool full", "rpc: mempool
+// rechecking", "rpc: load ended" or "rpc: unreachable".
 func (g *Generator) broadcast(ctx context.Context, b []byte, i int) string {
-	for k := range len(g.clients) {
-		c := g.clients[(i+k)%len(g.clients)]
-		_, err := c.Broadcast(ctx, b)
-		var txErr *client.TxError
+	for k := range len(g.senders) {
+		o, err := g.senders[(i+k)%len(g.senders)].send(ctx, b)
 		switch {
-		case err == nil, errors.Is(err, client.ErrTxInMempool):
-			return ""
-		case errors.As(err, &txErr):
-			return fmt.Sprintf("%s/%d", txErr.Codespace, txErr.Code)
-		case strings.Contains(err.Error(), "mempool is full"):
-			return "rpc: mempool full"
-		case ctx.Err() != nil:
+		case err != nil && ctx.Err() != nil:
 			return "rpc: load ended"
+		case err != nil:
+			continue // unreachable (killed, paused, cut off): the next node
+		case o.Accepted() || o.Held():
+			return ""
+		case o.MempoolFull() || o.RPCError == "":
+			return o.Reason()
 		}
-		// Unreachable (killed, paused, cut off): try the next node.
+		// Another RPC error (catching up after a restart, ...): the next node.
 	}
 	return "rpc: unreachable"
 }
