@@ -217,18 +217,18 @@ func TestCheckPayment(t *testing.T) {
 		{251, 1001, 101, ErrPaymentLimit},
 		{math.MaxUint64, 0, 1, ErrAmountOverflow},
 	} {
-		err := checkPayment(owner1, l, &walletv1.Flow{DayOutflow: tc.day, YearOutflow: tc.year}, "CNY", tc.amount)
+		err := checkPayment(owner1, l, &walletv1.Flow{DayOutflow: tc.day, YearOutflow: tc.year}, amountsOf(&walletv1.Params{}, "CNY"), tc.amount)
 		if (tc.want == nil) != (err == nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
 			t.Errorf("day %d year %d amount %d: %v, want %v", tc.day, tc.year, tc.amount, err, tc.want)
 		}
 	}
-	if err := checkPayment(owner1, &walletv1.Limits{}, &walletv1.Flow{DayOutflow: 1 << 62}, "CNY", 1<<62); err != nil {
+	if err := checkPayment(owner1, &walletv1.Limits{}, &walletv1.Flow{DayOutflow: 1 << 62}, amountsOf(&walletv1.Params{}, "CNY"), 1<<62); err != nil {
 		t.Errorf("no limits: %v", err)
 	}
-	if err := checkBalanceCap(owner1, &walletv1.Limits{BalanceCap: 10}, "CNY", 10); err != nil {
+	if err := checkBalanceCap(owner1, &walletv1.Limits{BalanceCap: 10}, amountsOf(&walletv1.Params{}, "CNY"), 10); err != nil {
 		t.Errorf("at the cap: %v", err)
 	}
-	if err := checkBalanceCap(owner1, &walletv1.Limits{BalanceCap: 10}, "CNY", 11); !errors.Is(err, ErrBalanceCap) {
+	if err := checkBalanceCap(owner1, &walletv1.Limits{BalanceCap: 10}, amountsOf(&walletv1.Params{}, "CNY"), 11); !errors.Is(err, ErrBalanceCap) {
 		t.Errorf("above the cap: %v", err)
 	}
 }

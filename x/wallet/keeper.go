@@ -88,7 +88,8 @@ func (k Keeper) mint(params *walletv1.Params, issuer, denom string, amount uint6
 		return err
 	}
 	if limit, capped := IssuanceCapOf(params, issuer, denom); capped && outstanding > limit {
-		return errcode.Wrap(ErrIssuanceCap, "issuer %q: outstanding %d %s + %d exceeds its cap %d", issuer, is.Outstanding, denom, amount, limit)
+		show := amountsOf(params, denom)
+		return errcode.Wrap(ErrIssuanceCap, "issuer %q: outstanding %s + %s exceeds its cap %s", issuer, show(is.Outstanding), show(amount), show(limit))
 	}
 	total, err := add(supply.Amount, amount, "supply of %s", denom)
 	if err != nil {
@@ -102,10 +103,11 @@ func (k Keeper) mint(params *walletv1.Params, issuer, denom string, amount uint6
 
 // burn takes amount of denom off issuer's outstanding issuance and the
 // supply: a redemption paid out by issuer.
-func (k Keeper) burn(issuer, denom string, amount uint64) error {
+func (k Keeper) burn(params *walletv1.Params, issuer, denom string, amount uint64) error {
 	is, supply := k.Issuance(issuer, denom), k.Supply(denom)
 	if is.Outstanding < amount {
-		return errcode.Wrap(ErrRedeemExceedsIssue, "bank %q has %d %s outstanding, redemption of %d", issuer, is.Outstanding, denom, amount)
+		show := amountsOf(params, denom)
+		return errcode.Wrap(ErrRedeemExceedsIssue, "bank %q has %s outstanding, redemption of %s", issuer, show(is.Outstanding), show(amount))
 	}
 	if supply.Amount < amount {
 		panic(fmt.Sprintf("wallet: supply of %s (%d) below an issuer's outstanding (%d): state corrupted", denom, supply.Amount, is.Outstanding))

@@ -181,9 +181,10 @@ func (mod *Module) Burn(ctx exec.Context, bank string, owner common.Address, den
 	}
 	have := Balance(w, denom)
 	if have < amount {
-		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, needs %d", owner.Hex(), have, denom, amount)
+		show := amountsOf(params, denom)
+		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %s, needs %s", owner.Hex(), show(have), show(amount))
 	}
-	if err := k.burn(bank, denom, amount); err != nil {
+	if err := k.burn(params, bank, denom, amount); err != nil {
 		return err
 	}
 	setBalance(w, denom, have-amount)

@@ -7,6 +7,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
 
@@ -78,33 +79,44 @@ func flowOf(w *walletv1.Wallet, denom string, day int64) *walletv1.Flow {
 // checkPayment applies the sender's limits to one payment of amount out of
 // f (today's and this year's outflow so far). Reaching a limit exactly is
 // allowed.
-func checkPayment(owner common.Address, lim *walletv1.Limits, f *walletv1.Flow, denom string, amount uint64) error {
+func checkPayment(owner common.Address, lim *walletv1.Limits, f *walletv1.Flow, show amountText, amount uint64) error {
 	if lim.PaymentLimit > 0 && amount > lim.PaymentLimit {
-		return errcode.Wrap(ErrPaymentLimit, "wallet %s: payment of %d %s, limit %d", owner.Hex(), amount, denom, lim.PaymentLimit)
+		return errcode.Wrap(ErrPaymentLimit, "wallet %s: payment of %s, limit %s", owner.Hex(), show(amount), show(lim.PaymentLimit))
 	}
 	day, err := add(f.DayOutflow, amount, "day outflow of %s", owner)
 	if err != nil {
 		return err
 	}
 	if lim.DailyOutflowLimit > 0 && day > lim.DailyOutflowLimit {
-		return errcode.Wrap(ErrDailyLimit, "wallet %s: %d %s paid out today, %d more exceeds the daily limit %d",
-			owner.Hex(), f.DayOutflow, denom, amount, lim.DailyOutflowLimit)
+		return errcode.Wrap(ErrDailyLimit, "wallet %s: %s paid out today, %s more exceeds the daily limit %s",
+			owner.Hex(), show(f.DayOutflow), show(amount), show(lim.DailyOutflowLimit))
 	}
 	year, err := add(f.YearOutflow, amount, "year outflow of %s", owner)
 	if err != nil {
 		return err
 	}
 	if lim.AnnualOutflowLimit > 0 && year > lim.AnnualOutflowLimit {
-		return errcode.Wrap(ErrAnnualLimit, "wallet %s: %d %s paid out this year, %d more exceeds the annual limit %d",
-			owner.Hex(), f.YearOutflow, denom, amount, lim.AnnualOutflowLimit)
+		return errcode.Wrap(ErrAnnualLimit, "wallet %s: %s paid out this year, %s more exceeds the annual limit %s",
+			owner.Hex(), show(f.YearOutflow), show(amount), show(lim.AnnualOutflowLimit))
 	}
 	return nil
 }
 
 // checkBalanceCap fails if balance exceeds the wallet's balance cap.
-func checkBalanceCap(owner common.Address, lim *walletv1.Limits, denom string, balance uint64) error {
+func checkBalanceCap(owner common.Address, lim *walletv1.Limits, show amountText, balance uint64) error {
 	if lim.BalanceCap > 0 && balance > lim.BalanceCap {
-		return errcode.Wrap(ErrBalanceCap, "wallet %s would hold %d %s, its balance cap is %d", owner.Hex(), balance, denom, lim.BalanceCap)
+		return errcode.Wrap(ErrBalanceCap, "wallet %s would hold %s, its balance cap is %s", owner.Hex(), show(balance), show(lim.BalanceCap))
 	}
 	return nil
+}
+
+// amountText writes an amount of one denom as people read it, in major
+// units: "750.00 CNY". Error messages use it (they are not part of the
+// results' hash); state and codes keep minor units.
+type amountText func(minor uint64) string
+
+// amountsOf is the amountText of denom under p's decimals.
+func amountsOf(p *walletv1.Params, denom string) amountText {
+	d := Decimals(p, denom)
+	return func(v uint64) string { return arith.Format(v, d) + " " + denom }
 }

@@ -304,13 +304,14 @@ func (mod *Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	}
 	have := Balance(w, msg.Denom)
 	if have < msg.Amount {
-		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, redeems %d", ctx.AccountID.Hex(), have, msg.Denom, msg.Amount)
+		show := amountsOf(params, msg.Denom)
+		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %s, redeems %s", ctx.AccountID.Hex(), show(have), show(msg.Amount))
 	}
 	large, err := checkSecondFactor(ctx, w, msg.Denom, msg.Amount)
 	if err != nil {
 		return err
 	}
-	if err := k.burn(w.Bank, msg.Denom, msg.Amount); err != nil {
+	if err := k.burn(params, w.Bank, msg.Denom, msg.Amount); err != nil {
 		return err
 	}
 	setBalance(w, msg.Denom, have-msg.Amount)
@@ -425,14 +426,15 @@ func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from
 	}
 	have := Balance(from, denom)
 	if have < amount {
-		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %d %s, needs %d", sender.Hex(), have, denom, amount)
+		show := amountsOf(params, denom)
+		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %s, needs %s", sender.Hex(), show(have), show(amount))
 	}
 	// Funding one's own sub-wallet is no outflow: the sub-wallet's own
 	// payments count toward the parent's limits.
 	funding := bytes.Equal(recipient.Parent, from.Owner)
 	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
 	if !funding {
-		if err := checkPayment(sender, EffectiveLimits(params, from, denom), flowOf(from, denom, day), denom, amount); err != nil {
+		if err := checkPayment(sender, EffectiveLimits(params, from, denom), flowOf(from, denom, day), amountsOf(params, denom), amount); err != nil {
 			return err
 		}
 	}
@@ -473,7 +475,7 @@ func (mod *Module) credit(ctx exec.Context, params *walletv1.Params, w *walletv1
 	if err != nil {
 		return err
 	}
-	if err := checkBalanceCap(owner, EffectiveLimits(params, w, denom), denom, balance); err != nil {
+	if err := checkBalanceCap(owner, EffectiveLimits(params, w, denom), amountsOf(params, denom), balance); err != nil {
 		return err
 	}
 	setBalance(w, denom, balance)

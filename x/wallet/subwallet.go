@@ -286,7 +286,8 @@ func (mod *Module) sweep(ctx exec.Context, params *walletv1.Params, sub, parent 
 	}
 	have := Balance(sub, denom)
 	if amount == 0 || have < amount {
-		return errcode.Wrap(ErrInsufficientFunds, "sub-wallet %x has %d %s, sweep of %d", sub.Owner, have, denom, amount)
+		show := amountsOf(params, denom)
+		return errcode.Wrap(ErrInsufficientFunds, "sub-wallet %x has %s, sweep of %s", sub.Owner, show(have), show(amount))
 	}
 	setBalance(sub, denom, have-amount)
 	if err := mod.credit(ctx, params, parent, denom, amount); err != nil {
@@ -340,7 +341,7 @@ func (mod *Module) subPayment(ctx exec.Context, k Keeper, params *walletv1.Param
 	}
 	owner := common.BytesToAddress(parent.Owner)
 	f := flowOf(parent, denom, Day(ctx.Time.Unix(), params.UtcOffsetSeconds))
-	if err := checkPayment(owner, EffectiveLimits(params, parent, denom), f, denom, amount); err != nil {
+	if err := checkPayment(owner, EffectiveLimits(params, parent, denom), f, amountsOf(params, denom), amount); err != nil {
 		return nil, fmt.Errorf("parent's limits: %w", err)
 	}
 	if f.DayOutflow, err = add(f.DayOutflow, amount, "day outflow of %s", owner); err != nil {
