@@ -95,13 +95,18 @@ func TestFourBankNetwork(t *testing.T) {
 	alice, _ := crypto.GenerateKey()
 	addr := crypto.PubkeyToAddress(alice.PublicKey)
 	kyc := sha256.Sum256(addr.Bytes())
+	var last *client.TxResult
 	for _, msg := range []client.Msg{
 		&walletv1.MsgOpenWallet{Owner: addr.Bytes(), KycHash: kyc[:], Tier: 2},
 		&walletv1.MsgDeposit{Wallet: addr.Bytes(), Denom: "CNY", Amount: 12_345, Reference: "net-1"},
 	} {
-		if _, err := clients[1].Submit(ctx, bank, msg, client.TxOptions{}, true); err != nil {
+		if last, err = clients[1].Submit(ctx, bank, msg, client.TxOptions{}, true); err != nil {
 			t.Fatalf("%T through node1: %v", msg, err)
 		}
+	}
+	// node1 reported the commit; node3 may be a block behind it.
+	if _, err := clients[3].WaitForTx(ctx, last.Hash, 30*time.Second); err != nil {
+		t.Fatalf("node3 never committed the deposit node1 committed: %v", err)
 	}
 	w, proven, err := walletclient.New(clients[3]).VerifiedWallet(ctx, addr, 0)
 	if err != nil {
