@@ -25,9 +25,8 @@ func (mod *Module) advance(ctx exec.Context, l *creditv1.Loan, today calendar.Da
 		l.AsOf = max(l.AsOf, int64(today))
 		return nil
 	}
-	reminder := mod.paramsOf(ctx).ReminderDays
 	for calendar.Day(l.AsOf) < today {
-		next := nextEvent(l, reminder)
+		next := nextEvent(l)
 		if next == 0 || next > today {
 			next = today
 		}
@@ -35,7 +34,7 @@ func (mod *Module) advance(ctx exec.Context, l *creditv1.Loan, today calendar.Da
 			return err
 		}
 		l.AsOf = int64(next)
-		if err := mod.applyDay(ctx, l, next, reminder); err != nil {
+		if err := mod.applyDay(ctx, l, next); err != nil {
 			return err
 		}
 	}
@@ -44,7 +43,9 @@ func (mod *Module) advance(ctx exec.Context, l *creditv1.Loan, today calendar.Da
 
 // nextEvent is the first day after the loan's as-of day on which
 // something happens to it by the calendar, or 0 if nothing will.
-func nextEvent(l *creditv1.Loan, reminder uint32) calendar.Day {
+// (Reminders change nothing: they wait in their own index, see
+// nextReminder.)
+func nextEvent(l *creditv1.Loan) calendar.Day {
 	asOf := calendar.Day(l.AsOf)
 	var next calendar.Day
 	consider := func(d calendar.Day) {
@@ -58,9 +59,6 @@ func nextEvent(l *creditv1.Loan, reminder uint32) calendar.Day {
 		}
 		due := calendar.Day(in.Due)
 		consider(due)
-		if reminder > 0 {
-			consider(due - calendar.Day(reminder))
-		}
 		consider(graceEnd(in, l.Terms) + 1)
 		if due > asOf {
 			break // later installments come after this one's events
@@ -112,17 +110,12 @@ func accrue(l *creditv1.Loan, from, to calendar.Day) error {
 }
 
 // applyDay does what happens to the loan on day d, its new as-of day.
-func (mod *Module) applyDay(ctx exec.Context, l *creditv1.Loan, d calendar.Day, reminder uint32) error {
+func (mod *Module) applyDay(ctx exec.Context, l *creditv1.Loan, d calendar.Day) error {
 	for _, in := range l.Installments {
 		if in.PaidDay != 0 {
 			continue
 		}
 		due := calendar.Day(in.Due)
-		if reminder > 0 && due-calendar.Day(reminder) == d {
-			ctx.Emit(EventReminder, "loan", idString(l.Id), "borrower", hexAddr(l.Borrower), "lender", l.Lender,
-				"installment", strconv.FormatUint(uint64(in.Seq), 10), "due", due.String(),
-				"amount", strconv.FormatUint(unpaidPrincipal(in)+unpaidInterest(in), 10), "denom", l.Terms.Denom)
-		}
 		if due == d {
 			if err := mod.entry(ctx, l, &creditv1.LoanEntry{Kind: creditv1.LoanEntryKind_LOAN_ENTRY_KIND_DUE, Day: int64(d),
 				Installment: in.Seq, Principal: unpaidPrincipal(in), Interest: unpaidInterest(in),

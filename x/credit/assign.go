@@ -215,7 +215,7 @@ func (mod *Module) PayWithAssets(ctx exec.Context, m *creditv1.MsgPayWithAssets)
 		}
 		l.Outstanding = 0
 		rearm(l, today)
-		if err := mod.recordPayment(ctx, l, kindAssets, nil, s, Split{}, detail); err != nil {
+		if err := mod.recordPayment(ctx, l, today, kindAssets, nil, s, Split{}, detail); err != nil {
 			return err
 		}
 		if err := mod.lineRepaid(k, l, outstanding); err != nil {

@@ -55,34 +55,57 @@ func (mod *Module) SettleWallet(ctx exec.Context, owner common.Address, today ca
 	return nil
 }
 
-// pullLoan brings l to today and pulls what is due from its borrower.
+// pullLoan makes l's pulls due by today, each as of its own day, then
+// brings l up to today. Nothing changed the borrower's balance since the
+// first of those days (a balance change runs the pulls first), so a pull
+// made late by the sweep sees, and records, what it would have on its day:
+// the same payment or the same failures and retries.
 func (mod *Module) pullLoan(ctx exec.Context, k Keeper, l *creditv1.Loan, today calendar.Day) error {
 	before := contributionOf(l)
+	for d := pullDay(l); d != 0 && d <= today; {
+		d = max(d, calendar.Day(l.AsOf))
+		if err := mod.advance(ctx, l, d); err != nil {
+			return err
+		}
+		o, err := owed(l, d)
+		if err != nil {
+			return err
+		}
+		if o.Due == 0 {
+			break
+		}
+		if err := mod.pullOnce(ctx, k, l, d, o.Due); err != nil {
+			return err
+		}
+		next := pullDay(l)
+		if next <= d {
+			break
+		}
+		d = next
+	}
 	if err := mod.advance(ctx, l, today); err != nil {
 		return err
 	}
-	o, err := owed(l, today)
-	if err != nil {
-		return err
-	}
-	if o.Due == 0 {
-		return mod.saveLoan(ctx, k, before, l)
-	}
-	borrower := addrOf(l.Borrower)
+	return mod.saveLoan(ctx, k, before, l)
+}
+
+// pullOnce tries to pull due from l's borrower as of day d, and records the
+// payment, or the failure and its retry count.
+func (mod *Module) pullOnce(ctx exec.Context, k Keeper, l *creditv1.Loan, d calendar.Day, due uint64) error {
 	result := "ok"
-	err = mod.wallets.Send(ctx, borrower, addrOf(l.Terms.Treasury), l.Terms.Denom, o.Due,
+	err := mod.wallets.Send(ctx, addrOf(l.Borrower), addrOf(l.Terms.Treasury), l.Terms.Denom, due,
 		wallet.Reason{Kind: reasonAutoDebit, Reference: loanRef(l.Id)})
 	var reg *errcode.Error
 	switch {
 	case err == nil:
-		s, err := allocate(l, o.Due, today)
+		s, err := allocate(l, due, d)
 		if err != nil {
 			return err
 		}
 		ctx.Emit(EventAutoDebit, "loan", idString(l.Id), "lender", l.Lender, "borrower", hexAddr(l.Borrower),
-			"denom", l.Terms.Denom, "amount", strconv.FormatUint(o.Due, 10), "result", result)
+			"denom", l.Terms.Denom, "amount", strconv.FormatUint(due, 10), "result", result)
 		l.AutodebitFailedDay, l.AutodebitRetries = 0, 0
-		return mod.afterPayment(ctx, k, before, l, today, kindAutoDebit, l.Borrower, s, Split{}, "")
+		return mod.recordAfterPayment(ctx, k, l, d, kindAutoDebit, l.Borrower, s, Split{}, "")
 	case errors.As(err, &reg):
 		result = fmt.Sprintf("%s/%d: %v", reg.Codespace, reg.Code, err)
 	default:
@@ -93,14 +116,11 @@ func (mod *Module) pullLoan(ctx exec.Context, k Keeper, l *creditv1.Loan, today 
 	} else {
 		l.AutodebitRetries = 0
 	}
-	l.AutodebitFailedDay = int64(today)
+	l.AutodebitFailedDay = int64(d)
 	ctx.Emit(EventAutoDebit, "loan", idString(l.Id), "lender", l.Lender, "borrower", hexAddr(l.Borrower),
-		"denom", l.Terms.Denom, "amount", strconv.FormatUint(o.Due, 10), "result", result)
-	if err := mod.entry(ctx, l, &creditv1.LoanEntry{Kind: creditv1.LoanEntryKind_LOAN_ENTRY_KIND_AUTODEBIT_FAILED,
-		Amount: o.Due, Detail: result}); err != nil {
-		return err
-	}
-	return mod.saveLoan(ctx, k, before, l)
+		"denom", l.Terms.Denom, "amount", strconv.FormatUint(due, 10), "result", result)
+	return mod.entry(ctx, l, &creditv1.LoanEntry{Kind: creditv1.LoanEntryKind_LOAN_ENTRY_KIND_AUTODEBIT_FAILED,
+		Day: int64(d), Amount: due, Detail: result})
 }
 
 // firstUnpaidDue is the due date of l's oldest unpaid installment.

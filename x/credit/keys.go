@@ -29,6 +29,7 @@ const (
 	keySweep        byte = 0x0d // -> sweep cursor (day | last key done)
 	prefixPortfolio byte = 0x0e // | lender* | denom -> Portfolio
 	prefixLineLoan  byte = 0x0f // | line id | loan id -> mark: the line's open loans
+	prefixReminder  byte = 0x10 // | day | loan id -> Reminder: a pre-due notice to send that day
 )
 
 // ParamsKey is the store key of the parameters.
@@ -86,6 +87,8 @@ func lineLoanKey(line, loan uint64) []byte {
 }
 
 func wakeKey(day calendar.Day, loan uint64) []byte { return dayIDKey(prefixWake, day, loan) }
+
+func reminderKey(day calendar.Day, loan uint64) []byte { return dayIDKey(prefixReminder, day, loan) }
 
 func offerKey(day calendar.Day, line uint64) []byte { return dayIDKey(prefixOffer, day, line) }
 

@@ -205,6 +205,15 @@ func (mod *Module) pay(ctx exec.Context, l *creditv1.Loan, payer common.Address,
 // line, and stores it.
 func (mod *Module) afterPayment(ctx exec.Context, k Keeper, before contribution, l *creditv1.Loan, today calendar.Day,
 	kind string, payer []byte, s, extra Split, detail string) error {
+	if err := mod.recordAfterPayment(ctx, k, l, today, kind, payer, s, extra, detail); err != nil {
+		return err
+	}
+	return mod.saveLoan(ctx, k, before, l)
+}
+
+// recordAfterPayment is afterPayment without storing the loan.
+func (mod *Module) recordAfterPayment(ctx exec.Context, k Keeper, l *creditv1.Loan, today calendar.Day,
+	kind string, payer []byte, s, extra Split, detail string) error {
 	rearm(l, today)
 	if err := mod.reclassify(ctx, l, today); err != nil {
 		return err
@@ -216,18 +225,16 @@ func (mod *Module) afterPayment(ctx exec.Context, k Keeper, before contribution,
 		}
 		l.Recovered = r
 	}
-	if err := mod.recordPayment(ctx, l, kind, payer, s, extra, detail); err != nil {
+	if err := mod.recordPayment(ctx, l, today, kind, payer, s, extra, detail); err != nil {
 		return err
 	}
 	if err := mod.lineRepaid(k, l, s.Principal+extra.Principal); err != nil {
 		return err
 	}
 	if allPaid(l) {
-		if err := mod.finish(ctx, k, l, today, payer); err != nil {
-			return err
-		}
+		return mod.finish(ctx, k, l, today, payer)
 	}
-	return mod.saveLoan(ctx, k, before, l)
+	return nil
 }
 
 // allPaid reports whether every installment is paid.
@@ -277,7 +284,7 @@ func (mod *Module) close(ctx exec.Context, k Keeper, l *creditv1.Loan, today cal
 	k.unmark(lineLoanKey(l.Line, l.Id))
 	ctx.Emit(EventLoan, "loan", idString(l.Id), "lender", l.Lender, "borrower", hexAddr(l.Borrower),
 		"status", statusName(status), "class", className(l.Class))
-	return mod.entry(ctx, l, &creditv1.LoanEntry{Kind: creditv1.LoanEntryKind_LOAN_ENTRY_KIND_STATUS, Status: status,
+	return mod.entry(ctx, l, &creditv1.LoanEntry{Kind: creditv1.LoanEntryKind_LOAN_ENTRY_KIND_STATUS, Day: int64(today), Status: status,
 		Detail: "report code " + ReportCode(status)})
 }
 
@@ -424,7 +431,7 @@ func (mod *Module) SettleLoan(ctx exec.Context, m *creditv1.MsgSettleLoan) error
 	}
 	l.Outstanding = 0
 	rearm(l, today)
-	if err := mod.recordPayment(ctx, l, kindSettle, ctx.AccountID.Bytes(), s, Split{}, detail); err != nil {
+	if err := mod.recordPayment(ctx, l, today, kindSettle, ctx.AccountID.Bytes(), s, Split{}, detail); err != nil {
 		return err
 	}
 	if err := mod.lineRepaid(k, l, outstanding); err != nil {

@@ -207,7 +207,7 @@ const (
 
 // recordPayment writes the entry and event of a payment of split into l by
 // payer (the borrower, a guarantor, or nil for the lender's assets).
-func (mod *Module) recordPayment(ctx exec.Context, l *creditv1.Loan, kind string, payer []byte, s Split, extra Split, detail string) error {
+func (mod *Module) recordPayment(ctx exec.Context, l *creditv1.Loan, day calendar.Day, kind string, payer []byte, s Split, extra Split, detail string) error {
 	entryKind := creditv1.LoanEntryKind_LOAN_ENTRY_KIND_REPAID
 	switch kind {
 	case kindPrepay:
@@ -220,7 +220,7 @@ func (mod *Module) recordPayment(ctx exec.Context, l *creditv1.Loan, kind string
 		entryKind = creditv1.LoanEntryKind_LOAN_ENTRY_KIND_ASSETS
 	}
 	total := Split{s.Penalty + extra.Penalty, s.Interest + extra.Interest, s.Principal + extra.Principal}
-	e := &creditv1.LoanEntry{Kind: entryKind, By: ctx.Signer.Bytes(), Amount: total.Total(), Penalty: total.Penalty,
+	e := &creditv1.LoanEntry{Kind: entryKind, Day: int64(day), By: ctx.Signer.Bytes(), Amount: total.Total(), Penalty: total.Penalty,
 		Interest: total.Interest, Principal: total.Principal, Detail: detail}
 	if ctx.Signer == (common.Address{}) || kind == kindAutoDebit {
 		e.By = nil // the ledger's own work, whichever transaction set it off

@@ -141,9 +141,10 @@ func (mod *Module) saveLoan(ctx exec.Context, k Keeper, before contribution, l *
 		k.unmark(pullKey(l.Borrower, calendar.Day(l.PullDay), l.Id))
 	}
 	l.Wake, l.PullDay = 0, 0
+	mod.saveReminder(ctx, k, l)
 	if !closed(l) {
 		pull := pullDay(l)
-		wake := nextEvent(l, mod.paramsOf(ctx).ReminderDays)
+		wake := nextEvent(l)
 		if pull != 0 && (wake == 0 || pull < wake) {
 			wake = pull
 		}
@@ -157,9 +158,36 @@ func (mod *Module) saveLoan(ctx exec.Context, k Keeper, before contribution, l *
 			k.mark(wakeKey(wake, l.Id))
 		}
 	}
-	if err := k.applyPortfolio(before, contributionOf(l)); err != nil {
-		return err
+	if after := contributionOf(l); after != before {
+		if err := k.applyPortfolio(before, after); err != nil {
+			return err
+		}
 	}
 	k.setProto(LoanKey(l.Id), l)
 	return nil
+}
+
+// saveReminder keeps l's next pre-due reminder in the reminder index: the
+// first installment unpaid whose reminder day is after the loan's as-of
+// day, with what it owes as of now. A reminder whose day has come stays in
+// the index until the sweep sends it, unless the loan has closed.
+func (mod *Module) saveReminder(ctx exec.Context, k Keeper, l *creditv1.Loan) {
+	if l.ReminderDay != 0 && (l.ReminderDay > l.AsOf || closed(l)) {
+		k.unmark(reminderKey(calendar.Day(l.ReminderDay), l.Id))
+	}
+	l.ReminderDay = 0
+	days := calendar.Day(mod.paramsOf(ctx).ReminderDays)
+	if closed(l) || days == 0 {
+		return
+	}
+	for _, in := range l.Installments {
+		day := calendar.Day(in.Due) - days
+		if in.PaidDay != 0 || day <= calendar.Day(l.AsOf) {
+			continue
+		}
+		l.ReminderDay = int64(day)
+		k.setProto(reminderKey(day, l.Id), &creditv1.Reminder{Loan: l.Id, Borrower: l.Borrower, Lender: l.Lender,
+			Installment: in.Seq, Due: in.Due, Denom: l.Terms.Denom, Amount: unpaidPrincipal(in) + unpaidInterest(in)})
+		return
+	}
 }

@@ -2,6 +2,9 @@ package credit
 
 import (
 	"fmt"
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
 
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	"github.com/ledgerd/ledgerd/store"
@@ -21,6 +24,7 @@ func (mod *Module) BeginBlock(ctx exec.Context) error {
 	today := mod.today(ctx)
 	budget := int(mod.paramsOf(ctx).SweepPerBlock)
 	budget -= mod.expireOffers(ctx, k, today, budget)
+	budget -= mod.sendReminders(ctx, k, today, budget)
 	if budget <= 0 {
 		return nil
 	}
@@ -74,6 +78,30 @@ func (mod *Module) wakeLoan(ctx exec.Context, k Keeper, l *creditv1.Loan, today 
 		return fmt.Errorf("credit: loan %d wakes on %s again after it was brought up to %s", l.Id, calendar.Day(l.Wake), today)
 	}
 	return nil
+}
+
+// sendReminders sends at most budget of the pre-due reminders due by
+// today, from the reminder index alone (no loan is read), and returns how
+// many it sent.
+func (mod *Module) sendReminders(ctx exec.Context, k Keeper, today calendar.Day, budget int) int {
+	if budget <= 0 {
+		return 0
+	}
+	n := 0
+	store.Each(k.kv, []byte{prefixReminder}, reminderKey(today+1, 0), false, func(key, value []byte) bool {
+		r := new(creditv1.Reminder)
+		if err := proto.Unmarshal(value, r); err == nil {
+			ctx.Emit(EventReminder, "loan", idString(r.Loan), "borrower", hexAddr(r.Borrower), "lender", r.Lender,
+				"installment", strconv.FormatUint(uint64(r.Installment), 10), "due", calendar.Day(r.Due).String(),
+				"amount", strconv.FormatUint(r.Amount, 10), "denom", r.Denom)
+		}
+		n++
+		return n < budget
+	})
+	for _, key := range store.Keys(k.kv, []byte{prefixReminder}, reminderKey(today+1, 0), false, n) {
+		k.unmark(key)
+	}
+	return n
 }
 
 // expireOffers marks at most budget offers lapsed before today as

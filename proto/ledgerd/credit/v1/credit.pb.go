@@ -1504,7 +1504,10 @@ type Loan struct {
 	// rule_class is the class the rules give (days past due, upgrades,
 	// restructuring), without the lender's manual class: class is the worse
 	// of the two.
-	RuleClass     Class `protobuf:"varint,38,opt,name=rule_class,json=ruleClass,proto3,enum=ledgerd.credit.v1.Class" json:"rule_class,omitempty"`
+	RuleClass Class `protobuf:"varint,38,opt,name=rule_class,json=ruleClass,proto3,enum=ledgerd.credit.v1.Class" json:"rule_class,omitempty"`
+	// reminder_day is the day of the loan's next pre-due reminder in the
+	// reminder index (0: none).
+	ReminderDay   int64 `protobuf:"varint,39,opt,name=reminder_day,json=reminderDay,proto3" json:"reminder_day,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1805,6 +1808,13 @@ func (x *Loan) GetRuleClass() Class {
 	return Class_CLASS_UNSPECIFIED
 }
 
+func (x *Loan) GetReminderDay() int64 {
+	if x != nil {
+		return x.ReminderDay
+	}
+	return 0
+}
+
 // Assignment is a loan's sale to another lender, agreed by both; it binds
 // the borrower from the recorded notice.
 type Assignment struct {
@@ -1991,6 +2001,100 @@ func (x *Portfolio) GetWrittenOff() uint64 {
 	return 0
 }
 
+// Reminder is a pre-due notice waiting in the sweep's reminder index:
+// everything its event says, so that sending it reads no loan.
+type Reminder struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Loan          uint64                 `protobuf:"varint,1,opt,name=loan,proto3" json:"loan,omitempty"`
+	Borrower      []byte                 `protobuf:"bytes,2,opt,name=borrower,proto3" json:"borrower,omitempty"`
+	Lender        string                 `protobuf:"bytes,3,opt,name=lender,proto3" json:"lender,omitempty"`
+	Installment   uint32                 `protobuf:"varint,4,opt,name=installment,proto3" json:"installment,omitempty"`
+	Due           int64                  `protobuf:"varint,5,opt,name=due,proto3" json:"due,omitempty"`
+	Denom         string                 `protobuf:"bytes,6,opt,name=denom,proto3" json:"denom,omitempty"`
+	Amount        uint64                 `protobuf:"varint,7,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Reminder) Reset() {
+	*x = Reminder{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Reminder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Reminder) ProtoMessage() {}
+
+func (x *Reminder) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Reminder.ProtoReflect.Descriptor instead.
+func (*Reminder) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Reminder) GetLoan() uint64 {
+	if x != nil {
+		return x.Loan
+	}
+	return 0
+}
+
+func (x *Reminder) GetBorrower() []byte {
+	if x != nil {
+		return x.Borrower
+	}
+	return nil
+}
+
+func (x *Reminder) GetLender() string {
+	if x != nil {
+		return x.Lender
+	}
+	return ""
+}
+
+func (x *Reminder) GetInstallment() uint32 {
+	if x != nil {
+		return x.Installment
+	}
+	return 0
+}
+
+func (x *Reminder) GetDue() int64 {
+	if x != nil {
+		return x.Due
+	}
+	return 0
+}
+
+func (x *Reminder) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *Reminder) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
 // Params are the credit module's parameters.
 type Params struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2014,7 +2118,7 @@ type Params struct {
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[8]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2026,7 +2130,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[8]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2039,7 +2143,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{8}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Params) GetMaxAllInBps() uint32 {
@@ -2110,7 +2214,7 @@ type LoanEntry struct {
 
 func (x *LoanEntry) Reset() {
 	*x = LoanEntry{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[9]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2122,7 +2226,7 @@ func (x *LoanEntry) String() string {
 func (*LoanEntry) ProtoMessage() {}
 
 func (x *LoanEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[9]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2135,7 +2239,7 @@ func (x *LoanEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoanEntry.ProtoReflect.Descriptor instead.
 func (*LoanEntry) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{9}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LoanEntry) GetLoan() uint64 {
@@ -2274,7 +2378,7 @@ type Schedule struct {
 
 func (x *Schedule) Reset() {
 	*x = Schedule{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[10]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2286,7 +2390,7 @@ func (x *Schedule) String() string {
 func (*Schedule) ProtoMessage() {}
 
 func (x *Schedule) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[10]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2299,7 +2403,7 @@ func (x *Schedule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schedule.ProtoReflect.Descriptor instead.
 func (*Schedule) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{10}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Schedule) GetLoan() uint64 {
@@ -2382,7 +2486,7 @@ type Products struct {
 
 func (x *Products) Reset() {
 	*x = Products{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[11]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2394,7 +2498,7 @@ func (x *Products) String() string {
 func (*Products) ProtoMessage() {}
 
 func (x *Products) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[11]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2407,7 +2511,7 @@ func (x *Products) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Products.ProtoReflect.Descriptor instead.
 func (*Products) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{11}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Products) GetProducts() []*Product {
@@ -2427,7 +2531,7 @@ type Loans struct {
 
 func (x *Loans) Reset() {
 	*x = Loans{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[12]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2439,7 +2543,7 @@ func (x *Loans) String() string {
 func (*Loans) ProtoMessage() {}
 
 func (x *Loans) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[12]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2452,7 +2556,7 @@ func (x *Loans) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Loans.ProtoReflect.Descriptor instead.
 func (*Loans) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{12}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Loans) GetLoans() []*Loan {
@@ -2472,7 +2576,7 @@ type Lines struct {
 
 func (x *Lines) Reset() {
 	*x = Lines{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[13]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2484,7 +2588,7 @@ func (x *Lines) String() string {
 func (*Lines) ProtoMessage() {}
 
 func (x *Lines) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[13]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2497,7 +2601,7 @@ func (x *Lines) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lines.ProtoReflect.Descriptor instead.
 func (*Lines) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{13}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Lines) GetLines() []*Line {
@@ -2526,7 +2630,7 @@ type MsgSetCreditProduct struct {
 
 func (x *MsgSetCreditProduct) Reset() {
 	*x = MsgSetCreditProduct{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[14]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2538,7 +2642,7 @@ func (x *MsgSetCreditProduct) String() string {
 func (*MsgSetCreditProduct) ProtoMessage() {}
 
 func (x *MsgSetCreditProduct) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[14]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2551,7 +2655,7 @@ func (x *MsgSetCreditProduct) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetCreditProduct.ProtoReflect.Descriptor instead.
 func (*MsgSetCreditProduct) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{14}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MsgSetCreditProduct) GetId() string {
@@ -2640,7 +2744,7 @@ type MsgOfferLine struct {
 
 func (x *MsgOfferLine) Reset() {
 	*x = MsgOfferLine{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[15]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2652,7 +2756,7 @@ func (x *MsgOfferLine) String() string {
 func (*MsgOfferLine) ProtoMessage() {}
 
 func (x *MsgOfferLine) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[15]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2665,7 +2769,7 @@ func (x *MsgOfferLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgOfferLine.ProtoReflect.Descriptor instead.
 func (*MsgOfferLine) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{15}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MsgOfferLine) GetProduct() string {
@@ -2758,7 +2862,7 @@ type MsgAcceptLine struct {
 
 func (x *MsgAcceptLine) Reset() {
 	*x = MsgAcceptLine{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[16]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2770,7 +2874,7 @@ func (x *MsgAcceptLine) String() string {
 func (*MsgAcceptLine) ProtoMessage() {}
 
 func (x *MsgAcceptLine) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[16]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2783,7 +2887,7 @@ func (x *MsgAcceptLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAcceptLine.ProtoReflect.Descriptor instead.
 func (*MsgAcceptLine) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{16}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *MsgAcceptLine) GetLine() uint64 {
@@ -2858,7 +2962,7 @@ type MsgSetLine struct {
 
 func (x *MsgSetLine) Reset() {
 	*x = MsgSetLine{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[17]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2870,7 +2974,7 @@ func (x *MsgSetLine) String() string {
 func (*MsgSetLine) ProtoMessage() {}
 
 func (x *MsgSetLine) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[17]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2883,7 +2987,7 @@ func (x *MsgSetLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetLine.ProtoReflect.Descriptor instead.
 func (*MsgSetLine) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{17}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *MsgSetLine) GetLine() uint64 {
@@ -2937,7 +3041,7 @@ type MsgDrawLoan struct {
 
 func (x *MsgDrawLoan) Reset() {
 	*x = MsgDrawLoan{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[18]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2949,7 +3053,7 @@ func (x *MsgDrawLoan) String() string {
 func (*MsgDrawLoan) ProtoMessage() {}
 
 func (x *MsgDrawLoan) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[18]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2962,7 +3066,7 @@ func (x *MsgDrawLoan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgDrawLoan.ProtoReflect.Descriptor instead.
 func (*MsgDrawLoan) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{18}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MsgDrawLoan) GetLine() uint64 {
@@ -3007,7 +3111,7 @@ type MsgRepayLoan struct {
 
 func (x *MsgRepayLoan) Reset() {
 	*x = MsgRepayLoan{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[19]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3019,7 +3123,7 @@ func (x *MsgRepayLoan) String() string {
 func (*MsgRepayLoan) ProtoMessage() {}
 
 func (x *MsgRepayLoan) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[19]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3032,7 +3136,7 @@ func (x *MsgRepayLoan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRepayLoan.ProtoReflect.Descriptor instead.
 func (*MsgRepayLoan) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{19}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MsgRepayLoan) GetLoan() uint64 {
@@ -3069,7 +3173,7 @@ type MsgPrepayLoan struct {
 
 func (x *MsgPrepayLoan) Reset() {
 	*x = MsgPrepayLoan{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[20]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3081,7 +3185,7 @@ func (x *MsgPrepayLoan) String() string {
 func (*MsgPrepayLoan) ProtoMessage() {}
 
 func (x *MsgPrepayLoan) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[20]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3094,7 +3198,7 @@ func (x *MsgPrepayLoan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgPrepayLoan.ProtoReflect.Descriptor instead.
 func (*MsgPrepayLoan) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{20}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MsgPrepayLoan) GetLoan() uint64 {
@@ -3132,7 +3236,7 @@ type MsgSettleLoan struct {
 
 func (x *MsgSettleLoan) Reset() {
 	*x = MsgSettleLoan{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[21]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3144,7 +3248,7 @@ func (x *MsgSettleLoan) String() string {
 func (*MsgSettleLoan) ProtoMessage() {}
 
 func (x *MsgSettleLoan) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[21]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3157,7 +3261,7 @@ func (x *MsgSettleLoan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSettleLoan.ProtoReflect.Descriptor instead.
 func (*MsgSettleLoan) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{21}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *MsgSettleLoan) GetLoan() uint64 {
@@ -3193,7 +3297,7 @@ type MsgAuthorizeAutoDebit struct {
 
 func (x *MsgAuthorizeAutoDebit) Reset() {
 	*x = MsgAuthorizeAutoDebit{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[22]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3205,7 +3309,7 @@ func (x *MsgAuthorizeAutoDebit) String() string {
 func (*MsgAuthorizeAutoDebit) ProtoMessage() {}
 
 func (x *MsgAuthorizeAutoDebit) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[22]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3218,7 +3322,7 @@ func (x *MsgAuthorizeAutoDebit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAuthorizeAutoDebit.ProtoReflect.Descriptor instead.
 func (*MsgAuthorizeAutoDebit) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{22}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MsgAuthorizeAutoDebit) GetLoan() uint64 {
@@ -3238,7 +3342,7 @@ type MsgRevokeAutoDebit struct {
 
 func (x *MsgRevokeAutoDebit) Reset() {
 	*x = MsgRevokeAutoDebit{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[23]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3250,7 +3354,7 @@ func (x *MsgRevokeAutoDebit) String() string {
 func (*MsgRevokeAutoDebit) ProtoMessage() {}
 
 func (x *MsgRevokeAutoDebit) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[23]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3263,7 +3367,7 @@ func (x *MsgRevokeAutoDebit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRevokeAutoDebit.ProtoReflect.Descriptor instead.
 func (*MsgRevokeAutoDebit) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{23}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *MsgRevokeAutoDebit) GetLoan() uint64 {
@@ -3285,7 +3389,7 @@ type MsgWriteOffLoan struct {
 
 func (x *MsgWriteOffLoan) Reset() {
 	*x = MsgWriteOffLoan{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[24]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3297,7 +3401,7 @@ func (x *MsgWriteOffLoan) String() string {
 func (*MsgWriteOffLoan) ProtoMessage() {}
 
 func (x *MsgWriteOffLoan) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[24]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3310,7 +3414,7 @@ func (x *MsgWriteOffLoan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgWriteOffLoan.ProtoReflect.Descriptor instead.
 func (*MsgWriteOffLoan) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{24}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *MsgWriteOffLoan) GetLoan() uint64 {
@@ -3352,7 +3456,7 @@ type MsgRestructureLoan struct {
 
 func (x *MsgRestructureLoan) Reset() {
 	*x = MsgRestructureLoan{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[25]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3364,7 +3468,7 @@ func (x *MsgRestructureLoan) String() string {
 func (*MsgRestructureLoan) ProtoMessage() {}
 
 func (x *MsgRestructureLoan) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[25]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3377,7 +3481,7 @@ func (x *MsgRestructureLoan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRestructureLoan.ProtoReflect.Descriptor instead.
 func (*MsgRestructureLoan) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{25}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MsgRestructureLoan) GetLoan() uint64 {
@@ -3443,7 +3547,7 @@ type MsgClassifyLoan struct {
 
 func (x *MsgClassifyLoan) Reset() {
 	*x = MsgClassifyLoan{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[26]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3455,7 +3559,7 @@ func (x *MsgClassifyLoan) String() string {
 func (*MsgClassifyLoan) ProtoMessage() {}
 
 func (x *MsgClassifyLoan) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[26]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3468,7 +3572,7 @@ func (x *MsgClassifyLoan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgClassifyLoan.ProtoReflect.Descriptor instead.
 func (*MsgClassifyLoan) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{26}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *MsgClassifyLoan) GetLoan() uint64 {
@@ -3514,7 +3618,7 @@ type MsgOfferDiscount struct {
 
 func (x *MsgOfferDiscount) Reset() {
 	*x = MsgOfferDiscount{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[27]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3526,7 +3630,7 @@ func (x *MsgOfferDiscount) String() string {
 func (*MsgOfferDiscount) ProtoMessage() {}
 
 func (x *MsgOfferDiscount) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[27]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3539,7 +3643,7 @@ func (x *MsgOfferDiscount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgOfferDiscount.ProtoReflect.Descriptor instead.
 func (*MsgOfferDiscount) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{27}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *MsgOfferDiscount) GetLoan() uint64 {
@@ -3590,7 +3694,7 @@ type MsgApproveLoanAction struct {
 
 func (x *MsgApproveLoanAction) Reset() {
 	*x = MsgApproveLoanAction{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[28]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3602,7 +3706,7 @@ func (x *MsgApproveLoanAction) String() string {
 func (*MsgApproveLoanAction) ProtoMessage() {}
 
 func (x *MsgApproveLoanAction) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[28]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3615,7 +3719,7 @@ func (x *MsgApproveLoanAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgApproveLoanAction.ProtoReflect.Descriptor instead.
 func (*MsgApproveLoanAction) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{28}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *MsgApproveLoanAction) GetLoan() uint64 {
@@ -3648,7 +3752,7 @@ type MsgAcceptRestructure struct {
 
 func (x *MsgAcceptRestructure) Reset() {
 	*x = MsgAcceptRestructure{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[29]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3660,7 +3764,7 @@ func (x *MsgAcceptRestructure) String() string {
 func (*MsgAcceptRestructure) ProtoMessage() {}
 
 func (x *MsgAcceptRestructure) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[29]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3673,7 +3777,7 @@ func (x *MsgAcceptRestructure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAcceptRestructure.ProtoReflect.Descriptor instead.
 func (*MsgAcceptRestructure) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{29}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *MsgAcceptRestructure) GetLoan() uint64 {
@@ -3735,7 +3839,7 @@ type MsgAssignLoan struct {
 
 func (x *MsgAssignLoan) Reset() {
 	*x = MsgAssignLoan{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[30]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3747,7 +3851,7 @@ func (x *MsgAssignLoan) String() string {
 func (*MsgAssignLoan) ProtoMessage() {}
 
 func (x *MsgAssignLoan) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[30]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3760,7 +3864,7 @@ func (x *MsgAssignLoan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAssignLoan.ProtoReflect.Descriptor instead.
 func (*MsgAssignLoan) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{30}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *MsgAssignLoan) GetLoan() uint64 {
@@ -3812,7 +3916,7 @@ type MsgAcceptAssignment struct {
 
 func (x *MsgAcceptAssignment) Reset() {
 	*x = MsgAcceptAssignment{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[31]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3824,7 +3928,7 @@ func (x *MsgAcceptAssignment) String() string {
 func (*MsgAcceptAssignment) ProtoMessage() {}
 
 func (x *MsgAcceptAssignment) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[31]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3837,7 +3941,7 @@ func (x *MsgAcceptAssignment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAcceptAssignment.ProtoReflect.Descriptor instead.
 func (*MsgAcceptAssignment) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{31}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *MsgAcceptAssignment) GetLoan() uint64 {
@@ -3879,7 +3983,7 @@ type MsgNotifyAssignment struct {
 
 func (x *MsgNotifyAssignment) Reset() {
 	*x = MsgNotifyAssignment{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[32]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3891,7 +3995,7 @@ func (x *MsgNotifyAssignment) String() string {
 func (*MsgNotifyAssignment) ProtoMessage() {}
 
 func (x *MsgNotifyAssignment) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[32]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3904,7 +4008,7 @@ func (x *MsgNotifyAssignment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgNotifyAssignment.ProtoReflect.Descriptor instead.
 func (*MsgNotifyAssignment) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{32}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *MsgNotifyAssignment) GetLoan() uint64 {
@@ -3936,7 +4040,7 @@ type MsgPayWithAssets struct {
 
 func (x *MsgPayWithAssets) Reset() {
 	*x = MsgPayWithAssets{}
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[33]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3948,7 +4052,7 @@ func (x *MsgPayWithAssets) String() string {
 func (*MsgPayWithAssets) ProtoMessage() {}
 
 func (x *MsgPayWithAssets) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[33]
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3961,7 +4065,7 @@ func (x *MsgPayWithAssets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgPayWithAssets.ProtoReflect.Descriptor instead.
 func (*MsgPayWithAssets) Descriptor() ([]byte, []int) {
-	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{33}
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *MsgPayWithAssets) GetLoan() uint64 {
@@ -4076,7 +4180,7 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x0fproposed_height\x18\t \x01(\x03R\x0eproposedHeight\x12\x1a\n" +
 	"\bapproved\x18\n" +
 	" \x01(\bR\bapprovedB\b\n" +
-	"\x06action\"\x9d\f\n" +
+	"\x06action\"\xc6\f\n" +
 	"\x04Loan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\x04R\x04line\x12\x16\n" +
@@ -4122,7 +4226,8 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x04wake\x18$ \x01(\x03B\x04\xf0\xb5\x18\x01R\x04wake\x12\x1f\n" +
 	"\bpull_day\x18% \x01(\x03B\x04\xf0\xb5\x18\x01R\apullDay\x127\n" +
 	"\n" +
-	"rule_class\x18& \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\truleClass\"\xb8\x01\n" +
+	"rule_class\x18& \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\truleClass\x12'\n" +
+	"\freminder_day\x18' \x01(\x03B\x04\xf0\xb5\x18\x01R\vreminderDay\"\xb8\x01\n" +
 	"\n" +
 	"Assignment\x12\x0e\n" +
 	"\x02to\x18\x01 \x01(\tR\x02to\x12\x14\n" +
@@ -4139,7 +4244,15 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\aoverdue\x18\x05 \x03(\x04B\t\xe2\xb5\x18\x05denomR\aoverdue\x12$\n" +
 	"\bby_class\x18\x06 \x03(\x04B\t\xe2\xb5\x18\x05denomR\abyClass\x12*\n" +
 	"\vwritten_off\x18\a \x01(\x04B\t\xe2\xb5\x18\x05denomR\n" +
-	"writtenOff\"\xd2\x01\n" +
+	"writtenOff\"\xc5\x01\n" +
+	"\bReminder\x12\x12\n" +
+	"\x04loan\x18\x01 \x01(\x04R\x04loan\x12\x1a\n" +
+	"\bborrower\x18\x02 \x01(\fR\bborrower\x12\x16\n" +
+	"\x06lender\x18\x03 \x01(\tR\x06lender\x12 \n" +
+	"\vinstallment\x18\x04 \x01(\rR\vinstallment\x12\x16\n" +
+	"\x03due\x18\x05 \x01(\x03B\x04\xf0\xb5\x18\x01R\x03due\x12\x14\n" +
+	"\x05denom\x18\x06 \x01(\tR\x05denom\x12!\n" +
+	"\x06amount\x18\a \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\"\xd2\x01\n" +
 	"\x06Params\x12#\n" +
 	"\x0emax_all_in_bps\x18\x01 \x01(\rR\vmaxAllInBps\x12#\n" +
 	"\rreminder_days\x18\x02 \x01(\rR\freminderDays\x12&\n" +
@@ -4396,7 +4509,7 @@ func file_ledgerd_credit_v1_credit_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_credit_v1_credit_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_ledgerd_credit_v1_credit_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_ledgerd_credit_v1_credit_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_ledgerd_credit_v1_credit_proto_goTypes = []any{
 	(LineKind)(0),                 // 0: ledgerd.credit.v1.LineKind
 	(Method)(0),                   // 1: ledgerd.credit.v1.Method
@@ -4416,32 +4529,33 @@ var file_ledgerd_credit_v1_credit_proto_goTypes = []any{
 	(*Loan)(nil),                  // 15: ledgerd.credit.v1.Loan
 	(*Assignment)(nil),            // 16: ledgerd.credit.v1.Assignment
 	(*Portfolio)(nil),             // 17: ledgerd.credit.v1.Portfolio
-	(*Params)(nil),                // 18: ledgerd.credit.v1.Params
-	(*LoanEntry)(nil),             // 19: ledgerd.credit.v1.LoanEntry
-	(*Schedule)(nil),              // 20: ledgerd.credit.v1.Schedule
-	(*Products)(nil),              // 21: ledgerd.credit.v1.Products
-	(*Loans)(nil),                 // 22: ledgerd.credit.v1.Loans
-	(*Lines)(nil),                 // 23: ledgerd.credit.v1.Lines
-	(*MsgSetCreditProduct)(nil),   // 24: ledgerd.credit.v1.MsgSetCreditProduct
-	(*MsgOfferLine)(nil),          // 25: ledgerd.credit.v1.MsgOfferLine
-	(*MsgAcceptLine)(nil),         // 26: ledgerd.credit.v1.MsgAcceptLine
-	(*MsgSetLine)(nil),            // 27: ledgerd.credit.v1.MsgSetLine
-	(*MsgDrawLoan)(nil),           // 28: ledgerd.credit.v1.MsgDrawLoan
-	(*MsgRepayLoan)(nil),          // 29: ledgerd.credit.v1.MsgRepayLoan
-	(*MsgPrepayLoan)(nil),         // 30: ledgerd.credit.v1.MsgPrepayLoan
-	(*MsgSettleLoan)(nil),         // 31: ledgerd.credit.v1.MsgSettleLoan
-	(*MsgAuthorizeAutoDebit)(nil), // 32: ledgerd.credit.v1.MsgAuthorizeAutoDebit
-	(*MsgRevokeAutoDebit)(nil),    // 33: ledgerd.credit.v1.MsgRevokeAutoDebit
-	(*MsgWriteOffLoan)(nil),       // 34: ledgerd.credit.v1.MsgWriteOffLoan
-	(*MsgRestructureLoan)(nil),    // 35: ledgerd.credit.v1.MsgRestructureLoan
-	(*MsgClassifyLoan)(nil),       // 36: ledgerd.credit.v1.MsgClassifyLoan
-	(*MsgOfferDiscount)(nil),      // 37: ledgerd.credit.v1.MsgOfferDiscount
-	(*MsgApproveLoanAction)(nil),  // 38: ledgerd.credit.v1.MsgApproveLoanAction
-	(*MsgAcceptRestructure)(nil),  // 39: ledgerd.credit.v1.MsgAcceptRestructure
-	(*MsgAssignLoan)(nil),         // 40: ledgerd.credit.v1.MsgAssignLoan
-	(*MsgAcceptAssignment)(nil),   // 41: ledgerd.credit.v1.MsgAcceptAssignment
-	(*MsgNotifyAssignment)(nil),   // 42: ledgerd.credit.v1.MsgNotifyAssignment
-	(*MsgPayWithAssets)(nil),      // 43: ledgerd.credit.v1.MsgPayWithAssets
+	(*Reminder)(nil),              // 18: ledgerd.credit.v1.Reminder
+	(*Params)(nil),                // 19: ledgerd.credit.v1.Params
+	(*LoanEntry)(nil),             // 20: ledgerd.credit.v1.LoanEntry
+	(*Schedule)(nil),              // 21: ledgerd.credit.v1.Schedule
+	(*Products)(nil),              // 22: ledgerd.credit.v1.Products
+	(*Loans)(nil),                 // 23: ledgerd.credit.v1.Loans
+	(*Lines)(nil),                 // 24: ledgerd.credit.v1.Lines
+	(*MsgSetCreditProduct)(nil),   // 25: ledgerd.credit.v1.MsgSetCreditProduct
+	(*MsgOfferLine)(nil),          // 26: ledgerd.credit.v1.MsgOfferLine
+	(*MsgAcceptLine)(nil),         // 27: ledgerd.credit.v1.MsgAcceptLine
+	(*MsgSetLine)(nil),            // 28: ledgerd.credit.v1.MsgSetLine
+	(*MsgDrawLoan)(nil),           // 29: ledgerd.credit.v1.MsgDrawLoan
+	(*MsgRepayLoan)(nil),          // 30: ledgerd.credit.v1.MsgRepayLoan
+	(*MsgPrepayLoan)(nil),         // 31: ledgerd.credit.v1.MsgPrepayLoan
+	(*MsgSettleLoan)(nil),         // 32: ledgerd.credit.v1.MsgSettleLoan
+	(*MsgAuthorizeAutoDebit)(nil), // 33: ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	(*MsgRevokeAutoDebit)(nil),    // 34: ledgerd.credit.v1.MsgRevokeAutoDebit
+	(*MsgWriteOffLoan)(nil),       // 35: ledgerd.credit.v1.MsgWriteOffLoan
+	(*MsgRestructureLoan)(nil),    // 36: ledgerd.credit.v1.MsgRestructureLoan
+	(*MsgClassifyLoan)(nil),       // 37: ledgerd.credit.v1.MsgClassifyLoan
+	(*MsgOfferDiscount)(nil),      // 38: ledgerd.credit.v1.MsgOfferDiscount
+	(*MsgApproveLoanAction)(nil),  // 39: ledgerd.credit.v1.MsgApproveLoanAction
+	(*MsgAcceptRestructure)(nil),  // 40: ledgerd.credit.v1.MsgAcceptRestructure
+	(*MsgAssignLoan)(nil),         // 41: ledgerd.credit.v1.MsgAssignLoan
+	(*MsgAcceptAssignment)(nil),   // 42: ledgerd.credit.v1.MsgAcceptAssignment
+	(*MsgNotifyAssignment)(nil),   // 43: ledgerd.credit.v1.MsgNotifyAssignment
+	(*MsgPayWithAssets)(nil),      // 44: ledgerd.credit.v1.MsgPayWithAssets
 }
 var file_ledgerd_credit_v1_credit_proto_depIdxs = []int32{
 	0,  // 0: ledgerd.credit.v1.Terms.kind:type_name -> ledgerd.credit.v1.LineKind
@@ -4452,10 +4566,10 @@ var file_ledgerd_credit_v1_credit_proto_depIdxs = []int32{
 	10, // 5: ledgerd.credit.v1.Product.terms:type_name -> ledgerd.credit.v1.Terms
 	10, // 6: ledgerd.credit.v1.Line.terms:type_name -> ledgerd.credit.v1.Terms
 	5,  // 7: ledgerd.credit.v1.Line.status:type_name -> ledgerd.credit.v1.LineStatus
-	34, // 8: ledgerd.credit.v1.Pending.write_off:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
-	35, // 9: ledgerd.credit.v1.Pending.restructure:type_name -> ledgerd.credit.v1.MsgRestructureLoan
-	36, // 10: ledgerd.credit.v1.Pending.classify:type_name -> ledgerd.credit.v1.MsgClassifyLoan
-	37, // 11: ledgerd.credit.v1.Pending.discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
+	35, // 8: ledgerd.credit.v1.Pending.write_off:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
+	36, // 9: ledgerd.credit.v1.Pending.restructure:type_name -> ledgerd.credit.v1.MsgRestructureLoan
+	37, // 10: ledgerd.credit.v1.Pending.classify:type_name -> ledgerd.credit.v1.MsgClassifyLoan
+	38, // 11: ledgerd.credit.v1.Pending.discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
 	10, // 12: ledgerd.credit.v1.Loan.terms:type_name -> ledgerd.credit.v1.Terms
 	13, // 13: ledgerd.credit.v1.Loan.installments:type_name -> ledgerd.credit.v1.Installment
 	6,  // 14: ledgerd.credit.v1.Loan.status:type_name -> ledgerd.credit.v1.LoanStatus
@@ -4502,7 +4616,7 @@ func file_ledgerd_credit_v1_credit_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_credit_v1_credit_proto_rawDesc), len(file_ledgerd_credit_v1_credit_proto_rawDesc)),
 			NumEnums:      10,
-			NumMessages:   34,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
