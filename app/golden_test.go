@@ -357,7 +357,7 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 	for i := range 4 {
 		randomBlock(endOfYear.Add(time.Duration(1+i) * time.Second))
 	}
-	goldenCredit(c, bank, rotated, key("checker"), w, n0, n3)
+	goldenCredit(c, bank, rotated, key("checker"), w, n0, n3, func() { goldenCollect(c, bank, rotated, auditor, regulator, n0) })
 
 	// Wallet security (appended, so that the heights before are those of
 	// chains that never use it): a recovery that completes and one the
@@ -413,7 +413,7 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 		5: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 6: govv1.ProposalStatus_PROPOSAL_STATUS_FAILED,
 		7: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 8: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
 		9: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 10: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
-		11: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
+		11: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 12: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
 	}, addr(n2))
 	checkEventIndex(t, c.events)
 	checkProvable(t, h)
@@ -532,7 +532,9 @@ func (c *goldenChain) checkCoverage(want map[uint64]govv1.ProposalStatus, closed
 // notices, auto-debit pulls), its refusals, four-eyes proposals,
 // restructuring, assignment to other-bank and the loans' ends. demo-bank
 // lends from w[0]; other-bank (operator rotated) buys a loan into w[5].
-func goldenCredit(c *goldenChain, bank, other, checker *ecdsa.PrivateKey, w []*ecdsa.PrivateKey, n0, n3 *ecdsa.PrivateKey) {
+//
+// collection runs between the write-off of loan 3 and its settlement.
+func goldenCredit(c *goldenChain, bank, other, checker *ecdsa.PrivateKey, w []*ecdsa.PrivateKey, n0, n3 *ecdsa.PrivateKey, collection func()) {
 	addr := apptest.Address
 	yuan := uint64(100)
 	noon := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 4, 0, 0, 0, time.UTC) } // 12:00 in UTC+8
@@ -632,6 +634,7 @@ func goldenCredit(c *goldenChain, bank, other, checker *ecdsa.PrivateKey, w []*e
 	step(noon(5, 20),
 		c.tx(other, &creditv1.MsgWriteOffLoan{Loan: 3, Reason: "no contact", Expires: noon(5, 25).Unix()}),
 	)
+	collection()
 	step(noon(5, 21),
 		c.tx(other, &creditv1.MsgPayWithAssets{Loan: 3, Denom: "CNY", Value: 1, Reference: "car"}),
 	)

@@ -4,6 +4,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/ledgerd/ledgerd/x/aml"
+	"github.com/ledgerd/ledgerd/x/collect"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/credit"
 	"github.com/ledgerd/ledgerd/x/exec"
@@ -35,11 +36,14 @@ func Modules() *module.Registry {
 	creditMod := credit.New(func(ctx exec.Context) credit.Members { return members(ctx) }, walletMod)
 	walletMod.AddBalanceHook(creditMod.SettleWallet)
 	walletMod.AddZoneGuard(creditMod.ZoneGuard)
+	collectMod := collect.New(func(ctx exec.Context) collect.Members { return members(ctx) }, creditMod)
+	creditMod.AddLoanListener(collectMod)
 	if err := reg.Init([]*module.Module{
 		consortium.New(hasWallet),
 		walletMod.Module(),
 		amlMod.Module(),
 		creditMod.Module(),
+		collectMod.Module(),
 		govMod.Module(),
 	}); err != nil {
 		panic("app: " + err.Error())

@@ -59,6 +59,7 @@ var (
 		"lender":    consortiumv1.Role_ROLE_LENDER,
 		"auditor":   consortiumv1.Role_ROLE_AUDITOR,
 		"regulator": consortiumv1.Role_ROLE_REGULATOR,
+		"collector": consortiumv1.Role_ROLE_COLLECTOR,
 	}
 )
 
@@ -71,7 +72,7 @@ func RoleName(role consortiumv1.Role) string {
 func ParseRole(name string) (consortiumv1.Role, error) {
 	r, ok := roleByName[name]
 	if !ok {
-		return 0, fmt.Errorf("unknown role %q: want issuer, lender, auditor or regulator", name)
+		return 0, fmt.Errorf("unknown role %q: want issuer, lender, auditor, regulator or collector", name)
 	}
 	return r, nil
 }

@@ -231,6 +231,9 @@ func (mod *Module) recordPayment(ctx exec.Context, l *creditv1.Loan, day calenda
 	if err := mod.entry(ctx, l, e); err != nil {
 		return err
 	}
+	if err := mod.loanRepaid(ctx, l, total.Total(), day); err != nil {
+		return err
+	}
 	payerAttr := ""
 	if payer != nil {
 		payerAttr = hexAddr(payer)

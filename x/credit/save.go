@@ -164,7 +164,7 @@ func (mod *Module) saveLoan(ctx exec.Context, k Keeper, before contribution, l *
 		}
 	}
 	k.setProto(LoanKey(l.Id), l)
-	return nil
+	return mod.loanSaved(ctx, l)
 }
 
 // saveReminder keeps l's next pre-due reminder in the reminder index: the

@@ -27,6 +27,8 @@ type Module struct {
 	members func(exec.Context) Members
 	wallets wallet.HookKeeper
 	params  *store.ProtoCache[*creditv1.Params]
+	// listeners hear of loan changes (listen.go).
+	listeners []LoanListener
 }
 
 // New returns the credit module; members gives it the consortium's view in

@@ -11,6 +11,7 @@
 package authv1
 
 import (
+	v13 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	v12 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	v11 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	v1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
@@ -217,6 +218,17 @@ type TxBody struct {
 	//	*TxBody_AcceptAssignment
 	//	*TxBody_NotifyAssignment
 	//	*TxBody_PayWithAssets
+	//	*TxBody_DelegateCase
+	//	*TxBody_EscalateCase
+	//	*TxBody_RequestPermit
+	//	*TxBody_RecordOutcome
+	//	*TxBody_PromiseToPay
+	//	*TxBody_ConfirmPromise
+	//	*TxBody_AuthorizeContact
+	//	*TxBody_CeaseContact
+	//	*TxBody_FileComplaint
+	//	*TxBody_RuleComplaint
+	//	*TxBody_SuspendCollector
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -656,6 +668,105 @@ func (x *TxBody) GetPayWithAssets() *v12.MsgPayWithAssets {
 	return nil
 }
 
+func (x *TxBody) GetDelegateCase() *v13.MsgDelegateCase {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_DelegateCase); ok {
+			return x.DelegateCase
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetEscalateCase() *v13.MsgEscalateCase {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_EscalateCase); ok {
+			return x.EscalateCase
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRequestPermit() *v13.MsgRequestPermit {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RequestPermit); ok {
+			return x.RequestPermit
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRecordOutcome() *v13.MsgRecordOutcome {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RecordOutcome); ok {
+			return x.RecordOutcome
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetPromiseToPay() *v13.MsgPromiseToPay {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_PromiseToPay); ok {
+			return x.PromiseToPay
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetConfirmPromise() *v13.MsgConfirmPromise {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_ConfirmPromise); ok {
+			return x.ConfirmPromise
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetAuthorizeContact() *v13.MsgAuthorizeContact {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AuthorizeContact); ok {
+			return x.AuthorizeContact
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetCeaseContact() *v13.MsgCeaseContact {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_CeaseContact); ok {
+			return x.CeaseContact
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetFileComplaint() *v13.MsgFileComplaint {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_FileComplaint); ok {
+			return x.FileComplaint
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetRuleComplaint() *v13.MsgRuleComplaint {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_RuleComplaint); ok {
+			return x.RuleComplaint
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSuspendCollector() *v13.MsgSuspendCollector {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SuspendCollector); ok {
+			return x.SuspendCollector
+		}
+	}
+	return nil
+}
+
 type isTxBody_Msg interface {
 	isTxBody_Msg()
 }
@@ -824,6 +935,50 @@ type TxBody_PayWithAssets struct {
 	PayWithAssets *v12.MsgPayWithAssets `protobuf:"bytes,59,opt,name=pay_with_assets,json=payWithAssets,proto3,oneof"`
 }
 
+type TxBody_DelegateCase struct {
+	DelegateCase *v13.MsgDelegateCase `protobuf:"bytes,70,opt,name=delegate_case,json=delegateCase,proto3,oneof"`
+}
+
+type TxBody_EscalateCase struct {
+	EscalateCase *v13.MsgEscalateCase `protobuf:"bytes,71,opt,name=escalate_case,json=escalateCase,proto3,oneof"`
+}
+
+type TxBody_RequestPermit struct {
+	RequestPermit *v13.MsgRequestPermit `protobuf:"bytes,72,opt,name=request_permit,json=requestPermit,proto3,oneof"`
+}
+
+type TxBody_RecordOutcome struct {
+	RecordOutcome *v13.MsgRecordOutcome `protobuf:"bytes,73,opt,name=record_outcome,json=recordOutcome,proto3,oneof"`
+}
+
+type TxBody_PromiseToPay struct {
+	PromiseToPay *v13.MsgPromiseToPay `protobuf:"bytes,74,opt,name=promise_to_pay,json=promiseToPay,proto3,oneof"`
+}
+
+type TxBody_ConfirmPromise struct {
+	ConfirmPromise *v13.MsgConfirmPromise `protobuf:"bytes,75,opt,name=confirm_promise,json=confirmPromise,proto3,oneof"`
+}
+
+type TxBody_AuthorizeContact struct {
+	AuthorizeContact *v13.MsgAuthorizeContact `protobuf:"bytes,76,opt,name=authorize_contact,json=authorizeContact,proto3,oneof"`
+}
+
+type TxBody_CeaseContact struct {
+	CeaseContact *v13.MsgCeaseContact `protobuf:"bytes,77,opt,name=cease_contact,json=ceaseContact,proto3,oneof"`
+}
+
+type TxBody_FileComplaint struct {
+	FileComplaint *v13.MsgFileComplaint `protobuf:"bytes,78,opt,name=file_complaint,json=fileComplaint,proto3,oneof"`
+}
+
+type TxBody_RuleComplaint struct {
+	RuleComplaint *v13.MsgRuleComplaint `protobuf:"bytes,79,opt,name=rule_complaint,json=ruleComplaint,proto3,oneof"`
+}
+
+type TxBody_SuspendCollector struct {
+	SuspendCollector *v13.MsgSuspendCollector `protobuf:"bytes,80,opt,name=suspend_collector,json=suspendCollector,proto3,oneof"`
+}
+
 func (*TxBody_OpenWallet) isTxBody_Msg() {}
 
 func (*TxBody_Deposit) isTxBody_Msg() {}
@@ -906,17 +1061,39 @@ func (*TxBody_NotifyAssignment) isTxBody_Msg() {}
 
 func (*TxBody_PayWithAssets) isTxBody_Msg() {}
 
+func (*TxBody_DelegateCase) isTxBody_Msg() {}
+
+func (*TxBody_EscalateCase) isTxBody_Msg() {}
+
+func (*TxBody_RequestPermit) isTxBody_Msg() {}
+
+func (*TxBody_RecordOutcome) isTxBody_Msg() {}
+
+func (*TxBody_PromiseToPay) isTxBody_Msg() {}
+
+func (*TxBody_ConfirmPromise) isTxBody_Msg() {}
+
+func (*TxBody_AuthorizeContact) isTxBody_Msg() {}
+
+func (*TxBody_CeaseContact) isTxBody_Msg() {}
+
+func (*TxBody_FileComplaint) isTxBody_Msg() {}
+
+func (*TxBody_RuleComplaint) isTxBody_Msg() {}
+
+func (*TxBody_SuspendCollector) isTxBody_Msg() {}
+
 var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
+	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a ledgerd/collect/v1/collect.proto\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
 	"\x02Tx\x12+\n" +
 	"\x04body\x18\x01 \x01(\v2\x17.ledgerd.auth.v1.TxBodyR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
 	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
 	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
-	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xdd\x18\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xcc\x1f\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -972,7 +1149,18 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"assignLoan\x12U\n" +
 	"\x11accept_assignment\x189 \x01(\v2&.ledgerd.credit.v1.MsgAcceptAssignmentH\x00R\x10acceptAssignment\x12U\n" +
 	"\x11notify_assignment\x18: \x01(\v2&.ledgerd.credit.v1.MsgNotifyAssignmentH\x00R\x10notifyAssignment\x12M\n" +
-	"\x0fpay_with_assets\x18; \x01(\v2#.ledgerd.credit.v1.MsgPayWithAssetsH\x00R\rpayWithAssetsB\x05\n" +
+	"\x0fpay_with_assets\x18; \x01(\v2#.ledgerd.credit.v1.MsgPayWithAssetsH\x00R\rpayWithAssets\x12J\n" +
+	"\rdelegate_case\x18F \x01(\v2#.ledgerd.collect.v1.MsgDelegateCaseH\x00R\fdelegateCase\x12J\n" +
+	"\rescalate_case\x18G \x01(\v2#.ledgerd.collect.v1.MsgEscalateCaseH\x00R\fescalateCase\x12M\n" +
+	"\x0erequest_permit\x18H \x01(\v2$.ledgerd.collect.v1.MsgRequestPermitH\x00R\rrequestPermit\x12M\n" +
+	"\x0erecord_outcome\x18I \x01(\v2$.ledgerd.collect.v1.MsgRecordOutcomeH\x00R\rrecordOutcome\x12K\n" +
+	"\x0epromise_to_pay\x18J \x01(\v2#.ledgerd.collect.v1.MsgPromiseToPayH\x00R\fpromiseToPay\x12P\n" +
+	"\x0fconfirm_promise\x18K \x01(\v2%.ledgerd.collect.v1.MsgConfirmPromiseH\x00R\x0econfirmPromise\x12V\n" +
+	"\x11authorize_contact\x18L \x01(\v2'.ledgerd.collect.v1.MsgAuthorizeContactH\x00R\x10authorizeContact\x12J\n" +
+	"\rcease_contact\x18M \x01(\v2#.ledgerd.collect.v1.MsgCeaseContactH\x00R\fceaseContact\x12M\n" +
+	"\x0efile_complaint\x18N \x01(\v2$.ledgerd.collect.v1.MsgFileComplaintH\x00R\rfileComplaint\x12M\n" +
+	"\x0erule_complaint\x18O \x01(\v2$.ledgerd.collect.v1.MsgRuleComplaintH\x00R\rruleComplaint\x12V\n" +
+	"\x11suspend_collector\x18P \x01(\v2'.ledgerd.collect.v1.MsgSuspendCollectorH\x00R\x10suspendCollectorB\x05\n" +
 	"\x03msg*6\n" +
 	"\bSignMode\x12\x14\n" +
 	"\x10SIGN_MODE_EIP712\x10\x00\x12\x14\n" +
@@ -1037,6 +1225,17 @@ var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 	(*v12.MsgAcceptAssignment)(nil),   // 41: ledgerd.credit.v1.MsgAcceptAssignment
 	(*v12.MsgNotifyAssignment)(nil),   // 42: ledgerd.credit.v1.MsgNotifyAssignment
 	(*v12.MsgPayWithAssets)(nil),      // 43: ledgerd.credit.v1.MsgPayWithAssets
+	(*v13.MsgDelegateCase)(nil),       // 44: ledgerd.collect.v1.MsgDelegateCase
+	(*v13.MsgEscalateCase)(nil),       // 45: ledgerd.collect.v1.MsgEscalateCase
+	(*v13.MsgRequestPermit)(nil),      // 46: ledgerd.collect.v1.MsgRequestPermit
+	(*v13.MsgRecordOutcome)(nil),      // 47: ledgerd.collect.v1.MsgRecordOutcome
+	(*v13.MsgPromiseToPay)(nil),       // 48: ledgerd.collect.v1.MsgPromiseToPay
+	(*v13.MsgConfirmPromise)(nil),     // 49: ledgerd.collect.v1.MsgConfirmPromise
+	(*v13.MsgAuthorizeContact)(nil),   // 50: ledgerd.collect.v1.MsgAuthorizeContact
+	(*v13.MsgCeaseContact)(nil),       // 51: ledgerd.collect.v1.MsgCeaseContact
+	(*v13.MsgFileComplaint)(nil),      // 52: ledgerd.collect.v1.MsgFileComplaint
+	(*v13.MsgRuleComplaint)(nil),      // 53: ledgerd.collect.v1.MsgRuleComplaint
+	(*v13.MsgSuspendCollector)(nil),   // 54: ledgerd.collect.v1.MsgSuspendCollector
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
@@ -1083,11 +1282,22 @@ var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	41, // 41: ledgerd.auth.v1.TxBody.accept_assignment:type_name -> ledgerd.credit.v1.MsgAcceptAssignment
 	42, // 42: ledgerd.auth.v1.TxBody.notify_assignment:type_name -> ledgerd.credit.v1.MsgNotifyAssignment
 	43, // 43: ledgerd.auth.v1.TxBody.pay_with_assets:type_name -> ledgerd.credit.v1.MsgPayWithAssets
-	44, // [44:44] is the sub-list for method output_type
-	44, // [44:44] is the sub-list for method input_type
-	44, // [44:44] is the sub-list for extension type_name
-	44, // [44:44] is the sub-list for extension extendee
-	0,  // [0:44] is the sub-list for field type_name
+	44, // 44: ledgerd.auth.v1.TxBody.delegate_case:type_name -> ledgerd.collect.v1.MsgDelegateCase
+	45, // 45: ledgerd.auth.v1.TxBody.escalate_case:type_name -> ledgerd.collect.v1.MsgEscalateCase
+	46, // 46: ledgerd.auth.v1.TxBody.request_permit:type_name -> ledgerd.collect.v1.MsgRequestPermit
+	47, // 47: ledgerd.auth.v1.TxBody.record_outcome:type_name -> ledgerd.collect.v1.MsgRecordOutcome
+	48, // 48: ledgerd.auth.v1.TxBody.promise_to_pay:type_name -> ledgerd.collect.v1.MsgPromiseToPay
+	49, // 49: ledgerd.auth.v1.TxBody.confirm_promise:type_name -> ledgerd.collect.v1.MsgConfirmPromise
+	50, // 50: ledgerd.auth.v1.TxBody.authorize_contact:type_name -> ledgerd.collect.v1.MsgAuthorizeContact
+	51, // 51: ledgerd.auth.v1.TxBody.cease_contact:type_name -> ledgerd.collect.v1.MsgCeaseContact
+	52, // 52: ledgerd.auth.v1.TxBody.file_complaint:type_name -> ledgerd.collect.v1.MsgFileComplaint
+	53, // 53: ledgerd.auth.v1.TxBody.rule_complaint:type_name -> ledgerd.collect.v1.MsgRuleComplaint
+	54, // 54: ledgerd.auth.v1.TxBody.suspend_collector:type_name -> ledgerd.collect.v1.MsgSuspendCollector
+	55, // [55:55] is the sub-list for method output_type
+	55, // [55:55] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -1137,6 +1347,17 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_AcceptAssignment)(nil),
 		(*TxBody_NotifyAssignment)(nil),
 		(*TxBody_PayWithAssets)(nil),
+		(*TxBody_DelegateCase)(nil),
+		(*TxBody_EscalateCase)(nil),
+		(*TxBody_RequestPermit)(nil),
+		(*TxBody_RecordOutcome)(nil),
+		(*TxBody_PromiseToPay)(nil),
+		(*TxBody_ConfirmPromise)(nil),
+		(*TxBody_AuthorizeContact)(nil),
+		(*TxBody_CeaseContact)(nil),
+		(*TxBody_FileComplaint)(nil),
+		(*TxBody_RuleComplaint)(nil),
+		(*TxBody_SuspendCollector)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

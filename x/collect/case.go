@@ -1,0 +1,386 @@
+package collect
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/arith"
+	"github.com/ledgerd/ledgerd/x/calendar"
+	"github.com/ledgerd/ledgerd/x/credit"
+	"github.com/ledgerd/ledgerd/x/exec"
+)
+
+// A case's state is a function of its own fields, the parameters and the
+// day, as a loan's is: the sweep and a touch bring it up to the same day
+// with the same result.
+
+// dpdOn is the case's days past due on day d.
+func dpdOn(c *collectv1.Case, d calendar.Day) uint32 {
+	os := calendar.Day(c.OverdueSince)
+	if os == 0 || d <= os {
+		return 0
+	}
+	return uint32(d - os)
+}
+
+// StageOn is the stage days past due give a case on day d, at least the
+// stage it was escalated to; a written-off case stays in write-off
+// recovery.
+func StageOn(p *collectv1.Params, c *collectv1.Case, d calendar.Day) collectv1.Stage {
+	if c.Stage == collectv1.Stage_STAGE_WRITE_OFF {
+		return c.Stage
+	}
+	s := collectv1.Stage_STAGE_EARLY
+	switch dpd := dpdOn(c, d); {
+	case dpd >= p.LateFrom:
+		s = collectv1.Stage_STAGE_LATE
+	case dpd >= p.MidFrom:
+		s = collectv1.Stage_STAGE_MID
+	}
+	return max(s, c.Escalated)
+}
+
+// delinquent reports whether a loan should have an open case: overdue or
+// written off, and not ended.
+func (mod *Module) delinquent(l *creditv1.Loan) bool {
+	return !credit.Closed(l) && (l.OverdueSince != 0 || l.Status == creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF)
+}
+
+// openDay is the day a delinquent loan's case opens.
+func openDay(p *collectv1.Params, l *creditv1.Loan) calendar.Day {
+	if l.Status == creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF || l.OverdueSince == 0 {
+		return 0
+	}
+	return calendar.Day(l.OverdueSince) + calendar.Day(p.OpenDaysPastDue)
+}
+
+// LoanSaved implements credit.LoanListener: it opens the loan's case once
+// its days past due reach open_days_past_due (now, or on that day through
+// the open index), moves the case to write-off recovery when the loan is
+// written off, lets it follow the loan to its buyer on assignment, keeps
+// its days past due, and closes it once the loan is current again or
+// ended.
+func (mod *Module) LoanSaved(ctx exec.Context, l *creditv1.Loan) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	today := mod.today(ctx)
+	p := mod.paramsOf(ctx)
+	id := k.OpenCaseOf(l.Id)
+	if id == 0 {
+		if !mod.delinquent(l) {
+			return nil
+		}
+		if d := openDay(p, l); d > today {
+			k.mark(openKey(d, l.Id))
+			return nil
+		}
+		return mod.openCase(ctx, k, l, today)
+	}
+	c, err := k.Case(id)
+	if err != nil {
+		return fmt.Errorf("collect: loan %d names case %d: %w", l.Id, id, err)
+	}
+	before := shareOf(c)
+	switch {
+	case l.Status == creditv1.LoanStatus_LOAN_STATUS_TRANSFERRED && l.AssignedTo != 0:
+		// The case follows the debt to the buyer's loan, whose save comes
+		// next and names its lender.
+		k.unmark(LoanCaseKey(l.Id))
+		k.kv.Set(LoanCaseKey(l.AssignedTo), binary.BigEndian.AppendUint64(nil, c.Id))
+		entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_ASSIGNED,
+			Detail: fmt.Sprintf("loan %d assigned as loan %d", l.Id, l.AssignedTo)})
+		c.Loan = l.AssignedTo
+	case !mod.delinquent(l):
+		reason := "the loan is current again"
+		if credit.Closed(l) {
+			reason = "the loan ended: " + statusName(l.Status)
+		}
+		mod.closeCase(ctx, k, c, today, reason)
+	default:
+		if l.Lender != c.Lender {
+			mod.changeLender(ctx, k, c, l.Lender, today)
+		}
+		c.OverdueSince = l.OverdueSince
+		if l.Status == creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF && c.Stage != collectv1.Stage_STAGE_WRITE_OFF {
+			c.Stage = collectv1.Stage_STAGE_WRITE_OFF
+			entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_WRITTEN_OFF})
+			mod.emitCase(ctx, c, "the loan was written off")
+		}
+		mod.advanceCase(ctx, k, c, today)
+	}
+	return mod.saveCase(ctx, k, before, c)
+}
+
+// LoanRepaid implements credit.LoanListener: a repayment on a loan with an
+// open case is recorded in the case's history and counts toward its
+// confirmed promise, which is kept once it reaches the amount by the
+// promised day.
+func (mod *Module) LoanRepaid(ctx exec.Context, l *creditv1.Loan, amount uint64, day calendar.Day) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	id := k.OpenCaseOf(l.Id)
+	if id == 0 {
+		return nil
+	}
+	c, err := k.Case(id)
+	if err != nil {
+		return fmt.Errorf("collect: loan %d names case %d: %w", l.Id, id, err)
+	}
+	before := shareOf(c)
+	today := mod.today(ctx)
+	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_REPAYMENT, Day: int64(day), Amount: amount})
+	if pr := c.Promise; pr != nil && pr.State == collectv1.PromiseState_PROMISE_STATE_CONFIRMED && day <= calendar.Day(pr.Due) {
+		if pr.Paid, err = arith.Add(pr.Paid, amount); err != nil {
+			pr.Paid = pr.Amount // more than any promise: kept
+		}
+		if pr.Paid >= pr.Amount {
+			mod.settlePromise(ctx, k, c, today, collectv1.PromiseState_PROMISE_STATE_KEPT)
+		}
+	}
+	return mod.saveCase(ctx, k, before, c)
+}
+
+// openCase opens the case of delinquent loan l on today.
+func (mod *Module) openCase(ctx exec.Context, k Keeper, l *creditv1.Loan, today calendar.Day) error {
+	p := mod.paramsOf(ctx)
+	c := &collectv1.Case{Id: k.takeID(keyNextCase), Loan: l.Id, Lender: l.Lender, Borrower: l.Borrower, Denom: l.Terms.GetDenom(),
+		Status: collectv1.CaseStatus_CASE_STATUS_OPEN, OverdueSince: l.OverdueSince, Opened: int64(today), AsOf: int64(today)}
+	if l.Status == creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF {
+		c.Stage = collectv1.Stage_STAGE_WRITE_OFF
+	} else {
+		c.Stage = StageOn(p, c, today)
+	}
+	k.kv.Set(LoanCaseKey(l.Id), binary.BigEndian.AppendUint64(nil, c.Id))
+	k.mark(caseIndexKey(LenderCasesPrefix(c.Lender), c.Id))
+	k.mark(caseIndexKey(BorrowerCasesPrefix(c.Borrower), c.Id))
+	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_OPENED, Member: c.Lender})
+	k.stat(c.Lender, func(s *collectv1.Stats) { s.CasesOpened++ })
+	mod.emitCase(ctx, c, "opened")
+	return mod.saveCase(ctx, k, share{}, c)
+}
+
+// closeCase closes c on today.
+func (mod *Module) closeCase(ctx exec.Context, k Keeper, c *collectv1.Case, today calendar.Day, reason string) {
+	if c.Delegate != "" {
+		mod.endDelegation(ctx, k, c, today, "the case closed")
+	}
+	c.Status, c.Closed, c.ClosedReason = collectv1.CaseStatus_CASE_STATUS_CLOSED, int64(today), reason
+	k.unmark(LoanCaseKey(c.Loan))
+	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_CLOSED, Detail: reason})
+	k.stat(c.Lender, func(s *collectv1.Stats) { s.CasesClosed++ })
+	mod.emitCase(ctx, c, reason)
+}
+
+// changeLender moves c to its loan's new lender: the old lender's agency
+// no longer acts on it.
+func (mod *Module) changeLender(ctx exec.Context, k Keeper, c *collectv1.Case, lender string, today calendar.Day) {
+	if c.Delegate != "" {
+		mod.endDelegation(ctx, k, c, today, "the loan was assigned")
+	}
+	k.unmark(caseIndexKey(LenderCasesPrefix(c.Lender), c.Id))
+	k.mark(caseIndexKey(LenderCasesPrefix(lender), c.Id))
+	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_ASSIGNED, Member: lender,
+		Detail: "from " + c.Lender})
+	c.Lender = lender
+	c.Escalated = 0
+	mod.emitCase(ctx, c, "followed its loan to "+lender)
+}
+
+// advanceCase brings an open case up to today: a delegation past its end
+// ends, a confirmed promise whose day ended short is broken, the stage
+// follows days past due.
+func (mod *Module) advanceCase(ctx exec.Context, k Keeper, c *collectv1.Case, today calendar.Day) {
+	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
+		return
+	}
+	if c.Delegate != "" && ctx.Time.Unix() >= c.DelegateUntil {
+		mod.endDelegation(ctx, k, c, today, "the delegation's period ended")
+	}
+	if pr := c.Promise; pr != nil && pr.State == collectv1.PromiseState_PROMISE_STATE_CONFIRMED && today > calendar.Day(pr.Due) {
+		mod.settlePromise(ctx, k, c, today, collectv1.PromiseState_PROMISE_STATE_BROKEN)
+	}
+	if s := StageOn(mod.paramsOf(ctx), c, today); s != c.Stage {
+		c.Stage = s
+		entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_STAGE})
+		mod.emitCase(ctx, c, "days past due")
+	}
+	c.AsOf = max(c.AsOf, int64(today))
+}
+
+// nextWake is the first day after today on which c changes by the
+// calendar: a stage threshold, the day after a confirmed promise's day,
+// the day after its delegation's last second; 0 if none.
+func nextWake(p *collectv1.Params, z calendar.Zone, c *collectv1.Case, today calendar.Day) calendar.Day {
+	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
+		return 0
+	}
+	var next calendar.Day
+	consider := func(d calendar.Day) {
+		if d > today && (next == 0 || d < next) {
+			next = d
+		}
+	}
+	if os := calendar.Day(c.OverdueSince); os != 0 && c.Stage != collectv1.Stage_STAGE_WRITE_OFF {
+		consider(os + calendar.Day(p.MidFrom))
+		consider(os + calendar.Day(p.LateFrom))
+	}
+	if pr := c.Promise; pr != nil && pr.State == collectv1.PromiseState_PROMISE_STATE_CONFIRMED {
+		consider(calendar.Day(pr.Due) + 1)
+	}
+	if c.Delegate != "" {
+		consider(z.Day(c.DelegateUntil-1) + 1)
+	}
+	return next
+}
+
+// share is what a case counts in its lender's and delegate's statistics.
+type share struct {
+	lender, delegate string
+	stage            collectv1.Stage
+}
+
+func shareOf(c *collectv1.Case) share {
+	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
+		return share{}
+	}
+	return share{c.Lender, c.Delegate, c.Stage}
+}
+
+// apply moves the open-case counts by stage from before to after.
+func (k Keeper) apply(before, after share) {
+	if before == after {
+		return
+	}
+	move := func(sh share, add bool) {
+		if sh.stage < collectv1.Stage_STAGE_EARLY || sh.stage > collectv1.Stage_STAGE_WRITE_OFF {
+			return
+		}
+		for _, m := range []string{sh.lender, sh.delegate} {
+			k.stat(m, func(s *collectv1.Stats) {
+				i := int(sh.stage) - 1
+				if add {
+					s.CasesByStage[i]++
+				} else if s.CasesByStage[i] > 0 {
+					s.CasesByStage[i]--
+				}
+			})
+		}
+	}
+	move(before, false)
+	move(after, true)
+}
+
+// saveCase stores c after a change, with its wake index entry and its
+// share of the statistics (before is its share before the change).
+func (mod *Module) saveCase(ctx exec.Context, k Keeper, before share, c *collectv1.Case) error {
+	if c.Wake != 0 {
+		k.unmark(wakeKey(calendar.Day(c.Wake), c.Id))
+	}
+	c.Wake = int64(nextWake(mod.paramsOf(ctx), mod.loans.Zone(ctx), c, mod.today(ctx)))
+	if c.Wake != 0 {
+		k.mark(wakeKey(calendar.Day(c.Wake), c.Id))
+	}
+	k.apply(before, shareOf(c))
+	k.setProto(CaseKey(c.Id), c)
+	return nil
+}
+
+// touchCase returns open case id brought up to now: its loan first (which
+// may close the case), then the case itself.
+func (mod *Module) touchCase(ctx exec.Context, k Keeper, id uint64) (*collectv1.Case, calendar.Day, error) {
+	c, err := k.Case(id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if c.Status == collectv1.CaseStatus_CASE_STATUS_OPEN {
+		if _, err := mod.loans.TouchLoan(ctx, c.Loan); err != nil {
+			return nil, 0, err
+		}
+		if c, err = k.Case(id); err != nil {
+			return nil, 0, err
+		}
+	}
+	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
+		return nil, 0, wrapf(ErrCaseClosed, "case %d closed on %s: %s", c.Id, calendar.Day(c.Closed), c.ClosedReason)
+	}
+	today := mod.today(ctx)
+	before := shareOf(c)
+	mod.advanceCase(ctx, k, c, today)
+	if err := mod.saveCase(ctx, k, before, c); err != nil {
+		return nil, 0, err
+	}
+	return c, today, nil
+}
+
+// BeginBlock is the daily sweep: at most sweep_per_block records a block
+// among the loans whose case opens today, the cases that change today
+// (stage, promise, delegation) and the permits whose deadline passed
+// without an outcome; the rest goes on in the next block. Each index
+// holds a record under the one day it next changes, so a day's work is
+// proportional to what changes that day.
+func (mod *Module) BeginBlock(ctx exec.Context) error {
+	k := NewKeeper(ctx.KV(StoreName))
+	p := mod.paramsOf(ctx)
+	today := mod.today(ctx)
+	budget := int(p.SweepPerBlock)
+	for _, key := range store.Keys(k.kv, []byte{prefixOpen}, openKey(today+1, 0), false, budget) {
+		budget--
+		k.unmark(key)
+		loan := idOfKey(key)
+		if k.OpenCaseOf(loan) != 0 {
+			continue
+		}
+		l, err := mod.loans.Loan(ctx, loan)
+		if err != nil {
+			return fmt.Errorf("collect: open index names loan %d: %w", loan, err)
+		}
+		if mod.delinquent(l) && openDay(p, l) <= today {
+			if err := mod.openCase(ctx, k, l, today); err != nil {
+				return err
+			}
+		}
+	}
+	if budget <= 0 {
+		return nil
+	}
+	for _, key := range store.Keys(k.kv, []byte{prefixWake}, wakeKey(today+1, 0), false, budget) {
+		budget--
+		c, err := k.Case(idOfKey(key))
+		if err != nil {
+			return fmt.Errorf("collect: wake index names case %d: %w", idOfKey(key), err)
+		}
+		if calendar.Day(c.Wake) != calendar.Day(binary.BigEndian.Uint64(key[1:9])) {
+			k.unmark(key)
+			continue
+		}
+		before := shareOf(c)
+		mod.advanceCase(ctx, k, c, today)
+		if err := mod.saveCase(ctx, k, before, c); err != nil {
+			return err
+		}
+	}
+	if budget <= 0 {
+		return nil
+	}
+	return mod.missPermits(ctx, k, budget)
+}
+
+func (mod *Module) emitCase(ctx exec.Context, c *collectv1.Case, reason string) {
+	ctx.Emit(EventCase, "case", idString(c.Id), "loan", idString(c.Loan), "lender", c.Lender, "borrower", hexAddr(c.Borrower),
+		"status", caseStatusName(c.Status), "stage", StageName(c.Stage), "reason", reason)
+}
+
+func caseIndexKey(prefix []byte, id uint64) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte{}, prefix...), id)
+}
+
+func statusName(s creditv1.LoanStatus) string {
+	return lowerTrim(s.String(), "LOAN_STATUS_")
+}
+
+func caseStatusName(s collectv1.CaseStatus) string { return lowerTrim(s.String(), "CASE_STATUS_") }
+
+func promiseStateName(s collectv1.PromiseState) string {
+	return lowerTrim(s.String(), "PROMISE_STATE_")
+}

@@ -1,0 +1,48 @@
+package collect
+
+import (
+	"bytes"
+	"encoding/json"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+)
+
+// Genesis is the collect section of the genesis file: the parameters, in
+// protobuf's JSON mapping ({"params": {"openDaysPastDue": 1, ...}}).
+// Absent params take the defaults; cases come only from loans.
+type Genesis struct {
+	Params json.RawMessage `json:"params,omitempty"`
+}
+
+// DefaultGenesisJSON is the section a genesis without one gets.
+func DefaultGenesisJSON() json.RawMessage {
+	b, _ := protojson.Marshal(DefaultParams())
+	out, _ := json.Marshal(Genesis{Params: b})
+	return out
+}
+
+func (mod *Module) initGenesis(ctx exec.Context, section json.RawMessage) ([]abci.ValidatorUpdate, error) {
+	var g Genesis
+	dec := json.NewDecoder(bytes.NewReader(section))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		return nil, errcode.Wrap(ErrInvalidGenesis, "%v", err)
+	}
+	params := DefaultParams()
+	if len(g.Params) > 0 {
+		params = new(collectv1.Params)
+		if err := protojson.Unmarshal(g.Params, params); err != nil {
+			return nil, errcode.Wrap(ErrInvalidGenesis, "params: %v", err)
+		}
+	}
+	if _, err := ValidateParams(params); err != nil {
+		return nil, errcode.Wrap(ErrInvalidGenesis, "params: %v", err)
+	}
+	NewKeeper(ctx.KV(StoreName)).setProto(ParamsKey(), params)
+	return nil, nil
+}

@@ -1,0 +1,286 @@
+package collect
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+
+	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/module"
+)
+
+// PageSize bounds a list answer; page on with /after/<id>.
+const PageSize = 100
+
+func badQuery(format string, args ...any) error { return wrapf(ErrInvalidQuery, format, args...) }
+
+// queries are the module's query paths, each answered by code the client
+// can run over proven reads.
+func (mod *Module) queries() []module.Query {
+	return []module.Query{
+		{Path: "params", Doc: "the parameters (collectv1.Params)", Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
+			return NewView(s.Reader(StoreName)).Params(), nil
+		}, CLI: &module.QueryCLI{Use: "params", Short: "The collection rules: stages, contact hours, permit window, caps per channel", Answer: (*collectv1.Params)(nil)}},
+		{Path: "case/", Doc: "<id>: a case (collectv1.Case)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+			id, err := parseID(rest)
+			if err != nil {
+				return nil, err
+			}
+			return NewView(s.Reader(StoreName)).Case(id)
+		}, CLI: &module.QueryCLI{Use: "case ID", Short: "A collection case: its loan, lender, stage, delegate, promise, history head", Args: 1, Answer: (*collectv1.Case)(nil)}},
+		{Path: "cases/", Doc: "lender/<member>, collector/<member> or borrower/<0x>, then [/after/<id>]: cases (collectv1.Cases)", Handle: queryCases,
+			CLI: &module.QueryCLI{Use: "cases lender|collector|borrower WHO [--after ID]", Short: "The cases of a lender, of a collector (delegated to it now) or of a borrower, 100 at a time",
+				Args: 2, Flags: []module.Flag{{Name: "after", Usage: "list cases after this id"}}, Path: pageAfter, Answer: (*collectv1.Cases)(nil)}},
+		{Path: "permit/", Doc: "<id>: a permit and its outcome (collectv1.Permit)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+			id, err := parseID(rest)
+			if err != nil {
+				return nil, err
+			}
+			return NewView(s.Reader(StoreName)).Permit(id)
+		}, CLI: &module.QueryCLI{Use: "permit ID", Short: "A permit to contact: who, how, when, its deadline and outcome (or missed)", Args: 1, Answer: (*collectv1.Permit)(nil)}},
+		{Path: "permits/", Doc: "<0x borrower>/<channel>/<from unix>/<to unix>: the permits to contact the borrower by the channel granted in [from, to] (collectv1.Permits)",
+			Handle: queryPermits, CLI: &module.QueryCLI{Use: "permits BORROWER CHANNEL FROM TO", Short: "The permits to contact a borrower by a channel granted between two Unix times, 100 at most",
+				Args: 4, Answer: (*collectv1.Permits)(nil)}},
+		{Path: "coverage/", Doc: "<lender>/<0x borrower>/<channel>/<unix>: whether a permit of the lender covered a contact then (collectv1.Coverage)",
+			Handle: queryCoverage, CLI: &module.QueryCLI{Use: "coverage LENDER BORROWER CHANNEL UNIX_TIME",
+				Short: "Whether a permit of a lender covered a contact at a time; with --prove the absence of one is proven too", Args: 4, Answer: (*collectv1.Coverage)(nil)}},
+		{Path: "complaint/", Doc: "<id>: a complaint and its ruling (collectv1.Complaint)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+			id, err := parseID(rest)
+			if err != nil {
+				return nil, err
+			}
+			return NewView(s.Reader(StoreName)).Complaint(id)
+		}, CLI: &module.QueryCLI{Use: "complaint ID", Short: "A complaint: the contact, the permit that covered it (0: none), the ruling", Args: 1, Answer: (*collectv1.Complaint)(nil)}},
+		{Path: "complaints/", Doc: "<0x borrower>[/after/<id>]: the borrower's complaints (collectv1.Complaints)", Handle: queryComplaints,
+			CLI: &module.QueryCLI{Use: "complaints BORROWER [--after ID]", Short: "A borrower's complaints, 100 at a time", Args: 1,
+				Flags: []module.Flag{{Name: "after", Usage: "list complaints after this id"}}, Path: pageAfter, Answer: (*collectv1.Complaints)(nil)}},
+		{Path: "stats/", Doc: "<member>: a lender's or collector's counts (collectv1.Stats)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+			if rest == "" {
+				return nil, badQuery("stats/: want stats/<member>")
+			}
+			return NewView(s.Reader(StoreName)).Stats(rest), nil
+		}, CLI: &module.QueryCLI{Use: "stats MEMBER", Short: "A lender's or collector's provable counts: open cases by stage, permits and outcomes by channel, missed permits, complaints, promises",
+			Args: 1, Answer: (*collectv1.Stats)(nil)}},
+	}
+}
+
+func pageAfter(in module.Input) (string, error) {
+	var parts []string
+	for i := 0; in.Arg(i) != ""; i++ {
+		parts = append(parts, in.Arg(i))
+	}
+	if a := in.Flag("after"); a != "" {
+		parts = append(parts, "after", a)
+	}
+	return strings.Join(parts, "/"), nil
+}
+
+func parseID(s string) (uint64, error) {
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || id == 0 {
+		return 0, badQuery("id %q: want a positive decimal number", s)
+	}
+	return id, nil
+}
+
+func parseAddr(s string) (common.Address, error) {
+	if !strings.HasPrefix(s, "0x") || !common.IsHexAddress(s) {
+		return common.Address{}, badQuery("%q is not a 0x-prefixed 20-byte hex address", s)
+	}
+	return common.HexToAddress(s), nil
+}
+
+// ParseChannel reads a channel by its short name ("call").
+func ParseChannel(s string) (collectv1.Channel, error) {
+	v, ok := collectv1.Channel_value["CHANNEL_"+strings.ToUpper(s)]
+	if !ok || v == 0 {
+		return 0, badQuery("channel %q: want call, sms, visit or letter", s)
+	}
+	return collectv1.Channel(v), nil
+}
+
+func listArgs(rest string) (string, uint64, error) {
+	who, tail, _ := strings.Cut(rest, "/")
+	if tail == "" {
+		return who, 0, nil
+	}
+	n, ok := strings.CutPrefix(tail, "after/")
+	if !ok {
+		return "", 0, badQuery("%q: want <who>[/after/<id>]", rest)
+	}
+	after, err := strconv.ParseUint(n, 10, 64)
+	if err != nil {
+		return "", 0, badQuery("after %q: want a number", n)
+	}
+	return who, after, nil
+}
+
+func queryCases(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+	kind, rest, _ := strings.Cut(rest, "/")
+	who, after, err := listArgs(rest)
+	if err != nil {
+		return nil, err
+	}
+	var prefix []byte
+	switch kind {
+	case "lender":
+		prefix = LenderCasesPrefix(who)
+	case "collector":
+		prefix = DelegateCasesPrefix(who)
+	case "borrower":
+		a, err := parseAddr(who)
+		if err != nil {
+			return nil, err
+		}
+		prefix = BorrowerCasesPrefix(a.Bytes())
+	default:
+		return nil, badQuery("cases/%s: want lender, collector or borrower", kind)
+	}
+	v := NewView(s.Reader(StoreName))
+	out := new(collectv1.Cases)
+	for _, id := range v.ids(prefix, after, PageSize) {
+		c, err := v.Case(id)
+		if err != nil {
+			return nil, err
+		}
+		out.Cases = append(out.Cases, c)
+	}
+	return out, nil
+}
+
+func queryComplaints(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+	who, after, err := listArgs(rest)
+	if err != nil {
+		return nil, err
+	}
+	a, err := parseAddr(who)
+	if err != nil {
+		return nil, err
+	}
+	v := NewView(s.Reader(StoreName))
+	out := new(collectv1.Complaints)
+	for _, id := range v.ids(BorrowerComplaintsPrefix(a.Bytes()), after, PageSize) {
+		c, err := v.Complaint(id)
+		if err != nil {
+			return nil, err
+		}
+		out.Complaints = append(out.Complaints, c)
+	}
+	return out, nil
+}
+
+func queryPermits(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+	parts := strings.Split(rest, "/")
+	if len(parts) != 4 {
+		return nil, badQuery("permits/%s: want permits/<0x borrower>/<channel>/<from>/<to>", rest)
+	}
+	a, err := parseAddr(parts[0])
+	if err != nil {
+		return nil, err
+	}
+	ch, err := ParseChannel(parts[1])
+	if err != nil {
+		return nil, err
+	}
+	from, err1 := strconv.ParseInt(parts[2], 10, 64)
+	to, err2 := strconv.ParseInt(parts[3], 10, 64)
+	if err1 != nil || err2 != nil || from < 0 || to < from {
+		return nil, badQuery("from %q, to %q: want Unix times, from <= to", parts[2], parts[3])
+	}
+	r := s.Reader(StoreName)
+	prefix := BorrowerPermitsPrefix(a.Bytes(), ch)
+	out := new(collectv1.Permits)
+	store.Each(r, binary.BigEndian.AppendUint64(append([]byte{}, prefix...), uint64(from)),
+		binary.BigEndian.AppendUint64(append([]byte{}, prefix...), uint64(to)+1), false, func(k, _ []byte) bool {
+			p := new(collectv1.Permit)
+			if store.GetProto(r, PermitKey(idOfKey(k)), p) {
+				out.Permits = append(out.Permits, p)
+			}
+			return len(out.Permits) < PageSize
+		})
+	return out, nil
+}
+
+func queryCoverage(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+	parts := strings.Split(rest, "/")
+	if len(parts) != 4 {
+		return nil, badQuery("coverage/%s: want coverage/<lender>/<0x borrower>/<channel>/<unix>", rest)
+	}
+	a, err := parseAddr(parts[1])
+	if err != nil {
+		return nil, err
+	}
+	ch, err := ParseChannel(parts[2])
+	if err != nil {
+		return nil, err
+	}
+	t, err := strconv.ParseInt(parts[3], 10, 64)
+	if err != nil || t <= 0 {
+		return nil, badQuery("time %q: want Unix seconds", parts[3])
+	}
+	return CoverageOf(s.Reader(StoreName), a.Bytes(), parts[0], ch, t)
+}
+
+// CheckCases checks the cases' indexes and counts: every open case is the
+// open case of its loan and every loan's open case is open; every lender's
+// open cases by stage add up to its statistics.
+func CheckCases(r store.Reader) error {
+	v := NewView(r)
+	byStage := map[string][4]uint64{}
+	var err error
+	store.EachPrefix(r, []byte{prefixCase}, false, func(_, val []byte) bool {
+		c := new(collectv1.Case)
+		if err = proto.Unmarshal(val, c); err != nil {
+			return false
+		}
+		if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
+			return true
+		}
+		if got := v.OpenCaseOf(c.Loan); got != c.Id {
+			err = fmt.Errorf("case %d is open on loan %d, whose open case is %d", c.Id, c.Loan, got)
+			return false
+		}
+		if c.Stage >= collectv1.Stage_STAGE_EARLY && c.Stage <= collectv1.Stage_STAGE_WRITE_OFF {
+			for _, m := range members(c.Lender, c.Delegate) {
+				s := byStage[m]
+				s[c.Stage-1]++
+				byStage[m] = s
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	store.EachPrefix(r, []byte{prefixLoanCase}, false, func(k, val []byte) bool {
+		c, e := v.Case(binary.BigEndian.Uint64(val))
+		if e != nil || c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN || c.Loan != idOfKey(k) {
+			err = fmt.Errorf("loan %d's open case %x is not an open case of it", idOfKey(k), val)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	store.EachPrefix(r, []byte{prefixStats}, false, func(_, val []byte) bool {
+		s := new(collectv1.Stats)
+		if err = proto.Unmarshal(val, s); err != nil {
+			return false
+		}
+		want := byStage[s.Member]
+		for i := range 4 {
+			if i < len(s.CasesByStage) && s.CasesByStage[i] != want[i] {
+				err = fmt.Errorf("member %q counts %v open cases by stage, the cases say %v", s.Member, s.CasesByStage, want)
+				return false
+			}
+		}
+		return true
+	})
+	return err
+}

@@ -1,0 +1,215 @@
+package collect
+
+import (
+	"encoding/binary"
+
+	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
+
+	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/calendar"
+	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+)
+
+// Members is what the collection module reads of the consortium.
+type Members interface {
+	Member(id string) (*consortiumv1.Member, error)
+	Acting(addr common.Address) (*consortiumv1.Member, error)
+	ActingMember(addr common.Address, role consortiumv1.Role) (*consortiumv1.Member, error)
+}
+
+// Loans is what the collection module uses of the credit module.
+type Loans interface {
+	// Loan returns a loan as last saved.
+	Loan(ctx exec.Context, id uint64) (*creditv1.Loan, error)
+	// TouchLoan brings a loan up to today (its listeners hear of it) and
+	// returns it.
+	TouchLoan(ctx exec.Context, id uint64) (*creditv1.Loan, error)
+	// Zone is the consortium's time zone.
+	Zone(ctx exec.Context) calendar.Zone
+}
+
+// Disputes tells whether a dispute on a loan is open (the credit report's
+// disputes); nil: none ever is.
+type Disputes func(ctx exec.Context, loan uint64) bool
+
+// Module is the collection module.
+type Module struct {
+	members  func(exec.Context) Members
+	loans    Loans
+	disputes Disputes
+	params   *store.ProtoCache[*collectv1.Params]
+}
+
+// New returns the collection module; members gives it the consortium's
+// view in a context, loans the credit module. Wire it as the credit
+// module's loan listener (credit.AddLoanListener).
+func New(members func(exec.Context) Members, loans Loans) *Module {
+	return &Module{members: members, loans: loans, params: new(store.ProtoCache[*collectv1.Params])}
+}
+
+// SetDisputes wires the source of open disputes, which pause collection.
+func (mod *Module) SetDisputes(d Disputes) { mod.disputes = d }
+
+func (mod *Module) paramsOf(ctx exec.Context) *collectv1.Params {
+	return mod.params.Get(ctx.KV(StoreName), ParamsKey(), func() *collectv1.Params { return new(collectv1.Params) })
+}
+
+func (mod *Module) today(ctx exec.Context) calendar.Day {
+	return mod.loans.Zone(ctx).Day(ctx.Time.Unix())
+}
+
+// View reads the collection store.
+type View struct{ r store.Reader }
+
+// NewView returns a View of r.
+func NewView(r store.Reader) View { return View{r} }
+
+// Params returns the parameters (the defaults before genesis wrote them).
+func (v View) Params() *collectv1.Params {
+	p := new(collectv1.Params)
+	if !store.GetProto(v.r, ParamsKey(), p) {
+		return DefaultParams()
+	}
+	return p
+}
+
+// Case returns case id, or ErrCaseNotFound.
+func (v View) Case(id uint64) (*collectv1.Case, error) {
+	c := new(collectv1.Case)
+	if !store.GetProto(v.r, CaseKey(id), c) {
+		return nil, errcode.Wrap(ErrCaseNotFound, "case %d", id)
+	}
+	return c, nil
+}
+
+// OpenCaseOf returns the id of loan's open case, or 0.
+func (v View) OpenCaseOf(loan uint64) uint64 {
+	b := v.r.Get(LoanCaseKey(loan))
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// Permit returns permit id, or ErrPermitNotFound.
+func (v View) Permit(id uint64) (*collectv1.Permit, error) {
+	p := new(collectv1.Permit)
+	if !store.GetProto(v.r, PermitKey(id), p) {
+		return nil, errcode.Wrap(ErrPermitNotFound, "permit %d", id)
+	}
+	return p, nil
+}
+
+// Complaint returns complaint id, or ErrComplaintNotFound.
+func (v View) Complaint(id uint64) (*collectv1.Complaint, error) {
+	c := new(collectv1.Complaint)
+	if !store.GetProto(v.r, ComplaintKey(id), c) {
+		return nil, errcode.Wrap(ErrComplaintNotFound, "complaint %d", id)
+	}
+	return c, nil
+}
+
+// Contact returns borrower's authorised contact, if any.
+func (v View) Contact(borrower, contact []byte) (*collectv1.Contact, bool) {
+	c := new(collectv1.Contact)
+	return c, store.GetProto(v.r, ContactKey(borrower, contact), c)
+}
+
+// Suspended returns collector's suspension, if any.
+func (v View) Suspended(collector string) (*collectv1.Suspension, bool) {
+	s := new(collectv1.Suspension)
+	return s, store.GetProto(v.r, SuspensionKey(collector), s)
+}
+
+// Stats returns member's statistics (zero if none).
+func (v View) Stats(member string) *collectv1.Stats {
+	s := new(collectv1.Stats)
+	if !store.GetProto(v.r, StatsKey(member), s) {
+		s.Member = member
+	}
+	for len(s.CasesByStage) < 4 {
+		s.CasesByStage = append(s.CasesByStage, 0)
+	}
+	for len(s.Permits) < len(channels) {
+		s.Permits = append(s.Permits, 0)
+	}
+	for len(s.Outcomes) < len(channels) {
+		s.Outcomes = append(s.Outcomes, 0)
+	}
+	return s
+}
+
+// count reads a counter key (0 if absent).
+func (v View) count(key []byte) uint64 {
+	b := v.r.Get(key)
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+func (v View) nextID(key byte) uint64 {
+	b := v.r.Get([]byte{key})
+	if len(b) != 8 {
+		return 1
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// ids returns the ids of the index entries under prefix after after, in
+// order, at most limit.
+func (v View) ids(prefix []byte, after uint64, limit int) []uint64 {
+	start := prefix
+	if after > 0 {
+		start = binary.BigEndian.AppendUint64(append([]byte{}, prefix...), after+1)
+	}
+	var out []uint64
+	store.Each(v.r, start, store.PrefixEnd(prefix), false, func(k, _ []byte) bool {
+		out = append(out, idOfKey(k))
+		return len(out) < limit
+	})
+	return out
+}
+
+var indexValue = []byte{1}
+
+// Keeper writes the collection store.
+type Keeper struct {
+	View
+	kv store.KV
+}
+
+// NewKeeper returns a Keeper of kv.
+func NewKeeper(kv store.KV) Keeper { return Keeper{View{kv}, kv} }
+
+func (k Keeper) setProto(key []byte, m proto.Message) { store.SetProto(k.kv, key, m) }
+
+func (k Keeper) takeID(key byte) uint64 {
+	id := k.nextID(key)
+	k.kv.Set([]byte{key}, binary.BigEndian.AppendUint64(nil, id+1))
+	return id
+}
+
+// mark sets an index key to one byte: ICS23 proves no empty value.
+func (k Keeper) mark(key []byte)   { k.kv.Set(key, indexValue) }
+func (k Keeper) unmark(key []byte) { k.kv.Delete(key) }
+
+// bump adds one to a counter key.
+func (k Keeper) bump(key []byte) {
+	k.kv.Set(key, binary.BigEndian.AppendUint64(nil, k.count(key)+1))
+}
+
+// stat changes member's statistics by f.
+func (k Keeper) stat(member string, f func(s *collectv1.Stats)) {
+	if member == "" {
+		return
+	}
+	s := k.Stats(member)
+	f(s)
+	k.setProto(StatsKey(member), s)
+}
