@@ -34,6 +34,7 @@ import (
 type txGen struct {
 	r       *rand.Rand
 	sec     *rand.Rand // the wallet security messages' own stream
+	col     *rand.Rand // the collection messages' own stream
 	ref     *apptest.Harness
 	issuers []*ecdsa.PrivateKey // demo-bank (the genesis wallets' bank) first
 	members []*ecdsa.PrivateKey // every member's operator
@@ -53,7 +54,7 @@ type genTx struct {
 }
 
 func newTxGen(seed uint64, ref *apptest.Harness, genesisWallets, candidates int) *txGen {
-	g := &txGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), sec: rand.New(rand.NewPCG(seed, 18)), ref: ref,
+	g := &txGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), sec: rand.New(rand.NewPCG(seed, 18)), col: rand.New(rand.NewPCG(seed, 12)), ref: ref,
 		issuers: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey()}, genesis: genesisWallets,
 		members: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey(), ref.AuditorKey(), ref.RegulatorKey()}}
 	for i := range genesisWallets + candidates {
@@ -111,6 +112,18 @@ func (g *txGen) block() []genTx {
 			if msg, key := g.creditMsg(); msg != nil {
 				out = append(out, genTx{raw: g.ref.Sign(key, nonce(key), msg)})
 				continue
+			}
+		}
+		if g.col.IntN(5) == 0 {
+			// Collection, from its own stream too.
+			if msg, key := g.collectMsg(); msg != nil {
+				a := apptest.Address(key)
+				n, ok := nonces[a]
+				if !ok {
+					n = g.ref.Nonce(a)
+				}
+				nonces[a] = n + 1
+				out = append(out, genTx{raw: g.ref.Sign(key, n, msg)})
 			}
 		}
 		if g.sec.IntN(10) == 0 {
@@ -331,6 +344,12 @@ func TestDeterminism(t *testing.T) {
 		candidates     = 6
 		balance        = 1_000_000
 	)
+	var totalCases, totalPermits int
+	defer func() {
+		if !t.Failed() && (totalCases == 0 || totalPermits == 0) {
+			t.Fatal("no collection case or permit in any seed: the mix does not exercise the collection module")
+		}
+	}()
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			one, four := app.DefaultConfig(apptest.ChainID), app.DefaultConfig(apptest.ChainID)
@@ -397,6 +416,7 @@ func TestDeterminism(t *testing.T) {
 					if err := credit.CheckPortfolios(r); err != nil {
 						t.Fatalf("height %d: %v", height, err)
 					}
+					checkCollection(t, h, height)
 					if got := h.Supply(); got != supply {
 						t.Fatalf("height %d: supply %d, want genesis + successful deposits = %d", height, got, supply)
 					}
@@ -446,7 +466,10 @@ func TestDeterminism(t *testing.T) {
 				}
 				loans++
 			}
-			t.Logf("%d txs succeeded, %d failed; %d proposals, %d executed; %d loans", okTxs, failedTxs, gv.LastID(), executed, loans)
+			cases, permits := collectionCounts(t, v)
+			t.Logf("%d txs succeeded, %d failed; %d proposals, %d executed; %d loans; %d collection cases, %d permits",
+				okTxs, failedTxs, gv.LastID(), executed, loans, cases, permits)
+			totalCases, totalPermits = totalCases+cases, totalPermits+permits
 			if loans == 0 {
 				t.Fatal("no loan was drawn: the mix does not exercise the credit module")
 			}

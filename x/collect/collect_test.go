@@ -250,3 +250,54 @@ func collectDay(y, m, d int) calendar.Day {
 	}
 	return day
 }
+
+// TestWriteOffAndAssignment: a written-off loan's case moves to write-off
+// recovery and stays open (collection goes on); a sold loan's case
+// follows it to the buyer, whose operators act on it, while the seller's
+// agency's delegation ends.
+func TestWriteOffAndAssignment(t *testing.T) {
+	c := newChain(t)
+	loan := c.openLoan()
+	c.block(noon(2025, 2, 14))
+	k := c.caseOf(loan)
+	c.ok(noon(2025, 2, 15), c.lender, &collectv1.MsgDelegateCase{Case: k.Id, Collector: agencyID, Until: noon(2025, 6, 1).Unix()})
+	c.ok(noon(2025, 2, 16), c.lender, &creditv1.MsgAssignLoan{Loan: loan, To: apptest.OtherIssuer, Denom: apptest.Denom, Price: 500_000, ContractHash: hash("sale")})
+	other := c.h.OtherIssuerKey()
+	c.ok(noon(2025, 2, 17), other, &creditv1.MsgAcceptAssignment{Loan: loan, Denom: apptest.Denom, Price: 500_000, Treasury: addr(c.h.WalletKey(2)).Bytes()})
+	c.ok(noon(2025, 2, 18), other, &creditv1.MsgNotifyAssignment{Loan: loan, NoticeHash: hash("notice")})
+	next := c.loan(loan).AssignedTo
+	if id := c.view().OpenCaseOf(loan); id != 0 {
+		t.Fatalf("the sold loan keeps case %d", id)
+	}
+	k = c.caseOf(next)
+	if k.Lender != apptest.OtherIssuer || k.Loan != next || k.Delegate != "" {
+		t.Fatalf("case after the sale: %v", k)
+	}
+	c.refused(noon(2025, 2, 19), c.agency, &collectv1.MsgRequestPermit{Case: k.Id, Channel: letter}, collect.ErrNotActing.Code)
+	c.refused(noon(2025, 2, 19).Add(time.Minute), c.lender, &collectv1.MsgRequestPermit{Case: k.Id, Channel: letter}, collect.ErrNotActing.Code)
+	c.ok(noon(2025, 2, 19).Add(2*time.Minute), other, &collectv1.MsgRequestPermit{Case: k.Id, Channel: letter})
+	if s := c.view().Stats(apptest.Issuer); s.CasesByStage[0] != 0 {
+		t.Fatalf("the seller still counts the case: %v", s)
+	}
+
+	// On another chain demo-bank writes a loan off: its maker proposes,
+	// its checker approves.
+	c2 := newChain(t)
+	loan = c2.openLoan()
+	c2.block(noon(2025, 2, 14))
+	k = c2.caseOf(loan)
+	c2.ok(noon(2025, 4, 17), c2.lender, &creditv1.MsgWriteOffLoan{Loan: loan, Reason: "no contact", Expires: noon(2025, 4, 20).Unix()})
+	c2.ok(noon(2025, 4, 17).Add(time.Minute), testKey("checker"), &creditv1.MsgApproveLoanAction{Loan: loan, Pending: 1})
+	if l := c2.loan(loan); l.Status != creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF {
+		t.Fatalf("loan %s", l.Status)
+	}
+	if k = c2.caseOf(loan); k.Stage != collectv1.Stage_STAGE_WRITE_OFF {
+		t.Fatalf("written-off loan's case: %v", k)
+	}
+	c2.block(noon(2025, 9, 1)) // days past due go on; the stage stays
+	if k = c2.caseOf(loan); k.Stage != collectv1.Stage_STAGE_WRITE_OFF || k.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
+		t.Fatalf("written-off case later: %v", k)
+	}
+	c2.ok(noon(2025, 9, 1).Add(time.Minute), c2.lender, &collectv1.MsgRequestPermit{Case: k.Id, Channel: call})
+	c2.verifyHistory(k.Id)
+}

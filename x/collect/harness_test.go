@@ -78,6 +78,8 @@ func newChain(t *testing.T) *chain {
 	h := apptest.New(t, apptest.Options{Wallets: 3, Balance: 100_000_000, EditGenesis: func(g *appstate.State) {
 		m := &g.Consortium.Members[0]
 		m.Roles = append(m.Roles, "lender")
+		m.Operators = append(m.Operators, addr(testKey("checker")).Hex())
+		g.Consortium.Members[1].Roles = append(g.Consortium.Members[1].Roles, "lender")
 		g.Consortium.Members = append(g.Consortium.Members, consortium.GenesisMember{ID: agencyID, Name: "Agency",
 			Roles: []string{"collector"}, Operators: []string{addr(agency).Hex()}})
 	}})

@@ -88,7 +88,7 @@ func (mod *Module) checkContact(ctx exec.Context, k Keeper, p *collectv1.Params,
 			return wrapf(ErrUnauthorisedParty, "contact %x is not authorised by %s", contact, hexAddr(c.Borrower))
 		}
 	}
-	if ch != collectv1.Channel_CHANNEL_LETTER && k.r.Get(CeaseKey(c.Borrower, c.Lender, ch)) != nil {
+	if ch != collectv1.Channel_CHANNEL_LETTER && k.Ceased(c.Borrower, c.Lender, ch) {
 		return wrapf(ErrContactCeased, "%s asked %s to cease contact by %s", hexAddr(c.Borrower), c.Lender, ChannelName(ch))
 	}
 	if mod.disputes != nil && mod.disputes(ctx, c.Loan) {

@@ -213,3 +213,8 @@ func (k Keeper) stat(member string, f func(s *collectv1.Stats)) {
 	f(s)
 	k.setProto(StatsKey(member), s)
 }
+
+// Ceased reports whether borrower asked lender to cease contact by ch.
+func (v View) Ceased(borrower []byte, lender string, ch collectv1.Channel) bool {
+	return v.r.Get(CeaseKey(borrower, lender, ch)) != nil
+}
