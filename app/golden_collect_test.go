@@ -9,6 +9,7 @@ import (
 	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/collect"
 	"github.com/ledgerd/ledgerd/x/gov"
 )
@@ -20,7 +21,7 @@ import (
 // refused: sms ceased), an outcome, one left to miss its deadline; a
 // promise and its confirmation; a complaint covered by a permit, upheld;
 // the collector suspended. Loan 3 is settled next, which closes the case.
-func goldenCollect(c *goldenChain, bank, other, auditor, regulator, n0 *ecdsa.PrivateKey) {
+func goldenCollect(c *goldenChain, bank, other, auditor, regulator, n0, payee *ecdsa.PrivateKey) {
 	hash := func(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
 	day := func(t time.Time) int64 { return (t.Unix() + 8*3600) / 86400 } // the day in UTC+8
 	step := func(after time.Duration, txs ...[]byte) { c.block(after, txs...) }
@@ -65,5 +66,16 @@ func goldenCollect(c *goldenChain, bank, other, auditor, regulator, n0 *ecdsa.Pr
 		c.tx(regulator, &collectv1.MsgRuleComplaint{Complaint: 1, Upheld: true, Reason: "abusive language on the recording"}),
 		c.tx(regulator, &collectv1.MsgSuspendCollector{Collector: apptest.Issuer, Reason: "upheld complaint"}),
 	)
-	step(time.Minute)
+	// A court's enforcement notice against n0, carried out by its bank of
+	// record through the court's freeze order, which is then lifted.
+	order := c.h.Wallet(apptest.Address(n0)).NextFreezeId + 1
+	step(time.Minute, c.tx(bank, &walletv1.MsgFreeze{Wallet: apptest.Address(n0).Bytes(), Kind: walletv1.FreezeKind_FREEZE_KIND_DEBIT,
+		LegalBasis: "court notice 7"}))
+	step(time.Minute,
+		c.bad(bank, &walletv1.MsgJudicialDeduct{Wallet: apptest.Address(n0).Bytes(), OrderId: order, Notice: "another notice",
+			To: apptest.Address(other).Bytes(), Denom: "CNY", Amount: 100}),
+		c.tx(bank, &walletv1.MsgJudicialDeduct{Wallet: apptest.Address(n0).Bytes(), OrderId: order, Notice: "court notice 7",
+			To: apptest.Address(payee).Bytes(), Denom: "CNY", Amount: 100}),
+	)
+	step(time.Minute, c.tx(bank, &walletv1.MsgRelease{Wallet: apptest.Address(n0).Bytes(), OrderId: order, Reason: "enforced"}))
 }

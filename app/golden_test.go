@@ -357,7 +357,7 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 	for i := range 4 {
 		randomBlock(endOfYear.Add(time.Duration(1+i) * time.Second))
 	}
-	goldenCredit(c, bank, rotated, key("checker"), w, n0, n3, func() { goldenCollect(c, bank, rotated, auditor, regulator, n0) })
+	goldenCredit(c, bank, rotated, key("checker"), w, n0, n3, func() { goldenCollect(c, bank, rotated, auditor, regulator, n0, n3) })
 
 	// Wallet security (appended, so that the heights before are those of
 	// chains that never use it): a recovery that completes and one the

@@ -16,6 +16,8 @@ var events = []module.Event{
 		Indexed: []string{"from", "to"}},
 	{Type: "wallet_tier", Doc: "a wallet's tier changed", Attrs: []string{"wallet", "from", "to"}, Indexed: []string{"wallet"}},
 	{Type: "wallet_closed", Doc: "a wallet was closed", Attrs: []string{"wallet", "by"}, Indexed: []string{"wallet"}},
+	{Type: "judicial_deduction", Doc: "a bank of record carried out a court's enforcement notice through the court's freeze order",
+		Attrs: []string{"wallet", "to", "bank", "order", "notice", "denom", "amount"}, Indexed: []string{"wallet", "to", "bank"}},
 	{Type: "wallet_frozen", Doc: "a freeze order was placed",
 		Attrs:   []string{"wallet", "order", "authority", "kind", "legal_basis", "expires", "status"},
 		Indexed: []string{"wallet", "authority"}},

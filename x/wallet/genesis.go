@@ -34,6 +34,9 @@ type Genesis struct {
 	// Decimals of a denom's major unit, where not DefaultDecimals (2):
 	// {"JPY": 0}. The CLI reads and prints amounts in major units.
 	Decimals map[string]uint32 `json:"decimals,omitempty"`
+	// ProtectedMinimums is the balance a judicial deduction leaves, by
+	// denom, in minor units.
+	ProtectedMinimums map[string]uint64 `json:"protected_minimums,omitempty"`
 	// RecoveryDelay is how long a key recovery, and the removal of a
 	// second factor by the owner's key alone, wait (a Go duration, whole
 	// seconds: "48h"); default DefaultRecoveryDelay.
@@ -269,6 +272,14 @@ func (g *Genesis) Validate(members MemberLookup) (*State, error) {
 		}
 		if g.Decimals[d] != DefaultDecimals {
 			st.Params.Decimals = append(st.Params.Decimals, &walletv1.DenomDecimals{Denom: d, Decimals: g.Decimals[d]})
+		}
+	}
+	for _, d := range slices.Sorted(maps.Keys(g.ProtectedMinimums)) {
+		if _, ok := slices.BinarySearch(denoms, d); !ok {
+			return bad("protected minimum of %q, which is not in denoms", d)
+		}
+		if g.ProtectedMinimums[d] > 0 {
+			st.Params.ProtectedMinimums = append(st.Params.ProtectedMinimums, &walletv1.ProtectedMinimum{Denom: d, Amount: g.ProtectedMinimums[d]})
 		}
 	}
 	slices.SortFunc(st.Params.IssuanceCaps, func(a, b *walletv1.IssuanceCap) int {

@@ -59,6 +59,7 @@ func (r roleRule) Describe() string { return r.doc }
 func (mod *Module) Module() *module.Module {
 	byIssuer := issuer(mod.members)
 	anyMember := module.AnySigner("an operator of the wallet's bank of record, or of a regulator")
+	bankOfRecord := module.AnySigner("an operator of the wallet's bank of record")
 	return &module.Module{
 		Name:    StoreName,
 		Doc:     "wallets, their tiers, limits and freezes; e-money issued against fiat, payments, redemption; supply",
@@ -98,6 +99,14 @@ func (mod *Module) Module() *module.Module {
 					{Field: "memo", Usage: "free text for every recipient, at most 256 bytes"},
 				},
 				Build: buildBatch}),
+			module.NewMsg(bankOfRecord, ValidateJudicialDeduct, mod.JudicialDeduct, module.CLI{
+				Use:   "judicial-deduct WALLET TO AMOUNT DENOM --order ID --notice REF",
+				Short: "Carry out a court's enforcement notice (bank of record): deduct AMOUNT from WALLET to TO through the court's freeze order, leaving the protected minimum",
+				Args:  []string{"wallet", "to", "amount", "denom"},
+				Flags: []module.Flag{
+					{Field: "order_id", Name: "order", Required: true, Usage: "the court's freeze order on the wallet (its legal basis is the notice)"},
+					{Field: "notice", Required: true, Usage: "the enforcement notice's reference"},
+				}}),
 			module.NewMsg(anyMember, ValidateFreeze, mod.Freeze, module.CLI{
 				Use:   "freeze WALLET --kind full|debit --legal-basis TEXT [--expires TIME]",
 				Short: "Place a freeze order (bank of record or regulator): full stops everything, debit leaves receive only",

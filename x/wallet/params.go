@@ -33,7 +33,24 @@ func ParamsGenesis(p *walletv1.Params) Genesis {
 		}
 		g.Decimals[d.Denom] = d.Decimals
 	}
+	for _, m := range p.ProtectedMinimums {
+		if g.ProtectedMinimums == nil {
+			g.ProtectedMinimums = map[string]uint64{}
+		}
+		g.ProtectedMinimums[m.Denom] = m.Amount
+	}
 	return g
+}
+
+// ProtectedMinimum is the balance of denom a judicial deduction leaves
+// under p.
+func ProtectedMinimum(p *walletv1.Params, denom string) uint64 {
+	for _, m := range p.GetProtectedMinimums() {
+		if m.Denom == denom {
+			return m.Amount
+		}
+	}
+	return 0
 }
 
 // RecoveryDelay is how long a key recovery, and the removal of a second

@@ -229,6 +229,7 @@ type TxBody struct {
 	//	*TxBody_FileComplaint
 	//	*TxBody_RuleComplaint
 	//	*TxBody_SuspendCollector
+	//	*TxBody_JudicialDeduct
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -767,6 +768,15 @@ func (x *TxBody) GetSuspendCollector() *v13.MsgSuspendCollector {
 	return nil
 }
 
+func (x *TxBody) GetJudicialDeduct() *v1.MsgJudicialDeduct {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_JudicialDeduct); ok {
+			return x.JudicialDeduct
+		}
+	}
+	return nil
+}
+
 type isTxBody_Msg interface {
 	isTxBody_Msg()
 }
@@ -979,6 +989,10 @@ type TxBody_SuspendCollector struct {
 	SuspendCollector *v13.MsgSuspendCollector `protobuf:"bytes,80,opt,name=suspend_collector,json=suspendCollector,proto3,oneof"`
 }
 
+type TxBody_JudicialDeduct struct {
+	JudicialDeduct *v1.MsgJudicialDeduct `protobuf:"bytes,81,opt,name=judicial_deduct,json=judicialDeduct,proto3,oneof"`
+}
+
 func (*TxBody_OpenWallet) isTxBody_Msg() {}
 
 func (*TxBody_Deposit) isTxBody_Msg() {}
@@ -1083,6 +1097,8 @@ func (*TxBody_RuleComplaint) isTxBody_Msg() {}
 
 func (*TxBody_SuspendCollector) isTxBody_Msg() {}
 
+func (*TxBody_JudicialDeduct) isTxBody_Msg() {}
+
 var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
@@ -1093,7 +1109,7 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
 	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
 	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
-	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xcc\x1f\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\x9d \n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -1160,7 +1176,8 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\rcease_contact\x18M \x01(\v2#.ledgerd.collect.v1.MsgCeaseContactH\x00R\fceaseContact\x12M\n" +
 	"\x0efile_complaint\x18N \x01(\v2$.ledgerd.collect.v1.MsgFileComplaintH\x00R\rfileComplaint\x12M\n" +
 	"\x0erule_complaint\x18O \x01(\v2$.ledgerd.collect.v1.MsgRuleComplaintH\x00R\rruleComplaint\x12V\n" +
-	"\x11suspend_collector\x18P \x01(\v2'.ledgerd.collect.v1.MsgSuspendCollectorH\x00R\x10suspendCollectorB\x05\n" +
+	"\x11suspend_collector\x18P \x01(\v2'.ledgerd.collect.v1.MsgSuspendCollectorH\x00R\x10suspendCollector\x12O\n" +
+	"\x0fjudicial_deduct\x18Q \x01(\v2$.ledgerd.wallet.v1.MsgJudicialDeductH\x00R\x0ejudicialDeductB\x05\n" +
 	"\x03msg*6\n" +
 	"\bSignMode\x12\x14\n" +
 	"\x10SIGN_MODE_EIP712\x10\x00\x12\x14\n" +
@@ -1236,6 +1253,7 @@ var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 	(*v13.MsgFileComplaint)(nil),      // 52: ledgerd.collect.v1.MsgFileComplaint
 	(*v13.MsgRuleComplaint)(nil),      // 53: ledgerd.collect.v1.MsgRuleComplaint
 	(*v13.MsgSuspendCollector)(nil),   // 54: ledgerd.collect.v1.MsgSuspendCollector
+	(*v1.MsgJudicialDeduct)(nil),      // 55: ledgerd.wallet.v1.MsgJudicialDeduct
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
@@ -1293,11 +1311,12 @@ var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	52, // 52: ledgerd.auth.v1.TxBody.file_complaint:type_name -> ledgerd.collect.v1.MsgFileComplaint
 	53, // 53: ledgerd.auth.v1.TxBody.rule_complaint:type_name -> ledgerd.collect.v1.MsgRuleComplaint
 	54, // 54: ledgerd.auth.v1.TxBody.suspend_collector:type_name -> ledgerd.collect.v1.MsgSuspendCollector
-	55, // [55:55] is the sub-list for method output_type
-	55, // [55:55] is the sub-list for method input_type
-	55, // [55:55] is the sub-list for extension type_name
-	55, // [55:55] is the sub-list for extension extendee
-	0,  // [0:55] is the sub-list for field type_name
+	55, // 55: ledgerd.auth.v1.TxBody.judicial_deduct:type_name -> ledgerd.wallet.v1.MsgJudicialDeduct
+	56, // [56:56] is the sub-list for method output_type
+	56, // [56:56] is the sub-list for method input_type
+	56, // [56:56] is the sub-list for extension type_name
+	56, // [56:56] is the sub-list for extension extendee
+	0,  // [0:56] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -1358,6 +1377,7 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_FileComplaint)(nil),
 		(*TxBody_RuleComplaint)(nil),
 		(*TxBody_SuspendCollector)(nil),
+		(*TxBody_JudicialDeduct)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -1670,8 +1670,12 @@ type Params struct {
 	// a second factor by the owner's key alone, wait before they take
 	// effect, in block time; 0 means DefaultRecoveryDelay (48 hours).
 	RecoveryDelaySeconds int64 `protobuf:"varint,7,opt,name=recovery_delay_seconds,json=recoveryDelaySeconds,proto3" json:"recovery_delay_seconds,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// protected_minimums: the balance a judicial deduction leaves in a
+	// wallet, per denom (the means for basic living); sorted by denom. A
+	// denom not listed protects nothing.
+	ProtectedMinimums []*ProtectedMinimum `protobuf:"bytes,8,rep,name=protected_minimums,json=protectedMinimums,proto3" json:"protected_minimums,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Params) Reset() {
@@ -1753,6 +1757,157 @@ func (x *Params) GetRecoveryDelaySeconds() int64 {
 	return 0
 }
 
+func (x *Params) GetProtectedMinimums() []*ProtectedMinimum {
+	if x != nil {
+		return x.ProtectedMinimums
+	}
+	return nil
+}
+
+// ProtectedMinimum is the balance of one denom a judicial deduction
+// leaves.
+type ProtectedMinimum struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Denom         string                 `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
+	Amount        uint64                 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProtectedMinimum) Reset() {
+	*x = ProtectedMinimum{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProtectedMinimum) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProtectedMinimum) ProtoMessage() {}
+
+func (x *ProtectedMinimum) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProtectedMinimum.ProtoReflect.Descriptor instead.
+func (*ProtectedMinimum) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ProtectedMinimum) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *ProtectedMinimum) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// MsgJudicialDeduct carries out a court's enforcement notice: the wallet's
+// bank of record deducts the amount the notice names from the wallet and
+// pays it to the wallet the notice names, through the court's own freeze
+// order on the wallet (whose legal basis is the notice's reference) and
+// leaving the protected minimum balance. Signed by an operator of the
+// wallet's bank of record.
+type MsgJudicialDeduct struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	OrderId       uint64                 `protobuf:"varint,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	Notice        string                 `protobuf:"bytes,3,opt,name=notice,proto3" json:"notice,omitempty"`
+	To            []byte                 `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	Denom         string                 `protobuf:"bytes,5,opt,name=denom,proto3" json:"denom,omitempty"`
+	Amount        uint64                 `protobuf:"varint,6,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgJudicialDeduct) Reset() {
+	*x = MsgJudicialDeduct{}
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgJudicialDeduct) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgJudicialDeduct) ProtoMessage() {}
+
+func (x *MsgJudicialDeduct) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgJudicialDeduct.ProtoReflect.Descriptor instead.
+func (*MsgJudicialDeduct) Descriptor() ([]byte, []int) {
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *MsgJudicialDeduct) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgJudicialDeduct) GetOrderId() uint64 {
+	if x != nil {
+		return x.OrderId
+	}
+	return 0
+}
+
+func (x *MsgJudicialDeduct) GetNotice() string {
+	if x != nil {
+		return x.Notice
+	}
+	return ""
+}
+
+func (x *MsgJudicialDeduct) GetTo() []byte {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *MsgJudicialDeduct) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgJudicialDeduct) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
 // DenomDecimals are the decimals of one denom's major unit.
 type DenomDecimals struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1764,7 +1919,7 @@ type DenomDecimals struct {
 
 func (x *DenomDecimals) Reset() {
 	*x = DenomDecimals{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1776,7 +1931,7 @@ func (x *DenomDecimals) String() string {
 func (*DenomDecimals) ProtoMessage() {}
 
 func (x *DenomDecimals) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[16]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1789,7 +1944,7 @@ func (x *DenomDecimals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DenomDecimals.ProtoReflect.Descriptor instead.
 func (*DenomDecimals) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{16}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *DenomDecimals) GetDenom() string {
@@ -1816,7 +1971,7 @@ type Denoms struct {
 
 func (x *Denoms) Reset() {
 	*x = Denoms{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1828,7 +1983,7 @@ func (x *Denoms) String() string {
 func (*Denoms) ProtoMessage() {}
 
 func (x *Denoms) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[17]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1841,7 +1996,7 @@ func (x *Denoms) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Denoms.ProtoReflect.Descriptor instead.
 func (*Denoms) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{17}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Denoms) GetDenoms() []*DenomDecimals {
@@ -1864,7 +2019,7 @@ type MsgOpenWallet struct {
 
 func (x *MsgOpenWallet) Reset() {
 	*x = MsgOpenWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1876,7 +2031,7 @@ func (x *MsgOpenWallet) String() string {
 func (*MsgOpenWallet) ProtoMessage() {}
 
 func (x *MsgOpenWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[18]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1889,7 +2044,7 @@ func (x *MsgOpenWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgOpenWallet.ProtoReflect.Descriptor instead.
 func (*MsgOpenWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{18}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MsgOpenWallet) GetOwner() []byte {
@@ -1928,7 +2083,7 @@ type MsgDeposit struct {
 
 func (x *MsgDeposit) Reset() {
 	*x = MsgDeposit{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1940,7 +2095,7 @@ func (x *MsgDeposit) String() string {
 func (*MsgDeposit) ProtoMessage() {}
 
 func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[19]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1953,7 +2108,7 @@ func (x *MsgDeposit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgDeposit.ProtoReflect.Descriptor instead.
 func (*MsgDeposit) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{19}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MsgDeposit) GetWallet() []byte {
@@ -1998,7 +2153,7 @@ type MsgRedeem struct {
 
 func (x *MsgRedeem) Reset() {
 	*x = MsgRedeem{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2010,7 +2165,7 @@ func (x *MsgRedeem) String() string {
 func (*MsgRedeem) ProtoMessage() {}
 
 func (x *MsgRedeem) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[20]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2023,7 +2178,7 @@ func (x *MsgRedeem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRedeem.ProtoReflect.Descriptor instead.
 func (*MsgRedeem) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{20}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *MsgRedeem) GetDenom() string {
@@ -2058,7 +2213,7 @@ type BatchLeg struct {
 
 func (x *BatchLeg) Reset() {
 	*x = BatchLeg{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2070,7 +2225,7 @@ func (x *BatchLeg) String() string {
 func (*BatchLeg) ProtoMessage() {}
 
 func (x *BatchLeg) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[21]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2083,7 +2238,7 @@ func (x *BatchLeg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchLeg.ProtoReflect.Descriptor instead.
 func (*BatchLeg) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{21}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *BatchLeg) GetTo() []byte {
@@ -2112,7 +2267,7 @@ type MsgBatchTransfer struct {
 
 func (x *MsgBatchTransfer) Reset() {
 	*x = MsgBatchTransfer{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2124,7 +2279,7 @@ func (x *MsgBatchTransfer) String() string {
 func (*MsgBatchTransfer) ProtoMessage() {}
 
 func (x *MsgBatchTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[22]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2137,7 +2292,7 @@ func (x *MsgBatchTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgBatchTransfer.ProtoReflect.Descriptor instead.
 func (*MsgBatchTransfer) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{22}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *MsgBatchTransfer) GetDenom() string {
@@ -2176,7 +2331,7 @@ type MsgFreeze struct {
 
 func (x *MsgFreeze) Reset() {
 	*x = MsgFreeze{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2188,7 +2343,7 @@ func (x *MsgFreeze) String() string {
 func (*MsgFreeze) ProtoMessage() {}
 
 func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[23]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2201,7 +2356,7 @@ func (x *MsgFreeze) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgFreeze.ProtoReflect.Descriptor instead.
 func (*MsgFreeze) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{23}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *MsgFreeze) GetWallet() []byte {
@@ -2245,7 +2400,7 @@ type MsgRelease struct {
 
 func (x *MsgRelease) Reset() {
 	*x = MsgRelease{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2257,7 +2412,7 @@ func (x *MsgRelease) String() string {
 func (*MsgRelease) ProtoMessage() {}
 
 func (x *MsgRelease) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[24]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2270,7 +2425,7 @@ func (x *MsgRelease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRelease.ProtoReflect.Descriptor instead.
 func (*MsgRelease) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{24}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MsgRelease) GetWallet() []byte {
@@ -2307,7 +2462,7 @@ type MsgSetTier struct {
 
 func (x *MsgSetTier) Reset() {
 	*x = MsgSetTier{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2319,7 +2474,7 @@ func (x *MsgSetTier) String() string {
 func (*MsgSetTier) ProtoMessage() {}
 
 func (x *MsgSetTier) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[25]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2332,7 +2487,7 @@ func (x *MsgSetTier) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetTier.ProtoReflect.Descriptor instead.
 func (*MsgSetTier) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{25}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *MsgSetTier) GetWallet() []byte {
@@ -2370,7 +2525,7 @@ type MsgSetLimits struct {
 
 func (x *MsgSetLimits) Reset() {
 	*x = MsgSetLimits{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2382,7 +2537,7 @@ func (x *MsgSetLimits) String() string {
 func (*MsgSetLimits) ProtoMessage() {}
 
 func (x *MsgSetLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[26]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2395,7 +2550,7 @@ func (x *MsgSetLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetLimits.ProtoReflect.Descriptor instead.
 func (*MsgSetLimits) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{26}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *MsgSetLimits) GetWallet() []byte {
@@ -2430,7 +2585,7 @@ type MsgCloseWallet struct {
 
 func (x *MsgCloseWallet) Reset() {
 	*x = MsgCloseWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2442,7 +2597,7 @@ func (x *MsgCloseWallet) String() string {
 func (*MsgCloseWallet) ProtoMessage() {}
 
 func (x *MsgCloseWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[27]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2455,7 +2610,7 @@ func (x *MsgCloseWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCloseWallet.ProtoReflect.Descriptor instead.
 func (*MsgCloseWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{27}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *MsgCloseWallet) GetWallet() []byte {
@@ -2479,7 +2634,7 @@ type MsgTransfer struct {
 
 func (x *MsgTransfer) Reset() {
 	*x = MsgTransfer{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2491,7 +2646,7 @@ func (x *MsgTransfer) String() string {
 func (*MsgTransfer) ProtoMessage() {}
 
 func (x *MsgTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[28]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2504,7 +2659,7 @@ func (x *MsgTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgTransfer.ProtoReflect.Descriptor instead.
 func (*MsgTransfer) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{28}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *MsgTransfer) GetTo() []byte {
@@ -2551,7 +2706,7 @@ type MsgRecoverWallet struct {
 
 func (x *MsgRecoverWallet) Reset() {
 	*x = MsgRecoverWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[29]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2563,7 +2718,7 @@ func (x *MsgRecoverWallet) String() string {
 func (*MsgRecoverWallet) ProtoMessage() {}
 
 func (x *MsgRecoverWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[29]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2576,7 +2731,7 @@ func (x *MsgRecoverWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRecoverWallet.ProtoReflect.Descriptor instead.
 func (*MsgRecoverWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{29}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *MsgRecoverWallet) GetWallet() []byte {
@@ -2619,7 +2774,7 @@ type MsgCancelRecovery struct {
 
 func (x *MsgCancelRecovery) Reset() {
 	*x = MsgCancelRecovery{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[30]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2631,7 +2786,7 @@ func (x *MsgCancelRecovery) String() string {
 func (*MsgCancelRecovery) ProtoMessage() {}
 
 func (x *MsgCancelRecovery) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[30]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2644,7 +2799,7 @@ func (x *MsgCancelRecovery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCancelRecovery.ProtoReflect.Descriptor instead.
 func (*MsgCancelRecovery) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{30}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *MsgCancelRecovery) GetWallet() []byte {
@@ -2666,7 +2821,7 @@ type MsgRotateKey struct {
 
 func (x *MsgRotateKey) Reset() {
 	*x = MsgRotateKey{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[31]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2678,7 +2833,7 @@ func (x *MsgRotateKey) String() string {
 func (*MsgRotateKey) ProtoMessage() {}
 
 func (x *MsgRotateKey) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[31]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2691,7 +2846,7 @@ func (x *MsgRotateKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRotateKey.ProtoReflect.Descriptor instead.
 func (*MsgRotateKey) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{31}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *MsgRotateKey) GetNewKey() []byte {
@@ -2716,7 +2871,7 @@ type MsgSetSecondFactor struct {
 
 func (x *MsgSetSecondFactor) Reset() {
 	*x = MsgSetSecondFactor{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[32]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2728,7 +2883,7 @@ func (x *MsgSetSecondFactor) String() string {
 func (*MsgSetSecondFactor) ProtoMessage() {}
 
 func (x *MsgSetSecondFactor) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[32]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2741,7 +2896,7 @@ func (x *MsgSetSecondFactor) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetSecondFactor.ProtoReflect.Descriptor instead.
 func (*MsgSetSecondFactor) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{32}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *MsgSetSecondFactor) GetKey() []byte {
@@ -2775,7 +2930,7 @@ type MsgRemoveSecondFactor struct {
 
 func (x *MsgRemoveSecondFactor) Reset() {
 	*x = MsgRemoveSecondFactor{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[33]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2787,7 +2942,7 @@ func (x *MsgRemoveSecondFactor) String() string {
 func (*MsgRemoveSecondFactor) ProtoMessage() {}
 
 func (x *MsgRemoveSecondFactor) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[33]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2800,7 +2955,7 @@ func (x *MsgRemoveSecondFactor) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRemoveSecondFactor.ProtoReflect.Descriptor instead.
 func (*MsgRemoveSecondFactor) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{33}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{35}
 }
 
 // MsgOpenSubWallet opens a sub-wallet for owner (its own key) under the
@@ -2818,7 +2973,7 @@ type MsgOpenSubWallet struct {
 
 func (x *MsgOpenSubWallet) Reset() {
 	*x = MsgOpenSubWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[34]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2830,7 +2985,7 @@ func (x *MsgOpenSubWallet) String() string {
 func (*MsgOpenSubWallet) ProtoMessage() {}
 
 func (x *MsgOpenSubWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[34]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2843,7 +2998,7 @@ func (x *MsgOpenSubWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgOpenSubWallet.ProtoReflect.Descriptor instead.
 func (*MsgOpenSubWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{34}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *MsgOpenSubWallet) GetOwner() []byte {
@@ -2888,7 +3043,7 @@ type MsgSetSubWallet struct {
 
 func (x *MsgSetSubWallet) Reset() {
 	*x = MsgSetSubWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[35]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2900,7 +3055,7 @@ func (x *MsgSetSubWallet) String() string {
 func (*MsgSetSubWallet) ProtoMessage() {}
 
 func (x *MsgSetSubWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[35]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2913,7 +3068,7 @@ func (x *MsgSetSubWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSetSubWallet.ProtoReflect.Descriptor instead.
 func (*MsgSetSubWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{35}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *MsgSetSubWallet) GetWallet() []byte {
@@ -2956,7 +3111,7 @@ type MsgFreezeSubWallet struct {
 
 func (x *MsgFreezeSubWallet) Reset() {
 	*x = MsgFreezeSubWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[36]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2968,7 +3123,7 @@ func (x *MsgFreezeSubWallet) String() string {
 func (*MsgFreezeSubWallet) ProtoMessage() {}
 
 func (x *MsgFreezeSubWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[36]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2981,7 +3136,7 @@ func (x *MsgFreezeSubWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgFreezeSubWallet.ProtoReflect.Descriptor instead.
 func (*MsgFreezeSubWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{36}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *MsgFreezeSubWallet) GetWallet() []byte {
@@ -3011,7 +3166,7 @@ type MsgSweepSubWallet struct {
 
 func (x *MsgSweepSubWallet) Reset() {
 	*x = MsgSweepSubWallet{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[37]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3023,7 +3178,7 @@ func (x *MsgSweepSubWallet) String() string {
 func (*MsgSweepSubWallet) ProtoMessage() {}
 
 func (x *MsgSweepSubWallet) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[37]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3036,7 +3191,7 @@ func (x *MsgSweepSubWallet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSweepSubWallet.ProtoReflect.Descriptor instead.
 func (*MsgSweepSubWallet) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{37}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *MsgSweepSubWallet) GetWallet() []byte {
@@ -3071,7 +3226,7 @@ type Issuances struct {
 
 func (x *Issuances) Reset() {
 	*x = Issuances{}
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[38]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3083,7 +3238,7 @@ func (x *Issuances) String() string {
 func (*Issuances) ProtoMessage() {}
 
 func (x *Issuances) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[38]
+	mi := &file_ledgerd_wallet_v1_wallet_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3096,7 +3251,7 @@ func (x *Issuances) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Issuances.ProtoReflect.Descriptor instead.
 func (*Issuances) Descriptor() ([]byte, []int) {
-	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{38}
+	return file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Issuances) GetIssuances() []*Issuance {
@@ -3226,7 +3381,7 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\vIssuanceCap\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x10\n" +
-	"\x03cap\x18\x03 \x01(\x04R\x03cap\"\xe5\x02\n" +
+	"\x03cap\x18\x03 \x01(\x04R\x03cap\"\xb9\x03\n" +
 	"\x06Params\x12\x16\n" +
 	"\x06denoms\x18\x01 \x03(\tR\x06denoms\x126\n" +
 	"\x06limits\x18\x02 \x03(\v2\x1e.ledgerd.wallet.v1.DenomLimitsR\x06limits\x12,\n" +
@@ -3234,7 +3389,18 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	"\rissuance_caps\x18\x04 \x03(\v2\x1e.ledgerd.wallet.v1.IssuanceCapR\fissuanceCaps\x12$\n" +
 	"\x0emax_batch_legs\x18\x05 \x01(\rR\fmaxBatchLegs\x12<\n" +
 	"\bdecimals\x18\x06 \x03(\v2 .ledgerd.wallet.v1.DenomDecimalsR\bdecimals\x124\n" +
-	"\x16recovery_delay_seconds\x18\a \x01(\x03R\x14recoveryDelaySeconds\"A\n" +
+	"\x16recovery_delay_seconds\x18\a \x01(\x03R\x14recoveryDelaySeconds\x12R\n" +
+	"\x12protected_minimums\x18\b \x03(\v2#.ledgerd.wallet.v1.ProtectedMinimumR\x11protectedMinimums\"K\n" +
+	"\x10ProtectedMinimum\x12\x14\n" +
+	"\x05denom\x18\x01 \x01(\tR\x05denom\x12!\n" +
+	"\x06amount\x18\x02 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\"\xb3\x01\n" +
+	"\x11MsgJudicialDeduct\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\x04R\aorderId\x12\x16\n" +
+	"\x06notice\x18\x03 \x01(\tR\x06notice\x12\x14\n" +
+	"\x02to\x18\x04 \x01(\fB\x04ص\x18\x01R\x02to\x12\x14\n" +
+	"\x05denom\x18\x05 \x01(\tR\x05denom\x12!\n" +
+	"\x06amount\x18\x06 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\"A\n" +
 	"\rDenomDecimals\x12\x14\n" +
 	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x1a\n" +
 	"\bdecimals\x18\x02 \x01(\rR\bdecimals\"B\n" +
@@ -3370,7 +3536,7 @@ func file_ledgerd_wallet_v1_wallet_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_wallet_v1_wallet_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_ledgerd_wallet_v1_wallet_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
 	(WalletStatus)(0),             // 0: ledgerd.wallet.v1.WalletStatus
 	(FreezeKind)(0),               // 1: ledgerd.wallet.v1.FreezeKind
@@ -3392,29 +3558,31 @@ var file_ledgerd_wallet_v1_wallet_proto_goTypes = []any{
 	(*DenomLimits)(nil),           // 17: ledgerd.wallet.v1.DenomLimits
 	(*IssuanceCap)(nil),           // 18: ledgerd.wallet.v1.IssuanceCap
 	(*Params)(nil),                // 19: ledgerd.wallet.v1.Params
-	(*DenomDecimals)(nil),         // 20: ledgerd.wallet.v1.DenomDecimals
-	(*Denoms)(nil),                // 21: ledgerd.wallet.v1.Denoms
-	(*MsgOpenWallet)(nil),         // 22: ledgerd.wallet.v1.MsgOpenWallet
-	(*MsgDeposit)(nil),            // 23: ledgerd.wallet.v1.MsgDeposit
-	(*MsgRedeem)(nil),             // 24: ledgerd.wallet.v1.MsgRedeem
-	(*BatchLeg)(nil),              // 25: ledgerd.wallet.v1.BatchLeg
-	(*MsgBatchTransfer)(nil),      // 26: ledgerd.wallet.v1.MsgBatchTransfer
-	(*MsgFreeze)(nil),             // 27: ledgerd.wallet.v1.MsgFreeze
-	(*MsgRelease)(nil),            // 28: ledgerd.wallet.v1.MsgRelease
-	(*MsgSetTier)(nil),            // 29: ledgerd.wallet.v1.MsgSetTier
-	(*MsgSetLimits)(nil),          // 30: ledgerd.wallet.v1.MsgSetLimits
-	(*MsgCloseWallet)(nil),        // 31: ledgerd.wallet.v1.MsgCloseWallet
-	(*MsgTransfer)(nil),           // 32: ledgerd.wallet.v1.MsgTransfer
-	(*MsgRecoverWallet)(nil),      // 33: ledgerd.wallet.v1.MsgRecoverWallet
-	(*MsgCancelRecovery)(nil),     // 34: ledgerd.wallet.v1.MsgCancelRecovery
-	(*MsgRotateKey)(nil),          // 35: ledgerd.wallet.v1.MsgRotateKey
-	(*MsgSetSecondFactor)(nil),    // 36: ledgerd.wallet.v1.MsgSetSecondFactor
-	(*MsgRemoveSecondFactor)(nil), // 37: ledgerd.wallet.v1.MsgRemoveSecondFactor
-	(*MsgOpenSubWallet)(nil),      // 38: ledgerd.wallet.v1.MsgOpenSubWallet
-	(*MsgSetSubWallet)(nil),       // 39: ledgerd.wallet.v1.MsgSetSubWallet
-	(*MsgFreezeSubWallet)(nil),    // 40: ledgerd.wallet.v1.MsgFreezeSubWallet
-	(*MsgSweepSubWallet)(nil),     // 41: ledgerd.wallet.v1.MsgSweepSubWallet
-	(*Issuances)(nil),             // 42: ledgerd.wallet.v1.Issuances
+	(*ProtectedMinimum)(nil),      // 20: ledgerd.wallet.v1.ProtectedMinimum
+	(*MsgJudicialDeduct)(nil),     // 21: ledgerd.wallet.v1.MsgJudicialDeduct
+	(*DenomDecimals)(nil),         // 22: ledgerd.wallet.v1.DenomDecimals
+	(*Denoms)(nil),                // 23: ledgerd.wallet.v1.Denoms
+	(*MsgOpenWallet)(nil),         // 24: ledgerd.wallet.v1.MsgOpenWallet
+	(*MsgDeposit)(nil),            // 25: ledgerd.wallet.v1.MsgDeposit
+	(*MsgRedeem)(nil),             // 26: ledgerd.wallet.v1.MsgRedeem
+	(*BatchLeg)(nil),              // 27: ledgerd.wallet.v1.BatchLeg
+	(*MsgBatchTransfer)(nil),      // 28: ledgerd.wallet.v1.MsgBatchTransfer
+	(*MsgFreeze)(nil),             // 29: ledgerd.wallet.v1.MsgFreeze
+	(*MsgRelease)(nil),            // 30: ledgerd.wallet.v1.MsgRelease
+	(*MsgSetTier)(nil),            // 31: ledgerd.wallet.v1.MsgSetTier
+	(*MsgSetLimits)(nil),          // 32: ledgerd.wallet.v1.MsgSetLimits
+	(*MsgCloseWallet)(nil),        // 33: ledgerd.wallet.v1.MsgCloseWallet
+	(*MsgTransfer)(nil),           // 34: ledgerd.wallet.v1.MsgTransfer
+	(*MsgRecoverWallet)(nil),      // 35: ledgerd.wallet.v1.MsgRecoverWallet
+	(*MsgCancelRecovery)(nil),     // 36: ledgerd.wallet.v1.MsgCancelRecovery
+	(*MsgRotateKey)(nil),          // 37: ledgerd.wallet.v1.MsgRotateKey
+	(*MsgSetSecondFactor)(nil),    // 38: ledgerd.wallet.v1.MsgSetSecondFactor
+	(*MsgRemoveSecondFactor)(nil), // 39: ledgerd.wallet.v1.MsgRemoveSecondFactor
+	(*MsgOpenSubWallet)(nil),      // 40: ledgerd.wallet.v1.MsgOpenSubWallet
+	(*MsgSetSubWallet)(nil),       // 41: ledgerd.wallet.v1.MsgSetSubWallet
+	(*MsgFreezeSubWallet)(nil),    // 42: ledgerd.wallet.v1.MsgFreezeSubWallet
+	(*MsgSweepSubWallet)(nil),     // 43: ledgerd.wallet.v1.MsgSweepSubWallet
+	(*Issuances)(nil),             // 44: ledgerd.wallet.v1.Issuances
 }
 var file_ledgerd_wallet_v1_wallet_proto_depIdxs = []int32{
 	1,  // 0: ledgerd.wallet.v1.FreezeOrder.kind:type_name -> ledgerd.wallet.v1.FreezeKind
@@ -3433,19 +3601,20 @@ var file_ledgerd_wallet_v1_wallet_proto_depIdxs = []int32{
 	16, // 13: ledgerd.wallet.v1.DenomLimits.tiers:type_name -> ledgerd.wallet.v1.TierLimits
 	17, // 14: ledgerd.wallet.v1.Params.limits:type_name -> ledgerd.wallet.v1.DenomLimits
 	18, // 15: ledgerd.wallet.v1.Params.issuance_caps:type_name -> ledgerd.wallet.v1.IssuanceCap
-	20, // 16: ledgerd.wallet.v1.Params.decimals:type_name -> ledgerd.wallet.v1.DenomDecimals
-	20, // 17: ledgerd.wallet.v1.Denoms.denoms:type_name -> ledgerd.wallet.v1.DenomDecimals
-	25, // 18: ledgerd.wallet.v1.MsgBatchTransfer.legs:type_name -> ledgerd.wallet.v1.BatchLeg
-	1,  // 19: ledgerd.wallet.v1.MsgFreeze.kind:type_name -> ledgerd.wallet.v1.FreezeKind
-	5,  // 20: ledgerd.wallet.v1.MsgSetLimits.limits:type_name -> ledgerd.wallet.v1.Limits
-	5,  // 21: ledgerd.wallet.v1.MsgOpenSubWallet.limits:type_name -> ledgerd.wallet.v1.Limits
-	5,  // 22: ledgerd.wallet.v1.MsgSetSubWallet.limits:type_name -> ledgerd.wallet.v1.Limits
-	14, // 23: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	22, // 16: ledgerd.wallet.v1.Params.decimals:type_name -> ledgerd.wallet.v1.DenomDecimals
+	20, // 17: ledgerd.wallet.v1.Params.protected_minimums:type_name -> ledgerd.wallet.v1.ProtectedMinimum
+	22, // 18: ledgerd.wallet.v1.Denoms.denoms:type_name -> ledgerd.wallet.v1.DenomDecimals
+	27, // 19: ledgerd.wallet.v1.MsgBatchTransfer.legs:type_name -> ledgerd.wallet.v1.BatchLeg
+	1,  // 20: ledgerd.wallet.v1.MsgFreeze.kind:type_name -> ledgerd.wallet.v1.FreezeKind
+	5,  // 21: ledgerd.wallet.v1.MsgSetLimits.limits:type_name -> ledgerd.wallet.v1.Limits
+	5,  // 22: ledgerd.wallet.v1.MsgOpenSubWallet.limits:type_name -> ledgerd.wallet.v1.Limits
+	5,  // 23: ledgerd.wallet.v1.MsgSetSubWallet.limits:type_name -> ledgerd.wallet.v1.Limits
+	14, // 24: ledgerd.wallet.v1.Issuances.issuances:type_name -> ledgerd.wallet.v1.Issuance
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_wallet_v1_wallet_proto_init() }
@@ -3459,7 +3628,7 @@ func file_ledgerd_wallet_v1_wallet_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_wallet_v1_wallet_proto_rawDesc), len(file_ledgerd_wallet_v1_wallet_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   39,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
