@@ -2,8 +2,8 @@ package credit
 
 import (
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
-	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/exec"
 )
