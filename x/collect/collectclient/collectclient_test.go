@@ -75,3 +75,25 @@ func TestVerifiedCoverage(t *testing.T) {
 		t.Fatalf("tampered coverage: %v", err)
 	}
 }
+
+// TestBankEvents: the watcher keeps a lender's reminders, overdue notices,
+// case and promise events, in order, and nothing of another lender or of
+// another kind.
+func TestBankEvents(t *testing.T) {
+	ev := func(typ, lender string) abci.Event {
+		return abci.Event{Type: typ, Attributes: []abci.EventAttribute{{Key: "lender", Value: lender}, {Key: "case", Value: "1"}}}
+	}
+	got := collectclient.BankEvents(7, []abci.Event{
+		ev("credit_reminder", "bank-a"), ev("collect_case", "bank-b"), ev("transfer", "bank-a"),
+		ev("credit_overdue_notice", "bank-a"), ev("collect_case", "bank-a"), ev("collect_promise", "bank-a"), ev("collect_permit", "bank-a"),
+	}, "bank-a")
+	want := []string{"credit_reminder", "credit_overdue_notice", "collect_case", "collect_promise"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v", got)
+	}
+	for i, w := range want {
+		if got[i].Type != w || got[i].Height != 7 || got[i].Attrs["case"] != "1" {
+			t.Fatalf("event %d: %v, want %s", i, got[i], w)
+		}
+	}
+}
