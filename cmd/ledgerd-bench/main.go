@@ -25,19 +25,20 @@ import (
 )
 
 type result struct {
-	Wallets         int           `json:"wallets"`
-	BlockTxs        int           `json:"block_txs"`
-	Blocks          int           `json:"blocks"`
-	Cores           int           `json:"cores"`
-	Secp256k1       string        `json:"secp256k1"`
-	TransfersPerSec float64       `json:"transfers_per_sec"`
-	ExecP50Ms       float64       `json:"exec_p50_ms"`
-	ExecP99Ms       float64       `json:"exec_p99_ms"`
-	CommitP50Ms     float64       `json:"commit_p50_ms"`
-	CommitP99Ms     float64       `json:"commit_p99_ms"`
-	CheckTxPerSec   float64       `json:"checktx_per_sec"`
-	Failed          int           `json:"failed_txs"`
-	Credit          *creditResult `json:"credit,omitempty"`
+	Wallets         int            `json:"wallets"`
+	BlockTxs        int            `json:"block_txs"`
+	Blocks          int            `json:"blocks"`
+	Cores           int            `json:"cores"`
+	Secp256k1       string         `json:"secp256k1"`
+	TransfersPerSec float64        `json:"transfers_per_sec"`
+	ExecP50Ms       float64        `json:"exec_p50_ms"`
+	ExecP99Ms       float64        `json:"exec_p99_ms"`
+	CommitP50Ms     float64        `json:"commit_p50_ms"`
+	CommitP99Ms     float64        `json:"commit_p99_ms"`
+	CheckTxPerSec   float64        `json:"checktx_per_sec"`
+	Failed          int            `json:"failed_txs"`
+	Credit          *creditResult  `json:"credit,omitempty"`
+	Collect         *collectResult `json:"collect,omitempty"`
 }
 
 func main() {
@@ -50,6 +51,8 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured blocks to this file")
 	loans := flag.Int("loans", 100_000, "open loans for the credit figures (0: skip them)")
 	due := flag.Int("due", 10_000, "of which fall due on one day")
+	collectLoans := flag.Int("collect-loans", 100_000, "delinquent loans for the collection figures (0: skip them)")
+	collectMoving := flag.Int("collect-moving", 10_000, "of which change collection stage on one day")
 	creditProfile := flag.String("credit-cpuprofile", "", "write a CPU profile of the credit measurements (the days' sweeps, the repayment blocks) to this file")
 	flag.Parse()
 	if *blocks**blockTxs+*checkTxs > *wallets {
@@ -146,6 +149,15 @@ func main() {
 		c := benchCredit(cdir, *loans, *due, *blockTxs, *creditProfile)
 		r.Credit = &c
 	}
+	if *collectLoans > 0 {
+		cdir, err := os.MkdirTemp("", "ledgerd-bench-collect-")
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(cdir)
+		c := benchCollect(cdir, *collectLoans, *collectMoving, *blockTxs)
+		r.Collect = &c
+	}
 	if *asJSON {
 		json.NewEncoder(os.Stdout).Encode(r)
 	} else {
@@ -157,6 +169,9 @@ func main() {
 		fmt.Printf("  CheckTx/s        %8.0f  (one connection, signature verified)\n", r.CheckTxPerSec)
 		if r.Credit != nil {
 			printCredit(*r.Credit, r.BlockTxs)
+		}
+		if r.Collect != nil {
+			printCollect(*r.Collect, r.BlockTxs)
 		}
 	}
 	if failed > 0 {

@@ -384,3 +384,15 @@ func caseStatusName(s collectv1.CaseStatus) string { return lowerTrim(s.String()
 func promiseStateName(s collectv1.PromiseState) string {
 	return lowerTrim(s.String(), "PROMISE_STATE_")
 }
+
+// SweepPending reports whether the sweep has work left for day or before:
+// cases to open, cases to bring up to date (permits past their deadline
+// are not counted: they are due by the second, not by the day).
+func SweepPending(r store.Reader, day calendar.Day) bool {
+	for _, prefix := range []byte{prefixOpen, prefixWake} {
+		if _, _, ok := store.First(r, []byte{prefix}, dayIDKey(prefix, uint64(day+1), 0)); ok {
+			return true
+		}
+	}
+	return false
+}
