@@ -55,10 +55,11 @@ var (
 	memberIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
 	nodeIDPattern   = regexp.MustCompile(`^[0-9a-f]{40}$`)
 	roleByName      = map[string]consortiumv1.Role{
-		"issuer":    consortiumv1.Role_ROLE_ISSUER,
-		"lender":    consortiumv1.Role_ROLE_LENDER,
-		"auditor":   consortiumv1.Role_ROLE_AUDITOR,
-		"regulator": consortiumv1.Role_ROLE_REGULATOR,
+		"issuer":           consortiumv1.Role_ROLE_ISSUER,
+		"lender":           consortiumv1.Role_ROLE_LENDER,
+		"auditor":          consortiumv1.Role_ROLE_AUDITOR,
+		"regulator":        consortiumv1.Role_ROLE_REGULATOR,
+		"settlement_agent": consortiumv1.Role_ROLE_SETTLEMENT_AGENT,
 	}
 )
 

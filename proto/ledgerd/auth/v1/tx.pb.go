@@ -13,6 +13,7 @@ package authv1
 import (
 	v12 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	v11 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	v13 "github.com/ledgerd/ledgerd/proto/ledgerd/settle/v1"
 	v1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -217,6 +218,10 @@ type TxBody struct {
 	//	*TxBody_AcceptAssignment
 	//	*TxBody_NotifyAssignment
 	//	*TxBody_PayWithAssets
+	//	*TxBody_CloseCycle
+	//	*TxBody_PaySettlement
+	//	*TxBody_ConfirmSettlement
+	//	*TxBody_DisputeSettlement
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -656,6 +661,42 @@ func (x *TxBody) GetPayWithAssets() *v12.MsgPayWithAssets {
 	return nil
 }
 
+func (x *TxBody) GetCloseCycle() *v13.MsgCloseCycle {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_CloseCycle); ok {
+			return x.CloseCycle
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetPaySettlement() *v13.MsgPaySettlement {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_PaySettlement); ok {
+			return x.PaySettlement
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetConfirmSettlement() *v13.MsgConfirmSettlement {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_ConfirmSettlement); ok {
+			return x.ConfirmSettlement
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetDisputeSettlement() *v13.MsgDisputeSettlement {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_DisputeSettlement); ok {
+			return x.DisputeSettlement
+		}
+	}
+	return nil
+}
+
 type isTxBody_Msg interface {
 	isTxBody_Msg()
 }
@@ -824,6 +865,22 @@ type TxBody_PayWithAssets struct {
 	PayWithAssets *v12.MsgPayWithAssets `protobuf:"bytes,59,opt,name=pay_with_assets,json=payWithAssets,proto3,oneof"`
 }
 
+type TxBody_CloseCycle struct {
+	CloseCycle *v13.MsgCloseCycle `protobuf:"bytes,90,opt,name=close_cycle,json=closeCycle,proto3,oneof"`
+}
+
+type TxBody_PaySettlement struct {
+	PaySettlement *v13.MsgPaySettlement `protobuf:"bytes,91,opt,name=pay_settlement,json=paySettlement,proto3,oneof"`
+}
+
+type TxBody_ConfirmSettlement struct {
+	ConfirmSettlement *v13.MsgConfirmSettlement `protobuf:"bytes,92,opt,name=confirm_settlement,json=confirmSettlement,proto3,oneof"`
+}
+
+type TxBody_DisputeSettlement struct {
+	DisputeSettlement *v13.MsgDisputeSettlement `protobuf:"bytes,93,opt,name=dispute_settlement,json=disputeSettlement,proto3,oneof"`
+}
+
 func (*TxBody_OpenWallet) isTxBody_Msg() {}
 
 func (*TxBody_Deposit) isTxBody_Msg() {}
@@ -906,17 +963,25 @@ func (*TxBody_NotifyAssignment) isTxBody_Msg() {}
 
 func (*TxBody_PayWithAssets) isTxBody_Msg() {}
 
+func (*TxBody_CloseCycle) isTxBody_Msg() {}
+
+func (*TxBody_PaySettlement) isTxBody_Msg() {}
+
+func (*TxBody_ConfirmSettlement) isTxBody_Msg() {}
+
+func (*TxBody_DisputeSettlement) isTxBody_Msg() {}
+
 var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
+	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/settle/v1/settle.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
 	"\x02Tx\x12+\n" +
 	"\x04body\x18\x01 \x01(\v2\x17.ledgerd.auth.v1.TxBodyR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
 	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
 	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
-	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xdd\x18\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xa4\x1b\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -972,7 +1037,12 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"assignLoan\x12U\n" +
 	"\x11accept_assignment\x189 \x01(\v2&.ledgerd.credit.v1.MsgAcceptAssignmentH\x00R\x10acceptAssignment\x12U\n" +
 	"\x11notify_assignment\x18: \x01(\v2&.ledgerd.credit.v1.MsgNotifyAssignmentH\x00R\x10notifyAssignment\x12M\n" +
-	"\x0fpay_with_assets\x18; \x01(\v2#.ledgerd.credit.v1.MsgPayWithAssetsH\x00R\rpayWithAssetsB\x05\n" +
+	"\x0fpay_with_assets\x18; \x01(\v2#.ledgerd.credit.v1.MsgPayWithAssetsH\x00R\rpayWithAssets\x12C\n" +
+	"\vclose_cycle\x18Z \x01(\v2 .ledgerd.settle.v1.MsgCloseCycleH\x00R\n" +
+	"closeCycle\x12L\n" +
+	"\x0epay_settlement\x18[ \x01(\v2#.ledgerd.settle.v1.MsgPaySettlementH\x00R\rpaySettlement\x12X\n" +
+	"\x12confirm_settlement\x18\\ \x01(\v2'.ledgerd.settle.v1.MsgConfirmSettlementH\x00R\x11confirmSettlement\x12X\n" +
+	"\x12dispute_settlement\x18] \x01(\v2'.ledgerd.settle.v1.MsgDisputeSettlementH\x00R\x11disputeSettlementB\x05\n" +
 	"\x03msg*6\n" +
 	"\bSignMode\x12\x14\n" +
 	"\x10SIGN_MODE_EIP712\x10\x00\x12\x14\n" +
@@ -1037,6 +1107,10 @@ var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 	(*v12.MsgAcceptAssignment)(nil),   // 41: ledgerd.credit.v1.MsgAcceptAssignment
 	(*v12.MsgNotifyAssignment)(nil),   // 42: ledgerd.credit.v1.MsgNotifyAssignment
 	(*v12.MsgPayWithAssets)(nil),      // 43: ledgerd.credit.v1.MsgPayWithAssets
+	(*v13.MsgCloseCycle)(nil),         // 44: ledgerd.settle.v1.MsgCloseCycle
+	(*v13.MsgPaySettlement)(nil),      // 45: ledgerd.settle.v1.MsgPaySettlement
+	(*v13.MsgConfirmSettlement)(nil),  // 46: ledgerd.settle.v1.MsgConfirmSettlement
+	(*v13.MsgDisputeSettlement)(nil),  // 47: ledgerd.settle.v1.MsgDisputeSettlement
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
@@ -1083,11 +1157,15 @@ var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	41, // 41: ledgerd.auth.v1.TxBody.accept_assignment:type_name -> ledgerd.credit.v1.MsgAcceptAssignment
 	42, // 42: ledgerd.auth.v1.TxBody.notify_assignment:type_name -> ledgerd.credit.v1.MsgNotifyAssignment
 	43, // 43: ledgerd.auth.v1.TxBody.pay_with_assets:type_name -> ledgerd.credit.v1.MsgPayWithAssets
-	44, // [44:44] is the sub-list for method output_type
-	44, // [44:44] is the sub-list for method input_type
-	44, // [44:44] is the sub-list for extension type_name
-	44, // [44:44] is the sub-list for extension extendee
-	0,  // [0:44] is the sub-list for field type_name
+	44, // 44: ledgerd.auth.v1.TxBody.close_cycle:type_name -> ledgerd.settle.v1.MsgCloseCycle
+	45, // 45: ledgerd.auth.v1.TxBody.pay_settlement:type_name -> ledgerd.settle.v1.MsgPaySettlement
+	46, // 46: ledgerd.auth.v1.TxBody.confirm_settlement:type_name -> ledgerd.settle.v1.MsgConfirmSettlement
+	47, // 47: ledgerd.auth.v1.TxBody.dispute_settlement:type_name -> ledgerd.settle.v1.MsgDisputeSettlement
+	48, // [48:48] is the sub-list for method output_type
+	48, // [48:48] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -1137,6 +1215,10 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_AcceptAssignment)(nil),
 		(*TxBody_NotifyAssignment)(nil),
 		(*TxBody_PayWithAssets)(nil),
+		(*TxBody_CloseCycle)(nil),
+		(*TxBody_PaySettlement)(nil),
+		(*TxBody_ConfirmSettlement)(nil),
+		(*TxBody_DisputeSettlement)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
