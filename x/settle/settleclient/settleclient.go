@@ -84,6 +84,25 @@ func (c Client) VerifiedBreaches(ctx context.Context, bank string, height int64)
 	return m.(*settlev1.Breaches).Breaches, reads, nil
 }
 
+// VerifiedInvariant checks the settle invariant (settle.Invariant: every
+// settled leg matches a recorded payment, each cycle's sums match its legs,
+// the inflight records are the open legs') over the whole settle store
+// proven at height (0: the latest): the node's word is not taken. Its
+// cost is a proof per record; it fails with client.ErrVerification when a
+// proof does not hold, and with the invariant's own error when it is
+// broken.
+func (c Client) VerifiedInvariant(ctx context.Context, height int64) (*client.ProvenReads, error) {
+	reads := c.ProvenReader(ctx, height)
+	var ierr error
+	if err := reads.Run(func() { ierr = settle.Invariant(reads.Reader(settle.StoreName)) }); err != nil {
+		return nil, err
+	}
+	if ierr != nil {
+		return reads, fmt.Errorf("settle invariant at height %d: %w", reads.Height(), ierr)
+	}
+	return reads, nil
+}
+
 // run answers the module's query path (with rest) over reads proven at
 // height.
 func (c Client) run(ctx context.Context, height int64, path, rest string) (proto.Message, *client.ProvenReads, error) {

@@ -37,6 +37,7 @@ func newNode(t *testing.T) *clienttest.FakeNode {
 		Status: settlev1.LegStatus_LEG_STATUS_DUE})
 	f.SetProto(settle.StoreName, settle.InflightKey("bank-a", "CNY"), &settlev1.Inflight{Bank: "bank-a", Denom: "CNY", ToPay: 300})
 	f.SetProto(settle.StoreName, settle.InflightKey("bank-b", "CNY"), &settlev1.Inflight{Bank: "bank-b", Denom: "CNY", ToReceive: 300})
+	f.SetProto(settle.StoreName, settle.InflightKey("cnaps", "CNY"), &settlev1.Inflight{Bank: "cnaps", Denom: "CNY", ToPay: 300, ToReceive: 300})
 	f.SetProto(settle.StoreName, settle.BreachKey("bank-a", 1, byte(settlev1.BreachKind_BREACH_KIND_CAP)),
 		&settlev1.Breach{Bank: "bank-a", Cycle: 1, Kind: settlev1.BreachKind_BREACH_KIND_CAP, Denom: "CNY", Amount: 300})
 	f.Produce(2)
@@ -84,6 +85,20 @@ func TestVerified(t *testing.T) {
 		t.Fatalf("Cycle = %v, %v", plain, err)
 	}
 
+	if _, err := c.VerifiedInvariant(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	// A confirmed leg without a recorded payment breaks it.
+	f.SetProto(settle.StoreName, settle.LegKey(1, 0), &settlev1.Leg{Cycle: 1, Index: 0, Payer: "bank-a", Payee: "cnaps", Denom: "CNY", Amount: 300,
+		Status: settlev1.LegStatus_LEG_STATUS_CONFIRMED})
+	f.Produce(1)
+	if _, err := c.VerifiedInvariant(ctx, 0); err == nil || errors.Is(err, client.ErrVerification) {
+		t.Fatalf("a leg settled without a payment: %v", err)
+	}
+	f.SetProto(settle.StoreName, settle.LegKey(1, 0), &settlev1.Leg{Cycle: 1, Index: 0, Payer: "bank-a", Payee: "cnaps", Denom: "CNY", Amount: 300,
+		Status: settlev1.LegStatus_LEG_STATUS_PAID, Reference: "HV-1", PaidHeight: 1})
+	f.Produce(1)
+
 	// A node that alters what it proves is caught.
 	f.SetTamper(func(q *abci.ResponseQuery) {
 		if len(q.Value) > 0 {
@@ -96,5 +111,8 @@ func TestVerified(t *testing.T) {
 	}
 	if _, _, err := c.VerifiedPositions(ctx, "CNY", 0); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("tampered positions: %v", err)
+	}
+	if _, _, err := c.VerifiedLegs(ctx, 1, 0); !errors.Is(err, client.ErrVerification) {
+		t.Fatalf("tampered legs: %v", err)
 	}
 }
