@@ -42,21 +42,6 @@ func SetProto(kv KV, key []byte, m proto.Message) {
 	kv.Set(key, b)
 }
 
-// SetProtoChanged is SetProto for a record often saved unchanged: it
-// writes only if key does not already hold m's encoding (a tree charges a
-// rewrite of the same bytes like any other), and reports whether it wrote.
-func SetProtoChanged(kv KV, key []byte, m proto.Message) bool {
-	b, err := marshalDeterministic.Marshal(m)
-	if err != nil {
-		panic(fmt.Sprintf("store: encode %T: %v", m, err))
-	}
-	if bytes.Equal(kv.Get(key), b) {
-		return false
-	}
-	kv.Set(key, b)
-	return true
-}
-
 // ProtoCache remembers the decoding of one record that is read far more
 // often than it changes (module parameters). Get returns the cached message
 // while the stored bytes are unchanged, and decodes again when they differ,

@@ -2,7 +2,6 @@ package credit
 
 import (
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
-	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/exec"
@@ -187,16 +186,19 @@ func (mod *Module) saveReminder(ctx exec.Context, k Keeper, l *creditv1.Loan) {
 			}
 		}
 	}
-	old := calendar.Day(l.ReminderDay)
-	var day calendar.Day
+	old, oldAmount := calendar.Day(l.ReminderDay), l.ReminderAmount
+	l.ReminderDay, l.ReminderAmount = 0, 0
 	if next != nil {
-		day = calendar.Day(next.Due) - calendar.Day(mod.paramsOf(ctx).ReminderDays)
+		l.ReminderDay, l.ReminderAmount = next.Due-int64(mod.paramsOf(ctx).ReminderDays), next.Amount
 	}
-	l.ReminderDay = int64(day)
+	day := calendar.Day(l.ReminderDay)
+	if old == day && oldAmount == l.ReminderAmount && day > calendar.Day(l.AsOf) {
+		return // unchanged: a rewrite would cost the tree a new path
+	}
 	if old != 0 && old != day && (old > calendar.Day(l.AsOf) || closed(l)) {
 		k.unmark(reminderKey(old, l.Id))
 	}
 	if next != nil {
-		store.SetProtoChanged(k.kv, reminderKey(day, l.Id), next)
+		k.setProto(reminderKey(day, l.Id), next)
 	}
 }

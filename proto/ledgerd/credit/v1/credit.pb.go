@@ -1507,9 +1507,12 @@ type Loan struct {
 	RuleClass Class `protobuf:"varint,38,opt,name=rule_class,json=ruleClass,proto3,enum=ledgerd.credit.v1.Class" json:"rule_class,omitempty"`
 	// reminder_day is the day of the loan's next pre-due reminder in the
 	// reminder index (0: none).
-	ReminderDay   int64 `protobuf:"varint,39,opt,name=reminder_day,json=reminderDay,proto3" json:"reminder_day,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ReminderDay int64 `protobuf:"varint,39,opt,name=reminder_day,json=reminderDay,proto3" json:"reminder_day,omitempty"`
+	// reminder_amount is the amount that reminder names, so that saving the
+	// loan rewrites it only when it changed.
+	ReminderAmount uint64 `protobuf:"varint,49,opt,name=reminder_amount,json=reminderAmount,proto3" json:"reminder_amount,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Loan) Reset() {
@@ -1811,6 +1814,13 @@ func (x *Loan) GetRuleClass() Class {
 func (x *Loan) GetReminderDay() int64 {
 	if x != nil {
 		return x.ReminderDay
+	}
+	return 0
+}
+
+func (x *Loan) GetReminderAmount() uint64 {
+	if x != nil {
+		return x.ReminderAmount
 	}
 	return 0
 }
@@ -4180,7 +4190,7 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x0fproposed_height\x18\t \x01(\x03R\x0eproposedHeight\x12\x1a\n" +
 	"\bapproved\x18\n" +
 	" \x01(\bR\bapprovedB\b\n" +
-	"\x06action\"\xc6\f\n" +
+	"\x06action\"\x80\r\n" +
 	"\x04Loan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\x04R\x04line\x12\x16\n" +
@@ -4227,7 +4237,8 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\bpull_day\x18% \x01(\x03B\x04\xf0\xb5\x18\x01R\apullDay\x127\n" +
 	"\n" +
 	"rule_class\x18& \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\truleClass\x12'\n" +
-	"\freminder_day\x18' \x01(\x03B\x04\xf0\xb5\x18\x01R\vreminderDay\"\xb8\x01\n" +
+	"\freminder_day\x18' \x01(\x03B\x04\xf0\xb5\x18\x01R\vreminderDay\x128\n" +
+	"\x0freminder_amount\x181 \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\x0ereminderAmount\"\xb8\x01\n" +
 	"\n" +
 	"Assignment\x12\x0e\n" +
 	"\x02to\x18\x01 \x01(\tR\x02to\x12\x14\n" +
