@@ -10,6 +10,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/exec"
 	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/module"
+	"github.com/ledgerd/ledgerd/x/settle"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -38,12 +39,15 @@ func Modules() *module.Registry {
 	walletMod.AddZoneGuard(creditMod.ZoneGuard)
 	collectMod := collect.New(func(ctx exec.Context) collect.Members { return members(ctx) }, creditMod)
 	creditMod.AddLoanListener(collectMod)
+	settleMod := settle.New(func(ctx exec.Context) settle.Members { return members(ctx) }, walletMod)
+	walletMod.AddIssueGuard(settleMod.IssueGuard)
 	if err := reg.Init([]*module.Module{
 		consortium.New(hasWallet),
 		walletMod.Module(),
 		amlMod.Module(),
 		creditMod.Module(),
 		collectMod.Module(),
+		settleMod.Module(),
 		govMod.Module(),
 	}); err != nil {
 		panic("app: " + err.Error())

@@ -138,7 +138,11 @@ func benchCollect(dir string, loans, moving, blockTxs int) collectResult {
 	for b := range ordinaryBlocks {
 		var transfers [][]byte
 		for i := b * blockTxs; i < (b+1)*blockTxs; i++ {
-			transfers = append(transfers, h.Sign(h.WalletKey(1+i), 2, apptest.Transfer(apptest.Address(h.WalletKey(2+i)), 100)))
+			// Valid for the next blocks: the chain is past apptest's default
+			// validity by now.
+			body := apptest.Body(h.WalletKey(1+i), 2, apptest.Transfer(apptest.Address(h.WalletKey(2+i)), 100))
+			body.ValidUntilHeight = uint64(h.Height()) + 50
+			transfers = append(transfers, h.Encode(h.SignTx(h.WalletKey(1+i), body)))
 		}
 		times[b] = run(noon(2025, 3, 22).Add(time.Duration(b)*time.Second), transfers)
 	}

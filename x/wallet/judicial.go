@@ -14,8 +14,8 @@ import (
 // Judicial deduction: courts are not members, so a wallet's bank of record
 // carries out a court's enforcement notice.
 var (
-	ErrJudicialOrder    = errcode.Register(Codespace, 45, "the deduction needs the court's own freeze order on the wallet, whose legal basis is the notice, and no other order")
-	ErrProtectedMinimum = errcode.Register(Codespace, 46, "the deduction would leave less than the protected minimum balance")
+	ErrJudicialOrder    = errcode.Register(Codespace, 70, "the deduction needs the court's own freeze order on the wallet, whose legal basis is the notice, and no other order")
+	ErrProtectedMinimum = errcode.Register(Codespace, 71, "the deduction would leave less than the protected minimum balance")
 )
 
 // ValidateJudicialDeduct applies the stateless checks.

@@ -14,6 +14,7 @@ import (
 	v13 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	v12 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	v11 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	v14 "github.com/ledgerd/ledgerd/proto/ledgerd/settle/v1"
 	v1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -230,6 +231,10 @@ type TxBody struct {
 	//	*TxBody_RuleComplaint
 	//	*TxBody_SuspendCollector
 	//	*TxBody_JudicialDeduct
+	//	*TxBody_CloseCycle
+	//	*TxBody_PaySettlement
+	//	*TxBody_ConfirmSettlement
+	//	*TxBody_DisputeSettlement
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -777,6 +782,42 @@ func (x *TxBody) GetJudicialDeduct() *v1.MsgJudicialDeduct {
 	return nil
 }
 
+func (x *TxBody) GetCloseCycle() *v14.MsgCloseCycle {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_CloseCycle); ok {
+			return x.CloseCycle
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetPaySettlement() *v14.MsgPaySettlement {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_PaySettlement); ok {
+			return x.PaySettlement
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetConfirmSettlement() *v14.MsgConfirmSettlement {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_ConfirmSettlement); ok {
+			return x.ConfirmSettlement
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetDisputeSettlement() *v14.MsgDisputeSettlement {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_DisputeSettlement); ok {
+			return x.DisputeSettlement
+		}
+	}
+	return nil
+}
+
 type isTxBody_Msg interface {
 	isTxBody_Msg()
 }
@@ -993,6 +1034,22 @@ type TxBody_JudicialDeduct struct {
 	JudicialDeduct *v1.MsgJudicialDeduct `protobuf:"bytes,81,opt,name=judicial_deduct,json=judicialDeduct,proto3,oneof"`
 }
 
+type TxBody_CloseCycle struct {
+	CloseCycle *v14.MsgCloseCycle `protobuf:"bytes,90,opt,name=close_cycle,json=closeCycle,proto3,oneof"`
+}
+
+type TxBody_PaySettlement struct {
+	PaySettlement *v14.MsgPaySettlement `protobuf:"bytes,91,opt,name=pay_settlement,json=paySettlement,proto3,oneof"`
+}
+
+type TxBody_ConfirmSettlement struct {
+	ConfirmSettlement *v14.MsgConfirmSettlement `protobuf:"bytes,92,opt,name=confirm_settlement,json=confirmSettlement,proto3,oneof"`
+}
+
+type TxBody_DisputeSettlement struct {
+	DisputeSettlement *v14.MsgDisputeSettlement `protobuf:"bytes,93,opt,name=dispute_settlement,json=disputeSettlement,proto3,oneof"`
+}
+
 func (*TxBody_OpenWallet) isTxBody_Msg() {}
 
 func (*TxBody_Deposit) isTxBody_Msg() {}
@@ -1099,17 +1156,25 @@ func (*TxBody_SuspendCollector) isTxBody_Msg() {}
 
 func (*TxBody_JudicialDeduct) isTxBody_Msg() {}
 
+func (*TxBody_CloseCycle) isTxBody_Msg() {}
+
+func (*TxBody_PaySettlement) isTxBody_Msg() {}
+
+func (*TxBody_ConfirmSettlement) isTxBody_Msg() {}
+
+func (*TxBody_DisputeSettlement) isTxBody_Msg() {}
+
 var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a ledgerd/collect/v1/collect.proto\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
+	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a ledgerd/collect/v1/collect.proto\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/settle/v1/settle.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
 	"\x02Tx\x12+\n" +
 	"\x04body\x18\x01 \x01(\v2\x17.ledgerd.auth.v1.TxBodyR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
 	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
 	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
-	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\x9d \n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xe4\"\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -1177,7 +1242,12 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\x0efile_complaint\x18N \x01(\v2$.ledgerd.collect.v1.MsgFileComplaintH\x00R\rfileComplaint\x12M\n" +
 	"\x0erule_complaint\x18O \x01(\v2$.ledgerd.collect.v1.MsgRuleComplaintH\x00R\rruleComplaint\x12V\n" +
 	"\x11suspend_collector\x18P \x01(\v2'.ledgerd.collect.v1.MsgSuspendCollectorH\x00R\x10suspendCollector\x12O\n" +
-	"\x0fjudicial_deduct\x18Q \x01(\v2$.ledgerd.wallet.v1.MsgJudicialDeductH\x00R\x0ejudicialDeductB\x05\n" +
+	"\x0fjudicial_deduct\x18Q \x01(\v2$.ledgerd.wallet.v1.MsgJudicialDeductH\x00R\x0ejudicialDeduct\x12C\n" +
+	"\vclose_cycle\x18Z \x01(\v2 .ledgerd.settle.v1.MsgCloseCycleH\x00R\n" +
+	"closeCycle\x12L\n" +
+	"\x0epay_settlement\x18[ \x01(\v2#.ledgerd.settle.v1.MsgPaySettlementH\x00R\rpaySettlement\x12X\n" +
+	"\x12confirm_settlement\x18\\ \x01(\v2'.ledgerd.settle.v1.MsgConfirmSettlementH\x00R\x11confirmSettlement\x12X\n" +
+	"\x12dispute_settlement\x18] \x01(\v2'.ledgerd.settle.v1.MsgDisputeSettlementH\x00R\x11disputeSettlementB\x05\n" +
 	"\x03msg*6\n" +
 	"\bSignMode\x12\x14\n" +
 	"\x10SIGN_MODE_EIP712\x10\x00\x12\x14\n" +
@@ -1254,6 +1324,10 @@ var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 	(*v13.MsgRuleComplaint)(nil),      // 53: ledgerd.collect.v1.MsgRuleComplaint
 	(*v13.MsgSuspendCollector)(nil),   // 54: ledgerd.collect.v1.MsgSuspendCollector
 	(*v1.MsgJudicialDeduct)(nil),      // 55: ledgerd.wallet.v1.MsgJudicialDeduct
+	(*v14.MsgCloseCycle)(nil),         // 56: ledgerd.settle.v1.MsgCloseCycle
+	(*v14.MsgPaySettlement)(nil),      // 57: ledgerd.settle.v1.MsgPaySettlement
+	(*v14.MsgConfirmSettlement)(nil),  // 58: ledgerd.settle.v1.MsgConfirmSettlement
+	(*v14.MsgDisputeSettlement)(nil),  // 59: ledgerd.settle.v1.MsgDisputeSettlement
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
@@ -1312,11 +1386,15 @@ var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	53, // 53: ledgerd.auth.v1.TxBody.rule_complaint:type_name -> ledgerd.collect.v1.MsgRuleComplaint
 	54, // 54: ledgerd.auth.v1.TxBody.suspend_collector:type_name -> ledgerd.collect.v1.MsgSuspendCollector
 	55, // 55: ledgerd.auth.v1.TxBody.judicial_deduct:type_name -> ledgerd.wallet.v1.MsgJudicialDeduct
-	56, // [56:56] is the sub-list for method output_type
-	56, // [56:56] is the sub-list for method input_type
-	56, // [56:56] is the sub-list for extension type_name
-	56, // [56:56] is the sub-list for extension extendee
-	0,  // [0:56] is the sub-list for field type_name
+	56, // 56: ledgerd.auth.v1.TxBody.close_cycle:type_name -> ledgerd.settle.v1.MsgCloseCycle
+	57, // 57: ledgerd.auth.v1.TxBody.pay_settlement:type_name -> ledgerd.settle.v1.MsgPaySettlement
+	58, // 58: ledgerd.auth.v1.TxBody.confirm_settlement:type_name -> ledgerd.settle.v1.MsgConfirmSettlement
+	59, // 59: ledgerd.auth.v1.TxBody.dispute_settlement:type_name -> ledgerd.settle.v1.MsgDisputeSettlement
+	60, // [60:60] is the sub-list for method output_type
+	60, // [60:60] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -1378,6 +1456,10 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_RuleComplaint)(nil),
 		(*TxBody_SuspendCollector)(nil),
 		(*TxBody_JudicialDeduct)(nil),
+		(*TxBody_CloseCycle)(nil),
+		(*TxBody_PaySettlement)(nil),
+		(*TxBody_ConfirmSettlement)(nil),
+		(*TxBody_DisputeSettlement)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
