@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 	"math/big"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -42,7 +44,7 @@ type collectResult struct {
 // on 1 April). It brings every day up to 22 March, times an ordinary block
 // of blockTxs transfers then, and times 23 March: moving cases change
 // stage (and their loans their delinquency bucket), nothing else does.
-func benchCollect(dir string, loans, moving, blockTxs int) collectResult {
+func benchCollect(dir string, loans, moving, blockTxs int, profile string) collectResult {
 	if loans <= ordinaryBlocks*blockTxs || moving > loans {
 		log.Fatalf("collect: -collect-loans %d: need more than %d and at least -collect-moving %d", loans, ordinaryBlocks*blockTxs, moving)
 	}
@@ -155,6 +157,16 @@ func benchCollect(dir string, loans, moving, blockTxs int) collectResult {
 	empty /= 5
 	day, _ := calendar.Date(2025, 3, 23)
 	at := time.Unix(zone.Start(day)+6*3600, 0).UTC()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var total time.Duration
 	for res.Blocks == 0 || pending(day) {
 		total += run(at.Add(time.Duration(res.Blocks)*time.Second), nil)

@@ -52,6 +52,7 @@ func main() {
 	loans := flag.Int("loans", 100_000, "open loans for the credit figures (0: skip them)")
 	due := flag.Int("due", 10_000, "of which fall due on one day")
 	collectLoans := flag.Int("collect-loans", 100_000, "delinquent loans for the collection figures (0: skip them)")
+	collectProfile := flag.String("collect-cpuprofile", "", "write a CPU profile of the collection stage day to this file")
 	collectMoving := flag.Int("collect-moving", 10_000, "of which change collection stage on one day")
 	creditProfile := flag.String("credit-cpuprofile", "", "write a CPU profile of the credit measurements (the days' sweeps, the repayment blocks) to this file")
 	flag.Parse()
@@ -155,7 +156,7 @@ func main() {
 			log.Fatal(err)
 		}
 		defer os.RemoveAll(cdir)
-		c := benchCollect(cdir, *collectLoans, *collectMoving, *blockTxs)
+		c := benchCollect(cdir, *collectLoans, *collectMoving, *blockTxs, *collectProfile)
 		r.Collect = &c
 	}
 	if *asJSON {

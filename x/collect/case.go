@@ -65,8 +65,8 @@ func openDay(p *collectv1.Params, l *creditv1.Loan) calendar.Day {
 // ended.
 func (mod *Module) LoanSaved(ctx exec.Context, l *creditv1.Loan) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	today := mod.today(ctx)
-	p := mod.paramsOf(ctx)
+	cl := mod.clockOf(ctx, k)
+	today, p := cl.today, cl.p
 	id := k.OpenCaseOf(l.Id)
 	if id == 0 {
 		if !mod.delinquent(l) {
@@ -99,6 +99,7 @@ func (mod *Module) LoanSaved(ctx exec.Context, l *creditv1.Loan) error {
 		}
 		mod.closeCase(ctx, k, c, today, reason)
 	default:
+		entries, overdueSince := c.HistoryCount, c.OverdueSince
 		if l.Lender != c.Lender {
 			mod.changeLender(ctx, k, c, l.Lender, today)
 		}
@@ -109,6 +110,12 @@ func (mod *Module) LoanSaved(ctx exec.Context, l *creditv1.Loan) error {
 			mod.emitCase(ctx, c, "the loan was written off")
 		}
 		mod.advanceCase(ctx, k, c, today)
+		if c.HistoryCount == entries && c.OverdueSince == overdueSince &&
+			int64(nextWake(p, cl.zone, c, today)) == c.Wake {
+			// Most saves of a delinquent loan (a partial repayment, a day's
+			// accrual) change nothing of its case: nothing to write.
+			return nil
+		}
 	}
 	return mod.saveCase(ctx, k, before, c)
 }
@@ -128,7 +135,7 @@ func (mod *Module) LoanRepaid(ctx exec.Context, l *creditv1.Loan, amount uint64,
 		return fmt.Errorf("collect: loan %d names case %d: %w", l.Id, id, err)
 	}
 	before := shareOf(c)
-	today := mod.today(ctx)
+	today := mod.clockOf(ctx, k).today
 	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_REPAYMENT, Day: int64(day), Amount: amount})
 	if pr := c.Promise; pr != nil && pr.State == collectv1.PromiseState_PROMISE_STATE_CONFIRMED && day <= calendar.Day(pr.Due) {
 		if pr.Paid, err = arith.Add(pr.Paid, amount); err != nil {
@@ -143,7 +150,7 @@ func (mod *Module) LoanRepaid(ctx exec.Context, l *creditv1.Loan, amount uint64,
 
 // openCase opens the case of delinquent loan l on today.
 func (mod *Module) openCase(ctx exec.Context, k Keeper, l *creditv1.Loan, today calendar.Day) error {
-	p := mod.paramsOf(ctx)
+	p := mod.clockOf(ctx, k).p
 	c := &collectv1.Case{Id: k.takeID(keyNextCase), Loan: l.Id, Lender: l.Lender, Borrower: l.Borrower, Denom: l.Terms.GetDenom(),
 		Status: collectv1.CaseStatus_CASE_STATUS_OPEN, OverdueSince: l.OverdueSince, Opened: int64(today), AsOf: int64(today)}
 	if l.Status == creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF {
@@ -200,7 +207,7 @@ func (mod *Module) advanceCase(ctx exec.Context, k Keeper, c *collectv1.Case, to
 	if pr := c.Promise; pr != nil && pr.State == collectv1.PromiseState_PROMISE_STATE_CONFIRMED && today > calendar.Day(pr.Due) {
 		mod.settlePromise(ctx, k, c, today, collectv1.PromiseState_PROMISE_STATE_BROKEN)
 	}
-	if s := StageOn(mod.paramsOf(ctx), c, today); s != c.Stage {
+	if s := StageOn(mod.clockOf(ctx, k).p, c, today); s != c.Stage {
 		c.Stage = s
 		entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_STAGE})
 		mod.emitCase(ctx, c, "days past due")
@@ -277,7 +284,8 @@ func (mod *Module) saveCase(ctx exec.Context, k Keeper, before share, c *collect
 	if c.Wake != 0 {
 		k.unmark(wakeKey(calendar.Day(c.Wake), c.Id))
 	}
-	c.Wake = int64(nextWake(mod.paramsOf(ctx), mod.loans.Zone(ctx), c, mod.today(ctx)))
+	cl := mod.clockOf(ctx, k)
+	c.Wake = int64(nextWake(cl.p, cl.zone, c, cl.today))
 	if c.Wake != 0 {
 		k.mark(wakeKey(calendar.Day(c.Wake), c.Id))
 	}
@@ -304,7 +312,7 @@ func (mod *Module) touchCase(ctx exec.Context, k Keeper, id uint64) (*collectv1.
 	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
 		return nil, 0, wrapf(ErrCaseClosed, "case %d closed on %s: %s", c.Id, calendar.Day(c.Closed), c.ClosedReason)
 	}
-	today := mod.today(ctx)
+	today := mod.clockOf(ctx, k).today
 	before := shareOf(c)
 	mod.advanceCase(ctx, k, c, today)
 	if err := mod.saveCase(ctx, k, before, c); err != nil {
@@ -321,8 +329,8 @@ func (mod *Module) touchCase(ctx exec.Context, k Keeper, id uint64) (*collectv1.
 // proportional to what changes that day.
 func (mod *Module) BeginBlock(ctx exec.Context) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	p := mod.paramsOf(ctx)
-	today := mod.today(ctx)
+	cl := mod.clockOf(ctx, k)
+	p, today := cl.p, cl.today
 	budget := int(p.SweepPerBlock)
 	for _, key := range store.Keys(k.kv, []byte{prefixOpen}, openKey(today+1, 0), false, budget) {
 		budget--

@@ -50,9 +50,9 @@ func (mod *Module) RequestPermit(ctx exec.Context, m *collectv1.MsgRequestPermit
 	if err != nil {
 		return err
 	}
-	p := mod.paramsOf(ctx)
+	cl := mod.clockOf(ctx, k)
+	p, zone := cl.p, cl.zone
 	now := ctx.Time.Unix()
-	zone := mod.loans.Zone(ctx)
 	if err := mod.checkContact(ctx, k, p, zone, c, m.Channel, m.Contact, now); err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (mod *Module) checkContact(ctx exec.Context, k Keeper, p *collectv1.Params,
 	ch collectv1.Channel, contact []byte, now int64) error {
 	if s := zone.SecondOfDay(now); s < int64(p.ContactStart) || s >= int64(p.ContactEnd) {
 		return wrapf(ErrOutsideHours, "%02d:%02d:%02d local time; contact is allowed from %s until %s",
-			s/3600, s%3600/60, s%60, clock(p.ContactStart), clock(p.ContactEnd))
+			s/3600, s%3600/60, s%60, hhmm(p.ContactStart), hhmm(p.ContactEnd))
 	}
 	if len(contact) != 0 {
 		if _, ok := k.Contact(c.Borrower, contact); !ok {
@@ -120,7 +120,7 @@ func (v View) week(key func(calendar.Day) []byte, today calendar.Day) uint64 {
 	return n
 }
 
-func clock(sec uint32) string { return fmt.Sprintf("%02d:%02d", sec/3600, sec%3600/60) }
+func hhmm(sec uint32) string { return fmt.Sprintf("%02d:%02d", sec/3600, sec%3600/60) }
 
 // members lists the lender and, if another member, the collector.
 func members(lender, collector string) []string {
@@ -170,7 +170,7 @@ func (mod *Module) RecordOutcome(ctx exec.Context, m *collectv1.MsgRecordOutcome
 	k.setProto(PermitKey(p.Id), p)
 	k.unmark(deadlineKey(p.Deadline, p.Id))
 	before := shareOf(c)
-	entry(ctx, c, mod.today(ctx), &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_OUTCOME, Member: p.Collector, By: ctx.Signer.Bytes(),
+	entry(ctx, c, mod.clockOf(ctx, k).today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_OUTCOME, Member: p.Collector, By: ctx.Signer.Bytes(),
 		Permit: p.Id, Channel: p.Channel, Detail: m.Result, Hash: m.EvidenceHash})
 	for _, member := range members(p.Lender, p.Collector) {
 		k.stat(member, func(s *collectv1.Stats) { s.Outcomes[channelIndex(p.Channel)]++ })
@@ -182,7 +182,7 @@ func (mod *Module) RecordOutcome(ctx exec.Context, m *collectv1.MsgRecordOutcome
 // missPermits marks at most budget permits whose deadline passed without
 // an outcome as missed.
 func (mod *Module) missPermits(ctx exec.Context, k Keeper, budget int) error {
-	today := mod.today(ctx)
+	today := mod.clockOf(ctx, k).today
 	for _, key := range store.Keys(k.kv, []byte{prefixDeadline}, deadlineKey(ctx.Time.Unix(), 0), false, budget) {
 		k.unmark(key)
 		p, err := k.Permit(idOfKey(key))

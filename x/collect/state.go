@@ -59,10 +59,6 @@ func (mod *Module) paramsOf(ctx exec.Context) *collectv1.Params {
 	return mod.params.Get(ctx.KV(StoreName), ParamsKey(), func() *collectv1.Params { return new(collectv1.Params) })
 }
 
-func (mod *Module) today(ctx exec.Context) calendar.Day {
-	return mod.loans.Zone(ctx).Day(ctx.Time.Unix())
-}
-
 // View reads the collection store.
 type View struct{ r store.Reader }
 
@@ -182,10 +178,30 @@ var indexValue = []byte{1}
 type Keeper struct {
 	View
 	kv store.KV
+	// clock holds the parameters, the zone and the day, read once for the
+	// handler or the block's sweep the Keeper serves.
+	clock *clock
+}
+
+type clock struct {
+	ok    bool
+	p     *collectv1.Params
+	zone  calendar.Zone
+	today calendar.Day
 }
 
 // NewKeeper returns a Keeper of kv.
-func NewKeeper(kv store.KV) Keeper { return Keeper{View{kv}, kv} }
+func NewKeeper(kv store.KV) Keeper { return Keeper{View{kv}, kv, new(clock)} }
+
+// clockOf returns the parameters, zone and day of ctx, read once per
+// Keeper.
+func (mod *Module) clockOf(ctx exec.Context, k Keeper) *clock {
+	if !k.clock.ok {
+		z := mod.loans.Zone(ctx)
+		*k.clock = clock{ok: true, p: mod.paramsOf(ctx), zone: z, today: z.Day(ctx.Time.Unix())}
+	}
+	return k.clock
+}
 
 func (k Keeper) setProto(key []byte, m proto.Message) { store.SetProto(k.kv, key, m) }
 
