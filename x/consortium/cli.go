@@ -3,6 +3,7 @@ package consortium
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,12 +21,12 @@ import (
 // RoleList is every role's name, in role order.
 func RoleList() []string {
 	var out []string
-	for i := int32(1); ; i++ {
-		if _, ok := consortiumv1.Role_name[i]; !ok {
-			return out
+	for _, i := range slices.Sorted(maps.Keys(consortiumv1.Role_name)) {
+		if i != 0 {
+			out = append(out, RoleName(consortiumv1.Role(i)))
 		}
-		out = append(out, RoleName(consortiumv1.Role(i)))
 	}
+	return out
 }
 
 // parseValidatorKey reads an Ed25519 public key in base64, as

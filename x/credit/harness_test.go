@@ -217,7 +217,7 @@ func (c *chain) balance(a common.Address) uint64 {
 // schedule asks the node for loan id's schedule on day.
 func (c *chain) schedule(id uint64, d calendar.Day) *creditv1.Schedule {
 	c.t.Helper()
-	res := c.h.Query(fmt.Sprintf("/credit/schedule/%d/%s", id, d), nil, 0, false)
+	res := c.h.SignedQuery(c.h.AuditorKey(), fmt.Sprintf("/credit/schedule/%d/%s", id, d), nil, 0, false)
 	if res.Code != 0 {
 		c.t.Fatalf("schedule of loan %d on %s: %s", id, d, res.Log)
 	}

@@ -1,7 +1,10 @@
 package credit
 
 import (
+	"bytes"
 	"encoding/binary"
+
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 
 	"github.com/ledgerd/ledgerd/x/calendar"
 )
@@ -122,4 +125,77 @@ func memberPrefix(prefix byte, member string) []byte {
 	k := make([]byte, 0, 2+len(member)+16)
 	k = append(k, prefix, byte(len(member)))
 	return append(k, member...)
+}
+
+// The credit report's keys (subject.go, enquiry.go, dispute.go). A subject
+// is 32 bytes. Each of a subject's ranges (loans, enquiries, disputes) is
+// bracketed by two marks, id 0 and id 2^64-1, so that a proof of absence
+// inside the range names only the subject's own keys: a reader allowed
+// one subject proves its ranges complete without reading another's.
+const (
+	prefixSubject     byte = 0x11 // | subject -> Subject
+	prefixSubjLoan    byte = 0x12 // | subject | loan id -> mark
+	prefixSubjWallet  byte = 0x13 // | subject | wallet(20) -> mark
+	prefixWalletSubj  byte = 0x14 // | wallet(20) -> subject (32)
+	prefixConsent     byte = 0x15 // | subject | lender* | purpose(1) -> Consent
+	prefixEnquiry     byte = 0x16 // | subject | seq -> Enquiry
+	prefixAccess      byte = 0x17 // | subject | lender* -> until (8, Unix seconds)
+	prefixDispute     byte = 0x18 // | dispute id -> Dispute
+	prefixSubjDispute byte = 0x19 // | subject | dispute id -> mark
+	prefixRecDispute  byte = 0x1a // | loan id | month day -> the record's last dispute id (8)
+	keyNextDispute    byte = 0x1b // -> next dispute id (8)
+)
+
+// rangeEnd is the id of a subject range's closing mark.
+const rangeEnd = ^uint64(0)
+
+// SubjectKey is the store key of subject's record.
+func SubjectKey(subject []byte) []byte { return append([]byte{prefixSubject}, subject...) }
+
+// SubjectLoansPrefix is the prefix of the index of subject's loans.
+func SubjectLoansPrefix(subject []byte) []byte { return append([]byte{prefixSubjLoan}, subject...) }
+
+// SubjectEnquiriesPrefix is the prefix of subject's enquiries.
+func SubjectEnquiriesPrefix(subject []byte) []byte { return append([]byte{prefixEnquiry}, subject...) }
+
+// SubjectDisputesPrefix is the prefix of the index of subject's disputes.
+func SubjectDisputesPrefix(subject []byte) []byte {
+	return append([]byte{prefixSubjDispute}, subject...)
+}
+
+// WalletSubjectKey is the store key of the subject wallet is attested to.
+func WalletSubjectKey(wallet []byte) []byte { return append([]byte{prefixWalletSubj}, wallet...) }
+
+// DisputeKey is the store key of dispute id.
+func DisputeKey(id uint64) []byte { return idKey(prefixDispute, id) }
+
+// RangeStart and RangeEnd bound the ids of one of a subject's ranges
+// (prefix one of the Subject*Prefix): walk [RangeStart, RangeEnd) and skip
+// id 0, the opening mark.
+func RangeStart(prefix []byte) []byte { return binary.BigEndian.AppendUint64(bytes.Clone(prefix), 0) }
+
+// RangeEnd is the closing mark of a subject's range.
+func RangeEnd(prefix []byte) []byte {
+	return binary.BigEndian.AppendUint64(bytes.Clone(prefix), rangeEnd)
+}
+
+func subjectWalletKey(subject, wallet []byte) []byte {
+	return append(append([]byte{prefixSubjWallet}, subject...), wallet...)
+}
+
+func consentKey(subject []byte, lender string, purpose creditv1.Purpose) []byte {
+	k := append([]byte{prefixConsent}, subject...)
+	k = append(k, byte(len(lender)))
+	k = append(k, lender...)
+	return append(k, byte(purpose))
+}
+
+func accessKey(subject []byte, lender string) []byte {
+	k := append([]byte{prefixAccess}, subject...)
+	k = append(k, byte(len(lender)))
+	return append(k, lender...)
+}
+
+func recordDisputeKey(loan uint64, month calendar.Day) []byte {
+	return binary.BigEndian.AppendUint64(idKey(prefixRecDispute, loan), uint64(month))
 }

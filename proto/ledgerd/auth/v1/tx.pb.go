@@ -217,6 +217,11 @@ type TxBody struct {
 	//	*TxBody_AcceptAssignment
 	//	*TxBody_NotifyAssignment
 	//	*TxBody_PayWithAssets
+	//	*TxBody_AttestSubject
+	//	*TxBody_GrantConsent
+	//	*TxBody_Enquire
+	//	*TxBody_Dispute
+	//	*TxBody_AnswerDispute
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -656,6 +661,51 @@ func (x *TxBody) GetPayWithAssets() *v12.MsgPayWithAssets {
 	return nil
 }
 
+func (x *TxBody) GetAttestSubject() *v12.MsgAttestSubject {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AttestSubject); ok {
+			return x.AttestSubject
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetGrantConsent() *v12.MsgGrantConsent {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_GrantConsent); ok {
+			return x.GrantConsent
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetEnquire() *v12.MsgEnquire {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_Enquire); ok {
+			return x.Enquire
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetDispute() *v12.MsgDispute {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_Dispute); ok {
+			return x.Dispute
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetAnswerDispute() *v12.MsgAnswerDispute {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AnswerDispute); ok {
+			return x.AnswerDispute
+		}
+	}
+	return nil
+}
+
 type isTxBody_Msg interface {
 	isTxBody_Msg()
 }
@@ -824,6 +874,26 @@ type TxBody_PayWithAssets struct {
 	PayWithAssets *v12.MsgPayWithAssets `protobuf:"bytes,59,opt,name=pay_with_assets,json=payWithAssets,proto3,oneof"`
 }
 
+type TxBody_AttestSubject struct {
+	AttestSubject *v12.MsgAttestSubject `protobuf:"bytes,60,opt,name=attest_subject,json=attestSubject,proto3,oneof"`
+}
+
+type TxBody_GrantConsent struct {
+	GrantConsent *v12.MsgGrantConsent `protobuf:"bytes,61,opt,name=grant_consent,json=grantConsent,proto3,oneof"`
+}
+
+type TxBody_Enquire struct {
+	Enquire *v12.MsgEnquire `protobuf:"bytes,62,opt,name=enquire,proto3,oneof"`
+}
+
+type TxBody_Dispute struct {
+	Dispute *v12.MsgDispute `protobuf:"bytes,63,opt,name=dispute,proto3,oneof"`
+}
+
+type TxBody_AnswerDispute struct {
+	AnswerDispute *v12.MsgAnswerDispute `protobuf:"bytes,64,opt,name=answer_dispute,json=answerDispute,proto3,oneof"`
+}
+
 func (*TxBody_OpenWallet) isTxBody_Msg() {}
 
 func (*TxBody_Deposit) isTxBody_Msg() {}
@@ -906,6 +976,85 @@ func (*TxBody_NotifyAssignment) isTxBody_Msg() {}
 
 func (*TxBody_PayWithAssets) isTxBody_Msg() {}
 
+func (*TxBody_AttestSubject) isTxBody_Msg() {}
+
+func (*TxBody_GrantConsent) isTxBody_Msg() {}
+
+func (*TxBody_Enquire) isTxBody_Msg() {}
+
+func (*TxBody_Dispute) isTxBody_Msg() {}
+
+func (*TxBody_AnswerDispute) isTxBody_Msg() {}
+
+// ReadRequest is a signed query: what a reader signs to read a private
+// store (docs/signing.md, "Signed reads"). The node answers the query
+// path with data at height only if the recovered reader may read it.
+// It travels as the data of the path "/read" + path.
+type ReadRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Data  []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	// valid_until: the node refuses the request once its last block is
+	// later than this (Unix seconds).
+	ValidUntil int64 `protobuf:"varint,2,opt,name=valid_until,json=validUntil,proto3" json:"valid_until,omitempty"`
+	// signature is 65 bytes r || s || v (v in {0, 1}, low s) over the
+	// EIP-712 digest of Read(string path,bytes data,int64 height,bool
+	// prove,int64 validUntil) in the chain's domain.
+	Signature     []byte `protobuf:"bytes,3,opt,name=signature,proto3" json:"signature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadRequest) Reset() {
+	*x = ReadRequest{}
+	mi := &file_ledgerd_auth_v1_tx_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadRequest) ProtoMessage() {}
+
+func (x *ReadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_auth_v1_tx_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadRequest.ProtoReflect.Descriptor instead.
+func (*ReadRequest) Descriptor() ([]byte, []int) {
+	return file_ledgerd_auth_v1_tx_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ReadRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *ReadRequest) GetValidUntil() int64 {
+	if x != nil {
+		return x.ValidUntil
+	}
+	return 0
+}
+
+func (x *ReadRequest) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
 var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
@@ -916,7 +1065,7 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
 	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
 	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
-	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xdd\x18\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xba\x1b\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -972,8 +1121,18 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"assignLoan\x12U\n" +
 	"\x11accept_assignment\x189 \x01(\v2&.ledgerd.credit.v1.MsgAcceptAssignmentH\x00R\x10acceptAssignment\x12U\n" +
 	"\x11notify_assignment\x18: \x01(\v2&.ledgerd.credit.v1.MsgNotifyAssignmentH\x00R\x10notifyAssignment\x12M\n" +
-	"\x0fpay_with_assets\x18; \x01(\v2#.ledgerd.credit.v1.MsgPayWithAssetsH\x00R\rpayWithAssetsB\x05\n" +
-	"\x03msg*6\n" +
+	"\x0fpay_with_assets\x18; \x01(\v2#.ledgerd.credit.v1.MsgPayWithAssetsH\x00R\rpayWithAssets\x12L\n" +
+	"\x0eattest_subject\x18< \x01(\v2#.ledgerd.credit.v1.MsgAttestSubjectH\x00R\rattestSubject\x12I\n" +
+	"\rgrant_consent\x18= \x01(\v2\".ledgerd.credit.v1.MsgGrantConsentH\x00R\fgrantConsent\x129\n" +
+	"\aenquire\x18> \x01(\v2\x1d.ledgerd.credit.v1.MsgEnquireH\x00R\aenquire\x129\n" +
+	"\adispute\x18? \x01(\v2\x1d.ledgerd.credit.v1.MsgDisputeH\x00R\adispute\x12L\n" +
+	"\x0eanswer_dispute\x18@ \x01(\v2#.ledgerd.credit.v1.MsgAnswerDisputeH\x00R\ranswerDisputeB\x05\n" +
+	"\x03msg\"`\n" +
+	"\vReadRequest\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x12\x1f\n" +
+	"\vvalid_until\x18\x02 \x01(\x03R\n" +
+	"validUntil\x12\x1c\n" +
+	"\tsignature\x18\x03 \x01(\fR\tsignature*6\n" +
 	"\bSignMode\x12\x14\n" +
 	"\x10SIGN_MODE_EIP712\x10\x00\x12\x14\n" +
 	"\x10SIGN_MODE_EIP191\x10\x01B9Z7github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1;authv1b\x06proto3"
@@ -991,103 +1150,114 @@ func file_ledgerd_auth_v1_tx_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_auth_v1_tx_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ledgerd_auth_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_ledgerd_auth_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 	(SignMode)(0),                     // 0: ledgerd.auth.v1.SignMode
 	(*Tx)(nil),                        // 1: ledgerd.auth.v1.Tx
 	(*TxBody)(nil),                    // 2: ledgerd.auth.v1.TxBody
-	(*v1.MsgOpenWallet)(nil),          // 3: ledgerd.wallet.v1.MsgOpenWallet
-	(*v1.MsgDeposit)(nil),             // 4: ledgerd.wallet.v1.MsgDeposit
-	(*v1.MsgTransfer)(nil),            // 5: ledgerd.wallet.v1.MsgTransfer
-	(*v1.MsgRedeem)(nil),              // 6: ledgerd.wallet.v1.MsgRedeem
-	(*v1.MsgBatchTransfer)(nil),       // 7: ledgerd.wallet.v1.MsgBatchTransfer
-	(*v1.MsgFreeze)(nil),              // 8: ledgerd.wallet.v1.MsgFreeze
-	(*v1.MsgRelease)(nil),             // 9: ledgerd.wallet.v1.MsgRelease
-	(*v1.MsgSetTier)(nil),             // 10: ledgerd.wallet.v1.MsgSetTier
-	(*v1.MsgSetLimits)(nil),           // 11: ledgerd.wallet.v1.MsgSetLimits
-	(*v1.MsgCloseWallet)(nil),         // 12: ledgerd.wallet.v1.MsgCloseWallet
-	(*v1.MsgRecoverWallet)(nil),       // 13: ledgerd.wallet.v1.MsgRecoverWallet
-	(*v1.MsgCancelRecovery)(nil),      // 14: ledgerd.wallet.v1.MsgCancelRecovery
-	(*v1.MsgRotateKey)(nil),           // 15: ledgerd.wallet.v1.MsgRotateKey
-	(*v1.MsgSetSecondFactor)(nil),     // 16: ledgerd.wallet.v1.MsgSetSecondFactor
-	(*v1.MsgRemoveSecondFactor)(nil),  // 17: ledgerd.wallet.v1.MsgRemoveSecondFactor
-	(*v1.MsgOpenSubWallet)(nil),       // 18: ledgerd.wallet.v1.MsgOpenSubWallet
-	(*v1.MsgSetSubWallet)(nil),        // 19: ledgerd.wallet.v1.MsgSetSubWallet
-	(*v1.MsgFreezeSubWallet)(nil),     // 20: ledgerd.wallet.v1.MsgFreezeSubWallet
-	(*v1.MsgSweepSubWallet)(nil),      // 21: ledgerd.wallet.v1.MsgSweepSubWallet
-	(*v11.MsgSubmitProposal)(nil),     // 22: ledgerd.gov.v1.MsgSubmitProposal
-	(*v11.MsgVote)(nil),               // 23: ledgerd.gov.v1.MsgVote
-	(*v12.MsgSetCreditProduct)(nil),   // 24: ledgerd.credit.v1.MsgSetCreditProduct
-	(*v12.MsgOfferLine)(nil),          // 25: ledgerd.credit.v1.MsgOfferLine
-	(*v12.MsgAcceptLine)(nil),         // 26: ledgerd.credit.v1.MsgAcceptLine
-	(*v12.MsgSetLine)(nil),            // 27: ledgerd.credit.v1.MsgSetLine
-	(*v12.MsgDrawLoan)(nil),           // 28: ledgerd.credit.v1.MsgDrawLoan
-	(*v12.MsgRepayLoan)(nil),          // 29: ledgerd.credit.v1.MsgRepayLoan
-	(*v12.MsgPrepayLoan)(nil),         // 30: ledgerd.credit.v1.MsgPrepayLoan
-	(*v12.MsgSettleLoan)(nil),         // 31: ledgerd.credit.v1.MsgSettleLoan
-	(*v12.MsgAuthorizeAutoDebit)(nil), // 32: ledgerd.credit.v1.MsgAuthorizeAutoDebit
-	(*v12.MsgRevokeAutoDebit)(nil),    // 33: ledgerd.credit.v1.MsgRevokeAutoDebit
-	(*v12.MsgWriteOffLoan)(nil),       // 34: ledgerd.credit.v1.MsgWriteOffLoan
-	(*v12.MsgRestructureLoan)(nil),    // 35: ledgerd.credit.v1.MsgRestructureLoan
-	(*v12.MsgClassifyLoan)(nil),       // 36: ledgerd.credit.v1.MsgClassifyLoan
-	(*v12.MsgOfferDiscount)(nil),      // 37: ledgerd.credit.v1.MsgOfferDiscount
-	(*v12.MsgApproveLoanAction)(nil),  // 38: ledgerd.credit.v1.MsgApproveLoanAction
-	(*v12.MsgAcceptRestructure)(nil),  // 39: ledgerd.credit.v1.MsgAcceptRestructure
-	(*v12.MsgAssignLoan)(nil),         // 40: ledgerd.credit.v1.MsgAssignLoan
-	(*v12.MsgAcceptAssignment)(nil),   // 41: ledgerd.credit.v1.MsgAcceptAssignment
-	(*v12.MsgNotifyAssignment)(nil),   // 42: ledgerd.credit.v1.MsgNotifyAssignment
-	(*v12.MsgPayWithAssets)(nil),      // 43: ledgerd.credit.v1.MsgPayWithAssets
+	(*ReadRequest)(nil),               // 3: ledgerd.auth.v1.ReadRequest
+	(*v1.MsgOpenWallet)(nil),          // 4: ledgerd.wallet.v1.MsgOpenWallet
+	(*v1.MsgDeposit)(nil),             // 5: ledgerd.wallet.v1.MsgDeposit
+	(*v1.MsgTransfer)(nil),            // 6: ledgerd.wallet.v1.MsgTransfer
+	(*v1.MsgRedeem)(nil),              // 7: ledgerd.wallet.v1.MsgRedeem
+	(*v1.MsgBatchTransfer)(nil),       // 8: ledgerd.wallet.v1.MsgBatchTransfer
+	(*v1.MsgFreeze)(nil),              // 9: ledgerd.wallet.v1.MsgFreeze
+	(*v1.MsgRelease)(nil),             // 10: ledgerd.wallet.v1.MsgRelease
+	(*v1.MsgSetTier)(nil),             // 11: ledgerd.wallet.v1.MsgSetTier
+	(*v1.MsgSetLimits)(nil),           // 12: ledgerd.wallet.v1.MsgSetLimits
+	(*v1.MsgCloseWallet)(nil),         // 13: ledgerd.wallet.v1.MsgCloseWallet
+	(*v1.MsgRecoverWallet)(nil),       // 14: ledgerd.wallet.v1.MsgRecoverWallet
+	(*v1.MsgCancelRecovery)(nil),      // 15: ledgerd.wallet.v1.MsgCancelRecovery
+	(*v1.MsgRotateKey)(nil),           // 16: ledgerd.wallet.v1.MsgRotateKey
+	(*v1.MsgSetSecondFactor)(nil),     // 17: ledgerd.wallet.v1.MsgSetSecondFactor
+	(*v1.MsgRemoveSecondFactor)(nil),  // 18: ledgerd.wallet.v1.MsgRemoveSecondFactor
+	(*v1.MsgOpenSubWallet)(nil),       // 19: ledgerd.wallet.v1.MsgOpenSubWallet
+	(*v1.MsgSetSubWallet)(nil),        // 20: ledgerd.wallet.v1.MsgSetSubWallet
+	(*v1.MsgFreezeSubWallet)(nil),     // 21: ledgerd.wallet.v1.MsgFreezeSubWallet
+	(*v1.MsgSweepSubWallet)(nil),      // 22: ledgerd.wallet.v1.MsgSweepSubWallet
+	(*v11.MsgSubmitProposal)(nil),     // 23: ledgerd.gov.v1.MsgSubmitProposal
+	(*v11.MsgVote)(nil),               // 24: ledgerd.gov.v1.MsgVote
+	(*v12.MsgSetCreditProduct)(nil),   // 25: ledgerd.credit.v1.MsgSetCreditProduct
+	(*v12.MsgOfferLine)(nil),          // 26: ledgerd.credit.v1.MsgOfferLine
+	(*v12.MsgAcceptLine)(nil),         // 27: ledgerd.credit.v1.MsgAcceptLine
+	(*v12.MsgSetLine)(nil),            // 28: ledgerd.credit.v1.MsgSetLine
+	(*v12.MsgDrawLoan)(nil),           // 29: ledgerd.credit.v1.MsgDrawLoan
+	(*v12.MsgRepayLoan)(nil),          // 30: ledgerd.credit.v1.MsgRepayLoan
+	(*v12.MsgPrepayLoan)(nil),         // 31: ledgerd.credit.v1.MsgPrepayLoan
+	(*v12.MsgSettleLoan)(nil),         // 32: ledgerd.credit.v1.MsgSettleLoan
+	(*v12.MsgAuthorizeAutoDebit)(nil), // 33: ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	(*v12.MsgRevokeAutoDebit)(nil),    // 34: ledgerd.credit.v1.MsgRevokeAutoDebit
+	(*v12.MsgWriteOffLoan)(nil),       // 35: ledgerd.credit.v1.MsgWriteOffLoan
+	(*v12.MsgRestructureLoan)(nil),    // 36: ledgerd.credit.v1.MsgRestructureLoan
+	(*v12.MsgClassifyLoan)(nil),       // 37: ledgerd.credit.v1.MsgClassifyLoan
+	(*v12.MsgOfferDiscount)(nil),      // 38: ledgerd.credit.v1.MsgOfferDiscount
+	(*v12.MsgApproveLoanAction)(nil),  // 39: ledgerd.credit.v1.MsgApproveLoanAction
+	(*v12.MsgAcceptRestructure)(nil),  // 40: ledgerd.credit.v1.MsgAcceptRestructure
+	(*v12.MsgAssignLoan)(nil),         // 41: ledgerd.credit.v1.MsgAssignLoan
+	(*v12.MsgAcceptAssignment)(nil),   // 42: ledgerd.credit.v1.MsgAcceptAssignment
+	(*v12.MsgNotifyAssignment)(nil),   // 43: ledgerd.credit.v1.MsgNotifyAssignment
+	(*v12.MsgPayWithAssets)(nil),      // 44: ledgerd.credit.v1.MsgPayWithAssets
+	(*v12.MsgAttestSubject)(nil),      // 45: ledgerd.credit.v1.MsgAttestSubject
+	(*v12.MsgGrantConsent)(nil),       // 46: ledgerd.credit.v1.MsgGrantConsent
+	(*v12.MsgEnquire)(nil),            // 47: ledgerd.credit.v1.MsgEnquire
+	(*v12.MsgDispute)(nil),            // 48: ledgerd.credit.v1.MsgDispute
+	(*v12.MsgAnswerDispute)(nil),      // 49: ledgerd.credit.v1.MsgAnswerDispute
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
 	0,  // 1: ledgerd.auth.v1.Tx.sign_mode:type_name -> ledgerd.auth.v1.SignMode
 	0,  // 2: ledgerd.auth.v1.Tx.second_sign_mode:type_name -> ledgerd.auth.v1.SignMode
-	3,  // 3: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
-	4,  // 4: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
-	5,  // 5: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
-	6,  // 6: ledgerd.auth.v1.TxBody.redeem:type_name -> ledgerd.wallet.v1.MsgRedeem
-	7,  // 7: ledgerd.auth.v1.TxBody.batch_transfer:type_name -> ledgerd.wallet.v1.MsgBatchTransfer
-	8,  // 8: ledgerd.auth.v1.TxBody.freeze:type_name -> ledgerd.wallet.v1.MsgFreeze
-	9,  // 9: ledgerd.auth.v1.TxBody.release:type_name -> ledgerd.wallet.v1.MsgRelease
-	10, // 10: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
-	11, // 11: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
-	12, // 12: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
-	13, // 13: ledgerd.auth.v1.TxBody.recover_wallet:type_name -> ledgerd.wallet.v1.MsgRecoverWallet
-	14, // 14: ledgerd.auth.v1.TxBody.cancel_recovery:type_name -> ledgerd.wallet.v1.MsgCancelRecovery
-	15, // 15: ledgerd.auth.v1.TxBody.rotate_key:type_name -> ledgerd.wallet.v1.MsgRotateKey
-	16, // 16: ledgerd.auth.v1.TxBody.set_second_factor:type_name -> ledgerd.wallet.v1.MsgSetSecondFactor
-	17, // 17: ledgerd.auth.v1.TxBody.remove_second_factor:type_name -> ledgerd.wallet.v1.MsgRemoveSecondFactor
-	18, // 18: ledgerd.auth.v1.TxBody.open_sub_wallet:type_name -> ledgerd.wallet.v1.MsgOpenSubWallet
-	19, // 19: ledgerd.auth.v1.TxBody.set_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSetSubWallet
-	20, // 20: ledgerd.auth.v1.TxBody.freeze_sub_wallet:type_name -> ledgerd.wallet.v1.MsgFreezeSubWallet
-	21, // 21: ledgerd.auth.v1.TxBody.sweep_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSweepSubWallet
-	22, // 22: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
-	23, // 23: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
-	24, // 24: ledgerd.auth.v1.TxBody.set_credit_product:type_name -> ledgerd.credit.v1.MsgSetCreditProduct
-	25, // 25: ledgerd.auth.v1.TxBody.offer_line:type_name -> ledgerd.credit.v1.MsgOfferLine
-	26, // 26: ledgerd.auth.v1.TxBody.accept_line:type_name -> ledgerd.credit.v1.MsgAcceptLine
-	27, // 27: ledgerd.auth.v1.TxBody.set_line:type_name -> ledgerd.credit.v1.MsgSetLine
-	28, // 28: ledgerd.auth.v1.TxBody.draw_loan:type_name -> ledgerd.credit.v1.MsgDrawLoan
-	29, // 29: ledgerd.auth.v1.TxBody.repay_loan:type_name -> ledgerd.credit.v1.MsgRepayLoan
-	30, // 30: ledgerd.auth.v1.TxBody.prepay_loan:type_name -> ledgerd.credit.v1.MsgPrepayLoan
-	31, // 31: ledgerd.auth.v1.TxBody.settle_loan:type_name -> ledgerd.credit.v1.MsgSettleLoan
-	32, // 32: ledgerd.auth.v1.TxBody.authorize_autodebit:type_name -> ledgerd.credit.v1.MsgAuthorizeAutoDebit
-	33, // 33: ledgerd.auth.v1.TxBody.revoke_autodebit:type_name -> ledgerd.credit.v1.MsgRevokeAutoDebit
-	34, // 34: ledgerd.auth.v1.TxBody.write_off_loan:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
-	35, // 35: ledgerd.auth.v1.TxBody.restructure_loan:type_name -> ledgerd.credit.v1.MsgRestructureLoan
-	36, // 36: ledgerd.auth.v1.TxBody.classify_loan:type_name -> ledgerd.credit.v1.MsgClassifyLoan
-	37, // 37: ledgerd.auth.v1.TxBody.offer_discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
-	38, // 38: ledgerd.auth.v1.TxBody.approve_loan_action:type_name -> ledgerd.credit.v1.MsgApproveLoanAction
-	39, // 39: ledgerd.auth.v1.TxBody.accept_restructure:type_name -> ledgerd.credit.v1.MsgAcceptRestructure
-	40, // 40: ledgerd.auth.v1.TxBody.assign_loan:type_name -> ledgerd.credit.v1.MsgAssignLoan
-	41, // 41: ledgerd.auth.v1.TxBody.accept_assignment:type_name -> ledgerd.credit.v1.MsgAcceptAssignment
-	42, // 42: ledgerd.auth.v1.TxBody.notify_assignment:type_name -> ledgerd.credit.v1.MsgNotifyAssignment
-	43, // 43: ledgerd.auth.v1.TxBody.pay_with_assets:type_name -> ledgerd.credit.v1.MsgPayWithAssets
-	44, // [44:44] is the sub-list for method output_type
-	44, // [44:44] is the sub-list for method input_type
-	44, // [44:44] is the sub-list for extension type_name
-	44, // [44:44] is the sub-list for extension extendee
-	0,  // [0:44] is the sub-list for field type_name
+	4,  // 3: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
+	5,  // 4: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
+	6,  // 5: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
+	7,  // 6: ledgerd.auth.v1.TxBody.redeem:type_name -> ledgerd.wallet.v1.MsgRedeem
+	8,  // 7: ledgerd.auth.v1.TxBody.batch_transfer:type_name -> ledgerd.wallet.v1.MsgBatchTransfer
+	9,  // 8: ledgerd.auth.v1.TxBody.freeze:type_name -> ledgerd.wallet.v1.MsgFreeze
+	10, // 9: ledgerd.auth.v1.TxBody.release:type_name -> ledgerd.wallet.v1.MsgRelease
+	11, // 10: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
+	12, // 11: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
+	13, // 12: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
+	14, // 13: ledgerd.auth.v1.TxBody.recover_wallet:type_name -> ledgerd.wallet.v1.MsgRecoverWallet
+	15, // 14: ledgerd.auth.v1.TxBody.cancel_recovery:type_name -> ledgerd.wallet.v1.MsgCancelRecovery
+	16, // 15: ledgerd.auth.v1.TxBody.rotate_key:type_name -> ledgerd.wallet.v1.MsgRotateKey
+	17, // 16: ledgerd.auth.v1.TxBody.set_second_factor:type_name -> ledgerd.wallet.v1.MsgSetSecondFactor
+	18, // 17: ledgerd.auth.v1.TxBody.remove_second_factor:type_name -> ledgerd.wallet.v1.MsgRemoveSecondFactor
+	19, // 18: ledgerd.auth.v1.TxBody.open_sub_wallet:type_name -> ledgerd.wallet.v1.MsgOpenSubWallet
+	20, // 19: ledgerd.auth.v1.TxBody.set_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSetSubWallet
+	21, // 20: ledgerd.auth.v1.TxBody.freeze_sub_wallet:type_name -> ledgerd.wallet.v1.MsgFreezeSubWallet
+	22, // 21: ledgerd.auth.v1.TxBody.sweep_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSweepSubWallet
+	23, // 22: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
+	24, // 23: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
+	25, // 24: ledgerd.auth.v1.TxBody.set_credit_product:type_name -> ledgerd.credit.v1.MsgSetCreditProduct
+	26, // 25: ledgerd.auth.v1.TxBody.offer_line:type_name -> ledgerd.credit.v1.MsgOfferLine
+	27, // 26: ledgerd.auth.v1.TxBody.accept_line:type_name -> ledgerd.credit.v1.MsgAcceptLine
+	28, // 27: ledgerd.auth.v1.TxBody.set_line:type_name -> ledgerd.credit.v1.MsgSetLine
+	29, // 28: ledgerd.auth.v1.TxBody.draw_loan:type_name -> ledgerd.credit.v1.MsgDrawLoan
+	30, // 29: ledgerd.auth.v1.TxBody.repay_loan:type_name -> ledgerd.credit.v1.MsgRepayLoan
+	31, // 30: ledgerd.auth.v1.TxBody.prepay_loan:type_name -> ledgerd.credit.v1.MsgPrepayLoan
+	32, // 31: ledgerd.auth.v1.TxBody.settle_loan:type_name -> ledgerd.credit.v1.MsgSettleLoan
+	33, // 32: ledgerd.auth.v1.TxBody.authorize_autodebit:type_name -> ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	34, // 33: ledgerd.auth.v1.TxBody.revoke_autodebit:type_name -> ledgerd.credit.v1.MsgRevokeAutoDebit
+	35, // 34: ledgerd.auth.v1.TxBody.write_off_loan:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
+	36, // 35: ledgerd.auth.v1.TxBody.restructure_loan:type_name -> ledgerd.credit.v1.MsgRestructureLoan
+	37, // 36: ledgerd.auth.v1.TxBody.classify_loan:type_name -> ledgerd.credit.v1.MsgClassifyLoan
+	38, // 37: ledgerd.auth.v1.TxBody.offer_discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
+	39, // 38: ledgerd.auth.v1.TxBody.approve_loan_action:type_name -> ledgerd.credit.v1.MsgApproveLoanAction
+	40, // 39: ledgerd.auth.v1.TxBody.accept_restructure:type_name -> ledgerd.credit.v1.MsgAcceptRestructure
+	41, // 40: ledgerd.auth.v1.TxBody.assign_loan:type_name -> ledgerd.credit.v1.MsgAssignLoan
+	42, // 41: ledgerd.auth.v1.TxBody.accept_assignment:type_name -> ledgerd.credit.v1.MsgAcceptAssignment
+	43, // 42: ledgerd.auth.v1.TxBody.notify_assignment:type_name -> ledgerd.credit.v1.MsgNotifyAssignment
+	44, // 43: ledgerd.auth.v1.TxBody.pay_with_assets:type_name -> ledgerd.credit.v1.MsgPayWithAssets
+	45, // 44: ledgerd.auth.v1.TxBody.attest_subject:type_name -> ledgerd.credit.v1.MsgAttestSubject
+	46, // 45: ledgerd.auth.v1.TxBody.grant_consent:type_name -> ledgerd.credit.v1.MsgGrantConsent
+	47, // 46: ledgerd.auth.v1.TxBody.enquire:type_name -> ledgerd.credit.v1.MsgEnquire
+	48, // 47: ledgerd.auth.v1.TxBody.dispute:type_name -> ledgerd.credit.v1.MsgDispute
+	49, // 48: ledgerd.auth.v1.TxBody.answer_dispute:type_name -> ledgerd.credit.v1.MsgAnswerDispute
+	49, // [49:49] is the sub-list for method output_type
+	49, // [49:49] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -1137,6 +1307,11 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_AcceptAssignment)(nil),
 		(*TxBody_NotifyAssignment)(nil),
 		(*TxBody_PayWithAssets)(nil),
+		(*TxBody_AttestSubject)(nil),
+		(*TxBody_GrantConsent)(nil),
+		(*TxBody_Enquire)(nil),
+		(*TxBody_Dispute)(nil),
+		(*TxBody_AnswerDispute)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1144,7 +1319,7 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_auth_v1_tx_proto_rawDesc), len(file_ledgerd_auth_v1_tx_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
