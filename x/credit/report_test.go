@@ -185,7 +185,7 @@ func TestReportAccess(t *testing.T) {
 		refused(stranger, p, nil, false)
 		allowed(c.borrower, p, nil, false)
 		allowed(c.h.AuditorKey(), p, nil, false)
-		allowed(c.h.RegulatorKey(), p, nil, false)
+		allowed(c.h.RegulatorKey(), p, nil, false) // the credit bureau in this chain
 	}
 	store := "/store/" + credit.StoreName + "/key"
 	for _, key := range [][]byte{credit.LoanKey(id), credit.SubjectKey(subject[:]), credit.WalletSubjectKey(addr(c.borrower).Bytes())} {
