@@ -44,6 +44,27 @@ func TestWalletCLI(t *testing.T) {
 		t.Fatalf("1.005 CNY: %v\n%s", err, out)
 	}
 
+	// Alice signed one transaction; the bank's operator is an account too.
+	var acct struct {
+		Kind  string `json:"kind"`
+		Nonce uint64 `json:"nonce"`
+	}
+	runJSON(t, &acct, with("query", "account", alice)...)
+	if acct.Kind != "wallet" || acct.Nonce != 1 {
+		t.Fatalf("alice's account: %+v", acct)
+	}
+	runJSON(t, &acct, with("query", "account", alice, "--prove")...)
+	if acct.Kind != "wallet" || acct.Nonce != 1 {
+		t.Fatalf("alice's account, proven: %+v", acct)
+	}
+	var op struct {
+		Address string `json:"address"`
+	}
+	runJSON(t, &op, with("keys", "show", "demo-bank")...)
+	if out, err := run(t, with("query", "account", op.Address, "--prove")...); err != nil ||
+		!strings.Contains(strings.ToLower(out), "signs for operator "+strings.ToLower(op.Address)) || !strings.Contains(out, ": nonce 3") {
+		t.Fatalf("the bank operator's account, proven: %v\n%s", err, out)
+	}
 	out, err := run(t, with("query", "wallet", alice)...)
 	if err != nil || !strings.Contains(out, "CNY    749.50") {
 		t.Fatalf("alice's wallet: %v\n%s", err, out)

@@ -92,6 +92,7 @@ func (g *Generator) fundAll(ctx context.Context, bank Bank, c *client.Client, ws
 func (g *Generator) fundChunk(ctx context.Context, bank Bank, c *client.Client, ws []*payer, nonce *uint64) error {
 	type sent struct {
 		hash   [32]byte
+		raw    []byte
 		funded common.Address
 		what   string
 		ch     <-chan inclusion
@@ -109,11 +110,15 @@ func (g *Generator) fundChunk(ctx context.Context, bank Bank, c *client.Client, 
 				return err
 			}
 			hash := g.track(b, Tx{})
-			s := sent{hash: hash, what: fmt.Sprintf("%T for %s", m, w.addr.Hex()), ch: g.watch.expect(hash, validUntil)}
+			s := sent{hash: hash, raw: b, what: fmt.Sprintf("%T for %s", m, w.addr.Hex()), ch: g.watch.expect(hash, validUntil)}
 			if _, ok := m.(*walletv1.MsgDeposit); ok {
 				s.funded = w.addr
 			}
-			if err := broadcastPatiently(ctx, c, b); err != nil {
+			earlier := make([][]byte, len(all))
+			for i, e := range all {
+				earlier[i] = e.raw
+			}
+			if err := broadcastPatiently(ctx, c, b, earlier); err != nil {
 				g.watch.forget(hash)
 				return fmt.Errorf("load: %s funding through %s: %s: %w", bank.Member, c.URL(), s.what, err)
 			}
@@ -157,15 +162,28 @@ func (g *Generator) fundChunk(ctx context.Context, bank Bank, c *client.Client, 
 
 // broadcastPatiently broadcasts b, retrying for up to 30 s while the node
 // still counts the signer's last chunk as pending (auth/16): a node
-// reports a new height before its mempool has caught up with it.
-func broadcastPatiently(ctx context.Context, c *client.Client, b []byte) error {
+// reports a new height before its mempool has caught up with it. If the
+// node says earlier nonces are missing (auth/14: it dropped one of earlier,
+// the same signer's transactions it had admitted, as CometBFT's mempool
+// may), it sends earlier again, in order, and retries.
+func broadcastPatiently(ctx context.Context, c *client.Client, b []byte, earlier [][]byte) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		_, err := c.Broadcast(ctx, b)
 		if err == nil || errors.Is(err, client.ErrTxInMempool) {
 			return nil
 		}
-		if !errors.Is(err, auth.ErrTooManyPending) || time.Now().After(deadline) {
+		if time.Now().After(deadline) {
+			return err
+		}
+		switch {
+		case errors.Is(err, auth.ErrNonceTooHigh):
+			for _, e := range earlier {
+				// Committed ones are refused as used nonces, admitted ones
+				// as already held: only the dropped one goes in again.
+				_, _ = c.Broadcast(ctx, e)
+			}
+		case !errors.Is(err, auth.ErrTooManyPending):
 			return err
 		}
 		select {

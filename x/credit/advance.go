@@ -48,10 +48,21 @@ func (mod *Module) advance(ctx exec.Context, l *creditv1.Loan, today calendar.Da
 }
 
 // nextEvent is the first day after the loan's as-of day on which
-// something happens to it by the calendar, or 0 if nothing will.
-// (Reminders change nothing: they wait in their own index, see
-// nextReminder.)
-func nextEvent(l *creditv1.Loan) calendar.Day {
+// something happens to it by the calendar, or 0 if nothing will: advance
+// stops on each. (Reminders change nothing: they wait in their own index,
+// see saveReminder.)
+func nextEvent(l *creditv1.Loan) calendar.Day { return nextDay(l, true) }
+
+// nextWake is the day the loan goes in the wake index: nextEvent without
+// due dates. An installment falling due changes nothing anyone else sees
+// (it counts as overdue, in the portfolio and the class, only past its
+// grace days), so its DUE entry, dated its day, is written whenever the
+// loan is next brought up to date; a due date with a pull to make is
+// indexed as the pull day (pullDay).
+func nextWake(l *creditv1.Loan) calendar.Day { return nextDay(l, false) }
+
+// nextDay is nextEvent, with or without the due dates.
+func nextDay(l *creditv1.Loan, dueDates bool) calendar.Day {
 	asOf := calendar.Day(l.AsOf)
 	var next calendar.Day
 	consider := func(d calendar.Day) {
@@ -64,7 +75,9 @@ func nextEvent(l *creditv1.Loan) calendar.Day {
 			continue
 		}
 		due := calendar.Day(in.Due)
-		consider(due)
+		if dueDates {
+			consider(due)
+		}
 		consider(graceEnd(in, l.Terms) + 1)
 		if due > asOf {
 			break // later installments come after this one's events

@@ -69,6 +69,11 @@ func TestInstantLoan(t *testing.T) {
 	if l = c.loan(id); l.Outstanding != 1_105_381 || l.Installments[0].PaidDay != int64(day(2025, 2, 28)) || l.OnTime != 1 {
 		t.Fatalf("after the first installment: outstanding %d, %v", l.Outstanding, l.Installments[0])
 	}
+	// A due date without a pull changes nothing anyone sees: the sweep
+	// wakes the loan next on the first day past installment 2's grace days.
+	if calendar.Day(l.Wake) != day(2025, 4, 4) || calendar.Day(l.ReminderDay) != day(2025, 3, 28) {
+		t.Fatalf("after the first installment: wakes %s, reminder %s", calendar.Day(l.Wake), calendar.Day(l.ReminderDay))
+	}
 	// Nothing more is due: a repayment is refused, and changes nothing.
 	c.refused(at(2025, 3, 1), c.borrower, &creditv1.MsgRepayLoan{Loan: id, Denom: apptest.Denom, Amount: 1}, credit.ErrNothingDue.Code)
 
@@ -91,8 +96,17 @@ func TestInstantLoan(t *testing.T) {
 		t.Fatalf("overdue notices %v", ev)
 	}
 	kinds := map[creditv1.LoanEntryKind]bool{}
+	dueEntry := false
 	for _, e := range c.entries(id) {
 		kinds[e.Kind] = true
+		if e.Kind == creditv1.LoanEntryKind_LOAN_ENTRY_KIND_DUE && e.Installment == 2 {
+			// Written when the loan was next brought up to date, dated
+			// its own day, ahead of the notice.
+			dueEntry = calendar.Day(e.Day) == day(2025, 3, 31) && !kinds[creditv1.LoanEntryKind_LOAN_ENTRY_KIND_NOTICE]
+		}
+	}
+	if !dueEntry {
+		t.Errorf("no DUE entry for installment 2 dated 31 March ahead of the notice: %v", c.entries(id))
 	}
 	for _, k := range []creditv1.LoanEntryKind{creditv1.LoanEntryKind_LOAN_ENTRY_KIND_NOTICE, creditv1.LoanEntryKind_LOAN_ENTRY_KIND_CLASS,
 		creditv1.LoanEntryKind_LOAN_ENTRY_KIND_STATUS} {

@@ -134,30 +134,34 @@ func pullDay(l *creditv1.Loan) calendar.Day {
 // contribution before the change).
 func (mod *Module) saveLoan(ctx exec.Context, k Keeper, before contribution, l *creditv1.Loan) error {
 	l.Status = deriveStatus(l)
-	if l.Wake != 0 {
-		k.unmark(wakeKey(calendar.Day(l.Wake), l.Id))
-	}
-	if l.PullDay != 0 {
-		k.unmark(pullKey(l.Borrower, calendar.Day(l.PullDay), l.Id))
-	}
-	l.Wake, l.PullDay = 0, 0
 	mod.saveReminder(ctx, k, l)
+	var wake, pull calendar.Day
 	if !closed(l) {
-		pull := pullDay(l)
-		wake := nextEvent(l)
+		pull, wake = pullDay(l), nextWake(l)
 		if pull != 0 && (wake == 0 || pull < wake) {
 			wake = pull
 		}
+	}
+	// Index entries are rewritten only when they move: an unchanged key
+	// costs the tree nothing.
+	if old := calendar.Day(l.PullDay); old != pull {
+		if old != 0 {
+			k.unmark(pullKey(l.Borrower, old, l.Id))
+		}
 		if pull != 0 {
-			l.PullDay = int64(pull)
 			k.mark(pullKey(l.Borrower, pull, l.Id))
 			mod.wallets.RequestTouch(ctx, addrOf(l.Borrower), pull)
 		}
+	}
+	if old := calendar.Day(l.Wake); old != wake {
+		if old != 0 {
+			k.unmark(wakeKey(old, l.Id))
+		}
 		if wake != 0 {
-			l.Wake = int64(wake)
 			k.mark(wakeKey(wake, l.Id))
 		}
 	}
+	l.Wake, l.PullDay = int64(wake), int64(pull)
 	if after := contributionOf(l); after != before {
 		if err := k.applyPortfolio(before, after); err != nil {
 			return err
@@ -172,22 +176,29 @@ func (mod *Module) saveLoan(ctx exec.Context, k Keeper, before contribution, l *
 // day, with what it owes as of now. A reminder whose day has come stays in
 // the index until the sweep sends it, unless the loan has closed.
 func (mod *Module) saveReminder(ctx exec.Context, k Keeper, l *creditv1.Loan) {
-	if l.ReminderDay != 0 && (l.ReminderDay > l.AsOf || closed(l)) {
-		k.unmark(reminderKey(calendar.Day(l.ReminderDay), l.Id))
-	}
-	l.ReminderDay = 0
-	days := calendar.Day(mod.paramsOf(ctx).ReminderDays)
-	if closed(l) || days == 0 {
-		return
-	}
-	for _, in := range l.Installments {
-		day := calendar.Day(in.Due) - days
-		if in.PaidDay != 0 || day <= calendar.Day(l.AsOf) {
-			continue
+	var next *creditv1.Reminder
+	if days := calendar.Day(mod.paramsOf(ctx).ReminderDays); !closed(l) && days > 0 {
+		for _, in := range l.Installments {
+			if day := calendar.Day(in.Due) - days; in.PaidDay == 0 && day > calendar.Day(l.AsOf) {
+				next = &creditv1.Reminder{Loan: l.Id, Borrower: l.Borrower, Lender: l.Lender, Installment: in.Seq,
+					Due: in.Due, Denom: l.Terms.Denom, Amount: unpaidPrincipal(in) + unpaidInterest(in)}
+				break
+			}
 		}
-		l.ReminderDay = int64(day)
-		k.setProto(reminderKey(day, l.Id), &creditv1.Reminder{Loan: l.Id, Borrower: l.Borrower, Lender: l.Lender,
-			Installment: in.Seq, Due: in.Due, Denom: l.Terms.Denom, Amount: unpaidPrincipal(in) + unpaidInterest(in)})
-		return
+	}
+	old, oldAmount := calendar.Day(l.ReminderDay), l.ReminderAmount
+	l.ReminderDay, l.ReminderAmount = 0, 0
+	if next != nil {
+		l.ReminderDay, l.ReminderAmount = next.Due-int64(mod.paramsOf(ctx).ReminderDays), next.Amount
+	}
+	day := calendar.Day(l.ReminderDay)
+	if old == day && oldAmount == l.ReminderAmount && day > calendar.Day(l.AsOf) {
+		return // unchanged: a rewrite would cost the tree a new path
+	}
+	if old != 0 && old != day && (old > calendar.Day(l.AsOf) || closed(l)) {
+		k.unmark(reminderKey(old, l.Id))
+	}
+	if next != nil {
+		k.setProto(reminderKey(day, l.Id), next)
 	}
 }

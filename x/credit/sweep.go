@@ -120,3 +120,15 @@ func (mod *Module) expireOffers(ctx exec.Context, k Keeper, today calendar.Day, 
 	}
 	return len(keys)
 }
+
+// SweepPending reports whether the sweep has date-driven work left that was
+// due by day: loans to bring up to date, reminders to send, offers to mark
+// lapsed. Once it reports false for today, every loan's record is current.
+func SweepPending(r store.Reader, day calendar.Day) bool {
+	for _, prefix := range []byte{prefixWake, prefixReminder, prefixOffer} {
+		if _, _, ok := store.First(r, []byte{prefix}, dayIDKey(prefix, day+1, 0)); ok {
+			return true
+		}
+	}
+	return false
+}

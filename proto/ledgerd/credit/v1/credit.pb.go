@@ -1632,9 +1632,12 @@ type Loan struct {
 	Grid string `protobuf:"bytes,41,opt,name=grid,proto3" json:"grid,omitempty"`
 	// notice_day is the day of the first notice before negative data (the
 	// first-day-past-due notice), 0 if none went out.
-	NoticeDay     int64 `protobuf:"varint,42,opt,name=notice_day,json=noticeDay,proto3" json:"notice_day,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	NoticeDay int64 `protobuf:"varint,42,opt,name=notice_day,json=noticeDay,proto3" json:"notice_day,omitempty"`
+	// reminder_amount is the amount that reminder names, so that saving the
+	// loan rewrites it only when it changed.
+	ReminderAmount uint64 `protobuf:"varint,49,opt,name=reminder_amount,json=reminderAmount,proto3" json:"reminder_amount,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Loan) Reset() {
@@ -1957,6 +1960,13 @@ func (x *Loan) GetGrid() string {
 func (x *Loan) GetNoticeDay() int64 {
 	if x != nil {
 		return x.NoticeDay
+	}
+	return 0
+}
+
+func (x *Loan) GetReminderAmount() uint64 {
+	if x != nil {
+		return x.ReminderAmount
 	}
 	return 0
 }
@@ -5728,7 +5738,7 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x0fproposed_height\x18\t \x01(\x03R\x0eproposedHeight\x12\x1a\n" +
 	"\bapproved\x18\n" +
 	" \x01(\bR\bapprovedB\b\n" +
-	"\x06action\"\x99\r\n" +
+	"\x06action\"\xd3\r\n" +
 	"\x04Loan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\x04R\x04line\x12\x16\n" +
@@ -5779,7 +5789,8 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\asubject\x18( \x01(\fR\asubject\x12\x12\n" +
 	"\x04grid\x18) \x01(\tR\x04grid\x12#\n" +
 	"\n" +
-	"notice_day\x18* \x01(\x03B\x04\xf0\xb5\x18\x01R\tnoticeDay\"\xb8\x01\n" +
+	"notice_day\x18* \x01(\x03B\x04\xf0\xb5\x18\x01R\tnoticeDay\x128\n" +
+	"\x0freminder_amount\x181 \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\x0ereminderAmount\"\xb8\x01\n" +
 	"\n" +
 	"Assignment\x12\x0e\n" +
 	"\x02to\x18\x01 \x01(\tR\x02to\x12\x14\n" +
