@@ -44,6 +44,7 @@ func TestCreditCLI(t *testing.T) {
 		{[]string{"query", "history", "loan", "1", "--verify", "--as", "carol"}, "complete, in order and unaltered"},
 		{[]string{"query", "credit", "report", carol, "--as", "carol"}, "limit: 6000.00 CNY"},
 		{[]string{"query", "credit", "score", carol, "--prove", "--as", "carol"}, "points:"},
+		{[]string{"query", "credit", "loans", "borrower", carol, "--prove", "--as", "carol"}, "proven:"},
 	}
 	for _, s := range steps {
 		out, err := run(t, with(s.args...)...)

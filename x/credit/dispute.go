@@ -78,7 +78,7 @@ func (mod *Module) Dispute(ctx exec.Context, m *creditv1.MsgDispute) error {
 		s := k.openSubject(l.Subject)
 		s.Disputes++
 		k.setProto(SubjectKey(l.Subject), s)
-		k.mark(binary.BigEndian.AppendUint64(SubjectDisputesPrefix(l.Subject), d.Id))
+		k.index(SubjectDisputesPrefix(l.Subject), d.Id)
 	}
 	mod.emitDispute(ctx, d)
 	return nil

@@ -119,19 +119,7 @@ func (v View) lendsTo(subject []byte, lender string) bool {
 
 // subjectLoans lists subject's loan ids from its index.
 func (v View) subjectLoans(subject []byte) []uint64 {
-	return v.rangeIDs(SubjectLoansPrefix(subject))
-}
-
-// rangeIDs lists the ids of a subject's range, without its marks.
-func (v View) rangeIDs(prefix []byte) []uint64 {
-	var ids []uint64
-	store.Each(v.r, RangeStart(prefix), RangeEnd(prefix), false, func(k, _ []byte) bool {
-		if id := idOfKey(k); id != 0 {
-			ids = append(ids, id)
-		}
-		return true
-	})
-	return ids
+	return v.ids(SubjectLoansPrefix(subject), 0, 0)
 }
 
 // accessUntil is until when lender may read subject's records by its

@@ -73,18 +73,6 @@ func PortfolioKey(lender, denom string) []byte {
 // PortfolioPrefix is the prefix of lender's portfolios.
 func PortfolioPrefix(lender string) []byte { return memberPrefix(prefixPortfolio, lender) }
 
-func borrowerLineKey(borrower []byte, line uint64) []byte {
-	return binary.BigEndian.AppendUint64(BorrowerLinesPrefix(borrower), line)
-}
-
-func borrowerLoanKey(borrower []byte, loan uint64) []byte {
-	return binary.BigEndian.AppendUint64(BorrowerLoansPrefix(borrower), loan)
-}
-
-func lenderLoanKey(lender string, loan uint64) []byte {
-	return binary.BigEndian.AppendUint64(LenderLoansPrefix(lender), loan)
-}
-
 func lineLoanKey(line, loan uint64) []byte {
 	return binary.BigEndian.AppendUint64(LineLoansPrefix(line), loan)
 }
@@ -128,10 +116,12 @@ func memberPrefix(prefix byte, member string) []byte {
 }
 
 // The credit report's keys (subject.go, enquiry.go, dispute.go). A subject
-// is 32 bytes. Each of a subject's ranges (loans, enquiries, disputes) is
-// bracketed by two marks, id 0 and id 2^64-1, so that a proof of absence
-// inside the range names only the subject's own keys: a reader allowed
-// one subject proves its ranges complete without reading another's.
+// is 32 bytes. Each index range (a subject's loans, enquiries, disputes;
+// a borrower's lines and loans; a lender's loans; a line's loans) is
+// bracketed by two marks, id 0 and id 2^64-1 (Keeper.index), so that a
+// proof of absence inside the range names only the range's own keys: a
+// reader allowed one subject proves its ranges complete without reading
+// another's.
 const (
 	prefixSubject     byte = 0x11 // | subject -> Subject
 	prefixSubjLoan    byte = 0x12 // | subject | loan id -> mark

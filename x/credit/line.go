@@ -249,7 +249,7 @@ func (mod *Module) OfferLine(ctx exec.Context, m *creditv1.MsgOfferLine) error {
 		AutodebitRequested: m.Autodebit, OfferedHeight: ctx.Height, Subject: m.Subject,
 	}
 	k.setProto(LineKey(line.Id), line)
-	k.mark(borrowerLineKey(line.Borrower, line.Id))
+	k.index(BorrowerLinesPrefix(line.Borrower), line.Id)
 	k.mark(offerKey(mod.wallets.Zone(ctx).Day(m.Expires)+1, line.Id))
 	mod.emitLine(ctx, line)
 	return nil

@@ -105,9 +105,9 @@ func (mod *Module) DrawLoan(ctx exec.Context, m *creditv1.MsgDrawLoan) error {
 	}
 	line.Drawn, line.Draws = drawn, line.Draws+1
 	k.setProto(LineKey(line.Id), line)
-	k.mark(borrowerLoanKey(l.Borrower, l.Id))
-	k.mark(lenderLoanKey(l.Lender, l.Id))
-	k.mark(lineLoanKey(line.Id, l.Id))
+	k.index(BorrowerLoansPrefix(l.Borrower), l.Id)
+	k.index(LenderLoansPrefix(l.Lender), l.Id)
+	k.index(LineLoansPrefix(line.Id), l.Id)
 	if err := k.addSubjectLoan(l); err != nil { // subject.go
 		return err
 	}

@@ -138,7 +138,7 @@ func negative(grid string) bool { return strings.ContainsAny(grid, "1234567B") }
 // subjectDisputes lists subject's disputes, oldest first.
 func (v View) subjectDisputes(subject []byte) ([]*creditv1.Dispute, error) {
 	var out []*creditv1.Dispute
-	for _, id := range v.rangeIDs(SubjectDisputesPrefix(subject)) {
+	for _, id := range v.ids(SubjectDisputesPrefix(subject), 0, 0) {
 		d, err := v.Dispute(id)
 		if err != nil {
 			return nil, err

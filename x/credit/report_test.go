@@ -2,6 +2,7 @@ package credit_test
 
 import (
 	"crypto/ecdsa"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
@@ -195,6 +196,15 @@ func TestReportAccess(t *testing.T) {
 	}
 	// A proof that a loan does not exist names the records beside it.
 	refused(c.guarantor, store, credit.LoanKey(id+1), true)
+	// The walks that prove the borrower's and the subject's lists complete
+	// (a probe after the last entry) name only the range's own keys.
+	for _, prefix := range [][]byte{credit.BorrowerLoansPrefix(addr(c.borrower).Bytes()), credit.BorrowerLinesPrefix(addr(c.borrower).Bytes()),
+		credit.SubjectLoansPrefix(subject[:])} {
+		probe := append(binary.BigEndian.AppendUint64(append([]byte{}, prefix...), 1), 0)
+		allowed(c.borrower, store, credit.RangeStart(prefix), true)
+		allowed(c.borrower, store, probe, true)
+		refused(stranger, store, probe, true)
+	}
 	// Public: parameters, products, portfolios.
 	allowed(nil, store, credit.ParamsKey(), true)
 	allowed(nil, "/credit/products/"+apptest.Issuer, nil, false)

@@ -2,7 +2,6 @@ package credit
 
 import (
 	"bytes"
-	"encoding/binary"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -87,8 +86,7 @@ func (k Keeper) openSubject(subject []byte) *creditv1.Subject {
 		return s
 	}
 	for _, p := range [][]byte{SubjectLoansPrefix(subject), SubjectEnquiriesPrefix(subject), SubjectDisputesPrefix(subject)} {
-		k.mark(RangeStart(p))
-		k.mark(RangeEnd(p))
+		k.bracket(p)
 	}
 	return &creditv1.Subject{Id: bytes.Clone(subject)}
 }
@@ -105,10 +103,6 @@ func (k Keeper) addSubjectLoan(l *creditv1.Loan) error {
 	s := k.openSubject(l.Subject)
 	s.Loans++
 	k.setProto(SubjectKey(l.Subject), s)
-	k.mark(subjectLoanKey(l.Subject, l.Id))
+	k.index(SubjectLoansPrefix(l.Subject), l.Id)
 	return nil
-}
-
-func subjectLoanKey(subject []byte, loan uint64) []byte {
-	return binary.BigEndian.AppendUint64(SubjectLoansPrefix(subject), loan)
 }

@@ -190,7 +190,7 @@ func (c Client) VerifiedScore(ctx context.Context, subject []byte, day calendar.
 // left out, then each loan is proven.
 func (c Client) VerifiedLoansOf(ctx context.Context, borrower common.Address, height int64) ([]*creditv1.Loan, []*client.Proven, error) {
 	prefix := credit.BorrowerLoansPrefix(borrower.Bytes())
-	r, err := c.VerifiedRange(ctx, credit.StoreName, prefix, prefixEnd(prefix), height, 0)
+	r, err := c.VerifiedRange(ctx, credit.StoreName, credit.RangeStart(prefix), credit.RangeEnd(prefix), height, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -198,6 +198,9 @@ func (c Client) VerifiedLoansOf(ctx context.Context, borrower common.Address, he
 	var loans []*creditv1.Loan
 	for _, kv := range r.Pairs {
 		id := idOf(kv.Key)
+		if id == 0 {
+			continue // the range's opening mark
+		}
 		l, p, err := c.VerifiedLoan(ctx, id, r.Height)
 		if err != nil {
 			return nil, nil, err
@@ -217,15 +220,4 @@ func idOf(key []byte) uint64 {
 		id = id<<8 | uint64(b)
 	}
 	return id
-}
-
-func prefixEnd(p []byte) []byte {
-	end := append([]byte{}, p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
 }
