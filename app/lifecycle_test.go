@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ledgerd/ledgerd/x/exec"
@@ -33,11 +34,16 @@ func TestCloseWallet(t *testing.T) {
 	e.ok(e.tx(e.w, apptest.Transfer(e.peerAddr, 1_000_000)), e.tx(w3, apptest.Transfer(e.peerAddr, 1_000_000)))
 	e.wantBalance(e.a, 0)
 
-	// Under a freeze, of any kind, even empty.
+	// Under a freeze, of any kind, even empty: its own code (not "frozen:
+	// nothing in or out", which a debit freeze is not), saying which order.
 	for _, kind := range []walletv1.FreezeKind{debit, full} {
 		e.ok(e.freeze(e.regulator, e.a, kind, 0))
-		e.reject(e.tx(e.w, apptest.CloseWallet(e.a)), wallet.ErrWalletFrozen)
-		e.reject(e.tx(e.issuer, apptest.CloseWallet(e.a)), wallet.ErrWalletFrozen)
+		e.reject(e.tx(e.w, apptest.CloseWallet(e.a)), wallet.ErrCloseUnderFreeze)
+		rs := e.block(e.tx(e.issuer, apptest.CloseWallet(e.a)))
+		wantExec(t, rs[0], wallet.ErrCloseUnderFreeze)
+		if want := wallet.KindName(kind) + " freeze"; !strings.Contains(rs[0].Log, want) || !strings.Contains(rs[0].Log, "ledgerd tx wallet release") {
+			t.Fatalf("close under a %s freeze: log %q, want the order's kind and how to release it", wallet.KindName(kind), rs[0].Log)
+		}
 		e.ok(e.tx(e.regulator, apptest.Release(e.a, e.wallet(e.a).Freezes[0].Id, "")))
 	}
 	// Only the owner or the bank of record.

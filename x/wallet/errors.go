@@ -53,4 +53,7 @@ var (
 	ErrNotAPayee         = errcode.Register(Codespace, 42, "the recipient is not among the sub-wallet's payees")
 	ErrHasSubWallets     = errcode.Register(Codespace, 43, "the wallet has sub-wallets: close them first")
 	ErrTooManySubWallets = errcode.Register(Codespace, 44, "too many sub-wallets under this parent")
+
+	// Closing.
+	ErrCloseUnderFreeze = errcode.Register(Codespace, 45, "a wallet under a freeze order (full or debit) cannot be closed: the order's authority or a regulator must release it first")
 )

@@ -589,7 +589,7 @@ func (mod *Module) CloseWallet(ctx exec.Context, msg *walletv1.MsgCloseWallet) e
 		return errcode.Wrap(ErrRecoveryPending, "wallet %s: cancel the recovery first", owner.Hex())
 	}
 	if len(w.Freezes) > 0 {
-		return errcode.Wrap(ErrWalletFrozen, "wallet %s stands under %d freeze order(s); they must be released first", owner.Hex(), len(w.Freezes))
+		return errcode.Wrap(ErrCloseUnderFreeze, "wallet %s stands under %d freeze order(s) (first: %s, placed by %s); release them first: ledgerd tx wallet release WALLET ORDER_ID", owner.Hex(), len(w.Freezes), describeOrder(w.Freezes[0]), w.Freezes[0].Authority)
 	}
 	if len(w.Balances) > 0 {
 		return errcode.Wrap(ErrNonZeroBalance, "wallet %s holds %d %s", owner.Hex(), w.Balances[0].Amount, w.Balances[0].Denom)
