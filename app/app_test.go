@@ -412,7 +412,7 @@ func TestQueries(t *testing.T) {
 		if err := proto.Unmarshal(r.Value, is); err != nil {
 			t.Fatal(err)
 		}
-		want := &walletv1.Issuances{Issuances: []*walletv1.Issuance{{Issuer: apptest.Issuer, Denom: apptest.Denom, Outstanding: 207}}}
+		want := &walletv1.Issuances{Issuances: []*walletv1.Issuance{{Issuer: apptest.Issuer, Denom: apptest.Denom, Outstanding: 207, Held: 207}}}
 		if !proto.Equal(is, want) {
 			t.Fatalf("issuances %v, want %v", is, want)
 		}

@@ -41,6 +41,7 @@ type txGen struct {
 	genesis int
 	refs    int
 	props   uint64 // proposals submitted (some fail)
+	settle  *settleGen
 	// now is the time of the block being generated.
 	now time.Time
 }
@@ -50,12 +51,14 @@ type txGen struct {
 type genTx struct {
 	raw     []byte
 	deposit uint64 // amount if a deposit
+	redeem  uint64 // amount if a redemption
 }
 
 func newTxGen(seed uint64, ref *apptest.Harness, genesisWallets, candidates int) *txGen {
 	g := &txGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), sec: rand.New(rand.NewPCG(seed, 18)), ref: ref,
 		issuers: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey()}, genesis: genesisWallets,
 		members: []*ecdsa.PrivateKey{ref.IssuerKey(), ref.OtherIssuerKey(), ref.AuditorKey(), ref.RegulatorKey()}}
+	g.settle = newSettleGen(rand.New(rand.NewPCG(seed, 17)), ref)
 	for i := range genesisWallets + candidates {
 		g.owners = append(g.owners, ref.WalletKey(i))
 	}
@@ -105,8 +108,27 @@ func (g *txGen) block() []genTx {
 		}
 		return g.issuers[0]
 	}
+	type lateTx struct {
+		key    *ecdsa.PrivateKey
+		msg    apptest.Msg
+		redeem uint64
+	}
 	var out []genTx
+	var late []lateTx
 	for range 4 + g.r.IntN(12) {
+		if g.settle.r.IntN(2) == 0 {
+			// Settlement and redemptions at the bank of record, drawn
+			// from their own stream and signed after the rest of the
+			// block (a refused one does not use up its nonce), so that
+			// the rest of the mix is what it was.
+			if g.settle.r.IntN(3) == 0 {
+				o := g.owners[1+g.settle.r.IntN(g.genesis-1)] // not the lender's treasury
+				amount := 1 + g.settle.r.Uint64N(300_000)
+				late = append(late, lateTx{o, apptest.Redeem(amount, "payout"), amount})
+			} else if msg, key := g.settle.msg(); msg != nil {
+				late = append(late, lateTx{key, msg, 0})
+			}
+		}
 		if g.r.IntN(4) == 0 {
 			if msg, key := g.creditMsg(); msg != nil {
 				out = append(out, genTx{raw: g.ref.Sign(key, nonce(key), msg)})
@@ -183,6 +205,17 @@ func (g *txGen) block() []genTx {
 			from, to := owner(), owner()
 			out = append(out, genTx{raw: g.ref.Sign(from, nonce(from), apptest.Transfer(apptest.Address(to), g.amount(400_000)))})
 		}
+	}
+	// Each late transaction has the nonce after its signer's others; after
+	// a refused one, the signer's next ones fail on their nonce.
+	for _, lt := range late {
+		a := apptest.Address(lt.key)
+		n, ok := nonces[a]
+		if !ok {
+			n = g.ref.Nonce(a)
+		}
+		nonces[a] = n + 1
+		out = append(out, genTx{raw: g.ref.Sign(lt.key, n, lt.msg), redeem: lt.redeem})
 	}
 	return out
 }
@@ -339,6 +372,10 @@ func TestDeterminism(t *testing.T) {
 			// due, go overdue and are swept.
 			lender := func(g *appstate.State) {
 				g.Consortium.Members[0].Roles = append(g.Consortium.Members[0].Roles, "lender")
+				// The last wallet is held at other-bank, so that money
+				// crosses banks and is settled.
+				g.Wallet.Wallets[genesisWallets-1].Bank = apptest.OtherIssuer
+				withAgent(g)
 			}
 			mem := apptest.New(t, apptest.Options{Config: &one, Wallets: genesisWallets, Balance: balance, EditGenesis: lender})
 			disk := apptest.New(t, apptest.Options{Config: &four, Dir: t.TempDir(), Wallets: genesisWallets, Balance: balance, EditGenesis: lender})
@@ -373,6 +410,7 @@ func TestDeterminism(t *testing.T) {
 					if a.Code == 0 {
 						okTxs++
 						supply += txs[i].deposit
+						supply -= txs[i].redeem
 					} else {
 						failedTxs++
 					}
@@ -400,9 +438,7 @@ func TestDeterminism(t *testing.T) {
 					if got := h.Supply(); got != supply {
 						t.Fatalf("height %d: supply %d, want genesis + successful deposits = %d", height, got, supply)
 					}
-					if got := h.Issued(apptest.Issuer) + h.Issued(apptest.OtherIssuer); got != supply {
-						t.Fatalf("height %d: issuance %d, supply %d", height, got, supply)
-					}
+					checkSettlement(t, h, supply)
 				}
 			}
 			// Every earlier height is still readable and agrees.
@@ -449,6 +485,11 @@ func TestDeterminism(t *testing.T) {
 			t.Logf("%d txs succeeded, %d failed; %d proposals, %d executed; %d loans", okTxs, failedTxs, gv.LastID(), executed, loans)
 			if loans == 0 {
 				t.Fatal("no loan was drawn: the mix does not exercise the credit module")
+			}
+			cycles, confirmed := settledLegs(t, mem)
+			t.Logf("%d settlement cycles, %d legs confirmed", cycles, confirmed)
+			if cycles == 0 || confirmed == 0 {
+				t.Fatal("no settlement leg was confirmed: the mix does not exercise the settle module")
 			}
 			if okTxs < blocks || failedTxs < blocks/2 || executed == 0 {
 				t.Fatalf("unbalanced mix: %d succeeded, %d failed, %d proposals executed", okTxs, failedTxs, executed)

@@ -26,6 +26,7 @@ import (
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	settlev1 "github.com/ledgerd/ledgerd/proto/ledgerd/settle/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/calendar"
@@ -408,6 +409,7 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 		c.tx(w[1], apptest.Transfer(addr(w[5]), cny(150))),
 		c.tx(w[2], apptest.CloseWallet(addr(sub))),
 	)
+	goldenSettle(c, bank, rotated)
 	c.checkCoverage(map[uint64]govv1.ProposalStatus{
 		1: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 2: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED,
 		3: govv1.ProposalStatus_PROPOSAL_STATUS_EXECUTED, 4: govv1.ProposalStatus_PROPOSAL_STATUS_REJECTED,
@@ -648,4 +650,31 @@ func goldenCredit(c *goldenChain, bank, other, checker *ecdsa.PrivateKey, w []*e
 		c.tx(w[2], &creditv1.MsgDispute{Loan: 2, Month: int64(feb), Reason: "paid on time", EvidenceHash: hash("statement")}),
 	)
 	step(noon(6, 3), c.tx(bank, &creditv1.MsgAnswerDispute{Dispute: 1, Answer: "the statement shows the payment late"}))
+}
+
+// goldenSettle settles demo-bank's and other-bank's positions bilaterally
+// (the golden genesis names no settlement agent): the cycle closed, the
+// payment disputed and made again, confirmed; issuance re-attributed.
+// other is other-bank's operator.
+func goldenSettle(c *goldenChain, bank, other *ecdsa.PrivateKey) {
+	payer, payee := bank, other
+	if c.h.Position(apptest.Issuer).Neg {
+		payer, payee = other, bank
+	}
+	c.block(0,
+		c.bad(bank, &settlev1.MsgCloseCycle{Denom: "CNY"}), // no agent
+		c.tx(bank, &settlev1.MsgCloseCycle{Denom: "CNY", With: apptest.OtherIssuer}),
+	)
+	c.block(0, c.tx(payer, &settlev1.MsgPaySettlement{Cycle: 1, Leg: 0, Reference: "HV-1"}))
+	c.block(0,
+		c.tx(payee, &settlev1.MsgDisputeSettlement{Cycle: 1, Leg: 0, Reason: "HV-1 not received"}),
+		c.bad(payee, &settlev1.MsgConfirmSettlement{Cycle: 1, Leg: 0}), // disputed
+	)
+	c.block(0,
+		c.tx(payer, &settlev1.MsgPaySettlement{Cycle: 1, Leg: 0, Reference: "HV-2"}),
+		c.tx(payee, &settlev1.MsgConfirmSettlement{Cycle: 1, Leg: 0}),
+	)
+	if p := c.h.Position(apptest.Issuer); !p.IsZero() {
+		c.t.Errorf("golden scenario: demo-bank's position after settling is %s", p)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ledgerd/ledgerd/app/apptest"
 	"github.com/ledgerd/ledgerd/node/appstate"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -104,8 +105,8 @@ func TestCloseWallet(t *testing.T) {
 }
 
 // TestRedeem: redeeming burns the balance, the bank of record's
-// outstanding issuance and the supply, within that outstanding issuance;
-// limits do not apply but freezes do.
+// outstanding issuance and the supply, up to the balance whoever issued
+// the money; limits do not apply but freezes do.
 func TestRedeem(t *testing.T) {
 	t.Parallel()
 	c := newChain(t, apptest.Options{})
@@ -140,20 +141,30 @@ func TestRedeem(t *testing.T) {
 	c.reject(c.tx(alice, &walletv1.MsgRedeem{Denom: "USD", Amount: 1, PayoutReference: "p"}), wallet.ErrUnknownDenom)
 	c.reject(c.tx(issuer, apptest.Redeem(1, "p")), wallet.ErrWalletNotFound) // an operator holds no wallet
 
-	// E-money issued by other-bank, held at demo-bank: demo-bank can pay
-	// out only what it issued.
+	// E-money issued by other-bank, held at demo-bank: demo-bank pays it
+	// out all the same (issue 17). Its issuance goes below zero; the
+	// positions do not move (demo-bank is owed 5,000, other-bank owes it).
 	c.ok(c.tx(other, apptest.Deposit(b, 5000, "o-1")))
 	c.ok(c.tx(bob, apptest.Transfer(a, 5000)))
 	c.wantBalance(a, 5700)
-	c.reject(c.tx(alice, apptest.Redeem(701, "p")), wallet.ErrRedeemExceedsIssue)
-	c.ok(c.tx(alice, apptest.Redeem(700, "p")))
-	if c.Issued(apptest.Issuer) != 0 || c.Issued(apptest.OtherIssuer) != 5000 || c.Supply() != 5000 {
-		t.Fatalf("issued %d + %d, supply %d", c.Issued(apptest.Issuer), c.Issued(apptest.OtherIssuer), c.Supply())
+	c.reject(c.tx(alice, apptest.Redeem(5701, "p")), wallet.ErrInsufficientFunds)
+	c.ok(c.tx(alice, apptest.Redeem(5000, "p")))
+	if got := c.Outstanding(apptest.Issuer); got != arith.Minus(4300) || c.Issued(apptest.OtherIssuer) != 5000 || c.Supply() != 700 {
+		t.Fatalf("issued %s + %d, supply %d", got, c.Issued(apptest.OtherIssuer), c.Supply())
 	}
-	c.reject(c.tx(alice, apptest.Redeem(1, "p")), wallet.ErrRedeemExceedsIssue)
+	if p := c.Position(apptest.Issuer); p != arith.Minus(5000) {
+		t.Fatalf("demo-bank's position %s, want -5000", p)
+	}
+	if p := c.Position(apptest.OtherIssuer); p != arith.Plus(5000) {
+		t.Fatalf("other-bank's position %s, want 5000", p)
+	}
 	c.ok(c.tx(issuer, apptest.Deposit(cr, 10, "fiat-2")))
-	c.ok(c.tx(alice, apptest.Redeem(10, "p")))
-	c.reject(c.tx(carol, apptest.Redeem(1, "p")), wallet.ErrRedeemExceedsIssue)
+	c.ok(c.tx(alice, apptest.Redeem(700, "p")))
+	c.ok(c.tx(carol, apptest.Redeem(10, "p")))
+	if got := c.Outstanding(apptest.Issuer); got != arith.Minus(5000) || c.Supply() != 0 {
+		t.Fatalf("issued %s, supply %d", got, c.Supply())
+	}
+	c.ok(c.tx(issuer, apptest.Deposit(a, 700, "fiat-4")))
 
 	// Freezes apply.
 	c.ok(c.tx(issuer, apptest.Freeze(a, debit, "order", 0)))

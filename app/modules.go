@@ -9,6 +9,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/exec"
 	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/module"
+	"github.com/ledgerd/ledgerd/x/settle"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -35,11 +36,14 @@ func Modules() *module.Registry {
 	creditMod := credit.New(func(ctx exec.Context) credit.Members { return members(ctx) }, walletMod)
 	walletMod.AddBalanceHook(creditMod.SettleWallet)
 	walletMod.AddZoneGuard(creditMod.ZoneGuard)
+	settleMod := settle.New(func(ctx exec.Context) settle.Members { return members(ctx) }, walletMod)
+	walletMod.AddIssueGuard(settleMod.IssueGuard)
 	if err := reg.Init([]*module.Module{
 		consortium.New(hasWallet),
 		walletMod.Module(),
 		amlMod.Module(),
 		creditMod.Module(),
+		settleMod.Module(),
 		govMod.Module(),
 	}); err != nil {
 		panic("app: " + err.Error())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
+	"github.com/ledgerd/ledgerd/node/appstate"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
@@ -36,6 +37,8 @@ type walletGen struct {
 	// address, so that the key a wallet record names can sign.
 	fresh map[common.Address]*ecdsa.PrivateKey
 	nkeys int
+	// settle draws the settlement messages, from its own stream.
+	settle *settleGen
 }
 
 // newKey is a key never used before.
@@ -301,6 +304,11 @@ func (g *walletGen) block() []genOp {
 			add(by, "close", 0, apptest.CloseWallet(a))
 		}
 	}
+	for range g.settle.r.IntN(3) {
+		if msg, key := g.settle.msg(); msg != nil {
+			add(key, "settle", 0, msg)
+		}
+	}
 	return out
 }
 
@@ -341,11 +349,17 @@ func TestWalletProperty(t *testing.T) {
 			t.Parallel()
 			four := app.DefaultConfig(apptest.ChainID)
 			four.Workers = 4
-			c := newChain(t, apptest.Options{Wallets: genesisWallets, Balance: balance})
-			twin := newChain(t, apptest.Options{Config: &four, Wallets: genesisWallets, Balance: balance})
+			// The auditor is the settlement agent (withAgent); the last
+			// genesis wallet is held at other-bank.
+			edit := func(g *appstate.State) {
+				withAgent(g)
+				g.Wallet.Wallets[genesisWallets-1].Bank = apptest.OtherIssuer
+			}
+			c := newChain(t, apptest.Options{Wallets: genesisWallets, Balance: balance, EditGenesis: edit})
+			twin := newChain(t, apptest.Options{Config: &four, Wallets: genesisWallets, Balance: balance, EditGenesis: edit})
 			g := &walletGen{r: rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d)), c: c,
 				issuers: []*ecdsa.PrivateKey{c.IssuerKey(), c.OtherIssuerKey()}, reg: c.RegulatorKey(),
-				fresh: map[common.Address]*ecdsa.PrivateKey{}}
+				fresh: map[common.Address]*ecdsa.PrivateKey{}, settle: newSettleGen(rand.New(rand.NewPCG(seed, 17)), c.Harness)}
 			for i := range genesisWallets + candidates {
 				g.owners = append(g.owners, c.WalletKey(i))
 			}
@@ -388,9 +402,7 @@ func TestWalletProperty(t *testing.T) {
 				if got := c.Supply(); int64(got) != supply {
 					t.Fatalf("height %d: supply %d, want %d from the successful deposits and redemptions", height, got, supply)
 				}
-				if got := c.Issued(apptest.Issuer) + c.Issued(apptest.OtherIssuer); int64(got) != supply {
-					t.Fatalf("height %d: issuance %d, supply %d", height, got, supply)
-				}
+				checkSettlement(t, c.Harness, uint64(supply))
 				for _, key := range g.owners {
 					checkWalletStatus(t, c, apptest.Address(key))
 				}
@@ -404,7 +416,7 @@ func TestWalletProperty(t *testing.T) {
 				t.Error("no order expired")
 			}
 			for _, kind := range []string{"open", "deposit", "transfer", "redeem", "batch", "freeze", "release", "set-tier", "set-limits", "close",
-				"recover", "rotate", "second-factor"} {
+				"recover", "rotate", "second-factor", "settle"} {
 				if okByKind[kind] == 0 || failByKind[kind] == 0 {
 					t.Errorf("%s: %d succeeded, %d failed: want both", kind, okByKind[kind], failByKind[kind])
 				}

@@ -102,7 +102,7 @@ func TestPaymentEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(check.Denoms) != 1 || check.Denoms[0].Supply != 100_000 || check.Denoms[0].Issued["demo-bank"] != 100_000 || !check.BalancesChecked {
+	if len(check.Denoms) != 1 || check.Denoms[0].Supply != 100_000 || check.Denoms[0].Issued["demo-bank"] != "100000" || !check.BalancesChecked {
 		t.Fatalf("proven supply invariant: %+v %+v", check, check.Denoms[0])
 	}
 

@@ -46,6 +46,7 @@ import (
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -624,10 +625,37 @@ func (h *Harness) Supply() uint64 {
 	return c.Amount
 }
 
-// Issued returns issuer's outstanding CNY issuance at the last commit.
+// Issued returns issuer's outstanding CNY issuance at the last commit,
+// failing the test if it is below zero (see Outstanding).
 func (h *Harness) Issued(issuer string) uint64 {
 	h.T.Helper()
-	is := new(walletv1.Issuance)
-	h.decode(h.get(wallet.StoreName, wallet.IssuanceKey(issuer, Denom)), is)
+	is := h.Issuance(issuer)
+	if is.Negative {
+		h.T.Fatalf("apptest: %s's issuance is -%d", issuer, is.Outstanding)
+	}
 	return is.Outstanding
+}
+
+// Issuance returns issuer's CNY issuance record at the last commit.
+func (h *Harness) Issuance(issuer string) *walletv1.Issuance {
+	h.T.Helper()
+	is := &walletv1.Issuance{Issuer: issuer, Denom: Denom}
+	h.decode(h.get(wallet.StoreName, wallet.IssuanceKey(issuer, Denom)), is)
+	return is
+}
+
+// Outstanding returns issuer's signed outstanding CNY issuance at the last
+// commit.
+func (h *Harness) Outstanding(issuer string) arith.Signed {
+	return wallet.Outstanding(h.Issuance(issuer))
+}
+
+// Position returns issuer's CNY position at the last commit.
+func (h *Harness) Position(issuer string) arith.Signed {
+	h.T.Helper()
+	p, err := wallet.Position(h.Issuance(issuer))
+	if err != nil {
+		h.T.Fatalf("apptest: %v", err)
+	}
+	return p
 }

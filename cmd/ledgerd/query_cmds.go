@@ -314,10 +314,11 @@ func newQueryWalletCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				view := map[string]any{"issuer": is.Issuer, "denom": is.Denom, "outstanding": fmt.Sprint(is.Outstanding), "proof": p}
+				view := map[string]any{"issuer": is.Issuer, "denom": is.Denom, "outstanding": wallet.Outstanding(is).String(),
+					"held": fmt.Sprint(is.Held), "proof": p}
 				m := moneyOf(cmd, c)
 				return printResult(cmd, view, func(out io.Writer) {
-					fmt.Fprintf(out, "%s outstanding: %s\n", is.Issuer, m.Text(is.Outstanding, is.Denom))
+					printIssuance(out, m, is)
 					printProof(out, p)
 				})
 			}
@@ -330,7 +331,8 @@ func newQueryWalletCmd() *cobra.Command {
 			}
 			view := []map[string]string{}
 			for _, x := range all {
-				view = append(view, map[string]string{"issuer": x.Issuer, "denom": x.Denom, "outstanding": fmt.Sprint(x.Outstanding)})
+				view = append(view, map[string]string{"issuer": x.Issuer, "denom": x.Denom, "outstanding": wallet.Outstanding(x).String(),
+					"held": fmt.Sprint(x.Held)})
 			}
 			m := moneyOf(cmd, c)
 			return printResult(cmd, view, func(out io.Writer) {
@@ -338,7 +340,7 @@ func newQueryWalletCmd() *cobra.Command {
 					fmt.Fprintf(out, "%s has issued nothing\n", args[0])
 				}
 				for _, x := range all {
-					fmt.Fprintf(out, "%s outstanding: %s\n", x.Issuer, m.Text(x.Outstanding, x.Denom))
+					printIssuance(out, m, x)
 				}
 			})
 		},
@@ -659,4 +661,14 @@ func readerKey(cmd *cobra.Command, name string) (*ecdsa.PrivateKey, error) {
 		return nil, err
 	}
 	return kr.Key(name, pass)
+}
+
+// printIssuance prints a bank's signed outstanding issuance and what its
+// wallets hold.
+func printIssuance(out io.Writer, m money, is *walletv1.Issuance) {
+	sign := ""
+	if is.Negative {
+		sign = "-"
+	}
+	fmt.Fprintf(out, "%s outstanding: %s%s (its wallets hold %s)\n", is.Issuer, sign, m.Text(is.Outstanding, is.Denom), m.Text(is.Held, is.Denom))
 }

@@ -121,9 +121,9 @@ func TestStateDocExample(t *testing.T) {
 	if !ics23.VerifyMembership(ics23.TendermintSpec, appHash, simpleProof, []byte("wallet"), storeRoot) {
 		t.Fatal("op 1 does not prove the wallet store's root under TendermintSpec against the app hash")
 	}
-	// "wallet is the last of five sorted stores, alone on the right of the
-	// split at four": one inner step.
-	if n, steps := len(app.StoreNames), len(simpleProof.GetExist().GetPath()); n != 5 || steps != 1 {
+	// "wallet is the last of six sorted stores, beside settle on the right
+	// of the split at four": two inner steps.
+	if n, steps := len(app.StoreNames), len(simpleProof.GetExist().GetPath()); n != 6 || steps != 2 {
 		t.Errorf("%d stores, %d inner steps: update the worked example in docs/state.md", n, steps)
 	}
 	if err := commitinfo.VerifyValue(appHash, "wallet", key, r.Value, r.ProofOps.Ops); err != nil {

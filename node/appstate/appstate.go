@@ -14,6 +14,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/credit"
 	"github.com/ledgerd/ledgerd/x/gov"
+	"github.com/ledgerd/ledgerd/x/settle"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -22,10 +23,11 @@ import (
 type State struct {
 	Consortium consortium.Genesis
 	Wallet     wallet.Genesis
-	// AML, Credit and Gov are optional: absent, the module's defaults
-	// apply.
+	// AML, Credit, Settle and Gov are optional: absent, the module's
+	// defaults apply.
 	AML    *aml.Genesis
 	Credit *credit.Genesis
+	Settle *settle.Genesis
 	Gov    *gov.Genesis
 	// Other holds every other section, by module name, unchanged.
 	Other map[string]json.RawMessage
@@ -56,6 +58,12 @@ func Decode(appState []byte) (*State, error) {
 			return nil, err
 		}
 	}
+	if _, ok := g[settle.StoreName]; ok {
+		s.Settle = new(settle.Genesis)
+		if err := g.Section(settle.StoreName, s.Settle); err != nil {
+			return nil, err
+		}
+	}
 	if _, ok := g[gov.StoreName]; ok {
 		s.Gov = new(gov.Genesis)
 		if err := g.Section(gov.StoreName, s.Gov); err != nil {
@@ -64,7 +72,7 @@ func Decode(appState []byte) (*State, error) {
 	}
 	for name, raw := range g { // nolint:determinism: a map filled from a map
 		switch name {
-		case consortium.StoreName, wallet.StoreName, aml.StoreName, credit.StoreName, gov.StoreName:
+		case consortium.StoreName, wallet.StoreName, aml.StoreName, credit.StoreName, settle.StoreName, gov.StoreName:
 		default:
 			s.Other[name] = raw
 		}
@@ -91,6 +99,11 @@ func (s *State) Genesis() (app.Genesis, error) {
 	}
 	if s.Credit != nil {
 		if err := g.SetSection(credit.StoreName, s.Credit); err != nil {
+			return nil, err
+		}
+	}
+	if s.Settle != nil {
+		if err := g.SetSection(settle.StoreName, s.Settle); err != nil {
 			return nil, err
 		}
 	}

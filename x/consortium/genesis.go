@@ -55,11 +55,12 @@ var (
 	memberIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
 	nodeIDPattern   = regexp.MustCompile(`^[0-9a-f]{40}$`)
 	roleByName      = map[string]consortiumv1.Role{
-		"issuer":        consortiumv1.Role_ROLE_ISSUER,
-		"lender":        consortiumv1.Role_ROLE_LENDER,
-		"auditor":       consortiumv1.Role_ROLE_AUDITOR,
-		"regulator":     consortiumv1.Role_ROLE_REGULATOR,
-		"credit_bureau": consortiumv1.Role_ROLE_CREDIT_BUREAU,
+		"issuer":           consortiumv1.Role_ROLE_ISSUER,
+		"lender":           consortiumv1.Role_ROLE_LENDER,
+		"auditor":          consortiumv1.Role_ROLE_AUDITOR,
+		"regulator":        consortiumv1.Role_ROLE_REGULATOR,
+		"settlement_agent": consortiumv1.Role_ROLE_SETTLEMENT_AGENT,
+		"credit_bureau":    consortiumv1.Role_ROLE_CREDIT_BUREAU,
 	}
 )
 
@@ -72,7 +73,7 @@ func RoleName(role consortiumv1.Role) string {
 func ParseRole(name string) (consortiumv1.Role, error) {
 	r, ok := roleByName[name]
 	if !ok {
-		return 0, fmt.Errorf("unknown role %q: want issuer, lender, auditor, regulator or credit_bureau", name)
+		return 0, fmt.Errorf("unknown role %q: want issuer, lender, auditor, regulator, settlement_agent or credit_bureau", name)
 	}
 	return r, nil
 }

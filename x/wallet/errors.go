@@ -31,8 +31,11 @@ var (
 	ErrNotAuthority       = errcode.Register(Codespace, 24, "only the order's authority or a regulator may release it; only the bank of record or a regulator may freeze")
 	ErrTooManyFreezes     = errcode.Register(Codespace, 25, "too many standing freeze orders on this wallet")
 	ErrIssuanceCap        = errcode.Register(Codespace, 26, "deposit exceeds the issuer's issuance cap")
-	ErrRedeemExceedsIssue = errcode.Register(Codespace, 27, "redemption exceeds the bank of record's outstanding issuance: interbank settlement must move issuance first")
-	ErrTooManyLegs        = errcode.Register(Codespace, 28, "batch transfer has too many legs")
+	// Code 27 is retired: a redemption no longer stops at the bank's
+	// outstanding issuance (docs/settlement.md); it stays registered so
+	// that it keeps its meaning in old results.
+	_              = errcode.Register(Codespace, 27, "retired, no longer returned: redemption exceeded the bank of record's outstanding issuance (before interbank settlement)")
+	ErrTooManyLegs = errcode.Register(Codespace, 28, "batch transfer has too many legs")
 
 	// Keys, recovery and the second factor.
 	ErrKeyInUse             = errcode.Register(Codespace, 29, "this address signs, signed or will sign for a wallet: a key serves one wallet, once")

@@ -14,6 +14,7 @@ import (
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
 
@@ -335,11 +336,17 @@ func (k Keeper) InitGenesis(st *State) error {
 }
 
 // Invariant checks, over a whole state r (the wallet store at one
-// height), that for every denom supply = sum of balances = sum of
-// outstanding issuance, and that no zero balance is stored. It is for
-// tests and auditors: its cost is linear in the state.
+// height), that for every denom supply = sum of balances = sum of the
+// banks' signed outstanding issuance; that what each bank's wallets hold
+// (Issuance.held) is the sum of the balances of the wallets whose bank of
+// record it is, so that the banks' positions (outstanding - held) sum to
+// zero; and that no zero balance is stored. It is for tests and auditors:
+// its cost is linear in the state.
 func Invariant(r store.Reader) error {
-	balances, issued, supply := map[string]uint64{}, map[string]uint64{}, map[string]uint64{}
+	type bankDenom struct{ bank, denom string }
+	balances, supply := map[string]uint64{}, map[string]uint64{}
+	issued := map[string]arith.Signed{}
+	heldByWallets, heldRecorded := map[bankDenom]uint64{}, map[bankDenom]uint64{}
 	var err error
 	sum := func(m map[string]uint64, denom string, amount uint64) {
 		if err == nil {
@@ -357,12 +364,24 @@ func Invariant(r store.Reader) error {
 				err = fmt.Errorf("wallet %x stores a zero %s balance", w.Owner, c.Denom)
 			}
 			sum(balances, c.Denom, c.Amount)
+			if err == nil {
+				bd := bankDenom{w.Bank, c.Denom}
+				heldByWallets[bd], err = add(heldByWallets[bd], c.Amount, "invariant sum of %s at %s", c.Denom, w.Bank)
+			}
 		}
 	})
 	walk(prefixIssuance, func(k, v []byte) {
 		is := new(walletv1.Issuance)
 		store.DecodeProto(k, v, is)
-		sum(issued, is.Denom, is.Outstanding)
+		if is.Negative && is.Outstanding == 0 {
+			err = fmt.Errorf("issuance of %q in %s is a negative zero", is.Issuer, is.Denom)
+			return
+		}
+		heldRecorded[bankDenom{is.Issuer, is.Denom}] = is.Held
+		var e error
+		if issued[is.Denom], e = issued[is.Denom].Add(Outstanding(is)); e != nil {
+			err = fmt.Errorf("invariant sum of %s issuance: %v", is.Denom, e)
+		}
 	})
 	walk(prefixSupply, func(k, v []byte) {
 		c := new(walletv1.Coin)
@@ -373,20 +392,38 @@ func Invariant(r store.Reader) error {
 		return err
 	}
 	denoms := map[string]bool{}
-	for _, m := range []map[string]uint64{balances, issued, supply} {
+	for _, m := range []map[string]uint64{balances, supply} {
 		for d := range m { // nolint:determinism: set of keys, sorted below
 			denoms[d] = true
 		}
 	}
-	sorted := make([]string, 0, len(denoms))
-	for d := range denoms { // nolint:determinism: sorted below
-		sorted = append(sorted, d)
+	for d := range issued { // nolint:determinism: set of keys, sorted below
+		denoms[d] = true
 	}
-	slices.Sort(sorted)
-	for _, d := range sorted {
-		if balances[d] != supply[d] || issued[d] != supply[d] {
-			return fmt.Errorf("invariant broken for %s: supply %d, sum of balances %d, sum of issuance %d",
+	for _, d := range slices.Sorted(maps.Keys(denoms)) {
+		if balances[d] != supply[d] || issued[d].Cmp(arith.Plus(supply[d])) != 0 {
+			return fmt.Errorf("invariant broken for %s: supply %d, sum of balances %d, sum of issuance %s",
 				d, supply[d], balances[d], issued[d])
+		}
+	}
+	// Positions sum to zero exactly when what the banks' wallets hold sums
+	// to the supply: check each bank's against its wallets.
+	bds := map[bankDenom]bool{}
+	for bd := range heldByWallets { // nolint:determinism: set of keys, sorted below
+		bds[bd] = true
+	}
+	for bd := range heldRecorded { // nolint:determinism: set of keys, sorted below
+		bds[bd] = true
+	}
+	for _, bd := range slices.SortedFunc(maps.Keys(bds), func(a, b bankDenom) int {
+		if c := strings.Compare(a.bank, b.bank); c != 0 {
+			return c
+		}
+		return strings.Compare(a.denom, b.denom)
+	}) {
+		if heldByWallets[bd] != heldRecorded[bd] {
+			return fmt.Errorf("invariant broken for %s at %q: its wallets hold %d, its issuance record says %d",
+				bd.denom, bd.bank, heldByWallets[bd], heldRecorded[bd])
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
 
@@ -79,44 +80,118 @@ func (k Keeper) IncrementNonce(owner common.Address) {
 	k.SetWallet(w)
 }
 
-// mint adds amount of denom to issuer's outstanding issuance and to the
-// supply, within the issuer's cap. Nothing is written unless both sums fit.
+// mint adds amount of denom to issuer's outstanding issuance, to what its
+// wallets hold and to the supply, within the issuer's cap: money issued
+// into a wallet of the issuer, which leaves its position unchanged.
+// Nothing is written unless every sum fits.
 func (k Keeper) mint(params *walletv1.Params, issuer, denom string, amount uint64) error {
 	is, supply := k.Issuance(issuer, denom), k.Supply(denom)
-	outstanding, err := add(is.Outstanding, amount, "issuer %q outstanding %s", issuer, denom)
+	outstanding, err := Outstanding(is).Add(arith.Plus(amount))
 	if err != nil {
-		return err
+		return errcode.Wrap(ErrAmountOverflow, "issuer %q outstanding %s: %s + %d", issuer, denom, Outstanding(is), amount)
 	}
-	if limit, capped := IssuanceCapOf(params, issuer, denom); capped && outstanding > limit {
+	if limit, capped := IssuanceCapOf(params, issuer, denom); capped && !outstanding.Neg && outstanding.Abs > limit {
 		show := amountsOf(params, denom)
 		return errcode.Wrap(ErrIssuanceCap, "issuer %q: outstanding %s + %s exceeds its cap %s", issuer, show(is.Outstanding), show(amount), show(limit))
+	}
+	held, err := add(is.Held, amount, "held at issuer %q in %s", issuer, denom)
+	if err != nil {
+		return err
 	}
 	total, err := add(supply.Amount, amount, "supply of %s", denom)
 	if err != nil {
 		return err
 	}
-	is.Outstanding, supply.Amount = outstanding, total
+	setOutstanding(is, outstanding)
+	is.Held, supply.Amount = held, total
 	store.SetProto(k.kv, IssuanceKey(issuer, denom), is)
 	store.SetProto(k.kv, SupplyKey(denom), supply)
 	return nil
 }
 
-// burn takes amount of denom off issuer's outstanding issuance and the
-// supply: a redemption paid out by issuer.
-func (k Keeper) burn(params *walletv1.Params, issuer, denom string, amount uint64) error {
+// burn takes amount of denom off issuer's outstanding issuance, off what
+// its wallets hold and off the supply: a redemption paid out in fiat by
+// issuer, the bank of record of the wallet it comes from. The issuance may
+// go below zero (the bank paid fiat for money issued elsewhere): the
+// position is unchanged, and settlement restores it.
+func (k Keeper) burn(issuer, denom string, amount uint64) error {
 	is, supply := k.Issuance(issuer, denom), k.Supply(denom)
-	if is.Outstanding < amount {
-		show := amountsOf(params, denom)
-		return errcode.Wrap(ErrRedeemExceedsIssue, "bank %q has %s outstanding, redemption of %s", issuer, show(is.Outstanding), show(amount))
+	if is.Held < amount || supply.Amount < amount {
+		panic(fmt.Sprintf("wallet: %s's wallets hold %d %s, the supply is %d, below a balance of theirs (%d): state corrupted",
+			issuer, is.Held, denom, supply.Amount, amount))
 	}
-	if supply.Amount < amount {
-		panic(fmt.Sprintf("wallet: supply of %s (%d) below an issuer's outstanding (%d): state corrupted", denom, supply.Amount, is.Outstanding))
+	outstanding, err := Outstanding(is).Sub(arith.Plus(amount))
+	if err != nil {
+		return errcode.Wrap(ErrAmountOverflow, "issuer %q outstanding %s: %s - %d", issuer, denom, Outstanding(is), amount)
 	}
-	is.Outstanding -= amount
+	setOutstanding(is, outstanding)
+	is.Held -= amount
 	supply.Amount -= amount
 	store.SetProto(k.kv, IssuanceKey(issuer, denom), is)
 	store.SetProto(k.kv, SupplyKey(denom), supply)
 	return nil
+}
+
+// crossed records that amount of denom moved from a wallet of bank from to
+// a wallet of bank to: what each bank's wallets hold changes, and so do
+// both positions. A payment within one bank writes nothing here.
+func (k Keeper) crossed(from, to, denom string, amount uint64) error {
+	if from == to {
+		return nil
+	}
+	src, dst := k.Issuance(from, denom), k.Issuance(to, denom)
+	if src.Held < amount {
+		panic(fmt.Sprintf("wallet: %s's wallets hold %d %s, less than a payment out of one (%d): state corrupted", from, src.Held, denom, amount))
+	}
+	held, err := add(dst.Held, amount, "held at issuer %q in %s", to, denom)
+	if err != nil {
+		return err
+	}
+	src.Held -= amount
+	dst.Held = held
+	store.SetProto(k.kv, IssuanceKey(from, denom), src)
+	store.SetProto(k.kv, IssuanceKey(to, denom), dst)
+	return nil
+}
+
+// reattribute moves amount of denom of outstanding issuance from bank from
+// to bank to: a settlement leg confirmed. The supply and what the banks'
+// wallets hold do not change; from's position falls by amount and to's
+// rises by it.
+func (k Keeper) reattribute(from, to, denom string, amount uint64) error {
+	src, dst := k.Issuance(from, denom), k.Issuance(to, denom)
+	a, err := Outstanding(src).Sub(arith.Plus(amount))
+	if err != nil {
+		return errcode.Wrap(ErrAmountOverflow, "issuer %q outstanding %s: %s - %d", from, denom, Outstanding(src), amount)
+	}
+	b, err := Outstanding(dst).Add(arith.Plus(amount))
+	if err != nil {
+		return errcode.Wrap(ErrAmountOverflow, "issuer %q outstanding %s: %s + %d", to, denom, Outstanding(dst), amount)
+	}
+	setOutstanding(src, a)
+	setOutstanding(dst, b)
+	store.SetProto(k.kv, IssuanceKey(from, denom), src)
+	store.SetProto(k.kv, IssuanceKey(to, denom), dst)
+	return nil
+}
+
+// Outstanding is is's outstanding issuance, signed.
+func Outstanding(is *walletv1.Issuance) arith.Signed { return arith.Of(is.Outstanding, is.Negative) }
+
+func setOutstanding(is *walletv1.Issuance, s arith.Signed) {
+	is.Outstanding, is.Negative = s.Abs, s.Neg
+}
+
+// Position is is's bank's interbank position: its signed outstanding
+// issuance less what its wallets hold. Positive, the bank owes (it holds
+// fiat for money held at other banks); negative, it is owed. It fails with
+// ErrAmountOverflow only if the difference does not fit 64 bits.
+func Position(is *walletv1.Issuance) (arith.Signed, error) {
+	p, err := Outstanding(is).Sub(arith.Plus(is.Held))
+	if err != nil {
+		return arith.Signed{}, errcode.Wrap(ErrAmountOverflow, "position of %q in %s", is.Issuer, is.Denom)
+	}
+	return p, nil
 }
 
 // IssuanceCapOf returns issuer's cap on outstanding denom, if it has one.

@@ -145,6 +145,9 @@ func (mod *Module) Mint(ctx exec.Context, bank string, owner common.Address, den
 	if err := canReceive(w); err != nil {
 		return err
 	}
+	if err := mod.mayIssue(sc, k, bank, denom); err != nil {
+		return err
+	}
 	if err := mod.credit(sc, params, w, denom, amount); err != nil {
 		return err
 	}
@@ -184,7 +187,7 @@ func (mod *Module) Burn(ctx exec.Context, bank string, owner common.Address, den
 		show := amountsOf(params, denom)
 		return errcode.Wrap(ErrInsufficientFunds, "wallet %s has %s, needs %s", owner.Hex(), show(have), show(amount))
 	}
-	if err := k.burn(params, bank, denom, amount); err != nil {
+	if err := k.burn(bank, denom, amount); err != nil {
 		return err
 	}
 	setBalance(w, denom, have-amount)

@@ -252,7 +252,7 @@ co-signed by its second factor instead.`,
 				},
 			}},
 		}, {
-			Field: "move_wallets", Name: "move-wallets", Doc: "move wallets to another bank of record; balances and the issuance behind them stay",
+			Field: "move_wallets", Name: "move-wallets", Doc: "move wallets to another bank of record; balances and the issuance behind them stay (the positions move: settlement re-attributes the issuance)",
 			Apply: func(ctx exec.Context, m proto.Message) ([]abci.ValidatorUpdate, error) {
 				return nil, mod.MoveWallets(ctx, m.(*govv1.MoveWallets))
 			},

@@ -40,8 +40,9 @@ type Module struct {
 	params *store.ProtoCache[*walletv1.Params]
 	// hooks run before balance changes, zoneGuards before a change of the
 	// time zone (touch.go).
-	hooks      []BalanceHook
-	zoneGuards []ZoneGuard
+	hooks       []BalanceHook
+	zoneGuards  []ZoneGuard
+	issueGuards []IssueGuard
 }
 
 // New returns the wallet module; members gives it the consortium's view
@@ -275,6 +276,9 @@ func (mod *Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 	if k.HasDeposit(bank.Id, msg.Reference) {
 		return errcode.Wrap(ErrDuplicateReference, "issuer %q reference %q", bank.Id, msg.Reference)
 	}
+	if err := mod.mayIssue(ctx, k, bank.Id, msg.Denom); err != nil {
+		return err
+	}
 	if err := mod.credit(ctx, params, w, msg.Denom, msg.Amount); err != nil {
 		return err
 	}
@@ -294,8 +298,11 @@ func (mod *Module) Deposit(ctx exec.Context, msg *walletv1.MsgDeposit) error {
 }
 
 // Redeem burns msg.Amount from the signer's wallet, to be paid out in fiat
-// by its bank of record. Limits do not apply (cashing out is always
-// allowed), freezes do; the amount counts in the day's outflow.
+// by its bank of record, whoever issued the money: up to the balance,
+// whatever the bank's outstanding issuance (it may go below zero; the
+// bank's position does not change, and settlement restores it). Limits do
+// not apply (cashing out is always allowed), freezes do; the amount counts
+// in the day's outflow.
 func (mod *Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	params, w, err := mod.payer(ctx, k, msg.Denom)
@@ -311,7 +318,7 @@ func (mod *Module) Redeem(ctx exec.Context, msg *walletv1.MsgRedeem) error {
 	if err != nil {
 		return err
 	}
-	if err := k.burn(params, w.Bank, msg.Denom, msg.Amount); err != nil {
+	if err := k.burn(w.Bank, msg.Denom, msg.Amount); err != nil {
 		return err
 	}
 	setBalance(w, msg.Denom, have-msg.Amount)
@@ -451,6 +458,9 @@ func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from
 		}
 	}
 	if err := mod.credit(ctx, params, recipient, denom, amount); err != nil {
+		return err
+	}
+	if err := k.crossed(from.Bank, recipient.Bank, denom, amount); err != nil {
 		return err
 	}
 	appendHistory(ctx, from, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_TRANSFER_OUT,

@@ -48,7 +48,9 @@ const MaxMoveWallets = 1000
 
 // MoveWallets moves wallets to another bank of record, an active issuer
 // (governance's move-wallets). Balances and the issuance behind them do
-// not move: e-money stays the liability of the bank that issued it.
+// not move: e-money stays the liability of the bank that issued it, so
+// the old bank's position rises and the new one's falls by the balances
+// until settlement re-attributes the issuance (docs/settlement.md).
 func (mod *Module) MoveWallets(ctx exec.Context, a *govv1.MoveWallets) error {
 	to, err := mod.members(ctx).Member(a.ToBank)
 	if err != nil {
@@ -71,6 +73,11 @@ func (mod *Module) MoveWallets(ctx exec.Context, a *govv1.MoveWallets) error {
 		}
 		if w.Status == walletv1.WalletStatus_WALLET_STATUS_CLOSED {
 			return fmt.Errorf("wallet %s is closed", common.BytesToAddress(owner).Hex())
+		}
+		for _, c := range w.Balances {
+			if err := k.crossed(w.Bank, to.Id, c.Denom, c.Amount); err != nil {
+				return err
+			}
 		}
 		w.Bank = to.Id
 		k.SetWallet(w)

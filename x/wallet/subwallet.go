@@ -293,6 +293,9 @@ func (mod *Module) sweep(ctx exec.Context, params *walletv1.Params, sub, parent 
 	if err := mod.credit(ctx, params, parent, denom, amount); err != nil {
 		return err
 	}
+	if err := NewKeeper(ctx.KV(StoreName)).crossed(sub.Bank, parent.Bank, denom, amount); err != nil {
+		return err
+	}
 	why := Reason{Kind: "wallet.sub-sweep"}
 	appendHistory(ctx, sub, &walletv1.HistoryEntry{Kind: walletv1.HistoryKind_HISTORY_KIND_TRANSFER_OUT, Counterparty: parent.Owner,
 		Denom: denom, Amount: amount, BalanceAfter: have - amount, Reason: why.Kind})

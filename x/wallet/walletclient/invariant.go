@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/bits"
 
 	"github.com/ledgerd/ledgerd/client"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/consortium/consortiumclient"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
@@ -21,24 +21,33 @@ type SupplyCheck struct {
 	BalancesChecked bool `json:"balances_checked_by_node"`
 }
 
-// DenomSupply is one denom's proven supply and issuance.
+// DenomSupply is one denom's proven supply, issuance and holdings.
 type DenomSupply struct {
 	Denom  string `json:"denom"`
 	Supply uint64 `json:"supply,string"`
-	// Issued is each issuer's proven outstanding issuance (non-zero only).
-	Issued    map[string]uint64 `json:"issued"`
+	// Issued is each bank's proven outstanding issuance (non-zero only),
+	// signed ("-250": the bank paid out more than it issued, for money
+	// issued elsewhere; see docs/settlement.md).
+	Issued    map[string]string `json:"issued"`
 	SumIssued uint64            `json:"sum_issued,string"`
+	// Held is what each bank's wallets hold by its proven issuance record
+	// (non-zero only); their sum equals the supply exactly when the banks'
+	// positions (issued - held) sum to zero.
+	Held    map[string]uint64 `json:"held"`
+	SumHeld uint64            `json:"sum_held,string"`
 }
 
 // VerifiedSupplyInvariant proves, at one height, every denom's supply and
-// every member's outstanding issuance, and checks that they agree: supply =
-// sum of issuers' outstanding issuance. Because the supply is proven and
-// issuance is never negative, a node that left out an issuer could only
-// make the check fail, never pass; the list of members comes from the
-// node (consortiumclient.Members). It also runs the node's invariant query,
-// which adds sum of balances = supply on the node's word (proving it would
-// take a proof per wallet). It fails with client.ErrVerification when a
-// proof or the invariant does not hold.
+// every member's issuance record, and checks that they agree: supply =
+// sum of the members' signed outstanding issuance = sum of what their
+// wallets hold, so that the interbank positions sum to zero. What a bank's
+// wallets hold is never negative, so a node that left out a member could
+// only make the held sum fail, never pass; the list of members comes from
+// the node (consortiumclient.Members). It also runs the node's invariant
+// query, which adds sum of balances = supply and each bank's holdings =
+// its wallets' balances on the node's word (proving them would take a
+// proof per wallet). It fails with client.ErrVerification when a proof or
+// the invariant does not hold.
 func (c Client) VerifiedSupplyInvariant(ctx context.Context, height int64) (*SupplyCheck, error) {
 	params := new(walletv1.Params)
 	paramsProof, err := c.VerifiedRecord(ctx, wallet.StoreName, wallet.ParamsKey(), height, "wallet params", params)
@@ -56,24 +65,34 @@ func (c Client) VerifiedSupplyInvariant(ctx context.Context, height int64) (*Sup
 		if err != nil {
 			return nil, err
 		}
-		ds := &DenomSupply{Denom: denom, Supply: coin.Amount, Issued: map[string]uint64{}}
+		ds := &DenomSupply{Denom: denom, Supply: coin.Amount, Issued: map[string]string{}, Held: map[string]uint64{}}
+		var issued arith.Signed
 		for _, m := range members {
 			is, _, err := c.VerifiedIssuance(ctx, m.Id, denom, h)
 			if err != nil {
 				return nil, err
 			}
-			if is.Outstanding == 0 {
-				continue
+			if is.Outstanding != 0 {
+				ds.Issued[m.Id] = wallet.Outstanding(is).String()
 			}
-			ds.Issued[m.Id] = is.Outstanding
-			var carry uint64
-			if ds.SumIssued, carry = bits.Add64(ds.SumIssued, is.Outstanding, 0); carry != 0 {
-				return nil, fmt.Errorf("%w: outstanding issuance of %s overflows", client.ErrVerification, denom)
+			if is.Held != 0 {
+				ds.Held[m.Id] = is.Held
+			}
+			var e1, e2 error
+			issued, e1 = issued.Add(wallet.Outstanding(is))
+			ds.SumHeld, e2 = arith.Add(ds.SumHeld, is.Held)
+			if e1 != nil || e2 != nil {
+				return nil, fmt.Errorf("%w: issuance or holdings of %s overflow", client.ErrVerification, denom)
 			}
 		}
-		if ds.SumIssued != ds.Supply {
-			return check, fmt.Errorf("%w: at height %d the proven supply of %s is %d but the issuers' proven outstanding issuance sums to %d",
-				client.ErrVerification, h, denom, ds.Supply, ds.SumIssued)
+		if issued.Cmp(arith.Plus(ds.Supply)) != 0 {
+			return check, fmt.Errorf("%w: at height %d the proven supply of %s is %d but the issuers' proven outstanding issuance sums to %s",
+				client.ErrVerification, h, denom, ds.Supply, issued)
+		}
+		ds.SumIssued = issued.Abs
+		if ds.SumHeld != ds.Supply {
+			return check, fmt.Errorf("%w: at height %d the proven supply of %s is %d but what the banks' wallets hold sums to %d by their proven records: positions do not sum to zero",
+				client.ErrVerification, h, denom, ds.Supply, ds.SumHeld)
 		}
 		check.Denoms = append(check.Denoms, ds)
 	}

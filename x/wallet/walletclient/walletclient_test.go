@@ -40,7 +40,7 @@ func newNode(t *testing.T) *clienttest.FakeNode {
 	f.SetProto(wallet.StoreName, wallet.WalletKey(ownerA[:]), &walletv1.Wallet{Owner: ownerA[:], Bank: "bank-a", Tier: 2,
 		Balances: []*walletv1.Coin{{Denom: "CNY", Amount: 501}}})
 	f.SetProto(wallet.StoreName, wallet.SupplyKey("CNY"), &walletv1.Coin{Denom: "CNY", Amount: 501})
-	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-a", "CNY"), &walletv1.Issuance{Issuer: "bank-a", Denom: "CNY", Outstanding: 500})
+	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-a", "CNY"), &walletv1.Issuance{Issuer: "bank-a", Denom: "CNY", Outstanding: 500, Held: 501})
 	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-b", "CNY"), &walletv1.Issuance{Issuer: "bank-b", Denom: "CNY", Outstanding: 1})
 	f.Produce(2)
 	f.StartBlocks(10 * time.Millisecond)
@@ -134,7 +134,8 @@ func TestVerifiedSupplyInvariant(t *testing.T) {
 	if len(check.Denoms) != 1 || !check.BalancesChecked {
 		t.Fatalf("check %+v", check)
 	}
-	if d := check.Denoms[0]; d.Denom != "CNY" || d.Supply != 501 || d.SumIssued != 501 || d.Issued["bank-a"] != 500 || d.Issued["bank-b"] != 1 {
+	if d := check.Denoms[0]; d.Denom != "CNY" || d.Supply != 501 || d.SumIssued != 501 || d.Issued["bank-a"] != "500" || d.Issued["bank-b"] != "1" ||
+		d.Held["bank-a"] != 501 || d.SumHeld != 501 {
 		t.Fatalf("CNY %+v", d)
 	}
 
@@ -144,5 +145,13 @@ func TestVerifiedSupplyInvariant(t *testing.T) {
 	f.Produce(1)
 	if _, err := c.VerifiedSupplyInvariant(ctx, 0); !errors.Is(err, client.ErrVerification) || !strings.Contains(err.Error(), "sums to 502") {
 		t.Fatalf("broken supply: %v", err)
+	}
+	// Signed issuance (bank-b paid out money bank-a issued) adds up; a
+	// bank whose holdings are left out of its record breaks the positions.
+	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-a", "CNY"), &walletv1.Issuance{Issuer: "bank-a", Denom: "CNY", Outstanding: 600, Held: 400})
+	f.SetProto(wallet.StoreName, wallet.IssuanceKey("bank-b", "CNY"), &walletv1.Issuance{Issuer: "bank-b", Denom: "CNY", Outstanding: 99, Negative: true, Held: 100})
+	f.Produce(1)
+	if _, err := c.VerifiedSupplyInvariant(ctx, 0); !errors.Is(err, client.ErrVerification) || !strings.Contains(err.Error(), "hold sums to 500") {
+		t.Fatalf("positions not summing to zero: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ package authv1
 import (
 	v12 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	v11 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	v13 "github.com/ledgerd/ledgerd/proto/ledgerd/settle/v1"
 	v1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -222,6 +223,10 @@ type TxBody struct {
 	//	*TxBody_Enquire
 	//	*TxBody_Dispute
 	//	*TxBody_AnswerDispute
+	//	*TxBody_CloseCycle
+	//	*TxBody_PaySettlement
+	//	*TxBody_ConfirmSettlement
+	//	*TxBody_DisputeSettlement
 	Msg           isTxBody_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -706,6 +711,42 @@ func (x *TxBody) GetAnswerDispute() *v12.MsgAnswerDispute {
 	return nil
 }
 
+func (x *TxBody) GetCloseCycle() *v13.MsgCloseCycle {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_CloseCycle); ok {
+			return x.CloseCycle
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetPaySettlement() *v13.MsgPaySettlement {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_PaySettlement); ok {
+			return x.PaySettlement
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetConfirmSettlement() *v13.MsgConfirmSettlement {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_ConfirmSettlement); ok {
+			return x.ConfirmSettlement
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetDisputeSettlement() *v13.MsgDisputeSettlement {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_DisputeSettlement); ok {
+			return x.DisputeSettlement
+		}
+	}
+	return nil
+}
+
 type isTxBody_Msg interface {
 	isTxBody_Msg()
 }
@@ -894,6 +935,22 @@ type TxBody_AnswerDispute struct {
 	AnswerDispute *v12.MsgAnswerDispute `protobuf:"bytes,64,opt,name=answer_dispute,json=answerDispute,proto3,oneof"`
 }
 
+type TxBody_CloseCycle struct {
+	CloseCycle *v13.MsgCloseCycle `protobuf:"bytes,90,opt,name=close_cycle,json=closeCycle,proto3,oneof"`
+}
+
+type TxBody_PaySettlement struct {
+	PaySettlement *v13.MsgPaySettlement `protobuf:"bytes,91,opt,name=pay_settlement,json=paySettlement,proto3,oneof"`
+}
+
+type TxBody_ConfirmSettlement struct {
+	ConfirmSettlement *v13.MsgConfirmSettlement `protobuf:"bytes,92,opt,name=confirm_settlement,json=confirmSettlement,proto3,oneof"`
+}
+
+type TxBody_DisputeSettlement struct {
+	DisputeSettlement *v13.MsgDisputeSettlement `protobuf:"bytes,93,opt,name=dispute_settlement,json=disputeSettlement,proto3,oneof"`
+}
+
 func (*TxBody_OpenWallet) isTxBody_Msg() {}
 
 func (*TxBody_Deposit) isTxBody_Msg() {}
@@ -986,6 +1043,14 @@ func (*TxBody_Dispute) isTxBody_Msg() {}
 
 func (*TxBody_AnswerDispute) isTxBody_Msg() {}
 
+func (*TxBody_CloseCycle) isTxBody_Msg() {}
+
+func (*TxBody_PaySettlement) isTxBody_Msg() {}
+
+func (*TxBody_ConfirmSettlement) isTxBody_Msg() {}
+
+func (*TxBody_DisputeSettlement) isTxBody_Msg() {}
+
 // ReadRequest is a signed query: what a reader signs to read a private
 // store (docs/signing.md, "Signed reads"). The node answers the query
 // path with data at height only if the recovered reader may read it.
@@ -1059,13 +1124,13 @@ var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\n" +
-	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
+	"\x18ledgerd/auth/v1/tx.proto\x12\x0fledgerd.auth.v1\x1a\x1eledgerd/credit/v1/credit.proto\x1a\x18ledgerd/gov/v1/gov.proto\x1a\x1eledgerd/settle/v1/settle.proto\x1a\x1eledgerd/wallet/v1/wallet.proto\"\xf7\x01\n" +
 	"\x02Tx\x12+\n" +
 	"\x04body\x18\x01 \x01(\v2\x17.ledgerd.auth.v1.TxBodyR\x04body\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
 	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
 	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
-	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xba\x1b\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\x81\x1e\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -1126,7 +1191,12 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\rgrant_consent\x18= \x01(\v2\".ledgerd.credit.v1.MsgGrantConsentH\x00R\fgrantConsent\x129\n" +
 	"\aenquire\x18> \x01(\v2\x1d.ledgerd.credit.v1.MsgEnquireH\x00R\aenquire\x129\n" +
 	"\adispute\x18? \x01(\v2\x1d.ledgerd.credit.v1.MsgDisputeH\x00R\adispute\x12L\n" +
-	"\x0eanswer_dispute\x18@ \x01(\v2#.ledgerd.credit.v1.MsgAnswerDisputeH\x00R\ranswerDisputeB\x05\n" +
+	"\x0eanswer_dispute\x18@ \x01(\v2#.ledgerd.credit.v1.MsgAnswerDisputeH\x00R\ranswerDispute\x12C\n" +
+	"\vclose_cycle\x18Z \x01(\v2 .ledgerd.settle.v1.MsgCloseCycleH\x00R\n" +
+	"closeCycle\x12L\n" +
+	"\x0epay_settlement\x18[ \x01(\v2#.ledgerd.settle.v1.MsgPaySettlementH\x00R\rpaySettlement\x12X\n" +
+	"\x12confirm_settlement\x18\\ \x01(\v2'.ledgerd.settle.v1.MsgConfirmSettlementH\x00R\x11confirmSettlement\x12X\n" +
+	"\x12dispute_settlement\x18] \x01(\v2'.ledgerd.settle.v1.MsgDisputeSettlementH\x00R\x11disputeSettlementB\x05\n" +
 	"\x03msg\"`\n" +
 	"\vReadRequest\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\x12\x1f\n" +
@@ -1202,6 +1272,10 @@ var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 	(*v12.MsgEnquire)(nil),            // 47: ledgerd.credit.v1.MsgEnquire
 	(*v12.MsgDispute)(nil),            // 48: ledgerd.credit.v1.MsgDispute
 	(*v12.MsgAnswerDispute)(nil),      // 49: ledgerd.credit.v1.MsgAnswerDispute
+	(*v13.MsgCloseCycle)(nil),         // 50: ledgerd.settle.v1.MsgCloseCycle
+	(*v13.MsgPaySettlement)(nil),      // 51: ledgerd.settle.v1.MsgPaySettlement
+	(*v13.MsgConfirmSettlement)(nil),  // 52: ledgerd.settle.v1.MsgConfirmSettlement
+	(*v13.MsgDisputeSettlement)(nil),  // 53: ledgerd.settle.v1.MsgDisputeSettlement
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
@@ -1253,11 +1327,15 @@ var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	47, // 46: ledgerd.auth.v1.TxBody.enquire:type_name -> ledgerd.credit.v1.MsgEnquire
 	48, // 47: ledgerd.auth.v1.TxBody.dispute:type_name -> ledgerd.credit.v1.MsgDispute
 	49, // 48: ledgerd.auth.v1.TxBody.answer_dispute:type_name -> ledgerd.credit.v1.MsgAnswerDispute
-	49, // [49:49] is the sub-list for method output_type
-	49, // [49:49] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	50, // 49: ledgerd.auth.v1.TxBody.close_cycle:type_name -> ledgerd.settle.v1.MsgCloseCycle
+	51, // 50: ledgerd.auth.v1.TxBody.pay_settlement:type_name -> ledgerd.settle.v1.MsgPaySettlement
+	52, // 51: ledgerd.auth.v1.TxBody.confirm_settlement:type_name -> ledgerd.settle.v1.MsgConfirmSettlement
+	53, // 52: ledgerd.auth.v1.TxBody.dispute_settlement:type_name -> ledgerd.settle.v1.MsgDisputeSettlement
+	53, // [53:53] is the sub-list for method output_type
+	53, // [53:53] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -1312,6 +1390,10 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_Enquire)(nil),
 		(*TxBody_Dispute)(nil),
 		(*TxBody_AnswerDispute)(nil),
+		(*TxBody_CloseCycle)(nil),
+		(*TxBody_PaySettlement)(nil),
+		(*TxBody_ConfirmSettlement)(nil),
+		(*TxBody_DisputeSettlement)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

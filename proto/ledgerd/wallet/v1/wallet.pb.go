@@ -1332,12 +1332,20 @@ func (x *HistoryEntry) GetReference() string {
 }
 
 // Issuance is an issuer's outstanding e-money of one denom: what it has
-// issued against fiat and not yet redeemed.
+// issued against fiat, less what it redeemed, moved by interbank
+// settlement (docs/settlement.md); and what its customers hold.
 type Issuance struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Issuer        string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
-	Denom         string                 `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
-	Outstanding   uint64                 `protobuf:"varint,3,opt,name=outstanding,proto3" json:"outstanding,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Issuer string                 `protobuf:"bytes,1,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Denom  string                 `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
+	// outstanding is the size of the issuance; negative (below zero) when
+	// the bank has paid out more fiat than it issued, for money issued
+	// elsewhere that its customers redeemed, until a settlement restores it.
+	Outstanding uint64 `protobuf:"varint,3,opt,name=outstanding,proto3" json:"outstanding,omitempty"`
+	// held is the sum of the balances of the wallets whose bank of record
+	// the issuer is, kept as money crosses banks.
+	Held          uint64 `protobuf:"varint,4,opt,name=held,proto3" json:"held,omitempty"`
+	Negative      bool   `protobuf:"varint,5,opt,name=negative,proto3" json:"negative,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1391,6 +1399,20 @@ func (x *Issuance) GetOutstanding() uint64 {
 		return x.Outstanding
 	}
 	return 0
+}
+
+func (x *Issuance) GetHeld() uint64 {
+	if x != nil {
+		return x.Held
+	}
+	return 0
+}
+
+func (x *Issuance) GetNegative() bool {
+	if x != nil {
+		return x.Negative
+	}
+	return false
 }
 
 // DepositRecord proves that an issuer credited a wallet against one
@@ -3204,11 +3226,13 @@ const file_ledgerd_wallet_v1_wallet_proto_rawDesc = "" +
 	" \x01(\x03R\x04time\x12\x16\n" +
 	"\x06detail\x18\v \x01(\tR\x06detail\x12\x16\n" +
 	"\x06reason\x18\f \x01(\tR\x06reason\x12\x1c\n" +
-	"\treference\x18\r \x01(\tR\treference\"Z\n" +
+	"\treference\x18\r \x01(\tR\treference\"\xa0\x01\n" +
 	"\bIssuance\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x14\n" +
-	"\x05denom\x18\x02 \x01(\tR\x05denom\x12 \n" +
-	"\voutstanding\x18\x03 \x01(\x04R\voutstanding\"\xbf\x01\n" +
+	"\x05denom\x18\x02 \x01(\tR\x05denom\x12+\n" +
+	"\voutstanding\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\voutstanding\x12\x1d\n" +
+	"\x04held\x18\x04 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x04held\x12\x1a\n" +
+	"\bnegative\x18\x05 \x01(\bR\bnegative\"\xbf\x01\n" +
 	"\rDepositRecord\x12\x16\n" +
 	"\x06issuer\x18\x01 \x01(\tR\x06issuer\x12\x1c\n" +
 	"\treference\x18\x02 \x01(\tR\treference\x12\x16\n" +
