@@ -119,7 +119,7 @@ func keyAccess(v View, key []byte) readAccess {
 	case keyParams, prefixProduct, keyNextLine, keyNextLoan, prefixWake, prefixOffer, keySweep, prefixPortfolio, keyNextDispute:
 		return readAccess{public: true}
 	case prefixLine, prefixLineLoan:
-		return lineAccess(v, binary.BigEndian.Uint64(append(make([]byte, 0, 8), padID(rest)...)))
+		return lineAccess(v, binary.BigEndian.Uint64(padID(rest)))
 	case prefixLoan, prefixReminder, prefixRecDispute:
 		if key[0] == prefixRecDispute && len(rest) >= 8 {
 			return loanAccess(v, binary.BigEndian.Uint64(rest[:8]))

@@ -2,6 +2,7 @@ package credit
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -28,7 +29,7 @@ import (
 // so no loan can be left out.
 
 // ErrIncomplete: a subject's loan index and its count disagree.
-var ErrIncomplete = fmt.Errorf("credit: the subject's loan index does not hold the loans its record counts")
+var ErrIncomplete = errors.New("credit: the subject's loan index does not hold the loans its record counts")
 
 // Report is subject's report on day (at or after the records' as-of days:
 // each loan is brought up to the day on a copy, which also derives the
