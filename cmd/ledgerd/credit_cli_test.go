@@ -80,6 +80,23 @@ func TestCreditCLI(t *testing.T) {
 	} else {
 		t.Logf("report on %s:\n%s", on, out)
 	}
+	// Consent, attestation, a dispute and its answer.
+	for _, st := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tx", "credit", "consent", "demo-bank", "loan-approval", "--expires", expires, "--from", "carol"}, "code 0"},
+		{[]string{"tx", "credit", "attest-subject", carol, hash("subject"), "--from", "demo-bank"}, "attested"},
+		{[]string{"tx", "credit", "enquire", hash("subject"), "loan-approval", "--from", "demo-bank"}, "enquiry 2 recorded"},
+		{[]string{"tx", "credit", "dispute", "1", "--reason", "not mine", "--evidence-hash", hash("evidence"), "--from", "carol"}, "dispute 1 opened"},
+		{[]string{"tx", "credit", "answer-dispute", "1", "--answer", "checked: it is", "--from", "demo-bank"}, "code 0"},
+		{[]string{"query", "credit", "disputes", carol, "--as", "carol"}, "status: rejected"},
+		{[]string{"query", "credit", "enquiries", hash("subject"), "--as", "demo-auditor"}, "purpose: loan-approval"},
+	} {
+		if out, err := run(t, with(st.args...)...); err != nil || !strings.Contains(out, st.want) {
+			t.Fatalf("%s: %v\n%s", strings.Join(st.args, " "), err, out)
+		}
+	}
 	out, err := run(t, with("query", "credit", "schedule", "1", "--as", "carol", "--on", time.Now().Add(40*24*time.Hour).UTC().Format("2006-01-02"))...)
 	if err != nil || !strings.Contains(out, "status: overdue") || !strings.Contains(out, "class: special-mention") {
 		t.Fatalf("projection: %v\n%s", err, out)
