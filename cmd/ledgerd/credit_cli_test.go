@@ -56,7 +56,8 @@ func TestCreditCLI(t *testing.T) {
 	// days.
 	// Credit records are private: an unsigned read, or another's, is
 	// refused with its code.
-	for _, args := range [][]string{{"query", "credit", "loan", "1"}, {"query", "credit", "report", carol, "--as", "demo-bank"}} {
+	for _, args := range [][]string{{"query", "credit", "loan", "1"}, {"query", "credit", "report", carol, "--as", "demo-bank"},
+		{"query", "history", "loan", "1"}, {"query", "credit", "loans", "borrower", carol, "--prove"}} {
 		if out, err := run(t, with(args...)...); err == nil || !strings.Contains(err.Error(), `codespace "query" code 8`) {
 			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 		}
