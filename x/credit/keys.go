@@ -17,22 +17,22 @@ const StoreName = "credit"
 // prefix of another's keys. Index keys ("-> mark") hold the one byte 0x01:
 // an empty value could not be proven.
 const (
-	keyParams       byte = 0x01 // -> Params
-	prefixProduct   byte = 0x02 // | lender* | product id -> Product
-	prefixLine      byte = 0x03 // | line id -> Line
-	prefixLoan      byte = 0x04 // | loan id -> Loan
-	keyNextLine     byte = 0x05 // -> next line id (8)
-	keyNextLoan     byte = 0x06 // -> next loan id (8)
-	prefixBorrLine  byte = 0x07 // | borrower(20) | line id -> mark
-	prefixBorrLoan  byte = 0x08 // | borrower(20) | loan id -> mark
-	prefixLendLoan  byte = 0x09 // | lender* | loan id -> mark
-	prefixWake      byte = 0x0a // | day | loan id -> mark: the loan has date-driven work that day
-	prefixOffer     byte = 0x0b // | day | line id -> mark: the offer lapses after that day
-	prefixPull      byte = 0x0c // | borrower(20) | day | loan id -> mark: an auto-debit pull due that day
-	keySweep        byte = 0x0d // -> sweep cursor (day | last key done)
-	prefixPortfolio byte = 0x0e // | lender* | denom -> Portfolio
-	prefixLineLoan  byte = 0x0f // | line id | loan id -> mark: the line's open loans
-	prefixReminder  byte = 0x10 // | day | loan id -> Reminder: a pre-due notice to send that day
+	keyParams         byte = 0x01 // -> Params
+	prefixProduct     byte = 0x02 // | lender* | product id -> Product
+	prefixLine        byte = 0x03 // | line id -> Line
+	prefixLoan        byte = 0x04 // | loan id -> Loan
+	keyNextLine       byte = 0x05 // -> next line id (8)
+	keyNextLoan       byte = 0x06 // -> next loan id (8)
+	prefixBorrLine    byte = 0x07 // | borrower(20) | line id -> mark
+	prefixBorrLoan    byte = 0x08 // | borrower(20) | loan id -> mark
+	prefixLendLoan    byte = 0x09 // | lender* | loan id -> mark
+	prefixWake        byte = 0x0a // | day | loan id -> mark: the loan has date-driven work that day
+	prefixOffer       byte = 0x0b // | day | line id -> mark: the offer lapses after that day
+	prefixPull        byte = 0x0c // | borrower(20) | day | loan id -> mark: an auto-debit pull due that day
+	keyReminderCursor byte = 0x0d // -> the last reminder key the sweep has sent
+	prefixPortfolio   byte = 0x0e // | lender* | denom -> Portfolio
+	prefixLineLoan    byte = 0x0f // | line id | loan id -> mark: the line's open loans
+	prefixReminder    byte = 0x10 // | day | loan id -> Reminder: a pre-due notice to send that day
 )
 
 // ParamsKey is the store key of the parameters.
