@@ -29,6 +29,7 @@ import (
 	settlev1 "github.com/ledgerd/ledgerd/proto/ledgerd/settle/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/module"
 )
@@ -640,6 +641,18 @@ func goldenCredit(c *goldenChain, bank, other, checker *ecdsa.PrivateKey, w []*e
 	step(noon(5, 21),
 		c.tx(other, &creditv1.MsgPayWithAssets{Loan: 3, Denom: "CNY", Value: 1, Reference: "car"}),
 	)
+	// The credit report: a second wallet of n3's person, a consent, an
+	// enquiry (and one without consent), a dispute and its answer.
+	subjectN3 := hash("subject " + addr(n3).Hex())
+	feb := calendar.Zone{UTCOffset: 8 * 3600}.Day(noon(2, 15).Unix())
+	step(noon(6, 2),
+		c.tx(bank, &creditv1.MsgAttestSubject{Wallet: addr(w[2]).Bytes(), Subject: subjectN3}),
+		c.tx(n3, &creditv1.MsgGrantConsent{Lender: apptest.Issuer, Purpose: creditv1.Purpose_PURPOSE_LOAN_APPROVAL, Expires: noon(6, 20).Unix()}),
+		c.bad(other, &creditv1.MsgEnquire{Subject: subjectN3, Purpose: creditv1.Purpose_PURPOSE_LOAN_APPROVAL}), // no consent
+		c.tx(bank, &creditv1.MsgEnquire{Subject: subjectN3, Purpose: creditv1.Purpose_PURPOSE_LOAN_APPROVAL}),
+		c.tx(w[2], &creditv1.MsgDispute{Loan: 2, Month: int64(feb), Reason: "paid on time", EvidenceHash: hash("statement")}),
+	)
+	step(noon(6, 3), c.tx(bank, &creditv1.MsgAnswerDispute{Dispute: 1, Answer: "the statement shows the payment late"}))
 }
 
 // goldenSettle settles demo-bank's and other-bank's positions bilaterally

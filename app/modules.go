@@ -39,6 +39,7 @@ func Modules() *module.Registry {
 	walletMod.AddZoneGuard(creditMod.ZoneGuard)
 	collectMod := collect.New(func(ctx exec.Context) collect.Members { return members(ctx) }, creditMod)
 	creditMod.AddLoanListener(collectMod)
+	collectMod.SetDisputes(creditMod.DisputeOpen)
 	settleMod := settle.New(func(ctx exec.Context) settle.Members { return members(ctx) }, walletMod)
 	walletMod.AddIssueGuard(settleMod.IssueGuard)
 	if err := reg.Init([]*module.Module{

@@ -8,6 +8,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
@@ -40,6 +41,12 @@ const (
 	// node id, which the handshake authenticates, so every address is
 	// admitted here.
 	QueryPeerFilterAddr = "/p2p/filter/addr/"
+	// QueryReadPrefix + any other path: a signed read. Data is an
+	// authv1.ReadRequest carrying the query's own data, its expiry and
+	// the reader's signature over auth.Read; the node answers the path as
+	// it would an unsigned one, to a reader the private module allows
+	// (module.Module.Private). Public paths need no signature.
+	QueryReadPrefix = "/read"
 )
 
 // Query errors (registered by package module, shared by every module's
@@ -59,9 +66,13 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	if req.Height < 0 {
 		return queryError(errcode.Wrap(ErrInvalidRequest, "negative height")), nil
 	}
+	req, reader, err := a.readerOf(req)
+	if err != nil {
+		return queryError(err), nil
+	}
 	switch {
 	case req.Path == QueryHistory:
-		return a.queryHistory(req), nil
+		return a.queryHistory(req, reader), nil
 	case strings.HasPrefix(req.Path, QueryPeerFilterID):
 		if err := a.admitPeer(strings.TrimPrefix(req.Path, QueryPeerFilterID)); err != nil {
 			return queryError(err), nil
@@ -79,7 +90,7 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 		}
 		return queryError(err), nil
 	}
-	resp, err := a.query(v, req)
+	resp, err := a.query(v, req, reader)
 	if err != nil {
 		return queryError(err), nil
 	}
@@ -87,14 +98,23 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	return resp, nil
 }
 
-func (a *App) query(v *store.Version, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+func (a *App) query(v *store.Version, req *abci.RequestQuery, reader *common.Address) (*abci.ResponseQuery, error) {
+	stores := versionStores{v: v}
+	if last := a.store.LastCommit(); last.Height == v.Height {
+		stores.time = last.Time
+	}
+	access := module.ReadAccess{Stores: stores, Reader: reader, Now: a.store.LastCommit().Time}
 	if rest, ok := strings.CutPrefix(req.Path, QueryStorePrefix); ok {
 		name, ok := strings.CutSuffix(rest, "/key")
-		if !ok || a.reg.Module(name) == nil {
+		m := a.reg.Module(name)
+		if !ok || m == nil {
 			return nil, errcode.Wrap(ErrUnknownQuery, "%q: want /store/<%s>/key", req.Path, strings.Join(a.reg.StoreNames(), "|"))
 		}
 		if len(req.Data) == 0 {
 			return nil, errcode.Wrap(ErrInvalidRequest, "empty key")
+		}
+		if err := allowKeys(m, access, req.Data); err != nil {
+			return nil, err
 		}
 		if !req.Prove {
 			value, err := v.Get(name, req.Data)
@@ -104,6 +124,13 @@ func (a *App) query(v *store.Version, req *abci.RequestQuery) (*abci.ResponseQue
 		if err != nil {
 			return nil, err
 		}
+		if value == nil {
+			// A proof of absence carries the keys on either side, with
+			// their values: the reader must be allowed those too.
+			if err := allowKeys(m, access, neighbours(ops)...); err != nil {
+				return nil, err
+			}
+		}
 		return &abci.ResponseQuery{Key: req.Data, Value: value, ProofOps: &cmtcrypto.ProofOps{Ops: ops}}, nil
 	}
 	name, rest, _ := strings.Cut(strings.TrimPrefix(req.Path, "/"), "/")
@@ -111,9 +138,11 @@ func (a *App) query(v *store.Version, req *abci.RequestQuery) (*abci.ResponseQue
 	if m == nil {
 		return nil, errcode.Wrap(ErrUnknownQuery, "%q: no module %q (modules: %s)", req.Path, name, strings.Join(a.reg.StoreNames(), ", "))
 	}
-	stores := versionStores{v: v}
-	if last := a.store.LastCommit(); last.Height == v.Height {
-		stores.time = last.Time
+	if m.Private != nil {
+		access.Path, access.Data = rest, req.Data
+		if err := m.Private(access); err != nil {
+			return nil, err
+		}
 	}
 	answer, err := m.Answer(stores, rest, req.Data)
 	if err != nil {
@@ -190,7 +219,7 @@ func queryError(err error) *abci.ResponseQuery {
 
 // queryHistory answers from the node's history index, which is off
 // consensus: the answer's height is the last commit's.
-func (a *App) queryHistory(req *abci.RequestQuery) *abci.ResponseQuery {
+func (a *App) queryHistory(req *abci.RequestQuery, reader *common.Address) *abci.ResponseQuery {
 	if a.cfg.History == nil {
 		return queryError(ErrNoHistory)
 	}
@@ -201,9 +230,17 @@ func (a *App) queryHistory(req *abci.RequestQuery) *abci.ResponseQuery {
 	if (len(hr.Id) == 0) == (len(hr.TxHash) == 0) {
 		return queryError(errcode.Wrap(ErrInvalidRequest, "history request: give a subject and id, or a tx hash"))
 	}
+	if err := a.allowHistory(reader, hr.Subject, hr.Id); err != nil {
+		return queryError(err)
+	}
 	entries, err := a.cfg.History.Query(hr)
 	if err != nil {
 		return queryError(err)
+	}
+	for _, e := range entries.GetEntries() {
+		if err := a.allowHistory(reader, e.Subject, e.Id); err != nil {
+			return queryError(err)
+		}
 	}
 	resp, err := marshalAnswer(entries)
 	if err != nil {

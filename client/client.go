@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,7 +16,9 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/proto"
 
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/module"
@@ -62,6 +65,8 @@ type config struct {
 	headerTimeout time.Duration
 	lightOpts     []light.Option
 	httpClient    *http.Client
+	// reader signs every query (WithReader); nil: unsigned queries.
+	reader *ecdsa.PrivateKey
 }
 
 // WithHTTPClient sends the RPC requests with hc instead of CometBFT's default
@@ -184,6 +189,53 @@ func WithVerifiedDomain(storeName string, chainParams func(store.Reader) module.
 		c.paramsStore, c.chainParams = storeName, chainParams
 		return nil
 	}
+}
+
+// WithReader signs every query with key (auth.Read, sent on the path
+// "/read" + path), so that a node answers the reads of private stores
+// (the credit module's) that the key's address may make. A request is
+// valid for ReadValidFor after it is made. Public reads need no key.
+func WithReader(key *ecdsa.PrivateKey) Option {
+	return func(c *config) error {
+		if key == nil {
+			return errors.New("WithReader: nil key")
+		}
+		c.reader = key
+		return nil
+	}
+}
+
+// ReadValidFor is how long a signed read is valid for (its valid_until
+// after the client's clock).
+const ReadValidFor = 5 * time.Minute
+
+// PathRead prefixes a signed read's path.
+const PathRead = "/read"
+
+// unsignedKey marks a context whose queries go unsigned: the signing
+// domain's own reads, which a signed read needs first.
+type unsignedKey struct{}
+
+// signRead wraps a query as a signed read by the client's reader, unless
+// it has none or ctx asks for an unsigned query.
+func (c *Client) signRead(ctx context.Context, path string, data []byte, height int64, prove bool) (string, []byte, error) {
+	if c.cfg.reader == nil || ctx.Value(unsignedKey{}) != nil {
+		return path, data, nil
+	}
+	d, err := c.Domain(context.WithValue(ctx, unsignedKey{}, true))
+	if err != nil {
+		return "", nil, err
+	}
+	r := auth.Read{Path: path, Data: data, Height: height, Prove: prove, ValidUntil: time.Now().Add(ReadValidFor).Unix()}
+	sig, err := r.Sign(d, c.cfg.reader)
+	if err != nil {
+		return "", nil, fmt.Errorf("client: signing the read of %s: %w", path, err)
+	}
+	b, err := proto.Marshal(&authv1.ReadRequest{Data: data, ValidUntil: r.ValidUntil, Signature: sig})
+	if err != nil {
+		return "", nil, err
+	}
+	return PathRead + path, b, nil
 }
 
 // WithPollInterval sets how often the node is polled while waiting for a
@@ -391,7 +443,11 @@ func (c *Client) abciQuery(ctx context.Context, path string, data []byte, height
 	if height < 0 {
 		return nil, fmt.Errorf("client: query %s: negative height %d", path, height)
 	}
-	res, err := c.rpc.ABCIQueryWithOptions(ctx, path, data, rpcclient.ABCIQueryOptions{Height: height, Prove: prove})
+	sent, sentData, err := c.signRead(ctx, path, data, height, prove)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.rpc.ABCIQueryWithOptions(ctx, sent, sentData, rpcclient.ABCIQueryOptions{Height: height, Prove: prove})
 	if err != nil {
 		return nil, fmt.Errorf("client: query %s on %s: %w", path, c.url, err)
 	}

@@ -161,7 +161,7 @@ func Init(o InitOptions) (*InitResult, error) {
 		}
 		res.Operators["demo-auditor"] = auditor.Address.Hex()
 		gen.Consortium.Members = append(gen.Consortium.Members, consortium.GenesisMember{
-			ID: "demo-auditor", Name: "Demo Audit Office", Roles: []string{"auditor"},
+			ID: "demo-auditor", Name: "Demo Audit Office", Roles: []string{"auditor", "credit_bureau"},
 			Operators: []string{auditor.Address.Hex()},
 		})
 	}

@@ -396,6 +396,22 @@ func (h *Harness) Query(path string, data []byte, height int64, prove bool) *abc
 	return resp
 }
 
+// SignedQuery runs an ABCI query as a signed read by key (auth.Read, on
+// the path "/read" + path), valid for five minutes after the last block.
+func (h *Harness) SignedQuery(key *ecdsa.PrivateKey, path string, data []byte, height int64, prove bool) *abci.ResponseQuery {
+	h.T.Helper()
+	r := auth.Read{Path: path, Data: data, Height: height, Prove: prove, ValidUntil: h.Store.LastCommit().Time.Unix() + 300}
+	sig, err := r.Sign(h.App.Domain(), key)
+	if err != nil {
+		h.T.Fatalf("apptest: sign read %s: %v", path, err)
+	}
+	b, err := proto.Marshal(&authv1.ReadRequest{Data: data, ValidUntil: r.ValidUntil, Signature: sig})
+	if err != nil {
+		h.T.Fatalf("apptest: %v", err)
+	}
+	return h.Query("/read"+path, b, height, prove)
+}
+
 // Close closes the store.
 func (h *Harness) Close() {
 	h.T.Helper()

@@ -38,10 +38,13 @@ func TestCreditCLI(t *testing.T) {
 		{[]string{"tx", "credit", "accept", "1", "6000.00", "CNY", "--rate-bps", "1800", "--penalty-rate-bps", "500",
 			"--term-months", "12", "--contract-hash", hash("contract"), "--from", "carol"}, "code 0"},
 		{[]string{"tx", "credit", "draw", "1", "6000.00", "CNY", "--from", "carol"}, "loan 1 drawn"},
-		{[]string{"query", "credit", "schedule", "1"}, "principal: 460.08 CNY"},
-		{[]string{"query", "credit", "loan", "1", "--prove"}, "verified: proven by ICS23"},
+		{[]string{"query", "credit", "schedule", "1", "--as", "carol"}, "principal: 460.08 CNY"},
+		{[]string{"query", "credit", "loan", "1", "--prove", "--as", "carol"}, "verified: proven by ICS23"},
 		{[]string{"query", "credit", "portfolio", "demo-bank", "CNY", "--prove"}, "outstanding: 6000.00 CNY"},
-		{[]string{"query", "history", "loan", "1", "--verify"}, "complete, in order and unaltered"},
+		{[]string{"query", "history", "loan", "1", "--verify", "--as", "carol"}, "complete, in order and unaltered"},
+		{[]string{"query", "credit", "report", carol, "--as", "carol"}, "limit: 6000.00 CNY"},
+		{[]string{"query", "credit", "score", carol, "--prove", "--as", "carol"}, "points:"},
+		{[]string{"query", "credit", "loans", "borrower", carol, "--prove", "--as", "carol"}, "proven:"},
 	}
 	for _, s := range steps {
 		out, err := run(t, with(s.args...)...)
@@ -51,7 +54,51 @@ func TestCreditCLI(t *testing.T) {
 	}
 	// Forty days on, nothing paid: the first installment is past its grace
 	// days.
-	out, err := run(t, with("query", "credit", "schedule", "1", "--on", time.Now().Add(40*24*time.Hour).UTC().Format("2006-01-02"))...)
+	// Credit records are private: an unsigned read, or another's, is
+	// refused with its code.
+	for _, args := range [][]string{{"query", "credit", "loan", "1"}, {"query", "credit", "report", carol, "--as", "demo-bank"},
+		{"query", "history", "loan", "1"}, {"query", "credit", "loans", "borrower", carol, "--prove"}} {
+		if out, err := run(t, with(args...)...); err == nil || !strings.Contains(err.Error(), `codespace "query" code 8`) {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	// The lender reads the report once it records an enquiry (post-loan
+	// management: no consent needed as the lender of a loan of carol's).
+	if out, err := run(t, with("tx", "credit", "enquire", hash("subject"), "post-loan", "--from", "demo-bank")...); err != nil ||
+		!strings.Contains(out, "enquiry 1 recorded") {
+		t.Fatalf("enquire: %v\n%s", err, out)
+	}
+	if out, err := run(t, with("query", "credit", "report", carol, "--prove", "--as", "demo-bank")...); err != nil ||
+		!strings.Contains(out, "balance: 6000.00 CNY") || !strings.Contains(out, "purpose: post-loan") {
+		t.Fatalf("the lender's proven report: %v\n%s", err, out)
+	}
+	// The report projected four months on, nothing paid: the grid of the
+	// months ended by then, each derived as it will be fixed.
+	on := time.Now().AddDate(0, 4, 0).UTC().Format("2006-01-02")
+	if out, err := run(t, with("query", "credit", "report", carol, "--as", "carol", "--on", on)...); err != nil ||
+		!strings.Contains(out, "grid: *") || !strings.Contains(out, "notice_day:") {
+		t.Fatalf("projected report: %v\n%s", err, out)
+	} else {
+		t.Logf("report on %s:\n%s", on, out)
+	}
+	// Consent, attestation, a dispute and its answer.
+	for _, st := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tx", "credit", "consent", "demo-bank", "loan-approval", "--expires", expires, "--from", "carol"}, "code 0"},
+		{[]string{"tx", "credit", "attest-subject", carol, hash("subject"), "--from", "demo-bank"}, "attested"},
+		{[]string{"tx", "credit", "enquire", hash("subject"), "loan-approval", "--from", "demo-bank"}, "enquiry 2 recorded"},
+		{[]string{"tx", "credit", "dispute", "1", "--reason", "not mine", "--evidence-hash", hash("evidence"), "--from", "carol"}, "dispute 1 opened"},
+		{[]string{"tx", "credit", "answer-dispute", "1", "--answer", "checked: it is", "--from", "demo-bank"}, "code 0"},
+		{[]string{"query", "credit", "disputes", carol, "--as", "carol"}, "status: rejected"},
+		{[]string{"query", "credit", "enquiries", hash("subject"), "--as", "demo-auditor"}, "purpose: loan-approval"},
+	} {
+		if out, err := run(t, with(st.args...)...); err != nil || !strings.Contains(out, st.want) {
+			t.Fatalf("%s: %v\n%s", strings.Join(st.args, " "), err, out)
+		}
+	}
+	out, err := run(t, with("query", "credit", "schedule", "1", "--as", "carol", "--on", time.Now().Add(40*24*time.Hour).UTC().Format("2006-01-02"))...)
 	if err != nil || !strings.Contains(out, "status: overdue") || !strings.Contains(out, "class: special-mention") {
 		t.Fatalf("projection: %v\n%s", err, out)
 	}
@@ -63,7 +110,7 @@ func TestCreditCLI(t *testing.T) {
 	if out, err := run(t, with("tx", "credit", "prepay", "1", "1000.00", "CNY", "--from", "carol")...); err != nil {
 		t.Fatalf("prepay: %v\n%s", err, out)
 	}
-	out, err = run(t, with("query", "credit", "loan", "1")...)
+	out, err = run(t, with("query", "credit", "loan", "1", "--as", "carol")...)
 	if err != nil || !strings.Contains(out, "outstanding: 50") {
 		t.Fatalf("after the prepayment: %v\n%s", err, out)
 	}

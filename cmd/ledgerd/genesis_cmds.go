@@ -72,7 +72,7 @@ func newGenesisAddMemberCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&m.Name, "name", "", "the member's legal name (required)")
-	f.StringSliceVar(&m.Roles, "roles", nil, "roles: issuer, lender, auditor, regulator (comma-separated, required)")
+	f.StringSliceVar(&m.Roles, "roles", nil, "roles: issuer, lender, auditor, regulator, credit_bureau (comma-separated, required)")
 	f.StringSliceVar(&m.Operators, "operator", nil, "an operator address, 0x... (repeat for several)")
 	f.StringSliceVar(&m.NodeIDs, "node-id", nil, "a P2P node id the member runs (ledgerd show-node-id; repeat for several)")
 	f.StringVar(&validatorKey, "validator-key", "", "the member's validator public key, base64 (ledgerd show-validator)")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ecdsa"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ func queryFlags(cmd *cobra.Command) {
 	f.Int64("trust-height", 0, "height of a header you trust (with --trust-hash); default: trust the node's earliest header on first use")
 	f.String("trust-hash", "", "hex hash of the header at --trust-height")
 	f.Duration("trust-period", 14*24*time.Hour, "how long a trusted header stays usable")
+	f.String("as", "", "sign the reads with this keyring key: private stores (credit) answer only readers they allow")
 }
 
 // queryClient returns a client set up for cmd's --prove flags.
@@ -55,6 +57,13 @@ func queryClient(cmd *cobra.Command) (*client.Client, bool, int64, error) {
 	}
 	if p, _ := cmd.Flags().GetDuration("trust-period"); p > 0 {
 		opts = append(opts, client.WithTrustPeriod(p))
+	}
+	if as := stringFlag(cmd, "as"); as != "" {
+		key, err := readerKey(cmd, as)
+		if err != nil {
+			return nil, false, 0, err
+		}
+		opts = append(opts, client.WithReader(key))
 	}
 	c, err := newClient(cmd, opts...)
 	return c, prove, height, err
@@ -639,6 +648,19 @@ record of KEY and the wallet that record names (each present or absent).`,
 	}
 	queryFlags(cmd)
 	return cmd
+}
+
+// readerKey is the keyring key name that signs reads (--as).
+func readerKey(cmd *cobra.Command, name string) (*ecdsa.PrivateKey, error) {
+	kr, err := keyring(cmd)
+	if err != nil {
+		return nil, err
+	}
+	pass, err := passphrase(cmd, false)
+	if err != nil {
+		return nil, err
+	}
+	return kr.Key(name, pass)
 }
 
 // printIssuance prints a bank's signed outstanding issuance and what its

@@ -301,3 +301,17 @@ func TestWriteOffAndAssignment(t *testing.T) {
 	c2.ok(noon(2025, 9, 1).Add(time.Minute), c2.lender, &collectv1.MsgRequestPermit{Case: k.Id, Channel: call})
 	c2.verifyHistory(k.Id)
 }
+
+// TestDisputePausesCollection: a dispute of the loan's record by the
+// borrower (the credit report's) pauses contact until the lender answers
+// it.
+func TestDisputePausesCollection(t *testing.T) {
+	c := newChain(t)
+	loan := c.openLoan()
+	c.block(noon(2025, 2, 14))
+	k := c.caseOf(loan)
+	c.ok(noon(2025, 2, 15), c.borrower, &creditv1.MsgDispute{Loan: loan, Reason: "I paid on time", EvidenceHash: hash("receipt")})
+	c.refused(noon(2025, 2, 16), c.lender, &collectv1.MsgRequestPermit{Case: k.Id, Channel: call}, collect.ErrDisputeOpen.Code)
+	c.ok(noon(2025, 2, 16).Add(time.Minute), c.lender, &creditv1.MsgAnswerDispute{Dispute: 1, Answer: "the payment came on 20 February"})
+	c.ok(noon(2025, 2, 16).Add(2*time.Minute), c.lender, &collectv1.MsgRequestPermit{Case: k.Id, Channel: call})
+}

@@ -60,6 +60,7 @@ var (
 		"auditor":          consortiumv1.Role_ROLE_AUDITOR,
 		"regulator":        consortiumv1.Role_ROLE_REGULATOR,
 		"settlement_agent": consortiumv1.Role_ROLE_SETTLEMENT_AGENT,
+		"credit_bureau":    consortiumv1.Role_ROLE_CREDIT_BUREAU,
 		"collector":        consortiumv1.Role_ROLE_COLLECTOR,
 	}
 )

@@ -22,18 +22,24 @@ func (mod *Module) advance(ctx exec.Context, l *creditv1.Loan, today calendar.Da
 	if closed(l) || l.Status == creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF {
 		// A written-off loan stays owed as it was written off: nothing
 		// accrues, nothing falls due.
+		fixStaticMonths(l, today)
 		l.AsOf = max(l.AsOf, int64(today))
 		return nil
 	}
 	for calendar.Day(l.AsOf) < today {
+		fixMonthEnd(l) // months.go: the month code, before the next day
 		next := nextEvent(l)
 		if next == 0 || next > today {
 			next = today
 		}
-		if err := accrue(l, calendar.Day(l.AsOf), next); err != nil {
+		stop := monthEndStop(l, next)
+		if err := accrue(l, calendar.Day(l.AsOf), stop); err != nil {
 			return err
 		}
-		l.AsOf = int64(next)
+		l.AsOf = int64(stop)
+		if stop != next {
+			continue // a month end with no event of its own
+		}
 		if err := mod.applyDay(ctx, l, next); err != nil {
 			return err
 		}
@@ -139,6 +145,9 @@ func (mod *Module) applyDay(ctx exec.Context, l *creditv1.Loan, d calendar.Day) 
 		if graceEnd(in, l.Terms)+1 == d && l.OverdueSince == 0 {
 			l.OverdueSince, l.ArrearsCleared, l.OnTime = in.Due, 0, 0
 			l.NotifiedOverdue = true
+			if l.NoticeDay == 0 {
+				l.NoticeDay = int64(d) // the notice before negative data (months.go)
+			}
 			ctx.Emit(EventOverdueNotice, "loan", idString(l.Id), "borrower", hexAddr(l.Borrower), "lender", l.Lender,
 				"installment", strconv.FormatUint(uint64(in.Seq), 10), "due", due.String(),
 				"amount", strconv.FormatUint(unpaidPrincipal(in)+unpaidInterest(in), 10), "denom", l.Terms.Denom)

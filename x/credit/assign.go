@@ -160,8 +160,8 @@ func (mod *Module) NotifyAssignment(ctx exec.Context, m *creditv1.MsgNotifyAssig
 	if err := mod.saveLoan(ctx, k, before, l); err != nil {
 		return err
 	}
-	k.mark(borrowerLoanKey(next.Borrower, next.Id))
-	k.mark(lenderLoanKey(next.Lender, next.Id))
+	k.index(BorrowerLoansPrefix(next.Borrower), next.Id)
+	k.index(LenderLoansPrefix(next.Lender), next.Id)
 	if err := mod.entry(ctx, next, &creditv1.LoanEntry{Kind: creditv1.LoanEntryKind_LOAN_ENTRY_KIND_ASSIGNMENT, By: ctx.Signer.Bytes(),
 		Amount: next.Outstanding, Detail: fmt.Sprintf("assigned from %s's loan %d (notice %x, price %s)", l.Lender, l.Id, m.NoticeHash,
 			strconv.FormatUint(a.Price, 10))}); err != nil {

@@ -63,6 +63,10 @@ func TestInstantLoan(t *testing.T) {
 	if ev := c.eventsOf(credit.EventReminder); len(ev) != 1 || attr(ev[0], "due") != "2025-02-28" || attr(ev[0], "amount") != "106619" {
 		t.Fatalf("reminder events %v", ev)
 	}
+	c.block(at(2025, 2, 26))
+	if ev := c.eventsOf(credit.EventReminder); len(ev) != 0 {
+		t.Fatalf("the reminder went out again: %v", ev)
+	}
 
 	// Paid on its due date.
 	c.ok(at(2025, 2, 28), c.borrower, &creditv1.MsgRepayLoan{Loan: id, Denom: apptest.Denom, Amount: 106_619})

@@ -42,4 +42,12 @@ var (
 	ErrDiscountNotApproved = errcode.Register(Codespace, 35, "no approved discount lets this settle for less")
 	ErrZoneLocked          = errcode.Register(Codespace, 36, "the consortium time zone cannot change once a loan exists")
 	ErrTooManyLoans        = errcode.Register(Codespace, 37, "the line has too many open loans")
+	// The credit report (codes 40-49).
+	ErrSubjectMismatch = errcode.Register(Codespace, 40, "the wallet is attested to another credit subject")
+	ErrNoSubject       = errcode.Register(Codespace, 41, "the wallet is attested to no credit subject")
+	ErrNoConsent       = errcode.Register(Codespace, 42, "no unexpired consent of the subject lets this lender enquire for this purpose")
+	ErrNoLoanOfLender  = errcode.Register(Codespace, 43, "a post-loan management enquiry needs a loan of the lender's to the subject")
+	ErrDisputeNotFound = errcode.Register(Codespace, 44, "no such dispute")
+	ErrDisputeRepeated = errcode.Register(Codespace, 45, "the record is disputed already: open, or answered on the same evidence (bring new evidence)")
+	ErrDisputeAnswered = errcode.Register(Codespace, 46, "the dispute is answered already")
 )

@@ -23,9 +23,19 @@ const (
 	EventOverdueNotice = "credit_overdue_notice"
 	EventProposal      = "credit_proposal"
 	EventAssignment    = "credit_assignment"
+	EventSubject       = "credit_subject"
+	EventConsent       = "credit_consent"
+	EventEnquiry       = "credit_enquiry"
+	EventDispute       = "credit_dispute"
 )
 
 var events = []module.Event{
+	{Type: EventSubject, Doc: "a lender attested a wallet to a credit subject", Attrs: []string{"wallet", "lender"}, Indexed: []string{"wallet", "lender"}},
+	{Type: EventConsent, Doc: "a subject consented that a lender enquire", Attrs: []string{"wallet", "lender", "purpose", "expires"},
+		Indexed: []string{"wallet", "lender"}},
+	{Type: EventEnquiry, Doc: "a lender recorded an enquiry into a subject's report", Attrs: []string{"lender", "purpose", "seq"}, Indexed: []string{"lender"}},
+	{Type: EventDispute, Doc: "a borrower disputed a loan's record, or its lender answered", Attrs: []string{"dispute", "loan", "lender", "status"},
+		Indexed: []string{"dispute", "loan", "lender"}},
 	{Type: EventProduct, Doc: "a lender set a product", Attrs: []string{"lender", "product", "retired"}, Indexed: []string{"lender", "product"}},
 	{Type: EventLine, Doc: "a line was offered, accepted, reduced, frozen, unfrozen, closed or lapsed",
 		Attrs: []string{"line", "lender", "borrower", "status", "limit", "reason"}, Indexed: []string{"line", "lender", "borrower", "status"}},
@@ -64,3 +74,6 @@ func className(c creditv1.Class) string {
 func lineStatusName(s creditv1.LineStatus) string {
 	return strings.ToLower(strings.TrimPrefix(s.String(), "LINE_STATUS_"))
 }
+
+// enumName is an enum value's name without its prefix, in lower case.
+func enumName(name, prefix string) string { return strings.ToLower(strings.TrimPrefix(name, prefix)) }

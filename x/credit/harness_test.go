@@ -54,7 +54,8 @@ func testKey(label string) *ecdsa.PrivateKey {
 }
 
 // chain is a one-bank test chain where demo-bank is an issuer and a lender
-// with two operators (maker and checker), wallet 0 is its treasury and
+// with two operators (maker and checker), the member "regulator" is the
+// consortium's credit bureau (and no regulator), wallet 0 is its treasury and
 // wallets 1 and 2 are customers, each holding 1,000,000.00 CNY.
 type chain struct {
 	t         *testing.T
@@ -83,6 +84,11 @@ func newChain(t *testing.T, sweep uint32) *chain {
 		m := &g.Consortium.Members[0]
 		m.Roles = append(m.Roles, "lender")
 		m.Operators = append(m.Operators, crypto.PubkeyToAddress(checker.PublicKey).Hex())
+		for i := range g.Consortium.Members {
+			if g.Consortium.Members[i].ID == apptest.Regulator {
+				g.Consortium.Members[i].Roles = []string{"credit_bureau"} // the consortium's credit bureau
+			}
+		}
 		if sweep != 0 {
 			p := credit.DefaultParams()
 			p.SweepPerBlock = sweep
@@ -217,7 +223,7 @@ func (c *chain) balance(a common.Address) uint64 {
 // schedule asks the node for loan id's schedule on day.
 func (c *chain) schedule(id uint64, d calendar.Day) *creditv1.Schedule {
 	c.t.Helper()
-	res := c.h.Query(fmt.Sprintf("/credit/schedule/%d/%s", id, d), nil, 0, false)
+	res := c.h.SignedQuery(c.h.AuditorKey(), fmt.Sprintf("/credit/schedule/%d/%s", id, d), nil, 0, false)
 	if res.Code != 0 {
 		c.t.Fatalf("schedule of loan %d on %s: %s", id, d, res.Log)
 	}

@@ -1,7 +1,10 @@
 package credit
 
 import (
+	"bytes"
 	"encoding/binary"
+
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 
 	"github.com/ledgerd/ledgerd/x/calendar"
 )
@@ -14,22 +17,22 @@ const StoreName = "credit"
 // prefix of another's keys. Index keys ("-> mark") hold the one byte 0x01:
 // an empty value could not be proven.
 const (
-	keyParams       byte = 0x01 // -> Params
-	prefixProduct   byte = 0x02 // | lender* | product id -> Product
-	prefixLine      byte = 0x03 // | line id -> Line
-	prefixLoan      byte = 0x04 // | loan id -> Loan
-	keyNextLine     byte = 0x05 // -> next line id (8)
-	keyNextLoan     byte = 0x06 // -> next loan id (8)
-	prefixBorrLine  byte = 0x07 // | borrower(20) | line id -> mark
-	prefixBorrLoan  byte = 0x08 // | borrower(20) | loan id -> mark
-	prefixLendLoan  byte = 0x09 // | lender* | loan id -> mark
-	prefixWake      byte = 0x0a // | day | loan id -> mark: the loan has date-driven work that day
-	prefixOffer     byte = 0x0b // | day | line id -> mark: the offer lapses after that day
-	prefixPull      byte = 0x0c // | borrower(20) | day | loan id -> mark: an auto-debit pull due that day
-	keySweep        byte = 0x0d // -> sweep cursor (day | last key done)
-	prefixPortfolio byte = 0x0e // | lender* | denom -> Portfolio
-	prefixLineLoan  byte = 0x0f // | line id | loan id -> mark: the line's open loans
-	prefixReminder  byte = 0x10 // | day | loan id -> Reminder: a pre-due notice to send that day
+	keyParams         byte = 0x01 // -> Params
+	prefixProduct     byte = 0x02 // | lender* | product id -> Product
+	prefixLine        byte = 0x03 // | line id -> Line
+	prefixLoan        byte = 0x04 // | loan id -> Loan
+	keyNextLine       byte = 0x05 // -> next line id (8)
+	keyNextLoan       byte = 0x06 // -> next loan id (8)
+	prefixBorrLine    byte = 0x07 // | borrower(20) | line id -> mark
+	prefixBorrLoan    byte = 0x08 // | borrower(20) | loan id -> mark
+	prefixLendLoan    byte = 0x09 // | lender* | loan id -> mark
+	prefixWake        byte = 0x0a // | day | loan id -> mark: the loan has date-driven work that day
+	prefixOffer       byte = 0x0b // | day | line id -> mark: the offer lapses after that day
+	prefixPull        byte = 0x0c // | borrower(20) | day | loan id -> mark: an auto-debit pull due that day
+	keyReminderCursor byte = 0x0d // -> the last reminder key the sweep has sent
+	prefixPortfolio   byte = 0x0e // | lender* | denom -> Portfolio
+	prefixLineLoan    byte = 0x0f // | line id | loan id -> mark: the line's open loans
+	prefixReminder    byte = 0x10 // | day | loan id -> Reminder: a pre-due notice to send that day
 )
 
 // ParamsKey is the store key of the parameters.
@@ -69,18 +72,6 @@ func PortfolioKey(lender, denom string) []byte {
 
 // PortfolioPrefix is the prefix of lender's portfolios.
 func PortfolioPrefix(lender string) []byte { return memberPrefix(prefixPortfolio, lender) }
-
-func borrowerLineKey(borrower []byte, line uint64) []byte {
-	return binary.BigEndian.AppendUint64(BorrowerLinesPrefix(borrower), line)
-}
-
-func borrowerLoanKey(borrower []byte, loan uint64) []byte {
-	return binary.BigEndian.AppendUint64(BorrowerLoansPrefix(borrower), loan)
-}
-
-func lenderLoanKey(lender string, loan uint64) []byte {
-	return binary.BigEndian.AppendUint64(LenderLoansPrefix(lender), loan)
-}
 
 func lineLoanKey(line, loan uint64) []byte {
 	return binary.BigEndian.AppendUint64(LineLoansPrefix(line), loan)
@@ -122,4 +113,79 @@ func memberPrefix(prefix byte, member string) []byte {
 	k := make([]byte, 0, 2+len(member)+16)
 	k = append(k, prefix, byte(len(member)))
 	return append(k, member...)
+}
+
+// The credit report's keys (subject.go, enquiry.go, dispute.go). A subject
+// is 32 bytes. Each index range (a subject's loans, enquiries, disputes;
+// a borrower's lines and loans; a lender's loans; a line's loans) is
+// bracketed by two marks, id 0 and id 2^64-1 (Keeper.index), so that a
+// proof of absence inside the range names only the range's own keys: a
+// reader allowed one subject proves its ranges complete without reading
+// another's.
+const (
+	prefixSubject     byte = 0x11 // | subject -> Subject
+	prefixSubjLoan    byte = 0x12 // | subject | loan id -> mark
+	prefixSubjWallet  byte = 0x13 // | subject | wallet(20) -> mark
+	prefixWalletSubj  byte = 0x14 // | wallet(20) -> subject (32)
+	prefixConsent     byte = 0x15 // | subject | lender* | purpose(1) -> Consent
+	prefixEnquiry     byte = 0x16 // | subject | seq -> Enquiry
+	prefixAccess      byte = 0x17 // | subject | lender* -> until (8, Unix seconds)
+	prefixDispute     byte = 0x18 // | dispute id -> Dispute
+	prefixSubjDispute byte = 0x19 // | subject | dispute id -> mark
+	prefixRecDispute  byte = 0x1a // | loan id | month day -> the record's last dispute id (8)
+	keyNextDispute    byte = 0x1b // -> next dispute id (8)
+)
+
+// rangeEnd is the id of a subject range's closing mark.
+const rangeEnd = ^uint64(0)
+
+// SubjectKey is the store key of subject's record.
+func SubjectKey(subject []byte) []byte { return append([]byte{prefixSubject}, subject...) }
+
+// SubjectLoansPrefix is the prefix of the index of subject's loans.
+func SubjectLoansPrefix(subject []byte) []byte { return append([]byte{prefixSubjLoan}, subject...) }
+
+// SubjectEnquiriesPrefix is the prefix of subject's enquiries.
+func SubjectEnquiriesPrefix(subject []byte) []byte { return append([]byte{prefixEnquiry}, subject...) }
+
+// SubjectDisputesPrefix is the prefix of the index of subject's disputes.
+func SubjectDisputesPrefix(subject []byte) []byte {
+	return append([]byte{prefixSubjDispute}, subject...)
+}
+
+// WalletSubjectKey is the store key of the subject wallet is attested to.
+func WalletSubjectKey(wallet []byte) []byte { return append([]byte{prefixWalletSubj}, wallet...) }
+
+// DisputeKey is the store key of dispute id.
+func DisputeKey(id uint64) []byte { return idKey(prefixDispute, id) }
+
+// RangeStart and RangeEnd bound the ids of one of a subject's ranges
+// (prefix one of the Subject*Prefix): walk [RangeStart, RangeEnd) and skip
+// id 0, the opening mark.
+func RangeStart(prefix []byte) []byte { return binary.BigEndian.AppendUint64(bytes.Clone(prefix), 0) }
+
+// RangeEnd is the closing mark of a subject's range.
+func RangeEnd(prefix []byte) []byte {
+	return binary.BigEndian.AppendUint64(bytes.Clone(prefix), rangeEnd)
+}
+
+func subjectWalletKey(subject, wallet []byte) []byte {
+	return append(append([]byte{prefixSubjWallet}, subject...), wallet...)
+}
+
+func consentKey(subject []byte, lender string, purpose creditv1.Purpose) []byte {
+	k := append([]byte{prefixConsent}, subject...)
+	k = append(k, byte(len(lender)))
+	k = append(k, lender...)
+	return append(k, byte(purpose))
+}
+
+func accessKey(subject []byte, lender string) []byte {
+	k := append([]byte{prefixAccess}, subject...)
+	k = append(k, byte(len(lender)))
+	return append(k, lender...)
+}
+
+func recordDisputeKey(loan uint64, month calendar.Day) []byte {
+	return binary.BigEndian.AppendUint64(idKey(prefixRecDispute, loan), uint64(month))
 }

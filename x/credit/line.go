@@ -240,13 +240,16 @@ func (mod *Module) OfferLine(ctx exec.Context, m *creditv1.MsgOfferLine) error {
 	if w, err := mod.wallets.Wallet(ctx, addrOf(m.Borrower)); err != nil || w.Closed {
 		return errcode.Wrap(ErrBorrowerNotFound, "borrower %s", addrOf(m.Borrower).Hex())
 	}
+	if err := k.linkWallet(m.Borrower, m.Subject); err != nil { // the lender attests it (subject.go)
+		return err
+	}
 	line := &creditv1.Line{
 		Id: k.takeID(keyNextLine), Lender: bank.Id, Product: m.Product, Borrower: m.Borrower, Terms: t, Limit: m.Limit,
 		Status: creditv1.LineStatus_LINE_STATUS_OFFERED, ContractHash: m.ContractHash, OfferExpires: m.Expires,
 		AutodebitRequested: m.Autodebit, OfferedHeight: ctx.Height, Subject: m.Subject,
 	}
 	k.setProto(LineKey(line.Id), line)
-	k.mark(borrowerLineKey(line.Borrower, line.Id))
+	k.index(BorrowerLinesPrefix(line.Borrower), line.Id)
 	k.mark(offerKey(mod.wallets.Zone(ctx).Day(m.Expires)+1, line.Id))
 	mod.emitLine(ctx, line)
 	return nil

@@ -1,7 +1,10 @@
 package credit
 
 import (
+	"encoding/binary"
+
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/exec"
 )
@@ -76,4 +79,20 @@ func Closed(l *creditv1.Loan) bool { return closed(l) }
 // Loan returns loan id as last saved.
 func (mod *Module) Loan(ctx exec.Context, id uint64) (*creditv1.Loan, error) {
 	return NewView(ctx.KV(StoreName)).Loan(id)
+}
+
+// DisputeOpen reports whether a dispute of loan id's record is open (its
+// lender has not answered it): collection pauses meanwhile. It reads the
+// loan's record disputes, one a month at most.
+func (mod *Module) DisputeOpen(ctx exec.Context, id uint64) bool {
+	k := NewKeeper(ctx.KV(StoreName))
+	open := false
+	store.EachPrefix(k.kv, idKey(prefixRecDispute, id), false, func(_, v []byte) bool {
+		if len(v) == 8 {
+			d, err := k.Dispute(binary.BigEndian.Uint64(v))
+			open = err == nil && d.Status == creditv1.DisputeStatus_DISPUTE_STATUS_OPEN
+		}
+		return !open
+	})
+	return open
 }

@@ -96,7 +96,7 @@ func (mod *Module) DrawLoan(ctx exec.Context, m *creditv1.MsgDrawLoan) error {
 		Id: k.takeID(keyNextLoan), Line: line.Id, Lender: line.Lender, Borrower: line.Borrower, Terms: loanTerms,
 		Principal: m.Amount, Outstanding: m.Amount, Start: int64(today), AsOf: int64(today),
 		Installments: installmentsOf(sched, today), Class: creditv1.Class_CLASS_NORMAL, RuleClass: creditv1.Class_CLASS_NORMAL,
-		Autodebit: line.Autodebit,
+		Autodebit: line.Autodebit, Subject: line.Subject,
 	}
 	l.Status = deriveStatus(l)
 	if err := mod.wallets.Send(ctx, addrOf(t.Treasury), ctx.AccountID, t.Denom, m.Amount,
@@ -105,9 +105,12 @@ func (mod *Module) DrawLoan(ctx exec.Context, m *creditv1.MsgDrawLoan) error {
 	}
 	line.Drawn, line.Draws = drawn, line.Draws+1
 	k.setProto(LineKey(line.Id), line)
-	k.mark(borrowerLoanKey(l.Borrower, l.Id))
-	k.mark(lenderLoanKey(l.Lender, l.Id))
-	k.mark(lineLoanKey(line.Id, l.Id))
+	k.index(BorrowerLoansPrefix(l.Borrower), l.Id)
+	k.index(LenderLoansPrefix(l.Lender), l.Id)
+	k.index(LineLoansPrefix(line.Id), l.Id)
+	if err := k.addSubjectLoan(l); err != nil { // subject.go
+		return err
+	}
 	if err := mod.entry(ctx, l, &creditv1.LoanEntry{Kind: creditv1.LoanEntryKind_LOAN_ENTRY_KIND_DRAWN, By: ctx.Signer.Bytes(),
 		Amount: m.Amount, Principal: m.Amount,
 		Detail: fmt.Sprintf("line %d (offered at height %d, accepted at height %d, contract %x): %d installments, %d bps, %s",

@@ -199,9 +199,46 @@ in major units (250.00).`,
 				Short: "Record assets taken against a loan: what is due, or a settlement (report code Z)",
 				Args:  []string{"loan", "value", "denom"},
 				Flags: []module.Flag{{Field: "reference", Required: true}}}),
+			module.NewMsg(lender, ValidateAttestSubject, mod.AttestSubject, module.CLI{
+				Use:   "attest-subject WALLET SUBJECT",
+				Short: "Attest that a wallet belongs to a credit subject (the 32-byte keyed hash of the owner's ID number), as a lender",
+				Args:  []string{"wallet", "subject"},
+				Report: func(module.Result) module.Report {
+					return module.Report{Lines: []string{"attested: the wallet's loans now count in the subject's report"}}
+				}}),
+			module.NewMsg(ownerRule{"a wallet attested to the credit subject (the person)"}, ValidateGrantConsent, mod.GrantConsent, module.CLI{
+				Use:   "consent LENDER PURPOSE --expires TIME",
+				Short: "Consent that a lender enquire into your credit report for a purpose (loan_approval, card_approval, guarantee_review) until a time",
+				Args:  []string{"lender", "purpose"},
+				Flags: []module.Flag{{Field: "expires", Required: true, Usage: "when the consent lapses: RFC 3339, a date, or Unix seconds (within a year)"}}}),
+			module.NewMsg(lender, ValidateEnquire, mod.Enquire, module.CLI{
+				Use:    "enquire SUBJECT PURPOSE",
+				Short:  "Record an enquiry into a person's credit report (with their consent, or post_loan as their lender); your bank may then read it",
+				Args:   []string{"subject", "purpose"},
+				Report: reportAttr(EventEnquiry, "seq", "enquiry %s recorded: read the report with 'ledgerd query credit report SUBJECT --as KEY' (%s)")}),
+			module.NewMsg(ownerRule{"a wallet of the loan's credit subject"}, ValidateDispute, mod.Dispute, module.CLI{
+				Use:   "dispute LOAN --reason TEXT --evidence-hash HEX [--month YYYY-MM-DD]",
+				Short: "Dispute a loan's record (a month's code, or the whole record); its lender must answer within dispute_days",
+				Args:  []string{"loan"},
+				Flags: []module.Flag{
+					{Field: "reason", Required: true, Usage: "what is wrong"},
+					{Field: "evidence_hash", Required: true, Usage: "32-byte hex digest of the evidence, kept off the ledger"},
+					{Field: "month", Usage: "a day of the disputed month (default: the whole record)"},
+				},
+				Report: reportAttr(EventDispute, "dispute", "dispute %s opened: the lender answers it with 'ledgerd tx credit answer-dispute %s ...'")}),
+			module.NewMsg(lender, ValidateAnswerDispute, mod.AnswerDispute, module.CLI{
+				Use:   "answer-dispute DISPUTE --answer TEXT [--correct --correction CODE]",
+				Short: "Answer a dispute of a loan of your bank: a correction (a new entry beside the fixed code) or a reasoned rejection",
+				Args:  []string{"dispute"},
+				Flags: []module.Flag{
+					{Field: "answer", Required: true, Usage: "the reasons"},
+					{Field: "correct", Bool: true, Usage: "accept the dispute and record a correction"},
+					{Field: "correction", Usage: "the code the month should read (with --correct)"},
+				}}),
 		},
 		BeginBlock: mod.BeginBlock,
-		Queries:    mod.queries(),
+		Queries:    append(mod.queries(), mod.reportQueries()...),
+		Private:    mod.Private,
 		Params: &module.Params{
 			Key: ParamsKey(),
 			New: func() proto.Message { return new(creditv1.Params) },

@@ -174,7 +174,8 @@ func (mod *Module) saveLoan(ctx exec.Context, k Keeper, before contribution, l *
 // saveReminder keeps l's next pre-due reminder in the reminder index: the
 // first installment unpaid whose reminder day is after the loan's as-of
 // day, with what it owes as of now. A reminder whose day has come stays in
-// the index until the sweep sends it, unless the loan has closed.
+// the index until the sweep has sent it, unless the loan has closed; one
+// sent goes at the loan's next save.
 func (mod *Module) saveReminder(ctx exec.Context, k Keeper, l *creditv1.Loan) {
 	var next *creditv1.Reminder
 	if days := calendar.Day(mod.paramsOf(ctx).ReminderDays); !closed(l) && days > 0 {
@@ -195,8 +196,12 @@ func (mod *Module) saveReminder(ctx exec.Context, k Keeper, l *creditv1.Loan) {
 	if old == day && oldAmount == l.ReminderAmount && day > calendar.Day(l.AsOf) {
 		return // unchanged: a rewrite would cost the tree a new path
 	}
-	if old != 0 && old != day && (old > calendar.Day(l.AsOf) || closed(l)) {
-		k.unmark(reminderKey(old, l.Id))
+	// The old one goes if it will not be sent (it is not due yet, or the
+	// loan ended) or has been; one due and not yet sent stays for the sweep.
+	if old != 0 && old != day {
+		if key := reminderKey(old, l.Id); old > calendar.Day(l.AsOf) || closed(l) || reminderSent(k.kv, key) {
+			k.unmark(key)
+		}
 	}
 	if next != nil {
 		k.setProto(reminderKey(day, l.Id), next)

@@ -103,16 +103,21 @@ func (v View) Portfolio(lender, denom string) *creditv1.Portfolio {
 // HasLoans reports whether any loan was ever drawn.
 func (v View) HasLoans() bool { return v.nextID(keyNextLoan) > 1 }
 
-// ids returns the ids of the index entries under prefix, in order, at
-// most limit (0: all).
+// ids returns the ids of the index entries under prefix, in order, after
+// after, at most limit (0: all). An index range is bracketed by marks
+// with ids 0 and 2^64-1 (Keeper.index), which are not entries: walked
+// from the opening mark to the closing one, its proofs name only its own
+// keys, so a reader allowed the range (access.go) proves it complete.
 func (v View) ids(prefix []byte, after uint64, limit int) []uint64 {
-	start := prefix
+	start := RangeStart(prefix)
 	if after > 0 {
 		start = binary.BigEndian.AppendUint64(append([]byte{}, prefix...), after+1)
 	}
 	var out []uint64
-	store.Each(v.r, start, store.PrefixEnd(prefix), false, func(k, _ []byte) bool {
-		out = append(out, idOfKey(k))
+	store.Each(v.r, start, RangeEnd(prefix), false, func(k, _ []byte) bool {
+		if id := idOfKey(k); id != 0 {
+			out = append(out, id)
+		}
 		return limit == 0 || len(out) < limit
 	})
 	return out
@@ -150,3 +155,19 @@ func (k Keeper) takeID(key byte) uint64 {
 // prove a key with an empty value, nor the absence of a key next to one.
 func (k Keeper) mark(key []byte)   { k.kv.Set(key, indexValue) }
 func (k Keeper) unmark(key []byte) { k.kv.Delete(key) }
+
+// index marks id in the index range prefix, bracketing the range with its
+// opening and closing marks the first time (see View.ids).
+func (k Keeper) index(prefix []byte, id uint64) {
+	k.bracket(prefix)
+	k.mark(binary.BigEndian.AppendUint64(append([]byte{}, prefix...), id))
+}
+
+// bracket writes the marks that open and close the index range prefix,
+// unless it has them.
+func (k Keeper) bracket(prefix []byte) {
+	if k.kv.Get(RangeStart(prefix)) == nil {
+		k.mark(RangeStart(prefix))
+		k.mark(RangeEnd(prefix))
+	}
+}

@@ -1,6 +1,7 @@
 package credit
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 
@@ -82,26 +83,46 @@ func (mod *Module) wakeLoan(ctx exec.Context, k Keeper, l *creditv1.Loan, today 
 
 // sendReminders sends at most budget of the pre-due reminders due by
 // today, from the reminder index alone (no loan is read), and returns how
-// many it sent.
+// many it sent. It deletes none: it moves the cursor past them, one write
+// a block, and a loan's next save deletes its sent reminder with its other
+// writes (saveReminder).
 func (mod *Module) sendReminders(ctx exec.Context, k Keeper, today calendar.Day, budget int) int {
 	if budget <= 0 {
 		return 0
 	}
 	n := 0
-	store.Each(k.kv, []byte{prefixReminder}, reminderKey(today+1, 0), false, func(key, value []byte) bool {
+	var last []byte
+	store.Each(k.kv, afterCursor(k.kv), reminderKey(today+1, 0), false, func(key, value []byte) bool {
 		r := new(creditv1.Reminder)
 		if err := proto.Unmarshal(value, r); err == nil {
 			ctx.Emit(EventReminder, "loan", idString(r.Loan), "borrower", hexAddr(r.Borrower), "lender", r.Lender,
 				"installment", strconv.FormatUint(uint64(r.Installment), 10), "due", calendar.Day(r.Due).String(),
 				"amount", strconv.FormatUint(r.Amount, 10), "denom", r.Denom)
 		}
+		last = append(last[:0], key...)
 		n++
 		return n < budget
 	})
-	for _, key := range store.Keys(k.kv, []byte{prefixReminder}, reminderKey(today+1, 0), false, n) {
-		k.unmark(key)
+	if last != nil {
+		k.kv.Set([]byte{keyReminderCursor}, last)
 	}
 	return n
+}
+
+// afterCursor is the first reminder key the sweep has not sent: the one
+// just after its cursor.
+func afterCursor(r store.Reader) []byte {
+	c := r.Get([]byte{keyReminderCursor})
+	if c == nil {
+		return []byte{prefixReminder}
+	}
+	return append(append(make([]byte, 0, len(c)+1), c...), 0)
+}
+
+// reminderSent reports whether the sweep has sent the reminder at key.
+func reminderSent(r store.Reader, key []byte) bool {
+	c := r.Get([]byte{keyReminderCursor})
+	return c != nil && bytes.Compare(key, c) <= 0
 }
 
 // expireOffers marks at most budget offers lapsed before today as
@@ -125,10 +146,11 @@ func (mod *Module) expireOffers(ctx exec.Context, k Keeper, today calendar.Day, 
 // due by day: loans to bring up to date, reminders to send, offers to mark
 // lapsed. Once it reports false for today, every loan's record is current.
 func SweepPending(r store.Reader, day calendar.Day) bool {
-	for _, prefix := range []byte{prefixWake, prefixReminder, prefixOffer} {
+	for _, prefix := range []byte{prefixWake, prefixOffer} {
 		if _, _, ok := store.First(r, []byte{prefix}, dayIDKey(prefix, day+1, 0)); ok {
 			return true
 		}
 	}
-	return false
+	_, _, ok := store.First(r, afterCursor(r), reminderKey(day+1, 0))
+	return ok
 }

@@ -16,3 +16,9 @@ var (
 	ErrNoHistory      = errcode.Register(QueryCodespace, 6, "this node keeps no history index (history.enabled = false)")
 	ErrHistoryStopped = errcode.Register(QueryCodespace, 7, "this node's history index stopped after a write failure; it catches up when the node restarts")
 )
+
+// Read refusals of private stores (Module.Private).
+var (
+	ErrReadRefused = errcode.Register(QueryCodespace, 8, "this reader may not read this: the store is private (sign the request with --as, as a reader its module allows)")
+	ErrReadExpired = errcode.Register(QueryCodespace, 9, "the signed read request expired: its valid_until is before the node's last block")
+)

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
@@ -80,6 +81,30 @@ type Module struct {
 	// Histories are the kinds of record whose history chains (package
 	// history) the module keeps.
 	Histories []HistorySubject
+	// Private, if set, makes the module's store private: the app answers
+	// a query of its paths, a raw read of its store (with the keys a proof
+	// of absence reveals), and a history query of its subjects only when
+	// Private allows the request's reader (ErrReadRefused otherwise).
+	// Readers sign their requests (auth.Read). An operator of a node
+	// still sees the raw state on disk.
+	Private func(a ReadAccess) error
+}
+
+// ReadAccess is a read of a private module's state for Module.Private to
+// decide.
+type ReadAccess struct {
+	// Stores are the committed stores of the height read.
+	Stores Stores
+	// Reader is the address that signed the request; nil if unsigned.
+	Reader *common.Address
+	// Now is the time of the node's last block (requests are judged as
+	// of now, whatever height they read).
+	Now time.Time
+	// Path is the query path after "/<module>/", with its Data; empty for
+	// a raw read of Key in the module's store.
+	Path string
+	Data []byte
+	Key  []byte
 }
 
 // HistorySubject is a kind of record with a history chain: where its

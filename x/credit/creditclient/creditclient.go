@@ -13,6 +13,7 @@ package creditclient
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -22,6 +23,7 @@ import (
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/credit"
+	"github.com/ledgerd/ledgerd/x/credit/scorecard"
 )
 
 // Client reads the credit module's state through a ledgerd node. It is
@@ -111,30 +113,76 @@ func (c Client) Schedule(ctx context.Context, id uint64, day calendar.Day) (*cre
 // loan's record and the wallet parameters proven at height (0: the
 // latest). It returns the proofs of every read.
 func (c Client) VerifiedSchedule(ctx context.Context, id uint64, day calendar.Day, height int64) (*creditv1.Schedule, *client.ProvenReads, error) {
-	reads := c.ProvenReader(ctx, height)
 	rest := fmt.Sprint(id)
 	if day != 0 {
 		rest += "/" + day.String()
 	}
-	var out *creditv1.Schedule
-	var herr error
+	out := new(creditv1.Schedule)
+	reads, err := c.runProven(ctx, "schedule/", rest, height, out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, reads, nil
+}
+
+// runProven runs the credit module's query path over reads proven at
+// height (0: the latest) and sets out to its answer.
+func (c Client) runProven(ctx context.Context, path, rest string, height int64, out proto.Message) (*client.ProvenReads, error) {
+	reads := c.ProvenReader(ctx, height)
+	var answer proto.Message
+	herr := fmt.Errorf("creditclient: the credit module has no query %q", path)
 	if err := reads.Run(func() {
 		for _, q := range c.mod.Module().Queries {
-			if q.Path == "schedule/" {
-				var m proto.Message
-				m, herr = q.Handle(reads, rest, nil)
-				if herr == nil {
-					out = m.(*creditv1.Schedule)
-				}
+			if q.Path == path {
+				answer, herr = q.Handle(reads, rest, nil)
 			}
 		}
 	}); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if herr != nil {
-		return nil, nil, herr
+		return nil, herr
+	}
+	proto.Merge(out, answer)
+	return reads, nil
+}
+
+// VerifiedReport computes subject's credit report on day (0: the day of
+// the proven state's header) here, with the credit module's own code,
+// over records proven at height (0: the latest). It proves every loan of
+// the subject's and that none is missing: the subject's loan index is
+// walked as a proven-complete range (its marks bracket it, so that the
+// proofs name only the subject's own keys) and must hold exactly the loans
+// the subject's proven record counts (credit.ErrIncomplete otherwise); a
+// node that hides a key fails a proof (client.ErrVerification). The
+// client must read as someone the node lets read the subject
+// (client.WithReader): the subject's wallet, a lender holding an enquiry,
+// an auditor, a regulator or the credit bureau.
+func (c Client) VerifiedReport(ctx context.Context, subject []byte, day calendar.Day, height int64) (*creditv1.Report, *client.ProvenReads, error) {
+	rest := hex.EncodeToString(subject)
+	if day != 0 {
+		rest += "/" + day.String()
+	}
+	out := new(creditv1.Report)
+	reads, err := c.runProven(ctx, "report/", rest, height, out)
+	if err != nil {
+		return nil, nil, err
 	}
 	return out, reads, nil
+}
+
+// Score is the credit score of a report (package scorecard documents
+// the scorecard): recompute it from a proven report.
+func Score(r *creditv1.Report) *creditv1.Score { return scorecard.Of(r) }
+
+// VerifiedScore scores subject's VerifiedReport: nobody's number is
+// trusted.
+func (c Client) VerifiedScore(ctx context.Context, subject []byte, day calendar.Day, height int64) (*creditv1.Score, *creditv1.Report, *client.ProvenReads, error) {
+	r, reads, err := c.VerifiedReport(ctx, subject, day, height)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return Score(r), r, reads, nil
 }
 
 // VerifiedLoansOf proves every loan of borrower at height (0: the latest):
@@ -142,7 +190,7 @@ func (c Client) VerifiedSchedule(ctx context.Context, id uint64, day calendar.Da
 // left out, then each loan is proven.
 func (c Client) VerifiedLoansOf(ctx context.Context, borrower common.Address, height int64) ([]*creditv1.Loan, []*client.Proven, error) {
 	prefix := credit.BorrowerLoansPrefix(borrower.Bytes())
-	r, err := c.VerifiedRange(ctx, credit.StoreName, prefix, prefixEnd(prefix), height, 0)
+	r, err := c.VerifiedRange(ctx, credit.StoreName, credit.RangeStart(prefix), credit.RangeEnd(prefix), height, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -150,6 +198,9 @@ func (c Client) VerifiedLoansOf(ctx context.Context, borrower common.Address, he
 	var loans []*creditv1.Loan
 	for _, kv := range r.Pairs {
 		id := idOf(kv.Key)
+		if id == 0 {
+			continue // the range's opening mark
+		}
 		l, p, err := c.VerifiedLoan(ctx, id, r.Height)
 		if err != nil {
 			return nil, nil, err
@@ -169,15 +220,4 @@ func idOf(key []byte) uint64 {
 		id = id<<8 | uint64(b)
 	}
 	return id
-}
-
-func prefixEnd(p []byte) []byte {
-	end := append([]byte{}, p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
 }

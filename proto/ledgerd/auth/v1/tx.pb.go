@@ -219,6 +219,11 @@ type TxBody struct {
 	//	*TxBody_AcceptAssignment
 	//	*TxBody_NotifyAssignment
 	//	*TxBody_PayWithAssets
+	//	*TxBody_AttestSubject
+	//	*TxBody_GrantConsent
+	//	*TxBody_Enquire
+	//	*TxBody_Dispute
+	//	*TxBody_AnswerDispute
 	//	*TxBody_DelegateCase
 	//	*TxBody_EscalateCase
 	//	*TxBody_RequestPermit
@@ -674,6 +679,51 @@ func (x *TxBody) GetPayWithAssets() *v12.MsgPayWithAssets {
 	return nil
 }
 
+func (x *TxBody) GetAttestSubject() *v12.MsgAttestSubject {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AttestSubject); ok {
+			return x.AttestSubject
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetGrantConsent() *v12.MsgGrantConsent {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_GrantConsent); ok {
+			return x.GrantConsent
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetEnquire() *v12.MsgEnquire {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_Enquire); ok {
+			return x.Enquire
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetDispute() *v12.MsgDispute {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_Dispute); ok {
+			return x.Dispute
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetAnswerDispute() *v12.MsgAnswerDispute {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AnswerDispute); ok {
+			return x.AnswerDispute
+		}
+	}
+	return nil
+}
+
 func (x *TxBody) GetDelegateCase() *v13.MsgDelegateCase {
 	if x != nil {
 		if x, ok := x.Msg.(*TxBody_DelegateCase); ok {
@@ -986,6 +1036,26 @@ type TxBody_PayWithAssets struct {
 	PayWithAssets *v12.MsgPayWithAssets `protobuf:"bytes,59,opt,name=pay_with_assets,json=payWithAssets,proto3,oneof"`
 }
 
+type TxBody_AttestSubject struct {
+	AttestSubject *v12.MsgAttestSubject `protobuf:"bytes,60,opt,name=attest_subject,json=attestSubject,proto3,oneof"`
+}
+
+type TxBody_GrantConsent struct {
+	GrantConsent *v12.MsgGrantConsent `protobuf:"bytes,61,opt,name=grant_consent,json=grantConsent,proto3,oneof"`
+}
+
+type TxBody_Enquire struct {
+	Enquire *v12.MsgEnquire `protobuf:"bytes,62,opt,name=enquire,proto3,oneof"`
+}
+
+type TxBody_Dispute struct {
+	Dispute *v12.MsgDispute `protobuf:"bytes,63,opt,name=dispute,proto3,oneof"`
+}
+
+type TxBody_AnswerDispute struct {
+	AnswerDispute *v12.MsgAnswerDispute `protobuf:"bytes,64,opt,name=answer_dispute,json=answerDispute,proto3,oneof"`
+}
+
 type TxBody_DelegateCase struct {
 	DelegateCase *v13.MsgDelegateCase `protobuf:"bytes,70,opt,name=delegate_case,json=delegateCase,proto3,oneof"`
 }
@@ -1132,6 +1202,16 @@ func (*TxBody_NotifyAssignment) isTxBody_Msg() {}
 
 func (*TxBody_PayWithAssets) isTxBody_Msg() {}
 
+func (*TxBody_AttestSubject) isTxBody_Msg() {}
+
+func (*TxBody_GrantConsent) isTxBody_Msg() {}
+
+func (*TxBody_Enquire) isTxBody_Msg() {}
+
+func (*TxBody_Dispute) isTxBody_Msg() {}
+
+func (*TxBody_AnswerDispute) isTxBody_Msg() {}
+
 func (*TxBody_DelegateCase) isTxBody_Msg() {}
 
 func (*TxBody_EscalateCase) isTxBody_Msg() {}
@@ -1164,6 +1244,75 @@ func (*TxBody_ConfirmSettlement) isTxBody_Msg() {}
 
 func (*TxBody_DisputeSettlement) isTxBody_Msg() {}
 
+// ReadRequest is a signed query: what a reader signs to read a private
+// store (docs/signing.md, "Signed reads"). The node answers the query
+// path with data at height only if the recovered reader may read it.
+// It travels as the data of the path "/read" + path.
+type ReadRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Data  []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	// valid_until: the node refuses the request once its last block is
+	// later than this (Unix seconds).
+	ValidUntil int64 `protobuf:"varint,2,opt,name=valid_until,json=validUntil,proto3" json:"valid_until,omitempty"`
+	// signature is 65 bytes r || s || v (v in {0, 1}, low s) over the
+	// EIP-712 digest of Read(string path,bytes data,int64 height,bool
+	// prove,int64 validUntil) in the chain's domain.
+	Signature     []byte `protobuf:"bytes,3,opt,name=signature,proto3" json:"signature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadRequest) Reset() {
+	*x = ReadRequest{}
+	mi := &file_ledgerd_auth_v1_tx_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadRequest) ProtoMessage() {}
+
+func (x *ReadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_auth_v1_tx_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadRequest.ProtoReflect.Descriptor instead.
+func (*ReadRequest) Descriptor() ([]byte, []int) {
+	return file_ledgerd_auth_v1_tx_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ReadRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *ReadRequest) GetValidUntil() int64 {
+	if x != nil {
+		return x.ValidUntil
+	}
+	return 0
+}
+
+func (x *ReadRequest) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
 var File_ledgerd_auth_v1_tx_proto protoreflect.FileDescriptor
 
 const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
@@ -1174,7 +1323,7 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
 	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
 	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
-	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xe4\"\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xc1%\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -1230,7 +1379,12 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"assignLoan\x12U\n" +
 	"\x11accept_assignment\x189 \x01(\v2&.ledgerd.credit.v1.MsgAcceptAssignmentH\x00R\x10acceptAssignment\x12U\n" +
 	"\x11notify_assignment\x18: \x01(\v2&.ledgerd.credit.v1.MsgNotifyAssignmentH\x00R\x10notifyAssignment\x12M\n" +
-	"\x0fpay_with_assets\x18; \x01(\v2#.ledgerd.credit.v1.MsgPayWithAssetsH\x00R\rpayWithAssets\x12J\n" +
+	"\x0fpay_with_assets\x18; \x01(\v2#.ledgerd.credit.v1.MsgPayWithAssetsH\x00R\rpayWithAssets\x12L\n" +
+	"\x0eattest_subject\x18< \x01(\v2#.ledgerd.credit.v1.MsgAttestSubjectH\x00R\rattestSubject\x12I\n" +
+	"\rgrant_consent\x18= \x01(\v2\".ledgerd.credit.v1.MsgGrantConsentH\x00R\fgrantConsent\x129\n" +
+	"\aenquire\x18> \x01(\v2\x1d.ledgerd.credit.v1.MsgEnquireH\x00R\aenquire\x129\n" +
+	"\adispute\x18? \x01(\v2\x1d.ledgerd.credit.v1.MsgDisputeH\x00R\adispute\x12L\n" +
+	"\x0eanswer_dispute\x18@ \x01(\v2#.ledgerd.credit.v1.MsgAnswerDisputeH\x00R\ranswerDispute\x12J\n" +
 	"\rdelegate_case\x18F \x01(\v2#.ledgerd.collect.v1.MsgDelegateCaseH\x00R\fdelegateCase\x12J\n" +
 	"\rescalate_case\x18G \x01(\v2#.ledgerd.collect.v1.MsgEscalateCaseH\x00R\fescalateCase\x12M\n" +
 	"\x0erequest_permit\x18H \x01(\v2$.ledgerd.collect.v1.MsgRequestPermitH\x00R\rrequestPermit\x12M\n" +
@@ -1248,7 +1402,12 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\x0epay_settlement\x18[ \x01(\v2#.ledgerd.settle.v1.MsgPaySettlementH\x00R\rpaySettlement\x12X\n" +
 	"\x12confirm_settlement\x18\\ \x01(\v2'.ledgerd.settle.v1.MsgConfirmSettlementH\x00R\x11confirmSettlement\x12X\n" +
 	"\x12dispute_settlement\x18] \x01(\v2'.ledgerd.settle.v1.MsgDisputeSettlementH\x00R\x11disputeSettlementB\x05\n" +
-	"\x03msg*6\n" +
+	"\x03msg\"`\n" +
+	"\vReadRequest\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x12\x1f\n" +
+	"\vvalid_until\x18\x02 \x01(\x03R\n" +
+	"validUntil\x12\x1c\n" +
+	"\tsignature\x18\x03 \x01(\fR\tsignature*6\n" +
 	"\bSignMode\x12\x14\n" +
 	"\x10SIGN_MODE_EIP712\x10\x00\x12\x14\n" +
 	"\x10SIGN_MODE_EIP191\x10\x01B9Z7github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1;authv1b\x06proto3"
@@ -1266,135 +1425,146 @@ func file_ledgerd_auth_v1_tx_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_auth_v1_tx_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ledgerd_auth_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_ledgerd_auth_v1_tx_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 	(SignMode)(0),                     // 0: ledgerd.auth.v1.SignMode
 	(*Tx)(nil),                        // 1: ledgerd.auth.v1.Tx
 	(*TxBody)(nil),                    // 2: ledgerd.auth.v1.TxBody
-	(*v1.MsgOpenWallet)(nil),          // 3: ledgerd.wallet.v1.MsgOpenWallet
-	(*v1.MsgDeposit)(nil),             // 4: ledgerd.wallet.v1.MsgDeposit
-	(*v1.MsgTransfer)(nil),            // 5: ledgerd.wallet.v1.MsgTransfer
-	(*v1.MsgRedeem)(nil),              // 6: ledgerd.wallet.v1.MsgRedeem
-	(*v1.MsgBatchTransfer)(nil),       // 7: ledgerd.wallet.v1.MsgBatchTransfer
-	(*v1.MsgFreeze)(nil),              // 8: ledgerd.wallet.v1.MsgFreeze
-	(*v1.MsgRelease)(nil),             // 9: ledgerd.wallet.v1.MsgRelease
-	(*v1.MsgSetTier)(nil),             // 10: ledgerd.wallet.v1.MsgSetTier
-	(*v1.MsgSetLimits)(nil),           // 11: ledgerd.wallet.v1.MsgSetLimits
-	(*v1.MsgCloseWallet)(nil),         // 12: ledgerd.wallet.v1.MsgCloseWallet
-	(*v1.MsgRecoverWallet)(nil),       // 13: ledgerd.wallet.v1.MsgRecoverWallet
-	(*v1.MsgCancelRecovery)(nil),      // 14: ledgerd.wallet.v1.MsgCancelRecovery
-	(*v1.MsgRotateKey)(nil),           // 15: ledgerd.wallet.v1.MsgRotateKey
-	(*v1.MsgSetSecondFactor)(nil),     // 16: ledgerd.wallet.v1.MsgSetSecondFactor
-	(*v1.MsgRemoveSecondFactor)(nil),  // 17: ledgerd.wallet.v1.MsgRemoveSecondFactor
-	(*v1.MsgOpenSubWallet)(nil),       // 18: ledgerd.wallet.v1.MsgOpenSubWallet
-	(*v1.MsgSetSubWallet)(nil),        // 19: ledgerd.wallet.v1.MsgSetSubWallet
-	(*v1.MsgFreezeSubWallet)(nil),     // 20: ledgerd.wallet.v1.MsgFreezeSubWallet
-	(*v1.MsgSweepSubWallet)(nil),      // 21: ledgerd.wallet.v1.MsgSweepSubWallet
-	(*v11.MsgSubmitProposal)(nil),     // 22: ledgerd.gov.v1.MsgSubmitProposal
-	(*v11.MsgVote)(nil),               // 23: ledgerd.gov.v1.MsgVote
-	(*v12.MsgSetCreditProduct)(nil),   // 24: ledgerd.credit.v1.MsgSetCreditProduct
-	(*v12.MsgOfferLine)(nil),          // 25: ledgerd.credit.v1.MsgOfferLine
-	(*v12.MsgAcceptLine)(nil),         // 26: ledgerd.credit.v1.MsgAcceptLine
-	(*v12.MsgSetLine)(nil),            // 27: ledgerd.credit.v1.MsgSetLine
-	(*v12.MsgDrawLoan)(nil),           // 28: ledgerd.credit.v1.MsgDrawLoan
-	(*v12.MsgRepayLoan)(nil),          // 29: ledgerd.credit.v1.MsgRepayLoan
-	(*v12.MsgPrepayLoan)(nil),         // 30: ledgerd.credit.v1.MsgPrepayLoan
-	(*v12.MsgSettleLoan)(nil),         // 31: ledgerd.credit.v1.MsgSettleLoan
-	(*v12.MsgAuthorizeAutoDebit)(nil), // 32: ledgerd.credit.v1.MsgAuthorizeAutoDebit
-	(*v12.MsgRevokeAutoDebit)(nil),    // 33: ledgerd.credit.v1.MsgRevokeAutoDebit
-	(*v12.MsgWriteOffLoan)(nil),       // 34: ledgerd.credit.v1.MsgWriteOffLoan
-	(*v12.MsgRestructureLoan)(nil),    // 35: ledgerd.credit.v1.MsgRestructureLoan
-	(*v12.MsgClassifyLoan)(nil),       // 36: ledgerd.credit.v1.MsgClassifyLoan
-	(*v12.MsgOfferDiscount)(nil),      // 37: ledgerd.credit.v1.MsgOfferDiscount
-	(*v12.MsgApproveLoanAction)(nil),  // 38: ledgerd.credit.v1.MsgApproveLoanAction
-	(*v12.MsgAcceptRestructure)(nil),  // 39: ledgerd.credit.v1.MsgAcceptRestructure
-	(*v12.MsgAssignLoan)(nil),         // 40: ledgerd.credit.v1.MsgAssignLoan
-	(*v12.MsgAcceptAssignment)(nil),   // 41: ledgerd.credit.v1.MsgAcceptAssignment
-	(*v12.MsgNotifyAssignment)(nil),   // 42: ledgerd.credit.v1.MsgNotifyAssignment
-	(*v12.MsgPayWithAssets)(nil),      // 43: ledgerd.credit.v1.MsgPayWithAssets
-	(*v13.MsgDelegateCase)(nil),       // 44: ledgerd.collect.v1.MsgDelegateCase
-	(*v13.MsgEscalateCase)(nil),       // 45: ledgerd.collect.v1.MsgEscalateCase
-	(*v13.MsgRequestPermit)(nil),      // 46: ledgerd.collect.v1.MsgRequestPermit
-	(*v13.MsgRecordOutcome)(nil),      // 47: ledgerd.collect.v1.MsgRecordOutcome
-	(*v13.MsgPromiseToPay)(nil),       // 48: ledgerd.collect.v1.MsgPromiseToPay
-	(*v13.MsgConfirmPromise)(nil),     // 49: ledgerd.collect.v1.MsgConfirmPromise
-	(*v13.MsgAuthorizeContact)(nil),   // 50: ledgerd.collect.v1.MsgAuthorizeContact
-	(*v13.MsgCeaseContact)(nil),       // 51: ledgerd.collect.v1.MsgCeaseContact
-	(*v13.MsgFileComplaint)(nil),      // 52: ledgerd.collect.v1.MsgFileComplaint
-	(*v13.MsgRuleComplaint)(nil),      // 53: ledgerd.collect.v1.MsgRuleComplaint
-	(*v13.MsgSuspendCollector)(nil),   // 54: ledgerd.collect.v1.MsgSuspendCollector
-	(*v1.MsgJudicialDeduct)(nil),      // 55: ledgerd.wallet.v1.MsgJudicialDeduct
-	(*v14.MsgCloseCycle)(nil),         // 56: ledgerd.settle.v1.MsgCloseCycle
-	(*v14.MsgPaySettlement)(nil),      // 57: ledgerd.settle.v1.MsgPaySettlement
-	(*v14.MsgConfirmSettlement)(nil),  // 58: ledgerd.settle.v1.MsgConfirmSettlement
-	(*v14.MsgDisputeSettlement)(nil),  // 59: ledgerd.settle.v1.MsgDisputeSettlement
+	(*ReadRequest)(nil),               // 3: ledgerd.auth.v1.ReadRequest
+	(*v1.MsgOpenWallet)(nil),          // 4: ledgerd.wallet.v1.MsgOpenWallet
+	(*v1.MsgDeposit)(nil),             // 5: ledgerd.wallet.v1.MsgDeposit
+	(*v1.MsgTransfer)(nil),            // 6: ledgerd.wallet.v1.MsgTransfer
+	(*v1.MsgRedeem)(nil),              // 7: ledgerd.wallet.v1.MsgRedeem
+	(*v1.MsgBatchTransfer)(nil),       // 8: ledgerd.wallet.v1.MsgBatchTransfer
+	(*v1.MsgFreeze)(nil),              // 9: ledgerd.wallet.v1.MsgFreeze
+	(*v1.MsgRelease)(nil),             // 10: ledgerd.wallet.v1.MsgRelease
+	(*v1.MsgSetTier)(nil),             // 11: ledgerd.wallet.v1.MsgSetTier
+	(*v1.MsgSetLimits)(nil),           // 12: ledgerd.wallet.v1.MsgSetLimits
+	(*v1.MsgCloseWallet)(nil),         // 13: ledgerd.wallet.v1.MsgCloseWallet
+	(*v1.MsgRecoverWallet)(nil),       // 14: ledgerd.wallet.v1.MsgRecoverWallet
+	(*v1.MsgCancelRecovery)(nil),      // 15: ledgerd.wallet.v1.MsgCancelRecovery
+	(*v1.MsgRotateKey)(nil),           // 16: ledgerd.wallet.v1.MsgRotateKey
+	(*v1.MsgSetSecondFactor)(nil),     // 17: ledgerd.wallet.v1.MsgSetSecondFactor
+	(*v1.MsgRemoveSecondFactor)(nil),  // 18: ledgerd.wallet.v1.MsgRemoveSecondFactor
+	(*v1.MsgOpenSubWallet)(nil),       // 19: ledgerd.wallet.v1.MsgOpenSubWallet
+	(*v1.MsgSetSubWallet)(nil),        // 20: ledgerd.wallet.v1.MsgSetSubWallet
+	(*v1.MsgFreezeSubWallet)(nil),     // 21: ledgerd.wallet.v1.MsgFreezeSubWallet
+	(*v1.MsgSweepSubWallet)(nil),      // 22: ledgerd.wallet.v1.MsgSweepSubWallet
+	(*v11.MsgSubmitProposal)(nil),     // 23: ledgerd.gov.v1.MsgSubmitProposal
+	(*v11.MsgVote)(nil),               // 24: ledgerd.gov.v1.MsgVote
+	(*v12.MsgSetCreditProduct)(nil),   // 25: ledgerd.credit.v1.MsgSetCreditProduct
+	(*v12.MsgOfferLine)(nil),          // 26: ledgerd.credit.v1.MsgOfferLine
+	(*v12.MsgAcceptLine)(nil),         // 27: ledgerd.credit.v1.MsgAcceptLine
+	(*v12.MsgSetLine)(nil),            // 28: ledgerd.credit.v1.MsgSetLine
+	(*v12.MsgDrawLoan)(nil),           // 29: ledgerd.credit.v1.MsgDrawLoan
+	(*v12.MsgRepayLoan)(nil),          // 30: ledgerd.credit.v1.MsgRepayLoan
+	(*v12.MsgPrepayLoan)(nil),         // 31: ledgerd.credit.v1.MsgPrepayLoan
+	(*v12.MsgSettleLoan)(nil),         // 32: ledgerd.credit.v1.MsgSettleLoan
+	(*v12.MsgAuthorizeAutoDebit)(nil), // 33: ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	(*v12.MsgRevokeAutoDebit)(nil),    // 34: ledgerd.credit.v1.MsgRevokeAutoDebit
+	(*v12.MsgWriteOffLoan)(nil),       // 35: ledgerd.credit.v1.MsgWriteOffLoan
+	(*v12.MsgRestructureLoan)(nil),    // 36: ledgerd.credit.v1.MsgRestructureLoan
+	(*v12.MsgClassifyLoan)(nil),       // 37: ledgerd.credit.v1.MsgClassifyLoan
+	(*v12.MsgOfferDiscount)(nil),      // 38: ledgerd.credit.v1.MsgOfferDiscount
+	(*v12.MsgApproveLoanAction)(nil),  // 39: ledgerd.credit.v1.MsgApproveLoanAction
+	(*v12.MsgAcceptRestructure)(nil),  // 40: ledgerd.credit.v1.MsgAcceptRestructure
+	(*v12.MsgAssignLoan)(nil),         // 41: ledgerd.credit.v1.MsgAssignLoan
+	(*v12.MsgAcceptAssignment)(nil),   // 42: ledgerd.credit.v1.MsgAcceptAssignment
+	(*v12.MsgNotifyAssignment)(nil),   // 43: ledgerd.credit.v1.MsgNotifyAssignment
+	(*v12.MsgPayWithAssets)(nil),      // 44: ledgerd.credit.v1.MsgPayWithAssets
+	(*v12.MsgAttestSubject)(nil),      // 45: ledgerd.credit.v1.MsgAttestSubject
+	(*v12.MsgGrantConsent)(nil),       // 46: ledgerd.credit.v1.MsgGrantConsent
+	(*v12.MsgEnquire)(nil),            // 47: ledgerd.credit.v1.MsgEnquire
+	(*v12.MsgDispute)(nil),            // 48: ledgerd.credit.v1.MsgDispute
+	(*v12.MsgAnswerDispute)(nil),      // 49: ledgerd.credit.v1.MsgAnswerDispute
+	(*v13.MsgDelegateCase)(nil),       // 50: ledgerd.collect.v1.MsgDelegateCase
+	(*v13.MsgEscalateCase)(nil),       // 51: ledgerd.collect.v1.MsgEscalateCase
+	(*v13.MsgRequestPermit)(nil),      // 52: ledgerd.collect.v1.MsgRequestPermit
+	(*v13.MsgRecordOutcome)(nil),      // 53: ledgerd.collect.v1.MsgRecordOutcome
+	(*v13.MsgPromiseToPay)(nil),       // 54: ledgerd.collect.v1.MsgPromiseToPay
+	(*v13.MsgConfirmPromise)(nil),     // 55: ledgerd.collect.v1.MsgConfirmPromise
+	(*v13.MsgAuthorizeContact)(nil),   // 56: ledgerd.collect.v1.MsgAuthorizeContact
+	(*v13.MsgCeaseContact)(nil),       // 57: ledgerd.collect.v1.MsgCeaseContact
+	(*v13.MsgFileComplaint)(nil),      // 58: ledgerd.collect.v1.MsgFileComplaint
+	(*v13.MsgRuleComplaint)(nil),      // 59: ledgerd.collect.v1.MsgRuleComplaint
+	(*v13.MsgSuspendCollector)(nil),   // 60: ledgerd.collect.v1.MsgSuspendCollector
+	(*v1.MsgJudicialDeduct)(nil),      // 61: ledgerd.wallet.v1.MsgJudicialDeduct
+	(*v14.MsgCloseCycle)(nil),         // 62: ledgerd.settle.v1.MsgCloseCycle
+	(*v14.MsgPaySettlement)(nil),      // 63: ledgerd.settle.v1.MsgPaySettlement
+	(*v14.MsgConfirmSettlement)(nil),  // 64: ledgerd.settle.v1.MsgConfirmSettlement
+	(*v14.MsgDisputeSettlement)(nil),  // 65: ledgerd.settle.v1.MsgDisputeSettlement
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
 	0,  // 1: ledgerd.auth.v1.Tx.sign_mode:type_name -> ledgerd.auth.v1.SignMode
 	0,  // 2: ledgerd.auth.v1.Tx.second_sign_mode:type_name -> ledgerd.auth.v1.SignMode
-	3,  // 3: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
-	4,  // 4: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
-	5,  // 5: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
-	6,  // 6: ledgerd.auth.v1.TxBody.redeem:type_name -> ledgerd.wallet.v1.MsgRedeem
-	7,  // 7: ledgerd.auth.v1.TxBody.batch_transfer:type_name -> ledgerd.wallet.v1.MsgBatchTransfer
-	8,  // 8: ledgerd.auth.v1.TxBody.freeze:type_name -> ledgerd.wallet.v1.MsgFreeze
-	9,  // 9: ledgerd.auth.v1.TxBody.release:type_name -> ledgerd.wallet.v1.MsgRelease
-	10, // 10: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
-	11, // 11: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
-	12, // 12: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
-	13, // 13: ledgerd.auth.v1.TxBody.recover_wallet:type_name -> ledgerd.wallet.v1.MsgRecoverWallet
-	14, // 14: ledgerd.auth.v1.TxBody.cancel_recovery:type_name -> ledgerd.wallet.v1.MsgCancelRecovery
-	15, // 15: ledgerd.auth.v1.TxBody.rotate_key:type_name -> ledgerd.wallet.v1.MsgRotateKey
-	16, // 16: ledgerd.auth.v1.TxBody.set_second_factor:type_name -> ledgerd.wallet.v1.MsgSetSecondFactor
-	17, // 17: ledgerd.auth.v1.TxBody.remove_second_factor:type_name -> ledgerd.wallet.v1.MsgRemoveSecondFactor
-	18, // 18: ledgerd.auth.v1.TxBody.open_sub_wallet:type_name -> ledgerd.wallet.v1.MsgOpenSubWallet
-	19, // 19: ledgerd.auth.v1.TxBody.set_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSetSubWallet
-	20, // 20: ledgerd.auth.v1.TxBody.freeze_sub_wallet:type_name -> ledgerd.wallet.v1.MsgFreezeSubWallet
-	21, // 21: ledgerd.auth.v1.TxBody.sweep_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSweepSubWallet
-	22, // 22: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
-	23, // 23: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
-	24, // 24: ledgerd.auth.v1.TxBody.set_credit_product:type_name -> ledgerd.credit.v1.MsgSetCreditProduct
-	25, // 25: ledgerd.auth.v1.TxBody.offer_line:type_name -> ledgerd.credit.v1.MsgOfferLine
-	26, // 26: ledgerd.auth.v1.TxBody.accept_line:type_name -> ledgerd.credit.v1.MsgAcceptLine
-	27, // 27: ledgerd.auth.v1.TxBody.set_line:type_name -> ledgerd.credit.v1.MsgSetLine
-	28, // 28: ledgerd.auth.v1.TxBody.draw_loan:type_name -> ledgerd.credit.v1.MsgDrawLoan
-	29, // 29: ledgerd.auth.v1.TxBody.repay_loan:type_name -> ledgerd.credit.v1.MsgRepayLoan
-	30, // 30: ledgerd.auth.v1.TxBody.prepay_loan:type_name -> ledgerd.credit.v1.MsgPrepayLoan
-	31, // 31: ledgerd.auth.v1.TxBody.settle_loan:type_name -> ledgerd.credit.v1.MsgSettleLoan
-	32, // 32: ledgerd.auth.v1.TxBody.authorize_autodebit:type_name -> ledgerd.credit.v1.MsgAuthorizeAutoDebit
-	33, // 33: ledgerd.auth.v1.TxBody.revoke_autodebit:type_name -> ledgerd.credit.v1.MsgRevokeAutoDebit
-	34, // 34: ledgerd.auth.v1.TxBody.write_off_loan:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
-	35, // 35: ledgerd.auth.v1.TxBody.restructure_loan:type_name -> ledgerd.credit.v1.MsgRestructureLoan
-	36, // 36: ledgerd.auth.v1.TxBody.classify_loan:type_name -> ledgerd.credit.v1.MsgClassifyLoan
-	37, // 37: ledgerd.auth.v1.TxBody.offer_discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
-	38, // 38: ledgerd.auth.v1.TxBody.approve_loan_action:type_name -> ledgerd.credit.v1.MsgApproveLoanAction
-	39, // 39: ledgerd.auth.v1.TxBody.accept_restructure:type_name -> ledgerd.credit.v1.MsgAcceptRestructure
-	40, // 40: ledgerd.auth.v1.TxBody.assign_loan:type_name -> ledgerd.credit.v1.MsgAssignLoan
-	41, // 41: ledgerd.auth.v1.TxBody.accept_assignment:type_name -> ledgerd.credit.v1.MsgAcceptAssignment
-	42, // 42: ledgerd.auth.v1.TxBody.notify_assignment:type_name -> ledgerd.credit.v1.MsgNotifyAssignment
-	43, // 43: ledgerd.auth.v1.TxBody.pay_with_assets:type_name -> ledgerd.credit.v1.MsgPayWithAssets
-	44, // 44: ledgerd.auth.v1.TxBody.delegate_case:type_name -> ledgerd.collect.v1.MsgDelegateCase
-	45, // 45: ledgerd.auth.v1.TxBody.escalate_case:type_name -> ledgerd.collect.v1.MsgEscalateCase
-	46, // 46: ledgerd.auth.v1.TxBody.request_permit:type_name -> ledgerd.collect.v1.MsgRequestPermit
-	47, // 47: ledgerd.auth.v1.TxBody.record_outcome:type_name -> ledgerd.collect.v1.MsgRecordOutcome
-	48, // 48: ledgerd.auth.v1.TxBody.promise_to_pay:type_name -> ledgerd.collect.v1.MsgPromiseToPay
-	49, // 49: ledgerd.auth.v1.TxBody.confirm_promise:type_name -> ledgerd.collect.v1.MsgConfirmPromise
-	50, // 50: ledgerd.auth.v1.TxBody.authorize_contact:type_name -> ledgerd.collect.v1.MsgAuthorizeContact
-	51, // 51: ledgerd.auth.v1.TxBody.cease_contact:type_name -> ledgerd.collect.v1.MsgCeaseContact
-	52, // 52: ledgerd.auth.v1.TxBody.file_complaint:type_name -> ledgerd.collect.v1.MsgFileComplaint
-	53, // 53: ledgerd.auth.v1.TxBody.rule_complaint:type_name -> ledgerd.collect.v1.MsgRuleComplaint
-	54, // 54: ledgerd.auth.v1.TxBody.suspend_collector:type_name -> ledgerd.collect.v1.MsgSuspendCollector
-	55, // 55: ledgerd.auth.v1.TxBody.judicial_deduct:type_name -> ledgerd.wallet.v1.MsgJudicialDeduct
-	56, // 56: ledgerd.auth.v1.TxBody.close_cycle:type_name -> ledgerd.settle.v1.MsgCloseCycle
-	57, // 57: ledgerd.auth.v1.TxBody.pay_settlement:type_name -> ledgerd.settle.v1.MsgPaySettlement
-	58, // 58: ledgerd.auth.v1.TxBody.confirm_settlement:type_name -> ledgerd.settle.v1.MsgConfirmSettlement
-	59, // 59: ledgerd.auth.v1.TxBody.dispute_settlement:type_name -> ledgerd.settle.v1.MsgDisputeSettlement
-	60, // [60:60] is the sub-list for method output_type
-	60, // [60:60] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	4,  // 3: ledgerd.auth.v1.TxBody.open_wallet:type_name -> ledgerd.wallet.v1.MsgOpenWallet
+	5,  // 4: ledgerd.auth.v1.TxBody.deposit:type_name -> ledgerd.wallet.v1.MsgDeposit
+	6,  // 5: ledgerd.auth.v1.TxBody.transfer:type_name -> ledgerd.wallet.v1.MsgTransfer
+	7,  // 6: ledgerd.auth.v1.TxBody.redeem:type_name -> ledgerd.wallet.v1.MsgRedeem
+	8,  // 7: ledgerd.auth.v1.TxBody.batch_transfer:type_name -> ledgerd.wallet.v1.MsgBatchTransfer
+	9,  // 8: ledgerd.auth.v1.TxBody.freeze:type_name -> ledgerd.wallet.v1.MsgFreeze
+	10, // 9: ledgerd.auth.v1.TxBody.release:type_name -> ledgerd.wallet.v1.MsgRelease
+	11, // 10: ledgerd.auth.v1.TxBody.set_tier:type_name -> ledgerd.wallet.v1.MsgSetTier
+	12, // 11: ledgerd.auth.v1.TxBody.set_limits:type_name -> ledgerd.wallet.v1.MsgSetLimits
+	13, // 12: ledgerd.auth.v1.TxBody.close_wallet:type_name -> ledgerd.wallet.v1.MsgCloseWallet
+	14, // 13: ledgerd.auth.v1.TxBody.recover_wallet:type_name -> ledgerd.wallet.v1.MsgRecoverWallet
+	15, // 14: ledgerd.auth.v1.TxBody.cancel_recovery:type_name -> ledgerd.wallet.v1.MsgCancelRecovery
+	16, // 15: ledgerd.auth.v1.TxBody.rotate_key:type_name -> ledgerd.wallet.v1.MsgRotateKey
+	17, // 16: ledgerd.auth.v1.TxBody.set_second_factor:type_name -> ledgerd.wallet.v1.MsgSetSecondFactor
+	18, // 17: ledgerd.auth.v1.TxBody.remove_second_factor:type_name -> ledgerd.wallet.v1.MsgRemoveSecondFactor
+	19, // 18: ledgerd.auth.v1.TxBody.open_sub_wallet:type_name -> ledgerd.wallet.v1.MsgOpenSubWallet
+	20, // 19: ledgerd.auth.v1.TxBody.set_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSetSubWallet
+	21, // 20: ledgerd.auth.v1.TxBody.freeze_sub_wallet:type_name -> ledgerd.wallet.v1.MsgFreezeSubWallet
+	22, // 21: ledgerd.auth.v1.TxBody.sweep_sub_wallet:type_name -> ledgerd.wallet.v1.MsgSweepSubWallet
+	23, // 22: ledgerd.auth.v1.TxBody.submit_proposal:type_name -> ledgerd.gov.v1.MsgSubmitProposal
+	24, // 23: ledgerd.auth.v1.TxBody.vote:type_name -> ledgerd.gov.v1.MsgVote
+	25, // 24: ledgerd.auth.v1.TxBody.set_credit_product:type_name -> ledgerd.credit.v1.MsgSetCreditProduct
+	26, // 25: ledgerd.auth.v1.TxBody.offer_line:type_name -> ledgerd.credit.v1.MsgOfferLine
+	27, // 26: ledgerd.auth.v1.TxBody.accept_line:type_name -> ledgerd.credit.v1.MsgAcceptLine
+	28, // 27: ledgerd.auth.v1.TxBody.set_line:type_name -> ledgerd.credit.v1.MsgSetLine
+	29, // 28: ledgerd.auth.v1.TxBody.draw_loan:type_name -> ledgerd.credit.v1.MsgDrawLoan
+	30, // 29: ledgerd.auth.v1.TxBody.repay_loan:type_name -> ledgerd.credit.v1.MsgRepayLoan
+	31, // 30: ledgerd.auth.v1.TxBody.prepay_loan:type_name -> ledgerd.credit.v1.MsgPrepayLoan
+	32, // 31: ledgerd.auth.v1.TxBody.settle_loan:type_name -> ledgerd.credit.v1.MsgSettleLoan
+	33, // 32: ledgerd.auth.v1.TxBody.authorize_autodebit:type_name -> ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	34, // 33: ledgerd.auth.v1.TxBody.revoke_autodebit:type_name -> ledgerd.credit.v1.MsgRevokeAutoDebit
+	35, // 34: ledgerd.auth.v1.TxBody.write_off_loan:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
+	36, // 35: ledgerd.auth.v1.TxBody.restructure_loan:type_name -> ledgerd.credit.v1.MsgRestructureLoan
+	37, // 36: ledgerd.auth.v1.TxBody.classify_loan:type_name -> ledgerd.credit.v1.MsgClassifyLoan
+	38, // 37: ledgerd.auth.v1.TxBody.offer_discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
+	39, // 38: ledgerd.auth.v1.TxBody.approve_loan_action:type_name -> ledgerd.credit.v1.MsgApproveLoanAction
+	40, // 39: ledgerd.auth.v1.TxBody.accept_restructure:type_name -> ledgerd.credit.v1.MsgAcceptRestructure
+	41, // 40: ledgerd.auth.v1.TxBody.assign_loan:type_name -> ledgerd.credit.v1.MsgAssignLoan
+	42, // 41: ledgerd.auth.v1.TxBody.accept_assignment:type_name -> ledgerd.credit.v1.MsgAcceptAssignment
+	43, // 42: ledgerd.auth.v1.TxBody.notify_assignment:type_name -> ledgerd.credit.v1.MsgNotifyAssignment
+	44, // 43: ledgerd.auth.v1.TxBody.pay_with_assets:type_name -> ledgerd.credit.v1.MsgPayWithAssets
+	45, // 44: ledgerd.auth.v1.TxBody.attest_subject:type_name -> ledgerd.credit.v1.MsgAttestSubject
+	46, // 45: ledgerd.auth.v1.TxBody.grant_consent:type_name -> ledgerd.credit.v1.MsgGrantConsent
+	47, // 46: ledgerd.auth.v1.TxBody.enquire:type_name -> ledgerd.credit.v1.MsgEnquire
+	48, // 47: ledgerd.auth.v1.TxBody.dispute:type_name -> ledgerd.credit.v1.MsgDispute
+	49, // 48: ledgerd.auth.v1.TxBody.answer_dispute:type_name -> ledgerd.credit.v1.MsgAnswerDispute
+	50, // 49: ledgerd.auth.v1.TxBody.delegate_case:type_name -> ledgerd.collect.v1.MsgDelegateCase
+	51, // 50: ledgerd.auth.v1.TxBody.escalate_case:type_name -> ledgerd.collect.v1.MsgEscalateCase
+	52, // 51: ledgerd.auth.v1.TxBody.request_permit:type_name -> ledgerd.collect.v1.MsgRequestPermit
+	53, // 52: ledgerd.auth.v1.TxBody.record_outcome:type_name -> ledgerd.collect.v1.MsgRecordOutcome
+	54, // 53: ledgerd.auth.v1.TxBody.promise_to_pay:type_name -> ledgerd.collect.v1.MsgPromiseToPay
+	55, // 54: ledgerd.auth.v1.TxBody.confirm_promise:type_name -> ledgerd.collect.v1.MsgConfirmPromise
+	56, // 55: ledgerd.auth.v1.TxBody.authorize_contact:type_name -> ledgerd.collect.v1.MsgAuthorizeContact
+	57, // 56: ledgerd.auth.v1.TxBody.cease_contact:type_name -> ledgerd.collect.v1.MsgCeaseContact
+	58, // 57: ledgerd.auth.v1.TxBody.file_complaint:type_name -> ledgerd.collect.v1.MsgFileComplaint
+	59, // 58: ledgerd.auth.v1.TxBody.rule_complaint:type_name -> ledgerd.collect.v1.MsgRuleComplaint
+	60, // 59: ledgerd.auth.v1.TxBody.suspend_collector:type_name -> ledgerd.collect.v1.MsgSuspendCollector
+	61, // 60: ledgerd.auth.v1.TxBody.judicial_deduct:type_name -> ledgerd.wallet.v1.MsgJudicialDeduct
+	62, // 61: ledgerd.auth.v1.TxBody.close_cycle:type_name -> ledgerd.settle.v1.MsgCloseCycle
+	63, // 62: ledgerd.auth.v1.TxBody.pay_settlement:type_name -> ledgerd.settle.v1.MsgPaySettlement
+	64, // 63: ledgerd.auth.v1.TxBody.confirm_settlement:type_name -> ledgerd.settle.v1.MsgConfirmSettlement
+	65, // 64: ledgerd.auth.v1.TxBody.dispute_settlement:type_name -> ledgerd.settle.v1.MsgDisputeSettlement
+	65, // [65:65] is the sub-list for method output_type
+	65, // [65:65] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -1444,6 +1614,11 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_AcceptAssignment)(nil),
 		(*TxBody_NotifyAssignment)(nil),
 		(*TxBody_PayWithAssets)(nil),
+		(*TxBody_AttestSubject)(nil),
+		(*TxBody_GrantConsent)(nil),
+		(*TxBody_Enquire)(nil),
+		(*TxBody_Dispute)(nil),
+		(*TxBody_AnswerDispute)(nil),
 		(*TxBody_DelegateCase)(nil),
 		(*TxBody_EscalateCase)(nil),
 		(*TxBody_RequestPermit)(nil),
@@ -1467,7 +1642,7 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_auth_v1_tx_proto_rawDesc), len(file_ledgerd_auth_v1_tx_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

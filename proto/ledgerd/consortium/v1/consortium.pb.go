@@ -46,18 +46,23 @@ const (
 	// interbank settlement runs through (docs/settlement.md). (9, not the
 	// next free number, so that roles added on other branches do not clash.)
 	Role_ROLE_SETTLEMENT_AGENT Role = 9
+	// ROLE_CREDIT_BUREAU is the consortium's licensed credit-reporting
+	// operator: it reads every credit record, with proofs. (13: a number
+	// no other branch is likely to take.)
+	Role_ROLE_CREDIT_BUREAU Role = 13
 )
 
 // Enum value maps for Role.
 var (
 	Role_name = map[int32]string{
-		0: "ROLE_UNSPECIFIED",
-		1: "ROLE_ISSUER",
-		2: "ROLE_LENDER",
-		3: "ROLE_AUDITOR",
-		4: "ROLE_REGULATOR",
-		5: "ROLE_COLLECTOR",
-		9: "ROLE_SETTLEMENT_AGENT",
+		0:  "ROLE_UNSPECIFIED",
+		1:  "ROLE_ISSUER",
+		2:  "ROLE_LENDER",
+		3:  "ROLE_AUDITOR",
+		4:  "ROLE_REGULATOR",
+		5:  "ROLE_COLLECTOR",
+		9:  "ROLE_SETTLEMENT_AGENT",
+		13: "ROLE_CREDIT_BUREAU",
 	}
 	Role_value = map[string]int32{
 		"ROLE_UNSPECIFIED":      0,
@@ -67,6 +72,7 @@ var (
 		"ROLE_REGULATOR":        4,
 		"ROLE_COLLECTOR":        5,
 		"ROLE_SETTLEMENT_AGENT": 9,
+		"ROLE_CREDIT_BUREAU":    13,
 	}
 )
 
@@ -565,7 +571,7 @@ const file_ledgerd_consortium_v1_consortium_proto_rawDesc = "" +
 	"\rmax_block_txs\x18\x03 \x01(\x04R\vmaxBlockTxs\x123\n" +
 	"\x16max_tx_validity_blocks\x18\x04 \x01(\x04R\x13maxTxValidityBlocks\"B\n" +
 	"\aMembers\x127\n" +
-	"\amembers\x18\x01 \x03(\v2\x1d.ledgerd.consortium.v1.MemberR\amembers*\x93\x01\n" +
+	"\amembers\x18\x01 \x03(\v2\x1d.ledgerd.consortium.v1.MemberR\amembers*\xab\x01\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_ISSUER\x10\x01\x12\x0f\n" +
@@ -573,7 +579,8 @@ const file_ledgerd_consortium_v1_consortium_proto_rawDesc = "" +
 	"\fROLE_AUDITOR\x10\x03\x12\x12\n" +
 	"\x0eROLE_REGULATOR\x10\x04\x12\x12\n" +
 	"\x0eROLE_COLLECTOR\x10\x05\x12\x19\n" +
-	"\x15ROLE_SETTLEMENT_AGENT\x10\t*\x7f\n" +
+	"\x15ROLE_SETTLEMENT_AGENT\x10\t\x12\x16\n" +
+	"\x12ROLE_CREDIT_BUREAU\x10\r*\x7f\n" +
 	"\fMemberStatus\x12\x1d\n" +
 	"\x19MEMBER_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14MEMBER_STATUS_ACTIVE\x10\x01\x12\x1b\n" +

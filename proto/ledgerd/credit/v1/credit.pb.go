@@ -656,6 +656,119 @@ func (LineAction) EnumDescriptor() ([]byte, []int) {
 	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{9}
 }
 
+// Purpose is why a lender reads a subject's report.
+type Purpose int32
+
+const (
+	Purpose_PURPOSE_UNSPECIFIED Purpose = 0
+	// The approvals need the subject's signed consent.
+	Purpose_PURPOSE_LOAN_APPROVAL    Purpose = 1
+	Purpose_PURPOSE_CARD_APPROVAL    Purpose = 2
+	Purpose_PURPOSE_GUARANTEE_REVIEW Purpose = 3
+	// POST_LOAN: the lender of an existing loan of the subject; no consent.
+	Purpose_PURPOSE_POST_LOAN Purpose = 4
+)
+
+// Enum value maps for Purpose.
+var (
+	Purpose_name = map[int32]string{
+		0: "PURPOSE_UNSPECIFIED",
+		1: "PURPOSE_LOAN_APPROVAL",
+		2: "PURPOSE_CARD_APPROVAL",
+		3: "PURPOSE_GUARANTEE_REVIEW",
+		4: "PURPOSE_POST_LOAN",
+	}
+	Purpose_value = map[string]int32{
+		"PURPOSE_UNSPECIFIED":      0,
+		"PURPOSE_LOAN_APPROVAL":    1,
+		"PURPOSE_CARD_APPROVAL":    2,
+		"PURPOSE_GUARANTEE_REVIEW": 3,
+		"PURPOSE_POST_LOAN":        4,
+	}
+)
+
+func (x Purpose) Enum() *Purpose {
+	p := new(Purpose)
+	*p = x
+	return p
+}
+
+func (x Purpose) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Purpose) Descriptor() protoreflect.EnumDescriptor {
+	return file_ledgerd_credit_v1_credit_proto_enumTypes[10].Descriptor()
+}
+
+func (Purpose) Type() protoreflect.EnumType {
+	return &file_ledgerd_credit_v1_credit_proto_enumTypes[10]
+}
+
+func (x Purpose) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Purpose.Descriptor instead.
+func (Purpose) EnumDescriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{10}
+}
+
+// DisputeStatus is where a dispute stands.
+type DisputeStatus int32
+
+const (
+	DisputeStatus_DISPUTE_STATUS_UNSPECIFIED DisputeStatus = 0
+	DisputeStatus_DISPUTE_STATUS_OPEN        DisputeStatus = 1
+	// CORRECTED: the lender accepted it and recorded a correction.
+	DisputeStatus_DISPUTE_STATUS_CORRECTED DisputeStatus = 2
+	// REJECTED: the lender rejected it, with its reasons.
+	DisputeStatus_DISPUTE_STATUS_REJECTED DisputeStatus = 3
+)
+
+// Enum value maps for DisputeStatus.
+var (
+	DisputeStatus_name = map[int32]string{
+		0: "DISPUTE_STATUS_UNSPECIFIED",
+		1: "DISPUTE_STATUS_OPEN",
+		2: "DISPUTE_STATUS_CORRECTED",
+		3: "DISPUTE_STATUS_REJECTED",
+	}
+	DisputeStatus_value = map[string]int32{
+		"DISPUTE_STATUS_UNSPECIFIED": 0,
+		"DISPUTE_STATUS_OPEN":        1,
+		"DISPUTE_STATUS_CORRECTED":   2,
+		"DISPUTE_STATUS_REJECTED":    3,
+	}
+)
+
+func (x DisputeStatus) Enum() *DisputeStatus {
+	p := new(DisputeStatus)
+	*p = x
+	return p
+}
+
+func (x DisputeStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DisputeStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_ledgerd_credit_v1_credit_proto_enumTypes[11].Descriptor()
+}
+
+func (DisputeStatus) Type() protoreflect.EnumType {
+	return &file_ledgerd_credit_v1_credit_proto_enumTypes[11]
+}
+
+func (x DisputeStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DisputeStatus.Descriptor instead.
+func (DisputeStatus) EnumDescriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{11}
+}
+
 // Terms are a loan contract's figures, copied from the product at offer
 // and frozen into the line at acceptance: a later change of the product or
 // of the consortium's parameters never alters them.
@@ -1508,6 +1621,18 @@ type Loan struct {
 	// reminder_day is the day of the loan's next pre-due reminder in the
 	// reminder index (0: none).
 	ReminderDay int64 `protobuf:"varint,39,opt,name=reminder_day,json=reminderDay,proto3" json:"reminder_day,omitempty"`
+	// subject is the borrower's credit subject id, from the line (attested
+	// by the lender at offer); empty for a loan drawn before subjects.
+	Subject []byte `protobuf:"bytes,40,opt,name=subject,proto3" json:"subject,omitempty"`
+	// grid holds the loan's fixed monthly report codes, one character a
+	// month from the drawdown's month on (docs/credit.md, "The report"): a
+	// month's code is fixed the first time the loan is brought up to date
+	// after its month end, from the loan as of that month end, and never
+	// rewritten. Months ended since are derived, identically, on read.
+	Grid string `protobuf:"bytes,41,opt,name=grid,proto3" json:"grid,omitempty"`
+	// notice_day is the day of the first notice before negative data (the
+	// first-day-past-due notice), 0 if none went out.
+	NoticeDay int64 `protobuf:"varint,42,opt,name=notice_day,json=noticeDay,proto3" json:"notice_day,omitempty"`
 	// reminder_amount is the amount that reminder names, so that saving the
 	// loan rewrites it only when it changed.
 	ReminderAmount uint64 `protobuf:"varint,49,opt,name=reminder_amount,json=reminderAmount,proto3" json:"reminder_amount,omitempty"`
@@ -1818,6 +1943,27 @@ func (x *Loan) GetReminderDay() int64 {
 	return 0
 }
 
+func (x *Loan) GetSubject() []byte {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *Loan) GetGrid() string {
+	if x != nil {
+		return x.Grid
+	}
+	return ""
+}
+
+func (x *Loan) GetNoticeDay() int64 {
+	if x != nil {
+		return x.NoticeDay
+	}
+	return 0
+}
+
 func (x *Loan) GetReminderAmount() uint64 {
 	if x != nil {
 		return x.ReminderAmount
@@ -2122,6 +2268,21 @@ type Params struct {
 	MaxPendingSeconds int64 `protobuf:"varint,4,opt,name=max_pending_seconds,json=maxPendingSeconds,proto3" json:"max_pending_seconds,omitempty"`
 	// max_term_months bounds any product's terms (default 360).
 	MaxTermMonths uint32 `protobuf:"varint,5,opt,name=max_term_months,json=maxTermMonths,proto3" json:"max_term_months,omitempty"`
+	// report_months is the window of monthly codes a report shows
+	// (default 24).
+	ReportMonths uint32 `protobuf:"varint,6,opt,name=report_months,json=reportMonths,proto3" json:"report_months,omitempty"`
+	// dispute_days: a lender answers a dispute within this many days
+	// (default 20).
+	DisputeDays uint32 `protobuf:"varint,7,opt,name=dispute_days,json=disputeDays,proto3" json:"dispute_days,omitempty"`
+	// access_days: a post-loan management enquiry lets its lender read the
+	// subject's report this many days (default 30); an approval enquiry
+	// until its consent expires.
+	AccessDays uint32 `protobuf:"varint,8,opt,name=access_days,json=accessDays,proto3" json:"access_days,omitempty"`
+	// retention_months: a loan with a negative code leaves the report this
+	// many months after it ended (default 60: 5 years); the chain keeps it.
+	RetentionMonths uint32 `protobuf:"varint,9,opt,name=retention_months,json=retentionMonths,proto3" json:"retention_months,omitempty"`
+	// enquiry_months: enquiries this recent are listed (default 24).
+	EnquiryMonths uint32 `protobuf:"varint,10,opt,name=enquiry_months,json=enquiryMonths,proto3" json:"enquiry_months,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2187,6 +2348,41 @@ func (x *Params) GetMaxPendingSeconds() int64 {
 func (x *Params) GetMaxTermMonths() uint32 {
 	if x != nil {
 		return x.MaxTermMonths
+	}
+	return 0
+}
+
+func (x *Params) GetReportMonths() uint32 {
+	if x != nil {
+		return x.ReportMonths
+	}
+	return 0
+}
+
+func (x *Params) GetDisputeDays() uint32 {
+	if x != nil {
+		return x.DisputeDays
+	}
+	return 0
+}
+
+func (x *Params) GetAccessDays() uint32 {
+	if x != nil {
+		return x.AccessDays
+	}
+	return 0
+}
+
+func (x *Params) GetRetentionMonths() uint32 {
+	if x != nil {
+		return x.RetentionMonths
+	}
+	return 0
+}
+
+func (x *Params) GetEnquiryMonths() uint32 {
+	if x != nil {
+		return x.EnquiryMonths
 	}
 	return 0
 }
@@ -4106,6 +4302,1358 @@ func (x *MsgPayWithAssets) GetReference() string {
 	return ""
 }
 
+// Subject is a credit subject (a person, by the keyed hash of their ID
+// number): how many loans, wallets, enquiries and disputes the store
+// indexes under it. A report is proven complete by walking the subject's
+// loan index and finding exactly loans keys.
+type Subject struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            []byte                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Loans         uint64                 `protobuf:"varint,2,opt,name=loans,proto3" json:"loans,omitempty"`
+	Wallets       uint64                 `protobuf:"varint,3,opt,name=wallets,proto3" json:"wallets,omitempty"`
+	Enquiries     uint64                 `protobuf:"varint,4,opt,name=enquiries,proto3" json:"enquiries,omitempty"`
+	Disputes      uint64                 `protobuf:"varint,5,opt,name=disputes,proto3" json:"disputes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Subject) Reset() {
+	*x = Subject{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Subject) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Subject) ProtoMessage() {}
+
+func (x *Subject) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Subject.ProtoReflect.Descriptor instead.
+func (*Subject) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *Subject) GetId() []byte {
+	if x != nil {
+		return x.Id
+	}
+	return nil
+}
+
+func (x *Subject) GetLoans() uint64 {
+	if x != nil {
+		return x.Loans
+	}
+	return 0
+}
+
+func (x *Subject) GetWallets() uint64 {
+	if x != nil {
+		return x.Wallets
+	}
+	return 0
+}
+
+func (x *Subject) GetEnquiries() uint64 {
+	if x != nil {
+		return x.Enquiries
+	}
+	return 0
+}
+
+func (x *Subject) GetDisputes() uint64 {
+	if x != nil {
+		return x.Disputes
+	}
+	return 0
+}
+
+// Consent is a subject's signed consent that a lender enquire for a
+// purpose until expires.
+type Consent struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Subject []byte                 `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	Lender  string                 `protobuf:"bytes,2,opt,name=lender,proto3" json:"lender,omitempty"`
+	Purpose Purpose                `protobuf:"varint,3,opt,name=purpose,proto3,enum=ledgerd.credit.v1.Purpose" json:"purpose,omitempty"`
+	Expires int64                  `protobuf:"varint,4,opt,name=expires,proto3" json:"expires,omitempty"`
+	// wallet is the subject's wallet that signed it.
+	Wallet        []byte `protobuf:"bytes,5,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Height        int64  `protobuf:"varint,6,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Consent) Reset() {
+	*x = Consent{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Consent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Consent) ProtoMessage() {}
+
+func (x *Consent) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Consent.ProtoReflect.Descriptor instead.
+func (*Consent) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *Consent) GetSubject() []byte {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *Consent) GetLender() string {
+	if x != nil {
+		return x.Lender
+	}
+	return ""
+}
+
+func (x *Consent) GetPurpose() Purpose {
+	if x != nil {
+		return x.Purpose
+	}
+	return Purpose_PURPOSE_UNSPECIFIED
+}
+
+func (x *Consent) GetExpires() int64 {
+	if x != nil {
+		return x.Expires
+	}
+	return 0
+}
+
+func (x *Consent) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *Consent) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+// Enquiry is a lender's recorded read of a subject's report.
+type Enquiry struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Subject []byte                 `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	Seq     uint64                 `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
+	Lender  string                 `protobuf:"bytes,3,opt,name=lender,proto3" json:"lender,omitempty"`
+	Purpose Purpose                `protobuf:"varint,4,opt,name=purpose,proto3,enum=ledgerd.credit.v1.Purpose" json:"purpose,omitempty"`
+	Day     int64                  `protobuf:"varint,5,opt,name=day,proto3" json:"day,omitempty"`
+	// by is the lender's operator who enquired.
+	By []byte `protobuf:"bytes,6,opt,name=by,proto3" json:"by,omitempty"`
+	// until: the lender may read the subject's records until this time.
+	Until         int64 `protobuf:"varint,7,opt,name=until,proto3" json:"until,omitempty"`
+	Height        int64 `protobuf:"varint,8,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Enquiry) Reset() {
+	*x = Enquiry{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Enquiry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Enquiry) ProtoMessage() {}
+
+func (x *Enquiry) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Enquiry.ProtoReflect.Descriptor instead.
+func (*Enquiry) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *Enquiry) GetSubject() []byte {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *Enquiry) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *Enquiry) GetLender() string {
+	if x != nil {
+		return x.Lender
+	}
+	return ""
+}
+
+func (x *Enquiry) GetPurpose() Purpose {
+	if x != nil {
+		return x.Purpose
+	}
+	return Purpose_PURPOSE_UNSPECIFIED
+}
+
+func (x *Enquiry) GetDay() int64 {
+	if x != nil {
+		return x.Day
+	}
+	return 0
+}
+
+func (x *Enquiry) GetBy() []byte {
+	if x != nil {
+		return x.By
+	}
+	return nil
+}
+
+func (x *Enquiry) GetUntil() int64 {
+	if x != nil {
+		return x.Until
+	}
+	return 0
+}
+
+func (x *Enquiry) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+// Dispute is a borrower's dispute of a loan's record (one month's code,
+// or the record as a whole) and the lender's answer.
+type Dispute struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Id      uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Loan    uint64                 `protobuf:"varint,2,opt,name=loan,proto3" json:"loan,omitempty"`
+	Subject []byte                 `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
+	Lender  string                 `protobuf:"bytes,4,opt,name=lender,proto3" json:"lender,omitempty"`
+	// month is the first day of the disputed month, 0 for the whole record.
+	Month        int64  `protobuf:"varint,5,opt,name=month,proto3" json:"month,omitempty"`
+	Reason       string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	EvidenceHash []byte `protobuf:"bytes,7,opt,name=evidence_hash,json=evidenceHash,proto3" json:"evidence_hash,omitempty"`
+	By           []byte `protobuf:"bytes,8,opt,name=by,proto3" json:"by,omitempty"`
+	Opened       int64  `protobuf:"varint,9,opt,name=opened,proto3" json:"opened,omitempty"`
+	// deadline is the last day of the lender's answer.
+	Deadline int64         `protobuf:"varint,10,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	Status   DisputeStatus `protobuf:"varint,11,opt,name=status,proto3,enum=ledgerd.credit.v1.DisputeStatus" json:"status,omitempty"`
+	Answer   string        `protobuf:"bytes,12,opt,name=answer,proto3" json:"answer,omitempty"`
+	// correction is the code the record should read for the month
+	// (a correction is a new entry beside the fixed code, which stays).
+	Correction string `protobuf:"bytes,13,opt,name=correction,proto3" json:"correction,omitempty"`
+	Answered   int64  `protobuf:"varint,14,opt,name=answered,proto3" json:"answered,omitempty"`
+	AnsweredBy []byte `protobuf:"bytes,15,opt,name=answered_by,json=answeredBy,proto3" json:"answered_by,omitempty"`
+	// past_deadline: in a report, the dispute is open past its deadline
+	// (never stored).
+	PastDeadline  bool `protobuf:"varint,16,opt,name=past_deadline,json=pastDeadline,proto3" json:"past_deadline,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Dispute) Reset() {
+	*x = Dispute{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Dispute) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Dispute) ProtoMessage() {}
+
+func (x *Dispute) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Dispute.ProtoReflect.Descriptor instead.
+func (*Dispute) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *Dispute) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Dispute) GetLoan() uint64 {
+	if x != nil {
+		return x.Loan
+	}
+	return 0
+}
+
+func (x *Dispute) GetSubject() []byte {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *Dispute) GetLender() string {
+	if x != nil {
+		return x.Lender
+	}
+	return ""
+}
+
+func (x *Dispute) GetMonth() int64 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *Dispute) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Dispute) GetEvidenceHash() []byte {
+	if x != nil {
+		return x.EvidenceHash
+	}
+	return nil
+}
+
+func (x *Dispute) GetBy() []byte {
+	if x != nil {
+		return x.By
+	}
+	return nil
+}
+
+func (x *Dispute) GetOpened() int64 {
+	if x != nil {
+		return x.Opened
+	}
+	return 0
+}
+
+func (x *Dispute) GetDeadline() int64 {
+	if x != nil {
+		return x.Deadline
+	}
+	return 0
+}
+
+func (x *Dispute) GetStatus() DisputeStatus {
+	if x != nil {
+		return x.Status
+	}
+	return DisputeStatus_DISPUTE_STATUS_UNSPECIFIED
+}
+
+func (x *Dispute) GetAnswer() string {
+	if x != nil {
+		return x.Answer
+	}
+	return ""
+}
+
+func (x *Dispute) GetCorrection() string {
+	if x != nil {
+		return x.Correction
+	}
+	return ""
+}
+
+func (x *Dispute) GetAnswered() int64 {
+	if x != nil {
+		return x.Answered
+	}
+	return 0
+}
+
+func (x *Dispute) GetAnsweredBy() []byte {
+	if x != nil {
+		return x.AnsweredBy
+	}
+	return nil
+}
+
+func (x *Dispute) GetPastDeadline() bool {
+	if x != nil {
+		return x.PastDeadline
+	}
+	return false
+}
+
+// LoanReport is one loan in a subject's report.
+type LoanReport struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Loan        uint64                 `protobuf:"varint,1,opt,name=loan,proto3" json:"loan,omitempty"`
+	Lender      string                 `protobuf:"bytes,2,opt,name=lender,proto3" json:"lender,omitempty"`
+	Product     string                 `protobuf:"bytes,3,opt,name=product,proto3" json:"product,omitempty"`
+	Opened      int64                  `protobuf:"varint,4,opt,name=opened,proto3" json:"opened,omitempty"`
+	Denom       string                 `protobuf:"bytes,5,opt,name=denom,proto3" json:"denom,omitempty"`
+	Limit       uint64                 `protobuf:"varint,6,opt,name=limit,proto3" json:"limit,omitempty"`
+	Balance     uint64                 `protobuf:"varint,7,opt,name=balance,proto3" json:"balance,omitempty"`
+	Overdue     uint64                 `protobuf:"varint,8,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	Class       Class                  `protobuf:"varint,9,opt,name=class,proto3,enum=ledgerd.credit.v1.Class" json:"class,omitempty"`
+	Status      LoanStatus             `protobuf:"varint,10,opt,name=status,proto3,enum=ledgerd.credit.v1.LoanStatus" json:"status,omitempty"`
+	DaysPastDue uint32                 `protobuf:"varint,11,opt,name=days_past_due,json=daysPastDue,proto3" json:"days_past_due,omitempty"`
+	// grid is the monthly codes of the window, oldest first, from the month
+	// of grid_from (the later of the window's start and the drawdown).
+	Grid         string `protobuf:"bytes,12,opt,name=grid,proto3" json:"grid,omitempty"`
+	GridFrom     int64  `protobuf:"varint,13,opt,name=grid_from,json=gridFrom,proto3" json:"grid_from,omitempty"`
+	Restructured bool   `protobuf:"varint,14,opt,name=restructured,proto3" json:"restructured,omitempty"`
+	NoticeDay    int64  `protobuf:"varint,15,opt,name=notice_day,json=noticeDay,proto3" json:"notice_day,omitempty"`
+	Ended        int64  `protobuf:"varint,16,opt,name=ended,proto3" json:"ended,omitempty"`
+	// disputed: a dispute of the loan is open, or was answered.
+	Disputed      bool `protobuf:"varint,17,opt,name=disputed,proto3" json:"disputed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LoanReport) Reset() {
+	*x = LoanReport{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LoanReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LoanReport) ProtoMessage() {}
+
+func (x *LoanReport) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LoanReport.ProtoReflect.Descriptor instead.
+func (*LoanReport) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *LoanReport) GetLoan() uint64 {
+	if x != nil {
+		return x.Loan
+	}
+	return 0
+}
+
+func (x *LoanReport) GetLender() string {
+	if x != nil {
+		return x.Lender
+	}
+	return ""
+}
+
+func (x *LoanReport) GetProduct() string {
+	if x != nil {
+		return x.Product
+	}
+	return ""
+}
+
+func (x *LoanReport) GetOpened() int64 {
+	if x != nil {
+		return x.Opened
+	}
+	return 0
+}
+
+func (x *LoanReport) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *LoanReport) GetLimit() uint64 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *LoanReport) GetBalance() uint64 {
+	if x != nil {
+		return x.Balance
+	}
+	return 0
+}
+
+func (x *LoanReport) GetOverdue() uint64 {
+	if x != nil {
+		return x.Overdue
+	}
+	return 0
+}
+
+func (x *LoanReport) GetClass() Class {
+	if x != nil {
+		return x.Class
+	}
+	return Class_CLASS_UNSPECIFIED
+}
+
+func (x *LoanReport) GetStatus() LoanStatus {
+	if x != nil {
+		return x.Status
+	}
+	return LoanStatus_LOAN_STATUS_UNSPECIFIED
+}
+
+func (x *LoanReport) GetDaysPastDue() uint32 {
+	if x != nil {
+		return x.DaysPastDue
+	}
+	return 0
+}
+
+func (x *LoanReport) GetGrid() string {
+	if x != nil {
+		return x.Grid
+	}
+	return ""
+}
+
+func (x *LoanReport) GetGridFrom() int64 {
+	if x != nil {
+		return x.GridFrom
+	}
+	return 0
+}
+
+func (x *LoanReport) GetRestructured() bool {
+	if x != nil {
+		return x.Restructured
+	}
+	return false
+}
+
+func (x *LoanReport) GetNoticeDay() int64 {
+	if x != nil {
+		return x.NoticeDay
+	}
+	return 0
+}
+
+func (x *LoanReport) GetEnded() int64 {
+	if x != nil {
+		return x.Ended
+	}
+	return 0
+}
+
+func (x *LoanReport) GetDisputed() bool {
+	if x != nil {
+		return x.Disputed
+	}
+	return false
+}
+
+// ReportTotals sums a report's loans in one denom.
+type ReportTotals struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Denom         string                 `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
+	Loans         uint64                 `protobuf:"varint,2,opt,name=loans,proto3" json:"loans,omitempty"`
+	Open          uint64                 `protobuf:"varint,3,opt,name=open,proto3" json:"open,omitempty"`
+	Limit         uint64                 `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	Balance       uint64                 `protobuf:"varint,5,opt,name=balance,proto3" json:"balance,omitempty"`
+	Overdue       uint64                 `protobuf:"varint,6,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportTotals) Reset() {
+	*x = ReportTotals{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportTotals) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportTotals) ProtoMessage() {}
+
+func (x *ReportTotals) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportTotals.ProtoReflect.Descriptor instead.
+func (*ReportTotals) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ReportTotals) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *ReportTotals) GetLoans() uint64 {
+	if x != nil {
+		return x.Loans
+	}
+	return 0
+}
+
+func (x *ReportTotals) GetOpen() uint64 {
+	if x != nil {
+		return x.Open
+	}
+	return 0
+}
+
+func (x *ReportTotals) GetLimit() uint64 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *ReportTotals) GetBalance() uint64 {
+	if x != nil {
+		return x.Balance
+	}
+	return 0
+}
+
+func (x *ReportTotals) GetOverdue() uint64 {
+	if x != nil {
+		return x.Overdue
+	}
+	return 0
+}
+
+// Report answers /credit/report: a subject's credit report on a day.
+type Report struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Subject   []byte                 `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	Day       int64                  `protobuf:"varint,2,opt,name=day,proto3" json:"day,omitempty"`
+	Loans     []*LoanReport          `protobuf:"bytes,3,rep,name=loans,proto3" json:"loans,omitempty"`
+	Totals    []*ReportTotals        `protobuf:"bytes,4,rep,name=totals,proto3" json:"totals,omitempty"`
+	Enquiries []*Enquiry             `protobuf:"bytes,5,rep,name=enquiries,proto3" json:"enquiries,omitempty"`
+	Disputes  []*Dispute             `protobuf:"bytes,6,rep,name=disputes,proto3" json:"disputes,omitempty"`
+	// recorded is how many loans the subject has on the ledger; dropped how
+	// many of them left the report (negative records past retention).
+	Recorded      uint64 `protobuf:"varint,7,opt,name=recorded,proto3" json:"recorded,omitempty"`
+	Dropped       uint64 `protobuf:"varint,8,opt,name=dropped,proto3" json:"dropped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Report) Reset() {
+	*x = Report{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Report) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Report) ProtoMessage() {}
+
+func (x *Report) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Report.ProtoReflect.Descriptor instead.
+func (*Report) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *Report) GetSubject() []byte {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *Report) GetDay() int64 {
+	if x != nil {
+		return x.Day
+	}
+	return 0
+}
+
+func (x *Report) GetLoans() []*LoanReport {
+	if x != nil {
+		return x.Loans
+	}
+	return nil
+}
+
+func (x *Report) GetTotals() []*ReportTotals {
+	if x != nil {
+		return x.Totals
+	}
+	return nil
+}
+
+func (x *Report) GetEnquiries() []*Enquiry {
+	if x != nil {
+		return x.Enquiries
+	}
+	return nil
+}
+
+func (x *Report) GetDisputes() []*Dispute {
+	if x != nil {
+		return x.Disputes
+	}
+	return nil
+}
+
+func (x *Report) GetRecorded() uint64 {
+	if x != nil {
+		return x.Recorded
+	}
+	return 0
+}
+
+func (x *Report) GetDropped() uint64 {
+	if x != nil {
+		return x.Dropped
+	}
+	return 0
+}
+
+// Enquiries answers /credit/enquiries.
+type Enquiries struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Enquiries     []*Enquiry             `protobuf:"bytes,1,rep,name=enquiries,proto3" json:"enquiries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Enquiries) Reset() {
+	*x = Enquiries{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Enquiries) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Enquiries) ProtoMessage() {}
+
+func (x *Enquiries) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Enquiries.ProtoReflect.Descriptor instead.
+func (*Enquiries) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *Enquiries) GetEnquiries() []*Enquiry {
+	if x != nil {
+		return x.Enquiries
+	}
+	return nil
+}
+
+// Disputes answers /credit/disputes.
+type Disputes struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Disputes      []*Dispute             `protobuf:"bytes,1,rep,name=disputes,proto3" json:"disputes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Disputes) Reset() {
+	*x = Disputes{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Disputes) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Disputes) ProtoMessage() {}
+
+func (x *Disputes) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Disputes.ProtoReflect.Descriptor instead.
+func (*Disputes) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *Disputes) GetDisputes() []*Dispute {
+	if x != nil {
+		return x.Disputes
+	}
+	return nil
+}
+
+// MsgAttestSubject links a wallet to a credit subject id: signed by an
+// operator of a lender, which attests it (the subject is the keyed hash of
+// the wallet owner's ID number). A wallet belongs to one subject.
+type MsgAttestSubject struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Wallet        []byte                 `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Subject       []byte                 `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgAttestSubject) Reset() {
+	*x = MsgAttestSubject{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgAttestSubject) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgAttestSubject) ProtoMessage() {}
+
+func (x *MsgAttestSubject) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgAttestSubject.ProtoReflect.Descriptor instead.
+func (*MsgAttestSubject) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *MsgAttestSubject) GetWallet() []byte {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *MsgAttestSubject) GetSubject() []byte {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+// MsgGrantConsent is a subject's consent, signed by one of their wallets,
+// that a lender enquire for a purpose until expires.
+type MsgGrantConsent struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Lender        string                 `protobuf:"bytes,1,opt,name=lender,proto3" json:"lender,omitempty"`
+	Purpose       Purpose                `protobuf:"varint,2,opt,name=purpose,proto3,enum=ledgerd.credit.v1.Purpose" json:"purpose,omitempty"`
+	Expires       int64                  `protobuf:"varint,3,opt,name=expires,proto3" json:"expires,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgGrantConsent) Reset() {
+	*x = MsgGrantConsent{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgGrantConsent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgGrantConsent) ProtoMessage() {}
+
+func (x *MsgGrantConsent) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgGrantConsent.ProtoReflect.Descriptor instead.
+func (*MsgGrantConsent) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *MsgGrantConsent) GetLender() string {
+	if x != nil {
+		return x.Lender
+	}
+	return ""
+}
+
+func (x *MsgGrantConsent) GetPurpose() Purpose {
+	if x != nil {
+		return x.Purpose
+	}
+	return Purpose_PURPOSE_UNSPECIFIED
+}
+
+func (x *MsgGrantConsent) GetExpires() int64 {
+	if x != nil {
+		return x.Expires
+	}
+	return 0
+}
+
+// MsgEnquire records a lender's enquiry into a subject's report, which
+// then lets its operators read the subject's records: an approval needs
+// the subject's unexpired consent; post-loan management needs a loan of
+// the lender's to the subject. Signed by an operator of the lender.
+type MsgEnquire struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subject       []byte                 `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	Purpose       Purpose                `protobuf:"varint,2,opt,name=purpose,proto3,enum=ledgerd.credit.v1.Purpose" json:"purpose,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgEnquire) Reset() {
+	*x = MsgEnquire{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgEnquire) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgEnquire) ProtoMessage() {}
+
+func (x *MsgEnquire) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgEnquire.ProtoReflect.Descriptor instead.
+func (*MsgEnquire) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *MsgEnquire) GetSubject() []byte {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *MsgEnquire) GetPurpose() Purpose {
+	if x != nil {
+		return x.Purpose
+	}
+	return Purpose_PURPOSE_UNSPECIFIED
+}
+
+// MsgDispute disputes a loan's record: signed by a wallet of the loan's
+// subject.
+type MsgDispute struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Loan  uint64                 `protobuf:"varint,1,opt,name=loan,proto3" json:"loan,omitempty"`
+	// month: a day of the disputed month (0: the record as a whole).
+	Month  int64  `protobuf:"varint,2,opt,name=month,proto3" json:"month,omitempty"`
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// evidence_hash: the hash of the evidence, kept off the ledger; a
+	// repeated dispute of the same record needs new evidence.
+	EvidenceHash  []byte `protobuf:"bytes,4,opt,name=evidence_hash,json=evidenceHash,proto3" json:"evidence_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgDispute) Reset() {
+	*x = MsgDispute{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgDispute) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgDispute) ProtoMessage() {}
+
+func (x *MsgDispute) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgDispute.ProtoReflect.Descriptor instead.
+func (*MsgDispute) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *MsgDispute) GetLoan() uint64 {
+	if x != nil {
+		return x.Loan
+	}
+	return 0
+}
+
+func (x *MsgDispute) GetMonth() int64 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *MsgDispute) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *MsgDispute) GetEvidenceHash() []byte {
+	if x != nil {
+		return x.EvidenceHash
+	}
+	return nil
+}
+
+// MsgAnswerDispute answers a dispute: signed by an operator of the loan's
+// lender; correct carries the corrected code, else it is a reasoned
+// rejection.
+type MsgAnswerDispute struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dispute       uint64                 `protobuf:"varint,1,opt,name=dispute,proto3" json:"dispute,omitempty"`
+	Correct       bool                   `protobuf:"varint,2,opt,name=correct,proto3" json:"correct,omitempty"`
+	Correction    string                 `protobuf:"bytes,3,opt,name=correction,proto3" json:"correction,omitempty"`
+	Answer        string                 `protobuf:"bytes,4,opt,name=answer,proto3" json:"answer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgAnswerDispute) Reset() {
+	*x = MsgAnswerDispute{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgAnswerDispute) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgAnswerDispute) ProtoMessage() {}
+
+func (x *MsgAnswerDispute) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgAnswerDispute.ProtoReflect.Descriptor instead.
+func (*MsgAnswerDispute) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *MsgAnswerDispute) GetDispute() uint64 {
+	if x != nil {
+		return x.Dispute
+	}
+	return 0
+}
+
+func (x *MsgAnswerDispute) GetCorrect() bool {
+	if x != nil {
+		return x.Correct
+	}
+	return false
+}
+
+func (x *MsgAnswerDispute) GetCorrection() string {
+	if x != nil {
+		return x.Correction
+	}
+	return ""
+}
+
+func (x *MsgAnswerDispute) GetAnswer() string {
+	if x != nil {
+		return x.Answer
+	}
+	return ""
+}
+
+// Score answers /credit/score: the integer scorecard over a report
+// (package x/credit/scorecard documents it), 0 to 1000.
+type Score struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subject       []byte                 `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	Day           int64                  `protobuf:"varint,2,opt,name=day,proto3" json:"day,omitempty"`
+	Points        int32                  `protobuf:"varint,3,opt,name=points,proto3" json:"points,omitempty"`
+	Parts         []*ScorePart           `protobuf:"bytes,4,rep,name=parts,proto3" json:"parts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Score) Reset() {
+	*x = Score{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Score) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Score) ProtoMessage() {}
+
+func (x *Score) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Score.ProtoReflect.Descriptor instead.
+func (*Score) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *Score) GetSubject() []byte {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *Score) GetDay() int64 {
+	if x != nil {
+		return x.Day
+	}
+	return 0
+}
+
+func (x *Score) GetPoints() int32 {
+	if x != nil {
+		return x.Points
+	}
+	return 0
+}
+
+func (x *Score) GetParts() []*ScorePart {
+	if x != nil {
+		return x.Parts
+	}
+	return nil
+}
+
+// ScorePart is one characteristic of the scorecard: its points of max.
+type ScorePart struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Points        int32                  `protobuf:"varint,2,opt,name=points,proto3" json:"points,omitempty"`
+	Max           int32                  `protobuf:"varint,3,opt,name=max,proto3" json:"max,omitempty"`
+	Why           string                 `protobuf:"bytes,4,opt,name=why,proto3" json:"why,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScorePart) Reset() {
+	*x = ScorePart{}
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScorePart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScorePart) ProtoMessage() {}
+
+func (x *ScorePart) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_credit_v1_credit_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScorePart.ProtoReflect.Descriptor instead.
+func (*ScorePart) Descriptor() ([]byte, []int) {
+	return file_ledgerd_credit_v1_credit_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ScorePart) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ScorePart) GetPoints() int32 {
+	if x != nil {
+		return x.Points
+	}
+	return 0
+}
+
+func (x *ScorePart) GetMax() int32 {
+	if x != nil {
+		return x.Max
+	}
+	return 0
+}
+
+func (x *ScorePart) GetWhy() string {
+	if x != nil {
+		return x.Why
+	}
+	return ""
+}
+
 var File_ledgerd_credit_v1_credit_proto protoreflect.FileDescriptor
 
 const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
@@ -4190,7 +5738,7 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x0fproposed_height\x18\t \x01(\x03R\x0eproposedHeight\x12\x1a\n" +
 	"\bapproved\x18\n" +
 	" \x01(\bR\bapprovedB\b\n" +
-	"\x06action\"\x80\r\n" +
+	"\x06action\"\xd3\r\n" +
 	"\x04Loan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x12\n" +
 	"\x04line\x18\x02 \x01(\x04R\x04line\x12\x16\n" +
@@ -4237,7 +5785,11 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\bpull_day\x18% \x01(\x03B\x04\xf0\xb5\x18\x01R\apullDay\x127\n" +
 	"\n" +
 	"rule_class\x18& \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\truleClass\x12'\n" +
-	"\freminder_day\x18' \x01(\x03B\x04\xf0\xb5\x18\x01R\vreminderDay\x128\n" +
+	"\freminder_day\x18' \x01(\x03B\x04\xf0\xb5\x18\x01R\vreminderDay\x12\x18\n" +
+	"\asubject\x18( \x01(\fR\asubject\x12\x12\n" +
+	"\x04grid\x18) \x01(\tR\x04grid\x12#\n" +
+	"\n" +
+	"notice_day\x18* \x01(\x03B\x04\xf0\xb5\x18\x01R\tnoticeDay\x128\n" +
 	"\x0freminder_amount\x181 \x01(\x04B\x0f\xe2\xb5\x18\vterms.denomR\x0ereminderAmount\"\xb8\x01\n" +
 	"\n" +
 	"Assignment\x12\x0e\n" +
@@ -4263,13 +5815,20 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\vinstallment\x18\x04 \x01(\rR\vinstallment\x12\x16\n" +
 	"\x03due\x18\x05 \x01(\x03B\x04\xf0\xb5\x18\x01R\x03due\x12\x14\n" +
 	"\x05denom\x18\x06 \x01(\tR\x05denom\x12!\n" +
-	"\x06amount\x18\a \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\"\xd2\x01\n" +
+	"\x06amount\x18\a \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\"\x8d\x03\n" +
 	"\x06Params\x12#\n" +
 	"\x0emax_all_in_bps\x18\x01 \x01(\rR\vmaxAllInBps\x12#\n" +
 	"\rreminder_days\x18\x02 \x01(\rR\freminderDays\x12&\n" +
 	"\x0fsweep_per_block\x18\x03 \x01(\rR\rsweepPerBlock\x12.\n" +
 	"\x13max_pending_seconds\x18\x04 \x01(\x03R\x11maxPendingSeconds\x12&\n" +
-	"\x0fmax_term_months\x18\x05 \x01(\rR\rmaxTermMonths\"\xf8\x03\n" +
+	"\x0fmax_term_months\x18\x05 \x01(\rR\rmaxTermMonths\x12#\n" +
+	"\rreport_months\x18\x06 \x01(\rR\freportMonths\x12!\n" +
+	"\fdispute_days\x18\a \x01(\rR\vdisputeDays\x12\x1f\n" +
+	"\vaccess_days\x18\b \x01(\rR\n" +
+	"accessDays\x12)\n" +
+	"\x10retention_months\x18\t \x01(\rR\x0fretentionMonths\x12%\n" +
+	"\x0eenquiry_months\x18\n" +
+	" \x01(\rR\renquiryMonths\"\xf8\x03\n" +
 	"\tLoanEntry\x12\x12\n" +
 	"\x04loan\x18\x01 \x01(\x04R\x04loan\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x124\n" +
@@ -4425,7 +5984,125 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x04loan\x18\x01 \x01(\x04R\x04loan\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12\x1f\n" +
 	"\x05value\x18\x03 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x05value\x12\x1c\n" +
-	"\treference\x18\x04 \x01(\tR\treference*o\n" +
+	"\treference\x18\x04 \x01(\tR\treference\"\x83\x01\n" +
+	"\aSubject\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\fR\x02id\x12\x14\n" +
+	"\x05loans\x18\x02 \x01(\x04R\x05loans\x12\x18\n" +
+	"\awallets\x18\x03 \x01(\x04R\awallets\x12\x1c\n" +
+	"\tenquiries\x18\x04 \x01(\x04R\tenquiries\x12\x1a\n" +
+	"\bdisputes\x18\x05 \x01(\x04R\bdisputes\"\xc1\x01\n" +
+	"\aConsent\x12\x18\n" +
+	"\asubject\x18\x01 \x01(\fR\asubject\x12\x16\n" +
+	"\x06lender\x18\x02 \x01(\tR\x06lender\x124\n" +
+	"\apurpose\x18\x03 \x01(\x0e2\x1a.ledgerd.credit.v1.PurposeR\apurpose\x12\x1e\n" +
+	"\aexpires\x18\x04 \x01(\x03B\x04\xe8\xb5\x18\x01R\aexpires\x12\x16\n" +
+	"\x06wallet\x18\x05 \x01(\fR\x06wallet\x12\x16\n" +
+	"\x06height\x18\x06 \x01(\x03R\x06height\"\xdf\x01\n" +
+	"\aEnquiry\x12\x18\n" +
+	"\asubject\x18\x01 \x01(\fR\asubject\x12\x10\n" +
+	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x16\n" +
+	"\x06lender\x18\x03 \x01(\tR\x06lender\x124\n" +
+	"\apurpose\x18\x04 \x01(\x0e2\x1a.ledgerd.credit.v1.PurposeR\apurpose\x12\x16\n" +
+	"\x03day\x18\x05 \x01(\x03B\x04\xf0\xb5\x18\x01R\x03day\x12\x0e\n" +
+	"\x02by\x18\x06 \x01(\fR\x02by\x12\x1a\n" +
+	"\x05until\x18\a \x01(\x03B\x04\xe8\xb5\x18\x01R\x05until\x12\x16\n" +
+	"\x06height\x18\b \x01(\x03R\x06height\"\xe2\x03\n" +
+	"\aDispute\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x12\n" +
+	"\x04loan\x18\x02 \x01(\x04R\x04loan\x12\x18\n" +
+	"\asubject\x18\x03 \x01(\fR\asubject\x12\x16\n" +
+	"\x06lender\x18\x04 \x01(\tR\x06lender\x12\x1a\n" +
+	"\x05month\x18\x05 \x01(\x03B\x04\xf0\xb5\x18\x01R\x05month\x12\x16\n" +
+	"\x06reason\x18\x06 \x01(\tR\x06reason\x12#\n" +
+	"\revidence_hash\x18\a \x01(\fR\fevidenceHash\x12\x0e\n" +
+	"\x02by\x18\b \x01(\fR\x02by\x12\x1c\n" +
+	"\x06opened\x18\t \x01(\x03B\x04\xf0\xb5\x18\x01R\x06opened\x12 \n" +
+	"\bdeadline\x18\n" +
+	" \x01(\x03B\x04\xf0\xb5\x18\x01R\bdeadline\x128\n" +
+	"\x06status\x18\v \x01(\x0e2 .ledgerd.credit.v1.DisputeStatusR\x06status\x12\x16\n" +
+	"\x06answer\x18\f \x01(\tR\x06answer\x12\x1e\n" +
+	"\n" +
+	"correction\x18\r \x01(\tR\n" +
+	"correction\x12 \n" +
+	"\banswered\x18\x0e \x01(\x03B\x04\xf0\xb5\x18\x01R\banswered\x12\x1f\n" +
+	"\vanswered_by\x18\x0f \x01(\fR\n" +
+	"answeredBy\x12#\n" +
+	"\rpast_deadline\x18\x10 \x01(\bR\fpastDeadline\"\xb4\x04\n" +
+	"\n" +
+	"LoanReport\x12\x12\n" +
+	"\x04loan\x18\x01 \x01(\x04R\x04loan\x12\x16\n" +
+	"\x06lender\x18\x02 \x01(\tR\x06lender\x12\x18\n" +
+	"\aproduct\x18\x03 \x01(\tR\aproduct\x12\x1c\n" +
+	"\x06opened\x18\x04 \x01(\x03B\x04\xf0\xb5\x18\x01R\x06opened\x12\x14\n" +
+	"\x05denom\x18\x05 \x01(\tR\x05denom\x12\x1f\n" +
+	"\x05limit\x18\x06 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x05limit\x12#\n" +
+	"\abalance\x18\a \x01(\x04B\t\xe2\xb5\x18\x05denomR\abalance\x12#\n" +
+	"\aoverdue\x18\b \x01(\x04B\t\xe2\xb5\x18\x05denomR\aoverdue\x12.\n" +
+	"\x05class\x18\t \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\x05class\x125\n" +
+	"\x06status\x18\n" +
+	" \x01(\x0e2\x1d.ledgerd.credit.v1.LoanStatusR\x06status\x12\"\n" +
+	"\rdays_past_due\x18\v \x01(\rR\vdaysPastDue\x12\x12\n" +
+	"\x04grid\x18\f \x01(\tR\x04grid\x12!\n" +
+	"\tgrid_from\x18\r \x01(\x03B\x04\xf0\xb5\x18\x01R\bgridFrom\x12\"\n" +
+	"\frestructured\x18\x0e \x01(\bR\frestructured\x12#\n" +
+	"\n" +
+	"notice_day\x18\x0f \x01(\x03B\x04\xf0\xb5\x18\x01R\tnoticeDay\x12\x1a\n" +
+	"\x05ended\x18\x10 \x01(\x03B\x04\xf0\xb5\x18\x01R\x05ended\x12\x1a\n" +
+	"\bdisputed\x18\x11 \x01(\bR\bdisputed\"\xb9\x01\n" +
+	"\fReportTotals\x12\x14\n" +
+	"\x05denom\x18\x01 \x01(\tR\x05denom\x12\x14\n" +
+	"\x05loans\x18\x02 \x01(\x04R\x05loans\x12\x12\n" +
+	"\x04open\x18\x03 \x01(\x04R\x04open\x12\x1f\n" +
+	"\x05limit\x18\x04 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x05limit\x12#\n" +
+	"\abalance\x18\x05 \x01(\x04B\t\xe2\xb5\x18\x05denomR\abalance\x12#\n" +
+	"\aoverdue\x18\x06 \x01(\x04B\t\xe2\xb5\x18\x05denomR\aoverdue\"\xd0\x02\n" +
+	"\x06Report\x12\x18\n" +
+	"\asubject\x18\x01 \x01(\fR\asubject\x12\x16\n" +
+	"\x03day\x18\x02 \x01(\x03B\x04\xf0\xb5\x18\x01R\x03day\x123\n" +
+	"\x05loans\x18\x03 \x03(\v2\x1d.ledgerd.credit.v1.LoanReportR\x05loans\x127\n" +
+	"\x06totals\x18\x04 \x03(\v2\x1f.ledgerd.credit.v1.ReportTotalsR\x06totals\x128\n" +
+	"\tenquiries\x18\x05 \x03(\v2\x1a.ledgerd.credit.v1.EnquiryR\tenquiries\x126\n" +
+	"\bdisputes\x18\x06 \x03(\v2\x1a.ledgerd.credit.v1.DisputeR\bdisputes\x12\x1a\n" +
+	"\brecorded\x18\a \x01(\x04R\brecorded\x12\x18\n" +
+	"\adropped\x18\b \x01(\x04R\adropped\"E\n" +
+	"\tEnquiries\x128\n" +
+	"\tenquiries\x18\x01 \x03(\v2\x1a.ledgerd.credit.v1.EnquiryR\tenquiries\"B\n" +
+	"\bDisputes\x126\n" +
+	"\bdisputes\x18\x01 \x03(\v2\x1a.ledgerd.credit.v1.DisputeR\bdisputes\"P\n" +
+	"\x10MsgAttestSubject\x12\x1c\n" +
+	"\x06wallet\x18\x01 \x01(\fB\x04ص\x18\x01R\x06wallet\x12\x1e\n" +
+	"\asubject\x18\x02 \x01(\fB\x04ص\x18\x02R\asubject\"\x7f\n" +
+	"\x0fMsgGrantConsent\x12\x16\n" +
+	"\x06lender\x18\x01 \x01(\tR\x06lender\x124\n" +
+	"\apurpose\x18\x02 \x01(\x0e2\x1a.ledgerd.credit.v1.PurposeR\apurpose\x12\x1e\n" +
+	"\aexpires\x18\x03 \x01(\x03B\x04\xe8\xb5\x18\x01R\aexpires\"b\n" +
+	"\n" +
+	"MsgEnquire\x12\x1e\n" +
+	"\asubject\x18\x01 \x01(\fB\x04ص\x18\x02R\asubject\x124\n" +
+	"\apurpose\x18\x02 \x01(\x0e2\x1a.ledgerd.credit.v1.PurposeR\apurpose\"\x7f\n" +
+	"\n" +
+	"MsgDispute\x12\x12\n" +
+	"\x04loan\x18\x01 \x01(\x04R\x04loan\x12\x1a\n" +
+	"\x05month\x18\x02 \x01(\x03B\x04\xf0\xb5\x18\x01R\x05month\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12)\n" +
+	"\revidence_hash\x18\x04 \x01(\fB\x04ص\x18\x02R\fevidenceHash\"~\n" +
+	"\x10MsgAnswerDispute\x12\x18\n" +
+	"\adispute\x18\x01 \x01(\x04R\adispute\x12\x18\n" +
+	"\acorrect\x18\x02 \x01(\bR\acorrect\x12\x1e\n" +
+	"\n" +
+	"correction\x18\x03 \x01(\tR\n" +
+	"correction\x12\x16\n" +
+	"\x06answer\x18\x04 \x01(\tR\x06answer\"\x85\x01\n" +
+	"\x05Score\x12\x18\n" +
+	"\asubject\x18\x01 \x01(\fR\asubject\x12\x16\n" +
+	"\x03day\x18\x02 \x01(\x03B\x04\xf0\xb5\x18\x01R\x03day\x12\x16\n" +
+	"\x06points\x18\x03 \x01(\x05R\x06points\x122\n" +
+	"\x05parts\x18\x04 \x03(\v2\x1c.ledgerd.credit.v1.ScorePartR\x05parts\"[\n" +
+	"\tScorePart\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06points\x18\x02 \x01(\x05R\x06points\x12\x10\n" +
+	"\x03max\x18\x03 \x01(\x05R\x03max\x12\x10\n" +
+	"\x03why\x18\x04 \x01(\tR\x03why*o\n" +
 	"\bLineKind\x12\x19\n" +
 	"\x15LINE_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13LINE_KIND_REVOLVING\x10\x01\x12\x19\n" +
@@ -4505,7 +6182,18 @@ const file_ledgerd_credit_v1_credit_proto_rawDesc = "" +
 	"\x12LINE_ACTION_REDUCE\x10\x01\x12\x16\n" +
 	"\x12LINE_ACTION_FREEZE\x10\x02\x12\x18\n" +
 	"\x14LINE_ACTION_UNFREEZE\x10\x03\x12\x15\n" +
-	"\x11LINE_ACTION_CLOSE\x10\x04B=Z;github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1;creditv1b\x06proto3"
+	"\x11LINE_ACTION_CLOSE\x10\x04*\x8d\x01\n" +
+	"\aPurpose\x12\x17\n" +
+	"\x13PURPOSE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15PURPOSE_LOAN_APPROVAL\x10\x01\x12\x19\n" +
+	"\x15PURPOSE_CARD_APPROVAL\x10\x02\x12\x1c\n" +
+	"\x18PURPOSE_GUARANTEE_REVIEW\x10\x03\x12\x15\n" +
+	"\x11PURPOSE_POST_LOAN\x10\x04*\x83\x01\n" +
+	"\rDisputeStatus\x12\x1e\n" +
+	"\x1aDISPUTE_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13DISPUTE_STATUS_OPEN\x10\x01\x12\x1c\n" +
+	"\x18DISPUTE_STATUS_CORRECTED\x10\x02\x12\x1b\n" +
+	"\x17DISPUTE_STATUS_REJECTED\x10\x03B=Z;github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1;creditv1b\x06proto3"
 
 var (
 	file_ledgerd_credit_v1_credit_proto_rawDescOnce sync.Once
@@ -4519,8 +6207,8 @@ func file_ledgerd_credit_v1_credit_proto_rawDescGZIP() []byte {
 	return file_ledgerd_credit_v1_credit_proto_rawDescData
 }
 
-var file_ledgerd_credit_v1_credit_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_ledgerd_credit_v1_credit_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_ledgerd_credit_v1_credit_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
+var file_ledgerd_credit_v1_credit_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_ledgerd_credit_v1_credit_proto_goTypes = []any{
 	(LineKind)(0),                 // 0: ledgerd.credit.v1.LineKind
 	(Method)(0),                   // 1: ledgerd.credit.v1.Method
@@ -4532,41 +6220,59 @@ var file_ledgerd_credit_v1_credit_proto_goTypes = []any{
 	(Class)(0),                    // 7: ledgerd.credit.v1.Class
 	(LoanEntryKind)(0),            // 8: ledgerd.credit.v1.LoanEntryKind
 	(LineAction)(0),               // 9: ledgerd.credit.v1.LineAction
-	(*Terms)(nil),                 // 10: ledgerd.credit.v1.Terms
-	(*Product)(nil),               // 11: ledgerd.credit.v1.Product
-	(*Line)(nil),                  // 12: ledgerd.credit.v1.Line
-	(*Installment)(nil),           // 13: ledgerd.credit.v1.Installment
-	(*Pending)(nil),               // 14: ledgerd.credit.v1.Pending
-	(*Loan)(nil),                  // 15: ledgerd.credit.v1.Loan
-	(*Assignment)(nil),            // 16: ledgerd.credit.v1.Assignment
-	(*Portfolio)(nil),             // 17: ledgerd.credit.v1.Portfolio
-	(*Reminder)(nil),              // 18: ledgerd.credit.v1.Reminder
-	(*Params)(nil),                // 19: ledgerd.credit.v1.Params
-	(*LoanEntry)(nil),             // 20: ledgerd.credit.v1.LoanEntry
-	(*Schedule)(nil),              // 21: ledgerd.credit.v1.Schedule
-	(*Products)(nil),              // 22: ledgerd.credit.v1.Products
-	(*Loans)(nil),                 // 23: ledgerd.credit.v1.Loans
-	(*Lines)(nil),                 // 24: ledgerd.credit.v1.Lines
-	(*MsgSetCreditProduct)(nil),   // 25: ledgerd.credit.v1.MsgSetCreditProduct
-	(*MsgOfferLine)(nil),          // 26: ledgerd.credit.v1.MsgOfferLine
-	(*MsgAcceptLine)(nil),         // 27: ledgerd.credit.v1.MsgAcceptLine
-	(*MsgSetLine)(nil),            // 28: ledgerd.credit.v1.MsgSetLine
-	(*MsgDrawLoan)(nil),           // 29: ledgerd.credit.v1.MsgDrawLoan
-	(*MsgRepayLoan)(nil),          // 30: ledgerd.credit.v1.MsgRepayLoan
-	(*MsgPrepayLoan)(nil),         // 31: ledgerd.credit.v1.MsgPrepayLoan
-	(*MsgSettleLoan)(nil),         // 32: ledgerd.credit.v1.MsgSettleLoan
-	(*MsgAuthorizeAutoDebit)(nil), // 33: ledgerd.credit.v1.MsgAuthorizeAutoDebit
-	(*MsgRevokeAutoDebit)(nil),    // 34: ledgerd.credit.v1.MsgRevokeAutoDebit
-	(*MsgWriteOffLoan)(nil),       // 35: ledgerd.credit.v1.MsgWriteOffLoan
-	(*MsgRestructureLoan)(nil),    // 36: ledgerd.credit.v1.MsgRestructureLoan
-	(*MsgClassifyLoan)(nil),       // 37: ledgerd.credit.v1.MsgClassifyLoan
-	(*MsgOfferDiscount)(nil),      // 38: ledgerd.credit.v1.MsgOfferDiscount
-	(*MsgApproveLoanAction)(nil),  // 39: ledgerd.credit.v1.MsgApproveLoanAction
-	(*MsgAcceptRestructure)(nil),  // 40: ledgerd.credit.v1.MsgAcceptRestructure
-	(*MsgAssignLoan)(nil),         // 41: ledgerd.credit.v1.MsgAssignLoan
-	(*MsgAcceptAssignment)(nil),   // 42: ledgerd.credit.v1.MsgAcceptAssignment
-	(*MsgNotifyAssignment)(nil),   // 43: ledgerd.credit.v1.MsgNotifyAssignment
-	(*MsgPayWithAssets)(nil),      // 44: ledgerd.credit.v1.MsgPayWithAssets
+	(Purpose)(0),                  // 10: ledgerd.credit.v1.Purpose
+	(DisputeStatus)(0),            // 11: ledgerd.credit.v1.DisputeStatus
+	(*Terms)(nil),                 // 12: ledgerd.credit.v1.Terms
+	(*Product)(nil),               // 13: ledgerd.credit.v1.Product
+	(*Line)(nil),                  // 14: ledgerd.credit.v1.Line
+	(*Installment)(nil),           // 15: ledgerd.credit.v1.Installment
+	(*Pending)(nil),               // 16: ledgerd.credit.v1.Pending
+	(*Loan)(nil),                  // 17: ledgerd.credit.v1.Loan
+	(*Assignment)(nil),            // 18: ledgerd.credit.v1.Assignment
+	(*Portfolio)(nil),             // 19: ledgerd.credit.v1.Portfolio
+	(*Reminder)(nil),              // 20: ledgerd.credit.v1.Reminder
+	(*Params)(nil),                // 21: ledgerd.credit.v1.Params
+	(*LoanEntry)(nil),             // 22: ledgerd.credit.v1.LoanEntry
+	(*Schedule)(nil),              // 23: ledgerd.credit.v1.Schedule
+	(*Products)(nil),              // 24: ledgerd.credit.v1.Products
+	(*Loans)(nil),                 // 25: ledgerd.credit.v1.Loans
+	(*Lines)(nil),                 // 26: ledgerd.credit.v1.Lines
+	(*MsgSetCreditProduct)(nil),   // 27: ledgerd.credit.v1.MsgSetCreditProduct
+	(*MsgOfferLine)(nil),          // 28: ledgerd.credit.v1.MsgOfferLine
+	(*MsgAcceptLine)(nil),         // 29: ledgerd.credit.v1.MsgAcceptLine
+	(*MsgSetLine)(nil),            // 30: ledgerd.credit.v1.MsgSetLine
+	(*MsgDrawLoan)(nil),           // 31: ledgerd.credit.v1.MsgDrawLoan
+	(*MsgRepayLoan)(nil),          // 32: ledgerd.credit.v1.MsgRepayLoan
+	(*MsgPrepayLoan)(nil),         // 33: ledgerd.credit.v1.MsgPrepayLoan
+	(*MsgSettleLoan)(nil),         // 34: ledgerd.credit.v1.MsgSettleLoan
+	(*MsgAuthorizeAutoDebit)(nil), // 35: ledgerd.credit.v1.MsgAuthorizeAutoDebit
+	(*MsgRevokeAutoDebit)(nil),    // 36: ledgerd.credit.v1.MsgRevokeAutoDebit
+	(*MsgWriteOffLoan)(nil),       // 37: ledgerd.credit.v1.MsgWriteOffLoan
+	(*MsgRestructureLoan)(nil),    // 38: ledgerd.credit.v1.MsgRestructureLoan
+	(*MsgClassifyLoan)(nil),       // 39: ledgerd.credit.v1.MsgClassifyLoan
+	(*MsgOfferDiscount)(nil),      // 40: ledgerd.credit.v1.MsgOfferDiscount
+	(*MsgApproveLoanAction)(nil),  // 41: ledgerd.credit.v1.MsgApproveLoanAction
+	(*MsgAcceptRestructure)(nil),  // 42: ledgerd.credit.v1.MsgAcceptRestructure
+	(*MsgAssignLoan)(nil),         // 43: ledgerd.credit.v1.MsgAssignLoan
+	(*MsgAcceptAssignment)(nil),   // 44: ledgerd.credit.v1.MsgAcceptAssignment
+	(*MsgNotifyAssignment)(nil),   // 45: ledgerd.credit.v1.MsgNotifyAssignment
+	(*MsgPayWithAssets)(nil),      // 46: ledgerd.credit.v1.MsgPayWithAssets
+	(*Subject)(nil),               // 47: ledgerd.credit.v1.Subject
+	(*Consent)(nil),               // 48: ledgerd.credit.v1.Consent
+	(*Enquiry)(nil),               // 49: ledgerd.credit.v1.Enquiry
+	(*Dispute)(nil),               // 50: ledgerd.credit.v1.Dispute
+	(*LoanReport)(nil),            // 51: ledgerd.credit.v1.LoanReport
+	(*ReportTotals)(nil),          // 52: ledgerd.credit.v1.ReportTotals
+	(*Report)(nil),                // 53: ledgerd.credit.v1.Report
+	(*Enquiries)(nil),             // 54: ledgerd.credit.v1.Enquiries
+	(*Disputes)(nil),              // 55: ledgerd.credit.v1.Disputes
+	(*MsgAttestSubject)(nil),      // 56: ledgerd.credit.v1.MsgAttestSubject
+	(*MsgGrantConsent)(nil),       // 57: ledgerd.credit.v1.MsgGrantConsent
+	(*MsgEnquire)(nil),            // 58: ledgerd.credit.v1.MsgEnquire
+	(*MsgDispute)(nil),            // 59: ledgerd.credit.v1.MsgDispute
+	(*MsgAnswerDispute)(nil),      // 60: ledgerd.credit.v1.MsgAnswerDispute
+	(*Score)(nil),                 // 61: ledgerd.credit.v1.Score
+	(*ScorePart)(nil),             // 62: ledgerd.credit.v1.ScorePart
 }
 var file_ledgerd_credit_v1_credit_proto_depIdxs = []int32{
 	0,  // 0: ledgerd.credit.v1.Terms.kind:type_name -> ledgerd.credit.v1.LineKind
@@ -4574,40 +6280,54 @@ var file_ledgerd_credit_v1_credit_proto_depIdxs = []int32{
 	2,  // 2: ledgerd.credit.v1.Terms.accrual:type_name -> ledgerd.credit.v1.Accrual
 	3,  // 3: ledgerd.credit.v1.Terms.allocation:type_name -> ledgerd.credit.v1.Component
 	4,  // 4: ledgerd.credit.v1.Terms.prepay_mode:type_name -> ledgerd.credit.v1.PrepayMode
-	10, // 5: ledgerd.credit.v1.Product.terms:type_name -> ledgerd.credit.v1.Terms
-	10, // 6: ledgerd.credit.v1.Line.terms:type_name -> ledgerd.credit.v1.Terms
+	12, // 5: ledgerd.credit.v1.Product.terms:type_name -> ledgerd.credit.v1.Terms
+	12, // 6: ledgerd.credit.v1.Line.terms:type_name -> ledgerd.credit.v1.Terms
 	5,  // 7: ledgerd.credit.v1.Line.status:type_name -> ledgerd.credit.v1.LineStatus
-	35, // 8: ledgerd.credit.v1.Pending.write_off:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
-	36, // 9: ledgerd.credit.v1.Pending.restructure:type_name -> ledgerd.credit.v1.MsgRestructureLoan
-	37, // 10: ledgerd.credit.v1.Pending.classify:type_name -> ledgerd.credit.v1.MsgClassifyLoan
-	38, // 11: ledgerd.credit.v1.Pending.discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
-	10, // 12: ledgerd.credit.v1.Loan.terms:type_name -> ledgerd.credit.v1.Terms
-	13, // 13: ledgerd.credit.v1.Loan.installments:type_name -> ledgerd.credit.v1.Installment
+	37, // 8: ledgerd.credit.v1.Pending.write_off:type_name -> ledgerd.credit.v1.MsgWriteOffLoan
+	38, // 9: ledgerd.credit.v1.Pending.restructure:type_name -> ledgerd.credit.v1.MsgRestructureLoan
+	39, // 10: ledgerd.credit.v1.Pending.classify:type_name -> ledgerd.credit.v1.MsgClassifyLoan
+	40, // 11: ledgerd.credit.v1.Pending.discount:type_name -> ledgerd.credit.v1.MsgOfferDiscount
+	12, // 12: ledgerd.credit.v1.Loan.terms:type_name -> ledgerd.credit.v1.Terms
+	15, // 13: ledgerd.credit.v1.Loan.installments:type_name -> ledgerd.credit.v1.Installment
 	6,  // 14: ledgerd.credit.v1.Loan.status:type_name -> ledgerd.credit.v1.LoanStatus
 	7,  // 15: ledgerd.credit.v1.Loan.class:type_name -> ledgerd.credit.v1.Class
 	7,  // 16: ledgerd.credit.v1.Loan.manual_class:type_name -> ledgerd.credit.v1.Class
-	14, // 17: ledgerd.credit.v1.Loan.pending:type_name -> ledgerd.credit.v1.Pending
-	16, // 18: ledgerd.credit.v1.Loan.assignment:type_name -> ledgerd.credit.v1.Assignment
+	16, // 17: ledgerd.credit.v1.Loan.pending:type_name -> ledgerd.credit.v1.Pending
+	18, // 18: ledgerd.credit.v1.Loan.assignment:type_name -> ledgerd.credit.v1.Assignment
 	7,  // 19: ledgerd.credit.v1.Loan.rule_class:type_name -> ledgerd.credit.v1.Class
 	8,  // 20: ledgerd.credit.v1.LoanEntry.kind:type_name -> ledgerd.credit.v1.LoanEntryKind
 	6,  // 21: ledgerd.credit.v1.LoanEntry.status:type_name -> ledgerd.credit.v1.LoanStatus
 	7,  // 22: ledgerd.credit.v1.LoanEntry.class:type_name -> ledgerd.credit.v1.Class
-	13, // 23: ledgerd.credit.v1.Schedule.installments:type_name -> ledgerd.credit.v1.Installment
+	15, // 23: ledgerd.credit.v1.Schedule.installments:type_name -> ledgerd.credit.v1.Installment
 	6,  // 24: ledgerd.credit.v1.Schedule.status:type_name -> ledgerd.credit.v1.LoanStatus
 	7,  // 25: ledgerd.credit.v1.Schedule.class:type_name -> ledgerd.credit.v1.Class
-	11, // 26: ledgerd.credit.v1.Products.products:type_name -> ledgerd.credit.v1.Product
-	15, // 27: ledgerd.credit.v1.Loans.loans:type_name -> ledgerd.credit.v1.Loan
-	12, // 28: ledgerd.credit.v1.Lines.lines:type_name -> ledgerd.credit.v1.Line
-	10, // 29: ledgerd.credit.v1.MsgSetCreditProduct.terms:type_name -> ledgerd.credit.v1.Terms
+	13, // 26: ledgerd.credit.v1.Products.products:type_name -> ledgerd.credit.v1.Product
+	17, // 27: ledgerd.credit.v1.Loans.loans:type_name -> ledgerd.credit.v1.Loan
+	14, // 28: ledgerd.credit.v1.Lines.lines:type_name -> ledgerd.credit.v1.Line
+	12, // 29: ledgerd.credit.v1.MsgSetCreditProduct.terms:type_name -> ledgerd.credit.v1.Terms
 	9,  // 30: ledgerd.credit.v1.MsgSetLine.action:type_name -> ledgerd.credit.v1.LineAction
 	1,  // 31: ledgerd.credit.v1.MsgRestructureLoan.method:type_name -> ledgerd.credit.v1.Method
 	7,  // 32: ledgerd.credit.v1.MsgClassifyLoan.class:type_name -> ledgerd.credit.v1.Class
 	1,  // 33: ledgerd.credit.v1.MsgAcceptRestructure.method:type_name -> ledgerd.credit.v1.Method
-	34, // [34:34] is the sub-list for method output_type
-	34, // [34:34] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	10, // 34: ledgerd.credit.v1.Consent.purpose:type_name -> ledgerd.credit.v1.Purpose
+	10, // 35: ledgerd.credit.v1.Enquiry.purpose:type_name -> ledgerd.credit.v1.Purpose
+	11, // 36: ledgerd.credit.v1.Dispute.status:type_name -> ledgerd.credit.v1.DisputeStatus
+	7,  // 37: ledgerd.credit.v1.LoanReport.class:type_name -> ledgerd.credit.v1.Class
+	6,  // 38: ledgerd.credit.v1.LoanReport.status:type_name -> ledgerd.credit.v1.LoanStatus
+	51, // 39: ledgerd.credit.v1.Report.loans:type_name -> ledgerd.credit.v1.LoanReport
+	52, // 40: ledgerd.credit.v1.Report.totals:type_name -> ledgerd.credit.v1.ReportTotals
+	49, // 41: ledgerd.credit.v1.Report.enquiries:type_name -> ledgerd.credit.v1.Enquiry
+	50, // 42: ledgerd.credit.v1.Report.disputes:type_name -> ledgerd.credit.v1.Dispute
+	49, // 43: ledgerd.credit.v1.Enquiries.enquiries:type_name -> ledgerd.credit.v1.Enquiry
+	50, // 44: ledgerd.credit.v1.Disputes.disputes:type_name -> ledgerd.credit.v1.Dispute
+	10, // 45: ledgerd.credit.v1.MsgGrantConsent.purpose:type_name -> ledgerd.credit.v1.Purpose
+	10, // 46: ledgerd.credit.v1.MsgEnquire.purpose:type_name -> ledgerd.credit.v1.Purpose
+	62, // 47: ledgerd.credit.v1.Score.parts:type_name -> ledgerd.credit.v1.ScorePart
+	48, // [48:48] is the sub-list for method output_type
+	48, // [48:48] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_credit_v1_credit_proto_init() }
@@ -4626,8 +6346,8 @@ func file_ledgerd_credit_v1_credit_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_credit_v1_credit_proto_rawDesc), len(file_ledgerd_credit_v1_credit_proto_rawDesc)),
-			NumEnums:      10,
-			NumMessages:   35,
+			NumEnums:      12,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
