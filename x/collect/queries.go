@@ -35,7 +35,7 @@ func (mod *Module) queries() []module.Query {
 		}, CLI: &module.QueryCLI{Use: "case ID", Short: "A collection case: its loan, lender, stage, delegate, promise, history head", Args: 1, Answer: (*collectv1.Case)(nil)}},
 		{Path: "cases/", Doc: "lender/<member>, collector/<member> or borrower/<0x>, then [/after/<id>]: cases (collectv1.Cases)", Handle: queryCases,
 			CLI: &module.QueryCLI{Use: "cases lender|collector|borrower WHO [--after ID]", Short: "The cases of a lender, of a collector (delegated to it now) or of a borrower, 100 at a time",
-				Args: 2, Flags: []module.Flag{{Name: "after", Usage: "list cases after this id"}}, Path: pageAfter, Answer: (*collectv1.Cases)(nil)}},
+				Args: 2, Flags: []module.Flag{{Name: "after", Usage: "list cases after this id"}}, Path: module.PageAfter, Answer: (*collectv1.Cases)(nil)}},
 		{Path: "permit/", Doc: "<id>: a permit and its outcome (collectv1.Permit)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 			id, err := parseID(rest)
 			if err != nil {
@@ -58,7 +58,7 @@ func (mod *Module) queries() []module.Query {
 		}, CLI: &module.QueryCLI{Use: "complaint ID", Short: "A complaint: the contact, the permit that covered it (0: none), the ruling", Args: 1, Answer: (*collectv1.Complaint)(nil)}},
 		{Path: "complaints/", Doc: "<0x borrower>[/after/<id>]: the borrower's complaints (collectv1.Complaints)", Handle: queryComplaints,
 			CLI: &module.QueryCLI{Use: "complaints BORROWER [--after ID]", Short: "A borrower's complaints, 100 at a time", Args: 1,
-				Flags: []module.Flag{{Name: "after", Usage: "list complaints after this id"}}, Path: pageAfter, Answer: (*collectv1.Complaints)(nil)}},
+				Flags: []module.Flag{{Name: "after", Usage: "list complaints after this id"}}, Path: module.PageAfter, Answer: (*collectv1.Complaints)(nil)}},
 		{Path: "stats/", Doc: "<member>: a lender's or collector's counts (collectv1.Stats)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 			if rest == "" {
 				return nil, badQuery("stats/: want stats/<member>")
@@ -67,17 +67,6 @@ func (mod *Module) queries() []module.Query {
 		}, CLI: &module.QueryCLI{Use: "stats MEMBER", Short: "A lender's or collector's provable counts: open cases by stage, permits and outcomes by channel, missed permits, complaints, promises",
 			Args: 1, Answer: (*collectv1.Stats)(nil)}},
 	}
-}
-
-func pageAfter(in module.Input) (string, error) {
-	var parts []string
-	for i := 0; in.Arg(i) != ""; i++ {
-		parts = append(parts, in.Arg(i))
-	}
-	if a := in.Flag("after"); a != "" {
-		parts = append(parts, "after", a)
-	}
-	return strings.Join(parts, "/"), nil
 }
 
 func parseID(s string) (uint64, error) {

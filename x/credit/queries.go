@@ -85,7 +85,7 @@ func (mod *Module) queries() []module.Query {
 			}
 			return out, nil
 		}, CLI: &module.QueryCLI{Use: "lines BORROWER [--after ID]", Short: "A borrower's credit lines, 100 at a time", Args: 1,
-			Flags: []module.Flag{{Name: "after", Usage: "list lines after this id"}}, Path: pageAfter, Answer: (*creditv1.Lines)(nil)}},
+			Flags: []module.Flag{{Name: "after", Usage: "list lines after this id"}}, Path: module.PageAfter, Answer: (*creditv1.Lines)(nil)}},
 		{Path: "loan/", Doc: "<id>: a loan as last brought up to date (creditv1.Loan)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 			id, err := parseID(rest)
 			if err != nil {
@@ -96,7 +96,7 @@ func (mod *Module) queries() []module.Query {
 			Args: 1, Answer: (*creditv1.Loan)(nil)}},
 		{Path: "loans/", Doc: "borrower/<0x>, lender/<member> or line/<id>, then [/after/<id>]: loans (creditv1.Loans)", Handle: queryLoans,
 			CLI: &module.QueryCLI{Use: "loans borrower|lender|line WHO [--after ID]", Short: "The loans of a borrower (address), a lender (member id) or a line, 100 at a time",
-				Args: 2, Flags: []module.Flag{{Name: "after", Usage: "list loans after this id"}}, Path: pageAfter, Answer: (*creditv1.Loans)(nil)}},
+				Args: 2, Flags: []module.Flag{{Name: "after", Usage: "list loans after this id"}}, Path: module.PageAfter, Answer: (*creditv1.Loans)(nil)}},
 		{Path: "schedule/", Doc: "<id>[/<YYYY-MM-DD>]: a loan's schedule brought up to the day (default: the block's), with what is due and what settles it (creditv1.Schedule)",
 			Handle: mod.querySchedule, CLI: &module.QueryCLI{Use: "schedule ID [--on DATE]",
 				Short: "A loan's schedule brought up to a day (default: the state's), with what is due and what pays it off that day",
@@ -116,19 +116,6 @@ func (mod *Module) queries() []module.Query {
 		}, CLI: &module.QueryCLI{Use: "portfolio LENDER DENOM", Short: "A lender's book: outstanding principal, overdue by days-past-due bucket, principal by class, written off",
 			Args: 2, Answer: (*creditv1.Portfolio)(nil)}},
 	}
-}
-
-// pageAfter is a list's path: the arguments, then after/<id> if --after
-// is given.
-func pageAfter(in module.Input) (string, error) {
-	var parts []string
-	for i := 0; in.Arg(i) != ""; i++ {
-		parts = append(parts, in.Arg(i))
-	}
-	if a := in.Flag("after"); a != "" {
-		parts = append(parts, "after", a)
-	}
-	return strings.Join(parts, "/"), nil
 }
 
 func parseID(s string) (uint64, error) {

@@ -2,6 +2,7 @@ package module
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -150,6 +151,20 @@ func (f Flag) FlagName() string {
 		}
 	}
 	return string(out)
+}
+
+// PageAfter is a QueryCLI.Path for paginated lists: the positional
+// arguments, then after/<id> if the command's --after flag is given
+// ("lender/demo-bank/after/100").
+func PageAfter(in Input) (string, error) {
+	var parts []string
+	for i := 0; in.Arg(i) != ""; i++ {
+		parts = append(parts, in.Arg(i))
+	}
+	if a := in.Flag("after"); a != "" {
+		parts = append(parts, "after", a)
+	}
+	return strings.Join(parts, "/"), nil
 }
 
 // Input is what a command was given, for a Build function.
