@@ -2,10 +2,7 @@ package collect
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -20,16 +17,10 @@ import (
 const HistorySubject = "case"
 
 // CaseHistoryID is the history id of case id.
-func CaseHistoryID(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
+func CaseHistoryID(id uint64) []byte { return history.SerialID(id) }
 
 // ParseCaseID reads a case id as people write it: a decimal number.
-func ParseCaseID(s string) ([]byte, error) {
-	id, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-	if err != nil || id == 0 {
-		return nil, fmt.Errorf("case id %q: want a positive decimal number", s)
-	}
-	return CaseHistoryID(id), nil
-}
+var ParseCaseID = history.ParseSerialID("case")
 
 // DecodeCaseEntry decodes an indexed entry's data, refusing bytes that are
 // not the canonical encoding of a case entry.

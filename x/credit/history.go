@@ -2,10 +2,7 @@ package credit
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -19,16 +16,10 @@ import (
 const HistorySubject = "loan"
 
 // LoanHistoryID is the history id of loan id.
-func LoanHistoryID(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
+func LoanHistoryID(id uint64) []byte { return history.SerialID(id) }
 
 // ParseLoanID reads a loan id as people write it: a decimal number.
-func ParseLoanID(s string) ([]byte, error) {
-	id, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-	if err != nil || id == 0 {
-		return nil, fmt.Errorf("loan id %q: want a positive decimal number", s)
-	}
-	return LoanHistoryID(id), nil
-}
+var ParseLoanID = history.ParseSerialID("loan")
 
 var encodeOptions = proto.MarshalOptions{Deterministic: true}
 

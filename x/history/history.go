@@ -19,9 +19,11 @@ package history
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -136,4 +138,21 @@ func FromEvent(ev abci.Event, height int64) (*historyv1.Entry, error) {
 		return nil, fmt.Errorf("history event: entry: %w", err)
 	}
 	return e, nil
+}
+
+// SerialID is the history id of a record numbered from 1 (a loan, a case,
+// a cycle): the number, 8 bytes big-endian.
+func SerialID(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
+// ParseSerialID returns a module.HistorySubject's ParseID for records
+// numbered from 1: it reads the decimal number people write ("7") and
+// names what in its error ("loan id \"x\": want a positive decimal number").
+func ParseSerialID(what string) func(string) ([]byte, error) {
+	return func(s string) ([]byte, error) {
+		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+		if err != nil || n == 0 {
+			return nil, fmt.Errorf("%s id %q: want a positive decimal number", what, s)
+		}
+		return SerialID(n), nil
+	}
 }

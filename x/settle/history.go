@@ -2,10 +2,7 @@ package settle
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -19,16 +16,10 @@ import (
 const HistorySubject = "cycle"
 
 // CycleHistoryID is the history id of cycle id.
-func CycleHistoryID(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
+func CycleHistoryID(id uint64) []byte { return history.SerialID(id) }
 
 // ParseCycleID reads a cycle id as people write it: a decimal number.
-func ParseCycleID(s string) ([]byte, error) {
-	id, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-	if err != nil || id == 0 {
-		return nil, fmt.Errorf("cycle id %q: want a positive decimal number", s)
-	}
-	return CycleHistoryID(id), nil
-}
+var ParseCycleID = history.ParseSerialID("cycle")
 
 // EncodeCycleEntry is the canonical encoding of e, which the cycle's
 // accumulator hashes.
