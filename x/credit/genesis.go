@@ -1,7 +1,6 @@
 package credit
 
 import (
-	"bytes"
 	"encoding/json"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -11,6 +10,7 @@ import (
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 // Genesis is the credit section of the genesis file: the parameters and
@@ -39,17 +39,12 @@ func DefaultGenesisJSON() json.RawMessage {
 // the modules before wrote.
 func (mod *Module) initGenesis(ctx exec.Context, section json.RawMessage) ([]abci.ValidatorUpdate, error) {
 	var g Genesis
-	dec := json.NewDecoder(bytes.NewReader(section))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g); err != nil {
+	if err := module.DecodeSection(section, &g); err != nil {
 		return nil, errcode.Wrap(ErrInvalidGenesis, "%v", err)
 	}
-	params := DefaultParams()
-	if len(g.Params) > 0 {
-		params = new(creditv1.Params)
-		if err := protojson.Unmarshal(g.Params, params); err != nil {
-			return nil, errcode.Wrap(ErrInvalidGenesis, "params: %v", err)
-		}
+	params, err := module.GenesisParams(g.Params, DefaultParams())
+	if err != nil {
+		return nil, errcode.Wrap(ErrInvalidGenesis, "%v", err)
 	}
 	if _, err := ValidateParams(params); err != nil {
 		return nil, errcode.Wrap(ErrInvalidGenesis, "params: %v", err)

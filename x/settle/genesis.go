@@ -1,15 +1,14 @@
 package settle
 
 import (
-	"bytes"
 	"encoding/json"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	settlev1 "github.com/ledgerd/ledgerd/proto/ledgerd/settle/v1"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 // Genesis is the settle section of the genesis file: the parameters in
@@ -34,19 +33,14 @@ func DefaultGenesisJSON() json.RawMessage {
 
 func (mod *Module) initGenesis(ctx exec.Context, section json.RawMessage) ([]abci.ValidatorUpdate, error) {
 	var g Genesis
-	dec := json.NewDecoder(bytes.NewReader(section))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g); err != nil {
+	if err := module.DecodeSection(section, &g); err != nil {
 		return nil, errcode.Wrap(ErrInvalidGenesis, "%v", err)
 	}
-	params := DefaultParams()
-	if len(g.Params) > 0 {
-		params = new(settlev1.Params)
-		if err := protojson.Unmarshal(g.Params, params); err != nil {
-			return nil, errcode.Wrap(ErrInvalidGenesis, "params: %v", err)
-		}
+	params, err := module.GenesisParams(g.Params, DefaultParams())
+	if err != nil {
+		return nil, errcode.Wrap(ErrInvalidGenesis, "%v", err)
 	}
-	params, err := ValidateParams(params, mod.members(ctx))
+	params, err = ValidateParams(params, mod.members(ctx))
 	if err != nil {
 		return nil, errcode.Wrap(ErrInvalidGenesis, "params: %v", err)
 	}
