@@ -121,6 +121,9 @@ func (a *App) query(v *store.Version, req *abci.RequestQuery, reader *common.Add
 			return &abci.ResponseQuery{Key: req.Data, Value: value}, err
 		}
 		value, ops, err := v.Prove(name, req.Data)
+		if errors.Is(err, store.ErrNotMounted) {
+			return nil, errcode.Wrap(ErrUnknownQuery, "%v: a chain upgrade adds it later", err)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -34,6 +34,7 @@ type Node struct {
 	record  *history.Recorder // feeds history; nil with it
 	dbs     *cometDBs
 	signer  *remoteSigner // nil with a local key file
+	upgrade *upgradeWatch
 }
 
 // LoadCometConfig reads <home>/config/config.toml.
@@ -133,6 +134,8 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 		record = history.Record(abciApp, idx, logger.With("module", "history"))
 		abciApp = record
 	}
+	watch := newUpgradeWatch(abciApp, logger.With("module", "upgrade"))
+	abciApp = watch
 
 	nodeKey, err := p2p.LoadNodeKey(cmt.NodeKeyFile())
 	if err != nil {
@@ -168,7 +171,7 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 		dbs.closeAll()
 		return nil, fmt.Errorf("create CometBFT node: %w", err)
 	}
-	return &Node{cmt: n, app: a, store: st, history: idx, record: record, dbs: dbs, signer: rs}, nil
+	return &Node{cmt: n, app: a, store: st, history: idx, record: record, dbs: dbs, signer: rs, upgrade: watch}, nil
 }
 
 // openHistory opens the history index in dir for chainID and catches it up
@@ -298,6 +301,11 @@ func (n *Node) Stop() error {
 	}
 	return err
 }
+
+// Halted delivers the chain upgrade this node halted at, when its binary
+// does not have it: the caller should stop the node and exit, for the
+// operator to restart it on a binary that has the upgrade.
+func (n *Node) Halted() <-chan *app.UpgradeNeededError { return n.upgrade.halted }
 
 // RPCAddress returns the RPC listen address.
 func (n *Node) RPCAddress() string { return n.cmt.Config().RPC.ListenAddress }
