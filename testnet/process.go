@@ -21,7 +21,9 @@ import (
 )
 
 // BuildBinary builds cmd/ledgerd with cgo into dir and returns its path.
-func BuildBinary(ctx context.Context, dir string) (string, error) { return BuildBinaryTags(ctx, dir, "") }
+func BuildBinary(ctx context.Context, dir string) (string, error) {
+	return BuildBinaryTags(ctx, dir, "")
+}
 
 // BuildBinaryTags is BuildBinary with the build tags tags (comma-separated;
 // "" for none): -tags upgradetest makes the binary that has the test chain
