@@ -13,7 +13,6 @@ import (
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/proxy"
 	sm "github.com/cometbft/cometbft/state"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
@@ -161,7 +160,7 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	n, err := cmtnode.NewNode(cmt,
 		pv,
 		nodeKey,
-		proxy.NewConnSyncLocalClientCreator(abciApp),
+		clientCreator{app: abciApp},
 		func() (*cmttypes.GenesisDoc, error) { return genDoc, nil },
 		dbs.open,
 		cmtnode.DefaultMetricsProvider(cmt.Instrumentation),
