@@ -75,6 +75,10 @@ type App struct {
 	// read by every connection.
 	params atomic.Pointer[module.ChainParams]
 
+	// wholeState caches the answers of whole-state queries (invariants)
+	// at the last height.
+	wholeState wholeStateCache
+
 	checkMu  sync.Mutex
 	check    *store.Branch
 	pending  map[common.Address]int

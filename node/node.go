@@ -80,6 +80,9 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range RPCWarnings(cmt.RPC) {
+		logger.Error("RPC setting unsafe for production", "problem", w)
+	}
 	genDoc, err := cmttypes.GenesisDocFromFile(cmt.GenesisFile())
 	if err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
