@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
@@ -66,6 +67,9 @@ var (
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	if req.Height < 0 {
 		return queryError(errcode.Wrap(ErrInvalidRequest, "negative height")), nil
+	}
+	if !utf8.ValidString(req.Path) {
+		return queryError(errcode.Wrap(ErrInvalidRequest, "path %q is not UTF-8", req.Path)), nil
 	}
 	req, reader, err := a.readerOf(req)
 	if err != nil {
