@@ -19,7 +19,7 @@ import (
 // second, and how long a restarted validator takes to be admitted as its
 // peer again (the peer filter runs on the flooded node's query
 // connection). FLOOD_WORKERS (default 32) and FLOOD_SECONDS (default 20)
-// scale it.
+// scale it; FLOOD_BIN runs another ledgerd binary (an A/B comparison).
 func TestQueryFlood(t *testing.T) {
 	if os.Getenv("QUERY_FLOOD") == "" {
 		t.Skip("set QUERY_FLOOD=1 (scripts/query-flood.sh)")
@@ -28,7 +28,12 @@ func TestQueryFlood(t *testing.T) {
 	window := time.Duration(envInt(t, "FLOOD_SECONDS", 20)) * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 4*window+4*time.Minute)
 	defer cancel()
-	pn := startProcessNet(ctx, t, 4, 200*time.Millisecond, 0)
+	bin := os.Getenv("FLOOD_BIN") // another build, for an A/B comparison
+	if bin == "" {
+		bin = testBinary(ctx, t)
+	}
+	t.Logf("binary %s", bin)
+	pn := startProcessNetOn(ctx, t, bin, 4, 200*time.Millisecond, 0)
 	target, peer := pn.Procs[0], pn.Procs[3]
 	rc, err := rpchttp.New(target.RPC(), "/websocket")
 	if err != nil {
