@@ -126,6 +126,7 @@ func (mod *Module) Module() *module.Module {
 		},
 		BeginBlock: mod.BeginBlock,
 		Queries:    mod.queries(),
+		Private:    mod.Private,
 		Params: &module.Params{
 			Key: ParamsKey(),
 			New: func() proto.Message { return new(collectv1.Params) },
