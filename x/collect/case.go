@@ -325,38 +325,14 @@ func (mod *Module) touchCase(ctx exec.Context, k Keeper, id uint64) (*collectv1.
 // BeginBlock is the daily sweep: at most sweep_per_block records a block
 // among the loans whose case opens today, the cases that change today
 // (stage, promise, delegation) and the permits whose deadline passed
-// without an outcome, then the portfolio delegations' cases; the rest
-// goes on in the next block. Each index holds a record under the one day
-// it next changes, so a day's work is proportional to what changes that
-// day. The cases wait for the credit module's sweep of the day
-// (sweepCases); the permits, due by the second, do not.
+// without an outcome; the rest goes on in the next block. Each index
+// holds a record under the one day it next changes, so a day's work is
+// proportional to what changes that day.
 func (mod *Module) BeginBlock(ctx exec.Context) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	cl := mod.clockOf(ctx, k)
-	budget, today := int(cl.p.SweepPerBlock), cl.today
-	var err error
-	if !mod.loans.LoanSweepPending(ctx, today) {
-		if budget, err = mod.sweepCases(ctx, k, today, budget); err != nil || budget <= 0 {
-			return err
-		}
-	}
-	if budget, err = mod.missPermits(ctx, k, budget); err != nil || budget <= 0 {
-		return err
-	}
-	_, err = mod.sweepPortfolios(ctx, k, today, budget)
-	return err
-}
-
-// sweepCases opens the cases that open by today and brings up to today the
-// cases that change by it, at most budget, and returns the budget left.
-// It waits for the credit module's sweep of the day (BeginBlock): most
-// cases change with their loan (days past due, written off, current
-// again) and the loan listener does that work as the credit sweep saves
-// the loan, so this sweep then finds only what changes by the case's own
-// calendar (a promise's day, a delegation's end, a stage the credit
-// module does not sweep the loan for) instead of reading every case twice.
-func (mod *Module) sweepCases(ctx exec.Context, k Keeper, today calendar.Day, budget int) (int, error) {
-	p := mod.clockOf(ctx, k).p
+	p, today := cl.p, cl.today
+	budget := int(p.SweepPerBlock)
 	for _, key := range store.Keys(k.kv, []byte{prefixOpen}, openKey(today+1, 0), false, budget) {
 		budget--
 		k.unmark(key)
@@ -366,22 +342,22 @@ func (mod *Module) sweepCases(ctx exec.Context, k Keeper, today calendar.Day, bu
 		}
 		l, err := mod.loans.Loan(ctx, loan)
 		if err != nil {
-			return 0, fmt.Errorf("collect: open index names loan %d: %w", loan, err)
+			return fmt.Errorf("collect: open index names loan %d: %w", loan, err)
 		}
 		if mod.delinquent(l) && openDay(p, l) <= today {
 			if err := mod.openCase(ctx, k, l, today); err != nil {
-				return 0, err
+				return err
 			}
 		}
 	}
 	if budget <= 0 {
-		return 0, nil
+		return nil
 	}
 	for _, key := range store.Keys(k.kv, []byte{prefixWake}, wakeKey(today+1, 0), false, budget) {
 		budget--
 		c, err := k.Case(idOfKey(key))
 		if err != nil {
-			return 0, fmt.Errorf("collect: wake index names case %d: %w", idOfKey(key), err)
+			return fmt.Errorf("collect: wake index names case %d: %w", idOfKey(key), err)
 		}
 		if calendar.Day(c.Wake) != calendar.Day(binary.BigEndian.Uint64(key[1:9])) {
 			k.unmark(key)
@@ -390,10 +366,18 @@ func (mod *Module) sweepCases(ctx exec.Context, k Keeper, today calendar.Day, bu
 		before := shareOf(c)
 		mod.advanceCase(ctx, k, c, today)
 		if err := mod.saveCase(ctx, k, before, c); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return budget, nil
+	if budget <= 0 {
+		return nil
+	}
+	budget, err := mod.missPermits(ctx, k, budget)
+	if err != nil || budget <= 0 {
+		return err
+	}
+	_, err = mod.sweepPortfolios(ctx, k, today, budget)
+	return err
 }
 
 func (mod *Module) emitCase(ctx exec.Context, c *collectv1.Case, reason string) {

@@ -31,9 +31,6 @@ type Loans interface {
 	TouchLoan(ctx exec.Context, id uint64) (*creditv1.Loan, error)
 	// Zone is the consortium's time zone.
 	Zone(ctx exec.Context) calendar.Zone
-	// LoanSweepPending reports whether the credit module's sweep has loans
-	// left to bring up to day.
-	LoanSweepPending(ctx exec.Context, day calendar.Day) bool
 	// CheckRestructure and RestructureAgreed check and carry out new terms
 	// for a loan agreed on its case; CheckSettlement and SettleAgreed a
 	// settlement at a discount, paid by the signer (package credit, "Agreements").

@@ -96,11 +96,3 @@ func (mod *Module) DisputeOpen(ctx exec.Context, id uint64) bool {
 	})
 	return open
 }
-
-// LoanSweepPending reports whether the sweep has loans left to bring up to
-// day (their listeners hear of each): a listener with date-driven work of
-// its own on the same loans can wait for it and do that work once.
-func (mod *Module) LoanSweepPending(ctx exec.Context, day calendar.Day) bool {
-	_, _, ok := store.First(ctx.KV(StoreName), []byte{prefixWake}, dayIDKey(prefixWake, day+1, 0))
-	return ok
-}
