@@ -1,0 +1,16 @@
+package verifier
+
+// Store names and keys of the records the console proves. They mirror
+// x/wallet's and x/consortium's keys.go, whose packages bring the store's
+// Badger code and so cannot be compiled for the browser; keys_test.go
+// checks them against those packages.
+
+const (
+	walletStore     = "wallet"
+	consortiumStore = "consortium"
+)
+
+func walletKey(owner []byte) []byte { return append([]byte{0x01}, owner...) }
+func supplyKey(denom string) []byte { return append([]byte{0x03}, denom...) }
+func walletParamsKey() []byte       { return []byte{0x05} }
+func memberPrefix() []byte          { return []byte{0x01} }

@@ -1,0 +1,128 @@
+package verifier_test
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ledgerd/ledgerd/client/console/consoletest"
+	"github.com/ledgerd/ledgerd/client/console/verifier"
+)
+
+// TestWalletAgainstDevnet proves a wallet that paid on a devnet, then
+// meets a relay that changes its balance and one that drops a history
+// entry, and a pinned root that is not the chain's.
+func TestWalletAgainstDevnet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a devnet")
+	}
+	d := consoletest.NewDevnet(t)
+	relay := consoletest.NewTamper(t, d.RPC)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	v, err := verifier.New(ctx, relay.URL, 0, nil, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := v.Root(); r.Pinned || r.Height != 1 {
+		t.Fatalf("root of trust on first use: %+v", r)
+	}
+	w, err := v.Wallet(ctx, d.Alice.Hex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.Record.Verified || !w.History.Verified || !w.Found {
+		t.Fatalf("honest node: %+v", w)
+	}
+	if len(w.Balances) != 1 || w.Balances[0].Text != "749.50" || w.Balances[0].Denom != "CNY" {
+		t.Fatalf("balances: %+v", w.Balances)
+	}
+	// Newest first.
+	if len(w.Entries) != 3 || w.Entries[0].Seq != 3 || w.Entries[0].Kind != "TRANSFER_OUT" || w.Entries[0].Amount.Text != "250.50" ||
+		w.Entries[0].BalanceAfter.Text != "749.50" || w.Entries[0].Detail != "dinner" || w.Entries[0].Counterparty != d.Bob.Hex() ||
+		w.Entries[2].Kind != "OPENED" || w.Entries[2].Counterparty != "demo-bank" {
+		t.Fatalf("history: %+v", w.Entries)
+	}
+	if len(w.Chart) != 2 || w.Chart[0].Balance.Text != "1000.00" || w.Chart[1].Balance.Text != "749.50" {
+		t.Fatalf("balance chart: %+v", w.Chart)
+	}
+	if p, err := v.HistoryPage(d.Alice.Hex(), 0); err != nil || p.Pages != 1 || len(p.Entries) != 3 || !p.History.Verified {
+		t.Fatalf("history page: %+v, %v", p, err)
+	}
+	if _, err := v.HistoryPage(d.Bob.Hex(), 0); err == nil {
+		t.Fatal("a page of a history not verified")
+	}
+	if len(w.Limits) != 1 || w.Limits[0].UsedToday.Text != "250.50" || w.Limits[0].UsedThisYear.Text != "250.50" || w.Limits[0].Daily == nil {
+		t.Fatalf("limits: %+v", w.Limits)
+	}
+	if w.Record.Mark.HeaderHeight != w.Record.Mark.Height+1 || len(w.Record.Mark.HeaderHash) != 64 {
+		t.Fatalf("mark: %+v", w.Record.Mark)
+	}
+
+	relay.Set(consoletest.ChangeBalance)
+	w, err = v.Wallet(ctx, d.Alice.Hex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Record.Verified || !strings.Contains(w.Record.Error, "does not match the app hash") || len(w.Balances) != 0 {
+		t.Fatalf("changed balance: %+v", w)
+	}
+
+	relay.Set(consoletest.DropHistory)
+	w, err = v.Wallet(ctx, d.Alice.Hex())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.Record.Verified || w.History.Verified || !strings.Contains(w.History.Error, "does not match the accumulator") || len(w.Entries) != 0 {
+		t.Fatalf("dropped entry: %+v", w)
+	}
+	relay.Set(consoletest.Honest)
+
+	n, err := v.Network(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !n.Header.Verified || !n.Members.Verified || !n.Blocks.Verified || len(n.MemberList) != 2 || len(n.Validators) != 1 ||
+		n.Validators[0].Member != "demo-bank" || len(n.BlockList) == 0 {
+		t.Fatalf("network: %+v", n)
+	}
+	var withTx int64
+	for _, b := range n.BlockList {
+		if b.NumTxs > 0 {
+			withTx = b.Height
+		}
+	}
+	if withTx == 0 {
+		t.Fatal("no block with a transaction among the latest")
+	}
+	b, err := v.Block(ctx, withTx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Block.Verified || !b.Results.Verified || len(b.Txs) == 0 || b.Txs[0].Message == "" || b.Txs[0].Signer == "" {
+		t.Fatalf("block %d: %+v", withTx, b)
+	}
+
+	// A root pinned to a hash that is not the chain's is refused.
+	wrong, _ := hex.DecodeString(strings.Repeat("AB", 32))
+	if _, err := verifier.New(ctx, relay.URL, 1, wrong, time.Now); !errors.Is(err, verifier.ErrNotVerified) ||
+		!strings.Contains(err.Error(), "root of trust refused") {
+		t.Fatalf("wrong root: %v", err)
+	}
+	// The right one is accepted.
+	if _, err := verifier.New(ctx, relay.URL, v.Root().Height, mustHex(t, v.Root().Hash), time.Now); err != nil {
+		t.Fatalf("pinned root: %v", err)
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
