@@ -3,6 +3,8 @@ package verifier
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/cometbft/cometbft/types"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
@@ -234,9 +237,7 @@ func (v *Verifier) Block(ctx context.Context, height int64) (*BlockView, error) 
 			if od := m.Body.ProtoReflect().Descriptor().Oneofs().ByName("msg"); od != nil {
 				if f := m.Body.ProtoReflect().WhichOneof(od); f != nil {
 					tx.Message = string(f.Name())
-					if j, err := protojson.Marshal(m.Body.ProtoReflect().Get(f).Message().Interface()); err == nil {
-						tx.Body = string(j)
-					}
+					tx.Body = messageText(m.Body.ProtoReflect().Get(f).Message())
 				}
 			}
 		}
@@ -293,4 +294,44 @@ func (v *Verifier) utcOffset(ctx context.Context, height int64) int32 {
 		return 0
 	}
 	return p.UtcOffsetSeconds
+}
+
+// messageText is a message's fields as JSON for the page, with byte
+// fields of address length as 0x addresses and other bytes as hex (the
+// protobuf JSON mapping writes base64, which nobody reads).
+func messageText(m protoreflect.Message) string {
+	out := map[string]any{}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		name := string(fd.Name())
+		switch {
+		case fd.IsList() || fd.IsMap():
+			if j, err := protojson.Marshal(m.Interface()); err == nil {
+				var all map[string]any
+				if json.Unmarshal(j, &all) == nil {
+					out[name] = all[fd.JSONName()]
+				}
+			}
+		case fd.Kind() == protoreflect.BytesKind:
+			out[name] = "0x" + hex.EncodeToString(v.Bytes())
+		case fd.Kind() == protoreflect.MessageKind:
+			var sub any
+			if json.Unmarshal([]byte(messageText(v.Message())), &sub) == nil {
+				out[name] = sub
+			}
+		case fd.Kind() == protoreflect.EnumKind:
+			if ev := fd.Enum().Values().ByNumber(v.Enum()); ev != nil {
+				out[name] = string(ev.Name())
+			} else {
+				out[name] = int32(v.Enum())
+			}
+		default:
+			out[name] = v.Interface()
+		}
+		return true
+	})
+	b, err := json.Marshal(out)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }

@@ -90,10 +90,11 @@ func TestWalletAgainstDevnet(t *testing.T) {
 		n.Validators[0].Member != "demo-bank" || len(n.BlockList) == 0 {
 		t.Fatalf("network: %+v", n)
 	}
-	var withTx int64
+	var withTx int64 // the newest block with a transaction: the payment's
 	for _, b := range n.BlockList {
 		if b.NumTxs > 0 {
 			withTx = b.Height
+			break
 		}
 	}
 	if withTx == 0 {
@@ -103,7 +104,9 @@ func TestWalletAgainstDevnet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !b.Block.Verified || !b.Results.Verified || len(b.Txs) == 0 || b.Txs[0].Message == "" || b.Txs[0].Signer == "" {
+	if !b.Block.Verified || !b.Results.Verified || len(b.Txs) != 1 || b.Txs[0].Message != "transfer" || b.Txs[0].Code != 0 ||
+		b.Txs[0].Signer != strings.ToLower(d.Alice.Hex()) || !strings.Contains(b.Txs[0].Body, `"to":"`+strings.ToLower(d.Bob.Hex())+`"`) ||
+		!strings.Contains(b.Txs[0].Body, `"memo":"dinner"`) {
 		t.Fatalf("block %d: %+v", withTx, b)
 	}
 
