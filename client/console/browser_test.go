@@ -87,6 +87,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("members: %q", got)
 	}
 	screenshot(t, ctx, filepath.Join(shots, "console-network.png"))
+	open(t, ctx, srv.URL+"/#/bank")
+	wantVerified(t, ctx, "#bank-mark", true)
+	if got := text(t, ctx, "#invariant-CNY"); !strings.Contains(got, "holds") {
+		t.Fatalf("the supply invariant: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-bank.png"))
 	w, err := d.Client.TxHistory(context.Background(), mustTxHash(t, d))
 	if err != nil || len(w) == 0 {
 		t.Fatalf("the payment's history entries: %v", err)

@@ -6,7 +6,9 @@
 
 const T = {
   en: {
-    title: "ledgerd auditor console", nav_wallet: "Wallet", nav_network: "Network", nav_block: "Block",
+    title: "ledgerd auditor console", nav_bank: "Bank", bank_title: "Issuance and supply", supply: "Supply",
+    issued: "Outstanding issuance", held: "Held by its wallets", sum: "Sum", invariant: "Invariant: supply = Σ issuance = Σ held",
+    holds: "holds", broken: "BROKEN", nav_wallet: "Wallet", nav_network: "Network", nav_block: "Block",
     root: "Root of trust", trust_height: "Trust height", trust_hash: "Trust hash", pin: "Pin",
     tofu: "trusted on first use: compare this hash with another member's node and pin it", pinned: "pinned",
     verified: "verified", not_verified: "not verified", at_height: "state at height", header: "header",
@@ -29,7 +31,9 @@ const T = {
     nonce: "Nonce", ms: "ms",
   },
   zh: {
-    title: "ledgerd 审计控制台", nav_wallet: "钱包", nav_network: "网络", nav_block: "区块",
+    title: "ledgerd 审计控制台", nav_bank: "发行", bank_title: "发行与流通量", supply: "流通量",
+    issued: "未偿发行额", held: "其钱包持有", sum: "合计", invariant: "不变式：流通量 = Σ发行 = Σ持有",
+    holds: "成立", broken: "不成立", nav_wallet: "钱包", nav_network: "网络", nav_block: "区块",
     root: "信任根", trust_height: "信任高度", trust_hash: "信任哈希", pin: "固定",
     tofu: "首次使用即信任：请与其他成员的节点核对此哈希后固定", pinned: "已固定",
     verified: "已验证", not_verified: "未验证", at_height: "状态高度", header: "区块头",
@@ -251,6 +255,25 @@ function throughputChart(blocks) {
     `<text x="0" y="16">${max}</text><text x="0" y="${H - 15}">0</text><text x="45" y="${H - 2}">${bs[0].height}</text><text x="${W - 40}" y="${H - 2}">${bs[bs.length - 1].height}</text>${bars}</svg>`;
 }
 
+// ---- bank page ----
+
+function bankPage() {
+  $("page").innerHTML = `<h1 data-i18n="bank_title">${t("bank_title")}</h1><div id="bank"></div>`;
+  load(() => ledgerd.bank(), (b) => ({ data: b, render() { renderBank(b); } }));
+}
+
+function renderBank(b) {
+  let h = `<div class="card">${mark(b.proof, "bank-mark")}</div>`;
+  for (const d of b.denoms || []) {
+    h += `<div class="card" data-denom="${esc(d.denom)}"><h2>${esc(d.denom)} · ${t("supply")} <span class="big">${amt(d.supply)}</span></h2>` +
+      `<div id="invariant-${esc(d.denom)}" class="${d.holds ? "ok" : "bad"}" data-holds="${d.holds}">${d.holds ? "✔" : "✘"} ${t("invariant")}: ${d.holds ? t("holds") : t("broken")}</div>` +
+      `<table><tr><th>${t("bank")}</th><th class="num">${t("issued")}</th><th class="num">${t("held")}</th></tr>` +
+      d.banks.map((x) => `<tr><td>${esc(x.bank)}</td><td class="num">${esc(x.outstanding)} ${esc(d.denom)}</td><td class="num">${amt(x.held)}</td></tr>`).join("") +
+      `<tr><th>${t("sum")}</th><th class="num">${esc(d.sum_issued)} ${esc(d.denom)}</th><th class="num">${esc(d.sum_held)} ${esc(d.denom)}</th></tr></table></div>`;
+  }
+  $("bank").innerHTML = h;
+}
+
 // ---- block page ----
 
 function blockPage(height) {
@@ -301,6 +324,7 @@ function route() {
   document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("active", a.getAttribute("href") === "#/" + parts[0]));
   switch (parts[0]) {
     case "network": return networkPage();
+    case "bank": return bankPage();
     case "block": return blockPage(parts[1]);
     default: return walletPage(parts[1]);
   }

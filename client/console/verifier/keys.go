@@ -10,7 +10,13 @@ const (
 	consortiumStore = "consortium"
 )
 
+// Prefixes of the wallet store's supply and issuance records.
+const (
+	issuancePrefix byte = 0x02
+	supplyPrefix   byte = 0x03
+)
+
 func walletKey(owner []byte) []byte { return append([]byte{0x01}, owner...) }
-func supplyKey(denom string) []byte { return append([]byte{0x03}, denom...) }
+func supplyKey(denom string) []byte { return append([]byte{supplyPrefix}, denom...) }
 func walletParamsKey() []byte       { return []byte{0x05} }
 func memberPrefix() []byte          { return []byte{0x01} }

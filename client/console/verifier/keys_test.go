@@ -20,6 +20,7 @@ func TestKeysMirrorTheModules(t *testing.T) {
 		{supplyKey("CNY"), wallet.SupplyKey("CNY")},
 		{walletParamsKey(), wallet.ParamsKey()},
 		{memberPrefix(), consortium.MemberPrefix()},
+		{[]byte{issuancePrefix}, wallet.IssuancePrefix("")[:1]},
 	} {
 		if !bytes.Equal(c.got, c.want) {
 			t.Errorf("key %X, the module's is %X", c.got, c.want)

@@ -110,6 +110,16 @@ func TestWalletAgainstDevnet(t *testing.T) {
 		t.Fatalf("block %d: %+v", withTx, b)
 	}
 
+	// The demo genesis funds the bank's treasury with 1,000,000.00 CNY; Alice got 1000.00.
+	bank, err := v.Bank(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bank.Proof.Verified || len(bank.Denoms) != 1 || bank.Denoms[0].Supply.Text != "1001000.00" || !bank.Denoms[0].Holds ||
+		len(bank.Denoms[0].Banks) != 1 || bank.Denoms[0].Banks[0].Bank != "demo-bank" || bank.Denoms[0].Banks[0].Outstanding != "1001000.00" {
+		t.Fatalf("bank: %+v", bank)
+	}
+
 	// A root pinned to a hash that is not the chain's is refused.
 	wrong, _ := hex.DecodeString(strings.Repeat("AB", 32))
 	if _, err := verifier.New(ctx, relay.URL, 1, wrong, time.Now); !errors.Is(err, verifier.ErrNotVerified) ||

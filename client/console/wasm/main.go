@@ -9,6 +9,7 @@
 //	ledgerd.wallet(address)                            -> WalletView
 //	ledgerd.historyPage(address, page)                 -> HistoryPage
 //	ledgerd.network()                                  -> NetworkView
+//	ledgerd.bank()                                     -> BankView
 //	ledgerd.block(height)                              -> BlockView
 //
 // A Promise rejects with the reason when the node cannot be reached or
@@ -83,6 +84,13 @@ func main() {
 			return nil, err
 		}
 		return c.Network(ctx)
+	}))
+	api.Set("bank", promise(func(ctx context.Context, _ []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil {
+			return nil, err
+		}
+		return c.Bank(ctx)
 	}))
 	api.Set("block", promise(func(ctx context.Context, args []js.Value) (any, error) {
 		c, err := connected()
