@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/ledgerd/ledgerd/client/console"
 	"github.com/ledgerd/ledgerd/client/console/consoletest"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 )
 
@@ -93,6 +96,19 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("the supply invariant: %q", got)
 	}
 	screenshot(t, ctx, filepath.Join(shots, "console-bank.png"))
+	doc := sha256.Sum256([]byte("agreement"))
+	d.Send(t, d.Bank, &govv1.MsgSubmitProposal{Title: "Auditor also regulator", DocumentHash: doc[:], VotingEnd: time.Now().Add(2 * time.Hour).Unix(),
+		Action: &govv1.Action{Kind: &govv1.Action_SetRoles{SetRoles: &govv1.SetRoles{MemberId: "demo-auditor",
+			Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_AUDITOR, consortiumv1.Role_ROLE_REGULATOR}}}}})
+	d.Send(t, d.Bank, &govv1.MsgVote{ProposalId: 1, Option: govv1.VoteOption_VOTE_OPTION_YES})
+	time.Sleep(time.Second) // the console proves the state one block below the latest
+	open(t, ctx, srv.URL+"/#/gov")
+	wantVerified(t, ctx, "#gov-mark", true)
+	if got := text(t, ctx, "#proposal-1"); !strings.Contains(got, "Tally (yes / needed): 1 / 2") || !strings.Contains(got, "recounted here") {
+		t.Fatalf("the proposal: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-gov.png"))
+
 	w, err := d.Client.TxHistory(context.Background(), mustTxHash(t, d))
 	if err != nil || len(w) == 0 {
 		t.Fatalf("the payment's history entries: %v", err)

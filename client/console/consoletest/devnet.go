@@ -30,6 +30,8 @@ type Devnet struct {
 	Client *client.Client
 	Alice  common.Address
 	Bob    common.Address
+	// Bank signs for demo-bank, the devnet's bank and validator.
+	Bank *ecdsa.PrivateKey
 }
 
 // NewDevnet starts the devnet and makes the payment; it stops when the
@@ -93,6 +95,7 @@ func NewDevnet(t testing.TB) *Devnet {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.Bank = bank
 	alice, bob := newKey(t), newKey(t)
 	d.Alice, d.Bob = crypto.PubkeyToAddress(alice.PublicKey), crypto.PubkeyToAddress(bob.PublicKey)
 	kyc := sha256.Sum256([]byte("KYC record"))

@@ -8,7 +8,11 @@ const T = {
   en: {
     title: "ledgerd auditor console", nav_bank: "Bank", bank_title: "Issuance and supply", supply: "Supply",
     issued: "Outstanding issuance", held: "Held by its wallets", sum: "Sum", invariant: "Invariant: supply = Σ issuance = Σ held",
-    holds: "holds", broken: "BROKEN", nav_wallet: "Wallet", nav_network: "Network", nav_block: "Block",
+    holds: "holds", broken: "BROKEN", nav_wallet: "Wallet",
+    nav_gov: "Governance", gov_title: "Governance", threshold: "Threshold", eligible: "Eligible members", proposal: "Proposal",
+    action: "Action", voting_end: "Voting ends", votes: "Votes", tally: "Tally (yes / needed)", recounted: "recounted here from proven state",
+    recorded: "recorded by the chain when decided", passes: "passes", not_yet: "not yet", no_proposals: "No proposals.",
+    yes: "yes", no: "no", abstain: "abstain", nav_network: "Network", nav_block: "Block",
     root: "Root of trust", trust_height: "Trust height", trust_hash: "Trust hash", pin: "Pin",
     tofu: "trusted on first use: compare this hash with another member's node and pin it", pinned: "pinned",
     verified: "verified", not_verified: "not verified", at_height: "state at height", header: "header",
@@ -33,7 +37,11 @@ const T = {
   zh: {
     title: "ledgerd 审计控制台", nav_bank: "发行", bank_title: "发行与流通量", supply: "流通量",
     issued: "未偿发行额", held: "其钱包持有", sum: "合计", invariant: "不变式：流通量 = Σ发行 = Σ持有",
-    holds: "成立", broken: "不成立", nav_wallet: "钱包", nav_network: "网络", nav_block: "区块",
+    holds: "成立", broken: "不成立", nav_wallet: "钱包",
+    nav_gov: "治理", gov_title: "治理", threshold: "通过门槛", eligible: "有投票权的成员", proposal: "提案",
+    action: "动作", voting_end: "投票截止", votes: "投票", tally: "计票（赞成 / 所需）", recounted: "在此依据已证明的状态重新计票",
+    recorded: "决定时链上记录的计票", passes: "通过", not_yet: "尚未通过", no_proposals: "没有提案。",
+    yes: "赞成", no: "反对", abstain: "弃权", nav_network: "网络", nav_block: "区块",
     root: "信任根", trust_height: "信任高度", trust_hash: "信任哈希", pin: "固定",
     tofu: "首次使用即信任：请与其他成员的节点核对此哈希后固定", pinned: "已固定",
     verified: "已验证", not_verified: "未验证", at_height: "状态高度", header: "区块头",
@@ -58,7 +66,8 @@ const T = {
 };
 
 const KIND = {
-  zh: { OPENED: "开户", DEPOSIT: "存入", REDEEM: "赎回", TRANSFER_OUT: "转出", TRANSFER_IN: "转入", FREEZE: "冻结",
+  zh: { VOTING: "投票中", EXECUTED: "已执行", REJECTED: "已否决", FAILED: "执行失败", YES: "赞成", NO: "反对", ABSTAIN: "弃权",
+    OPENED: "开户", DEPOSIT: "存入", REDEEM: "赎回", TRANSFER_OUT: "转出", TRANSFER_IN: "转入", FREEZE: "冻结",
     RELEASE: "解冻", TIER_CHANGE: "等级变更", LIMITS_CHANGE: "限额变更", CLOSED: "销户", RECOVERY_STARTED: "开始恢复",
     RECOVERY_CANCELLED: "取消恢复", KEY_CHANGED: "更换密钥", SECOND_FACTOR: "第二因子", SUB_WALLET: "子钱包",
     FULL: "全部冻结", DEBIT: "只收不付" },
@@ -274,6 +283,29 @@ function renderBank(b) {
   $("bank").innerHTML = h;
 }
 
+// ---- governance page ----
+
+function govPage() {
+  $("page").innerHTML = `<h1 data-i18n="gov_title">${t("gov_title")}</h1><div id="gov"></div>`;
+  load(() => ledgerd.gov(), (g) => ({ data: g, render() { renderGov(g); } }));
+}
+
+function renderGov(g) {
+  const off = g.utc_offset || 0;
+  let h = `<div class="card">${mark(g.proof, "gov-mark")}<div>${t("threshold")}: ${esc(g.threshold || "")} · ${t("eligible")}: ${g.eligible || 0}</div></div>`;
+  if (g.proof.verified && !(g.proposals || []).length) h += `<div class="card muted">${t("no_proposals")}</div>`;
+  for (const p of g.proposals || []) {
+    const tl = p.tally;
+    h += `<div class="card" id="proposal-${p.id}"><h2>${t("proposal")} ${p.id}: ${esc(p.title)} <span class="muted">${esc(kind(p.status))}</span></h2>` +
+      `<div>${t("action")}: <span class="mono">${esc(p.action)}</span> · ${esc(p.proposer)} · ${t("voting_end")} ${fmtTime(p.voting_end, off)}</div>` +
+      `<div class="tally"><b>${t("tally")}: ${tl.yes} / ${tl.needed}</b> · ${t("no")} ${tl.no} · ${t("abstain")} ${tl.abstain} · ${t("eligible")} ${tl.eligible} · ` +
+      `<span class="${tl.passes ? "ok" : "muted"}">${tl.passes ? t("passes") : t("not_yet")}</span> <span class="muted">(${p.recounted ? t("recounted") : t("recorded")})</span></div>` +
+      `<table><tr><th>${t("member")}</th><th>${t("votes")}</th><th>${t("height")}</th></tr>` +
+      (p.votes || []).map((v) => `<tr><td>${esc(v.member)}</td><td>${esc(kind(v.option))}</td><td>${v.height}</td></tr>`).join("") + `</table></div>`;
+  }
+  $("gov").innerHTML = h;
+}
+
 // ---- block page ----
 
 function blockPage(height) {
@@ -325,6 +357,7 @@ function route() {
   switch (parts[0]) {
     case "network": return networkPage();
     case "bank": return bankPage();
+    case "gov": return govPage();
     case "block": return blockPage(parts[1]);
     default: return walletPage(parts[1]);
   }

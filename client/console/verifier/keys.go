@@ -8,6 +8,16 @@ package verifier
 const (
 	walletStore     = "wallet"
 	consortiumStore = "consortium"
+	govStore        = "gov"
+)
+
+// Governance's keys and default threshold (x/gov).
+const (
+	govProposalPrefix     byte = 0x01
+	govVotePrefix         byte = 0x02
+	govParamsKey          byte = 0x03
+	govDefaultNumerator        = 2
+	govDefaultDenominator      = 3
 )
 
 // Prefixes of the wallet store's supply and issuance records.

@@ -6,8 +6,10 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -21,13 +23,27 @@ func TestKeysMirrorTheModules(t *testing.T) {
 		{walletParamsKey(), wallet.ParamsKey()},
 		{memberPrefix(), consortium.MemberPrefix()},
 		{[]byte{issuancePrefix}, wallet.IssuancePrefix("")[:1]},
+		{[]byte{govProposalPrefix}, gov.ProposalPrefix()},
+		{govVoteKey(7, "demo-bank"), gov.VoteKey(7, "demo-bank")},
+		{[]byte{govParamsKey}, gov.ParamsKey()},
 	} {
 		if !bytes.Equal(c.got, c.want) {
 			t.Errorf("key %X, the module's is %X", c.got, c.want)
 		}
 	}
-	if walletStore != wallet.StoreName || consortiumStore != consortium.StoreName {
+	if walletStore != wallet.StoreName || consortiumStore != consortium.StoreName || govStore != gov.StoreName {
 		t.Error("store names differ")
+	}
+	def := gov.DefaultParams()
+	if def.ThresholdNumerator != govDefaultNumerator || def.ThresholdDenominator != govDefaultDenominator {
+		t.Errorf("governance's default threshold is %d/%d", def.ThresholdNumerator, def.ThresholdDenominator)
+	}
+	for _, p := range []*govv1.Params{def, {ThresholdNumerator: 3, ThresholdDenominator: 4}, {ThresholdNumerator: 1, ThresholdDenominator: 1}} {
+		for eligible := uint32(0); eligible < 12; eligible++ {
+			if got, want := needed(p, eligible), gov.Needed(p, eligible); got != want {
+				t.Errorf("%d/%d of %d: needed %d, x/gov says %d", p.ThresholdNumerator, p.ThresholdDenominator, eligible, got, want)
+			}
+		}
 	}
 	p := &walletv1.Params{Limits: []*walletv1.DenomLimits{{Denom: "CNY", Tiers: []*walletv1.TierLimits{
 		{Tier: 2, Limits: &walletv1.Limits{BalanceCap: 500, PaymentLimit: 50, DailyOutflowLimit: 100}},

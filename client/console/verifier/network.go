@@ -15,7 +15,6 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
-	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
 
@@ -90,35 +89,26 @@ func (v *Verifier) Network(ctx context.Context) (*NetworkView, error) {
 	out.Header = verified(Mark{Height: latest - 1, HeaderHeight: latest, HeaderHash: fmt.Sprintf("%X", sh.Hash()), HeaderTime: sh.Time})
 	out.UTCOffset = v.utcOffset(ctx, latest-1)
 
-	pairs, mark, complete, err := v.Range(ctx, consortiumStore, memberPrefix(), latest-1, maxMembers)
+	members, mark, err := v.members(ctx, latest-1)
 	memberOf := map[string]string{}
-	switch {
-	case err != nil:
+	if err != nil {
 		out.Members = failed(err)
-	default:
+	} else {
 		out.Members = verified(mark)
-		if !complete {
-			out.Members.Error = fmt.Sprintf("only the first %d members are shown", maxMembers)
+	}
+	for _, m := range members {
+		x := Member{ID: m.Id, Name: m.Name, Nodes: m.NodeIds, Status: strings.TrimPrefix(m.Status.String(), "MEMBER_STATUS_")}
+		for _, r := range m.Roles {
+			x.Roles = append(x.Roles, strings.ToLower(strings.TrimPrefix(r.String(), "ROLE_")))
 		}
-		for _, p := range pairs {
-			m := new(consortiumv1.Member)
-			if err := proto.Unmarshal(p.value, m); err != nil {
-				out.Members = failed(fmt.Errorf("member record %X does not decode: %w", p.key, err))
-				break
-			}
-			x := Member{ID: m.Id, Name: m.Name, Nodes: m.NodeIds, Status: strings.TrimPrefix(m.Status.String(), "MEMBER_STATUS_")}
-			for _, r := range m.Roles {
-				x.Roles = append(x.Roles, strings.ToLower(strings.TrimPrefix(r.String(), "ROLE_")))
-			}
-			for _, op := range m.Operators {
-				x.Operats = append(x.Operats, fmt.Sprintf("0x%x", op))
-			}
-			if m.Validator != nil {
-				x.Power = m.Validator.Power
-				memberOf[string(m.Validator.PubKey)] = m.Id
-			}
-			out.MemberList = append(out.MemberList, x)
+		for _, op := range m.Operators {
+			x.Operats = append(x.Operats, fmt.Sprintf("0x%x", op))
 		}
+		if m.Validator != nil {
+			x.Power = m.Validator.Power
+			memberOf[string(m.Validator.PubKey)] = m.Id
+		}
+		out.MemberList = append(out.MemberList, x)
 	}
 	for _, val := range vals.Validators {
 		out.Validators = append(out.Validators, Validator{Address: val.Address.String(), PubKey: fmt.Sprintf("%X", val.PubKey.Bytes()),

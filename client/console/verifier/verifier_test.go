@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/ledgerd/ledgerd/client/console/consoletest"
 	"github.com/ledgerd/ledgerd/client/console/verifier"
+	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 )
 
 // TestWalletAgainstDevnet proves a wallet that paid on a devnet, then
@@ -118,6 +121,31 @@ func TestWalletAgainstDevnet(t *testing.T) {
 	if !bank.Proof.Verified || len(bank.Denoms) != 1 || bank.Denoms[0].Supply.Text != "1001000.00" || !bank.Denoms[0].Holds ||
 		len(bank.Denoms[0].Banks) != 1 || bank.Denoms[0].Banks[0].Bank != "demo-bank" || bank.Denoms[0].Banks[0].Outstanding != "1001000.00" {
 		t.Fatalf("bank: %+v", bank)
+	}
+
+	// A proposal with demo-bank's yes vote: one of the two members voted,
+	// the 2/3 threshold needs both.
+	doc := sha256.Sum256([]byte("agreement"))
+	d.Send(t, d.Bank, &govv1.MsgSubmitProposal{Title: "Auditor also regulator", DocumentHash: doc[:], VotingEnd: time.Now().Add(2 * time.Hour).Unix(),
+		Action: &govv1.Action{Kind: &govv1.Action_SetRoles{SetRoles: &govv1.SetRoles{MemberId: "demo-auditor",
+			Roles: []consortiumv1.Role{consortiumv1.Role_ROLE_AUDITOR, consortiumv1.Role_ROLE_REGULATOR}}}}})
+	d.Send(t, d.Bank, &govv1.MsgVote{ProposalId: 1, Option: govv1.VoteOption_VOTE_OPTION_YES})
+	var g *verifier.GovView
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if g, err = v.Gov(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(g.Proposals) == 1 && len(g.Proposals[0].Votes) == 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // the state proven is one block behind
+	}
+	if !g.Proof.Verified || g.Eligible != 2 || g.Threshold != "2/3" || len(g.Proposals) != 1 {
+		t.Fatalf("governance: %+v", g)
+	}
+	if p := g.Proposals[0]; p.Status != "VOTING" || p.Action != "set_roles" || !p.Recounted || p.Tally.Yes != 1 || p.Tally.Needed != 2 ||
+		p.Tally.Passes || len(p.Votes) != 1 || p.Votes[0].Member != "demo-bank" || p.Votes[0].Option != "YES" {
+		t.Fatalf("proposal: %+v", p)
 	}
 
 	// A root pinned to a hash that is not the chain's is refused.

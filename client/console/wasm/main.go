@@ -10,6 +10,7 @@
 //	ledgerd.historyPage(address, page)                 -> HistoryPage
 //	ledgerd.network()                                  -> NetworkView
 //	ledgerd.bank()                                     -> BankView
+//	ledgerd.gov()                                      -> GovView
 //	ledgerd.block(height)                              -> BlockView
 //
 // A Promise rejects with the reason when the node cannot be reached or
@@ -91,6 +92,13 @@ func main() {
 			return nil, err
 		}
 		return c.Bank(ctx)
+	}))
+	api.Set("gov", promise(func(ctx context.Context, _ []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil {
+			return nil, err
+		}
+		return c.Gov(ctx)
 	}))
 	api.Set("block", promise(func(ctx context.Context, args []js.Value) (any, error) {
 		c, err := connected()
