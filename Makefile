@@ -64,7 +64,7 @@ DOCKER_BASE_PORT ?= 26600
 COMPOSE ?= $(shell command -v docker-compose >/dev/null 2>&1 && echo docker-compose || echo docker compose)
 
 ## docker-image: ledgerd statically linked with cgo (libsecp256k1) in a FROM-scratch image, ledgerd:VERSION and ledgerd:latest; pulls nothing
-docker-image:
+docker-image: wasm
 	VERSION=$(VERSION) COMMIT=$(COMMIT) scripts/docker-image.sh $(BUILD)/docker ledgerd:$(VERSION) ledgerd:latest
 
 ## localnet-docker: generate (first time) a VALIDATORS-bank network of containers in ./.localnet-docker and start it with compose
