@@ -14,12 +14,14 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/ledgerd/ledgerd/client/console"
 	"github.com/ledgerd/ledgerd/client/console/consoletest"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
 
 // TestConsoleInBrowser drives the console in headless Chromium against a
@@ -96,6 +98,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("the supply invariant: %q", got)
 	}
 	screenshot(t, ctx, filepath.Join(shots, "console-bank.png"))
+	carol := common.HexToAddress("0x00000000000000000000000000000000000Ca201")
+	kyc := sha256.Sum256([]byte("carol"))
+	d.Send(t, d.Bank, &walletv1.MsgOpenWallet{Owner: carol[:], KycHash: kyc[:], Tier: 1})
+	d.Send(t, d.Bank, &walletv1.MsgDeposit{Wallet: carol[:], Denom: "CNY", Amount: 50_000_000, Reference: "CASH-2"})
 	doc := sha256.Sum256([]byte("agreement"))
 	d.Send(t, d.Bank, &govv1.MsgSubmitProposal{Title: "Auditor also regulator", DocumentHash: doc[:], VotingEnd: time.Now().Add(2 * time.Hour).Unix(),
 		Action: &govv1.Action{Kind: &govv1.Action_SetRoles{SetRoles: &govv1.SetRoles{MemberId: "demo-auditor",
@@ -108,6 +114,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("the proposal: %q", got)
 	}
 	screenshot(t, ctx, filepath.Join(shots, "console-gov.png"))
+	open(t, ctx, srv.URL+"/#/aml")
+	wantVerified(t, ctx, "#aml-mark", true)
+	if got := text(t, ctx, "#reports"); !strings.Contains(got, carol.Hex()) || !strings.Contains(got, "500000.00 CNY") || !strings.Contains(got, "inflow") {
+		t.Fatalf("the large-value report: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-aml.png"))
 
 	w, err := d.Client.TxHistory(context.Background(), mustTxHash(t, d))
 	if err != nil || len(w) == 0 {

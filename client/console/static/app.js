@@ -9,6 +9,9 @@ const T = {
     title: "ledgerd auditor console", nav_bank: "Bank", bank_title: "Issuance and supply", supply: "Supply",
     issued: "Outstanding issuance", held: "Held by its wallets", sum: "Sum", invariant: "Invariant: supply = Σ issuance = Σ held",
     holds: "holds", broken: "BROKEN", nav_wallet: "Wallet",
+    nav_aml: "AML", aml_title: "Large-value reports and alerts", reports: "Large-value reports", alerts: "Velocity alerts",
+    day: "Day", direction: "Direction", payments: "Payments", filter: "Filter by day, bank or wallet",
+    newest: "the newest, complete up to the proven count", inflow: "inflow", outflow: "outflow",
     nav_gov: "Governance", gov_title: "Governance", threshold: "Threshold", eligible: "Eligible members", proposal: "Proposal",
     action: "Action", voting_end: "Voting ends", votes: "Votes", tally: "Tally (yes / needed)", recounted: "recounted here from proven state",
     recorded: "recorded by the chain when decided", passes: "passes", not_yet: "not yet", no_proposals: "No proposals.",
@@ -38,6 +41,9 @@ const T = {
     title: "ledgerd 审计控制台", nav_bank: "发行", bank_title: "发行与流通量", supply: "流通量",
     issued: "未偿发行额", held: "其钱包持有", sum: "合计", invariant: "不变式：流通量 = Σ发行 = Σ持有",
     holds: "成立", broken: "不成立", nav_wallet: "钱包",
+    nav_aml: "反洗钱", aml_title: "大额交易报告与预警", reports: "大额交易报告", alerts: "交易频次预警",
+    day: "日期", direction: "方向", payments: "笔数", filter: "按日期、银行或钱包筛选",
+    newest: "最新记录，至已证明的总数为止完整", inflow: "流入", outflow: "流出",
     nav_gov: "治理", gov_title: "治理", threshold: "通过门槛", eligible: "有投票权的成员", proposal: "提案",
     action: "动作", voting_end: "投票截止", votes: "投票", tally: "计票（赞成 / 所需）", recounted: "在此依据已证明的状态重新计票",
     recorded: "决定时链上记录的计票", passes: "通过", not_yet: "尚未通过", no_proposals: "没有提案。",
@@ -283,6 +289,32 @@ function renderBank(b) {
   $("bank").innerHTML = h;
 }
 
+// ---- AML page ----
+
+let amlFilter = "";
+
+function amlPage() {
+  $("page").innerHTML = `<h1 data-i18n="aml_title">${t("aml_title")}</h1><form class="query" id="af"><input id="aml-filter" placeholder="${t("filter")}" value="${esc(amlFilter)}"></form><div id="aml"></div>`;
+  $("af").onsubmit = (e) => e.preventDefault();
+  $("aml-filter").oninput = () => { amlFilter = $("aml-filter").value.trim(); if (view) view.render(); };
+  load(() => ledgerd.aml(), (a) => ({ data: a, render() { renderAML(a); } }));
+}
+
+function renderAML(a) {
+  const off = a.utc_offset || 0;
+  const f = amlFilter.toLowerCase();
+  const keep = (r) => !f || r.day.includes(f) || r.bank.toLowerCase().includes(f) || r.wallet.toLowerCase().includes(f);
+  const reports = (a.reports || []).filter(keep), alerts = (a.alerts || []).filter(keep);
+  let h = `<div class="card">${mark(a.proof, "aml-mark")}</div>`;
+  h += `<div class="card"><h2>${t("reports")} <span class="muted">${a.reports.length} / ${a.report_count} · ${t("newest")}</span></h2>` +
+    `<table id="reports"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th>${t("direction")}</th><th class="num">${t("amount")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
+    reports.map((r) => `<tr><td>${r.id}</td><td>${esc(r.day)}</td><td>${esc(r.bank)}</td><td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td>${t(r.direction)}</td><td class="num">${amt(r.amount)}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table></div>`;
+  h += `<div class="card"><h2>${t("alerts")} <span class="muted">${a.alerts.length} / ${a.alert_count} · ${t("newest")}</span></h2>` +
+    `<table id="alerts"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th class="num">${t("payments")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
+    alerts.map((r) => `<tr><td>${r.id}</td><td>${esc(r.day)}</td><td>${esc(r.bank)}</td><td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td class="num">${r.payments}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table></div>`;
+  $("aml").innerHTML = h;
+}
+
 // ---- governance page ----
 
 function govPage() {
@@ -358,6 +390,7 @@ function route() {
     case "network": return networkPage();
     case "bank": return bankPage();
     case "gov": return govPage();
+    case "aml": return amlPage();
     case "block": return blockPage(parts[1]);
     default: return walletPage(parts[1]);
   }

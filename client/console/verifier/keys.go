@@ -9,6 +9,15 @@ const (
 	walletStore     = "wallet"
 	consortiumStore = "consortium"
 	govStore        = "gov"
+	amlStore        = "aml"
+)
+
+// The AML store's keys (x/aml).
+const (
+	amlReportPrefix  byte = 0x01
+	amlAlertPrefix   byte = 0x02
+	amlLastReportKey byte = 0x0b
+	amlLastAlertKey  byte = 0x0c
 )
 
 // Governance's keys and default threshold (x/gov).

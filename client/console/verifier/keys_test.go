@@ -2,12 +2,14 @@ package verifier
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
 
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/aml"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -26,12 +28,16 @@ func TestKeysMirrorTheModules(t *testing.T) {
 		{[]byte{govProposalPrefix}, gov.ProposalPrefix()},
 		{govVoteKey(7, "demo-bank"), gov.VoteKey(7, "demo-bank")},
 		{[]byte{govParamsKey}, gov.ParamsKey()},
+		{binary.BigEndian.AppendUint64([]byte{amlReportPrefix}, 9), aml.ReportKey(9)},
+		{binary.BigEndian.AppendUint64([]byte{amlAlertPrefix}, 9), aml.AlertKey(9)},
+		{[]byte{amlLastReportKey}, aml.LastReportIDKey()},
+		{[]byte{amlLastAlertKey}, aml.LastAlertIDKey()},
 	} {
 		if !bytes.Equal(c.got, c.want) {
 			t.Errorf("key %X, the module's is %X", c.got, c.want)
 		}
 	}
-	if walletStore != wallet.StoreName || consortiumStore != consortium.StoreName || govStore != gov.StoreName {
+	if walletStore != wallet.StoreName || consortiumStore != consortium.StoreName || govStore != gov.StoreName || amlStore != aml.StoreName {
 		t.Error("store names differ")
 	}
 	def := gov.DefaultParams()

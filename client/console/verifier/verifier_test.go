@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ledgerd/ledgerd/client/console/consoletest"
 	"github.com/ledgerd/ledgerd/client/console/verifier"
+
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
 
 // TestWalletAgainstDevnet proves a wallet that paid on a devnet, then
@@ -146,6 +149,27 @@ func TestWalletAgainstDevnet(t *testing.T) {
 	if p := g.Proposals[0]; p.Status != "VOTING" || p.Action != "set_roles" || !p.Recounted || p.Tally.Yes != 1 || p.Tally.Needed != 2 ||
 		p.Tally.Passes || len(p.Votes) != 1 || p.Votes[0].Member != "demo-bank" || p.Votes[0].Option != "YES" {
 		t.Fatalf("proposal: %+v", p)
+	}
+
+	// A deposit of 500,000.00 CNY, the default large-value threshold, into
+	// a tier-1 wallet is reported.
+	carol := common.HexToAddress("0x00000000000000000000000000000000000Ca201")
+	kyc := sha256.Sum256([]byte("carol"))
+	d.Send(t, d.Bank, &walletv1.MsgOpenWallet{Owner: carol[:], KycHash: kyc[:], Tier: 1})
+	d.Send(t, d.Bank, &walletv1.MsgDeposit{Wallet: carol[:], Denom: "CNY", Amount: 50_000_000, Reference: "CASH-2"})
+	var a *verifier.AMLView
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if a, err = v.AML(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Reports) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !a.Proof.Verified || a.ReportCount != 1 || len(a.Reports) != 1 || a.Reports[0].Wallet != carol.Hex() ||
+		a.Reports[0].Amount.Text != "500000.00" || a.Reports[0].Direction != "inflow" || a.Reports[0].Bank != "demo-bank" {
+		t.Fatalf("aml: %+v", a)
 	}
 
 	// A root pinned to a hash that is not the chain's is refused.

@@ -11,6 +11,7 @@
 //	ledgerd.network()                                  -> NetworkView
 //	ledgerd.bank()                                     -> BankView
 //	ledgerd.gov()                                      -> GovView
+//	ledgerd.aml()                                      -> AMLView
 //	ledgerd.block(height)                              -> BlockView
 //
 // A Promise rejects with the reason when the node cannot be reached or
@@ -99,6 +100,13 @@ func main() {
 			return nil, err
 		}
 		return c.Gov(ctx)
+	}))
+	api.Set("aml", promise(func(ctx context.Context, _ []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil {
+			return nil, err
+		}
+		return c.AML(ctx)
 	}))
 	api.Set("block", promise(func(ctx context.Context, args []js.Value) (any, error) {
 		c, err := connected()
