@@ -63,6 +63,9 @@ type Store struct {
 	mu        sync.RWMutex
 	committed CommitID
 	durable   int64
+	// held counts the exports (snapshots) reading each height, which
+	// pruning leaves alone.
+	held map[int64]int
 }
 
 // Open opens (or creates) the store with one tree per name, in the order
@@ -240,16 +243,8 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 			return CommitID{}, fmt.Errorf("store: tree %q at version %d, %q at %d", s.names[i], t.Version(), s.names[0], height)
 		}
 	}
-	var rec [16]byte
-	binary.BigEndian.PutUint64(rec[:], uint64(height))
-	if !blockTime.IsZero() {
-		binary.BigEndian.PutUint64(rec[8:], uint64(blockTime.UnixNano()))
-	}
-	if err := s.db.Set(commitRecordKey, rec[:]); err != nil {
-		return CommitID{}, fmt.Errorf("store: write commit record: %w", err)
-	}
-	if err := s.db.Sync(); err != nil {
-		return CommitID{}, fmt.Errorf("store: sync: %w", err)
+	if err := s.writeCommitRecord(height, blockTime); err != nil {
+		return CommitID{}, err
 	}
 	id := CommitID{Height: height, AppHash: s.WorkingHash(), Time: blockTime}
 	s.mu.Lock()
@@ -261,11 +256,28 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	return id, nil
 }
 
+// writeCommitRecord records height and blockTime as the last commit and
+// syncs the database.
+func (s *Store) writeCommitRecord(height int64, blockTime time.Time) error {
+	var rec [16]byte
+	binary.BigEndian.PutUint64(rec[:], uint64(height))
+	if !blockTime.IsZero() {
+		binary.BigEndian.PutUint64(rec[8:], uint64(blockTime.UnixNano()))
+	}
+	if err := s.db.Set(commitRecordKey, rec[:]); err != nil {
+		return fmt.Errorf("store: write commit record: %w", err)
+	}
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("store: sync: %w", err)
+	}
+	return nil
+}
+
 func (s *Store) prune(height int64) error {
 	if s.opts.KeepRecent <= 0 || s.opts.PruneEvery <= 0 || height%s.opts.PruneEvery != 0 {
 		return nil
 	}
-	to := height - s.opts.KeepRecent
+	to := s.pruneLimit(height - s.opts.KeepRecent)
 	if to < 1 {
 		return nil
 	}
