@@ -52,6 +52,9 @@ type App struct {
 	// chain is the module keeping the chain parameters.
 	chain *module.Module
 	sigs  *sigCache
+	// snapshots takes and serves state-sync snapshots, off consensus, and
+	// restores one on a state-syncing node.
+	snapshots *snapshots
 
 	// signer is set once the numeric chain id is known (InitChain or load);
 	// CheckTx reads it concurrently.
@@ -89,7 +92,7 @@ func New(cfg Config, st *store.Store) (*App, error) {
 		return nil, fmt.Errorf("app: no chain id configured")
 	}
 	reg := Modules()
-	a := &App{cfg: cfg, store: st, reg: reg, sigs: newSigCache(cfg.SigCacheSize),
+	a := &App{cfg: cfg, store: st, reg: reg, sigs: newSigCache(cfg.SigCacheSize), snapshots: newSnapshots(cfg.Snapshots, st),
 		msgs: map[protoreflect.FieldNumber]module.Registered[module.Msg]{}, indexed: map[string]map[string]bool{}}
 	for _, fd := range auth.MsgFields() {
 		r, ok := reg.Msg(fd.Message().FullName())
@@ -159,6 +162,10 @@ func (a *App) Domain() auth.Domain {
 	}
 	return s.Domain()
 }
+
+// WaitSnapshots waits for the snapshot being written, if any; call it
+// before closing the store.
+func (a *App) WaitSnapshots() { a.snapshots.Wait() }
 
 // Store returns the app's store, for queries and tests.
 func (a *App) Store() *store.Store { return a.store }
@@ -303,7 +310,8 @@ func (a *App) index(events []abci.Event) []abci.Event {
 // Commit makes the finalized block's state durable and resets the mempool's
 // check state to it.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
-	if _, err := a.store.CommitAt(a.blockTime); err != nil {
+	id, err := a.store.CommitAt(a.blockTime)
+	if err != nil {
 		return nil, err
 	}
 	a.block = nil
@@ -317,6 +325,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, err
 	}
 	a.resetCheckState()
+	a.snapshots.committed(id.Height, id.Time)
 	// RetainHeight 0: CometBFT keeps every block; the history index and
 	// replay after a crash need them.
 	return &abci.ResponseCommit{}, nil

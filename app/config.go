@@ -22,6 +22,8 @@ type Config struct {
 	// History answers QueryHistory from the node's off-consensus history
 	// index; nil means the index is off on this node.
 	History HistoryIndex
+	// Snapshots configures state-sync snapshots (SnapshotConfig).
+	Snapshots SnapshotConfig
 }
 
 // HistoryIndex is the node's off-consensus index of history entries

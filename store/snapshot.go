@@ -62,7 +62,10 @@ func exportTree(t *iavl.ImmutableTree, node func(*ExportNode) error) error {
 	}
 }
 
-// hold keeps height from being pruned until release is called.
+// Hold keeps height from being pruned until release is called, for a
+// reader that starts later (a snapshot waiting for the history index).
+func (s *Store) Hold(height int64) (release func(), err error) { return s.hold(height) }
+
 func (s *Store) hold(height int64) (release func(), err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
