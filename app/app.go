@@ -70,6 +70,12 @@ type App struct {
 	// block 1.
 	genesis       *store.Branch
 	genesisPublic atomic.Pointer[store.Branch]
+	// bootstrap is the genesis state the peer filter of a state-syncing
+	// node reads (bootstrapGenesis).
+	bootstrap struct {
+		once    sync.Once
+		genesis *store.Branch
+	}
 
 	// params are the chain parameters of the last commit (or genesis),
 	// read by every connection.

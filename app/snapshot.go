@@ -714,3 +714,28 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 		return k, err
 	}
 }
+
+// bootstrapGenesis is the genesis state (Config.GenesisAppState) for the
+// peer filter of a node that has neither run InitChain nor restored a
+// snapshot yet: one joining by state sync, which must admit the members'
+// nodes to fetch the snapshot from them. Built on first use; nil without a
+// genesis or if it does not load.
+func (a *App) bootstrapGenesis() *store.Branch {
+	a.bootstrap.once.Do(func() {
+		if len(a.cfg.GenesisAppState) == 0 {
+			return
+		}
+		names := a.reg.StoreNames()
+		empty := make([]store.Reader, len(names))
+		for i := range empty {
+			empty[i] = store.Empty
+		}
+		b := store.NewBranch(names, empty)
+		if _, err := initGenesis(a.reg, b, a.cfg.GenesisTime, a.cfg.GenesisAppState); err != nil {
+			a.snapshots.log("genesis unreadable: the peer filter admits no one until the state is restored", "err", err)
+			return
+		}
+		a.bootstrap.genesis = b
+	})
+	return a.bootstrap.genesis
+}

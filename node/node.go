@@ -118,6 +118,7 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 		appCfg.History = idx
 	}
 	appCfg.Snapshots = snapshotConfig(home, c, idx, logger)
+	appCfg.GenesisAppState, appCfg.GenesisTime = genDoc.AppState, genDoc.GenesisTime
 	a, err := app.New(appCfg, st)
 	if err != nil {
 		return nil, err
