@@ -124,6 +124,11 @@ func New(cfg Config, st *store.Store) (*App, error) {
 	if a.chain == nil {
 		return nil, fmt.Errorf("app: no module keeps the chain parameters")
 	}
+	if st.LastCommit().Height == 0 {
+		if err := a.restoreExportedHistory(); err != nil {
+			return nil, err
+		}
+	}
 	if st.LastCommit().Height > 0 {
 		v, err := st.Version(0)
 		if err != nil {
@@ -203,8 +208,23 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if req.ChainId != a.cfg.ChainID {
 		return nil, fmt.Errorf("app: InitChain for chain %q, configured for %q", req.ChainId, a.cfg.ChainID)
 	}
-	if req.InitialHeight > 1 {
-		return nil, fmt.Errorf("app: initial height %d is not supported; use 1", req.InitialHeight)
+	from, err := exportHeight(req.AppStateBytes)
+	if err != nil {
+		return nil, err
+	}
+	// A chain from an exported state goes on from the height after it, so
+	// that the heights in its state keep their meaning; any other starts
+	// at 1.
+	if want := max(from+1, 1); req.InitialHeight != want && !(from == 0 && req.InitialHeight == 0) {
+		if from > 0 {
+			return nil, fmt.Errorf("app: genesis holds the state exported at height %d: its initial_height must be %d, not %d", from, want, req.InitialHeight)
+		}
+		return nil, fmt.Errorf("app: initial height %d is not supported; use 1 (only a genesis exported at height H starts at H+1)", req.InitialHeight)
+	}
+	if from > 0 {
+		if err := a.store.SetInitialVersion(from + 1); err != nil {
+			return nil, err
+		}
 	}
 	a.store.Rollback()
 	branch := store.NewBranch(a.reg.StoreNames(), a.store.Working())

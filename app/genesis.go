@@ -63,6 +63,13 @@ func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []
 	if err != nil {
 		return nil, err
 	}
+	if s, err := exported(g); err != nil || s != nil {
+		if err == nil {
+			// The validators are the genesis file's, as exported.
+			err = importState(b, reg.StoreNames(), s)
+		}
+		return nil, err
+	}
 	var vals []abci.ValidatorUpdate
 	ctx := exec.New(b, 0, t)
 	for _, m := range reg.Modules() {

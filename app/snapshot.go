@@ -459,7 +459,7 @@ func (a *App) restoreFrom(r *restoring) (err error) {
 				if err != nil {
 					return err
 				}
-				verifier = newHistoryVerifier(a.reg, v)
+				verifier = newHistoryVerifier(a.reg, height, v.Reader)
 			}
 		}
 		switch kind {

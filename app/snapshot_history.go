@@ -20,7 +20,9 @@ import (
 // Entries come in the index's order, grouped by (subject, id), seq
 // ascending; a group may not come twice.
 type historyVerifier struct {
-	v        *store.Version
+	// height is the state's; stores reads it.
+	height   int64
+	stores   func(module string) (store.Reader, error)
 	subjects map[string]subjectOf
 	order    []string       // subject names, in module order
 	verified map[string]int // groups verified, by subject
@@ -37,8 +39,8 @@ type subjectOf struct {
 	h      module.HistorySubject
 }
 
-func newHistoryVerifier(reg *module.Registry, v *store.Version) *historyVerifier {
-	hv := &historyVerifier{v: v, subjects: map[string]subjectOf{}, verified: map[string]int{}}
+func newHistoryVerifier(reg *module.Registry, height int64, stores func(module string) (store.Reader, error)) *historyVerifier {
+	hv := &historyVerifier{height: height, stores: stores, subjects: map[string]subjectOf{}, verified: map[string]int{}}
 	for _, m := range reg.Modules() {
 		for _, h := range m.Histories {
 			hv.subjects[h.Name] = subjectOf{module: m.Name, h: h}
@@ -57,8 +59,8 @@ func lengthPrefixed(parts ...[]byte) []byte {
 }
 
 func (hv *historyVerifier) add(e *historyv1.Entry) error {
-	if e.Height > hv.v.Height {
-		return fmt.Errorf("snapshot: history entry %s %x #%d of height %d, after the snapshot's %d", e.Subject, e.Id, e.Seq, e.Height, hv.v.Height)
+	if e.Height > hv.height {
+		return fmt.Errorf("snapshot: history entry %s %x #%d of height %d, after the snapshot's %d", e.Subject, e.Id, e.Seq, e.Height, hv.height)
 	}
 	group := lengthPrefixed([]byte(e.Subject), e.Id)
 	if !bytes.Equal(group, hv.group) {
@@ -92,10 +94,11 @@ func (hv *historyVerifier) endGroup() error {
 	if key == nil {
 		return fmt.Errorf("snapshot: history of %s with a malformed id %x", s.h.Name, hv.id)
 	}
-	value, err := hv.v.Get(s.module, key)
+	r, err := hv.stores(s.module)
 	if err != nil {
 		return err
 	}
+	value := r.Get(key)
 	if value == nil {
 		return fmt.Errorf("snapshot: history of %s %x, which the state does not hold", s.h.Name, hv.id)
 	}
@@ -121,7 +124,11 @@ func (hv *historyVerifier) finish() error {
 	}
 	for _, name := range hv.order {
 		s := hv.subjects[name]
-		want, err := countChains(hv.v, s)
+		r, err := hv.stores(s.module)
+		if err != nil {
+			return err
+		}
+		want, err := countChains(r, s)
 		if err != nil {
 			return err
 		}
@@ -136,28 +143,25 @@ func (hv *historyVerifier) finish() error {
 // record's key is s.h.Key(id), with the id a suffix of the key (after the
 // module's prefix): a key is a record of s if s.h.Key of one of its
 // suffixes gives the key back.
-func countChains(v *store.Version, s subjectOf) (int, error) {
+func countChains(r store.Reader, s subjectOf) (int, error) {
 	n := 0
-	var ferr error
-	err := v.Iterate(s.module, nil, func(key, value []byte) bool {
+	it := r.Iterator(nil, nil, false)
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		key := it.Key()
 		for j := 1; j < len(key); j++ {
 			if !bytes.Equal(s.h.Key(key[j:]), key) {
 				continue
 			}
-			c, err := s.h.Chain(value)
+			c, err := s.h.Chain(it.Value())
 			if err != nil {
-				ferr = fmt.Errorf("snapshot: %s record %x: %w", s.h.Name, key, err)
-				return false
+				return 0, fmt.Errorf("snapshot: %s record %x: %w", s.h.Name, key, err)
 			}
 			if c.Count > 0 {
 				n++
 			}
 			break
 		}
-		return true
-	})
-	if ferr != nil {
-		return 0, ferr
 	}
-	return n, err
+	return n, nil
 }

@@ -216,3 +216,16 @@ func (r *Restore) Abort() error {
 	r.done = true
 	return errors.Join(errs...)
 }
+
+// SetInitialVersion makes the first commit of an empty store the version
+// (height) v instead of 1: a chain started from an export at height v-1
+// (CometBFT's initial_height) keeps its heights.
+func (s *Store) SetInitialVersion(v int64) error {
+	if last := s.LastCommit().Height; last != 0 || v < 1 {
+		return fmt.Errorf("store: initial version %d for a store at height %d: only an empty store takes one", v, last)
+	}
+	for _, t := range s.trees {
+		t.SetInitialVersion(uint64(v))
+	}
+	return nil
+}

@@ -197,3 +197,28 @@ func TestExportHoldsPruning(t *testing.T) {
 		t.Fatal("version 2 still kept after its release")
 	}
 }
+
+// TestSetInitialVersion checks that an empty store's first commit takes
+// the initial version, and that it reopens there.
+func TestSetInitialVersion(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, Options{Dir: dir})
+	if err := s.SetInitialVersion(41); err != nil {
+		t.Fatal(err)
+	}
+	write(s, map[string]string{"alpha/a": "1"})
+	if id := commit(t, s); id.Height != 41 {
+		t.Fatalf("first commit at %d", id.Height)
+	}
+	write(s, map[string]string{"alpha/a": "2"})
+	commit(t, s)
+	if err := s.SetInitialVersion(5); err == nil {
+		t.Fatal("initial version set on a store with commits")
+	}
+	s.Close()
+	s = openStore(t, Options{Dir: dir})
+	defer s.Close()
+	if h := s.LastCommit().Height; h != 42 || value(t, version(t, s, 41), "alpha", "a") != "1" {
+		t.Fatalf("reopened at %d", h)
+	}
+}
