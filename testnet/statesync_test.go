@@ -169,7 +169,18 @@ func TestStateSyncJoin(t *testing.T) {
 	if wallet.Balance(w, "CNY") != 12_350 || w.Bank != "bank-2" {
 		t.Fatalf("joining node proves %v at height %d", w, proven.Height)
 	}
-	src := client.HistorySource{Subject: wallet.HistorySubject, Store: wallet.StoreName, Key: wallet.WalletKey(addr.Bytes()),
+	h, err := jcl.VerifiedHistory(ctx, walletHistory(addr.Bytes()), addr.Bytes(), 0)
+	if err != nil {
+		t.Fatalf("history through the joining node: %v", err)
+	}
+	if len(h.Entries) != 3 || h.Entries[0].Height >= earliest {
+		t.Fatalf("joining node's verified history: %d entries, first at height %d (earliest block %d)", len(h.Entries), h.Entries[0].Height, earliest)
+	}
+}
+
+// walletHistory is where a wallet's history accumulator is proven.
+func walletHistory(owner []byte) client.HistorySource {
+	return client.HistorySource{Subject: wallet.HistorySubject, Store: wallet.StoreName, Key: wallet.WalletKey(owner),
 		Chain: func(v []byte) (history.Chain, error) {
 			w := new(walletv1.Wallet)
 			if err := proto.Unmarshal(v, w); err != nil {
@@ -177,11 +188,4 @@ func TestStateSyncJoin(t *testing.T) {
 			}
 			return history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, nil
 		}}
-	h, err := jcl.VerifiedHistory(ctx, src, addr.Bytes(), 0)
-	if err != nil {
-		t.Fatalf("history through the joining node: %v", err)
-	}
-	if len(h.Entries) != 3 || h.Entries[0].Height >= earliest {
-		t.Fatalf("joining node's verified history: %d entries, first at height %d (earliest block %d)", len(h.Entries), h.Entries[0].Height, earliest)
-	}
 }
