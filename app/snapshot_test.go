@@ -292,3 +292,44 @@ func TestStateSyncRejectsForgedSnapshots(t *testing.T) {
 		t.Fatal("restored another state")
 	}
 }
+
+// TestStateSyncPeerFilter checks that a node with no state and no
+// InitChain (one joining by state sync) admits the genesis members' nodes
+// and refuses others, from the genesis file, until its snapshot is
+// restored; and without a genesis admits no one.
+func TestStateSyncPeerFilter(t *testing.T) {
+	t.Parallel()
+	appState, err := apptest.BuildGenesis(apptest.Options{Wallets: 1, Balance: 1}).JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, withGenesis := range []bool{true, false} {
+		st, err := store.Open(store.Options{InMemory: true}, app.StoreNames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		cfg := app.DefaultConfig(apptest.ChainID)
+		if withGenesis {
+			cfg.GenesisAppState, cfg.GenesisTime = appState, apptest.BaseTime
+		}
+		a, err := app.New(cfg, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		query := func(id string) *abci.ResponseQuery {
+			r, err := a.Query(context.Background(), &abci.RequestQuery{Path: app.QueryPeerFilterID + id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		member, stranger := query("0123456789abcdef0123456789abcdef01234567"), query("fedcba9876543210fedcba9876543210fedcba98")
+		if withGenesis && (member.Code != 0 || stranger.Code == 0) {
+			t.Fatalf("with the genesis: member %v, stranger %v", member, stranger)
+		}
+		if !withGenesis && (member.Code == 0 || stranger.Code == 0) {
+			t.Fatalf("without a genesis: member %v, stranger %v", member, stranger)
+		}
+	}
+}

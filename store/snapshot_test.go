@@ -222,3 +222,27 @@ func TestSetInitialVersion(t *testing.T) {
 		t.Fatalf("reopened at %d", h)
 	}
 }
+
+// TestRestoredStorePrunes checks that a store restored at a height prunes
+// its versions as any other once blocks go on.
+func TestRestoredStorePrunes(t *testing.T) {
+	src := memStore(t, Options{})
+	for h := 0; h < 5; h++ {
+		write(src, map[string]string{"alpha/k": fmt.Sprint(h), "beta/b": "x"})
+		commit(t, src)
+	}
+	dst := memStore(t, Options{KeepRecent: 2, PruneEvery: 1})
+	if _, err := restore(dst, 5, export(t, src, 5), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	for h := 0; h < 4; h++ {
+		write(dst, map[string]string{"alpha/k": fmt.Sprint(h + 10)})
+		commit(t, dst)
+	}
+	if _, err := dst.Version(6); err == nil {
+		t.Fatal("version 6 kept with keep_recent 2 at height 9")
+	}
+	if got := value(t, version(t, dst, 9), "alpha", "k"); got != "13" {
+		t.Fatalf("alpha/k at 9 = %q", got)
+	}
+}
