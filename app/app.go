@@ -174,9 +174,16 @@ func (a *App) Domain() auth.Domain {
 	return s.Domain()
 }
 
-// WaitSnapshots waits for the snapshot being written, if any; call it
-// before closing the store.
+// WaitSnapshots waits for the snapshot being written, if any.
 func (a *App) WaitSnapshots() { a.snapshots.Wait() }
+
+// StopSnapshots makes a snapshot being written give up (its partial files
+// are removed) and waits for it; no snapshot is taken after. Call it
+// before closing the store.
+func (a *App) StopSnapshots() {
+	a.snapshots.stopping.Store(true)
+	a.snapshots.Wait()
+}
 
 // Store returns the app's store, for queries and tests.
 func (a *App) Store() *store.Store { return a.store }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -102,6 +103,8 @@ type snapshots struct {
 	taking  bool
 	wg      sync.WaitGroup
 	restore *restoring
+	// stopping makes a snapshot being written give up (node shutdown).
+	stopping atomic.Bool
 }
 
 func newSnapshots(cfg SnapshotConfig, st *store.Store) *snapshots {
@@ -124,7 +127,7 @@ func (s *snapshots) log(msg string, kv ...any) {
 // one to take and none is being written. It never blocks the caller:
 // a snapshot reads an immutable version of the state.
 func (s *snapshots) committed(height int64, blockTime time.Time) {
-	if s.cfg.Dir == "" || s.cfg.Interval <= 0 || height%s.cfg.Interval != 0 {
+	if s.cfg.Dir == "" || s.cfg.Interval <= 0 || height%s.cfg.Interval != 0 || s.stopping.Load() {
 		return
 	}
 	s.mu.Lock()
@@ -163,6 +166,9 @@ func (s *snapshots) committed(height int64, blockTime time.Time) {
 // Wait waits for the snapshot being written, if any.
 func (s *snapshots) Wait() { s.wg.Wait() }
 
+// errStopping ends a snapshot being written when the node stops.
+var errStopping = errors.New("the node is stopping")
+
 func snapshotDirName(height int64) string { return fmt.Sprintf("%020d-%d", height, SnapshotFormat) }
 
 // take writes the snapshot of height into a temporary directory and
@@ -172,6 +178,9 @@ func (s *snapshots) take(height int64, blockTime time.Time) (*abci.Snapshot, err
 		// The index follows consensus a few blocks behind.
 		deadline := time.Now().Add(5 * time.Minute) // nolint:determinism: off consensus.
 		for h.Watermark() < height {
+			if s.stopping.Load() {
+				return nil, errStopping
+			}
 			if time.Now().After(deadline) { // nolint:determinism: off consensus.
 				return nil, fmt.Errorf("history index still at height %d", h.Watermark())
 			}
@@ -190,7 +199,7 @@ func (s *snapshots) take(height int64, blockTime time.Time) (*abci.Snapshot, err
 		return nil, err
 	}
 	cw := &chunkWriter{dir: tmp, size: s.cfg.ChunkBytes}
-	w := &snapshotWriter{w: bufio.NewWriterSize(cw, 1<<20)}
+	w := &snapshotWriter{w: bufio.NewWriterSize(cw, 1<<20), stop: &s.stopping}
 	err := s.store.Export(height, func(name string) error { return w.item(itemTree, []byte(name)) }, w.node)
 	if err == nil && s.cfg.History != nil {
 		err = s.cfg.History.ExportEntries(height, func(e *historyv1.Entry) error {
@@ -548,11 +557,15 @@ const (
 const maxItemBytes = 64 << 20
 
 type snapshotWriter struct {
-	w   *bufio.Writer
-	buf []byte
+	w    *bufio.Writer
+	buf  []byte
+	stop *atomic.Bool
 }
 
 func (w *snapshotWriter) item(kind byte, payload []byte) error {
+	if w.stop.Load() {
+		return errStopping
+	}
 	w.buf = append(binary.AppendUvarint(append(w.buf[:0], kind), uint64(len(payload))), payload...)
 	_, err := w.w.Write(w.buf)
 	return err

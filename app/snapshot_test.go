@@ -3,7 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"testing"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -331,5 +333,31 @@ func TestStateSyncPeerFilter(t *testing.T) {
 		if !withGenesis && (member.Code == 0 || stranger.Code == 0) {
 			t.Fatalf("without a genesis: member %v, stranger %v", member, stranger)
 		}
+	}
+}
+
+// TestStopSnapshots checks that stopping gives up a snapshot still
+// waiting (here for a history index that never catches up) at once,
+// leaving no snapshot behind.
+func TestStopSnapshots(t *testing.T) {
+	t.Parallel()
+	cfg := app.DefaultConfig(apptest.ChainID)
+	cfg.Snapshots = app.SnapshotConfig{Dir: t.TempDir(), Interval: 1, History: indexSnapshots{Index: openIndex(t)}}
+	h := apptest.New(t, apptest.Options{Wallets: 1, Balance: 1, Config: &cfg})
+	defer h.Close()
+	h.Block()
+	done := make(chan struct{})
+	go func() { h.App.StopSnapshots(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("StopSnapshots still waiting after 5s")
+	}
+	if snaps := listSnapshots(t, h.App); len(snaps) != 0 {
+		t.Fatalf("snapshots after a stop: %v", snaps)
+	}
+	entries, _ := os.ReadDir(cfg.Snapshots.Dir)
+	if len(entries) != 0 {
+		t.Fatalf("left in the snapshot directory: %v", entries)
 	}
 }

@@ -289,7 +289,7 @@ func (n *Node) Stop() error {
 			n.signer.Close()
 		}
 	}
-	n.app.WaitSnapshots()
+	n.app.StopSnapshots()
 	if n.history != nil {
 		n.record.Close()
 		if cerr := n.history.Close(); err == nil {
