@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -369,7 +371,9 @@ func (g *txGen) creditMsg() (apptest.Msg, *ecdsa.PrivateKey) {
 // TestDeterminism feeds two fresh apps, one in memory with one signature
 // worker and one on disk with four, the same random blocks, and checks they
 // agree on every result and on the app hash at every height, and that the
-// wallet invariant holds after every block.
+// wallet invariant holds after every block. DETERMINISM_SEEDS (default 3)
+// sets how many seeds, from 1; DETERMINISM_RUNS (default 1) runs each seed
+// again that many times, and every run must end at the same app hash.
 func TestDeterminism(t *testing.T) {
 	const (
 		blocks         = 40
@@ -383,8 +387,11 @@ func TestDeterminism(t *testing.T) {
 			t.Fatal("no collection case or permit in any seed: the mix does not exercise the collection module")
 		}
 	}()
-	for _, seed := range []uint64{1, 2, 3} {
-		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+	seeds, runs := envCount(t, "DETERMINISM_SEEDS", 3), envCount(t, "DETERMINISM_RUNS", 1)
+	finals := make([][]byte, seeds+1)
+	for i := range seeds * runs {
+		seed, run := uint64(i%seeds+1), i/seeds+1
+		t.Run(fmt.Sprintf("seed %d run %d", seed, run), func(t *testing.T) {
 			one, four := app.DefaultConfig(apptest.ChainID), app.DefaultConfig(apptest.ChainID)
 			one.Workers, four.Workers = 1, 4
 			// demo-bank lends too; blocks 36 hours apart, so that loans fall
@@ -517,6 +524,24 @@ func TestDeterminism(t *testing.T) {
 			if okTxs < blocks || failedTxs < blocks/2 || executed == 0 {
 				t.Fatalf("unbalanced mix: %d succeeded, %d failed, %d proposals executed", okTxs, failedTxs, executed)
 			}
+			if finals[seed] == nil {
+				finals[seed] = mem.AppHash()
+			} else if !bytes.Equal(finals[seed], mem.AppHash()) {
+				t.Fatalf("run %d ends at app hash %x, run 1 at %x", run, mem.AppHash(), finals[seed])
+			}
 		})
 	}
+}
+
+// envCount is the positive count in the environment variable name, or def.
+func envCount(t *testing.T, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive count", name, s)
+	}
+	return n
 }
