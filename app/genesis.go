@@ -103,7 +103,9 @@ func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []
 }
 
 // ValidateGenesis checks app_state as InitChain does, on a scratch state
-// at genesis time t, and returns the validators it names.
+// at genesis time t, and returns the validators it names. An exported
+// state (ExportSection) is checked too, but InitChain also wants it with
+// initial_height one above its height, which app_state alone does not say.
 func ValidateGenesis(appState []byte, t time.Time) ([]abci.ValidatorUpdate, error) {
 	reg := Modules()
 	names := reg.StoreNames()
