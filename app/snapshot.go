@@ -608,17 +608,17 @@ func decodeNode(p []byte) (*store.ExportNode, error) {
 	}
 	n := &store.ExportNode{Height: int8(p[0])}
 	p = p[1:]
-	version, k := binary.Uvarint(p)
+	version, k := uvarint(p)
 	if k <= 0 || version > 1<<62 {
 		return nil, bad
 	}
 	n.Version, p = int64(version), p[k:]
-	klen, k := binary.Uvarint(p)
+	klen, k := uvarint(p)
 	if k <= 0 || uint64(len(p)-k) < klen {
 		return nil, bad
 	}
 	n.Key, p = p[k:k+int(klen)], p[k+int(klen):]
-	vlen, k := binary.Uvarint(p)
+	vlen, k := uvarint(p)
 	if k <= 0 || uint64(len(p)-k) != max(vlen, 1)-1 {
 		return nil, bad
 	}
@@ -626,6 +626,16 @@ func decodeNode(p []byte) (*store.ExportNode, error) {
 		n.Value = p[k:]
 	}
 	return n, nil
+}
+
+// uvarint is binary.Uvarint refusing (k = 0) a non-minimal encoding, so
+// that a node has one encoding.
+func uvarint(p []byte) (uint64, int) {
+	v, k := binary.Uvarint(p)
+	if k > 0 && k != len(binary.AppendUvarint(nil, v)) {
+		return 0, 0
+	}
+	return v, k
 }
 
 func chunkName(i uint32) string { return fmt.Sprintf("%06d", i) }
