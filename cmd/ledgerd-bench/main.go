@@ -51,7 +51,11 @@ type result struct {
 	RefTransfersPerSec float64 `json:"ref_transfers_per_sec,omitempty"`
 	// PeakRSSMiB is the process's peak resident set (getrusage), which
 	// includes the harness's signed transactions and keys.
-	PeakRSSMiB float64        `json:"peak_rss_mib"`
+	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	// CPUMsPer1k is the process's CPU time (user and system, every
+	// thread) per 1,000 transfers over the measured blocks: on a machine
+	// shared with other work it varies far less than the rate does.
+	CPUMsPer1k float64        `json:"cpu_ms_per_1k_transfers"`
 	Credit     *creditResult  `json:"credit,omitempty"`
 	Collect    *collectResult `json:"collect,omitempty"`
 }
@@ -141,6 +145,7 @@ func main() {
 	if *memProfile != "" {
 		runtime.MemProfileRate = 64 << 10
 	}
+	cpu0 := cpuTime()
 	var execs, commits []time.Duration
 	var total time.Duration
 	failed := 0
@@ -162,6 +167,7 @@ func main() {
 		total += t2.Sub(t0)
 	}
 
+	cpuUsed := cpuTime() - cpu0
 	stopProfile()
 	if *memProfile != "" {
 		writeHeapProfile(*memProfile)
@@ -186,6 +192,7 @@ func main() {
 		CommitP50Ms: ms(percentile(commits, 50)), CommitP99Ms: ms(percentile(commits, 99)),
 		CheckTxPerSec: float64(*checkTxs) / checkDur.Seconds(), Failed: failed,
 		GenesisBuildSec: buildDur.Seconds(), GenesisSec: genesisDur.Seconds(), PeakRSSMiB: peakRSSMiB(),
+		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
 	}
 	if refRate > 0 {
 		r.RefWallets, r.RefTransfersPerSec = *refWallets, refRate
@@ -217,6 +224,8 @@ func main() {
 		fmt.Printf("ledgerd-bench: %d wallets, %d blocks x %d transfers, %d cores, secp256k1 %s\n",
 			r.Wallets, r.Blocks, r.BlockTxs, r.Cores, r.Secp256k1)
 		fmt.Printf("  transfers/s      %8.0f  (FinalizeBlock + Commit, %d failed)\n", r.TransfersPerSec, r.Failed)
+		fmt.Printf("  CPU per 1k       %8.1f ms (user+system, all threads; %d cores give at most %.0f transfers/s at this cost)\n",
+			r.CPUMsPer1k, r.Cores, float64(r.Cores)*1e6/r.CPUMsPer1k)
 		fmt.Printf("  block exec  p50 %7.1f ms   p99 %7.1f ms\n", r.ExecP50Ms, r.ExecP99Ms)
 		fmt.Printf("  commit      p50 %7.1f ms   p99 %7.1f ms\n", r.CommitP50Ms, r.CommitP99Ms)
 		fmt.Printf("  CheckTx/s        %8.0f  (one connection, signature verified)\n", r.CheckTxPerSec)
@@ -274,6 +283,15 @@ func writeHeapProfile(path string) {
 	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSSMiB is the process's peak resident set size so far.
