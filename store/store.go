@@ -75,13 +75,11 @@ func Open(opts Options, names []string) (*Store, error) {
 		return nil, fmt.Errorf("store: KeepRecent %d: want 0 (keep all) or at least 2", opts.KeepRecent)
 	}
 	db, err := badgerdb.Open(opts.Dir, badgerdb.Options{
-		CacheSizeMB:          opts.Badger.CacheSizeMB,
-		IndexCacheSizeMB:     opts.Badger.IndexCacheSizeMB,
-		MemTableSize:         opts.Badger.MemTableSize,
-		LevelZeroTables:      opts.Badger.LevelZeroTables,
-		LevelZeroTablesStall: opts.Badger.LevelZeroTablesStall,
-		InMemory:             opts.InMemory || opts.Badger.InMemory,
-		Logger:               opts.Badger.Logger,
+		CacheSizeMB:      opts.Badger.CacheSizeMB,
+		IndexCacheSizeMB: opts.Badger.IndexCacheSizeMB,
+		MemTableSize:     opts.Badger.MemTableSize,
+		InMemory:         opts.InMemory || opts.Badger.InMemory,
+		Logger:           opts.Badger.Logger,
 	})
 	if err != nil {
 		return nil, err

@@ -80,8 +80,6 @@ func main() {
 	iavlCache := flag.Int("iavl-cache", 0, "IAVL node cache per tree, in nodes (0: the node's default)")
 	badgerCache := flag.Int("badger-cache-mb", 0, "Badger block cache in MiB (0: the node's default)")
 	memTableMB := flag.Int("memtable-mb", 0, "Badger memtable size in MiB (0: the default)")
-	l0Tables := flag.Int("l0-tables", 0, "Badger level-0 tables that start a compaction (0: the default)")
-	l0Stall := flag.Int("l0-stall", 0, "Badger level-0 tables that stall writes (0: the default)")
 	flag.Parse()
 	if *blocks**blockTxs+*checkTxs > *wallets {
 		log.Fatalf("need at least blocks*block-txs+checktx = %d wallets so every sender is fresh", *blocks**blockTxs+*checkTxs)
@@ -107,7 +105,6 @@ func main() {
 		so.Badger.CacheSizeMB = *badgerCache
 	}
 	so.Badger.MemTableSize = int64(*memTableMB) << 20
-	so.Badger.LevelZeroTables, so.Badger.LevelZeroTablesStall = *l0Tables, *l0Stall
 	opts := apptest.Options{Dir: *dir, Store: so, Wallets: *wallets, Balance: 100_000_000}
 	opts.Genesis = apptest.BuildGenesis(opts)
 	appState, err := opts.Genesis.JSON()

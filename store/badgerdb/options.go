@@ -15,10 +15,6 @@ const (
 	DefaultCacheSizeMB      = 64
 	DefaultIndexCacheSizeMB = 32
 	DefaultMemTableSize     = 64 << 20
-	// DefaultLevelZeroTables and DefaultLevelZeroTablesStall: see
-	// Options.LevelZeroTables.
-	DefaultLevelZeroTables      = 8
-	DefaultLevelZeroTablesStall = 32
 
 	// MinMemTableSize is the smallest accepted Options.MemTableSize. Below it
 	// Badger's per-transaction limits become too small to be useful.
@@ -45,16 +41,6 @@ type Options struct {
 	// fixes how large one transaction, hence one batch, may be: see TxnLimits.
 	MemTableSize int64
 
-	// LevelZeroTables is how many level-0 tables (flushed memtables) start
-	// a compaction into level 1, and LevelZeroTablesStall how many stop
-	// every write until compaction catches up: a commit waits for it. 0
-	// selects DefaultLevelZeroTables and DefaultLevelZeroTablesStall
-	// (Badger's own are 5 and 15: a state store writes a memtable's worth
-	// every few blocks, and on a busy 2-core machine compaction falls
-	// behind often enough that 15 stalled commits for seconds).
-	LevelZeroTables      int
-	LevelZeroTablesStall int
-
 	// InMemory keeps all data in memory and ignores the directory given to
 	// Open. Intended for tests; nothing survives Close.
 	InMemory bool
@@ -65,18 +51,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() (Options, error) {
-	if o.CacheSizeMB < 0 || o.IndexCacheSizeMB < 0 || o.MemTableSize < 0 || o.LevelZeroTables < 0 || o.LevelZeroTablesStall < 0 {
-		return o, fmt.Errorf("badgerdb: negative option: CacheSizeMB=%d IndexCacheSizeMB=%d MemTableSize=%d LevelZeroTables=%d LevelZeroTablesStall=%d",
-			o.CacheSizeMB, o.IndexCacheSizeMB, o.MemTableSize, o.LevelZeroTables, o.LevelZeroTablesStall)
-	}
-	if o.LevelZeroTables == 0 {
-		o.LevelZeroTables = DefaultLevelZeroTables
-	}
-	if o.LevelZeroTablesStall == 0 {
-		o.LevelZeroTablesStall = max(DefaultLevelZeroTablesStall, o.LevelZeroTables+1)
-	}
-	if o.LevelZeroTablesStall <= o.LevelZeroTables {
-		return o, fmt.Errorf("badgerdb: LevelZeroTablesStall %d must exceed LevelZeroTables %d", o.LevelZeroTablesStall, o.LevelZeroTables)
+	if o.CacheSizeMB < 0 || o.IndexCacheSizeMB < 0 || o.MemTableSize < 0 {
+		return o, fmt.Errorf("badgerdb: negative option: CacheSizeMB=%d IndexCacheSizeMB=%d MemTableSize=%d",
+			o.CacheSizeMB, o.IndexCacheSizeMB, o.MemTableSize)
 	}
 	if o.CacheSizeMB == 0 {
 		o.CacheSizeMB = DefaultCacheSizeMB
@@ -108,8 +85,6 @@ func (o Options) badgerOptions(dir string) badger.Options {
 		WithMemTableSize(o.MemTableSize).
 		WithBlockCacheSize(int64(o.CacheSizeMB) << 20).
 		WithIndexCacheSize(int64(o.IndexCacheSizeMB) << 20).
-		WithNumLevelZeroTables(o.LevelZeroTables).
-		WithNumLevelZeroTablesStall(o.LevelZeroTablesStall).
 		// IAVL provides its own versioning and nothing here needs Badger's
 		// optimistic concurrency control, which only costs memory per txn.
 		WithDetectConflicts(false).
