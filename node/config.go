@@ -123,7 +123,7 @@ func HistoryDir(home string, c Config) string {
 // docs/operations.md (Tuning).
 const (
 	DefaultGCPercent     = 300
-	DefaultMemoryLimitMB = 1536
+	DefaultMemoryLimitMB = 4096
 )
 
 // DefaultConfig returns the defaults written by init.
