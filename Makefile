@@ -16,7 +16,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 export CGO_ENABLED = 1
 
 .PHONY: build run test test-short lint bench fuzz proto clean devnet-reset localnet localnet-stop \
-	docker-image localnet-docker localnet-docker-stop bench-net bench-rpc e2e
+	docker-image localnet-docker localnet-docker-stop bench-net bench-rpc e2e reliability
 
 ## build: the ledgerd binary with cgo (libsecp256k1), at build/ledgerd
 build:
@@ -83,16 +83,27 @@ bench-net: build
 bench-rpc: build
 	@scripts/bench-rpc.sh $(LEDGERD)
 
-E2E_DURATION ?= 10m
+E2E_DURATION  ?= 10m
+E2E_SCHEDULES ?= 1
 
-## e2e: a randomized fault schedule under load for E2E_DURATION (default 10m); the seed is printed, E2E_SEED replays it
+## e2e: E2E_SCHEDULES (default 1) randomized fault schedules under load, each for E2E_DURATION (default 10m) on a fresh network; the seed is printed, E2E_SEED replays it
 e2e:
-	E2E=1 E2E_DURATION=$(E2E_DURATION) $(GO) test -count=1 -v -run '^TestE2E$$' -timeout 0 ./testnet/
+	E2E=1 E2E_DURATION=$(E2E_DURATION) E2E_SCHEDULES=$(E2E_SCHEDULES) $(GO) test -count=1 -v -run '^TestE2E$$' -timeout 0 ./testnet/
 
-## fuzz: run each fuzz target for FUZZTIME (default 1m)
+CRASH_KILLS       ?= 1000
+DETERMINISM_SEEDS ?= 50
+DETERMINISM_RUNS  ?= 3
+
+## reliability: the long runs of docs/reliability.md: determinism (DETERMINISM_SEEDS x DETERMINISM_RUNS), CRASH_KILLS SIGKILLs, E2E_SCHEDULES fault schedules, every fuzz target for FUZZTIME; hours with the defaults there
+reliability:
+	DETERMINISM_SEEDS=$(DETERMINISM_SEEDS) DETERMINISM_RUNS=$(DETERMINISM_RUNS) $(GO) test -count=1 -v -run '^TestDeterminism$$' -timeout 0 ./app/
+	CRASH_KILLS=$(CRASH_KILLS) $(GO) test -count=1 -v -run '^TestCrashUnderLoad$$' -timeout 0 ./testnet/
+	$(MAKE) e2e
+	$(MAKE) fuzz
+
+## fuzz: run every fuzz target of every package for FUZZTIME each (default 1m; docs/reliability.md runs 10m)
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime $(FUZZTIME) ./app/
-	$(GO) test -run '^$$' -fuzz '^FuzzCheckTx$$' -fuzztime $(FUZZTIME) ./app/
+	@GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 ## proto: regenerate Go code from proto/ with the pinned buf and protoc-gen-go
 proto: $(TOOLS)/buf $(TOOLS)/protoc-gen-go

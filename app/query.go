@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
@@ -65,6 +66,9 @@ var (
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	if req.Height < 0 {
 		return queryError(errcode.Wrap(ErrInvalidRequest, "negative height")), nil
+	}
+	if !utf8.ValidString(req.Path) {
+		return queryError(errcode.Wrap(ErrInvalidRequest, "path %q is not UTF-8", req.Path)), nil
 	}
 	req, reader, err := a.readerOf(req)
 	if err != nil {

@@ -51,7 +51,8 @@ func TestCrashUnderLoad(t *testing.T) {
 	seed := uint64(envInt(t, "CRASH_SEED", int(time.Now().UnixNano()%1e9)))
 	t.Logf("CRASH_KILLS=%d CRASH_SEED=%d", kills, seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// A kill and restart takes a few seconds; a long run gets the time.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute+time.Duration(kills)*30*time.Second)
 	defer cancel()
 
 	dir := t.TempDir()

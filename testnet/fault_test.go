@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -82,9 +83,10 @@ func TestFaultsShort(t *testing.T) {
 	})
 }
 
-// TestE2E runs a randomized fault schedule for E2E_DURATION (default 10m)
-// with seed E2E_SEED (default: the clock, printed), on VALIDATORS
-// validators: containers with disconnects among the faults where docker is
+// TestE2E runs E2E_SCHEDULES (default 1) randomized fault schedules, each
+// for E2E_DURATION (default 10m) on a fresh network of VALIDATORS
+// validators, with seeds E2E_SEED, E2E_SEED+1, ... (default: the clock,
+// printed): containers with disconnects among the faults where docker is
 // available (E2E_MODE=process forces processes). It runs only with E2E=1
 // (make e2e).
 func TestE2E(t *testing.T) {
@@ -102,6 +104,21 @@ func TestE2E(t *testing.T) {
 		}
 	}
 	validators := envInt(t, "VALIDATORS", 4)
+	schedules := envInt(t, "E2E_SCHEDULES", 1)
+	faults := 0
+	for i := range schedules {
+		s := seed + uint64(i)
+		t.Run(fmt.Sprintf("seed %d", s), func(t *testing.T) { faults += runE2E(t, s, d, validators) })
+		if t.Failed() {
+			break
+		}
+	}
+	t.Logf("E2E_SEED=%d E2E_SCHEDULES=%d: %d faults applied in all, all checks hold", seed, schedules, faults)
+}
+
+// runE2E runs one random schedule of duration d under load on a fresh
+// network and returns how many faults it applied.
+func runE2E(t *testing.T, seed uint64, d time.Duration, validators int) int {
 	docker := os.Getenv("E2E_MODE") != "process" && DockerAvailable() == nil
 	kinds := []string{Kill, Restart, Pause}
 	if docker {
@@ -113,6 +130,7 @@ func TestE2E(t *testing.T) {
 	defer cancel()
 	var c *Cluster
 	var net *Network
+	var err error
 	if docker {
 		var nodes []Node
 		net, nodes = startDockerNet(ctx, t, validators, 300*time.Millisecond)
@@ -127,6 +145,7 @@ func TestE2E(t *testing.T) {
 	}
 	res := runFaults(ctx, t, c, net, filepath.Dir(net.Nodes[0].Home), s, 500, 150, seed)
 	t.Logf("E2E_SEED=%d: %d faults applied, all checks hold", seed, len(res.Applied))
+	return len(res.Applied)
 }
 
 func envOr(name, def string) string {

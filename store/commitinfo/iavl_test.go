@@ -20,7 +20,7 @@ type fixture struct {
 	appHash []byte
 }
 
-func newFixture(t *testing.T) fixture {
+func newFixture(t testing.TB) fixture {
 	t.Helper()
 	mt := iavl.NewMutableTree(dbm.NewMemDB(), 100, true, iavl.NewNopLogger())
 	for _, k := range []string{"alice", "bob", "dave", "erin"} {
@@ -42,7 +42,7 @@ func newFixture(t *testing.T) fixture {
 
 // ops returns [iavl op, simple op] for key in store, proving membership or
 // (if absent) non-membership.
-func (f fixture) ops(t *testing.T, store, key string, absent bool) []cmtcrypto.ProofOp {
+func (f fixture) ops(t testing.TB, store, key string, absent bool) []cmtcrypto.ProofOp {
 	t.Helper()
 	get := f.tree.GetMembershipProof
 	if absent {

@@ -1,0 +1,116 @@
+package history_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/protobuf/proto"
+
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
+	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/history"
+)
+
+// emit is the event Append writes for e.
+func emit(e *historyv1.Entry) abci.Event {
+	ctx := exec.New(nil, e.Height, time.Unix(e.Time, 0))
+	ctx.TxHash = e.TxHash
+	history.Append(ctx, e.Subject, e.Id, history.Chain{Count: e.Seq - 1}, e.Data)
+	return ctx.Events()[0]
+}
+
+// FuzzFromEvent feeds history events of any attributes to FromEvent, as a
+// node's index meets them in blocks. It must not panic, and what it
+// accepts must be an entry Append writes back as an event that decodes to
+// the same entry: the index keeps exactly what the chain emitted.
+func FuzzFromEvent(f *testing.F) {
+	good := &historyv1.Entry{Subject: "wallet", Id: bytes.Repeat([]byte{0xab}, 20), Seq: 7, Time: 1_767_225_600,
+		TxHash: bytes.Repeat([]byte{1}, 32), Data: []byte{0x0a, 0x02, 0x08, 0x01}, Height: 12}
+	attr := func(ev abci.Event, key string) string {
+		for _, a := range ev.Attributes {
+			if a.Key == key {
+				return a.Value
+			}
+		}
+		return ""
+	}
+	ev := emit(good)
+	f.Add(history.Event, attr(ev, "subject"), attr(ev, "id"), attr(ev, "seq"), attr(ev, "time"), attr(ev, "tx"), true, attr(ev, "entry"), "", "")
+	f.Add(history.Event, "loan", "0x0000000000000001", "1", "0", "", false, "", "seq", "2")
+	f.Add(history.Event, "case", "0X01", "18446744073709551615", "-1", "zz", true, "!!", "entry", "AAEC")
+	f.Add("transfer", "wallet", "0x01", "1", "1", "", false, "", "", "")
+
+	f.Fuzz(func(t *testing.T, typ, subject, id, seq, tm, tx string, hasTx bool, entry, extraKey, extraValue string) {
+		in := abci.Event{Type: typ}
+		add := func(k, v string) {
+			in.Attributes = append(in.Attributes, abci.EventAttribute{Key: k, Value: v, Index: true})
+		}
+		add("subject", subject)
+		add("id", id)
+		add("seq", seq)
+		add("time", tm)
+		if hasTx {
+			add("tx", tx)
+		}
+		add("entry", entry)
+		if extraKey != "" {
+			add(extraKey, extraValue)
+		}
+		e, err := history.FromEvent(in, 12)
+		if err != nil {
+			return
+		}
+		if e.Subject == "" || len(e.Id) == 0 || e.Seq == 0 || (len(e.TxHash) != 0 && len(e.TxHash) != 32) || e.Height != 12 {
+			t.Fatalf("accepted an entry no chain emits: %v", e)
+		}
+		again, err := history.FromEvent(emit(e), 12)
+		if err != nil {
+			t.Fatalf("the event Append writes for %v does not decode: %v", e, err)
+		}
+		if !proto.Equal(again, e) {
+			t.Fatalf("decoded %v, which Append writes back as %v", e, again)
+		}
+	})
+}
+
+// TestVerify: Verify accepts a chain's entries exactly, and names what is
+// wrong with any other list: one dropped, altered, reordered or added.
+func TestVerify(t *testing.T) {
+	ctx := exec.New(nil, 3, time.Unix(1_767_225_600, 0))
+	var c history.Chain
+	var entries []*historyv1.Entry
+	for i := range 4 {
+		c = history.Append(ctx, "wallet", []byte{1}, c, []byte{byte(i), 0xee})
+	}
+	for _, ev := range ctx.Events() {
+		e, err := history.FromEvent(ev, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	if err := history.Verify(c, entries); err != nil {
+		t.Fatalf("the chain's own entries: %v", err)
+	}
+	altered := make([]*historyv1.Entry, len(entries))
+	for i, e := range entries {
+		altered[i] = proto.Clone(e).(*historyv1.Entry)
+	}
+	altered[2].Data = []byte{9}
+	swapped := []*historyv1.Entry{entries[1], entries[0], entries[2], entries[3]}
+	for name, list := range map[string][]*historyv1.Entry{
+		"dropped":   entries[:3],
+		"added":     append(append([]*historyv1.Entry{}, entries...), entries[3]),
+		"altered":   altered,
+		"reordered": swapped,
+	} {
+		if err := history.Verify(c, list); err == nil {
+			t.Errorf("%s: verified", name)
+		}
+	}
+	if err := history.Verify(history.Chain{}, nil); err != nil {
+		t.Errorf("an empty history: %v", err)
+	}
+}
