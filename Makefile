@@ -15,12 +15,27 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 
 export CGO_ENABLED = 1
 
-.PHONY: build run test test-short lint bench fuzz proto clean devnet-reset localnet localnet-stop \
+.PHONY: build wasm chromium console-timing run test test-short lint bench fuzz proto clean devnet-reset localnet localnet-stop \
 	docker-image localnet-docker localnet-docker-stop bench-net bench-rpc e2e reliability
 
-## build: the ledgerd binary with cgo (libsecp256k1), at build/ledgerd
-build:
+## build: the ledgerd binary with cgo (libsecp256k1), at build/ledgerd, embedding the console's verifier (wasm)
+build: wasm
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(LEDGERD) ./cmd/ledgerd
+
+CONSOLE_STATIC := client/console/static
+
+## wasm: the auditor console's verifier (client/console/wasm) compiled to WebAssembly, with the Go installation's wasm_exec.js, into client/console/static for the build to embed
+wasm:
+	GOOS=js GOARCH=wasm CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(CONSOLE_STATIC)/console.wasm ./client/console/wasm
+	@root=$$($(GO) env GOROOT); f=$$root/lib/wasm/wasm_exec.js; [ -f $$f ] || f=$$root/misc/wasm/wasm_exec.js; cp $$f $(CONSOLE_STATIC)/wasm_exec.js
+
+## chromium: install Debian's chromium (and a Chinese font) for the console's browser tests, if missing
+chromium:
+	@scripts/chromium.sh >/dev/null
+
+## console-timing: how long the console's wallet page takes to verify and render a 10,000-entry history in headless Chromium
+console-timing: wasm chromium
+	@scripts/console-timing.sh
 
 ## run: build, create (first time) and start a single-node devnet in ./.devnet
 run: build
@@ -49,7 +64,7 @@ DOCKER_BASE_PORT ?= 26600
 COMPOSE ?= $(shell command -v docker-compose >/dev/null 2>&1 && echo docker-compose || echo docker compose)
 
 ## docker-image: ledgerd statically linked with cgo (libsecp256k1) in a FROM-scratch image, ledgerd:VERSION and ledgerd:latest; pulls nothing
-docker-image:
+docker-image: wasm
 	VERSION=$(VERSION) COMMIT=$(COMMIT) scripts/docker-image.sh $(BUILD)/docker ledgerd:$(VERSION) ledgerd:latest
 
 ## localnet-docker: generate (first time) a VALIDATORS-bank network of containers in ./.localnet-docker and start it with compose
@@ -61,8 +76,8 @@ localnet-docker: build docker-image
 localnet-docker-stop:
 	$(COMPOSE) -f $(LOCALNET_DOCKER)/docker-compose.yml down
 
-## test: lint, every package's tests, and a short fuzz of the tx decoders
-test: lint
+## test: lint, every package's tests (the console's in headless Chromium), and a short fuzz of the tx decoders
+test: lint wasm chromium
 	$(GO) test -timeout 12m ./...
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime 10s ./app/
 	$(GO) test -run '^$$' -fuzz '^FuzzCheckTx$$' -fuzztime 10s ./app/

@@ -31,6 +31,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/gov"
 	"github.com/ledgerd/ledgerd/x/history"
 	"github.com/ledgerd/ledgerd/x/module"
 )
@@ -51,7 +52,9 @@ type App struct {
 	indexed map[string]map[string]bool
 	// chain is the module keeping the chain parameters.
 	chain *module.Module
-	sigs  *sigCache
+	// upgrades are the chain upgrades this binary has, by name.
+	upgrades map[string]Upgrade
+	sigs     *sigCache
 
 	// signer is set once the numeric chain id is known (InitChain or load);
 	// CheckTx reads it concurrently.
@@ -72,6 +75,10 @@ type App struct {
 	// read by every connection.
 	params atomic.Pointer[module.ChainParams]
 
+	// wholeState caches the answers of whole-state queries (invariants)
+	// at the last height.
+	wholeState wholeStateCache
+
 	checkMu  sync.Mutex
 	check    *store.Branch
 	pending  map[common.Address]int
@@ -83,14 +90,26 @@ type App struct {
 }
 
 // New returns the app over st, which must have been opened with the
-// registry's store names (StoreNames), driving the modules of Modules().
-func New(cfg Config, st *store.Store) (*App, error) {
+// registry's store names (StoreNames), driving the modules of Modules()
+// and able to run the chain upgrades of Upgrades().
+func New(cfg Config, st *store.Store) (*App, error) { return NewWithUpgrades(cfg, st, Upgrades()) }
+
+// NewWithUpgrades is New with the upgrades ups instead of Upgrades(): st
+// must have been opened with StoreNamesWith(ups). Tests use it to run a
+// binary with and without an upgrade.
+func NewWithUpgrades(cfg Config, st *store.Store, ups []Upgrade) (*App, error) {
 	if cfg.ChainID == "" {
 		return nil, fmt.Errorf("app: no chain id configured")
 	}
-	reg := Modules()
-	a := &App{cfg: cfg, store: st, reg: reg, sigs: newSigCache(cfg.SigCacheSize),
+	reg := modulesWith(ups)
+	a := &App{cfg: cfg, store: st, reg: reg, sigs: newSigCache(cfg.SigCacheSize), upgrades: map[string]Upgrade{},
 		msgs: map[protoreflect.FieldNumber]module.Registered[module.Msg]{}, indexed: map[string]map[string]bool{}}
+	for _, u := range ups {
+		if _, dup := a.upgrades[u.Name]; dup || u.Name == "" {
+			return nil, fmt.Errorf("app: upgrade name %q empty or registered twice", u.Name)
+		}
+		a.upgrades[u.Name] = u
+	}
 	for _, fd := range auth.MsgFields() {
 		r, ok := reg.Msg(fd.Message().FullName())
 		if !ok {
@@ -164,21 +183,29 @@ func (a *App) Domain() auth.Domain {
 func (a *App) Store() *store.Store { return a.store }
 
 // Info reports the last height whose state is durable on disk; CometBFT's
-// handshake replays the blocks after it.
+// handshake replays the blocks after it. The app version is the one in
+// that height's state (gov.View.AppVersion); CometBFT reads it only at
+// height 0, and later from FinalizeBlock's consensus parameter updates.
 func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
 	height := a.store.Durable()
 	var hash []byte
+	appVersion := Version
 	if height > 0 {
 		v, err := a.store.Version(height)
 		if err != nil {
 			return nil, err
 		}
 		hash = v.AppHash()
+		r, err := v.Reader(gov.StoreName)
+		if err != nil {
+			return nil, err
+		}
+		appVersion = gov.NewView(r).AppVersion()
 	}
 	return &abci.ResponseInfo{
 		Data:             "ledgerd",
-		Version:          strconv.FormatUint(Version, 10),
-		AppVersion:       Version,
+		Version:          strconv.FormatUint(appVersion, 10),
+		AppVersion:       appVersion,
 		LastBlockHeight:  height,
 		LastBlockAppHash: hash,
 	}, nil
@@ -216,7 +243,9 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
 }
 
-// FinalizeBlock runs every module's begin-block work, then checks every
+// FinalizeBlock runs the chain upgrade scheduled for its height, if any
+// (or fails with UpgradeNeededError, executing nothing, if this binary
+// does not have it), then every module's begin-block work, then checks every
 // transaction's signature in parallel and executes them in order, each on
 // its own branch of the block's state, then every module's end-block
 // work; it returns one result per transaction and the app hash.
@@ -235,8 +264,14 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	ctx.ChainID = a.cfg.ChainID
 	a.blockTime = req.Time
 
+	appVersion, err := a.upgrade(ctx)
+	if err != nil {
+		a.block = nil
+		a.store.Rollback()
+		return nil, err
+	}
 	for _, m := range a.reg.Modules() {
-		if m.BeginBlock == nil {
+		if m.BeginBlock == nil || !a.live(m) {
 			continue
 		}
 		if err := m.BeginBlock(ctx); err != nil {
@@ -255,7 +290,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	var valUpdates []abci.ValidatorUpdate
 	for _, m := range a.reg.Modules() {
-		if m.EndBlock == nil {
+		if m.EndBlock == nil || !a.live(m) {
 			continue
 		}
 		updates, err := m.EndBlock(ctx)
@@ -267,7 +302,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	blockEvents := a.index(ctx.Events())
 	a.store.Apply(a.block)
 	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, ValidatorUpdates: valUpdates,
-		AppHash: a.store.WorkingHash()}, nil
+		ConsensusParamUpdates: appVersionUpdate(appVersion), AppHash: a.store.WorkingHash()}, nil
 }
 
 // PipelineEvents are the events the app emits itself, beside those the
@@ -276,6 +311,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 var PipelineEvents = []module.Event{
 	{Type: "tx", Doc: "a transaction executed: its signer, nonce and message field",
 		Attrs: []string{"signer", "nonce", "msg"}, Indexed: []string{"signer", "msg"}},
+	{Type: EventUpgrade, Doc: "a chain upgrade was applied at the start of this block: its name, the height, the app version from now on",
+		Attrs: []string{"name", "height", "app_version"}, Indexed: []string{"name"}},
 	{Type: history.Event, Doc: "an entry appended to a history chain: the subject and id whose chain, its seq, block time and tx, and the entry (base64 of its canonical bytes)",
 		Attrs: []string{"subject", "id", "seq", "time", "tx", "entry"}, Indexed: []string{"subject", "id"}},
 }
@@ -331,6 +368,9 @@ func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, heig
 		return nil, c.err
 	}
 	body := c.tx.Body
+	if !a.live(c.route.Module) {
+		return nil, errcode.Wrap(auth.ErrInvalidTx, "%s is a message of the %s module, which a chain upgrade not yet applied adds", c.field.Name(), c.route.Module.Name)
+	}
 	if body.ValidUntilHeight < uint64(height) {
 		return nil, errcode.Wrap(auth.ErrTxExpired, "valid until %d, block %d", body.ValidUntilHeight, height)
 	}

@@ -53,7 +53,7 @@ func (a *App) resetCheckState() {
 	}
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
-	a.check = store.NewBranch(StoreNames, v.Readers())
+	a.check = store.NewBranch(a.reg.StoreNames(), v.Readers())
 	a.pending = map[common.Address]int{}
 	a.checkTip = v.Height
 	// CheckTx runs as if in the next block at the last block's time: the

@@ -21,7 +21,8 @@ import (
 // committed state of ref: permits on open cases by demo-bank (or
 // other-bank, not acting: refused) by any channel, to the borrower or a
 // contact (authorised or not), outcomes of recent permits (some past
-// their deadline), promises and their confirmations, escalations,
+// their deadline), promises and their confirmations, escalations, plans
+// and settlements offered and taken,
 // authorisations and cease requests by borrowers, complaints and
 // rulings. Revocations and lifted ceases are left out, so that the
 // property check can judge a block's permits by the state after it.
@@ -109,7 +110,7 @@ func (g *txGen) collectMsg() (apptest.Msg, *ecdsa.PrivateKey) {
 		return nil, nil
 	}
 	c := open[g.col.IntN(len(open))]
-	switch g.col.IntN(6) {
+	switch g.col.IntN(8) {
 	case 0:
 		return &collectv1.MsgPromiseToPay{Case: c.Id, Denom: apptest.Denom, Amount: 1 + g.col.Uint64N(50_000),
 			Due: int64(calendar.Zone{UTCOffset: 8 * 3600}.Day(g.now.Unix())) + g.col.Int64N(5)}, bank
@@ -119,6 +120,25 @@ func (g *txGen) collectMsg() (apptest.Msg, *ecdsa.PrivateKey) {
 		}
 	case 2:
 		return &collectv1.MsgEscalateCase{Case: c.Id, Stage: collectv1.Stage(2 + g.col.IntN(2)), Reason: "escalated"}, bank
+	case 3:
+		// A plan or a settlement (refused when it costs the loan's full
+		// amount or more, or for a written-off loan's plan).
+		m := &collectv1.MsgOfferPlan{Case: c.Id, Expires: g.now.Unix() + 3*86400, Reason: "offer"}
+		if g.col.IntN(2) == 0 {
+			m.Denom, m.SettleAmount = apptest.Denom, 1+g.col.Uint64N(100_000)
+		} else {
+			h := sha256.Sum256([]byte("plan"))
+			m.TermMonths, m.RateBps, m.Method, m.ContractHash = 6, 1000, creditv1.Method_METHOD_EQUAL_PRINCIPAL, h[:]
+		}
+		return m, bank
+	case 4:
+		// The borrower takes the case's offer, repeating it.
+		if p := c.Plan; p != nil && p.SettleAmount != 0 {
+			return &collectv1.MsgSettleCase{Case: c.Id, Seq: p.Seq, Denom: p.Denom, Amount: p.SettleAmount}, keyOf(c.Borrower)
+		} else if p != nil {
+			return &collectv1.MsgAcceptPlan{Case: c.Id, Seq: p.Seq, TermMonths: p.TermMonths, RateBps: p.RateBps, Method: p.Method,
+				ContractHash: p.ContractHash}, keyOf(c.Borrower)
+		}
 	}
 	m := &collectv1.MsgRequestPermit{Case: c.Id, Channel: channel}
 	if g.col.IntN(4) == 0 {

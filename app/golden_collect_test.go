@@ -8,6 +8,7 @@ import (
 	"github.com/ledgerd/ledgerd/app/apptest"
 	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/collect"
@@ -48,6 +49,8 @@ func goldenCollect(c *goldenChain, bank, other, auditor, regulator, n0, payee *e
 	step(time.Minute,
 		c.tx(other, &collectv1.MsgDelegateCase{Case: cs, Collector: apptest.Issuer, Until: c.at.Add(30 * 24 * time.Hour).Unix()}),
 		c.tx(other, &collectv1.MsgEscalateCase{Case: cs, Stage: collectv1.Stage_STAGE_LATE, Reason: "no contact for weeks"}),
+		c.tx(other, &collectv1.MsgDelegatePortfolio{Class: creditv1.Class_CLASS_DOUBTFUL, Collector: apptest.Issuer, Until: c.at.Add(90 * 24 * time.Hour).Unix()}),
+		c.tx(other, &collectv1.MsgOfferPlan{Case: cs, Denom: "CNY", SettleAmount: 1, Expires: c.at.Add(24 * time.Hour).Unix(), Reason: "one-off"}),
 	)
 	step(time.Minute,
 		c.tx(bank, &collectv1.MsgRequestPermit{Case: cs, Channel: collectv1.Channel_CHANNEL_CALL}),

@@ -22,8 +22,11 @@ import (
 // module is nothing here.
 //
 // Each call returns fresh instances (with their own parameter caches):
-// one per App.
-func Modules() *module.Registry {
+// one per App. The modules chain upgrades add (Upgrades) come last.
+func Modules() *module.Registry { return modulesWith(Upgrades()) }
+
+// modulesWith is Modules with the modules of ups after the chain's own.
+func modulesWith(ups []Upgrade) *module.Registry {
 	members := func(ctx exec.Context) consortium.View { return consortium.ViewOf(ctx) }
 	amlMod := aml.New()
 	walletMod := wallet.New(
@@ -42,7 +45,7 @@ func Modules() *module.Registry {
 	collectMod.SetDisputes(creditMod.DisputeOpen)
 	settleMod := settle.New(func(ctx exec.Context) settle.Members { return members(ctx) }, walletMod)
 	walletMod.AddIssueGuard(settleMod.IssueGuard)
-	if err := reg.Init([]*module.Module{
+	if err := reg.Init(append([]*module.Module{
 		consortium.New(hasWallet),
 		walletMod.Module(),
 		amlMod.Module(),
@@ -50,7 +53,7 @@ func Modules() *module.Registry {
 		collectMod.Module(),
 		settleMod.Module(),
 		govMod.Module(),
-	}); err != nil {
+	}, modulesOf(ups)...)); err != nil {
 		panic("app: " + err.Error())
 	}
 	return reg
@@ -58,3 +61,6 @@ func Modules() *module.Registry {
 
 // StoreNames are the module stores, in app-hash order.
 var StoreNames = Modules().StoreNames()
+
+// StoreNamesWith are the module stores of a binary with the upgrades ups.
+func StoreNamesWith(ups []Upgrade) []string { return modulesWith(ups).StoreNames() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -125,6 +126,9 @@ func (a *App) query(v *store.Version, req *abci.RequestQuery, reader *common.Add
 			return &abci.ResponseQuery{Key: req.Data, Value: value}, err
 		}
 		value, ops, err := v.Prove(name, req.Data)
+		if errors.Is(err, store.ErrNotMounted) {
+			return nil, errcode.Wrap(ErrUnknownQuery, "%v: a chain upgrade adds it later", err)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -148,11 +152,61 @@ func (a *App) query(v *store.Version, req *abci.RequestQuery, reader *common.Add
 			return nil, err
 		}
 	}
+	if q, qrest, ok := m.Route(rest); ok && q.WholeState {
+		return a.wholeState.answer(v.Height, req, a.store.LastCommit().Height, func() (*abci.ResponseQuery, error) {
+			answer, err := q.Handle(stores, qrest, req.Data)
+			if err != nil {
+				return nil, err
+			}
+			return marshalAnswer(answer)
+		})
+	}
 	answer, err := m.Answer(stores, rest, req.Data)
 	if err != nil {
 		return nil, err
 	}
 	return marshalAnswer(answer)
+}
+
+// wholeStateCache holds the answers of module.Query.WholeState queries at
+// one height: each is computed at most once per height, callers of the
+// same query waiting for the first.
+type wholeStateCache struct {
+	mu      sync.Mutex
+	height  int64
+	answers map[string]wholeStateAnswer
+}
+
+type wholeStateAnswer struct {
+	resp *abci.ResponseQuery
+	err  error
+}
+
+// answer returns the answer of req at height, computing it with compute
+// the first time. req must ask for the latest height (0, which height is
+// then) or name the last committed height last.
+func (c *wholeStateCache) answer(height int64, req *abci.RequestQuery, last int64, compute func() (*abci.ResponseQuery, error)) (*abci.ResponseQuery, error) {
+	if req.Height != 0 && req.Height != last {
+		return nil, errcode.Wrap(ErrInvalidRequest, "%s is answered at the last committed height (%d) only, not %d: its cost grows with the whole state", req.Path, last, req.Height)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if height > c.height {
+		c.height, c.answers = height, map[string]wholeStateAnswer{}
+	}
+	key := req.Path + "\x00" + string(req.Data)
+	got, ok := c.answers[key]
+	if !ok {
+		got.resp, got.err = compute()
+		if height == c.height { // not a version a commit just superseded
+			c.answers[key] = got
+		}
+	}
+	if got.err != nil {
+		return nil, got.err
+	}
+	resp := *got.resp // the caller sets its height
+	return &resp, nil
 }
 
 // versionStores are a committed version's stores for query handlers, and

@@ -104,6 +104,7 @@ func Init(o InitOptions) (*InitResult, error) {
 	// A permissioned network: peers are admitted only if the ledger lists
 	// their node id under an active member (app.QueryPeerFilterID).
 	cfg.FilterPeers = true
+	ProductionRPC(cfg.RPC)
 	if o.BlockInterval > 0 {
 		cfg.Consensus.TimeoutCommit = o.BlockInterval
 	}

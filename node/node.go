@@ -13,7 +13,6 @@ import (
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/proxy"
 	sm "github.com/cometbft/cometbft/state"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +32,7 @@ type Node struct {
 	record  *history.Recorder // feeds history; nil with it
 	dbs     *cometDBs
 	signer  *remoteSigner // nil with a local key file
+	upgrade *upgradeWatch
 }
 
 // LoadCometConfig reads <home>/config/config.toml.
@@ -78,6 +78,9 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	logger, err := newLogger(cmt)
 	if err != nil {
 		return nil, err
+	}
+	for _, w := range RPCWarnings(cmt.RPC) {
+		logger.Error("RPC setting unsafe for production", "problem", w)
 	}
 	genDoc, err := cmttypes.GenesisDocFromFile(cmt.GenesisFile())
 	if err != nil {
@@ -127,6 +130,8 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 		record = history.Record(abciApp, idx, logger.With("module", "history"))
 		abciApp = record
 	}
+	watch := newUpgradeWatch(abciApp, logger.With("module", "upgrade"))
+	abciApp = watch
 
 	nodeKey, err := p2p.LoadNodeKey(cmt.NodeKeyFile())
 	if err != nil {
@@ -152,7 +157,7 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	n, err := cmtnode.NewNode(cmt,
 		pv,
 		nodeKey,
-		proxy.NewConnSyncLocalClientCreator(abciApp),
+		clientCreator{app: abciApp},
 		func() (*cmttypes.GenesisDoc, error) { return genDoc, nil },
 		dbs.open,
 		cmtnode.DefaultMetricsProvider(cmt.Instrumentation),
@@ -162,7 +167,7 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 		dbs.closeAll()
 		return nil, fmt.Errorf("create CometBFT node: %w", err)
 	}
-	return &Node{cmt: n, app: a, store: st, history: idx, record: record, dbs: dbs, signer: rs}, nil
+	return &Node{cmt: n, app: a, store: st, history: idx, record: record, dbs: dbs, signer: rs, upgrade: watch}, nil
 }
 
 // openHistory opens the history index in dir for chainID and catches it up
@@ -292,6 +297,11 @@ func (n *Node) Stop() error {
 	}
 	return err
 }
+
+// Halted delivers the chain upgrade this node halted at, when its binary
+// does not have it: the caller should stop the node and exit, for the
+// operator to restart it on a binary that has the upgrade.
+func (n *Node) Halted() <-chan *app.UpgradeNeededError { return n.upgrade.halted }
 
 // RPCAddress returns the RPC listen address.
 func (n *Node) RPCAddress() string { return n.cmt.Config().RPC.ListenAddress }

@@ -15,6 +15,9 @@ if [ -n "$unformatted" ]; then
 fi
 
 go vet ./... || fail=1
+# The auditor console's verifier runs in the browser: it must keep building
+# for js/wasm (no Badger, goleveldb or CometBFT node code in its imports).
+GOOS=js GOARCH=wasm CGO_ENABLED=0 go build -o /dev/null ./client/console/wasm || fail=1
 
 detlint=build/tools/detlint
 go build -o "$detlint" ./tools/detlint/cmd/detlint

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,8 +45,22 @@ var ErrVersionPruned = errors.New("store: height not available: pruned or not ye
 
 var commitRecordKey = []byte("c/latest")
 
+// mountPrefix keys the mount records of the stores a chain upgrade added:
+// "m/<name>" holds the first version of that store (8 bytes, big-endian).
+// Stores without one exist from genesis.
+const mountPrefix = "m/"
+
+// ErrNotMounted is returned for a store a chain upgrade has not added (yet).
+var ErrNotMounted = errors.New("store: store not in the state")
+
 // Store is the ledger's state: one IAVL tree per module on one Badger
 // database.
+//
+// A store named at Open but absent from a database that has commits is not
+// mounted: it is not part of the app hash, reads of it see nothing and
+// writes to it panic, until Mount adds it (a chain upgrade's migration)
+// with its first version at the height being executed. From then on it is
+// committed with the others and its root is in the app hash.
 //
 // The working trees belong to the block executor (FinalizeBlock, Commit):
 // Apply, WorkingHash, Commit and Rollback are not safe for concurrent use
@@ -54,8 +69,14 @@ var commitRecordKey = []byte("c/latest")
 type Store struct {
 	db    *badgerdb.DB
 	names []string
-	trees []*iavl.MutableTree
-	opts  Options
+	// trees[i] is nil while names[i] is not mounted; first[i] is the
+	// first version of a mounted tree (1 for the stores of genesis), and
+	// mounting[i] marks a Mount not yet committed. trees and first change
+	// under mu (Version reads them from other goroutines).
+	trees    []*iavl.MutableTree
+	first    []int64
+	mounting []bool
+	opts     Options
 	// flushThreshold is IAVL's batch size in bytes: well under Badger's
 	// transaction limit, since IAVL treats any batch error as fatal.
 	flushThreshold int
@@ -67,7 +88,9 @@ type Store struct {
 
 // Open opens (or creates) the store with one tree per name, in the order
 // given, and loads the last committed version, discarding any tree versions
-// written after it by an interrupted commit.
+// written after it by an interrupted commit. In a new database every name
+// is mounted from genesis; in one with commits, a name whose tree was never
+// committed is left unmounted (see Mount).
 func Open(opts Options, names []string) (*Store, error) {
 	if opts.KeepRecent == 1 || opts.KeepRecent < 0 {
 		// Keeping only the last version would prune the version CheckTx and
@@ -98,25 +121,95 @@ func (s *Store) load() error {
 		return err
 	}
 	s.trees = make([]*iavl.MutableTree, len(s.names))
+	s.first = make([]int64, len(s.names))
+	s.mounting = make([]bool, len(s.names))
 	for i, name := range s.names {
+		first, err := s.mountedAt(name, height)
+		if err != nil {
+			return fmt.Errorf("store %q at height %d: %w", name, height, err)
+		}
+		if first == 0 {
+			continue
+		}
 		tree, err := s.loadTree(name, height)
 		if err != nil {
 			return fmt.Errorf("store %q at height %d: %w", name, height, err)
 		}
-		s.trees[i] = tree
+		s.trees[i], s.first[i] = tree, first
 	}
 	s.committed = CommitID{Height: height, AppHash: s.WorkingHash(), Time: blockTime}
 	s.durable = height
 	return nil
 }
 
-func (s *Store) newTree(name string) *iavl.MutableTree {
+// mountedAt returns the first version of the named store in a database
+// whose last commit is height, or 0 if the store is not mounted there. A
+// mount record above height is the residue of an interrupted commit: the
+// record and the tree's versions are removed.
+func (s *Store) mountedAt(name string, height int64) (int64, error) {
+	if height == 0 {
+		return 1, nil
+	}
+	v, err := s.db.Get([]byte(mountPrefix + name))
+	if err != nil {
+		return 0, err
+	}
+	if v != nil {
+		if len(v) != 8 {
+			return 0, fmt.Errorf("store: mount record is %d bytes, want 8: database corrupted", len(v))
+		}
+		if first := int64(binary.BigEndian.Uint64(v)); first <= height {
+			return first, nil
+		}
+		if err := s.db.Delete([]byte(mountPrefix + name)); err != nil {
+			return 0, err
+		}
+		return 0, s.dropTree(name)
+	}
+	// A store of genesis has a version at every height; one added to the
+	// binary for a later upgrade has none, or only versions above height
+	// that an interrupted commit of its upgrade block saved.
+	tree := s.newTree(name, 0)
+	latest, err := tree.Load()
+	if err != nil {
+		return 0, err
+	}
+	if latest == 0 {
+		return 0, nil
+	}
+	if vs := tree.AvailableVersions(); len(vs) > 0 && int64(vs[0]) > height {
+		return 0, s.dropTree(name)
+	}
+	return 1, nil
+}
+
+// dropTree deletes every version of the named tree.
+func (s *Store) dropTree(name string) error {
+	tree := s.newTree(name, 0)
+	latest, err := tree.Load()
+	if err != nil || latest == 0 {
+		return err
+	}
+	first := int64(0)
+	if vs := tree.AvailableVersions(); len(vs) > 0 {
+		first = int64(vs[0])
+	}
+	return tree.DeleteVersionsFrom(first)
+}
+
+// newTree returns the named tree; first, if not 0, is the version its
+// first SaveVersion writes.
+func (s *Store) newTree(name string, first int64) *iavl.MutableTree {
+	opts := []iavl.Option{iavl.FlushThresholdOption(s.flushThreshold), iavl.SyncOption(false)}
+	if first > 0 {
+		opts = append(opts, iavl.InitialVersionOption(uint64(first)))
+	}
 	return iavl.NewMutableTree(prefixDB{dbm.NewPrefixDB(s.db, []byte("t/"+name+"/"))}, s.opts.CacheNodes,
-		true, iavl.NewNopLogger(), iavl.FlushThresholdOption(s.flushThreshold), iavl.SyncOption(false))
+		true, iavl.NewNopLogger(), opts...)
 }
 
 func (s *Store) loadTree(name string, height int64) (*iavl.MutableTree, error) {
-	tree := s.newTree(name)
+	tree := s.newTree(name, 0)
 	if height > 0 {
 		return tree, tree.LoadVersionForOverwriting(height)
 	}
@@ -129,7 +222,7 @@ func (s *Store) loadTree(name string, height int64) (*iavl.MutableTree, error) {
 		if err := tree.DeleteVersionsFrom(1); err != nil {
 			return nil, err
 		}
-		tree = s.newTree(name)
+		tree = s.newTree(name, 0)
 	}
 	return tree, nil
 }
@@ -154,19 +247,60 @@ func (s *Store) readCommitRecord() (int64, time.Time, error) {
 // Names returns the store names in order.
 func (s *Store) Names() []string { return s.names }
 
-// Working returns a Reader per tree over the working (uncommitted) state,
-// for the block's Branch.
+// Mounted reports whether the named store is in the working state.
+func (s *Store) Mounted(name string) bool { return s.trees[s.index(name)] != nil }
+
+// Mount adds the named store, empty, to the working state: its first
+// version is the next commit's height, and the app hash includes its root
+// from then on. The mount is written with that commit; Rollback undoes it.
+// It fails if the store is already mounted. Like Apply, it belongs to the
+// block executor.
+func (s *Store) Mount(name string) error {
+	i := s.index(name)
+	if s.trees[i] != nil {
+		return fmt.Errorf("store: %q is already mounted (since version %d)", name, s.first[i])
+	}
+	first := s.LastCommit().Height + 1
+	// Versions left by an interrupted commit of another height would
+	// collide with this one's.
+	if err := s.dropTree(name); err != nil {
+		return fmt.Errorf("store: mount %q: %w", name, err)
+	}
+	tree := s.newTree(name, first)
+	if _, err := tree.Load(); err != nil {
+		return fmt.Errorf("store: mount %q: %w", name, err)
+	}
+	s.mu.Lock()
+	s.trees[i], s.first[i], s.mounting[i] = tree, first, true
+	s.mu.Unlock()
+	return nil
+}
+
+// Working returns a Reader per store over the working (uncommitted) state,
+// for the block's Branch; an unmounted store reads as empty.
 func (s *Store) Working() []Reader {
 	out := make([]Reader, len(s.trees))
 	for i, t := range s.trees {
+		if t == nil {
+			out[i] = emptyReader{}
+			continue
+		}
 		out[i] = treeReader{t}
 	}
 	return out
 }
 
-// Apply writes the branch's writes into the working trees in key order.
+// Apply writes the branch's writes into the working trees in key order. It
+// panics on a write to a store that is not mounted: a module of a later
+// upgrade ran before its upgrade, a programming error.
 func (s *Store) Apply(b *Branch) {
-	b.WriteTo(func(name string) KV { return treeKV{s.trees[s.index(name)]} })
+	b.WriteTo(func(name string) KV {
+		t := s.trees[s.index(name)]
+		if t == nil {
+			panic(fmt.Sprintf("store: write to %q, which is not mounted", name))
+		}
+		return treeKV{t}
+	})
 }
 
 func (s *Store) index(name string) int {
@@ -178,11 +312,14 @@ func (s *Store) index(name string) int {
 	panic("store: no store named " + name)
 }
 
-// WorkingHash returns the app hash of the working state.
+// WorkingHash returns the app hash of the working state: over the mounted
+// stores.
 func (s *Store) WorkingHash() []byte {
-	roots := make([]commitinfo.StoreRoot, len(s.trees))
+	roots := make([]commitinfo.StoreRoot, 0, len(s.trees))
 	for i, t := range s.trees {
-		roots[i] = commitinfo.StoreRoot{Name: s.names[i], Hash: t.WorkingHash()}
+		if t != nil {
+			roots = append(roots, commitinfo.StoreRoot{Name: s.names[i], Hash: t.WorkingHash()})
+		}
 	}
 	return commitinfo.AppHash(roots)
 }
@@ -191,7 +328,11 @@ func (s *Store) WorkingHash() []byte {
 // [start, end), ascending, until fn returns false. It sees writes applied
 // with Apply, not those still in a Branch.
 func (s *Store) IterateWorking(name string, start, end []byte, fn func(key []byte) bool) error {
-	it, err := s.trees[s.index(name)].Iterator(start, end, true)
+	t := s.trees[s.index(name)]
+	if t == nil {
+		return nil
+	}
+	it, err := t.Iterator(start, end, true)
 	if err != nil {
 		return err
 	}
@@ -204,10 +345,19 @@ func (s *Store) IterateWorking(name string, start, end []byte, fn func(key []byt
 	return it.Error()
 }
 
-// Rollback discards the working trees' unsaved writes.
+// Rollback discards the working trees' unsaved writes and the mounts not
+// yet committed.
 func (s *Store) Rollback() {
-	for _, t := range s.trees {
-		t.Rollback()
+	for i, t := range s.trees {
+		if s.mounting[i] {
+			s.mu.Lock()
+			s.trees[i], s.first[i], s.mounting[i] = nil, 0, false
+			s.mu.Unlock()
+			continue
+		}
+		if t != nil {
+			t.Rollback()
+		}
 	}
 }
 
@@ -223,6 +373,9 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	errs := make([]error, len(s.trees))
 	var wg sync.WaitGroup
 	for i, t := range s.trees {
+		if t == nil {
+			continue
+		}
 		wg.Add(1)
 		// nolint:determinism: independent trees; results do not depend on order.
 		go func() {
@@ -234,10 +387,19 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	if err := errors.Join(errs...); err != nil {
 		return CommitID{}, fmt.Errorf("store: save trees: %w", err)
 	}
-	height := s.trees[0].Version()
+	height := s.LastCommit().Height + 1
 	for i, t := range s.trees {
-		if t.Version() != height {
-			return CommitID{}, fmt.Errorf("store: tree %q at version %d, %q at %d", s.names[i], t.Version(), s.names[0], height)
+		if t != nil && t.Version() != height {
+			return CommitID{}, fmt.Errorf("store: tree %q at version %d, want %d", s.names[i], t.Version(), height)
+		}
+	}
+	// Mount records before the commit record: a crash between them leaves
+	// a record above the last commit, which Open discards.
+	for i := range s.trees {
+		if s.mounting[i] {
+			if err := s.db.Set([]byte(mountPrefix+s.names[i]), binary.BigEndian.AppendUint64(nil, uint64(height))); err != nil {
+				return CommitID{}, fmt.Errorf("store: write mount record: %w", err)
+			}
 		}
 	}
 	var rec [16]byte
@@ -254,6 +416,7 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	id := CommitID{Height: height, AppHash: s.WorkingHash(), Time: blockTime}
 	s.mu.Lock()
 	s.committed, s.durable = id, height
+	clear(s.mounting)
 	s.mu.Unlock()
 	if err := s.prune(height); err != nil {
 		return id, err
@@ -270,6 +433,9 @@ func (s *Store) prune(height int64) error {
 		return nil
 	}
 	for i, t := range s.trees {
+		if t == nil || s.first[i] > to {
+			continue
+		}
 		if err := t.DeleteVersionsTo(to); err != nil {
 			return fmt.Errorf("store: prune %q to %d: %w", s.names[i], to, err)
 		}
@@ -303,8 +469,14 @@ func (s *Store) Version(height int64) (*Version, error) {
 	if height <= 0 || height > last {
 		return nil, fmt.Errorf("%w: height %d (last commit %d)", ErrVersionPruned, height, last)
 	}
-	v := &Version{Height: height, names: s.names, trees: make([]*iavl.ImmutableTree, len(s.trees))}
-	for i, t := range s.trees {
+	v := &Version{Height: height, names: s.names, trees: make([]*iavl.ImmutableTree, len(s.names))}
+	s.mu.RLock()
+	trees, first := slices.Clone(s.trees), slices.Clone(s.first)
+	s.mu.RUnlock()
+	for i, t := range trees {
+		if t == nil || first[i] > height {
+			continue
+		}
 		it, err := t.GetImmutable(height)
 		if err != nil {
 			return nil, fmt.Errorf("%w: height %d: %v", ErrVersionPruned, height, err)
@@ -318,7 +490,8 @@ func (s *Store) Version(height int64) (*Version, error) {
 func (s *Store) Close() error { return s.db.Close() }
 
 // Version is the committed state at one height. It is safe for concurrent
-// use while that height is kept.
+// use while that height is kept. A store not mounted at that height reads
+// as empty and has no proofs.
 type Version struct {
 	Height int64
 	names  []string
@@ -329,6 +502,10 @@ type Version struct {
 func (v *Version) Readers() []Reader {
 	out := make([]Reader, len(v.trees))
 	for i, t := range v.trees {
+		if t == nil {
+			out[i] = emptyReader{}
+			continue
+		}
 		out[i] = immutableReader{t}
 	}
 	return out
@@ -337,15 +514,27 @@ func (v *Version) Readers() []Reader {
 // Reader returns the named store's Reader.
 func (v *Version) Reader(name string) (Reader, error) {
 	t, err := v.tree(name)
+	if errors.Is(err, ErrNotMounted) {
+		return emptyReader{}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	return immutableReader{t}, nil
 }
 
+// Mounted reports whether the named store is in the state at this height.
+func (v *Version) Mounted(name string) bool {
+	_, err := v.tree(name)
+	return err == nil
+}
+
 // Get returns the value of key in the named store, nil if absent.
 func (v *Version) Get(name string, key []byte) ([]byte, error) {
 	t, err := v.tree(name)
+	if errors.Is(err, ErrNotMounted) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -356,6 +545,9 @@ func (v *Version) Get(name string, key []byte) ([]byte, error) {
 // ascending order, until fn returns false.
 func (v *Version) Iterate(name string, prefix []byte, fn func(key, value []byte) bool) error {
 	t, err := v.tree(name)
+	if errors.Is(err, ErrNotMounted) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -374,7 +566,8 @@ func (v *Version) Iterate(name string, prefix []byte, fn func(key, value []byte)
 
 // Prove returns the value of key in the named store (nil if absent) with
 // the proof ops that tie it, or its absence, to the app hash of this
-// height: ics23:iavl then ics23:simple.
+// height: ics23:iavl then ics23:simple. A store not mounted at this height
+// has no proof (ErrNotMounted).
 func (v *Version) Prove(name string, key []byte) ([]byte, []cmtcrypto.ProofOp, error) {
 	t, err := v.tree(name)
 	if err != nil {
@@ -407,9 +600,11 @@ func (v *Version) Prove(name string, key []byte) ([]byte, []cmtcrypto.ProofOp, e
 func (v *Version) AppHash() []byte { return commitinfo.AppHash(v.roots()) }
 
 func (v *Version) roots() []commitinfo.StoreRoot {
-	roots := make([]commitinfo.StoreRoot, len(v.trees))
+	roots := make([]commitinfo.StoreRoot, 0, len(v.trees))
 	for i, t := range v.trees {
-		roots[i] = commitinfo.StoreRoot{Name: v.names[i], Hash: t.Hash()}
+		if t != nil {
+			roots = append(roots, commitinfo.StoreRoot{Name: v.names[i], Hash: t.Hash()})
+		}
 	}
 	return roots
 }
@@ -417,6 +612,9 @@ func (v *Version) roots() []commitinfo.StoreRoot {
 func (v *Version) tree(name string) (*iavl.ImmutableTree, error) {
 	for i, n := range v.names {
 		if n == name {
+			if v.trees[i] == nil {
+				return nil, fmt.Errorf("%w: %q at height %d", ErrNotMounted, name, v.Height)
+			}
 			return v.trees[i], nil
 		}
 	}
@@ -461,6 +659,12 @@ func (kv treeKV) Delete(key []byte) {
 		panic(fmt.Sprintf("store: delete failed: %v", err))
 	}
 }
+
+// emptyReader is a store that is not mounted: nothing in it.
+type emptyReader struct{}
+
+func (emptyReader) Get([]byte) []byte                                 { return nil }
+func (emptyReader) Iterator(start, end []byte, reverse bool) Iterator { return emptyIterator{} }
 
 type immutableReader struct{ t *iavl.ImmutableTree }
 

@@ -58,8 +58,13 @@ type processNet struct {
 // height 3 on every node.
 func startProcessNet(ctx context.Context, t *testing.T, validators int, blockInterval time.Duration, extraPorts int) *processNet {
 	t.Helper()
+	return startProcessNetOn(ctx, t, testBinary(ctx, t), validators, blockInterval, extraPorts)
+}
+
+// startProcessNetOn is startProcessNet running the binary bin.
+func startProcessNetOn(ctx context.Context, t *testing.T, bin string, validators int, blockInterval time.Duration, extraPorts int) *processNet {
+	t.Helper()
 	dir := t.TempDir()
-	bin := testBinary(ctx, t)
 	base, err := FreeBase(10*validators + extraPorts)
 	if err != nil {
 		t.Fatal(err)

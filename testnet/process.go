@@ -22,10 +22,21 @@ import (
 
 // BuildBinary builds cmd/ledgerd with cgo into dir and returns its path.
 func BuildBinary(ctx context.Context, dir string) (string, error) {
+	return BuildBinaryTags(ctx, dir, "")
+}
+
+// BuildBinaryTags is BuildBinary with the build tags tags (comma-separated;
+// "" for none): -tags upgradetest makes the binary that has the test chain
+// upgrade (app/upgrades_testtag.go).
+func BuildBinaryTags(ctx context.Context, dir, tags string) (string, error) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Dir(filepath.Dir(file))
 	bin := filepath.Join(dir, "ledgerd")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/ledgerd")
+	args := []string{"build", "-o", bin}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "./cmd/ledgerd")...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -123,6 +123,10 @@ type Options struct {
 	// Genesis, if set, is the genesis to use instead of BuildGenesis(opts)
 	// (a benchmark times building it apart from InitChain).
 	Genesis *appstate.State
+	// Upgrades are chain upgrades the app has beside app.Upgrades(): a
+	// binary with an upgrade (Reopen with other Upgrades is a restart on
+	// another binary).
+	Upgrades []app.Upgrade
 }
 
 // Harness is an app under test. Its fields may be used directly.
@@ -167,7 +171,8 @@ func (h *Harness) open() {
 		// dominates the cost of a short test.
 		so.Badger.MemTableSize = InMemoryMemTableSize
 	}
-	st, err := store.Open(so, app.StoreNames)
+	ups := append(app.Upgrades(), h.opts.Upgrades...)
+	st, err := store.Open(so, app.StoreNamesWith(ups))
 	if err != nil {
 		h.T.Fatalf("apptest: open store: %v", err)
 	}
@@ -178,7 +183,7 @@ func (h *Harness) open() {
 	if h.opts.Config != nil {
 		cfg = *h.opts.Config
 	}
-	a, err := app.New(cfg, st)
+	a, err := app.NewWithUpgrades(cfg, st, ups)
 	if err != nil {
 		st.Close()
 		h.T.Fatalf("apptest: new app: %v", err)
@@ -445,7 +450,12 @@ func (h *Harness) Close() {
 
 // Reopen closes the store and opens it again with a new App, as a restarted
 // node does. It needs an on-disk store.
-func (h *Harness) Reopen() {
+func (h *Harness) Reopen() { h.ReopenWith(h.opts.Upgrades) }
+
+// ReopenWith is Reopen on a binary with the upgrades ups (beside
+// app.Upgrades()).
+func (h *Harness) ReopenWith(ups []app.Upgrade) {
+	h.opts.Upgrades = ups
 	h.T.Helper()
 	if h.opts.Dir == "" {
 		h.T.Fatalf("apptest: Reopen needs Options.Dir")

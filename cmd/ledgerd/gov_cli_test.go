@@ -21,6 +21,13 @@ import (
 // votes) on free ports, and returns the CLI flags that reach it.
 func demoNode(t *testing.T) []string {
 	t.Helper()
+	return demoNodeWith(t, nil)
+}
+
+// demoNodeWith is demoNode with edit run on the node's home after init,
+// before the node starts (to change its genesis).
+func demoNodeWith(t *testing.T, edit func(home string)) []string {
+	t.Helper()
 	home := t.TempDir()
 	pass := filepath.Join(home, "pass")
 	if err := os.WriteFile(pass, []byte("secret\n"), 0o600); err != nil {
@@ -29,6 +36,9 @@ func demoNode(t *testing.T) []string {
 	if _, err := node.Init(node.InitOptions{Home: home, ChainID: "gov-cli", Moniker: "demo-bank", Demo: true,
 		Passphrase: "secret", LightScrypt: true, BlockInterval: 200 * time.Millisecond}); err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(home)
 	}
 	cmt, err := node.LoadCometConfig(home)
 	if err != nil {

@@ -111,12 +111,20 @@ func newStartCmd() *cobra.Command {
 				n.Stop()
 				return fmt.Errorf("start: %w", err)
 			}
-			<-ctx.Done()
+			var halt error
+			select {
+			case <-ctx.Done():
+			case need := <-n.Halted():
+				halt = need
+			}
 			fmt.Fprintln(cmd.ErrOrStderr(), "shutting down: stopping CometBFT, closing the store")
 			done := make(chan error, 1)
 			go func() { done <- n.Stop() }()
 			select {
 			case err := <-done:
+				if halt != nil {
+					return halt
+				}
 				return err
 			case <-time.After(30 * time.Second):
 				return fmt.Errorf("shutdown did not finish in 30s")

@@ -28,7 +28,15 @@ func newQueryCmd() *cobra.Command {
 		Short:   "Read ledger state from a node; --prove verifies it against a header signed by the validators",
 	}
 	cmd.AddCommand(newQueryAccountCmd(), newQueryWalletCmd(), newQueryConsortiumCmd(), newQueryAMLCmd(), newQueryGovCmd(), newQueryAnyHistoryCmd())
-	cmd.AddCommand(moduleQueryCmds()...)
+	// A module with hand-written commands (gov) gets its declared ones
+	// beside them.
+	for _, auto := range moduleQueryCmds() {
+		if existing, _, err := cmd.Find([]string{auto.Name()}); err == nil && existing != cmd {
+			existing.AddCommand(auto.Commands()...)
+			continue
+		}
+		cmd.AddCommand(auto)
+	}
 	return cmd
 }
 

@@ -130,26 +130,42 @@ func (mod *Module) DelegateCase(ctx exec.Context, m *collectv1.MsgDelegateCase) 
 		mod.endDelegation(ctx, k, c, today, "ended by the lender")
 		return mod.saveCase(ctx, k, before, c)
 	}
-	member, err := mod.members(ctx).Member(m.Collector)
-	if err != nil || member.Status != consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE || !consortium.HasRole(member, consortiumv1.Role_ROLE_COLLECTOR) {
-		return wrapf(ErrNotCollector, "member %q", m.Collector)
+	if err := mod.checkDelegation(ctx, k, m.Collector, m.Until); err != nil {
+		return err
 	}
-	if s, ok := k.Suspended(m.Collector); ok {
-		return wrapf(ErrCollectorSuspended, "%q: %s", m.Collector, s.Reason)
+	mod.delegate(ctx, k, c, today, m.Collector, m.Until, "")
+	return mod.saveCase(ctx, k, before, c)
+}
+
+// delegate delegates c to collector until a time, ending any delegation
+// before it; how says how, if not by the case's own delegation.
+func (mod *Module) delegate(ctx exec.Context, k Keeper, c *collectv1.Case, today calendar.Day, collector string, until int64, how string) {
+	if c.Delegate != "" {
+		mod.endDelegation(ctx, k, c, today, "replaced by a delegation to "+collector)
+	}
+	c.Delegate, c.DelegateUntil = collector, until
+	k.mark(caseIndexKey(DelegateCasesPrefix(c.Delegate), c.Id))
+	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_DELEGATED, Member: collector, By: ctx.Signer.Bytes(),
+		Detail: strings.TrimPrefix(how+", until ", ", ") + unixString(until)})
+	ctx.Emit(EventDelegation, "case", idString(c.Id), "lender", c.Lender, "collector", c.Delegate, "until", unixString(c.DelegateUntil))
+}
+
+// checkDelegation refuses a delegation to collector until a time: not an
+// active collector, suspended, or a period that ends before now or after
+// max_delegation_days.
+func (mod *Module) checkDelegation(ctx exec.Context, k Keeper, collector string, until int64) error {
+	member, err := mod.members(ctx).Member(collector)
+	if err != nil || member.Status != consortiumv1.MemberStatus_MEMBER_STATUS_ACTIVE || !consortium.HasRole(member, consortiumv1.Role_ROLE_COLLECTOR) {
+		return wrapf(ErrNotCollector, "member %q", collector)
+	}
+	if s, ok := k.Suspended(collector); ok {
+		return wrapf(ErrCollectorSuspended, "%q: %s", collector, s.Reason)
 	}
 	now := ctx.Time.Unix()
-	if maxUntil := now + int64(mod.paramsOf(ctx).MaxDelegationDays)*calendar.SecondsPerDay; m.Until <= now || m.Until > maxUntil {
-		return wrapf(ErrInvalidMsg, "until %s: want after now and within max_delegation_days (%s)", unixString(m.Until), unixString(maxUntil))
+	if maxUntil := now + int64(mod.paramsOf(ctx).MaxDelegationDays)*calendar.SecondsPerDay; until <= now || until > maxUntil {
+		return wrapf(ErrInvalidMsg, "until %s: want after now and within max_delegation_days (%s)", unixString(until), unixString(maxUntil))
 	}
-	if c.Delegate != "" {
-		mod.endDelegation(ctx, k, c, today, "replaced by a delegation to "+m.Collector)
-	}
-	c.Delegate, c.DelegateUntil = m.Collector, m.Until
-	k.mark(caseIndexKey(DelegateCasesPrefix(c.Delegate), c.Id))
-	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_DELEGATED, Member: m.Collector, By: ctx.Signer.Bytes(),
-		Detail: "until " + unixString(m.Until)})
-	ctx.Emit(EventDelegation, "case", idString(c.Id), "lender", c.Lender, "collector", c.Delegate, "until", unixString(c.DelegateUntil))
-	return mod.saveCase(ctx, k, before, c)
+	return nil
 }
 
 // endDelegation ends c's delegation.

@@ -164,6 +164,7 @@ func (mod *Module) openCase(ctx exec.Context, k Keeper, l *creditv1.Loan, today 
 	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_OPENED, Member: c.Lender})
 	k.stat(c.Lender, func(s *collectv1.Stats) { s.CasesOpened++ })
 	mod.emitCase(ctx, c, "opened")
+	mod.portfolioDelegate(ctx, k, c, l.Class, today)
 	return mod.saveCase(ctx, k, share{}, c)
 }
 
@@ -371,7 +372,12 @@ func (mod *Module) BeginBlock(ctx exec.Context) error {
 	if budget <= 0 {
 		return nil
 	}
-	return mod.missPermits(ctx, k, budget)
+	budget, err := mod.missPermits(ctx, k, budget)
+	if err != nil || budget <= 0 {
+		return err
+	}
+	_, err = mod.sweepPortfolios(ctx, k, today, budget)
+	return err
 }
 
 func (mod *Module) emitCase(ctx exec.Context, c *collectv1.Case, reason string) {

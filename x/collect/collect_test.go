@@ -184,7 +184,7 @@ func TestComplaintProof(t *testing.T) {
 		at   int64
 		want uint64
 	}{{covered, pid}, {uncovered, 0}} {
-		res := c.h.Query("/collect/coverage/"+apptest.Issuer+"/"+addr(c.borrower).Hex()+"/call/"+itoa(tc.at), nil, 0, false)
+		res := c.h.SignedQuery(c.borrower, "/collect/coverage/"+apptest.Issuer+"/"+addr(c.borrower).Hex()+"/call/"+itoa(tc.at), nil, 0, false)
 		cov := new(collectv1.Coverage)
 		if res.Code != 0 || proto.Unmarshal(res.Value, cov) != nil || cov.Permit != tc.want || len(cov.Considered) != 1 {
 			t.Fatalf("coverage at %d: %s %v, want permit %d", tc.at, res.Log, cov, tc.want)

@@ -28,7 +28,7 @@ func (s stubMembers) ActingMember(common.Address, consortiumv1.Role) (*consortiu
 }
 
 // stubLoans: loan 1 is overdue since 2025-02-10, in UTC+8.
-type stubLoans struct{}
+type stubLoans struct{ Loans } // the plan methods are not used
 
 func (stubLoans) loan() *creditv1.Loan {
 	os, _ := calendar.Date(2025, 2, 10)

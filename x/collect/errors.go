@@ -39,4 +39,7 @@ var (
 	ErrNoCease            = errcode.Register(Codespace, 31, "there is no such cease request to lift")
 	ErrContactNotFound    = errcode.Register(Codespace, 32, "no such authorised contact")
 	ErrInvalidQuery       = errcode.Register(Codespace, 33, "invalid collection query")
+	ErrPlanNotFound       = errcode.Register(Codespace, 34, "no such plan or settlement offered on the case")
+	ErrPlanExpired        = errcode.Register(Codespace, 35, "the offer has expired")
+	ErrPlanMismatch       = errcode.Register(Codespace, 36, "the accepted figures differ from the offer")
 )

@@ -22,6 +22,8 @@ const (
 	EventCease      = "collect_cease"
 	EventComplaint  = "collect_complaint"
 	EventSuspension = "collect_suspension"
+	EventPlan       = "collect_plan"
+	EventPortfolio  = "collect_portfolio"
 )
 
 var events = []module.Event{
@@ -41,6 +43,10 @@ var events = []module.Event{
 		Indexed: []string{"borrower", "lender"}},
 	{Type: EventComplaint, Doc: "a borrower filed a complaint, or a regulator ruled on it",
 		Attrs: []string{"complaint", "borrower", "lender", "collector", "permit", "status"}, Indexed: []string{"complaint", "borrower", "lender", "collector", "status"}},
+	{Type: EventPlan, Doc: "a repayment plan or a settlement was offered on a case, or accepted by the borrower",
+		Attrs: []string{"case", "lender", "borrower", "seq", "kind", "state"}, Indexed: []string{"case", "lender", "borrower", "state"}},
+	{Type: EventPortfolio, Doc: "a lender delegated its cases of a loan class to a collector until a time, or ended that delegation",
+		Attrs: []string{"lender", "class", "collector", "until"}, Indexed: []string{"lender", "collector"}},
 	{Type: EventSuspension, Doc: "a regulator suspended a collector, or lifted the suspension", Attrs: []string{"collector", "state", "reason"},
 		Indexed: []string{"collector"}},
 }

@@ -36,6 +36,8 @@ const (
 	prefixDeadline    byte = 0x14 // | deadline time | permit id -> mark: a permit awaiting its outcome
 	prefixBorrComplnt byte = 0x15 // | borrower(20) | complaint id -> mark
 	prefixDelegCase   byte = 0x16 // | collector* | case id -> mark: cases delegated to the collector
+	prefixPortfolio   byte = 0x17 // | lender* | class -> Portfolio
+	prefixPortSweep   byte = 0x18 // | lender* | class -> mark: the portfolio's delegation has cases to go through
 )
 
 // ParamsKey is the store key of the parameters.

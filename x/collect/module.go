@@ -63,6 +63,42 @@ func (mod *Module) Module() *module.Module {
 				Short: "Confirm a promise to pay recorded on your case, repeating its figures",
 				Args:  []string{"case", "seq", "amount", "denom"},
 				Flags: []module.Flag{{Field: "due", Required: true, Usage: "the promised day, YYYY-MM-DD"}}}),
+			module.NewMsg(acting, ValidateOfferPlan, mod.OfferPlan, module.CLI{
+				Use:   "offer-plan CASE --reason TEXT --expires TIME (--term-months N --rate-bps N --method METHOD --contract-hash HEX | --settle-amount AMOUNT --denom DENOM)",
+				Short: "Offer the borrower of a case a repayment plan (the loan's new terms) or a settlement at a discount, until a time (30 days at most); the borrower accepts it",
+				Args:  []string{"case"},
+				Flags: []module.Flag{{Field: "reason", Required: true}, {Field: "expires", Required: true},
+					{Field: "term_months"}, {Field: "rate_bps"},
+					{Field: "method", Usage: "equal_installments, equal_principal, interest_only or bullet"},
+					{Field: "contract_hash", Usage: "32-byte hex hash of the plan's contract"},
+					{Field: "denom", Usage: "a settlement's currency"}, {Field: "settle_amount", Usage: "a settlement: the amount that closes the loan"}},
+				Report: func(r module.Result) module.Report {
+					seq, kind := r.Attr(EventPlan, "seq"), r.Attr(EventPlan, "kind")
+					if seq == "" {
+						return module.Report{}
+					}
+					next := "'ledgerd tx collect accept-plan CASE " + seq + " ...'"
+					if kind == "settlement" {
+						next = "'ledgerd tx collect settle CASE " + seq + " AMOUNT DENOM'"
+					}
+					return module.Report{Fields: map[string]any{"seq": seq, "kind": kind},
+						Lines: []string{fmt.Sprintf("%s %s offered; the borrower accepts it with %s", kind, seq, next)}}
+				}}),
+			module.NewMsg(borrower, nil, mod.AcceptPlan, module.CLI{
+				Use:   "accept-plan CASE SEQ --term-months N --rate-bps N --method METHOD --contract-hash HEX",
+				Short: "Accept the repayment plan offered on your case, repeating its terms: your loan is restructured to them",
+				Args:  []string{"case", "seq"},
+				Flags: []module.Flag{{Field: "term_months", Required: true}, {Field: "rate_bps", Required: true},
+					{Field: "method", Required: true}, {Field: "contract_hash", Required: true}}}),
+			module.NewMsg(borrower, nil, mod.SettleCase, module.CLI{
+				Use:   "settle CASE SEQ AMOUNT DENOM",
+				Short: "Accept the settlement offered on your case: pay its amount from your wallet and the loan ends settled at a discount",
+				Args:  []string{"case", "seq", "amount", "denom"}}),
+			module.NewMsg(lender, ValidateDelegatePortfolio, mod.DelegatePortfolio, module.CLI{
+				Use:   "delegate-portfolio CLASS [COLLECTOR --until TIME]",
+				Short: "Delegate every open case of your bank whose loan has a class (normal, special_mention, substandard, doubtful, loss), and those opening in it, to a collection agency until a time; without COLLECTOR, end it",
+				Args:  []string{"class", "collector"},
+				Flags: []module.Flag{{Field: "until", Usage: "when the delegation ends: RFC 3339, a date, or Unix seconds"}}}),
 			module.NewMsg(borrower, ValidateAuthorizeContact, mod.AuthorizeContact, module.CLI{
 				Use:   "authorize-contact CONTACT_HASH --relation TEXT [--revoke]",
 				Short: "Let collectors contact a person about your debts (by the hash of who they are and their number), or withdraw it",
@@ -90,6 +126,7 @@ func (mod *Module) Module() *module.Module {
 		},
 		BeginBlock: mod.BeginBlock,
 		Queries:    mod.queries(),
+		Private:    mod.Private,
 		Params: &module.Params{
 			Key: ParamsKey(),
 			New: func() proto.Message { return new(collectv1.Params) },

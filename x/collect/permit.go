@@ -180,14 +180,15 @@ func (mod *Module) RecordOutcome(ctx exec.Context, m *collectv1.MsgRecordOutcome
 }
 
 // missPermits marks at most budget permits whose deadline passed without
-// an outcome as missed.
-func (mod *Module) missPermits(ctx exec.Context, k Keeper, budget int) error {
+// an outcome as missed, and returns the budget left.
+func (mod *Module) missPermits(ctx exec.Context, k Keeper, budget int) (int, error) {
 	today := mod.clockOf(ctx, k).today
 	for _, key := range store.Keys(k.kv, []byte{prefixDeadline}, deadlineKey(ctx.Time.Unix(), 0), false, budget) {
+		budget--
 		k.unmark(key)
 		p, err := k.Permit(idOfKey(key))
 		if err != nil {
-			return fmt.Errorf("collect: deadline index names permit %d: %w", idOfKey(key), err)
+			return 0, fmt.Errorf("collect: deadline index names permit %d: %w", idOfKey(key), err)
 		}
 		if p.OutcomeTime != 0 {
 			continue
@@ -199,17 +200,17 @@ func (mod *Module) missPermits(ctx exec.Context, k Keeper, budget int) error {
 		}
 		c, err := k.Case(p.Case)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		before := shareOf(c)
 		entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_PERMIT_MISSED, Member: p.Collector,
 			Permit: p.Id, Channel: p.Channel})
 		emitPermit(ctx, p, "missed")
 		if err := mod.saveCase(ctx, k, before, c); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return budget, nil
 }
 
 func emitPermit(ctx exec.Context, p *collectv1.Permit, state string) {

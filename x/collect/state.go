@@ -31,6 +31,13 @@ type Loans interface {
 	TouchLoan(ctx exec.Context, id uint64) (*creditv1.Loan, error)
 	// Zone is the consortium's time zone.
 	Zone(ctx exec.Context) calendar.Zone
+	// CheckRestructure and RestructureAgreed check and carry out new terms
+	// for a loan agreed on its case; CheckSettlement and SettleAgreed a
+	// settlement at a discount, paid by the signer (package credit, "Agreements").
+	CheckRestructure(ctx exec.Context, id uint64, r *creditv1.MsgRestructureLoan) error
+	RestructureAgreed(ctx exec.Context, id uint64, r *creditv1.MsgRestructureLoan, detail string) error
+	CheckSettlement(ctx exec.Context, id uint64, denom string, amount uint64) error
+	SettleAgreed(ctx exec.Context, id uint64, denom string, amount uint64, detail string) error
 }
 
 // Disputes tells whether a dispute on a loan is open (the credit report's

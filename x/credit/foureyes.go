@@ -161,14 +161,7 @@ func (mod *Module) propose(ctx exec.Context, id uint64, expires int64, p *credit
 			return errcode.Wrap(ErrLoanClosed, "loan %d is written off already", l.Id)
 		}
 	case *creditv1.Pending_Restructure:
-		if writtenOff {
-			return errcode.Wrap(ErrLoanClosed, "loan %d is written off: settle it instead", l.Id)
-		}
-		r := a.Restructure
-		if r.Method == creditv1.Method_METHOD_EQUAL_INSTALLMENTS && l.Terms.Accrual != creditv1.Accrual_ACCRUAL_MONTHLY {
-			return errcode.Wrap(ErrInvalidMsg, "loan %d accrues daily: equal installments need monthly accrual", l.Id)
-		}
-		if err := checkRateCap(mod.paramsOf(ctx), r.RateBps, l.Terms.PenaltyRateBps, l.Terms.Basis); err != nil {
+		if err := mod.checkRestructure(ctx, l, a.Restructure); err != nil {
 			return err
 		}
 	case *creditv1.Pending_Classify:
@@ -183,19 +176,8 @@ func (mod *Module) propose(ctx exec.Context, id uint64, expires int64, p *credit
 			return errcode.Wrap(ErrInvalidMsg, "loan %d has no manual class to lift", l.Id)
 		}
 	case *creditv1.Pending_Discount:
-		o, err := owed(l, today)
-		if err != nil {
+		if err := checkDiscount(l, today, a.Discount.Denom, a.Discount.Amount); err != nil {
 			return err
-		}
-		full, err := o.Total()
-		if err != nil {
-			return ErrArithmetic
-		}
-		if a.Discount.Denom != l.Terms.Denom {
-			return errcode.Wrap(ErrDenomMismatch, "loan %d is in %s", l.Id, l.Terms.Denom)
-		}
-		if a.Discount.Amount >= full {
-			return errcode.Wrap(ErrInvalidMsg, "loan %d costs %d to settle today: a discount is less", l.Id, full)
 		}
 	}
 	mod.prune(ctx, l)
@@ -211,6 +193,39 @@ func (mod *Module) propose(ctx exec.Context, id uint64, expires int64, p *credit
 		return err
 	}
 	return mod.saveLoan(ctx, k, before, l)
+}
+
+// checkRestructure refuses r's terms for l: a written-off loan is settled
+// instead, equal installments need monthly accrual, the rate within the
+// cap.
+func (mod *Module) checkRestructure(ctx exec.Context, l *creditv1.Loan, r *creditv1.MsgRestructureLoan) error {
+	if l.Status == creditv1.LoanStatus_LOAN_STATUS_WRITTEN_OFF {
+		return errcode.Wrap(ErrLoanClosed, "loan %d is written off: settle it instead", l.Id)
+	}
+	if r.Method == creditv1.Method_METHOD_EQUAL_INSTALLMENTS && l.Terms.Accrual != creditv1.Accrual_ACCRUAL_MONTHLY {
+		return errcode.Wrap(ErrInvalidMsg, "loan %d accrues daily: equal installments need monthly accrual", l.Id)
+	}
+	return checkRateCap(mod.paramsOf(ctx), r.RateBps, l.Terms.PenaltyRateBps, l.Terms.Basis)
+}
+
+// checkDiscount refuses a settlement of l for amount of denom that is not
+// less than what settling it costs today.
+func checkDiscount(l *creditv1.Loan, today calendar.Day, denom string, amount uint64) error {
+	o, err := owed(l, today)
+	if err != nil {
+		return err
+	}
+	full, err := o.Total()
+	if err != nil {
+		return ErrArithmetic
+	}
+	if denom != l.Terms.Denom {
+		return errcode.Wrap(ErrDenomMismatch, "loan %d is in %s", l.Id, l.Terms.Denom)
+	}
+	if amount >= full {
+		return errcode.Wrap(ErrInvalidMsg, "loan %d costs %d to settle today: a discount is less", l.Id, full)
+	}
+	return nil
 }
 
 // pending finds proposal id on l, unexpired.
@@ -367,15 +382,17 @@ func removePending(l *creditv1.Loan, id uint64) {
 func (mod *Module) approvedDiscount(ctx exec.Context, l *creditv1.Loan) *discount {
 	for _, p := range l.Pending {
 		if d := p.GetDiscount(); d != nil && p.Approved && expiresOf(p) >= ctx.Time.Unix() {
-			return &discount{Id: p.Id, Amount: d.Amount}
+			return &discount{Amount: d.Amount, Why: fmt.Sprintf("discount approved as proposal %d", p.Id)}
 		}
 	}
 	return nil
 }
 
+// discount is a settlement amount agreed with the borrower, and where
+// the agreement is (for the loan's record).
 type discount struct {
-	Id     uint64
 	Amount uint64
+	Why    string
 }
 
 // restructure puts l on a new schedule from today: what is unpaid of the

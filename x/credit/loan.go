@@ -399,6 +399,14 @@ func (mod *Module) SettleLoan(ctx exec.Context, m *creditv1.MsgSettleLoan) error
 	if m.Denom != l.Terms.Denom {
 		return errcode.Wrap(ErrDenomMismatch, "loan %d is in %s", l.Id, l.Terms.Denom)
 	}
+	return mod.settle(ctx, k, l, before, today, m.MaxAmount, mod.approvedDiscount(ctx, l))
+}
+
+// settle pays l off today from the signer's wallet: what it costs in
+// full, or under discount the agreed amount, the rest waived; refused
+// above maxAmount. The loan ends (settled, settled at a discount, paid by
+// a guarantor, or a written-off loan's recovery) and is saved.
+func (mod *Module) settle(ctx exec.Context, k Keeper, l *creditv1.Loan, before contribution, today calendar.Day, maxAmount uint64, discount *discount) error {
 	o, err := owed(l, today)
 	if err != nil {
 		return err
@@ -407,12 +415,12 @@ func (mod *Module) SettleLoan(ctx exec.Context, m *creditv1.MsgSettleLoan) error
 	if err != nil {
 		return ErrArithmetic
 	}
-	amount, discount := full, mod.approvedDiscount(ctx, l)
+	amount := full
 	if discount != nil && discount.Amount < full {
 		amount = discount.Amount
 	}
-	if amount > m.MaxAmount {
-		return errcode.Wrap(ErrSettleAmount, "loan %d costs %d to settle on %s, max_amount is %d", l.Id, amount, today, m.MaxAmount)
+	if amount > maxAmount {
+		return errcode.Wrap(ErrSettleAmount, "loan %d costs %d to settle on %s, max_amount is %d", l.Id, amount, today, maxAmount)
 	}
 	if err := mod.pay(ctx, l, ctx.AccountID, amount); err != nil {
 		return err
@@ -429,7 +437,7 @@ func (mod *Module) SettleLoan(ctx exec.Context, m *creditv1.MsgSettleLoan) error
 		// left unpaid is waived.
 		s = Split{Principal: min(amount, outstanding), Interest: amount - min(amount, outstanding)}
 		l.Waived = full - amount
-		detail = fmt.Sprintf("discount approved as proposal %d: %d waived", discount.Id, l.Waived)
+		detail = fmt.Sprintf("%s: %d waived", discount.Why, l.Waived)
 		markAllPaid(l, today)
 	}
 	l.Outstanding = 0

@@ -15,7 +15,27 @@ const (
 	prefixDeadline byte = 0x07
 	prefixVoted    byte = 0x08
 	keyOpenCount   byte = 0x09
+	keyUpgradePlan byte = 0x0a
+	keyAppVersion  byte = 0x0b
+	prefixApplied  byte = 0x0c
+	keyLastApplied byte = 0x0d
 )
+
+// UpgradePlanKey is the store key of the scheduled upgrade
+// (govv1.SoftwareUpgrade), absent when none is.
+func UpgradePlanKey() []byte { return []byte{keyUpgradePlan} }
+
+// AppVersionKey is the store key of the app version (8 bytes), absent
+// until an upgrade sets one: the app version is then InitialAppVersion.
+func AppVersionKey() []byte { return []byte{keyAppVersion} }
+
+// AppliedKey is the store key of the applied upgrade name
+// (govv1.AppliedUpgrade).
+func AppliedKey(name string) []byte { return append([]byte{prefixApplied}, name...) }
+
+// LastAppliedKey is the store key of the last applied upgrade
+// (govv1.AppliedUpgrade).
+func LastAppliedKey() []byte { return []byte{keyLastApplied} }
 
 // ProposalKey is the store key of proposal id.
 func ProposalKey(id uint64) []byte { return binary.BigEndian.AppendUint64([]byte{prefixProposal}, id) }

@@ -19,12 +19,14 @@ import (
 //	/gov/proposals[/<status>][/after/<id>] -> govv1.Proposals
 //	/gov/votes/<id>                        -> govv1.Votes, in member id order
 //	/gov/tally/<id>                        -> govv1.Tally, computed with TallyOf
+//	/gov/upgrade                           -> govv1.UpgradeState
 //
 // <status> is voting, executed, rejected or failed (StatusName); without
 // it every proposal is listed. A list holds the matching proposals with ids
 // greater than <id> (0 if absent), in id order, at most MaxPage of them: a
 // full page may have more after it. Every record is also provable key by
-// key (ProposalKey, VoteKey, ParamsKey, LastIDKey) in the "gov" store.
+// key (ProposalKey, VoteKey, ParamsKey, LastIDKey, UpgradePlanKey,
+// AppVersionKey, AppliedKey, LastAppliedKey) in the "gov" store.
 const (
 	QueryPrefix = "/gov/"
 	// MaxPage is the most proposals one answer holds.
@@ -112,6 +114,12 @@ func queries(members func(exec.Context) Members) []module.Query {
 		{Path: "params", Doc: "the parameters (govv1.Params)", Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
 			return NewView(s.Reader(StoreName)).Params(), nil
 		}},
+		{Path: "upgrade", Doc: "the scheduled chain upgrade, the app version and the last upgrade applied (govv1.UpgradeState)",
+			Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
+				return NewView(s.Reader(StoreName)).UpgradeState(), nil
+			},
+			CLI: &module.QueryCLI{Use: "upgrade", Short: "The scheduled chain upgrade (name, height, info), the app version in force, the last upgrade applied",
+				Answer: (*govv1.UpgradeState)(nil)}},
 	}
 }
 

@@ -124,6 +124,7 @@ after the vote.`,
 		SetParamsAction(mod.reg),
 		module.ParamsAction(m, "set_gov_params", "set-gov-params", setGovParamsCLI()),
 	}
+	m.GovActions = append(m.GovActions, upgradeActions()...)
 	return m
 }
 

@@ -30,7 +30,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
-	"github.com/ledgerd/ledgerd/x/exec"
 )
 
 // Event is the event that carries one entry to the history indexes.
@@ -54,20 +53,6 @@ func Next(head, entry []byte) []byte {
 		head = make([]byte, 32)
 	}
 	return crypto.Keccak256(head, entry)
-}
-
-// Append adds entry, the canonical bytes of the subject's next entry
-// (whose own seq, if it carries one, must be c.Count+1), to the chain and
-// emits it for the index; it returns the chain after it.
-func Append(ctx exec.Context, subject string, id []byte, c Chain, entry []byte) Chain {
-	next := Chain{Count: c.Count + 1, Head: Next(c.Head, entry)}
-	attrs := []string{"subject", subject, "id", "0x" + hex.EncodeToString(id), "seq", strconv.FormatUint(next.Count, 10),
-		"time", strconv.FormatInt(ctx.Time.Unix(), 10)}
-	if len(ctx.TxHash) > 0 {
-		attrs = append(attrs, "tx", hex.EncodeToString(ctx.TxHash))
-	}
-	ctx.Emit(Event, append(attrs, "entry", base64.StdEncoding.EncodeToString(entry))...)
-	return next
 }
 
 // Encode is m's canonical encoding: the bytes an accumulator hashes.

@@ -250,6 +250,12 @@ type Query struct {
 	Handle func(s Stores, rest string, data []byte) (proto.Message, error)
 	// CLI, if set, is the query's command, `ledgerd query <module> ...`.
 	CLI *QueryCLI
+	// WholeState marks a query whose cost grows with the whole state (an
+	// invariant over every wallet): the app answers it at the last
+	// committed height only, computing it at most once per height and
+	// answering later callers from that result, so that callers cannot
+	// make a node repeat the scan.
+	WholeState bool
 }
 
 // QueryCLI specifies a query's command. The binary builds the path from
@@ -338,17 +344,26 @@ type Event struct {
 	Indexed []string
 }
 
+// Route returns the query of m that answers path (the part after
+// "/<m.Name>/") and the rest of the path after its Path, or false.
+func (m *Module) Route(path string) (q Query, rest string, ok bool) {
+	for _, q := range m.Queries {
+		switch {
+		case path == q.Path:
+			return q, "", true
+		case strings.HasSuffix(q.Path, "/") && strings.HasPrefix(path, q.Path):
+			return q, path[len(q.Path):], true
+		}
+	}
+	return Query{}, "", false
+}
+
 // Answer routes a query path of m, the part after "/<m.Name>/", to its
 // handler: a Query whose Path equals it, or one whose Path ends in '/' and
 // prefixes it. It fails with ErrUnknownQuery naming m's paths.
 func (m *Module) Answer(s Stores, path string, data []byte) (proto.Message, error) {
-	for _, q := range m.Queries {
-		switch {
-		case path == q.Path:
-			return q.Handle(s, "", data)
-		case strings.HasSuffix(q.Path, "/") && strings.HasPrefix(path, q.Path):
-			return q.Handle(s, path[len(q.Path):], data)
-		}
+	if q, rest, ok := m.Route(path); ok {
+		return q.Handle(s, rest, data)
 	}
 	paths := make([]string, len(m.Queries))
 	for i, q := range m.Queries {

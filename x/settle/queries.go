@@ -59,13 +59,13 @@ func queries() []module.Query {
 					return "", nil
 				}, Answer: (*settlev1.Breaches)(nil)}},
 		{Path: "breaches/", Doc: "<bank>: the breaches standing against bank (settlev1.Breaches)", Handle: queryBreaches},
-		{Path: "invariant", Doc: "empty if every settled leg matches a confirmed payment and the cycles' sums match their legs, an error otherwise",
+		{Path: "invariant", Doc: "empty if every settled leg matches a confirmed payment and the cycles' sums match their legs at the last height, an error otherwise; computed once per height",
 			Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
 				if err := Invariant(s.Reader(StoreName)); err != nil {
 					return nil, errcode.Wrap(module.ErrInvariant, "%v", err)
 				}
 				return nil, nil
-			}},
+			}, WholeState: true},
 	}
 }
 

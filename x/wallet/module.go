@@ -209,7 +209,8 @@ co-signed by its second factor instead.`,
 			{Path: "params", Doc: "the parameters (walletv1.Params)", Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
 				return NewView(s.Reader(StoreName)).Params(), nil
 			}},
-			{Path: "invariant", Doc: "empty if supply = sum of balances = sum of issuance for every denom at the height, an error otherwise", Handle: queryInvariant},
+			{Path: "invariant", Doc: "empty if supply = sum of balances = sum of issuance for every denom at the last height, an error otherwise; computed once per height",
+				Handle: queryInvariant, WholeState: true},
 		},
 		Params: &module.Params{
 			Key: ParamsKey(),

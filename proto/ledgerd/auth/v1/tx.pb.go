@@ -236,6 +236,10 @@ type TxBody struct {
 	//	*TxBody_RuleComplaint
 	//	*TxBody_SuspendCollector
 	//	*TxBody_JudicialDeduct
+	//	*TxBody_OfferPlan
+	//	*TxBody_AcceptPlan
+	//	*TxBody_SettleCase
+	//	*TxBody_DelegatePortfolio
 	//	*TxBody_CloseCycle
 	//	*TxBody_PaySettlement
 	//	*TxBody_ConfirmSettlement
@@ -832,6 +836,42 @@ func (x *TxBody) GetJudicialDeduct() *v1.MsgJudicialDeduct {
 	return nil
 }
 
+func (x *TxBody) GetOfferPlan() *v13.MsgOfferPlan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_OfferPlan); ok {
+			return x.OfferPlan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetAcceptPlan() *v13.MsgAcceptPlan {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_AcceptPlan); ok {
+			return x.AcceptPlan
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetSettleCase() *v13.MsgSettleCase {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_SettleCase); ok {
+			return x.SettleCase
+		}
+	}
+	return nil
+}
+
+func (x *TxBody) GetDelegatePortfolio() *v13.MsgDelegatePortfolio {
+	if x != nil {
+		if x, ok := x.Msg.(*TxBody_DelegatePortfolio); ok {
+			return x.DelegatePortfolio
+		}
+	}
+	return nil
+}
+
 func (x *TxBody) GetCloseCycle() *v14.MsgCloseCycle {
 	if x != nil {
 		if x, ok := x.Msg.(*TxBody_CloseCycle); ok {
@@ -1104,6 +1144,22 @@ type TxBody_JudicialDeduct struct {
 	JudicialDeduct *v1.MsgJudicialDeduct `protobuf:"bytes,81,opt,name=judicial_deduct,json=judicialDeduct,proto3,oneof"`
 }
 
+type TxBody_OfferPlan struct {
+	OfferPlan *v13.MsgOfferPlan `protobuf:"bytes,82,opt,name=offer_plan,json=offerPlan,proto3,oneof"`
+}
+
+type TxBody_AcceptPlan struct {
+	AcceptPlan *v13.MsgAcceptPlan `protobuf:"bytes,83,opt,name=accept_plan,json=acceptPlan,proto3,oneof"`
+}
+
+type TxBody_SettleCase struct {
+	SettleCase *v13.MsgSettleCase `protobuf:"bytes,84,opt,name=settle_case,json=settleCase,proto3,oneof"`
+}
+
+type TxBody_DelegatePortfolio struct {
+	DelegatePortfolio *v13.MsgDelegatePortfolio `protobuf:"bytes,85,opt,name=delegate_portfolio,json=delegatePortfolio,proto3,oneof"`
+}
+
 type TxBody_CloseCycle struct {
 	CloseCycle *v14.MsgCloseCycle `protobuf:"bytes,90,opt,name=close_cycle,json=closeCycle,proto3,oneof"`
 }
@@ -1236,6 +1292,14 @@ func (*TxBody_SuspendCollector) isTxBody_Msg() {}
 
 func (*TxBody_JudicialDeduct) isTxBody_Msg() {}
 
+func (*TxBody_OfferPlan) isTxBody_Msg() {}
+
+func (*TxBody_AcceptPlan) isTxBody_Msg() {}
+
+func (*TxBody_SettleCase) isTxBody_Msg() {}
+
+func (*TxBody_DelegatePortfolio) isTxBody_Msg() {}
+
 func (*TxBody_CloseCycle) isTxBody_Msg() {}
 
 func (*TxBody_PaySettlement) isTxBody_Msg() {}
@@ -1323,7 +1387,7 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\x126\n" +
 	"\tsign_mode\x18\x03 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\bsignMode\x12)\n" +
 	"\x10second_signature\x18\x04 \x01(\fR\x0fsecondSignature\x12C\n" +
-	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xc1%\n" +
+	"\x10second_sign_mode\x18\x05 \x01(\x0e2\x19.ledgerd.auth.v1.SignModeR\x0esecondSignMode\"\xeb'\n" +
 	"\x06TxBody\x12\x19\n" +
 	"\bchain_id\x18\x01 \x01(\tR\achainId\x12\x16\n" +
 	"\x06signer\x18\x02 \x01(\fR\x06signer\x12\x14\n" +
@@ -1396,7 +1460,14 @@ const file_ledgerd_auth_v1_tx_proto_rawDesc = "" +
 	"\x0efile_complaint\x18N \x01(\v2$.ledgerd.collect.v1.MsgFileComplaintH\x00R\rfileComplaint\x12M\n" +
 	"\x0erule_complaint\x18O \x01(\v2$.ledgerd.collect.v1.MsgRuleComplaintH\x00R\rruleComplaint\x12V\n" +
 	"\x11suspend_collector\x18P \x01(\v2'.ledgerd.collect.v1.MsgSuspendCollectorH\x00R\x10suspendCollector\x12O\n" +
-	"\x0fjudicial_deduct\x18Q \x01(\v2$.ledgerd.wallet.v1.MsgJudicialDeductH\x00R\x0ejudicialDeduct\x12C\n" +
+	"\x0fjudicial_deduct\x18Q \x01(\v2$.ledgerd.wallet.v1.MsgJudicialDeductH\x00R\x0ejudicialDeduct\x12A\n" +
+	"\n" +
+	"offer_plan\x18R \x01(\v2 .ledgerd.collect.v1.MsgOfferPlanH\x00R\tofferPlan\x12D\n" +
+	"\vaccept_plan\x18S \x01(\v2!.ledgerd.collect.v1.MsgAcceptPlanH\x00R\n" +
+	"acceptPlan\x12D\n" +
+	"\vsettle_case\x18T \x01(\v2!.ledgerd.collect.v1.MsgSettleCaseH\x00R\n" +
+	"settleCase\x12Y\n" +
+	"\x12delegate_portfolio\x18U \x01(\v2(.ledgerd.collect.v1.MsgDelegatePortfolioH\x00R\x11delegatePortfolio\x12C\n" +
 	"\vclose_cycle\x18Z \x01(\v2 .ledgerd.settle.v1.MsgCloseCycleH\x00R\n" +
 	"closeCycle\x12L\n" +
 	"\x0epay_settlement\x18[ \x01(\v2#.ledgerd.settle.v1.MsgPaySettlementH\x00R\rpaySettlement\x12X\n" +
@@ -1489,10 +1560,14 @@ var file_ledgerd_auth_v1_tx_proto_goTypes = []any{
 	(*v13.MsgRuleComplaint)(nil),      // 59: ledgerd.collect.v1.MsgRuleComplaint
 	(*v13.MsgSuspendCollector)(nil),   // 60: ledgerd.collect.v1.MsgSuspendCollector
 	(*v1.MsgJudicialDeduct)(nil),      // 61: ledgerd.wallet.v1.MsgJudicialDeduct
-	(*v14.MsgCloseCycle)(nil),         // 62: ledgerd.settle.v1.MsgCloseCycle
-	(*v14.MsgPaySettlement)(nil),      // 63: ledgerd.settle.v1.MsgPaySettlement
-	(*v14.MsgConfirmSettlement)(nil),  // 64: ledgerd.settle.v1.MsgConfirmSettlement
-	(*v14.MsgDisputeSettlement)(nil),  // 65: ledgerd.settle.v1.MsgDisputeSettlement
+	(*v13.MsgOfferPlan)(nil),          // 62: ledgerd.collect.v1.MsgOfferPlan
+	(*v13.MsgAcceptPlan)(nil),         // 63: ledgerd.collect.v1.MsgAcceptPlan
+	(*v13.MsgSettleCase)(nil),         // 64: ledgerd.collect.v1.MsgSettleCase
+	(*v13.MsgDelegatePortfolio)(nil),  // 65: ledgerd.collect.v1.MsgDelegatePortfolio
+	(*v14.MsgCloseCycle)(nil),         // 66: ledgerd.settle.v1.MsgCloseCycle
+	(*v14.MsgPaySettlement)(nil),      // 67: ledgerd.settle.v1.MsgPaySettlement
+	(*v14.MsgConfirmSettlement)(nil),  // 68: ledgerd.settle.v1.MsgConfirmSettlement
+	(*v14.MsgDisputeSettlement)(nil),  // 69: ledgerd.settle.v1.MsgDisputeSettlement
 }
 var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	2,  // 0: ledgerd.auth.v1.Tx.body:type_name -> ledgerd.auth.v1.TxBody
@@ -1556,15 +1631,19 @@ var file_ledgerd_auth_v1_tx_proto_depIdxs = []int32{
 	59, // 58: ledgerd.auth.v1.TxBody.rule_complaint:type_name -> ledgerd.collect.v1.MsgRuleComplaint
 	60, // 59: ledgerd.auth.v1.TxBody.suspend_collector:type_name -> ledgerd.collect.v1.MsgSuspendCollector
 	61, // 60: ledgerd.auth.v1.TxBody.judicial_deduct:type_name -> ledgerd.wallet.v1.MsgJudicialDeduct
-	62, // 61: ledgerd.auth.v1.TxBody.close_cycle:type_name -> ledgerd.settle.v1.MsgCloseCycle
-	63, // 62: ledgerd.auth.v1.TxBody.pay_settlement:type_name -> ledgerd.settle.v1.MsgPaySettlement
-	64, // 63: ledgerd.auth.v1.TxBody.confirm_settlement:type_name -> ledgerd.settle.v1.MsgConfirmSettlement
-	65, // 64: ledgerd.auth.v1.TxBody.dispute_settlement:type_name -> ledgerd.settle.v1.MsgDisputeSettlement
-	65, // [65:65] is the sub-list for method output_type
-	65, // [65:65] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	62, // 61: ledgerd.auth.v1.TxBody.offer_plan:type_name -> ledgerd.collect.v1.MsgOfferPlan
+	63, // 62: ledgerd.auth.v1.TxBody.accept_plan:type_name -> ledgerd.collect.v1.MsgAcceptPlan
+	64, // 63: ledgerd.auth.v1.TxBody.settle_case:type_name -> ledgerd.collect.v1.MsgSettleCase
+	65, // 64: ledgerd.auth.v1.TxBody.delegate_portfolio:type_name -> ledgerd.collect.v1.MsgDelegatePortfolio
+	66, // 65: ledgerd.auth.v1.TxBody.close_cycle:type_name -> ledgerd.settle.v1.MsgCloseCycle
+	67, // 66: ledgerd.auth.v1.TxBody.pay_settlement:type_name -> ledgerd.settle.v1.MsgPaySettlement
+	68, // 67: ledgerd.auth.v1.TxBody.confirm_settlement:type_name -> ledgerd.settle.v1.MsgConfirmSettlement
+	69, // 68: ledgerd.auth.v1.TxBody.dispute_settlement:type_name -> ledgerd.settle.v1.MsgDisputeSettlement
+	69, // [69:69] is the sub-list for method output_type
+	69, // [69:69] is the sub-list for method input_type
+	69, // [69:69] is the sub-list for extension type_name
+	69, // [69:69] is the sub-list for extension extendee
+	0,  // [0:69] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_auth_v1_tx_proto_init() }
@@ -1631,6 +1710,10 @@ func file_ledgerd_auth_v1_tx_proto_init() {
 		(*TxBody_RuleComplaint)(nil),
 		(*TxBody_SuspendCollector)(nil),
 		(*TxBody_JudicialDeduct)(nil),
+		(*TxBody_OfferPlan)(nil),
+		(*TxBody_AcceptPlan)(nil),
+		(*TxBody_SettleCase)(nil),
+		(*TxBody_DelegatePortfolio)(nil),
 		(*TxBody_CloseCycle)(nil),
 		(*TxBody_PaySettlement)(nil),
 		(*TxBody_ConfirmSettlement)(nil),

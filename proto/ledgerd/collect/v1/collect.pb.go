@@ -15,6 +15,7 @@
 package collectv1
 
 import (
+	v1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	_ "github.com/ledgerd/ledgerd/proto/ledgerd/options/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -332,6 +333,9 @@ const (
 	CaseEntryKind_CASE_ENTRY_KIND_ASSIGNED          CaseEntryKind = 14
 	CaseEntryKind_CASE_ENTRY_KIND_WRITTEN_OFF       CaseEntryKind = 15
 	CaseEntryKind_CASE_ENTRY_KIND_CLOSED            CaseEntryKind = 16
+	CaseEntryKind_CASE_ENTRY_KIND_PLAN_OFFERED      CaseEntryKind = 17
+	CaseEntryKind_CASE_ENTRY_KIND_PLAN_ACCEPTED     CaseEntryKind = 18
+	CaseEntryKind_CASE_ENTRY_KIND_SETTLED           CaseEntryKind = 19
 )
 
 // Enum value maps for CaseEntryKind.
@@ -354,6 +358,9 @@ var (
 		14: "CASE_ENTRY_KIND_ASSIGNED",
 		15: "CASE_ENTRY_KIND_WRITTEN_OFF",
 		16: "CASE_ENTRY_KIND_CLOSED",
+		17: "CASE_ENTRY_KIND_PLAN_OFFERED",
+		18: "CASE_ENTRY_KIND_PLAN_ACCEPTED",
+		19: "CASE_ENTRY_KIND_SETTLED",
 	}
 	CaseEntryKind_value = map[string]int32{
 		"CASE_ENTRY_KIND_UNSPECIFIED":       0,
@@ -373,6 +380,9 @@ var (
 		"CASE_ENTRY_KIND_ASSIGNED":          14,
 		"CASE_ENTRY_KIND_WRITTEN_OFF":       15,
 		"CASE_ENTRY_KIND_CLOSED":            16,
+		"CASE_ENTRY_KIND_PLAN_OFFERED":      17,
+		"CASE_ENTRY_KIND_PLAN_ACCEPTED":     18,
+		"CASE_ENTRY_KIND_SETTLED":           19,
 	}
 )
 
@@ -523,12 +533,16 @@ type Case struct {
 	DelegateUntil int64    `protobuf:"varint,13,opt,name=delegate_until,json=delegateUntil,proto3" json:"delegate_until,omitempty"`
 	Promise       *Promise `protobuf:"bytes,14,opt,name=promise,proto3" json:"promise,omitempty"`
 	// wake is the next day the case changes by the calendar (0: none).
-	Wake          int64  `protobuf:"varint,15,opt,name=wake,proto3" json:"wake,omitempty"`
-	Permits       uint64 `protobuf:"varint,16,opt,name=permits,proto3" json:"permits,omitempty"`
-	HistoryCount  uint64 `protobuf:"varint,17,opt,name=history_count,json=historyCount,proto3" json:"history_count,omitempty"`
-	HistoryHead   []byte `protobuf:"bytes,18,opt,name=history_head,json=historyHead,proto3" json:"history_head,omitempty"`
-	ClosedReason  string `protobuf:"bytes,19,opt,name=closed_reason,json=closedReason,proto3" json:"closed_reason,omitempty"`
-	Denom         string `protobuf:"bytes,20,opt,name=denom,proto3" json:"denom,omitempty"`
+	Wake         int64  `protobuf:"varint,15,opt,name=wake,proto3" json:"wake,omitempty"`
+	Permits      uint64 `protobuf:"varint,16,opt,name=permits,proto3" json:"permits,omitempty"`
+	HistoryCount uint64 `protobuf:"varint,17,opt,name=history_count,json=historyCount,proto3" json:"history_count,omitempty"`
+	HistoryHead  []byte `protobuf:"bytes,18,opt,name=history_head,json=historyHead,proto3" json:"history_head,omitempty"`
+	ClosedReason string `protobuf:"bytes,19,opt,name=closed_reason,json=closedReason,proto3" json:"closed_reason,omitempty"`
+	Denom        string `protobuf:"bytes,20,opt,name=denom,proto3" json:"denom,omitempty"`
+	// plan is the repayment plan or discounted settlement offered on the
+	// case and awaiting the borrower; plans counts the offers made.
+	Plan          *Plan  `protobuf:"bytes,21,opt,name=plan,proto3" json:"plan,omitempty"`
+	Plans         uint64 `protobuf:"varint,22,opt,name=plans,proto3" json:"plans,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -703,6 +717,151 @@ func (x *Case) GetDenom() string {
 	return ""
 }
 
+func (x *Case) GetPlan() *Plan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+func (x *Case) GetPlans() uint64 {
+	if x != nil {
+		return x.Plans
+	}
+	return 0
+}
+
+// Plan is a repayment plan (new terms for the loan) or a settlement at a
+// discount (an amount that closes it), offered on a case by its lender or
+// current delegate until expires, for the borrower to accept.
+type Plan struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Seq   uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	// A plan: the loan's new terms from the day the borrower accepts.
+	TermMonths   uint32    `protobuf:"varint,2,opt,name=term_months,json=termMonths,proto3" json:"term_months,omitempty"`
+	RateBps      uint32    `protobuf:"varint,3,opt,name=rate_bps,json=rateBps,proto3" json:"rate_bps,omitempty"`
+	Method       v1.Method `protobuf:"varint,4,opt,name=method,proto3,enum=ledgerd.credit.v1.Method" json:"method,omitempty"`
+	ContractHash []byte    `protobuf:"bytes,5,opt,name=contract_hash,json=contractHash,proto3" json:"contract_hash,omitempty"`
+	// A settlement (settle_amount > 0): what the borrower pays to close the
+	// loan, the rest waived.
+	Denom        string `protobuf:"bytes,6,opt,name=denom,proto3" json:"denom,omitempty"`
+	SettleAmount uint64 `protobuf:"varint,7,opt,name=settle_amount,json=settleAmount,proto3" json:"settle_amount,omitempty"`
+	Expires      int64  `protobuf:"varint,8,opt,name=expires,proto3" json:"expires,omitempty"`
+	// member offered it, by operator.
+	Member        string `protobuf:"bytes,9,opt,name=member,proto3" json:"member,omitempty"`
+	Operator      []byte `protobuf:"bytes,10,opt,name=operator,proto3" json:"operator,omitempty"`
+	Reason        string `protobuf:"bytes,11,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Plan) Reset() {
+	*x = Plan{}
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Plan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Plan) ProtoMessage() {}
+
+func (x *Plan) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Plan.ProtoReflect.Descriptor instead.
+func (*Plan) Descriptor() ([]byte, []int) {
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Plan) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *Plan) GetTermMonths() uint32 {
+	if x != nil {
+		return x.TermMonths
+	}
+	return 0
+}
+
+func (x *Plan) GetRateBps() uint32 {
+	if x != nil {
+		return x.RateBps
+	}
+	return 0
+}
+
+func (x *Plan) GetMethod() v1.Method {
+	if x != nil {
+		return x.Method
+	}
+	return v1.Method(0)
+}
+
+func (x *Plan) GetContractHash() []byte {
+	if x != nil {
+		return x.ContractHash
+	}
+	return nil
+}
+
+func (x *Plan) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *Plan) GetSettleAmount() uint64 {
+	if x != nil {
+		return x.SettleAmount
+	}
+	return 0
+}
+
+func (x *Plan) GetExpires() int64 {
+	if x != nil {
+		return x.Expires
+	}
+	return 0
+}
+
+func (x *Plan) GetMember() string {
+	if x != nil {
+		return x.Member
+	}
+	return ""
+}
+
+func (x *Plan) GetOperator() []byte {
+	if x != nil {
+		return x.Operator
+	}
+	return nil
+}
+
+func (x *Plan) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // Cases is a list of cases.
 type Cases struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -713,7 +872,7 @@ type Cases struct {
 
 func (x *Cases) Reset() {
 	*x = Cases{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[2]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -725,7 +884,7 @@ func (x *Cases) String() string {
 func (*Cases) ProtoMessage() {}
 
 func (x *Cases) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[2]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -738,7 +897,7 @@ func (x *Cases) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Cases.ProtoReflect.Descriptor instead.
 func (*Cases) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{2}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Cases) GetCases() []*Case {
@@ -776,7 +935,7 @@ type Permit struct {
 
 func (x *Permit) Reset() {
 	*x = Permit{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[3]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +947,7 @@ func (x *Permit) String() string {
 func (*Permit) ProtoMessage() {}
 
 func (x *Permit) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[3]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +960,7 @@ func (x *Permit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Permit.ProtoReflect.Descriptor instead.
 func (*Permit) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{3}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Permit) GetId() uint64 {
@@ -912,7 +1071,7 @@ type Permits struct {
 
 func (x *Permits) Reset() {
 	*x = Permits{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[4]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -924,7 +1083,7 @@ func (x *Permits) String() string {
 func (*Permits) ProtoMessage() {}
 
 func (x *Permits) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[4]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -937,7 +1096,7 @@ func (x *Permits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Permits.ProtoReflect.Descriptor instead.
 func (*Permits) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{4}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Permits) GetPermits() []*Permit {
@@ -961,7 +1120,7 @@ type Contact struct {
 
 func (x *Contact) Reset() {
 	*x = Contact{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[5]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -973,7 +1132,7 @@ func (x *Contact) String() string {
 func (*Contact) ProtoMessage() {}
 
 func (x *Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[5]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -986,7 +1145,7 @@ func (x *Contact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Contact.ProtoReflect.Descriptor instead.
 func (*Contact) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{5}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Contact) GetBorrower() []byte {
@@ -1041,7 +1200,7 @@ type Complaint struct {
 
 func (x *Complaint) Reset() {
 	*x = Complaint{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[6]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1053,7 +1212,7 @@ func (x *Complaint) String() string {
 func (*Complaint) ProtoMessage() {}
 
 func (x *Complaint) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[6]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1066,7 +1225,7 @@ func (x *Complaint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Complaint.ProtoReflect.Descriptor instead.
 func (*Complaint) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{6}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Complaint) GetId() uint64 {
@@ -1163,7 +1322,7 @@ type Complaints struct {
 
 func (x *Complaints) Reset() {
 	*x = Complaints{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[7]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1175,7 +1334,7 @@ func (x *Complaints) String() string {
 func (*Complaints) ProtoMessage() {}
 
 func (x *Complaints) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[7]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1188,7 +1347,7 @@ func (x *Complaints) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Complaints.ProtoReflect.Descriptor instead.
 func (*Complaints) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{7}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Complaints) GetComplaints() []*Complaint {
@@ -1218,7 +1377,7 @@ type Coverage struct {
 
 func (x *Coverage) Reset() {
 	*x = Coverage{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[8]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1230,7 +1389,7 @@ func (x *Coverage) String() string {
 func (*Coverage) ProtoMessage() {}
 
 func (x *Coverage) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[8]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1243,7 +1402,7 @@ func (x *Coverage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Coverage.ProtoReflect.Descriptor instead.
 func (*Coverage) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{8}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Coverage) GetBorrower() []byte {
@@ -1311,7 +1470,7 @@ type Stats struct {
 
 func (x *Stats) Reset() {
 	*x = Stats{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[9]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1323,7 +1482,7 @@ func (x *Stats) String() string {
 func (*Stats) ProtoMessage() {}
 
 func (x *Stats) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[9]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1336,7 +1495,7 @@ func (x *Stats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stats.ProtoReflect.Descriptor instead.
 func (*Stats) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{9}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Stats) GetMember() string {
@@ -1429,7 +1588,7 @@ type Suspension struct {
 
 func (x *Suspension) Reset() {
 	*x = Suspension{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[10]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1441,7 +1600,7 @@ func (x *Suspension) String() string {
 func (*Suspension) ProtoMessage() {}
 
 func (x *Suspension) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[10]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1454,7 +1613,7 @@ func (x *Suspension) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Suspension.ProtoReflect.Descriptor instead.
 func (*Suspension) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{10}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Suspension) GetCollector() string {
@@ -1502,7 +1661,7 @@ type ChannelRule struct {
 
 func (x *ChannelRule) Reset() {
 	*x = ChannelRule{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[11]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1514,7 +1673,7 @@ func (x *ChannelRule) String() string {
 func (*ChannelRule) ProtoMessage() {}
 
 func (x *ChannelRule) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[11]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1527,7 +1686,7 @@ func (x *ChannelRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChannelRule.ProtoReflect.Descriptor instead.
 func (*ChannelRule) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{11}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ChannelRule) GetChannel() Channel {
@@ -1596,7 +1755,7 @@ type Params struct {
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[12]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1608,7 +1767,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[12]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1621,7 +1780,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{12}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Params) GetOpenDaysPastDue() uint32 {
@@ -1717,7 +1876,7 @@ type CaseEntry struct {
 
 func (x *CaseEntry) Reset() {
 	*x = CaseEntry{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[13]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1729,7 +1888,7 @@ func (x *CaseEntry) String() string {
 func (*CaseEntry) ProtoMessage() {}
 
 func (x *CaseEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[13]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1742,7 +1901,7 @@ func (x *CaseEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CaseEntry.ProtoReflect.Descriptor instead.
 func (*CaseEntry) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{13}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CaseEntry) GetCase() uint64 {
@@ -1856,7 +2015,7 @@ type MsgDelegateCase struct {
 
 func (x *MsgDelegateCase) Reset() {
 	*x = MsgDelegateCase{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[14]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1868,7 +2027,7 @@ func (x *MsgDelegateCase) String() string {
 func (*MsgDelegateCase) ProtoMessage() {}
 
 func (x *MsgDelegateCase) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[14]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1881,7 +2040,7 @@ func (x *MsgDelegateCase) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgDelegateCase.ProtoReflect.Descriptor instead.
 func (*MsgDelegateCase) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{14}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MsgDelegateCase) GetCase() uint64 {
@@ -1918,7 +2077,7 @@ type MsgEscalateCase struct {
 
 func (x *MsgEscalateCase) Reset() {
 	*x = MsgEscalateCase{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[15]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1930,7 +2089,7 @@ func (x *MsgEscalateCase) String() string {
 func (*MsgEscalateCase) ProtoMessage() {}
 
 func (x *MsgEscalateCase) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[15]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1943,7 +2102,7 @@ func (x *MsgEscalateCase) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgEscalateCase.ProtoReflect.Descriptor instead.
 func (*MsgEscalateCase) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{15}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *MsgEscalateCase) GetCase() uint64 {
@@ -1981,7 +2140,7 @@ type MsgRequestPermit struct {
 
 func (x *MsgRequestPermit) Reset() {
 	*x = MsgRequestPermit{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[16]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1993,7 +2152,7 @@ func (x *MsgRequestPermit) String() string {
 func (*MsgRequestPermit) ProtoMessage() {}
 
 func (x *MsgRequestPermit) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[16]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2006,7 +2165,7 @@ func (x *MsgRequestPermit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRequestPermit.ProtoReflect.Descriptor instead.
 func (*MsgRequestPermit) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{16}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *MsgRequestPermit) GetCase() uint64 {
@@ -2043,7 +2202,7 @@ type MsgRecordOutcome struct {
 
 func (x *MsgRecordOutcome) Reset() {
 	*x = MsgRecordOutcome{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[17]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2055,7 +2214,7 @@ func (x *MsgRecordOutcome) String() string {
 func (*MsgRecordOutcome) ProtoMessage() {}
 
 func (x *MsgRecordOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[17]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2068,7 +2227,7 @@ func (x *MsgRecordOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRecordOutcome.ProtoReflect.Descriptor instead.
 func (*MsgRecordOutcome) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{17}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *MsgRecordOutcome) GetPermit() uint64 {
@@ -2106,7 +2265,7 @@ type MsgPromiseToPay struct {
 
 func (x *MsgPromiseToPay) Reset() {
 	*x = MsgPromiseToPay{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[18]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2118,7 +2277,7 @@ func (x *MsgPromiseToPay) String() string {
 func (*MsgPromiseToPay) ProtoMessage() {}
 
 func (x *MsgPromiseToPay) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[18]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2131,7 +2290,7 @@ func (x *MsgPromiseToPay) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgPromiseToPay.ProtoReflect.Descriptor instead.
 func (*MsgPromiseToPay) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{18}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MsgPromiseToPay) GetCase() uint64 {
@@ -2177,7 +2336,7 @@ type MsgConfirmPromise struct {
 
 func (x *MsgConfirmPromise) Reset() {
 	*x = MsgConfirmPromise{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[19]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2189,7 +2348,7 @@ func (x *MsgConfirmPromise) String() string {
 func (*MsgConfirmPromise) ProtoMessage() {}
 
 func (x *MsgConfirmPromise) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[19]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2202,7 +2361,7 @@ func (x *MsgConfirmPromise) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgConfirmPromise.ProtoReflect.Descriptor instead.
 func (*MsgConfirmPromise) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{19}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MsgConfirmPromise) GetCase() uint64 {
@@ -2254,7 +2413,7 @@ type MsgAuthorizeContact struct {
 
 func (x *MsgAuthorizeContact) Reset() {
 	*x = MsgAuthorizeContact{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[20]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2266,7 +2425,7 @@ func (x *MsgAuthorizeContact) String() string {
 func (*MsgAuthorizeContact) ProtoMessage() {}
 
 func (x *MsgAuthorizeContact) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[20]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2279,7 +2438,7 @@ func (x *MsgAuthorizeContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAuthorizeContact.ProtoReflect.Descriptor instead.
 func (*MsgAuthorizeContact) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{20}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MsgAuthorizeContact) GetContact() []byte {
@@ -2316,7 +2475,7 @@ type MsgCeaseContact struct {
 
 func (x *MsgCeaseContact) Reset() {
 	*x = MsgCeaseContact{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[21]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2328,7 +2487,7 @@ func (x *MsgCeaseContact) String() string {
 func (*MsgCeaseContact) ProtoMessage() {}
 
 func (x *MsgCeaseContact) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[21]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2341,7 +2500,7 @@ func (x *MsgCeaseContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCeaseContact.ProtoReflect.Descriptor instead.
 func (*MsgCeaseContact) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{21}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *MsgCeaseContact) GetLender() string {
@@ -2379,7 +2538,7 @@ type MsgFileComplaint struct {
 
 func (x *MsgFileComplaint) Reset() {
 	*x = MsgFileComplaint{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[22]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2391,7 +2550,7 @@ func (x *MsgFileComplaint) String() string {
 func (*MsgFileComplaint) ProtoMessage() {}
 
 func (x *MsgFileComplaint) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[22]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2404,7 +2563,7 @@ func (x *MsgFileComplaint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgFileComplaint.ProtoReflect.Descriptor instead.
 func (*MsgFileComplaint) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{22}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MsgFileComplaint) GetLender() string {
@@ -2447,7 +2606,7 @@ type MsgRuleComplaint struct {
 
 func (x *MsgRuleComplaint) Reset() {
 	*x = MsgRuleComplaint{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[23]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2459,7 +2618,7 @@ func (x *MsgRuleComplaint) String() string {
 func (*MsgRuleComplaint) ProtoMessage() {}
 
 func (x *MsgRuleComplaint) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[23]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2472,7 +2631,7 @@ func (x *MsgRuleComplaint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRuleComplaint.ProtoReflect.Descriptor instead.
 func (*MsgRuleComplaint) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{23}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *MsgRuleComplaint) GetComplaint() uint64 {
@@ -2509,7 +2668,7 @@ type MsgSuspendCollector struct {
 
 func (x *MsgSuspendCollector) Reset() {
 	*x = MsgSuspendCollector{}
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[24]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2521,7 +2680,7 @@ func (x *MsgSuspendCollector) String() string {
 func (*MsgSuspendCollector) ProtoMessage() {}
 
 func (x *MsgSuspendCollector) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[24]
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2534,7 +2693,7 @@ func (x *MsgSuspendCollector) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSuspendCollector.ProtoReflect.Descriptor instead.
 func (*MsgSuspendCollector) Descriptor() ([]byte, []int) {
-	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{24}
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *MsgSuspendCollector) GetCollector() string {
@@ -2558,11 +2717,450 @@ func (x *MsgSuspendCollector) GetReason() string {
 	return ""
 }
 
+// MsgOfferPlan offers the borrower of a case a repayment plan (the loan's
+// new terms: term_months, rate_bps, method, contract_hash) or, with
+// settle_amount, a settlement at a discount, until expires; it replaces
+// an earlier offer. Signed by the case's lender or its current delegate.
+type MsgOfferPlan struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Case       uint64                 `protobuf:"varint,1,opt,name=case,proto3" json:"case,omitempty"`
+	TermMonths uint32                 `protobuf:"varint,2,opt,name=term_months,json=termMonths,proto3" json:"term_months,omitempty"`
+	RateBps    uint32                 `protobuf:"varint,3,opt,name=rate_bps,json=rateBps,proto3" json:"rate_bps,omitempty"`
+	Method     v1.Method              `protobuf:"varint,4,opt,name=method,proto3,enum=ledgerd.credit.v1.Method" json:"method,omitempty"`
+	// contract_hash: 32 bytes for a plan, empty for a settlement.
+	ContractHash  []byte `protobuf:"bytes,5,opt,name=contract_hash,json=contractHash,proto3" json:"contract_hash,omitempty"`
+	Denom         string `protobuf:"bytes,6,opt,name=denom,proto3" json:"denom,omitempty"`
+	SettleAmount  uint64 `protobuf:"varint,7,opt,name=settle_amount,json=settleAmount,proto3" json:"settle_amount,omitempty"`
+	Expires       int64  `protobuf:"varint,8,opt,name=expires,proto3" json:"expires,omitempty"`
+	Reason        string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgOfferPlan) Reset() {
+	*x = MsgOfferPlan{}
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgOfferPlan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgOfferPlan) ProtoMessage() {}
+
+func (x *MsgOfferPlan) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgOfferPlan.ProtoReflect.Descriptor instead.
+func (*MsgOfferPlan) Descriptor() ([]byte, []int) {
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *MsgOfferPlan) GetCase() uint64 {
+	if x != nil {
+		return x.Case
+	}
+	return 0
+}
+
+func (x *MsgOfferPlan) GetTermMonths() uint32 {
+	if x != nil {
+		return x.TermMonths
+	}
+	return 0
+}
+
+func (x *MsgOfferPlan) GetRateBps() uint32 {
+	if x != nil {
+		return x.RateBps
+	}
+	return 0
+}
+
+func (x *MsgOfferPlan) GetMethod() v1.Method {
+	if x != nil {
+		return x.Method
+	}
+	return v1.Method(0)
+}
+
+func (x *MsgOfferPlan) GetContractHash() []byte {
+	if x != nil {
+		return x.ContractHash
+	}
+	return nil
+}
+
+func (x *MsgOfferPlan) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgOfferPlan) GetSettleAmount() uint64 {
+	if x != nil {
+		return x.SettleAmount
+	}
+	return 0
+}
+
+func (x *MsgOfferPlan) GetExpires() int64 {
+	if x != nil {
+		return x.Expires
+	}
+	return 0
+}
+
+func (x *MsgOfferPlan) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// MsgAcceptPlan is the borrower's signature on a repayment plan offered on
+// their case, repeating its terms: the loan is restructured to them.
+type MsgAcceptPlan struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Case          uint64                 `protobuf:"varint,1,opt,name=case,proto3" json:"case,omitempty"`
+	Seq           uint64                 `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
+	TermMonths    uint32                 `protobuf:"varint,3,opt,name=term_months,json=termMonths,proto3" json:"term_months,omitempty"`
+	RateBps       uint32                 `protobuf:"varint,4,opt,name=rate_bps,json=rateBps,proto3" json:"rate_bps,omitempty"`
+	Method        v1.Method              `protobuf:"varint,5,opt,name=method,proto3,enum=ledgerd.credit.v1.Method" json:"method,omitempty"`
+	ContractHash  []byte                 `protobuf:"bytes,6,opt,name=contract_hash,json=contractHash,proto3" json:"contract_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgAcceptPlan) Reset() {
+	*x = MsgAcceptPlan{}
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgAcceptPlan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgAcceptPlan) ProtoMessage() {}
+
+func (x *MsgAcceptPlan) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgAcceptPlan.ProtoReflect.Descriptor instead.
+func (*MsgAcceptPlan) Descriptor() ([]byte, []int) {
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *MsgAcceptPlan) GetCase() uint64 {
+	if x != nil {
+		return x.Case
+	}
+	return 0
+}
+
+func (x *MsgAcceptPlan) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *MsgAcceptPlan) GetTermMonths() uint32 {
+	if x != nil {
+		return x.TermMonths
+	}
+	return 0
+}
+
+func (x *MsgAcceptPlan) GetRateBps() uint32 {
+	if x != nil {
+		return x.RateBps
+	}
+	return 0
+}
+
+func (x *MsgAcceptPlan) GetMethod() v1.Method {
+	if x != nil {
+		return x.Method
+	}
+	return v1.Method(0)
+}
+
+func (x *MsgAcceptPlan) GetContractHash() []byte {
+	if x != nil {
+		return x.ContractHash
+	}
+	return nil
+}
+
+// MsgSettleCase is the borrower's acceptance of a settlement offered on
+// their case: they pay its amount from their wallet and the loan ends
+// settled at a discount. Signed by the borrower.
+type MsgSettleCase struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Case          uint64                 `protobuf:"varint,1,opt,name=case,proto3" json:"case,omitempty"`
+	Seq           uint64                 `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
+	Denom         string                 `protobuf:"bytes,3,opt,name=denom,proto3" json:"denom,omitempty"`
+	Amount        uint64                 `protobuf:"varint,4,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgSettleCase) Reset() {
+	*x = MsgSettleCase{}
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgSettleCase) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgSettleCase) ProtoMessage() {}
+
+func (x *MsgSettleCase) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgSettleCase.ProtoReflect.Descriptor instead.
+func (*MsgSettleCase) Descriptor() ([]byte, []int) {
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *MsgSettleCase) GetCase() uint64 {
+	if x != nil {
+		return x.Case
+	}
+	return 0
+}
+
+func (x *MsgSettleCase) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *MsgSettleCase) GetDenom() string {
+	if x != nil {
+		return x.Denom
+	}
+	return ""
+}
+
+func (x *MsgSettleCase) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// MsgDelegatePortfolio delegates to a collector, until a time, every open
+// case of the signer's lender whose loan has a class, and the cases that
+// open in that class until then; with an empty collector it ends the
+// portfolio's delegation. Signed by the lender.
+type MsgDelegatePortfolio struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Class         v1.Class               `protobuf:"varint,1,opt,name=class,proto3,enum=ledgerd.credit.v1.Class" json:"class,omitempty"`
+	Collector     string                 `protobuf:"bytes,2,opt,name=collector,proto3" json:"collector,omitempty"`
+	Until         int64                  `protobuf:"varint,3,opt,name=until,proto3" json:"until,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgDelegatePortfolio) Reset() {
+	*x = MsgDelegatePortfolio{}
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgDelegatePortfolio) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgDelegatePortfolio) ProtoMessage() {}
+
+func (x *MsgDelegatePortfolio) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgDelegatePortfolio.ProtoReflect.Descriptor instead.
+func (*MsgDelegatePortfolio) Descriptor() ([]byte, []int) {
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *MsgDelegatePortfolio) GetClass() v1.Class {
+	if x != nil {
+		return x.Class
+	}
+	return v1.Class(0)
+}
+
+func (x *MsgDelegatePortfolio) GetCollector() string {
+	if x != nil {
+		return x.Collector
+	}
+	return ""
+}
+
+func (x *MsgDelegatePortfolio) GetUntil() int64 {
+	if x != nil {
+		return x.Until
+	}
+	return 0
+}
+
+// Portfolio is a lender's delegation of its cases of one loan class to a
+// collector until a time (empty collector: ended). The sweep applies it to
+// the lender's open cases of the class: cursor is the last case id it
+// reached, done once it reached the end; previous is the collector the
+// delegation replaced, whose delegations of the class's cases it ends.
+type Portfolio struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Lender        string                 `protobuf:"bytes,1,opt,name=lender,proto3" json:"lender,omitempty"`
+	Class         v1.Class               `protobuf:"varint,2,opt,name=class,proto3,enum=ledgerd.credit.v1.Class" json:"class,omitempty"`
+	Collector     string                 `protobuf:"bytes,3,opt,name=collector,proto3" json:"collector,omitempty"`
+	Until         int64                  `protobuf:"varint,4,opt,name=until,proto3" json:"until,omitempty"`
+	By            []byte                 `protobuf:"bytes,5,opt,name=by,proto3" json:"by,omitempty"`
+	Cursor        uint64                 `protobuf:"varint,6,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	Done          bool                   `protobuf:"varint,7,opt,name=done,proto3" json:"done,omitempty"`
+	Previous      string                 `protobuf:"bytes,8,opt,name=previous,proto3" json:"previous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Portfolio) Reset() {
+	*x = Portfolio{}
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Portfolio) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Portfolio) ProtoMessage() {}
+
+func (x *Portfolio) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_collect_v1_collect_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Portfolio.ProtoReflect.Descriptor instead.
+func (*Portfolio) Descriptor() ([]byte, []int) {
+	return file_ledgerd_collect_v1_collect_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *Portfolio) GetLender() string {
+	if x != nil {
+		return x.Lender
+	}
+	return ""
+}
+
+func (x *Portfolio) GetClass() v1.Class {
+	if x != nil {
+		return x.Class
+	}
+	return v1.Class(0)
+}
+
+func (x *Portfolio) GetCollector() string {
+	if x != nil {
+		return x.Collector
+	}
+	return ""
+}
+
+func (x *Portfolio) GetUntil() int64 {
+	if x != nil {
+		return x.Until
+	}
+	return 0
+}
+
+func (x *Portfolio) GetBy() []byte {
+	if x != nil {
+		return x.By
+	}
+	return nil
+}
+
+func (x *Portfolio) GetCursor() uint64 {
+	if x != nil {
+		return x.Cursor
+	}
+	return 0
+}
+
+func (x *Portfolio) GetDone() bool {
+	if x != nil {
+		return x.Done
+	}
+	return false
+}
+
+func (x *Portfolio) GetPrevious() string {
+	if x != nil {
+		return x.Previous
+	}
+	return ""
+}
+
 var File_ledgerd_collect_v1_collect_proto protoreflect.FileDescriptor
 
 const file_ledgerd_collect_v1_collect_proto_rawDesc = "" +
 	"\n" +
-	" ledgerd/collect/v1/collect.proto\x12\x12ledgerd.collect.v1\x1a ledgerd/options/v1/options.proto\"\xd3\x01\n" +
+	" ledgerd/collect/v1/collect.proto\x12\x12ledgerd.collect.v1\x1a\x1eledgerd/credit/v1/credit.proto\x1a ledgerd/options/v1/options.proto\"\xd3\x01\n" +
 	"\aPromise\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x14\n" +
 	"\x05denom\x18\x02 \x01(\tR\x05denom\x12!\n" +
@@ -2570,7 +3168,7 @@ const file_ledgerd_collect_v1_collect_proto_rawDesc = "" +
 	"\x03due\x18\x04 \x01(\x03B\x04\xf0\xb5\x18\x01R\x03due\x126\n" +
 	"\x05state\x18\x05 \x01(\x0e2 .ledgerd.collect.v1.PromiseStateR\x05state\x12\x1d\n" +
 	"\x04paid\x18\x06 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x04paid\x12\x0e\n" +
-	"\x02by\x18\a \x01(\tR\x02by\"\xb9\x05\n" +
+	"\x02by\x18\a \x01(\tR\x02by\"\xfd\x05\n" +
 	"\x04Case\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x12\n" +
 	"\x04loan\x18\x02 \x01(\x04R\x04loan\x12\x16\n" +
@@ -2592,7 +3190,23 @@ const file_ledgerd_collect_v1_collect_proto_rawDesc = "" +
 	"\rhistory_count\x18\x11 \x01(\x04R\fhistoryCount\x12!\n" +
 	"\fhistory_head\x18\x12 \x01(\fR\vhistoryHead\x12#\n" +
 	"\rclosed_reason\x18\x13 \x01(\tR\fclosedReason\x12\x14\n" +
-	"\x05denom\x18\x14 \x01(\tR\x05denom\"7\n" +
+	"\x05denom\x18\x14 \x01(\tR\x05denom\x12,\n" +
+	"\x04plan\x18\x15 \x01(\v2\x18.ledgerd.collect.v1.PlanR\x04plan\x12\x14\n" +
+	"\x05plans\x18\x16 \x01(\x04R\x05plans\"\xde\x02\n" +
+	"\x04Plan\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x1f\n" +
+	"\vterm_months\x18\x02 \x01(\rR\n" +
+	"termMonths\x12\x19\n" +
+	"\brate_bps\x18\x03 \x01(\rR\arateBps\x121\n" +
+	"\x06method\x18\x04 \x01(\x0e2\x19.ledgerd.credit.v1.MethodR\x06method\x12#\n" +
+	"\rcontract_hash\x18\x05 \x01(\fR\fcontractHash\x12\x14\n" +
+	"\x05denom\x18\x06 \x01(\tR\x05denom\x12.\n" +
+	"\rsettle_amount\x18\a \x01(\x04B\t\xe2\xb5\x18\x05denomR\fsettleAmount\x12\x1e\n" +
+	"\aexpires\x18\b \x01(\x03B\x04\xe8\xb5\x18\x01R\aexpires\x12\x16\n" +
+	"\x06member\x18\t \x01(\tR\x06member\x12\x1a\n" +
+	"\boperator\x18\n" +
+	" \x01(\fR\boperator\x12\x16\n" +
+	"\x06reason\x18\v \x01(\tR\x06reason\"7\n" +
 	"\x05Cases\x12.\n" +
 	"\x05cases\x18\x01 \x03(\v2\x18.ledgerd.collect.v1.CaseR\x05cases\"\xb7\x03\n" +
 	"\x06Permit\x12\x0e\n" +
@@ -2750,7 +3364,44 @@ const file_ledgerd_collect_v1_collect_proto_rawDesc = "" +
 	"\x13MsgSuspendCollector\x12\x1c\n" +
 	"\tcollector\x18\x01 \x01(\tR\tcollector\x12\x12\n" +
 	"\x04lift\x18\x02 \x01(\bR\x04lift\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason*c\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xb4\x02\n" +
+	"\fMsgOfferPlan\x12\x12\n" +
+	"\x04case\x18\x01 \x01(\x04R\x04case\x12\x1f\n" +
+	"\vterm_months\x18\x02 \x01(\rR\n" +
+	"termMonths\x12\x19\n" +
+	"\brate_bps\x18\x03 \x01(\rR\arateBps\x121\n" +
+	"\x06method\x18\x04 \x01(\x0e2\x19.ledgerd.credit.v1.MethodR\x06method\x12#\n" +
+	"\rcontract_hash\x18\x05 \x01(\fR\fcontractHash\x12\x14\n" +
+	"\x05denom\x18\x06 \x01(\tR\x05denom\x12.\n" +
+	"\rsettle_amount\x18\a \x01(\x04B\t\xe2\xb5\x18\x05denomR\fsettleAmount\x12\x1e\n" +
+	"\aexpires\x18\b \x01(\x03B\x04\xe8\xb5\x18\x01R\aexpires\x12\x16\n" +
+	"\x06reason\x18\t \x01(\tR\x06reason\"\xcf\x01\n" +
+	"\rMsgAcceptPlan\x12\x12\n" +
+	"\x04case\x18\x01 \x01(\x04R\x04case\x12\x10\n" +
+	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x1f\n" +
+	"\vterm_months\x18\x03 \x01(\rR\n" +
+	"termMonths\x12\x19\n" +
+	"\brate_bps\x18\x04 \x01(\rR\arateBps\x121\n" +
+	"\x06method\x18\x05 \x01(\x0e2\x19.ledgerd.credit.v1.MethodR\x06method\x12)\n" +
+	"\rcontract_hash\x18\x06 \x01(\fB\x04ص\x18\x02R\fcontractHash\"n\n" +
+	"\rMsgSettleCase\x12\x12\n" +
+	"\x04case\x18\x01 \x01(\x04R\x04case\x12\x10\n" +
+	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x14\n" +
+	"\x05denom\x18\x03 \x01(\tR\x05denom\x12!\n" +
+	"\x06amount\x18\x04 \x01(\x04B\t\xe2\xb5\x18\x05denomR\x06amount\"\x80\x01\n" +
+	"\x14MsgDelegatePortfolio\x12.\n" +
+	"\x05class\x18\x01 \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\x05class\x12\x1c\n" +
+	"\tcollector\x18\x02 \x01(\tR\tcollector\x12\x1a\n" +
+	"\x05until\x18\x03 \x01(\x03B\x04\xe8\xb5\x18\x01R\x05until\"\xe5\x01\n" +
+	"\tPortfolio\x12\x16\n" +
+	"\x06lender\x18\x01 \x01(\tR\x06lender\x12.\n" +
+	"\x05class\x18\x02 \x01(\x0e2\x18.ledgerd.credit.v1.ClassR\x05class\x12\x1c\n" +
+	"\tcollector\x18\x03 \x01(\tR\tcollector\x12\x1a\n" +
+	"\x05until\x18\x04 \x01(\x03B\x04\xe8\xb5\x18\x01R\x05until\x12\x0e\n" +
+	"\x02by\x18\x05 \x01(\fR\x02by\x12\x16\n" +
+	"\x06cursor\x18\x06 \x01(\x04R\x06cursor\x12\x12\n" +
+	"\x04done\x18\a \x01(\bR\x04done\x12\x1a\n" +
+	"\bprevious\x18\b \x01(\tR\bprevious*c\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTAGE_EARLY\x10\x01\x12\r\n" +
@@ -2779,7 +3430,7 @@ const file_ledgerd_collect_v1_collect_proto_rawDesc = "" +
 	"\x1cCOMPLAINT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15COMPLAINT_STATUS_OPEN\x10\x01\x12\x1b\n" +
 	"\x17COMPLAINT_STATUS_UPHELD\x10\x02\x12\x1e\n" +
-	"\x1aCOMPLAINT_STATUS_DISMISSED\x10\x03*\xab\x04\n" +
+	"\x1aCOMPLAINT_STATUS_DISMISSED\x10\x03*\x8d\x05\n" +
 	"\rCaseEntryKind\x12\x1f\n" +
 	"\x1bCASE_ENTRY_KIND_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16CASE_ENTRY_KIND_OPENED\x10\x01\x12\x19\n" +
@@ -2798,7 +3449,10 @@ const file_ledgerd_collect_v1_collect_proto_rawDesc = "" +
 	"\x19CASE_ENTRY_KIND_REPAYMENT\x10\r\x12\x1c\n" +
 	"\x18CASE_ENTRY_KIND_ASSIGNED\x10\x0e\x12\x1f\n" +
 	"\x1bCASE_ENTRY_KIND_WRITTEN_OFF\x10\x0f\x12\x1a\n" +
-	"\x16CASE_ENTRY_KIND_CLOSED\x10\x10B?Z=github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1;collectv1b\x06proto3"
+	"\x16CASE_ENTRY_KIND_CLOSED\x10\x10\x12 \n" +
+	"\x1cCASE_ENTRY_KIND_PLAN_OFFERED\x10\x11\x12!\n" +
+	"\x1dCASE_ENTRY_KIND_PLAN_ACCEPTED\x10\x12\x12\x1b\n" +
+	"\x17CASE_ENTRY_KIND_SETTLED\x10\x13B?Z=github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1;collectv1b\x06proto3"
 
 var (
 	file_ledgerd_collect_v1_collect_proto_rawDescOnce sync.Once
@@ -2813,39 +3467,47 @@ func file_ledgerd_collect_v1_collect_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_collect_v1_collect_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_ledgerd_collect_v1_collect_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_ledgerd_collect_v1_collect_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_ledgerd_collect_v1_collect_proto_goTypes = []any{
-	(Stage)(0),                  // 0: ledgerd.collect.v1.Stage
-	(CaseStatus)(0),             // 1: ledgerd.collect.v1.CaseStatus
-	(Channel)(0),                // 2: ledgerd.collect.v1.Channel
-	(PromiseState)(0),           // 3: ledgerd.collect.v1.PromiseState
-	(ComplaintStatus)(0),        // 4: ledgerd.collect.v1.ComplaintStatus
-	(CaseEntryKind)(0),          // 5: ledgerd.collect.v1.CaseEntryKind
-	(*Promise)(nil),             // 6: ledgerd.collect.v1.Promise
-	(*Case)(nil),                // 7: ledgerd.collect.v1.Case
-	(*Cases)(nil),               // 8: ledgerd.collect.v1.Cases
-	(*Permit)(nil),              // 9: ledgerd.collect.v1.Permit
-	(*Permits)(nil),             // 10: ledgerd.collect.v1.Permits
-	(*Contact)(nil),             // 11: ledgerd.collect.v1.Contact
-	(*Complaint)(nil),           // 12: ledgerd.collect.v1.Complaint
-	(*Complaints)(nil),          // 13: ledgerd.collect.v1.Complaints
-	(*Coverage)(nil),            // 14: ledgerd.collect.v1.Coverage
-	(*Stats)(nil),               // 15: ledgerd.collect.v1.Stats
-	(*Suspension)(nil),          // 16: ledgerd.collect.v1.Suspension
-	(*ChannelRule)(nil),         // 17: ledgerd.collect.v1.ChannelRule
-	(*Params)(nil),              // 18: ledgerd.collect.v1.Params
-	(*CaseEntry)(nil),           // 19: ledgerd.collect.v1.CaseEntry
-	(*MsgDelegateCase)(nil),     // 20: ledgerd.collect.v1.MsgDelegateCase
-	(*MsgEscalateCase)(nil),     // 21: ledgerd.collect.v1.MsgEscalateCase
-	(*MsgRequestPermit)(nil),    // 22: ledgerd.collect.v1.MsgRequestPermit
-	(*MsgRecordOutcome)(nil),    // 23: ledgerd.collect.v1.MsgRecordOutcome
-	(*MsgPromiseToPay)(nil),     // 24: ledgerd.collect.v1.MsgPromiseToPay
-	(*MsgConfirmPromise)(nil),   // 25: ledgerd.collect.v1.MsgConfirmPromise
-	(*MsgAuthorizeContact)(nil), // 26: ledgerd.collect.v1.MsgAuthorizeContact
-	(*MsgCeaseContact)(nil),     // 27: ledgerd.collect.v1.MsgCeaseContact
-	(*MsgFileComplaint)(nil),    // 28: ledgerd.collect.v1.MsgFileComplaint
-	(*MsgRuleComplaint)(nil),    // 29: ledgerd.collect.v1.MsgRuleComplaint
-	(*MsgSuspendCollector)(nil), // 30: ledgerd.collect.v1.MsgSuspendCollector
+	(Stage)(0),                   // 0: ledgerd.collect.v1.Stage
+	(CaseStatus)(0),              // 1: ledgerd.collect.v1.CaseStatus
+	(Channel)(0),                 // 2: ledgerd.collect.v1.Channel
+	(PromiseState)(0),            // 3: ledgerd.collect.v1.PromiseState
+	(ComplaintStatus)(0),         // 4: ledgerd.collect.v1.ComplaintStatus
+	(CaseEntryKind)(0),           // 5: ledgerd.collect.v1.CaseEntryKind
+	(*Promise)(nil),              // 6: ledgerd.collect.v1.Promise
+	(*Case)(nil),                 // 7: ledgerd.collect.v1.Case
+	(*Plan)(nil),                 // 8: ledgerd.collect.v1.Plan
+	(*Cases)(nil),                // 9: ledgerd.collect.v1.Cases
+	(*Permit)(nil),               // 10: ledgerd.collect.v1.Permit
+	(*Permits)(nil),              // 11: ledgerd.collect.v1.Permits
+	(*Contact)(nil),              // 12: ledgerd.collect.v1.Contact
+	(*Complaint)(nil),            // 13: ledgerd.collect.v1.Complaint
+	(*Complaints)(nil),           // 14: ledgerd.collect.v1.Complaints
+	(*Coverage)(nil),             // 15: ledgerd.collect.v1.Coverage
+	(*Stats)(nil),                // 16: ledgerd.collect.v1.Stats
+	(*Suspension)(nil),           // 17: ledgerd.collect.v1.Suspension
+	(*ChannelRule)(nil),          // 18: ledgerd.collect.v1.ChannelRule
+	(*Params)(nil),               // 19: ledgerd.collect.v1.Params
+	(*CaseEntry)(nil),            // 20: ledgerd.collect.v1.CaseEntry
+	(*MsgDelegateCase)(nil),      // 21: ledgerd.collect.v1.MsgDelegateCase
+	(*MsgEscalateCase)(nil),      // 22: ledgerd.collect.v1.MsgEscalateCase
+	(*MsgRequestPermit)(nil),     // 23: ledgerd.collect.v1.MsgRequestPermit
+	(*MsgRecordOutcome)(nil),     // 24: ledgerd.collect.v1.MsgRecordOutcome
+	(*MsgPromiseToPay)(nil),      // 25: ledgerd.collect.v1.MsgPromiseToPay
+	(*MsgConfirmPromise)(nil),    // 26: ledgerd.collect.v1.MsgConfirmPromise
+	(*MsgAuthorizeContact)(nil),  // 27: ledgerd.collect.v1.MsgAuthorizeContact
+	(*MsgCeaseContact)(nil),      // 28: ledgerd.collect.v1.MsgCeaseContact
+	(*MsgFileComplaint)(nil),     // 29: ledgerd.collect.v1.MsgFileComplaint
+	(*MsgRuleComplaint)(nil),     // 30: ledgerd.collect.v1.MsgRuleComplaint
+	(*MsgSuspendCollector)(nil),  // 31: ledgerd.collect.v1.MsgSuspendCollector
+	(*MsgOfferPlan)(nil),         // 32: ledgerd.collect.v1.MsgOfferPlan
+	(*MsgAcceptPlan)(nil),        // 33: ledgerd.collect.v1.MsgAcceptPlan
+	(*MsgSettleCase)(nil),        // 34: ledgerd.collect.v1.MsgSettleCase
+	(*MsgDelegatePortfolio)(nil), // 35: ledgerd.collect.v1.MsgDelegatePortfolio
+	(*Portfolio)(nil),            // 36: ledgerd.collect.v1.Portfolio
+	(v1.Method)(0),               // 37: ledgerd.credit.v1.Method
+	(v1.Class)(0),                // 38: ledgerd.credit.v1.Class
 }
 var file_ledgerd_collect_v1_collect_proto_depIdxs = []int32{
 	3,  // 0: ledgerd.collect.v1.Promise.state:type_name -> ledgerd.collect.v1.PromiseState
@@ -2853,28 +3515,34 @@ var file_ledgerd_collect_v1_collect_proto_depIdxs = []int32{
 	0,  // 2: ledgerd.collect.v1.Case.stage:type_name -> ledgerd.collect.v1.Stage
 	0,  // 3: ledgerd.collect.v1.Case.escalated:type_name -> ledgerd.collect.v1.Stage
 	6,  // 4: ledgerd.collect.v1.Case.promise:type_name -> ledgerd.collect.v1.Promise
-	7,  // 5: ledgerd.collect.v1.Cases.cases:type_name -> ledgerd.collect.v1.Case
-	2,  // 6: ledgerd.collect.v1.Permit.channel:type_name -> ledgerd.collect.v1.Channel
-	9,  // 7: ledgerd.collect.v1.Permits.permits:type_name -> ledgerd.collect.v1.Permit
-	2,  // 8: ledgerd.collect.v1.Complaint.channel:type_name -> ledgerd.collect.v1.Channel
-	4,  // 9: ledgerd.collect.v1.Complaint.status:type_name -> ledgerd.collect.v1.ComplaintStatus
-	12, // 10: ledgerd.collect.v1.Complaints.complaints:type_name -> ledgerd.collect.v1.Complaint
-	2,  // 11: ledgerd.collect.v1.Coverage.channel:type_name -> ledgerd.collect.v1.Channel
-	9,  // 12: ledgerd.collect.v1.Coverage.considered:type_name -> ledgerd.collect.v1.Permit
-	2,  // 13: ledgerd.collect.v1.ChannelRule.channel:type_name -> ledgerd.collect.v1.Channel
-	17, // 14: ledgerd.collect.v1.Params.channels:type_name -> ledgerd.collect.v1.ChannelRule
-	5,  // 15: ledgerd.collect.v1.CaseEntry.kind:type_name -> ledgerd.collect.v1.CaseEntryKind
-	0,  // 16: ledgerd.collect.v1.CaseEntry.stage:type_name -> ledgerd.collect.v1.Stage
-	2,  // 17: ledgerd.collect.v1.CaseEntry.channel:type_name -> ledgerd.collect.v1.Channel
-	0,  // 18: ledgerd.collect.v1.MsgEscalateCase.stage:type_name -> ledgerd.collect.v1.Stage
-	2,  // 19: ledgerd.collect.v1.MsgRequestPermit.channel:type_name -> ledgerd.collect.v1.Channel
-	2,  // 20: ledgerd.collect.v1.MsgCeaseContact.channel:type_name -> ledgerd.collect.v1.Channel
-	2,  // 21: ledgerd.collect.v1.MsgFileComplaint.channel:type_name -> ledgerd.collect.v1.Channel
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	8,  // 5: ledgerd.collect.v1.Case.plan:type_name -> ledgerd.collect.v1.Plan
+	37, // 6: ledgerd.collect.v1.Plan.method:type_name -> ledgerd.credit.v1.Method
+	7,  // 7: ledgerd.collect.v1.Cases.cases:type_name -> ledgerd.collect.v1.Case
+	2,  // 8: ledgerd.collect.v1.Permit.channel:type_name -> ledgerd.collect.v1.Channel
+	10, // 9: ledgerd.collect.v1.Permits.permits:type_name -> ledgerd.collect.v1.Permit
+	2,  // 10: ledgerd.collect.v1.Complaint.channel:type_name -> ledgerd.collect.v1.Channel
+	4,  // 11: ledgerd.collect.v1.Complaint.status:type_name -> ledgerd.collect.v1.ComplaintStatus
+	13, // 12: ledgerd.collect.v1.Complaints.complaints:type_name -> ledgerd.collect.v1.Complaint
+	2,  // 13: ledgerd.collect.v1.Coverage.channel:type_name -> ledgerd.collect.v1.Channel
+	10, // 14: ledgerd.collect.v1.Coverage.considered:type_name -> ledgerd.collect.v1.Permit
+	2,  // 15: ledgerd.collect.v1.ChannelRule.channel:type_name -> ledgerd.collect.v1.Channel
+	18, // 16: ledgerd.collect.v1.Params.channels:type_name -> ledgerd.collect.v1.ChannelRule
+	5,  // 17: ledgerd.collect.v1.CaseEntry.kind:type_name -> ledgerd.collect.v1.CaseEntryKind
+	0,  // 18: ledgerd.collect.v1.CaseEntry.stage:type_name -> ledgerd.collect.v1.Stage
+	2,  // 19: ledgerd.collect.v1.CaseEntry.channel:type_name -> ledgerd.collect.v1.Channel
+	0,  // 20: ledgerd.collect.v1.MsgEscalateCase.stage:type_name -> ledgerd.collect.v1.Stage
+	2,  // 21: ledgerd.collect.v1.MsgRequestPermit.channel:type_name -> ledgerd.collect.v1.Channel
+	2,  // 22: ledgerd.collect.v1.MsgCeaseContact.channel:type_name -> ledgerd.collect.v1.Channel
+	2,  // 23: ledgerd.collect.v1.MsgFileComplaint.channel:type_name -> ledgerd.collect.v1.Channel
+	37, // 24: ledgerd.collect.v1.MsgOfferPlan.method:type_name -> ledgerd.credit.v1.Method
+	37, // 25: ledgerd.collect.v1.MsgAcceptPlan.method:type_name -> ledgerd.credit.v1.Method
+	38, // 26: ledgerd.collect.v1.MsgDelegatePortfolio.class:type_name -> ledgerd.credit.v1.Class
+	38, // 27: ledgerd.collect.v1.Portfolio.class:type_name -> ledgerd.credit.v1.Class
+	28, // [28:28] is the sub-list for method output_type
+	28, // [28:28] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_collect_v1_collect_proto_init() }
@@ -2888,7 +3556,7 @@ func file_ledgerd_collect_v1_collect_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_collect_v1_collect_proto_rawDesc), len(file_ledgerd_collect_v1_collect_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   25,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

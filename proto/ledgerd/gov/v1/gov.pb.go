@@ -825,6 +825,227 @@ func (x *SetParams) GetParams() []byte {
 	return nil
 }
 
+// SoftwareUpgrade schedules a chain upgrade: at block height, every node
+// runs the upgrade called name (its migration, and any module stores it
+// adds) before the block's transactions; a node whose binary does not have
+// it halts before executing that block. info tells operators where to get
+// the binary (a release URL, a checksum). A new plan replaces the one
+// scheduled before; an applied upgrade's name cannot be used again. Stored
+// as the plan (gov store key 0x0a) until the upgrade runs.
+type SoftwareUpgrade struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	Info          string                 `protobuf:"bytes,3,opt,name=info,proto3" json:"info,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SoftwareUpgrade) Reset() {
+	*x = SoftwareUpgrade{}
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SoftwareUpgrade) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SoftwareUpgrade) ProtoMessage() {}
+
+func (x *SoftwareUpgrade) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SoftwareUpgrade.ProtoReflect.Descriptor instead.
+func (*SoftwareUpgrade) Descriptor() ([]byte, []int) {
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *SoftwareUpgrade) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SoftwareUpgrade) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+func (x *SoftwareUpgrade) GetInfo() string {
+	if x != nil {
+		return x.Info
+	}
+	return ""
+}
+
+// CancelUpgrade removes the scheduled upgrade plan.
+type CancelUpgrade struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelUpgrade) Reset() {
+	*x = CancelUpgrade{}
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelUpgrade) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelUpgrade) ProtoMessage() {}
+
+func (x *CancelUpgrade) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelUpgrade.ProtoReflect.Descriptor instead.
+func (*CancelUpgrade) Descriptor() ([]byte, []int) {
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{13}
+}
+
+// AppliedUpgrade records an upgrade the chain ran, at height (gov store key
+// 0x0c || name).
+type AppliedUpgrade struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Height        int64                  `protobuf:"varint,2,opt,name=height,proto3" json:"height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AppliedUpgrade) Reset() {
+	*x = AppliedUpgrade{}
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppliedUpgrade) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppliedUpgrade) ProtoMessage() {}
+
+func (x *AppliedUpgrade) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppliedUpgrade.ProtoReflect.Descriptor instead.
+func (*AppliedUpgrade) Descriptor() ([]byte, []int) {
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *AppliedUpgrade) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AppliedUpgrade) GetHeight() int64 {
+	if x != nil {
+		return x.Height
+	}
+	return 0
+}
+
+// UpgradeState is the chain's upgrade state: the scheduled plan (absent if
+// none), the app version in force (the one block headers carry) and the
+// last upgrade applied (absent if none).
+type UpgradeState struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plan          *SoftwareUpgrade       `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	AppVersion    uint64                 `protobuf:"varint,2,opt,name=app_version,json=appVersion,proto3" json:"app_version,omitempty"`
+	LastApplied   *AppliedUpgrade        `protobuf:"bytes,3,opt,name=last_applied,json=lastApplied,proto3" json:"last_applied,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpgradeState) Reset() {
+	*x = UpgradeState{}
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpgradeState) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpgradeState) ProtoMessage() {}
+
+func (x *UpgradeState) ProtoReflect() protoreflect.Message {
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpgradeState.ProtoReflect.Descriptor instead.
+func (*UpgradeState) Descriptor() ([]byte, []int) {
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *UpgradeState) GetPlan() *SoftwareUpgrade {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+func (x *UpgradeState) GetAppVersion() uint64 {
+	if x != nil {
+		return x.AppVersion
+	}
+	return 0
+}
+
+func (x *UpgradeState) GetLastApplied() *AppliedUpgrade {
+	if x != nil {
+		return x.LastApplied
+	}
+	return nil
+}
+
 // Action is what a proposal does when it passes. Each kind is executed by
 // the module that owns it (see docs/modules.md).
 type Action struct {
@@ -842,6 +1063,8 @@ type Action struct {
 	//	*Action_SetGovParams
 	//	*Action_MoveWallets
 	//	*Action_SetParams
+	//	*Action_SoftwareUpgrade
+	//	*Action_CancelUpgrade
 	Kind          isAction_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -849,7 +1072,7 @@ type Action struct {
 
 func (x *Action) Reset() {
 	*x = Action{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[12]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -861,7 +1084,7 @@ func (x *Action) String() string {
 func (*Action) ProtoMessage() {}
 
 func (x *Action) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[12]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -874,7 +1097,7 @@ func (x *Action) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Action.ProtoReflect.Descriptor instead.
 func (*Action) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{12}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Action) GetKind() isAction_Kind {
@@ -983,6 +1206,24 @@ func (x *Action) GetSetParams() *SetParams {
 	return nil
 }
 
+func (x *Action) GetSoftwareUpgrade() *SoftwareUpgrade {
+	if x != nil {
+		if x, ok := x.Kind.(*Action_SoftwareUpgrade); ok {
+			return x.SoftwareUpgrade
+		}
+	}
+	return nil
+}
+
+func (x *Action) GetCancelUpgrade() *CancelUpgrade {
+	if x != nil {
+		if x, ok := x.Kind.(*Action_CancelUpgrade); ok {
+			return x.CancelUpgrade
+		}
+	}
+	return nil
+}
+
 type isAction_Kind interface {
 	isAction_Kind()
 }
@@ -1031,6 +1272,14 @@ type Action_SetParams struct {
 	SetParams *SetParams `protobuf:"bytes,11,opt,name=set_params,json=setParams,proto3,oneof"`
 }
 
+type Action_SoftwareUpgrade struct {
+	SoftwareUpgrade *SoftwareUpgrade `protobuf:"bytes,12,opt,name=software_upgrade,json=softwareUpgrade,proto3,oneof"`
+}
+
+type Action_CancelUpgrade struct {
+	CancelUpgrade *CancelUpgrade `protobuf:"bytes,13,opt,name=cancel_upgrade,json=cancelUpgrade,proto3,oneof"`
+}
+
 func (*Action_AddMember) isAction_Kind() {}
 
 func (*Action_SetMemberStatus) isAction_Kind() {}
@@ -1053,6 +1302,10 @@ func (*Action_MoveWallets) isAction_Kind() {}
 
 func (*Action_SetParams) isAction_Kind() {}
 
+func (*Action_SoftwareUpgrade) isAction_Kind() {}
+
+func (*Action_CancelUpgrade) isAction_Kind() {}
+
 // Tally counts the votes of active members.
 type Tally struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -1068,7 +1321,7 @@ type Tally struct {
 
 func (x *Tally) Reset() {
 	*x = Tally{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[13]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1080,7 +1333,7 @@ func (x *Tally) String() string {
 func (*Tally) ProtoMessage() {}
 
 func (x *Tally) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[13]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1093,7 +1346,7 @@ func (x *Tally) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tally.ProtoReflect.Descriptor instead.
 func (*Tally) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{13}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Tally) GetYes() uint32 {
@@ -1166,7 +1419,7 @@ type Proposal struct {
 
 func (x *Proposal) Reset() {
 	*x = Proposal{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1178,7 +1431,7 @@ func (x *Proposal) String() string {
 func (*Proposal) ProtoMessage() {}
 
 func (x *Proposal) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[14]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1191,7 +1444,7 @@ func (x *Proposal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Proposal.ProtoReflect.Descriptor instead.
 func (*Proposal) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{14}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Proposal) GetId() uint64 {
@@ -1320,7 +1573,7 @@ type Vote struct {
 
 func (x *Vote) Reset() {
 	*x = Vote{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1332,7 +1585,7 @@ func (x *Vote) String() string {
 func (*Vote) ProtoMessage() {}
 
 func (x *Vote) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[15]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1345,7 +1598,7 @@ func (x *Vote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Vote.ProtoReflect.Descriptor instead.
 func (*Vote) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{15}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Vote) GetProposalId() uint64 {
@@ -1400,7 +1653,7 @@ type MsgSubmitProposal struct {
 
 func (x *MsgSubmitProposal) Reset() {
 	*x = MsgSubmitProposal{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1412,7 +1665,7 @@ func (x *MsgSubmitProposal) String() string {
 func (*MsgSubmitProposal) ProtoMessage() {}
 
 func (x *MsgSubmitProposal) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[16]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1425,7 +1678,7 @@ func (x *MsgSubmitProposal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgSubmitProposal.ProtoReflect.Descriptor instead.
 func (*MsgSubmitProposal) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{16}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *MsgSubmitProposal) GetTitle() string {
@@ -1474,7 +1727,7 @@ type MsgVote struct {
 
 func (x *MsgVote) Reset() {
 	*x = MsgVote{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1486,7 +1739,7 @@ func (x *MsgVote) String() string {
 func (*MsgVote) ProtoMessage() {}
 
 func (x *MsgVote) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[17]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1499,7 +1752,7 @@ func (x *MsgVote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgVote.ProtoReflect.Descriptor instead.
 func (*MsgVote) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{17}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MsgVote) GetProposalId() uint64 {
@@ -1526,7 +1779,7 @@ type Proposals struct {
 
 func (x *Proposals) Reset() {
 	*x = Proposals{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1791,7 @@ func (x *Proposals) String() string {
 func (*Proposals) ProtoMessage() {}
 
 func (x *Proposals) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[18]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1804,7 @@ func (x *Proposals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Proposals.ProtoReflect.Descriptor instead.
 func (*Proposals) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{18}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Proposals) GetProposals() []*Proposal {
@@ -1571,7 +1824,7 @@ type Votes struct {
 
 func (x *Votes) Reset() {
 	*x = Votes{}
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[19]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1583,7 +1836,7 @@ func (x *Votes) String() string {
 func (*Votes) ProtoMessage() {}
 
 func (x *Votes) ProtoReflect() protoreflect.Message {
-	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[19]
+	mi := &file_ledgerd_gov_v1_gov_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1596,7 +1849,7 @@ func (x *Votes) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Votes.ProtoReflect.Descriptor instead.
 func (*Votes) Descriptor() ([]byte, []int) {
-	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{19}
+	return file_ledgerd_gov_v1_gov_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Votes) GetVotes() []*Vote {
@@ -1650,7 +1903,20 @@ const file_ledgerd_gov_v1_gov_proto_rawDesc = "" +
 	"\ato_bank\x18\x02 \x01(\tR\x06toBank\";\n" +
 	"\tSetParams\x12\x16\n" +
 	"\x06module\x18\x01 \x01(\tR\x06module\x12\x16\n" +
-	"\x06params\x18\x02 \x01(\fR\x06params\"\xf7\x05\n" +
+	"\x06params\x18\x02 \x01(\fR\x06params\"Q\n" +
+	"\x0fSoftwareUpgrade\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x12\n" +
+	"\x04info\x18\x03 \x01(\tR\x04info\"\x0f\n" +
+	"\rCancelUpgrade\"<\n" +
+	"\x0eAppliedUpgrade\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06height\x18\x02 \x01(\x03R\x06height\"\xa7\x01\n" +
+	"\fUpgradeState\x123\n" +
+	"\x04plan\x18\x01 \x01(\v2\x1f.ledgerd.gov.v1.SoftwareUpgradeR\x04plan\x12\x1f\n" +
+	"\vapp_version\x18\x02 \x01(\x04R\n" +
+	"appVersion\x12A\n" +
+	"\flast_applied\x18\x03 \x01(\v2\x1e.ledgerd.gov.v1.AppliedUpgradeR\vlastApplied\"\x8d\a\n" +
 	"\x06Action\x12:\n" +
 	"\n" +
 	"add_member\x18\x01 \x01(\v2\x19.ledgerd.gov.v1.AddMemberH\x00R\taddMember\x12M\n" +
@@ -1666,7 +1932,9 @@ const file_ledgerd_gov_v1_gov_proto_rawDesc = "" +
 	"\fmove_wallets\x18\n" +
 	" \x01(\v2\x1b.ledgerd.gov.v1.MoveWalletsH\x00R\vmoveWallets\x12:\n" +
 	"\n" +
-	"set_params\x18\v \x01(\v2\x19.ledgerd.gov.v1.SetParamsH\x00R\tsetParamsB\x06\n" +
+	"set_params\x18\v \x01(\v2\x19.ledgerd.gov.v1.SetParamsH\x00R\tsetParams\x12L\n" +
+	"\x10software_upgrade\x18\f \x01(\v2\x1f.ledgerd.gov.v1.SoftwareUpgradeH\x00R\x0fsoftwareUpgrade\x12F\n" +
+	"\x0ecancel_upgrade\x18\r \x01(\v2\x1d.ledgerd.gov.v1.CancelUpgradeH\x00R\rcancelUpgradeB\x06\n" +
 	"\x04kind\"w\n" +
 	"\x05Tally\x12\x10\n" +
 	"\x03yes\x18\x01 \x01(\rR\x03yes\x12\x0e\n" +
@@ -1743,7 +2011,7 @@ func file_ledgerd_gov_v1_gov_proto_rawDescGZIP() []byte {
 }
 
 var file_ledgerd_gov_v1_gov_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ledgerd_gov_v1_gov_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_ledgerd_gov_v1_gov_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_ledgerd_gov_v1_gov_proto_goTypes = []any{
 	(ProposalStatus)(0),       // 0: ledgerd.gov.v1.ProposalStatus
 	(VoteOption)(0),           // 1: ledgerd.gov.v1.VoteOption
@@ -1759,51 +2027,59 @@ var file_ledgerd_gov_v1_gov_proto_goTypes = []any{
 	(*SetGovParams)(nil),      // 11: ledgerd.gov.v1.SetGovParams
 	(*MoveWallets)(nil),       // 12: ledgerd.gov.v1.MoveWallets
 	(*SetParams)(nil),         // 13: ledgerd.gov.v1.SetParams
-	(*Action)(nil),            // 14: ledgerd.gov.v1.Action
-	(*Tally)(nil),             // 15: ledgerd.gov.v1.Tally
-	(*Proposal)(nil),          // 16: ledgerd.gov.v1.Proposal
-	(*Vote)(nil),              // 17: ledgerd.gov.v1.Vote
-	(*MsgSubmitProposal)(nil), // 18: ledgerd.gov.v1.MsgSubmitProposal
-	(*MsgVote)(nil),           // 19: ledgerd.gov.v1.MsgVote
-	(*Proposals)(nil),         // 20: ledgerd.gov.v1.Proposals
-	(*Votes)(nil),             // 21: ledgerd.gov.v1.Votes
-	(*v1.Member)(nil),         // 22: ledgerd.consortium.v1.Member
-	(v1.MemberStatus)(0),      // 23: ledgerd.consortium.v1.MemberStatus
-	(v1.Role)(0),              // 24: ledgerd.consortium.v1.Role
-	(*v11.Params)(nil),        // 25: ledgerd.wallet.v1.Params
-	(*v12.Params)(nil),        // 26: ledgerd.aml.v1.Params
+	(*SoftwareUpgrade)(nil),   // 14: ledgerd.gov.v1.SoftwareUpgrade
+	(*CancelUpgrade)(nil),     // 15: ledgerd.gov.v1.CancelUpgrade
+	(*AppliedUpgrade)(nil),    // 16: ledgerd.gov.v1.AppliedUpgrade
+	(*UpgradeState)(nil),      // 17: ledgerd.gov.v1.UpgradeState
+	(*Action)(nil),            // 18: ledgerd.gov.v1.Action
+	(*Tally)(nil),             // 19: ledgerd.gov.v1.Tally
+	(*Proposal)(nil),          // 20: ledgerd.gov.v1.Proposal
+	(*Vote)(nil),              // 21: ledgerd.gov.v1.Vote
+	(*MsgSubmitProposal)(nil), // 22: ledgerd.gov.v1.MsgSubmitProposal
+	(*MsgVote)(nil),           // 23: ledgerd.gov.v1.MsgVote
+	(*Proposals)(nil),         // 24: ledgerd.gov.v1.Proposals
+	(*Votes)(nil),             // 25: ledgerd.gov.v1.Votes
+	(*v1.Member)(nil),         // 26: ledgerd.consortium.v1.Member
+	(v1.MemberStatus)(0),      // 27: ledgerd.consortium.v1.MemberStatus
+	(v1.Role)(0),              // 28: ledgerd.consortium.v1.Role
+	(*v11.Params)(nil),        // 29: ledgerd.wallet.v1.Params
+	(*v12.Params)(nil),        // 30: ledgerd.aml.v1.Params
 }
 var file_ledgerd_gov_v1_gov_proto_depIdxs = []int32{
-	22, // 0: ledgerd.gov.v1.AddMember.member:type_name -> ledgerd.consortium.v1.Member
-	23, // 1: ledgerd.gov.v1.SetMemberStatus.status:type_name -> ledgerd.consortium.v1.MemberStatus
-	24, // 2: ledgerd.gov.v1.SetRoles.roles:type_name -> ledgerd.consortium.v1.Role
-	25, // 3: ledgerd.gov.v1.SetWalletParams.params:type_name -> ledgerd.wallet.v1.Params
-	26, // 4: ledgerd.gov.v1.SetAMLParams.params:type_name -> ledgerd.aml.v1.Params
+	26, // 0: ledgerd.gov.v1.AddMember.member:type_name -> ledgerd.consortium.v1.Member
+	27, // 1: ledgerd.gov.v1.SetMemberStatus.status:type_name -> ledgerd.consortium.v1.MemberStatus
+	28, // 2: ledgerd.gov.v1.SetRoles.roles:type_name -> ledgerd.consortium.v1.Role
+	29, // 3: ledgerd.gov.v1.SetWalletParams.params:type_name -> ledgerd.wallet.v1.Params
+	30, // 4: ledgerd.gov.v1.SetAMLParams.params:type_name -> ledgerd.aml.v1.Params
 	2,  // 5: ledgerd.gov.v1.SetGovParams.params:type_name -> ledgerd.gov.v1.Params
-	3,  // 6: ledgerd.gov.v1.Action.add_member:type_name -> ledgerd.gov.v1.AddMember
-	4,  // 7: ledgerd.gov.v1.Action.set_member_status:type_name -> ledgerd.gov.v1.SetMemberStatus
-	5,  // 8: ledgerd.gov.v1.Action.set_roles:type_name -> ledgerd.gov.v1.SetRoles
-	6,  // 9: ledgerd.gov.v1.Action.set_operators:type_name -> ledgerd.gov.v1.SetOperators
-	7,  // 10: ledgerd.gov.v1.Action.set_node_ids:type_name -> ledgerd.gov.v1.SetNodeIds
-	8,  // 11: ledgerd.gov.v1.Action.set_validator:type_name -> ledgerd.gov.v1.SetValidator
-	9,  // 12: ledgerd.gov.v1.Action.set_wallet_params:type_name -> ledgerd.gov.v1.SetWalletParams
-	10, // 13: ledgerd.gov.v1.Action.set_aml_params:type_name -> ledgerd.gov.v1.SetAMLParams
-	11, // 14: ledgerd.gov.v1.Action.set_gov_params:type_name -> ledgerd.gov.v1.SetGovParams
-	12, // 15: ledgerd.gov.v1.Action.move_wallets:type_name -> ledgerd.gov.v1.MoveWallets
-	13, // 16: ledgerd.gov.v1.Action.set_params:type_name -> ledgerd.gov.v1.SetParams
-	14, // 17: ledgerd.gov.v1.Proposal.action:type_name -> ledgerd.gov.v1.Action
-	0,  // 18: ledgerd.gov.v1.Proposal.status:type_name -> ledgerd.gov.v1.ProposalStatus
-	15, // 19: ledgerd.gov.v1.Proposal.final_tally:type_name -> ledgerd.gov.v1.Tally
-	1,  // 20: ledgerd.gov.v1.Vote.option:type_name -> ledgerd.gov.v1.VoteOption
-	14, // 21: ledgerd.gov.v1.MsgSubmitProposal.action:type_name -> ledgerd.gov.v1.Action
-	1,  // 22: ledgerd.gov.v1.MsgVote.option:type_name -> ledgerd.gov.v1.VoteOption
-	16, // 23: ledgerd.gov.v1.Proposals.proposals:type_name -> ledgerd.gov.v1.Proposal
-	17, // 24: ledgerd.gov.v1.Votes.votes:type_name -> ledgerd.gov.v1.Vote
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	14, // 6: ledgerd.gov.v1.UpgradeState.plan:type_name -> ledgerd.gov.v1.SoftwareUpgrade
+	16, // 7: ledgerd.gov.v1.UpgradeState.last_applied:type_name -> ledgerd.gov.v1.AppliedUpgrade
+	3,  // 8: ledgerd.gov.v1.Action.add_member:type_name -> ledgerd.gov.v1.AddMember
+	4,  // 9: ledgerd.gov.v1.Action.set_member_status:type_name -> ledgerd.gov.v1.SetMemberStatus
+	5,  // 10: ledgerd.gov.v1.Action.set_roles:type_name -> ledgerd.gov.v1.SetRoles
+	6,  // 11: ledgerd.gov.v1.Action.set_operators:type_name -> ledgerd.gov.v1.SetOperators
+	7,  // 12: ledgerd.gov.v1.Action.set_node_ids:type_name -> ledgerd.gov.v1.SetNodeIds
+	8,  // 13: ledgerd.gov.v1.Action.set_validator:type_name -> ledgerd.gov.v1.SetValidator
+	9,  // 14: ledgerd.gov.v1.Action.set_wallet_params:type_name -> ledgerd.gov.v1.SetWalletParams
+	10, // 15: ledgerd.gov.v1.Action.set_aml_params:type_name -> ledgerd.gov.v1.SetAMLParams
+	11, // 16: ledgerd.gov.v1.Action.set_gov_params:type_name -> ledgerd.gov.v1.SetGovParams
+	12, // 17: ledgerd.gov.v1.Action.move_wallets:type_name -> ledgerd.gov.v1.MoveWallets
+	13, // 18: ledgerd.gov.v1.Action.set_params:type_name -> ledgerd.gov.v1.SetParams
+	14, // 19: ledgerd.gov.v1.Action.software_upgrade:type_name -> ledgerd.gov.v1.SoftwareUpgrade
+	15, // 20: ledgerd.gov.v1.Action.cancel_upgrade:type_name -> ledgerd.gov.v1.CancelUpgrade
+	18, // 21: ledgerd.gov.v1.Proposal.action:type_name -> ledgerd.gov.v1.Action
+	0,  // 22: ledgerd.gov.v1.Proposal.status:type_name -> ledgerd.gov.v1.ProposalStatus
+	19, // 23: ledgerd.gov.v1.Proposal.final_tally:type_name -> ledgerd.gov.v1.Tally
+	1,  // 24: ledgerd.gov.v1.Vote.option:type_name -> ledgerd.gov.v1.VoteOption
+	18, // 25: ledgerd.gov.v1.MsgSubmitProposal.action:type_name -> ledgerd.gov.v1.Action
+	1,  // 26: ledgerd.gov.v1.MsgVote.option:type_name -> ledgerd.gov.v1.VoteOption
+	20, // 27: ledgerd.gov.v1.Proposals.proposals:type_name -> ledgerd.gov.v1.Proposal
+	21, // 28: ledgerd.gov.v1.Votes.votes:type_name -> ledgerd.gov.v1.Vote
+	29, // [29:29] is the sub-list for method output_type
+	29, // [29:29] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_ledgerd_gov_v1_gov_proto_init() }
@@ -1811,7 +2087,7 @@ func file_ledgerd_gov_v1_gov_proto_init() {
 	if File_ledgerd_gov_v1_gov_proto != nil {
 		return
 	}
-	file_ledgerd_gov_v1_gov_proto_msgTypes[12].OneofWrappers = []any{
+	file_ledgerd_gov_v1_gov_proto_msgTypes[16].OneofWrappers = []any{
 		(*Action_AddMember)(nil),
 		(*Action_SetMemberStatus)(nil),
 		(*Action_SetRoles)(nil),
@@ -1823,6 +2099,8 @@ func file_ledgerd_gov_v1_gov_proto_init() {
 		(*Action_SetGovParams)(nil),
 		(*Action_MoveWallets)(nil),
 		(*Action_SetParams)(nil),
+		(*Action_SoftwareUpgrade)(nil),
+		(*Action_CancelUpgrade)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1830,7 +2108,7 @@ func file_ledgerd_gov_v1_gov_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ledgerd_gov_v1_gov_proto_rawDesc), len(file_ledgerd_gov_v1_gov_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   20,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

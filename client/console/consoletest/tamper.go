@@ -1,0 +1,129 @@
+package consoletest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+)
+
+// Lie is what a Tamper relay does to the answers it passes on.
+type Lie int
+
+// The lies.
+const (
+	// Honest passes answers unchanged.
+	Honest Lie = iota
+	// ChangeBalance adds 1,000,000 minor units to every balance in a
+	// proven wallet record.
+	ChangeBalance
+	// DropHistory leaves the oldest entry out of every history page.
+	DropHistory
+)
+
+// Tamper is a JSON-RPC relay in front of a node that lies as told. Its URL
+// takes the place of the node's.
+type Tamper struct {
+	URL string
+	mu  sync.Mutex
+	lie Lie
+}
+
+// NewTamper starts a relay to the node's RPC at target (honest until Set).
+func NewTamper(t testing.TB, target string) *Tamper {
+	tp := &Tamper{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		resp, err := http.Post(target, "application/json", bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		answer, err := io.ReadAll(resp.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		tp.mu.Lock()
+		lie := tp.lie
+		tp.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(tamper(lie, body, answer))
+	}))
+	t.Cleanup(srv.Close)
+	tp.URL = srv.URL
+	return tp
+}
+
+// Set makes the relay lie.
+func (tp *Tamper) Set(l Lie) {
+	tp.mu.Lock()
+	tp.lie = l
+	tp.mu.Unlock()
+}
+
+// tamper rewrites an abci_query answer as lie says; anything it does not
+// understand passes unchanged.
+func tamper(lie Lie, request, answer []byte) []byte {
+	var req struct {
+		Method string `json:"method"`
+		Params struct {
+			Path string `json:"path"`
+		} `json:"params"`
+	}
+	if lie == Honest || json.Unmarshal(request, &req) != nil || req.Method != "abci_query" {
+		return answer
+	}
+	var env map[string]any
+	if json.Unmarshal(answer, &env) != nil {
+		return answer
+	}
+	result, _ := env["result"].(map[string]any)
+	response, _ := result["response"].(map[string]any)
+	value, _ := response["value"].(string)
+	raw, err := base64.StdEncoding.DecodeString(value)
+	if response == nil || err != nil || len(raw) == 0 {
+		return answer
+	}
+	switch {
+	case lie == ChangeBalance && strings.HasPrefix(req.Params.Path, "/store/wallet/"):
+		w := new(walletv1.Wallet)
+		if proto.Unmarshal(raw, w) != nil || len(w.Owner) != 20 {
+			return answer
+		}
+		for _, c := range w.Balances {
+			c.Amount += 1_000_000
+		}
+		raw, _ = proto.MarshalOptions{Deterministic: true}.Marshal(w)
+	case lie == DropHistory && req.Params.Path == "/history":
+		es := new(historyv1.Entries)
+		if proto.Unmarshal(raw, es) != nil || len(es.Entries) == 0 {
+			return answer
+		}
+		es.Entries = es.Entries[:len(es.Entries)-1]
+		raw, _ = proto.MarshalOptions{Deterministic: true}.Marshal(es)
+	default:
+		return answer
+	}
+	response["value"] = base64.StdEncoding.EncodeToString(raw)
+	out, err := json.Marshal(env)
+	if err != nil {
+		return answer
+	}
+	return out
+}

@@ -1,0 +1,422 @@
+// The auditor console's page. Every figure comes from the WebAssembly
+// verifier (window.ledgerd, client/console/wasm), which proves it against a
+// header verified from the root of trust; this file only shows what it
+// returns, with the verified mark or the red "not verified" and why.
+"use strict";
+
+const T = {
+  en: {
+    title: "ledgerd auditor console", nav_bank: "Bank", bank_title: "Issuance and supply", supply: "Supply",
+    issued: "Outstanding issuance", held: "Held by its wallets", sum: "Sum", invariant: "Invariant: supply = Σ issuance = Σ held",
+    holds: "holds", broken: "BROKEN", nav_wallet: "Wallet",
+    nav_aml: "AML", aml_title: "Large-value reports and alerts", reports: "Large-value reports", alerts: "Velocity alerts",
+    day: "Day", direction: "Direction", payments: "Payments", filter: "Filter by day, bank or wallet",
+    newest: "the newest, complete up to the proven count", inflow: "inflow", outflow: "outflow",
+    nav_gov: "Governance", gov_title: "Governance", threshold: "Threshold", eligible: "Eligible members", proposal: "Proposal",
+    action: "Action", voting_end: "Voting ends", votes: "Votes", tally: "Tally (yes / needed)", recounted: "recounted here from proven state",
+    recorded: "recorded by the chain when decided", passes: "passes", not_yet: "not yet", no_proposals: "No proposals.",
+    yes: "yes", no: "no", abstain: "abstain", nav_network: "Network", nav_block: "Block",
+    root: "Root of trust", trust_height: "Trust height", trust_hash: "Trust hash", pin: "Pin",
+    tofu: "trusted on first use: compare this hash with another member's node and pin it", pinned: "pinned",
+    verified: "verified", not_verified: "not verified", at_height: "state at height", header: "header",
+    wallet: "Wallet", address: "Address", show: "Show", balances: "Balances", bank: "Bank of record", tier: "Tier",
+    status: "Status", open: "open", closed: "closed", limits: "Limits and use", denom: "Denom",
+    payment_limit: "Per payment", daily: "Today: used / limit", received_today: "Received today",
+    annual: "This year: used / limit", balance_cap: "Balance cap", none: "none", no_limit: "no limit",
+    freezes: "Freeze orders", authority: "Authority", kind: "Kind", legal_basis: "Legal basis", expires: "Expires",
+    history: "History", seq: "#", time: "Time", counterparty: "Counterparty", amount: "Amount",
+    balance_after: "Balance after", detail: "Detail", height: "Height", entries: "entries, complete",
+    page: "Page", prev: "Previous", next: "Next", balance_chart: "Balance over the history",
+    not_found: "No wallet with this address (proven absent).", loading: "verifying…", done: "done",
+    network: "Network", chain: "Chain", members: "Members", id: "Id", name: "Name", roles: "Roles", nodes: "Nodes",
+    power: "Power", validators: "Validators", member: "Member", latest_blocks: "Latest blocks", txs: "Txs",
+    hash: "Hash", proposer: "Proposer", throughput: "Transactions per block", block: "Block",
+    transactions: "Transactions", signer: "Signer", message: "Message", code: "Result", events: "Events",
+    events_note: "events are the node's word: the results hash covers only each transaction's code, data and gas",
+    results: "Result codes", go: "Go", error: "Error", connecting: "connecting to the node and verifying the root of trust…",
+    enter_address: "Enter a wallet address (0x…).", enter_height: "Enter a block height.",
+    nonce: "Nonce", ms: "ms",
+  },
+  zh: {
+    title: "ledgerd 审计控制台", nav_bank: "发行", bank_title: "发行与流通量", supply: "流通量",
+    issued: "未偿发行额", held: "其钱包持有", sum: "合计", invariant: "不变式：流通量 = Σ发行 = Σ持有",
+    holds: "成立", broken: "不成立", nav_wallet: "钱包",
+    nav_aml: "反洗钱", aml_title: "大额交易报告与预警", reports: "大额交易报告", alerts: "交易频次预警",
+    day: "日期", direction: "方向", payments: "笔数", filter: "按日期、银行或钱包筛选",
+    newest: "最新记录，至已证明的总数为止完整", inflow: "流入", outflow: "流出",
+    nav_gov: "治理", gov_title: "治理", threshold: "通过门槛", eligible: "有投票权的成员", proposal: "提案",
+    action: "动作", voting_end: "投票截止", votes: "投票", tally: "计票（赞成 / 所需）", recounted: "在此依据已证明的状态重新计票",
+    recorded: "决定时链上记录的计票", passes: "通过", not_yet: "尚未通过", no_proposals: "没有提案。",
+    yes: "赞成", no: "反对", abstain: "弃权", nav_network: "网络", nav_block: "区块",
+    root: "信任根", trust_height: "信任高度", trust_hash: "信任哈希", pin: "固定",
+    tofu: "首次使用即信任：请与其他成员的节点核对此哈希后固定", pinned: "已固定",
+    verified: "已验证", not_verified: "未验证", at_height: "状态高度", header: "区块头",
+    wallet: "钱包", address: "地址", show: "查询", balances: "余额", bank: "开户银行", tier: "等级",
+    status: "状态", open: "正常", closed: "已关闭", limits: "限额与已用", denom: "币种",
+    payment_limit: "单笔", daily: "今日：已用 / 限额", received_today: "今日收入",
+    annual: "本年：已用 / 限额", balance_cap: "余额上限", none: "无", no_limit: "不限",
+    freezes: "冻结令", authority: "发令机构", kind: "类型", legal_basis: "法律依据", expires: "到期",
+    history: "交易历史", seq: "序号", time: "时间", counterparty: "对方", amount: "金额",
+    balance_after: "交易后余额", detail: "说明", height: "高度", entries: "条，完整",
+    page: "页", prev: "上一页", next: "下一页", balance_chart: "余额变化",
+    not_found: "此地址没有钱包（已证明不存在）。", loading: "验证中…", done: "完成",
+    network: "网络", chain: "链", members: "成员", id: "标识", name: "名称", roles: "角色", nodes: "节点",
+    power: "投票权", validators: "验证者", member: "成员", latest_blocks: "最新区块", txs: "交易数",
+    hash: "哈希", proposer: "提议者", throughput: "每区块交易数", block: "区块",
+    transactions: "交易", signer: "签名者", message: "消息", code: "结果", events: "事件",
+    events_note: "事件为节点所述：结果哈希只覆盖每笔交易的结果码、数据与 gas",
+    results: "结果码", go: "查看", error: "错误", connecting: "正在连接节点并验证信任根…",
+    enter_address: "请输入钱包地址（0x…）。", enter_height: "请输入区块高度。",
+    nonce: "序号", ms: "毫秒",
+  },
+};
+
+const KIND = {
+  zh: { VOTING: "投票中", EXECUTED: "已执行", REJECTED: "已否决", FAILED: "执行失败", YES: "赞成", NO: "反对", ABSTAIN: "弃权",
+    OPENED: "开户", DEPOSIT: "存入", REDEEM: "赎回", TRANSFER_OUT: "转出", TRANSFER_IN: "转入", FREEZE: "冻结",
+    RELEASE: "解冻", TIER_CHANGE: "等级变更", LIMITS_CHANGE: "限额变更", CLOSED: "销户", RECOVERY_STARTED: "开始恢复",
+    RECOVERY_CANCELLED: "取消恢复", KEY_CHANGED: "更换密钥", SECOND_FACTOR: "第二因子", SUB_WALLET: "子钱包",
+    FULL: "全部冻结", DEBIT: "只收不付" },
+};
+
+let lang = localStorage.getItem("ledgerd-lang") || (navigator.language.startsWith("zh") ? "zh" : "en");
+const t = (k) => (T[lang] && T[lang][k]) || T.en[k] || k;
+const kind = (k) => (KIND[lang] && KIND[lang][k]) || String(k).toLowerCase().replace(/_/g, " ");
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+const $ = (id) => document.getElementById(id);
+
+let connected = null; // {chain_id, root}
+let view = null;      // the last view, re-rendered on a language switch
+let historyPage = 0;
+const PAGE = 50; // verifier.HistoryPageSize
+
+function setStatus(state, text) {
+  const s = $("status");
+  s.dataset.state = state;
+  s.textContent = text;
+}
+
+// mark is the verified mark of a section, or the red "not verified".
+function mark(sec, id) {
+  if (sec && sec.verified) {
+    const m = sec.mark;
+    const state = m.height === m.header_height ? "" : ` · ${t("at_height")} ${m.height}`; // a block is its own header
+    return `<span class="ok" id="${id}" data-verified="true" title="${esc(m.header_hash)}">✔ ${t("verified")}${state} · ${t("header")} ${m.header_height} ${esc(m.header_hash.slice(0, 16))}…</span>` +
+      (sec.error ? ` <span class="warn">${esc(sec.error)}</span>` : "");
+  }
+  return `<div class="notverified" id="${id}" data-verified="false">✘ ${t("not_verified")}: ${esc(sec ? sec.error : "")}</div>`;
+}
+
+// Times in the consortium's time zone (utc_offset seconds east of UTC).
+function fmtTime(unix, offset) {
+  const d = new Date((Number(unix) + offset) * 1000);
+  const p = (n) => String(n).padStart(2, "0");
+  const sign = offset < 0 ? "-" : "+";
+  const oh = Math.floor(Math.abs(offset) / 3600), om = Math.floor((Math.abs(offset) % 3600) / 60);
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC${sign}${p(oh)}:${p(om)}`;
+}
+const isoUnix = (iso) => Math.floor(Date.parse(iso) / 1000);
+const amt = (a) => a ? `${esc(a.text)} ${esc(a.denom)}` : "";
+
+function renderRoot() {
+  if (!connected) return;
+  const r = connected.root;
+  $("root").innerHTML = `<span class="mono">${esc(connected.chain_id)} · ${t("height")} ${r.height} · ${esc(r.hash)}</span> ` +
+    (r.pinned ? `<span class="ok">${t("pinned")}</span>` : `<span class="warn" id="tofu">⚠ ${t("tofu")}</span>`);
+  if (!$("trust-height").value) $("trust-height").value = r.height;
+  if (!$("trust-hash").value) $("trust-hash").value = r.hash;
+}
+
+function applyLang() {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.title = t("title");
+  document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = t(e.dataset.i18n); });
+  $("lang-en").classList.toggle("active", lang === "en");
+  $("lang-zh").classList.toggle("active", lang === "zh");
+  renderRoot();
+  if (view) view.render();
+  const st = $("status");
+  if (st.dataset.state === "done" && window.lastRenderMs !== undefined) st.textContent = `${t("done")} · ${window.lastRenderMs} ${t("ms")}`;
+}
+
+async function connect(height, hash) {
+  $("trust-error").hidden = true;
+  setStatus("loading", t("connecting"));
+  try {
+    connected = JSON.parse(await ledgerd.connect(location.origin + "/rpc", String(height || ""), hash || ""));
+    renderRoot();
+    return true;
+  } catch (e) {
+    connected = null;
+    $("root").innerHTML = `<span class="bad">✘ ${t("not_verified")}</span>`;
+    $("trust-error").hidden = false;
+    $("trust-error").textContent = String(e);
+    $("page").innerHTML = `<div class="notverified" id="root-refused" data-verified="false">✘ ${t("not_verified")}: ${esc(e)}</div>`;
+    setStatus("error", String(e));
+    return false;
+  }
+}
+
+// ---- wallet page ----
+
+function walletPage(addr) {
+  $("page").innerHTML = `<h1 data-i18n="wallet">${t("wallet")}</h1><form class="query" id="wq"><input id="addr" placeholder="0x…" value="${esc(addr || "")}"><button data-i18n="show">${t("show")}</button></form><div id="wallet"></div>`;
+  $("wq").onsubmit = (e) => { e.preventDefault(); location.hash = "#/wallet/" + $("addr").value.trim(); };
+  if (!addr) { $("wallet").textContent = t("enter_address"); setStatus("done", t("done")); return; }
+  load(() => ledgerd.wallet(addr), (w) => ({ data: w, render() { renderWallet(w); } }));
+}
+
+function renderWallet(w) {
+  const off = w.utc_offset || 0;
+  let h = `<div class="card"><div class="mono">${esc(w.address)}</div>${mark(w.record, "record-mark")}`;
+  if (!w.record.verified) { $("wallet").innerHTML = h + "</div>" + historyBlock(w, off); return; }
+  if (!w.found) { $("wallet").innerHTML = h + `<p>${t("not_found")}</p></div>`; return; }
+  h += `<div class="grid"><div><h2>${t("balances")}</h2><div id="balances">` +
+    (w.balances || []).map((b) => `<div class="big" data-denom="${esc(b.denom)}">${amt(b)}</div>`).join("") +
+    (w.balances && w.balances.length ? "" : `<div class="muted">${t("none")}</div>`) + `</div></div>` +
+    `<div><h2>${t("bank")}</h2>${esc(w.bank)}<h2>${t("tier")} · ${t("status")}</h2>${w.tier} · ${w.closed ? t("closed") : t("open")}</div></div></div>`;
+  const lim = (x) => x ? amt(x) : `<span class="muted">${t("no_limit")}</span>`;
+  h += `<div class="card"><h2>${t("limits")}</h2><table id="limits"><tr><th>${t("denom")}</th><th class="num">${t("payment_limit")}</th><th class="num">${t("daily")}</th><th class="num">${t("received_today")}</th><th class="num">${t("annual")}</th><th class="num">${t("balance_cap")}</th></tr>` +
+    (w.limits || []).map((l) => `<tr><td>${esc(l.denom)}</td><td class="num">${lim(l.payment)}</td><td class="num">${amt(l.used_today)} / ${lim(l.daily)}</td><td class="num">${amt(l.received_today)}</td><td class="num">${amt(l.used_this_year)} / ${lim(l.annual)}</td><td class="num">${lim(l.balance)}</td></tr>`).join("") + `</table></div>`;
+  h += `<div class="card"><h2>${t("freezes")}</h2>` + (w.freezes && w.freezes.length ?
+    `<table id="freezes"><tr><th>#</th><th>${t("authority")}</th><th>${t("kind")}</th><th>${t("legal_basis")}</th><th>${t("expires")}</th><th>${t("height")}</th></tr>` +
+    w.freezes.map((f) => `<tr><td>${f.id}</td><td>${esc(f.authority)}</td><td>${esc(kind(f.kind))}</td><td>${esc(f.legal_basis)}</td><td>${f.expires ? fmtTime(f.expires, off) : "—"}</td><td>${f.height}</td></tr>`).join("") + `</table>` :
+    `<div id="freezes" class="muted">${t("none")}</div>`) + `</div>`;
+  $("wallet").innerHTML = h + historyBlock(w, off);
+  const pager = $("pager");
+  if (pager) {
+    pager.querySelector(".prev").onclick = () => showPage(w, historyPage - 1);
+    pager.querySelector(".next").onclick = () => showPage(w, historyPage + 1);
+  }
+}
+
+function historyBlock(w, off) {
+  let h = `<div class="card"><h2>${t("history")} ${mark(w.history, "history-mark")}</h2>`;
+  if (!w.history.verified) return h + "</div>";
+  const es = w.entries || [];
+  const pages = Math.max(1, Math.ceil(w.history_count / PAGE));
+  h += `<div class="muted" id="history-count">${w.history_count} ${t("entries")}</div>`;
+  h += balanceChart(w.chart || []);
+  h += `<table id="history"><tr><th>${t("seq")}</th><th>${t("time")}</th><th>${t("kind")}</th><th>${t("counterparty")}</th><th class="num">${t("amount")}</th><th class="num">${t("balance_after")}</th><th>${t("detail")}</th><th>${t("height")}</th></tr>` +
+    es.map((e) => `<tr data-seq="${e.seq}"><td>${e.seq}</td><td>${fmtTime(e.time, off)}</td><td>${esc(kind(e.kind))}</td><td class="mono">${esc(e.counterparty)}</td><td class="num">${e.amount.minor !== "0" ? amt(e.amount) : ""}</td><td class="num">${e.amount.denom ? amt(e.balance_after) : ""}</td><td>${esc(e.detail)}</td><td><a href="#/block/${e.height}">${e.height}</a></td></tr>`).join("") + `</table>`;
+  h += `<div class="pager" id="pager"><button class="prev" ${historyPage === 0 ? "disabled" : ""}>${t("prev")}</button><span>${t("page")} ${historyPage + 1} / ${pages}</span><button class="next" ${historyPage >= pages - 1 ? "disabled" : ""}>${t("next")}</button></div>`;
+  return h + "</div>";
+}
+
+// showPage replaces the wallet's shown entries with page p of its verified
+// history (decoded by the verifier on demand).
+async function showPage(w, p) {
+  try {
+    const pg = JSON.parse(await ledgerd.historyPage(w.address, p));
+    historyPage = pg.page;
+    w.entries = pg.entries;
+    w.history = pg.history;
+  } catch (e) {
+    w.history = { verified: false, error: String(e) };
+  }
+  renderWallet(w);
+}
+
+// balanceChart draws the balance over the history (sampled by the verifier).
+function balanceChart(pts) {
+  if (pts.length < 2) return "";
+  const denom = pts[0].balance.denom;
+  const vals = pts.map((p) => Number(p.balance.minor));
+  const W = 760, H = 120, max = Math.max(...vals, 1);
+  const xy = vals.map((v, i) => `${(i / (vals.length - 1)) * (W - 50) + 45},${H - 15 - (v / max) * (H - 25)}`).join(" ");
+  return `<div><div class="muted">${t("balance_chart")} (${esc(denom)})</div><svg id="balance-chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">` +
+    `<line x1="45" y1="${H - 15}" x2="${W - 5}" y2="${H - 15}" stroke="#dde2ea"/><text x="0" y="14">${esc(formatMajor(max, pts[pts.length - 1].balance.text))}</text><text x="0" y="${H - 15}">0</text>` +
+    `<polyline fill="none" stroke="#1f5fbf" stroke-width="1.5" points="${xy}"/></svg></div>`;
+}
+
+// formatMajor writes minor units with as many decimals as sample has.
+function formatMajor(minor, sample) {
+  const d = sample.includes(".") ? sample.length - sample.indexOf(".") - 1 : 0;
+  const s = String(minor).padStart(d + 1, "0");
+  return d ? s.slice(0, s.length - d) + "." + s.slice(s.length - d) : s;
+}
+
+// ---- network page ----
+
+function networkPage() {
+  $("page").innerHTML = `<h1 data-i18n="network">${t("network")}</h1><div id="network"></div>`;
+  load(() => ledgerd.network(), (n) => ({ data: n, render() { renderNetwork(n); } }));
+}
+
+function renderNetwork(n) {
+  const off = n.utc_offset || 0;
+  let h = `<div class="card">${t("chain")}: <span class="mono">${esc(n.chain_id)}</span> ${mark(n.header, "header-mark")}</div>`;
+  h += `<div class="card"><h2>${t("members")} ${mark(n.members_proof, "members-mark")}</h2><table id="members"><tr><th>${t("id")}</th><th>${t("name")}</th><th>${t("roles")}</th><th>${t("nodes")}</th><th class="num">${t("power")}</th><th>${t("status")}</th></tr>` +
+    (n.members || []).map((m) => `<tr><td>${esc(m.id)}</td><td>${esc(m.name)}</td><td>${esc((m.roles || []).join(", "))}</td><td class="mono">${esc((m.nodes || []).join(" "))}</td><td class="num">${m.power}</td><td>${esc(m.status)}</td></tr>`).join("") + `</table></div>`;
+  h += `<div class="card"><h2>${t("validators")} ${mark(n.header, "validators-mark")}</h2><table id="validators"><tr><th>${t("address")}</th><th>${t("member")}</th><th class="num">${t("power")}</th></tr>` +
+    (n.validators || []).map((v) => `<tr><td class="mono">${esc(v.address)}</td><td>${esc(v.member)}</td><td class="num">${v.power}</td></tr>`).join("") + `</table></div>`;
+  const blocks = n.blocks || [];
+  h += `<div class="card"><h2>${t("throughput")} ${mark(n.blocks_proof, "blocks-mark")}</h2>${throughputChart(blocks)}` +
+    `<h2>${t("latest_blocks")}</h2><table id="blocks"><tr><th>${t("height")}</th><th>${t("time")}</th><th class="num">${t("txs")}</th><th>${t("hash")}</th></tr>` +
+    blocks.map((b) => `<tr><td><a href="#/block/${b.height}">${b.height}</a></td><td>${fmtTime(isoUnix(b.time), off)}</td><td class="num">${b.num_txs}</td><td class="mono">${esc(b.hash)}</td></tr>`).join("") + `</table></div>`;
+  $("network").innerHTML = h;
+}
+
+function throughputChart(blocks) {
+  if (!blocks.length) return "";
+  const bs = blocks.slice().reverse();
+  const W = 760, H = 130, max = Math.max(1, ...bs.map((b) => b.num_txs));
+  const bw = (W - 50) / bs.length;
+  const bars = bs.map((b, i) => {
+    const bh = (b.num_txs / max) * (H - 30);
+    return `<rect x="${45 + i * bw + 1}" y="${H - 15 - bh}" width="${Math.max(1, bw - 2)}" height="${bh}" fill="#1f5fbf"><title>${b.height}: ${b.num_txs}</title></rect>`;
+  }).join("");
+  return `<svg id="throughput-chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"><line x1="45" y1="${H - 15}" x2="${W - 5}" y2="${H - 15}" stroke="#dde2ea"/>` +
+    `<text x="0" y="16">${max}</text><text x="0" y="${H - 15}">0</text><text x="45" y="${H - 2}">${bs[0].height}</text><text x="${W - 40}" y="${H - 2}">${bs[bs.length - 1].height}</text>${bars}</svg>`;
+}
+
+// ---- bank page ----
+
+function bankPage() {
+  $("page").innerHTML = `<h1 data-i18n="bank_title">${t("bank_title")}</h1><div id="bank"></div>`;
+  load(() => ledgerd.bank(), (b) => ({ data: b, render() { renderBank(b); } }));
+}
+
+function renderBank(b) {
+  let h = `<div class="card">${mark(b.proof, "bank-mark")}</div>`;
+  for (const d of b.denoms || []) {
+    h += `<div class="card" data-denom="${esc(d.denom)}"><h2>${esc(d.denom)} · ${t("supply")} <span class="big">${amt(d.supply)}</span></h2>` +
+      `<div id="invariant-${esc(d.denom)}" class="${d.holds ? "ok" : "bad"}" data-holds="${d.holds}">${d.holds ? "✔" : "✘"} ${t("invariant")}: ${d.holds ? t("holds") : t("broken")}</div>` +
+      `<table><tr><th>${t("bank")}</th><th class="num">${t("issued")}</th><th class="num">${t("held")}</th></tr>` +
+      d.banks.map((x) => `<tr><td>${esc(x.bank)}</td><td class="num">${esc(x.outstanding)} ${esc(d.denom)}</td><td class="num">${amt(x.held)}</td></tr>`).join("") +
+      `<tr><th>${t("sum")}</th><th class="num">${esc(d.sum_issued)} ${esc(d.denom)}</th><th class="num">${esc(d.sum_held)} ${esc(d.denom)}</th></tr></table></div>`;
+  }
+  $("bank").innerHTML = h;
+}
+
+// ---- AML page ----
+
+let amlFilter = "";
+
+function amlPage() {
+  $("page").innerHTML = `<h1 data-i18n="aml_title">${t("aml_title")}</h1><form class="query" id="af"><input id="aml-filter" placeholder="${t("filter")}" value="${esc(amlFilter)}"></form><div id="aml"></div>`;
+  $("af").onsubmit = (e) => e.preventDefault();
+  $("aml-filter").oninput = () => { amlFilter = $("aml-filter").value.trim(); if (view) view.render(); };
+  load(() => ledgerd.aml(), (a) => ({ data: a, render() { renderAML(a); } }));
+}
+
+function renderAML(a) {
+  const off = a.utc_offset || 0;
+  const f = amlFilter.toLowerCase();
+  const keep = (r) => !f || r.day.includes(f) || r.bank.toLowerCase().includes(f) || r.wallet.toLowerCase().includes(f);
+  const reports = (a.reports || []).filter(keep), alerts = (a.alerts || []).filter(keep);
+  let h = `<div class="card">${mark(a.proof, "aml-mark")}</div>`;
+  h += `<div class="card"><h2>${t("reports")} <span class="muted">${a.reports.length} / ${a.report_count} · ${t("newest")}</span></h2>` +
+    `<table id="reports"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th>${t("direction")}</th><th class="num">${t("amount")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
+    reports.map((r) => `<tr><td>${r.id}</td><td>${esc(r.day)}</td><td>${esc(r.bank)}</td><td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td>${t(r.direction)}</td><td class="num">${amt(r.amount)}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table></div>`;
+  h += `<div class="card"><h2>${t("alerts")} <span class="muted">${a.alerts.length} / ${a.alert_count} · ${t("newest")}</span></h2>` +
+    `<table id="alerts"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th class="num">${t("payments")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
+    alerts.map((r) => `<tr><td>${r.id}</td><td>${esc(r.day)}</td><td>${esc(r.bank)}</td><td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td class="num">${r.payments}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table></div>`;
+  $("aml").innerHTML = h;
+}
+
+// ---- governance page ----
+
+function govPage() {
+  $("page").innerHTML = `<h1 data-i18n="gov_title">${t("gov_title")}</h1><div id="gov"></div>`;
+  load(() => ledgerd.gov(), (g) => ({ data: g, render() { renderGov(g); } }));
+}
+
+function renderGov(g) {
+  const off = g.utc_offset || 0;
+  let h = `<div class="card">${mark(g.proof, "gov-mark")}<div>${t("threshold")}: ${esc(g.threshold || "")} · ${t("eligible")}: ${g.eligible || 0}</div></div>`;
+  if (g.proof.verified && !(g.proposals || []).length) h += `<div class="card muted">${t("no_proposals")}</div>`;
+  for (const p of g.proposals || []) {
+    const tl = p.tally;
+    h += `<div class="card" id="proposal-${p.id}"><h2>${t("proposal")} ${p.id}: ${esc(p.title)} <span class="muted">${esc(kind(p.status))}</span></h2>` +
+      `<div>${t("action")}: <span class="mono">${esc(p.action)}</span> · ${esc(p.proposer)} · ${t("voting_end")} ${fmtTime(p.voting_end, off)}</div>` +
+      `<div class="tally"><b>${t("tally")}: ${tl.yes} / ${tl.needed}</b> · ${t("no")} ${tl.no} · ${t("abstain")} ${tl.abstain} · ${t("eligible")} ${tl.eligible} · ` +
+      `<span class="${tl.passes ? "ok" : "muted"}">${tl.passes ? t("passes") : t("not_yet")}</span> <span class="muted">(${p.recounted ? t("recounted") : t("recorded")})</span></div>` +
+      `<table><tr><th>${t("member")}</th><th>${t("votes")}</th><th>${t("height")}</th></tr>` +
+      (p.votes || []).map((v) => `<tr><td>${esc(v.member)}</td><td>${esc(kind(v.option))}</td><td>${v.height}</td></tr>`).join("") + `</table></div>`;
+  }
+  $("gov").innerHTML = h;
+}
+
+// ---- block page ----
+
+function blockPage(height) {
+  $("page").innerHTML = `<h1 data-i18n="block">${t("block")}</h1><form class="query" id="bq"><input id="height" placeholder="${t("height")}" value="${esc(height || "")}"><button data-i18n="go">${t("go")}</button></form><div id="block"></div>`;
+  $("bq").onsubmit = (e) => { e.preventDefault(); location.hash = "#/block/" + $("height").value.trim(); };
+  if (!height) { $("block").textContent = t("enter_height"); setStatus("done", t("done")); return; }
+  load(() => ledgerd.block(height), (b) => ({ data: b, render() { renderBlock(b); } }));
+}
+
+function renderBlock(b) {
+  const off = b.utc_offset || 0;
+  let h = `<div class="card">${mark(b.block, "block-mark")}`;
+  if (b.info) h += `<div>${t("height")} ${b.info.height} · ${fmtTime(isoUnix(b.info.time), off)} · ${b.info.num_txs} ${t("txs")}</div><div class="mono">${esc(b.info.hash)}</div>`;
+  h += `</div><div class="card"><h2>${t("transactions")}</h2><div>${t("results")}: ${mark(b.results, "results-mark")}</div><div class="muted">${t("events")}: ${t("events_note")}</div>`;
+  h += `<table id="txs"><tr><th>${t("hash")}</th><th>${t("signer")} / ${t("nonce")}</th><th>${t("message")}</th><th>${t("code")}</th><th>${t("events")}</th></tr>` +
+    (b.txs || []).map((x) => `<tr><td class="mono">${esc(x.hash.slice(0, 16))}…</td><td class="mono">${esc(x.signer)} / ${x.nonce}</td><td><b>${esc(x.message)}</b><div class="mono">${esc(x.body)}</div></td><td>${x.code === 0 ? "OK" : `<span class="bad">${x.code}</span> ${esc(x.log)}`}</td><td class="mono">${(x.events || []).map((e) => esc(e.type) + " " + e.attrs.map((a) => esc(a[0]) + "=" + esc(a[1])).join(" ")).join("<br>")}</td></tr>`).join("") + `</table></div>`;
+  $("block").innerHTML = h;
+}
+
+// ---- routing ----
+
+async function load(call, make) {
+  view = null;
+  setStatus("loading", t("loading"));
+  const started = performance.now();
+  try {
+    const answer = await call();
+    const t0 = performance.now();
+    const data = JSON.parse(answer);
+    const t1 = performance.now();
+    view = make(data);
+    historyPage = 0;
+    view.render();
+    window.timings = Object.assign({}, data.millis || {}, { parse: Math.round(t1 - t0), render: Math.round(performance.now() - t1) });
+    const ms = Math.round(performance.now() - started);
+    window.lastRenderMs = ms;
+    window.doneAt = performance.now();
+    setStatus("done", `${t("done")} · ${ms} ${t("ms")}`);
+  } catch (e) {
+    $("page").insertAdjacentHTML("beforeend", `<div class="notverified" id="page-error" data-verified="false">✘ ${t("not_verified")}: ${esc(e)}</div>`);
+    setStatus("error", String(e));
+  }
+}
+
+function route() {
+  if (!connected) return;
+  const parts = location.hash.replace(/^#\/?/, "").split("/");
+  document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("active", a.getAttribute("href") === "#/" + parts[0]));
+  switch (parts[0]) {
+    case "network": return networkPage();
+    case "bank": return bankPage();
+    case "gov": return govPage();
+    case "aml": return amlPage();
+    case "block": return blockPage(parts[1]);
+    default: return walletPage(parts[1]);
+  }
+}
+
+async function start() {
+  const go = new Go();
+  const ready = new Promise((r) => window.addEventListener("ledgerd-ready", r, { once: true }));
+  const res = await WebAssembly.instantiateStreaming(fetch("/static/console.wasm"), go.importObject);
+  go.run(res.instance);
+  await ready;
+  const cfg = window.CONSOLE_CONFIG || {};
+  const q = new URLSearchParams(location.search);
+  const h = q.get("trust_height") || (cfg.trust_height ? String(cfg.trust_height) : "");
+  const hash = q.get("trust_hash") || cfg.trust_hash || "";
+  $("trust-height").value = h;
+  $("trust-hash").value = hash;
+  if (await connect(h, hash)) route();
+}
+
+$("lang-en").onclick = () => { lang = "en"; localStorage.setItem("ledgerd-lang", lang); applyLang(); };
+$("lang-zh").onclick = () => { lang = "zh"; localStorage.setItem("ledgerd-lang", lang); applyLang(); };
+$("pin").onsubmit = async (e) => {
+  e.preventDefault();
+  if (await connect($("trust-height").value.trim(), $("trust-hash").value.trim())) route();
+};
+window.addEventListener("hashchange", route);
+applyLang();
+start().catch((e) => { setStatus("error", String(e)); $("page").innerHTML = `<div class="notverified">✘ ${esc(e)}</div>`; });
