@@ -68,7 +68,7 @@ func main() {
 	dir := flag.String("dir", "", "database directory (default: a temporary one, removed after)")
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured blocks to this file")
-	memProfile := flag.String("memprofile", "", "write an allocation profile of the measured blocks to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured blocks (sampled from then on more finely; allocations since the start, genesis included)")
 	genesisProfile := flag.String("genesis-cpuprofile", "", "write a CPU profile of InitChain to this file")
 	loans := flag.Int("loans", 100_000, "open loans for the credit figures (0: skip them)")
 	due := flag.Int("due", 10_000, "of which fall due on one day")
