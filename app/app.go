@@ -55,6 +55,9 @@ type App struct {
 	// upgrades are the chain upgrades this binary has, by name.
 	upgrades map[string]Upgrade
 	sigs     *sigCache
+	// snapshots takes and serves state-sync snapshots, off consensus, and
+	// restores one on a state-syncing node.
+	snapshots *snapshots
 
 	// signer is set once the numeric chain id is known (InitChain or load);
 	// CheckTx reads it concurrently.
@@ -70,6 +73,12 @@ type App struct {
 	// block 1.
 	genesis       *store.Branch
 	genesisPublic atomic.Pointer[store.Branch]
+	// bootstrap is the genesis state the peer filter of a state-syncing
+	// node reads (bootstrapGenesis).
+	bootstrap struct {
+		once    sync.Once
+		genesis *store.Branch
+	}
 
 	// params are the chain parameters of the last commit (or genesis),
 	// read by every connection.
@@ -103,7 +112,8 @@ func NewWithUpgrades(cfg Config, st *store.Store, ups []Upgrade) (*App, error) {
 	}
 	reg := modulesWith(ups)
 	a := &App{cfg: cfg, store: st, reg: reg, sigs: newSigCache(cfg.SigCacheSize), upgrades: map[string]Upgrade{},
-		msgs: map[protoreflect.FieldNumber]module.Registered[module.Msg]{}, indexed: map[string]map[string]bool{}}
+		snapshots: newSnapshots(cfg.Snapshots, st),
+		msgs:      map[protoreflect.FieldNumber]module.Registered[module.Msg]{}, indexed: map[string]map[string]bool{}}
 	for _, u := range ups {
 		if _, dup := a.upgrades[u.Name]; dup || u.Name == "" {
 			return nil, fmt.Errorf("app: upgrade name %q empty or registered twice", u.Name)
@@ -133,6 +143,11 @@ func NewWithUpgrades(cfg Config, st *store.Store, ups []Upgrade) (*App, error) {
 	}
 	if a.chain == nil {
 		return nil, fmt.Errorf("app: no module keeps the chain parameters")
+	}
+	if st.LastCommit().Height == 0 {
+		if err := a.restoreExportedHistory(); err != nil {
+			return nil, err
+		}
 	}
 	if st.LastCommit().Height > 0 {
 		v, err := st.Version(0)
@@ -179,6 +194,17 @@ func (a *App) Domain() auth.Domain {
 	return s.Domain()
 }
 
+// WaitSnapshots waits for the snapshot being written, if any.
+func (a *App) WaitSnapshots() { a.snapshots.Wait() }
+
+// StopSnapshots makes a snapshot being written give up (its partial files
+// are removed) and waits for it; no snapshot is taken after. Call it
+// before closing the store.
+func (a *App) StopSnapshots() {
+	a.snapshots.stopping.Store(true)
+	a.snapshots.Wait()
+}
+
 // Store returns the app's store, for queries and tests.
 func (a *App) Store() *store.Store { return a.store }
 
@@ -217,8 +243,23 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if req.ChainId != a.cfg.ChainID {
 		return nil, fmt.Errorf("app: InitChain for chain %q, configured for %q", req.ChainId, a.cfg.ChainID)
 	}
-	if req.InitialHeight > 1 {
-		return nil, fmt.Errorf("app: initial height %d is not supported; use 1", req.InitialHeight)
+	from, err := exportHeight(req.AppStateBytes)
+	if err != nil {
+		return nil, err
+	}
+	// A chain from an exported state goes on from the height after it, so
+	// that the heights in its state keep their meaning; any other starts
+	// at 1.
+	if want := max(from+1, 1); req.InitialHeight != want && !(from == 0 && req.InitialHeight == 0) {
+		if from > 0 {
+			return nil, fmt.Errorf("app: genesis holds the state exported at height %d: its initial_height must be %d, not %d", from, want, req.InitialHeight)
+		}
+		return nil, fmt.Errorf("app: initial height %d is not supported; use 1 (only a genesis exported at height H starts at H+1)", req.InitialHeight)
+	}
+	if from > 0 {
+		if err := a.store.SetInitialVersion(from + 1); err != nil {
+			return nil, err
+		}
 	}
 	a.store.Rollback()
 	branch := store.NewBranch(a.reg.StoreNames(), a.store.Working())
@@ -340,7 +381,8 @@ func (a *App) index(events []abci.Event) []abci.Event {
 // Commit makes the finalized block's state durable and resets the mempool's
 // check state to it.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
-	if _, err := a.store.CommitAt(a.blockTime); err != nil {
+	id, err := a.store.CommitAt(a.blockTime)
+	if err != nil {
 		return nil, err
 	}
 	a.block = nil
@@ -354,6 +396,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, err
 	}
 	a.resetCheckState()
+	a.snapshots.committed(id.Height, id.Time)
 	// RetainHeight 0: CometBFT keeps every block; the history index and
 	// replay after a crash need them.
 	return &abci.ResponseCommit{}, nil

@@ -2,6 +2,7 @@ package app
 
 import (
 	"runtime"
+	"time"
 
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 )
@@ -22,6 +23,13 @@ type Config struct {
 	// History answers QueryHistory from the node's off-consensus history
 	// index; nil means the index is off on this node.
 	History HistoryIndex
+	// Snapshots configures state-sync snapshots (SnapshotConfig).
+	Snapshots SnapshotConfig
+	// GenesisAppState and GenesisTime are the genesis file's: a node that
+	// joins by state sync gets no InitChain, and its peer filter answers
+	// from the genesis state until the snapshot is restored.
+	GenesisAppState []byte
+	GenesisTime     time.Time
 }
 
 // HistoryIndex is the node's off-consensus index of history entries

@@ -63,6 +63,13 @@ func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []
 	if err != nil {
 		return nil, err
 	}
+	if s, err := exported(g); err != nil || s != nil {
+		if err == nil {
+			// The validators are the genesis file's, as exported.
+			err = importState(b, reg.StoreNames(), s)
+		}
+		return nil, err
+	}
 	var vals []abci.ValidatorUpdate
 	ctx := exec.New(b, 0, t)
 	for _, m := range reg.Modules() {
@@ -96,7 +103,9 @@ func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []
 }
 
 // ValidateGenesis checks app_state as InitChain does, on a scratch state
-// at genesis time t, and returns the validators it names.
+// at genesis time t, and returns the validators it names. An exported
+// state (ExportSection) is checked too, but InitChain also wants it with
+// initial_height one above its height, which app_state alone does not say.
 func ValidateGenesis(appState []byte, t time.Time) ([]abci.ValidatorUpdate, error) {
 	reg := Modules()
 	names := reg.StoreNames()

@@ -236,6 +236,9 @@ func (a *App) admitPeer(nodeID string) error {
 		if a.store.LastCommit().Height == 0 {
 			g := a.genesisPublic.Load()
 			if g == nil {
+				g = a.bootstrapGenesis()
+			}
+			if g == nil {
 				return nil, errcode.Wrap(ErrHeightNotKept, "no state yet: the chain is not initialised")
 			}
 			return g.KV(name), nil

@@ -28,6 +28,8 @@ type Config struct {
 	Store   StoreConfig   `mapstructure:"store"`
 	Metrics MetricsConfig `mapstructure:"metrics"`
 	History HistoryConfig `mapstructure:"history"`
+	// Snapshots are the state-sync snapshots this node takes and serves.
+	Snapshots SnapshotsConfig `mapstructure:"snapshots"`
 	// RemoteSigner keeps the validator key out of the node, in a signer
 	// process (ledgerd signer, tmkms, an HSM signer).
 	RemoteSigner RemoteSignerConfig `mapstructure:"remote_signer"`
@@ -98,6 +100,25 @@ type HistoryConfig struct {
 	Dir string `mapstructure:"dir"`
 }
 
+// SnapshotsConfig is how often the node takes a state-sync snapshot, and
+// how many it keeps for joining nodes (docs/operations.md, State sync).
+type SnapshotsConfig struct {
+	// Interval: a snapshot every this many blocks; 0 takes none.
+	Interval int64 `mapstructure:"interval"`
+	// KeepRecent snapshots are kept, the newest.
+	KeepRecent int `mapstructure:"keep_recent"`
+	// Dir holds them; a relative path is under the node's home.
+	Dir string `mapstructure:"dir"`
+}
+
+// SnapshotDir is where c keeps home's snapshots.
+func SnapshotDir(home string, c Config) string {
+	if filepath.IsAbs(c.Snapshots.Dir) {
+		return c.Snapshots.Dir
+	}
+	return filepath.Join(home, c.Snapshots.Dir)
+}
+
 // RemoteSignerConfig is where the node listens for its remote signer, which
 // dials in and signs over CometBFT's privval protocol.
 type RemoteSignerConfig struct {
@@ -135,6 +156,7 @@ func DefaultConfig() Config {
 		},
 		Metrics:      MetricsConfig{Enabled: true, Listen: "127.0.0.1:26660"},
 		History:      HistoryConfig{Enabled: true, Dir: filepath.Join("data", "history.db")},
+		Snapshots:    SnapshotsConfig{Interval: 1000, KeepRecent: 2, Dir: filepath.Join("data", "snapshots")},
 		RemoteSigner: RemoteSignerConfig{StartTimeout: time.Minute},
 	}
 }
@@ -187,6 +209,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("store.prune_every %d: must be positive", c.Store.PruneEvery)
 	case c.History.Enabled && c.History.Dir == "":
 		return fmt.Errorf("history.dir is empty: give the index a directory, or set history.enabled = false")
+	case c.Snapshots.Interval < 0:
+		return fmt.Errorf("snapshots.interval %d: 0 (none) or a number of blocks", c.Snapshots.Interval)
+	case c.Snapshots.KeepRecent < 1:
+		return fmt.Errorf("snapshots.keep_recent %d: keep at least 1", c.Snapshots.KeepRecent)
+	case c.Snapshots.Dir == "":
+		return fmt.Errorf("snapshots.dir is empty: state sync needs a directory, to serve snapshots and to restore one")
 	case c.RemoteSigner.Laddr != "" && !validSignerScheme(c.RemoteSigner.Laddr):
 		return fmt.Errorf("remote_signer.laddr %q: want tcp://host:port, unix:///path or noise://<signer-peer-id>@ip:port", c.RemoteSigner.Laddr)
 	case c.RemoteSigner.StartTimeout < 0:
@@ -217,6 +245,9 @@ func ConfigFlags(fs *pflag.FlagSet) {
 	fs.String("metrics.listen", d.Metrics.Listen, "Prometheus listen address")
 	fs.Bool("history.enabled", d.History.Enabled, "keep the wallet history index that answers /history queries")
 	fs.String("history.dir", d.History.Dir, "history index directory (relative: under --home)")
+	fs.Int64("snapshots.interval", d.Snapshots.Interval, "take a state-sync snapshot every this many blocks (0: none)")
+	fs.Int("snapshots.keep_recent", d.Snapshots.KeepRecent, "state-sync snapshots to keep")
+	fs.String("snapshots.dir", d.Snapshots.Dir, "state-sync snapshot directory (relative: under --home)")
 	fs.String("remote_signer.laddr", d.RemoteSigner.Laddr, "listen here for a remote signer holding the validator key (tcp://host:port or unix:///path; overrides config.toml's priv_validator_laddr)")
 	fs.Duration("remote_signer.start_timeout", d.RemoteSigner.StartTimeout, "how long start waits for the remote signer (0: until stopped)")
 }
@@ -234,6 +265,9 @@ func setDefaults(v *viper.Viper, c Config) {
 	v.SetDefault("metrics.listen", c.Metrics.Listen)
 	v.SetDefault("history.enabled", c.History.Enabled)
 	v.SetDefault("history.dir", c.History.Dir)
+	v.SetDefault("snapshots.interval", c.Snapshots.Interval)
+	v.SetDefault("snapshots.keep_recent", c.Snapshots.KeepRecent)
+	v.SetDefault("snapshots.dir", c.Snapshots.Dir)
 	v.SetDefault("remote_signer.laddr", c.RemoteSigner.Laddr)
 	v.SetDefault("remote_signer.start_timeout", c.RemoteSigner.StartTimeout)
 }
@@ -281,6 +315,18 @@ listen = "{{.Metrics.Listen}}"
 enabled = {{.History.Enabled}}
 # Its Badger directory; a relative path is under the node's home.
 dir = "{{.History.Dir}}"
+
+[snapshots]
+# State-sync snapshots this node takes and serves to joining nodes, so that a
+# new bank's node starts from a recent state instead of replaying every block
+# (docs/operations.md, State sync). Written in the background from a committed
+# version: block production does not wait for them. 0 takes none; the node
+# can still join by state sync itself.
+interval = {{.Snapshots.Interval}}
+# How many (the newest) are kept.
+keep_recent = {{.Snapshots.KeepRecent}}
+# Their directory; a relative path is under the node's home.
+dir = "{{.Snapshots.Dir}}"
 
 [remote_signer]
 # Keep the validator key out of this node, in a signer process (ledgerd signer,

@@ -114,6 +114,8 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 		}
 		appCfg.History = idx
 	}
+	appCfg.Snapshots = snapshotConfig(home, c, idx, logger)
+	appCfg.GenesisAppState, appCfg.GenesisTime = genDoc.AppState, genDoc.GenesisTime
 	a, err := app.New(appCfg, st)
 	if err != nil {
 		return nil, err
@@ -286,6 +288,7 @@ func (n *Node) Stop() error {
 			n.signer.Close()
 		}
 	}
+	n.app.StopSnapshots()
 	if n.history != nil {
 		n.record.Close()
 		if cerr := n.history.Close(); err == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/ledgerd/ledgerd/store/commitinfo"
 )
@@ -175,5 +176,58 @@ func TestNewDatabaseMountsEveryStore(t *testing.T) {
 	write(s, map[string]string{"gamma/g": "1"})
 	if id := commit(t, s); !version(t, s, id.Height).Mounted("gamma") {
 		t.Fatal("a new database left a store unmounted")
+	}
+}
+
+// TestSnapshotAcrossMount: an export of a height before a store was
+// mounted leaves it out, and a node restored from it has it unmounted
+// (the app hash of that height) and mounts it at the upgrade as the
+// exporting node did; an export after the mount carries it.
+func TestSnapshotAcrossMount(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, Options{Dir: dir})
+	write(s, map[string]string{"alpha/a": "1", "beta/b": "1"})
+	before := commit(t, s)
+	s.Close()
+	s, err := Open(Options{Dir: dir}, withGamma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Mount("gamma"); err != nil {
+		t.Fatal(err)
+	}
+	write(s, map[string]string{"gamma/g": "new"})
+	after := commit(t, s)
+
+	old := export(t, s, before.Height)
+	if len(old.names) != 2 || old.names[1] != "beta" {
+		t.Fatalf("export before the mount has trees %v", old.names)
+	}
+	dst, err := Open(Options{InMemory: true}, withGamma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	id, err := restore(dst, before.Height, old, time.Time{})
+	if err != nil || !bytes.Equal(id.AppHash, before.AppHash) || dst.Mounted("gamma") {
+		t.Fatalf("restored before the mount: %v, app hash equal %v, gamma mounted %v", err, bytes.Equal(id.AppHash, before.AppHash), dst.Mounted("gamma"))
+	}
+	if err := dst.Mount("gamma"); err != nil {
+		t.Fatal(err)
+	}
+	write(dst, map[string]string{"gamma/g": "new"})
+	if got := commit(t, dst); !bytes.Equal(got.AppHash, after.AppHash) {
+		t.Fatal("the restored node's upgrade block has another app hash")
+	}
+
+	recent := export(t, s, after.Height)
+	again, err := Open(Options{InMemory: true}, withGamma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if id, err := restore(again, after.Height, recent, time.Time{}); err != nil || !bytes.Equal(id.AppHash, after.AppHash) || !again.Mounted("gamma") {
+		t.Fatalf("restored after the mount: %v, app hash equal %v, gamma mounted %v", err, bytes.Equal(id.AppHash, after.AppHash), again.Mounted("gamma"))
 	}
 }

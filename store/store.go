@@ -84,6 +84,12 @@ type Store struct {
 	mu        sync.RWMutex
 	committed CommitID
 	durable   int64
+	// held counts the exports (snapshots) reading each height, which
+	// pruning leaves alone.
+	held map[int64]int
+	// initialVersion, if not 0, is the height of the first commit of a
+	// store with none yet (SetInitialVersion).
+	initialVersion int64
 }
 
 // Open opens (or creates) the store with one tree per name, in the order
@@ -244,6 +250,15 @@ func (s *Store) readCommitRecord() (int64, time.Time, error) {
 	return int64(binary.BigEndian.Uint64(v)), t, nil
 }
 
+// nextHeight is the height the next commit saves.
+func (s *Store) nextHeight() int64 {
+	last := s.LastCommit().Height
+	if last == 0 && s.initialVersion > 0 {
+		return s.initialVersion
+	}
+	return last + 1
+}
+
 // Names returns the store names in order.
 func (s *Store) Names() []string { return s.names }
 
@@ -260,7 +275,7 @@ func (s *Store) Mount(name string) error {
 	if s.trees[i] != nil {
 		return fmt.Errorf("store: %q is already mounted (since version %d)", name, s.first[i])
 	}
-	first := s.LastCommit().Height + 1
+	first := s.nextHeight()
 	// Versions left by an interrupted commit of another height would
 	// collide with this one's.
 	if err := s.dropTree(name); err != nil {
@@ -387,7 +402,7 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	if err := errors.Join(errs...); err != nil {
 		return CommitID{}, fmt.Errorf("store: save trees: %w", err)
 	}
-	height := s.LastCommit().Height + 1
+	height := s.nextHeight()
 	for i, t := range s.trees {
 		if t != nil && t.Version() != height {
 			return CommitID{}, fmt.Errorf("store: tree %q at version %d, want %d", s.names[i], t.Version(), height)
@@ -402,16 +417,8 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 			}
 		}
 	}
-	var rec [16]byte
-	binary.BigEndian.PutUint64(rec[:], uint64(height))
-	if !blockTime.IsZero() {
-		binary.BigEndian.PutUint64(rec[8:], uint64(blockTime.UnixNano()))
-	}
-	if err := s.db.Set(commitRecordKey, rec[:]); err != nil {
-		return CommitID{}, fmt.Errorf("store: write commit record: %w", err)
-	}
-	if err := s.db.Sync(); err != nil {
-		return CommitID{}, fmt.Errorf("store: sync: %w", err)
+	if err := s.writeCommitRecord(height, blockTime); err != nil {
+		return CommitID{}, err
 	}
 	id := CommitID{Height: height, AppHash: s.WorkingHash(), Time: blockTime}
 	s.mu.Lock()
@@ -424,11 +431,28 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	return id, nil
 }
 
+// writeCommitRecord records height and blockTime as the last commit and
+// syncs the database.
+func (s *Store) writeCommitRecord(height int64, blockTime time.Time) error {
+	var rec [16]byte
+	binary.BigEndian.PutUint64(rec[:], uint64(height))
+	if !blockTime.IsZero() {
+		binary.BigEndian.PutUint64(rec[8:], uint64(blockTime.UnixNano()))
+	}
+	if err := s.db.Set(commitRecordKey, rec[:]); err != nil {
+		return fmt.Errorf("store: write commit record: %w", err)
+	}
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("store: sync: %w", err)
+	}
+	return nil
+}
+
 func (s *Store) prune(height int64) error {
 	if s.opts.KeepRecent <= 0 || s.opts.PruneEvery <= 0 || height%s.opts.PruneEvery != 0 {
 		return nil
 	}
-	to := height - s.opts.KeepRecent
+	to := s.pruneLimit(height - s.opts.KeepRecent)
 	if to < 1 {
 		return nil
 	}

@@ -53,7 +53,8 @@ LEDGERD_HOME=.devnet or LEDGERD_NODE=tcp://10.0.0.5:26657.`,
 		return nil
 	}
 	root.AddCommand(newVersionCmd(), newInitCmd(), newGenesisCmd(), newStartCmd(), newShowNodeIDCmd(), newShowValidatorCmd(),
-		newKeysCmd(), newTxCmd(), newQueryCmd(), newTestnetCmd(), newSignerCmd(), newCollectCmd(), newConsoleCmd())
+		newKeysCmd(), newTxCmd(), newQueryCmd(), newTestnetCmd(), newSignerCmd(), newCollectCmd(), newConsoleCmd(),
+		newStateSyncCmd(), newExportCmd())
 	return root
 }
 

@@ -34,6 +34,12 @@
 //   - An index that fails to write a block (a disk error) stops: it applies
 //     nothing more and every query fails until the node is restarted and
 //     catches up. Consensus is not affected: the index is not part of it.
+//   - A node that joined by state sync, or started a chain from an exported
+//     genesis, has no blocks before its first height: its index is filled
+//     from the snapshot or the genesis (RestoreEntries), after the app has
+//     verified every entry against the state's accumulators, and blocks are
+//     applied from there. Such an index cannot be rebuilt from the node's
+//     own blocks.
 //
 // Nothing here is consensus code: the index is a cache of what the blocks
 // say, and an answer from it is the node's word until checked against a
