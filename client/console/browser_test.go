@@ -1,16 +1,20 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,7 +52,22 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	// Every request the page makes to the console (pages, the relay),
+	// recorded to check that the reader's key never leaves the browser.
+	var seenMu sync.Mutex
+	var seen bytes.Buffer
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		seenMu.Lock()
+		seen.WriteString(r.URL.String() + "\n" + string(body) + "\n")
+		seenMu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 
 	ctx := newBrowser(t, browser)
@@ -186,6 +205,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, filepath.Join(shots, "console-tampered-credit.png"))
 	relay.Set(consoletest.Honest)
+	seenMu.Lock()
+	sent := strings.ToLower(seen.String())
+	seenMu.Unlock()
+	if key := hex.EncodeToString(crypto.FromECDSA(d.Auditor)); !strings.Contains(sent, "/read/store/credit/key") || strings.Contains(sent, key) {
+		t.Fatalf("signed reads sent: %v; the key sent: %v", strings.Contains(sent, "/read/store/credit/key"), strings.Contains(sent, key))
+	}
 
 	// A relay that changes the balance, then one that drops an entry.
 	relay.Set(consoletest.ChangeBalance)
