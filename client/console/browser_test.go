@@ -205,6 +205,34 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, filepath.Join(shots, "console-tampered-credit.png"))
 	relay.Set(consoletest.Honest)
+	// The written-off loan's collection case: refused unsigned, verified
+	// with the auditor's key; a dropped timeline entry is caught.
+	d.WriteOff(t, 2)
+	open(t, ctx, srv.URL+"/#/case/1")
+	run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#case-refused")))
+	wantRed(t, ctx, "#case-refused")
+	loadKey(t, ctx, hex.EncodeToString(crypto.FromECDSA(d.Auditor)), "#case-mark")
+	wantVerified(t, ctx, "#case-mark", true)
+	wantVerified(t, ctx, "#timeline-mark", true)
+	wantVerified(t, ctx, "#complaints-mark", true)
+	if got := text(t, ctx, "#case-record"); !strings.Contains(got, "demo-bank") || !strings.Contains(got, alice) || !strings.Contains(got, "write off") {
+		t.Fatalf("the case: %q", got)
+	}
+	if got := text(t, ctx, `#timeline tr[data-seq="1"]`); !strings.Contains(got, "opened") {
+		t.Fatalf("the timeline's first entry: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-case.png"))
+	relay.Set(consoletest.DropHistory)
+	loadKey(t, ctx, hex.EncodeToString(crypto.FromECDSA(d.Auditor)), "#case-mark")
+	wantVerified(t, ctx, "#case-mark", true)
+	wantVerified(t, ctx, "#timeline-mark", false)
+	wantRed(t, ctx, "#timeline-mark")
+	if n := count(t, ctx, "#timeline"); n != 0 {
+		t.Fatal("an unverified timeline is shown")
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-tampered-case.png"))
+	relay.Set(consoletest.Honest)
+
 	seenMu.Lock()
 	sent := strings.ToLower(seen.String())
 	seenMu.Unlock()
@@ -266,7 +294,7 @@ func mustTxHash(t *testing.T, d *consoletest.Devnet) []byte {
 // shown again (want: its mark or the refusal).
 func loadKey(t *testing.T, ctx context.Context, key, want string) {
 	t.Helper()
-	get(t, ctx, chromedp.Evaluate[bool](`(document.getElementById("credit").innerHTML = "", true)`))
+	get(t, ctx, chromedp.Evaluate[bool](`((document.getElementById("credit") || document.getElementById("case")).innerHTML = "", true)`))
 	run(t, ctx, chromedp.SetValue(chromedp.CSS("#key"), key), chromedp.Click(chromedp.CSS("#load-key")),
 		chromedp.WaitVisible(chromedp.CSS(want)), chromedp.WaitVisible(chromedp.CSS(`#status[data-state="done"]`)))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/ledgerd/ledgerd/client/keys"
 	"github.com/ledgerd/ledgerd/node"
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/testnet"
 )
@@ -139,6 +140,23 @@ func (d *Devnet) Loan(t testing.TB) {
 	d.Send(t, d.AliceKey, &creditv1.MsgAcceptLine{Line: 1, Denom: "CNY", Limit: 600000, RateBps: 1800, PenaltyRateBps: 500,
 		TermMonths: 12, ContractHash: contract[:]})
 	d.Send(t, d.AliceKey, &creditv1.MsgDrawLoan{Line: 1, Denom: "CNY", Amount: 600000})
+	d.settle(t)
+}
+
+// WriteOff writes loan 1 off, which opens collection case 1 at once: by
+// governance (proposal id, demo-bank and demo-auditor voting) demo-bank
+// gets a second operator, who approves the write-off (four eyes).
+func (d *Devnet) WriteOff(t testing.TB, proposal uint64) {
+	t.Helper()
+	checker := newKey(t)
+	doc := sha256.Sum256([]byte("second operator"))
+	d.Send(t, d.Bank, &govv1.MsgSubmitProposal{Title: "A checker for demo-bank", DocumentHash: doc[:], VotingEnd: time.Now().Add(2 * time.Hour).Unix(),
+		Action: &govv1.Action{Kind: &govv1.Action_SetOperators{SetOperators: &govv1.SetOperators{MemberId: "demo-bank",
+			Operators: [][]byte{crypto.PubkeyToAddress(d.Bank.PublicKey).Bytes(), crypto.PubkeyToAddress(checker.PublicKey).Bytes()}}}}})
+	d.Send(t, d.Bank, &govv1.MsgVote{ProposalId: proposal, Option: govv1.VoteOption_VOTE_OPTION_YES})
+	d.Send(t, d.Auditor, &govv1.MsgVote{ProposalId: proposal, Option: govv1.VoteOption_VOTE_OPTION_YES})
+	d.Send(t, d.Bank, &creditv1.MsgWriteOffLoan{Loan: 1, Reason: "fraud suspected", Expires: time.Now().Add(72 * time.Hour).Unix()})
+	d.Send(t, checker, &creditv1.MsgApproveLoanAction{Loan: 1, Pending: 1})
 	d.settle(t)
 }
 

@@ -131,7 +131,7 @@ func tamper(lie Lie, request, answer []byte) []byte {
 			c.Amount += 1_000_000
 		}
 		raw, _ = proto.MarshalOptions{Deterministic: true}.Marshal(w)
-	case lie == DropHistory && req.Params.Path == "/history":
+	case lie == DropHistory && (req.Params.Path == "/history" || req.Params.Path == "/read/history"):
 		es := new(historyv1.Entries)
 		if proto.Unmarshal(raw, es) != nil || len(es.Entries) == 0 {
 			return answer

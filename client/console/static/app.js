@@ -47,6 +47,10 @@ const T = {
     dropped: "negative records past retention left out", stale: "Recorded as of an earlier day; the node's report brings these loans up to the report day, the browser shows them as recorded and scores them so:",
     refused: "The node refused the read", codes_legend: "N an installment fell due · * nothing due · M paid late after grace · 1–7 days past due by 30 · B written off · C settled · G ended otherwise · D paid by guarantor · Z paid with assets",
     enter_borrower: "Enter a borrower's wallet address (0x…).",
+    nav_case: "Collection", case_title: "Collection case", case_no: "case number", enter_case: "Enter a case number.",
+    no_case: "No case with this number (proven absent).", borrower: "Borrower", stage: "Stage", delegate: "Delegated to", until: "until",
+    permits: "Permits", escalated: "escalated to", promise: "Promise to pay", due: "due", timeline: "Timeline (the case's history chain)",
+    permit: "Permit", channel: "Channel", complaints: "Complaints against the lender", ruling: "Ruling",
   },
   zh: {
     title: "ledgerd 审计控制台", nav_bank: "发行", bank_title: "发行与流通量", supply: "流通量",
@@ -90,6 +94,10 @@ const T = {
     dropped: "笔超过保存期限的负面记录未列出", stale: "以下贷款的记录日期早于报告日期；节点的报告会推算至报告日，浏览器按记录显示并据此评分：",
     refused: "节点拒绝了查询", codes_legend: "N 当月有应还款 · * 当月无应还款 · M 宽限期后还清 · 1–7 逾期天数（每 30 天一级） · B 核销 · C 结清 · G 其他方式结束 · D 担保人代偿 · Z 以资抵债",
     enter_borrower: "请输入借款人钱包地址（0x…）。",
+    nav_case: "催收", case_title: "催收案件", case_no: "案件编号", enter_case: "请输入案件编号。",
+    no_case: "没有此编号的案件（已证明不存在）。", borrower: "借款人", stage: "阶段", delegate: "委托给", until: "至",
+    permits: "联系许可数", escalated: "升级至", promise: "还款承诺", due: "到期", timeline: "案件时间线（案件历史链）",
+    permit: "许可", channel: "方式", complaints: "针对该贷款机构的投诉", ruling: "裁决",
   },
 };
 
@@ -103,6 +111,11 @@ const KIND = {
     current: "正常还款", overdue: "逾期", restructured: "重组", settled: "结清", settled_discount: "减免结清", written_off: "核销",
     paid_by_guarantor: "担保人代偿", paid_with_assets: "以资抵债", transferred: "已转让",
     loan_approval: "贷款审批", card_approval: "信用卡审批", guarantee_review: "担保资格审查", post_loan: "贷后管理",
+    early: "早期", mid: "中期", late: "后期", write_off: "核销回收", opened: "立案", open: "处理中", closed: "结案",
+    stage: "阶段变更", delegated: "委托", delegation_ended: "委托结束", permit: "联系许可", outcome: "联系结果", permit_missed: "未报结果",
+    promise: "还款承诺", promise_confirmed: "承诺确认", promise_kept: "承诺履行", promise_broken: "承诺违约", repayment: "还款",
+    assigned: "转让", written_off: "核销", plan_offered: "提出方案", plan_accepted: "接受方案", call: "电话", sms: "短信", visit: "上门", letter: "信函",
+    upheld: "成立", dismissed: "驳回", proposed: "已提出", confirmed: "已确认", kept: "已履行", broken: "已违约",
     "payment history": "还款记录", "delinquency now": "当前逾期", utilisation: "额度使用率", "age of credit": "信用历史长度", "recent enquiries": "近期查询" },
 };
 
@@ -400,9 +413,9 @@ function keyForm() {
     `<div class="muted" data-i18n="key_note">${t("key_note")}</div><div id="key-error" class="bad"></div></div>`;
 }
 
-function creditPage(addr) {
-  $("page").innerHTML = `<h1 data-i18n="credit_title">${t("credit_title")}</h1><form class="query" id="cq"><input id="borrower" placeholder="0x…" value="${esc(addr || "")}"><button data-i18n="show">${t("show")}</button></form>${keyForm()}<div id="credit"></div>`;
-  $("cq").onsubmit = (e) => { e.preventDefault(); location.hash = "#/credit/" + $("borrower").value.trim(); };
+// keyHandlers wires the key card; again re-renders the page after a key
+// is loaded or forgotten.
+function keyHandlers(again) {
   $("kf").onsubmit = async (e) => {
     e.preventDefault();
     const k = $("key").value.trim(), pass = $("passphrase").value;
@@ -413,12 +426,26 @@ function creditPage(addr) {
       readerAddr = JSON.parse(await ledgerd.setKey(k, pass)).reader;
       readerKey = k;
       readerPass = pass;
-      creditPage(addr);
+      again();
     } catch (err) {
       $("key-error").textContent = String(err);
     }
   };
-  $("forget").onclick = async () => { await ledgerd.setKey("", ""); readerKey = ""; readerPass = ""; readerAddr = ""; creditPage(addr); };
+  $("forget").onclick = async () => { await ledgerd.setKey("", ""); readerKey = ""; readerPass = ""; readerAddr = ""; again(); };
+}
+
+// refusal is a section the node refused to a reader (query/8), or its mark.
+function refusalOr(sec, id) {
+  if (!sec.verified && /code 8\b/.test(sec.error || "")) {
+    return `<div class="notverified" id="${id}-refused" data-verified="false">✘ ${t("refused")} (query/8): ${esc(sec.error)}</div>`;
+  }
+  return mark(sec, id + "-mark");
+}
+
+function creditPage(addr) {
+  $("page").innerHTML = `<h1 data-i18n="credit_title">${t("credit_title")}</h1><form class="query" id="cq"><input id="borrower" placeholder="0x…" value="${esc(addr || "")}"><button data-i18n="show">${t("show")}</button></form>${keyForm()}<div id="credit"></div>`;
+  $("cq").onsubmit = (e) => { e.preventDefault(); location.hash = "#/credit/" + $("borrower").value.trim(); };
+  keyHandlers(() => creditPage(addr));
   if (!addr) { $("credit").textContent = t("enter_borrower"); setStatus("done", t("done")); return; }
   load(() => ledgerd.credit(addr), (c) => ({ data: c, render() { renderCredit(c); } }));
 }
@@ -426,8 +453,7 @@ function creditPage(addr) {
 function renderCredit(c) {
   let h = `<div class="card"><div class="mono">${esc(c.address)}</div>`;
   if (!c.report.verified) {
-    const refused = /code 8\b/.test(c.report.error || "");
-    $("credit").innerHTML = h + (refused ? `<div class="notverified" id="credit-refused" data-verified="false">✘ ${t("refused")} (query/8): ${esc(c.report.error)}</div>` : mark(c.report, "credit-mark")) + `</div>`;
+    $("credit").innerHTML = h + refusalOr(c.report, "credit") + `</div>`;
     return;
   }
   h += mark(c.report, "credit-mark");
@@ -451,6 +477,39 @@ function renderCredit(c) {
   h += `<h2>${t("enquiries")}</h2>` + ((c.enquiries || []).length ? `<table id="enquiries"><tr><th>#</th><th>${t("day")}</th><th>${t("lender")}</th><th>${t("purpose")}</th></tr>` +
     c.enquiries.map((e) => `<tr><td>${e.seq}</td><td>${esc(e.day)}</td><td>${esc(e.lender)}</td><td>${esc(kind(e.purpose))}</td></tr>`).join("") + `</table>` : `<div class="muted" id="enquiries">${t("none")}</div>`) + `</div>`;
   $("credit").innerHTML = h;
+}
+
+// ---- collection case page ----
+
+function casePage(id) {
+  $("page").innerHTML = `<h1 data-i18n="case_title">${t("case_title")}</h1><form class="query" id="sq"><input id="case-id" placeholder="${t("case_no")}" value="${esc(id || "")}"><button data-i18n="show">${t("show")}</button></form>${keyForm()}<div id="case"></div>`;
+  $("sq").onsubmit = (e) => { e.preventDefault(); location.hash = "#/case/" + $("case-id").value.trim(); };
+  keyHandlers(() => casePage(id));
+  if (!id) { $("case").textContent = t("enter_case"); setStatus("done", t("done")); return; }
+  load(() => ledgerd.collectionCase(id), (c) => ({ data: c, render() { renderCase(c); } }));
+}
+
+function renderCase(c) {
+  const off = c.utc_offset || 0;
+  let h = `<div class="card"><h2>${t("case_title")} ${c.id}</h2>` + refusalOr(c.record, "case");
+  if (!c.record.verified) { $("case").innerHTML = h + `</div>`; return; }
+  if (!c.found) { $("case").innerHTML = h + `<p id="no-case">${t("no_case")}</p></div>`; return; }
+  h += `<table id="case-record"><tr><th>${t("loan")}</th><th>${t("lender")}</th><th>${t("borrower")}</th><th>${t("status")}</th><th>${t("stage")}</th><th>${t("delegate")}</th><th>${t("opened")}</th><th>${t("permits")}</th></tr>` +
+    `<tr><td>${c.loan}</td><td>${esc(c.lender)}</td><td class="mono"><a href="#/credit/${esc(c.borrower)}">${esc(c.borrower)}</a></td><td>${esc(kind(c.status))}${c.closed ? " " + esc(c.closed) + " " + esc(c.closed_reason) : ""}</td>` +
+    `<td>${esc(kind(c.stage))}${c.escalated ? " (" + t("escalated") + " " + esc(kind(c.escalated)) + ")" : ""}</td><td>${c.delegate ? esc(c.delegate) + " · " + t("until") + " " + fmtTime(c.delegate_until, off) : t("none")}</td><td>${esc(c.opened)}</td><td>${c.permits}</td></tr></table>` +
+    (c.promise ? `<div>${t("promise")}: ${amt(c.promise)} · ${t("due")} ${esc(c.promise_due)} · ${esc(kind(c.promise_state))}</div>` : "") + `</div>`;
+  h += `<div class="card"><h2>${t("timeline")} ${mark(c.timeline, "timeline-mark")}</h2>`;
+  if (c.timeline.verified) {
+    h += `<div class="muted">${c.history_count} ${t("entries")}</div><table id="timeline"><tr><th>#</th><th>${t("day")}</th><th>${t("kind")}</th><th>${t("stage")}</th><th class="num">${t("dpd")}</th><th>${t("member")}</th><th>${t("permit")}</th><th>${t("channel")}</th><th class="num">${t("amount")}</th><th>${t("detail")}</th></tr>` +
+      (c.events || []).slice().reverse().map((e) => `<tr data-seq="${e.seq}"><td>${e.seq}</td><td>${esc(e.day)}</td><td>${esc(kind(e.kind))}</td><td>${esc(kind(e.stage))}</td><td class="num">${e.days_past_due}</td><td>${esc(e.member)}${e.by ? ` <span class="mono">${esc(e.by)}</span>` : ""}</td><td>${e.permit || ""}</td><td>${esc(e.channel ? kind(e.channel) : "")}</td><td class="num">${e.amount ? amt(e.amount) : ""}</td><td>${esc(e.detail)}${e.hash ? ` <span class="mono">${esc(e.hash.slice(0, 16))}…</span>` : ""}</td></tr>`).join("") + `</table>`;
+  }
+  h += `</div><div class="card"><h2>${t("complaints")} ${refusalOr(c.complaints, "complaints")}</h2>`;
+  if (c.complaints.verified) {
+    h += (c.filed || []).length ? `<table id="complaints"><tr><th>#</th><th>${t("time")}</th><th>${t("channel")}</th><th>${t("permit")}</th><th>${t("status")}</th><th>${t("ruling")}</th></tr>` +
+      c.filed.map((x) => `<tr><td>${x.id}</td><td>${fmtTime(x.time, off)}</td><td>${esc(kind(x.channel))}</td><td>${x.permit || ""}</td><td>${esc(kind(x.status))}</td><td>${esc(x.ruling)}</td></tr>`).join("") + `</table>` :
+      `<div class="muted" id="complaints">${t("none")}</div>`;
+  }
+  $("case").innerHTML = h + `</div>`;
 }
 
 // ---- routing ----
@@ -489,6 +548,7 @@ function route() {
     case "aml": return amlPage();
     case "block": return blockPage(parts[1]);
     case "credit": return creditPage(parts[1]);
+    case "case": return casePage(parts[1]);
     default: return walletPage(parts[1]);
   }
 }

@@ -7,12 +7,13 @@ import (
 
 	"github.com/ledgerd/ledgerd/client"
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	"github.com/ledgerd/ledgerd/x/collect"
 	"github.com/ledgerd/ledgerd/x/consortium"
 	"github.com/ledgerd/ledgerd/x/credit"
 )
 
-// TestCreditMirrorsTheModule checks what the credit page copies from
-// x/credit and package client (neither builds for the browser): keys,
+// TestCreditMirrorsTheModule checks what the credit and case pages copy
+// from x/credit, x/collect and package client (neither builds for the browser): keys,
 // default windows, days past due, closed loans, the signed read's path
 // and validity.
 func TestCreditMirrorsTheModule(t *testing.T) {
@@ -31,10 +32,17 @@ func TestCreditMirrorsTheModule(t *testing.T) {
 		{eend, credit.RangeEnd(credit.SubjectEnquiriesPrefix(subject))},
 		{binary.BigEndian.AppendUint64(append([]byte{creditEnquiryPfx}, subject...), 3), binary.BigEndian.AppendUint64(credit.SubjectEnquiriesPrefix(subject), 3)},
 		{consortiumParamsKey(), consortium.ParamsKey()},
+		{binary.BigEndian.AppendUint64([]byte{collectCasePrefix}, 5), collect.CaseKey(5)},
+		{binary.BigEndian.AppendUint64([]byte{collectComplaint}, 5), collect.ComplaintKey(5)},
+		{append([]byte{collectComplaints}, owner...), collect.BorrowerComplaintsPrefix(owner)},
+		{binary.BigEndian.AppendUint64(nil, 5), collect.CaseHistoryID(5)},
 	} {
 		if !bytes.Equal(c.got, c.want) {
 			t.Errorf("key %X, the module's is %X", c.got, c.want)
 		}
+	}
+	if collectStore != collect.StoreName || caseHistory != collect.HistorySubject {
+		t.Error("collection store or history subject differs")
 	}
 	if creditStore != credit.StoreName {
 		t.Error("store name differs")

@@ -21,8 +21,11 @@ import (
 // TestCreditAgainstDevnet proves a borrower's credit report with signed
 // reads: as the borrower and as the demo's auditor it is verified and its
 // score is the one the CLI's proven score computes; unsigned, or signed
-// by someone the credit module does not allow, the node refuses; a relay
-// that changes a month code is caught.
+// by someone the credit module does not allow, the node refuses. The
+// loan is then written off, which opens a collection case: its record,
+// timeline and complaints are verified with the auditor's key, refused
+// unsigned, and a dropped timeline entry is caught; so is a relay that
+// changes a month code.
 func TestCreditAgainstDevnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a devnet")
@@ -111,6 +114,42 @@ func TestCreditAgainstDevnet(t *testing.T) {
 		}
 	}
 
+	// The written-off loan's collection case: refused unsigned; its record
+	// and timeline verified with the auditor's key.
+	d.WriteOff(t, 1)
+	if _, err := v.SetReader("", ""); err != nil {
+		t.Fatal(err)
+	}
+	cv, err := v.Case(ctx, "1")
+	if err != nil || cv.Record.Verified || !strings.Contains(cv.Record.Error, "code 8") {
+		t.Fatalf("unsigned case: %+v, %v", cv, err)
+	}
+	if _, err := v.SetReader(hex.EncodeToString(crypto.FromECDSA(d.Auditor)), ""); err != nil {
+		t.Fatal(err)
+	}
+	if cv, err = v.Case(ctx, "1"); err != nil || !cv.Record.Verified || !cv.Found || !cv.Timeline.Verified || !cv.Complaints.Verified {
+		t.Fatalf("case: %+v, %v", cv, err)
+	}
+	if cv.Lender != "demo-bank" || cv.Loan != 1 || cv.Borrower != d.Alice.Hex() || cv.Status != "open" || cv.Count == 0 || uint64(len(cv.Events)) != cv.Count || cv.Events[0].Kind != "opened" {
+		t.Fatalf("case: %+v", cv)
+	}
+	// The borrower may read her case, its timeline and her complaints.
+	if _, err := v.SetReader(hex.EncodeToString(crypto.FromECDSA(d.AliceKey)), ""); err != nil {
+		t.Fatal(err)
+	}
+	if cv, err = v.Case(ctx, "1"); err != nil || !cv.Record.Verified || !cv.Timeline.Verified || !cv.Complaints.Verified {
+		t.Fatalf("case as the borrower: %+v, %v", cv, err)
+	}
+	if _, err := v.SetReader(hex.EncodeToString(crypto.FromECDSA(d.Auditor)), ""); err != nil {
+		t.Fatal(err)
+	}
+	if cv, err = v.Case(ctx, "2"); err != nil || !cv.Record.Verified || cv.Found {
+		t.Fatalf("no case 2: %+v, %v", cv, err)
+	}
+	relay.Set(consoletest.DropHistory)
+	if cv, err = v.Case(ctx, "1"); err != nil || !cv.Record.Verified || cv.Timeline.Verified || len(cv.Events) != 0 {
+		t.Fatalf("a dropped case entry: %+v, %v", cv, err)
+	}
 	relay.Set(consoletest.ChangeMonthCode)
 	if c, err = v.Credit(ctx, d.Alice.Hex()); err != nil || c.Report.Verified || !strings.Contains(c.Report.Error, "does not match the app hash") || len(c.Loans) != 0 || c.Score != nil {
 		t.Fatalf("changed month code: %+v, %v", c, err)

@@ -75,3 +75,12 @@ func creditBracket(prefix byte, subject []byte) (start, end []byte) {
 	p := append([]byte{prefix}, subject...)
 	return binary.BigEndian.AppendUint64(bytes.Clone(p), 0), binary.BigEndian.AppendUint64(bytes.Clone(p), ^uint64(0))
 }
+
+// The collection store's keys (x/collect/keys.go) and its history subject.
+const (
+	collectStore           = "collect"
+	caseHistory            = "case"
+	collectCasePrefix byte = 0x02
+	collectComplaints byte = 0x15 // | borrower(20) | complaint id -> mark
+	collectComplaint  byte = 0x10 // | complaint id -> Complaint
+)

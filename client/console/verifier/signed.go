@@ -34,7 +34,11 @@ const readValidFor = 5 * time.Minute
 const pathRead = "/read"
 
 // privateStores are the stores whose reads are signed when a key is loaded.
-var privateStores = map[string]bool{creditStore: true}
+var privateStores = map[string]bool{creditStore: true, collectStore: true}
+
+// privateHistories are the history subjects of private modules: their
+// history queries are signed too.
+var privateHistories = map[string]bool{caseHistory: true}
 
 // SetReader loads the key that signs reads of private stores: a
 // secp256k1 private key of 64 hex digits (an optional 0x), or a keystore
@@ -112,15 +116,21 @@ func (v *Verifier) domain(ctx context.Context) (auth.Domain, error) {
 // loaded key; other queries, and every query with no key loaded, go as
 // they are.
 func (v *Verifier) signRead(ctx context.Context, storeName, path string, data []byte, height int64) (string, []byte, error) {
+	return v.sign(ctx, privateStores[storeName], path, data, height, true)
+}
+
+// sign wraps a query as a read signed by the loaded key if private and a
+// key is loaded.
+func (v *Verifier) sign(ctx context.Context, private bool, path string, data []byte, height int64, prove bool) (string, []byte, error) {
 	key := v.readerKey()
-	if key == nil || !privateStores[storeName] {
+	if key == nil || !private {
 		return path, data, nil
 	}
 	d, err := v.domain(ctx)
 	if err != nil {
 		return "", nil, err
 	}
-	r := auth.Read{Path: path, Data: data, Height: height, Prove: true, ValidUntil: time.Now().Add(readValidFor).Unix()}
+	r := auth.Read{Path: path, Data: data, Height: height, Prove: prove, ValidUntil: time.Now().Add(readValidFor).Unix()}
 	sig, err := r.Sign(d, key)
 	if err != nil {
 		return "", nil, fmt.Errorf("signing the read of %s: %w", path, err)

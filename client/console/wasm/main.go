@@ -15,8 +15,10 @@
 //	ledgerd.block(height)                              -> BlockView
 //	ledgerd.setKey(key, passphrase)                    -> {reader}
 //	ledgerd.credit(address)                            -> CreditView
+//	ledgerd.collectionCase(id)                         -> CaseView
 //
-// setKey loads the key that signs reads of the private credit store: hex,
+// setKey loads the key that signs reads of the private credit and
+// collection stores: hex,
 // or a keystore JSON file with its passphrase ("" unloads it). It is held in this WebAssembly instance's memory only and
 // never sent: only the signatures of reads leave the page.
 //
@@ -142,6 +144,13 @@ func main() {
 			return nil, errors.Join(err, errors.New("credit(address)"))
 		}
 		return c.Credit(ctx, args[0].String())
+	}))
+	api.Set("collectionCase", promise(func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil || len(args) < 1 {
+			return nil, errors.Join(err, errors.New("collectionCase(id)"))
+		}
+		return c.Case(ctx, args[0].String())
 	}))
 	js.Global().Set("ledgerd", api)
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("ledgerd-ready"))
