@@ -9,12 +9,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/store/badgerdb"
 )
 
 // Config is ledgerd's own configuration, in <home>/config/ledgerd.toml.
@@ -31,10 +35,30 @@ type Config struct {
 	RemoteSigner RemoteSignerConfig `mapstructure:"remote_signer"`
 }
 
-// AppConfig holds the transaction pipeline's limits.
+// AppConfig holds the transaction pipeline's limits and the Go runtime's
+// memory settings.
 type AppConfig struct {
 	MaxPendingPerSigner int `mapstructure:"max_pending_per_signer"`
 	SigCacheSize        int `mapstructure:"sig_cache_size"`
+	// GCPercent is the Go collector's GOGC: how far the heap may grow past
+	// what was live after a collection before the next one (0 or less:
+	// the Go default of 100). The GOGC environment variable wins.
+	GCPercent int `mapstructure:"gc_percent"`
+	// MemoryLimitMB is the Go runtime's soft memory limit (GOMEMLIMIT) in
+	// MiB, 0 for none: near it the collector runs more often whatever
+	// GCPercent says. The GOMEMLIMIT environment variable wins.
+	MemoryLimitMB int `mapstructure:"memory_limit_mb"`
+}
+
+// ApplyRuntime sets the Go collector's GOGC and soft memory limit from c,
+// each unless its environment variable (GOGC, GOMEMLIMIT) is set.
+func (c AppConfig) ApplyRuntime() {
+	if _, set := os.LookupEnv("GOGC"); !set && c.GCPercent > 0 {
+		debug.SetGCPercent(c.GCPercent)
+	}
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set && c.MemoryLimitMB > 0 {
+		debug.SetMemoryLimit(int64(c.MemoryLimitMB) << 20)
+	}
 }
 
 // StoreConfig tunes the state store.
@@ -47,6 +71,17 @@ type StoreConfig struct {
 	PruneEvery int64 `mapstructure:"prune_every"`
 	// BadgerCacheMB bounds Badger's block cache.
 	BadgerCacheMB int `mapstructure:"badger_cache_mb"`
+}
+
+// Options returns the store options c selects for the state store in dir.
+func (c StoreConfig) Options(dir string) store.Options {
+	return store.Options{
+		Dir:        dir,
+		CacheNodes: c.IAVLCacheNodes,
+		KeepRecent: c.KeepRecent,
+		PruneEvery: c.PruneEvery,
+		Badger:     badgerdb.Options{CacheSizeMB: c.BadgerCacheMB},
+	}
 }
 
 // MetricsConfig turns on the Prometheus endpoint, which serves CometBFT's
@@ -105,10 +140,17 @@ func HistoryDir(home string, c Config) string {
 	return filepath.Join(home, c.History.Dir)
 }
 
+// The Go runtime's defaults for a node: see AppConfig and
+// docs/operations.md (Tuning).
+const (
+	DefaultGCPercent     = 300
+	DefaultMemoryLimitMB = 4096
+)
+
 // DefaultConfig returns the defaults written by init.
 func DefaultConfig() Config {
 	return Config{
-		App: AppConfig{MaxPendingPerSigner: 64, SigCacheSize: 100_000},
+		App: AppConfig{MaxPendingPerSigner: 64, SigCacheSize: 100_000, GCPercent: DefaultGCPercent, MemoryLimitMB: DefaultMemoryLimitMB},
 		Store: StoreConfig{
 			IAVLCacheNodes: 500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
 		},
@@ -159,6 +201,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.App.MaxPendingPerSigner < 1:
 		return fmt.Errorf("app.max_pending_per_signer %d: must be positive", c.App.MaxPendingPerSigner)
+	case c.App.MemoryLimitMB < 0:
+		return fmt.Errorf("app.memory_limit_mb %d: 0 (none) or positive", c.App.MemoryLimitMB)
 	case c.Store.KeepRecent < 0 || (c.Store.KeepRecent > 0 && c.Store.KeepRecent < 2):
 		return fmt.Errorf("store.keep_recent %d: 0 (keep all) or at least 2", c.Store.KeepRecent)
 	case c.Store.PruneEvery < 1:
@@ -191,6 +235,8 @@ func ConfigFlags(fs *pflag.FlagSet) {
 	d := DefaultConfig()
 	fs.Int("app.max_pending_per_signer", d.App.MaxPendingPerSigner, "mempool cap of one signer's pending transactions")
 	fs.Int("app.sig_cache_size", d.App.SigCacheSize, "verified-signature cache entries")
+	fs.Int("app.gc_percent", d.App.GCPercent, "Go collector's GOGC (the GOGC environment variable wins)")
+	fs.Int("app.memory_limit_mb", d.App.MemoryLimitMB, "Go runtime's soft memory limit in MiB, 0 for none (GOMEMLIMIT wins)")
 	fs.Int("store.iavl_cache_nodes", d.Store.IAVLCacheNodes, "IAVL node cache per tree")
 	fs.Int64("store.keep_recent", d.Store.KeepRecent, "state versions to keep for queries and proofs (0: all)")
 	fs.Int64("store.prune_every", d.Store.PruneEvery, "prune old versions every this many blocks")
@@ -209,6 +255,8 @@ func ConfigFlags(fs *pflag.FlagSet) {
 func setDefaults(v *viper.Viper, c Config) {
 	v.SetDefault("app.max_pending_per_signer", c.App.MaxPendingPerSigner)
 	v.SetDefault("app.sig_cache_size", c.App.SigCacheSize)
+	v.SetDefault("app.gc_percent", c.App.GCPercent)
+	v.SetDefault("app.memory_limit_mb", c.App.MemoryLimitMB)
 	v.SetDefault("store.iavl_cache_nodes", c.Store.IAVLCacheNodes)
 	v.SetDefault("store.keep_recent", c.Store.KeepRecent)
 	v.SetDefault("store.prune_every", c.Store.PruneEvery)
@@ -236,6 +284,12 @@ var configTemplate = template.Must(template.New("ledgerd.toml").Parse(`# ledgerd
 max_pending_per_signer = {{.App.MaxPendingPerSigner}}
 # Verified signatures remembered between CheckTx and FinalizeBlock.
 sig_cache_size = {{.App.SigCacheSize}}
+# The Go collector: the heap may grow gc_percent % past what was live before
+# the next collection, and collections come sooner near memory_limit_mb (a
+# soft limit; 0 for none). The GOGC and GOMEMLIMIT environment variables win.
+# See docs/operations.md, Tuning.
+gc_percent = {{.App.GCPercent}}
+memory_limit_mb = {{.App.MemoryLimitMB}}
 
 [store]
 # IAVL node cache of each module tree, in nodes.

@@ -21,7 +21,6 @@ import (
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/node/history"
 	"github.com/ledgerd/ledgerd/store"
-	"github.com/ledgerd/ledgerd/store/badgerdb"
 )
 
 // Node is a running ledgerd node: CometBFT in-process around the app.
@@ -87,13 +86,8 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	if err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
-	st, err := store.Open(store.Options{
-		Dir:        StoreDir(home),
-		CacheNodes: c.Store.IAVLCacheNodes,
-		KeepRecent: c.Store.KeepRecent,
-		PruneEvery: c.Store.PruneEvery,
-		Badger:     badgerdb.Options{CacheSizeMB: c.Store.BadgerCacheMB},
-	}, app.StoreNames)
+	c.App.ApplyRuntime()
+	st, err := store.Open(c.Store.Options(StoreDir(home)), app.StoreNames)
 	if err != nil {
 		return nil, fmt.Errorf("open state store: %w", err)
 	}

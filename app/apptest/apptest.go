@@ -32,7 +32,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -118,6 +120,9 @@ type Options struct {
 	Balance uint64
 	// Tier of the genesis wallets; 0 means 1.
 	Tier uint32
+	// Genesis, if set, is the genesis to use instead of BuildGenesis(opts)
+	// (a benchmark times building it apart from InitChain).
+	Genesis *appstate.State
 	// Upgrades are chain upgrades the app has beside app.Upgrades(): a
 	// binary with an upgrade (Reopen with other Upgrades is a restart on
 	// another binary).
@@ -142,7 +147,10 @@ func New(t T, opts Options) *Harness {
 	if opts.Seed == nil {
 		opts.Seed = []byte(DefaultSeed)
 	}
-	h := &Harness{T: t, opts: opts, Genesis: BuildGenesis(opts)}
+	h := &Harness{T: t, opts: opts, Genesis: opts.Genesis}
+	if h.Genesis == nil {
+		h.Genesis = BuildGenesis(opts)
+	}
 	if opts.EditGenesis != nil {
 		opts.EditGenesis(h.Genesis)
 	}
@@ -209,14 +217,29 @@ func BuildGenesis(opts Options) *appstate.State {
 	if tier == 0 {
 		tier = 1
 	}
-	for i := range opts.Wallets {
-		owner := Address(walletKey(seed, i))
-		gw := wallet.GenesisWallet{Owner: owner.Hex(), Bank: Issuer, Tier: tier, KYCHash: hex.EncodeToString(KYCHash(owner))}
-		if opts.Balance > 0 {
-			gw.Balances = []wallet.GenesisCoin{{Denom: Denom, Amount: strconv.FormatUint(opts.Balance, 10)}}
-		}
-		g.Wallet.Wallets = append(g.Wallet.Wallets, gw)
+	first := len(g.Wallet.Wallets)
+	if opts.Wallets > 0 {
+		g.Wallet.Wallets = append(g.Wallet.Wallets, make([]wallet.GenesisWallet, opts.Wallets)...)
 	}
+	// Deriving a key is a scalar multiplication: spread a large genesis
+	// over the cores (each wallet is written to its own index).
+	var wg sync.WaitGroup
+	workers := min(runtime.NumCPU(), max(opts.Wallets/1000, 1))
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < opts.Wallets; i += workers {
+				owner := Address(walletKey(seed, i))
+				gw := wallet.GenesisWallet{Owner: owner.Hex(), Bank: Issuer, Tier: tier, KYCHash: hex.EncodeToString(KYCHash(owner))}
+				if opts.Balance > 0 {
+					gw.Balances = []wallet.GenesisCoin{{Denom: Denom, Amount: strconv.FormatUint(opts.Balance, 10)}}
+				}
+				g.Wallet.Wallets[first+i] = gw
+			}
+		}()
+	}
+	wg.Wait()
 	return g
 }
 

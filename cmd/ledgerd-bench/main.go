@@ -15,30 +15,49 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/ledgerd/ledgerd/app/apptest"
-	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/node"
 )
 
 type result struct {
-	Wallets         int            `json:"wallets"`
-	BlockTxs        int            `json:"block_txs"`
-	Blocks          int            `json:"blocks"`
-	Cores           int            `json:"cores"`
-	Secp256k1       string         `json:"secp256k1"`
-	TransfersPerSec float64        `json:"transfers_per_sec"`
-	ExecP50Ms       float64        `json:"exec_p50_ms"`
-	ExecP99Ms       float64        `json:"exec_p99_ms"`
-	CommitP50Ms     float64        `json:"commit_p50_ms"`
-	CommitP99Ms     float64        `json:"commit_p99_ms"`
-	CheckTxPerSec   float64        `json:"checktx_per_sec"`
-	Failed          int            `json:"failed_txs"`
-	Credit          *creditResult  `json:"credit,omitempty"`
-	Collect         *collectResult `json:"collect,omitempty"`
+	Wallets         int     `json:"wallets"`
+	BlockTxs        int     `json:"block_txs"`
+	Blocks          int     `json:"blocks"`
+	Cores           int     `json:"cores"`
+	Secp256k1       string  `json:"secp256k1"`
+	TransfersPerSec float64 `json:"transfers_per_sec"`
+	ExecP50Ms       float64 `json:"exec_p50_ms"`
+	ExecP99Ms       float64 `json:"exec_p99_ms"`
+	CommitP50Ms     float64 `json:"commit_p50_ms"`
+	CommitP99Ms     float64 `json:"commit_p99_ms"`
+	CheckTxPerSec   float64 `json:"checktx_per_sec"`
+	Failed          int     `json:"failed_txs"`
+	// GenesisBuildSec is the harness deriving the wallets' keys and
+	// building the genesis document; GenesisSec is the node's part:
+	// InitChain (decoding it and writing every wallet) and the first commit.
+	GenesisBuildSec float64 `json:"genesis_build_sec"`
+	GenesisSec      float64 `json:"genesis_sec"`
+	// RefWallets and RefTransfersPerSec: the same blocks at RefWallets
+	// (-ref-wallets), for the ratio of scale.
+	RefWallets         int     `json:"ref_wallets,omitempty"`
+	RefTransfersPerSec float64 `json:"ref_transfers_per_sec,omitempty"`
+	// PeakRSSMiB is the process's peak resident set (getrusage), which
+	// includes the harness's signed transactions and keys.
+	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	// CPUMsPer1k is the process's CPU time (user and system, every
+	// thread) per 1,000 transfers over the measured blocks: on a machine
+	// shared with other work it varies far less than the rate does.
+	CPUMsPer1k float64        `json:"cpu_ms_per_1k_transfers"`
+	Credit     *creditResult  `json:"credit,omitempty"`
+	Collect    *collectResult `json:"collect,omitempty"`
 }
 
 func main() {
@@ -49,12 +68,18 @@ func main() {
 	dir := flag.String("dir", "", "database directory (default: a temporary one, removed after)")
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured blocks to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured blocks (sampled from then on more finely; allocations since the start, genesis included)")
+	genesisProfile := flag.String("genesis-cpuprofile", "", "write a CPU profile of InitChain to this file")
 	loans := flag.Int("loans", 100_000, "open loans for the credit figures (0: skip them)")
 	due := flag.Int("due", 10_000, "of which fall due on one day")
 	collectLoans := flag.Int("collect-loans", 100_000, "delinquent loans for the collection figures (0: skip them)")
 	collectProfile := flag.String("collect-cpuprofile", "", "write a CPU profile of the collection stage day to this file")
 	collectMoving := flag.Int("collect-moving", 10_000, "of which change collection stage on one day")
 	creditProfile := flag.String("credit-cpuprofile", "", "write a CPU profile of the credit measurements (the days' sweeps, the repayment blocks) to this file")
+	refWallets := flag.Int("ref-wallets", 100_000, "with -wallets other than this, also measure the transfers at this many wallets (in a child process, so that the peak RSS stays this run's) and print the ratio; 0: do not")
+	iavlCache := flag.Int("iavl-cache", 0, "IAVL node cache per tree, in nodes (0: the node's default)")
+	badgerCache := flag.Int("badger-cache-mb", 0, "Badger block cache in MiB (0: the node's default)")
+	memTableMB := flag.Int("memtable-mb", 0, "Badger memtable size in MiB (0: the default)")
 	flag.Parse()
 	if *blocks**blockTxs+*checkTxs > *wallets {
 		log.Fatalf("need at least blocks*block-txs+checktx = %d wallets so every sender is fresh", *blocks**blockTxs+*checkTxs)
@@ -69,9 +94,31 @@ func main() {
 	}
 
 	log.Printf("genesis with %d funded wallets, InitChain", *wallets)
-	h := apptest.New(apptest.Panic{}, apptest.Options{
-		Dir: *dir, Store: store.Options{CacheNodes: 500_000}, Wallets: *wallets, Balance: 100_000_000,
-	})
+	g0 := time.Now()
+	// The node's settings: its Go runtime tuning and store options.
+	node.DefaultConfig().App.ApplyRuntime()
+	so := node.DefaultConfig().Store.Options(*dir)
+	if *iavlCache > 0 {
+		so.CacheNodes = *iavlCache
+	}
+	if *badgerCache > 0 {
+		so.Badger.CacheSizeMB = *badgerCache
+	}
+	so.Badger.MemTableSize = int64(*memTableMB) << 20
+	opts := apptest.Options{Dir: *dir, Store: so, Wallets: *wallets, Balance: 100_000_000}
+	opts.Genesis = apptest.BuildGenesis(opts)
+	appState, err := opts.Genesis.JSON()
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts.AppState = appState
+	buildDur := time.Since(g0)
+	stopGenesisProfile := startProfile(*genesisProfile)
+	g1 := time.Now()
+	h := apptest.New(apptest.Panic{}, opts)
+	genesisDur := time.Since(g1)
+	stopGenesisProfile()
+	log.Printf("genesis built in %.1f s, InitChain and first commit %.1f s", buildDur.Seconds(), genesisDur.Seconds())
 
 	log.Printf("signing %d transfers", *blocks**blockTxs+*checkTxs)
 	next := 0
@@ -91,16 +138,11 @@ func main() {
 	checkSet := sign(*checkTxs)
 
 	log.Printf("running %d blocks of %d transfers", *blocks, *blockTxs)
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile := startProfile(*cpuProfile)
+	if *memProfile != "" {
+		runtime.MemProfileRate = 64 << 10
 	}
+	cpu0 := cpuTime()
 	var execs, commits []time.Duration
 	var total time.Duration
 	failed := 0
@@ -122,6 +164,11 @@ func main() {
 		total += t2.Sub(t0)
 	}
 
+	cpuUsed := cpuTime() - cpu0
+	stopProfile()
+	if *memProfile != "" {
+		writeHeapProfile(*memProfile)
+	}
 	t0 := time.Now()
 	for _, tx := range checkSet {
 		if r := h.CheckTx(tx); r.Code != 0 {
@@ -130,14 +177,23 @@ func main() {
 	}
 	checkDur := time.Since(t0)
 
+	h.Close()
+	refRate := 0.0
+	if *refWallets > 0 && *refWallets != *wallets {
+		refRate = measureReference(*refWallets, *blockTxs, *blocks, *checkTxs)
+	}
 	r := result{
 		Wallets: *wallets, BlockTxs: *blockTxs, Blocks: *blocks, Cores: runtime.NumCPU(), Secp256k1: backend,
 		TransfersPerSec: float64(*blocks**blockTxs) / total.Seconds(),
 		ExecP50Ms:       ms(percentile(execs, 50)), ExecP99Ms: ms(percentile(execs, 99)),
 		CommitP50Ms: ms(percentile(commits, 50)), CommitP99Ms: ms(percentile(commits, 99)),
 		CheckTxPerSec: float64(*checkTxs) / checkDur.Seconds(), Failed: failed,
+		GenesisBuildSec: buildDur.Seconds(), GenesisSec: genesisDur.Seconds(), PeakRSSMiB: peakRSSMiB(),
+		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
 	}
-	h.Close()
+	if refRate > 0 {
+		r.RefWallets, r.RefTransfersPerSec = *refWallets, refRate
+	}
 	if *loans > 0 {
 		if *blocks == 0 {
 			log.Print("skipping the transfers")
@@ -165,9 +221,17 @@ func main() {
 		fmt.Printf("ledgerd-bench: %d wallets, %d blocks x %d transfers, %d cores, secp256k1 %s\n",
 			r.Wallets, r.Blocks, r.BlockTxs, r.Cores, r.Secp256k1)
 		fmt.Printf("  transfers/s      %8.0f  (FinalizeBlock + Commit, %d failed)\n", r.TransfersPerSec, r.Failed)
+		fmt.Printf("  CPU per 1k       %8.1f ms (user+system, all threads; %d cores give at most %.0f transfers/s at this cost)\n",
+			r.CPUMsPer1k, r.Cores, float64(r.Cores)*1e6/r.CPUMsPer1k)
 		fmt.Printf("  block exec  p50 %7.1f ms   p99 %7.1f ms\n", r.ExecP50Ms, r.ExecP99Ms)
 		fmt.Printf("  commit      p50 %7.1f ms   p99 %7.1f ms\n", r.CommitP50Ms, r.CommitP99Ms)
 		fmt.Printf("  CheckTx/s        %8.0f  (one connection, signature verified)\n", r.CheckTxPerSec)
+		fmt.Printf("  genesis          %8.1f s  (InitChain and first commit; building the document %.1f s)\n", r.GenesisSec, r.GenesisBuildSec)
+		fmt.Printf("  peak RSS         %8.0f MiB (whole process, after the transfers and CheckTx)\n", r.PeakRSSMiB)
+		if refRate > 0 {
+			fmt.Printf("  at %d wallets %8.0f  transfers/s (same blocks, child process): %d wallets run at %.0f%% of it\n",
+				*refWallets, refRate, r.Wallets, 100*r.TransfersPerSec/refRate)
+		}
 		if r.Credit != nil {
 			printCredit(*r.Credit, r.BlockTxs)
 		}
@@ -187,3 +251,74 @@ func percentile(ds []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// startProfile starts a CPU profile written to path (none if empty) and
+// returns the function that stops it.
+func startProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSSMiB is the process's peak resident set size so far.
+func peakRSSMiB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // KiB on Linux
+}
+
+// measureReference runs the transfers alone at wallets in a child process
+// of this binary and returns its transfers per second.
+func measureReference(wallets, blockTxs, blocks, checkTxs int) float64 {
+	self, err := os.Executable()
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("reference run at %d wallets", wallets)
+	cmd := exec.Command(self, "-json", "-ref-wallets", "0", "-loans", "0", "-collect-loans", "0",
+		"-wallets", strconv.Itoa(wallets), "-block-txs", strconv.Itoa(blockTxs),
+		"-blocks", strconv.Itoa(blocks), "-checktx", strconv.Itoa(checkTxs))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("reference run: %v", err)
+	}
+	var ref result
+	if err := json.Unmarshal(out, &ref); err != nil {
+		log.Fatalf("reference run: %v", err)
+	}
+	return ref.TransfersPerSec
+}

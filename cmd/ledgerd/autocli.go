@@ -136,7 +136,7 @@ func addFlags(cmd *cobra.Command, typ proto.Message, flags []module.Flag) {
 		switch {
 		case f.Bool:
 			cmd.Flags().Bool(name, false, usage)
-		case isRepeated(typ, f.Field):
+		case f.Repeated || isRepeated(typ, f.Field):
 			cmd.Flags().StringSlice(name, nil, usage)
 		default:
 			cmd.Flags().String(name, f.Default, usage)

@@ -103,7 +103,9 @@ func TestGovCLI(t *testing.T) {
 	if err := os.WriteFile(doc, []byte("demo-auditor also regulates\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	propose := with("tx", "gov", "propose", "set-roles", "demo-auditor", "--roles", "regulator,auditor",
+	// A list flag repeated keeps every value (the action's type is known
+	// only to its builder: module.Flag.Repeated).
+	propose := with("tx", "gov", "propose", "set-roles", "demo-auditor", "--roles", "regulator", "--roles", "auditor",
 		"--title", "Auditor also regulator", "--document", doc, "--from", "demo-bank")
 
 	// The typed data goes to stdout, the action it signs to stderr.

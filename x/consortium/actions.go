@@ -68,7 +68,7 @@ func (a *actions) govActions() []module.GovAction {
 			},
 			Commands: []module.CLI{{Use: "set-roles ID --roles ROLES", Short: "Replace a member's roles",
 				Args:  []string{"member_id"},
-				Flags: []module.Flag{{Field: "roles", Required: true, Usage: "roles, comma-separated: " + strings.Join(RoleList(), ", ")}},
+				Flags: []module.Flag{{Field: "roles", Required: true, Repeated: true, Usage: "roles, comma-separated: " + strings.Join(RoleList(), ", ")}},
 				Build: func(in module.Input) (proto.Message, error) {
 					a := new(govv1.SetRoles)
 					if err := setAll(in, a, map[string]string{"member_id": in.Arg(0), "roles": in.Flag("roles")}); err != nil {
@@ -90,7 +90,7 @@ func (a *actions) govActions() []module.GovAction {
 			},
 			Commands: []module.CLI{{Use: "set-operators ID --operator ADDR...", Short: "Replace a member's operator addresses (key rotation)",
 				Args:  []string{"member_id"},
-				Flags: []module.Flag{{Field: "operators", Name: "operator", Required: true, Usage: "an operator address, 0x... (repeat for several; the list replaces the current one)"}}}},
+				Flags: []module.Flag{{Field: "operators", Name: "operator", Required: true, Repeated: true, Usage: "an operator address, 0x... (repeat for several; the list replaces the current one)"}}}},
 		},
 		{
 			Field: "set_node_ids", Name: "set-node-ids", Doc: "replace a member's P2P node ids",

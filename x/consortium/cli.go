@@ -47,9 +47,9 @@ func addMemberCLI() module.CLI {
 		Args:  []string{"member.id"},
 		Flags: []module.Flag{
 			{Field: "member.name", Required: true, Usage: "the member's legal name"},
-			{Field: "member.roles", Required: true, Usage: "roles, comma-separated: " + strings.Join(RoleList(), ", ")},
-			{Field: "member.operators", Name: "operator", Usage: "an operator address, 0x... (repeat for several)"},
-			{Field: "member.node_ids", Name: "node-id", Usage: "a P2P node id the member runs (ledgerd show-node-id; repeat for several)"},
+			{Field: "member.roles", Required: true, Repeated: true, Usage: "roles, comma-separated: " + strings.Join(RoleList(), ", ")},
+			{Field: "member.operators", Name: "operator", Repeated: true, Usage: "an operator address, 0x... (repeat for several)"},
+			{Field: "member.node_ids", Name: "node-id", Repeated: true, Usage: "a P2P node id the member runs (ledgerd show-node-id; repeat for several)"},
 			{Name: "validator-key", Usage: "the member's validator public key, base64 (ledgerd show-validator)"},
 			{Name: "power", Usage: "the validator's voting power"},
 			{Field: "allow_concentration", Bool: true, Usage: "accept that the new validator holds a third or more of the voting power"},
@@ -113,7 +113,7 @@ func setNodeIDsCLI() module.CLI {
 		Short: "Replace a member's P2P node ids: nodes not listed are refused as peers",
 		Args:  []string{"member_id"},
 		Flags: []module.Flag{
-			{Field: "node_ids", Name: "node-id", Usage: "a P2P node id, 40 hex characters (ledgerd show-node-id; repeat for several)"},
+			{Field: "node_ids", Name: "node-id", Repeated: true, Usage: "a P2P node id, 40 hex characters (ledgerd show-node-id; repeat for several)"},
 			{Name: "none", Bool: true, Usage: "the member runs no node"},
 		},
 		Build: func(in module.Input) (proto.Message, error) {

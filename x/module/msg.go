@@ -130,6 +130,11 @@ type Flag struct {
 	File bool
 	// Bool makes the flag a switch (--flag, no value).
 	Bool bool
+	// Repeated makes the flag take several values, the flag repeated or
+	// the values comma-separated, as a flag of a repeated field of the
+	// command's message does anyway. A subcommand's flags need it: the
+	// binary does not know the type of the part they fill before Build.
+	Repeated bool
 }
 
 // FlagName is the flag's name.

@@ -289,9 +289,13 @@ func (g *Genesis) Validate(members MemberLookup) (*State, error) {
 		}
 		return strings.Compare(a.Denom, b.Denom)
 	})
-	owners := map[common.Address]bool{}
+	owners := make(map[common.Address]bool, len(g.Wallets))
+	// A genesis may hold millions of wallets at a few banks: each bank is
+	// looked up once.
+	issuers := map[string]bool{}
+	st.Wallets = make([]*walletv1.Wallet, 0, len(g.Wallets))
 	for i, gw := range g.Wallets {
-		where := fmt.Sprintf("wallet %d (%s)", i, gw.Owner)
+		where := lazyWhere{i, gw.Owner}
 		if !common.IsHexAddress(gw.Owner) {
 			return bad("%s: owner is not a 0x-prefixed 20-byte hex address", where)
 		}
@@ -300,7 +304,12 @@ func (g *Genesis) Validate(members MemberLookup) (*State, error) {
 			return bad("%s: owner already has a wallet or is an operator", where)
 		}
 		owners[owner] = true
-		if !isIssuer(members, gw.Bank) {
+		issuer, seen := issuers[gw.Bank]
+		if !seen {
+			issuer = isIssuer(members, gw.Bank)
+			issuers[gw.Bank] = issuer
+		}
+		if !issuer {
 			return bad("%s: bank %q is not an issuer member", where, gw.Bank)
 		}
 		kyc, err := hex.DecodeString(strings.TrimPrefix(gw.KYCHash, "0x"))
@@ -330,18 +339,48 @@ func (g *Genesis) Validate(members MemberLookup) (*State, error) {
 	return st, nil
 }
 
+// lazyWhere names a genesis wallet in an error ("wallet 3 (0x...)"),
+// formatted only if there is one.
+type lazyWhere struct {
+	index int
+	owner string
+}
+
+func (w lazyWhere) String() string { return fmt.Sprintf("wallet %d (%s)", w.index, w.owner) }
+
 // InitGenesis writes st: parameters, wallets, and the issuance and supply
 // their balances imply. It fails with ErrAmountOverflow if a total does not
 // fit in uint64.
 func (k Keeper) InitGenesis(st *State) error {
 	k.SetParams(st.Params)
+	// The issuance and supply records are minted into in memory and
+	// written once: the same records as a mint per balance would leave.
+	type issuanceOf struct{ issuer, denom string }
+	issued, supplies := map[issuanceOf]*walletv1.Issuance{}, map[string]*walletv1.Coin{}
+	var order []issuanceOf
 	for _, w := range st.Wallets {
 		for _, c := range w.Balances {
-			if err := k.mint(st.Params, w.Bank, c.Denom, c.Amount); err != nil {
+			key := issuanceOf{w.Bank, c.Denom}
+			is, ok := issued[key]
+			if !ok {
+				is = k.Issuance(w.Bank, c.Denom)
+				issued[key] = is
+				order = append(order, key)
+			}
+			supply, ok := supplies[c.Denom]
+			if !ok {
+				supply = k.Supply(c.Denom)
+				supplies[c.Denom] = supply
+			}
+			if err := mintInto(st.Params, is, supply, c.Amount); err != nil {
 				return err
 			}
 		}
 		k.SetWallet(w)
+	}
+	for _, key := range order {
+		store.SetProto(k.kv, IssuanceKey(key.issuer, key.denom), issued[key])
+		store.SetProto(k.kv, SupplyKey(key.denom), supplies[key.denom])
 	}
 	return nil
 }

@@ -86,6 +86,18 @@ func (k Keeper) IncrementNonce(owner common.Address) {
 // Nothing is written unless every sum fits.
 func (k Keeper) mint(params *walletv1.Params, issuer, denom string, amount uint64) error {
 	is, supply := k.Issuance(issuer, denom), k.Supply(denom)
+	if err := mintInto(params, is, supply, amount); err != nil {
+		return err
+	}
+	store.SetProto(k.kv, IssuanceKey(issuer, denom), is)
+	store.SetProto(k.kv, SupplyKey(denom), supply)
+	return nil
+}
+
+// mintInto is mint on the records is (the issuer's issuance of the denom)
+// and supply, in memory: it changes neither unless every sum fits.
+func mintInto(params *walletv1.Params, is *walletv1.Issuance, supply *walletv1.Coin, amount uint64) error {
+	issuer, denom := is.Issuer, is.Denom
 	outstanding, err := Outstanding(is).Add(arith.Plus(amount))
 	if err != nil {
 		return errcode.Wrap(ErrAmountOverflow, "issuer %q outstanding %s: %s + %d", issuer, denom, Outstanding(is), amount)
@@ -104,8 +116,6 @@ func (k Keeper) mint(params *walletv1.Params, issuer, denom string, amount uint6
 	}
 	setOutstanding(is, outstanding)
 	is.Held, supply.Amount = held, total
-	store.SetProto(k.kv, IssuanceKey(issuer, denom), is)
-	store.SetProto(k.kv, SupplyKey(denom), supply)
 	return nil
 }
 
