@@ -1,20 +1,26 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/ledgerd/ledgerd/client/console"
 	"github.com/ledgerd/ledgerd/client/console/consoletest"
@@ -46,7 +52,22 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	// Every request the page makes to the console (pages, the relay),
+	// recorded to check that the reader's key never leaves the browser.
+	var seenMu sync.Mutex
+	var seen bytes.Buffer
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		seenMu.Lock()
+		seen.WriteString(r.URL.String() + "\n" + string(body) + "\n")
+		seenMu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 
 	ctx := newBrowser(t, browser)
@@ -133,6 +154,92 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, filepath.Join(shots, "console-block.png"))
 
+	// The credit page: Alice borrows 6000.00 CNY; her report is refused
+	// unsigned and to a stranger's key, verified with the auditor's key.
+	d.Loan(t)
+	open(t, ctx, srv.URL+"/#/credit/"+alice)
+	run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#credit-refused")))
+	if got := text(t, ctx, "#credit-refused"); !strings.Contains(got, "refused") || !strings.Contains(got, "query/8") {
+		t.Fatalf("unsigned credit read: %q", got)
+	}
+	wantRed(t, ctx, "#credit-refused")
+	stranger, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadKey(t, ctx, hex.EncodeToString(crypto.FromECDSA(stranger)), "#credit-refused")
+	if got := text(t, ctx, "#reader"); !strings.Contains(got, crypto.PubkeyToAddress(stranger.PublicKey).Hex()) {
+		t.Fatalf("the loaded key's address: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-credit-refused.png"))
+	loadKey(t, ctx, hex.EncodeToString(crypto.FromECDSA(d.Auditor)), "#credit-mark")
+	wantVerified(t, ctx, "#credit-mark", true)
+	if got := text(t, ctx, "#loans"); !strings.Contains(got, "6000.00 CNY") || !strings.Contains(got, "demo-bank") || !strings.Contains(got, "normal") {
+		t.Fatalf("the report's loans: %q", got)
+	}
+	if got := count(t, ctx, "#month-grid tr[data-loan] td.code"); got != 24 {
+		t.Fatalf("%d month cells, want 24", got)
+	}
+	if got := text(t, ctx, "#score"); !strings.HasSuffix(got, "/ 1000") {
+		t.Fatalf("score: %q", got)
+	}
+	if key := get(t, ctx, chromedp.Evaluate[string](`document.getElementById("key").value + (localStorage.getItem("ledgerd-key") || "")`)); key != "" {
+		t.Fatalf("the key is left in the page's input or storage: %q", key)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-credit.png"))
+	run(t, ctx, chromedp.Click(chromedp.CSS("#lang-zh")))
+	if got := text(t, ctx, "#credit"); !strings.Contains(got, "信用评分") || !strings.Contains(got, "已验证") {
+		t.Fatalf("the credit page in Chinese: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-credit-zh.png"))
+	run(t, ctx, chromedp.Click(chromedp.CSS("#lang-en")))
+	relay.Set(consoletest.ChangeMonthCode)
+	loadKey(t, ctx, hex.EncodeToString(crypto.FromECDSA(d.Auditor)), "#credit-mark")
+	wantVerified(t, ctx, "#credit-mark", false)
+	if got := text(t, ctx, "#credit-mark"); !strings.Contains(got, "not verified") || !strings.Contains(got, "does not match the app hash") {
+		t.Fatalf("changed month code: %q", got)
+	}
+	wantRed(t, ctx, "#credit-mark")
+	if n := count(t, ctx, "#score"); n != 0 {
+		t.Fatal("a score over an unverified report is shown")
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-tampered-credit.png"))
+	relay.Set(consoletest.Honest)
+	// The written-off loan's collection case: refused unsigned, verified
+	// with the auditor's key; a dropped timeline entry is caught.
+	d.WriteOff(t, 2)
+	open(t, ctx, srv.URL+"/#/case/1")
+	run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#case-refused")))
+	wantRed(t, ctx, "#case-refused")
+	loadKey(t, ctx, hex.EncodeToString(crypto.FromECDSA(d.Auditor)), "#case-mark")
+	wantVerified(t, ctx, "#case-mark", true)
+	wantVerified(t, ctx, "#timeline-mark", true)
+	wantVerified(t, ctx, "#complaints-mark", true)
+	if got := text(t, ctx, "#case-record"); !strings.Contains(got, "demo-bank") || !strings.Contains(got, alice) || !strings.Contains(got, "write off") {
+		t.Fatalf("the case: %q", got)
+	}
+	if got := text(t, ctx, `#timeline tr[data-seq="1"]`); !strings.Contains(got, "opened") {
+		t.Fatalf("the timeline's first entry: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-case.png"))
+	relay.Set(consoletest.DropHistory)
+	loadKey(t, ctx, hex.EncodeToString(crypto.FromECDSA(d.Auditor)), "#case-mark")
+	wantVerified(t, ctx, "#case-mark", true)
+	wantVerified(t, ctx, "#timeline-mark", false)
+	wantRed(t, ctx, "#timeline-mark")
+	if n := count(t, ctx, "#timeline"); n != 0 {
+		t.Fatal("an unverified timeline is shown")
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-tampered-case.png"))
+	relay.Set(consoletest.Honest)
+
+	seenMu.Lock()
+	sent := strings.ToLower(seen.String())
+	seenMu.Unlock()
+	if key := hex.EncodeToString(crypto.FromECDSA(d.Auditor)); !strings.Contains(sent, "/read/store/credit/key") || strings.Contains(sent, key) {
+		t.Fatalf("signed reads sent: %v; the key sent: %v", strings.Contains(sent, "/read/store/credit/key"), strings.Contains(sent, key))
+	}
+
 	// A relay that changes the balance, then one that drops an entry.
 	relay.Set(consoletest.ChangeBalance)
 	open(t, ctx, srv.URL+"/#/wallet/"+alice)
@@ -181,6 +288,15 @@ func mustTxHash(t *testing.T, d *consoletest.Devnet) []byte {
 	}
 	t.Fatal("alice has no third history entry")
 	return nil
+}
+
+// loadKey loads key on the credit page and waits until the report is
+// shown again (want: its mark or the refusal).
+func loadKey(t *testing.T, ctx context.Context, key, want string) {
+	t.Helper()
+	get(t, ctx, chromedp.Evaluate[bool](`((document.getElementById("credit") || document.getElementById("case")).innerHTML = "", true)`))
+	run(t, ctx, chromedp.SetValue(chromedp.CSS("#key"), key), chromedp.Click(chromedp.CSS("#load-key")),
+		chromedp.WaitVisible(chromedp.CSS(want)), chromedp.WaitVisible(chromedp.CSS(`#status[data-state="done"]`)))
 }
 
 // open loads url and waits until the page has verified and rendered.

@@ -17,6 +17,8 @@ import (
 	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/client/keys"
 	"github.com/ledgerd/ledgerd/node"
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/testnet"
 )
@@ -32,6 +34,9 @@ type Devnet struct {
 	Bob    common.Address
 	// Bank signs for demo-bank, the devnet's bank and validator.
 	Bank *ecdsa.PrivateKey
+	// AliceKey is Alice's key; Auditor signs for demo-auditor, the demo's
+	// auditor and credit bureau.
+	AliceKey, Auditor *ecdsa.PrivateKey
 }
 
 // NewDevnet starts the devnet and makes the payment; it stops when the
@@ -96,8 +101,12 @@ func NewDevnet(t testing.TB) *Devnet {
 		t.Fatal(err)
 	}
 	d.Bank = bank
+	if d.Auditor, err = kr.Key("demo-auditor", "secret"); err != nil {
+		t.Fatal(err)
+	}
 	alice, bob := newKey(t), newKey(t)
 	d.Alice, d.Bob = crypto.PubkeyToAddress(alice.PublicKey), crypto.PubkeyToAddress(bob.PublicKey)
+	d.AliceKey = alice
 	kyc := sha256.Sum256([]byte("KYC record"))
 	d.Send(t, bank, &walletv1.MsgOpenWallet{Owner: d.Alice[:], KycHash: kyc[:], Tier: 2})
 	d.Send(t, bank, &walletv1.MsgOpenWallet{Owner: d.Bob[:], KycHash: kyc[:], Tier: 3})
@@ -118,6 +127,56 @@ func NewDevnet(t testing.TB) *Devnet {
 		}
 	}
 	return d
+}
+
+// Loan offers Alice a 6000.00 CNY line of the demo's "instant-12m"
+// product (attesting her to a credit subject), which she accepts and
+// draws: loan 1. It waits until the console's proven state includes it.
+func (d *Devnet) Loan(t testing.TB) {
+	t.Helper()
+	contract, subject := sha256.Sum256([]byte("contract")), sha256.Sum256([]byte("Alice's ID"))
+	d.Send(t, d.Bank, &creditv1.MsgOfferLine{Product: "instant-12m", Borrower: d.Alice[:], Denom: "CNY", Limit: 600000,
+		Expires: time.Now().Add(72 * time.Hour).Unix(), ContractHash: contract[:], Subject: subject[:]})
+	d.Send(t, d.AliceKey, &creditv1.MsgAcceptLine{Line: 1, Denom: "CNY", Limit: 600000, RateBps: 1800, PenaltyRateBps: 500,
+		TermMonths: 12, ContractHash: contract[:]})
+	d.Send(t, d.AliceKey, &creditv1.MsgDrawLoan{Line: 1, Denom: "CNY", Amount: 600000})
+	d.settle(t)
+}
+
+// WriteOff writes loan 1 off, which opens collection case 1 at once: by
+// governance (proposal id, demo-bank and demo-auditor voting) demo-bank
+// gets a second operator, who approves the write-off (four eyes).
+func (d *Devnet) WriteOff(t testing.TB, proposal uint64) {
+	t.Helper()
+	checker := newKey(t)
+	doc := sha256.Sum256([]byte("second operator"))
+	d.Send(t, d.Bank, &govv1.MsgSubmitProposal{Title: "A checker for demo-bank", DocumentHash: doc[:], VotingEnd: time.Now().Add(2 * time.Hour).Unix(),
+		Action: &govv1.Action{Kind: &govv1.Action_SetOperators{SetOperators: &govv1.SetOperators{MemberId: "demo-bank",
+			Operators: [][]byte{crypto.PubkeyToAddress(d.Bank.PublicKey).Bytes(), crypto.PubkeyToAddress(checker.PublicKey).Bytes()}}}}})
+	d.Send(t, d.Bank, &govv1.MsgVote{ProposalId: proposal, Option: govv1.VoteOption_VOTE_OPTION_YES})
+	d.Send(t, d.Auditor, &govv1.MsgVote{ProposalId: proposal, Option: govv1.VoteOption_VOTE_OPTION_YES})
+	d.Send(t, d.Bank, &creditv1.MsgWriteOffLoan{Loan: 1, Reason: "fraud suspected", Expires: time.Now().Add(72 * time.Hour).Unix()})
+	d.Send(t, checker, &creditv1.MsgApproveLoanAction{Loan: 1, Pending: 1})
+	d.settle(t)
+}
+
+// settle waits until the newest state whose app hash is in a header the
+// node has includes the last transaction.
+func (d *Devnet) settle(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done, err := d.Client.LatestHeight(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h := done; h < done+2; h, _ = d.Client.LatestHeight(ctx) {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the devnet stopped making blocks")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // Send signs msg with key, broadcasts it and waits for it to commit.

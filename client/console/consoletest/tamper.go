@@ -3,6 +3,7 @@ package consoletest
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
@@ -29,6 +32,9 @@ const (
 	ChangeBalance
 	// DropHistory leaves the oldest entry out of every history page.
 	DropHistory
+	// ChangeMonthCode makes the first month code of every proven credit
+	// loan record 7 (181 days past due), adding one if it has none.
+	ChangeMonthCode
 )
 
 // Tamper is a JSON-RPC relay in front of a node that lies as told. Its URL
@@ -77,6 +83,20 @@ func (tp *Tamper) Set(l Lie) {
 	tp.mu.Unlock()
 }
 
+// isLoanKey reports whether a query's data (hex: a store key, or a signed
+// read's ReadRequest wrapping one) is a credit loan's key.
+func isLoanKey(data string) bool {
+	b, err := hex.DecodeString(data)
+	if err != nil {
+		return false
+	}
+	rr := new(authv1.ReadRequest)
+	if proto.Unmarshal(b, rr) == nil && len(rr.Signature) == 65 {
+		b = rr.Data
+	}
+	return len(b) == 9 && b[0] == 0x04
+}
+
 // tamper rewrites an abci_query answer as lie says; anything it does not
 // understand passes unchanged.
 func tamper(lie Lie, request, answer []byte) []byte {
@@ -84,6 +104,7 @@ func tamper(lie Lie, request, answer []byte) []byte {
 		Method string `json:"method"`
 		Params struct {
 			Path string `json:"path"`
+			Data string `json:"data"`
 		} `json:"params"`
 	}
 	if lie == Honest || json.Unmarshal(request, &req) != nil || req.Method != "abci_query" {
@@ -110,13 +131,24 @@ func tamper(lie Lie, request, answer []byte) []byte {
 			c.Amount += 1_000_000
 		}
 		raw, _ = proto.MarshalOptions{Deterministic: true}.Marshal(w)
-	case lie == DropHistory && req.Params.Path == "/history":
+	case lie == DropHistory && (req.Params.Path == "/history" || req.Params.Path == "/read/history"):
 		es := new(historyv1.Entries)
 		if proto.Unmarshal(raw, es) != nil || len(es.Entries) == 0 {
 			return answer
 		}
 		es.Entries = es.Entries[:len(es.Entries)-1]
 		raw, _ = proto.MarshalOptions{Deterministic: true}.Marshal(es)
+	case lie == ChangeMonthCode && strings.HasSuffix(req.Params.Path, "/store/credit/key") && isLoanKey(req.Params.Data):
+		l := new(creditv1.Loan)
+		if proto.Unmarshal(raw, l) != nil || l.Id == 0 {
+			return answer
+		}
+		if l.Grid == "" {
+			l.Grid = "7"
+		} else {
+			l.Grid = "7" + l.Grid[1:]
+		}
+		raw, _ = proto.MarshalOptions{Deterministic: true}.Marshal(l)
 	default:
 		return answer
 	}

@@ -36,6 +36,21 @@ const T = {
     results: "Result codes", go: "Go", error: "Error", connecting: "connecting to the node and verifying the root of trust…",
     enter_address: "Enter a wallet address (0x…).", enter_height: "Enter a block height.",
     nonce: "Nonce", ms: "ms",
+    nav_credit: "Credit", credit_title: "Credit report", key: "Reader's key", load_key: "Load key", forget_key: "Forget key",
+    key_placeholder: "private key (64 hex digits) or keystore JSON", passphrase: "keystore passphrase", key_none: "No key loaded: the node answers credit reads only to a reader the credit module allows (the borrower, an auditor, regulator or credit bureau, a lender of record or with an enquiry).",
+    key_note: "The key stays in this page: it signs each read here and is never sent to the console, the relay or the node; it is forgotten when the page is closed or reloaded.",
+    reads_signed_by: "Reads signed by", subject: "Credit subject", report_day: "Report day", score: "Score (recomputed in the browser)",
+    part: "Characteristic", points: "Points", why: "Why", loans: "Loans", loan: "Loan", lender: "Lender", product: "Product",
+    limit: "Limit", balance: "Balance", opened: "Opened", ended: "Ended", as_of: "Recorded as of", class: "Classification",
+    dpd: "Days past due", month_grid: "Monthly codes (last 24 months)", totals: "Totals", loans_open: "Loans / open",
+    enquiries: "Enquiries", purpose: "Purpose", no_subject: "This wallet is attested to no credit subject (proven absent): it has no credit report.",
+    dropped: "negative records past retention left out", stale: "Recorded as of an earlier day; the node's report brings these loans up to the report day, the browser shows them as recorded and scores them so:",
+    refused: "The node refused the read", codes_legend: "N an installment fell due · * nothing due · M paid late after grace · 1–7 days past due by 30 · B written off · C settled · G ended otherwise · D paid by guarantor · Z paid with assets",
+    enter_borrower: "Enter a borrower's wallet address (0x…).",
+    nav_case: "Collection", case_title: "Collection case", case_no: "case number", enter_case: "Enter a case number.",
+    no_case: "No case with this number (proven absent).", borrower: "Borrower", stage: "Stage", delegate: "Delegated to", until: "until",
+    permits: "Permits", escalated: "escalated to", promise: "Promise to pay", due: "due", timeline: "Timeline (the case's history chain)",
+    permit: "Permit", channel: "Channel", complaints: "Complaints against the lender", ruling: "Ruling",
   },
   zh: {
     title: "ledgerd 审计控制台", nav_bank: "发行", bank_title: "发行与流通量", supply: "流通量",
@@ -68,6 +83,21 @@ const T = {
     results: "结果码", go: "查看", error: "错误", connecting: "正在连接节点并验证信任根…",
     enter_address: "请输入钱包地址（0x…）。", enter_height: "请输入区块高度。",
     nonce: "序号", ms: "毫秒",
+    nav_credit: "征信", credit_title: "信用报告", key: "查询人私钥", load_key: "载入私钥", forget_key: "清除私钥",
+    key_placeholder: "私钥（64 位十六进制）或 keystore JSON", passphrase: "keystore 密码", key_none: "未载入私钥：节点只向征信模块允许的查询人提供征信数据（借款人本人、审计、监管或征信机构、记录中的贷款机构或已登记查询的机构）。",
+    key_note: "私钥只留在本页面：每次查询都在此签名，从不发送给控制台、中继或节点；关闭或刷新页面即清除。",
+    reads_signed_by: "查询签名人", subject: "信用主体", report_day: "报告日期", score: "信用评分（在浏览器中重新计算）",
+    part: "评分项", points: "得分", why: "依据", loans: "贷款", loan: "贷款", lender: "贷款机构", product: "产品",
+    limit: "授信额度", balance: "余额", opened: "发放日", ended: "结清日", as_of: "记录日期", class: "五级分类",
+    dpd: "逾期天数", month_grid: "还款记录（近 24 个月）", totals: "汇总", loans_open: "笔数 / 未结清",
+    enquiries: "查询记录", purpose: "查询原因", no_subject: "此钱包未认证任何信用主体（已证明不存在）：没有信用报告。",
+    dropped: "笔超过保存期限的负面记录未列出", stale: "以下贷款的记录日期早于报告日期；节点的报告会推算至报告日，浏览器按记录显示并据此评分：",
+    refused: "节点拒绝了查询", codes_legend: "N 当月有应还款 · * 当月无应还款 · M 宽限期后还清 · 1–7 逾期天数（每 30 天一级） · B 核销 · C 结清 · G 其他方式结束 · D 担保人代偿 · Z 以资抵债",
+    enter_borrower: "请输入借款人钱包地址（0x…）。",
+    nav_case: "催收", case_title: "催收案件", case_no: "案件编号", enter_case: "请输入案件编号。",
+    no_case: "没有此编号的案件（已证明不存在）。", borrower: "借款人", stage: "阶段", delegate: "委托给", until: "至",
+    permits: "联系许可数", escalated: "升级至", promise: "还款承诺", due: "到期", timeline: "案件时间线（案件历史链）",
+    permit: "许可", channel: "方式", complaints: "针对该贷款机构的投诉", ruling: "裁决",
   },
 };
 
@@ -76,7 +106,17 @@ const KIND = {
     OPENED: "开户", DEPOSIT: "存入", REDEEM: "赎回", TRANSFER_OUT: "转出", TRANSFER_IN: "转入", FREEZE: "冻结",
     RELEASE: "解冻", TIER_CHANGE: "等级变更", LIMITS_CHANGE: "限额变更", CLOSED: "销户", RECOVERY_STARTED: "开始恢复",
     RECOVERY_CANCELLED: "取消恢复", KEY_CHANGED: "更换密钥", SECOND_FACTOR: "第二因子", SUB_WALLET: "子钱包",
-    FULL: "全部冻结", DEBIT: "只收不付" },
+    FULL: "全部冻结", DEBIT: "只收不付",
+    normal: "正常", special_mention: "关注", substandard: "次级", doubtful: "可疑", loss: "损失",
+    current: "正常还款", overdue: "逾期", restructured: "重组", settled: "结清", settled_discount: "减免结清", written_off: "核销",
+    paid_by_guarantor: "担保人代偿", paid_with_assets: "以资抵债", transferred: "已转让",
+    loan_approval: "贷款审批", card_approval: "信用卡审批", guarantee_review: "担保资格审查", post_loan: "贷后管理",
+    early: "早期", mid: "中期", late: "后期", write_off: "核销回收", opened: "立案", open: "处理中", closed: "结案",
+    stage: "阶段变更", delegated: "委托", delegation_ended: "委托结束", permit: "联系许可", outcome: "联系结果", permit_missed: "未报结果",
+    promise: "还款承诺", promise_confirmed: "承诺确认", promise_kept: "承诺履行", promise_broken: "承诺违约", repayment: "还款",
+    assigned: "转让", written_off: "核销", plan_offered: "提出方案", plan_accepted: "接受方案", call: "电话", sms: "短信", visit: "上门", letter: "信函",
+    upheld: "成立", dismissed: "驳回", proposed: "已提出", confirmed: "已确认", kept: "已履行", broken: "已违约",
+    "payment history": "还款记录", "delinquency now": "当前逾期", utilisation: "额度使用率", "age of credit": "信用历史长度", "recent enquiries": "近期查询" },
 };
 
 let lang = localStorage.getItem("ledgerd-lang") || (navigator.language.startsWith("zh") ? "zh" : "en");
@@ -86,6 +126,11 @@ const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "
 const $ = (id) => document.getElementById(id);
 
 let connected = null; // {chain_id, root}
+// readerKey is the key loaded on the credit page: kept in this page's
+// memory only (and the verifier's), to load again into a verifier made by
+// a new root of trust. Never sent anywhere, never stored.
+let readerKey = "", readerPass = "";
+let readerAddr = "";
 let view = null;      // the last view, re-rendered on a language switch
 let historyPage = 0;
 const PAGE = 50; // verifier.HistoryPageSize
@@ -131,6 +176,7 @@ function applyLang() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   document.title = t("title");
   document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = t(e.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-ph]").forEach((e) => { e.placeholder = t(e.dataset.i18nPh); });
   $("lang-en").classList.toggle("active", lang === "en");
   $("lang-zh").classList.toggle("active", lang === "zh");
   renderRoot();
@@ -145,6 +191,7 @@ async function connect(height, hash) {
   try {
     connected = JSON.parse(await ledgerd.connect(location.origin + "/rpc", String(height || ""), hash || ""));
     renderRoot();
+    if (readerKey) readerAddr = JSON.parse(await ledgerd.setKey(readerKey, readerPass)).reader;
     return true;
   } catch (e) {
     connected = null;
@@ -357,6 +404,114 @@ function renderBlock(b) {
   $("block").innerHTML = h;
 }
 
+// ---- credit page ----
+
+function keyForm() {
+  return `<div class="card" id="keycard"><h2 data-i18n="key">${t("key")}</h2><form class="query" id="kf"><input id="key" type="password" autocomplete="off" spellcheck="false" data-i18n-ph="key_placeholder" placeholder="${t("key_placeholder")}"><input id="passphrase" type="password" autocomplete="off" class="pass" data-i18n-ph="passphrase" placeholder="${t("passphrase")}">` +
+    `<button id="load-key" data-i18n="load_key">${t("load_key")}</button><button type="button" id="forget" data-i18n="forget_key">${t("forget_key")}</button></form>` +
+    `<div id="reader">${readerAddr ? `<span data-i18n="reads_signed_by">${t("reads_signed_by")}</span> <span class="mono">${esc(readerAddr)}</span>` : `<span class="muted" data-i18n="key_none">${t("key_none")}</span>`}</div>` +
+    `<div class="muted" data-i18n="key_note">${t("key_note")}</div><div id="key-error" class="bad"></div></div>`;
+}
+
+// keyHandlers wires the key card; again re-renders the page after a key
+// is loaded or forgotten.
+function keyHandlers(again) {
+  $("kf").onsubmit = async (e) => {
+    e.preventDefault();
+    const k = $("key").value.trim(), pass = $("passphrase").value;
+    $("key").value = "";
+    $("passphrase").value = "";
+    $("key-error").textContent = "";
+    try {
+      readerAddr = JSON.parse(await ledgerd.setKey(k, pass)).reader;
+      readerKey = k;
+      readerPass = pass;
+      again();
+    } catch (err) {
+      $("key-error").textContent = String(err);
+    }
+  };
+  $("forget").onclick = async () => { await ledgerd.setKey("", ""); readerKey = ""; readerPass = ""; readerAddr = ""; again(); };
+}
+
+// refusal is a section the node refused to a reader (query/8), or its mark.
+function refusalOr(sec, id) {
+  if (!sec.verified && /code 8\b/.test(sec.error || "")) {
+    return `<div class="notverified" id="${id}-refused" data-verified="false">✘ ${t("refused")} (query/8): ${esc(sec.error)}</div>`;
+  }
+  return mark(sec, id + "-mark");
+}
+
+function creditPage(addr) {
+  $("page").innerHTML = `<h1 data-i18n="credit_title">${t("credit_title")}</h1><form class="query" id="cq"><input id="borrower" placeholder="0x…" value="${esc(addr || "")}"><button data-i18n="show">${t("show")}</button></form>${keyForm()}<div id="credit"></div>`;
+  $("cq").onsubmit = (e) => { e.preventDefault(); location.hash = "#/credit/" + $("borrower").value.trim(); };
+  keyHandlers(() => creditPage(addr));
+  if (!addr) { $("credit").textContent = t("enter_borrower"); setStatus("done", t("done")); return; }
+  load(() => ledgerd.credit(addr), (c) => ({ data: c, render() { renderCredit(c); } }));
+}
+
+function renderCredit(c) {
+  let h = `<div class="card"><div class="mono">${esc(c.address)}</div>`;
+  if (!c.report.verified) {
+    $("credit").innerHTML = h + refusalOr(c.report, "credit") + `</div>`;
+    return;
+  }
+  h += mark(c.report, "credit-mark");
+  if (!c.found) { $("credit").innerHTML = h + `<p id="no-subject">${t("no_subject")}</p></div>`; return; }
+  h += `<div>${t("subject")}: <span class="mono">${esc(c.subject)}</span> · ${t("report_day")} ${esc(c.day)}` +
+    (c.reader ? ` · ${t("reads_signed_by")} <span class="mono">${esc(c.reader)}</span>` : "") + `</div></div>`;
+  const s = c.score;
+  h += `<div class="card"><h2>${t("score")} <span class="big" id="score">${s.points} / ${s.max}</span></h2>` +
+    `<table id="score-parts"><tr><th>${t("part")}</th><th class="num">${t("points")}</th><th>${t("why")}</th></tr>` +
+    s.parts.map((p) => `<tr><td>${esc(kind(p.name))}</td><td class="num">${p.points} / ${p.max}</td><td class="muted">${esc(p.why)}</td></tr>`).join("") + `</table>` +
+    ((c.stale || []).length ? `<div class="warn" id="stale">${t("stale")} ${c.stale.map((x) => "#" + x).join(", ")}</div>` : "") + `</div>`;
+  const months = c.months || [];
+  h += `<div class="card"><h2>${t("loans")}</h2><table id="loans"><tr><th>${t("loan")}</th><th>${t("lender")} · ${t("product")}</th><th class="num">${t("limit")}</th><th class="num">${t("balance")}</th><th>${t("opened")}</th><th>${t("class")}</th><th>${t("status")}</th><th class="num">${t("dpd")}</th><th>${t("as_of")}</th></tr>` +
+    (c.loans || []).map((l) => `<tr data-loan="${l.id}"><td>${l.id}</td><td>${esc(l.lender)} · ${esc(l.product)}</td><td class="num">${amt(l.limit)}</td><td class="num">${amt(l.balance)}</td><td>${esc(l.opened)}${l.ended ? " – " + esc(l.ended) : ""}</td><td class="class-${esc(l.class)}">${esc(kind(l.class))}</td><td>${esc(kind(l.status))}${l.restructured ? " · " + esc(kind("restructured")) : ""}</td><td class="num">${l.days_past_due}</td><td>${esc(l.as_of)}</td></tr>`).join("") + `</table>`;
+  h += `<h2>${t("month_grid")}</h2><div class="gridwrap"><table id="month-grid" class="codes"><tr><th>${t("loan")}</th>` +
+    months.map((m, i) => `<th title="${esc(m)}">${i === 0 || m.endsWith("-01") ? esc(m) : esc(m.slice(5))}</th>`).join("") + `</tr>` +
+    (c.loans || []).map((l) => `<tr data-loan="${l.id}"><td>${l.id}</td>` + l.cells.map((x, i) => `<td class="code code-${x ? esc(x) : "none"}" title="${esc(months[i])}">${x ? esc(x) : "·"}</td>`).join("") + `</tr>`).join("") +
+    `</table></div><div class="muted">${t("codes_legend")}</div>` + (c.dropped ? `<div class="muted">${c.dropped} ${t("dropped")}</div>` : "") + `</div>`;
+  h += `<div class="card"><h2>${t("totals")}</h2><table id="totals"><tr><th>${t("denom")}</th><th class="num">${t("loans_open")}</th><th class="num">${t("limit")}</th><th class="num">${t("balance")}</th></tr>` +
+    (c.totals || []).map((x) => `<tr><td>${esc(x.denom)}</td><td class="num">${x.loans} / ${x.open}</td><td class="num">${amt(x.limit)}</td><td class="num">${amt(x.balance)}</td></tr>`).join("") + `</table>`;
+  h += `<h2>${t("enquiries")}</h2>` + ((c.enquiries || []).length ? `<table id="enquiries"><tr><th>#</th><th>${t("day")}</th><th>${t("lender")}</th><th>${t("purpose")}</th></tr>` +
+    c.enquiries.map((e) => `<tr><td>${e.seq}</td><td>${esc(e.day)}</td><td>${esc(e.lender)}</td><td>${esc(kind(e.purpose))}</td></tr>`).join("") + `</table>` : `<div class="muted" id="enquiries">${t("none")}</div>`) + `</div>`;
+  $("credit").innerHTML = h;
+}
+
+// ---- collection case page ----
+
+function casePage(id) {
+  $("page").innerHTML = `<h1 data-i18n="case_title">${t("case_title")}</h1><form class="query" id="sq"><input id="case-id" placeholder="${t("case_no")}" value="${esc(id || "")}"><button data-i18n="show">${t("show")}</button></form>${keyForm()}<div id="case"></div>`;
+  $("sq").onsubmit = (e) => { e.preventDefault(); location.hash = "#/case/" + $("case-id").value.trim(); };
+  keyHandlers(() => casePage(id));
+  if (!id) { $("case").textContent = t("enter_case"); setStatus("done", t("done")); return; }
+  load(() => ledgerd.collectionCase(id), (c) => ({ data: c, render() { renderCase(c); } }));
+}
+
+function renderCase(c) {
+  const off = c.utc_offset || 0;
+  let h = `<div class="card"><h2>${t("case_title")} ${c.id}</h2>` + refusalOr(c.record, "case");
+  if (!c.record.verified) { $("case").innerHTML = h + `</div>`; return; }
+  if (!c.found) { $("case").innerHTML = h + `<p id="no-case">${t("no_case")}</p></div>`; return; }
+  h += `<table id="case-record"><tr><th>${t("loan")}</th><th>${t("lender")}</th><th>${t("borrower")}</th><th>${t("status")}</th><th>${t("stage")}</th><th>${t("delegate")}</th><th>${t("opened")}</th><th>${t("permits")}</th></tr>` +
+    `<tr><td>${c.loan}</td><td>${esc(c.lender)}</td><td class="mono"><a href="#/credit/${esc(c.borrower)}">${esc(c.borrower)}</a></td><td>${esc(kind(c.status))}${c.closed ? " " + esc(c.closed) + " " + esc(c.closed_reason) : ""}</td>` +
+    `<td>${esc(kind(c.stage))}${c.escalated ? " (" + t("escalated") + " " + esc(kind(c.escalated)) + ")" : ""}</td><td>${c.delegate ? esc(c.delegate) + " · " + t("until") + " " + fmtTime(c.delegate_until, off) : t("none")}</td><td>${esc(c.opened)}</td><td>${c.permits}</td></tr></table>` +
+    (c.promise ? `<div>${t("promise")}: ${amt(c.promise)} · ${t("due")} ${esc(c.promise_due)} · ${esc(kind(c.promise_state))}</div>` : "") + `</div>`;
+  h += `<div class="card"><h2>${t("timeline")} ${mark(c.timeline, "timeline-mark")}</h2>`;
+  if (c.timeline.verified) {
+    h += `<div class="muted">${c.history_count} ${t("entries")}</div><table id="timeline"><tr><th>#</th><th>${t("day")}</th><th>${t("kind")}</th><th>${t("stage")}</th><th class="num">${t("dpd")}</th><th>${t("member")}</th><th>${t("permit")}</th><th>${t("channel")}</th><th class="num">${t("amount")}</th><th>${t("detail")}</th></tr>` +
+      (c.events || []).slice().reverse().map((e) => `<tr data-seq="${e.seq}"><td>${e.seq}</td><td>${esc(e.day)}</td><td>${esc(kind(e.kind))}</td><td>${esc(kind(e.stage))}</td><td class="num">${e.days_past_due}</td><td>${esc(e.member)}${e.by ? ` <span class="mono">${esc(e.by)}</span>` : ""}</td><td>${e.permit || ""}</td><td>${esc(e.channel ? kind(e.channel) : "")}</td><td class="num">${e.amount ? amt(e.amount) : ""}</td><td>${esc(e.detail)}${e.hash ? ` <span class="mono">${esc(e.hash.slice(0, 16))}…</span>` : ""}</td></tr>`).join("") + `</table>`;
+  }
+  h += `</div><div class="card"><h2>${t("complaints")} ${refusalOr(c.complaints, "complaints")}</h2>`;
+  if (c.complaints.verified) {
+    h += (c.filed || []).length ? `<table id="complaints"><tr><th>#</th><th>${t("time")}</th><th>${t("channel")}</th><th>${t("permit")}</th><th>${t("status")}</th><th>${t("ruling")}</th></tr>` +
+      c.filed.map((x) => `<tr><td>${x.id}</td><td>${fmtTime(x.time, off)}</td><td>${esc(kind(x.channel))}</td><td>${x.permit || ""}</td><td>${esc(kind(x.status))}</td><td>${esc(x.ruling)}</td></tr>`).join("") + `</table>` :
+      `<div class="muted" id="complaints">${t("none")}</div>`;
+  }
+  $("case").innerHTML = h + `</div>`;
+}
+
 // ---- routing ----
 
 async function load(call, make) {
@@ -392,6 +547,8 @@ function route() {
     case "gov": return govPage();
     case "aml": return amlPage();
     case "block": return blockPage(parts[1]);
+    case "credit": return creditPage(parts[1]);
+    case "case": return casePage(parts[1]);
     default: return walletPage(parts[1]);
   }
 }

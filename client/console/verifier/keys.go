@@ -1,5 +1,10 @@
 package verifier
 
+import (
+	"bytes"
+	"encoding/binary"
+)
+
 // Store names and keys of the records the console proves. They mirror
 // x/wallet's and x/consortium's keys.go, whose packages bring the store's
 // Badger code and so cannot be compiled for the browser; keys_test.go
@@ -39,3 +44,43 @@ func walletKey(owner []byte) []byte { return append([]byte{0x01}, owner...) }
 func supplyKey(denom string) []byte { return append([]byte{supplyPrefix}, denom...) }
 func walletParamsKey() []byte       { return []byte{0x05} }
 func memberPrefix() []byte          { return []byte{0x01} }
+
+// The consortium's parameters (x/consortium's ParamsKey): the signing
+// domain's numeric chain id.
+func consortiumParamsKey() []byte { return []byte{0x03} }
+
+// The credit store's keys (x/credit/keys.go) the credit page reads, and
+// the report's default windows (x/credit/params.go).
+const (
+	creditStore              = "credit"
+	creditParamsKey     byte = 0x01
+	creditLinePrefix    byte = 0x03
+	creditLoanPrefix    byte = 0x04
+	creditSubjectPfx    byte = 0x11
+	creditSubjLoanPfx   byte = 0x12
+	creditWalletSubj    byte = 0x14
+	creditEnquiryPfx    byte = 0x16
+	creditReportMonths       = 24
+	creditRetention          = 60
+	creditEnquiryMonths      = 24
+)
+
+func creditIDKey(prefix byte, id uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{prefix}, id)
+}
+
+// creditBracket is the first and last key of one of a subject's ranges:
+// the marks at ids 0 and 2^64-1 (x/credit's RangeStart and RangeEnd).
+func creditBracket(prefix byte, subject []byte) (start, end []byte) {
+	p := append([]byte{prefix}, subject...)
+	return binary.BigEndian.AppendUint64(bytes.Clone(p), 0), binary.BigEndian.AppendUint64(bytes.Clone(p), ^uint64(0))
+}
+
+// The collection store's keys (x/collect/keys.go) and its history subject.
+const (
+	collectStore           = "collect"
+	caseHistory            = "case"
+	collectCasePrefix byte = 0x02
+	collectComplaints byte = 0x15 // | borrower(20) | complaint id -> mark
+	collectComplaint  byte = 0x10 // | complaint id -> Complaint
+)

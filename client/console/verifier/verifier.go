@@ -21,8 +21,11 @@ package verifier
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"sync"
 	"time"
+
+	"github.com/ledgerd/ledgerd/x/auth"
 )
 
 // Verifier reads and proves through one node. Safe for concurrent use.
@@ -30,8 +33,10 @@ type Verifier struct {
 	rpc   *RPC
 	light *Light
 
-	mu   sync.Mutex
-	last *verifiedHistory // the history Wallet verified last
+	mu     sync.Mutex
+	last   *verifiedHistory  // the history Wallet verified last
+	reader *ecdsa.PrivateKey // signs reads of private stores (SetReader)
+	dom    *auth.Domain      // the signing domain, once proven
 }
 
 // New connects to the node's RPC at base and establishes the root of trust

@@ -143,7 +143,7 @@ func (v *Verifier) Wallet(ctx context.Context, addr string) (*WalletView, error)
 			LegalBasis: f.LegalBasis, Expires: f.Expires, Height: f.Height})
 	}
 	lap("prove")
-	entries, err := v.history(ctx, owner[:], history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, mark.Height, lap)
+	entries, err := v.history(ctx, "wallet", owner[:], history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, mark.Height, lap)
 	if err != nil {
 		out.History = failed(err)
 		return out, nil
@@ -277,13 +277,13 @@ func (hv *verifiedHistory) decode(e *historyv1.Entry, names map[string]string) (
 	return x, nil
 }
 
-// history fetches the wallet's entries 1..chain.Count from the node's
+// history fetches the entries of subject's history id (a wallet's) 1..chain.Count from the node's
 // index and checks them with history.Verify against the proven
 // accumulator, as client.VerifiedHistory does. The pages (newest first,
 // historyPage entries each) are asked for at once, since the proven count
 // says where each starts; entries a page lacks are asked for again from
 // the newest missing one down, until the node has nothing more to give.
-func (v *Verifier) history(ctx context.Context, owner []byte, chain history.Chain, height int64, lap func(string)) ([]*historyv1.Entry, error) {
+func (v *Verifier) history(ctx context.Context, subject string, owner []byte, chain history.Chain, height int64, lap func(string)) ([]*historyv1.Entry, error) {
 	got := make([]*historyv1.Entry, chain.Count+1) // by seq
 	var mu sync.Mutex
 	var firstErr error
@@ -292,7 +292,7 @@ func (v *Verifier) history(ctx context.Context, owner []byte, chain history.Chai
 		defer mu.Unlock()
 		n := 0
 		for _, e := range page {
-			if e.Seq < before && e.Seq >= 1 && e.Seq <= chain.Count && e.Subject == "wallet" && string(e.Id) == string(owner) && got[e.Seq] == nil {
+			if e.Seq < before && e.Seq >= 1 && e.Seq <= chain.Count && e.Subject == subject && string(e.Id) == string(owner) && got[e.Seq] == nil {
 				got[e.Seq] = e
 				n++
 			}
@@ -306,7 +306,7 @@ func (v *Verifier) history(ctx context.Context, owner []byte, chain history.Chai
 		sem <- struct{}{}
 		go func(before uint64) {
 			defer func() { <-sem; wg.Done() }()
-			page, err := v.historyPage(ctx, owner, before)
+			page, err := v.historyPage(ctx, subject, owner, before)
 			if err != nil {
 				mu.Lock()
 				firstErr = cmp.Or(firstErr, err)
@@ -329,7 +329,7 @@ func (v *Verifier) history(ctx context.Context, owner []byte, chain history.Chai
 		return 0
 	}
 	for m := missing(); m > 0; m = missing() {
-		page, err := v.historyPage(ctx, owner, m+1)
+		page, err := v.historyPage(ctx, subject, owner, m+1)
 		if err != nil {
 			return nil, err
 		}
@@ -350,12 +350,16 @@ func (v *Verifier) history(ctx context.Context, owner []byte, chain history.Chai
 
 // historyPage asks the node's index for the wallet's entries below before,
 // newest first: the node's word.
-func (v *Verifier) historyPage(ctx context.Context, owner []byte, before uint64) ([]*historyv1.Entry, error) {
-	req, err := proto.MarshalOptions{Deterministic: true}.Marshal(&historyv1.Request{Subject: "wallet", Id: owner, BeforeSeq: before, Limit: historyPage})
+func (v *Verifier) historyPage(ctx context.Context, subject string, owner []byte, before uint64) ([]*historyv1.Entry, error) {
+	req, err := proto.MarshalOptions{Deterministic: true}.Marshal(&historyv1.Request{Subject: subject, Id: owner, BeforeSeq: before, Limit: historyPage})
 	if err != nil {
 		return nil, err
 	}
-	r, err := v.abciQuery(ctx, "/history", req, 0, false)
+	path, data, err := v.sign(ctx, privateHistories[subject], "/history", req, 0, false)
+	if err != nil {
+		return nil, err
+	}
+	r, err := v.abciQuery(ctx, path, data, 0, false)
 	if err != nil {
 		return nil, err
 	}

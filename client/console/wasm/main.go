@@ -13,6 +13,14 @@
 //	ledgerd.gov()                                      -> GovView
 //	ledgerd.aml()                                      -> AMLView
 //	ledgerd.block(height)                              -> BlockView
+//	ledgerd.setKey(key, passphrase)                    -> {reader}
+//	ledgerd.credit(address)                            -> CreditView
+//	ledgerd.collectionCase(id)                         -> CaseView
+//
+// setKey loads the key that signs reads of the private credit and
+// collection stores: hex,
+// or a keystore JSON file with its passphrase ("" unloads it). It is held in this WebAssembly instance's memory only and
+// never sent: only the signatures of reads leave the page.
 //
 // A Promise rejects with the reason when the node cannot be reached or
 // the root of trust is refused; a view's sections carry their own
@@ -118,6 +126,31 @@ func main() {
 			return nil, errors.New("the block height must be a positive number")
 		}
 		return c.Block(ctx, h)
+	}))
+	api.Set("setKey", promise(func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil || len(args) < 2 {
+			return nil, errors.Join(err, errors.New("setKey(key, passphrase)"))
+		}
+		addr, err := c.SetReader(args[0].String(), args[1].String())
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"reader": addr}, nil
+	}))
+	api.Set("credit", promise(func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil || len(args) < 1 {
+			return nil, errors.Join(err, errors.New("credit(address)"))
+		}
+		return c.Credit(ctx, args[0].String())
+	}))
+	api.Set("collectionCase", promise(func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil || len(args) < 1 {
+			return nil, errors.Join(err, errors.New("collectionCase(id)"))
+		}
+		return c.Case(ctx, args[0].String())
 	}))
 	js.Global().Set("ledgerd", api)
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("ledgerd-ready"))
