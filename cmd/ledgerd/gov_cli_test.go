@@ -28,7 +28,22 @@ func demoNode(t *testing.T) []string {
 // before the node starts (to change its genesis).
 func demoNodeWith(t *testing.T, edit func(home string)) []string {
 	t.Helper()
-	home := t.TempDir()
+	// Not t.TempDir: CometBFT's address book writes its file one last time
+	// from its own goroutine after the node stops, which Node.Stop cannot
+	// wait for, and t.TempDir's removal fails on the file appearing.
+	home, err := os.MkdirTemp("", "ledgerd-cli-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(home) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Errorf("could not remove the node's home %s", home)
+	})
 	pass := filepath.Join(home, "pass")
 	if err := os.WriteFile(pass, []byte("secret\n"), 0o600); err != nil {
 		t.Fatal(err)
