@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	ics23 "github.com/cosmos/ics23/go"
 	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
@@ -32,6 +33,10 @@ const (
 	ChangeBalance
 	// DropHistory leaves the oldest entry out of every history page.
 	DropHistory
+	// DropAMLEntry hides the entries of the AML store's indexes after a
+	// probed key: a proof of absence loses its right neighbour when that
+	// is an index entry, as if the index ended there.
+	DropAMLEntry
 	// ChangeMonthCode makes the first month code of every proven credit
 	// loan record 7 (181 days past due), adding one if it has none.
 	ChangeMonthCode
@@ -116,6 +121,16 @@ func tamper(lie Lie, request, answer []byte) []byte {
 	}
 	result, _ := env["result"].(map[string]any)
 	response, _ := result["response"].(map[string]any)
+	if lie == DropAMLEntry {
+		if req.Params.Path != "/store/aml/key" || !dropRight(response) {
+			return answer
+		}
+		out, err := json.Marshal(env)
+		if err != nil {
+			return answer
+		}
+		return out
+	}
 	value, _ := response["value"].(string)
 	raw, err := base64.StdEncoding.DecodeString(value)
 	if response == nil || err != nil || len(raw) == 0 {
@@ -158,4 +173,35 @@ func tamper(lie Lie, request, answer []byte) []byte {
 		return answer
 	}
 	return out
+}
+
+// dropRight removes the right neighbour from an AML proof of absence when
+// that neighbour is an index entry (keys 0x03 to 0x08); it reports whether
+// it changed the answer.
+func dropRight(response map[string]any) bool {
+	ops, _ := response["proofOps"].(map[string]any)
+	list, _ := ops["ops"].([]any)
+	if len(list) == 0 {
+		return false
+	}
+	op, _ := list[0].(map[string]any)
+	data, _ := op["data"].(string)
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return false
+	}
+	p := new(ics23.CommitmentProof)
+	if p.Unmarshal(raw) != nil {
+		return false
+	}
+	ne := p.GetNonexist()
+	if ne == nil || ne.Right == nil || len(ne.Right.Key) == 0 || ne.Right.Key[0] < 0x03 || ne.Right.Key[0] > 0x08 {
+		return false
+	}
+	ne.Right = nil
+	if raw, err = p.Marshal(); err != nil {
+		return false
+	}
+	op["data"] = base64.StdEncoding.EncodeToString(raw)
+	return true
 }

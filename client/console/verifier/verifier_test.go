@@ -172,6 +172,55 @@ func TestWalletAgainstDevnet(t *testing.T) {
 		t.Fatalf("aml: %+v", a)
 	}
 
+	// The lookups by day, bank and wallet walk the node's indexes as
+	// proven complete ranges. A second report (dave's) makes two pages of
+	// one by day and by bank.
+	dave := common.HexToAddress("0x00000000000000000000000000000000000DA4E1")
+	d.Send(t, d.Bank, &walletv1.MsgOpenWallet{Owner: dave[:], KycHash: kyc[:], Tier: 1})
+	d.Send(t, d.Bank, &walletv1.MsgDeposit{Wallet: dave[:], Denom: "CNY", Amount: 60_000_000, Reference: "CASH-3"})
+	day := a.Reports[0].Day
+	var ix *verifier.AMLIndexView
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if ix, err = v.AMLIndex(ctx, "reports", "wallet", dave.Hex(), 0); err != nil {
+			t.Fatal(err)
+		}
+		if len(ix.Reports) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !ix.Proof.Verified || len(ix.Reports) != 1 || ix.Reports[0].ID != 2 || ix.Reports[0].Amount.Text != "600000.00" || ix.Next != 0 {
+		t.Fatalf("dave's reports: %+v", ix)
+	}
+	restore := verifier.SetAMLPageSize(1)
+	for _, by := range [][2]string{{"day", day}, {"bank", "demo-bank"}} {
+		first, err := v.AMLIndex(ctx, "reports", by[0], by[1], 0)
+		if err != nil || !first.Proof.Verified || len(first.Reports) != 1 || first.Reports[0].ID != 1 || first.Next != 1 {
+			t.Fatalf("reports by %s, page 1: %+v, %v", by[0], first, err)
+		}
+		second, err := v.AMLIndex(ctx, "reports", by[0], by[1], first.Next)
+		if err != nil || !second.Proof.Verified || len(second.Reports) != 1 || second.Reports[0].ID != 2 || second.Next != 0 {
+			t.Fatalf("reports by %s, page 2: %+v, %v", by[0], second, err)
+		}
+	}
+	restore()
+	for _, q := range [][3]string{{"reports", "wallet", d.Alice.Hex()}, {"alerts", "day", day}, {"reports", "day", "2020-01-01"}, {"reports", "bank", "no-such-bank"}} {
+		if e, err := v.AMLIndex(ctx, q[0], q[1], q[2], 0); err != nil || !e.Proof.Verified || len(e.Reports)+len(e.Alerts) != 0 {
+			t.Fatalf("%v: proven empty: %+v, %v", q, e, err)
+		}
+	}
+	for _, q := range [][3]string{{"reports", "day", "2026-02-29"}, {"reports", "wallet", "0x12"}, {"loans", "day", day}, {"alerts", "month", "x"}} {
+		if _, err := v.AMLIndex(ctx, q[0], q[1], q[2], 0); err == nil {
+			t.Fatalf("%v accepted", q)
+		}
+	}
+	relay.Set(consoletest.DropAMLEntry)
+	if ix, err = v.AMLIndex(ctx, "reports", "day", day, 0); err != nil || ix.Proof.Verified || len(ix.Reports) != 0 ||
+		!strings.Contains(ix.Proof.Error, "does not match the app hash") {
+		t.Fatalf("dropped index entry: %+v, %v", ix, err)
+	}
+	relay.Set(consoletest.Honest)
+
 	// A root pinned to a hash that is not the chain's is refused.
 	wrong, _ := hex.DecodeString(strings.Repeat("AB", 32))
 	if _, err := verifier.New(ctx, relay.URL, 1, wrong, time.Now); !errors.Is(err, verifier.ErrNotVerified) ||
