@@ -118,6 +118,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got := text(t, ctx, "#invariant-CNY"); !strings.Contains(got, "holds") {
 		t.Fatalf("the supply invariant: %q", got)
 	}
+	// The supply chart: each point proven against its own header.
+	run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#supply-mark")))
+	wantVerified(t, ctx, "#supply-mark", true)
+	if n := count(t, ctx, "#supply-chart .supply-point"); n < 2 {
+		t.Fatalf("%d points on the supply chart", n)
+	}
 	screenshot(t, ctx, filepath.Join(shots, "console-bank.png"))
 	carol := common.HexToAddress("0x00000000000000000000000000000000000Ca201")
 	kyc := sha256.Sum256([]byte("carol"))

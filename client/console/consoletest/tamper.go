@@ -33,6 +33,10 @@ const (
 	ChangeBalance
 	// DropHistory leaves the oldest entry out of every history page.
 	DropHistory
+	// ChangeSupply adds 1,000,000 minor units to the supply record a
+	// proof of absence in the wallet store names as its right neighbour
+	// (how a range walk reads the supply records).
+	ChangeSupply
 	// DropAMLEntry hides the entries of the AML store's indexes after a
 	// probed key: a proof of absence loses its right neighbour when that
 	// is an index entry, as if the index ended there.
@@ -121,8 +125,24 @@ func tamper(lie Lie, request, answer []byte) []byte {
 	}
 	result, _ := env["result"].(map[string]any)
 	response, _ := result["response"].(map[string]any)
-	if lie == DropAMLEntry {
-		if req.Params.Path != "/store/aml/key" || !dropRight(response) {
+	if lie == DropAMLEntry || lie == ChangeSupply {
+		// Both lie about the right neighbour of a proof of absence: the
+		// next key that a range walk reads from it.
+		aml := lie == DropAMLEntry && req.Params.Path == "/store/aml/key"
+		supply := lie == ChangeSupply && req.Params.Path == "/store/wallet/key"
+		if !(aml || supply) || !rewriteRight(response, func(ne *ics23.NonExistenceProof) bool {
+			if aml && ne.Right.Key[0] >= 0x03 && ne.Right.Key[0] <= 0x08 {
+				ne.Right = nil
+				return true
+			}
+			c := new(walletv1.Coin)
+			if supply && ne.Right.Key[0] == 0x03 && proto.Unmarshal(ne.Right.Value, c) == nil {
+				c.Amount += 1_000_000
+				ne.Right.Value, _ = proto.MarshalOptions{Deterministic: true}.Marshal(c)
+				return true
+			}
+			return false
+		}) {
 			return answer
 		}
 		out, err := json.Marshal(env)
@@ -175,10 +195,10 @@ func tamper(lie Lie, request, answer []byte) []byte {
 	return out
 }
 
-// dropRight removes the right neighbour from an AML proof of absence when
-// that neighbour is an index entry (keys 0x03 to 0x08); it reports whether
-// it changed the answer.
-func dropRight(response map[string]any) bool {
+// rewriteRight lets change rewrite the proof of absence in an answer's
+// first proof op when it has a right neighbour; it reports whether the
+// answer changed.
+func rewriteRight(response map[string]any, change func(*ics23.NonExistenceProof) bool) bool {
 	ops, _ := response["proofOps"].(map[string]any)
 	list, _ := ops["ops"].([]any)
 	if len(list) == 0 {
@@ -195,10 +215,9 @@ func dropRight(response map[string]any) bool {
 		return false
 	}
 	ne := p.GetNonexist()
-	if ne == nil || ne.Right == nil || len(ne.Right.Key) == 0 || ne.Right.Key[0] < 0x03 || ne.Right.Key[0] > 0x08 {
+	if ne == nil || ne.Right == nil || len(ne.Right.Key) == 0 || !change(ne) {
 		return false
 	}
-	ne.Right = nil
 	if raw, err = p.Marshal(); err != nil {
 		return false
 	}

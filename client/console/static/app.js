@@ -7,6 +7,8 @@
 const T = {
   en: {
     title: "ledgerd auditor console", nav_bank: "Bank", bank_title: "Issuance and supply", supply: "Supply",
+    supply_chart: "Supply over time", last_blocks: "over the last blocks", each_point: "each point proven against its own verified header (hover for it)",
+    skipped: "Heights left out: the node could not answer (pruned state or block)",
     issued: "Outstanding issuance", held: "Held by its wallets", sum: "Sum", invariant: "Invariant: supply = Σ issuance = Σ held",
     holds: "holds", broken: "BROKEN", nav_wallet: "Wallet",
     nav_aml: "AML", aml_title: "Large-value reports and alerts", reports: "Large-value reports", alerts: "Velocity alerts",
@@ -56,6 +58,8 @@ const T = {
   },
   zh: {
     title: "ledgerd 审计控制台", nav_bank: "发行", bank_title: "发行与流通量", supply: "流通量",
+    supply_chart: "流通量变化", last_blocks: "最近区块数", each_point: "每个点都以其自身已验证的区块头证明（悬停查看）",
+    skipped: "未显示的高度：节点无法应答（状态或区块已裁剪）",
     issued: "未偿发行额", held: "其钱包持有", sum: "合计", invariant: "不变式：流通量 = Σ发行 = Σ持有",
     holds: "成立", broken: "不成立", nav_wallet: "钱包",
     nav_aml: "反洗钱", aml_title: "大额交易报告与预警", reports: "大额交易报告", alerts: "交易频次预警",
@@ -323,9 +327,55 @@ function throughputChart(blocks) {
 
 // ---- bank page ----
 
-function bankPage() {
-  $("page").innerHTML = `<h1 data-i18n="bank_title">${t("bank_title")}</h1><div id="bank"></div>`;
-  load(() => ledgerd.bank(), (b) => ({ data: b, render() { renderBank(b); } }));
+// #/bank[/SPAN]: the supply chart samples verifier.SupplyPoints heights
+// over the last SPAN blocks (default 240).
+function bankPage(span) {
+  span = /^[0-9]+$/.test(span || "") ? span : "240";
+  $("page").innerHTML = `<h1 data-i18n="bank_title">${t("bank_title")}</h1><div id="bank"></div><div class="card" id="supply-card"></div>`;
+  let series = null;
+  const chart = () => { if ($("supply-card")) $("supply-card").innerHTML = renderSupplySeries(series, span); };
+  load(() => ledgerd.bank(), (b) => ({ data: b, render() { renderBank(b); chart(); } })).then(async () => {
+    if (!$("supply-card")) return;
+    $("supply-card").innerHTML = `<h2>${t("supply_chart")}</h2><div class="muted">${t("loading")}</div>`;
+    try {
+      series = JSON.parse(await ledgerd.supplyHistory(span));
+    } catch (e) {
+      series = { proof: { verified: false, error: String(e) }, points: [], skipped: [] };
+    }
+    chart();
+  });
+}
+
+// renderSupplySeries draws the supply per denom at each proven height.
+function renderSupplySeries(sr, span) {
+  if (!sr) return "";
+  const spans = ["24", "240", "2400", "24000"].map((n) => `<a href="#/bank/${n}"${n === span ? ' class="active"' : ""}>${n}</a>`).join(" ");
+  let h = `<h2>${t("supply_chart")} ${mark(sr.proof, "supply-mark")}</h2><div class="muted">${t("last_blocks")}: ${spans} · ${t("each_point")}</div>`;
+  const pts = sr.points || [];
+  if (sr.proof && sr.proof.verified && pts.length) {
+    const denoms = [...new Set(pts.flatMap((p) => p.supplies.map((a) => a.denom)))].sort();
+    const colors = ["#1f5fbf", "#b8680e", "#2e7d32", "#7b1fa2", "#c4101d"];
+    const W = 760, H = 150, x0 = 95, h0 = pts[0].mark.height, h1 = pts[pts.length - 1].mark.height;
+    const X = (p) => x0 + (h1 === h0 ? 0 : ((p.mark.height - h0) / (h1 - h0)) * (W - x0 - 10));
+    let svg = `<svg id="supply-chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"><line x1="${x0}" y1="${H - 20}" x2="${W - 5}" y2="${H - 20}" stroke="#dde2ea"/>` +
+      `<text x="${x0}" y="${H - 4}">${h0}</text><text x="${W - 50}" y="${H - 4}">${h1}</text>`;
+    denoms.forEach((d, k) => {
+      const at = pts.map((p) => ({ p, a: p.supplies.find((a) => a.denom === d) })).filter((q) => q.a);
+      const vals = at.map((q) => Number(q.a.minor));
+      const lo = Math.min(...vals), hi = Math.max(...vals);
+      const Y = (v) => hi === lo ? H / 2 : H - 25 - ((v - lo) / (hi - lo)) * (H - 40);
+      const c = colors[k % colors.length];
+      svg += `<text x="0" y="${14 + k * 30}" fill="${c}">${esc(at[at.length - 1].a.text)} ${esc(d)}</text>` +
+        (hi !== lo ? `<text x="0" y="${H - 24 - k * 14}" fill="${c}">${esc(at.find((q) => Number(q.a.minor) === lo).a.text)}</text>` : "") +
+        `<polyline fill="none" stroke="${c}" stroke-width="1.5" points="${at.map((q) => `${X(q.p)},${Y(Number(q.a.minor))}`).join(" ")}"/>` +
+        at.map((q) => `<circle class="supply-point" cx="${X(q.p)}" cy="${Y(Number(q.a.minor))}" r="3" fill="${c}" data-height="${q.p.mark.height}"><title>${q.p.mark.height}: ${esc(q.a.text)} ${esc(d)} · ✔ ${t("header")} ${q.p.mark.header_height} ${esc(q.p.mark.header_hash.slice(0, 16))}…</title></circle>`).join("");
+    });
+    h += svg + `</svg>`;
+  }
+  if ((sr.skipped || []).length) {
+    h += `<div class="warn" id="supply-skipped">${t("skipped")}: ` + sr.skipped.map((s) => `${s.height} (${esc(s.reason)})`).join("; ") + `</div>`;
+  }
+  return h;
 }
 
 function renderBank(b) {
@@ -578,7 +628,7 @@ function route() {
   document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("active", a.getAttribute("href") === "#/" + parts[0]));
   switch (parts[0]) {
     case "network": return networkPage();
-    case "bank": return bankPage();
+    case "bank": return bankPage(parts[1]);
     case "gov": return govPage();
     case "aml": return amlPage(parts[1], parts[2], parts[3] && decodeURIComponent(parts[3]), parts[4] === "after" ? parts[5] : 0);
     case "block": return blockPage(parts[1]);

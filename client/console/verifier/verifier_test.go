@@ -214,6 +214,29 @@ func TestWalletAgainstDevnet(t *testing.T) {
 			t.Fatalf("%v accepted", q)
 		}
 	}
+	// The supply over the last 24 blocks, each point proven against its
+	// own header: it ends at 2101000.00 (Carol's and Dave's deposits).
+	sr, err := v.SupplyHistory(ctx, 24)
+	if err != nil || !sr.Proof.Verified || len(sr.Points) < 15 || len(sr.Points) > verifier.SupplyPoints || len(sr.Skipped) != 0 {
+		t.Fatalf("supply history: %+v, %v", sr, err)
+	}
+	headers := map[string]bool{}
+	for i, p := range sr.Points {
+		if p.Mark.HeaderHeight != p.Mark.Height+1 || len(p.Supplies) != 1 || (i > 0 && p.Mark.Height != sr.Points[i-1].Mark.Height+1) {
+			t.Fatalf("supply point %d: %+v", i, p)
+		}
+		headers[p.Mark.HeaderHash] = true
+	}
+	if last := sr.Points[len(sr.Points)-1]; last.Supplies[0].Text != "2101000.00" || len(headers) != len(sr.Points) {
+		t.Fatalf("supply history: last %+v, %d distinct headers", last, len(headers))
+	}
+	if _, err := v.SupplyHistory(ctx, 0); err == nil {
+		t.Fatal("a span of 0 blocks accepted")
+	}
+	relay.Set(consoletest.ChangeSupply)
+	if sr, err = v.SupplyHistory(ctx, 24); err != nil || sr.Proof.Verified || len(sr.Points) != 0 || !strings.Contains(sr.Proof.Error, "does not match the app hash") {
+		t.Fatalf("changed supply: %+v, %v", sr, err)
+	}
 	relay.Set(consoletest.DropAMLEntry)
 	if ix, err = v.AMLIndex(ctx, "reports", "day", day, 0); err != nil || ix.Proof.Verified || len(ix.Reports) != 0 ||
 		!strings.Contains(ix.Proof.Error, "does not match the app hash") {

@@ -10,6 +10,7 @@
 //	ledgerd.historyPage(address, page)                 -> HistoryPage
 //	ledgerd.network()                                  -> NetworkView
 //	ledgerd.bank()                                     -> BankView
+//	ledgerd.supplyHistory(span)                        -> SupplySeries
 //	ledgerd.gov()                                      -> GovView
 //	ledgerd.aml()                                      -> AMLView
 //	ledgerd.amlIndex(kind, by, value, after)           -> AMLIndexView
@@ -102,6 +103,17 @@ func main() {
 			return nil, err
 		}
 		return c.Bank(ctx)
+	}))
+	api.Set("supplyHistory", promise(func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil || len(args) < 1 {
+			return nil, errors.Join(err, errors.New("supplyHistory(span)"))
+		}
+		span, err := strconv.ParseInt(args[0].String(), 10, 64)
+		if err != nil {
+			return nil, errors.New("the span must be a number of blocks")
+		}
+		return c.SupplyHistory(ctx, span)
 	}))
 	api.Set("gov", promise(func(ctx context.Context, _ []js.Value) (any, error) {
 		c, err := connected()
