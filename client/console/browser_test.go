@@ -159,6 +159,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("the lookup by wallet: %q", got)
 	}
 	screenshot(t, ctx, filepath.Join(shots, "console-aml-lookup.png"))
+	run(t, ctx, chromedp.Click(chromedp.CSS("#lang-zh")))
+	if got := text(t, ctx, "#page"); !strings.Contains(got, "按钱包") || !strings.Contains(got, "索引已证明完整") {
+		t.Fatalf("the lookup in Chinese: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-aml-lookup-zh.png"))
+	run(t, ctx, chromedp.Click(chromedp.CSS("#lang-en")))
 	// A relay hiding the index's entries is caught.
 	relay.Set(consoletest.DropAMLEntry)
 	open(t, ctx, srv.URL+"/#/aml/reports/bank/demo-bank")

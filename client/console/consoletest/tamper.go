@@ -5,9 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,6 +54,9 @@ type Tamper struct {
 	URL string
 	mu  sync.Mutex
 	lie Lie
+	// prunedBelow: state queries below this height are answered as a
+	// node that no longer keeps them answers (0: none).
+	prunedBelow int64
 }
 
 // NewTamper starts a relay to the node's RPC at target (honest until Set).
@@ -75,8 +80,11 @@ func NewTamper(t testing.TB, target string) *Tamper {
 			return
 		}
 		tp.mu.Lock()
-		lie := tp.lie
+		lie, prunedBelow := tp.lie, tp.prunedBelow
 		tp.mu.Unlock()
+		if pruned := prunedAnswer(body, prunedBelow); pruned != nil {
+			answer = pruned
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(tamper(lie, body, answer))
 	}))
@@ -90,6 +98,36 @@ func (tp *Tamper) Set(l Lie) {
 	tp.mu.Lock()
 	tp.lie = l
 	tp.mu.Unlock()
+}
+
+// Prune makes the relay answer state queries below height as a node that
+// pruned them does (0: stop).
+func (tp *Tamper) Prune(height int64) {
+	tp.mu.Lock()
+	tp.prunedBelow = height
+	tp.mu.Unlock()
+}
+
+// prunedAnswer is the answer of a node that no longer keeps the state an
+// abci_query below prunedBelow asks for; nil for any other request.
+func prunedAnswer(request []byte, prunedBelow int64) []byte {
+	var req struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Params struct {
+			Height string `json:"height"`
+		} `json:"params"`
+	}
+	if prunedBelow == 0 || json.Unmarshal(request, &req) != nil || req.Method != "abci_query" {
+		return nil
+	}
+	h, err := strconv.ParseInt(req.Params.Height, 10, 64)
+	if err != nil || h <= 0 || h >= prunedBelow {
+		return nil
+	}
+	out, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": map[string]any{"response": map[string]any{
+		"code": 1, "codespace": "app", "log": fmt.Sprintf("store: height not available: pruned or not yet committed: height %d", h)}}})
+	return out
 }
 
 // isLoanKey reports whether a query's data (hex: a store key, or a signed

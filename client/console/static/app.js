@@ -416,14 +416,19 @@ function amlPage(kind, by, value, after) {
   }
 }
 
+// byLinks are a record's day and bank as links to their lookups.
+function byLinks(kind, r) {
+  return `<td><a href="#/aml/${kind}/day/${esc(r.day)}">${esc(r.day)}</a></td><td><a href="#/aml/${kind}/bank/${encodeURIComponent(r.bank)}">${esc(r.bank)}</a></td>`;
+}
+
 function reportRows(rs, off) {
   return `<table id="reports"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th>${t("direction")}</th><th class="num">${t("amount")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
-    rs.map((r) => `<tr><td>${r.id}</td><td>${esc(r.day)}</td><td>${esc(r.bank)}</td><td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td>${t(r.direction)}</td><td class="num">${amt(r.amount)}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table>`;
+    rs.map((r) => `<tr><td>${r.id}</td>${byLinks("reports", r)}<td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td>${t(r.direction)}</td><td class="num">${amt(r.amount)}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table>`;
 }
 
 function alertRows(as, off) {
   return `<table id="alerts"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th class="num">${t("payments")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
-    as.map((r) => `<tr><td>${r.id}</td><td>${esc(r.day)}</td><td>${esc(r.bank)}</td><td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td class="num">${r.payments}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table>`;
+    as.map((r) => `<tr><td>${r.id}</td>${byLinks("alerts", r)}<td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td class="num">${r.payments}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table>`;
 }
 
 function renderAML(a) {

@@ -230,6 +230,15 @@ func TestWalletAgainstDevnet(t *testing.T) {
 	if last := sr.Points[len(sr.Points)-1]; last.Supplies[0].Text != "2101000.00" || len(headers) != len(sr.Points) {
 		t.Fatalf("supply history: last %+v, %d distinct headers", last, len(headers))
 	}
+	// A node that no longer keeps the older heights: they are skipped and
+	// listed, the rest shown.
+	relay.Prune(sr.Points[5].Mark.Height)
+	pr, err := v.SupplyHistory(ctx, 24)
+	relay.Prune(0)
+	if err != nil || !pr.Proof.Verified || len(pr.Skipped) == 0 || len(pr.Points) == 0 || !strings.Contains(pr.Skipped[0].Reason, "pruned") ||
+		pr.Points[0].Mark.Height < sr.Points[5].Mark.Height {
+		t.Fatalf("pruned heights: %+v, %v", pr, err)
+	}
 	if _, err := v.SupplyHistory(ctx, 0); err == nil {
 		t.Fatal("a span of 0 blocks accepted")
 	}
