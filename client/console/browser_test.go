@@ -118,6 +118,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got := text(t, ctx, "#invariant-CNY"); !strings.Contains(got, "holds") {
 		t.Fatalf("the supply invariant: %q", got)
 	}
+	// The supply chart: each point proven against its own header.
+	run(t, ctx, chromedp.WaitVisible(chromedp.CSS("#supply-mark")))
+	wantVerified(t, ctx, "#supply-mark", true)
+	if n := count(t, ctx, "#supply-chart .supply-point"); n < 2 {
+		t.Fatalf("%d points on the supply chart", n)
+	}
 	screenshot(t, ctx, filepath.Join(shots, "console-bank.png"))
 	carol := common.HexToAddress("0x00000000000000000000000000000000000Ca201")
 	kyc := sha256.Sum256([]byte("carol"))
@@ -141,6 +147,34 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("the large-value report: %q", got)
 	}
 	screenshot(t, ctx, filepath.Join(shots, "console-aml.png"))
+	// A lookup by wallet from the page's form: the node's index walked as
+	// a proven complete range, with a linkable URL.
+	run(t, ctx, chromedp.SetValue(chromedp.CSS("#aml-by"), "wallet"), chromedp.SetValue(chromedp.CSS("#aml-value"), carol.Hex()),
+		chromedp.Click(chromedp.CSS("#af button")), chromedp.WaitVisible(chromedp.CSS("#aml-scope")))
+	wantVerified(t, ctx, "#aml-mark", true)
+	if got := get(t, ctx, chromedp.Evaluate[string](`location.hash`)); got != "#/aml/reports/wallet/"+carol.Hex() {
+		t.Fatalf("the lookup's URL: %q", got)
+	}
+	if got := text(t, ctx, "#reports"); !strings.Contains(got, "500000.00 CNY") || !strings.Contains(text(t, ctx, "#aml-scope"), "proven complete") {
+		t.Fatalf("the lookup by wallet: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-aml-lookup.png"))
+	run(t, ctx, chromedp.Click(chromedp.CSS("#lang-zh")))
+	if got := text(t, ctx, "#page"); !strings.Contains(got, "按钱包") || !strings.Contains(got, "索引已证明完整") {
+		t.Fatalf("the lookup in Chinese: %q", got)
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-aml-lookup-zh.png"))
+	run(t, ctx, chromedp.Click(chromedp.CSS("#lang-en")))
+	// A relay hiding the index's entries is caught.
+	relay.Set(consoletest.DropAMLEntry)
+	open(t, ctx, srv.URL+"/#/aml/reports/bank/demo-bank")
+	wantVerified(t, ctx, "#aml-mark", false)
+	wantRed(t, ctx, "#aml-mark")
+	if count(t, ctx, "#reports") != 0 {
+		t.Fatal("the tampered lookup shows records")
+	}
+	screenshot(t, ctx, filepath.Join(shots, "console-tampered-aml.png"))
+	relay.Set(consoletest.Honest)
 
 	w, err := d.Client.TxHistory(context.Background(), mustTxHash(t, d))
 	if err != nil || len(w) == 0 {

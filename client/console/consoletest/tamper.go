@@ -5,13 +5,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	ics23 "github.com/cosmos/ics23/go"
 	"google.golang.org/protobuf/proto"
 
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
@@ -32,6 +35,14 @@ const (
 	ChangeBalance
 	// DropHistory leaves the oldest entry out of every history page.
 	DropHistory
+	// ChangeSupply adds 1,000,000 minor units to the supply record a
+	// proof of absence in the wallet store names as its right neighbour
+	// (how a range walk reads the supply records).
+	ChangeSupply
+	// DropAMLEntry hides the entries of the AML store's indexes after a
+	// probed key: a proof of absence loses its right neighbour when that
+	// is an index entry, as if the index ended there.
+	DropAMLEntry
 	// ChangeMonthCode makes the first month code of every proven credit
 	// loan record 7 (181 days past due), adding one if it has none.
 	ChangeMonthCode
@@ -43,6 +54,9 @@ type Tamper struct {
 	URL string
 	mu  sync.Mutex
 	lie Lie
+	// prunedBelow: state queries below this height are answered as a
+	// node that no longer keeps them answers (0: none).
+	prunedBelow int64
 }
 
 // NewTamper starts a relay to the node's RPC at target (honest until Set).
@@ -66,8 +80,11 @@ func NewTamper(t testing.TB, target string) *Tamper {
 			return
 		}
 		tp.mu.Lock()
-		lie := tp.lie
+		lie, prunedBelow := tp.lie, tp.prunedBelow
 		tp.mu.Unlock()
+		if pruned := prunedAnswer(body, prunedBelow); pruned != nil {
+			answer = pruned
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(tamper(lie, body, answer))
 	}))
@@ -81,6 +98,36 @@ func (tp *Tamper) Set(l Lie) {
 	tp.mu.Lock()
 	tp.lie = l
 	tp.mu.Unlock()
+}
+
+// Prune makes the relay answer state queries below height as a node that
+// pruned them does (0: stop).
+func (tp *Tamper) Prune(height int64) {
+	tp.mu.Lock()
+	tp.prunedBelow = height
+	tp.mu.Unlock()
+}
+
+// prunedAnswer is the answer of a node that no longer keeps the state an
+// abci_query below prunedBelow asks for; nil for any other request.
+func prunedAnswer(request []byte, prunedBelow int64) []byte {
+	var req struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Params struct {
+			Height string `json:"height"`
+		} `json:"params"`
+	}
+	if prunedBelow == 0 || json.Unmarshal(request, &req) != nil || req.Method != "abci_query" {
+		return nil
+	}
+	h, err := strconv.ParseInt(req.Params.Height, 10, 64)
+	if err != nil || h <= 0 || h >= prunedBelow {
+		return nil
+	}
+	out, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": map[string]any{"response": map[string]any{
+		"code": 1, "codespace": "app", "log": fmt.Sprintf("store: height not available: pruned or not yet committed: height %d", h)}}})
+	return out
 }
 
 // isLoanKey reports whether a query's data (hex: a store key, or a signed
@@ -116,6 +163,32 @@ func tamper(lie Lie, request, answer []byte) []byte {
 	}
 	result, _ := env["result"].(map[string]any)
 	response, _ := result["response"].(map[string]any)
+	if lie == DropAMLEntry || lie == ChangeSupply {
+		// Both lie about the right neighbour of a proof of absence: the
+		// next key that a range walk reads from it.
+		aml := lie == DropAMLEntry && req.Params.Path == "/store/aml/key"
+		supply := lie == ChangeSupply && req.Params.Path == "/store/wallet/key"
+		if !(aml || supply) || !rewriteRight(response, func(ne *ics23.NonExistenceProof) bool {
+			if aml && ne.Right.Key[0] >= 0x03 && ne.Right.Key[0] <= 0x08 {
+				ne.Right = nil
+				return true
+			}
+			c := new(walletv1.Coin)
+			if supply && ne.Right.Key[0] == 0x03 && proto.Unmarshal(ne.Right.Value, c) == nil {
+				c.Amount += 1_000_000
+				ne.Right.Value, _ = proto.MarshalOptions{Deterministic: true}.Marshal(c)
+				return true
+			}
+			return false
+		}) {
+			return answer
+		}
+		out, err := json.Marshal(env)
+		if err != nil {
+			return answer
+		}
+		return out
+	}
 	value, _ := response["value"].(string)
 	raw, err := base64.StdEncoding.DecodeString(value)
 	if response == nil || err != nil || len(raw) == 0 {
@@ -158,4 +231,34 @@ func tamper(lie Lie, request, answer []byte) []byte {
 		return answer
 	}
 	return out
+}
+
+// rewriteRight lets change rewrite the proof of absence in an answer's
+// first proof op when it has a right neighbour; it reports whether the
+// answer changed.
+func rewriteRight(response map[string]any, change func(*ics23.NonExistenceProof) bool) bool {
+	ops, _ := response["proofOps"].(map[string]any)
+	list, _ := ops["ops"].([]any)
+	if len(list) == 0 {
+		return false
+	}
+	op, _ := list[0].(map[string]any)
+	data, _ := op["data"].(string)
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return false
+	}
+	p := new(ics23.CommitmentProof)
+	if p.Unmarshal(raw) != nil {
+		return false
+	}
+	ne := p.GetNonexist()
+	if ne == nil || ne.Right == nil || len(ne.Right.Key) == 0 || !change(ne) {
+		return false
+	}
+	if raw, err = p.Marshal(); err != nil {
+		return false
+	}
+	op["data"] = base64.StdEncoding.EncodeToString(raw)
+	return true
 }

@@ -7,10 +7,14 @@
 const T = {
   en: {
     title: "ledgerd auditor console", nav_bank: "Bank", bank_title: "Issuance and supply", supply: "Supply",
+    supply_chart: "Supply over time", last_blocks: "over the last blocks", each_point: "each point proven against its own verified header (hover for it)",
+    skipped: "Heights left out: the node could not answer (pruned state or block)",
     issued: "Outstanding issuance", held: "Held by its wallets", sum: "Sum", invariant: "Invariant: supply = Σ issuance = Σ held",
     holds: "holds", broken: "BROKEN", nav_wallet: "Wallet",
     nav_aml: "AML", aml_title: "Large-value reports and alerts", reports: "Large-value reports", alerts: "Velocity alerts",
-    day: "Day", direction: "Direction", payments: "Payments", filter: "Filter by day, bank or wallet",
+    day: "Day", direction: "Direction", payments: "Payments", by_day: "by day", by_bank: "by bank", by_wallet: "by wallet", aml_value: "YYYY-MM-DD, member id or 0x address", look_up: "Look up",
+    newest_link: "newest records", ids_after: "ids after", index_more: "a full page of the index, proven complete up to its last id; more follow",
+    index_complete: "the index proven complete: no other record", first_page: "← first page",
     newest: "the newest, complete up to the proven count", inflow: "inflow", outflow: "outflow",
     nav_gov: "Governance", gov_title: "Governance", threshold: "Threshold", eligible: "Eligible members", proposal: "Proposal",
     action: "Action", voting_end: "Voting ends", votes: "Votes", tally: "Tally (yes / needed)", recounted: "recounted here from proven state",
@@ -54,10 +58,14 @@ const T = {
   },
   zh: {
     title: "ledgerd 审计控制台", nav_bank: "发行", bank_title: "发行与流通量", supply: "流通量",
+    supply_chart: "流通量变化", last_blocks: "最近区块数", each_point: "每个点都以其自身已验证的区块头证明（悬停查看）",
+    skipped: "未显示的高度：节点无法应答（状态或区块已裁剪）",
     issued: "未偿发行额", held: "其钱包持有", sum: "合计", invariant: "不变式：流通量 = Σ发行 = Σ持有",
     holds: "成立", broken: "不成立", nav_wallet: "钱包",
     nav_aml: "反洗钱", aml_title: "大额交易报告与预警", reports: "大额交易报告", alerts: "交易频次预警",
-    day: "日期", direction: "方向", payments: "笔数", filter: "按日期、银行或钱包筛选",
+    day: "日期", direction: "方向", payments: "笔数", by_day: "按日期", by_bank: "按银行", by_wallet: "按钱包", aml_value: "YYYY-MM-DD、成员标识或 0x 地址", look_up: "查询",
+    newest_link: "最新记录", ids_after: "编号大于", index_more: "索引的一整页，至本页最后编号已证明完整；后面还有",
+    index_complete: "索引已证明完整：没有其他记录", first_page: "← 第一页",
     newest: "最新记录，至已证明的总数为止完整", inflow: "流入", outflow: "流出",
     nav_gov: "治理", gov_title: "治理", threshold: "通过门槛", eligible: "有投票权的成员", proposal: "提案",
     action: "动作", voting_end: "投票截止", votes: "投票", tally: "计票（赞成 / 所需）", recounted: "在此依据已证明的状态重新计票",
@@ -319,9 +327,55 @@ function throughputChart(blocks) {
 
 // ---- bank page ----
 
-function bankPage() {
-  $("page").innerHTML = `<h1 data-i18n="bank_title">${t("bank_title")}</h1><div id="bank"></div>`;
-  load(() => ledgerd.bank(), (b) => ({ data: b, render() { renderBank(b); } }));
+// #/bank[/SPAN]: the supply chart samples verifier.SupplyPoints heights
+// over the last SPAN blocks (default 240).
+function bankPage(span) {
+  span = /^[0-9]+$/.test(span || "") ? span : "240";
+  $("page").innerHTML = `<h1 data-i18n="bank_title">${t("bank_title")}</h1><div id="bank"></div><div class="card" id="supply-card"></div>`;
+  let series = null;
+  const chart = () => { if ($("supply-card")) $("supply-card").innerHTML = renderSupplySeries(series, span); };
+  load(() => ledgerd.bank(), (b) => ({ data: b, render() { renderBank(b); chart(); } })).then(async () => {
+    if (!$("supply-card")) return;
+    $("supply-card").innerHTML = `<h2>${t("supply_chart")}</h2><div class="muted">${t("loading")}</div>`;
+    try {
+      series = JSON.parse(await ledgerd.supplyHistory(span));
+    } catch (e) {
+      series = { proof: { verified: false, error: String(e) }, points: [], skipped: [] };
+    }
+    chart();
+  });
+}
+
+// renderSupplySeries draws the supply per denom at each proven height.
+function renderSupplySeries(sr, span) {
+  if (!sr) return "";
+  const spans = ["24", "240", "2400", "24000"].map((n) => `<a href="#/bank/${n}"${n === span ? ' class="active"' : ""}>${n}</a>`).join(" ");
+  let h = `<h2>${t("supply_chart")} ${mark(sr.proof, "supply-mark")}</h2><div class="muted">${t("last_blocks")}: ${spans} · ${t("each_point")}</div>`;
+  const pts = sr.points || [];
+  if (sr.proof && sr.proof.verified && pts.length) {
+    const denoms = [...new Set(pts.flatMap((p) => p.supplies.map((a) => a.denom)))].sort();
+    const colors = ["#1f5fbf", "#b8680e", "#2e7d32", "#7b1fa2", "#c4101d"];
+    const W = 760, H = 150, x0 = 95, h0 = pts[0].mark.height, h1 = pts[pts.length - 1].mark.height;
+    const X = (p) => x0 + (h1 === h0 ? 0 : ((p.mark.height - h0) / (h1 - h0)) * (W - x0 - 10));
+    let svg = `<svg id="supply-chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"><line x1="${x0}" y1="${H - 20}" x2="${W - 5}" y2="${H - 20}" stroke="#dde2ea"/>` +
+      `<text x="${x0}" y="${H - 4}">${h0}</text><text x="${W - 50}" y="${H - 4}">${h1}</text>`;
+    denoms.forEach((d, k) => {
+      const at = pts.map((p) => ({ p, a: p.supplies.find((a) => a.denom === d) })).filter((q) => q.a);
+      const vals = at.map((q) => Number(q.a.minor));
+      const lo = Math.min(...vals), hi = Math.max(...vals);
+      const Y = (v) => hi === lo ? H / 2 : H - 25 - ((v - lo) / (hi - lo)) * (H - 40);
+      const c = colors[k % colors.length];
+      svg += `<text x="0" y="${14 + k * 30}" fill="${c}">${esc(at[at.length - 1].a.text)} ${esc(d)}</text>` +
+        (hi !== lo ? `<text x="0" y="${H - 24 - k * 14}" fill="${c}">${esc(at.find((q) => Number(q.a.minor) === lo).a.text)}</text>` : "") +
+        `<polyline fill="none" stroke="${c}" stroke-width="1.5" points="${at.map((q) => `${X(q.p)},${Y(Number(q.a.minor))}`).join(" ")}"/>` +
+        at.map((q) => `<circle class="supply-point" cx="${X(q.p)}" cy="${Y(Number(q.a.minor))}" r="3" fill="${c}" data-height="${q.p.mark.height}"><title>${q.p.mark.height}: ${esc(q.a.text)} ${esc(d)} · ✔ ${t("header")} ${q.p.mark.header_height} ${esc(q.p.mark.header_hash.slice(0, 16))}…</title></circle>`).join("");
+    });
+    h += svg + `</svg>`;
+  }
+  if ((sr.skipped || []).length) {
+    h += `<div class="warn" id="supply-skipped">${t("skipped")}: ` + sr.skipped.map((s) => `${s.height} (${esc(s.reason)})`).join("; ") + `</div>`;
+  }
+  return h;
 }
 
 function renderBank(b) {
@@ -338,28 +392,64 @@ function renderBank(b) {
 
 // ---- AML page ----
 
-let amlFilter = "";
+// #/aml: the newest records. #/aml/<kind>/<by>/<value>[/after/<id>]: a
+// lookup through the node's index of a day, bank or wallet, a page of
+// verifier.AMLPageSize records with ids greater than <id>.
+function amlPage(kind, by, value, after) {
+  const lookup = !!(kind && by && value);
+  kind = kind || "reports"; by = by || "day";
+  const opt = (v, key, sel) => `<option value="${v}"${v === sel ? " selected" : ""} data-i18n="${key}">${t(key)}</option>`;
+  $("page").innerHTML = `<h1 data-i18n="aml_title">${t("aml_title")}</h1>` +
+    `<form class="query" id="af"><select id="aml-kind">${opt("reports", "reports", kind)}${opt("alerts", "alerts", kind)}</select>` +
+    `<select id="aml-by">${opt("day", "by_day", by)}${opt("bank", "by_bank", by)}${opt("wallet", "by_wallet", by)}</select>` +
+    `<input id="aml-value" data-i18n-ph="aml_value" placeholder="${t("aml_value")}" value="${esc(value || "")}"><button data-i18n="look_up">${t("look_up")}</button>` +
+    (lookup ? ` <a href="#/aml" data-i18n="newest_link">${t("newest_link")}</a>` : "") + `</form><div id="aml"></div>`;
+  $("af").onsubmit = (e) => {
+    e.preventDefault();
+    const v = $("aml-value").value.trim();
+    if (v) location.hash = `#/aml/${$("aml-kind").value}/${$("aml-by").value}/${encodeURIComponent(v)}`;
+  };
+  if (lookup) {
+    load(() => ledgerd.amlIndex(kind, by, value, String(after || 0)), (a) => ({ data: a, render() { renderAMLIndex(a); } }));
+  } else {
+    load(() => ledgerd.aml(), (a) => ({ data: a, render() { renderAML(a); } }));
+  }
+}
 
-function amlPage() {
-  $("page").innerHTML = `<h1 data-i18n="aml_title">${t("aml_title")}</h1><form class="query" id="af"><input id="aml-filter" placeholder="${t("filter")}" value="${esc(amlFilter)}"></form><div id="aml"></div>`;
-  $("af").onsubmit = (e) => e.preventDefault();
-  $("aml-filter").oninput = () => { amlFilter = $("aml-filter").value.trim(); if (view) view.render(); };
-  load(() => ledgerd.aml(), (a) => ({ data: a, render() { renderAML(a); } }));
+// byLinks are a record's day and bank as links to their lookups.
+function byLinks(kind, r) {
+  return `<td><a href="#/aml/${kind}/day/${esc(r.day)}">${esc(r.day)}</a></td><td><a href="#/aml/${kind}/bank/${encodeURIComponent(r.bank)}">${esc(r.bank)}</a></td>`;
+}
+
+function reportRows(rs, off) {
+  return `<table id="reports"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th>${t("direction")}</th><th class="num">${t("amount")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
+    rs.map((r) => `<tr><td>${r.id}</td>${byLinks("reports", r)}<td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td>${t(r.direction)}</td><td class="num">${amt(r.amount)}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table>`;
+}
+
+function alertRows(as, off) {
+  return `<table id="alerts"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th class="num">${t("payments")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
+    as.map((r) => `<tr><td>${r.id}</td>${byLinks("alerts", r)}<td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td class="num">${r.payments}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table>`;
 }
 
 function renderAML(a) {
   const off = a.utc_offset || 0;
-  const f = amlFilter.toLowerCase();
-  const keep = (r) => !f || r.day.includes(f) || r.bank.toLowerCase().includes(f) || r.wallet.toLowerCase().includes(f);
-  const reports = (a.reports || []).filter(keep), alerts = (a.alerts || []).filter(keep);
   let h = `<div class="card">${mark(a.proof, "aml-mark")}</div>`;
-  h += `<div class="card"><h2>${t("reports")} <span class="muted">${a.reports.length} / ${a.report_count} · ${t("newest")}</span></h2>` +
-    `<table id="reports"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th>${t("direction")}</th><th class="num">${t("amount")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
-    reports.map((r) => `<tr><td>${r.id}</td><td>${esc(r.day)}</td><td>${esc(r.bank)}</td><td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td>${t(r.direction)}</td><td class="num">${amt(r.amount)}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table></div>`;
-  h += `<div class="card"><h2>${t("alerts")} <span class="muted">${a.alerts.length} / ${a.alert_count} · ${t("newest")}</span></h2>` +
-    `<table id="alerts"><tr><th>#</th><th>${t("day")}</th><th>${t("bank")}</th><th>${t("wallet")}</th><th class="num">${t("payments")}</th><th>${t("time")}</th><th>${t("height")}</th></tr>` +
-    alerts.map((r) => `<tr><td>${r.id}</td><td>${esc(r.day)}</td><td>${esc(r.bank)}</td><td class="mono"><a href="#/wallet/${esc(r.wallet)}">${esc(r.wallet)}</a></td><td class="num">${r.payments}</td><td>${fmtTime(r.time, off)}</td><td><a href="#/block/${r.height}">${r.height}</a></td></tr>`).join("") + `</table></div>`;
+  h += `<div class="card"><h2>${t("reports")} <span class="muted">${a.reports.length} / ${a.report_count} · ${t("newest")}</span></h2>${reportRows(a.reports || [], off)}</div>`;
+  h += `<div class="card"><h2>${t("alerts")} <span class="muted">${a.alerts.length} / ${a.alert_count} · ${t("newest")}</span></h2>${alertRows(a.alerts || [], off)}</div>`;
   $("aml").innerHTML = h;
+}
+
+function renderAMLIndex(a) {
+  const off = a.utc_offset || 0;
+  const rows = a.kind === "alerts" ? a.alerts : a.reports;
+  const base = `#/aml/${a.kind}/${a.by}/${encodeURIComponent(a.value)}`;
+  let h = `<div class="card"><h2>${t(a.kind)} · ${t("by_" + a.by)}: <span class="mono">${esc(a.value)}</span> ${mark(a.proof, "aml-mark")}</h2>`;
+  if (a.proof && a.proof.verified) {
+    h += `<div class="muted" id="aml-scope">${rows.length} · ${a.after ? t("ids_after") + " " + a.after + " · " : ""}${t(a.next ? "index_more" : "index_complete")}</div>`;
+    h += a.kind === "alerts" ? alertRows(rows, off) : reportRows(rows, off);
+    h += `<div class="pager">${a.after ? `<a href="${base}">${t("first_page")}</a> ` : ""}${a.next ? `<a id="aml-next" href="${base}/after/${a.next}">${t("next")} →</a>` : ""}</div>`;
+  }
+  $("aml").innerHTML = h + `</div>`;
 }
 
 // ---- governance page ----
@@ -543,9 +633,9 @@ function route() {
   document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("active", a.getAttribute("href") === "#/" + parts[0]));
   switch (parts[0]) {
     case "network": return networkPage();
-    case "bank": return bankPage();
+    case "bank": return bankPage(parts[1]);
     case "gov": return govPage();
-    case "aml": return amlPage();
+    case "aml": return amlPage(parts[1], parts[2], parts[3] && decodeURIComponent(parts[3]), parts[4] === "after" ? parts[5] : 0);
     case "block": return blockPage(parts[1]);
     case "credit": return creditPage(parts[1]);
     case "case": return casePage(parts[1]);

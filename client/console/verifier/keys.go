@@ -84,3 +84,21 @@ const (
 	collectComplaints byte = 0x15 // | borrower(20) | complaint id -> mark
 	collectComplaint  byte = 0x10 // | complaint id -> Complaint
 )
+
+// The AML store's indexes (x/aml/keys.go): prefix | value | id (8) -> a
+// mark, per kind (reports, alerts) and filter (day, bank, wallet). A day is
+// big-endian with its sign bit flipped, a bank length-prefixed.
+var amlIndexPrefixes = map[string]map[string]byte{
+	"reports": {"day": 0x03, "bank": 0x04, "wallet": 0x05},
+	"alerts":  {"day": 0x06, "bank": 0x07, "wallet": 0x08},
+}
+
+func amlDayPrefix(index byte, day int64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{index}, uint64(day)^(1<<63))
+}
+
+func amlBankPrefix(index byte, bank string) []byte {
+	return append([]byte{index, byte(len(bank))}, bank...)
+}
+
+func amlWalletPrefix(index byte, wallet []byte) []byte { return append([]byte{index}, wallet...) }

@@ -89,3 +89,27 @@ func TestFormatMinor(t *testing.T) {
 		}
 	}
 }
+
+// TestAMLLookupDaysMirrorTheModule checks the AML lookup's date parsing
+// against x/aml's (its index keys are checked end to end by the devnet
+// test, which finds the report through each index).
+func TestAMLLookupDaysMirrorTheModule(t *testing.T) {
+	for _, date := range []string{"1969-12-31", "1970-01-01", "2000-02-29", "2026-12-02", "9999-12-31"} {
+		want, err := aml.ParseDay(date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := amlIndexPrefix("reports", "day", date)
+		if err != nil || !bytes.Equal(got, amlDayPrefix(0x03, want)) {
+			t.Errorf("%s: %X, %v; x/aml's day is %d", date, got, err, want)
+		}
+	}
+	for _, date := range []string{"2026-02-29", "2026-13-01", "26-12-02", ""} {
+		if _, err := aml.ParseDay(date); err == nil {
+			t.Fatalf("x/aml accepts %q", date)
+		}
+		if _, err := amlIndexPrefix("alerts", "day", date); err == nil {
+			t.Errorf("%q accepted", date)
+		}
+	}
+}

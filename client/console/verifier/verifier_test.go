@@ -172,6 +172,87 @@ func TestWalletAgainstDevnet(t *testing.T) {
 		t.Fatalf("aml: %+v", a)
 	}
 
+	// The lookups by day, bank and wallet walk the node's indexes as
+	// proven complete ranges. A second report (dave's) makes two pages of
+	// one by day and by bank.
+	dave := common.HexToAddress("0x00000000000000000000000000000000000DA4E1")
+	d.Send(t, d.Bank, &walletv1.MsgOpenWallet{Owner: dave[:], KycHash: kyc[:], Tier: 1})
+	d.Send(t, d.Bank, &walletv1.MsgDeposit{Wallet: dave[:], Denom: "CNY", Amount: 60_000_000, Reference: "CASH-3"})
+	day := a.Reports[0].Day
+	var ix *verifier.AMLIndexView
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if ix, err = v.AMLIndex(ctx, "reports", "wallet", dave.Hex(), 0); err != nil {
+			t.Fatal(err)
+		}
+		if len(ix.Reports) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !ix.Proof.Verified || len(ix.Reports) != 1 || ix.Reports[0].ID != 2 || ix.Reports[0].Amount.Text != "600000.00" || ix.Next != 0 {
+		t.Fatalf("dave's reports: %+v", ix)
+	}
+	restore := verifier.SetAMLPageSize(1)
+	for _, by := range [][2]string{{"day", day}, {"bank", "demo-bank"}} {
+		first, err := v.AMLIndex(ctx, "reports", by[0], by[1], 0)
+		if err != nil || !first.Proof.Verified || len(first.Reports) != 1 || first.Reports[0].ID != 1 || first.Next != 1 {
+			t.Fatalf("reports by %s, page 1: %+v, %v", by[0], first, err)
+		}
+		second, err := v.AMLIndex(ctx, "reports", by[0], by[1], first.Next)
+		if err != nil || !second.Proof.Verified || len(second.Reports) != 1 || second.Reports[0].ID != 2 || second.Next != 0 {
+			t.Fatalf("reports by %s, page 2: %+v, %v", by[0], second, err)
+		}
+	}
+	restore()
+	for _, q := range [][3]string{{"reports", "wallet", d.Alice.Hex()}, {"alerts", "day", day}, {"reports", "day", "2020-01-01"}, {"reports", "bank", "no-such-bank"}} {
+		if e, err := v.AMLIndex(ctx, q[0], q[1], q[2], 0); err != nil || !e.Proof.Verified || len(e.Reports)+len(e.Alerts) != 0 {
+			t.Fatalf("%v: proven empty: %+v, %v", q, e, err)
+		}
+	}
+	for _, q := range [][3]string{{"reports", "day", "2026-02-29"}, {"reports", "wallet", "0x12"}, {"loans", "day", day}, {"alerts", "month", "x"}} {
+		if _, err := v.AMLIndex(ctx, q[0], q[1], q[2], 0); err == nil {
+			t.Fatalf("%v accepted", q)
+		}
+	}
+	// The supply over the last 24 blocks, each point proven against its
+	// own header: it ends at 2101000.00 (Carol's and Dave's deposits).
+	sr, err := v.SupplyHistory(ctx, 24)
+	if err != nil || !sr.Proof.Verified || len(sr.Points) < 15 || len(sr.Points) > verifier.SupplyPoints || len(sr.Skipped) != 0 {
+		t.Fatalf("supply history: %+v, %v", sr, err)
+	}
+	headers := map[string]bool{}
+	for i, p := range sr.Points {
+		if p.Mark.HeaderHeight != p.Mark.Height+1 || len(p.Supplies) != 1 || (i > 0 && p.Mark.Height != sr.Points[i-1].Mark.Height+1) {
+			t.Fatalf("supply point %d: %+v", i, p)
+		}
+		headers[p.Mark.HeaderHash] = true
+	}
+	if last := sr.Points[len(sr.Points)-1]; last.Supplies[0].Text != "2101000.00" || len(headers) != len(sr.Points) {
+		t.Fatalf("supply history: last %+v, %d distinct headers", last, len(headers))
+	}
+	// A node that no longer keeps the older heights: they are skipped and
+	// listed, the rest shown.
+	relay.Prune(sr.Points[5].Mark.Height)
+	pr, err := v.SupplyHistory(ctx, 24)
+	relay.Prune(0)
+	if err != nil || !pr.Proof.Verified || len(pr.Skipped) == 0 || len(pr.Points) == 0 || !strings.Contains(pr.Skipped[0].Reason, "pruned") ||
+		pr.Points[0].Mark.Height < sr.Points[5].Mark.Height {
+		t.Fatalf("pruned heights: %+v, %v", pr, err)
+	}
+	if _, err := v.SupplyHistory(ctx, 0); err == nil {
+		t.Fatal("a span of 0 blocks accepted")
+	}
+	relay.Set(consoletest.ChangeSupply)
+	if sr, err = v.SupplyHistory(ctx, 24); err != nil || sr.Proof.Verified || len(sr.Points) != 0 || !strings.Contains(sr.Proof.Error, "does not match the app hash") {
+		t.Fatalf("changed supply: %+v, %v", sr, err)
+	}
+	relay.Set(consoletest.DropAMLEntry)
+	if ix, err = v.AMLIndex(ctx, "reports", "day", day, 0); err != nil || ix.Proof.Verified || len(ix.Reports) != 0 ||
+		!strings.Contains(ix.Proof.Error, "does not match the app hash") {
+		t.Fatalf("dropped index entry: %+v, %v", ix, err)
+	}
+	relay.Set(consoletest.Honest)
+
 	// A root pinned to a hash that is not the chain's is refused.
 	wrong, _ := hex.DecodeString(strings.Repeat("AB", 32))
 	if _, err := verifier.New(ctx, relay.URL, 1, wrong, time.Now); !errors.Is(err, verifier.ErrNotVerified) ||

@@ -10,8 +10,10 @@
 //	ledgerd.historyPage(address, page)                 -> HistoryPage
 //	ledgerd.network()                                  -> NetworkView
 //	ledgerd.bank()                                     -> BankView
+//	ledgerd.supplyHistory(span)                        -> SupplySeries
 //	ledgerd.gov()                                      -> GovView
 //	ledgerd.aml()                                      -> AMLView
+//	ledgerd.amlIndex(kind, by, value, after)           -> AMLIndexView
 //	ledgerd.block(height)                              -> BlockView
 //	ledgerd.setKey(key, passphrase)                    -> {reader}
 //	ledgerd.credit(address)                            -> CreditView
@@ -102,6 +104,17 @@ func main() {
 		}
 		return c.Bank(ctx)
 	}))
+	api.Set("supplyHistory", promise(func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil || len(args) < 1 {
+			return nil, errors.Join(err, errors.New("supplyHistory(span)"))
+		}
+		span, err := strconv.ParseInt(args[0].String(), 10, 64)
+		if err != nil {
+			return nil, errors.New("the span must be a number of blocks")
+		}
+		return c.SupplyHistory(ctx, span)
+	}))
 	api.Set("gov", promise(func(ctx context.Context, _ []js.Value) (any, error) {
 		c, err := connected()
 		if err != nil {
@@ -115,6 +128,17 @@ func main() {
 			return nil, err
 		}
 		return c.AML(ctx)
+	}))
+	api.Set("amlIndex", promise(func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := connected()
+		if err != nil || len(args) < 4 {
+			return nil, errors.Join(err, errors.New("amlIndex(kind, by, value, after)"))
+		}
+		after, err := strconv.ParseUint(args[3].String(), 10, 64)
+		if err != nil {
+			return nil, errors.New("after must be a record id")
+		}
+		return c.AMLIndex(ctx, args[0].String(), args[1].String(), args[2].String(), after)
 	}))
 	api.Set("block", promise(func(ctx context.Context, args []js.Value) (any, error) {
 		c, err := connected()
