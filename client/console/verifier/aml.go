@@ -12,7 +12,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
 
 // AMLRecent is how many of the newest reports and alerts the AML page
@@ -62,14 +61,12 @@ type AMLAlert struct {
 // AMLRecent records of each.
 func (v *Verifier) AML(ctx context.Context) (*AMLView, error) {
 	out := &AMLView{Reports: []AMLReport{}, Alerts: []AMLAlert{}}
-	params := new(walletv1.Params)
-	_, mark, err := v.ReadProto(ctx, walletStore, walletParamsKey(), 0, params)
+	offset, dec, mark, err := v.units(ctx)
 	if err != nil {
 		out.Proof = failed(err)
 		return out, nil
 	}
-	out.UTCOffset = params.UtcOffsetSeconds
-	dec := decimalsOf(params)
+	out.UTCOffset = offset
 	h := mark.Height
 	if out.ReportCount, err = v.lastID(ctx, amlLastReportKey, h); err == nil {
 		out.AlertCount, err = v.lastID(ctx, amlLastAlertKey, h)

@@ -12,7 +12,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	amlv1 "github.com/ledgerd/ledgerd/proto/ledgerd/aml/v1"
-	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
 
 // AMLPageSize is how many records a page of an AML index lookup holds.
@@ -53,14 +52,12 @@ func (v *Verifier) AMLIndex(ctx context.Context, kind, by, value string, after u
 		return nil, err
 	}
 	out := &AMLIndexView{Kind: kind, By: by, Value: value, After: after, Reports: []AMLReport{}, Alerts: []AMLAlert{}}
-	params := new(walletv1.Params)
-	_, mark, err := v.ReadProto(ctx, walletStore, walletParamsKey(), 0, params)
+	offset, dec, mark, err := v.units(ctx)
 	if err != nil {
 		out.Proof = failed(err)
 		return out, nil
 	}
-	out.UTCOffset = params.UtcOffsetSeconds
-	dec := decimalsOf(params)
+	out.UTCOffset = offset
 	if after == ^uint64(0) { // no id follows
 		out.Proof = verified(mark)
 		return out, nil

@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -54,4 +55,16 @@ func formatMinor(minor uint64, decimals uint32) string {
 		s = strings.Repeat("0", n-len(s)+1) + s
 	}
 	return s[:len(s)-n] + "." + s[len(s)-n:]
+}
+
+// units proves the wallet parameters at the latest height: the
+// consortium's UTC offset and the denominations' decimals a page formats
+// with, and the mark of the height they were proven at, which the page
+// reads the rest at.
+func (v *Verifier) units(ctx context.Context) (utcOffset int32, dec Decimals, mark Mark, err error) {
+	params := new(walletv1.Params)
+	if _, mark, err = v.ReadProto(ctx, walletStore, walletParamsKey(), 0, params); err != nil {
+		return 0, nil, mark, err
+	}
+	return params.UtcOffsetSeconds, decimalsOf(params), mark, nil
 }

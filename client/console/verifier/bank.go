@@ -52,14 +52,12 @@ type BankIssuance struct {
 // proof per wallet.)
 func (v *Verifier) Bank(ctx context.Context) (*BankView, error) {
 	out := &BankView{}
-	params := new(walletv1.Params)
-	_, mark, err := v.ReadProto(ctx, walletStore, walletParamsKey(), 0, params)
+	offset, dec, mark, err := v.units(ctx)
 	if err != nil {
 		out.Proof = failed(err)
 		return out, nil
 	}
-	out.UTCOffset = params.UtcOffsetSeconds
-	dec := decimalsOf(params)
+	out.UTCOffset = offset
 	supplies, _, complete, err := v.Range(ctx, walletStore, []byte{supplyPrefix}, mark.Height, maxIssuances)
 	if err == nil && !complete {
 		err = fmt.Errorf("more than %d supply records", maxIssuances)

@@ -55,14 +55,12 @@ func (v *Verifier) SupplyHistory(ctx context.Context, span int64) (*SupplySeries
 		return nil, fmt.Errorf("span %d: want 1 to 1000000 blocks", span)
 	}
 	out := &SupplySeries{Span: span, Points: []SupplyPoint{}, Skipped: []SkippedHeight{}}
-	params := new(walletv1.Params)
-	_, mark, err := v.ReadProto(ctx, walletStore, walletParamsKey(), 0, params)
+	offset, dec, mark, err := v.units(ctx)
 	if err != nil {
 		out.Proof = failed(err)
 		return out, nil
 	}
-	out.UTCOffset = params.UtcOffsetSeconds
-	dec := decimalsOf(params)
+	out.UTCOffset = offset
 	// A chain shorter than span: spread the points over what there is.
 	out.Span = min(span, max(1, mark.Height-1))
 	step := max(1, out.Span/(SupplyPoints-1))
