@@ -108,6 +108,20 @@ func (mod *Module) OfferPlan(ctx exec.Context, m *collectv1.MsgOfferPlan) error 
 	return mod.saveCase(ctx, k, before, c)
 }
 
+// offerToBorrower brings the case up to date and returns it with its
+// unexpired offer seq of the kind asked, if the signer is its borrower.
+func (mod *Module) offerToBorrower(ctx exec.Context, k Keeper, id, seq uint64, settlement bool) (*collectv1.Case, *collectv1.Plan, calendar.Day, error) {
+	c, today, err := mod.touchCase(ctx, k, id)
+	if err != nil {
+		return nil, nil, today, err
+	}
+	if err := borrowerOf(ctx, c); err != nil {
+		return nil, nil, today, err
+	}
+	p, err := offer(ctx, c, seq, settlement)
+	return c, p, today, err
+}
+
 // offer returns the case's unexpired offer seq of the kind asked.
 func offer(ctx exec.Context, c *collectv1.Case, seq uint64, settlement bool) (*collectv1.Plan, error) {
 	p := c.Plan
@@ -143,14 +157,7 @@ func (mod *Module) accept(ctx exec.Context, k Keeper, c *collectv1.Case, p *coll
 // them, and the case, its loan current again, closes.
 func (mod *Module) AcceptPlan(ctx exec.Context, m *collectv1.MsgAcceptPlan) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	c, today, err := mod.touchCase(ctx, k, m.Case)
-	if err != nil {
-		return err
-	}
-	if err := borrowerOf(ctx, c); err != nil {
-		return err
-	}
-	p, err := offer(ctx, c, m.Seq, false)
+	c, p, today, err := mod.offerToBorrower(ctx, k, m.Case, m.Seq, false)
 	if err != nil {
 		return err
 	}
@@ -169,14 +176,7 @@ func (mod *Module) AcceptPlan(ctx exec.Context, m *collectv1.MsgAcceptPlan) erro
 // settled at a discount; the case closes with it.
 func (mod *Module) SettleCase(ctx exec.Context, m *collectv1.MsgSettleCase) error {
 	k := NewKeeper(ctx.KV(StoreName))
-	c, today, err := mod.touchCase(ctx, k, m.Case)
-	if err != nil {
-		return err
-	}
-	if err := borrowerOf(ctx, c); err != nil {
-		return err
-	}
-	p, err := offer(ctx, c, m.Seq, true)
+	c, p, today, err := mod.offerToBorrower(ctx, k, m.Case, m.Seq, true)
 	if err != nil {
 		return err
 	}
