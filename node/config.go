@@ -33,6 +33,35 @@ type Config struct {
 	// RemoteSigner keeps the validator key out of the node, in a signer
 	// process (ledgerd signer, tmkms, an HSM signer).
 	RemoteSigner RemoteSignerConfig `mapstructure:"remote_signer"`
+	// Query bounds the time RPC callers' queries may take from block
+	// production.
+	Query QueryConfig `mapstructure:"query"`
+}
+
+// QueryConfig is the budget of RPC callers' ABCI queries (abci_query):
+// queries run one at a time, take at most TimePerSecond of every second on
+// average (Burst at most saved up), and at most MaxPending wait or run at
+// once; a query beyond the budget is refused at once with query/10, to be
+// retried. The peer filter's queries are never limited. See
+// docs/operations.md, RPC settings for production.
+type QueryConfig struct {
+	// TimePerSecond is the query time earned per second, at most 1s (one
+	// core: queries run one at a time).
+	TimePerSecond time.Duration `mapstructure:"time_per_second"`
+	// Burst is the most query time saved up (at least TimePerSecond).
+	Burst time.Duration `mapstructure:"burst"`
+	// MaxPending is how many queries may run or wait for the query
+	// connection at once.
+	MaxPending int `mapstructure:"max_pending"`
+	// RPCOverhead is charged to every answered query on top of its own
+	// time: the RPC layer's work (HTTP, JSON), which the node does not
+	// time per query. It caps the rate of cheap queries at
+	// TimePerSecond/RPCOverhead per second.
+	RPCOverhead time.Duration `mapstructure:"rpc_overhead"`
+	// RefusalDelay holds a refused query's answer this long, so that a
+	// caller retrying at once (a flood) waits instead of making the node
+	// spend its CPU on refusals; 0 answers at once.
+	RefusalDelay time.Duration `mapstructure:"refusal_delay"`
 }
 
 // AppConfig holds the transaction pipeline's limits and the Go runtime's
@@ -147,6 +176,12 @@ const (
 	DefaultMemoryLimitMB = 4096
 )
 
+// DefaultQueryTimePerSecond is the query time RPC callers get per second
+// by default (QueryConfig): a tenth of one core, so that on a two-core
+// machine a query flood leaves consensus the rest. With the default
+// RPCOverhead of 1 ms that is up to 100 cheap queries a second.
+const DefaultQueryTimePerSecond = 100 * time.Millisecond
+
 // DefaultConfig returns the defaults written by init.
 func DefaultConfig() Config {
 	return Config{
@@ -158,6 +193,8 @@ func DefaultConfig() Config {
 		History:      HistoryConfig{Enabled: true, Dir: filepath.Join("data", "history.db")},
 		Snapshots:    SnapshotsConfig{Interval: 1000, KeepRecent: 2, Dir: filepath.Join("data", "snapshots")},
 		RemoteSigner: RemoteSignerConfig{StartTimeout: time.Minute},
+		Query: QueryConfig{TimePerSecond: DefaultQueryTimePerSecond, Burst: time.Second, MaxPending: 8,
+			RPCOverhead: time.Millisecond, RefusalDelay: 500 * time.Millisecond},
 	}
 }
 
@@ -219,6 +256,16 @@ func (c Config) Validate() error {
 		return fmt.Errorf("remote_signer.laddr %q: want tcp://host:port, unix:///path or noise://<signer-peer-id>@ip:port", c.RemoteSigner.Laddr)
 	case c.RemoteSigner.StartTimeout < 0:
 		return fmt.Errorf("remote_signer.start_timeout %s: 0 (wait until stopped) or positive", c.RemoteSigner.StartTimeout)
+	case c.Query.TimePerSecond <= 0 || c.Query.TimePerSecond > time.Second:
+		return fmt.Errorf("query.time_per_second %s: more than 0 and at most 1s (queries run one at a time)", c.Query.TimePerSecond)
+	case c.Query.Burst < c.Query.TimePerSecond:
+		return fmt.Errorf("query.burst %s: at least query.time_per_second (%s)", c.Query.Burst, c.Query.TimePerSecond)
+	case c.Query.MaxPending < 1:
+		return fmt.Errorf("query.max_pending %d: must be positive", c.Query.MaxPending)
+	case c.Query.RPCOverhead < 0 || c.Query.RPCOverhead > c.Query.Burst:
+		return fmt.Errorf("query.rpc_overhead %s: 0 up to query.burst (%s)", c.Query.RPCOverhead, c.Query.Burst)
+	case c.Query.RefusalDelay < 0 || c.Query.RefusalDelay > 10*time.Second:
+		return fmt.Errorf("query.refusal_delay %s: 0 (at once) up to 10s", c.Query.RefusalDelay)
 	}
 	return nil
 }
@@ -250,6 +297,11 @@ func ConfigFlags(fs *pflag.FlagSet) {
 	fs.String("snapshots.dir", d.Snapshots.Dir, "state-sync snapshot directory (relative: under --home)")
 	fs.String("remote_signer.laddr", d.RemoteSigner.Laddr, "listen here for a remote signer holding the validator key (tcp://host:port or unix:///path; overrides config.toml's priv_validator_laddr)")
 	fs.Duration("remote_signer.start_timeout", d.RemoteSigner.StartTimeout, "how long start waits for the remote signer (0: until stopped)")
+	fs.Duration("query.time_per_second", d.Query.TimePerSecond, "query time RPC callers' queries may take per second, at most 1s")
+	fs.Duration("query.burst", d.Query.Burst, "most query time saved up for a burst of queries")
+	fs.Int("query.max_pending", d.Query.MaxPending, "most RPC queries running or waiting at once; more are refused with query/10")
+	fs.Duration("query.rpc_overhead", d.Query.RPCOverhead, "charged to every RPC query on top of its own time, for the RPC layer's work")
+	fs.Duration("query.refusal_delay", d.Query.RefusalDelay, "hold a refused query's answer this long, so that a flood waits instead of looping (0: at once)")
 }
 
 func setDefaults(v *viper.Viper, c Config) {
@@ -270,6 +322,11 @@ func setDefaults(v *viper.Viper, c Config) {
 	v.SetDefault("snapshots.dir", c.Snapshots.Dir)
 	v.SetDefault("remote_signer.laddr", c.RemoteSigner.Laddr)
 	v.SetDefault("remote_signer.start_timeout", c.RemoteSigner.StartTimeout)
+	v.SetDefault("query.time_per_second", c.Query.TimePerSecond)
+	v.SetDefault("query.burst", c.Query.Burst)
+	v.SetDefault("query.max_pending", c.Query.MaxPending)
+	v.SetDefault("query.rpc_overhead", c.Query.RPCOverhead)
+	v.SetDefault("query.refusal_delay", c.Query.RefusalDelay)
 }
 
 var configTemplate = template.Must(template.New("ledgerd.toml").Parse(`# ledgerd settings. Environment variables override them (LEDGERD_STORE_KEEP_RECENT
@@ -339,6 +396,24 @@ laddr = "{{.RemoteSigner.Laddr}}"
 # How long the node waits at start for the signer to connect; 0 waits until
 # stopped.
 start_timeout = "{{.RemoteSigner.StartTimeout}}"
+
+[query]
+# The budget of RPC callers' queries (abci_query), so that a flood of them
+# cannot slow block production: queries run one at a time and may take
+# time_per_second of every second on average, with up to burst saved up; each
+# is charged its own time plus rpc_overhead (the RPC layer's HTTP and JSON
+# work), so cheap queries get up to time_per_second / rpc_overhead a second; at
+# most max_pending run or wait at once. On a machine with more cores, raise
+# time_per_second (at most 1s: queries run one at a time). A query beyond the budget is not run:
+# it is answered with query/10 ("retry later") after refusal_delay, so that a
+# caller retrying in a loop waits rather than spending the node's CPU on
+# refusals (0: at once). CometBFT's peer filter is never limited. See
+# docs/operations.md, RPC settings for production.
+time_per_second = "{{.Query.TimePerSecond}}"
+burst = "{{.Query.Burst}}"
+max_pending = {{.Query.MaxPending}}
+rpc_overhead = "{{.Query.RPCOverhead}}"
+refusal_delay = "{{.Query.RefusalDelay}}"
 `))
 
 // WriteConfig writes c to home's ledgerd.toml.

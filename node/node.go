@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -155,11 +156,13 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 		local.PrivValidatorListenAddr = ""
 		cmt = &local
 	}
+	budget := newQueryBudget(c.Query, time.Now, time.Sleep)
+	logger.Info("RPC query budget", "budget", budget.String())
 	dbs := &cometDBs{}
 	n, err := cmtnode.NewNode(cmt,
 		pv,
 		nodeKey,
-		clientCreator{app: abciApp},
+		clientCreator{app: abciApp, budget: budget},
 		func() (*cmttypes.GenesisDoc, error) { return genDoc, nil },
 		dbs.open,
 		cmtnode.DefaultMetricsProvider(cmt.Instrumentation),

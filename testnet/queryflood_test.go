@@ -20,6 +20,8 @@ import (
 // peer again (the peer filter runs on the flooded node's query
 // connection). FLOOD_WORKERS (default 32) and FLOOD_SECONDS (default 20)
 // scale it; FLOOD_BIN runs another ledgerd binary (an A/B comparison).
+// Answers refused over the node's query budget (query/10) are counted
+// apart.
 func TestQueryFlood(t *testing.T) {
 	if os.Getenv("QUERY_FLOOD") == "" {
 		t.Skip("set QUERY_FLOOD=1 (scripts/query-flood.sh)")
@@ -65,7 +67,7 @@ func TestQueryFlood(t *testing.T) {
 
 	measure("no flood")
 
-	var queries, failed atomic.Int64
+	var queries, refused, failed atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
 	stop := make(chan struct{})
@@ -97,9 +99,13 @@ func TestQueryFlood(t *testing.T) {
 				}
 				q := paths[i%len(paths)]
 				t0 := time.Now()
-				if _, err := c.ABCIQuery(ctx, q.path, q.data); err != nil {
+				r, err := c.ABCIQuery(ctx, q.path, q.data)
+				if err != nil {
 					failed.Add(1)
 					continue
+				}
+				if r.Response.Code != 0 {
+					refused.Add(1) // query/10: over the node's query budget
 				}
 				d := time.Since(t0)
 				queries.Add(1)
@@ -123,8 +129,8 @@ func TestQueryFlood(t *testing.T) {
 		}
 		return lat[int(q*float64(len(lat)-1))]
 	}
-	t.Logf("flood: %d queries in %s (%.0f/s), %d failed; latency p50 %s, p99 %s",
-		queries.Load(), elapsed.Round(time.Second), float64(queries.Load())/elapsed.Seconds(), failed.Load(),
+	t.Logf("flood: %d queries in %s (%.0f/s), %d of them refused over the node's budget, %d failed; latency p50 %s, p99 %s",
+		queries.Load(), elapsed.Round(time.Second), float64(queries.Load())/elapsed.Seconds(), refused.Load(), failed.Load(),
 		p(0.5).Round(time.Microsecond), p(0.99).Round(time.Microsecond))
 	measure("after the flood")
 }

@@ -15,6 +15,9 @@ var (
 	ErrInvariant      = errcode.Register(QueryCodespace, 5, "invariant broken")
 	ErrNoHistory      = errcode.Register(QueryCodespace, 6, "this node keeps no history index (history.enabled = false)")
 	ErrHistoryStopped = errcode.Register(QueryCodespace, 7, "this node's history index stopped after a write failure; it catches up when the node restarts")
+	// ErrBusy is a node's refusal of an RPC query beyond its query budget
+	// ([query] in ledgerd.toml): answered at once, nothing was read.
+	ErrBusy = errcode.Register(QueryCodespace, 10, "this node is answering as many queries as its budget allows: retry in a moment")
 )
 
 // Read refusals of private stores (Module.Private).
