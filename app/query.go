@@ -136,7 +136,9 @@ func (a *App) query(v *store.Version, req *abci.RequestQuery, reader *common.Add
 			// A proof of absence carries the keys on either side, with
 			// their values: the reader must be allowed those too.
 			if err := allowKeys(m, access, neighbours(ops)...); err != nil {
-				return nil, err
+				return nil, errcode.Wrap(module.ErrReadRefused, "key %X is absent, and its proof of absence would show the keys on either side of it, "+
+					"which this reader may not read (a private module's index ranges are bracketed by marks: walk from the opening mark "+
+					"to the closing one, package x/index; a range never written has none): %v", req.Data, err)
 			}
 		}
 		return &abci.ResponseQuery{Key: req.Data, Value: value, ProofOps: &cmtcrypto.ProofOps{Ops: ops}}, nil

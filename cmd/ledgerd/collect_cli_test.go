@@ -142,6 +142,14 @@ func TestCollectCLI(t *testing.T) {
 		{[]string{"query", "collect", "permits", carol, "call", "0", "9999999999", "--as", "agency"}, "reached"},
 		{[]string{"query", "collect", "coverage", "demo-bank", carol, "call", contact, "--prove", "--as", "carol"}, "channel: call"},
 		{[]string{"query", "collect", "complaints", carol, "--as", "demo-auditor"}, "upheld"},
+		// Proven listings of one's own index range: walked from its opening
+		// mark to its closing one, so no proof shows another party's key.
+		{[]string{"query", "collect", "cases", "borrower", carol, "--prove", "--as", "carol"}, "proven:"},
+		{[]string{"query", "collect", "permits", carol, "call", "0", "9999999999", "--prove", "--as", "carol"}, "proven:"},
+		{[]string{"query", "collect", "complaints", carol, "--prove", "--as", "carol"}, "proven:"},
+		{[]string{"query", "collect", "cases", "collector", "agency", "--prove", "--as", "agency"}, "proven:"},
+		{[]string{"query", "credit", "enquiries", carol, "--prove", "--as", "carol"}, "proven:"},
+		{[]string{"query", "credit", "disputes", carol, "--prove", "--as", "carol"}, "proven:"},
 		{[]string{"query", "collect", "cases", "collector", "agency", "--as", "agency"}, "delegate: agency"},
 		{[]string{"query", "collect", "stats", "agency", "--prove"}, "verified: proven by ICS23"},
 		{[]string{"query", "history", "case", "1", "--verify", "--as", "carol"}, "complete, in order and unaltered"},

@@ -144,7 +144,7 @@ func (mod *Module) delegate(ctx exec.Context, k Keeper, c *collectv1.Case, today
 		mod.endDelegation(ctx, k, c, today, "replaced by a delegation to "+collector)
 	}
 	c.Delegate, c.DelegateUntil = collector, until
-	k.mark(caseIndexKey(DelegateCasesPrefix(c.Delegate), c.Id))
+	k.addIndex(DelegateCasesPrefix(c.Delegate), c.Id)
 	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_DELEGATED, Member: collector, By: ctx.Signer.Bytes(),
 		Detail: strings.TrimPrefix(how+", until ", ", ") + unixString(until)})
 	ctx.Emit(EventDelegation, "case", idString(c.Id), "lender", c.Lender, "collector", c.Delegate, "until", unixString(c.DelegateUntil))

@@ -159,8 +159,8 @@ func (mod *Module) openCase(ctx exec.Context, k Keeper, l *creditv1.Loan, today 
 		c.Stage = StageOn(p, c, today)
 	}
 	k.kv.Set(LoanCaseKey(l.Id), binary.BigEndian.AppendUint64(nil, c.Id))
-	k.mark(caseIndexKey(LenderCasesPrefix(c.Lender), c.Id))
-	k.mark(caseIndexKey(BorrowerCasesPrefix(c.Borrower), c.Id))
+	k.addIndex(LenderCasesPrefix(c.Lender), c.Id)
+	k.addIndex(BorrowerCasesPrefix(c.Borrower), c.Id)
 	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_OPENED, Member: c.Lender})
 	k.stat(c.Lender, func(s *collectv1.Stats) { s.CasesOpened++ })
 	mod.emitCase(ctx, c, "opened")
@@ -187,7 +187,7 @@ func (mod *Module) changeLender(ctx exec.Context, k Keeper, c *collectv1.Case, l
 		mod.endDelegation(ctx, k, c, today, "the loan was assigned")
 	}
 	k.unmark(caseIndexKey(LenderCasesPrefix(c.Lender), c.Id))
-	k.mark(caseIndexKey(LenderCasesPrefix(lender), c.Id))
+	k.addIndex(LenderCasesPrefix(lender), c.Id)
 	entry(ctx, c, today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_ASSIGNED, Member: lender,
 		Detail: "from " + c.Lender})
 	c.Lender = lender

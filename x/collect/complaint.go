@@ -117,7 +117,7 @@ func (mod *Module) FileComplaint(ctx exec.Context, m *collectv1.MsgFileComplaint
 		}
 	}
 	k.setProto(ComplaintKey(cp.Id), cp)
-	k.mark(caseIndexKey(BorrowerComplaintsPrefix(borrower), cp.Id))
+	k.addIndex(BorrowerComplaintsPrefix(borrower), cp.Id)
 	for _, member := range members(cp.Lender, cp.Collector) {
 		k.stat(member, func(s *collectv1.Stats) { s.Complaints++ })
 	}

@@ -252,7 +252,11 @@ func (c *chain) lastPermit() uint64 {
 // openLoan sets a 12-month installment product (3 grace days), offers and
 // accepts a line and draws 10,000.00 on Jan 10, 2025: the first
 // installment falls due on Feb 10, past due from Feb 14.
-func (c *chain) openLoan() uint64 {
+func (c *chain) openLoan() uint64 { return c.openLoanOf(c.borrower, 1, "subject") }
+
+// openLoanOf is openLoan for borrower (with its own credit subject), the
+// line-th line and loan drawn on the chain.
+func (c *chain) openLoanOf(borrower *ecdsa.PrivateKey, line uint64, subjectName string) uint64 {
 	c.t.Helper()
 	t := noon(2025, 1, 10)
 	treasury := addr(c.h.WalletKey(0))
@@ -262,13 +266,13 @@ func (c *chain) openLoan() uint64 {
 		TermMonths: 12, GraceDays: 3, AutodebitRetryDays: 2, Treasury: treasury.Bytes()},
 		MinLimit: 10_000, MaxLimit: 5_000_000, MinTermMonths: 3, MaxTermMonths: 24, MaxRateBps: 1500}
 	c.ok(t, c.lender, p)
-	subject := hash("subject")
-	c.ok(t, c.lender, &creditv1.MsgOfferLine{Product: "p", Borrower: addr(c.borrower).Bytes(), Denom: apptest.Denom, Limit: 1_000_000,
+	subject := hash(subjectName)
+	c.ok(t, c.lender, &creditv1.MsgOfferLine{Product: "p", Borrower: addr(borrower).Bytes(), Denom: apptest.Denom, Limit: 1_000_000,
 		Expires: t.Add(7 * 24 * time.Hour).Unix(), ContractHash: hash("contract"), Subject: subject})
-	c.ok(t, c.borrower, &creditv1.MsgAcceptLine{Line: 1, Denom: apptest.Denom, Limit: 1_000_000, RateBps: 1200, PenaltyRateBps: 600,
+	c.ok(t, borrower, &creditv1.MsgAcceptLine{Line: line, Denom: apptest.Denom, Limit: 1_000_000, RateBps: 1200, PenaltyRateBps: 600,
 		TermMonths: 12, ContractHash: hash("contract")})
-	c.ok(t, c.borrower, &creditv1.MsgDrawLoan{Line: 1, Denom: apptest.Denom, Amount: 1_000_000})
-	return 1
+	c.ok(t, borrower, &creditv1.MsgDrawLoan{Line: line, Denom: apptest.Denom, Amount: 1_000_000})
+	return line
 }
 
 // dueNow is what is due on loan id on the chain's last day, from the

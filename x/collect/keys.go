@@ -5,6 +5,7 @@ import (
 
 	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	"github.com/ledgerd/ledgerd/x/calendar"
+	"github.com/ledgerd/ledgerd/x/index"
 )
 
 // StoreName is the name of the collection store and of its proof op key.
@@ -67,6 +68,12 @@ func PermitKey(id uint64) []byte { return idKey(prefixPermit, id) }
 // granted.
 func BorrowerPermitsPrefix(borrower []byte, ch collectv1.Channel) []byte {
 	return append(append([]byte{prefixBorrPermit}, borrower...), byte(ch))
+}
+
+// PermitRange is the index range of the permits to contact borrower by
+// ch: its ids are the time granted and the permit id (package index).
+func PermitRange(borrower []byte, ch collectv1.Channel) index.Range {
+	return index.Range{Prefix: BorrowerPermitsPrefix(borrower, ch), IDLen: 16}
 }
 
 // BorrowerPermitKey is the index key of a permit by ch granted at time.

@@ -61,7 +61,7 @@ func (mod *Module) RequestPermit(ctx exec.Context, m *collectv1.MsgRequestPermit
 	permit := &collectv1.Permit{Id: k.takeID(keyNextPermit), Case: c.Id, Lender: c.Lender, Collector: collector, Operator: ctx.Signer.Bytes(),
 		Borrower: c.Borrower, Channel: m.Channel, Contact: m.Contact, Granted: now, Deadline: min(now+int64(p.PermitSeconds), end)}
 	k.setProto(PermitKey(permit.Id), permit)
-	k.mark(BorrowerPermitKey(c.Borrower, m.Channel, now, permit.Id))
+	PermitRange(c.Borrower, m.Channel).Add(k.kv, BorrowerPermitKey(c.Borrower, m.Channel, now, permit.Id))
 	k.mark(deadlineKey(permit.Deadline, permit.Id))
 	k.bump(borrowerCountKey(c.Borrower, m.Channel, today))
 	k.bump(caseCountKey(c.Id, m.Channel, today))
@@ -229,7 +229,11 @@ func CoverageOf(r store.Reader, borrower []byte, lender string, ch collectv1.Cha
 	start := binary.BigEndian.AppendUint64(BorrowerPermitsPrefix(borrower, ch), uint64(from))
 	end := binary.BigEndian.AppendUint64(BorrowerPermitsPrefix(borrower, ch), uint64(t)+1)
 	var err error
+	rng := PermitRange(borrower, ch)
 	store.Each(r, start, end, false, func(k, _ []byte) bool {
+		if rng.IsMark(k) {
+			return true
+		}
 		p := new(collectv1.Permit)
 		if !store.GetProto(r, PermitKey(idOfKey(k)), p) {
 			err = fmt.Errorf("collect: permit index names permit %d, which is absent", idOfKey(k))

@@ -183,9 +183,13 @@ func queryPermits(s module.Stores, rest string, _ []byte) (proto.Message, error)
 	}
 	r := s.Reader(StoreName)
 	prefix := BorrowerPermitsPrefix(a.Bytes(), ch)
+	rng := PermitRange(a.Bytes(), ch)
 	out := new(collectv1.Permits)
 	store.Each(r, binary.BigEndian.AppendUint64(append([]byte{}, prefix...), uint64(from)),
 		binary.BigEndian.AppendUint64(append([]byte{}, prefix...), uint64(to)+1), false, func(k, _ []byte) bool {
+			if rng.IsMark(k) {
+				return true
+			}
 			p := new(collectv1.Permit)
 			if store.GetProto(r, PermitKey(idOfKey(k)), p) {
 				out.Permits = append(out.Permits, p)

@@ -13,6 +13,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/index"
 )
 
 // Members is what the collection module reads of the consortium.
@@ -165,21 +166,21 @@ func (v View) nextID(key byte) uint64 {
 }
 
 // ids returns the ids of the index entries under prefix after after, in
-// order, at most limit.
+// order, at most limit. The index ranges of cases and complaints are
+// bracketed (package index, Keeper.addIndex), so that a reader allowed
+// one range (a borrower's, a lender's) proves it complete over its own
+// keys only.
 func (v View) ids(prefix []byte, after uint64, limit int) []uint64 {
-	start := prefix
-	if after > 0 {
-		start = binary.BigEndian.AppendUint64(append([]byte{}, prefix...), after+1)
-	}
 	var out []uint64
-	store.Each(v.r, start, store.PrefixEnd(prefix), false, func(k, _ []byte) bool {
+	rng := index.Of(prefix)
+	rng.Each(v.r, rng.After(after), func(k, _ []byte) bool {
 		out = append(out, idOfKey(k))
 		return len(out) < limit
 	})
 	return out
 }
 
-var indexValue = []byte{1}
+var indexValue = index.Mark
 
 // Keeper writes the collection store.
 type Keeper struct {
@@ -219,7 +220,13 @@ func (k Keeper) takeID(key byte) uint64 {
 }
 
 // mark sets an index key to one byte: ICS23 proves no empty value.
-func (k Keeper) mark(key []byte)   { k.kv.Set(key, indexValue) }
+func (k Keeper) mark(key []byte) { k.kv.Set(key, indexValue) }
+
+// addIndex adds id to the index range prefix (cases, complaints),
+// bracketing the range the first time (package index).
+func (k Keeper) addIndex(prefix []byte, id uint64) {
+	index.Of(prefix).Add(k.kv, caseIndexKey(prefix, id))
+}
 func (k Keeper) unmark(key []byte) { k.kv.Delete(key) }
 
 // bump adds one to a counter key.

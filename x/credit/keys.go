@@ -1,12 +1,12 @@
 package credit
 
 import (
-	"bytes"
 	"encoding/binary"
 
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 
 	"github.com/ledgerd/ledgerd/x/calendar"
+	"github.com/ledgerd/ledgerd/x/index"
 )
 
 // StoreName is the name of the credit store and of its proof op key.
@@ -136,9 +136,6 @@ const (
 	keyNextDispute    byte = 0x1b // -> next dispute id (8)
 )
 
-// rangeEnd is the id of a subject range's closing mark.
-const rangeEnd = ^uint64(0)
-
 // SubjectKey is the store key of subject's record.
 func SubjectKey(subject []byte) []byte { return append([]byte{prefixSubject}, subject...) }
 
@@ -161,13 +158,11 @@ func DisputeKey(id uint64) []byte { return idKey(prefixDispute, id) }
 
 // RangeStart and RangeEnd bound the ids of one of a subject's ranges
 // (prefix one of the Subject*Prefix): walk [RangeStart, RangeEnd) and skip
-// id 0, the opening mark.
-func RangeStart(prefix []byte) []byte { return binary.BigEndian.AppendUint64(bytes.Clone(prefix), 0) }
+// id 0, the opening mark (package index).
+func RangeStart(prefix []byte) []byte { return index.Of(prefix).Open() }
 
 // RangeEnd is the closing mark of a subject's range.
-func RangeEnd(prefix []byte) []byte {
-	return binary.BigEndian.AppendUint64(bytes.Clone(prefix), rangeEnd)
-}
+func RangeEnd(prefix []byte) []byte { return index.Of(prefix).Close() }
 
 func subjectWalletKey(subject, wallet []byte) []byte {
 	return append(append([]byte{prefixSubjWallet}, subject...), wallet...)

@@ -12,6 +12,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/errcode"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/index"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -109,15 +110,10 @@ func (v View) HasLoans() bool { return v.nextID(keyNextLoan) > 1 }
 // from the opening mark to the closing one, its proofs name only its own
 // keys, so a reader allowed the range (access.go) proves it complete.
 func (v View) ids(prefix []byte, after uint64, limit int) []uint64 {
-	start := RangeStart(prefix)
-	if after > 0 {
-		start = binary.BigEndian.AppendUint64(append([]byte{}, prefix...), after+1)
-	}
 	var out []uint64
-	store.Each(v.r, start, RangeEnd(prefix), false, func(k, _ []byte) bool {
-		if id := idOfKey(k); id != 0 {
-			out = append(out, id)
-		}
+	rng := index.Of(prefix)
+	rng.Each(v.r, rng.After(after), func(k, _ []byte) bool {
+		out = append(out, idOfKey(k))
 		return limit == 0 || len(out) < limit
 	})
 	return out
@@ -131,7 +127,7 @@ func (v View) nextID(key byte) uint64 {
 	return binary.BigEndian.Uint64(b)
 }
 
-var indexValue = []byte{1}
+var indexValue = index.Mark
 
 // Keeper writes the credit store.
 type Keeper struct {
@@ -165,9 +161,4 @@ func (k Keeper) index(prefix []byte, id uint64) {
 
 // bracket writes the marks that open and close the index range prefix,
 // unless it has them.
-func (k Keeper) bracket(prefix []byte) {
-	if k.kv.Get(RangeStart(prefix)) == nil {
-		k.mark(RangeStart(prefix))
-		k.mark(RangeEnd(prefix))
-	}
-}
+func (k Keeper) bracket(prefix []byte) { index.Of(prefix).Bracket(k.kv) }
