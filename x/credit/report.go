@@ -16,6 +16,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/credit/scorecard"
 	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/index"
 	"github.com/ledgerd/ledgerd/x/module"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
@@ -46,7 +47,7 @@ func (mod *Module) Report(s module.Stores, subject []byte, day calendar.Day) (*c
 	ctx := exec.ReadOnly(s.Height(), s.Reader)
 	ctx.Time = time.Unix(zone.Start(day), 0)
 	out := &creditv1.Report{Subject: subject, Day: int64(day), Recorded: rec.Loans}
-	disputes, err := v.subjectDisputes(subject)
+	disputes, err := v.subjectDisputes(subject, 0, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func (mod *Module) Report(s module.Stores, subject []byte, day calendar.Day) (*c
 		out.Totals = append(out.Totals, totals[denom])
 	}
 	since := calendar.AddMonths(day, -int(enquiryMonths(p)))
-	err = eachProto(v.r, SubjectEnquiriesPrefix(subject), func() *creditv1.Enquiry { return new(creditv1.Enquiry) }, func(e *creditv1.Enquiry) {
+	err = eachProto(v.r, SubjectEnquiriesPrefix(subject), 0, 0, func() *creditv1.Enquiry { return new(creditv1.Enquiry) }, func(e *creditv1.Enquiry) {
 		if calendar.Day(e.Day) >= since {
 			out.Enquiries = append(out.Enquiries, e)
 		}
@@ -136,10 +137,11 @@ func (mod *Module) loanReport(ctx exec.Context, v View, l *creditv1.Loan, day ca
 // (1-7) or a write-off (B).
 func negative(grid string) bool { return strings.ContainsAny(grid, "1234567B") }
 
-// subjectDisputes lists subject's disputes, oldest first.
-func (v View) subjectDisputes(subject []byte) ([]*creditv1.Dispute, error) {
+// subjectDisputes lists subject's disputes after after, oldest first, at
+// most limit (0: all).
+func (v View) subjectDisputes(subject []byte, after uint64, limit int) ([]*creditv1.Dispute, error) {
 	var out []*creditv1.Dispute
-	for _, id := range v.ids(SubjectDisputesPrefix(subject), 0, 0) {
+	for _, id := range v.ids(SubjectDisputesPrefix(subject), after, limit) {
 		d, err := v.Dispute(id)
 		if err != nil {
 			return nil, err
@@ -149,19 +151,20 @@ func (v View) subjectDisputes(subject []byte) ([]*creditv1.Dispute, error) {
 	return out, nil
 }
 
-// eachProto decodes every value of a subject's range (without its marks).
-func eachProto[T proto.Message](r store.Reader, prefix []byte, newT func() T, fn func(T)) error {
+// eachProto decodes the values of a subject's range (without its marks)
+// with ids after after, at most limit (0: all).
+func eachProto[T proto.Message](r store.Reader, prefix []byte, after uint64, limit int, newT func() T, fn func(T)) error {
 	var err error
-	store.Each(r, RangeStart(prefix), RangeEnd(prefix), false, func(k, val []byte) bool {
-		if idOfKey(k) == 0 {
-			return true
-		}
+	n := 0
+	rng := index.Of(prefix)
+	rng.Each(r, rng.After(after), func(_, val []byte) bool {
 		m := newT()
 		if err = proto.Unmarshal(val, m); err != nil {
 			return false
 		}
 		fn(m)
-		return true
+		n++
+		return limit == 0 || n < limit
 	})
 	return err
 }
@@ -244,27 +247,37 @@ func (mod *Module) reportQueries() []module.Query {
 				Args:  1, Flags: onFlag, Path: dayPath, Answer: (*creditv1.Score)(nil)}},
 		{Path: "enquiries/", Doc: "<0x wallet | subject hex>: every enquiry into the subject (creditv1.Enquiries); signed reads only",
 			Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+				who, after, err := listArgs(rest)
+				if err != nil {
+					return nil, err
+				}
 				v := NewView(s.Reader(StoreName))
-				subject, err := subjectArg(v, rest)
+				subject, err := subjectArg(v, who)
 				if err != nil {
 					return nil, err
 				}
 				out := new(creditv1.Enquiries)
-				err = eachProto(v.r, SubjectEnquiriesPrefix(subject), func() *creditv1.Enquiry { return new(creditv1.Enquiry) },
+				err = eachProto(v.r, SubjectEnquiriesPrefix(subject), after, PageSize, func() *creditv1.Enquiry { return new(creditv1.Enquiry) },
 					func(e *creditv1.Enquiry) { out.Enquiries = append(out.Enquiries, e) })
 				return out, err
-			}, CLI: &module.QueryCLI{Use: "enquiries WALLET|SUBJECT --as KEY", Short: "Every lender's enquiry into a person's report, with its purpose",
-				Args: 1, Answer: (*creditv1.Enquiries)(nil)}},
+			}, CLI: &module.QueryCLI{Use: "enquiries WALLET|SUBJECT [--after SEQ] --as KEY", Short: "Lenders' enquiries into a person's report, with their purpose, 100 at a time",
+				Args: 1, Flags: []module.Flag{{Name: "after", Usage: "list enquiries after this sequence number"}}, Path: module.PageAfter,
+				Answer: (*creditv1.Enquiries)(nil)}},
 		{Path: "disputes/", Doc: "<0x wallet | subject hex>: the subject's disputes and their answers (creditv1.Disputes); signed reads only",
 			Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
-				v := NewView(s.Reader(StoreName))
-				subject, err := subjectArg(v, rest)
+				who, after, err := listArgs(rest)
 				if err != nil {
 					return nil, err
 				}
-				ds, err := v.subjectDisputes(subject)
+				v := NewView(s.Reader(StoreName))
+				subject, err := subjectArg(v, who)
+				if err != nil {
+					return nil, err
+				}
+				ds, err := v.subjectDisputes(subject, after, PageSize)
 				return &creditv1.Disputes{Disputes: ds}, err
-			}, CLI: &module.QueryCLI{Use: "disputes WALLET|SUBJECT --as KEY", Short: "A person's disputes of their records, open and answered",
-				Args: 1, Answer: (*creditv1.Disputes)(nil)}},
+			}, CLI: &module.QueryCLI{Use: "disputes WALLET|SUBJECT [--after ID] --as KEY", Short: "A person's disputes of their records, open and answered, 100 at a time",
+				Args: 1, Flags: []module.Flag{{Name: "after", Usage: "list disputes after this id"}}, Path: module.PageAfter,
+				Answer: (*creditv1.Disputes)(nil)}},
 	}
 }
