@@ -434,6 +434,8 @@ func (c *Client) Domain(ctx context.Context) (auth.Domain, error) {
 
 // Query runs an ABCI query at height (0 = latest) without a proof and
 // returns the node's answer; a non-zero code is returned as *QueryError.
+// A refusal over the node's query budget (query/10) is retried a few times
+// first, with growing waits (about 3 s in all).
 // The answer is the node's word.
 func (c *Client) Query(ctx context.Context, path string, data []byte, height int64) (*abci.ResponseQuery, error) {
 	return c.abciQuery(ctx, path, data, height, false)
@@ -447,16 +449,33 @@ func (c *Client) abciQuery(ctx context.Context, path string, data []byte, height
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.rpc.ABCIQueryWithOptions(ctx, sent, sentData, rpcclient.ABCIQueryOptions{Height: height, Prove: prove})
-	if err != nil {
-		return nil, fmt.Errorf("client: query %s on %s: %w", path, c.url, err)
+	var r abci.ResponseQuery
+	for try := 0; ; try++ {
+		res, err := c.rpc.ABCIQueryWithOptions(ctx, sent, sentData, rpcclient.ABCIQueryOptions{Height: height, Prove: prove})
+		if err != nil {
+			return nil, fmt.Errorf("client: query %s on %s: %w", path, c.url, err)
+		}
+		r = res.Response
+		if r.Codespace != module.ErrBusy.Codespace || r.Code != module.ErrBusy.Code || try == len(busyBackoff) {
+			break
+		}
+		select { // the node's query budget is spent: retry a little later
+		case <-ctx.Done():
+			return nil, fmt.Errorf("client: query %s on %s: %w (the node was busy: %s)", path, c.url, ctx.Err(), r.Log)
+		case <-time.After(busyBackoff[try]):
+		}
 	}
-	r := res.Response
 	if r.Code != abci.CodeTypeOK {
 		return nil, &QueryError{Path: path, Height: height, Codespace: r.Codespace, Code: r.Code, Log: r.Log}
 	}
 	return &r, nil
 }
+
+// busyBackoff are the waits before each retry of a query the node refused
+// as over its query budget (query/10, module.ErrBusy), which the node
+// itself holds a while before it answers; after the last retry the refusal
+// is returned as a *QueryError.
+var busyBackoff = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond}
 
 // StorePath is the query path of a key in the named store.
 func StorePath(storeName string) string { return "/store/" + storeName + "/key" }

@@ -15,3 +15,11 @@ const MaxTxWatches = maxTxWatches
 func (c *Client) WaitForTxUntil(ctx context.Context, hash []byte, timeout time.Duration, validUntil uint64) (*TxResult, error) {
 	return c.waitForTx(ctx, hash, timeout, validUntil, nil)
 }
+
+// ShortBusyBackoff makes the retries of busy refusals wait 1 ms each, until
+// the returned function restores them.
+func ShortBusyBackoff() func() {
+	old := busyBackoff
+	busyBackoff = []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond}
+	return func() { busyBackoff = old }
+}
