@@ -3,6 +3,7 @@ package node_test
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -38,5 +39,43 @@ func TestHistoryConfig(t *testing.T) {
 	c.History = node.HistoryConfig{Enabled: true}
 	if err := c.Validate(); err == nil {
 		t.Fatal("enabled history index without a directory accepted")
+	}
+}
+
+// TestQueryConfig: the query budget's written defaults read back, a flag
+// overrides one, and settings that cannot work are refused.
+func TestQueryConfig(t *testing.T) {
+	home := t.TempDir()
+	if err := node.WriteConfig(home, node.DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := node.LoadConfig(home, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Query != node.DefaultConfig().Query || c.Query.TimePerSecond != node.DefaultQueryTimePerSecond {
+		t.Fatalf("written defaults read back as %+v", c.Query)
+	}
+	fs := pflag.NewFlagSet("start", pflag.ContinueOnError)
+	node.ConfigFlags(fs)
+	if err := fs.Parse([]string{"--query.time_per_second", "400ms"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = node.LoadConfig(home, fs); err != nil || c.Query.TimePerSecond != 400*time.Millisecond {
+		t.Fatalf("flag override: %+v, %v", c.Query, err)
+	}
+	for name, edit := range map[string]func(q *node.QueryConfig){
+		"no time":            func(q *node.QueryConfig) { q.TimePerSecond = 0 },
+		"more than a core":   func(q *node.QueryConfig) { q.TimePerSecond, q.Burst = 2*time.Second, 2*time.Second },
+		"burst below rate":   func(q *node.QueryConfig) { q.Burst = q.TimePerSecond / 2 },
+		"no pending":         func(q *node.QueryConfig) { q.MaxPending = 0 },
+		"negative overhead":  func(q *node.QueryConfig) { q.RPCOverhead = -1 },
+		"a minute's refusal": func(q *node.QueryConfig) { q.RefusalDelay = time.Minute },
+	} {
+		bad := node.DefaultConfig()
+		edit(&bad.Query)
+		if err := bad.Validate(); err == nil {
+			t.Errorf("%s: %+v accepted", name, bad.Query)
+		}
 	}
 }
