@@ -13,16 +13,16 @@ import (
 // take from block production: a token bucket of query time, refilled at
 // perSecond of query time per second of wall time up to burst, from which
 // every answered query's own time (measured while it runs, not while it
-// waits for the query connection) is taken, plus overhead, a fixed charge
-// for the RPC layer's work on it (HTTP, JSON), which is not timed per
-// query and on cheap queries costs more than the query; and a cap on the queries
+// waits for the query connection) is taken, plus overhead: a fixed charge
+// for the RPC layer's work on it (HTTP, JSON), which is not timed per query
+// and on cheap queries costs more than the query; and a cap on the queries
 // admitted at once (running, or waiting for the connection). A query that
-// finds the bucket empty, or the cap reached, is refused at once with
-// module.ErrBusy rather than queued: the caller retries later. The
-// refusal is sent after refusalDelay (refuse), so that a caller retrying at
-// once, as a flood does, spends that time waiting rather than the node's
-// CPU on a loop of refusals: the RPC layer's cost of refusals is then at
-// most one per refusalDelay per open RPC connection.
+// finds the bucket empty, or the cap reached, is neither run nor queued but
+// refused with module.ErrBusy: the caller retries later. The refusal is
+// sent after refusalDelay (refuse), so that a caller retrying at once, as a
+// flood does, spends that time waiting rather than the node's CPU on a loop
+// of refusals: the RPC layer's cost of refusals is then at most one per
+// refusalDelay per open RPC connection.
 //
 // A query is admitted while any time is left, and then charged all the
 // time it took, so the bucket can go below zero; it is refilled before
