@@ -19,6 +19,8 @@ VALIDATORS=${VALIDATORS:-4}
 # step sends at its rate), so that the generator's signing does not take
 # the nodes' cores during the step; 0 signs each at submission.
 PRESIGN=${PRESIGN:-16}
+PRESIGN_FLAG=""
+if [ "$PRESIGN" != 0 ]; then PRESIGN_FLAG="--presign $PRESIGN"; fi
 BASE_PORT=${BASE_PORT:-27600}
 COMPOSE=${COMPOSE:-docker-compose}
 
@@ -47,4 +49,4 @@ process)
 	;;
 esac
 echo "bench-net: $VALIDATORS validators ($MODE), $WALLETS wallets, rates $RATES for $DURATION each"
-"$LEDGERD" testnet load "$DIR" --wait 60s --wallets "$WALLETS" --rate "$RATES" --duration "$DURATION" --drain 30s --presign "$PRESIGN" ${LOADFLAGS:-}
+"$LEDGERD" testnet load "$DIR" --wait 60s --wallets "$WALLETS" --rate "$RATES" --duration "$DURATION" --drain 30s ${PRESIGN_FLAG:-} ${LOADFLAGS:-}
