@@ -12,4 +12,9 @@
 // a crash at any point leaves the last commit record's height fully on
 // disk, and Open reloads exactly that version, discarding any tree
 // version written after it.
+//
+// The engine (store.go, snapshot.go: IAVL on Badger) is left out of js/wasm
+// builds, which Badger does not support. What remains (Reader, KV, Branch,
+// the iterators) builds for the browser, where the auditor console runs the
+// modules' own query code over proven reads (package client/provenreads).
 package store

@@ -217,6 +217,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got := text(t, ctx, "#score"); !strings.HasSuffix(got, "/ 1000") {
 		t.Fatalf("score: %q", got)
 	}
+	if got := text(t, ctx, "#computed"); !strings.Contains(got, "ledgerd query credit report --prove") {
+		t.Fatalf("the report's provenance: %q", got)
+	}
 	if key := get(t, ctx, chromedp.Evaluate[string](`document.getElementById("key").value + (localStorage.getItem("ledgerd-key") || "")`)); key != "" {
 		t.Fatalf("the key is left in the page's input or storage: %q", key)
 	}

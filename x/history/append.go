@@ -1,10 +1,3 @@
-//go:build !js
-
-// Append lives in a file of its own, left out of js/wasm builds: it needs
-// exec.Context, whose package brings in the store's IAVL and Badger code,
-// which does not build for the browser. The browser console
-// (client/console) only verifies chains; it never appends to one.
-
 package history
 
 import (

@@ -43,12 +43,12 @@ const T = {
     nav_credit: "Credit", credit_title: "Credit report", key: "Reader's key", load_key: "Load key", forget_key: "Forget key",
     key_placeholder: "private key (64 hex digits) or keystore JSON", passphrase: "keystore passphrase", key_none: "No key loaded: the node answers credit reads only to a reader the credit module allows (the borrower, an auditor, regulator or credit bureau, a lender of record or with an enquiry).",
     key_note: "The key stays in this page: it signs each read here and is never sent to the console, the relay or the node; it is forgotten when the page is closed or reloaded.",
-    reads_signed_by: "Reads signed by", subject: "Credit subject", report_day: "Report day", score: "Score (recomputed in the browser)",
+    reads_signed_by: "Reads signed by", subject: "Credit subject", report_day: "Report day", score: "Score (recomputed in the browser)", computed: "Computed in this browser by the credit module's own report code (that of ledgerd query credit report --prove) over the proven records, each loan brought up to the report day.",
     part: "Characteristic", points: "Points", why: "Why", loans: "Loans", loan: "Loan", lender: "Lender", product: "Product",
-    limit: "Limit", balance: "Balance", opened: "Opened", ended: "Ended", as_of: "Recorded as of", class: "Classification",
+    limit: "Limit", balance: "Balance", opened: "Opened", ended: "Ended", overdue_amt: "Overdue", class: "Classification",
     dpd: "Days past due", month_grid: "Monthly codes (last 24 months)", totals: "Totals", loans_open: "Loans / open",
     enquiries: "Enquiries", purpose: "Purpose", no_subject: "This wallet is attested to no credit subject (proven absent): it has no credit report.",
-    dropped: "negative records past retention left out", stale: "Recorded as of an earlier day; the node's report brings these loans up to the report day, the browser shows them as recorded and scores them so:",
+    dropped: "negative records past retention left out", disputes: "Disputes", disputed: "disputed", month: "Month", reason: "Reason", deadline: "Deadline", past_deadline: "past its deadline", answer: "Answer",
     refused: "The node refused the read", codes_legend: "N an installment fell due · * nothing due · M paid late after grace · 1–7 days past due by 30 · B written off · C settled · G ended otherwise · D paid by guarantor · Z paid with assets",
     enter_borrower: "Enter a borrower's wallet address (0x…).",
     nav_case: "Collection", case_title: "Collection case", case_no: "case number", enter_case: "Enter a case number.",
@@ -94,12 +94,12 @@ const T = {
     nav_credit: "征信", credit_title: "信用报告", key: "查询人私钥", load_key: "载入私钥", forget_key: "清除私钥",
     key_placeholder: "私钥（64 位十六进制）或 keystore JSON", passphrase: "keystore 密码", key_none: "未载入私钥：节点只向征信模块允许的查询人提供征信数据（借款人本人、审计、监管或征信机构、记录中的贷款机构或已登记查询的机构）。",
     key_note: "私钥只留在本页面：每次查询都在此签名，从不发送给控制台、中继或节点；关闭或刷新页面即清除。",
-    reads_signed_by: "查询签名人", subject: "信用主体", report_day: "报告日期", score: "信用评分（在浏览器中重新计算）",
+    reads_signed_by: "查询签名人", subject: "信用主体", report_day: "报告日期", score: "信用评分（在浏览器中重新计算）", computed: "由本浏览器运行征信模块自身的报告代码（即 ledgerd query credit report --prove 所用代码）基于已证明的记录计算，每笔贷款均推算至报告日。",
     part: "评分项", points: "得分", why: "依据", loans: "贷款", loan: "贷款", lender: "贷款机构", product: "产品",
-    limit: "授信额度", balance: "余额", opened: "发放日", ended: "结清日", as_of: "记录日期", class: "五级分类",
+    limit: "授信额度", balance: "余额", opened: "发放日", ended: "结清日", overdue_amt: "逾期金额", class: "五级分类",
     dpd: "逾期天数", month_grid: "还款记录（近 24 个月）", totals: "汇总", loans_open: "笔数 / 未结清",
     enquiries: "查询记录", purpose: "查询原因", no_subject: "此钱包未认证任何信用主体（已证明不存在）：没有信用报告。",
-    dropped: "笔超过保存期限的负面记录未列出", stale: "以下贷款的记录日期早于报告日期；节点的报告会推算至报告日，浏览器按记录显示并据此评分：",
+    dropped: "笔超过保存期限的负面记录未列出", disputes: "异议", disputed: "有异议", month: "月份", reason: "理由", deadline: "答复期限", past_deadline: "已超过答复期限", answer: "答复",
     refused: "节点拒绝了查询", codes_legend: "N 当月有应还款 · * 当月无应还款 · M 宽限期后还清 · 1–7 逾期天数（每 30 天一级） · B 核销 · C 结清 · G 其他方式结束 · D 担保人代偿 · Z 以资抵债",
     enter_borrower: "请输入借款人钱包地址（0x…）。",
     nav_case: "催收", case_title: "催收案件", case_no: "案件编号", enter_case: "请输入案件编号。",
@@ -554,18 +554,23 @@ function renderCredit(c) {
   h += `<div class="card"><h2>${t("score")} <span class="big" id="score">${s.points} / ${s.max}</span></h2>` +
     `<table id="score-parts"><tr><th>${t("part")}</th><th class="num">${t("points")}</th><th>${t("why")}</th></tr>` +
     s.parts.map((p) => `<tr><td>${esc(kind(p.name))}</td><td class="num">${p.points} / ${p.max}</td><td class="muted">${esc(p.why)}</td></tr>`).join("") + `</table>` +
-    ((c.stale || []).length ? `<div class="warn" id="stale">${t("stale")} ${c.stale.map((x) => "#" + x).join(", ")}</div>` : "") + `</div>`;
+    `<div class="muted" id="computed">${t("computed")}</div></div>`;
   const months = c.months || [];
-  h += `<div class="card"><h2>${t("loans")}</h2><table id="loans"><tr><th>${t("loan")}</th><th>${t("lender")} · ${t("product")}</th><th class="num">${t("limit")}</th><th class="num">${t("balance")}</th><th>${t("opened")}</th><th>${t("class")}</th><th>${t("status")}</th><th class="num">${t("dpd")}</th><th>${t("as_of")}</th></tr>` +
-    (c.loans || []).map((l) => `<tr data-loan="${l.id}"><td>${l.id}</td><td>${esc(l.lender)} · ${esc(l.product)}</td><td class="num">${amt(l.limit)}</td><td class="num">${amt(l.balance)}</td><td>${esc(l.opened)}${l.ended ? " – " + esc(l.ended) : ""}</td><td class="class-${esc(l.class)}">${esc(kind(l.class))}</td><td>${esc(kind(l.status))}${l.restructured ? " · " + esc(kind("restructured")) : ""}</td><td class="num">${l.days_past_due}</td><td>${esc(l.as_of)}</td></tr>`).join("") + `</table>`;
+  h += `<div class="card"><h2>${t("loans")}</h2><table id="loans"><tr><th>${t("loan")}</th><th>${t("lender")} · ${t("product")}</th><th class="num">${t("limit")}</th><th class="num">${t("balance")}</th><th>${t("opened")}</th><th>${t("class")}</th><th>${t("status")}</th><th class="num">${t("dpd")}</th><th class="num">${t("overdue_amt")}</th></tr>` +
+    (c.loans || []).map((l) => `<tr data-loan="${l.id}"><td>${l.id}</td><td>${esc(l.lender)} · ${esc(l.product)}</td><td class="num">${amt(l.limit)}</td><td class="num">${amt(l.balance)}</td><td>${esc(l.opened)}${l.ended ? " – " + esc(l.ended) : ""}</td><td class="class-${esc(l.class)}">${esc(kind(l.class))}</td><td>${esc(kind(l.status))}${l.restructured ? " · " + esc(kind("restructured")) : ""}${l.disputed ? ` · <span class="warn">${t("disputed")}</span>` : ""}</td><td class="num">${l.days_past_due}</td><td class="num">${amt(l.overdue)}</td></tr>`).join("") + `</table>`;
   h += `<h2>${t("month_grid")}</h2><div class="gridwrap"><table id="month-grid" class="codes"><tr><th>${t("loan")}</th>` +
     months.map((m, i) => `<th title="${esc(m)}">${i === 0 || m.endsWith("-01") ? esc(m) : esc(m.slice(5))}</th>`).join("") + `</tr>` +
     (c.loans || []).map((l) => `<tr data-loan="${l.id}"><td>${l.id}</td>` + l.cells.map((x, i) => `<td class="code code-${x ? esc(x) : "none"}" title="${esc(months[i])}">${x ? esc(x) : "·"}</td>`).join("") + `</tr>`).join("") +
     `</table></div><div class="muted">${t("codes_legend")}</div>` + (c.dropped ? `<div class="muted">${c.dropped} ${t("dropped")}</div>` : "") + `</div>`;
-  h += `<div class="card"><h2>${t("totals")}</h2><table id="totals"><tr><th>${t("denom")}</th><th class="num">${t("loans_open")}</th><th class="num">${t("limit")}</th><th class="num">${t("balance")}</th></tr>` +
-    (c.totals || []).map((x) => `<tr><td>${esc(x.denom)}</td><td class="num">${x.loans} / ${x.open}</td><td class="num">${amt(x.limit)}</td><td class="num">${amt(x.balance)}</td></tr>`).join("") + `</table>`;
+  h += `<div class="card"><h2>${t("totals")}</h2><table id="totals"><tr><th>${t("denom")}</th><th class="num">${t("loans_open")}</th><th class="num">${t("limit")}</th><th class="num">${t("balance")}</th><th class="num">${t("overdue_amt")}</th></tr>` +
+    (c.totals || []).map((x) => `<tr><td>${esc(x.denom)}</td><td class="num">${x.loans} / ${x.open}</td><td class="num">${amt(x.limit)}</td><td class="num">${amt(x.balance)}</td><td class="num">${amt(x.overdue)}</td></tr>`).join("") + `</table>`;
   h += `<h2>${t("enquiries")}</h2>` + ((c.enquiries || []).length ? `<table id="enquiries"><tr><th>#</th><th>${t("day")}</th><th>${t("lender")}</th><th>${t("purpose")}</th></tr>` +
-    c.enquiries.map((e) => `<tr><td>${e.seq}</td><td>${esc(e.day)}</td><td>${esc(e.lender)}</td><td>${esc(kind(e.purpose))}</td></tr>`).join("") + `</table>` : `<div class="muted" id="enquiries">${t("none")}</div>`) + `</div>`;
+    c.enquiries.map((e) => `<tr><td>${e.seq}</td><td>${esc(e.day)}</td><td>${esc(e.lender)}</td><td>${esc(kind(e.purpose))}</td></tr>`).join("") + `</table>` : `<div class="muted" id="enquiries">${t("none")}</div>`);
+  if ((c.disputes || []).length) {
+    h += `<h2>${t("disputes")}</h2><table id="disputes"><tr><th>#</th><th>${t("loan")}</th><th>${t("lender")}</th><th>${t("month")}</th><th>${t("reason")}</th><th>${t("opened")}</th><th>${t("deadline")}</th><th>${t("status")}</th><th>${t("answer")}</th></tr>` +
+      c.disputes.map((d) => `<tr><td>${d.id}</td><td>${d.loan}</td><td>${esc(d.lender)}</td><td>${esc(d.month)}</td><td>${esc(d.reason)}</td><td>${esc(d.opened)}</td><td>${esc(d.deadline)}</td><td>${esc(kind(d.status))}${d.past_deadline ? ` · <span class="warn">${t("past_deadline")}</span>` : ""}</td><td>${esc(d.answer || "")}</td></tr>`).join("") + `</table>`;
+  }
+  h += `</div>`;
   $("credit").innerHTML = h;
 }
 

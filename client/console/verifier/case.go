@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -13,8 +14,15 @@ import (
 	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/calendar"
+	"github.com/ledgerd/ledgerd/x/collect"
 	"github.com/ledgerd/ledgerd/x/history"
+	"github.com/ledgerd/ledgerd/x/wallet"
 )
+
+// collectModule is the collection module whose case query the case page
+// runs over proven reads, as the CLI's --prove does. The query reads the
+// store only: it needs neither the consortium's view nor the loans.
+var collectModule = collect.New(nil, nil).Module()
 
 // maxComplaints bounds the complaints of one borrower the case page walks.
 const maxComplaints = 1000
@@ -90,17 +98,30 @@ func (v *Verifier) Case(ctx context.Context, idText string) (*CaseView, error) {
 		return nil, fmt.Errorf("%q is not a case number", idText)
 	}
 	out := &CaseView{ID: id, Reader: v.Reader()}
-	c := new(collectv1.Case)
-	found, mark, err := v.ReadProto(ctx, collectStore, binary.BigEndian.AppendUint64([]byte{collectCasePrefix}, id), 0, c)
-	if err != nil {
+	// The record as the collection module's case query answers it (the
+	// CLI's `ledgerd query collect case --prove`), over proven reads.
+	st := v.provenStores(ctx, 0)
+	var (
+		c      *collectv1.Case
+		params *walletv1.Params
+		herr   error
+	)
+	if err := st.Run(func() {
+		var answer proto.Message
+		if answer, herr = collectModule.Answer(st, "case/"+strconv.FormatUint(id, 10), nil); herr == nil {
+			c = answer.(*collectv1.Case)
+		}
+		params = wallet.NewView(st.Reader(wallet.StoreName)).Params()
+	}); err != nil {
 		out.Record = failed(err)
 		return out, nil
 	}
-	params := new(walletv1.Params)
-	if _, _, err := v.ReadProto(ctx, walletStore, walletParamsKey(), mark.Height, params); err != nil {
-		out.Record = failed(fmt.Errorf("wallet parameters (decimals, time zone): %w", err))
+	found := c != nil
+	if herr != nil && !errors.Is(herr, collect.ErrCaseNotFound) {
+		out.Record = failed(fmt.Errorf("the collection module's case query over proven records: %w", herr))
 		return out, nil
 	}
+	mark := st.Mark()
 	out.Record, out.Found = verified(mark), found
 	if !found {
 		return out, nil
@@ -120,7 +141,7 @@ func (v *Verifier) Case(ctx context.Context, idText string) (*CaseView, error) {
 		a := dec.Amount(p.Amount, p.Denom)
 		out.Promise, out.PromiseDue, out.PromiseState = &a, calendar.Day(p.Due).String(), enumName(p.State.String(), "PROMISE_STATE_")
 	}
-	entries, err := v.history(ctx, caseHistory, binary.BigEndian.AppendUint64(nil, id), history.Chain{Count: c.HistoryCount, Head: c.HistoryHead}, mark.Height, func(string) {})
+	entries, err := v.history(ctx, collect.HistorySubject, collect.CaseHistoryID(id), history.Chain{Count: c.HistoryCount, Head: c.HistoryHead}, mark.Height, func(string) {})
 	if err != nil {
 		out.Timeline = failed(err)
 	} else {
@@ -149,7 +170,7 @@ func (v *Verifier) Case(ctx context.Context, idText string) (*CaseView, error) {
 			out.Events = append(out.Events, ev)
 		}
 	}
-	pairs, cmark, complete, err := v.Range(ctx, collectStore, append([]byte{collectComplaints}, c.Borrower...), mark.Height, maxComplaints)
+	pairs, cmark, complete, err := v.Range(ctx, collect.StoreName, collect.BorrowerComplaintsPrefix(c.Borrower), mark.Height, maxComplaints)
 	switch {
 	case err != nil:
 		out.Complaints = failed(err)
@@ -160,7 +181,7 @@ func (v *Verifier) Case(ctx context.Context, idText string) (*CaseView, error) {
 		for _, p := range pairs {
 			cid := binary.BigEndian.Uint64(p.key[len(p.key)-8:])
 			cp := new(collectv1.Complaint)
-			found, _, err := v.ReadProto(ctx, collectStore, binary.BigEndian.AppendUint64([]byte{collectComplaint}, cid), mark.Height, cp)
+			found, _, err := v.ReadProto(ctx, collect.StoreName, collect.ComplaintKey(cid), mark.Height, cp)
 			if err != nil || !found {
 				out.Complaints, out.Filed = failed(fmt.Errorf("complaint %d: %w", cid, cmpErr(err))), nil
 				break

@@ -1,14 +1,13 @@
 package verifier
 
-import (
-	"bytes"
-	"encoding/binary"
-)
+import "encoding/binary"
 
-// Store names and keys of the records the console proves. They mirror
-// x/wallet's and x/consortium's keys.go, whose packages bring the store's
-// Badger code and so cannot be compiled for the browser; keys_test.go
-// checks them against those packages.
+// Store names and keys of the records the wallet, network, bank, AML and
+// governance pages prove. They mirror x/wallet's, x/consortium's, x/aml's
+// and x/gov's keys.go, written when those packages could not be compiled
+// for the browser (the store's Badger engine came with them; it no longer
+// does); keys_test.go checks them against those packages. The credit and
+// case pages use x/credit's and x/collect's own code.
 
 const (
 	walletStore     = "wallet"
@@ -48,42 +47,6 @@ func memberPrefix() []byte          { return []byte{0x01} }
 // The consortium's parameters (x/consortium's ParamsKey): the signing
 // domain's numeric chain id.
 func consortiumParamsKey() []byte { return []byte{0x03} }
-
-// The credit store's keys (x/credit/keys.go) the credit page reads, and
-// the report's default windows (x/credit/params.go).
-const (
-	creditStore              = "credit"
-	creditParamsKey     byte = 0x01
-	creditLinePrefix    byte = 0x03
-	creditLoanPrefix    byte = 0x04
-	creditSubjectPfx    byte = 0x11
-	creditSubjLoanPfx   byte = 0x12
-	creditWalletSubj    byte = 0x14
-	creditEnquiryPfx    byte = 0x16
-	creditReportMonths       = 24
-	creditRetention          = 60
-	creditEnquiryMonths      = 24
-)
-
-func creditIDKey(prefix byte, id uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{prefix}, id)
-}
-
-// creditBracket is the first and last key of one of a subject's ranges:
-// the marks at ids 0 and 2^64-1 (x/credit's RangeStart and RangeEnd).
-func creditBracket(prefix byte, subject []byte) (start, end []byte) {
-	p := append([]byte{prefix}, subject...)
-	return binary.BigEndian.AppendUint64(bytes.Clone(p), 0), binary.BigEndian.AppendUint64(bytes.Clone(p), ^uint64(0))
-}
-
-// The collection store's keys (x/collect/keys.go) and its history subject.
-const (
-	collectStore           = "collect"
-	caseHistory            = "case"
-	collectCasePrefix byte = 0x02
-	collectComplaints byte = 0x15 // | borrower(20) | complaint id -> mark
-	collectComplaint  byte = 0x10 // | complaint id -> Complaint
-)
 
 // The AML store's indexes (x/aml/keys.go): prefix | value | id (8) -> a
 // mark, per kind (reports, alerts) and filter (day, bank, wallet). A day is

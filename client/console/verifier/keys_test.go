@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client"
 	govv1 "github.com/ledgerd/ledgerd/proto/ledgerd/gov/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/aml"
@@ -24,6 +25,7 @@ func TestKeysMirrorTheModules(t *testing.T) {
 		{supplyKey("CNY"), wallet.SupplyKey("CNY")},
 		{walletParamsKey(), wallet.ParamsKey()},
 		{memberPrefix(), consortium.MemberPrefix()},
+		{consortiumParamsKey(), consortium.ParamsKey()},
 		{[]byte{issuancePrefix}, wallet.IssuancePrefix("")[:1]},
 		{[]byte{govProposalPrefix}, gov.ProposalPrefix()},
 		{govVoteKey(7, "demo-bank"), gov.VoteKey(7, "demo-bank")},
@@ -36,6 +38,9 @@ func TestKeysMirrorTheModules(t *testing.T) {
 		if !bytes.Equal(c.got, c.want) {
 			t.Errorf("key %X, the module's is %X", c.got, c.want)
 		}
+	}
+	if pathRead != client.PathRead || readValidFor != client.ReadValidFor {
+		t.Error("signed reads differ from package client's")
 	}
 	if walletStore != wallet.StoreName || consortiumStore != consortium.StoreName || govStore != gov.StoreName || amlStore != aml.StoreName {
 		t.Error("store names differ")

@@ -203,31 +203,8 @@ func (v *Verifier) Range(ctx context.Context, storeName string, prefix []byte, h
 	return v.rangeFrom(ctx, storeName, prefix, prefix, nil, height, limit)
 }
 
-// Bracketed proves the keys of a range whose first key start and last key
-// end are present marks (the credit store's subject ranges, bracketed so
-// that a reader allowed one subject's records never probes outside them):
-// every key from start to end and that there is no other. A missing mark
-// is not verified.
-func (v *Verifier) Bracketed(ctx context.Context, storeName string, start, end []byte, height int64, limit int) ([]kv, Mark, error) {
-	n := 0
-	for n < len(start) && n < len(end) && start[n] == end[n] {
-		n++
-	}
-	pairs, mark, complete, err := v.rangeFrom(ctx, storeName, start, start[:n], end, height, limit)
-	if err != nil {
-		return nil, Mark{}, err
-	}
-	if !complete {
-		return nil, Mark{}, fmt.Errorf("store %s: more than %d keys from %X", storeName, limit, start)
-	}
-	if len(pairs) == 0 || string(pairs[0].key) != string(start) || string(pairs[len(pairs)-1].key) != string(end) {
-		return nil, Mark{}, fmt.Errorf("store %s: the range's marks %X and %X are not both proven present: %w", storeName, start, end, ErrNotVerified)
-	}
-	return pairs, mark, nil
-}
-
-// rangeFrom walks from the probe start the keys that start with prefix;
-// with end set it stops after the key end (and fails on a key past it).
+// rangeFrom walks from the probe start the keys that start with prefix
+// and, with end set, are before end.
 func (v *Verifier) rangeFrom(ctx context.Context, storeName string, start, prefix, end []byte, height int64, limit int) (pairs []kv, mark Mark, complete bool, err error) {
 	probe := append([]byte(nil), start...)
 	for len(pairs) < limit {
@@ -249,13 +226,10 @@ func (v *Verifier) rangeFrom(ctx context.Context, storeName string, start, prefi
 		if !strings.HasPrefix(string(next.key), string(prefix)) {
 			return pairs, mark, true, nil
 		}
-		if end != nil && string(next.key) > string(end) {
-			return nil, Mark{}, false, fmt.Errorf("store %s: the key %X is proven past the range's closing mark %X: %w", storeName, next.key, end, ErrNotVerified)
-		}
-		pairs = append(pairs, kv{key: append([]byte(nil), next.key...), value: append([]byte(nil), next.value...)})
-		if end != nil && string(next.key) == string(end) {
+		if end != nil && string(next.key) >= string(end) {
 			return pairs, mark, true, nil
 		}
+		pairs = append(pairs, kv{key: append([]byte(nil), next.key...), value: append([]byte(nil), next.value...)})
 		probe = append(append([]byte(nil), next.key...), 0)
 	}
 	return pairs, mark, false, nil

@@ -17,6 +17,8 @@ import (
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
 	"github.com/ledgerd/ledgerd/x/auth"
+	"github.com/ledgerd/ledgerd/x/collect"
+	"github.com/ledgerd/ledgerd/x/credit"
 )
 
 // Signed reads (docs/signing.md, "Signed reads"): the credit store is
@@ -34,11 +36,11 @@ const readValidFor = 5 * time.Minute
 const pathRead = "/read"
 
 // privateStores are the stores whose reads are signed when a key is loaded.
-var privateStores = map[string]bool{creditStore: true, collectStore: true}
+var privateStores = map[string]bool{credit.StoreName: true, collect.StoreName: true}
 
 // privateHistories are the history subjects of private modules: their
 // history queries are signed too.
-var privateHistories = map[string]bool{caseHistory: true}
+var privateHistories = map[string]bool{collect.HistorySubject: true}
 
 // SetReader loads the key that signs reads of private stores: a
 // secp256k1 private key of 64 hex digits (an optional 0x), or a keystore

@@ -8,11 +8,13 @@
 // x/history.
 //
 // It is package client's verification without package client: that one
-// reaches CometBFT's RPC client and the node's stores, which pull in
-// goleveldb and Badger, neither of which builds for js/wasm. The proof and
-// history checks are the same functions; the header checks are CometBFT's
-// (types.VerifyCommitLight and VerifyCommitLightTrusting, as
-// light.VerifyAdjacent and VerifyNonAdjacent call them).
+// reaches CometBFT's RPC client, which pulls in goleveldb, which does not
+// build for js/wasm. The proof and history checks are the same functions;
+// the header checks are CometBFT's (types.VerifyCommitLight and
+// VerifyCommitLightTrusting, as light.VerifyAdjacent and VerifyNonAdjacent
+// call them). Computed answers are the modules' own: the credit and case
+// pages run x/credit's and x/collect's query code over proven reads
+// (provenStores, package client/provenreads), as the CLI's --prove does.
 //
 // Each view (WalletView, NetworkView, BlockView, ...) is plain data for the
 // page: a value with a Mark, or a section whose Error says why it is not
