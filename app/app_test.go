@@ -256,7 +256,11 @@ func TestCheckTxPendingNonces(t *testing.T) {
 	tx0 := h.Sign(w0, 0, apptest.Transfer(to, 10))
 	tx1 := h.Sign(w0, 1, apptest.Transfer(to, 10))
 	gap := h.Sign(w0, 3, apptest.Transfer(to, 10))
-	wantCheck(t, h.CheckTx(tx0), ok)
+	res := h.CheckTx(tx0)
+	wantCheck(t, res, ok)
+	if len(res.Events) != 0 { // a check builds no events: broadcast_tx_sync drops them
+		t.Fatalf("CheckTx answered %d events", len(res.Events))
+	}
 	wantCheck(t, h.CheckTx(tx1), ok)
 	wantCheck(t, h.CheckTx(gap), auth.ErrNonceTooHigh)
 	// The check state counts pending balances too: 80 left.
@@ -589,6 +593,59 @@ func TestProposalNonceOrder(t *testing.T) {
 	for i, x := range res {
 		if (i == 2) != (x.Code != 0) {
 			t.Errorf("tx %d: code %d %s", i, x.Code, x.Log)
+		}
+	}
+}
+
+// TestProposalNonceGaps: a proposal leaves out a signer's transactions
+// from the first nonce its account does not expect next (one the mempool
+// dropped, or one past the block's cap), so none fails in the block with
+// auth/14; the block then succeeds, and the rest go in once the gap is
+// filled.
+func TestProposalNonceGaps(t *testing.T) {
+	h := apptest.New(t, apptest.Options{Wallets: 2, Balance: 1_000,
+		EditGenesis: func(g *appstate.State) { g.Consortium.MaxBlockTxs = 3 }})
+	bank, payer := h.IssuerKey(), h.WalletKey(0)
+	to := apptest.Address(h.WalletKey(1))
+	b0 := h.Sign(bank, 0, apptest.Deposit(to, 5, "gap-0"))
+	b1 := h.Sign(bank, 1, apptest.Deposit(to, 5, "gap-1"))
+	b2 := h.Sign(bank, 2, apptest.Deposit(to, 5, "gap-2"))
+	p0 := h.Sign(payer, 0, apptest.Transfer(to, 1))
+	p2 := h.Sign(payer, 2, apptest.Transfer(to, 1))
+	h.Block() // the gaps are judged against a committed state
+	propose := func(in ...[]byte) [][]byte {
+		t.Helper()
+		r, err := h.App.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{Txs: in, MaxTxBytes: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Txs
+	}
+	same := func(got [][]byte, want ...[]byte) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("proposal of %d txs, want %d", len(got), len(want))
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("position %d: got tx %x..., want %x...", i, got[i][:8], want[i][:8])
+			}
+		}
+	}
+	// b0 lies past the cap of 3: b1 and b2 wait for it; p2 lacks p1.
+	got := propose(b2, p0, b1, p2, b0)
+	same(got, p0)
+	for i, x := range h.Block(got...) {
+		if x.Code != 0 {
+			t.Fatalf("tx %d: code %d %s", i, x.Code, x.Log)
+		}
+	}
+	// Once b0 is proposed, b1 and b2 follow it in the same block.
+	got = propose(b2, b0, b1, p2)
+	same(got, b0, b1, b2)
+	for i, x := range h.Block(got...) {
+		if x.Code != 0 {
+			t.Fatalf("tx %d: code %d %s", i, x.Code, x.Log)
 		}
 	}
 }

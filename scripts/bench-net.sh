@@ -15,6 +15,12 @@ RATES=${RATES:-250,500,750,1000,0}
 WALLETS=${WALLETS:-3000}
 DURATION=${DURATION:-20s}
 VALIDATORS=${VALIDATORS:-4}
+# PRESIGN: payments per wallet signed before each step (at most what the
+# step sends at its rate), so that the generator's signing does not take
+# the nodes' cores during the step; 0 signs each at submission.
+PRESIGN=${PRESIGN:-16}
+PRESIGN_FLAG=""
+if [ "$PRESIGN" != 0 ]; then PRESIGN_FLAG="--presign $PRESIGN"; fi
 BASE_PORT=${BASE_PORT:-27600}
 COMPOSE=${COMPOSE:-docker-compose}
 
@@ -43,4 +49,4 @@ process)
 	;;
 esac
 echo "bench-net: $VALIDATORS validators ($MODE), $WALLETS wallets, rates $RATES for $DURATION each"
-"$LEDGERD" testnet load "$DIR" --wait 60s --wallets "$WALLETS" --rate "$RATES" --duration "$DURATION" --drain 30s ${LOADFLAGS:-}
+"$LEDGERD" testnet load "$DIR" --wait 60s --wallets "$WALLETS" --rate "$RATES" --duration "$DURATION" --drain 30s ${PRESIGN_FLAG:-} ${LOADFLAGS:-}

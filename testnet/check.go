@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"time"
 
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/ledgerd/ledgerd/client"
@@ -95,11 +97,11 @@ func (c *Cluster) checkResults(ctx context.Context, txs []load.Tx) error {
 	slices.Sort(heights)
 	for _, h := range heights {
 		for i, rpc := range c.rpcs {
-			b, err := rpc.Block(ctx, &h)
+			b, err := withRetries(ctx, func() (*coretypes.ResultBlock, error) { return rpc.Block(ctx, &h) })
 			if err != nil {
 				return fmt.Errorf("%s: block %d: %w", c.Nodes[i].Name(), h, err)
 			}
-			res, err := rpc.BlockResults(ctx, &h)
+			res, err := withRetries(ctx, func() (*coretypes.ResultBlockResults, error) { return rpc.BlockResults(ctx, &h) })
 			if err != nil {
 				return fmt.Errorf("%s: block results %d: %w", c.Nodes[i].Name(), h, err)
 			}
@@ -122,4 +124,25 @@ func (c *Cluster) checkResults(ctx context.Context, txs []load.Tx) error {
 		}
 	}
 	return nil
+}
+
+// withRetries calls read up to four times, a second apart, while it fails
+// and ctx lasts: a check reads thousands of blocks over HTTP POST, which Go
+// does not retry when a node closes an idle kept-alive connection (EOF),
+// and a node just back from a fault can refuse a request or two. A
+// persistent failure is still returned.
+func withRetries[T any](ctx context.Context, read func() (T, error)) (T, error) {
+	var v T
+	var err error
+	for range 4 {
+		if v, err = read(); err == nil || ctx.Err() != nil {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(time.Second):
+		}
+	}
+	return v, err
 }

@@ -126,6 +126,13 @@ func runE2E(t *testing.T, seed uint64, d time.Duration, validators int) int {
 	}
 	s := RandomSchedule(seed, d, validators, kinds)
 	t.Logf("E2E_SEED=%d E2E_DURATION=%s VALIDATORS=%d docker=%v: %d faults (replay with E2E_SEED=%d)", seed, d, validators, docker, len(s), seed)
+	if docker {
+		// The image is built once, outside the schedule's deadline: on a
+		// loaded machine the build alone can take as long as a schedule.
+		buildCtx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		dockerImage(buildCtx, t)
+		cancel()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*d+10*time.Minute)
 	defer cancel()
 	var c *Cluster

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -34,6 +35,7 @@ func newTestnetLoadCmd() *cobra.Command {
 		duration time.Duration
 		drain    time.Duration
 		wait     time.Duration
+		presign  int
 	)
 	cmd := &cobra.Command{
 		Use:   "load DIR",
@@ -41,7 +43,8 @@ func newTestnetLoadCmd() *cobra.Command {
 		Long: `Opens and funds --wallets wallets through the network's member banks, then
 sends fresh signed payments between them, spread over the nodes, for
 --duration at each rate of --rate (payments per second; 0 = as fast as the
-network admits them), each wallet with up to --in-flight payments under way.
+network admits them), each wallet with up to --in-flight payments under way. --presign N signs
+each wallet's next N payments before each step's clock starts.
 Each step reports submitted, accepted, committed and rejected (by code)
 payments, the committed rate, the commit latency from submission to the
 block (p50/p95/p99), and the generator's own CPU use. With several rates, the step with the
@@ -80,7 +83,7 @@ refused.`,
 			if err := waitForChain(ctx, cfg.Nodes, wait); err != nil {
 				return err
 			}
-			res, err := runLoad(ctx, cfg, steps, duration, drain)
+			res, err := runLoad(ctx, cfg, steps, duration, drain, presign)
 			if err != nil {
 				return err
 			}
@@ -104,6 +107,7 @@ refused.`,
 	f.Uint64Var(&cfg.ValidFor, "valid-for", 20, "payments' validity window, in blocks")
 	f.IntVar(&cfg.InFlight, "in-flight", 4, "payments each wallet may have submitted and not yet committed, with consecutive nonces (1 to 64)")
 	f.IntVar(&cfg.Batch, "batch", 10, "most payments sent to a node in one request (a JSON-RPC batch of those queued meanwhile; at most the nodes' rpc.max_request_batch_size)")
+	f.IntVar(&presign, "presign", 0, "payments each wallet signs before each step's clock starts (at a set rate, at most what the step sends), so that the step's CPU is the network's (0: sign each at submission)")
 	f.DurationVar(&wait, "wait", 0, "wait up to this long for a node to answer with a block (a network just started)")
 	return cmd
 }
@@ -149,7 +153,7 @@ func parseRates(s string) ([]float64, error) {
 	return out, nil
 }
 
-func runLoad(ctx context.Context, cfg load.Config, rates []float64, duration, drain time.Duration) (*loadResult, error) {
+func runLoad(ctx context.Context, cfg load.Config, rates []float64, duration, drain time.Duration, presign int) (*loadResult, error) {
 	g, err := load.New(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -160,7 +164,11 @@ func runLoad(ctx context.Context, cfg load.Config, rates []float64, duration, dr
 	}
 	res := &loadResult{Seed: cfg.Seed}
 	for _, rate := range rates {
-		r, err := g.Run(ctx, load.Step{Rate: rate, Duration: duration, Drain: drain})
+		n := presign
+		if rate > 0 && n > 0 { // no more than the step will send, and a few spare
+			n = min(n, int(math.Ceil(rate*duration.Seconds()/float64(cfg.Wallets)))+max(cfg.InFlight, 1))
+		}
+		r, err := g.Run(ctx, load.Step{Rate: rate, Duration: duration, Drain: drain, Presign: n})
 		if err != nil {
 			return nil, err
 		}

@@ -302,6 +302,9 @@ type payer struct {
 	key   *ecdsa.PrivateKey
 	addr  common.Address
 	nonce uint64
+	// presigned are its next payments, signed before the step (in nonce
+	// order from nonce): only its own goroutine touches them during a step.
+	presigned []presigned
 }
 
 // newWallet derives wallet i's key from seed.

@@ -20,6 +20,9 @@ import (
 // emits it for the index; it returns the chain after it.
 func Append(ctx exec.Context, subject string, id []byte, c Chain, entry []byte) Chain {
 	next := Chain{Count: c.Count + 1, Head: Next(c.Head, entry)}
+	if !ctx.Recording() { // a mempool check: the event's hex and base64 would be thrown away
+		return next
+	}
 	attrs := []string{"subject", subject, "id", "0x" + hex.EncodeToString(id), "seq", strconv.FormatUint(next.Count, 10),
 		"time", strconv.FormatInt(ctx.Time.Unix(), 10)}
 	if len(ctx.TxHash) > 0 {

@@ -114,3 +114,23 @@ func TestVerify(t *testing.T) {
 		t.Errorf("an empty history: %v", err)
 	}
 }
+
+// TestAppendQuiet: in a quiet context (a mempool check) Append emits
+// nothing but moves the chain exactly as it does when it emits.
+func TestAppendQuiet(t *testing.T) {
+	at := time.Unix(1_767_225_600, 0)
+	loud, quiet := exec.New(nil, 5, at), exec.New(nil, 5, at).Quiet()
+	if !loud.Recording() || quiet.Recording() || quiet.WithStores(nil).Recording() {
+		t.Fatal("Recording: want true for New, false for Quiet and the contexts derived from it")
+	}
+	c := history.Chain{Count: 2, Head: bytes.Repeat([]byte{7}, 32)}
+	entry := []byte{0x0a, 0x02, 0x08, 0x01}
+	a := history.Append(loud, "wallet", []byte{1}, c, entry)
+	b := history.Append(quiet, "wallet", []byte{1}, c, entry)
+	if a.Count != 3 || b.Count != a.Count || !bytes.Equal(a.Head, b.Head) {
+		t.Fatalf("quiet chain %d %x, emitting chain %d %x", b.Count, b.Head, a.Count, a.Head)
+	}
+	if len(loud.Events()) != 1 || len(quiet.Events()) != 0 {
+		t.Fatalf("events: emitting context %d, quiet %d; want 1 and 0", len(loud.Events()), len(quiet.Events()))
+	}
+}

@@ -340,7 +340,9 @@ type Event struct {
 	// Attrs are the attributes it carries, in order.
 	Attrs []string
 	// Indexed are the attributes CometBFT's indexer keeps, so that clients
-	// can search and subscribe by them; the others are not indexed.
+	// can search by them (/tx_search); the others are not indexed. Every
+	// attribute, indexed or not, can be subscribed to (CometBFT's event
+	// bus matches them all).
 	Indexed []string
 }
 
