@@ -303,9 +303,9 @@ func CheckPortfolios(r store.Reader) error {
 	if err != nil {
 		return err
 	}
-	for key, o := range overdue {
+	for _, key := range slices.Sorted(maps.Keys(overdue)) {
 		if p := want[key]; p != nil {
-			p.Overdue = o
+			p.Overdue = overdue[key]
 		}
 	}
 	v := NewView(r)
