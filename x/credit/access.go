@@ -116,7 +116,7 @@ func keyAccess(v View, key []byte) readAccess {
 		return readAccess{subject: rest[:hashLen]}
 	}
 	switch key[0] {
-	case keyParams, prefixProduct, keyNextLine, keyNextLoan, prefixWake, prefixOffer, keyReminderCursor, prefixPortfolio, keyNextDispute:
+	case keyParams, prefixProduct, keyNextLine, keyNextLoan, prefixWake, prefixOffer, keyReminderCursor, prefixPortfolio, prefixOverdueDay, keyNextDispute:
 		return readAccess{public: true}
 	case prefixLine, prefixLineLoan:
 		return lineAccess(v, binary.BigEndian.Uint64(padID(rest)))

@@ -84,10 +84,9 @@ func nextDay(l *creditv1.Loan, dueDates bool) calendar.Day {
 		}
 	}
 	if l.OverdueSince != 0 {
+		// The class's thresholds, not the buckets': a portfolio ages its
+		// overdue amounts into the next bucket by day (ageing.go).
 		s := calendar.Day(l.OverdueSince)
-		for _, t := range bucketThresholds {
-			consider(s + calendar.Day(t))
-		}
 		for _, t := range classThresholds {
 			consider(s + calendar.Day(t.dpd))
 		}

@@ -228,3 +228,50 @@ func TestAutoDebitTouchOrSweep(t *testing.T) {
 		})
 	}
 }
+
+// TestPortfolioAgeing: a loan crossing a bucket's threshold on a day with
+// nothing else due is not rewritten; its portfolio's overdue amount moves
+// to the next bucket that day all the same, and over days skipped by the
+// chain it moves through every bucket crossed.
+func TestPortfolioAgeing(t *testing.T) {
+	c := newChain(t, 0)
+	line := c.openLine(at(2025, 1, 10), c.product(), 2_000_000, false)
+	id := c.draw(at(2025, 1, 10), line, 1_200_000)
+	c.block(at(2025, 2, 14)) // due 10 February, 3 grace days: overdue since 10 February
+	l := c.loan(id)
+	if l.OverdueSince != int64(day(2025, 2, 10)) {
+		t.Fatalf("overdue since %s", calendar.Day(l.OverdueSince))
+	}
+	p := c.portfolio()
+	overdue := p.Overdue[0]
+	if overdue == 0 {
+		t.Fatalf("portfolio on 14 February: %v", p)
+	}
+	c.block(at(2025, 3, 12)) // 30 days past due
+	if p := c.portfolio(); p.Overdue[0] != overdue || p.Overdue[1] != 0 {
+		t.Fatalf("portfolio at 30 days past due: %v", p)
+	}
+	c.checkInvariants()
+	before := string(c.reader(credit.StoreName).Get(credit.LoanKey(id)))
+	c.block(at(2025, 3, 13)) // 31 days past due: M2
+	if p := c.portfolio(); p.Overdue[0] != 0 || p.Overdue[1] != overdue {
+		t.Fatalf("portfolio at 31 days past due: %v", p)
+	}
+	if after := string(c.reader(credit.StoreName).Get(credit.LoanKey(id))); after != before {
+		t.Fatalf("the loan was rewritten on the day it crossed a bucket only")
+	}
+	c.checkInvariants()
+	c.block(at(2025, 6, 20)) // 130 days past due, in one step: M5
+	p = c.portfolio()
+	var sum uint64
+	for _, v := range p.Overdue {
+		sum += v
+	}
+	if sum == 0 || p.Overdue[4] != sum {
+		t.Fatalf("portfolio at 130 days past due: %v", p)
+	}
+	if b := credit.BucketOn(day(2025, 2, 10), day(2025, 6, 20)); b != 5 {
+		t.Fatalf("BucketOn: %d", b)
+	}
+	c.checkInvariants()
+}

@@ -33,6 +33,10 @@ const (
 	prefixPortfolio   byte = 0x0e // | lender* | denom -> Portfolio
 	prefixLineLoan    byte = 0x0f // | line id | loan id -> mark: the line's open loans
 	prefixReminder    byte = 0x10 // | day | loan id -> Reminder: a pre-due notice to send that day
+	// The portfolios' overdue amounts by the day their loans became
+	// overdue, under the day they next cross a bucket's threshold
+	// (ageing.go).
+	prefixOverdueDay byte = 0x1c // | crossing day | overdue-since day | lender* | denom -> overdue principal and interest (8)
 )
 
 // ParamsKey is the store key of the parameters.
@@ -82,6 +86,23 @@ func wakeKey(day calendar.Day, loan uint64) []byte { return dayIDKey(prefixWake,
 func reminderKey(day calendar.Day, loan uint64) []byte { return dayIDKey(prefixReminder, day, loan) }
 
 func offerKey(day calendar.Day, line uint64) []byte { return dayIDKey(prefixOffer, day, line) }
+
+// overdueDayKey is the key of the overdue amount of lender's loans in
+// denom overdue since since, which next changes bucket on cross.
+func overdueDayKey(cross, since calendar.Day, lender, denom string) []byte {
+	k := dayIDKey(prefixOverdueDay, cross, uint64(since))
+	k = append(k, byte(len(lender)))
+	return append(append(k, lender...), denom...)
+}
+
+// parseOverdueDayKey reads an overdueDayKey.
+func parseOverdueDayKey(k []byte) (cross, since calendar.Day, lender, denom string, ok bool) {
+	if len(k) < 18 || len(k) < 18+int(k[17]) {
+		return 0, 0, "", "", false
+	}
+	n := int(k[17])
+	return dayOfKey(k, 1), dayOfKey(k, 9), string(k[18 : 18+n]), string(k[18+n:]), true
+}
 
 func pullPrefix(borrower []byte) []byte { return append([]byte{prefixPull}, borrower...) }
 

@@ -289,9 +289,6 @@ func CheckPortfolios(r store.Reader) error {
 		p.Outstanding += c.outstanding
 		p.Loans += c.loans
 		p.WrittenOff += c.writtenOff
-		for i := range c.overdue {
-			p.Overdue[i] += c.overdue[i]
-		}
 		for i := range c.byClass {
 			p.ByClass[i] += c.byClass[i]
 		}
@@ -299,6 +296,17 @@ func CheckPortfolios(r store.Reader) error {
 	})
 	if err != nil {
 		return err
+	}
+	// The overdue amounts by the buckets their crossing days give, once
+	// checked against the loans (ageing.go).
+	overdue, err := checkOverdueDays(r)
+	if err != nil {
+		return err
+	}
+	for _, key := range slices.Sorted(maps.Keys(overdue)) {
+		if p := want[key]; p != nil {
+			p.Overdue = overdue[key]
+		}
 	}
 	v := NewView(r)
 	have := map[string]bool{}

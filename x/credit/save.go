@@ -12,15 +12,21 @@ type contribution struct {
 	lender, denom string
 	outstanding   uint64
 	loans         uint64
-	overdue       [7]uint64
-	byClass       [5]uint64
-	writtenOff    uint64
+	// overdue is the loan's overdue principal and interest, counted in
+	// the bucket its days past due since overdueSince give today
+	// (ageing.go), not on its own as-of day: so that a loan crossing a
+	// bucket's threshold needs no write of its own.
+	overdue      uint64
+	overdueSince calendar.Day
+	byClass      [5]uint64
+	writtenOff   uint64
 }
 
 // contributionOf is l's share of its lender's portfolio as of its as-of
 // day: nothing once it ended; its principal as written off while a
 // written-off loan is unrecovered; else its outstanding principal by
-// class, and its overdue principal and interest in its bucket.
+// class, and its overdue principal and interest with the day it has been
+// overdue since (its bucket is that of today: BucketOn).
 func contributionOf(l *creditv1.Loan) contribution {
 	if l == nil {
 		return contribution{}
@@ -37,20 +43,37 @@ func contributionOf(l *creditv1.Loan) contribution {
 	if l.Class >= creditv1.Class_CLASS_NORMAL && l.Class <= creditv1.Class_CLASS_LOSS {
 		c.byClass[l.Class-1] = l.Outstanding
 	}
-	if b := Bucket(DaysPastDue(l)); b > 0 {
+	if DaysPastDue(l) > 0 {
 		day := calendar.Day(l.AsOf)
 		for _, in := range l.Installments {
 			if delinquent(in, l.Terms, day) {
-				c.overdue[b-1] += unpaidPrincipal(in) + unpaidInterest(in) // bounded by the principal and interest scheduled
+				c.overdue += unpaidPrincipal(in) + unpaidInterest(in) // bounded by the principal and interest scheduled
 			}
+		}
+		if c.overdue > 0 {
+			c.overdueSince = calendar.Day(l.OverdueSince)
 		}
 	}
 	return c
 }
 
 // applyPortfolio moves the portfolio of the contributions' lender and denom
-// from before to after (either may be empty: a new or an ended loan).
-func (k Keeper) applyPortfolio(before, after contribution) error {
+// from before to after (either may be empty: a new or an ended loan) on
+// today, and the overdue amounts by day the portfolios' buckets age by
+// (ageing.go).
+func (k Keeper) applyPortfolio(before, after contribution, today calendar.Day) error {
+	if err := k.ageOverdue(today); err != nil {
+		return err
+	}
+	if before.lender != after.lender || before.denom != after.denom || before.overdueSince != after.overdueSince ||
+		before.overdue != after.overdue {
+		if err := k.addOverdueDay(before, today, false); err != nil {
+			return err
+		}
+		if err := k.addOverdueDay(after, today, true); err != nil {
+			return err
+		}
+	}
 	for _, side := range []struct {
 		c    contribution
 		sign int
@@ -83,8 +106,8 @@ func (k Keeper) applyPortfolio(before, after contribution) error {
 		if err := move(&p.WrittenOff, side.c.writtenOff); err != nil {
 			return ErrArithmetic
 		}
-		for i := range side.c.overdue {
-			if err := move(&p.Overdue[i], side.c.overdue[i]); err != nil {
+		if side.c.overdue > 0 {
+			if err := move(&p.Overdue[BucketOn(side.c.overdueSince, today)-1], side.c.overdue); err != nil {
 				return ErrArithmetic
 			}
 		}
@@ -163,7 +186,7 @@ func (mod *Module) saveLoan(ctx exec.Context, k Keeper, before contribution, l *
 	}
 	l.Wake, l.PullDay = int64(wake), int64(pull)
 	if after := contributionOf(l); after != before {
-		if err := k.applyPortfolio(before, after); err != nil {
+		if err := k.applyPortfolio(before, after, mod.today(ctx)); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,8 @@ import (
 	"github.com/ledgerd/ledgerd/x/exec"
 )
 
-// BeginBlock is the daily sweep: at most sweep_per_block loans whose wake
+// BeginBlock is the daily sweep: the portfolios' overdue buckets age to
+// today (ageing.go), then at most sweep_per_block loans whose wake
 // day has come are brought up to date (a pull due is made through the
 // borrower's wallet, as a balance change would), and offers that lapsed
 // are marked so. What is left goes on in the next block. A loan is
@@ -23,6 +24,9 @@ import (
 func (mod *Module) BeginBlock(ctx exec.Context) error {
 	k := NewKeeper(ctx.KV(StoreName))
 	today := mod.today(ctx)
+	if err := k.ageOverdue(today); err != nil {
+		return err
+	}
 	budget := int(mod.paramsOf(ctx).SweepPerBlock)
 	budget -= mod.expireOffers(ctx, k, today, budget)
 	budget -= mod.sendReminders(ctx, k, today, budget)
