@@ -18,6 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client/busy"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/auth"
@@ -456,13 +457,15 @@ func (c *Client) abciQuery(ctx context.Context, path string, data []byte, height
 			return nil, fmt.Errorf("client: query %s on %s: %w", path, c.url, err)
 		}
 		r = res.Response
-		if r.Codespace != module.ErrBusy.Codespace || r.Code != module.ErrBusy.Code || try == len(busyBackoff) {
+		if !busy.Is(r.Codespace, r.Code) {
 			break
 		}
-		select { // the node's query budget is spent: retry a little later
-		case <-ctx.Done():
-			return nil, fmt.Errorf("client: query %s on %s: %w (the node was busy: %s)", path, c.url, ctx.Err(), r.Log)
-		case <-time.After(busyBackoff[try]):
+		// The node's query budget is spent: retry a little later.
+		if !busy.Wait(ctx, try) {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("client: query %s on %s: %w (the node was busy: %s)", path, c.url, ctx.Err(), r.Log)
+			}
+			break
 		}
 	}
 	if r.Code != abci.CodeTypeOK {
@@ -470,12 +473,6 @@ func (c *Client) abciQuery(ctx context.Context, path string, data []byte, height
 	}
 	return &r, nil
 }
-
-// busyBackoff are the waits before each retry of a query the node refused
-// as over its query budget (query/10, module.ErrBusy), which the node
-// itself holds a while before it answers; after the last retry the refusal
-// is returned as a *QueryError.
-var busyBackoff = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond}
 
 // StorePath is the query path of a key in the named store.
 func StorePath(storeName string) string { return "/store/" + storeName + "/key" }

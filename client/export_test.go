@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"time"
+
+	"github.com/ledgerd/ledgerd/client/busy"
 )
 
 // Exported for the tests in package client_test.
@@ -19,7 +21,7 @@ func (c *Client) WaitForTxUntil(ctx context.Context, hash []byte, timeout time.D
 // ShortBusyBackoff makes the retries of busy refusals wait 1 ms each, until
 // the returned function restores them.
 func ShortBusyBackoff() func() {
-	old := busyBackoff
-	busyBackoff = []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond}
-	return func() { busyBackoff = old }
+	old := busy.Backoff
+	busy.Backoff = []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond}
+	return func() { busy.Backoff = old }
 }

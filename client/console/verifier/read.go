@@ -11,6 +11,7 @@ import (
 	ics23 "github.com/cosmos/ics23/go"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/client/busy"
 	"github.com/ledgerd/ledgerd/store/commitinfo"
 )
 
@@ -28,10 +29,11 @@ type Mark struct {
 // decoded with encoding/json (CometBFT's JSON decoder is several times
 // slower, which a long history feels in the browser).
 type query struct {
-	Code     uint32 `json:"code"`
-	Log      string `json:"log"`
-	Value    []byte `json:"value"`
-	ProofOps *struct {
+	Codespace string `json:"codespace"`
+	Code      uint32 `json:"code"`
+	Log       string `json:"log"`
+	Value     []byte `json:"value"`
+	ProofOps  *struct {
 		Ops []struct {
 			Type string `json:"type"`
 			Key  []byte `json:"key"`
@@ -53,14 +55,22 @@ func (q *query) proofOps() *cmtcrypto.ProofOps {
 	return ops
 }
 
-// abciQuery asks the node; the answer is the node's word.
+// abciQuery asks the node; the answer is the node's word. A refusal over
+// the node's query budget (query/10) is retried as the Go client does
+// (package busy).
 func (v *Verifier) abciQuery(ctx context.Context, path string, data []byte, height int64, prove bool) (*query, error) {
 	p := map[string]any{"path": path, "data": hex.EncodeToString(data), "prove": prove, "height": itoa(height)}
 	var r struct {
 		Response query `json:"response"`
 	}
-	if err := v.rpc.callStd(ctx, "abci_query", p, &r); err != nil {
-		return nil, err
+	for try := 0; ; try++ {
+		r.Response = query{}
+		if err := v.rpc.callStd(ctx, "abci_query", p, &r); err != nil {
+			return nil, err
+		}
+		if !busy.Is(r.Response.Codespace, r.Response.Code) || !busy.Wait(ctx, try) {
+			break
+		}
 	}
 	if r.Response.Code != 0 {
 		return nil, fmt.Errorf("query %s: the node refused (code %d): %s", path, r.Response.Code, r.Response.Log)
