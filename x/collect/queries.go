@@ -81,7 +81,8 @@ type blockTimer interface{ Time() time.Time }
 
 // queryDay is the day a query asks for: the one given (YYYY-MM-DD), or
 // the day of the queried block's time in the consortium's time zone; ok
-// is false if neither is known.
+// is false if neither is known. Proven reads know their header's time
+// once they have proven a read: read something first.
 func queryDay(s module.Stores, text string) (calendar.Day, bool, error) {
 	if text != "" {
 		d, err := calendar.ParseDay(text)
@@ -129,6 +130,8 @@ func queryStats(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 	if member == "" {
 		return nil, badQuery("stats/: want stats/<member>[/<YYYY-MM-DD>]")
 	}
+	v := NewView(s.Reader(StoreName))
+	p := v.Params() // read first: proven reads know their header's time after one
 	day, ok, err := queryDay(s, dayText)
 	if err != nil {
 		return nil, err
@@ -136,8 +139,7 @@ func queryStats(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 	if !ok {
 		return nil, badQuery("stats/%s: the open cases by stage need a day: this height's block time is not known here, give stats/%s/<YYYY-MM-DD>", member, member)
 	}
-	v := NewView(s.Reader(StoreName))
-	return v.StatsOn(member, v.Params(), day), nil
+	return v.StatsOn(member, p, day), nil
 }
 
 func parseID(s string) (uint64, error) {
@@ -202,11 +204,11 @@ func queryCases(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 		return nil, badQuery("cases/%s: want lender, collector or borrower", kind)
 	}
 	v := NewView(s.Reader(StoreName))
+	p := v.Params() // read first: proven reads know their header's time after one
 	day, known, err := queryDay(s, "")
 	if err != nil {
 		return nil, err
 	}
-	p := v.Params()
 	out := new(collectv1.Cases)
 	for _, id := range v.ids(prefix, after, PageSize) {
 		c, err := v.Case(id)
