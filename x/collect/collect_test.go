@@ -12,6 +12,7 @@ import (
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/collect"
+	"github.com/ledgerd/ledgerd/x/collect/collectclient"
 	"github.com/ledgerd/ledgerd/x/history"
 )
 
@@ -118,6 +119,13 @@ func TestStageMovesWithoutAWrite(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%d %s stage events for case %d in %v", n, stage, id, c.events)
 		}
+		// collect watch --bank passes it on.
+		for _, e := range collectclient.BankEvents(c.h.Height(), c.events, apptest.Issuer) {
+			if e.Type == collect.EventCase && e.Attrs["stage"] == stage && e.Attrs["reason"] == "days past due" {
+				return
+			}
+		}
+		t.Fatalf("collect watch --bank %s would not show case %d's %s stage event", apptest.Issuer, id, stage)
 	}
 	for _, e := range c.events {
 		if e.Type == history.Event {
