@@ -411,6 +411,9 @@ func (k Keeper) addDayCount(member string, day calendar.Day, floor collectv1.Sta
 		k.kv.Delete(key)
 		return
 	}
+	if k.kv.Get(dayCountsMark) == nil {
+		k.mark(dayCountsMark)
+	}
 	k.kv.Set(key, binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, n[0]), n[1]))
 }
 

@@ -23,6 +23,13 @@ import (
 // block from a cursor (keyStageCursor), reading each case and writing
 // nothing but the cursor.
 
+// dayCountsMark is a key before every member's counts by day overdue
+// since (the prefix alone, public, written at genesis and with the first
+// count): the proof of absence of a member's first key there shows the key
+// before it, which without it could be another party's private record
+// (0x16, a collector's cases).
+var dayCountsMark = []byte{prefixDayCount}
+
 // DayCount returns member's open cases overdue since day whose stage
 // follows their days past due: those at least early, those escalated to
 // mid.
@@ -51,6 +58,9 @@ func (v View) StatsOn(member string, p *collectv1.Params, day calendar.Day) *col
 	prefix := DayCountPrefix(member)
 	end := append(binary.BigEndian.AppendUint64(bytes.Clone(prefix), ^uint64(0)), 0)
 	store.Each(v.r, DayCountKey(member, lo), end, false, func(k, val []byte) bool {
+		if len(val) != 16 {
+			return true
+		}
 		since := calendar.Day(binary.BigEndian.Uint64(k[len(k)-8:]))
 		n := dayCountOf(val)
 		early := collectv1.Stage_STAGE_EARLY
