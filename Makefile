@@ -116,7 +116,7 @@ reliability:
 	$(MAKE) e2e
 	$(MAKE) fuzz
 
-## fuzz: run every fuzz target of every package for FUZZTIME each (default 1m; docs/reliability.md runs 10m)
+## fuzz: run every fuzz target of every package for FUZZTIME each (default 1m; docs/reliability.md runs 10m), FUZZPARALLEL processes per target (default: every core)
 fuzz:
 	@GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
