@@ -439,9 +439,9 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	return id, nil
 }
 
-// releaseNodes replaces every working tree with the same tree loaded
-// afresh at height, its cache empty, so that the collector can free the
-// nodes the old one holds. The first commit writes the whole genesis
+// releaseNodes replaces every working tree larger than its node cache
+// with the same tree loaded afresh at height, its cache empty, so that the
+// collector can free the nodes the old one holds. The first commit writes the whole genesis
 // state, whose nodes (two million at a million wallets) were allocated
 // among the far more numerous copies that building the trees by
 // insertion leaves behind (IAVL copies every inner node on the path of
@@ -450,7 +450,9 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 // reading their own trees.
 func (s *Store) releaseNodes(height int64) error {
 	for i, name := range s.names {
-		if s.trees[i] == nil {
+		// A tree the cache holds whole (two nodes a record) is kept: its
+		// cache is worth more than the memory, and holds no garbage.
+		if s.trees[i] == nil || 2*s.trees[i].Size() <= int64(s.opts.CacheNodes) {
 			continue
 		}
 		tree := s.newTree(name, 0)
