@@ -73,6 +73,11 @@ type App struct {
 	// block 1.
 	genesis       *store.Branch
 	genesisPublic atomic.Pointer[store.Branch]
+	// workingIsGenesis says the working trees hold InitChain's writes and
+	// nothing else, so the first FinalizeBlock starts from them as they
+	// are: rolling back and applying the genesis again would rebuild every
+	// tree node (two million at a million wallets) and hash them again.
+	workingIsGenesis bool
 	// bootstrap is the genesis state the peer filter of a state-syncing
 	// node reads (bootstrapGenesis).
 	bootstrap struct {
@@ -243,9 +248,19 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if req.ChainId != a.cfg.ChainID {
 		return nil, fmt.Errorf("app: InitChain for chain %q, configured for %q", req.ChainId, a.cfg.ChainID)
 	}
-	from, err := exportHeight(req.AppStateBytes)
+	// The document is parsed once: at a million wallets parsing it is
+	// seconds.
+	g, err := parseGenesis(req.AppStateBytes)
 	if err != nil {
 		return nil, err
+	}
+	exp, err := exported(g)
+	if err != nil {
+		return nil, err
+	}
+	from := int64(0)
+	if exp != nil {
+		from = exp.Height
 	}
 	// A chain from an exported state goes on from the height after it, so
 	// that the heights in its state keep their meaning; any other starts
@@ -263,12 +278,13 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	}
 	a.store.Rollback()
 	branch := store.NewBranch(a.reg.StoreNames(), a.store.Working())
-	vals, err := initGenesis(a.reg, branch, req.Time, req.AppStateBytes)
+	vals, err := writeGenesis(a.reg, branch, req.Time, g, exp)
 	if err != nil {
 		return nil, err
 	}
 	a.store.Apply(branch)
 	a.genesis = branch
+	a.workingIsGenesis = true
 	a.genesisPublic.Store(branch)
 	r := branch.KV(a.chain.Name)
 	a.setParams(a.chain.ChainParams(r))
@@ -295,11 +311,15 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		return nil, fmt.Errorf("app: FinalizeBlock before InitChain")
 	}
 	// A block finalized again (crash recovery, or a round that did not
-	// commit) starts from the last commit.
-	a.store.Rollback()
-	if a.genesis != nil {
-		a.store.Apply(a.genesis)
+	// commit) starts from the last commit, and the first block from the
+	// genesis state.
+	if !a.workingIsGenesis {
+		a.store.Rollback()
+		if a.genesis != nil {
+			a.store.Apply(a.genesis)
+		}
 	}
+	a.workingIsGenesis = false
 	a.block = store.NewBranch(a.reg.StoreNames(), a.store.Working())
 	ctx := exec.New(a.block, req.Height, req.Time)
 	ctx.ChainID = a.cfg.ChainID

@@ -199,17 +199,3 @@ func (a *App) restoreExportedHistory() error {
 	}
 	return r.Commit()
 }
-
-// exportHeight is the height of the state an exported genesis holds, 0
-// for any other genesis.
-func exportHeight(appState []byte) (int64, error) {
-	g, err := parseGenesis(appState)
-	if err != nil {
-		return 0, err
-	}
-	s, err := exported(g)
-	if err != nil || s == nil {
-		return 0, err
-	}
-	return s.Height, nil
-}

@@ -63,12 +63,19 @@ func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []
 	if err != nil {
 		return nil, err
 	}
-	if s, err := exported(g); err != nil || s != nil {
-		if err == nil {
-			// The validators are the genesis file's, as exported.
-			err = importState(b, reg.StoreNames(), s)
-		}
+	s, err := exported(g)
+	if err != nil {
 		return nil, err
+	}
+	return writeGenesis(reg, b, t, g, s)
+}
+
+// writeGenesis is initGenesis of a parsed app_state g, and s its exported
+// state if it holds one (exported(g)): the document is parsed once.
+func writeGenesis(reg *module.Registry, b *store.Branch, t time.Time, g Genesis, s *ExportedState) ([]abci.ValidatorUpdate, error) {
+	if s != nil {
+		// The validators are the genesis file's, as exported.
+		return nil, importState(b, reg.StoreNames(), s)
 	}
 	var vals []abci.ValidatorUpdate
 	ctx := exec.New(b, 0, t)
@@ -82,6 +89,12 @@ func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []
 				return nil, fmt.Errorf("genesis app_state has no %q section", m.Name)
 			}
 			section = m.Genesis.Default()
+		}
+		// The section is read once: dropping it lets the collector free a
+		// large one (a million wallets are a quarter of a GiB of JSON)
+		// while the next modules and the trees are built.
+		if ok {
+			g[m.Name] = nil
 		}
 		v, err := m.Genesis.Init(ctx, section)
 		if err != nil {

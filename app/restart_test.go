@@ -116,3 +116,40 @@ func TestInterruptedFirstBlock(t *testing.T) {
 		t.Fatalf("hash %x, want %x; balance %d", h.AppHash(), fin.AppHash, h.Balance(apptest.Address(h.WalletKey(0))))
 	}
 }
+
+// TestFirstBlockFinalizedTwice: the first block starts from InitChain's
+// working trees as they are; a first block finalized again (a round that
+// did not commit) starts from the genesis state again, not from the
+// first attempt's writes, and commits what a node finalizing it once
+// commits. After that first commit the store reloads its trees (their
+// cache empty), and the next blocks go on from the committed state.
+func TestFirstBlockFinalizedTwice(t *testing.T) {
+	opts := apptest.Options{Dir: t.TempDir(), Wallets: 2, Balance: 100}
+	h := apptest.New(t, opts)
+	defer h.Close()
+	w0, a1 := h.WalletKey(0), apptest.Address(h.WalletKey(1))
+	mustOK(t, h.FinalizeBlock(h.Sign(w0, 0, apptest.Transfer(a1, 30))).TxResults)
+	tx := h.Sign(w0, 0, apptest.Transfer(a1, 7))
+	fin := h.FinalizeBlock(tx)
+	mustOK(t, fin.TxResults)
+	h.Commit()
+
+	opts.Dir = t.TempDir()
+	once := apptest.New(t, opts)
+	defer once.Close()
+	mustOK(t, once.Block(tx))
+	if !bytes.Equal(h.AppHash(), once.AppHash()) || !bytes.Equal(h.AppHash(), fin.AppHash) || h.Balance(a1) != 107 {
+		t.Fatalf("hash %x, finalized once %x, FinalizeBlock said %x; balance %d, want 107",
+			h.AppHash(), once.AppHash(), fin.AppHash, h.Balance(a1))
+	}
+	next := h.Sign(w0, 1, apptest.Transfer(a1, 1))
+	mustOK(t, h.Block(next))
+	mustOK(t, once.Block(next))
+	if !bytes.Equal(h.AppHash(), once.AppHash()) || h.Balance(a1) != 108 {
+		t.Fatalf("second block: hash %x and %x, balance %d", h.AppHash(), once.AppHash(), h.Balance(a1))
+	}
+	h.Reopen()
+	if h.Height() != 2 || !bytes.Equal(h.AppHash(), once.AppHash()) {
+		t.Fatalf("after restart: height %d hash %x", h.Height(), h.AppHash())
+	}
+}

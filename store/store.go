@@ -424,13 +424,46 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	}
 	id := CommitID{Height: height, AppHash: s.WorkingHash(), Time: blockTime}
 	s.mu.Lock()
+	first := s.committed.Height == 0
 	s.committed, s.durable = id, height
 	clear(s.mounting)
 	s.mu.Unlock()
+	if first {
+		if err := s.releaseNodes(height); err != nil {
+			return id, err
+		}
+	}
 	if err := s.prune(height); err != nil {
 		return id, err
 	}
 	return id, nil
+}
+
+// releaseNodes replaces every working tree larger than its node cache
+// with the same tree loaded afresh at height, its cache empty, so that the
+// collector can free the nodes the old one holds. The first commit writes the whole genesis
+// state, whose nodes (two million at a million wallets) were allocated
+// among the far more numerous copies that building the trees by
+// insertion leaves behind (IAVL copies every inner node on the path of
+// each insertion): the half million the node cache keeps would otherwise
+// hold most of that memory in use for good. Views already taken keep
+// reading their own trees.
+func (s *Store) releaseNodes(height int64) error {
+	for i, name := range s.names {
+		// A tree the cache holds whole (two nodes a record) is kept: its
+		// cache is worth more than the memory, and holds no garbage.
+		if s.trees[i] == nil || 2*s.trees[i].Size() <= int64(s.opts.CacheNodes) {
+			continue
+		}
+		tree := s.newTree(name, 0)
+		if _, err := tree.LoadVersion(height); err != nil {
+			return fmt.Errorf("store: reload %q at %d: %w", name, height, err)
+		}
+		s.mu.Lock()
+		s.trees[i] = tree
+		s.mu.Unlock()
+	}
+	return nil
 }
 
 // writeCommitRecord records height and blockTime as the last commit and

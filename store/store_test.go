@@ -460,3 +460,39 @@ func TestCommitRecordKeepsBlockTime(t *testing.T) {
 		t.Fatalf("reopened at height %d time %v, want 1 and %v", got.Height, got.Time, at)
 	}
 }
+
+// TestFirstCommitReleasesLargeTrees: after the first commit a tree larger
+// than its node cache is replaced by the same tree loaded afresh, and a
+// tree the cache holds whole is kept; both read and commit on as before,
+// and a view taken before the commit keeps reading.
+func TestFirstCommitReleasesLargeTrees(t *testing.T) {
+	s := memStore(t, Options{CacheNodes: 8})
+	kvs := map[string]string{"beta/x": "9"}
+	for i := range 20 {
+		kvs[fmt.Sprintf("alpha/k%02d", i)] = fmt.Sprint(i)
+	}
+	write(s, kvs)
+	alpha, beta := s.trees[0], s.trees[1]
+	id1 := commit(t, s)
+	if s.trees[0] == alpha || s.trees[1] != beta {
+		t.Fatalf("after the first commit: alpha reloaded %v (want true), beta reloaded %v (want false)",
+			s.trees[0] != alpha, s.trees[1] != beta)
+	}
+	if !bytes.Equal(s.WorkingHash(), id1.AppHash) || s.trees[0].Version() != 1 {
+		t.Fatalf("reloaded tree at version %d, working hash %x, commit %x", s.trees[0].Version(), s.WorkingHash(), id1.AppHash)
+	}
+	v1 := version(t, s, 1)
+	write(s, map[string]string{"alpha/k05": "five", "alpha/new": "n"})
+	reloaded := s.trees[0]
+	id2 := commit(t, s)
+	if s.trees[0] != reloaded {
+		t.Fatal("a later commit reloaded the tree")
+	}
+	if got := value(t, v1, "alpha", "k05"); got != "5" {
+		t.Fatalf("version 1 reads %q", got)
+	}
+	if v2 := version(t, s, 2); value(t, v2, "alpha", "k05") != "five" || value(t, v2, "alpha", "new") != "n" ||
+		value(t, v2, "alpha", "k19") != "19" || !bytes.Equal(v2.AppHash(), id2.AppHash) {
+		t.Fatal("version 2 does not read its writes and the first commit's")
+	}
+}

@@ -296,6 +296,12 @@ func (h *Harness) RegulatorKey() *ecdsa.PrivateKey {
 // and of a wallet nobody opened yet beyond.
 func (h *Harness) WalletKey(i int) *ecdsa.PrivateKey { return walletKey(h.opts.Seed, i) }
 
+// DropGenesis releases the decoded genesis document (h.Genesis becomes
+// nil) so that a benchmark's million wallets do not stay in memory beside
+// the node's state. A harness whose store has no commit yet cannot run
+// InitChain after it unless Options.AppState was given.
+func (h *Harness) DropGenesis() { h.Genesis, h.opts.Genesis = nil, nil }
+
 // InitChain runs InitChain with the genesis at BaseTime.
 func (h *Harness) InitChain() *abci.ResponseInitChain {
 	h.T.Helper()
