@@ -15,6 +15,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/collect"
 	"github.com/ledgerd/ledgerd/x/credit"
+	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 // collectMsg is a random collection message and its signer, from the
@@ -175,6 +176,12 @@ func checkCollection(t *testing.T, h *apptest.Harness, height int64) {
 	if err := collect.CheckCases(r); err != nil {
 		t.Fatalf("height %d: %v", height, err)
 	}
+	// The open cases by stage the stats query gives on the last block's
+	// day (from the counts by day overdue since) are those the cases give.
+	zone := calendar.Zone{UTCOffset: wallet.NewView(reader(wallet.StoreName)).Params().UtcOffsetSeconds}
+	if err := collect.CheckStatsOn(r, zone.Day(h.LastTime().Unix())); err != nil {
+		t.Fatalf("height %d: %v", height, err)
+	}
 	cv, loans := collect.NewView(r), credit.NewView(reader(credit.StoreName))
 	for id := uint64(1); ; id++ {
 		c, err := cv.Case(id)
@@ -206,7 +213,7 @@ func checkCollection(t *testing.T, h *apptest.Harness, height int64) {
 		prev = collect.NewView(pr)
 	}
 	p := cv.Params()
-	zone := calendar.Zone{UTCOffset: 8 * 3600}
+	zone = calendar.Zone{UTCOffset: 8 * 3600}
 	type dayKey struct {
 		who string
 		ch  collectv1.Channel

@@ -140,7 +140,7 @@ func benchCollect(dir string, loans, moving, blockTxs int, profile string) colle
 	}
 	cv := collect.NewView(reader(h, collect.StoreName))
 	res := collectResult{Loans: loans, Moving: moving}
-	for _, s := range cv.Stats(apptest.Issuer).CasesByStage {
+	for _, s := range cv.StatsOn(apptest.Issuer, cv.Params(), end).CasesByStage {
 		res.OpenCases += int(s)
 	}
 	log.Printf("collect: %d cases open on 22 March", res.OpenCases)
@@ -189,11 +189,15 @@ func benchCollect(dir string, loans, moving, blockTxs int, profile string) colle
 	res.OrdinaryBlockMs, res.ExtraMs, res.Ratio = ms(ordinary), ms(extra), float64(extra)/float64(ordinary)
 	res.OrdinaryBlockCPUMs, res.ExtraCPUMs = ms(ordinaryCPU), ms(extraCPU)
 	res.CPURatio = float64(extraCPU) / float64(max(ordinaryCPU, 1))
-	s := collect.NewView(reader(h, collect.StoreName)).Stats(apptest.Issuer)
+	cv = collect.NewView(reader(h, collect.StoreName))
+	s := cv.StatsOn(apptest.Issuer, cv.Params(), day)
 	if s.CasesByStage[collectv1.Stage_STAGE_MID-1] != uint64(moving) {
 		log.Fatalf("collect: %d cases at mid stage on 23 March, want %d", s.CasesByStage[collectv1.Stage_STAGE_MID-1], moving)
 	}
 	if err := collect.CheckCases(reader(h, collect.StoreName)); err != nil {
+		log.Fatal(err)
+	}
+	if err := collect.CheckStatsOn(reader(h, collect.StoreName), day); err != nil {
 		log.Fatal(err)
 	}
 	return res

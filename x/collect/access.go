@@ -20,7 +20,8 @@ import (
 // personal data of the borrower and the lender's business. Public: the
 // parameters, the id counters, the date indexes (days and ids), the
 // suspensions of collectors, the per-member statistics (counts, nothing
-// personal: the regulator's figures) and the lenders' portfolio
+// personal: the regulator's figures, with the counts of open cases by day
+// overdue since they are computed from) and the lenders' portfolio
 // delegations. Everything else is answered to a signed reader who is:
 //   - an operator of an active regulator or auditor: all;
 //   - the borrower's wallet: their cases, permits, complaints, contacts,
@@ -161,7 +162,7 @@ func keyAccess(v View, key []byte) readAccess {
 	}
 	switch key[0] {
 	case keyParams, keyNextCase, prefixWake, prefixOpen, keyNextPermit, keyNextComplaint, prefixSuspension, prefixStats,
-		prefixDeadline, prefixPortfolio, prefixPortSweep:
+		prefixDeadline, prefixPortfolio, prefixPortSweep, prefixDayCount, prefixSince, keyStageCursor:
 		return readAccess{public: true}
 	case prefixCase, prefixCaseCount:
 		return caseAccess(v, id())

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
 	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	"github.com/ledgerd/ledgerd/store"
@@ -16,6 +18,17 @@ import (
 // A case's state is a function of its own fields, the parameters and the
 // day, as a loan's is: the sweep and a touch bring it up to the same day
 // with the same result.
+//
+// The stage is the exception that makes the stage day cheap: the day a
+// case's days past due reach mid_from or late_from nothing of the case is
+// written. Its stored stage is its stage as of its as_of day (its last
+// write); its stage on a later day is StageOn that day, which the queries
+// give (StageAt). The STAGE entry of its history is appended at its next
+// write (catchUp), dated the day the stage changed, as the credit module
+// appends a loan's DUE entries. The statistics count an open case whose
+// stage follows its days past due by the day it is overdue since
+// (Keeper.apply, View.StatsOn), and the stage events of that day come from
+// a read-only scan of the open cases by that day (scanStages).
 
 // dpdOn is the case's days past due on day d.
 func dpdOn(c *collectv1.Case, d calendar.Day) uint32 {
@@ -82,6 +95,8 @@ func (mod *Module) LoanSaved(ctx exec.Context, l *creditv1.Loan) error {
 	if err != nil {
 		return fmt.Errorf("collect: loan %d names case %d: %w", l.Id, id, err)
 	}
+	// The stages the case reached by its old overdue since come first.
+	caught := mod.catchUp(ctx, k, c)
 	before := shareOf(c)
 	switch {
 	case l.Status == creditv1.LoanStatus_LOAN_STATUS_TRANSFERRED && l.AssignedTo != 0:
@@ -110,8 +125,8 @@ func (mod *Module) LoanSaved(ctx exec.Context, l *creditv1.Loan) error {
 			mod.emitCase(ctx, c, "the loan was written off")
 		}
 		mod.advanceCase(ctx, k, c, today)
-		if c.HistoryCount == entries && c.OverdueSince == overdueSince &&
-			int64(nextWake(p, cl.zone, c, today)) == c.Wake {
+		if !caught && c.HistoryCount == entries && c.OverdueSince == overdueSince &&
+			int64(nextWake(cl.zone, c, today)) == c.Wake {
 			// Most saves of a delinquent loan (a partial repayment, a day's
 			// accrual) change nothing of its case: nothing to write.
 			return nil
@@ -130,7 +145,7 @@ func (mod *Module) LoanRepaid(ctx exec.Context, l *creditv1.Loan, amount uint64,
 	if id == 0 {
 		return nil
 	}
-	c, err := k.Case(id)
+	c, err := mod.loadCase(ctx, k, id)
 	if err != nil {
 		return fmt.Errorf("collect: loan %d names case %d: %w", l.Id, id, err)
 	}
@@ -195,13 +210,73 @@ func (mod *Module) changeLender(ctx exec.Context, k Keeper, c *collectv1.Case, l
 	mod.emitCase(ctx, c, "followed its loan to "+lender)
 }
 
+// crossings are the days on which c's days past due reach mid_from and
+// late_from (none for a case in write-off recovery or not overdue).
+func crossings(p *collectv1.Params, c *collectv1.Case) [2]calendar.Day {
+	os := calendar.Day(c.OverdueSince)
+	if os == 0 || c.Stage == collectv1.Stage_STAGE_WRITE_OFF {
+		return [2]calendar.Day{}
+	}
+	return [2]calendar.Day{os + calendar.Day(p.MidFrom), os + calendar.Day(p.LateFrom)}
+}
+
+// catchUp brings open case c's stored stage from its as_of day up to today
+// by its days past due, appending a STAGE entry for each change dated the
+// day it happened, and reports whether it appended any: then c must be
+// saved. Every write of a case starts with it (loadCase), so that the
+// history stays in the order of its days.
+func (mod *Module) catchUp(ctx exec.Context, k Keeper, c *collectv1.Case) bool {
+	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
+		return false
+	}
+	cl := mod.clockOf(ctx, k)
+	n := c.HistoryCount
+	for _, d := range crossings(cl.p, c) {
+		if d <= calendar.Day(c.AsOf) || d > cl.today {
+			continue
+		}
+		if s := StageOn(cl.p, c, d); s != c.Stage {
+			c.Stage = s
+			entry(ctx, c, cl.today, &collectv1.CaseEntry{Kind: collectv1.CaseEntryKind_CASE_ENTRY_KIND_STAGE, Day: int64(d)})
+		}
+	}
+	c.AsOf = max(c.AsOf, int64(cl.today))
+	return c.HistoryCount != n
+}
+
+// loadCase reads case id for a change, its stage caught up to today.
+func (mod *Module) loadCase(ctx exec.Context, k Keeper, id uint64) (*collectv1.Case, error) {
+	c, err := k.Case(id)
+	if err != nil {
+		return nil, err
+	}
+	mod.catchUp(ctx, k, c)
+	return c, nil
+}
+
+// StageAt returns a copy of case c with its stage brought up to day (not
+// before its as_of day) by its days past due, as_of set to day: what the
+// case queries answer. Its history is as stored: the entry of a stage
+// reached since its as_of day is appended at its next write.
+func StageAt(p *collectv1.Params, c *collectv1.Case, day calendar.Day) *collectv1.Case {
+	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN || day <= calendar.Day(c.AsOf) {
+		return c
+	}
+	out := proto.Clone(c).(*collectv1.Case)
+	out.Stage, out.AsOf = StageOn(p, c, day), int64(day)
+	return out
+}
+
 // advanceCase brings an open case up to today: a delegation past its end
 // ends, a confirmed promise whose day ended short is broken, the stage
-// follows days past due.
+// follows days past due (one the days past due reached on a day of its
+// own is caught up, its event came from the scan; one that changed with
+// the overdue since, today, is emitted here).
 func (mod *Module) advanceCase(ctx exec.Context, k Keeper, c *collectv1.Case, today calendar.Day) {
 	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
 		return
 	}
+	mod.catchUp(ctx, k, c)
 	if c.Delegate != "" && ctx.Time.Unix() >= c.DelegateUntil {
 		mod.endDelegation(ctx, k, c, today, "the delegation's period ended")
 	}
@@ -217,9 +292,10 @@ func (mod *Module) advanceCase(ctx exec.Context, k Keeper, c *collectv1.Case, to
 }
 
 // nextWake is the first day after today on which c changes by the
-// calendar: a stage threshold, the day after a confirmed promise's day,
-// the day after its delegation's last second; 0 if none.
-func nextWake(p *collectv1.Params, z calendar.Zone, c *collectv1.Case, today calendar.Day) calendar.Day {
+// calendar in a way that needs a write: the day after a confirmed
+// promise's day, the day after its delegation's last second; 0 if none.
+// Its stage thresholds need none (catchUp, scanStages).
+func nextWake(z calendar.Zone, c *collectv1.Case, today calendar.Day) calendar.Day {
 	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
 		return 0
 	}
@@ -228,10 +304,6 @@ func nextWake(p *collectv1.Params, z calendar.Zone, c *collectv1.Case, today cal
 		if d > today && (next == 0 || d < next) {
 			next = d
 		}
-	}
-	if os := calendar.Day(c.OverdueSince); os != 0 && c.Stage != collectv1.Stage_STAGE_WRITE_OFF {
-		consider(os + calendar.Day(p.MidFrom))
-		consider(os + calendar.Day(p.LateFrom))
 	}
 	if pr := c.Promise; pr != nil && pr.State == collectv1.PromiseState_PROMISE_STATE_CONFIRMED {
 		consider(calendar.Day(pr.Due) + 1)
@@ -242,41 +314,107 @@ func nextWake(p *collectv1.Params, z calendar.Zone, c *collectv1.Case, today cal
 	return next
 }
 
-// share is what a case counts in its lender's and delegate's statistics.
+// share is what an open case counts in its lender's and delegate's
+// statistics: a stage that no longer changes by the calendar (fixed: in
+// write-off recovery, escalated late, not overdue), or the day it is
+// overdue since and the stage it is at least (floor: early, or mid if
+// escalated), from which its days past due give its stage on a day.
 type share struct {
 	lender, delegate string
-	stage            collectv1.Stage
+	fixed            collectv1.Stage
+	since            calendar.Day
+	floor            collectv1.Stage
 }
 
 func shareOf(c *collectv1.Case) share {
 	if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
 		return share{}
 	}
-	return share{c.Lender, c.Delegate, c.Stage}
+	sh := share{lender: c.Lender, delegate: c.Delegate}
+	switch {
+	case c.Stage == collectv1.Stage_STAGE_WRITE_OFF:
+		sh.fixed = collectv1.Stage_STAGE_WRITE_OFF
+	case c.OverdueSince == 0 || c.Escalated >= collectv1.Stage_STAGE_LATE:
+		sh.fixed = max(collectv1.Stage_STAGE_EARLY, c.Escalated)
+	default:
+		sh.since, sh.floor = calendar.Day(c.OverdueSince), max(collectv1.Stage_STAGE_EARLY, c.Escalated)
+	}
+	return sh
 }
 
-// apply moves the open-case counts by stage from before to after.
-func (k Keeper) apply(before, after share) {
+// byDay reports whether the share's stage follows its days past due.
+func (sh share) byDay() bool { return sh.floor != 0 }
+
+// eventual is the stage the share counts in the stored statistics: its
+// fixed stage, or late, where days past due lead every case
+// (View.StatsOn takes those not there yet back out by their day).
+func (sh share) eventual() collectv1.Stage {
+	if sh.byDay() {
+		return collectv1.Stage_STAGE_LATE
+	}
+	return sh.fixed
+}
+
+// apply moves case id's counts from its share before a change to after:
+// the stored counts by eventual stage, the counts by day overdue since,
+// and the index of the open cases by that day.
+func (k Keeper) apply(id uint64, before, after share) {
 	if before == after {
 		return
 	}
+	if before.byDay() && (!after.byDay() || before.since != after.since) {
+		k.unmark(sinceKey(before.since, id))
+	}
+	if after.byDay() && (!before.byDay() || before.since != after.since) {
+		k.mark(sinceKey(after.since, id))
+	}
 	move := func(sh share, add bool) {
-		if sh.stage < collectv1.Stage_STAGE_EARLY || sh.stage > collectv1.Stage_STAGE_WRITE_OFF {
+		st := sh.eventual()
+		if st < collectv1.Stage_STAGE_EARLY || st > collectv1.Stage_STAGE_WRITE_OFF {
 			return
 		}
-		for _, m := range []string{sh.lender, sh.delegate} {
+		for _, m := range members(sh.lender, sh.delegate) {
 			k.stat(m, func(s *collectv1.Stats) {
-				i := int(sh.stage) - 1
+				i := int(st) - 1
 				if add {
 					s.CasesByStage[i]++
 				} else if s.CasesByStage[i] > 0 {
 					s.CasesByStage[i]--
 				}
 			})
+			if sh.byDay() {
+				k.addDayCount(m, sh.since, sh.floor, add)
+			}
 		}
 	}
 	move(before, false)
 	move(after, true)
+}
+
+// addDayCount adds one to (or takes one from) member's open cases overdue
+// since day at floor (early or mid); a count that reaches zero leaves the
+// store.
+func (k Keeper) addDayCount(member string, day calendar.Day, floor collectv1.Stage, add bool) {
+	key := DayCountKey(member, day)
+	n := k.DayCount(member, day)
+	i := 0
+	if floor == collectv1.Stage_STAGE_MID {
+		i = 1
+	}
+	switch {
+	case add:
+		n[i]++
+	case n[i] > 0:
+		n[i]--
+	}
+	if n == [2]uint64{} {
+		k.kv.Delete(key)
+		return
+	}
+	if k.kv.Get(dayCountsMark) == nil {
+		k.mark(dayCountsMark)
+	}
+	k.kv.Set(key, binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, n[0]), n[1]))
 }
 
 // saveCase stores c after a change, with its wake index entry and its
@@ -286,11 +424,11 @@ func (mod *Module) saveCase(ctx exec.Context, k Keeper, before share, c *collect
 		k.unmark(wakeKey(calendar.Day(c.Wake), c.Id))
 	}
 	cl := mod.clockOf(ctx, k)
-	c.Wake = int64(nextWake(cl.p, cl.zone, c, cl.today))
+	c.Wake = int64(nextWake(cl.zone, c, cl.today))
 	if c.Wake != 0 {
 		k.mark(wakeKey(calendar.Day(c.Wake), c.Id))
 	}
-	k.apply(before, shareOf(c))
+	k.apply(c.Id, before, shareOf(c))
 	k.setProto(CaseKey(c.Id), c)
 	return nil
 }
@@ -306,7 +444,7 @@ func (mod *Module) touchCase(ctx exec.Context, k Keeper, id uint64) (*collectv1.
 		if _, err := mod.loans.TouchLoan(ctx, c.Loan); err != nil {
 			return nil, 0, err
 		}
-		if c, err = k.Case(id); err != nil {
+		if c, err = mod.loadCase(ctx, k, id); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -324,7 +462,8 @@ func (mod *Module) touchCase(ctx exec.Context, k Keeper, id uint64) (*collectv1.
 
 // BeginBlock is the daily sweep: at most sweep_per_block records a block
 // among the loans whose case opens today, the cases that change today
-// (stage, promise, delegation) and the permits whose deadline passed
+// (promise, delegation), the cases whose stage changes today (read for
+// their events only: scanStages) and the permits whose deadline passed
 // without an outcome; the rest goes on in the next block. Each index
 // holds a record under the one day it next changes, so a day's work is
 // proportional to what changes that day.
@@ -372,7 +511,11 @@ func (mod *Module) BeginBlock(ctx exec.Context) error {
 	if budget <= 0 {
 		return nil
 	}
-	budget, err := mod.missPermits(ctx, k, budget)
+	budget, err := mod.scanStages(ctx, k, budget)
+	if err != nil || budget <= 0 {
+		return err
+	}
+	budget, err = mod.missPermits(ctx, k, budget)
 	if err != nil || budget <= 0 {
 		return err
 	}
@@ -400,13 +543,14 @@ func promiseStateName(s collectv1.PromiseState) string {
 }
 
 // SweepPending reports whether the sweep has work left for day or before:
-// cases to open, cases to bring up to date (permits past their deadline
-// are not counted: they are due by the second, not by the day).
+// cases to open, cases to bring up to date, stage events to emit (permits
+// past their deadline are not counted: they are due by the second, not by
+// the day).
 func SweepPending(r store.Reader, day calendar.Day) bool {
 	for _, prefix := range []byte{prefixOpen, prefixWake} {
 		if _, _, ok := store.First(r, []byte{prefix}, dayIDKey(prefix, uint64(day+1), 0)); ok {
 			return true
 		}
 	}
-	return false
+	return stagesPending(r, day)
 }

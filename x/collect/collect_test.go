@@ -12,6 +12,8 @@ import (
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/collect"
+	"github.com/ledgerd/ledgerd/x/collect/collectclient"
+	"github.com/ledgerd/ledgerd/x/history"
 )
 
 var (
@@ -44,7 +46,7 @@ func TestCaseOpensMovesCloses(t *testing.T) {
 	if k = c.caseOf(loan); k.Stage != collectv1.Stage_STAGE_MID {
 		t.Fatalf("31 days past due: %s", k.Stage)
 	}
-	if s := c.view().Stats(apptest.Issuer); s.CasesByStage[1] != 1 || s.CasesOpened != 1 {
+	if s := c.stats(apptest.Issuer); s.CasesByStage[1] != 1 || s.CasesOpened != 1 {
 		t.Fatalf("stats: %v", s)
 	}
 	c.block(noon(2025, 3, 14))
@@ -71,8 +73,97 @@ func TestCaseOpensMovesCloses(t *testing.T) {
 			t.Fatalf("history %v, want %v", kinds, want)
 		}
 	}
-	if s := c.view().Stats(apptest.Issuer); s.CasesByStage[1] != 0 || s.CasesClosed != 1 {
+	if s := c.stats(apptest.Issuer); s.CasesByStage[1] != 0 || s.CasesClosed != 1 {
 		t.Fatalf("stats after closing: %v", s)
+	}
+}
+
+// TestStageMovesWithoutAWrite: on the day a case reaches 31 days past
+// due nothing of it is written, yet the case query gives mid, the stats
+// count it mid and the day's first block emits its stage event; its next
+// write appends the STAGE entry dated that day, before its own, and the
+// history chain verifies. At 91 days past due the same with late.
+func TestStageMovesWithoutAWrite(t *testing.T) {
+	c := newChain(t)
+	loan := c.openLoan()
+	c.block(local(2025, 2, 14, 0, 0, 5))
+	id := c.caseOf(loan).Id
+	c.block(local(2025, 3, 12, 23, 59, 59))
+	stored := c.kase(id)
+	if s := c.stats(apptest.Issuer); s.CasesByStage[0] != 1 || s.CasesByStage[1] != 0 {
+		t.Fatalf("30 days past due, stats: %v", s.CasesByStage)
+	}
+	c.block(local(2025, 3, 13, 0, 0, 1)) // 31 days past due
+	if k := c.kase(id); !proto.Equal(k, stored) {
+		t.Fatalf("the stage day wrote the case:\n%v\nwas\n%v", k, stored)
+	}
+	if k := c.caseOf(loan); k.Stage != collectv1.Stage_STAGE_MID || calendar.Day(k.AsOf) != c.today() {
+		t.Fatalf("31 days past due, the case query: %s as of %s", k.Stage, calendar.Day(k.AsOf))
+	}
+	if s := c.stats(apptest.Issuer); s.CasesByStage[0] != 0 || s.CasesByStage[1] != 1 {
+		t.Fatalf("31 days past due, stats: %v", s.CasesByStage)
+	}
+	// stageEvent checks the last block emitted case id's stage event once.
+	stageEvent := func(stage string) {
+		t.Helper()
+		n := 0
+		for _, e := range c.events {
+			attrs := map[string]string{}
+			for _, a := range e.Attributes {
+				attrs[a.Key] = a.Value
+			}
+			if e.Type == collect.EventCase && attrs["case"] == strconv.FormatUint(id, 10) && attrs["stage"] == stage && attrs["reason"] == "days past due" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%d %s stage events for case %d in %v", n, stage, id, c.events)
+		}
+		// collect watch --bank passes it on.
+		for _, e := range collectclient.BankEvents(c.h.Height(), c.events, apptest.Issuer) {
+			if e.Type == collect.EventCase && e.Attrs["stage"] == stage && e.Attrs["reason"] == "days past due" {
+				return
+			}
+		}
+		t.Fatalf("collect watch --bank %s would not show case %d's %s stage event", apptest.Issuer, id, stage)
+	}
+	for _, e := range c.events {
+		if e.Type == history.Event {
+			t.Fatalf("the stage day appended to a history: %v", e)
+		}
+	}
+	stageEvent("mid")
+	mid := c.today()
+
+	// Its next write, a week later, appends the STAGE entry dated that day.
+	at := local(2025, 3, 20, 10, 0, 0)
+	c.ok(at, c.lender, &collectv1.MsgRequestPermit{Case: id, Channel: call})
+	es := c.verifyHistory(id)
+	if len(es) != 3 || es[1].Kind != collectv1.CaseEntryKind_CASE_ENTRY_KIND_STAGE || calendar.Day(es[1].Day) != mid ||
+		es[1].Stage != collectv1.Stage_STAGE_MID || es[1].DaysPastDue != 31 || es[2].Kind != collectv1.CaseEntryKind_CASE_ENTRY_KIND_PERMIT {
+		t.Fatalf("history after the next write: %v", es)
+	}
+	if k := c.kase(id); k.Stage != collectv1.Stage_STAGE_MID || calendar.Day(k.AsOf) != c.today() {
+		t.Fatalf("stored after the next write: %s as of %s", k.Stage, calendar.Day(k.AsOf))
+	}
+
+	// 91 days past due: late. The credit module saves the loan that day
+	// (its class becomes substandard), and the case with it: the STAGE
+	// entry is appended then, its event still the scan's alone.
+	c.block(local(2025, 5, 11, 23, 59, 59))
+	if k := c.caseOf(loan); k.Stage != collectv1.Stage_STAGE_MID {
+		t.Fatalf("90 days past due: %s", k.Stage)
+	}
+	c.block(local(2025, 5, 12, 0, 0, 1))
+	stageEvent("late")
+	late := c.today()
+	if s := c.stats(apptest.Issuer); s.CasesByStage[1] != 0 || s.CasesByStage[2] != 1 {
+		t.Fatalf("91 days past due, stats: %v", s.CasesByStage)
+	}
+	es = c.verifyHistory(id)
+	if n := len(es); es[n-1].Kind != collectv1.CaseEntryKind_CASE_ENTRY_KIND_STAGE || calendar.Day(es[n-1].Day) != late ||
+		es[n-1].Stage != collectv1.Stage_STAGE_LATE || es[n-1].DaysPastDue != 91 {
+		t.Fatalf("history after the late stage: %v", es)
 	}
 }
 
@@ -136,7 +227,7 @@ func TestPermitRules(t *testing.T) {
 	c.ok(local(2025, 2, 22, 9, 1, 0), c.lender, &collectv1.MsgDelegateCase{Case: k.Id, Collector: agencyID, Until: until.Unix()})
 	c.ok(local(2025, 2, 22, 11, 59, 59), c.agency, permit(letter))
 	c.refused(until, c.agency, permit(letter), collect.ErrNotActing.Code)
-	if s := c.view().Stats(agencyID); s.Permits[3] != 1 {
+	if s := c.stats(agencyID); s.Permits[3] != 1 {
 		t.Fatalf("agency stats: %v", s)
 	}
 
@@ -154,7 +245,7 @@ func TestPermitRules(t *testing.T) {
 	c.ok(local(2025, 2, 25, 9, 5, 0), c.lender, &collectv1.MsgRecordOutcome{Permit: pid, Result: "sent", EvidenceHash: hash("letter 2")})
 	c.refused(local(2025, 2, 25, 9, 6, 0), c.lender, &collectv1.MsgRecordOutcome{Permit: pid, Result: "sent", EvidenceHash: hash("letter 2")},
 		collect.ErrOutcomeRecorded.Code)
-	s := c.view().Stats(apptest.Issuer)
+	s := c.stats(apptest.Issuer)
 	if s.PermitsMissed < 1 || s.Outcomes[3] != 1 {
 		t.Fatalf("lender stats: %v", s)
 	}
@@ -193,7 +284,7 @@ func TestComplaintProof(t *testing.T) {
 	c.refused(noon(2025, 2, 16), c.lender, &collectv1.MsgRuleComplaint{Complaint: 2, Upheld: true, Reason: "x"}, collect.ErrNotRegulator.Code)
 	c.ok(noon(2025, 2, 16).Add(time.Minute), c.regulator, &collectv1.MsgRuleComplaint{Complaint: 2, Upheld: true, Reason: "called at 22:30 without a permit"})
 	c.refused(noon(2025, 2, 17), c.regulator, &collectv1.MsgRuleComplaint{Complaint: 2, Reason: "again"}, collect.ErrComplaintRuled.Code)
-	if s := c.view().Stats(apptest.Issuer); s.Complaints != 2 || s.ComplaintsUpheld != 1 {
+	if s := c.stats(apptest.Issuer); s.Complaints != 2 || s.ComplaintsUpheld != 1 {
 		t.Fatalf("stats: %v", s)
 	}
 	// A suspended collector is not delegated to, nor acts.
@@ -235,7 +326,7 @@ func TestPromises(t *testing.T) {
 	if pr := c.caseOf(loan).Promise; pr.State != collectv1.PromiseState_PROMISE_STATE_BROKEN || pr.Paid != 1_000 {
 		t.Fatalf("promise the day after its day: %v", pr)
 	}
-	if s := c.view().Stats(apptest.Issuer); s.PromisesKept != 1 || s.PromisesBroken != 1 {
+	if s := c.stats(apptest.Issuer); s.PromisesKept != 1 || s.PromisesBroken != 1 {
 		t.Fatalf("stats: %v", s)
 	}
 	c.verifyHistory(k.Id)
@@ -276,7 +367,7 @@ func TestWriteOffAndAssignment(t *testing.T) {
 	c.refused(noon(2025, 2, 19), c.agency, &collectv1.MsgRequestPermit{Case: k.Id, Channel: letter}, collect.ErrNotActing.Code)
 	c.refused(noon(2025, 2, 19).Add(time.Minute), c.lender, &collectv1.MsgRequestPermit{Case: k.Id, Channel: letter}, collect.ErrNotActing.Code)
 	c.ok(noon(2025, 2, 19).Add(2*time.Minute), other, &collectv1.MsgRequestPermit{Case: k.Id, Channel: letter})
-	if s := c.view().Stats(apptest.Issuer); s.CasesByStage[0] != 0 {
+	if s := c.stats(apptest.Issuer); s.CasesByStage[0] != 0 {
 		t.Fatalf("the seller still counts the case: %v", s)
 	}
 

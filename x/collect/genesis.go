@@ -37,6 +37,8 @@ func (mod *Module) initGenesis(ctx exec.Context, section json.RawMessage) ([]abc
 	if _, err := ValidateParams(params); err != nil {
 		return nil, errcode.Wrap(ErrInvalidGenesis, "params: %v", err)
 	}
-	NewKeeper(ctx.KV(StoreName)).setProto(ParamsKey(), params)
+	k := NewKeeper(ctx.KV(StoreName))
+	k.setProto(ParamsKey(), params)
+	k.mark(dayCountsMark)
 	return nil, nil
 }

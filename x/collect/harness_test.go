@@ -11,6 +11,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
@@ -129,6 +130,9 @@ func (c *chain) block(t time.Time, txs ...[]byte) []*abci.ExecTxResult {
 	if err := collect.CheckCases(c.reader(collect.StoreName)); err != nil {
 		c.t.Fatalf("after the block at %s: %v", t, err)
 	}
+	if err := collect.CheckStatsOn(c.reader(collect.StoreName), c.today()); err != nil {
+		c.t.Fatalf("after the block at %s: %v", t, err)
+	}
 	return resp.TxResults
 }
 
@@ -180,15 +184,47 @@ func (c *chain) reader(name string) store.Reader {
 
 func (c *chain) view() collect.View { return collect.NewView(c.reader(collect.StoreName)) }
 
+// caseOf is loan's open case as the case query answers it on the last
+// block's day (its stage brought up to the day).
 func (c *chain) caseOf(loan uint64) *collectv1.Case {
 	c.t.Helper()
 	id := c.view().OpenCaseOf(loan)
 	if id == 0 {
 		c.t.Fatalf("loan %d has no open case", loan)
 	}
-	return c.kase(id)
+	return c.query(fmt.Sprintf("case/%d", id)).(*collectv1.Case)
 }
 
+// stats is member's statistics as the stats query answers them on the
+// last block's day.
+func (c *chain) stats(member string) *collectv1.Stats {
+	c.t.Helper()
+	return c.query("stats/" + member).(*collectv1.Stats)
+}
+
+// query answers a collection query path over the committed stores, with
+// the last block's time.
+func (c *chain) query(path string) proto.Message {
+	c.t.Helper()
+	for _, m := range app.Modules().Modules() {
+		if m.Name == collect.StoreName {
+			ans, err := m.Answer(stores{c}, path, nil)
+			if err != nil {
+				c.t.Fatal(err)
+			}
+			return ans
+		}
+	}
+	c.t.Fatal("no collection module")
+	return nil
+}
+
+// today is the last block's day.
+func (c *chain) today() calendar.Day {
+	return zone.Day(c.at.Unix())
+}
+
+// kase is case id as stored.
 func (c *chain) kase(id uint64) *collectv1.Case {
 	c.t.Helper()
 	k, err := c.view().Case(id)
@@ -300,3 +336,4 @@ type stores struct{ c *chain }
 
 func (s stores) Reader(name string) store.Reader { return s.c.reader(name) }
 func (s stores) Height() int64                   { return s.c.h.Height() }
+func (s stores) Time() time.Time                 { return s.c.at }

@@ -39,6 +39,9 @@ const (
 	prefixDelegCase   byte = 0x16 // | collector* | case id -> mark: cases delegated to the collector
 	prefixPortfolio   byte = 0x17 // | lender* | class -> Portfolio
 	prefixPortSweep   byte = 0x18 // | lender* | class -> mark: the portfolio's delegation has cases to go through
+	prefixDayCount    byte = 0x19 // | member* | overdue since day -> open cases by floor: early, mid (8 bytes each)
+	prefixSince       byte = 0x1a // | overdue since day | case id -> mark: an open case whose stage follows its days past due
+	keyStageCursor    byte = 0x1b // -> where the scan for stage events is: the mid and the late crossings' last since|case keys
 )
 
 // ParamsKey is the store key of the parameters.
@@ -119,6 +122,18 @@ func caseCountKey(c uint64, ch collectv1.Channel, day calendar.Day) []byte {
 	k := append(idKey(prefixCaseCount, c), byte(ch))
 	return binary.BigEndian.AppendUint64(k, uint64(day))
 }
+
+// DayCountPrefix is the prefix of member's counts of open cases by the day
+// they have been overdue since.
+func DayCountPrefix(member string) []byte { return memberPrefix(prefixDayCount, member) }
+
+// DayCountKey is the store key of member's count of open cases overdue
+// since day.
+func DayCountKey(member string, day calendar.Day) []byte {
+	return binary.BigEndian.AppendUint64(DayCountPrefix(member), uint64(day))
+}
+
+func sinceKey(day calendar.Day, id uint64) []byte { return dayIDKey(prefixSince, uint64(day), id) }
 
 func wakeKey(day calendar.Day, id uint64) []byte { return dayIDKey(prefixWake, uint64(day), id) }
 

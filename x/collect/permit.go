@@ -162,7 +162,7 @@ func (mod *Module) RecordOutcome(ctx exec.Context, m *collectv1.MsgRecordOutcome
 	if err != nil || acting.Id != p.Collector {
 		return wrapf(ErrNotActing, "permit %d was granted to %q", p.Id, p.Collector)
 	}
-	c, err := k.Case(p.Case)
+	c, err := mod.loadCase(ctx, k, p.Case)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (mod *Module) missPermits(ctx exec.Context, k Keeper, budget int) (int, err
 		for _, member := range members(p.Lender, p.Collector) {
 			k.stat(member, func(s *collectv1.Stats) { s.PermitsMissed++ })
 		}
-		c, err := k.Case(p.Case)
+		c, err := mod.loadCase(ctx, k, p.Case)
 		if err != nil {
 			return 0, err
 		}

@@ -134,8 +134,10 @@ func (mod *Module) sweepPortfolios(ctx exec.Context, k Keeper, today calendar.Da
 		before := shareOf(c)
 		switch {
 		case active && (c.Delegate != p.Collector || c.DelegateUntil != p.Until):
+			mod.catchUp(ctx, k, c)
 			mod.delegate(ctx, k, c, today, p.Collector, p.Until, "portfolio "+ClassName(class))
 		case !active && c.Delegate != "" && c.Delegate == p.Previous:
+			mod.catchUp(ctx, k, c)
 			mod.endDelegation(ctx, k, c, today, "the portfolio's delegation ended")
 		default:
 			continue

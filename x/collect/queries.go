@@ -1,17 +1,21 @@
 package collect
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
 	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/module"
+	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 // PageSize bounds a list answer; page on with /after/<id>.
@@ -26,14 +30,11 @@ func (mod *Module) queries() []module.Query {
 		{Path: "params", Doc: "the parameters (collectv1.Params)", Handle: func(s module.Stores, _ string, _ []byte) (proto.Message, error) {
 			return NewView(s.Reader(StoreName)).Params(), nil
 		}, CLI: &module.QueryCLI{Use: "params", Short: "The collection rules: stages, contact hours, permit window, caps per channel", Answer: (*collectv1.Params)(nil)}},
-		{Path: "case/", Doc: "<id>: a case (collectv1.Case)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
-			id, err := parseID(rest)
-			if err != nil {
-				return nil, err
-			}
-			return NewView(s.Reader(StoreName)).Case(id)
-		}, CLI: &module.QueryCLI{Use: "case ID", Short: "A collection case: its loan, lender, stage, delegate, promise, history head", Args: 1, Answer: (*collectv1.Case)(nil)}},
-		{Path: "cases/", Doc: "lender/<member>, collector/<member> or borrower/<0x>, then [/after/<id>]: cases (collectv1.Cases)", Handle: queryCases,
+		{Path: "case/", Doc: "<id>[/<YYYY-MM-DD>]: a case, its stage brought up to the day (default: the block's) (collectv1.Case)", Handle: queryCase,
+			CLI: &module.QueryCLI{Use: "case ID [--on DATE]", Short: "A collection case: its loan, lender, stage on a day (default: the state's), delegate, promise, history head",
+				Args: 1, Flags: []module.Flag{{Name: "on", Usage: "the day of the stage, YYYY-MM-DD (at or after the case's last update)"}}, Path: onPath,
+				Answer: (*collectv1.Case)(nil)}},
+		{Path: "cases/", Doc: "lender/<member>, collector/<member> or borrower/<0x>, then [/after/<id>]: cases, each with its stage on the block's day (collectv1.Cases)", Handle: queryCases,
 			CLI: &module.QueryCLI{Use: "cases lender|collector|borrower WHO [--after ID]", Short: "The cases of a lender, of a collector (delegated to it now) or of a borrower, 100 at a time",
 				Args: 2, Flags: []module.Flag{{Name: "after", Usage: "list cases after this id"}}, Path: module.PageAfter, Answer: (*collectv1.Cases)(nil)}},
 		{Path: "permit/", Doc: "<id>: a permit and its outcome (collectv1.Permit)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
@@ -59,14 +60,87 @@ func (mod *Module) queries() []module.Query {
 		{Path: "complaints/", Doc: "<0x borrower>[/after/<id>]: the borrower's complaints (collectv1.Complaints)", Handle: queryComplaints,
 			CLI: &module.QueryCLI{Use: "complaints BORROWER [--after ID]", Short: "A borrower's complaints, 100 at a time", Args: 1,
 				Flags: []module.Flag{{Name: "after", Usage: "list complaints after this id"}}, Path: module.PageAfter, Answer: (*collectv1.Complaints)(nil)}},
-		{Path: "stats/", Doc: "<member>: a lender's or collector's counts (collectv1.Stats)", Handle: func(s module.Stores, rest string, _ []byte) (proto.Message, error) {
-			if rest == "" {
-				return nil, badQuery("stats/: want stats/<member>")
-			}
-			return NewView(s.Reader(StoreName)).Stats(rest), nil
-		}, CLI: &module.QueryCLI{Use: "stats MEMBER", Short: "A lender's or collector's provable counts: open cases by stage, permits and outcomes by channel, missed permits, complaints, promises",
-			Args: 1, Answer: (*collectv1.Stats)(nil)}},
+		{Path: "stats/", Doc: "<member>[/<YYYY-MM-DD>]: a lender's or collector's counts, its open cases by their stage on the day (default: the block's) (collectv1.Stats)",
+			Handle: queryStats, CLI: &module.QueryCLI{Use: "stats MEMBER [--on DATE]",
+				Short: "A lender's or collector's provable counts: open cases by stage on a day (default: the state's), permits and outcomes by channel, missed permits, complaints, promises",
+				Args:  1, Flags: []module.Flag{{Name: "on", Usage: "the day of the stages, YYYY-MM-DD"}}, Path: onPath, Answer: (*collectv1.Stats)(nil)}},
 	}
+}
+
+// onPath is a QueryCLI.Path: the argument, then the --on day if given.
+func onPath(in module.Input) (string, error) {
+	if d := in.Flag("on"); d != "" {
+		return in.Arg(0) + "/" + d, nil
+	}
+	return in.Arg(0), nil
+}
+
+// blockTimer is implemented by query stores that know their block's time:
+// the node's for its last committed height, proven reads (the time of the
+// header that proves them).
+type blockTimer interface{ Time() time.Time }
+
+// queryDay is the day a query asks for: the one given (YYYY-MM-DD), or
+// the day of the queried block's time in the consortium's time zone; ok
+// is false if neither is known. Proven reads know their header's time
+// once they have proven a read: read something first.
+func queryDay(s module.Stores, text string) (calendar.Day, bool, error) {
+	if text != "" {
+		d, err := calendar.ParseDay(text)
+		if err != nil {
+			return 0, false, badQuery("%v", err)
+		}
+		return d, true, nil
+	}
+	t, ok := s.(blockTimer)
+	if !ok || t.Time().IsZero() {
+		return 0, false, nil
+	}
+	zone := calendar.Zone{UTCOffset: wallet.NewView(s.Reader(wallet.StoreName)).Params().UtcOffsetSeconds}
+	return zone.Day(t.Time().Unix()), true, nil
+}
+
+// queryCase answers case/<id>[/<day>]: the case with its stage on the day
+// (StageAt; the case as stored if no day is known or the day is its own).
+func queryCase(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+	idText, dayText, _ := strings.Cut(rest, "/")
+	id, err := parseID(idText)
+	if err != nil {
+		return nil, err
+	}
+	v := NewView(s.Reader(StoreName))
+	c, err := v.Case(id)
+	if err != nil {
+		return nil, err
+	}
+	day, ok, err := queryDay(s, dayText)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return c, nil
+	case dayText != "" && day < calendar.Day(c.AsOf):
+		return nil, badQuery("case %d is up to date to %s; ask for that day or later", c.Id, calendar.Day(c.AsOf))
+	}
+	return StageAt(v.Params(), c, day), nil
+}
+
+// queryStats answers stats/<member>[/<day>]: View.StatsOn the day.
+func queryStats(s module.Stores, rest string, _ []byte) (proto.Message, error) {
+	member, dayText, _ := strings.Cut(rest, "/")
+	if member == "" {
+		return nil, badQuery("stats/: want stats/<member>[/<YYYY-MM-DD>]")
+	}
+	v := NewView(s.Reader(StoreName))
+	p := v.Params() // read first: proven reads know their header's time after one
+	day, ok, err := queryDay(s, dayText)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, badQuery("stats/%s: the open cases by stage need a day: this height's block time is not known here, give stats/%s/<YYYY-MM-DD>", member, member)
+	}
+	return v.StatsOn(member, p, day), nil
 }
 
 func parseID(s string) (uint64, error) {
@@ -131,11 +205,19 @@ func queryCases(s module.Stores, rest string, _ []byte) (proto.Message, error) {
 		return nil, badQuery("cases/%s: want lender, collector or borrower", kind)
 	}
 	v := NewView(s.Reader(StoreName))
+	p := v.Params() // read first: proven reads know their header's time after one
+	day, known, err := queryDay(s, "")
+	if err != nil {
+		return nil, err
+	}
 	out := new(collectv1.Cases)
 	for _, id := range v.ids(prefix, after, PageSize) {
 		c, err := v.Case(id)
 		if err != nil {
 			return nil, err
+		}
+		if known {
+			c = StageAt(p, c, day)
 		}
 		out.Cases = append(out.Cases, c)
 	}
@@ -220,11 +302,15 @@ func queryCoverage(s module.Stores, rest string, _ []byte) (proto.Message, error
 }
 
 // CheckCases checks the cases' indexes and counts: every open case is the
-// open case of its loan and every loan's open case is open; every lender's
-// open cases by stage add up to its statistics.
+// open case of its loan and every loan's open case is open; every
+// member's stored counts of open cases by stage (the stage days past due
+// lead to), its counts by day overdue since and the index of open cases by
+// that day are those the open cases give.
 func CheckCases(r store.Reader) error {
 	v := NewView(r)
-	byStage := map[string][4]uint64{}
+	eventual := map[string][4]uint64{}
+	days := map[string][2]uint64{}
+	since := map[string]bool{}
 	var err error
 	store.EachPrefix(r, []byte{prefixCase}, false, func(_, val []byte) bool {
 		c := new(collectv1.Case)
@@ -238,12 +324,22 @@ func CheckCases(r store.Reader) error {
 			err = fmt.Errorf("case %d is open on loan %d, whose open case is %d", c.Id, c.Loan, got)
 			return false
 		}
-		if c.Stage >= collectv1.Stage_STAGE_EARLY && c.Stage <= collectv1.Stage_STAGE_WRITE_OFF {
-			for _, m := range members(c.Lender, c.Delegate) {
-				s := byStage[m]
-				s[c.Stage-1]++
-				byStage[m] = s
+		sh := shareOf(c)
+		if st := sh.eventual(); st >= collectv1.Stage_STAGE_EARLY && st <= collectv1.Stage_STAGE_WRITE_OFF {
+			for _, m := range members(sh.lender, sh.delegate) {
+				s := eventual[m]
+				s[st-1]++
+				eventual[m] = s
+				if sh.byDay() {
+					k := string(DayCountKey(m, sh.since))
+					n := days[k]
+					n[min(int(sh.floor)-1, 1)]++
+					days[k] = n
+				}
 			}
+		}
+		if sh.byDay() {
+			since[string(sinceKey(sh.since, c.Id))] = true
 		}
 		return true
 	})
@@ -266,12 +362,85 @@ func CheckCases(r store.Reader) error {
 		if err = proto.Unmarshal(val, s); err != nil {
 			return false
 		}
-		want := byStage[s.Member]
+		want := eventual[s.Member]
 		for i := range 4 {
 			if i < len(s.CasesByStage) && s.CasesByStage[i] != want[i] {
-				err = fmt.Errorf("member %q counts %v open cases by stage, the cases say %v", s.Member, s.CasesByStage, want)
+				err = fmt.Errorf("member %q counts %v open cases by the stage days past due lead to, the cases say %v", s.Member, s.CasesByStage, want)
 				return false
 			}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	have := 0
+	store.EachPrefix(r, []byte{prefixDayCount}, false, func(k, val []byte) bool {
+		if bytes.Equal(k, dayCountsMark) {
+			return true
+		}
+		have++
+		if got, want := dayCountOf(val), days[string(k)]; got != want || len(val) != 16 {
+			err = fmt.Errorf("open cases by day overdue since %x: %v kept, the cases say %v", k, got, want)
+			return false
+		}
+		return true
+	})
+	if err == nil && have != len(days) {
+		err = fmt.Errorf("%d counts of open cases by day overdue since kept, the cases give %d", have, len(days))
+	}
+	if err != nil {
+		return err
+	}
+	have = 0
+	store.EachPrefix(r, []byte{prefixSince}, false, func(k, _ []byte) bool {
+		have++
+		if !since[string(k)] {
+			err = fmt.Errorf("the index of open cases by day overdue since holds %x, not an open case's", k)
+			return false
+		}
+		return true
+	})
+	if err == nil && have != len(since) {
+		err = fmt.Errorf("the index of open cases by day overdue since holds %d, the open cases give %d", have, len(since))
+	}
+	return err
+}
+
+// CheckStatsOn checks that every member's statistics on day (StatsOn)
+// count its open cases by their stage on day (StageOn), recounted.
+func CheckStatsOn(r store.Reader, day calendar.Day) error {
+	v := NewView(r)
+	p := v.Params()
+	byStage := map[string][4]uint64{}
+	var err error
+	store.EachPrefix(r, []byte{prefixCase}, false, func(_, val []byte) bool {
+		c := new(collectv1.Case)
+		if err = proto.Unmarshal(val, c); err != nil {
+			return false
+		}
+		if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
+			return true
+		}
+		st := StageOn(p, c, day)
+		for _, m := range members(c.Lender, c.Delegate) {
+			s := byStage[m]
+			s[st-1]++
+			byStage[m] = s
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	store.EachPrefix(r, []byte{prefixStats}, false, func(_, val []byte) bool {
+		s := new(collectv1.Stats)
+		if err = proto.Unmarshal(val, s); err != nil {
+			return false
+		}
+		if got, want := v.StatsOn(s.Member, p, day).CasesByStage, byStage[s.Member]; [4]uint64(got[:4]) != want {
+			err = fmt.Errorf("member %q has %v open cases by stage on %s, the cases say %v", s.Member, got, day, want)
+			return false
 		}
 		return true
 	})

@@ -130,7 +130,9 @@ func (v View) Suspended(collector string) (*collectv1.Suspension, bool) {
 	return s, store.GetProto(v.r, SuspensionKey(collector), s)
 }
 
-// Stats returns member's statistics (zero if none).
+// Stats returns member's statistics as stored (zero if none): its open
+// cases counted at the stage their days past due lead to; StatsOn gives
+// them at their stage on a day.
 func (v View) Stats(member string) *collectv1.Stats {
 	s := new(collectv1.Stats)
 	if !store.GetProto(v.r, StatsKey(member), s) {

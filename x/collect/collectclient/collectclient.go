@@ -2,9 +2,12 @@
 // ledgerd node, taking its word (Case, Coverage) or proving it (the
 // Verified forms).
 //
-// What a Verified read proves: a record (a case, a permit, a complaint, a
-// member's statistics) is proven present or absent at a height against a
-// header the light client verified. VerifiedCoverage runs the module's
+// What a Verified read proves: a record (a permit, a complaint) is proven
+// present or absent at a height against a header the light client
+// verified. VerifiedCase and VerifiedStats run the module's own case and
+// stats queries here over proven reads, since a case's stage and a
+// member's open cases by stage depend on the day (of the header, or one
+// given). VerifiedCoverage runs the module's
 // own coverage code here over the index range of the permits that could
 // cover the moment, proven complete: "no permit covered it" is proven as
 // firmly as "permit 7 did". A case's history is proven complete with
@@ -20,6 +23,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/client"
 	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
+	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/collect"
 )
 
@@ -39,14 +43,17 @@ func (c Client) Case(ctx context.Context, id uint64) (*collectv1.Case, error) {
 	return k, nil
 }
 
-// VerifiedCase proves case id at height (0: the latest).
-func (c Client) VerifiedCase(ctx context.Context, id uint64, height int64) (*collectv1.Case, *client.Proven, error) {
-	k := new(collectv1.Case)
-	p, err := c.VerifiedRecord(ctx, collect.StoreName, collect.CaseKey(id), height, fmt.Sprintf("case %d", id), k)
+// VerifiedCase computes case id with its stage on day (0: the day of the
+// proven state's header) here, with the collection module's own case
+// query, over the case's record and the parameters proven at height (0:
+// the latest). It returns the proofs of every read.
+func (c Client) VerifiedCase(ctx context.Context, id uint64, day calendar.Day, height int64) (*collectv1.Case, *client.ProvenReads, error) {
+	out := new(collectv1.Case)
+	reads, err := c.runProven(ctx, "case/", withDay(fmt.Sprint(id), day), height, out)
 	if err != nil {
 		return nil, nil, err
 	}
-	return k, p, nil
+	return out, reads, nil
 }
 
 // VerifiedPermit proves permit id at height (0: the latest).
@@ -69,20 +76,45 @@ func (c Client) VerifiedComplaint(ctx context.Context, id uint64, height int64) 
 	return cp, pr, nil
 }
 
-// VerifiedStats proves member's statistics at height (0: the latest): a
-// member with none has zero counts, proven absent.
-func (c Client) VerifiedStats(ctx context.Context, member string, height int64) (*collectv1.Stats, *client.Proven, error) {
-	p, err := c.Verified(ctx, collect.StoreName, collect.StatsKey(member), height)
+// VerifiedStats computes member's statistics on day (0: the day of the
+// proven state's header) here, with the collection module's own stats
+// query, over reads proven at height (0: the latest): the member's stored
+// counts (proven absent: all zero) and its counts of open cases by day
+// overdue since over the last late_from days, that range proven complete.
+func (c Client) VerifiedStats(ctx context.Context, member string, day calendar.Day, height int64) (*collectv1.Stats, *client.ProvenReads, error) {
+	out := new(collectv1.Stats)
+	reads, err := c.runProven(ctx, "stats/", withDay(member, day), height, out)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := &collectv1.Stats{Member: member}
-	if p.Value != nil {
-		if err := proto.Unmarshal(p.Value, out); err != nil {
-			return nil, nil, fmt.Errorf("collectclient: stats of %s: proven record does not decode: %w", member, client.ErrVerification)
-		}
+	return out, reads, nil
+}
+
+func withDay(rest string, day calendar.Day) string {
+	if day != 0 {
+		rest += "/" + day.String()
 	}
-	return out, p, nil
+	return rest
+}
+
+// module is the collection module whose query handlers the Verified reads
+// run: they read the stores only.
+var module = collect.New(nil, nil).Module()
+
+// runProven runs the collection module's query path over reads proven at
+// height (0: the latest) and sets out to its answer.
+func (c Client) runProven(ctx context.Context, path, rest string, height int64, out proto.Message) (*client.ProvenReads, error) {
+	reads := c.ProvenReader(ctx, height)
+	var answer proto.Message
+	herr := fmt.Errorf("collectclient: the collection module has no query %q", path)
+	if err := reads.Run(func() { answer, herr = module.Answer(reads, path+rest, nil) }); err != nil {
+		return nil, err
+	}
+	if herr != nil {
+		return nil, herr
+	}
+	proto.Merge(out, answer)
+	return reads, nil
 }
 
 // VerifiedCoverage answers, over reads proven at height (0: the latest),

@@ -13,9 +13,12 @@ import (
 	"github.com/ledgerd/ledgerd/client/clienttest"
 	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	consortiumv1 "github.com/ledgerd/ledgerd/proto/ledgerd/consortium/v1"
+	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
+	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/collect"
 	"github.com/ledgerd/ledgerd/x/collect/collectclient"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
 var borrower = common.HexToAddress("0x00000000000000000000000000000000000000aa")
@@ -25,17 +28,21 @@ var borrower = common.HexToAddress("0x00000000000000000000000000000000000000aa")
 // contact within it and proves none for one after it; the case and the
 // stats are proven; a node that alters a proven answer is caught.
 func TestVerifiedCoverage(t *testing.T) {
-	f := clienttest.NewFakeNode(t, []string{consortium.StoreName, collect.StoreName})
+	f := clienttest.NewFakeNode(t, []string{consortium.StoreName, wallet.StoreName, collect.StoreName})
 	f.ServeModule(consortium.New(nil))
 	f.SetProto(consortium.StoreName, consortium.ParamsKey(), &consortiumv1.Params{ChainNumericId: clienttest.NumericID})
 	f.SetProto(collect.StoreName, collect.ParamsKey(), collect.DefaultParams())
+	f.SetProto(wallet.StoreName, wallet.ParamsKey(), &walletv1.Params{Denoms: []string{"CNY"}, UtcOffsetSeconds: 8 * 3600})
 	granted := time.Date(2025, 2, 14, 7, 0, 0, 0, time.UTC).Unix()
+	since, _ := calendar.Date(2025, 2, 13)
 	f.SetProto(collect.StoreName, collect.CaseKey(1), &collectv1.Case{Id: 1, Loan: 1, Lender: "bank-a", Borrower: borrower.Bytes(),
-		Status: collectv1.CaseStatus_CASE_STATUS_OPEN, Stage: collectv1.Stage_STAGE_EARLY, Permits: 1})
+		Status: collectv1.CaseStatus_CASE_STATUS_OPEN, Stage: collectv1.Stage_STAGE_EARLY, Permits: 1, OverdueSince: int64(since), AsOf: int64(since + 1)})
 	f.SetProto(collect.StoreName, collect.PermitKey(1), &collectv1.Permit{Id: 1, Case: 1, Lender: "bank-a", Collector: "bank-a",
 		Borrower: borrower.Bytes(), Channel: collectv1.Channel_CHANNEL_CALL, Granted: granted, Deadline: granted + 900})
 	f.Set(collect.StoreName, collect.BorrowerPermitKey(borrower.Bytes(), collectv1.Channel_CHANNEL_CALL, granted, 1), []byte{1})
-	f.SetProto(collect.StoreName, collect.StatsKey("bank-a"), &collectv1.Stats{Member: "bank-a", Permits: []uint64{1, 0, 0, 0}})
+	// The case, stored early, is counted by the day it is overdue since.
+	f.SetProto(collect.StoreName, collect.StatsKey("bank-a"), &collectv1.Stats{Member: "bank-a", Permits: []uint64{1, 0, 0, 0}, CasesByStage: []uint64{0, 0, 1, 0}})
+	f.Set(collect.StoreName, collect.DayCountKey("bank-a", since), append(make([]byte, 7), 1, 0, 0, 0, 0, 0, 0, 0, 0))
 	f.Produce(2)
 	f.StartBlocks(10 * time.Millisecond)
 	c := collectclient.New(clienttest.NewClient(t, f))
@@ -53,13 +60,27 @@ func TestVerifiedCoverage(t *testing.T) {
 	if err != nil || cov.Permit != 0 {
 		t.Fatalf("another lender's contact: %v, %v", cov, err)
 	}
-	if k, _, err := c.VerifiedCase(ctx, 1, 0); err != nil || k.Lender != "bank-a" {
-		t.Fatalf("case: %v, %v", k, err)
+	if k, _, err := c.VerifiedCase(ctx, 1, since+30, 0); err != nil || k.Lender != "bank-a" || k.Stage != collectv1.Stage_STAGE_EARLY {
+		t.Fatalf("case at 30 days past due: %v, %v", k, err)
 	}
-	if s, _, err := c.VerifiedStats(ctx, "bank-a", 0); err != nil || s.Permits[0] != 1 {
-		t.Fatalf("stats: %v, %v", s, err)
+	if k, _, err := c.VerifiedCase(ctx, 1, since+31, 0); err != nil || k.Stage != collectv1.Stage_STAGE_MID {
+		t.Fatalf("case at 31 days past due: %v, %v", k, err)
 	}
-	if s, _, err := c.VerifiedStats(ctx, "bank-z", 0); err != nil || s.Member != "bank-z" {
+	for _, tc := range []struct {
+		day  calendar.Day
+		want [4]uint64
+	}{{since + 30, [4]uint64{1, 0, 0, 0}}, {since + 31, [4]uint64{0, 1, 0, 0}}, {since + 91, [4]uint64{0, 0, 1, 0}}} {
+		s, reads, err := c.VerifiedStats(ctx, "bank-a", tc.day, 0)
+		if err != nil || s.Permits[0] != 1 || [4]uint64(s.CasesByStage) != tc.want || len(reads.Proofs()) < 2 {
+			t.Fatalf("stats on %s: %v, %v", tc.day, s, err)
+		}
+	}
+	// Without a day: that of the header proving the state (its blocks are
+	// of today, long past the case's 91 days).
+	if s, _, err := c.VerifiedStats(ctx, "bank-a", 0, 0); err != nil || [4]uint64(s.CasesByStage) != [4]uint64{0, 0, 1, 0} {
+		t.Fatalf("stats on the header's day: %v, %v", s, err)
+	}
+	if s, _, err := c.VerifiedStats(ctx, "bank-z", since, 0); err != nil || s.Member != "bank-z" {
 		t.Fatalf("stats of a member with none: %v, %v", s, err)
 	}
 	f.SetTamper(func(q *abci.ResponseQuery) {
@@ -68,7 +89,7 @@ func TestVerifiedCoverage(t *testing.T) {
 			q.Value[len(q.Value)-1] ^= 1
 		}
 	})
-	if _, _, err := c.VerifiedCase(ctx, 1, 0); !errors.Is(err, client.ErrVerification) {
+	if _, _, err := c.VerifiedCase(ctx, 1, 0, 0); !errors.Is(err, client.ErrVerification) {
 		t.Fatalf("tampered case: %v", err)
 	}
 	if _, _, err := c.VerifiedCoverage(ctx, "bank-a", borrower, collectv1.Channel_CHANNEL_CALL, granted+600, 0); !errors.Is(err, client.ErrVerification) {

@@ -516,7 +516,11 @@ type Case struct {
 	Lender   string                 `protobuf:"bytes,3,opt,name=lender,proto3" json:"lender,omitempty"`
 	Borrower []byte                 `protobuf:"bytes,4,opt,name=borrower,proto3" json:"borrower,omitempty"`
 	Status   CaseStatus             `protobuf:"varint,5,opt,name=status,proto3,enum=ledgerd.collect.v1.CaseStatus" json:"status,omitempty"`
-	Stage    Stage                  `protobuf:"varint,6,opt,name=stage,proto3,enum=ledgerd.collect.v1.Stage" json:"stage,omitempty"`
+	// stage is the case's stage on its as_of day. Days past due move it
+	// without a write: a later day's stage is derived (the case query gives
+	// it), and the case's next write records it with a STAGE history entry
+	// dated the day it changed.
+	Stage Stage `protobuf:"varint,6,opt,name=stage,proto3,enum=ledgerd.collect.v1.Stage" json:"stage,omitempty"`
 	// escalated is the stage the lender moved the case to ahead of its days
 	// past due: a floor (never a skip of the contact rules).
 	Escalated Stage `protobuf:"varint,7,opt,name=escalated,proto3,enum=ledgerd.collect.v1.Stage" json:"escalated,omitempty"`
@@ -525,7 +529,8 @@ type Case struct {
 	OverdueSince int64 `protobuf:"varint,8,opt,name=overdue_since,json=overdueSince,proto3" json:"overdue_since,omitempty"`
 	Opened       int64 `protobuf:"varint,9,opt,name=opened,proto3" json:"opened,omitempty"`
 	Closed       int64 `protobuf:"varint,10,opt,name=closed,proto3" json:"closed,omitempty"`
-	// as_of is the day the stage was last brought up to.
+	// as_of is the day the stage was last brought up to: the case's last
+	// write; in the case queries' answers, the day they give the stage of.
 	AsOf int64 `protobuf:"varint,11,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	// delegate is the collection agency (a member with the collector role)
 	// acting on the case until delegate_until; empty: none.
@@ -1452,7 +1457,11 @@ func (x *Coverage) GetConsidered() []*Permit {
 type Stats struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Member string                 `protobuf:"bytes,1,opt,name=member,proto3" json:"member,omitempty"`
-	// cases_by_stage: open cases at stages early, mid, late, write-off.
+	// cases_by_stage: open cases at stages early, mid, late, write-off. As
+	// stored, each case is counted at the stage its days past due lead to
+	// (late, unless written off or not overdue) and the counts of open cases
+	// by the day they are overdue since say which are not there yet: the
+	// stats query answers them on a day.
 	CasesByStage []uint64 `protobuf:"varint,2,rep,packed,name=cases_by_stage,json=casesByStage,proto3" json:"cases_by_stage,omitempty"`
 	CasesOpened  uint64   `protobuf:"varint,3,opt,name=cases_opened,json=casesOpened,proto3" json:"cases_opened,omitempty"`
 	CasesClosed  uint64   `protobuf:"varint,4,opt,name=cases_closed,json=casesClosed,proto3" json:"cases_closed,omitempty"`
