@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -38,8 +39,15 @@ type result struct {
 	ExecP99Ms       float64 `json:"exec_p99_ms"`
 	CommitP50Ms     float64 `json:"commit_p50_ms"`
 	CommitP99Ms     float64 `json:"commit_p99_ms"`
-	CheckTxPerSec   float64 `json:"checktx_per_sec"`
-	Failed          int     `json:"failed_txs"`
+	// BlockP50Ms and BlockP99Ms are of execution and commit together.
+	BlockP50Ms float64 `json:"block_p50_ms"`
+	BlockP99Ms float64 `json:"block_p99_ms"`
+	// GCCycles is the collector's cycles during the measured blocks, and
+	// GCCPUMsPer1k its CPU time then (Go's estimate) per 1,000 transfers.
+	GCCycles      int     `json:"gc_cycles"`
+	GCCPUMsPer1k  float64 `json:"gc_cpu_ms_per_1k_transfers"`
+	CheckTxPerSec float64 `json:"checktx_per_sec"`
+	Failed        int     `json:"failed_txs"`
 	// GenesisBuildSec is the harness deriving the wallets' keys and
 	// building the genesis document; GenesisSec is the node's part:
 	// InitChain (decoding it and writing every wallet) and the first commit.
@@ -67,6 +75,7 @@ func main() {
 	checkTxs := flag.Int("checktx", 10_000, "transactions for the CheckTx measurement")
 	dir := flag.String("dir", "", "database directory (default: a temporary one, removed after)")
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
+	trace := flag.Bool("trace", false, "log each measured block's execution and commit time, with the collector's work during it")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured blocks to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured blocks (sampled from then on more finely; allocations since the start, genesis included)")
 	genesisProfile := flag.String("genesis-cpuprofile", "", "write a CPU profile of InitChain to this file")
@@ -150,7 +159,9 @@ func main() {
 		runtime.MemProfileRate = 64 << 10
 	}
 	cpu0 := cpuTime()
-	var execs, commits []time.Duration
+	var execs, commits, wholes []time.Duration
+	gc0 := readGC()
+	gcBlock := gc0
 	var total time.Duration
 	failed := 0
 	for _, txs := range blockSets {
@@ -169,9 +180,18 @@ func main() {
 		}
 		execs, commits = append(execs, t1.Sub(t0)), append(commits, t2.Sub(t1))
 		total += t2.Sub(t0)
+		wholes = append(wholes, t2.Sub(t0))
+		if *trace {
+			g := readGC()
+			log.Printf("block %d: exec %v, commit %v; collector: %d cycles so far, %v of CPU in the cycles that ended in this block, live heap after the last cycle %d MiB",
+				len(execs), t1.Sub(t0).Round(time.Millisecond), t2.Sub(t1).Round(time.Millisecond),
+				g.cycles, (g.cpu - gcBlock.cpu).Round(time.Millisecond), g.heapMiB)
+			gcBlock = g
+		}
 	}
 
 	cpuUsed := cpuTime() - cpu0
+	gc1 := readGC()
 	stopProfile()
 	if *memProfile != "" {
 		writeHeapProfile(*memProfile)
@@ -195,6 +215,8 @@ func main() {
 		TransfersPerSec: float64(*blocks**blockTxs) / total.Seconds(),
 		ExecP50Ms:       ms(percentile(execs, 50)), ExecP99Ms: ms(percentile(execs, 99)),
 		CommitP50Ms: ms(percentile(commits, 50)), CommitP99Ms: ms(percentile(commits, 99)),
+		BlockP50Ms: ms(percentile(wholes, 50)), BlockP99Ms: ms(percentile(wholes, 99)),
+		GCCycles: int(gc1.cycles - gc0.cycles), GCCPUMsPer1k: ms(gc1.cpu-gc0.cpu) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		CheckTxPerSec: float64(*checkTxs) / checkDur.Seconds(), Failed: failed,
 		GenesisBuildSec: buildDur.Seconds(), GenesisSec: genesisDur.Seconds(), PeakRSSMiB: peakRSSMiB(),
 		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
@@ -233,6 +255,10 @@ func main() {
 			r.CPUMsPer1k, r.Cores, float64(r.Cores)*1e6/r.CPUMsPer1k)
 		fmt.Printf("  block exec  p50 %7.1f ms   p99 %7.1f ms\n", r.ExecP50Ms, r.ExecP99Ms)
 		fmt.Printf("  commit      p50 %7.1f ms   p99 %7.1f ms\n", r.CommitP50Ms, r.CommitP99Ms)
+		fmt.Printf("  block       p50 %7.1f ms   p99 %7.1f ms   (execution and commit; p99 is %.1f x p50)\n",
+			r.BlockP50Ms, r.BlockP99Ms, r.BlockP99Ms/max(r.BlockP50Ms, 0.001))
+		fmt.Printf("  collector     %8d cycles during the blocks, %.1f ms of CPU per 1k transfers (%.0f%% of the CPU)\n",
+			r.GCCycles, r.GCCPUMsPer1k, 100*r.GCCPUMsPer1k/max(r.CPUMsPer1k, 0.001))
 		fmt.Printf("  CheckTx/s        %8.0f  (one connection, signature verified)\n", r.CheckTxPerSec)
 		fmt.Printf("  genesis          %8.1f s  (InitChain and first commit; building the document %.1f s)\n", r.GenesisSec, r.GenesisBuildSec)
 		fmt.Printf("  peak RSS         %8.0f MiB (whole process, after the transfers and CheckTx)\n", r.PeakRSSMiB)
@@ -297,6 +323,28 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// gcReading is the Go collector's state at one moment.
+type gcReading struct {
+	cycles  uint64
+	cpu     time.Duration // the runtime's estimate of the CPU the collector used so far
+	heapMiB uint64
+}
+
+var gcMetrics = []metrics.Sample{
+	{Name: "/gc/cycles/total:gc-cycles"},
+	{Name: "/cpu/classes/gc/total:cpu-seconds"},
+	{Name: "/gc/heap/live:bytes"},
+}
+
+func readGC() gcReading {
+	metrics.Read(gcMetrics)
+	return gcReading{
+		cycles:  gcMetrics[0].Value.Uint64(),
+		cpu:     time.Duration(gcMetrics[1].Value.Float64() * float64(time.Second)),
+		heapMiB: gcMetrics[2].Value.Uint64() >> 20,
+	}
 }
 
 // peakRSSMiB is the process's peak resident set size so far.
