@@ -37,6 +37,8 @@ type KV interface {
 // overlay's own writes first. It is not safe for concurrent use.
 type Overlay struct {
 	parent Reader
+	// writes is made at the first write: most of a transaction's
+	// overlays (one per store) are never written.
 	writes map[string][]byte // nil value: deleted
 	// sorted are the written keys in order, up to date but for added,
 	// the keys first written since the last iterator (merged in lazily,
@@ -47,11 +49,14 @@ type Overlay struct {
 
 // NewOverlay returns an empty overlay over parent.
 func NewOverlay(parent Reader) *Overlay {
-	return &Overlay{parent: parent, writes: make(map[string][]byte)}
+	return &Overlay{parent: parent}
 }
 
 // put records a write (nil value: a deletion).
 func (o *Overlay) put(key string, value []byte) {
+	if o.writes == nil {
+		o.writes = make(map[string][]byte)
+	}
 	if _, seen := o.writes[key]; !seen {
 		o.added = append(o.added, key)
 	}
@@ -170,8 +175,12 @@ func NewBranch(names []string, parents []Reader) *Branch {
 		panic("store: NewBranch with mismatched names and parents")
 	}
 	b := &Branch{names: names, overlays: make([]*Overlay, len(names))}
+	// One allocation for all the overlays: a branch is made per
+	// transaction.
+	backing := make([]Overlay, len(names))
 	for i, p := range parents {
-		b.overlays[i] = NewOverlay(p)
+		backing[i].parent = p
+		b.overlays[i] = &backing[i]
 	}
 	return b
 }

@@ -44,8 +44,12 @@ type result struct {
 	BlockP99Ms float64 `json:"block_p99_ms"`
 	// GCCycles is the collector's cycles during the measured blocks, and
 	// GCCPUMsPer1k its CPU time then (Go's estimate) per 1,000 transfers.
-	GCCycles      int     `json:"gc_cycles"`
-	GCCPUMsPer1k  float64 `json:"gc_cpu_ms_per_1k_transfers"`
+	GCCycles     int     `json:"gc_cycles"`
+	GCCPUMsPer1k float64 `json:"gc_cpu_ms_per_1k_transfers"`
+	// AllocKiBPerTx and AllocsPerTx are the heap allocations of the
+	// measured blocks per transfer: what sets how often the collector runs.
+	AllocKiBPerTx float64 `json:"alloc_kib_per_transfer"`
+	AllocsPerTx   float64 `json:"allocs_per_transfer"`
 	CheckTxPerSec float64 `json:"checktx_per_sec"`
 	Failed        int     `json:"failed_txs"`
 	// GenesisBuildSec is the harness deriving the wallets' keys and
@@ -216,7 +220,9 @@ func main() {
 		ExecP50Ms:       ms(percentile(execs, 50)), ExecP99Ms: ms(percentile(execs, 99)),
 		CommitP50Ms: ms(percentile(commits, 50)), CommitP99Ms: ms(percentile(commits, 99)),
 		BlockP50Ms: ms(percentile(wholes, 50)), BlockP99Ms: ms(percentile(wholes, 99)),
-		GCCycles: int(gc1.cycles - gc0.cycles), GCCPUMsPer1k: ms(gc1.cpu-gc0.cpu) * 1000 / float64(max(*blocks**blockTxs, 1)),
+		AllocKiBPerTx: float64(gc1.allocBytes-gc0.allocBytes) / 1024 / float64(max(*blocks**blockTxs, 1)),
+		AllocsPerTx:   float64(gc1.allocObjects-gc0.allocObjects) / float64(max(*blocks**blockTxs, 1)),
+		GCCycles:      int(gc1.cycles - gc0.cycles), GCCPUMsPer1k: ms(gc1.cpu-gc0.cpu) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		CheckTxPerSec: float64(*checkTxs) / checkDur.Seconds(), Failed: failed,
 		GenesisBuildSec: buildDur.Seconds(), GenesisSec: genesisDur.Seconds(), PeakRSSMiB: peakRSSMiB(),
 		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
@@ -259,6 +265,8 @@ func main() {
 			r.BlockP50Ms, r.BlockP99Ms, r.BlockP99Ms/max(r.BlockP50Ms, 0.001))
 		fmt.Printf("  collector     %8d cycles during the blocks, %.1f ms of CPU per 1k transfers (%.0f%% of the CPU)\n",
 			r.GCCycles, r.GCCPUMsPer1k, 100*r.GCCPUMsPer1k/max(r.CPUMsPer1k, 0.001))
+		fmt.Printf("  allocated     %8.1f KiB and %.0f objects per transfer (heap allocations during the blocks)\n",
+			r.AllocKiBPerTx, r.AllocsPerTx)
 		fmt.Printf("  CheckTx/s        %8.0f  (one connection, signature verified)\n", r.CheckTxPerSec)
 		fmt.Printf("  genesis          %8.1f s  (InitChain and first commit; building the document %.1f s)\n", r.GenesisSec, r.GenesisBuildSec)
 		fmt.Printf("  peak RSS         %8.0f MiB (whole process, after the transfers and CheckTx)\n", r.PeakRSSMiB)
@@ -311,6 +319,9 @@ func writeHeapProfile(path string) {
 		log.Fatal(err)
 	}
 	defer f.Close()
+	// A heap profile is as of the last completed collection: without one
+	// now, the allocations since (the measured blocks') would be missing.
+	runtime.GC()
 	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 		log.Fatal(err)
 	}
@@ -330,20 +341,25 @@ type gcReading struct {
 	cycles  uint64
 	cpu     time.Duration // the runtime's estimate of the CPU the collector used so far
 	heapMiB uint64
+	// allocBytes and allocObjects count every heap allocation so far.
+	allocBytes, allocObjects uint64
 }
 
 var gcMetrics = []metrics.Sample{
 	{Name: "/gc/cycles/total:gc-cycles"},
 	{Name: "/cpu/classes/gc/total:cpu-seconds"},
 	{Name: "/gc/heap/live:bytes"},
+	{Name: "/gc/heap/allocs:bytes"},
+	{Name: "/gc/heap/allocs:objects"},
 }
 
 func readGC() gcReading {
 	metrics.Read(gcMetrics)
 	return gcReading{
-		cycles:  gcMetrics[0].Value.Uint64(),
-		cpu:     time.Duration(gcMetrics[1].Value.Float64() * float64(time.Second)),
-		heapMiB: gcMetrics[2].Value.Uint64() >> 20,
+		cycles:     gcMetrics[0].Value.Uint64(),
+		cpu:        time.Duration(gcMetrics[1].Value.Float64() * float64(time.Second)),
+		heapMiB:    gcMetrics[2].Value.Uint64() >> 20,
+		allocBytes: gcMetrics[3].Value.Uint64(), allocObjects: gcMetrics[4].Value.Uint64(),
 	}
 }
 

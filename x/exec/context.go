@@ -83,6 +83,9 @@ func (c Context) Emit(kind string, attrs ...string) {
 		return
 	}
 	ev := abci.Event{Type: kind}
+	if len(attrs) >= 2 {
+		ev.Attributes = make([]abci.EventAttribute, 0, len(attrs)/2)
+	}
 	for i := 0; i+1 < len(attrs); i += 2 {
 		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: attrs[i], Value: attrs[i+1], Index: true})
 	}

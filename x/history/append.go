@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strconv"
+	"strings"
 
 	"github.com/ledgerd/ledgerd/x/exec"
 )
@@ -16,11 +17,27 @@ func Append(ctx exec.Context, subject string, id []byte, c Chain, entry []byte) 
 	if !ctx.Recording() { // a mempool check: the event's hex and base64 would be thrown away
 		return next
 	}
-	attrs := []string{"subject", subject, "id", "0x" + hex.EncodeToString(id), "seq", strconv.FormatUint(next.Count, 10),
-		"time", strconv.FormatInt(ctx.Time.Unix(), 10)}
+	// Sized for every attribute: an entry is appended for each side of
+	// every payment, so each allocation here counts.
+	attrs := make([]string, 0, 12)
+	attrs = append(attrs, "subject", subject, "id", prefixedHex(id), "seq", strconv.FormatUint(next.Count, 10),
+		"time", strconv.FormatInt(ctx.Time.Unix(), 10))
 	if len(ctx.TxHash) > 0 {
 		attrs = append(attrs, "tx", hex.EncodeToString(ctx.TxHash))
 	}
 	ctx.Emit(Event, append(attrs, "entry", base64.StdEncoding.EncodeToString(entry))...)
 	return next
+}
+
+// prefixedHex is "0x" and the lowercase hex of b, built in one allocation.
+func prefixedHex(b []byte) string {
+	var s strings.Builder
+	s.Grow(2 + hex.EncodedLen(len(b)))
+	s.WriteString("0x")
+	const digits = "0123456789abcdef"
+	for _, c := range b {
+		s.WriteByte(digits[c>>4])
+		s.WriteByte(digits[c&0x0f])
+	}
+	return s.String()
 }
