@@ -72,6 +72,11 @@ func (k Keeper) SetParams(p *walletv1.Params) { store.SetProto(k.kv, ParamsKey()
 
 // IncrementNonce adds one to the nonce of owner's wallet, which must exist.
 func (k Keeper) IncrementNonce(owner common.Address) {
+	key := WalletKey(owner[:])
+	if next, ok := withNextNonce(k.kv.Get(key)); ok {
+		k.kv.Set(key, next)
+		return
+	}
 	w, err := k.Wallet(owner)
 	if err != nil {
 		panic(fmt.Sprintf("wallet: IncrementNonce: %v", err))

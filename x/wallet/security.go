@@ -173,6 +173,11 @@ func (mod *Module) SettleDue(ctx exec.Context) error {
 // is refused.
 func (mod *Module) lookup(ctx exec.Context, signer common.Address) (module.Account, bool, error) {
 	v := NewView(ctx.KV(StoreName))
+	// The common case, a wallet signed for by its own address, without
+	// decoding the wallet (nonce.go).
+	if nonce, plain, ok := walletNonce(v.r.Get(WalletKey(signer[:]))); ok && plain {
+		return module.Account{ID: signer, Nonce: nonce}, true, nil
+	}
 	now := ctx.Time.Unix()
 	if w, err := v.Wallet(signer); err == nil {
 		if len(w.Key) == 0 && w.Recovery == nil {
