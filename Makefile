@@ -79,8 +79,8 @@ localnet-docker-stop:
 ## test: lint, every package's tests (the console's in headless Chromium), and a short fuzz of the tx decoders
 test: lint wasm chromium
 	$(GO) test -timeout 12m ./...
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime 10s ./app/
-	$(GO) test -run '^$$' -fuzz '^FuzzCheckTx$$' -fuzztime 10s ./app/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeTx$$' -fuzztime 10000x ./app/
+	$(GO) test -run '^$$' -fuzz '^FuzzCheckTx$$' -fuzztime 10000x ./app/
 
 ## lint: gofmt, go vet, and the determinism analyzer (tools/detlint) over x/ and app/
 lint:

@@ -21,8 +21,22 @@ while IFS=: read -r file decl; do
 	target=$(sed -E 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/' <<<"$decl")
 	ran=$((ran + 1))
 	echo "== $dir $target ($FUZZTIME)"
-	if ! $GO test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" ${FUZZPARALLEL:+-parallel "$FUZZPARALLEL"} "$dir" 2>&1 | tail -4; then
-		failed+=("$dir $target")
+	corpus="$dir/testdata/fuzz/$target"
+	before=$(ls "$corpus" 2>/dev/null | wc -l)
+	out=$($GO test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" ${FUZZPARALLEL:+-parallel "$FUZZPARALLEL"} "$dir" 2>&1)
+	status=$?
+	tail -4 <<<"$out"
+	after=$(ls "$corpus" 2>/dev/null | wc -l)
+	if [ $status -ne 0 ]; then
+		# Go's fuzzing coordinator can fail a target with a bare "context
+		# deadline exceeded" as -fuzztime runs out, with no input at fault
+		# (go.dev/issue/75804, fixed in Go 1.27): a failure only if it
+		# wrote a failing input or said anything else.
+		if [ "$after" -eq "$before" ] && grep -q '^    context deadline exceeded$' <<<"$out" && ! grep -q 'Failing input written' <<<"$out"; then
+			echo "   (not a failure: the fuzzing coordinator's race at the end of -fuzztime, go.dev/issue/75804; no failing input)"
+		else
+			failed+=("$dir $target")
+		fi
 	fi
 done < <(grep -rE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(f \*testing\.F\)' . | grep -v '^./build/' | sed 's|^\./||' | sort)
 echo "== $ran fuzz targets, ${#failed[@]} failed"
