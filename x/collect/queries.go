@@ -357,19 +357,14 @@ func CheckCases(r store.Reader) error {
 	if err != nil {
 		return err
 	}
-	store.EachPrefix(r, []byte{prefixStats}, false, func(_, val []byte) bool {
-		s := new(collectv1.Stats)
-		if err = proto.Unmarshal(val, s); err != nil {
-			return false
-		}
+	err = eachStats(r, func(s *collectv1.Stats) error {
 		want := eventual[s.Member]
 		for i := range 4 {
 			if i < len(s.CasesByStage) && s.CasesByStage[i] != want[i] {
-				err = fmt.Errorf("member %q counts %v open cases by the stage days past due lead to, the cases say %v", s.Member, s.CasesByStage, want)
-				return false
+				return fmt.Errorf("member %q counts %v open cases by the stage days past due lead to, the cases say %v", s.Member, s.CasesByStage, want)
 			}
 		}
-		return true
+		return nil
 	})
 	if err != nil {
 		return err
@@ -433,16 +428,25 @@ func CheckStatsOn(r store.Reader, day calendar.Day) error {
 	if err != nil {
 		return err
 	}
+	return eachStats(r, func(s *collectv1.Stats) error {
+		if got, want := v.StatsOn(s.Member, p, day).CasesByStage, byStage[s.Member]; [4]uint64(got[:4]) != want {
+			return fmt.Errorf("member %q has %v open cases by stage on %s, the cases say %v", s.Member, got, day, want)
+		}
+		return nil
+	})
+}
+
+// eachStats calls check with each member's stored statistics record, in
+// key order, until it returns an error, which eachStats returns (as it does
+// a record that does not decode).
+func eachStats(r store.Reader, check func(*collectv1.Stats) error) error {
+	var err error
 	store.EachPrefix(r, []byte{prefixStats}, false, func(_, val []byte) bool {
 		s := new(collectv1.Stats)
-		if err = proto.Unmarshal(val, s); err != nil {
-			return false
+		if err = proto.Unmarshal(val, s); err == nil {
+			err = check(s)
 		}
-		if got, want := v.StatsOn(s.Member, p, day).CasesByStage, byStage[s.Member]; [4]uint64(got[:4]) != want {
-			err = fmt.Errorf("member %q has %v open cases by stage on %s, the cases say %v", s.Member, got, day, want)
-			return false
-		}
-		return true
+		return err == nil
 	})
 	return err
 }
