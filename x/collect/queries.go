@@ -311,18 +311,9 @@ func CheckCases(r store.Reader) error {
 	eventual := map[string][4]uint64{}
 	days := map[string][2]uint64{}
 	since := map[string]bool{}
-	var err error
-	store.EachPrefix(r, []byte{prefixCase}, false, func(_, val []byte) bool {
-		c := new(collectv1.Case)
-		if err = proto.Unmarshal(val, c); err != nil {
-			return false
-		}
-		if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
-			return true
-		}
+	err := eachOpenCase(r, func(c *collectv1.Case) error {
 		if got := v.OpenCaseOf(c.Loan); got != c.Id {
-			err = fmt.Errorf("case %d is open on loan %d, whose open case is %d", c.Id, c.Loan, got)
-			return false
+			return fmt.Errorf("case %d is open on loan %d, whose open case is %d", c.Id, c.Loan, got)
 		}
 		sh := shareOf(c)
 		if st := sh.eventual(); st >= collectv1.Stage_STAGE_EARLY && st <= collectv1.Stage_STAGE_WRITE_OFF {
@@ -341,7 +332,7 @@ func CheckCases(r store.Reader) error {
 		if sh.byDay() {
 			since[string(sinceKey(sh.since, c.Id))] = true
 		}
-		return true
+		return nil
 	})
 	if err != nil {
 		return err
@@ -408,22 +399,14 @@ func CheckStatsOn(r store.Reader, day calendar.Day) error {
 	v := NewView(r)
 	p := v.Params()
 	byStage := map[string][4]uint64{}
-	var err error
-	store.EachPrefix(r, []byte{prefixCase}, false, func(_, val []byte) bool {
-		c := new(collectv1.Case)
-		if err = proto.Unmarshal(val, c); err != nil {
-			return false
-		}
-		if c.Status != collectv1.CaseStatus_CASE_STATUS_OPEN {
-			return true
-		}
+	err := eachOpenCase(r, func(c *collectv1.Case) error {
 		st := StageOn(p, c, day)
 		for _, m := range members(c.Lender, c.Delegate) {
 			s := byStage[m]
 			s[st-1]++
 			byStage[m] = s
 		}
-		return true
+		return nil
 	})
 	if err != nil {
 		return err
@@ -434,6 +417,21 @@ func CheckStatsOn(r store.Reader, day calendar.Day) error {
 		}
 		return nil
 	})
+}
+
+// eachOpenCase calls check with each open case, in key order, until it
+// returns an error, which eachOpenCase returns (as it does a case that does
+// not decode).
+func eachOpenCase(r store.Reader, check func(*collectv1.Case) error) error {
+	var err error
+	store.EachPrefix(r, []byte{prefixCase}, false, func(_, val []byte) bool {
+		c := new(collectv1.Case)
+		if err = proto.Unmarshal(val, c); err == nil && c.Status == collectv1.CaseStatus_CASE_STATUS_OPEN {
+			err = check(c)
+		}
+		return err == nil
+	})
+	return err
 }
 
 // eachStats calls check with each member's stored statistics record, in
