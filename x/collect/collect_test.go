@@ -10,6 +10,7 @@ import (
 	"github.com/ledgerd/ledgerd/app/apptest"
 	collectv1 "github.com/ledgerd/ledgerd/proto/ledgerd/collect/v1"
 	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/calendar"
 	"github.com/ledgerd/ledgerd/x/collect"
 	"github.com/ledgerd/ledgerd/x/collect/collectclient"
@@ -405,4 +406,35 @@ func TestDisputePausesCollection(t *testing.T) {
 	c.refused(noon(2025, 2, 16), c.lender, &collectv1.MsgRequestPermit{Case: k.Id, Channel: call}, collect.ErrDisputeOpen.Code)
 	c.ok(noon(2025, 2, 16).Add(time.Minute), c.lender, &creditv1.MsgAnswerDispute{Dispute: 1, Answer: "the payment came on 20 February"})
 	c.ok(noon(2025, 2, 16).Add(2*time.Minute), c.lender, &collectv1.MsgRequestPermit{Case: k.Id, Channel: call})
+}
+
+// TestChecksCatchCorruption checks that the invariant checks the harness
+// runs after every block are not vacuous: a member's statistics one case
+// off, or an open case without its loan's index entry, fails them.
+func TestChecksCatchCorruption(t *testing.T) {
+	c := newChain(t)
+	loan := c.openLoan()
+	c.block(local(2025, 2, 14, 0, 0, 5))
+	id := c.caseOf(loan).Id
+
+	stats := c.stats(apptest.Issuer)
+	stats.CasesByStage[0]++
+	raw, err := proto.Marshal(stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrongStats := store.NewOverlay(c.reader(collect.StoreName))
+	wrongStats.Set(collect.StatsKey(apptest.Issuer), raw)
+	if err := collect.CheckCases(wrongStats); err == nil {
+		t.Error("CheckCases passed a member's statistics one case off")
+	}
+	if err := collect.CheckStatsOn(wrongStats, c.today()); err == nil {
+		t.Error("CheckStatsOn passed a member's statistics one case off")
+	}
+
+	noIndex := store.NewOverlay(c.reader(collect.StoreName))
+	noIndex.Delete(collect.LoanCaseKey(loan))
+	if err := collect.CheckCases(noIndex); err == nil {
+		t.Errorf("CheckCases passed open case %d without its loan's index entry", id)
+	}
 }
