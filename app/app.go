@@ -10,7 +10,11 @@
 // connection (Info, Query) call in concurrently.
 //   - FinalizeBlock and Commit own the working trees.
 //   - CheckTx works on its own branch over the last committed version, reset
-//     by Commit; it holds checkMu.
+//     by Commit; it holds checkMu. When the app keeps the mempool
+//     (Config.Mempool), CometBFT calls CheckTx, InsertTx and ReapTxs
+//     concurrently and without its mempool lock, also during Commit: the
+//     pool is guarded by checkMu too, and the check branch reads a
+//     committed version only.
 //   - Queries read committed versions only and take no lock of the consensus
 //     path.
 package app
@@ -18,6 +22,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -27,6 +32,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/ledgerd/ledgerd/app/txpool"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/errcode"
@@ -93,12 +99,26 @@ type App struct {
 	// at the last height.
 	wholeState wholeStateCache
 
-	checkMu  sync.Mutex
-	check    *store.Branch
-	pending  map[common.Address]int
-	checkTip int64
+	// checkJobs feeds the CheckWorkers goroutines that decode and verify
+	// for CheckTx (checkOnWorker), started once.
+	checkJobs     chan checkJob
+	startCheckers sync.Once
+	checkMu       sync.Mutex
+	check         *store.Branch
+	pending       map[common.Address]int
+	checkTip      int64
 	// checkTime is the last block's time, the time CheckTx runs at.
 	checkTime time.Time
+	// pool is the mempool the app keeps (Config.Mempool), in the order its
+	// transactions were admitted to the check state; nil when CometBFT
+	// keeps the mempool. Guarded by checkMu.
+	pool *txpool.Pool[checkedTx]
+	// included are the hashes of the last finalized block's transactions,
+	// which Commit drops from the pool. Consensus connection only.
+	included map[[32]byte]struct{}
+	// poolDropped counts the pending transactions dropped at a recheck
+	// (recheckPool). Guarded by checkMu.
+	poolDropped uint64
 	// blockTime is the time of the block being finalized, committed with it.
 	blockTime time.Time
 }
@@ -119,6 +139,14 @@ func NewWithUpgrades(cfg Config, st *store.Store, ups []Upgrade) (*App, error) {
 	a := &App{cfg: cfg, store: st, reg: reg, sigs: newSigCache(cfg.SigCacheSize), upgrades: map[string]Upgrade{},
 		snapshots: newSnapshots(cfg.Snapshots, st),
 		msgs:      map[protoreflect.FieldNumber]module.Registered[module.Msg]{}, indexed: map[string]map[string]bool{}}
+	if cfg.CheckWorkers < 1 {
+		cfg.CheckWorkers = max(1, runtime.NumCPU()/2)
+	}
+	a.cfg.CheckWorkers = cfg.CheckWorkers
+	a.checkJobs = make(chan checkJob)
+	if cfg.Mempool.MaxTxs > 0 {
+		a.pool = txpool.New[checkedTx](cfg.Mempool.MaxTxs, cfg.Mempool.MaxBytes)
+	}
 	for _, u := range ups {
 		if _, dup := a.upgrades[u.Name]; dup || u.Name == "" {
 			return nil, fmt.Errorf("app: upgrade name %q empty or registered twice", u.Name)
@@ -345,10 +373,14 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// execute in order, each as soon as its own signer is known.
 	checked := a.checkAll(req.Txs, params)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
+	included := make(map[[32]byte]struct{}, len(req.Txs))
 	for i := range req.Txs {
-		events, err := a.deliver(ctx, a.block, checked.At(i), req.Height, params)
+		c := checked.At(i)
+		events, err := a.deliver(ctx, a.block, c, req.Height, params)
 		results[i] = txResult(a.index(events), err)
+		included[c.hash] = struct{}{}
 	}
+	a.included = included
 	var valUpdates []abci.ValidatorUpdate
 	for _, m := range a.reg.Modules() {
 		if m.EndBlock == nil || !a.live(m) {
@@ -403,7 +435,8 @@ func (a *App) index(events []abci.Event) []abci.Event {
 }
 
 // Commit makes the finalized block's state durable and resets the mempool's
-// check state to it.
+// check state to it (and, when the app keeps the mempool, checks the
+// transactions still pending again on it).
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	id, err := a.store.CommitAt(a.blockTime)
 	if err != nil {

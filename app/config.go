@@ -17,6 +17,13 @@ type Config struct {
 	MaxPendingPerSigner int
 	// SigCacheSize bounds the (tx hash -> signer) cache.
 	SigCacheSize int
+	// Mempool, when MaxTxs is positive, makes the app keep the node's
+	// mempool itself, for CometBFT's mempool.type = "app" (MempoolConfig).
+	Mempool MempoolConfig
+	// CheckWorkers bounds the transactions CheckTx decodes and verifies at
+	// once; 0 means half the cores (at least one), leaving the rest to
+	// block execution.
+	CheckWorkers int
 	// Workers recover signatures in parallel in FinalizeBlock; 0 means one
 	// per core.
 	Workers int
@@ -30,6 +37,23 @@ type Config struct {
 	// from the genesis state until the snapshot is restored.
 	GenesisAppState []byte
 	GenesisTime     time.Time
+}
+
+// MempoolConfig bounds the mempool the app keeps when CometBFT's
+// mempool.type is "app". CometBFT then asks the app for a block's
+// transactions (PrepareProposal, from the oldest pending), admits
+// transactions from clients (CheckTx) and peers (InsertTx) without its
+// own mempool lock, and gossips what the app hands it (ReapTxs). After
+// each block the app drops the transactions the block included and
+// checks the others again on the new state, without decoding or
+// recovering a signature again. The zero value leaves the mempool to
+// CometBFT (mempool.type = "flood"), which rechecks every pending
+// transaction through CheckTx after each block.
+type MempoolConfig struct {
+	// MaxTxs and MaxBytes bound the pending transactions (mempool.size
+	// and mempool.max_txs_bytes); MaxBytes 0 means no byte bound.
+	MaxTxs   int
+	MaxBytes int64
 }
 
 // HistoryIndex is the node's off-consensus index of history entries

@@ -19,10 +19,20 @@ import (
 // block's transaction and byte caps, puts each signer's transactions in
 // nonce order (orderByNonce), and leaves out those that would fail with a
 // nonce gap (dropNonceGaps).
+//
+// When the app keeps the mempool, CometBFT passes no transactions: the
+// proposal is the pool's oldest up to the caps. The pool is in the order
+// its transactions were admitted to the check state, one after another,
+// so each signer's are in nonce order and any prefix has no nonce gap.
 func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
+	maxTxs := a.params.Load().MaxBlockTxs
+	if a.pool != nil {
+		a.checkMu.Lock()
+		defer a.checkMu.Unlock()
+		return &abci.ResponsePrepareProposal{Txs: a.pool.Reap(int(min(maxTxs, uint64(a.pool.Len()))), req.MaxTxBytes)}, nil
+	}
 	var txs [][]byte
 	var size int64
-	maxTxs := a.params.Load().MaxBlockTxs
 	for _, tx := range req.Txs {
 		if uint64(len(txs)) == maxTxs || size+int64(len(tx)) > req.MaxTxBytes {
 			break

@@ -87,6 +87,8 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 		return &abci.ResponseQuery{}, nil
 	case strings.HasPrefix(req.Path, QueryAccountPrefix):
 		return a.queryAccount(req), nil
+	case req.Path == QueryMempool:
+		return a.queryMempool(), nil
 	}
 	v, err := a.store.Version(req.Height)
 	if err != nil {

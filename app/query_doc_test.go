@@ -25,7 +25,7 @@ func TestOperationsDocListsEveryQueryPath(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{app.QueryStorePrefix, app.QueryAccountPrefix, app.QueryHistory, app.QueryPeerFilterID, app.QueryPeerFilterAddr} {
+	for _, p := range []string{app.QueryStorePrefix, app.QueryAccountPrefix, app.QueryMempool, app.QueryHistory, app.QueryPeerFilterID, app.QueryPeerFilterAddr} {
 		if !strings.Contains(text, "`"+p) {
 			t.Errorf("docs/operations.md, Queries and proofs: path %s is not listed", p)
 		}

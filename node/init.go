@@ -53,6 +53,9 @@ type InitOptions struct {
 	Denoms []string
 	// BlockInterval is CometBFT's timeout_commit; 0 keeps its default.
 	BlockInterval time.Duration
+	// Mempool is "app" (the app keeps the mempool; the default for "") or
+	// "flood" (CometBFT keeps it); see SetMempool.
+	Mempool string
 }
 
 // InitResult is what Init made.
@@ -105,6 +108,9 @@ func Init(o InitOptions) (*InitResult, error) {
 	// their node id under an active member (app.QueryPeerFilterID).
 	cfg.FilterPeers = true
 	ProductionRPC(cfg.RPC)
+	if err := SetMempool(cfg.Mempool, o.Mempool); err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
 	if o.BlockInterval > 0 {
 		cfg.Consensus.TimeoutCommit = o.BlockInterval
 	}

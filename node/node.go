@@ -109,6 +109,9 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	}()
 	appCfg := app.DefaultConfig(genDoc.ChainID)
 	appCfg.MaxPendingPerSigner, appCfg.SigCacheSize = c.App.MaxPendingPerSigner, c.App.SigCacheSize
+	if appCfg.Mempool, err = appMempool(cmt); err != nil {
+		return nil, err
+	}
 	if c.History.Enabled {
 		if idx, err = openHistory(HistoryDir(home, c), genDoc.ChainID, cmt, st.LastCommit().Height, logger); err != nil {
 			return nil, err

@@ -7,6 +7,7 @@
 #
 #   scripts/bench-net.sh build/ledgerd
 #   MODE=process RATES=500,1000,0 WALLETS=4000 DURATION=30s scripts/bench-net.sh build/ledgerd
+#   MEMPOOL=flood scripts/bench-net.sh build/ledgerd   # CometBFT keeps the mempools
 set -eu
 LEDGERD=$1
 MODE=${MODE:-auto}
@@ -15,6 +16,8 @@ RATES=${RATES:-250,500,750,1000,0}
 WALLETS=${WALLETS:-3000}
 DURATION=${DURATION:-20s}
 VALIDATORS=${VALIDATORS:-4}
+# MEMPOOL: who keeps each node's mempool, app (ledgerd) or flood (CometBFT).
+MEMPOOL=${MEMPOOL:-app}
 # PRESIGN: payments per wallet signed before each step (at most what the
 # step sends at its rate), so that the generator's signing does not take
 # the nodes' cores during the step; 0 signs each at submission.
@@ -34,12 +37,12 @@ rm -rf "$DIR"
 case $MODE in
 docker)
 	make --no-print-directory docker-image >/dev/null
-	"$LEDGERD" testnet init --docker --validators "$VALIDATORS" --base-port "$BASE_PORT" --output "$DIR" >/dev/null
+	"$LEDGERD" testnet init --docker --mempool "$MEMPOOL" --validators "$VALIDATORS" --base-port "$BASE_PORT" --output "$DIR" >/dev/null
 	"$COMPOSE" -f "$DIR/docker-compose.yml" up -d
 	trap '"$COMPOSE" -f "$DIR/docker-compose.yml" down >/dev/null 2>&1' EXIT
 	;;
 process)
-	"$LEDGERD" testnet init --validators "$VALIDATORS" --base-port "$BASE_PORT" --output "$DIR" >/dev/null
+	"$LEDGERD" testnet init --mempool "$MEMPOOL" --validators "$VALIDATORS" --base-port "$BASE_PORT" --output "$DIR" >/dev/null
 	"$LEDGERD" testnet start "$DIR" >/dev/null
 	trap '"$LEDGERD" testnet stop "$DIR" >/dev/null' EXIT
 	;;
@@ -48,5 +51,5 @@ process)
 	exit 2
 	;;
 esac
-echo "bench-net: $VALIDATORS validators ($MODE), $WALLETS wallets, rates $RATES for $DURATION each"
+echo "bench-net: $VALIDATORS validators ($MODE, mempool $MEMPOOL), $WALLETS wallets, rates $RATES for $DURATION each"
 "$LEDGERD" testnet load "$DIR" --wait 60s --wallets "$WALLETS" --rate "$RATES" --duration "$DURATION" --drain 30s ${PRESIGN_FLAG:-} ${LOADFLAGS:-}

@@ -17,6 +17,7 @@
 #   PROFILE=1            CPU profile of each node during the window
 #   OUTPUT=json          figures as JSON
 #   TIMEOUT_COMMIT, MEMPOOL_SIZE, RECHECK, INDEXER   both nodes' CometBFT settings
+#   APP_MEMPOOL=false    ledgerd on CometBFT's flood mempool, as the kvstore (default: its own)
 #   LEDGERD_ARGS         extra `ledgerd start` flags, e.g. --history.enabled=false
 set -eu
 LEDGERD=$1
@@ -42,6 +43,7 @@ opt runs "${RUNS:-}"
 opt timeout-commit "${TIMEOUT_COMMIT:-}"
 opt mempool-size "${MEMPOOL_SIZE:-}"
 opt recheck "${RECHECK:-}"
+opt app-mempool "${APP_MEMPOOL:-}"
 opt indexer "${INDEXER:-}"
 opt o "${OUTPUT:-}"
 if [ "${PROFILE:-0}" != 0 ]; then ARGS="$ARGS -profile"; fi

@@ -47,6 +47,9 @@ type GenOptions struct {
 	FullNodeMembers bool
 	// BlockInterval is CometBFT's timeout_commit (default 500ms).
 	BlockInterval time.Duration
+	// Mempool is "app" (each node's app keeps its mempool; the default for
+	// "") or "flood" (CometBFT keeps it); see node.SetMempool.
+	Mempool string
 	// Docker, if set, lays the network out for containers instead of
 	// processes (see DockerOptions); Host is then unused.
 	Docker *DockerOptions
@@ -226,6 +229,9 @@ func Generate(o GenOptions) (*Network, error) {
 		cfg.P2P.AddrBookStrict = false // peers on private or loopback addresses
 		cfg.P2P.AllowDuplicateIP = true
 		cfg.Consensus.TimeoutCommit = o.BlockInterval
+		if err := node.SetMempool(cfg.Mempool, o.Mempool); err != nil {
+			return nil, fmt.Errorf("testnet: %w", err)
+		}
 		cfg.Instrumentation.Prometheus = true
 		cfg.Instrumentation.PrometheusListenAddr = addrs.metricsListen
 		cfgs[i] = cfg

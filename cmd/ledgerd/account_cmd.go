@@ -140,3 +140,48 @@ func provenAccount(cmd *cobra.Command, c *client.Client, addr common.Address, he
 		printReads(out, reads)
 	})
 }
+
+// newQueryMempoolCmd is `query mempool`: what the node holds for coming
+// blocks.
+func newQueryMempoolCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "mempool",
+		Short: "The transactions the node holds for coming blocks: count, bytes, bounds, dropped at rechecks",
+		Long: `mempool answers what the node's mempool holds: when ledgerd keeps it
+(mempool.type = "app" in config.toml, what init writes), the ABCI query path
+/mempool, answered with the protobuf message ledgerd.auth.v1.Mempool: pending
+transactions and bytes, the bounds (mempool.size, mempool.max_txs_bytes), the
+height they were last checked on, and how many were dropped since the node
+started because, checked again after a block, they no longer passed. When
+CometBFT keeps it ("flood"), CometBFT's num_unconfirmed_txs. Each node has its
+own mempool; this is the node's word, not state.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, prove, height, err := queryClient(cmd)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if prove || height != 0 {
+				return fmt.Errorf("a mempool is the node's own, not state: it has no proof and no past heights")
+			}
+			m, err := c.Mempool(cmd.Context())
+			if err != nil {
+				return err
+			}
+			view := map[string]any{"kept_by": m.KeptBy, "txs": m.Txs, "bytes": m.Bytes}
+			if m.KeptBy == "app" {
+				view["max_txs"], view["max_bytes"], view["height"], view["dropped"] = m.MaxTxs, m.MaxBytes, m.Height, m.Dropped
+			}
+			return printResult(cmd, view, func(out io.Writer) {
+				fmt.Fprintf(out, "%d transactions (%d bytes) pending, kept by %s\n", m.Txs, m.Bytes, m.KeptBy)
+				if m.KeptBy == "app" {
+					fmt.Fprintf(out, "bounds: %d transactions, %d bytes; checked on height %d; %d dropped at rechecks since start\n",
+						m.MaxTxs, m.MaxBytes, m.Height, m.Dropped)
+				}
+			})
+		},
+	}
+	queryFlags(cmd)
+	return cmd
+}

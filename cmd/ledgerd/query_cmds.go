@@ -27,7 +27,7 @@ func newQueryCmd() *cobra.Command {
 		Aliases: []string{"q"},
 		Short:   "Read ledger state from a node; --prove verifies it against a header signed by the validators",
 	}
-	cmd.AddCommand(newQueryAccountCmd(), newQueryWalletCmd(), newQueryConsortiumCmd(), newQueryAMLCmd(), newQueryGovCmd(), newQueryAnyHistoryCmd())
+	cmd.AddCommand(newQueryAccountCmd(), newQueryMempoolCmd(), newQueryWalletCmd(), newQueryConsortiumCmd(), newQueryAMLCmd(), newQueryGovCmd(), newQueryAnyHistoryCmd())
 	// A module with hand-written commands (gov) gets its declared ones
 	// beside them.
 	for _, auto := range moduleQueryCmds() {

@@ -57,6 +57,18 @@ func TestWalletCLI(t *testing.T) {
 	if acct.Kind != "wallet" || acct.Nonce != 1 {
 		t.Fatalf("alice's account, proven: %+v", acct)
 	}
+	// ledgerd init has the app keep the mempool; every payment above is
+	// committed, so it holds nothing.
+	var pool struct {
+		KeptBy  string `json:"kept_by"`
+		Txs     uint64 `json:"txs"`
+		MaxTxs  uint64 `json:"max_txs"`
+		Dropped uint64 `json:"dropped"`
+	}
+	runJSON(t, &pool, with("query", "mempool")...)
+	if pool.KeptBy != "app" || pool.Txs != 0 || pool.MaxTxs == 0 || pool.Dropped != 0 {
+		t.Fatalf("query mempool: %+v", pool)
+	}
 	var op struct {
 		Address string `json:"address"`
 	}

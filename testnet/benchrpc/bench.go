@@ -39,8 +39,11 @@ import (
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
+	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/client"
+	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 
 	"github.com/ledgerd/ledgerd/testnet"
 	"github.com/ledgerd/ledgerd/testnet/load"
@@ -461,8 +464,8 @@ func (o *Options) measure(ctx context.Context, t *target, p ports, run int) (m *
 	dctx, cancelDrain := context.WithTimeout(ctx, time.Minute)
 	defer cancelDrain()
 	_ = waitFor(dctx, node, func() bool {
-		n, err := rpc.NumUnconfirmedTxs(ctx)
-		return err == nil && n.Total == 0
+		n, err := pendingTxs(ctx, rpc)
+		return err == nil && n == 0
 	})
 	endHeight, err := height()
 	if err != nil {
@@ -534,4 +537,23 @@ func fetchProfile(ctx context.Context, port int, d time.Duration, path string) e
 		return err
 	}
 	return f.Close()
+}
+
+// pendingTxs is the number of transactions the node holds for coming
+// blocks: ledgerd's /mempool answer when its app keeps the mempool
+// (CometBFT's num_unconfirmed_txs then counts none), CometBFT's count
+// otherwise.
+func pendingTxs(ctx context.Context, rpc *rpchttp.HTTP) (int, error) {
+	res, err := rpc.ABCIQuery(ctx, app.QueryMempool, nil)
+	if err == nil && res.Response.IsOK() {
+		var m authv1.Mempool
+		if proto.Unmarshal(res.Response.Value, &m) == nil && m.KeptBy == "app" {
+			return int(m.Txs), nil
+		}
+	}
+	n, err := rpc.NumUnconfirmedTxs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return n.Total, nil
 }

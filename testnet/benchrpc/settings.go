@@ -9,6 +9,8 @@ import (
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/spf13/viper"
+
+	"github.com/ledgerd/ledgerd/node"
 )
 
 // Settings are the CometBFT settings both nodes run with, written into
@@ -25,6 +27,10 @@ type Settings struct {
 	MaxTxsBytes int64 `json:"max_txs_bytes"`
 	CacheSize   int   `json:"cache_size"`
 	Recheck     bool  `json:"recheck"`
+	// AppMempool makes ledgerd keep its mempool itself (mempool.type =
+	// "app", as ledgerd's init writes); the kvstore, which cannot, keeps
+	// CometBFT's flood mempool either way. Off, both run the flood mempool.
+	AppMempool bool `json:"app_mempool"`
 	// Indexer is the transaction indexer, "kv" or "null".
 	Indexer string `json:"indexer"`
 	// MaxRequestBatch caps a JSON-RPC batch's requests.
@@ -44,6 +50,7 @@ func DefaultSettings() Settings {
 		MaxTxsBytes:       d.Mempool.MaxTxsBytes,
 		CacheSize:         d.Mempool.CacheSize,
 		Recheck:           d.Mempool.Recheck,
+		AppMempool:        true,
 		Indexer:           d.TxIndex.Indexer,
 		MaxRequestBatch:   d.RPC.MaxRequestBatchSize,
 		LogLevel:          d.LogLevel,
@@ -65,6 +72,11 @@ func (s Settings) writeConfig(home, moniker string, filterPeers bool, p ports) e
 	cfg.Consensus.TimeoutCommit = s.TimeoutCommit
 	cfg.Consensus.CreateEmptyBlocks = s.CreateEmptyBlocks
 	cfg.Mempool.Type = cmtcfg.MempoolTypeFlood
+	if s.AppMempool && moniker == "ledgerd" {
+		if err := node.SetMempool(cfg.Mempool, cmtcfg.MempoolTypeApp); err != nil {
+			return err
+		}
+	}
 	cfg.Mempool.Size = s.MempoolSize
 	cfg.Mempool.MaxTxsBytes = s.MaxTxsBytes
 	cfg.Mempool.CacheSize = s.CacheSize
@@ -95,8 +107,10 @@ var shownSettings = []string{
 }
 
 // mayDiffer are the keys whose values differ between the two homes: the
-// names, the addresses, and filter_peers (see writeConfig).
-var mayDiffer = []string{"moniker", "filter_peers", "p2p.laddr", "rpc.laddr", "rpc.pprof_laddr"}
+// names, the addresses, filter_peers and, with AppMempool, the mempool's
+// type (see writeConfig).
+var mayDiffer = []string{"moniker", "filter_peers", "p2p.laddr", "rpc.laddr", "rpc.pprof_laddr",
+	"mempool.type", "mempool.check_tx_retry_delay"}
 
 // compareConfigs reads both homes' config.toml files and returns the
 // shown settings (key = value, the same in both), or an error naming

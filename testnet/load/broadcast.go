@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/errcode"
 )
 
@@ -68,9 +69,15 @@ type Outcome struct {
 // Accepted reports whether CheckTx passed.
 func (o Outcome) Accepted() bool { return o.RPCError == "" && o.Code == 0 }
 
-// Held reports whether the node's mempool cache holds these bytes already
-// (sent again).
-func (o Outcome) Held() bool { return strings.Contains(o.RPCError, "tx already exists in cache") }
+// Held reports whether the node holds these bytes already (sent again):
+// CometBFT's flood mempool cache says "tx already exists in cache", its app
+// mempool "tx already seen" (it remembers an admitted transaction, and a
+// refused one for mempool.check_tx_retry_delay), and the app's own mempool
+// auth/22.
+func (o Outcome) Held() bool {
+	return strings.Contains(o.RPCError, "tx already exists in cache") || strings.Contains(o.RPCError, "tx already seen") ||
+		o.Is(auth.ErrAlreadyPending)
+}
 
 // Is reports whether CheckTx refused the transaction with err.
 func (o Outcome) Is(err *errcode.Error) bool {
@@ -81,7 +88,8 @@ func (o Outcome) Is(err *errcode.Error) bool {
 // its mempool was full or still rechecking after a block: worth sending
 // again a moment later.
 func (o Outcome) MempoolFull() bool {
-	return strings.Contains(o.RPCError, "mempool is full") || strings.Contains(o.RPCError, "mempool is still rechecking")
+	return strings.Contains(o.RPCError, "mempool is full") || strings.Contains(o.RPCError, "mempool is still rechecking") ||
+		o.Is(auth.ErrMempoolFull)
 }
 
 // Reason names a refusal for reports: "codespace/code" (or "code N"

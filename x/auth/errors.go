@@ -28,4 +28,8 @@ var (
 	// Second signatures (see Signer.Signers).
 	ErrSecondSignerIsSigner = errcode.Register(Codespace, 19, "the second signature is by the signer's own key: it must be by another key")
 	ErrNoSecondSignature    = errcode.Register(Codespace, 20, "this signer's transactions carry one signature: a second one is refused")
+	// ErrMempoolFull and ErrAlreadyPending come from a node whose app keeps
+	// the mempool (CometBFT's mempool.type = "app").
+	ErrMempoolFull    = errcode.Register(Codespace, 21, "this node's mempool is full: retry in a moment")
+	ErrAlreadyPending = errcode.Register(Codespace, 22, "this transaction is already in this node's mempool")
 )
