@@ -241,3 +241,36 @@ func TestAppMempoolConcurrentChecks(t *testing.T) {
 		t.Fatalf("recipient's balance %d, want %d", got, 100+signers*each)
 	}
 }
+
+// TestBlockResultsDoNotDependOnThePool executes the same block on an app
+// whose mempool holds its transactions (FinalizeBlock takes their checks
+// from the pool) and on one that never saw them, and compares the results
+// and the app hash.
+func TestBlockResultsDoNotDependOnThePool(t *testing.T) {
+	pooled := poolHarness(t, 100, 3)
+	fresh := apptest.New(t, apptest.Options{Wallets: 3, Balance: 100})
+	fresh.Block()
+	to := apptest.Address(pooled.WalletKey(2))
+	var txs [][]byte
+	for n := range uint64(3) {
+		txs = append(txs, pooled.Sign(pooled.WalletKey(0), n, apptest.Transfer(to, 10)), pooled.Sign(pooled.WalletKey(1), n, apptest.Transfer(to, 40)))
+	}
+	for _, tx := range txs {
+		if res := pooled.CheckTx(tx); res.Code != abci.CodeTypeOK && res.Codespace != wallet.Codespace {
+			t.Fatalf("CheckTx: %v", res)
+		}
+	}
+	if m := mempoolStatus(t, pooled); m.Txs < 4 {
+		t.Fatalf("the pool holds %d of the block's transactions, want at least 4", m.Txs)
+	}
+	at := pooled.NextTime()
+	a, b := pooled.BlockAt(at, txs...), fresh.BlockAt(at, txs...)
+	for i := range a {
+		if a[i].Code != b[i].Code || a[i].Codespace != b[i].Codespace || a[i].Log != b[i].Log {
+			t.Fatalf("tx %d: %v with the pool, %v without", i, a[i], b[i])
+		}
+	}
+	if !bytes.Equal(pooled.AppHash(), fresh.AppHash()) {
+		t.Fatal("app hash differs with and without the pool")
+	}
+}

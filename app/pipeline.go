@@ -112,6 +112,24 @@ func (a *App) checkTx(raw []byte, p *module.ChainParams) checkedTx {
 	return c
 }
 
+// checkBlockTx is checkTx for a block's transaction: when the app's
+// mempool holds it, its check there (decoded, canonical, valid, signers
+// recovered: all a function of the bytes and the chain id) is taken
+// instead of decoding it again, after the one check that depends on the
+// block's parameters, the size.
+func (a *App) checkBlockTx(raw []byte, p *module.ChainParams) checkedTx {
+	if a.pool != nil && uint64(len(raw)) <= p.MaxTxBytes {
+		hash := sha256.Sum256(raw)
+		a.checkMu.Lock()
+		tx, ok := a.pool.Get(hash)
+		a.checkMu.Unlock()
+		if ok {
+			return tx.Data
+		}
+	}
+	return a.checkTx(raw, p)
+}
+
 // checkedBlock is a block's transactions being checked in the background:
 // At(i) waits for transaction i's result. Workers take transactions in
 // index order, so the block can be executed in order while later
@@ -144,7 +162,7 @@ func (a *App) checkAll(txs [][]byte, p *module.ChainParams) *checkedBlock {
 				if i >= len(txs) {
 					return
 				}
-				b.out[i] = a.checkTx(txs[i], p)
+				b.out[i] = a.checkBlockTx(txs[i], p)
 				close(b.ready[i])
 			}
 		}()

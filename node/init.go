@@ -53,8 +53,8 @@ type InitOptions struct {
 	Denoms []string
 	// BlockInterval is CometBFT's timeout_commit; 0 keeps its default.
 	BlockInterval time.Duration
-	// Mempool is "app" (the app keeps the mempool; the default for "") or
-	// "flood" (CometBFT keeps it); see SetMempool.
+	// Mempool is "flood" (CometBFT keeps the mempool; the default for "")
+	// or "app" (the app keeps it); see SetMempool.
 	Mempool string
 }
 

@@ -9,15 +9,18 @@ import (
 
 func TestAppMempoolConfig(t *testing.T) {
 	cfg := cmtcfg.DefaultConfig()
-	if err := SetMempool(cfg.Mempool, ""); err != nil || cfg.Mempool.Type != cmtcfg.MempoolTypeApp || cfg.Mempool.CheckTxRetryDelay != appMempoolRetryDelay {
-		t.Fatalf("SetMempool default: %v, type %q, retry delay %s", err, cfg.Mempool.Type, cfg.Mempool.CheckTxRetryDelay)
+	if err := SetMempool(cfg.Mempool, ""); err != nil || cfg.Mempool.Type != cmtcfg.MempoolTypeFlood {
+		t.Fatalf("SetMempool default: %v, type %q", err, cfg.Mempool.Type)
+	}
+	if err := SetMempool(cfg.Mempool, "app"); err != nil || cfg.Mempool.Type != cmtcfg.MempoolTypeApp || cfg.Mempool.CheckTxRetryDelay != appMempoolRetryDelay {
+		t.Fatalf("SetMempool app: %v, type %q, retry delay %s", err, cfg.Mempool.Type, cfg.Mempool.CheckTxRetryDelay)
 	}
 	m, err := appMempool(cfg)
 	if err != nil || m.MaxTxs != cfg.Mempool.Size || m.MaxBytes != cfg.Mempool.MaxTxsBytes {
 		t.Fatalf("app mempool: %+v, %v", m, err)
 	}
 	if err := cfg.ValidateBasic(); err != nil {
-		t.Fatalf("CometBFT refuses what init writes: %v", err)
+		t.Fatalf("CometBFT refuses what --mempool app writes: %v", err)
 	}
 
 	cfg.Consensus.CreateEmptyBlocks = false

@@ -7,7 +7,7 @@
 #
 #   scripts/bench-net.sh build/ledgerd
 #   MODE=process RATES=500,1000,0 WALLETS=4000 DURATION=30s scripts/bench-net.sh build/ledgerd
-#   MEMPOOL=flood scripts/bench-net.sh build/ledgerd   # CometBFT keeps the mempools
+#   MEMPOOL=app scripts/bench-net.sh build/ledgerd   # each node's app keeps its mempool
 set -eu
 LEDGERD=$1
 MODE=${MODE:-auto}
@@ -16,8 +16,8 @@ RATES=${RATES:-250,500,750,1000,0}
 WALLETS=${WALLETS:-3000}
 DURATION=${DURATION:-20s}
 VALIDATORS=${VALIDATORS:-4}
-# MEMPOOL: who keeps each node's mempool, app (ledgerd) or flood (CometBFT).
-MEMPOOL=${MEMPOOL:-app}
+# MEMPOOL: who keeps each node's mempool, flood (CometBFT) or app (ledgerd).
+MEMPOOL=${MEMPOOL:-flood}
 # PRESIGN: payments per wallet signed before each step (at most what the
 # step sends at its rate), so that the generator's signing does not take
 # the nodes' cores during the step; 0 signs each at submission.

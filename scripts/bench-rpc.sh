@@ -17,7 +17,7 @@
 #   PROFILE=1            CPU profile of each node during the window
 #   OUTPUT=json          figures as JSON
 #   TIMEOUT_COMMIT, MEMPOOL_SIZE, RECHECK, INDEXER   both nodes' CometBFT settings
-#   APP_MEMPOOL=false    ledgerd on CometBFT's flood mempool, as the kvstore (default: its own)
+#   APP_MEMPOOL=true     ledgerd keeps its own mempool (default: CometBFT's flood, as the kvstore)
 #   LEDGERD_ARGS         extra `ledgerd start` flags, e.g. --history.enabled=false
 set -eu
 LEDGERD=$1

@@ -47,8 +47,8 @@ type GenOptions struct {
 	FullNodeMembers bool
 	// BlockInterval is CometBFT's timeout_commit (default 500ms).
 	BlockInterval time.Duration
-	// Mempool is "app" (each node's app keeps its mempool; the default for
-	// "") or "flood" (CometBFT keeps it); see node.SetMempool.
+	// Mempool is "flood" (CometBFT keeps each node's mempool; the default
+	// for "") or "app" (the app keeps it); see node.SetMempool.
 	Mempool string
 	// Docker, if set, lays the network out for containers instead of
 	// processes (see DockerOptions); Host is then unused.

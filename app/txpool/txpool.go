@@ -50,7 +50,7 @@ type Pool[T any] struct {
 	maxBytes int64
 
 	txs    []*Tx[T]
-	byHash map[Hash]struct{}
+	byHash map[Hash]*Tx[T]
 	bytes  int64
 	// gossip are the transactions admitted (or due for re-gossip) since the
 	// last Gossip, oldest first; bounded by maxTxs, since a node that never
@@ -61,7 +61,7 @@ type Pool[T any] struct {
 // New returns an empty pool holding at most maxTxs transactions and
 // maxBytes bytes of them (maxBytes 0: no byte bound).
 func New[T any](maxTxs int, maxBytes int64) *Pool[T] {
-	return &Pool[T]{maxTxs: max(maxTxs, 1), maxBytes: maxBytes, byHash: map[Hash]struct{}{}}
+	return &Pool[T]{maxTxs: max(maxTxs, 1), maxBytes: maxBytes, byHash: map[Hash]*Tx[T]{}}
 }
 
 // Len is the number of pending transactions.
@@ -74,6 +74,12 @@ func (p *Pool[T]) Bytes() int64 { return p.bytes }
 func (p *Pool[T]) Has(h Hash) bool {
 	_, ok := p.byHash[h]
 	return ok
+}
+
+// Get returns the pending transaction with hash h, if the pool holds it.
+func (p *Pool[T]) Get(h Hash) (*Tx[T], bool) {
+	tx, ok := p.byHash[h]
+	return tx, ok
 }
 
 // Full says whether a transaction of size bytes would not fit.
@@ -102,7 +108,7 @@ func (p *Pool[T]) Add(tx *Tx[T]) error {
 		return err
 	}
 	p.txs = append(p.txs, tx)
-	p.byHash[tx.Hash] = struct{}{}
+	p.byHash[tx.Hash] = tx
 	p.bytes += int64(len(tx.Raw))
 	p.queueGossip(tx.Raw)
 	return nil

@@ -148,12 +148,12 @@ func newQueryMempoolCmd() *cobra.Command {
 		Use:   "mempool",
 		Short: "The transactions the node holds for coming blocks: count, bytes, bounds, dropped at rechecks",
 		Long: `mempool answers what the node's mempool holds: when ledgerd keeps it
-(mempool.type = "app" in config.toml, what init writes), the ABCI query path
+(mempool.type = "app" in config.toml: ledgerd init --mempool app), the ABCI query path
 /mempool, answered with the protobuf message ledgerd.auth.v1.Mempool: pending
 transactions and bytes, the bounds (mempool.size, mempool.max_txs_bytes), the
 height they were last checked on, and how many were dropped since the node
 started because, checked again after a block, they no longer passed. When
-CometBFT keeps it ("flood"), CometBFT's num_unconfirmed_txs. Each node has its
+CometBFT keeps it ("flood", the default), CometBFT's num_unconfirmed_txs. Each node has its
 own mempool; this is the node's word, not state.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -114,6 +114,10 @@ func runJSON(t *testing.T, v any, args ...string) {
 func TestGovCLI(t *testing.T) {
 	node := demoNode(t)
 	with := func(args ...string) []string { return append(args, node...) }
+	// CometBFT keeps this node's mempool: the count is its num_unconfirmed_txs.
+	if out, err := run(t, with("query", "mempool")...); err != nil || !strings.Contains(out, "0 transactions (0 bytes) pending, kept by cometbft") {
+		t.Fatalf("query mempool: %v\n%s", err, out)
+	}
 	doc := filepath.Join(t.TempDir(), "agreement.txt")
 	if err := os.WriteFile(doc, []byte("demo-auditor also regulates\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -65,7 +65,7 @@ right after makes blocks. --demo adds an auditor member with its own key.`,
 	f.StringSliceVar(&o.Denoms, "denoms", []string{"CNY"}, "denominations the ledger carries")
 	f.BoolVar(&o.Demo, "demo", false, "add a demo auditor member with its own operator key")
 	f.DurationVar(&o.BlockInterval, "block-interval", 0, "CometBFT timeout_commit (default: CometBFT's, 1s)")
-	f.StringVar(&o.Mempool, "mempool", "app", `who keeps the mempool: "app" (ledgerd, no recheck) or "flood" (CometBFT)`)
+	f.StringVar(&o.Mempool, "mempool", "flood", `who keeps the mempool: "flood" (CometBFT) or "app" (ledgerd; see docs/operations.md)`)
 	f.BoolVar(&lightScrypt, "light-kdf", false, "encrypt keys with light scrypt parameters (development only)")
 	_ = cmd.MarkFlagRequired("chain-id")
 	_ = cmd.MarkFlagRequired("moniker")

@@ -76,7 +76,7 @@ image ledgerd:latest (make docker-image) with DIR/nodeI mounted at /ledgerd.`,
 	f.StringVar(&o.Host, "host", "127.0.0.1", "address the nodes listen on and dial")
 	f.IntVar(&o.BasePort, "base-port", 26600, "node i uses ports base+10i (p2p), +1 (rpc), +2 (metrics)")
 	f.DurationVar(&o.BlockInterval, "block-interval", 500*time.Millisecond, "CometBFT timeout_commit")
-	f.StringVar(&o.Mempool, "mempool", "app", `who keeps each node's mempool: "app" (ledgerd, no recheck) or "flood" (CometBFT)`)
+	f.StringVar(&o.Mempool, "mempool", "flood", `who keeps each node's mempool: "flood" (CometBFT) or "app" (ledgerd; see docs/operations.md)`)
 	f.BoolVar(&docker, "docker", false, "lay the network out for containers and write DIR/docker-compose.yml")
 	f.StringVar(&d.Subnet, "subnet", "172.28.0.0/24", "with --docker: the bridge network's subnet; node i gets its address .10+i")
 	f.StringVar(&d.Project, "name", "", "with --docker: compose project name, prefix of the network and container names (default: DIR's base name)")

@@ -4,16 +4,22 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+
+	"github.com/ledgerd/ledgerd/node"
 )
 
 // TestWalletCLI opens two wallets on the demo devnet, deposits and pays in
 // major units, and reads back the balances (text in major units, JSON in
 // minor units), a wallet's verified history and the same history through
-// the generic history command.
+// the generic history command. The node's app keeps the mempool
+// (`ledgerd init --mempool app`); the other CLI tests run CometBFT's.
 func TestWalletCLI(t *testing.T) {
-	node := demoNode(t)
+	node := demoNodeWith(t, useAppMempool(t))
 	with := func(args ...string) []string { return append(args, node...) }
 	var keys [2]string
 	for i, name := range []string{"alice", "bob"} {
@@ -57,8 +63,8 @@ func TestWalletCLI(t *testing.T) {
 	if acct.Kind != "wallet" || acct.Nonce != 1 {
 		t.Fatalf("alice's account, proven: %+v", acct)
 	}
-	// ledgerd init has the app keep the mempool; every payment above is
-	// committed, so it holds nothing.
+	// The app keeps the mempool; every payment above is committed, so it
+	// holds nothing.
 	var pool struct {
 		KeptBy  string `json:"kept_by"`
 		Txs     uint64 `json:"txs"`
@@ -115,5 +121,20 @@ func TestWalletCLI(t *testing.T) {
 	}
 	if _, err := run(t, with("query", "history", "nothing", bob)...); err == nil || !strings.Contains(err.Error(), "subjects are wallet") {
 		t.Fatalf("unknown subject: %v", err)
+	}
+}
+
+// useAppMempool edits a node home's config.toml as `ledgerd init
+// --mempool app` writes it.
+func useAppMempool(t *testing.T) func(home string) {
+	return func(home string) {
+		cmt, err := node.LoadCometConfig(home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := node.SetMempool(cmt.Mempool, "app"); err != nil {
+			t.Fatal(err)
+		}
+		cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), cmt)
 	}
 }

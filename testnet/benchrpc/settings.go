@@ -28,8 +28,9 @@ type Settings struct {
 	CacheSize   int   `json:"cache_size"`
 	Recheck     bool  `json:"recheck"`
 	// AppMempool makes ledgerd keep its mempool itself (mempool.type =
-	// "app", as ledgerd's init writes); the kvstore, which cannot, keeps
-	// CometBFT's flood mempool either way. Off, both run the flood mempool.
+	// "app", `ledgerd init --mempool app`); the kvstore, which cannot,
+	// keeps CometBFT's flood mempool either way. Off (the default, what
+	// ledgerd's init writes), both run the flood mempool.
 	AppMempool bool `json:"app_mempool"`
 	// Indexer is the transaction indexer, "kv" or "null".
 	Indexer string `json:"indexer"`
@@ -50,7 +51,6 @@ func DefaultSettings() Settings {
 		MaxTxsBytes:       d.Mempool.MaxTxsBytes,
 		CacheSize:         d.Mempool.CacheSize,
 		Recheck:           d.Mempool.Recheck,
-		AppMempool:        true,
 		Indexer:           d.TxIndex.Indexer,
 		MaxRequestBatch:   d.RPC.MaxRequestBatchSize,
 		LogLevel:          d.LogLevel,

@@ -42,7 +42,7 @@ func main() {
 	flag.IntVar(&s.MempoolSize, "mempool-size", s.MempoolSize, "both nodes' mempool.size")
 	flag.Int64Var(&s.MaxTxsBytes, "max-txs-bytes", s.MaxTxsBytes, "both nodes' mempool.max_txs_bytes")
 	flag.BoolVar(&s.Recheck, "recheck", s.Recheck, "both nodes' mempool.recheck")
-	flag.BoolVar(&s.AppMempool, "app-mempool", s.AppMempool, `ledgerd keeps its own mempool (mempool.type = "app"); false: CometBFT's flood mempool, as the kvstore`)
+	flag.BoolVar(&s.AppMempool, "app-mempool", s.AppMempool, `ledgerd keeps its own mempool (mempool.type = "app"); default: CometBFT's flood mempool, as the kvstore`)
 	flag.StringVar(&s.Indexer, "indexer", s.Indexer, "both nodes' tx_index.indexer (kv or null)")
 	flag.BoolVar(&s.CreateEmptyBlocks, "create-empty-blocks", s.CreateEmptyBlocks, "both nodes' consensus.create_empty_blocks")
 	flag.IntVar(&s.MaxRequestBatch, "max-request-batch", s.MaxRequestBatch, "both nodes' rpc.max_request_batch_size")
