@@ -87,6 +87,9 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	if err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
+	if err := repairTxIndex(cmt, genDoc.ChainID, logger); err != nil {
+		return nil, err
+	}
 	c.App.ApplyRuntime()
 	st, err := store.Open(c.Store.Options(StoreDir(home)), app.StoreNames)
 	if err != nil {
