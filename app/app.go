@@ -373,14 +373,16 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// execute in order, each as soon as its own signer is known.
 	checked := a.checkAll(req.Txs, params)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
-	included := make(map[[32]byte]struct{}, len(req.Txs))
 	for i := range req.Txs {
-		c := checked.At(i)
-		events, err := a.deliver(ctx, a.block, c, req.Height, params)
+		events, err := a.deliver(ctx, a.block, checked.At(i), req.Height, params)
 		results[i] = txResult(a.index(events), err)
-		included[c.hash] = struct{}{}
 	}
-	a.included = included
+	if a.pool != nil {
+		a.included = make(map[[32]byte]struct{}, len(req.Txs))
+		for i := range req.Txs {
+			a.included[checked.At(i).hash] = struct{}{}
+		}
+	}
 	var valUpdates []abci.ValidatorUpdate
 	for _, m := range a.reg.Modules() {
 		if m.EndBlock == nil || !a.live(m) {

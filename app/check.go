@@ -51,8 +51,15 @@ func (a *App) checkAndAdmit(raw []byte) error {
 	}
 	params := a.params.Load()
 	// Decoding and signature recovery, the costly part, run outside the
-	// lock, on Config.CheckWorkers goroutines (checkOnWorker).
-	c := a.checkOnWorker(raw, params)
+	// lock. CometBFT's flood mempool calls one CheckTx at a time on a
+	// long-lived goroutine; an app-kept mempool's calls come concurrently,
+	// each on a new goroutine, and go to the check workers (checkOnWorker).
+	var c checkedTx
+	if a.pool != nil {
+		c = a.checkOnWorker(raw, params)
+	} else {
+		c = a.checkTx(raw, params)
+	}
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
 	return a.admit(&c, raw, params)

@@ -20,9 +20,9 @@ type Config struct {
 	// Mempool, when MaxTxs is positive, makes the app keep the node's
 	// mempool itself, for CometBFT's mempool.type = "app" (MempoolConfig).
 	Mempool MempoolConfig
-	// CheckWorkers bounds the transactions CheckTx decodes and verifies at
-	// once; 0 means half the cores (at least one), leaving the rest to
-	// block execution.
+	// CheckWorkers bounds the transactions CheckTx and InsertTx decode and
+	// verify at once when the app keeps the mempool; 0 means half the
+	// cores (at least one), leaving the rest to block execution.
 	CheckWorkers int
 	// Workers recover signatures in parallel in FinalizeBlock; 0 means one
 	// per core.

@@ -42,6 +42,20 @@ func initHome(t *testing.T, chainID string) string {
 	return home
 }
 
+// bankKey is the demo-bank operator's key from home's keyring.
+func bankKey(t *testing.T, home string) *ecdsa.PrivateKey {
+	t.Helper()
+	kr, err := keys.Open(node.KeyringDir(home), keys.Options{LightScrypt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, err := kr.Key("demo-bank", testPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bank
+}
+
 // testNode is a node started on home, with its client.
 type testNode struct {
 	n   *node.Node
@@ -133,14 +147,7 @@ func TestHistoryEndToEnd(t *testing.T) {
 	}()
 	c := tn.c
 
-	kr, err := keys.Open(node.KeyringDir(home), keys.Options{LightScrypt: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bank, err := kr.Key("demo-bank", testPass)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bank := bankKey(t, home)
 	alice, _ := crypto.GenerateKey()
 	bob, _ := crypto.GenerateKey()
 	aliceAddr, bobAddr := crypto.PubkeyToAddress(alice.PublicKey), crypto.PubkeyToAddress(bob.PublicKey)

@@ -12,8 +12,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/ledgerd/ledgerd/client"
-	"github.com/ledgerd/ledgerd/client/keys"
-	"github.com/ledgerd/ledgerd/node"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/consortium/consortiumclient"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -36,14 +34,7 @@ func TestPaymentEndToEnd(t *testing.T) {
 	c := tn.c
 	wc := walletclient.New(c)
 
-	kr, err := keys.Open(node.KeyringDir(home), keys.Options{LightScrypt: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bank, err := kr.Key("demo-bank", testPass)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bank := bankKey(t, home)
 	member, err := consortiumclient.New(c).Member(ctx, "demo-bank")
 	if err != nil {
 		t.Fatal(err)

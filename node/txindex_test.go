@@ -11,8 +11,6 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/ledgerd/ledgerd/client"
-	"github.com/ledgerd/ledgerd/client/keys"
-	"github.com/ledgerd/ledgerd/node"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 )
 
@@ -29,14 +27,7 @@ func TestTxIndexRepairedAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	tn.start(ctx, t, 2)
-	kr, err := keys.Open(node.KeyringDir(home), keys.Options{LightScrypt: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bank, err := kr.Key("demo-bank", testPass)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bank := bankKey(t, home)
 	alice, _ := crypto.GenerateKey()
 	kyc := sha256.Sum256([]byte("kyc"))
 	opened, err := tn.c.Submit(ctx, bank, &walletv1.MsgOpenWallet{Owner: crypto.PubkeyToAddress(alice.PublicKey).Bytes(), KycHash: kyc[:], Tier: 1},
