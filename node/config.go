@@ -100,16 +100,20 @@ type StoreConfig struct {
 	PruneEvery int64 `mapstructure:"prune_every"`
 	// BadgerCacheMB bounds Badger's block cache.
 	BadgerCacheMB int `mapstructure:"badger_cache_mb"`
+	// ValueCacheEntries bounds each module tree's cache of values read
+	// (store.Options.ValueCacheEntries).
+	ValueCacheEntries int `mapstructure:"value_cache_entries"`
 }
 
 // Options returns the store options c selects for the state store in dir.
 func (c StoreConfig) Options(dir string) store.Options {
 	return store.Options{
-		Dir:        dir,
-		CacheNodes: c.IAVLCacheNodes,
-		KeepRecent: c.KeepRecent,
-		PruneEvery: c.PruneEvery,
-		Badger:     badgerdb.Options{CacheSizeMB: c.BadgerCacheMB},
+		Dir:               dir,
+		CacheNodes:        c.IAVLCacheNodes,
+		KeepRecent:        c.KeepRecent,
+		PruneEvery:        c.PruneEvery,
+		Badger:            badgerdb.Options{CacheSizeMB: c.BadgerCacheMB},
+		ValueCacheEntries: c.ValueCacheEntries,
 	}
 }
 
@@ -188,6 +192,7 @@ func DefaultConfig() Config {
 		App: AppConfig{MaxPendingPerSigner: 64, SigCacheSize: 100_000, GCPercent: DefaultGCPercent, MemoryLimitMB: DefaultMemoryLimitMB},
 		Store: StoreConfig{
 			IAVLCacheNodes: 500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
+			ValueCacheEntries: store.DefaultValueCacheEntries,
 		},
 		Metrics:      MetricsConfig{Enabled: true, Listen: "127.0.0.1:26660"},
 		History:      HistoryConfig{Enabled: true, Dir: filepath.Join("data", "history.db")},
@@ -242,6 +247,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("app.memory_limit_mb %d: 0 (none) or positive", c.App.MemoryLimitMB)
 	case c.Store.KeepRecent < 0 || (c.Store.KeepRecent > 0 && c.Store.KeepRecent < 2):
 		return fmt.Errorf("store.keep_recent %d: 0 (keep all) or at least 2", c.Store.KeepRecent)
+	case c.Store.ValueCacheEntries < 1:
+		return fmt.Errorf("store.value_cache_entries %d: must be positive", c.Store.ValueCacheEntries)
 	case c.Store.PruneEvery < 1:
 		return fmt.Errorf("store.prune_every %d: must be positive", c.Store.PruneEvery)
 	case c.History.Enabled && c.History.Dir == "":
@@ -288,6 +295,7 @@ func ConfigFlags(fs *pflag.FlagSet) {
 	fs.Int64("store.keep_recent", d.Store.KeepRecent, "state versions to keep for queries and proofs (0: all)")
 	fs.Int64("store.prune_every", d.Store.PruneEvery, "prune old versions every this many blocks")
 	fs.Int("store.badger_cache_mb", d.Store.BadgerCacheMB, "Badger block cache in MiB")
+	fs.Int("store.value_cache_entries", d.Store.ValueCacheEntries, "values read kept per module tree, so that a key read again skips the tree walk")
 	fs.Bool("metrics.enabled", d.Metrics.Enabled, "serve Prometheus metrics")
 	fs.String("metrics.listen", d.Metrics.Listen, "Prometheus listen address")
 	fs.Bool("history.enabled", d.History.Enabled, "keep the wallet history index that answers /history queries")
@@ -313,6 +321,7 @@ func setDefaults(v *viper.Viper, c Config) {
 	v.SetDefault("store.keep_recent", c.Store.KeepRecent)
 	v.SetDefault("store.prune_every", c.Store.PruneEvery)
 	v.SetDefault("store.badger_cache_mb", c.Store.BadgerCacheMB)
+	v.SetDefault("store.value_cache_entries", c.Store.ValueCacheEntries)
 	v.SetDefault("metrics.enabled", c.Metrics.Enabled)
 	v.SetDefault("metrics.listen", c.Metrics.Listen)
 	v.SetDefault("history.enabled", c.History.Enabled)
@@ -358,6 +367,9 @@ keep_recent = {{.Store.KeepRecent}}
 prune_every = {{.Store.PruneEvery}}
 # Badger block cache, in MiB.
 badger_cache_mb = {{.Store.BadgerCacheMB}}
+# Values read kept per module tree, so that a key read again (a wallet that
+# pays or is paid again) costs a lookup instead of a walk down the tree.
+value_cache_entries = {{.Store.ValueCacheEntries}}
 
 [metrics]
 # Serve Prometheus metrics (CometBFT's and ledgerd's) at listen, path /metrics.

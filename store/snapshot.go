@@ -169,6 +169,7 @@ func (r *Restore) unmount(i int) {
 	r.s.mu.Lock()
 	r.s.trees[i], r.s.first[i] = nil, 0
 	r.s.mu.Unlock()
+	r.s.values[i].reset()
 }
 
 func (r *Restore) finishTree() error {
@@ -192,6 +193,10 @@ func (r *Restore) Commit(blockTime time.Time) (CommitID, error) {
 	}
 	for ; r.next < len(r.s.names); r.next++ {
 		r.unmount(r.next)
+	}
+	// The trees were imported beside their value caches.
+	for _, c := range r.s.values {
+		c.reset()
 	}
 	if err := r.s.writeCommitRecord(r.height, blockTime); err != nil {
 		return CommitID{}, err
@@ -221,6 +226,7 @@ func (r *Restore) Abort() error {
 		r.s.mu.Lock()
 		r.s.trees[i], r.s.first[i] = r.s.newTree(name, 0), 1
 		r.s.mu.Unlock()
+		r.s.values[i].reset()
 	}
 	if err := r.s.db.Delete(commitRecordKey); err != nil {
 		errs = append(errs, err)

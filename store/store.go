@@ -32,6 +32,9 @@ type Options struct {
 	PruneEvery int64
 	// Badger tunes the database.
 	Badger badgerdb.Options
+	// ValueCacheEntries bounds each working tree's cache of values read
+	// (DefaultValueCacheEntries when 0).
+	ValueCacheEntries int
 }
 
 // CommitID identifies a committed state.
@@ -78,7 +81,9 @@ type Store struct {
 	trees    []*iavl.MutableTree
 	first    []int64
 	mounting []bool
-	opts     Options
+	// values[i] caches values of the working tree names[i] (valueCache).
+	values []*valueCache
+	opts   Options
 	// flushThreshold is IAVL's batch size in bytes: well under Badger's
 	// transaction limit, since IAVL treats any batch error as fatal.
 	flushThreshold int
@@ -116,6 +121,9 @@ func Open(opts Options, names []string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, names: names, opts: opts, flushThreshold: flushThreshold(opts.Badger)}
+	for range names {
+		s.values = append(s.values, newValueCache(opts.ValueCacheEntries))
+	}
 	if err := s.load(); err != nil {
 		db.Close()
 		return nil, err
@@ -290,6 +298,7 @@ func (s *Store) Mount(name string) error {
 	s.mu.Lock()
 	s.trees[i], s.first[i], s.mounting[i] = tree, first, true
 	s.mu.Unlock()
+	s.values[i].reset()
 	return nil
 }
 
@@ -302,7 +311,7 @@ func (s *Store) Working() []Reader {
 			out[i] = emptyReader{}
 			continue
 		}
-		out[i] = treeReader{t}
+		out[i] = treeReader{t, s.values[i]}
 	}
 	return out
 }
@@ -312,11 +321,11 @@ func (s *Store) Working() []Reader {
 // upgrade ran before its upgrade, a programming error.
 func (s *Store) Apply(b *Branch) {
 	b.WriteTo(func(name string) KV {
-		t := s.trees[s.index(name)]
-		if t == nil {
+		i := s.index(name)
+		if s.trees[i] == nil {
 			panic(fmt.Sprintf("store: write to %q, which is not mounted", name))
 		}
-		return treeKV{t}
+		return treeKV{s.trees[i], s.values[i]}
 	})
 }
 
@@ -370,10 +379,12 @@ func (s *Store) Rollback() {
 			s.mu.Lock()
 			s.trees[i], s.first[i], s.mounting[i] = nil, 0, false
 			s.mu.Unlock()
+			s.values[i].reset()
 			continue
 		}
 		if t != nil {
 			t.Rollback()
+			s.values[i].rolledBack()
 		}
 	}
 }
@@ -403,6 +414,9 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return CommitID{}, fmt.Errorf("store: save trees: %w", err)
+	}
+	for _, c := range s.values {
+		c.committed()
 	}
 	height := s.nextHeight()
 	for i, t := range s.trees {
@@ -685,7 +699,11 @@ type prefixDB struct{ *dbm.PrefixDB }
 
 func (prefixDB) Close() error { return nil }
 
-type treeReader struct{ t *iavl.MutableTree }
+// treeReader reads a working tree through its value cache.
+type treeReader struct {
+	t *iavl.MutableTree
+	c *valueCache
+}
 
 // Iterator implements Reader over the working tree: the last commit and
 // the writes Apply made since. IAVL requires that the tree is not written
@@ -695,14 +713,22 @@ func (r treeReader) Iterator(start, end []byte, reverse bool) Iterator {
 }
 
 func (r treeReader) Get(key []byte) []byte {
+	if v, ok := r.c.get(key); ok {
+		return v
+	}
 	v, err := r.t.Get(key)
 	if err != nil {
 		panic(fmt.Sprintf("store: read failed, state unreadable: %v", err))
 	}
+	r.c.fill(key, v)
 	return v
 }
 
-type treeKV struct{ t *iavl.MutableTree }
+// treeKV writes a working tree and keeps its value cache in step.
+type treeKV struct {
+	t *iavl.MutableTree
+	c *valueCache
+}
 
 func (kv treeKV) Get(key []byte) []byte { return treeReader(kv).Get(key) }
 func (kv treeKV) Iterator(start, end []byte, reverse bool) Iterator {
@@ -712,11 +738,13 @@ func (kv treeKV) Set(key, value []byte) {
 	if _, err := kv.t.Set(key, value); err != nil {
 		panic(fmt.Sprintf("store: write failed: %v", err))
 	}
+	kv.c.set(key, value)
 }
 func (kv treeKV) Delete(key []byte) {
 	if _, _, err := kv.t.Remove(key); err != nil {
 		panic(fmt.Sprintf("store: delete failed: %v", err))
 	}
+	kv.c.remove(key)
 }
 
 // emptyReader is a store that is not mounted: nothing in it.

@@ -93,6 +93,7 @@ func main() {
 	iavlCache := flag.Int("iavl-cache", 0, "IAVL node cache per tree, in nodes (0: the node's default)")
 	badgerCache := flag.Int("badger-cache-mb", 0, "Badger block cache in MiB (0: the node's default)")
 	memTableMB := flag.Int("memtable-mb", 0, "Badger memtable size in MiB (0: the default)")
+	valueCache := flag.Int("value-cache", 0, "values read kept per module tree (0: the node's default, store.value_cache_entries)")
 	flag.Parse()
 	if *blocks**blockTxs+*checkTxs > *wallets {
 		log.Fatalf("need at least blocks*block-txs+checktx = %d wallets so every sender is fresh", *blocks**blockTxs+*checkTxs)
@@ -118,6 +119,9 @@ func main() {
 		so.Badger.CacheSizeMB = *badgerCache
 	}
 	so.Badger.MemTableSize = int64(*memTableMB) << 20
+	if *valueCache > 0 {
+		so.ValueCacheEntries = *valueCache
+	}
 	opts := apptest.Options{Dir: *dir, Store: so, Wallets: *wallets, Balance: 100_000_000}
 	opts.Genesis = apptest.BuildGenesis(opts)
 	appState, err := opts.Genesis.JSON()
