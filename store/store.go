@@ -155,6 +155,9 @@ func (s *Store) load() error {
 	}
 	s.committed = CommitID{Height: height, AppHash: s.WorkingHash(), Time: blockTime}
 	s.durable = height
+	for _, c := range s.values {
+		c.committed(height)
+	}
 	return nil
 }
 
@@ -415,14 +418,14 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	if err := errors.Join(errs...); err != nil {
 		return CommitID{}, fmt.Errorf("store: save trees: %w", err)
 	}
-	for _, c := range s.values {
-		c.committed()
-	}
 	height := s.nextHeight()
 	for i, t := range s.trees {
 		if t != nil && t.Version() != height {
 			return CommitID{}, fmt.Errorf("store: tree %q at version %d, want %d", s.names[i], t.Version(), height)
 		}
+	}
+	for _, c := range s.values {
+		c.committed(height)
 	}
 	// Mount records before the commit record: a crash between them leaves
 	// a record above the last commit, which Open discards.
@@ -542,7 +545,7 @@ func (s *Store) Version(height int64) (*Version, error) {
 	if height <= 0 || height > last {
 		return nil, fmt.Errorf("%w: height %d (last commit %d)", ErrVersionPruned, height, last)
 	}
-	v := &Version{Height: height, names: s.names, trees: make([]*iavl.ImmutableTree, len(s.names))}
+	v := &Version{Height: height, names: s.names, trees: make([]*iavl.ImmutableTree, len(s.names)), values: s.values}
 	s.mu.RLock()
 	trees, first := slices.Clone(s.trees), slices.Clone(s.first)
 	s.mu.RUnlock()
@@ -569,6 +572,9 @@ type Version struct {
 	Height int64
 	names  []string
 	trees  []*iavl.ImmutableTree
+	// values are the working trees' value caches, which readers of the
+	// last committed version share (valueCache.getAt).
+	values []*valueCache
 }
 
 // Readers returns a Reader per store, in the store's name order.
@@ -579,7 +585,7 @@ func (v *Version) Readers() []Reader {
 			out[i] = emptyReader{}
 			continue
 		}
-		out[i] = immutableReader{t}
+		out[i] = immutableReader{t, v.values[i], v.Height}
 	}
 	return out
 }
@@ -593,7 +599,7 @@ func (v *Version) Reader(name string) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return immutableReader{t}, nil
+	return immutableReader{t, v.values[slices.Index(v.names, name)], v.Height}, nil
 }
 
 // Mounted reports whether the named store is in the state at this height.
@@ -753,7 +759,13 @@ type emptyReader struct{}
 func (emptyReader) Get([]byte) []byte                                 { return nil }
 func (emptyReader) Iterator(start, end []byte, reverse bool) Iterator { return emptyIterator{} }
 
-type immutableReader struct{ t *iavl.ImmutableTree }
+// immutableReader reads a committed version, through the working tree's
+// value cache while that holds the same version.
+type immutableReader struct {
+	t      *iavl.ImmutableTree
+	c      *valueCache
+	height int64
+}
 
 // Iterator implements Reader over a committed version.
 func (r immutableReader) Iterator(start, end []byte, reverse bool) Iterator {
@@ -761,10 +773,14 @@ func (r immutableReader) Iterator(start, end []byte, reverse bool) Iterator {
 }
 
 func (r immutableReader) Get(key []byte) []byte {
+	if v, ok := r.c.getAt(r.height, key); ok {
+		return v
+	}
 	v, err := r.t.Get(key)
 	if err != nil {
 		panic(fmt.Sprintf("store: read failed, state unreadable: %v", err))
 	}
+	r.c.fillAt(r.height, key, v)
 	return v
 }
 

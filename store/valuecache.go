@@ -18,11 +18,20 @@ const DefaultValueCacheEntries = 100_000
 // rollback of the tree empties a dirty cache. Full, it is emptied and
 // fills again: its contents change how fast reads are, never what they
 // return. It is safe for concurrent use.
+//
+// While it is clean, the working tree holds exactly the last committed
+// version (height), so readers of that version (the mempool's checks,
+// queries at the last height) use and fill it too (getAt, fillAt); the
+// first write of the next block makes it dirty, and they stop until the
+// commit.
 type valueCache struct {
 	mu    sync.Mutex
 	m     map[string][]byte
 	max   int
 	dirty bool
+	// height is the committed version the tree holds while the cache is
+	// clean; 0 when not known (a tree just mounted or restored).
+	height int64
 }
 
 func newValueCache(max int) *valueCache {
@@ -40,6 +49,17 @@ func (c *valueCache) get(key []byte) (value []byte, ok bool) {
 	return value, ok
 }
 
+// getAt is get for a reader of the committed version at height: ok is
+// false unless the cache holds that version.
+func (c *valueCache) getAt(height int64, key []byte) (value []byte, ok bool) {
+	c.mu.Lock()
+	if !c.dirty && c.height == height && height > 0 {
+		value, ok = c.m[string(key)]
+	}
+	c.mu.Unlock()
+	return value, ok
+}
+
 // fill caches value, just read from the tree under key; absent keys
 // (nil) are not cached.
 func (c *valueCache) fill(key, value []byte) {
@@ -47,11 +67,29 @@ func (c *valueCache) fill(key, value []byte) {
 		return
 	}
 	c.mu.Lock()
+	c.put(key, value)
+	c.mu.Unlock()
+}
+
+// fillAt is fill for a reader of the committed version at height: the
+// value is cached only while the cache holds that version.
+func (c *valueCache) fillAt(height int64, key, value []byte) {
+	if value == nil {
+		return
+	}
+	c.mu.Lock()
+	if !c.dirty && c.height == height && height > 0 {
+		c.put(key, value)
+	}
+	c.mu.Unlock()
+}
+
+// put caches value under key. Callers hold c.mu.
+func (c *valueCache) put(key, value []byte) {
 	if len(c.m) >= c.max {
 		clear(c.m)
 	}
 	c.m[string(key)] = value
-	c.mu.Unlock()
 }
 
 // set records a write of key to the tree.
@@ -72,10 +110,12 @@ func (c *valueCache) remove(key []byte) {
 	c.mu.Unlock()
 }
 
-// committed records that the tree saved its writes.
-func (c *valueCache) committed() {
+// committed records that the tree saved its writes as the version at
+// height (or, at Open, was loaded at it).
+func (c *valueCache) committed(height int64) {
 	c.mu.Lock()
 	c.dirty = false
+	c.height = height
 	c.mu.Unlock()
 }
 
@@ -94,5 +134,6 @@ func (c *valueCache) reset() {
 	c.mu.Lock()
 	clear(c.m)
 	c.dirty = false
+	c.height = 0
 	c.mu.Unlock()
 }

@@ -75,3 +75,46 @@ func TestValueCacheAfterMountRollback(t *testing.T) {
 		t.Fatalf("g = %q after the mount was rolled back, want nothing", got)
 	}
 }
+
+// TestCommittedReadersShareTheCache reads committed versions while the
+// working trees change: a reader of a version must see that version,
+// whatever the next block has written into the working trees and their
+// cache.
+func TestCommittedReadersShareTheCache(t *testing.T) {
+	s := memStore(t, Options{})
+	write(s, map[string]string{"alpha/a": "1", "alpha/b": "1"})
+	commit(t, s)
+	v1 := version(t, s, 1)
+	get := func(v *Version, key string) string {
+		return string(NewBranch(s.Names(), v.Readers()).KV("alpha").Get([]byte(key)))
+	}
+	if got := get(v1, "a"); got != "1" { // fills the shared cache
+		t.Fatalf("a at 1 = %q", got)
+	}
+	read(s, "alpha", "b") // the executor fills it too
+	if _, ok := s.values[0].getAt(1, []byte("a")); !ok {
+		t.Fatal("a reader of the last commit did not fill the cache")
+	}
+
+	write(s, map[string]string{"alpha/a": "2", "alpha/b": ""}) // the next block
+	if got := get(v1, "a"); got != "1" {
+		t.Fatalf("a at 1 = %q while the next block's writes are applied, want 1", got)
+	}
+	if got := get(v1, "b"); got != "1" {
+		t.Fatalf("b at 1 = %q while its delete is applied, want 1", got)
+	}
+	commit(t, s)
+	v2 := version(t, s, 2)
+	for _, c := range []struct {
+		v         *Version
+		key, want string
+	}{{v1, "a", "1"}, {v1, "b", "1"}, {v2, "a", "2"}, {v2, "b", ""}} {
+		if got := get(c.v, c.key); got != c.want {
+			t.Fatalf("%s at %d = %q, want %q", c.key, c.v.Height, got, c.want)
+		}
+	}
+	s.Rollback() // nothing unsaved
+	if got := get(v2, "a"); got != "2" {
+		t.Fatalf("a at 2 = %q after an empty rollback", got)
+	}
+}
