@@ -367,8 +367,9 @@ keep_recent = {{.Store.KeepRecent}}
 prune_every = {{.Store.PruneEvery}}
 # Badger block cache, in MiB.
 badger_cache_mb = {{.Store.BadgerCacheMB}}
-# Values read kept per module tree, so that a key read again (a wallet that
-# pays or is paid again) costs a lookup instead of a walk down the tree.
+# Values read kept per module tree, so that a key read again (the parameters
+# and member records every transaction reads, a wallet that pays again) costs
+# a lookup instead of a walk down the tree. See docs/operations.md, Tuning.
 value_cache_entries = {{.Store.ValueCacheEntries}}
 
 [metrics]

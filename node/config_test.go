@@ -1,13 +1,17 @@
 package node_test
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/ledgerd/ledgerd/node"
+	"github.com/ledgerd/ledgerd/store"
 )
 
 func TestHistoryConfig(t *testing.T) {
@@ -77,5 +81,37 @@ func TestQueryConfig(t *testing.T) {
 		if err := bad.Validate(); err == nil {
 			t.Errorf("%s: %+v accepted", name, bad.Query)
 		}
+	}
+}
+
+// TestValueCacheConfig: a ledgerd.toml written before the setting existed
+// gets the default; a cache of no entries is refused.
+func TestValueCacheConfig(t *testing.T) {
+	home := t.TempDir()
+	if err := node.WriteConfig(home, node.DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	path := node.ConfigPath(home)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := regexp.MustCompile(`(?m)^value_cache_entries = .*\n`).ReplaceAll(b, nil)
+	if bytes.Equal(old, b) {
+		t.Fatal("the written config has no value_cache_entries line")
+	}
+	if err := os.WriteFile(path, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := node.LoadConfig(home, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Store.Options(home).ValueCacheEntries; got != store.DefaultValueCacheEntries {
+		t.Fatalf("an older config gives %d entries, want the default %d", got, store.DefaultValueCacheEntries)
+	}
+	c.Store.ValueCacheEntries = 0
+	if err := c.Validate(); err == nil {
+		t.Fatal("store.value_cache_entries = 0 accepted")
 	}
 }

@@ -194,12 +194,14 @@ func (r *Restore) Commit(blockTime time.Time) (CommitID, error) {
 	for ; r.next < len(r.s.names); r.next++ {
 		r.unmount(r.next)
 	}
-	// The trees were imported beside their value caches.
-	for _, c := range r.s.values {
-		c.reset()
-	}
 	if err := r.s.writeCommitRecord(r.height, blockTime); err != nil {
 		return CommitID{}, err
+	}
+	// The trees were imported beside their value caches, and hold the
+	// restored version.
+	for _, c := range r.s.values {
+		c.reset()
+		c.committed(r.height)
 	}
 	id := CommitID{Height: r.height, AppHash: r.s.WorkingHash(), Time: blockTime}
 	r.s.mu.Lock()
