@@ -306,7 +306,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	}
 	a.store.Rollback()
 	branch := store.NewBranch(a.reg.StoreNames(), a.store.Working())
-	vals, err := writeGenesis(a.reg, branch, req.Time, g, exp)
+	vals, err := writeGenesis(a.reg, branch, req.Time, g, exp, exec.GenesisFiles{FS: a.cfg.GenesisFiles})
 	if err != nil {
 		return nil, err
 	}

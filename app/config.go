@@ -1,6 +1,7 @@
 package app
 
 import (
+	"io/fs"
 	"runtime"
 	"time"
 
@@ -37,6 +38,10 @@ type Config struct {
 	// from the genesis state until the snapshot is restored.
 	GenesisAppState []byte
 	GenesisTime     time.Time
+	// GenesisFiles holds the files genesis sections name (the directory
+	// of the genesis file): InitChain reads them. nil fails a genesis
+	// that names one.
+	GenesisFiles fs.FS
 }
 
 // MempoolConfig bounds the mempool the app keeps when CometBFT's

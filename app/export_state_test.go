@@ -111,7 +111,7 @@ func TestExportImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.ValidateGenesis(appState, time.Time{}); err != nil {
+	if _, err := app.ValidateGenesis(appState, time.Time{}, nil); err != nil {
 		t.Fatalf("exported genesis does not validate: %v", err)
 	}
 

@@ -93,7 +93,7 @@ func FuzzGenesis(f *testing.F) {
 	f.Add(bytes.Replace(valid, []byte(`"wallet":{`), []byte(`"wallet":{"unknown":1,`), 1))
 
 	f.Fuzz(func(t *testing.T, appState []byte) {
-		_, validateErr := app.ValidateGenesis(appState, apptest.BaseTime)
+		_, validateErr := app.ValidateGenesis(appState, apptest.BaseTime, nil)
 		var sections map[string]json.RawMessage
 		if json.Unmarshal(appState, &sections) == nil && sections[app.ExportSection] != nil {
 			// An exported state starts at its own initial height, which

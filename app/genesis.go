@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"slices"
 	"time"
 
@@ -56,9 +57,10 @@ func parseGenesis(appState []byte) (Genesis, error) {
 }
 
 // initGenesis writes every module's section into b, in module order, at
-// genesis time t, and returns the validators they name. A module's
-// section is checked against what the modules before it wrote.
-func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []byte) ([]abci.ValidatorUpdate, error) {
+// genesis time t, reading the files sections name from files, and returns
+// the validators they name. A module's section is checked against what
+// the modules before it wrote.
+func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []byte, files exec.GenesisFiles) ([]abci.ValidatorUpdate, error) {
 	g, err := parseGenesis(appState)
 	if err != nil {
 		return nil, err
@@ -67,18 +69,18 @@ func initGenesis(reg *module.Registry, b *store.Branch, t time.Time, appState []
 	if err != nil {
 		return nil, err
 	}
-	return writeGenesis(reg, b, t, g, s)
+	return writeGenesis(reg, b, t, g, s, files)
 }
 
 // writeGenesis is initGenesis of a parsed app_state g, and s its exported
 // state if it holds one (exported(g)): the document is parsed once.
-func writeGenesis(reg *module.Registry, b *store.Branch, t time.Time, g Genesis, s *ExportedState) ([]abci.ValidatorUpdate, error) {
+func writeGenesis(reg *module.Registry, b *store.Branch, t time.Time, g Genesis, s *ExportedState, files exec.GenesisFiles) ([]abci.ValidatorUpdate, error) {
 	if s != nil {
 		// The validators are the genesis file's, as exported.
 		return nil, importState(b, reg.StoreNames(), s)
 	}
 	var vals []abci.ValidatorUpdate
-	ctx := exec.New(b, 0, t)
+	ctx := exec.New(b, 0, t).WithGenesisFiles(files)
 	for _, m := range reg.Modules() {
 		if m.Genesis == nil {
 			continue
@@ -119,12 +121,14 @@ func writeGenesis(reg *module.Registry, b *store.Branch, t time.Time, g Genesis,
 // at genesis time t, and returns the validators it names. An exported
 // state (ExportSection) is checked too, but InitChain also wants it with
 // initial_height one above its height, which app_state alone does not say.
-func ValidateGenesis(appState []byte, t time.Time) ([]abci.ValidatorUpdate, error) {
+// files holds the files the sections name (the genesis file's directory);
+// nil fails a genesis that names one.
+func ValidateGenesis(appState []byte, t time.Time, files fs.FS) ([]abci.ValidatorUpdate, error) {
 	reg := Modules()
 	names := reg.StoreNames()
 	parents := make([]store.Reader, len(names))
 	for i := range parents {
 		parents[i] = store.Empty
 	}
-	return initGenesis(reg, store.NewBranch(names, parents), t, appState)
+	return initGenesis(reg, store.NewBranch(names, parents), t, appState, exec.GenesisFiles{FS: files})
 }

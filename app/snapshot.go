@@ -24,6 +24,7 @@ import (
 
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/x/exec"
 )
 
 // SnapshotFormat is the format of the state-sync snapshots this app takes
@@ -742,7 +743,8 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 // peer filter of a node that has neither run InitChain nor restored a
 // snapshot yet: one joining by state sync, which must admit the members'
 // nodes to fetch the snapshot from them. Built on first use; nil without a
-// genesis or if it does not load.
+// genesis or if it does not load. The files a genesis names are skipped:
+// the filter needs the members, which the document holds.
 func (a *App) bootstrapGenesis() *store.Branch {
 	a.bootstrap.once.Do(func() {
 		if len(a.cfg.GenesisAppState) == 0 {
@@ -754,7 +756,7 @@ func (a *App) bootstrapGenesis() *store.Branch {
 			empty[i] = store.Empty
 		}
 		b := store.NewBranch(names, empty)
-		if _, err := initGenesis(a.reg, b, a.cfg.GenesisTime, a.cfg.GenesisAppState); err != nil {
+		if _, err := initGenesis(a.reg, b, a.cfg.GenesisTime, a.cfg.GenesisAppState, exec.GenesisFiles{Skip: true}); err != nil {
 			a.snapshots.log("genesis unreadable: the peer filter admits no one until the state is restored", "err", err)
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -298,14 +299,21 @@ func TestStateSyncRejectsForgedSnapshots(t *testing.T) {
 // TestStateSyncPeerFilter checks that a node with no state and no
 // InitChain (one joining by state sync) admits the genesis members' nodes
 // and refuses others, from the genesis file, until its snapshot is
-// restored; and without a genesis admits no one.
+// restored; and without a genesis admits no one. A genesis that names a
+// wallets file the node does not have (it needs none to join by state
+// sync) filters as well.
 func TestStateSyncPeerFilter(t *testing.T) {
 	t.Parallel()
 	appState, err := apptest.BuildGenesis(apptest.Options{Wallets: 1, Balance: 1}).JSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, withGenesis := range []bool{true, false} {
+	withFile, err := apptest.BuildGenesis(apptest.Options{Wallets: 1, Balance: 1, WalletsFile: filepath.Join(t.TempDir(), "w.jsonl")}).JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, genesis := range [][]byte{appState, withFile, nil} {
+		withGenesis := genesis != nil
 		st, err := store.Open(store.Options{InMemory: true}, app.StoreNames)
 		if err != nil {
 			t.Fatal(err)
@@ -313,7 +321,7 @@ func TestStateSyncPeerFilter(t *testing.T) {
 		defer st.Close()
 		cfg := app.DefaultConfig(apptest.ChainID)
 		if withGenesis {
-			cfg.GenesisAppState, cfg.GenesisTime = appState, apptest.BaseTime
+			cfg.GenesisAppState, cfg.GenesisTime = genesis, apptest.BaseTime
 		}
 		a, err := app.New(cfg, st)
 		if err != nil {

@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +43,7 @@ func ReadGenesisFile(path string) (*GenesisFile, error) {
 // Validate checks the app state as a node would at InitChain, and that
 // CometBFT's validator list is the members' validators.
 func (g *GenesisFile) Validate() error {
-	if err := ValidateAppState(g.App, g.Doc.GenesisTime); err != nil {
+	if err := ValidateAppState(g.App, g.Doc.GenesisTime, g.Files()); err != nil {
 		return err
 	}
 	want, err := genesisValidators(g.App)
@@ -60,13 +62,21 @@ func (g *GenesisFile) Validate() error {
 	return nil
 }
 
-// ValidateAppState checks st as InitChain would at genesis time t.
-func ValidateAppState(st *appstate.State, t time.Time) error {
+// Files are the files beside the genesis document, which its sections
+// may name (a wallets file): its directory.
+func (g *GenesisFile) Files() fs.FS { return GenesisFiles(g.Path) }
+
+// GenesisFiles are the files the genesis at path may name: its directory.
+func GenesisFiles(path string) fs.FS { return os.DirFS(filepath.Dir(path)) }
+
+// ValidateAppState checks st as InitChain would at genesis time t,
+// reading the files it names from files (nil: it may name none).
+func ValidateAppState(st *appstate.State, t time.Time, files fs.FS) error {
 	b, err := st.JSON()
 	if err != nil {
 		return err
 	}
-	_, err = app.ValidateGenesis(b, t)
+	_, err = app.ValidateGenesis(b, t, files)
 	return err
 }
 
@@ -74,7 +84,7 @@ func ValidateAppState(st *appstate.State, t time.Time) error {
 // members, and writes the document back to g.Path. The chain id, genesis
 // time and consensus parameters are kept.
 func (g *GenesisFile) Write() error {
-	if err := ValidateAppState(g.App, g.Doc.GenesisTime); err != nil {
+	if err := ValidateAppState(g.App, g.Doc.GenesisTime, g.Files()); err != nil {
 		return fmt.Errorf("not written: %w", err)
 	}
 	appState, err := g.App.JSON()

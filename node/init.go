@@ -180,7 +180,7 @@ func Init(o InitOptions) (*InitResult, error) {
 		res.Operators[o.MemberID+"-treasury"] = treasury.Address.Hex()
 		demoLender(gen, o.MemberID, treasury.Address)
 	}
-	if err := ValidateAppState(gen, cmttime.Now()); err != nil {
+	if err := ValidateAppState(gen, cmttime.Now(), nil); err != nil {
 		return nil, fmt.Errorf("init: generated genesis is invalid: %w", err)
 	}
 	if err := WriteGenesis(cfg.GenesisFile(), o.ChainID, gen); err != nil {

@@ -123,6 +123,7 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	}
 	appCfg.Snapshots = snapshotConfig(home, c, idx, logger)
 	appCfg.GenesisAppState, appCfg.GenesisTime = genDoc.AppState, genDoc.GenesisTime
+	appCfg.GenesisFiles = GenesisFiles(cmt.GenesisFile())
 	a, err := app.New(appCfg, st)
 	if err != nil {
 		return nil, err

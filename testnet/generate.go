@@ -250,7 +250,7 @@ func Generate(o GenOptions) (*Network, error) {
 		Wallet:     wallet.DefaultGenesis(),
 		AML:        &amlGen,
 	}
-	if err := node.ValidateAppState(gen, time.Now()); err != nil {
+	if err := node.ValidateAppState(gen, time.Now(), nil); err != nil {
 		return nil, fmt.Errorf("testnet: generated genesis is invalid: %w", err)
 	}
 	// One genesis document, byte for byte, on every node.

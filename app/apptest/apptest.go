@@ -24,6 +24,7 @@
 package apptest
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -31,7 +32,11 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -51,6 +56,7 @@ import (
 	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/auth"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/module"
 	"github.com/ledgerd/ledgerd/x/wallet"
 )
 
@@ -120,6 +126,11 @@ type Options struct {
 	Balance uint64
 	// Tier of the genesis wallets; 0 means 1.
 	Tier uint32
+	// WalletsFile, if set, is where BuildGenesis writes the Wallets genesis
+	// wallets, one JSON object a line, for the genesis to name (the wallet
+	// section's wallets_file) instead of listing them; InitChain reads the
+	// file's directory (Config.GenesisFiles).
+	WalletsFile string
 	// Genesis, if set, is the genesis to use instead of BuildGenesis(opts)
 	// (a benchmark times building it apart from InitChain).
 	Genesis *appstate.State
@@ -183,6 +194,9 @@ func (h *Harness) open() {
 	if h.opts.Config != nil {
 		cfg = *h.opts.Config
 	}
+	if h.opts.WalletsFile != "" && cfg.GenesisFiles == nil {
+		cfg.GenesisFiles = os.DirFS(filepath.Dir(h.opts.WalletsFile))
+	}
 	a, err := app.NewWithUpgrades(cfg, st, ups)
 	if err != nil {
 		st.Close()
@@ -217,30 +231,73 @@ func BuildGenesis(opts Options) *appstate.State {
 	if tier == 0 {
 		tier = 1
 	}
-	first := len(g.Wallet.Wallets)
-	if opts.Wallets > 0 {
-		g.Wallet.Wallets = append(g.Wallet.Wallets, make([]wallet.GenesisWallet, opts.Wallets)...)
+	if opts.WalletsFile != "" {
+		ref, err := writeWalletsFile(opts.WalletsFile, seed, opts.Wallets, tier, opts.Balance)
+		if err != nil {
+			panic("apptest: " + err.Error())
+		}
+		g.Wallet.WalletsFile = &ref
+		return g
 	}
-	// Deriving a key is a scalar multiplication: spread a large genesis
-	// over the cores (each wallet is written to its own index).
+	first := len(g.Wallet.Wallets)
+	g.Wallet.Wallets = append(g.Wallet.Wallets, make([]wallet.GenesisWallet, opts.Wallets)...)
+	genesisWallets(g.Wallet.Wallets[first:], seed, 0, tier, opts.Balance)
+	return g
+}
+
+// genesisWallets fills out with genesis wallets from, from+1, ...: each
+// holds balance CNY (none if 0). Deriving a key is a scalar
+// multiplication: the work is spread over the cores (each wallet is
+// written to its own index).
+func genesisWallets(out []wallet.GenesisWallet, seed []byte, from int, tier uint32, balance uint64) {
 	var wg sync.WaitGroup
-	workers := min(runtime.NumCPU(), max(opts.Wallets/1000, 1))
+	workers := min(runtime.NumCPU(), max(len(out)/1000, 1))
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < opts.Wallets; i += workers {
-				owner := Address(walletKey(seed, i))
+			for i := w; i < len(out); i += workers {
+				owner := Address(walletKey(seed, from+i))
 				gw := wallet.GenesisWallet{Owner: owner.Hex(), Bank: Issuer, Tier: tier, KYCHash: hex.EncodeToString(KYCHash(owner))}
-				if opts.Balance > 0 {
-					gw.Balances = []wallet.GenesisCoin{{Denom: Denom, Amount: strconv.FormatUint(opts.Balance, 10)}}
+				if balance > 0 {
+					gw.Balances = []wallet.GenesisCoin{{Denom: Denom, Amount: strconv.FormatUint(balance, 10)}}
 				}
-				g.Wallet.Wallets[first+i] = gw
+				out[i] = gw
 			}
 		}()
 	}
 	wg.Wait()
-	return g
+}
+
+// writeWalletsFile writes n genesis wallets (genesisWallets) to path, one
+// JSON object a line, a chunk at a time, and returns the reference a
+// genesis names it by.
+func writeWalletsFile(path string, seed []byte, n int, tier uint32, balance uint64) (module.GenesisFileRef, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return module.GenesisFileRef{}, err
+	}
+	defer f.Close()
+	digest := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, digest), 1<<20)
+	enc := json.NewEncoder(bw) // one value a line
+	chunk := make([]wallet.GenesisWallet, min(n, 10_000))
+	for from := 0; from < n; from += len(chunk) {
+		part := chunk[:min(len(chunk), n-from)]
+		genesisWallets(part, seed, from, tier, balance)
+		for i := range part {
+			if err := enc.Encode(&part[i]); err != nil {
+				return module.GenesisFileRef{}, err
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return module.GenesisFileRef{}, err
+	}
+	if err := f.Close(); err != nil {
+		return module.GenesisFileRef{}, err
+	}
+	return module.GenesisFileRef{Path: filepath.Base(path), SHA256: hex.EncodeToString(digest.Sum(nil))}, nil
 }
 
 // ValidatorKey is the fixed Ed25519 key of demo-bank's validator.

@@ -16,6 +16,7 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
@@ -93,6 +94,7 @@ func main() {
 	iavlCache := flag.Int("iavl-cache", 0, "IAVL node cache per tree, in nodes (0: the node's default)")
 	badgerCache := flag.Int("badger-cache-mb", 0, "Badger block cache in MiB (0: the node's default)")
 	memTableMB := flag.Int("memtable-mb", 0, "Badger memtable size in MiB (0: the default)")
+	walletsFile := flag.Bool("wallets-file", true, "write the genesis wallets to a wallets file the genesis names (app_state.wallet.wallets_file), as a migration of many wallets would; false lists them in the genesis document, which the node keeps in memory")
 	valueCache := flag.Int("value-cache", 0, "values read kept per module tree (0: the node's default, store.value_cache_entries)")
 	flag.Parse()
 	if *blocks**blockTxs+*checkTxs > *wallets {
@@ -123,6 +125,15 @@ func main() {
 		so.ValueCacheEntries = *valueCache
 	}
 	opts := apptest.Options{Dir: *dir, Store: so, Wallets: *wallets, Balance: 100_000_000}
+	if *walletsFile {
+		// In a directory of its own, as a node's genesis.json is in config/.
+		genesisDir, err := os.MkdirTemp("", "ledgerd-bench-genesis-")
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(genesisDir)
+		opts.WalletsFile = filepath.Join(genesisDir, "wallets.jsonl")
+	}
 	opts.Genesis = apptest.BuildGenesis(opts)
 	appState, err := opts.Genesis.JSON()
 	if err != nil {

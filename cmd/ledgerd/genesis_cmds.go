@@ -11,6 +11,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/node"
 	"github.com/ledgerd/ledgerd/x/consortium"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 func newGenesisCmd() *cobra.Command {
@@ -29,7 +30,7 @@ Every command edits <home>/config/genesis.json, or --genesis FILE, and
 refuses to write a genesis that a node would not start from.`,
 	}
 	cmd.PersistentFlags().String("genesis", "", "genesis file (default <home>/config/genesis.json)")
-	cmd.AddCommand(newGenesisAddMemberCmd(), newGenesisRemoveMemberCmd(), newGenesisSetParamCmd(), newGenesisValidateCmd())
+	cmd.AddCommand(newGenesisAddMemberCmd(), newGenesisRemoveMemberCmd(), newGenesisSetParamCmd(), newGenesisSetWalletsFileCmd(), newGenesisValidateCmd())
 	return cmd
 }
 
@@ -134,6 +135,65 @@ of range is refused with the reason.`,
 	}
 }
 
+func newGenesisSetWalletsFileCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "set-wallets-file FILE",
+		Short: "Name a file of genesis wallets beside the genesis, pinned by its SHA-256",
+		Long: `A migration of many wallets (a bank's existing customers) keeps them out of
+the genesis document, which CometBFT keeps in memory and parses at every
+start: they go in FILE, one JSON object a line, each in the form of the
+wallet section's "wallets" entries:
+
+  {"owner":"0x...","bank":"demo-bank","tier":2,"kyc_hash":"<64 hex>","balances":[{"denom":"CNY","amount":"150000"}]}
+
+FILE must be in the genesis file's directory (<home>/config). The genesis
+names it by its path there and its SHA-256 (app_state.wallet.wallets_file);
+InitChain reads it once, a wallet at a time, after the wallets the document
+lists, and refuses a file whose content differs. Every bank copies FILE
+beside its genesis.json; a node joining by state sync does not need it.
+Running the command again after FILE changed pins the new content.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			g, err := node.ReadGenesisFile(genesisPath(cmd))
+			if err != nil {
+				return err
+			}
+			ref, err := genesisFileRef(g, args[0])
+			if err != nil {
+				return err
+			}
+			g.App.Wallet.WalletsFile = &ref
+			if err := g.Write(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s names wallets file %s, sha256 %s: copy it beside every bank's genesis.json\n", g.Path, ref.Path, ref.SHA256)
+			return nil
+		},
+	}
+}
+
+// genesisFileRef names file, which must be in the directory of g's file,
+// by its path there and its content's digest.
+func genesisFileRef(g *node.GenesisFile, file string) (module.GenesisFileRef, error) {
+	dir, err := filepath.Abs(filepath.Dir(g.Path))
+	if err != nil {
+		return module.GenesisFileRef{}, err
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return module.GenesisFileRef{}, err
+	}
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return module.GenesisFileRef{}, fmt.Errorf("%s is not in %s: a genesis names files beside it; move it there and run again", file, dir)
+	}
+	ref := module.GenesisFileRef{Path: filepath.ToSlash(rel)}
+	if ref.SHA256, err = module.GenesisFileDigest(g.Files(), ref.Path); err != nil {
+		return module.GenesisFileRef{}, err
+	}
+	return ref, nil
+}
+
 // genesisSummary is what `genesis validate` reports.
 type genesisSummary struct {
 	File       string          `json:"file"`
@@ -141,7 +201,9 @@ type genesisSummary struct {
 	ChainID    string          `json:"chain_id"`
 	Members    []memberSummary `json:"members"`
 	TotalPower int64           `json:"total_power"`
-	Warnings   []string        `json:"warnings,omitempty"`
+	// WalletsFile is the wallets file the genesis names, if any.
+	WalletsFile *module.GenesisFileRef `json:"wallets_file,omitempty"`
+	Warnings    []string               `json:"warnings,omitempty"`
 }
 
 type memberSummary struct {
@@ -169,7 +231,7 @@ func newGenesisValidateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s := genesisSummary{File: g.Path, SHA256: hex.EncodeToString(hash[:]), ChainID: g.Doc.ChainID}
+			s := genesisSummary{File: g.Path, SHA256: hex.EncodeToString(hash[:]), ChainID: g.Doc.ChainID, WalletsFile: g.App.Wallet.WalletsFile}
 			for _, m := range g.App.Consortium.Members {
 				ms := memberSummary{ID: m.ID, Roles: m.Roles, Nodes: len(m.NodeIDs), Operators: len(m.Operators)}
 				if m.Validator != nil {
@@ -195,6 +257,9 @@ func newGenesisValidateCmd() *cobra.Command {
 					fmt.Fprintf(w, "warning: %s\n", warn)
 				}
 				fmt.Fprintf(w, "sha256 %s (every bank must have this same file)\n", s.SHA256)
+				if f := s.WalletsFile; f != nil {
+					fmt.Fprintf(w, "wallets file %s, sha256 %s (every bank must have it beside genesis.json)\n", f.Path, f.SHA256)
+				}
 			})
 		},
 	}

@@ -6,6 +6,7 @@ package exec
 
 import (
 	"encoding/hex"
+	"io/fs"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -46,7 +47,34 @@ type Context struct {
 	events *[]abci.Event
 	// quiet contexts record no events (Quiet).
 	quiet bool
+	// files are genesis's files (WithGenesisFiles).
+	files GenesisFiles
 }
+
+// GenesisFiles are the files beside the genesis document that a genesis
+// section may name, each with its SHA-256 (module.OpenGenesisFile): a
+// genesis too large for the document itself, which CometBFT keeps in
+// memory and parses at every start, keeps the bulk of its records there.
+// They exist at genesis only; the zero value has none.
+type GenesisFiles struct {
+	// FS holds them (the genesis file's directory); nil: none, and a
+	// section that names a file fails.
+	FS fs.FS
+	// Skip loads a genesis for what its document holds only: a section
+	// that names a file loads without it. For a view of the genesis that
+	// needs no file's records (the peer filter of a node joining by state
+	// sync, which needs the members), never for InitChain.
+	Skip bool
+}
+
+// WithGenesisFiles returns a copy of c that reads genesis's files from f.
+func (c Context) WithGenesisFiles(f GenesisFiles) Context {
+	c.files = f
+	return c
+}
+
+// GenesisFiles returns the files set by WithGenesisFiles.
+func (c Context) GenesisFiles() GenesisFiles { return c.files }
 
 // New returns a context over stores that collects events into a fresh list.
 func New(stores Stores, height int64, t time.Time) Context {

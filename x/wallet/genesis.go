@@ -1,8 +1,12 @@
 package wallet
 
 import (
+	"bufio"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -16,6 +20,8 @@ import (
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/arith"
 	"github.com/ledgerd/ledgerd/x/errcode"
+	"github.com/ledgerd/ledgerd/x/exec"
+	"github.com/ledgerd/ledgerd/x/module"
 )
 
 // Genesis is the wallet module's part of the genesis file.
@@ -44,6 +50,13 @@ type Genesis struct {
 	RecoveryDelay string `json:"recovery_delay,omitempty"`
 	// Wallets open at genesis (migrations, test networks, benchmarks).
 	Wallets []GenesisWallet `json:"wallets,omitempty"`
+	// WalletsFile names a file of more wallets beside the genesis file,
+	// opened after Wallets: one GenesisWallet JSON object per line (JSON
+	// Lines), pinned by its SHA-256. A migration of millions of wallets
+	// keeps them there, out of the genesis document, which CometBFT keeps
+	// in memory (twice, with its RPC's copy) and parses at every start;
+	// the node reads the file once, at InitChain, a wallet at a time.
+	WalletsFile *module.GenesisFileRef `json:"wallets_file,omitempty"`
 }
 
 // GenesisDenomLimits are the tier limits of one denom.
@@ -289,100 +302,210 @@ func (g *Genesis) Validate(members MemberLookup) (*State, error) {
 		}
 		return strings.Compare(a.Denom, b.Denom)
 	})
+	if g.WalletsFile != nil {
+		if err := g.WalletsFile.Check(); err != nil {
+			return bad("wallets_file: %v", err)
+		}
+	}
 	owners := make(map[common.Address]bool, len(g.Wallets))
-	// A genesis may hold millions of wallets at a few banks: each bank is
-	// looked up once.
-	issuers := map[string]bool{}
+	check := newWalletCheck(st.Params, members)
 	st.Wallets = make([]*walletv1.Wallet, 0, len(g.Wallets))
 	for i, gw := range g.Wallets {
-		where := lazyWhere{i, gw.Owner}
-		if !common.IsHexAddress(gw.Owner) {
-			return bad("%s: owner is not a 0x-prefixed 20-byte hex address", where)
+		w, err := check.wallet(lazyWhere{index: i, owner: gw.Owner}, &gw)
+		if err != nil {
+			return nil, err
 		}
-		owner := common.HexToAddress(gw.Owner)
-		if _, isOperator := members.Operator(owner); owners[owner] || isOperator {
-			return bad("%s: owner already has a wallet or is an operator", where)
+		owner := common.BytesToAddress(w.Owner)
+		if owners[owner] {
+			return bad("%s: owner already has a wallet", lazyWhere{index: i, owner: gw.Owner})
 		}
 		owners[owner] = true
-		issuer, seen := issuers[gw.Bank]
-		if !seen {
-			issuer = isIssuer(members, gw.Bank)
-			issuers[gw.Bank] = issuer
-		}
-		if !issuer {
-			return bad("%s: bank %q is not an issuer member", where, gw.Bank)
-		}
-		kyc, err := hex.DecodeString(strings.TrimPrefix(gw.KYCHash, "0x"))
-		if err != nil || len(kyc) != 32 {
-			return bad("%s: kyc_hash must be 32 bytes of hex", where)
-		}
-		w := &walletv1.Wallet{Owner: owner.Bytes(), Bank: gw.Bank, Tier: gw.Tier, KycHash: kyc,
-			Status: walletv1.WalletStatus_WALLET_STATUS_ACTIVE}
-		if err := ValidateOpenWallet(&walletv1.MsgOpenWallet{Owner: w.Owner, KycHash: kyc, Tier: gw.Tier}); err != nil {
-			return bad("%s: %v", where, err)
-		}
-		for _, c := range gw.Balances {
-			amount, err := strconv.ParseUint(c.Amount, 10, 64)
-			if err != nil || amount == 0 {
-				return bad("%s: amount %q of %s must be a positive integer of minor units", where, c.Amount, c.Denom)
-			}
-			if _, ok := slices.BinarySearch(denoms, c.Denom); !ok {
-				return bad("%s: denom %q is not in denoms", where, c.Denom)
-			}
-			if Balance(w, c.Denom) != 0 {
-				return bad("%s: denom %q listed twice", where, c.Denom)
-			}
-			setBalance(w, c.Denom, amount)
-		}
 		st.Wallets = append(st.Wallets, w)
 	}
 	return st, nil
 }
 
-// lazyWhere names a genesis wallet in an error ("wallet 3 (0x...)"),
-// formatted only if there is one.
+// walletCheck checks genesis wallets, one at a time, against the
+// parameters and the members.
+type walletCheck struct {
+	params  *walletv1.Params
+	members MemberLookup
+	// A genesis may hold millions of wallets at a few banks: each bank is
+	// looked up once.
+	issuers map[string]bool
+}
+
+func newWalletCheck(params *walletv1.Params, members MemberLookup) *walletCheck {
+	return &walletCheck{params: params, members: members, issuers: map[string]bool{}}
+}
+
+// wallet checks gw, named where in errors, and returns its record. That
+// its owner has no wallet yet is the caller's to check.
+func (c *walletCheck) wallet(where lazyWhere, gw *GenesisWallet) (*walletv1.Wallet, error) {
+	bad := func(format string, args ...any) (*walletv1.Wallet, error) {
+		return nil, errcode.Wrap(ErrInvalidGenesis, "%s: "+format, append([]any{where}, args...)...)
+	}
+	if !common.IsHexAddress(gw.Owner) {
+		return bad("owner is not a 0x-prefixed 20-byte hex address")
+	}
+	owner := common.HexToAddress(gw.Owner)
+	if _, isOperator := c.members.Operator(owner); isOperator {
+		return bad("owner is an operator")
+	}
+	issuer, seen := c.issuers[gw.Bank]
+	if !seen {
+		issuer = isIssuer(c.members, gw.Bank)
+		c.issuers[gw.Bank] = issuer
+	}
+	if !issuer {
+		return bad("bank %q is not an issuer member", gw.Bank)
+	}
+	kyc, err := hex.DecodeString(strings.TrimPrefix(gw.KYCHash, "0x"))
+	if err != nil || len(kyc) != 32 {
+		return bad("kyc_hash must be 32 bytes of hex")
+	}
+	w := &walletv1.Wallet{Owner: owner.Bytes(), Bank: gw.Bank, Tier: gw.Tier, KycHash: kyc,
+		Status: walletv1.WalletStatus_WALLET_STATUS_ACTIVE}
+	if err := ValidateOpenWallet(&walletv1.MsgOpenWallet{Owner: w.Owner, KycHash: kyc, Tier: gw.Tier}); err != nil {
+		return bad("%v", err)
+	}
+	for _, coin := range gw.Balances {
+		amount, err := strconv.ParseUint(coin.Amount, 10, 64)
+		if err != nil || amount == 0 {
+			return bad("amount %q of %s must be a positive integer of minor units", coin.Amount, coin.Denom)
+		}
+		if _, ok := slices.BinarySearch(c.params.Denoms, coin.Denom); !ok {
+			return bad("denom %q is not in denoms", coin.Denom)
+		}
+		if Balance(w, coin.Denom) != 0 {
+			return bad("denom %q listed twice", coin.Denom)
+		}
+		setBalance(w, coin.Denom, amount)
+	}
+	return w, nil
+}
+
+// lazyWhere names a genesis wallet in an error ("wallet 3 (0x...)", or
+// "wallets_file w.jsonl: wallet 3 (0x...)"), formatted only if there is one.
 type lazyWhere struct {
+	file  string
 	index int
 	owner string
 }
 
-func (w lazyWhere) String() string { return fmt.Sprintf("wallet %d (%s)", w.index, w.owner) }
+func (w lazyWhere) String() string {
+	if w.file != "" {
+		return fmt.Sprintf("wallets_file %s: wallet %d (%s)", w.file, w.index, w.owner)
+	}
+	return fmt.Sprintf("wallet %d (%s)", w.index, w.owner)
+}
 
 // InitGenesis writes st: parameters, wallets, and the issuance and supply
 // their balances imply. It fails with ErrAmountOverflow if a total does not
 // fit in uint64.
-func (k Keeper) InitGenesis(st *State) error {
-	k.SetParams(st.Params)
-	// The issuance and supply records are minted into in memory and
-	// written once: the same records as a mint per balance would leave.
-	type issuanceOf struct{ issuer, denom string }
-	issued, supplies := map[issuanceOf]*walletv1.Issuance{}, map[string]*walletv1.Coin{}
-	var order []issuanceOf
+func (k Keeper) InitGenesis(st *State) error { return k.initGenesis(st, nil) }
+
+// initGenesis is InitGenesis, with more wallets opened through more (if
+// not nil) after st's and before the issuance and supply are written.
+func (k Keeper) initGenesis(st *State, more func(*genesisMinter) error) error {
+	m := k.genesisMint(st.Params)
 	for _, w := range st.Wallets {
-		for _, c := range w.Balances {
-			key := issuanceOf{w.Bank, c.Denom}
-			is, ok := issued[key]
-			if !ok {
-				is = k.Issuance(w.Bank, c.Denom)
-				issued[key] = is
-				order = append(order, key)
-			}
-			supply, ok := supplies[c.Denom]
-			if !ok {
-				supply = k.Supply(c.Denom)
-				supplies[c.Denom] = supply
-			}
-			if err := mintInto(st.Params, is, supply, c.Amount); err != nil {
-				return err
-			}
+		if err := m.open(w); err != nil {
+			return err
 		}
-		k.SetWallet(w)
 	}
-	for _, key := range order {
-		store.SetProto(k.kv, IssuanceKey(key.issuer, key.denom), issued[key])
-		store.SetProto(k.kv, SupplyKey(key.denom), supplies[key.denom])
+	if more != nil {
+		if err := more(m); err != nil {
+			return err
+		}
 	}
+	m.finish()
 	return nil
+}
+
+// genesisMinter opens genesis wallets and mints their balances into the
+// issuance and supply records, which it keeps in memory and writes once
+// (finish): the same records as a mint per balance would leave.
+type genesisMinter struct {
+	k        Keeper
+	params   *walletv1.Params
+	issued   map[issuanceOf]*walletv1.Issuance
+	supplies map[string]*walletv1.Coin
+	order    []issuanceOf
+}
+
+type issuanceOf struct{ issuer, denom string }
+
+// genesisMint writes params and returns a minter for the wallets.
+func (k Keeper) genesisMint(params *walletv1.Params) *genesisMinter {
+	k.SetParams(params)
+	return &genesisMinter{k: k, params: params, issued: map[issuanceOf]*walletv1.Issuance{}, supplies: map[string]*walletv1.Coin{}}
+}
+
+// open writes w and mints its balances.
+func (m *genesisMinter) open(w *walletv1.Wallet) error {
+	for _, c := range w.Balances {
+		key := issuanceOf{w.Bank, c.Denom}
+		is, ok := m.issued[key]
+		if !ok {
+			is = m.k.Issuance(w.Bank, c.Denom)
+			m.issued[key] = is
+			m.order = append(m.order, key)
+		}
+		supply, ok := m.supplies[c.Denom]
+		if !ok {
+			supply = m.k.Supply(c.Denom)
+			m.supplies[c.Denom] = supply
+		}
+		if err := mintInto(m.params, is, supply, c.Amount); err != nil {
+			return err
+		}
+	}
+	m.k.SetWallet(w)
+	return nil
+}
+
+// finish writes the issuance and supply records, in the order their
+// first wallets came.
+func (m *genesisMinter) finish() {
+	for _, key := range m.order {
+		store.SetProto(m.k.kv, IssuanceKey(key.issuer, key.denom), m.issued[key])
+		store.SetProto(m.k.kv, SupplyKey(key.denom), m.supplies[key.denom])
+	}
+}
+
+// openWalletsFile opens the wallets of the file ref names, after those of
+// the document (already opened through m), each checked as the document's
+// are and refused if its owner already has a wallet. The file is read a
+// wallet at a time: a million wallets never stand in memory at once.
+func openWalletsFile(files exec.GenesisFiles, ref module.GenesisFileRef, check *walletCheck, k Keeper, m *genesisMinter) error {
+	f, err := module.OpenGenesisFile(files, ref)
+	if err != nil {
+		return errcode.Wrap(ErrInvalidGenesis, "wallets_file: %v", err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReaderSize(f, 1<<20))
+	dec.DisallowUnknownFields()
+	// Wallets of the file are counted from 1: with one a line, the line.
+	for n := 1; ; n++ {
+		var gw GenesisWallet
+		if err := dec.Decode(&gw); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return errcode.Wrap(ErrInvalidGenesis, "wallets_file %s: wallet %d: %v", ref.Path, n, err)
+		}
+		where := lazyWhere{file: ref.Path, index: n, owner: gw.Owner}
+		w, err := check.wallet(where, &gw)
+		if err != nil {
+			return err
+		}
+		if k.kv.Get(WalletKey(w.Owner)) != nil {
+			return errcode.Wrap(ErrInvalidGenesis, "%s: owner already has a wallet", where)
+		}
+		if err := m.open(w); err != nil {
+			return err
+		}
+	}
 }
 
 // Invariant checks, over a whole state r (the wallet store at one

@@ -323,11 +323,19 @@ func (mod *Module) initGenesis(ctx exec.Context, section json.RawMessage) ([]abc
 	if err := dec.Decode(&g); err != nil {
 		return nil, errcode.Wrap(ErrInvalidGenesis, "%v", err)
 	}
-	st, err := g.Validate(mod.members(ctx))
+	members := mod.members(ctx)
+	st, err := g.Validate(members)
 	if err != nil {
 		return nil, err
 	}
-	return nil, NewKeeper(ctx.KV(StoreName)).InitGenesis(st)
+	k := NewKeeper(ctx.KV(StoreName))
+	files := ctx.GenesisFiles()
+	if g.WalletsFile == nil || files.Skip {
+		return nil, k.InitGenesis(st)
+	}
+	return nil, k.initGenesis(st, func(m *genesisMinter) error {
+		return openWalletsFile(files, *g.WalletsFile, newWalletCheck(st.Params, members), k, m)
+	})
 }
 
 // anyIssuer takes every member id for an issuer and no address for an
