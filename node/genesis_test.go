@@ -59,6 +59,23 @@ func TestGenesisFileEdits(t *testing.T) {
 	if err := again.Write(); err == nil || !strings.Contains(err.Error(), "not written") {
 		t.Fatalf("invalid genesis written: %v", err)
 	}
+	// A wallets file is read from the genesis file's directory when the
+	// genesis is written; set-param null drops the reference.
+	if err := again.SetParam("consortium.max_tx_bytes", "65536"); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.SetParam("wallet.wallets_file", `{"path":"w.jsonl","sha256":"`+strings.Repeat("0", 64)+`"}`); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Write(); err == nil || !strings.Contains(err.Error(), "w.jsonl") {
+		t.Fatalf("a genesis naming a wallets file its directory lacks was written: %v", err)
+	}
+	if err := again.SetParam("wallet.wallets_file", "null"); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Write(); err != nil || again.App.Wallet.WalletsFile != nil {
+		t.Fatalf("after dropping the wallets file: %v, %+v", err, again.App.Wallet.WalletsFile)
+	}
 	if err := again.RemoveMember("nobody"); err == nil {
 		t.Error("removed a member that does not exist")
 	}

@@ -151,7 +151,8 @@ names it by its path there and its SHA-256 (app_state.wallet.wallets_file);
 InitChain reads it once, a wallet at a time, after the wallets the document
 lists, and refuses a file whose content differs. Every bank copies FILE
 beside its genesis.json; a node joining by state sync does not need it.
-Running the command again after FILE changed pins the new content.`,
+Running the command again after FILE changed pins the new content;
+'ledgerd genesis set-param wallet.wallets_file null' drops the reference.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			g, err := node.ReadGenesisFile(genesisPath(cmd))
