@@ -77,6 +77,13 @@ type Report struct {
 	// that time, in cores: near the machine's cores, the figures measure
 	// the generator rather than the network.
 	CPU float64 `json:"generator_cpu_cores"`
+	// MachineCPU is the CPU time every process on the machine used over
+	// the same time, in cores, of MachineCores (0: not measured, on a
+	// system without /proc/stat). Near MachineCores, the network's
+	// figure is bounded by the CPU the nodes share; (MachineCPU - CPU) /
+	// TxPerSec is then what a committed payment costs the nodes together.
+	MachineCPU   float64 `json:"machine_cpu_cores,omitempty"`
+	MachineCores int     `json:"machine_cores,omitempty"`
 	// Presigned payments were signed before the step's clock started, in
 	// PresignSeconds (Step.Presign); the CPU above does not count them.
 	Presigned      int     `json:"presigned,omitempty"`
@@ -100,6 +107,12 @@ func (r *Report) String() string {
 	}
 	fmt.Fprintf(&b, "rate %s for %.0fs: submitted %d, accepted %d, committed %d (%.0f tx/s), latency p50 %.0f ms p95 %.0f ms p99 %.0f ms, generator CPU %.2f cores",
 		rate, r.Duration, r.Submitted, r.Accepted, r.Committed, r.TxPerSec, r.Latency.P50, r.Latency.P95, r.Latency.P99, r.CPU)
+	if r.MachineCores > 0 {
+		fmt.Fprintf(&b, ", machine CPU %.2f of %d cores", r.MachineCPU, r.MachineCores)
+		if r.TxPerSec > 0 {
+			fmt.Fprintf(&b, " (%.1f ms per committed payment besides the generator)", 1000*max(0, r.MachineCPU-r.CPU)/r.TxPerSec)
+		}
+	}
 	if n := sum(r.Rejected); n > 0 {
 		fmt.Fprintf(&b, "; rejected %d %v", n, r.Rejected)
 	}
@@ -166,13 +179,14 @@ func (g *Generator) Run(ctx context.Context, step Step) (*Report, error) {
 	}
 	st.first = time.Now()
 	cpu0 := CPUTime()
+	machine0, machineOK := MachineCPUTime()
 	// hard ends the waiting: Drain after the submissions end.
 	hard, cancelHard := context.WithCancel(ctx)
 	defer cancelHard()
 	send, cancelSend := context.WithTimeout(hard, step.Duration)
 	defer cancelSend()
 	sendEnded := make(chan time.Time, 1)
-	var cpuSending atomic.Int64
+	var cpuSending, machineSending atomic.Int64
 	go func() {
 		select {
 		case <-step.Until: // a nil channel never fires
@@ -180,6 +194,9 @@ func (g *Generator) Run(ctx context.Context, step Step) (*Report, error) {
 		case <-send.Done():
 		}
 		cpuSending.Store(int64(CPUTime() - cpu0))
+		if m, ok := MachineCPUTime(); ok && machineOK {
+			machineSending.Store(int64(m - machine0))
+		}
 		sendEnded <- time.Now()
 		select {
 		case <-time.After(step.Drain):
@@ -216,6 +233,9 @@ func (g *Generator) Run(ctx context.Context, step Step) (*Report, error) {
 	st.mu.Unlock()
 	r.Duration = (<-sendEnded).Sub(st.first).Seconds()
 	r.CPU = time.Duration(cpuSending.Load()).Seconds() / r.Duration
+	if machineOK {
+		r.MachineCPU, r.MachineCores = time.Duration(machineSending.Load()).Seconds()/r.Duration, runtime.NumCPU()
+	}
 	if bad != nil {
 		r.Bad = bad.finish()
 	}
