@@ -37,8 +37,10 @@ func (r GenesisFileRef) Check() error {
 var ErrNoGenesisFiles = errors.New("no genesis directory to read it from")
 
 // OpenGenesisFile opens the file r names in files after checking that its
-// content has r's SHA-256, which costs one extra read of it: nothing is
-// read from a file that differs. The caller closes it.
+// content has r's SHA-256: nothing is read from a file that differs. The
+// check reads the file once through the handle it returns, which is then
+// rewound, so a file replaced after the check is not the one read. The
+// caller closes it.
 func OpenGenesisFile(files exec.GenesisFiles, r GenesisFileRef) (io.ReadCloser, error) {
 	if err := r.Check(); err != nil {
 		return nil, err
@@ -46,16 +48,26 @@ func OpenGenesisFile(files exec.GenesisFiles, r GenesisFileRef) (io.ReadCloser, 
 	if files.FS == nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, ErrNoGenesisFiles)
 	}
-	sum, err := GenesisFileDigest(files.FS, r.Path)
-	if err != nil {
-		return nil, err
-	}
-	if sum != r.SHA256 {
-		return nil, fmt.Errorf("%s: content has SHA-256 %s, the genesis says %s: it is not the file this genesis was made with", r.Path, sum, r.SHA256)
-	}
 	f, err := files.FS.Open(r.Path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.Path, err)
+	}
+	rewind, ok := f.(io.Seeker)
+	if !ok {
+		f.Close()
+		return nil, fmt.Errorf("%s: its file system cannot rewind it after its SHA-256 is checked", r.Path)
+	}
+	sum, err := digest(f)
+	if err == nil && sum == r.SHA256 {
+		_, err = rewind.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", r.Path, err)
+	}
+	if sum != r.SHA256 {
+		f.Close()
+		return nil, fmt.Errorf("%s: content has SHA-256 %s, the genesis says %s: it is not the file this genesis was made with", r.Path, sum, r.SHA256)
 	}
 	return f, nil
 }
@@ -68,9 +80,18 @@ func GenesisFileDigest(fsys fs.FS, path string) (string, error) {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	sum, err := digest(f)
+	if err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return sum, nil
+}
+
+// digest is the SHA-256 of what r reads to its end, in lowercase hex.
+func digest(r io.Reader) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
