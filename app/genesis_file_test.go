@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,10 +92,17 @@ func TestWalletsFileRefused(t *testing.T) {
 		t.Fatalf("the file as written: %v", err)
 	}
 	otherDigest := strings.Repeat("ab", 32)
+	var first wallet.GenesisWallet
+	if err := json.Unmarshal([]byte(strings.SplitAfter(string(good), "\n")[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	// A wallet whose balance takes the supply past what a uint64 holds.
+	rich := apptest.BuildGenesis(apptest.Options{Wallets: 1, Balance: math.MaxUint64, Seed: []byte("rich")}).Wallet.Wallets[0]
 	for _, c := range []struct {
 		name, content string
 		edit          func(*module.GenesisFileRef)
 		noFiles       bool
+		code          error // default wallet.ErrInvalidGenesis
 		want          string
 	}{
 		{name: "content changed", content: string(good) + line(listed[0]), edit: func(r *module.GenesisFileRef) { r.SHA256 = otherDigest }, want: "not the file this genesis was made with"},
@@ -103,7 +111,8 @@ func TestWalletsFileRefused(t *testing.T) {
 		{name: "outside the directory", content: string(good), edit: func(r *module.GenesisFileRef) { r.Path = "../wallets.jsonl" }, want: "without \"..\""},
 		{name: "digest not hex", content: string(good), edit: func(r *module.GenesisFileRef) { r.SHA256 = "xyz" }, want: "64 lowercase hex digits"},
 		{name: "owner listed in the document too", content: string(good) + line(listed[1]), want: "wallets_file wallets.jsonl: wallet 4 (" + listed[1].Owner + "): owner already has a wallet"},
-		{name: "owner twice in the file", content: string(good) + strings.SplitAfter(string(good), "\n")[0], want: "wallet 4"},
+		{name: "owner twice in the file", content: string(good) + strings.SplitAfter(string(good), "\n")[0], want: "wallets_file wallets.jsonl: wallet 4 (" + first.Owner + "): owner already has a wallet"},
+		{name: "supply overflows", content: string(good) + line(rich), code: wallet.ErrAmountOverflow, want: "wallets_file wallets.jsonl: wallet 4 (" + rich.Owner + "): "},
 		{name: "unknown field", content: string(good) + `{"owner":"0x01","colour":"red"}` + "\n", want: "wallets_file wallets.jsonl: wallet 4: json: unknown field \"colour\""},
 		{name: "bank not an issuer", content: strings.Replace(string(good), apptest.Issuer, apptest.Auditor, 1), want: "wallet 1 ("},
 	} {
@@ -112,8 +121,12 @@ func TestWalletsFileRefused(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			if !errors.Is(err, wallet.ErrInvalidGenesis) || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("error %q: want wallet.ErrInvalidGenesis saying %q", err, c.want)
+			code := c.code
+			if code == nil {
+				code = wallet.ErrInvalidGenesis
+			}
+			if !errors.Is(err, code) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q: want %v saying %q", err, code, c.want)
 			}
 		})
 	}

@@ -3,16 +3,20 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/ethereum/go-ethereum/common"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/app/apptest"
 	nodehistory "github.com/ledgerd/ledgerd/node/history"
+	creditv1 "github.com/ledgerd/ledgerd/proto/ledgerd/credit/v1"
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -308,11 +312,16 @@ func TestStateSyncPeerFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withFile, err := apptest.BuildGenesis(apptest.Options{Wallets: 1, Balance: 1, WalletsFile: filepath.Join(t.TempDir(), "w.jsonl")}).JSON()
+	walletsFile := filepath.Join(t.TempDir(), "w.jsonl")
+	withFile, err := apptest.BuildGenesis(apptest.Options{Wallets: 1, Balance: 1, WalletsFile: walletsFile}).JSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, genesis := range [][]byte{appState, withFile, nil} {
+	// A later section that checks a record of the file: a credit product
+	// whose treasury is the file's wallet. The filter loads the genesis
+	// without the file, so it must not load that section either.
+	withTreasuryInFile := genesisWithTreasury(t, withFile, walletsFile)
+	for _, genesis := range [][]byte{appState, withFile, withTreasuryInFile, nil} {
 		withGenesis := genesis != nil
 		st, err := store.Open(store.Options{InMemory: true}, app.StoreNames)
 		if err != nil {
@@ -342,6 +351,55 @@ func TestStateSyncPeerFilter(t *testing.T) {
 			t.Fatalf("without a genesis: member %v, stranger %v", member, stranger)
 		}
 	}
+}
+
+// genesisWithTreasury is appState with a credit product of the issuer
+// whose treasury is the first wallet of walletsFile (JSON, one a line).
+func genesisWithTreasury(t *testing.T, appState []byte, walletsFile string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(walletsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first wallet.GenesisWallet
+	if err := json.Unmarshal(bytes.SplitN(b, []byte("\n"), 2)[0], &first); err != nil {
+		t.Fatal(err)
+	}
+	product, err := protojson.Marshal(&creditv1.Product{Lender: apptest.Issuer, Id: "cash", Name: "cash", Terms: &creditv1.Terms{
+		Kind: creditv1.LineKind_LINE_KIND_REVOLVING, Denom: apptest.Denom, RateBps: 1500, PenaltyRateBps: 700,
+		Method: creditv1.Method_METHOD_EQUAL_PRINCIPAL, Accrual: creditv1.Accrual_ACCRUAL_DAILY, Basis: 365, TermMonths: 3,
+		GraceDays: 1, AutodebitRetryDays: 1, Treasury: common.HexToAddress(first.Owner).Bytes()},
+		MinLimit: 1_000, MaxLimit: 500_000, MinTermMonths: 1, MaxTermMonths: 6, MaxRateBps: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sections map[string]json.RawMessage
+	if err := json.Unmarshal(appState, &sections); err != nil {
+		t.Fatal(err)
+	}
+	sections["credit"] = json.RawMessage(`{"products":[` + string(product) + `]}`)
+	// The issuer lends too.
+	var consortium map[string]any
+	if err := json.Unmarshal(sections["consortium"], &consortium); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range consortium["members"].([]any) {
+		if m := m.(map[string]any); m["id"] == apptest.Issuer {
+			m["roles"] = append(m["roles"].([]any), "lender")
+		}
+	}
+	if sections["consortium"], err = json.Marshal(consortium); err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// InitChain, with the file, takes it.
+	if _, err := app.ValidateGenesis(out, apptest.BaseTime, os.DirFS(filepath.Dir(walletsFile))); err != nil {
+		t.Fatalf("the genesis with a treasury in the wallets file: %v", err)
+	}
+	return out
 }
 
 // TestStopSnapshots checks that stopping gives up a snapshot still

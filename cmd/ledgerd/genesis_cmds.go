@@ -148,8 +148,8 @@ wallet section's "wallets" entries:
 
 FILE must be in the genesis file's directory (<home>/config). The genesis
 names it by its path there and its SHA-256 (app_state.wallet.wallets_file);
-InitChain reads it once, a wallet at a time, after the wallets the document
-lists, and refuses a file whose content differs. Every bank copies FILE
+InitChain checks its SHA-256, then reads it a wallet at a time, after the
+wallets the document lists, and refuses a file whose content differs. Every bank copies FILE
 beside its genesis.json; a node joining by state sync does not need it.
 Running the command again after FILE changed pins the new content;
 'ledgerd genesis set-param wallet.wallets_file null' drops the reference.`,

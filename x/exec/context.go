@@ -60,10 +60,11 @@ type GenesisFiles struct {
 	// FS holds them (the genesis file's directory); nil: none, and a
 	// section that names a file fails.
 	FS fs.FS
-	// Skip loads a genesis for what its document holds only: a section
-	// that names a file loads without it. For a view of the genesis that
-	// needs no file's records (the peer filter of a node joining by state
-	// sync, which needs the members), never for InitChain.
+	// Skip loads a genesis for the peer filter of a node joining by state
+	// sync, which needs the members: a section that names a file loads
+	// without it, and the sections of the modules after the last one with
+	// a peer filter are not loaded (they may check records a skipped file
+	// holds). Never for InitChain.
 	Skip bool
 }
 

@@ -409,9 +409,9 @@ func (k Keeper) InitGenesis(st *State) error { return k.initGenesis(st, nil) }
 // not nil) after st's and before the issuance and supply are written.
 func (k Keeper) initGenesis(st *State, more func(*genesisMinter) error) error {
 	m := k.genesisMint(st.Params)
-	for _, w := range st.Wallets {
+	for i, w := range st.Wallets {
 		if err := m.open(w); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", lazyWhere{index: i, owner: common.BytesToAddress(w.Owner).Hex()}, err)
 		}
 	}
 	if more != nil {
@@ -503,7 +503,7 @@ func openWalletsFile(files exec.GenesisFiles, ref module.GenesisFileRef, check *
 			return errcode.Wrap(ErrInvalidGenesis, "%s: owner already has a wallet", where)
 		}
 		if err := m.open(w); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", where, err)
 		}
 	}
 }

@@ -250,8 +250,8 @@ co-signed by its second factor instead.`,
 					if err := dec.Decode(&g); err != nil {
 						return nil, fmt.Errorf("--file: %v", err)
 					}
-					if len(g.Wallets) > 0 {
-						return nil, fmt.Errorf("--file: wallets cannot be set by governance; leave them out")
+					if len(g.Wallets) > 0 || g.WalletsFile != nil {
+						return nil, fmt.Errorf("--file: wallets cannot be set by governance; leave out wallets and wallets_file")
 					}
 					// The chain checks the issuers of the caps; here the format.
 					st, err := g.Validate(anyIssuer{})
