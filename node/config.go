@@ -191,7 +191,7 @@ func DefaultConfig() Config {
 	return Config{
 		App: AppConfig{MaxPendingPerSigner: 64, SigCacheSize: 100_000, GCPercent: DefaultGCPercent, MemoryLimitMB: DefaultMemoryLimitMB},
 		Store: StoreConfig{
-			IAVLCacheNodes: 500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
+			IAVLCacheNodes: 1_500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
 			ValueCacheEntries: store.DefaultValueCacheEntries,
 		},
 		Metrics:      MetricsConfig{Enabled: true, Listen: "127.0.0.1:26660"},

@@ -462,7 +462,7 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 // state, whose nodes (two million at a million wallets) were allocated
 // among the far more numerous copies that building the trees by
 // insertion leaves behind (IAVL copies every inner node on the path of
-// each insertion): the half million the node cache keeps would otherwise
+// each insertion): the nodes the node cache keeps would otherwise
 // hold most of that memory in use for good. Views already taken keep
 // reading their own trees.
 func (s *Store) releaseNodes(height int64) error {
