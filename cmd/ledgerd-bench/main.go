@@ -184,6 +184,7 @@ func main() {
 	var total time.Duration
 	failed := 0
 	for _, txs := range blockSets {
+		ru0 := readRusage()
 		t0 := time.Now()
 		resp := h.FinalizeBlock(txs...)
 		t1 := time.Now()
@@ -202,9 +203,11 @@ func main() {
 		wholes = append(wholes, t2.Sub(t0))
 		if *trace {
 			g := readGC()
-			log.Printf("block %d: exec %v, commit %v; collector: %d cycles so far, %v of CPU in the cycles that ended in this block, live heap after the last cycle %d MiB",
+			ru := readRusage().since(ru0)
+			log.Printf("block %d: exec %v, commit %v; CPU user %v system %v, %d page faults; collector: %d cycles so far, %v of CPU in the cycles that ended in this block, live heap after the last cycle %d MiB, heap goal %d MiB",
 				len(execs), t1.Sub(t0).Round(time.Millisecond), t2.Sub(t1).Round(time.Millisecond),
-				g.cycles, (g.cpu - gcBlock.cpu).Round(time.Millisecond), g.heapMiB)
+				ru.user.Round(time.Millisecond), ru.system.Round(time.Millisecond), ru.minorFaults+ru.majorFaults,
+				g.cycles, (g.cpu - gcBlock.cpu).Round(time.Millisecond), g.heapMiB, g.goalMiB)
 			gcBlock = g
 		}
 	}
@@ -344,11 +347,8 @@ func writeHeapProfile(path string) {
 
 // cpuTime is the process's user and system CPU time so far.
 func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	r := readRusage()
+	return r.user + r.system
 }
 
 // gcReading is the Go collector's state at one moment.
@@ -356,6 +356,7 @@ type gcReading struct {
 	cycles  uint64
 	cpu     time.Duration // the runtime's estimate of the CPU the collector used so far
 	heapMiB uint64
+	goalMiB uint64 // the heap size at which the next cycle starts
 	// allocBytes and allocObjects count every heap allocation so far.
 	allocBytes, allocObjects uint64
 }
@@ -366,6 +367,7 @@ var gcMetrics = []metrics.Sample{
 	{Name: "/gc/heap/live:bytes"},
 	{Name: "/gc/heap/allocs:bytes"},
 	{Name: "/gc/heap/allocs:objects"},
+	{Name: "/gc/heap/goal:bytes"},
 }
 
 func readGC() gcReading {
@@ -375,7 +377,28 @@ func readGC() gcReading {
 		cpu:        time.Duration(gcMetrics[1].Value.Float64() * float64(time.Second)),
 		heapMiB:    gcMetrics[2].Value.Uint64() >> 20,
 		allocBytes: gcMetrics[3].Value.Uint64(), allocObjects: gcMetrics[4].Value.Uint64(),
+		goalMiB: gcMetrics[5].Value.Uint64() >> 20,
 	}
+}
+
+// rusage is the process's CPU time and page faults so far.
+type rusage struct {
+	user, system             time.Duration
+	minorFaults, majorFaults int64
+}
+
+func readRusage() rusage {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return rusage{}
+	}
+	return rusage{time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()), ru.Minflt, ru.Majflt}
+}
+
+// since is the CPU time and page faults between before and r.
+func (r rusage) since(before rusage) rusage {
+	return rusage{r.user - before.user, r.system - before.system,
+		r.minorFaults - before.minorFaults, r.majorFaults - before.majorFaults}
 }
 
 // peakRSSMiB is the process's peak resident set size so far.
