@@ -175,3 +175,5 @@ require (
 	google.golang.org/grpc v1.83.1 // indirect
 	lukechampine.com/blake3 v1.4.1 // indirect
 )
+
+replace github.com/cosmos/iavl => ./third_party/iavl

@@ -335,6 +335,10 @@ func (tree *MutableTree) recursiveSetLeaf(node *Node, key []byte, value []byte) 
 			rightNode:     NewNode(key, value),
 		}, false, nil
 	default:
+		if node.nodeKey != nil {
+			// ledgerd: the new leaf replaces a saved one; see nodeDB.uncache.
+			tree.ndb.uncache(node.GetKey())
+		}
 		return NewNode(key, value), true, nil
 	}
 }
@@ -371,6 +375,11 @@ func (tree *MutableTree) recursiveRemove(node *Node, key []byte) (newSelf *Node,
 	tree.logger.Debug("recursiveRemove", "node", node, "key", key)
 	if node.isLeaf() {
 		if bytes.Equal(key, node.key) {
+			if node.nodeKey != nil {
+				// ledgerd: a saved leaf leaves the working tree; see
+				// nodeDB.uncache.
+				tree.ndb.uncache(node.GetKey())
+			}
 			return nil, nil, node.value, true, nil
 		}
 		return node, nil, nil, false, nil

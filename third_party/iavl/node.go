@@ -313,6 +313,9 @@ func (node *Node) clone(tree *MutableTree) (*Node, error) {
 		}
 		node.leftNode = nil
 		node.rightNode = nil
+		// ledgerd: the copy replaces node in the working tree; see
+		// nodeDB.uncache.
+		tree.ndb.uncache(node.GetKey())
 	}
 
 	return &Node{
