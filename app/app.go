@@ -305,7 +305,12 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		}
 	}
 	a.store.Rollback()
-	branch := store.NewBranch(a.reg.StoreNames(), a.store.Working())
+	// The genesis is written on empty trees (nothing is committed before
+	// InitChain, and Rollback dropped an earlier InitChain's writes), so
+	// its branch reads nothing beneath its own writes, and never the
+	// working trees: the first block writes those in place while the peer
+	// filter may still be reading this branch (admitPeer).
+	branch := store.NewBranch(a.reg.StoreNames(), store.EmptyReaders(len(a.reg.StoreNames())))
 	vals, err := writeGenesis(a.reg, branch, req.Time, g, exp, exec.GenesisFiles{FS: a.cfg.GenesisFiles})
 	if err != nil {
 		return nil, err

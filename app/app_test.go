@@ -650,6 +650,44 @@ func TestProposalNonceGaps(t *testing.T) {
 	}
 }
 
+// TestPeerFilterDuringFirstBlock: until the first commit the peer filter
+// reads the genesis branch, while block 1 writes the working trees, which
+// the patched IAVL changes in place (third_party/iavl/LEDGERD.md). The
+// branch must not read them: with -race, reading through the working trees
+// (as InitChain's branch once did) is reported here as a data race.
+func TestPeerFilterDuringFirstBlock(t *testing.T) {
+	const wallets = 200
+	h := apptest.New(t, apptest.Options{Wallets: wallets, Balance: genesisBalance})
+	var txs [][]byte
+	for i := range wallets {
+		txs = append(txs, h.Sign(h.WalletKey(i), 0, apptest.Transfer(apptest.Address(h.WalletKey((i+1)%wallets)), 1)))
+	}
+	outsider := "fedcba9876543210fedcba9876543210fedcba98"
+	done := make(chan struct{})
+	answered := make(chan int)
+	go func() {
+		n := 0
+		defer func() { answered <- n }()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if r := h.Query(app.QueryPeerFilterID+outsider, nil, 0, false); r.Code == 0 {
+				t.Errorf("peer filter admitted an outsider during block 1: %s", r.Log)
+				return
+			}
+			n++
+		}
+	}()
+	mustOK(t, h.Block(txs...))
+	close(done)
+	if n := <-answered; n == 0 {
+		t.Fatal("the peer filter was not asked during block 1")
+	}
+}
+
 // TestPeerFilterBeforeFirstBlock: the validators must connect to make block
 // 1, before any state is committed, so the peer filter answers from the
 // genesis members until then, and from the committed state after.

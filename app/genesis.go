@@ -139,9 +139,5 @@ func writeGenesis(reg *module.Registry, b *store.Branch, t time.Time, g Genesis,
 func ValidateGenesis(appState []byte, t time.Time, files fs.FS) ([]abci.ValidatorUpdate, error) {
 	reg := Modules()
 	names := reg.StoreNames()
-	parents := make([]store.Reader, len(names))
-	for i := range parents {
-		parents[i] = store.Empty
-	}
-	return initGenesis(reg, store.NewBranch(names, parents), t, appState, exec.GenesisFiles{FS: files})
+	return initGenesis(reg, store.NewBranch(names, store.EmptyReaders(len(names))), t, appState, exec.GenesisFiles{FS: files})
 }

@@ -751,11 +751,7 @@ func (a *App) bootstrapGenesis() *store.Branch {
 			return
 		}
 		names := a.reg.StoreNames()
-		empty := make([]store.Reader, len(names))
-		for i := range empty {
-			empty[i] = store.Empty
-		}
-		b := store.NewBranch(names, empty)
+		b := store.NewBranch(names, store.EmptyReaders(len(names)))
 		if _, err := initGenesis(a.reg, b, a.cfg.GenesisTime, a.cfg.GenesisAppState, exec.GenesisFiles{Skip: true}); err != nil {
 			a.snapshots.log("genesis unreadable: the peer filter admits no one until the state is restored", "err", err)
 			return

@@ -19,6 +19,16 @@ type Reader interface {
 // Empty is a Reader of an empty store.
 var Empty Reader = empty{}
 
+// EmptyReaders returns n readers of empty stores: the parents of a branch
+// written on an empty state, such as a genesis.
+func EmptyReaders(n int) []Reader {
+	r := make([]Reader, n)
+	for i := range r {
+		r[i] = Empty
+	}
+	return r
+}
+
 type empty struct{}
 
 func (empty) Get([]byte) []byte                      { return nil }

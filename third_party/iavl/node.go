@@ -25,6 +25,10 @@ const (
 	ModeLegacyRightNode = 0x02
 )
 
+// copyUnsaved makes clone copy unsaved nodes too, as upstream does: tests
+// compare the two.
+var copyUnsaved = false
+
 // NodeKey represents a key of node in the DB.
 type NodeKey struct {
 	version int64
@@ -296,6 +300,14 @@ func (node *Node) String() string {
 func (node *Node) clone(tree *MutableTree) (*Node, error) {
 	if node.isLeaf() {
 		return nil, ErrCloneLeafNode
+	}
+	if node.nodeKey == nil && !copyUnsaved {
+		// ledgerd: an unsaved node belongs to the working tree alone (no
+		// saved version, and no other node of the working tree, refers to
+		// it), so it is changed in place instead of copied. Its hash, if
+		// WorkingHash computed one, no longer holds.
+		node.hash = nil
+		return node, nil
 	}
 
 	// ensure get children
