@@ -1040,8 +1040,8 @@ func (tree *MutableTree) balance(node *Node) (newSelf *Node, err error) {
 }
 
 // saveNewNodes save new created nodes by the changes of the working tree.
-// NOTE: This function clears leftNode/rigthNode recursively and
-// calls _hash() on the given node.
+// NOTE: This function clears leftNode/rigthNode recursively (ledgerd: below
+// the levels pinnedLevels keeps) and calls _hash() on the given node.
 func (tree *MutableTree) saveNewNodes(version int64) error {
 	nonce := uint32(0)
 	newNodes := make([]*Node, 0)
@@ -1079,11 +1079,16 @@ func (tree *MutableTree) saveNewNodes(version int64) error {
 		return err
 	}
 
+	// ledgerd: the nodes of the upper levels keep their children; see
+	// pinnedLevels.
+	floor := tree.root.subtreeHeight - pinnedLevels
 	for _, node := range newNodes {
 		if err := tree.ndb.SaveNode(node); err != nil {
 			return err
 		}
-		node.leftNode, node.rightNode = nil, nil
+		if node.subtreeHeight <= floor {
+			node.leftNode, node.rightNode = nil, nil
+		}
 	}
 
 	return nil

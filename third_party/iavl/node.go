@@ -29,6 +29,19 @@ const (
 // compare the two.
 var copyUnsaved = false
 
+// pinnedLevels is how many levels below the root a saved inner node keeps
+// its children (ledgerd's patch). Upstream drops a node's child pointers
+// when it saves the node, so that every step of every later walk down the
+// tree is a node-cache lookup under the database's mutex. Nodes within
+// pinnedLevels of the root (the nodes whose height is above the root's
+// less pinnedLevels: fewer than 2^pinnedLevels of them) keep theirs, and
+// a walk goes by pointer until it reaches the levels below. A saved node
+// is never changed after its save, so readers in other goroutines may
+// follow the pointers; the pointers keep nothing alive that the tree does
+// not reach anyway, apart from the upper levels of versions still read.
+// Tests set it to 0 to compare with upstream.
+var pinnedLevels int8 = 16
+
 // NodeKey represents a key of node in the DB.
 type NodeKey struct {
 	version int64
@@ -323,10 +336,11 @@ func (node *Node) clone(tree *MutableTree) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		node.leftNode = nil
-		node.rightNode = nil
-		// ledgerd: the copy replaces node in the working tree; see
-		// nodeDB.uncache.
+		// ledgerd: a saved node is never changed, not even to drop its
+		// children (upstream cleared them here): readers of saved versions
+		// walk it from other goroutines, and the upper levels keep their
+		// children (see pinnedLevels). The copy replaces node in the
+		// working tree; see nodeDB.uncache.
 		tree.ndb.uncache(node.GetKey())
 	}
 
