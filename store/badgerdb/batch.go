@@ -15,6 +15,11 @@ import (
 //
 // If any Set or Delete fails, the batch is poisoned: Write and WriteSync
 // return that error and commit nothing, so a batch is never written partially.
+//
+// A streaming batch (NewStreamingBatch) is the exception: it commits each
+// chunk of its updates as its own transaction as soon as the chunk is full,
+// without waiting for Badger to write it, so that Badger's writer works
+// while the caller records the next chunk.
 type batch struct {
 	mu      sync.Mutex
 	db      *DB
@@ -23,6 +28,18 @@ type batch struct {
 	size    int         // accumulated key + value bytes
 	entries int
 	err     error // first failure; poisons the batch
+
+	// chunk and chunkEntries bound a streaming batch's chunk, in key +
+	// value bytes and in entries (0: not streaming); sent and sentEntries
+	// are how many of size's bytes and entries' updates the chunks
+	// committed so far hold.
+	chunk, chunkEntries int
+	sent, sentEntries   int
+	// inflight counts the chunks committed but not yet written; chunkErr
+	// holds the first error Badger reported for one.
+	inflight sync.WaitGroup
+	chunkMu  sync.Mutex
+	chunkErr error
 }
 
 var _ corestore.Batch = (*batch)(nil)
@@ -75,7 +92,41 @@ func (b *batch) modify(n int, op func(*badger.Txn) error) error {
 	}
 	b.size += n
 	b.entries++
+	if b.chunk > 0 && (b.size-b.sent >= b.chunk || b.entries-b.sentEntries >= b.chunkEntries) {
+		b.sendChunk()
+	}
 	return nil
+}
+
+// sendChunk commits the updates recorded since the last chunk as one
+// transaction without waiting for it to be written, and starts the next.
+// Badger assigns the commit its timestamp before CommitWith returns, and a
+// read begun after that waits until the commit is written, so the chunk is
+// visible to every later read. Callers hold b.mu.
+func (b *batch) sendChunk() {
+	txn := b.txn
+	b.txn = b.db.bdb.NewTransaction(true)
+	b.sent, b.sentEntries = b.size, b.entries
+	b.inflight.Add(1)
+	txn.CommitWith(func(err error) {
+		if err != nil {
+			b.chunkMu.Lock()
+			if b.chunkErr == nil {
+				b.chunkErr = fmt.Errorf("badgerdb: commit a chunk of a streaming batch: %w", err)
+			}
+			b.chunkMu.Unlock()
+		}
+		b.inflight.Done()
+	})
+}
+
+// waitChunks waits until every chunk sent is written and returns the first
+// error of one.
+func (b *batch) waitChunks() error {
+	b.inflight.Wait()
+	b.chunkMu.Lock()
+	defer b.chunkMu.Unlock()
+	return b.chunkErr
 }
 
 func (b *batch) tooBig(err error) error {
@@ -137,25 +188,32 @@ func (b *batch) write() error {
 	}
 	if b.err != nil {
 		discard(txn)
+		if b.sent > 0 {
+			return errors.Join(fmt.Errorf("badgerdb: the rest of a streaming batch not written because an update failed "+
+				"(its first %d bytes were): %w", b.sent, b.err), b.waitChunks())
+		}
 		return fmt.Errorf("badgerdb: batch not written because an earlier update failed: %w", b.err)
 	}
 	if err := b.db.checkOpen(); err != nil {
 		discard(txn)
-		return err
+		return errors.Join(err, b.waitChunks())
 	}
 	if err := txn.Commit(); err != nil { // Commit discards the txn in all cases.
-		return fmt.Errorf("badgerdb: commit batch of %d entries / %d bytes: %w", b.entries, b.size, err)
+		return errors.Join(fmt.Errorf("badgerdb: commit batch of %d entries / %d bytes: %w", b.entries, b.size, err), b.waitChunks())
 	}
-	return nil
+	return b.waitChunks()
 }
 
-// Close discards any unwritten updates. It is idempotent.
+// Close discards any unwritten updates. It is idempotent. A streaming
+// batch's chunks already sent cannot be discarded: Close waits until they
+// are written, so that nothing of the batch is in flight once it returns.
 func (b *batch) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done = true
 	discard(b.txn)
 	b.txn = nil
+	b.inflight.Wait()
 	return nil
 }
 

@@ -175,6 +175,31 @@ func (db *DB) NewBatchWithSize(int) corestore.Batch {
 	return newBatch(db)
 }
 
+// NewStreamingBatch returns a batch that is not atomic: whenever the
+// updates recorded since its last chunk reach chunkBytes of keys and values
+// (or half of Badger's per-transaction entry limit), it commits them as one
+// Badger transaction without waiting for the write, and goes on recording
+// into the next; Write commits the rest and returns once every chunk is
+// written, with the first error of any. A chunk is visible to every read
+// that begins after the Set or Delete that sent it (the read waits for it).
+// A crash, or a failed update, may leave the chunks sent before it written
+// and the rest not, so it is for writers whose atomicity comes from
+// elsewhere: the store writes a version's IAVL nodes with it, and the
+// version is part of the state only once the store's commit record names
+// it. The point is speed: Badger's writer applies one chunk while the caller
+// records the next. chunkBytes at most 0, or above a quarter of Badger's
+// per-transaction byte limit (TxnLimits), is that quarter, so that no chunk
+// reaches the limits.
+func (db *DB) NewStreamingBatch(chunkBytes int) corestore.Batch {
+	b := newBatch(db)
+	maxBytes, maxEntries := TxnLimits(db.opts)
+	if limit := int(maxBytes / 4); chunkBytes <= 0 || chunkBytes > limit {
+		chunkBytes = limit
+	}
+	b.chunk, b.chunkEntries = chunkBytes, int(maxEntries/2)
+	return b
+}
+
 // Sync flushes all committed writes to stable storage. It is a no-op for an
 // in-memory database.
 func (db *DB) Sync() error {

@@ -19,7 +19,10 @@
 // crash. Badger bounds the size of one transaction (see TxnLimits and
 // MaxBatchBytes); a batch that grows past the bound fails with an error
 // wrapping badger.ErrTxnTooBig, and then nothing of it can be written. The
-// DB-level Set and Delete are each their own transaction.
+// DB-level Set and Delete are each their own transaction. A streaming batch
+// (NewStreamingBatch) gives atomicity up for speed: it commits a chunk of
+// its updates whenever one fills, while the caller goes on recording the
+// next, and has no size limit.
 //
 // Durability. Writes are not fsynced (SyncWrites is off): a committed batch
 // is visible to readers at once but may be lost on power failure until Sync
