@@ -148,7 +148,11 @@ func (tree *MutableTree) Hash() []byte {
 
 // WorkingHash returns the hash of the current working tree.
 func (tree *MutableTree) WorkingHash() []byte {
-	return tree.root.hashWithCount(tree.WorkingVersion())
+	// ledgerd: the subtrees below the top levels are hashed in parallel;
+	// see hashParallel.
+	version := tree.WorkingVersion()
+	hashParallel(tree.root, version, parallelHashLevels)
+	return tree.root.hashWithCount(version)
 }
 
 func (tree *MutableTree) WorkingVersion() int64 {
