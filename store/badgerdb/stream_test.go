@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	corestore "cosmossdk.io/core/store"
 )
 
 // A streaming batch's chunks are committed as they fill: a chunk is visible
@@ -40,10 +42,11 @@ func TestStreamingBatchChunksVisibleInOrder(t *testing.T) {
 	}
 }
 
-// A streaming batch is not atomic: Close discards only what no chunk sent,
-// and a later update of a key in the same batch wins over a chunk's.
-func TestStreamingBatchCloseAndOverwrite(t *testing.T) {
-	db, _ := openTestDB(t, Options{})
+// overwriteAfterChunks records 25 keys of 107 bytes in a streaming batch
+// of 1 KiB chunks (two chunks sent, five keys not), then overwrites key-000
+// and deletes key-001, both in the first chunk.
+func overwriteAfterChunks(t *testing.T, db *DB) corestore.Batch {
+	t.Helper()
 	b := db.NewStreamingBatch(1 << 10)
 	for i := range 25 {
 		if err := b.Set(fmt.Appendf(nil, "key-%03d", i), make([]byte, 100)); err != nil {
@@ -56,6 +59,14 @@ func TestStreamingBatchCloseAndOverwrite(t *testing.T) {
 	if err := b.Delete([]byte("key-001")); err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// A streaming batch is not atomic: Close discards only what no chunk sent,
+// and a later update of a key in the same batch wins over a chunk's.
+func TestStreamingBatchCloseAndOverwrite(t *testing.T) {
+	db, _ := openTestDB(t, Options{})
+	b := overwriteAfterChunks(t, db)
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,18 +80,7 @@ func TestStreamingBatchCloseAndOverwrite(t *testing.T) {
 		t.Fatalf("GetByteSize after Close: %v, want ErrBatchClosed", err)
 	}
 
-	b = db.NewStreamingBatch(1 << 10)
-	for i := range 25 {
-		if err := b.Set(fmt.Appendf(nil, "key-%03d", i), make([]byte, 100)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Set([]byte("key-000"), []byte("second")); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Delete([]byte("key-001")); err != nil {
-		t.Fatal(err)
-	}
+	b = overwriteAfterChunks(t, db)
 	if err := b.Write(); err != nil {
 		t.Fatal(err)
 	}
