@@ -710,8 +710,9 @@ func (v *Version) tree(name string) (*iavl.ImmutableTree, error) {
 type treeDB struct{ *badgerdb.DB }
 
 // streamChunkBytes is a tree batch's chunk: about 2,500 IAVL nodes, a tenth
-// of what a block of 2,000 transfers writes to the wallet tree.
-const streamChunkBytes = 256 << 10
+// of what a block of 2,000 transfers writes to the wallet tree. A variable
+// so that tests can cut every version into many chunks.
+var streamChunkBytes = 256 << 10
 
 func (d treeDB) NewBatch() corestore.Batch { return d.NewStreamingBatch(streamChunkBytes) }
 
