@@ -341,7 +341,7 @@ func (tree *MutableTree) recursiveSetLeaf(node *Node, key []byte, value []byte) 
 	default:
 		if node.nodeKey != nil {
 			// ledgerd: the new leaf replaces a saved one; see nodeDB.uncache.
-			tree.ndb.uncache(node.GetKey())
+			tree.ndb.uncache(node)
 		}
 		return NewNode(key, value), true, nil
 	}
@@ -382,7 +382,7 @@ func (tree *MutableTree) recursiveRemove(node *Node, key []byte) (newSelf *Node,
 			if node.nodeKey != nil {
 				// ledgerd: a saved leaf leaves the working tree; see
 				// nodeDB.uncache.
-				tree.ndb.uncache(node.GetKey())
+				tree.ndb.uncache(node)
 			}
 			return nil, nil, node.value, true, nil
 		}

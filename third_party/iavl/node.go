@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"math"
 	"sync"
@@ -90,6 +91,9 @@ type Node struct {
 	rightNode     *Node
 	subtreeHeight int8
 	isLegacy      bool
+	// lruPrev and lruNext are the node's neighbours in its nodeDB's
+	// nodeCache (ledgerd's patch), nil when it is not cached.
+	lruPrev, lruNext *Node
 }
 
 var _ cache.Node = (*Node)(nil)
@@ -342,7 +346,7 @@ func (node *Node) clone(tree *MutableTree) (*Node, error) {
 		// walk it from other goroutines, and the upper levels keep their
 		// children (see pinnedLevels). The copy replaces node in the
 		// working tree; see nodeDB.uncache.
-		tree.ndb.uncache(node.GetKey())
+		tree.ndb.uncache(node)
 	}
 
 	return &Node{
@@ -458,13 +462,27 @@ func (node *Node) _hash(version int64) []byte {
 		return node.hash
 	}
 
-	h := sha256.New()
+	h := getHasher()
+	defer hashers.Put(h)
 	if err := node.writeHashBytes(h, version); err != nil {
 		return nil
 	}
 	node.hash = h.Sum(nil)
 
 	return node.hash
+}
+
+// hashers recycles the SHA-256 states that hash nodes (ledgerd's patch): a
+// block's commit hashes tens of thousands of nodes, and each sha256.New is
+// an allocation of its own.
+var hashers = sync.Pool{New: func() any { return sha256.New() }}
+
+// getHasher returns a reset SHA-256 state from hashers; the caller puts it
+// back when it has taken the sum.
+func getHasher() hash.Hash {
+	h := hashers.Get().(hash.Hash)
+	h.Reset()
+	return h
 }
 
 // parallelHashLevels is how many levels below the root hashParallel
@@ -511,7 +529,8 @@ func (node *Node) hashWithCount(version int64) []byte {
 		return node.hash
 	}
 
-	h := sha256.New()
+	h := getHasher()
+	defer hashers.Put(h)
 	if err := node.writeHashBytesRecursively(h, version); err != nil {
 		// writeHashBytesRecursively doesn't return an error unless h.Write does,
 		// and hash.Hash.Write doesn't.

@@ -1,0 +1,121 @@
+package iavl
+
+import "encoding/binary"
+
+// nodeCache is the LRU of saved nodes a nodeDB keeps (ledgerd's patch 5),
+// in place of upstream's cache.Cache for them. Upstream's generic cache
+// keys a map by the string of the node key and keeps its order in a
+// container/list: each Add converts the key to a string and allocates a
+// list element, and each Add, Remove and eviction first allocates the
+// node's key (Node.GetKey). A block of ledgerd's adds and removes tens of
+// thousands of nodes, serially, in the block's commit. This cache keys its
+// map by the fixed-size key itself and threads its order through the nodes
+// (Node.lruPrev, Node.lruNext), so that nothing is allocated but the map's
+// own growth.
+//
+// A node is in at most one nodeCache, and its lru fields are read and
+// written only by that cache, under the nodeDB's mutex. Legacy nodes (whose
+// key is their 32-byte hash) are kept by hash in a map of their own,
+// sharing the one order.
+type nodeCache struct {
+	byKey  map[[12]byte]*Node
+	byHash map[[hashSize]byte]*Node
+	// head is the most recently used node, tail the least.
+	head, tail *Node
+	size       int
+}
+
+func newNodeCache(size int) *nodeCache {
+	return &nodeCache{byKey: make(map[[12]byte]*Node), byHash: make(map[[hashSize]byte]*Node), size: size}
+}
+
+// Len is the number of nodes cached.
+func (c *nodeCache) Len() int { return len(c.byKey) + len(c.byHash) }
+
+// Get returns the node whose key is nk and makes it the most recently
+// used, or nil if it is not cached.
+func (c *nodeCache) Get(nk []byte) *Node {
+	var n *Node
+	if len(nk) == hashSize {
+		n = c.byHash[[hashSize]byte(nk)]
+	} else if len(nk) == 12 {
+		n = c.byKey[[12]byte(nk)]
+	}
+	if n != nil {
+		c.unlink(n)
+		c.pushFront(n)
+	}
+	return n
+}
+
+// Add caches node, a saved node, as the most recently used, in place of any
+// node cached under the same key, and evicts the least recently used if
+// the cache is then over its size.
+func (c *nodeCache) Add(node *Node) {
+	if old := c.swap(node, node); old != nil {
+		c.unlink(old)
+	}
+	c.pushFront(node)
+	if c.Len() > c.size {
+		last := c.tail
+		c.unlink(last)
+		c.swap(last, nil)
+	}
+}
+
+// Remove drops the node cached under node's key, if any. node itself need
+// not be the one cached.
+func (c *nodeCache) Remove(node *Node) {
+	if old := c.swap(node, nil); old != nil {
+		c.unlink(old)
+	}
+}
+
+// swap sets the map entry of key's node key to node (nil: deletes it) and
+// returns the node it held.
+func (c *nodeCache) swap(key, node *Node) *Node {
+	if key.isLegacy {
+		k := [hashSize]byte(key.hash)
+		old := c.byHash[k]
+		if node != nil {
+			c.byHash[k] = node
+		} else if old != nil {
+			delete(c.byHash, k)
+		}
+		return old
+	}
+	var k [12]byte
+	binary.BigEndian.PutUint64(k[:], uint64(key.nodeKey.version))
+	binary.BigEndian.PutUint32(k[8:], key.nodeKey.nonce)
+	old := c.byKey[k]
+	if node != nil {
+		c.byKey[k] = node
+	} else if old != nil {
+		delete(c.byKey, k)
+	}
+	return old
+}
+
+func (c *nodeCache) pushFront(n *Node) {
+	n.lruPrev, n.lruNext = nil, c.head
+	if c.head != nil {
+		c.head.lruPrev = n
+	} else {
+		c.tail = n
+	}
+	c.head = n
+}
+
+func (c *nodeCache) unlink(n *Node) {
+	if n.lruPrev != nil {
+		n.lruPrev.lruNext = n.lruNext
+	} else {
+		c.head = n.lruNext
+	}
+	if n.lruNext != nil {
+		n.lruNext.lruPrev = n.lruPrev
+	} else {
+		c.tail = n.lruPrev
+	}
+	n.lruPrev, n.lruNext = nil, nil
+}

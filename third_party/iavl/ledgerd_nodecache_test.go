@@ -1,0 +1,153 @@
+package iavl
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand"
+	"testing"
+
+	dbm "github.com/cosmos/iavl/db"
+)
+
+// BenchmarkBlockUpdate is a block's work on a tree of 300,000 records, as
+// ledgerd's wallet tree sees it: 2,000 updates of random records, then
+// SaveVersion. It measures the node cache's share: each update's path
+// copies replace cached nodes (nodeDB.uncache), and the save caches the
+// new ones.
+func BenchmarkBlockUpdate(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	tree := NewMutableTree(dbm.NewMemDB(), 1_500_000, true, NewNopLogger())
+	keys := make([][]byte, 300_000)
+	value := bytes.Repeat([]byte("v"), 70)
+	for i := range keys {
+		keys[i] = fmt.Appendf(nil, "wallet/%08d", rng.Intn(1<<30))
+		if _, err := tree.Set(keys[i], value); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, _, err := tree.SaveVersion(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := 0; j < 2000; j++ {
+			if _, err := tree.Set(keys[rng.Intn(len(keys))], fmt.Appendf(nil, "%d-%d", i, j)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, _, err := tree.SaveVersion(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func cachedNode(version int64, nonce uint32) *Node {
+	return &Node{nodeKey: &NodeKey{version: version, nonce: nonce}}
+}
+
+func legacyNode(b byte) *Node {
+	return &Node{isLegacy: true, hash: bytes.Repeat([]byte{b}, hashSize)}
+}
+
+// order lists the cache's nodes from the most to the least recently used,
+// walking the list both ways to check its links.
+func order(t *testing.T, c *nodeCache) []*Node {
+	t.Helper()
+	var fwd []*Node
+	for n := c.head; n != nil; n = n.lruNext {
+		fwd = append(fwd, n)
+	}
+	var back []*Node
+	for n := c.tail; n != nil; n = n.lruPrev {
+		back = append(back, n)
+	}
+	if len(fwd) != len(back) || len(fwd) != c.Len() {
+		t.Fatalf("list forward %d, backward %d, maps %d nodes", len(fwd), len(back), c.Len())
+	}
+	for i := range fwd {
+		if fwd[i] != back[len(back)-1-i] {
+			t.Fatalf("list position %d differs forward and backward", i)
+		}
+	}
+	return fwd
+}
+
+func wantOrder(t *testing.T, c *nodeCache, want ...*Node) {
+	t.Helper()
+	got := order(t, c)
+	if len(got) != len(want) {
+		t.Fatalf("cache holds %d nodes, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("position %d: node %v, want %v", i, got[i].nodeKey, want[i].nodeKey)
+		}
+	}
+}
+
+func TestNodeCacheLRU(t *testing.T) {
+	c := newNodeCache(3)
+	a, b, d, e := cachedNode(1, 1), cachedNode(1, 2), cachedNode(2, 1), cachedNode(2, 2)
+	c.Add(a)
+	c.Add(b)
+	c.Add(d)
+	wantOrder(t, c, d, b, a)
+
+	// A hit makes the node the most recent; a full cache evicts the least.
+	if got := c.Get(a.GetKey()); got != a {
+		t.Fatalf("Get(1,1) = %v", got)
+	}
+	wantOrder(t, c, a, d, b)
+	c.Add(e)
+	wantOrder(t, c, e, a, d)
+	if c.Get(b.GetKey()) != nil {
+		t.Fatal("the least recently used node was not evicted")
+	}
+	if b.lruPrev != nil || b.lruNext != nil {
+		t.Fatal("an evicted node keeps its links")
+	}
+
+	// A node saved again under a cached key (a version deleted and written
+	// again) replaces the cached one.
+	d2 := cachedNode(2, 1)
+	c.Add(d2)
+	wantOrder(t, c, d2, e, a)
+	if c.Get(d.GetKey()) != d2 {
+		t.Fatal("Get returns the replaced node")
+	}
+
+	// Remove takes any node with the key, cached or a copy; a key not
+	// cached is a no-op.
+	c.Remove(cachedNode(1, 1))
+	wantOrder(t, c, d2, e)
+	c.Remove(cachedNode(9, 9))
+	wantOrder(t, c, d2, e)
+	c.Remove(e)
+	c.Remove(d2)
+	wantOrder(t, c)
+	if c.head != nil || c.tail != nil {
+		t.Fatal("an empty cache keeps list ends")
+	}
+	if c.Get([]byte("short")) != nil {
+		t.Fatal("a key of neither length found a node")
+	}
+}
+
+func TestNodeCacheLegacyKeys(t *testing.T) {
+	c := newNodeCache(2)
+	l1, l2, n := legacyNode(1), legacyNode(2), cachedNode(1, 1)
+	c.Add(l1)
+	c.Add(n)
+	if c.Get(l1.hash) != l1 || c.Get(n.GetKey()) != n {
+		t.Fatal("a legacy and a current node are not both found by their keys")
+	}
+	// One order spans both kinds: l2 evicts the least recent, l1.
+	c.Add(l2)
+	wantOrder(t, c, l2, n)
+	if c.Get(l1.hash) != nil {
+		t.Fatal("the least recently used legacy node was not evicted")
+	}
+	c.Remove(legacyNode(2))
+	wantOrder(t, c, n)
+}
