@@ -119,3 +119,20 @@ func (c *nodeCache) unlink(n *Node) {
 	}
 	n.lruPrev, n.lruNext = nil, nil
 }
+
+// keyedNode is a node read from the database together with its key, so
+// that MakeNode allocates the two at once (ledgerd's patch 5): nodes read
+// from disk are most of what a large tree's node cache holds, and the
+// collector marks each object of each.
+type keyedNode struct {
+	node    Node
+	nodeKey NodeKey
+}
+
+// appendNodeKey appends nk's 12-byte encoding (NodeKey.GetKey's) to dst and
+// returns the result, capped at its length so that an append to it copies.
+func appendNodeKey(dst []byte, nk NodeKey) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, uint64(nk.version))
+	dst = binary.BigEndian.AppendUint32(dst, nk.nonce)
+	return dst[:len(dst):len(dst)]
+}

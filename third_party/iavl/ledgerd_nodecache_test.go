@@ -151,3 +151,58 @@ func TestNodeCacheLegacyKeys(t *testing.T) {
 	c.Remove(legacyNode(2))
 	wantOrder(t, c, n)
 }
+
+// TestNodeKeysShareOneAllocation checks what patch 5 changed in making
+// nodes: an inner node decoded or saved has its children's keys right, and
+// an append to one key does not write over the other, which shares its
+// allocation.
+func TestNodeKeysShareOneAllocation(t *testing.T) {
+	inner := &Node{
+		key: []byte("k"), subtreeHeight: 1, size: 2, hash: bytes.Repeat([]byte{7}, hashSize),
+		nodeKey:      &NodeKey{version: 5, nonce: 3},
+		leftNodeKey:  (&NodeKey{version: 4, nonce: 1}).GetKey(),
+		rightNodeKey: (&NodeKey{version: 5, nonce: 4}).GetKey(),
+	}
+	var buf bytes.Buffer
+	if err := inner.writeBytes(&buf); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, n *Node, left, right []byte) {
+		t.Helper()
+		if !bytes.Equal(n.leftNodeKey, left) || !bytes.Equal(n.rightNodeKey, right) {
+			t.Fatalf("%s: children %x, %x; want %x, %x", what, n.leftNodeKey, n.rightNodeKey, left, right)
+		}
+		_ = append(n.leftNodeKey, 0xff)
+		if !bytes.Equal(n.rightNodeKey, right) {
+			t.Fatalf("%s: an append to the left key changed the right one to %x", what, n.rightNodeKey)
+		}
+	}
+	decoded, err := MakeNode(inner.nodeKey.GetKey(), buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *decoded.nodeKey != *inner.nodeKey || !bytes.Equal(decoded.key, inner.key) || decoded.size != 2 {
+		t.Fatalf("decoded node %v %q %d", decoded.nodeKey, decoded.key, decoded.size)
+	}
+	check("decoded", decoded, inner.leftNodeKey, inner.rightNodeKey)
+
+	tree := NewMutableTree(dbm.NewMemDB(), 0, true, NewNopLogger())
+	for _, k := range []string{"a", "b", "c"} {
+		if _, err := tree.Set([]byte(k), []byte(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := tree.SaveVersion(); err != nil {
+		t.Fatal(err)
+	}
+	root := tree.root
+	left, err := root.getLeftNode(tree.ImmutableTree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	right, err := root.getRightNode(tree.ImmutableTree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("saved", root, left.GetKey(), right.GetKey())
+}

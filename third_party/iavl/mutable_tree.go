@@ -1049,10 +1049,18 @@ func (tree *MutableTree) balance(node *Node) (newSelf *Node, err error) {
 func (tree *MutableTree) saveNewNodes(version int64) error {
 	nonce := uint32(0)
 	newNodes := make([]*Node, 0)
-	var recursiveAssignKey func(*Node) ([]byte, error)
-	recursiveAssignKey = func(node *Node) ([]byte, error) {
+	// ledgerd: an inner node's children's keys are written into one
+	// allocation (childKey), not one each plus one per return.
+	childKey := func(dst []byte, child *Node) []byte {
+		if child.isLegacy {
+			return child.hash
+		}
+		return appendNodeKey(dst, *child.nodeKey)
+	}
+	var recursiveAssignKey func(*Node)
+	recursiveAssignKey = func(node *Node) {
 		if node.nodeKey != nil {
-			return node.GetKey(), nil
+			return
 		}
 		nonce++
 		node.nodeKey = &NodeKey{
@@ -1060,28 +1068,20 @@ func (tree *MutableTree) saveNewNodes(version int64) error {
 			nonce:   nonce,
 		}
 
-		var err error
 		// the inner nodes should have two children.
 		if node.subtreeHeight > 0 {
-			node.leftNodeKey, err = recursiveAssignKey(node.leftNode)
-			if err != nil {
-				return nil, err
-			}
-			node.rightNodeKey, err = recursiveAssignKey(node.rightNode)
-			if err != nil {
-				return nil, err
-			}
+			recursiveAssignKey(node.leftNode)
+			recursiveAssignKey(node.rightNode)
+			keys := make([]byte, 0, 24)
+			node.leftNodeKey = childKey(keys, node.leftNode)
+			node.rightNodeKey = childKey(keys[12:12:24], node.rightNode)
 		}
 
 		node._hash(version)
 		newNodes = append(newNodes, node)
-
-		return node.nodeKey.GetKey(), nil
 	}
 
-	if _, err := recursiveAssignKey(tree.root); err != nil {
-		return err
-	}
+	recursiveAssignKey(tree.root)
 
 	// ledgerd: the nodes of the upper levels keep their children; see
 	// pinnedLevels.

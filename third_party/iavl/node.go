@@ -141,10 +141,13 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 	}
 	buf = buf[n:]
 
-	node := &Node{
+	// ledgerd: the node and its key in one allocation.
+	kn := &keyedNode{nodeKey: *GetNodeKey(nk)}
+	node := &kn.node
+	*node = Node{
 		subtreeHeight: height8,
 		size:          size,
-		nodeKey:       GetNodeKey(nk),
+		nodeKey:       &kn.nodeKey,
 		key:           key,
 	}
 
@@ -168,6 +171,7 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("decoding mode, %w", err)
 		}
+		var childKeys []byte
 		buf = buf[n:]
 		if mode < 0 || mode > 3 {
 			return nil, errors.New("invalid mode")
@@ -198,7 +202,9 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 			if nonce != int64(leftNodeKey.nonce) {
 				return nil, errors.New("invalid leftNodeKey.nonce, out of int32 range")
 			}
-			node.leftNodeKey = leftNodeKey.GetKey()
+			// ledgerd: both children's keys in one allocation.
+			childKeys = make([]byte, 0, 24)
+			node.leftNodeKey = appendNodeKey(childKeys, leftNodeKey)
 		}
 		if mode&ModeLegacyRightNode != 0 { // legacy rightNodeKey
 			node.rightNodeKey, _, err = encoding.DecodeBytes(buf)
@@ -223,7 +229,12 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 			if nonce != int64(rightNodeKey.nonce) {
 				return nil, errors.New("invalid rightNodeKey.nonce, out of int32 range")
 			}
-			node.rightNodeKey = rightNodeKey.GetKey()
+			if childKeys == nil {
+				childKeys = make([]byte, 0, 12)
+			} else {
+				childKeys = childKeys[12:12:24]
+			}
+			node.rightNodeKey = appendNodeKey(childKeys, rightNodeKey)
 		}
 	}
 	return node, nil
