@@ -84,9 +84,7 @@ func (c *nodeCache) swap(key, node *Node) *Node {
 		}
 		return old
 	}
-	var k [12]byte
-	binary.BigEndian.PutUint64(k[:], uint64(key.nodeKey.version))
-	binary.BigEndian.PutUint32(k[8:], key.nodeKey.nonce)
+	k := key.nodeKey.array()
 	old := c.byKey[k]
 	if node != nil {
 		c.byKey[k] = node
@@ -129,10 +127,17 @@ type keyedNode struct {
 	nodeKey NodeKey
 }
 
-// appendNodeKey appends nk's 12-byte encoding (NodeKey.GetKey's) to dst and
-// returns the result, capped at its length so that an append to it copies.
+// array returns nk's 12-byte encoding (GetKey's) without allocating.
+func (nk *NodeKey) array() (k [12]byte) {
+	binary.BigEndian.PutUint64(k[:], uint64(nk.version))
+	binary.BigEndian.PutUint32(k[8:], nk.nonce)
+	return k
+}
+
+// appendNodeKey appends nk's 12-byte encoding to dst and returns the
+// result, capped at its length so that an append to it copies.
 func appendNodeKey(dst []byte, nk NodeKey) []byte {
-	dst = binary.BigEndian.AppendUint64(dst, uint64(nk.version))
-	dst = binary.BigEndian.AppendUint32(dst, nk.nonce)
+	k := nk.array()
+	dst = append(dst, k[:]...)
 	return dst[:len(dst):len(dst)]
 }

@@ -171,7 +171,8 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("decoding mode, %w", err)
 		}
-		var childKeys []byte
+		// ledgerd: both children's keys in one allocation.
+		childKeys := make([]byte, 0, 24)
 		buf = buf[n:]
 		if mode < 0 || mode > 3 {
 			return nil, errors.New("invalid mode")
@@ -202,8 +203,6 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 			if nonce != int64(leftNodeKey.nonce) {
 				return nil, errors.New("invalid leftNodeKey.nonce, out of int32 range")
 			}
-			// ledgerd: both children's keys in one allocation.
-			childKeys = make([]byte, 0, 24)
 			node.leftNodeKey = appendNodeKey(childKeys, leftNodeKey)
 		}
 		if mode&ModeLegacyRightNode != 0 { // legacy rightNodeKey
@@ -229,12 +228,7 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 			if nonce != int64(rightNodeKey.nonce) {
 				return nil, errors.New("invalid rightNodeKey.nonce, out of int32 range")
 			}
-			if childKeys == nil {
-				childKeys = make([]byte, 0, 12)
-			} else {
-				childKeys = childKeys[12:12:24]
-			}
-			node.rightNodeKey = appendNodeKey(childKeys, rightNodeKey)
+			node.rightNodeKey = appendNodeKey(childKeys[12:12:24], rightNodeKey)
 		}
 	}
 	return node, nil

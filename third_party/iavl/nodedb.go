@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -268,9 +267,7 @@ func (ndb *nodeDB) SaveNode(node *Node) error {
 
 	// ledgerd: the database key is made in one allocation, not two
 	// (node.GetKey, then ndb.nodeKey).
-	var nk [int64Size + int32Size]byte
-	binary.BigEndian.PutUint64(nk[:], uint64(node.nodeKey.version))
-	binary.BigEndian.PutUint32(nk[int64Size:], node.nodeKey.nonce)
+	nk := node.nodeKey.array()
 	if err := ndb.batch.Set(ndb.nodeKey(nk[:]), buf.Bytes()); err != nil {
 		return err
 	}
