@@ -7,6 +7,7 @@ package node
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -17,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/ledgerd/ledgerd/node/hugeheap"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/store/badgerdb"
 )
@@ -77,17 +79,33 @@ type AppConfig struct {
 	// MiB, 0 for none: near it the collector runs more often whatever
 	// GCPercent says. The GOMEMLIMIT environment variable wins.
 	MemoryLimitMB int `mapstructure:"memory_limit_mb"`
+	// HeapHugePages backs the first memory-limit's worth of the Go heap
+	// with transparent huge pages where the kernel's THP mode is
+	// "madvise" (package hugeheap).
+	HeapHugePages bool `mapstructure:"heap_huge_pages"`
 }
 
 // ApplyRuntime sets the Go collector's GOGC and soft memory limit from c,
-// each unless its environment variable (GOGC, GOMEMLIMIT) is set.
-func (c AppConfig) ApplyRuntime() {
+// each unless its environment variable (GOGC, GOMEMLIMIT) is set, and with
+// HeapHugePages advises huge pages on as much heap as the memory limit in
+// effect (DefaultMemoryLimitMB without one). It returns the bytes advised;
+// an error there leaves the heap on ordinary pages and is the caller's to
+// report. Call it before the node allocates its state.
+func (c AppConfig) ApplyRuntime() (int64, error) {
 	if _, set := os.LookupEnv("GOGC"); !set && c.GCPercent > 0 {
 		debug.SetGCPercent(c.GCPercent)
 	}
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set && c.MemoryLimitMB > 0 {
 		debug.SetMemoryLimit(int64(c.MemoryLimitMB) << 20)
 	}
+	if !c.HeapHugePages {
+		return 0, nil
+	}
+	size := debug.SetMemoryLimit(-1)
+	if size == math.MaxInt64 {
+		size = DefaultMemoryLimitMB << 20
+	}
+	return hugeheap.Advise(size)
 }
 
 // StoreConfig tunes the state store.
@@ -189,7 +207,7 @@ const DefaultQueryTimePerSecond = 100 * time.Millisecond
 // DefaultConfig returns the defaults written by init.
 func DefaultConfig() Config {
 	return Config{
-		App: AppConfig{MaxPendingPerSigner: 64, SigCacheSize: 100_000, GCPercent: DefaultGCPercent, MemoryLimitMB: DefaultMemoryLimitMB},
+		App: AppConfig{MaxPendingPerSigner: 64, SigCacheSize: 100_000, GCPercent: DefaultGCPercent, MemoryLimitMB: DefaultMemoryLimitMB, HeapHugePages: true},
 		Store: StoreConfig{
 			IAVLCacheNodes: 1_500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
 			ValueCacheEntries: store.DefaultValueCacheEntries,
@@ -291,6 +309,7 @@ func ConfigFlags(fs *pflag.FlagSet) {
 	fs.Int("app.sig_cache_size", d.App.SigCacheSize, "verified-signature cache entries")
 	fs.Int("app.gc_percent", d.App.GCPercent, "Go collector's GOGC (the GOGC environment variable wins)")
 	fs.Int("app.memory_limit_mb", d.App.MemoryLimitMB, "Go runtime's soft memory limit in MiB, 0 for none (GOMEMLIMIT wins)")
+	fs.Bool("app.heap_huge_pages", d.App.HeapHugePages, "back the Go heap, up to the memory limit, with transparent huge pages (THP mode madvise)")
 	fs.Int("store.iavl_cache_nodes", d.Store.IAVLCacheNodes, "IAVL node cache per tree")
 	fs.Int64("store.keep_recent", d.Store.KeepRecent, "state versions to keep for queries and proofs (0: all)")
 	fs.Int64("store.prune_every", d.Store.PruneEvery, "prune old versions every this many blocks")
@@ -317,6 +336,7 @@ func setDefaults(v *viper.Viper, c Config) {
 	v.SetDefault("app.sig_cache_size", c.App.SigCacheSize)
 	v.SetDefault("app.gc_percent", c.App.GCPercent)
 	v.SetDefault("app.memory_limit_mb", c.App.MemoryLimitMB)
+	v.SetDefault("app.heap_huge_pages", c.App.HeapHugePages)
 	v.SetDefault("store.iavl_cache_nodes", c.Store.IAVLCacheNodes)
 	v.SetDefault("store.keep_recent", c.Store.KeepRecent)
 	v.SetDefault("store.prune_every", c.Store.PruneEvery)
@@ -356,6 +376,9 @@ sig_cache_size = {{.App.SigCacheSize}}
 # See docs/operations.md, Tuning.
 gc_percent = {{.App.GCPercent}}
 memory_limit_mb = {{.App.MemoryLimitMB}}
+# Back the Go heap, up to the memory limit, with transparent huge pages where
+# the kernel's THP mode is "madvise": far fewer page faults as the heap grows.
+heap_huge_pages = {{.App.HeapHugePages}}
 
 [store]
 # IAVL node cache of each module tree, in nodes.

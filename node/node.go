@@ -21,6 +21,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/node/history"
+	"github.com/ledgerd/ledgerd/node/hugeheap"
 	"github.com/ledgerd/ledgerd/store"
 )
 
@@ -90,7 +91,11 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	if err := repairTxIndex(cmt, genDoc.ChainID, logger); err != nil {
 		return nil, err
 	}
-	c.App.ApplyRuntime()
+	if advised, err := c.App.ApplyRuntime(); err != nil {
+		logger.Error("Go heap left on ordinary pages", "err", err)
+	} else if c.App.HeapHugePages {
+		logger.Info("Go heap on transparent huge pages", "advised_mib", advised>>20, "thp_mode", hugeheap.Mode())
+	}
 	st, err := store.Open(c.Store.Options(StoreDir(home)), app.StoreNames)
 	if err != nil {
 		return nil, fmt.Errorf("open state store: %w", err)

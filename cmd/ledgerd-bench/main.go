@@ -10,6 +10,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/app/apptest"
 	"github.com/ledgerd/ledgerd/node"
+	"github.com/ledgerd/ledgerd/node/hugeheap"
 )
 
 type result struct {
@@ -65,6 +67,11 @@ type result struct {
 	// PeakRSSMiB is the process's peak resident set (getrusage), which
 	// includes the harness's signed transactions and keys.
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	// HugePagesMiB is the heap advised to use transparent huge pages
+	// (-heap-huge-pages; 0 when off or where the kernel's mode made it
+	// moot), and THPMode that mode.
+	HugePagesMiB int64  `json:"heap_huge_pages_mib"`
+	THPMode      string `json:"thp_mode"`
 	// CPUMsPer1k is the process's CPU time (user and system, every
 	// thread) per 1,000 transfers over the measured blocks: on a machine
 	// shared with other work it varies far less than the rate does.
@@ -95,6 +102,7 @@ func main() {
 	badgerCache := flag.Int("badger-cache-mb", 0, "Badger block cache in MiB (0: the node's default)")
 	memTableMB := flag.Int("memtable-mb", 0, "Badger memtable size in MiB (0: the default)")
 	walletsFile := flag.Bool("wallets-file", true, "write the genesis wallets to a wallets file the genesis names (app_state.wallet.wallets_file), as a migration of many wallets would; false lists them in the genesis document, which the node keeps in memory")
+	hugePages := flag.Bool("heap-huge-pages", node.DefaultConfig().App.HeapHugePages, "back the Go heap with transparent huge pages, as the node's app.heap_huge_pages does")
 	valueCache := flag.Int("value-cache", 0, "values read kept per module tree (0: the node's default, store.value_cache_entries)")
 	flag.Parse()
 	if *blocks**blockTxs+*checkTxs > *wallets {
@@ -112,7 +120,12 @@ func main() {
 	log.Printf("genesis with %d funded wallets, InitChain", *wallets)
 	g0 := time.Now()
 	// The node's settings: its Go runtime tuning and store options.
-	node.DefaultConfig().App.ApplyRuntime()
+	rc := node.DefaultConfig().App
+	rc.HeapHugePages = *hugePages
+	advised, err := rc.ApplyRuntime()
+	if err != nil {
+		log.Fatal(err)
+	}
 	so := node.DefaultConfig().Store.Options(*dir)
 	if *iavlCache > 0 {
 		so.CacheNodes = *iavlCache
@@ -230,7 +243,7 @@ func main() {
 	runtime.KeepAlive(appState)
 	refRate := 0.0
 	if *refWallets > 0 && *refWallets != *wallets {
-		refRate = measureReference(*refWallets, *blockTxs, *blocks, *checkTxs)
+		refRate = measureReference(*refWallets, *blockTxs, *blocks, *checkTxs, *hugePages)
 	}
 	r := result{
 		Wallets: *wallets, BlockTxs: *blockTxs, Blocks: *blocks, Cores: runtime.NumCPU(), Secp256k1: backend,
@@ -243,7 +256,8 @@ func main() {
 		GCCycles:      int(gc1.cycles - gc0.cycles), GCCPUMsPer1k: ms(gc1.cpu-gc0.cpu) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		CheckTxPerSec: float64(*checkTxs) / checkDur.Seconds(), Failed: failed,
 		GenesisBuildSec: buildDur.Seconds(), GenesisSec: genesisDur.Seconds(), PeakRSSMiB: peakRSSMiB(),
-		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
+		CPUMsPer1k:   ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
+		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(),
 	}
 	if refRate > 0 {
 		r.RefWallets, r.RefTransfersPerSec = *refWallets, refRate
@@ -288,6 +302,7 @@ func main() {
 		fmt.Printf("  CheckTx/s        %8.0f  (one connection, signature verified)\n", r.CheckTxPerSec)
 		fmt.Printf("  genesis          %8.1f s  (InitChain and first commit; building the document %.1f s)\n", r.GenesisSec, r.GenesisBuildSec)
 		fmt.Printf("  peak RSS         %8.0f MiB (whole process, after the transfers and CheckTx)\n", r.PeakRSSMiB)
+		fmt.Printf("  heap huge pages  %8d MiB advised (transparent huge pages: %s)\n", r.HugePagesMiB, cmp.Or(r.THPMode, "none"))
 		if refRate > 0 {
 			fmt.Printf("  at %d wallets %8.0f  transfers/s (same blocks, child process): %d wallets run at %.0f%% of it\n",
 				*refWallets, refRate, r.Wallets, 100*r.TransfersPerSec/refRate)
@@ -412,7 +427,7 @@ func peakRSSMiB() float64 {
 
 // measureReference runs the transfers alone at wallets in a child process
 // of this binary and returns its transfers per second.
-func measureReference(wallets, blockTxs, blocks, checkTxs int) float64 {
+func measureReference(wallets, blockTxs, blocks, checkTxs int, hugePages bool) float64 {
 	self, err := os.Executable()
 	if err != nil {
 		log.Fatal(err)
@@ -420,7 +435,8 @@ func measureReference(wallets, blockTxs, blocks, checkTxs int) float64 {
 	log.Printf("reference run at %d wallets", wallets)
 	cmd := exec.Command(self, "-json", "-ref-wallets", "0", "-loans", "0", "-collect-loans", "0",
 		"-wallets", strconv.Itoa(wallets), "-block-txs", strconv.Itoa(blockTxs),
-		"-blocks", strconv.Itoa(blocks), "-checktx", strconv.Itoa(checkTxs))
+		"-blocks", strconv.Itoa(blocks), "-checktx", strconv.Itoa(checkTxs),
+		"-heap-huge-pages="+strconv.FormatBool(hugePages))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
