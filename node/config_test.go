@@ -115,3 +115,52 @@ func TestValueCacheConfig(t *testing.T) {
 		t.Fatal("store.value_cache_entries = 0 accepted")
 	}
 }
+
+// TestHeapHugePagesConfig: on by default, written and read back; an older
+// ledgerd.toml without the line gets it on; the environment and a flag turn
+// it off.
+func TestHeapHugePagesConfig(t *testing.T) {
+	home := t.TempDir()
+	if err := node.WriteConfig(home, node.DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	path := node.ConfigPath(home)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^heap_huge_pages = true$`).Match(b) {
+		t.Fatal("the written config has no heap_huge_pages = true line")
+	}
+	old := regexp.MustCompile(`(?m)^heap_huge_pages = .*\n`).ReplaceAll(b, nil)
+	if err := os.WriteFile(path, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := node.LoadConfig(home, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.App.HeapHugePages {
+		t.Fatal("an older config turns heap_huge_pages off")
+	}
+
+	t.Setenv("LEDGERD_APP_HEAP_HUGE_PAGES", "false")
+	if c, err = node.LoadConfig(home, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.App.HeapHugePages {
+		t.Fatal("LEDGERD_APP_HEAP_HUGE_PAGES=false left it on")
+	}
+	t.Setenv("LEDGERD_APP_HEAP_HUGE_PAGES", "true")
+	fs := pflag.NewFlagSet("start", pflag.ContinueOnError)
+	node.ConfigFlags(fs)
+	if err := fs.Parse([]string{"--app.heap_huge_pages=false"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = node.LoadConfig(home, fs); err != nil {
+		t.Fatal(err)
+	}
+	if c.App.HeapHugePages {
+		t.Fatal("--app.heap_huge_pages=false left it on")
+	}
+}
