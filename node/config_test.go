@@ -87,22 +87,7 @@ func TestQueryConfig(t *testing.T) {
 // TestValueCacheConfig: a ledgerd.toml written before the setting existed
 // gets the default; a cache of no entries is refused.
 func TestValueCacheConfig(t *testing.T) {
-	home := t.TempDir()
-	if err := node.WriteConfig(home, node.DefaultConfig()); err != nil {
-		t.Fatal(err)
-	}
-	path := node.ConfigPath(home)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := regexp.MustCompile(`(?m)^value_cache_entries = .*\n`).ReplaceAll(b, nil)
-	if bytes.Equal(old, b) {
-		t.Fatal("the written config has no value_cache_entries line")
-	}
-	if err := os.WriteFile(path, old, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	home, _ := olderConfig(t, "value_cache_entries")
 	c, err := node.LoadConfig(home, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -120,21 +105,9 @@ func TestValueCacheConfig(t *testing.T) {
 // ledgerd.toml without the line gets it on; the environment and a flag turn
 // it off.
 func TestHeapHugePagesConfig(t *testing.T) {
-	home := t.TempDir()
-	if err := node.WriteConfig(home, node.DefaultConfig()); err != nil {
-		t.Fatal(err)
-	}
-	path := node.ConfigPath(home)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !regexp.MustCompile(`(?m)^heap_huge_pages = true$`).Match(b) {
+	home, written := olderConfig(t, "heap_huge_pages")
+	if !regexp.MustCompile(`(?m)^heap_huge_pages = true$`).Match(written) {
 		t.Fatal("the written config has no heap_huge_pages = true line")
-	}
-	old := regexp.MustCompile(`(?m)^heap_huge_pages = .*\n`).ReplaceAll(b, nil)
-	if err := os.WriteFile(path, old, 0o600); err != nil {
-		t.Fatal(err)
 	}
 	c, err := node.LoadConfig(home, nil)
 	if err != nil {
@@ -163,4 +136,28 @@ func TestHeapHugePagesConfig(t *testing.T) {
 	if c.App.HeapHugePages {
 		t.Fatal("--app.heap_huge_pages=false left it on")
 	}
+}
+
+// olderConfig writes the default ledgerd.toml into a new home, then takes
+// out the line of key, as in a file written before the setting existed. It
+// returns the home and the file as first written.
+func olderConfig(t *testing.T, key string) (home string, written []byte) {
+	t.Helper()
+	home = t.TempDir()
+	if err := node.WriteConfig(home, node.DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	path := node.ConfigPath(home)
+	written, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(key)+` = .*\n`).ReplaceAll(written, nil)
+	if bytes.Equal(older, written) {
+		t.Fatalf("the written config has no %s line", key)
+	}
+	if err := os.WriteFile(path, older, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return home, written
 }
