@@ -37,7 +37,7 @@ func TestAdvise(t *testing.T) {
 	if n < 500<<20 {
 		t.Fatalf("advised %d MiB of 512", n>>20)
 	}
-	if grew := statusBytes(t, "VmHWM") - before; grew > 32<<20 {
+	if grew := statusBytes(t, "VmHWM") - before; grew > 32<<20 && !raceEnabled {
 		t.Fatalf("peak resident memory grew by %d MiB: the advised range was touched", grew>>20)
 	}
 	huge := hugeMappings(t)
@@ -59,8 +59,10 @@ func TestAdvise(t *testing.T) {
 			inside += z - a
 		}
 	}
-	// The range's first huge page boundary may fall up to 2 MiB into it.
-	if inside < uint64(len(b))-hugePage {
+	// The advised runs start and end on huge page boundaries, so the
+	// allocation's edges, and gaps where something else was allocated
+	// between the chunks, may fall outside them.
+	if inside < uint64(len(b))*7/8 {
 		t.Fatalf("%d MiB of a 64 MiB allocation at %#x are in the advised range %x", inside>>20, lo, huge)
 	}
 
@@ -68,7 +70,7 @@ func TestAdvise(t *testing.T) {
 	if again != n || err != nil {
 		t.Fatalf("second call returned %d, %v; the first %d, nil", again, err, n)
 	}
-	if grew := statusBytes(t, "VmHWM") - before; grew > 96<<20 {
+	if grew := statusBytes(t, "VmHWM") - before; grew > 96<<20 && !raceEnabled {
 		t.Fatalf("peak resident memory grew by %d MiB after the second call", grew>>20)
 	}
 }
