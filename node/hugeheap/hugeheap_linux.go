@@ -18,11 +18,11 @@ const hugePage = 2 << 20
 // advises MADV_HUGEPAGE on them and returns them to the runtime, released.
 // It does not touch them (beyond free pages the heap had used already), so
 // the process's resident memory does not grow. It returns how many bytes
-// it advised, which may fall short of size by the edges of the pieces the
-// heap mapped: 0 when the THP mode is not
-// "madvise" ("always" already gives the heap huge pages, "never" refuses
-// them). Call it once, early: the heap grows into the range as it needs
-// memory, and whatever the heap needs beyond it gets ordinary pages.
+// it advised, which may fall short of size by the edges of the runs the
+// heap mapped them in; 0 when the THP mode is not "madvise" ("always"
+// already gives the heap huge pages, "never" refuses them). Call it early:
+// the heap grows into the range as it needs memory, and whatever the heap
+// needs beyond it gets ordinary pages.
 //
 // Advise forces a collection (debug.FreeOSMemory) to return the range.
 // Where memory is fragmented the kernel may compact it to find a huge
