@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -20,7 +21,8 @@ const hugePage = 2 << 20
 // the process's resident memory does not grow. It returns how many bytes
 // it advised, which may fall short of size by the edges of the runs the
 // heap mapped them in; 0 when the THP mode is not "madvise" ("always"
-// already gives the heap huge pages, "never" refuses them). Call it early:
+// already gives the heap huge pages, "never" refuses them) and on 32-bit
+// platforms. Call it early:
 // the heap grows into the range as it needs memory, and whatever the heap
 // needs beyond it gets ordinary pages.
 //
@@ -48,7 +50,9 @@ var (
 
 // advise is Advise without the guard.
 func advise(size int64) (int64, error) {
-	if Mode() != "madvise" {
+	// On a 32-bit platform the range could take the heap's whole address
+	// space, and the runtime treats a heap it cannot map as fatal.
+	if Mode() != "madvise" || strconv.IntSize < 64 {
 		return 0, nil
 	}
 	var info syscall.Sysinfo_t
