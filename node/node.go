@@ -91,10 +91,14 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	if err := repairTxIndex(cmt, genDoc.ChainID, logger); err != nil {
 		return nil, err
 	}
-	if advised, err := c.App.ApplyRuntime(); err != nil {
-		logger.Error("Go heap left on ordinary pages", "err", err)
-	} else if c.App.HeapHugePages {
-		logger.Info("Go heap on transparent huge pages", "advised_mib", advised>>20, "thp_mode", hugeheap.Mode())
+	// advised_mib is 0 where the THP mode is "always" (the heap has huge
+	// pages without advice) or "never" (it cannot have them).
+	switch advised, err := c.App.ApplyRuntime(); {
+	case err != nil:
+		logger.Error("Go heap: huge pages not advised on all of it, the rest stays on 4 KiB pages",
+			"advised_mib", advised>>20, "thp_mode", hugeheap.Mode(), "err", err)
+	case c.App.HeapHugePages:
+		logger.Info("Go heap huge pages", "advised_mib", advised>>20, "thp_mode", hugeheap.Mode())
 	}
 	st, err := store.Open(c.Store.Options(StoreDir(home)), app.StoreNames)
 	if err != nil {

@@ -5,8 +5,8 @@
 // 1.21.1, go.dev/issue/64332), so under "madvise" every page the heap grows
 // into is faulted in 4 KiB at a time. On virtual machines such a fault is
 // dear: about 10 µs on the 2-core Firecracker machines ledgerd is measured
-// on, where a node growing its heap by 35 MB a block spent a quarter of its
-// CPU in them. Advise has the runtime map a range of heap at once, marks it
+// on, where a node whose heap was growing (by 35 MB a block) spent a quarter
+// of its CPU in them. Advise has the runtime map a range of heap at once, marks it
 // MADV_HUGEPAGE, and hands it back to the runtime untouched; the runtime
 // fills the lowest free addresses first, so the heap grows into that range
 // and faults it in 2 MiB at a time.

@@ -22,9 +22,8 @@ const hugePage = 2 << 20
 // it advised, which may fall short of size by the edges of the runs the
 // heap mapped them in; 0 when the THP mode is not "madvise" ("always"
 // already gives the heap huge pages, "never" refuses them) and on 32-bit
-// platforms. Call it early:
-// the heap grows into the range as it needs memory, and whatever the heap
-// needs beyond it gets ordinary pages.
+// platforms. Call it early: the heap grows into the range as it needs
+// memory, and whatever the heap needs beyond it gets ordinary pages.
 //
 // Advise forces a collection (debug.FreeOSMemory) to return the range.
 // Where memory is fragmented the kernel may compact it to find a huge
