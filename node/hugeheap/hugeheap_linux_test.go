@@ -134,8 +134,13 @@ func hugeMappings(t *testing.T) [][2]uint64 {
 	return out
 }
 
+// runsTestBuf is on the heap, where it does not move: a buffer on the
+// goroutine's stack moves when the stack grows, and its addresses taken
+// before would not match those runs sees.
+var runsTestBuf = make([]byte, 40)
+
 func TestRunsMergeAdjacentChunks(t *testing.T) {
-	buf := make([]byte, 40)
+	buf := runsTestBuf
 	chunks := [][]byte{buf[20:30], buf[0:10], buf[10:20], buf[35:40]}
 	base := uintptr(unsafe.Pointer(&buf[0]))
 	got := runs(chunks)
