@@ -78,11 +78,11 @@ func (pdb *PrefixDB) Iterator(start, end []byte) (corestore.Iterator, error) {
 	}
 
 	var pstart, pend []byte
-	pstart = append(cp(pdb.prefix), start...)
+	pstart = prefixed(pdb.prefix, start)
 	if end == nil {
 		pend = cpIncr(pdb.prefix)
 	} else {
-		pend = append(cp(pdb.prefix), end...)
+		pend = prefixed(pdb.prefix, end)
 	}
 	itr, err := pdb.db.Iterator(pstart, pend)
 	if err != nil {
@@ -99,11 +99,11 @@ func (pdb *PrefixDB) ReverseIterator(start, end []byte) (corestore.Iterator, err
 	}
 
 	var pstart, pend []byte
-	pstart = append(cp(pdb.prefix), start...)
+	pstart = prefixed(pdb.prefix, start)
 	if end == nil {
 		pend = cpIncr(pdb.prefix)
 	} else {
-		pend = append(cp(pdb.prefix), end...)
+		pend = prefixed(pdb.prefix, end)
 	}
 	ritr, err := pdb.db.ReverseIterator(pstart, pend)
 	if err != nil {
@@ -149,7 +149,18 @@ func (pdb *PrefixDB) Print() error {
 }
 
 func (pdb *PrefixDB) prefixed(key []byte) []byte {
-	return append(cp(pdb.prefix), key...)
+	return prefixed(pdb.prefix, key)
+}
+
+// prefixed returns a new slice holding prefix, then key. ledgerd: one
+// allocation; upstream's append(cp(prefix), key...) made two (the copy of
+// the prefix, then the larger array the append moved it to), on every
+// read and every write of a node.
+func prefixed(prefix, key []byte) []byte {
+	out := make([]byte, len(prefix)+len(key))
+	copy(out, prefix)
+	copy(out[len(prefix):], key)
+	return out
 }
 
 // IteratePrefix is a convenience function for iterating over a key domain
@@ -299,7 +310,7 @@ func (pb prefixDBBatch) Set(key, value []byte) error {
 	if value == nil {
 		return errors.New("value is nil")
 	}
-	pkey := append(cp(pb.prefix), key...)
+	pkey := prefixed(pb.prefix, key)
 	return pb.source.Set(pkey, value)
 }
 
@@ -308,7 +319,7 @@ func (pb prefixDBBatch) Delete(key []byte) error {
 	if len(key) == 0 {
 		return errors.New("key is empty")
 	}
-	pkey := append(cp(pb.prefix), key...)
+	pkey := prefixed(pb.prefix, key)
 	return pb.source.Delete(pkey)
 }
 
