@@ -158,8 +158,9 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 			return nil, fmt.Errorf("decoding node.value, %w", err)
 		}
 		node.value = val
-		// ensure take the hash for the leaf node
-		node._hash(node.nodeKey.version)
+		// ensure take the hash for the leaf node (ledgerd: into the
+		// node's own allocation)
+		node.hash = node.hashInto(kn.tail[:0], node.nodeKey.version)
 	} else { // Read children.
 		node.hash, n, err = encoding.DecodeBytes(buf)
 		if err != nil {
@@ -171,8 +172,8 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("decoding mode, %w", err)
 		}
-		// ledgerd: both children's keys in one allocation.
-		childKeys := make([]byte, 0, 24)
+		// ledgerd: both children's keys in the node's own allocation.
+		childKeys := kn.tail[:0:24]
 		buf = buf[n:]
 		if mode < 0 || mode > 3 {
 			return nil, errors.New("invalid mode")
@@ -467,14 +468,21 @@ func (node *Node) _hash(version int64) []byte {
 		return node.hash
 	}
 
+	node.hash = node.hashInto(nil, version)
+	return node.hash
+}
+
+// hashInto appends node's hash at version to dst and returns the result,
+// or nil if the node cannot be hashed (_hash's contract). With room for
+// the hash in dst it allocates nothing (ledgerd's patch: MakeNode hashes a
+// leaf into the node's own allocation).
+func (node *Node) hashInto(dst []byte, version int64) []byte {
 	h := getHasher()
 	defer hashers.Put(h)
 	if err := node.writeHashBytes(h, version); err != nil {
 		return nil
 	}
-	node.hash = h.Sum(nil)
-
-	return node.hash
+	return h.Sum(dst)
 }
 
 // hashers recycles the SHA-256 states that hash nodes (ledgerd's patch): a
