@@ -474,8 +474,9 @@ func (node *Node) _hash(version int64) []byte {
 
 // hashInto appends node's hash at version to dst and returns the result,
 // or nil if the node cannot be hashed (_hash's contract). With room for
-// the hash in dst it allocates nothing (ledgerd's patch: MakeNode hashes a
-// leaf into the node's own allocation).
+// the hash in dst the result needs no allocation of its own (ledgerd's
+// patch: MakeNode hashes a leaf into the node's allocation); a leaf's
+// hashing still allocates its value's hash (see writeHashBytes).
 func (node *Node) hashInto(dst []byte, version int64) []byte {
 	h := getHasher()
 	defer hashers.Put(h)
