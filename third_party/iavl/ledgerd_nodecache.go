@@ -50,17 +50,18 @@ func (c *nodeCache) Get(nk []byte) *Node {
 
 // Add caches node, a saved node, as the most recently used, in place of any
 // node cached under the same key, and evicts the least recently used if
-// the cache is then over its size.
-func (c *nodeCache) Add(node *Node) {
+// the cache is then over its size. It returns the node evicted, or nil.
+func (c *nodeCache) Add(node *Node) (evicted *Node) {
 	if old := c.swap(node, node); old != nil {
 		c.unlink(old)
 	}
 	c.pushFront(node)
 	if c.Len() > c.size {
-		last := c.tail
-		c.unlink(last)
-		c.swap(last, nil)
+		evicted = c.tail
+		c.unlink(evicted)
+		c.swap(evicted, nil)
 	}
+	return evicted
 }
 
 // Remove drops the node cached under node's key, if any. node itself need

@@ -172,6 +172,17 @@ func (ndb *nodeDB) GetNode(nk []byte) (*Node, error) {
 	} else {
 		nodeKey = ndb.nodeKey(nk)
 	}
+	// ledgerd: a node the node cache misses may be kept encoded.
+	if enc := ndb.opts.encoded; enc != nil && !isLegcyNode {
+		if buf := enc.get(ndb.opts.encodedSpace, nk); buf != nil {
+			node, err := MakeNode(nk, buf)
+			if err != nil {
+				return nil, fmt.Errorf("error reading Node from the encoded cache. bytes: %x, error: %v", buf, err)
+			}
+			ndb.cacheNode(node)
+			return node, nil
+		}
+	}
 	buf, err := ndb.db.Get(nodeKey)
 	if err != nil {
 		return nil, fmt.Errorf("can't get node %v: %v", nk, err)
@@ -205,11 +216,51 @@ func (ndb *nodeDB) GetNode(nk []byte) (*Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("error reading Node. bytes: %x, error: %v", buf, err)
 		}
+		if enc := ndb.opts.encoded; enc != nil {
+			enc.put(ndb.opts.encodedSpace, nk, buf)
+		}
 	}
 
-	ndb.nodeCache.Add(node)
+	ndb.cacheNode(node)
 
 	return node, nil
+}
+
+// cacheNode adds node, a saved node, to the node cache, and keeps the node
+// that it evicts in the encoded cache, if there is one (ledgerd's patch 6).
+func (ndb *nodeDB) cacheNode(node *Node) {
+	evicted := ndb.nodeCache.Add(node)
+	if evicted != nil && ndb.opts.encoded != nil {
+		ndb.keepEncoded(evicted)
+	}
+}
+
+// keepEncoded writes node, a saved node, to the encoded cache (ledgerd's
+// patch 6). Legacy nodes are not kept.
+func (ndb *nodeDB) keepEncoded(node *Node) {
+	if node.isLegacy || node.nodeKey == nil {
+		return
+	}
+	var buf bytes.Buffer
+	buf.Grow(node.encodedSize())
+	if err := node.writeBytes(&buf); err != nil {
+		return // not kept: it is read from the database instead
+	}
+	nk := node.nodeKey.array()
+	ndb.opts.encoded.put(ndb.opts.encodedSpace, nk[:], buf.Bytes())
+}
+
+// spillNodeCache writes every node the node cache holds to the encoded
+// cache, the least recently used first (ledgerd's patch 6).
+func (ndb *nodeDB) spillNodeCache() {
+	if ndb.opts.encoded == nil {
+		return
+	}
+	ndb.mtx.Lock()
+	defer ndb.mtx.Unlock()
+	for n := ndb.nodeCache.tail; n != nil; n = n.lruPrev {
+		ndb.keepEncoded(n)
+	}
 }
 
 func (ndb *nodeDB) GetFastNode(key []byte) (*fastnode.Node, error) {
@@ -273,7 +324,7 @@ func (ndb *nodeDB) SaveNode(node *Node) error {
 	}
 
 	ndb.logger.Debug("BATCH SAVE", "node", node)
-	ndb.nodeCache.Add(node)
+	ndb.cacheNode(node)
 	return nil
 }
 
@@ -624,6 +675,14 @@ func (ndb *nodeDB) DeleteVersionsFrom(fromVersion int64) error {
 		}
 	}
 	ndb.mtx.Unlock()
+
+	// ledgerd: the versions from fromVersion may be saved again, under the
+	// same node keys. Their entries would be replaced as they are, but
+	// none is left to be read in the meantime (this drops every tree's
+	// entries: it is rare).
+	if enc := ndb.opts.encoded; enc != nil {
+		enc.clear()
+	}
 
 	// Delete the legacy versions
 	legacyLatestVersion, err := ndb.getLegacyLatestVersion()

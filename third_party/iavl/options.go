@@ -89,6 +89,11 @@ type Options struct {
 	AsyncPruning bool
 
 	initialVersionSet bool
+
+	// encoded keeps saved nodes encoded below the node cache, under
+	// encodedSpace (ledgerd's patch 6); nil: none.
+	encoded      *EncodedNodeCache
+	encodedSpace uint32
 }
 
 // DefaultOptions returns the default options for IAVL.
