@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosmos/iavl"
+
 	"github.com/ledgerd/ledgerd/store/commitinfo"
 )
 
@@ -494,5 +496,33 @@ func TestFirstCommitReleasesLargeTrees(t *testing.T) {
 	if v2 := version(t, s, 2); value(t, v2, "alpha", "k05") != "five" || value(t, v2, "alpha", "new") != "n" ||
 		value(t, v2, "alpha", "k19") != "19" || !bytes.Equal(v2.AppHash(), id2.AppHash) {
 		t.Fatal("version 2 does not read its writes and the first commit's")
+	}
+}
+
+// TestReleasedTreesReadTheGenesisEncoded: a tree the first commit reloads
+// with an empty node cache reads the genesis's nodes from the encoded node
+// cache, not from the database.
+func TestReleasedTreesReadTheGenesisEncoded(t *testing.T) {
+	s := memStore(t, Options{CacheNodes: 8, EncodedCacheMB: 1})
+	kvs := map[string]string{}
+	for i := range 200 {
+		kvs[fmt.Sprintf("alpha/k%03d", i)] = fmt.Sprint(i)
+	}
+	write(s, kvs)
+	commit(t, s)
+	v1 := version(t, s, 1)
+	for i := range 200 {
+		if got := value(t, v1, "alpha", fmt.Sprintf("k%03d", i)); got != fmt.Sprint(i) {
+			t.Fatalf("k%03d reads %q", i, got)
+		}
+	}
+	st := s.EncodedCacheStats()
+	if st.Hits < 200 || st.Misses != 0 || st.Entries != 2*200-1 {
+		t.Fatalf("encoded cache: %+v; want every node of the 200-record tree, and every read a hit", st)
+	}
+
+	none := memStore(t, Options{CacheNodes: 8})
+	if st := none.EncodedCacheStats(); st != (iavl.EncodedNodeCacheStats{}) {
+		t.Fatalf("a store without an encoded cache reports %+v", st)
 	}
 }
