@@ -116,6 +116,9 @@ type StoreConfig struct {
 	KeepRecent int64 `mapstructure:"keep_recent"`
 	// PruneEvery blocks, old versions are deleted.
 	PruneEvery int64 `mapstructure:"prune_every"`
+	// EncodedNodeCacheMB is the cache of encoded nodes the trees share
+	// below their node caches, in MiB (store.Options.EncodedCacheMB).
+	EncodedNodeCacheMB int `mapstructure:"encoded_node_cache_mb"`
 	// BadgerCacheMB bounds Badger's block cache.
 	BadgerCacheMB int `mapstructure:"badger_cache_mb"`
 	// ValueCacheEntries bounds each module tree's cache of values read
@@ -128,6 +131,7 @@ func (c StoreConfig) Options(dir string) store.Options {
 	return store.Options{
 		Dir:               dir,
 		CacheNodes:        c.IAVLCacheNodes,
+		EncodedCacheMB:    c.EncodedNodeCacheMB,
 		KeepRecent:        c.KeepRecent,
 		PruneEvery:        c.PruneEvery,
 		Badger:            badgerdb.Options{CacheSizeMB: c.BadgerCacheMB},
@@ -209,7 +213,7 @@ func DefaultConfig() Config {
 	return Config{
 		App: AppConfig{MaxPendingPerSigner: 64, SigCacheSize: 100_000, GCPercent: DefaultGCPercent, MemoryLimitMB: DefaultMemoryLimitMB, HeapHugePages: true},
 		Store: StoreConfig{
-			IAVLCacheNodes: 1_500_000, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
+			IAVLCacheNodes: 1_500_000, EncodedNodeCacheMB: 256, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
 			ValueCacheEntries: store.DefaultValueCacheEntries,
 		},
 		Metrics:      MetricsConfig{Enabled: true, Listen: "127.0.0.1:26660"},
@@ -265,6 +269,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("app.memory_limit_mb %d: 0 (none) or positive", c.App.MemoryLimitMB)
 	case c.Store.KeepRecent < 0 || (c.Store.KeepRecent > 0 && c.Store.KeepRecent < 2):
 		return fmt.Errorf("store.keep_recent %d: 0 (keep all) or at least 2", c.Store.KeepRecent)
+	case c.Store.EncodedNodeCacheMB < 0:
+		return fmt.Errorf("store.encoded_node_cache_mb %d: 0 (none) or positive", c.Store.EncodedNodeCacheMB)
 	case c.Store.ValueCacheEntries < 1:
 		return fmt.Errorf("store.value_cache_entries %d: must be positive", c.Store.ValueCacheEntries)
 	case c.Store.PruneEvery < 1:
@@ -311,6 +317,7 @@ func ConfigFlags(fs *pflag.FlagSet) {
 	fs.Int("app.memory_limit_mb", d.App.MemoryLimitMB, "Go runtime's soft memory limit in MiB, 0 for none (GOMEMLIMIT wins)")
 	fs.Bool("app.heap_huge_pages", d.App.HeapHugePages, "back the Go heap, up to the memory limit, with transparent huge pages (THP mode madvise)")
 	fs.Int("store.iavl_cache_nodes", d.Store.IAVLCacheNodes, "IAVL node cache per tree")
+	fs.Int("store.encoded_node_cache_mb", d.Store.EncodedNodeCacheMB, "encoded IAVL nodes kept below the node caches, in MiB (0: none)")
 	fs.Int64("store.keep_recent", d.Store.KeepRecent, "state versions to keep for queries and proofs (0: all)")
 	fs.Int64("store.prune_every", d.Store.PruneEvery, "prune old versions every this many blocks")
 	fs.Int("store.badger_cache_mb", d.Store.BadgerCacheMB, "Badger block cache in MiB")
@@ -338,6 +345,7 @@ func setDefaults(v *viper.Viper, c Config) {
 	v.SetDefault("app.memory_limit_mb", c.App.MemoryLimitMB)
 	v.SetDefault("app.heap_huge_pages", c.App.HeapHugePages)
 	v.SetDefault("store.iavl_cache_nodes", c.Store.IAVLCacheNodes)
+	v.SetDefault("store.encoded_node_cache_mb", c.Store.EncodedNodeCacheMB)
 	v.SetDefault("store.keep_recent", c.Store.KeepRecent)
 	v.SetDefault("store.prune_every", c.Store.PruneEvery)
 	v.SetDefault("store.badger_cache_mb", c.Store.BadgerCacheMB)
@@ -383,6 +391,10 @@ heap_huge_pages = {{.App.HeapHugePages}}
 [store]
 # IAVL node cache of each module tree, in nodes.
 iavl_cache_nodes = {{.Store.IAVLCacheNodes}}
+# Nodes of trees larger than their node cache, kept encoded in memory the
+# garbage collector does not scan, in MiB (0: none). Used only as such a tree
+# is read; see docs/operations.md, Tuning.
+encoded_node_cache_mb = {{.Store.EncodedNodeCacheMB}}
 # State versions kept for queries and proofs: 0 keeps every version (auditor
 # and archive nodes); N keeps the last N.
 keep_recent = {{.Store.KeepRecent}}

@@ -101,6 +101,28 @@ func TestValueCacheConfig(t *testing.T) {
 	}
 }
 
+// TestEncodedNodeCacheConfig: a ledgerd.toml written before the setting
+// existed gets the default; 0 turns the cache off; a negative size is
+// refused.
+func TestEncodedNodeCacheConfig(t *testing.T) {
+	home, _ := olderConfig(t, "encoded_node_cache_mb")
+	c, err := node.LoadConfig(home, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Store.Options(home).EncodedCacheMB, node.DefaultConfig().Store.EncodedNodeCacheMB; got != want || want == 0 {
+		t.Fatalf("an older config gives %d MiB, want the default %d", got, want)
+	}
+	c.Store.EncodedNodeCacheMB = 0
+	if err := c.Validate(); err != nil {
+		t.Fatalf("store.encoded_node_cache_mb = 0 (none) refused: %v", err)
+	}
+	c.Store.EncodedNodeCacheMB = -1
+	if err := c.Validate(); err == nil {
+		t.Fatal("store.encoded_node_cache_mb = -1 accepted")
+	}
+}
+
 // TestHeapHugePagesConfig: on by default, written and read back; an older
 // ledgerd.toml without the line gets it on; the environment and a flag turn
 // it off.

@@ -6,7 +6,10 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cosmos/iavl"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ledgerd/ledgerd/store"
 )
 
 // Metrics are ledgerd's Prometheus metrics, served beside CometBFT's.
@@ -45,6 +48,33 @@ func NewMetrics(reg prometheus.Registerer, chainID string) *Metrics {
 	}
 	reg.MustRegister(m.txs, m.checkRejections, m.blockExec, m.commit, m.blockTxs)
 	return m
+}
+
+// RegisterStoreMetrics registers the state store's cache figures with reg,
+// read from st at each scrape.
+func RegisterStoreMetrics(reg prometheus.Registerer, chainID string, st *store.Store) {
+	labels := prometheus.Labels{"chain_id": chainID}
+	stat := func(f func(iavl.EncodedNodeCacheStats) uint64) func() float64 {
+		return func() float64 { return float64(f(st.EncodedCacheStats())) }
+	}
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "ledgerd", Name: "encoded_node_cache_hits_total", ConstLabels: labels,
+			Help: "IAVL node-cache misses answered from the encoded node cache.",
+		}, stat(func(s iavl.EncodedNodeCacheStats) uint64 { return s.Hits })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "ledgerd", Name: "encoded_node_cache_misses_total", ConstLabels: labels,
+			Help: "IAVL node-cache misses the encoded node cache did not hold either (read from the database).",
+		}, stat(func(s iavl.EncodedNodeCacheStats) uint64 { return s.Misses })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "ledgerd", Name: "encoded_node_cache_bytes", ConstLabels: labels,
+			Help: "Memory the encoded node cache's entries take (its index not counted).",
+		}, stat(func(s iavl.EncodedNodeCacheStats) uint64 { return s.Bytes })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "ledgerd", Name: "encoded_node_cache_entries", ConstLabels: labels,
+			Help: "Nodes the encoded node cache holds.",
+		}, stat(func(s iavl.EncodedNodeCacheStats) uint64 { return s.Entries })),
+	)
 }
 
 // instrumented measures an ABCI application from outside, so that the

@@ -143,6 +143,7 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	var abciApp = app.Application(a)
 	if c.Metrics.Enabled {
 		abciApp = instrumented{Application: abciApp, m: NewMetrics(prometheus.DefaultRegisterer, genDoc.ChainID)}
+		RegisterStoreMetrics(prometheus.DefaultRegisterer, genDoc.ChainID, st)
 	}
 	if idx != nil {
 		// Outermost, so that the metrics time the app alone.
