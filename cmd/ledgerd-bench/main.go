@@ -74,6 +74,12 @@ type result struct {
 	// the kernel can reclaim under pressure.
 	PeakAnonMiB float64 `json:"peak_anon_mib"`
 	PeakFileMiB float64 `json:"peak_file_mib"`
+	// EncodedHits and EncodedMisses are the node-cache misses during the
+	// measured blocks that the encoded node cache answered and did not;
+	// EncodedMiB is the memory it took at the end, its index not counted.
+	EncodedHits   uint64  `json:"encoded_cache_hits"`
+	EncodedMisses uint64  `json:"encoded_cache_misses"`
+	EncodedMiB    float64 `json:"encoded_cache_mib"`
 	// HugePagesMiB is the heap advised to use transparent huge pages
 	// (-heap-huge-pages; 0 when off or where the kernel's mode made it
 	// moot), and THPMode that mode.
@@ -106,6 +112,7 @@ func main() {
 	creditProfile := flag.String("credit-cpuprofile", "", "write a CPU profile of the credit measurements (the days' sweeps, the repayment blocks) to this file")
 	refWallets := flag.Int("ref-wallets", 100_000, "with -wallets other than this, also measure the transfers at this many wallets (in a child process, so that the peak RSS stays this run's) and print the ratio; 0: do not")
 	iavlCache := flag.Int("iavl-cache", 0, "IAVL node cache per tree, in nodes (0: the node's default)")
+	encodedCache := flag.Int("encoded-cache-mb", -1, "IAVL encoded node cache shared by the trees, in MiB (-1: the node's default; 0: none)")
 	badgerCache := flag.Int("badger-cache-mb", 0, "Badger block cache in MiB (0: the node's default)")
 	memTableMB := flag.Int("memtable-mb", 0, "Badger memtable size in MiB (0: the default)")
 	walletsFile := flag.Bool("wallets-file", true, "write the genesis wallets to a wallets file the genesis names (app_state.wallet.wallets_file), as a migration of many wallets would; false lists them in the genesis document, which the node keeps in memory")
@@ -137,6 +144,9 @@ func main() {
 	so := node.DefaultConfig().Store.Options(*dir)
 	if *iavlCache > 0 {
 		so.CacheNodes = *iavlCache
+	}
+	if *encodedCache >= 0 {
+		so.EncodedCacheMB = *encodedCache
 	}
 	if *badgerCache > 0 {
 		so.Badger.CacheSizeMB = *badgerCache
@@ -202,6 +212,7 @@ func main() {
 	var execs, commits, wholes []time.Duration
 	gc0 := readGC()
 	gcBlock := gc0
+	enc0 := h.Store.EncodedCacheStats()
 	var total time.Duration
 	failed := 0
 	for _, txs := range blockSets {
@@ -235,6 +246,7 @@ func main() {
 
 	cpuUsed := cpuTime() - cpu0
 	gc1 := readGC()
+	enc1 := h.Store.EncodedCacheStats()
 	stopProfile()
 	if *memProfile != "" {
 		writeHeapProfile(*memProfile)
@@ -266,6 +278,7 @@ func main() {
 		CheckTxPerSec: float64(*checkTxs) / checkDur.Seconds(), Failed: failed,
 		GenesisBuildSec: buildDur.Seconds(), GenesisSec: genesisDur.Seconds(), PeakRSSMiB: peakRSSMiB(),
 		PeakAnonMiB: peakParts.anon, PeakFileMiB: peakParts.file,
+		EncodedHits: enc1.Hits - enc0.Hits, EncodedMisses: enc1.Misses - enc0.Misses, EncodedMiB: float64(enc1.Bytes) / (1 << 20),
 		CPUMsPer1k:   ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(),
 	}
@@ -314,6 +327,12 @@ func main() {
 		fmt.Printf("  peak RSS         %8.0f MiB (whole process, after the transfers and CheckTx)\n", r.PeakRSSMiB)
 		fmt.Printf("    of which at most %5.0f MiB anonymous (Go heap with the harness's transactions; what a memory limit bounds)\n", r.PeakAnonMiB)
 		fmt.Printf("    and at most      %5.0f MiB file-backed (the binary and Badger's mapped files: page cache the kernel can reclaim)\n", r.PeakFileMiB)
+		if so.EncodedCacheMB > 0 {
+			fmt.Printf("  encoded nodes    %8.0f MiB; of the node cache's misses in the blocks, %d answered from it, %d read from Badger\n",
+				r.EncodedMiB, r.EncodedHits, r.EncodedMisses)
+		} else {
+			fmt.Printf("  encoded nodes        none (-encoded-cache-mb 0)\n")
+		}
 		fmt.Printf("  heap huge pages  %8d MiB advised (transparent huge pages: %s)\n", r.HugePagesMiB, cmp.Or(r.THPMode, "none"))
 		if refRate > 0 {
 			fmt.Printf("  at %d wallets %8.0f  transfers/s (same blocks, child process): %d wallets run at %.0f%% of it\n",
