@@ -70,8 +70,8 @@ const (
 )
 
 // NewEncodedNodeCache returns a cache holding at most bytes (rounded up to
-// a MiB) of encodings and their headers; its index takes about a fifth as
-// much again.
+// a MiB) of encodings and their headers; its index, a map of about 50
+// bytes a node, takes about half as much again.
 func NewEncodedNodeCache(bytes int) *EncodedNodeCache {
 	n := max((bytes+encodedChunk-1)/encodedChunk, 1)
 	return &EncodedNodeCache{
@@ -134,15 +134,22 @@ func (c *EncodedNodeCache) get(space uint32, nk []byte) []byte {
 	return out
 }
 
-// put keeps enc as the encoding of node key nk in space, in place of any
-// it held.
+// put keeps enc as the encoding of node key nk in space, unless the cache
+// holds that node already: a node key names one encoding (see the type's
+// comment), and a node the node cache evicts is often one it got from
+// here, which writing again would only move up the ring at the cost of
+// older entries.
 func (c *EncodedNodeCache) put(space uint32, nk, enc []byte) {
 	if len(nk) != 12 || len(enc) > maxEncoded {
 		return
 	}
+	key := encodedKey{space, [12]byte(nk)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.putLocked(encodedKey{space, [12]byte(nk)}, enc)
+	if _, ok := c.index[key]; ok {
+		return
+	}
+	c.putLocked(key, enc)
 }
 
 func (c *EncodedNodeCache) putLocked(key encodedKey, enc []byte) {

@@ -42,9 +42,9 @@ func TestEncodedCacheGetsWhatWasPut(t *testing.T) {
 	if again := c.get(1, encKey(1)); !bytes.Equal(again, encodingOf(1, 100)) {
 		t.Fatal("writing to a returned encoding changed the entry")
 	}
-	// put replaces.
+	// A node key names one encoding: a second put keeps the first.
 	c.put(1, encKey(1), encodingOf(7, 30))
-	if got := c.get(1, encKey(1)); !bytes.Equal(got, encodingOf(7, 30)) {
+	if got := c.get(1, encKey(1)); !bytes.Equal(got, encodingOf(1, 100)) {
 		t.Fatalf("after a second put: got %x", got)
 	}
 	if got := c.get(1, []byte("short")); got != nil {
@@ -75,25 +75,33 @@ func TestEncodedCacheAllocatesChunksAsTheHeadReachesThem(t *testing.T) {
 
 // TestEncodedCacheOverwritesTheOldest writes entries of random sizes many
 // times round a ring of a few chunks, so that entries end chunks both with
-// a skip mark and with less room than a header. At every step an entry is
-// either absent or the last encoding put under its key; the entries written
-// in the last half of the ring are all present; and the index holds no
-// more entries than the ring can.
+// a skip mark and with less room than a header. Each key's encoding is
+// its own (a put of a key held is dropped, so the test does not depend on
+// which). At every step an entry is either absent or its key's encoding;
+// the entries written in the last half of the ring are all present; and
+// the index holds no more entries than the ring can.
 func TestEncodedCacheOverwritesTheOldest(t *testing.T) {
 	const ring = 4 * encodedChunk
 	c := NewEncodedNodeCache(ring)
 	rng := rand.New(rand.NewSource(6))
-	last := map[int]int{} // key -> size of its last put
-	var order []int       // keys in the order put
-	for i := 0; i < 40_000; i++ {
-		k := rng.Intn(20_000)
-		size := 4 + rng.Intn(2000)
+	sizes := make([]int, 20_000) // each key's encoding's size
+	for k := range sizes {
+		sizes[k] = 4 + rng.Intn(2000)
 		if rng.Intn(50) == 0 {
-			size = maxEncoded // a few of the largest
+			sizes[k] = maxEncoded // a few of the largest
 		}
-		c.put(0, encKey(k), encodingOf(k, size))
-		last[k] = size
-		order = append(order, k)
+	}
+	var written []int // keys in the order their entries were written
+	for i := 0; i < 40_000; i++ {
+		k := rng.Intn(len(sizes))
+		held := c.getQuiet(encKey(k)) != nil
+		c.put(0, encKey(k), encodingOf(k, sizes[k]))
+		if !held {
+			written = append(written, k)
+		}
+		if c.getQuiet(encKey(k)) == nil {
+			t.Fatalf("put %d: key %d not found right after", i+1, k)
+		}
 
 		if i%997 != 0 {
 			continue
@@ -103,29 +111,29 @@ func TestEncodedCacheOverwritesTheOldest(t *testing.T) {
 			t.Fatalf("after %d puts the index holds %d entries, more than the ring can", i+1, s.Entries)
 		}
 		present := 0
-		for key, size := range last {
+		for key, size := range sizes {
 			got := c.getQuiet(encKey(key))
 			if got == nil {
 				continue
 			}
 			present++
 			if !bytes.Equal(got, encodingOf(key, size)) {
-				t.Fatalf("after %d puts key %d holds %d bytes, not its last put (%d bytes)", i+1, key, len(got), size)
+				t.Fatalf("after %d puts key %d holds %d bytes, not its encoding (%d bytes)", i+1, key, len(got), size)
 			}
 		}
 		if uint64(present) != s.Entries {
 			t.Fatalf("after %d puts %d keys are found, the index holds %d", i+1, present, s.Entries)
 		}
 		// The newest entries, up to half the ring, are all there.
-		written := 0
-		for j := len(order) - 1; j >= 0; j-- {
-			k := order[j]
-			written += encodedHeader + last[k]
-			if written > ring/2 {
+		back := 0
+		for j := len(written) - 1; j >= 0; j-- {
+			k := written[j]
+			back += encodedHeader + sizes[k]
+			if back > ring/2 {
 				break
 			}
 			if c.getQuiet(encKey(k)) == nil {
-				t.Fatalf("after %d puts key %d, put %d bytes ago, is gone", i+1, k, written)
+				t.Fatalf("after %d puts key %d, written %d bytes ago, is gone", i+1, k, back)
 			}
 		}
 	}
