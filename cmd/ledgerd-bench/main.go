@@ -76,10 +76,12 @@ type result struct {
 	PeakFileMiB float64 `json:"peak_file_mib"`
 	// EncodedHits and EncodedMisses are the node-cache misses during the
 	// measured blocks that the encoded node cache answered and did not;
-	// EncodedMiB is the memory it took at the end, its index not counted.
+	// EncodedMiB is the memory its entries took at the end (its index not
+	// counted), EncodedNodes the nodes they were.
 	EncodedHits   uint64  `json:"encoded_cache_hits"`
 	EncodedMisses uint64  `json:"encoded_cache_misses"`
 	EncodedMiB    float64 `json:"encoded_cache_mib"`
+	EncodedNodes  uint64  `json:"encoded_cache_nodes"`
 	// HugePagesMiB is the heap advised to use transparent huge pages
 	// (-heap-huge-pages; 0 when off or where the kernel's mode made it
 	// moot), and THPMode that mode.
@@ -279,6 +281,7 @@ func main() {
 		GenesisBuildSec: buildDur.Seconds(), GenesisSec: genesisDur.Seconds(), PeakRSSMiB: peakRSSMiB(),
 		PeakAnonMiB: peakParts.anon, PeakFileMiB: peakParts.file,
 		EncodedHits: enc1.Hits - enc0.Hits, EncodedMisses: enc1.Misses - enc0.Misses, EncodedMiB: float64(enc1.Bytes) / (1 << 20),
+		EncodedNodes: enc1.Entries,
 		CPUMsPer1k:   ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(),
 	}
@@ -328,8 +331,8 @@ func main() {
 		fmt.Printf("    of which at most %5.0f MiB anonymous (Go heap with the harness's transactions; what a memory limit bounds)\n", r.PeakAnonMiB)
 		fmt.Printf("    and at most      %5.0f MiB file-backed (the binary and Badger's mapped files: page cache the kernel can reclaim)\n", r.PeakFileMiB)
 		if so.EncodedCacheMB > 0 {
-			fmt.Printf("  encoded nodes    %8.0f MiB; of the node cache's misses in the blocks, %d answered from it, %d read from Badger\n",
-				r.EncodedMiB, r.EncodedHits, r.EncodedMisses)
+			fmt.Printf("  encoded nodes    %8.0f MiB holding %d nodes; of the node cache's misses in the blocks, %d answered from it, %d read from Badger\n",
+				r.EncodedMiB, r.EncodedNodes, r.EncodedHits, r.EncodedMisses)
 		} else {
 			fmt.Printf("  encoded nodes        none (-encoded-cache-mb 0)\n")
 		}
