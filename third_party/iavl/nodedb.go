@@ -166,12 +166,6 @@ func (ndb *nodeDB) GetNode(nk []byte) (*Node, error) {
 
 	// Doesn't exist, load.
 	isLegcyNode := len(nk) == hashSize
-	var nodeKey []byte
-	if isLegcyNode {
-		nodeKey = ndb.legacyNodeKey(nk)
-	} else {
-		nodeKey = ndb.nodeKey(nk)
-	}
 	// ledgerd: a node the node cache misses may be kept encoded.
 	if enc := ndb.opts.encoded; enc != nil && !isLegcyNode {
 		if buf := enc.get(ndb.opts.encodedSpace, nk); buf != nil {
@@ -182,6 +176,12 @@ func (ndb *nodeDB) GetNode(nk []byte) (*Node, error) {
 			ndb.cacheNode(node)
 			return node, nil
 		}
+	}
+	var nodeKey []byte
+	if isLegcyNode {
+		nodeKey = ndb.legacyNodeKey(nk)
+	} else {
+		nodeKey = ndb.nodeKey(nk)
 	}
 	buf, err := ndb.db.Get(nodeKey)
 	if err != nil {
@@ -676,10 +676,10 @@ func (ndb *nodeDB) DeleteVersionsFrom(fromVersion int64) error {
 	}
 	ndb.mtx.Unlock()
 
-	// ledgerd: the versions from fromVersion may be saved again, under the
-	// same node keys. Their entries would be replaced as they are, but
-	// none is left to be read in the meantime (this drops every tree's
-	// entries: it is rare).
+	// ledgerd: a version saved again after this reuses the deleted one's
+	// node keys for other nodes, and the encoded cache would answer with
+	// the deleted ones. This drops every tree's entries: it is rare (a
+	// store's recovery when it opens, an aborted restore).
 	if enc := ndb.opts.encoded; enc != nil {
 		enc.clear()
 	}
