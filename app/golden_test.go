@@ -17,6 +17,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cosmos/iavl"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -84,7 +85,7 @@ func TestGoldenAppHash(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (run go test ./app -run TestGoldenAppHash -update)", err)
 	}
-	got := runGoldenChain(t, appState)
+	got, _ := runGoldenChain(t, appState, store.Options{})
 
 	path := filepath.Join(goldenDir, "apphash.txt")
 	if *updateGolden {
@@ -107,6 +108,29 @@ func TestGoldenAppHash(t *testing.T) {
 			}
 		}
 		t.Fatalf("golden chain has %d lines, %s %d", len(gl), path, len(wl))
+	}
+}
+
+// TestGoldenChainThroughTheEncodedNodeCache runs the golden chain with node
+// caches of four nodes above an encoded node cache, and value caches of
+// one value, so that the first commit reloads every tree but the smallest
+// and every node-cache miss after it is decoded from the encoded cache: the
+// chain's every app hash, result and query answer must be the golden ones.
+func TestGoldenChainThroughTheEncodedNodeCache(t *testing.T) {
+	appState, err := os.ReadFile(filepath.Join(goldenDir, "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join(goldenDir, "apphash.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, st := runGoldenChain(t, appState, store.Options{CacheNodes: 4, EncodedCacheMB: 1, ValueCacheEntries: 1})
+	if got != string(want) {
+		t.Fatal("the golden chain differs with small node caches over an encoded node cache")
+	}
+	if st.Hits == 0 || st.Misses != 0 {
+		t.Fatalf("encoded node cache %+v: want every node-cache miss answered from it", st)
 	}
 }
 
@@ -178,8 +202,10 @@ func key(label string) *ecdsa.PrivateKey {
 	return k
 }
 
-func runGoldenChain(t *testing.T, appState []byte) string {
-	h := apptest.New(t, apptest.Options{AppState: appState})
+// runGoldenChain runs the golden chain on a store opened with so, and
+// returns its record and the store's encoded node cache's figures.
+func runGoldenChain(t *testing.T, appState []byte, so store.Options) (string, iavl.EncodedNodeCacheStats) {
+	h := apptest.New(t, apptest.Options{AppState: appState, Store: so})
 	defer h.Close()
 	c := &goldenChain{t: t, h: h, pending: map[common.Address]uint64{}, at: apptest.BaseTime}
 	fmt.Fprintf(&c.out, "genesis %X\n", h.Store.WorkingHash())
@@ -420,7 +446,7 @@ func runGoldenChain(t *testing.T, appState []byte) string {
 	}, addr(n2))
 	checkEventIndex(t, c.events)
 	checkProvable(t, h)
-	return c.out.String()
+	return c.out.String(), h.Store.EncodedCacheStats()
 }
 
 // checkProvable fails if any store holds a key with an empty value: ICS23
