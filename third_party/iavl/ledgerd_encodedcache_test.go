@@ -294,3 +294,61 @@ func TestDeletedVersionsLeaveTheEncodedCache(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodedCacheSharedByTreesAtOnce: two trees share a cache too small
+// for both, each written, saved and read on a goroutine of its own (as a
+// store's commit saves its trees at once), with a reader of saved versions
+// beside them. Run under the race detector by make race.
+func TestEncodedCacheSharedByTreesAtOnce(t *testing.T) {
+	enc := NewEncodedNodeCache(1 << 20)
+	errs := make(chan error, 3)
+	for space := uint32(1); space <= 2; space++ {
+		go func(space uint32) { // (this module's Go version shares loop variables)
+			errs <- func() error {
+				tree := NewMutableTree(dbm.NewMemDB(), 50, true, NewNopLogger(), EncodedNodeCacheOption(enc, space))
+				for version := 1; version <= 20; version++ {
+					for i := 0; i < 300; i++ {
+						if _, err := tree.Set(fmt.Appendf(nil, "k%04d", (i*version)%2000), fmt.Appendf(nil, "%d/%d", space, version)); err != nil {
+							return err
+						}
+					}
+					if _, _, err := tree.SaveVersion(); err != nil {
+						return err
+					}
+					// An older version's nodes have left the node cache.
+					back := (version + 1) / 2
+					old, err := tree.GetImmutable(int64(back))
+					if err != nil {
+						return err
+					}
+					for i := 0; i < 300; i++ {
+						v, err := old.Get(fmt.Appendf(nil, "k%04d", (i*back)%2000))
+						if err != nil {
+							return err
+						}
+						// Version back wrote every record it reads.
+						want := fmt.Sprintf("%d/%d", space, back)
+						if string(v) != want {
+							return fmt.Errorf("space %d version %d record %d: %q, want %q", space, back, i, v, want)
+						}
+					}
+				}
+				return nil
+			}()
+		}(space)
+	}
+	go func() {
+		for i := 0; i < 20_000; i++ {
+			enc.Stats()
+		}
+		errs <- nil
+	}()
+	for i := 0; i < 3; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := enc.Stats(); s.Hits == 0 {
+		t.Fatalf("no read answered from the shared cache: %+v", s)
+	}
+}
