@@ -53,28 +53,28 @@ func NewMetrics(reg prometheus.Registerer, chainID string) *Metrics {
 // RegisterStoreMetrics registers the state store's cache figures with reg,
 // read from st at each scrape.
 func RegisterStoreMetrics(reg prometheus.Registerer, chainID string, st *store.Store) {
-	labels := prometheus.Labels{"chain_id": chainID}
-	stat := func(f func(iavl.EncodedNodeCacheStats) uint64) func() float64 {
-		return func() float64 { return float64(f(st.EncodedCacheStats())) }
+	for _, m := range []struct {
+		name, help string
+		counter    bool
+		value      func(iavl.EncodedNodeCacheStats) uint64
+	}{
+		{"encoded_node_cache_hits_total", "IAVL node-cache misses answered from the encoded node cache.", true,
+			func(s iavl.EncodedNodeCacheStats) uint64 { return s.Hits }},
+		{"encoded_node_cache_misses_total", "IAVL node-cache misses the encoded node cache did not hold either (read from the database).", true,
+			func(s iavl.EncodedNodeCacheStats) uint64 { return s.Misses }},
+		{"encoded_node_cache_bytes", "Memory the encoded node cache's entries take (its index not counted).", false,
+			func(s iavl.EncodedNodeCacheStats) uint64 { return s.Bytes }},
+		{"encoded_node_cache_entries", "Nodes the encoded node cache holds.", false,
+			func(s iavl.EncodedNodeCacheStats) uint64 { return s.Entries }},
+	} {
+		opts := prometheus.Opts{Namespace: "ledgerd", Name: m.name, Help: m.help, ConstLabels: prometheus.Labels{"chain_id": chainID}}
+		value := func() float64 { return float64(m.value(st.EncodedCacheStats())) }
+		if m.counter {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts(opts), value))
+		} else {
+			reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts(opts), value))
+		}
 	}
-	reg.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Namespace: "ledgerd", Name: "encoded_node_cache_hits_total", ConstLabels: labels,
-			Help: "IAVL node-cache misses answered from the encoded node cache.",
-		}, stat(func(s iavl.EncodedNodeCacheStats) uint64 { return s.Hits })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Namespace: "ledgerd", Name: "encoded_node_cache_misses_total", ConstLabels: labels,
-			Help: "IAVL node-cache misses the encoded node cache did not hold either (read from the database).",
-		}, stat(func(s iavl.EncodedNodeCacheStats) uint64 { return s.Misses })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Namespace: "ledgerd", Name: "encoded_node_cache_bytes", ConstLabels: labels,
-			Help: "Memory the encoded node cache's entries take (its index not counted).",
-		}, stat(func(s iavl.EncodedNodeCacheStats) uint64 { return s.Bytes })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Namespace: "ledgerd", Name: "encoded_node_cache_entries", ConstLabels: labels,
-			Help: "Nodes the encoded node cache holds.",
-		}, stat(func(s iavl.EncodedNodeCacheStats) uint64 { return s.Entries })),
-	)
 }
 
 // instrumented measures an ABCI application from outside, so that the
