@@ -166,14 +166,16 @@ func (ndb *nodeDB) GetNode(nk []byte) (*Node, error) {
 
 	// Doesn't exist, load.
 	isLegcyNode := len(nk) == hashSize
-	// ledgerd: a node the node cache misses may be kept encoded.
+	// ledgerd: a node the node cache misses may be kept encoded. It is
+	// decoded for this read and not cached decoded: decoding it again costs
+	// about a microsecond, while every node the node cache holds costs the
+	// collector at each cycle (LEDGERD.md, patch 6).
 	if enc := ndb.opts.encoded; enc != nil && !isLegcyNode {
 		if buf := enc.get(ndb.opts.encodedSpace, nk); buf != nil {
 			node, err := MakeNode(nk, buf)
 			if err != nil {
 				return nil, fmt.Errorf("error reading Node from the encoded cache. bytes: %x, error: %v", buf, err)
 			}
-			ndb.cacheNode(node)
 			return node, nil
 		}
 	}
