@@ -16,7 +16,8 @@ import (
 //
 // A node enters it when it is read from the database, when the node cache
 // evicts it, and when a tree about to be dropped spills its node cache
-// (MutableTree.SpillNodeCache). Entries are written at the head of a ring
+// (MutableTree.SpillNodeCache). A node decoded from it serves its read and
+// is not added to the node cache (nodeDB.GetNode). Entries are written at the head of a ring
 // and overwritten when the head comes round again, oldest first; an entry
 // read when it is in the older half of the ring is written again at the
 // head, so that the nodes in use stay while the rest age out. The ring is
