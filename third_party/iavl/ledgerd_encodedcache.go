@@ -17,13 +17,13 @@ import (
 // A node enters it when it is read from the database, when the node cache
 // evicts it, and when a tree about to be dropped spills its node cache
 // (MutableTree.SpillNodeCache). A node decoded from it serves its read and
-// is not added to the node cache (nodeDB.GetNode). Entries are written at the head of a ring
-// and overwritten when the head comes round again, oldest first; an entry
-// read when it is in the older half of the ring is written again at the
-// head, so that the nodes in use stay while the rest age out. The ring is
-// made of chunks allocated as the head first reaches them, so that a cache
-// little used takes little memory. Several trees share one cache, each
-// under a space of its own (EncodedNodeCacheOption).
+// is not added to the node cache (nodeDB.GetNode). Entries are written at
+// the head of a ring and overwritten when the head comes round again,
+// oldest first; an entry read when it is in the older half of the ring is
+// written again at the head, so that the nodes in use stay while the rest
+// age out. The ring is made of chunks allocated as the head first reaches
+// them, so that a cache little used takes little memory. Several trees
+// share one cache, each under a space of its own (EncodedNodeCacheOption).
 //
 // A node key names the same encoding for as long as the node is saved, so
 // entries are never stale while anything can ask for them: a version
@@ -133,6 +133,18 @@ func (c *EncodedNodeCache) get(space uint32, nk []byte) []byte {
 		c.putLocked(key, out)
 	}
 	return out
+}
+
+// holds reports whether the cache holds node key nk in space, so that a
+// caller can skip encoding a node it would not keep (put).
+func (c *EncodedNodeCache) holds(space uint32, nk []byte) bool {
+	if len(nk) != 12 {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.index[encodedKey{space, [12]byte(nk)}]
+	return ok
 }
 
 // put keeps enc as the encoding of node key nk in space, unless the cache

@@ -36,6 +36,9 @@ func TestEncodedCacheGetsWhatWasPut(t *testing.T) {
 	if got := c.get(3, encKey(1)); got != nil {
 		t.Fatalf("space 3 holds nothing, got %x", got)
 	}
+	if !c.holds(1, encKey(1)) || !c.holds(2, encKey(1)) || c.holds(3, encKey(1)) || c.holds(1, encKey(2)) {
+		t.Fatal("holds disagrees with get")
+	}
 	// What get returns is the caller's: writing to it changes no entry.
 	got := c.get(1, encKey(1))
 	got[10] ^= 0xff

@@ -238,9 +238,15 @@ func (ndb *nodeDB) cacheNode(node *Node) {
 }
 
 // keepEncoded writes node, a saved node, to the encoded cache (ledgerd's
-// patch 6). Legacy nodes are not kept.
+// patch 6), unless it holds the node already: a node evicted from the node
+// cache was often read from the database, which kept it there then.
+// Legacy nodes are not kept.
 func (ndb *nodeDB) keepEncoded(node *Node) {
 	if node.isLegacy || node.nodeKey == nil {
+		return
+	}
+	nk := node.nodeKey.array()
+	if ndb.opts.encoded.holds(ndb.opts.encodedSpace, nk[:]) {
 		return
 	}
 	var buf bytes.Buffer
@@ -248,7 +254,6 @@ func (ndb *nodeDB) keepEncoded(node *Node) {
 	if err := node.writeBytes(&buf); err != nil {
 		return // not kept: it is read from the database instead
 	}
-	nk := node.nodeKey.array()
 	ndb.opts.encoded.put(ndb.opts.encodedSpace, nk[:], buf.Bytes())
 }
 
