@@ -3,7 +3,9 @@ package badgerdb
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -115,6 +117,9 @@ func TestInvalidKeysAndValues(t *testing.T) {
 		{"delete empty", func() error { return db.Delete([]byte{}) }, ErrEmptyKey},
 		{"get reserved", func() error { _, err := db.Get(reserved); return err }, ErrReservedKey},
 		{"set reserved", func() error { return db.Set(reserved, []byte("v")) }, ErrReservedKey},
+		{"set own marker", func() error { return db.Set(compactMarker, []byte("v")) }, ErrReservedKey},
+		{"delete own prefix", func() error { return db.Delete([]byte("!badgerdb!x")) }, ErrReservedKey},
+		{"batch set own prefix", func() error { return db.NewBatch().Set([]byte("!badgerdb!x"), []byte("v")) }, ErrReservedKey},
 		{"iterator empty start", func() error { _, err := db.Iterator([]byte{}, nil); return err }, ErrEmptyKey},
 		{"iterator empty end", func() error { _, err := db.Iterator(nil, []byte{}); return err }, ErrEmptyKey},
 		{"reverse empty start", func() error { _, err := db.ReverseIterator([]byte{}, nil); return err }, ErrEmptyKey},
@@ -247,5 +252,87 @@ func TestTxnLimitsMatchBadger(t *testing.T) {
 			t.Errorf("Stats missing limits: %v", s)
 		}
 		_ = db.Close()
+	}
+}
+
+// TestCompactLevel0 loads enough to leave level-0 tables, as a large
+// genesis does, and checks that CompactLevel0 moves them all into the
+// levels below with every key intact and no marker left behind.
+func TestCompactLevel0(t *testing.T) {
+	db, dir := openTestDB(t, Options{MemTableSize: MinMemTableSize})
+	if err := db.CompactLevel0(); err != nil {
+		t.Fatalf("CompactLevel0 of an empty database: %v", err)
+	}
+	value := bytes.Repeat([]byte("v"), 200)
+	const keys = 12_000 // about 2.5 MiB: two or three flushed memtables
+	key := func(i int) []byte { return []byte(fmt.Sprintf("t/wallet/%08d", i)) }
+	for start := 0; start < keys; start += 500 {
+		b := db.NewBatch()
+		for i := start; i < start+500; i++ {
+			if err := b.Set(key(i), value); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Write(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Badger flushes full memtables in the background.
+	for deadline := time.Now().Add(10 * time.Second); db.Level0Tables() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no memtable reached level 0 within 10 s")
+		}
+	}
+	if err := db.CompactLevel0(); err != nil {
+		t.Fatalf("CompactLevel0: %v", err)
+	}
+	if n := db.Level0Tables(); n != 0 {
+		t.Fatalf("level 0 holds %d tables after CompactLevel0, want 0", n)
+	}
+	check := func(db *DB) {
+		t.Helper()
+		for i := 0; i < keys; i++ {
+			got, err := db.Get(key(i))
+			if err != nil || !bytes.Equal(got, value) {
+				t.Fatalf("key %d after the compaction: %q, %v", i, got, err)
+			}
+		}
+		err := db.bdb.View(func(txn *badger.Txn) error {
+			_, err := txn.Get(compactMarker)
+			return err
+		})
+		if !errors.Is(err, badger.ErrKeyNotFound) {
+			t.Fatalf("the marker after the compaction: %v, want badger.ErrKeyNotFound", err)
+		}
+	}
+	check(db)
+	// Writes go on after it, and all of it survives a reopen.
+	if err := db.Set([]byte("t/wallet/after"), value); err != nil {
+		t.Fatalf("Set after CompactLevel0: %v", err)
+	}
+	db = reopen(t, db, dir, Options{MemTableSize: MinMemTableSize})
+	check(db)
+	if got, err := db.Get([]byte("t/wallet/after")); err != nil || !bytes.Equal(got, value) {
+		t.Fatalf("key written after the compaction, reopened: %q, %v", got, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CompactLevel0(); !errors.Is(err, badger.ErrDBClosed) {
+		t.Fatalf("CompactLevel0 after Close: %v, want badger.ErrDBClosed", err)
+	}
+}
+
+func TestCompactLevel0InMemory(t *testing.T) {
+	db, err := Open("", Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Set([]byte("k"), []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CompactLevel0(); err != nil {
+		t.Fatalf("CompactLevel0 in memory: %v", err)
 	}
 }

@@ -4,7 +4,8 @@
 // # Contracts
 //
 // Keys and values. Keys must be non-empty and must not start with Badger's
-// reserved prefix "!badger!" (ErrReservedKey); values must be non-nil (an
+// reserved prefix "!badger!" or this package's "!badgerdb!"
+// (ErrReservedKey); values must be non-nil (an
 // empty, non-nil value is allowed and reads back as an empty, non-nil slice).
 // Get returns nil, nil for an absent key.
 //
