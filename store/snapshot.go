@@ -197,6 +197,9 @@ func (r *Restore) Commit(blockTime time.Time) (CommitID, error) {
 	if err := r.s.writeCommitRecord(r.height, blockTime); err != nil {
 		return CommitID{}, err
 	}
+	if err := r.s.settleBulkLoad(); err != nil {
+		return CommitID{}, err
+	}
 	// The trees were imported beside their value caches, and hold the
 	// restored version.
 	for _, c := range r.s.values {

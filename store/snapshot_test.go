@@ -3,8 +3,11 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ledgerd/ledgerd/store/badgerdb"
 )
 
 // exported is a store's export, recorded.
@@ -251,5 +254,34 @@ func TestRestoredStorePrunes(t *testing.T) {
 	}
 	if got := value(t, version(t, dst, 9), "alpha", "k"); got != "13" {
 		t.Fatalf("alpha/k at 9 = %q", got)
+	}
+}
+
+// TestRestoreCompactsTheLoadedState restores a snapshot large enough to
+// leave Badger level-0 tables and checks that Commit compacted them away,
+// as the genesis's first commit does (settleBulkLoad).
+func TestRestoreCompactsTheLoadedState(t *testing.T) {
+	src := memStore(t, Options{})
+	kvs := map[string]string{}
+	pad := strings.Repeat("v", 200)
+	for i := range 6000 {
+		kvs[fmt.Sprintf("alpha/k%05d", i)] = pad + fmt.Sprint(i)
+	}
+	write(src, kvs)
+	commit(t, src)
+	dst := openStore(t, Options{Dir: t.TempDir(), Badger: badgerdb.Options{MemTableSize: badgerdb.MinMemTableSize}})
+	defer dst.Close()
+	id, err := restore(dst, 1, export(t, src, 1), time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(id.AppHash, version(t, src, 1).AppHash()) {
+		t.Fatalf("restored app hash %X, want %X", id.AppHash, version(t, src, 1).AppHash())
+	}
+	if n := dst.db.Level0Tables(); n != 0 {
+		t.Fatalf("level 0 holds %d tables after the restore, want 0", n)
+	}
+	if got := value(t, version(t, dst, 1), "alpha", "k05999"); got != pad+"5999" {
+		t.Fatalf("alpha/k05999 = %q", got)
 	}
 }

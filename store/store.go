@@ -460,6 +460,9 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	clear(s.mounting)
 	s.mu.Unlock()
 	if first {
+		if err := s.settleBulkLoad(); err != nil {
+			return id, err
+		}
 		if err := s.releaseNodes(height); err != nil {
 			return id, err
 		}
@@ -468,6 +471,18 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 		return id, err
 	}
 	return id, nil
+}
+
+// settleBulkLoad compacts what a bulk load (the genesis's first commit, a
+// restored snapshot) left in Badger's level 0 into the levels below, before
+// any block runs: otherwise that compaction starts at the first memtable
+// flush that tips level 0 over, and runs beside the blocks
+// (badgerdb.DB.CompactLevel0).
+func (s *Store) settleBulkLoad() error {
+	if err := s.db.CompactLevel0(); err != nil {
+		return fmt.Errorf("store: compact the loaded state: %w", err)
+	}
+	return nil
 }
 
 // releaseNodes replaces every working tree larger than its node cache

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cosmos/iavl"
 
+	"github.com/ledgerd/ledgerd/store/badgerdb"
 	"github.com/ledgerd/ledgerd/store/commitinfo"
 )
 
@@ -524,5 +526,47 @@ func TestReleasedTreesReadTheGenesisEncoded(t *testing.T) {
 	none := memStore(t, Options{CacheNodes: 8})
 	if st := none.EncodedCacheStats(); st != (iavl.EncodedNodeCacheStats{}) {
 		t.Fatalf("a store without an encoded cache reports %+v", st)
+	}
+}
+
+// TestFirstCommitCompactsTheGenesis writes a genesis large enough to leave
+// Badger level-0 tables and checks that the first commit compacted them
+// away (settleBulkLoad), with every record readable then and after a
+// reopen, and that later commits leave level 0 to Badger.
+func TestFirstCommitCompactsTheGenesis(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{Dir: dir, Badger: badgerdb.Options{MemTableSize: badgerdb.MinMemTableSize}}
+	s := openStore(t, opts)
+	kvs := map[string]string{}
+	const records = 6000 // about 4 MiB of nodes: several 1 MiB memtables
+	pad := strings.Repeat("v", 200)
+	for i := range records {
+		kvs[fmt.Sprintf("alpha/k%05d", i)] = pad + fmt.Sprint(i)
+	}
+	write(s, kvs)
+	commit(t, s)
+	if n := s.db.Level0Tables(); n != 0 {
+		t.Fatalf("level 0 holds %d tables after the genesis's commit, want 0", n)
+	}
+	check := func(s *Store, h int64) {
+		t.Helper()
+		v := version(t, s, h)
+		for i := range records {
+			if got, want := value(t, v, "alpha", fmt.Sprintf("k%05d", i)), pad+fmt.Sprint(i); got != want {
+				t.Fatalf("k%05d at %d reads %q", i, h, got)
+			}
+		}
+	}
+	check(s, 1)
+	write(s, map[string]string{"alpha/k00000": "changed"})
+	commit(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, opts)
+	defer s.Close()
+	check(s, 1)
+	if got := value(t, version(t, s, 2), "alpha", "k00000"); got != "changed" {
+		t.Fatalf("k00000 at 2 reads %q after a reopen", got)
 	}
 }
