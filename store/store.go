@@ -477,7 +477,9 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 // restored snapshot) left in Badger's level 0 into the levels below, before
 // any block runs: otherwise that compaction starts at the first memtable
 // flush that tips level 0 over, and runs beside the blocks
-// (badgerdb.DB.CompactLevel0).
+// (badgerdb.DB.CompactLevel0). It blocks Badger's writes while it runs;
+// the store writes only from the goroutine that commits or restores,
+// which is this one.
 func (s *Store) settleBulkLoad() error {
 	if err := s.db.CompactLevel0(); err != nil {
 		return fmt.Errorf("store: compact the loaded state: %w", err)

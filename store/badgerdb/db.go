@@ -226,8 +226,9 @@ func (db *DB) Level0Tables() int {
 }
 
 // CompactLevel0 writes the memtables out and compacts every level-0 table
-// into the levels below, blocking writes until it is done. It does nothing
-// in memory, or when level 0 holds no table.
+// into the levels below. It does nothing in memory, or when level 0 holds
+// no table. Reads go on while it runs, but a write from another goroutine
+// fails with badger.ErrBlockedWrites: call it when nothing else writes.
 //
 // Call it after a bulk load that nothing waits on. A genesis of a million
 // wallets leaves about 120 MiB in four level-0 tables. Left there, the
