@@ -323,6 +323,43 @@ func TestCompactLevel0(t *testing.T) {
 	}
 }
 
+// TestCompactLevel0DropsAMarkerACrashLeft checks the claim of
+// CompactLevel0's doc comment: a marker left by a crash between its write
+// and its drop is gone after the next call.
+func TestCompactLevel0DropsAMarkerACrashLeft(t *testing.T) {
+	opts := Options{MemTableSize: MinMemTableSize}
+	db, dir := openTestDB(t, opts)
+	if err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(compactMarker, []byte{}) }); err != nil {
+		t.Fatal(err)
+	}
+	db = reopen(t, db, dir, opts)
+	value := bytes.Repeat([]byte("v"), 200)
+	for start := 0; db.Level0Tables() == 0; start += 500 {
+		if start > 100_000 {
+			t.Fatal("no memtable reached level 0 after 100,000 writes")
+		}
+		b := db.NewBatch()
+		for i := start; i < start+500; i++ {
+			if err := b.Set([]byte(fmt.Sprintf("k%08d", i)), value); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Write(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.CompactLevel0(); err != nil {
+		t.Fatal(err)
+	}
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		_, err := txn.Get(compactMarker)
+		return err
+	})
+	if !errors.Is(err, badger.ErrKeyNotFound) {
+		t.Fatalf("the marker the crash left, after CompactLevel0: %v, want badger.ErrKeyNotFound", err)
+	}
+}
+
 func TestCompactLevel0InMemory(t *testing.T) {
 	db, err := Open("", Options{InMemory: true})
 	if err != nil {
