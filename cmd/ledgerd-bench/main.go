@@ -82,6 +82,11 @@ type result struct {
 	EncodedMisses uint64  `json:"encoded_cache_misses"`
 	EncodedMiB    float64 `json:"encoded_cache_mib"`
 	EncodedNodes  uint64  `json:"encoded_cache_nodes"`
+	// BadgerWrittenMiB is what the blocks wrote to Badger (the entries put
+	// into its memtables), BadgerCompactedMiB what Badger's compactions that
+	// finished during the blocks wrote again (badgerWrites).
+	BadgerWrittenMiB   float64 `json:"badger_written_mib"`
+	BadgerCompactedMiB float64 `json:"badger_compacted_mib"`
 	// HugePagesMiB is the heap advised to use transparent huge pages
 	// (-heap-huge-pages; 0 when off or where the kernel's mode made it
 	// moot), and THPMode that mode.
@@ -215,6 +220,8 @@ func main() {
 	gc0 := readGC()
 	gcBlock := gc0
 	enc0 := h.Store.EncodedCacheStats()
+	written0, compacted0 := badgerWrites()
+	compactedBlock := compacted0
 	var total time.Duration
 	failed := 0
 	for _, txs := range blockSets {
@@ -238,17 +245,19 @@ func main() {
 		if *trace {
 			g := readGC()
 			ru := readRusage().since(ru0)
-			log.Printf("block %d: exec %v, commit %v; CPU user %v system %v, %d page faults; collector: %d cycles so far, %v of CPU in the cycles that ended in this block, live heap after the last cycle %d MiB, heap goal %d MiB",
+			_, compacted := badgerWrites()
+			log.Printf("block %d: exec %v, commit %v; CPU user %v system %v, %d page faults; collector: %d cycles so far, %v of CPU in the cycles that ended in this block, live heap after the last cycle %d MiB, heap goal %d MiB; Badger compactions that ended in this block wrote %d MiB",
 				len(execs), t1.Sub(t0).Round(time.Millisecond), t2.Sub(t1).Round(time.Millisecond),
 				ru.user.Round(time.Millisecond), ru.system.Round(time.Millisecond), ru.minorFaults+ru.majorFaults,
-				g.cycles, (g.cpu - gcBlock.cpu).Round(time.Millisecond), g.heapMiB, g.goalMiB)
-			gcBlock = g
+				g.cycles, (g.cpu - gcBlock.cpu).Round(time.Millisecond), g.heapMiB, g.goalMiB, (compacted-compactedBlock)>>20)
+			gcBlock, compactedBlock = g, compacted
 		}
 	}
 
 	cpuUsed := cpuTime() - cpu0
 	gc1 := readGC()
 	enc1 := h.Store.EncodedCacheStats()
+	written1, compacted1 := badgerWrites()
 	stopProfile()
 	if *memProfile != "" {
 		writeHeapProfile(*memProfile)
@@ -281,7 +290,8 @@ func main() {
 		GenesisBuildSec: buildDur.Seconds(), GenesisSec: genesisDur.Seconds(), PeakRSSMiB: peakRSSMiB(),
 		PeakAnonMiB: peakParts.anon, PeakFileMiB: peakParts.file,
 		EncodedHits: enc1.Hits - enc0.Hits, EncodedMisses: enc1.Misses - enc0.Misses, EncodedMiB: float64(enc1.Bytes) / (1 << 20),
-		EncodedNodes: enc1.Entries,
+		EncodedNodes:     enc1.Entries,
+		BadgerWrittenMiB: float64(written1-written0) / (1 << 20), BadgerCompactedMiB: float64(compacted1-compacted0) / (1 << 20),
 		CPUMsPer1k:   ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(),
 	}
@@ -336,6 +346,8 @@ func main() {
 		} else {
 			fmt.Printf("  encoded nodes        none (-encoded-cache-mb 0)\n")
 		}
+		fmt.Printf("  badger writes    %8.0f MiB in the blocks; compactions wrote %.0f MiB again (%.1f x)\n",
+			r.BadgerWrittenMiB, r.BadgerCompactedMiB, r.BadgerCompactedMiB/max(r.BadgerWrittenMiB, 1))
 		fmt.Printf("  heap huge pages  %8d MiB advised (transparent huge pages: %s)\n", r.HugePagesMiB, cmp.Or(r.THPMode, "none"))
 		if refRate > 0 {
 			fmt.Printf("  at %d wallets %8.0f  transfers/s (same blocks, child process): %d wallets run at %.0f%% of it\n",
