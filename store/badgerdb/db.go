@@ -221,7 +221,11 @@ func (db *DB) Sync() error {
 
 // Level0Tables reports how many tables Badger's level 0 holds: the
 // memtables flushed to disk and not yet compacted into the levels below.
+// It reports 0 once the database is closed.
 func (db *DB) Level0Tables() int {
+	if db.closed.Load() {
+		return 0
+	}
 	return db.bdb.Levels()[0].NumTables
 }
 

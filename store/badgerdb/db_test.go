@@ -321,6 +321,9 @@ func TestCompactLevel0(t *testing.T) {
 	if err := db.CompactLevel0(); !errors.Is(err, badger.ErrDBClosed) {
 		t.Fatalf("CompactLevel0 after Close: %v, want badger.ErrDBClosed", err)
 	}
+	if n := db.Level0Tables(); n != 0 {
+		t.Fatalf("Level0Tables after Close: %d, want 0", n)
+	}
 }
 
 // TestCompactLevel0DropsAMarkerACrashLeft checks the claim of
