@@ -95,9 +95,17 @@ type result struct {
 	// CPUMsPer1k is the process's CPU time (user and system, every
 	// thread) per 1,000 transfers over the measured blocks: on a machine
 	// shared with other work it varies far less than the rate does.
-	CPUMsPer1k float64        `json:"cpu_ms_per_1k_transfers"`
-	Credit     *creditResult  `json:"credit,omitempty"`
-	Collect    *collectResult `json:"collect,omitempty"`
+	CPUMsPer1k float64 `json:"cpu_ms_per_1k_transfers"`
+	// ExecCores and CommitCores are the process's CPU time during
+	// FinalizeBlock and during Commit over their wall time, summed over
+	// the measured blocks: the cores each phase kept busy, so that what is
+	// left of Cores is what a change spreading that phase's work (parallel
+	// execution, a commit behind the next block) could use. Background work
+	// (Badger's compactions, the collector) counts in the phase it ran in.
+	ExecCores   float64        `json:"exec_cores_busy"`
+	CommitCores float64        `json:"commit_cores_busy"`
+	Credit      *creditResult  `json:"credit,omitempty"`
+	Collect     *collectResult `json:"collect,omitempty"`
 }
 
 func main() {
@@ -222,15 +230,19 @@ func main() {
 	enc0 := h.Store.EncodedCacheStats()
 	written0, compacted0 := badgerWrites()
 	compactedBlock := compacted0
-	var total time.Duration
+	var total, execWall, commitWall, execCPU, commitCPU time.Duration
 	failed := 0
 	for _, txs := range blockSets {
 		ru0 := readRusage()
 		t0 := time.Now()
 		resp := h.FinalizeBlock(txs...)
 		t1 := time.Now()
+		ru1 := readRusage()
 		h.Commit()
 		t2 := time.Now()
+		ru2 := readRusage()
+		execWall, commitWall = execWall+t1.Sub(t0), commitWall+t2.Sub(t1)
+		execCPU, commitCPU = execCPU+ru1.since(ru0).cpu(), commitCPU+ru2.since(ru1).cpu()
 		for _, r := range resp.TxResults {
 			if r.Code != 0 {
 				failed++
@@ -244,10 +256,11 @@ func main() {
 		wholes = append(wholes, t2.Sub(t0))
 		if *trace {
 			g := readGC()
-			ru := readRusage().since(ru0)
+			ru := ru2.since(ru0)
 			_, compacted := badgerWrites()
-			log.Printf("block %d: exec %v, commit %v; CPU user %v system %v, %d page faults; collector: %d cycles so far, %v of CPU in the cycles that ended in this block, live heap after the last cycle %d MiB, heap goal %d MiB; Badger compactions that ended in this block wrote %d MiB",
-				len(execs), t1.Sub(t0).Round(time.Millisecond), t2.Sub(t1).Round(time.Millisecond),
+			log.Printf("block %d: exec %v (CPU %v), commit %v (CPU %v); CPU user %v system %v, %d page faults; collector: %d cycles so far, %v of CPU in the cycles that ended in this block, live heap after the last cycle %d MiB, heap goal %d MiB; Badger compactions that ended in this block wrote %d MiB",
+				len(execs), t1.Sub(t0).Round(time.Millisecond), ru1.since(ru0).cpu().Round(time.Millisecond),
+				t2.Sub(t1).Round(time.Millisecond), ru2.since(ru1).cpu().Round(time.Millisecond),
 				ru.user.Round(time.Millisecond), ru.system.Round(time.Millisecond), ru.minorFaults+ru.majorFaults,
 				g.cycles, (g.cpu - gcBlock.cpu).Round(time.Millisecond), g.heapMiB, g.goalMiB, (compacted-compactedBlock)>>20)
 			gcBlock, compactedBlock = g, compacted
@@ -292,7 +305,8 @@ func main() {
 		EncodedHits: enc1.Hits - enc0.Hits, EncodedMisses: enc1.Misses - enc0.Misses, EncodedMiB: float64(enc1.Bytes) / (1 << 20),
 		EncodedNodes:     enc1.Entries,
 		BadgerWrittenMiB: float64(written1-written0) / (1 << 20), BadgerCompactedMiB: float64(compacted1-compacted0) / (1 << 20),
-		CPUMsPer1k:   ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
+		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
+		ExecCores:  coresBusy(execCPU, execWall), CommitCores: coresBusy(commitCPU, commitWall),
 		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(),
 	}
 	if refRate > 0 {
@@ -327,6 +341,8 @@ func main() {
 		fmt.Printf("  transfers/s      %8.0f  (FinalizeBlock + Commit, %d failed)\n", r.TransfersPerSec, r.Failed)
 		fmt.Printf("  CPU per 1k       %8.1f ms (user+system, all threads; %d cores give at most %.0f transfers/s at this cost)\n",
 			r.CPUMsPer1k, r.Cores, float64(r.Cores)*1e6/r.CPUMsPer1k)
+		fmt.Printf("  cores busy       %8.2f of %d in execution, %.2f in commit (CPU time over wall time in each)\n",
+			r.ExecCores, r.Cores, r.CommitCores)
 		fmt.Printf("  block exec  p50 %7.1f ms   p99 %7.1f ms\n", r.ExecP50Ms, r.ExecP99Ms)
 		fmt.Printf("  commit      p50 %7.1f ms   p99 %7.1f ms\n", r.CommitP50Ms, r.CommitP99Ms)
 		fmt.Printf("  block       p50 %7.1f ms   p99 %7.1f ms   (execution and commit; p99 is %.1f x p50)\n",
@@ -407,10 +423,7 @@ func writeHeapProfile(path string) {
 }
 
 // cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	r := readRusage()
-	return r.user + r.system
-}
+func cpuTime() time.Duration { return readRusage().cpu() }
 
 // gcReading is the Go collector's state at one moment.
 type gcReading struct {
@@ -460,6 +473,18 @@ func readRusage() rusage {
 func (r rusage) since(before rusage) rusage {
 	return rusage{r.user - before.user, r.system - before.system,
 		r.minorFaults - before.minorFaults, r.majorFaults - before.majorFaults}
+}
+
+// cpu is r's user and system CPU time together.
+func (r rusage) cpu() time.Duration { return r.user + r.system }
+
+// coresBusy is cpu over wall: the cores kept busy on average (0 for no
+// time).
+func coresBusy(cpu, wall time.Duration) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	return cpu.Seconds() / wall.Seconds()
 }
 
 // peakRSSMiB is the process's peak resident set size so far.
