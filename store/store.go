@@ -28,7 +28,7 @@ type Options struct {
 	CacheNodes int
 	// EncodedCacheMB is the size, in MiB, of the cache of encoded nodes
 	// that the trees share below their node caches; 0: none. Its index
-	// takes about half as much again (about 50 bytes a node).
+	// takes 32 to 64 bytes a node, a quarter to a half as much again.
 	EncodedCacheMB int
 	// KeepRecent is how many recent versions to keep for queries and proofs;
 	// 0 keeps every version (archive and auditor nodes).

@@ -34,8 +34,8 @@ import (
 // It is safe for concurrent use.
 type EncodedNodeCache struct {
 	mu     sync.Mutex
-	chunks [][]byte              // each encodedChunk bytes, or nil until the head first reaches it
-	index  map[encodedKey]uint64 // entry's start, as an offset into the stream of bytes written
+	chunks [][]byte     // each encodedChunk bytes, or nil until the head first reaches it
+	index  encodedIndex // entry's start, as an offset into the stream of bytes written
 	// head is the count of bytes written since the cache was made: the next
 	// entry starts at head % size. oldest is the start of the oldest entry
 	// not yet overwritten.
@@ -71,13 +71,13 @@ const (
 )
 
 // NewEncodedNodeCache returns a cache holding at most bytes (rounded up to
-// a MiB) of encodings and their headers; its index, a map of about 50
-// bytes a node, takes about half as much again.
+// a MiB) of encodings and their headers; its index (encodedIndex) takes
+// 32 to 64 bytes a node, and for a while half as much again after it
+// grows.
 func NewEncodedNodeCache(bytes int) *EncodedNodeCache {
 	n := max((bytes+encodedChunk-1)/encodedChunk, 1)
 	return &EncodedNodeCache{
 		chunks: make([][]byte, n),
-		index:  make(map[encodedKey]uint64),
 		size:   uint64(n) * encodedChunk,
 	}
 }
@@ -96,7 +96,7 @@ func (c *EncodedNodeCache) Stats() EncodedNodeCacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stats
-	s.Entries = uint64(len(c.index))
+	s.Entries = uint64(c.index.n)
 	for _, ch := range c.chunks {
 		s.Bytes += uint64(len(ch))
 	}
@@ -119,7 +119,7 @@ func (c *EncodedNodeCache) get(space uint32, nk []byte) []byte {
 	key := encodedKey{space, [12]byte(nk)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	off, ok := c.index[key]
+	off, ok := c.offsetOf(key)
 	if !ok {
 		c.stats.Misses++
 		return nil
@@ -143,7 +143,7 @@ func (c *EncodedNodeCache) holds(space uint32, nk []byte) bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.index[encodedKey{space, [12]byte(nk)}]
+	_, ok := c.offsetOf(encodedKey{space, [12]byte(nk)})
 	return ok
 }
 
@@ -159,7 +159,7 @@ func (c *EncodedNodeCache) put(space uint32, nk, enc []byte) {
 	key := encodedKey{space, [12]byte(nk)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.index[key]; ok {
+	if _, ok := c.offsetOf(key); ok {
 		return
 	}
 	c.putLocked(key, enc)
@@ -186,7 +186,7 @@ func (c *EncodedNodeCache) putLocked(key encodedKey, enc []byte) {
 	binary.BigEndian.PutUint32(e[2:], key.space)
 	copy(e[6:], key.nk[:])
 	copy(e[encodedHeader:], enc)
-	c.index[key] = c.head
+	c.setOffset(key, c.head)
 	c.head += need
 }
 
@@ -207,10 +207,7 @@ func (c *EncodedNodeCache) evictBefore(end uint64) {
 			c.oldest += uint64(len(e))
 			continue
 		}
-		key := encodedKey{space: binary.BigEndian.Uint32(e[2:]), nk: [12]byte(e[6:encodedHeader])}
-		if off, ok := c.index[key]; ok && off == c.oldest {
-			delete(c.index, key)
-		}
+		c.removeEntry(c.keyAt(c.oldest), c.oldest)
 		c.oldest += encodedHeader + uint64(n)
 	}
 }
@@ -219,7 +216,7 @@ func (c *EncodedNodeCache) evictBefore(end uint64) {
 func (c *EncodedNodeCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	clear(c.index)
+	c.index.reset()
 	c.oldest = c.head
 }
 
