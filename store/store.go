@@ -415,11 +415,19 @@ func (s *Store) Commit() (CommitID, error) { return s.CommitAt(time.Time{}) }
 // CommitAt is Commit recording blockTime with the height, so that a
 // restarted node knows the time of its last block (LastCommit().Time).
 func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
+	s.mu.Lock()
+	first := s.committed.Height == 0
+	s.mu.Unlock()
 	errs := make([]error, len(s.trees))
 	var wg sync.WaitGroup
 	for i, t := range s.trees {
 		if t == nil {
 			continue
+		}
+		if first && s.reloadedAfterFirstCommit(i) {
+			// Its nodes go to the encoded cache as they are written, which
+			// releaseNodes would otherwise fill from the node cache.
+			t.SaveToEncodedCache()
 		}
 		wg.Add(1)
 		// nolint:determinism: independent trees; results do not depend on order.
@@ -455,7 +463,6 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	}
 	id := CommitID{Height: height, AppHash: s.WorkingHash(), Time: blockTime}
 	s.mu.Lock()
-	first := s.committed.Height == 0
 	s.committed, s.durable = id, height
 	clear(s.mounting)
 	s.mu.Unlock()
@@ -498,12 +505,11 @@ func (s *Store) settleBulkLoad() error {
 // reading their own trees.
 func (s *Store) releaseNodes(height int64) error {
 	for i, name := range s.names {
-		// A tree the cache holds whole (two nodes a record) is kept: its
-		// cache is worth more than the memory, and holds no garbage.
-		if s.trees[i] == nil || 2*s.trees[i].Size() <= int64(s.opts.CacheNodes) {
+		if !s.reloadedAfterFirstCommit(i) {
 			continue
 		}
-		// The nodes it caches stay at hand, encoded (Options.EncodedCacheMB).
+		// The nodes it caches stay at hand, encoded (Options.EncodedCacheMB;
+		// the first commit wrote its nodes there already: CommitAt).
 		s.trees[i].SpillNodeCache()
 		tree := s.newTree(name, 0)
 		if _, err := tree.LoadVersion(height); err != nil {
@@ -514,6 +520,13 @@ func (s *Store) releaseNodes(height int64) error {
 		s.mu.Unlock()
 	}
 	return nil
+}
+
+// reloadedAfterFirstCommit reports whether releaseNodes replaces tree i:
+// a tree the node cache holds whole (two nodes a record) is kept, its
+// cache worth more than the memory and holding no garbage.
+func (s *Store) reloadedAfterFirstCommit(i int) bool {
+	return s.trees[i] != nil && 2*s.trees[i].Size() > int64(s.opts.CacheNodes)
 }
 
 // writeCommitRecord records height and blockTime as the last commit and

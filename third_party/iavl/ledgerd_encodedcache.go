@@ -225,3 +225,16 @@ func (c *EncodedNodeCache) clear() {
 // a tree loaded afresh to replace this one finds them there. It does
 // nothing when the tree has no encoded cache.
 func (tree *MutableTree) SpillNodeCache() { tree.ndb.spillNodeCache() }
+
+// SaveToEncodedCache makes the tree's saves from now on keep the nodes
+// they write in its encoded cache, in the encoding written to the
+// database, instead of in its node cache. It is for a tree that will be
+// dropped after its next save and loaded afresh (the store's first commit,
+// which would otherwise spill the node cache there: SpillNodeCache): each
+// node is then encoded once, not a second time when the node cache evicts
+// or spills it, and the node cache's bookkeeping is skipped. The nodes
+// saved last are the ones kept if the cache cannot hold them all. It does
+// nothing when the tree has no encoded cache.
+func (tree *MutableTree) SaveToEncodedCache() {
+	tree.ndb.savesEncoded = tree.ndb.opts.encoded != nil
+}

@@ -191,8 +191,8 @@ func (d *countingDB) Get(key []byte) ([]byte, error) {
 }
 
 // encodedTree builds a tree of n records in db, with a node cache far
-// smaller than it, and saves it.
-func encodedTree(t *testing.T, db dbm.DB, enc *EncodedNodeCache, n int) *MutableTree {
+// smaller than it, and saves it (before, calls beforeSave if not nil).
+func encodedTree(t *testing.T, db dbm.DB, enc *EncodedNodeCache, n int, beforeSave func(*MutableTree)) *MutableTree {
 	t.Helper()
 	var opts []Option
 	if enc != nil {
@@ -203,6 +203,9 @@ func encodedTree(t *testing.T, db dbm.DB, enc *EncodedNodeCache, n int) *Mutable
 		if _, err := tree.Set(fmt.Appendf(nil, "wallet/%06d", i), fmt.Appendf(nil, "balance %d", i)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if beforeSave != nil {
+		beforeSave(tree)
 	}
 	if _, _, err := tree.SaveVersion(); err != nil {
 		t.Fatal(err)
@@ -237,7 +240,7 @@ func TestTreeReadsNodesTheCacheEvictedFromTheEncodedCache(t *testing.T) {
 	const records = 2000
 	t.Run("without", func(t *testing.T) {
 		db := &countingDB{DB: dbm.NewMemDB()}
-		encodedTree(t, db, nil, records)
+		encodedTree(t, db, nil, records, nil)
 		if reads := readAllEncoded(t, db, nil, records); reads < records {
 			t.Fatalf("%d node reads for %d records through a cache of 100 nodes", reads, records)
 		}
@@ -245,7 +248,7 @@ func TestTreeReadsNodesTheCacheEvictedFromTheEncodedCache(t *testing.T) {
 	t.Run("with", func(t *testing.T) {
 		db := &countingDB{DB: dbm.NewMemDB()}
 		enc := NewEncodedNodeCache(8 << 20)
-		old := encodedTree(t, db, enc, records)
+		old := encodedTree(t, db, enc, records, nil)
 		old.SpillNodeCache()
 		if reads := readAllEncoded(t, db, enc, records); reads != 0 {
 			t.Fatalf("%d node reads from the database; the encoded cache holds every node", reads)
@@ -254,6 +257,29 @@ func TestTreeReadsNodesTheCacheEvictedFromTheEncodedCache(t *testing.T) {
 			t.Fatalf("encoded cache holds %d nodes, the tree has %d", s.Entries, 2*records-1)
 		}
 	})
+	t.Run("saved to it", func(t *testing.T) {
+		db := &countingDB{DB: dbm.NewMemDB()}
+		enc := NewEncodedNodeCache(8 << 20)
+		old := encodedTree(t, db, enc, records, (*MutableTree).SaveToEncodedCache)
+		if n := old.ndb.nodeCache.Len(); n != 0 {
+			t.Fatalf("the node cache holds %d nodes after a save to the encoded cache", n)
+		}
+		if s := enc.Stats(); s.Entries != 2*records-1 {
+			t.Fatalf("encoded cache holds %d nodes after the save, the tree has %d", s.Entries, 2*records-1)
+		}
+		if reads := readAllEncoded(t, db, enc, records); reads != 0 {
+			t.Fatalf("%d node reads from the database; the encoded cache holds every node", reads)
+		}
+	})
+}
+
+// TestSaveToEncodedCacheIsIgnoredWithoutOne checks that a tree without
+// an encoded cache ignores SaveToEncodedCache and caches what it saves.
+func TestSaveToEncodedCacheIsIgnoredWithoutOne(t *testing.T) {
+	tree := encodedTree(t, dbm.NewMemDB(), nil, 50, (*MutableTree).SaveToEncodedCache)
+	if n := tree.ndb.nodeCache.Len(); n != 99 {
+		t.Fatalf("the node cache holds %d nodes after the save, the tree has 99", n)
+	}
 }
 
 // TestDeletedVersionsLeaveTheEncodedCache saves a version, deletes it and

@@ -42,10 +42,10 @@ const (
 	// encodedIndexMinSlots is the size of the first table.
 	encodedIndexMinSlots = 1 << 10
 	// encodedDrainSlots is the least number of the old table's slots each
-	// entry set drains. It must be more than 2: the new table, twice the old
-	// one's size, takes half as many entries again as the old held when it
-	// grew before it would pass half full, and the old one must be empty by
-	// then.
+	// entry set drains. It must be at least 2: an old table of L slots grew
+	// at L/2 entries, and L/2 more take the new one (2L slots) to half full
+	// and to the next growth, by which the old one's L slots must be
+	// drained (grow drains what is left, in one go, if they are not).
 	encodedDrainSlots = 16
 )
 

@@ -94,6 +94,10 @@ type nodeDB struct {
 	pendingFastNodeRemovals  [][]byte         // Fast node keys to remove from cache after batch commit.
 	isCommitting             bool             // Flag to indicate that the nodeDB is committing.
 	chCommitting             chan struct{}    // Channel to signal that the committing is done.
+	// savesEncoded makes SaveNode keep the nodes it writes in the encoded
+	// cache instead of the node cache (ledgerd's patch 6,
+	// MutableTree.SaveToEncodedCache).
+	savesEncoded bool
 }
 
 func newNodeDB(db dbm.DB, cacheSize int, opts Options, lg Logger) *nodeDB {
@@ -331,6 +335,13 @@ func (ndb *nodeDB) SaveNode(node *Node) error {
 	}
 
 	ndb.logger.Debug("BATCH SAVE", "node", node)
+	// ledgerd: a tree about to be reloaded keeps the encoding it just made
+	// (patch 6), instead of caching the node only to encode it again when
+	// the node cache evicts it or is spilled.
+	if ndb.savesEncoded {
+		ndb.opts.encoded.put(ndb.opts.encodedSpace, nk[:], buf.Bytes())
+		return nil
+	}
 	ndb.cacheNode(node)
 	return nil
 }
