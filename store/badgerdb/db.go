@@ -230,9 +230,12 @@ func (db *DB) Level0Tables() int {
 }
 
 // CompactLevel0 writes the memtables out and compacts every level-0 table
-// into the levels below. It does nothing in memory, or when level 0 holds
-// no table. Reads go on while it runs, but a write from another goroutine
-// fails with badger.ErrBlockedWrites: call it when nothing else writes.
+// into the levels below. It does nothing in memory. It does its work even
+// when level 0 holds no table: Badger flushes full memtables in the
+// background, and level 0 does not count those still waiting, so right
+// after a bulk load an empty level 0 does not mean that nothing will reach
+// it. Reads go on while it runs, but a write from another goroutine fails
+// with badger.ErrBlockedWrites: call it when nothing else writes.
 //
 // Call it after a bulk load that nothing waits on. A genesis of a million
 // wallets leaves about 120 MiB in four level-0 tables. Left there, the
@@ -251,7 +254,7 @@ func (db *DB) CompactLevel0() error {
 	if err := db.checkOpen(); err != nil {
 		return err
 	}
-	if db.opts.InMemory || db.Level0Tables() == 0 {
+	if db.opts.InMemory {
 		return nil
 	}
 	err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(compactMarker, []byte{}) })

@@ -376,3 +376,37 @@ func TestCompactLevel0InMemory(t *testing.T) {
 		t.Fatalf("CompactLevel0 in memory: %v", err)
 	}
 }
+
+// TestCompactLevel0WritesTheMemtablesOut checks that CompactLevel0 writes
+// out what the memtables hold even when level 0 holds no table yet: after
+// a bulk load Badger may still be flushing full memtables in the
+// background, which level 0 does not count, and a call that skipped them
+// would leave them to reach level 0 beside the blocks. Here the load is
+// smaller than a memtable, so level 0 is sure to be empty when it is
+// called.
+func TestCompactLevel0WritesTheMemtablesOut(t *testing.T) {
+	db, _ := openTestDB(t, Options{MemTableSize: MinMemTableSize})
+	value := bytes.Repeat([]byte("v"), 200)
+	const keys = 1_000 // about 0.2 MiB: one memtable, not full
+	for i := 0; i < keys; i++ {
+		if err := db.Set([]byte(fmt.Sprintf("t/wallet/%08d", i)), value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := db.Level0Tables(); n != 0 {
+		t.Fatalf("level 0 holds %d tables before CompactLevel0; the test needs none", n)
+	}
+	if err := db.CompactLevel0(); err != nil {
+		t.Fatalf("CompactLevel0: %v", err)
+	}
+	var below uint32
+	for _, ti := range db.bdb.Tables() {
+		if ti.Level == 0 {
+			t.Fatalf("level 0 holds table %d after CompactLevel0", ti.ID)
+		}
+		below += ti.KeyCount
+	}
+	if below < keys {
+		t.Fatalf("the levels below 0 hold %d keys after CompactLevel0, want at least the %d written", below, keys)
+	}
+}
