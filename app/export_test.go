@@ -10,3 +10,6 @@ func (a *App) DecodeTx(raw []byte) (*authv1.Tx, error) {
 	}
 	return c.tx, nil
 }
+
+// SigCacheLen exposes the signature cache's size to the external tests.
+func (a *App) SigCacheLen() int { return a.sigs.len() }

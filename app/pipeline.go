@@ -31,6 +31,8 @@ type checkedTx struct {
 	field protoreflect.FieldDescriptor
 	route module.Registered[module.Msg]
 	err   error
+	// cached: the signers came from the signature cache.
+	cached bool
 }
 
 var (
@@ -94,21 +96,29 @@ func (a *App) validateBody(body *authv1.TxBody, c *checkedTx) error {
 }
 
 // checkTx decodes raw and verifies its signature, using the signature cache
-// when it can and filling it when it verified.
+// when it can and filling it when it verified: a mempool check, whose
+// transaction a block is expected to carry later.
 func (a *App) checkTx(raw []byte, p *module.ChainParams) checkedTx {
+	c := a.verifyTx(raw, p)
+	if c.err == nil && !c.cached {
+		a.sigs.add(c.hash, signers{c.signer, c.cosigner})
+	}
+	return c
+}
+
+// verifyTx decodes raw and verifies its signature, using the signature
+// cache when it can, and leaves the cache as it was.
+func (a *App) verifyTx(raw []byte, p *module.ChainParams) checkedTx {
 	c := checkedTx{hash: sha256.Sum256(raw)}
 	c.err = a.decodeTx(raw, p.MaxTxBytes, &c)
 	if c.err != nil {
 		return c
 	}
 	if s, ok := a.sigs.get(c.hash); ok {
-		c.signer, c.cosigner = s.signer, s.cosigner
+		c.signer, c.cosigner, c.cached = s.signer, s.cosigner, true
 		return c
 	}
 	c.signer, c.cosigner, c.err = a.signer.Load().Signers(c.tx)
-	if c.err == nil {
-		a.sigs.add(c.hash, signers{c.signer, c.cosigner})
-	}
 	return c
 }
 
@@ -116,7 +126,10 @@ func (a *App) checkTx(raw []byte, p *module.ChainParams) checkedTx {
 // mempool holds it, its check there (decoded, canonical, valid, signers
 // recovered: all a function of the bytes and the chain id) is taken
 // instead of decoding it again, after the one check that depends on the
-// block's parameters, the size.
+// block's parameters, the size. A transaction verified here is not added
+// to the signature cache: the block executes it once, and nothing checks
+// it again (a copy sent later fails on its nonce), so an entry would only
+// push out one the mempool's transactions need.
 func (a *App) checkBlockTx(raw []byte, p *module.ChainParams) checkedTx {
 	if a.pool != nil && uint64(len(raw)) <= p.MaxTxBytes {
 		hash := sha256.Sum256(raw)
@@ -127,7 +140,7 @@ func (a *App) checkBlockTx(raw []byte, p *module.ChainParams) checkedTx {
 			return tx.Data
 		}
 	}
-	return a.checkTx(raw, p)
+	return a.verifyTx(raw, p)
 }
 
 // checkedBlock is a block's transactions being checked in the background:
