@@ -29,6 +29,7 @@ import (
 	"github.com/ledgerd/ledgerd/app/apptest"
 	"github.com/ledgerd/ledgerd/node"
 	"github.com/ledgerd/ledgerd/node/hugeheap"
+	"github.com/ledgerd/ledgerd/store/badgerdb"
 )
 
 type result struct {
@@ -130,6 +131,7 @@ func main() {
 	encodedCache := flag.Int("encoded-cache-mb", -1, "IAVL encoded node cache shared by the trees, in MiB (-1: the node's default; 0: none)")
 	badgerCache := flag.Int("badger-cache-mb", 0, "Badger block cache in MiB (0: the node's default)")
 	memTableMB := flag.Int("memtable-mb", 0, "Badger memtable size in MiB (0: the default)")
+	badgerLog := flag.Bool("badger-log", false, "log Badger's warnings and information to stderr, among them each compaction that took over 2 s (its levels, tables in and out, time)")
 	walletsFile := flag.Bool("wallets-file", true, "write the genesis wallets to a wallets file the genesis names (app_state.wallet.wallets_file), as a migration of many wallets would; false lists them in the genesis document, which the node keeps in memory")
 	hugePages := flag.Bool("heap-huge-pages", node.DefaultConfig().App.HeapHugePages, "back the Go heap with transparent huge pages, as the node's app.heap_huge_pages does")
 	valueCache := flag.Int("value-cache", 0, "values read kept per module tree (0: the node's default, store.value_cache_entries)")
@@ -167,6 +169,9 @@ func main() {
 		so.Badger.CacheSizeMB = *badgerCache
 	}
 	so.Badger.MemTableSize = int64(*memTableMB) << 20
+	if *badgerLog {
+		so.Badger.Logger = badgerdb.Logger(log.New(os.Stderr, "badger: ", log.LstdFlags), true)
+	}
 	if *valueCache > 0 {
 		so.ValueCacheEntries = *valueCache
 	}

@@ -46,7 +46,8 @@ type Options struct {
 	InMemory bool
 
 	// Logger receives Badger's log output. nil logs Badger's errors through
-	// the standard log package to stderr and discards everything else.
+	// the standard log package to stderr and discards everything else; see
+	// Logger (the function) for Badger's compactions too.
 	Logger badger.Logger
 }
 
@@ -68,7 +69,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("badgerdb: MemTableSize %d is below the minimum of %d bytes", o.MemTableSize, MinMemTableSize)
 	}
 	if o.Logger == nil {
-		o.Logger = errorLogger{log.New(os.Stderr, "badger: ", log.LstdFlags)}
+		o.Logger = Logger(log.New(os.Stderr, "badger: ", log.LstdFlags), false)
 	}
 	return o, nil
 }
@@ -144,10 +145,33 @@ func MaxBatchBytes(opts Options) int {
 	return int(maxEntries - 2)
 }
 
-// errorLogger forwards Badger's errors to a standard logger and drops the rest.
-type errorLogger struct{ l *log.Logger }
+// Logger returns a badger.Logger that writes Badger's errors to l and, when
+// verbose, its warnings and information too: among them each compaction
+// that took over 2 s, with its levels, its tables in and out and its time,
+// and the state of every level when the database closes. Badger's debug
+// output is dropped. Options.Logger nil is Logger of a standard logger to
+// stderr, not verbose.
+func Logger(l *log.Logger, verbose bool) badger.Logger {
+	return logger{l: l, verbose: verbose}
+}
 
-func (e errorLogger) Errorf(format string, args ...any) { e.l.Printf("ERROR: "+format, args...) }
-func (errorLogger) Warningf(string, ...any)             {}
-func (errorLogger) Infof(string, ...any)                {}
-func (errorLogger) Debugf(string, ...any)               {}
+type logger struct {
+	l       *log.Logger
+	verbose bool
+}
+
+func (g logger) Errorf(format string, args ...any) { g.l.Printf("ERROR: "+format, args...) }
+
+func (g logger) Warningf(format string, args ...any) {
+	if g.verbose {
+		g.l.Printf("WARNING: "+format, args...)
+	}
+}
+
+func (g logger) Infof(format string, args ...any) {
+	if g.verbose {
+		g.l.Printf("INFO: "+format, args...)
+	}
+}
+
+func (logger) Debugf(string, ...any) {}
