@@ -100,7 +100,9 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	case c.App.HeapHugePages:
 		logger.Info("Go heap huge pages", "advised_mib", advised>>20, "thp_mode", hugeheap.Mode())
 	}
-	st, err := store.Open(c.Store.Options(StoreDir(home)), app.StoreNames)
+	so := c.Store.Options(StoreDir(home))
+	so.Badger.Logger = newBadgerLogger(logger)
+	st, err := store.Open(so, app.StoreNames)
 	if err != nil {
 		return nil, fmt.Errorf("open state store: %w", err)
 	}
