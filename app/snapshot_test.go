@@ -47,7 +47,7 @@ func (s indexSnapshots) RestoreEntries(height int64) (app.HistoryRestore, error)
 
 func openIndex(t *testing.T) *nodehistory.Index {
 	t.Helper()
-	idx, err := nodehistory.Open(t.TempDir())
+	idx, err := nodehistory.Open(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,9 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// badgerLogger passes the state store's Badger log on to the node's log,
-// under module=badger, where the node's log level filters it with the
+// badgerLogger passes the log of one of the node's Badger databases (the
+// state store, db=state; the history index, db=history) on to the node's
+// log, under module=badger, where the node's log level filters it with the
 // rest: Badger's errors as errors, and its warnings and information (a
 // dozen lines over a run: the database opened and closed, level 0
 // compacted after a genesis, and each compaction that took over 2 s, with
@@ -20,8 +21,8 @@ type badgerLogger struct{ l cmtlog.Logger }
 
 var _ badger.Logger = badgerLogger{}
 
-func newBadgerLogger(l cmtlog.Logger) badgerLogger {
-	return badgerLogger{l.With("module", "badger")}
+func newBadgerLogger(l cmtlog.Logger, db string) badgerLogger {
+	return badgerLogger{l.With("module", "badger", "db", db)}
 }
 
 func (b badgerLogger) Errorf(format string, args ...any) { b.l.Error(badgerMessage(format, args)) }

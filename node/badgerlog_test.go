@@ -20,7 +20,7 @@ func TestBadgerLogGoesToTheNodeLog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l := newBadgerLogger(cmtlog.NewFilter(cmtlog.NewTMLogger(cmtlog.NewSyncWriter(&out)), allow))
+		l := newBadgerLogger(cmtlog.NewFilter(cmtlog.NewTMLogger(cmtlog.NewSyncWriter(&out)), allow), "state")
 		db, err := badgerdb.Open(t.TempDir(), badgerdb.Options{MemTableSize: badgerdb.MinMemTableSize, Logger: l})
 		if err != nil {
 			t.Fatal(err)
@@ -33,8 +33,8 @@ func TestBadgerLogGoesToTheNodeLog(t *testing.T) {
 			t.Fatalf("log level %s: Badger's opening logged %v; output:\n%s", level, opened, out.String())
 		}
 		l.Errorf("disk %s\n", "full")
-		if !strings.Contains(out.String(), "disk full") || !strings.Contains(out.String(), "module=badger") {
-			t.Fatalf("log level %s: Badger's error not in the node's log under module=badger; output:\n%s", level, out.String())
+		if !strings.Contains(out.String(), "disk full") || !strings.Contains(out.String(), "module=badger db=state") {
+			t.Fatalf("log level %s: Badger's error not in the node's log under module=badger db=state; output:\n%s", level, out.String())
 		}
 		l.Debugf("compaction priority %d", 1)
 		if strings.Contains(out.String(), "compaction priority") {

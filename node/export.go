@@ -52,7 +52,7 @@ func Export(home string, cmt *cmtcfg.Config, c Config, o ExportOptions) (*cmttyp
 	var hist app.HistorySnapshots
 	if c.History.Enabled {
 		if _, err := os.Stat(HistoryDir(home, c)); err == nil {
-			idx, err := history.Open(HistoryDir(home, c))
+			idx, err := history.Open(HistoryDir(home, c), nil)
 			if err != nil {
 				return nil, err
 			}

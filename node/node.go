@@ -101,7 +101,7 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 		logger.Info("Go heap huge pages", "advised_mib", advised>>20, "thp_mode", hugeheap.Mode())
 	}
 	so := c.Store.Options(StoreDir(home))
-	so.Badger.Logger = newBadgerLogger(logger)
+	so.Badger.Logger = newBadgerLogger(logger, "state")
 	st, err := store.Open(so, app.StoreNames)
 	if err != nil {
 		return nil, fmt.Errorf("open state store: %w", err)
@@ -199,7 +199,7 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 // It runs before CometBFT's handshake, which then feeds the index the
 // blocks it replays to the app, in order.
 func openHistory(dir, chainID string, cmt *cmtcfg.Config, appHeight int64, logger cmtlog.Logger) (*history.Index, error) {
-	idx, err := history.Open(dir)
+	idx, err := history.Open(dir, newBadgerLogger(logger, "history"))
 	if err != nil {
 		return nil, err
 	}

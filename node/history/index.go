@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	corestore "cosmossdk.io/core/store"
+	badger "github.com/dgraph-io/badger/v4"
 
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
 	"github.com/ledgerd/ledgerd/store/badgerdb"
@@ -51,12 +52,14 @@ type Index struct {
 	stopped   atomic.Pointer[error]
 }
 
-// Open opens (creating if needed) the index in dir.
-func Open(dir string) (*Index, error) {
+// Open opens (creating if needed) the index in dir. logger receives the
+// log of the index's Badger (nil: its errors, to stderr; see
+// badgerdb.Options.Logger).
+func Open(dir string, logger badger.Logger) (*Index, error) {
 	if dir == "" {
 		return nil, errors.New("history: empty index directory")
 	}
-	opts := badgerdb.Options{CacheSizeMB: badgerCacheMB, IndexCacheSizeMB: badgerIndexMB, MemTableSize: badgerMemTable}
+	opts := badgerdb.Options{CacheSizeMB: badgerCacheMB, IndexCacheSizeMB: badgerIndexMB, MemTableSize: badgerMemTable, Logger: logger}
 	db, err := badgerdb.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("history: open index %s: %w", dir, err)

@@ -74,7 +74,7 @@ func indexed(e *walletv1.HistoryEntry) *historyv1.Entry {
 
 func openTest(t *testing.T, dir string) *Index {
 	t.Helper()
-	x, err := Open(dir)
+	x, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestQueryTx(t *testing.T) {
 
 func TestApplyOrderAndReopen(t *testing.T) {
 	dir := t.TempDir()
-	x, err := Open(dir)
+	x, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,7 +550,7 @@ func TestRecordClose(t *testing.T) {
 // (4,000 entries): extracting them from the FinalizeBlock response and
 // writing them.
 func BenchmarkRecordBlock(b *testing.B) {
-	x, err := Open(b.TempDir())
+	x, err := Open(b.TempDir(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
