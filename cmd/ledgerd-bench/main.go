@@ -65,6 +65,14 @@ type result struct {
 	// (-ref-wallets), for the ratio of scale.
 	RefWallets         int     `json:"ref_wallets,omitempty"`
 	RefTransfersPerSec float64 `json:"ref_transfers_per_sec,omitempty"`
+	RefRecoverUsBefore float64 `json:"ref_recover_us_before,omitempty"`
+	RefRecoverUsAfter  float64 `json:"ref_recover_us_after,omitempty"`
+	// RecoverUsBefore and RecoverUsAfter are the cost of one signature
+	// recovery on one core just before and just after the blocks
+	// (recoveryCost): the machine's speed in those minutes, beside which
+	// the rate is read.
+	RecoverUsBefore float64 `json:"recover_us_before"`
+	RecoverUsAfter  float64 `json:"recover_us_after"`
 	// PeakRSSMiB is the process's peak resident set (getrusage), which
 	// includes the harness's signed transactions and keys.
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
@@ -118,7 +126,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
 	trace := flag.Bool("trace", false, "log each measured block's execution and commit time, with the collector's work during it")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured blocks to this file")
-	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured blocks (sampled from then on more finely; allocations since the start, genesis included)")
+	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured blocks (allocations since the start, genesis included), and one as of their start to FILE.base, sampled more finely from then on: go tool pprof -base FILE.base FILE shows the blocks' allocations alone")
 	genesisProfile := flag.String("genesis-cpuprofile", "", "write a CPU profile of InitChain to this file")
 	loans := flag.Int("loans", 100_000, "open loans for the credit figures (0: skip them)")
 	due := flag.Int("due", 10_000, "of which fall due on one day")
@@ -223,10 +231,13 @@ func main() {
 	}
 	checkSet := sign(*checkTxs)
 
+	recoverBefore := calibrate()
 	log.Printf("running %d blocks of %d transfers", *blocks, *blockTxs)
 	stopProfile := startProfile(*cpuProfile)
 	if *memProfile != "" {
 		runtime.MemProfileRate = 64 << 10
+		// What the genesis and the signing allocated, for pprof -base.
+		writeHeapProfile(*memProfile + ".base")
 	}
 	cpu0 := cpuTime()
 	var execs, commits, wholes []time.Duration
@@ -284,6 +295,7 @@ func main() {
 	if *memProfile != "" {
 		writeHeapProfile(*memProfile)
 	}
+	recoverAfter := calibrate()
 	t0 := time.Now()
 	for _, tx := range checkSet {
 		if r := h.CheckTx(tx); r.Code != 0 {
@@ -295,9 +307,9 @@ func main() {
 
 	h.Close()
 	runtime.KeepAlive(appState)
-	refRate := 0.0
+	var ref *result
 	if *refWallets > 0 && *refWallets != *wallets {
-		refRate = measureReference(*refWallets, *blockTxs, *blocks, *checkTxs, *hugePages)
+		ref = measureReference(*refWallets, *blockTxs, *blocks, *checkTxs, *hugePages)
 	}
 	r := result{
 		Wallets: *wallets, BlockTxs: *blockTxs, Blocks: *blocks, Cores: runtime.NumCPU(), Secp256k1: backend,
@@ -317,9 +329,11 @@ func main() {
 		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		ExecCores:  coresBusy(execCPU, execWall), CommitCores: coresBusy(commitCPU, commitWall),
 		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(),
+		RecoverUsBefore: recoverBefore, RecoverUsAfter: recoverAfter,
 	}
-	if refRate > 0 {
-		r.RefWallets, r.RefTransfersPerSec = *refWallets, refRate
+	if ref != nil {
+		r.RefWallets, r.RefTransfersPerSec = *refWallets, ref.TransfersPerSec
+		r.RefRecoverUsBefore, r.RefRecoverUsAfter = ref.RecoverUsBefore, ref.RecoverUsAfter
 	}
 	if *loans > 0 {
 		if *blocks == 0 {
@@ -350,6 +364,8 @@ func main() {
 		fmt.Printf("  transfers/s      %8.0f  (FinalizeBlock + Commit, %d failed)\n", r.TransfersPerSec, r.Failed)
 		fmt.Printf("  CPU per 1k       %8.1f ms (user+system, all threads; %d cores give at most %.0f transfers/s at this cost)\n",
 			r.CPUMsPer1k, r.Cores, float64(r.Cores)*1e6/r.CPUMsPer1k)
+		fmt.Printf("  recovery         %8.1f µs before the blocks, %.1f after (one signature on one core: the machine's speed then; CPU per transfer is %.1f recoveries)\n",
+			r.RecoverUsBefore, r.RecoverUsAfter, r.CPUMsPer1k/max((r.RecoverUsBefore+r.RecoverUsAfter)/2, 0.001))
 		fmt.Printf("  cores busy       %8.2f of %d in execution, %.2f in commit (CPU time over wall time in each)\n",
 			r.ExecCores, r.Cores, r.CommitCores)
 		fmt.Printf("  block exec  p50 %7.1f ms   p99 %7.1f ms\n", r.ExecP50Ms, r.ExecP99Ms)
@@ -374,9 +390,9 @@ func main() {
 		fmt.Printf("  badger writes    %8.0f MiB in the blocks; compactions wrote %.0f MiB again (%.1f x)\n",
 			r.BadgerWrittenMiB, r.BadgerCompactedMiB, r.BadgerCompactedMiB/max(r.BadgerWrittenMiB, 1))
 		fmt.Printf("  heap huge pages  %8d MiB advised (transparent huge pages: %s)\n", r.HugePagesMiB, cmp.Or(r.THPMode, "none"))
-		if refRate > 0 {
-			fmt.Printf("  at %d wallets %8.0f  transfers/s (same blocks, child process): %d wallets run at %.0f%% of it\n",
-				*refWallets, refRate, r.Wallets, 100*r.TransfersPerSec/refRate)
+		if ref != nil {
+			fmt.Printf("  at %d wallets %8.0f  transfers/s (same blocks, child process, recovery %.1f-%.1f µs): %d wallets run at %.0f%% of it\n",
+				*refWallets, ref.TransfersPerSec, ref.RecoverUsBefore, ref.RecoverUsAfter, r.Wallets, 100*r.TransfersPerSec/ref.TransfersPerSec)
 		}
 		if r.Credit != nil {
 			printCredit(*r.Credit, r.BlockTxs)
@@ -506,8 +522,8 @@ func peakRSSMiB() float64 {
 }
 
 // measureReference runs the transfers alone at wallets in a child process
-// of this binary and returns its transfers per second.
-func measureReference(wallets, blockTxs, blocks, checkTxs int, hugePages bool) float64 {
+// of this binary and returns its figures.
+func measureReference(wallets, blockTxs, blocks, checkTxs int, hugePages bool) *result {
 	self, err := os.Executable()
 	if err != nil {
 		log.Fatal(err)
@@ -526,5 +542,5 @@ func measureReference(wallets, blockTxs, blocks, checkTxs int, hugePages bool) f
 	if err := json.Unmarshal(out, &ref); err != nil {
 		log.Fatalf("reference run: %v", err)
 	}
-	return ref.TransfersPerSec
+	return &ref
 }
