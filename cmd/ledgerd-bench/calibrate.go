@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"log"
 	"slices"
 	"time"
 
@@ -56,7 +57,7 @@ func recoveryCost(rounds, n int) (time.Duration, error) {
 func calibrate() float64 {
 	d, err := recoveryCost(5, 200)
 	if err != nil {
-		panic(fmt.Sprintf("ledgerd-bench: timing signature recovery: %v", err))
+		log.Fatalf("timing signature recovery: %v", err)
 	}
 	return float64(d.Nanoseconds()) / 1000
 }
