@@ -126,7 +126,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
 	trace := flag.Bool("trace", false, "log each measured block's execution and commit time, with the collector's work during it")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured blocks to this file")
-	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured blocks (allocations since the start, genesis included), and one as of their start to FILE.base, sampled more finely from then on: go tool pprof -base FILE.base FILE shows the blocks' allocations alone")
+	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured blocks (allocations since the start, genesis included), and one as of their start to FILE.base (after a collection), sampled more finely from then on: go tool pprof -base FILE.base FILE shows the blocks' allocations alone")
 	genesisProfile := flag.String("genesis-cpuprofile", "", "write a CPU profile of InitChain to this file")
 	loans := flag.Int("loans", 100_000, "open loans for the credit figures (0: skip them)")
 	due := flag.Int("due", 10_000, "of which fall due on one day")
@@ -232,13 +232,14 @@ func main() {
 	checkSet := sign(*checkTxs)
 
 	recoverBefore := calibrate()
-	log.Printf("running %d blocks of %d transfers", *blocks, *blockTxs)
-	stopProfile := startProfile(*cpuProfile)
 	if *memProfile != "" {
 		runtime.MemProfileRate = 64 << 10
-		// What the genesis and the signing allocated, for pprof -base.
+		// What the genesis and the signing allocated, for pprof -base
+		// (after a collection, outside the CPU profile).
 		writeHeapProfile(*memProfile + ".base")
 	}
+	log.Printf("running %d blocks of %d transfers", *blocks, *blockTxs)
+	stopProfile := startProfile(*cpuProfile)
 	cpu0 := cpuTime()
 	var execs, commits, wholes []time.Duration
 	gc0 := readGC()
