@@ -119,18 +119,6 @@ func (c *nodeCache) unlink(n *Node) {
 	n.lruPrev, n.lruNext = nil, nil
 }
 
-// keyedNode is a node read from the database together with its key and
-// its children's keys or its hash, so that MakeNode allocates them at once
-// (ledgerd's patch 5): nodes read from disk are most of what a large
-// tree's node cache holds, and the collector marks each object of each.
-type keyedNode struct {
-	node    Node
-	nodeKey NodeKey
-	// tail holds an inner node's two children's 12-byte keys, or a leaf's
-	// hash, so that they are not an allocation of their own either.
-	tail [hashSize]byte
-}
-
 // array returns nk's 12-byte encoding (GetKey's) without allocating.
 func (nk *NodeKey) array() (k [12]byte) {
 	binary.BigEndian.PutUint64(k[:], uint64(nk.version))

@@ -211,8 +211,8 @@ func TestNodeKeysShareOneAllocation(t *testing.T) {
 var makeNodeSink *Node
 
 // TestMakeNodeOneAllocation checks that a node read from the database is
-// one allocation (keyedNode: the node, its key, and its children's keys or
-// its hash; a leaf's hashing makes one more), and that a decoded leaf's
+// one allocation (the node with its key, and its children's keys or
+// its hash, the leaf's value hashed into a pooled array), and that a decoded leaf's
 // hash is the one computed afresh.
 func TestMakeNodeOneAllocation(t *testing.T) {
 	leaf := &Node{key: []byte("wallet/1"), value: []byte("balance"), size: 1, nodeKey: &NodeKey{version: 9, nonce: 2}}
@@ -234,13 +234,7 @@ func TestMakeNodeOneAllocation(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-		// A leaf's hash costs one allocation more: upstream's
-		// writeHashBytes writes the value's hash through an io.Writer, so
-		// that array escapes.
-		want := 1.0
-		if n.isLeaf() {
-			want = 2
-		}
+		const want = 1.0
 		if allocs != want {
 			t.Errorf("MakeNode of a node of height %d allocates %v times, want %v", n.subtreeHeight, allocs, want)
 		}
@@ -261,4 +255,79 @@ func TestMakeNodeOneAllocation(t *testing.T) {
 	if cap(decoded.hash) != hashSize {
 		t.Fatalf("decoded leaf's hash has capacity %d, want %d (an append must copy)", cap(decoded.hash), hashSize)
 	}
+}
+
+// TestSavedNodesKeepTheirKeysInside checks that a node a write made and
+// SaveVersion saved keeps its key, and its children's keys or (a leaf)
+// its hash, in its own allocation (Node.ownKey, Node.tail), as a decoded
+// node does; and that no hash handed out before is written over by the
+// later versions' hashing, which reuses nothing of a node already hashed.
+func TestSavedNodesKeepTheirKeysInside(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	tree := NewMutableTree(dbm.NewMemDB(), 10_000, true, NewNopLogger())
+	type handedOut struct{ got, want []byte }
+	var hashes []handedOut
+	keep := func(h []byte) {
+		hashes = append(hashes, handedOut{h, bytes.Clone(h)})
+	}
+	for v := 0; v < 20; v++ {
+		for j := 0; j < 50; j++ {
+			k := fmt.Appendf(nil, "k%03d", rng.Intn(300))
+			if rng.Intn(5) == 0 {
+				if _, _, err := tree.Remove(k); err != nil {
+					t.Fatal(err)
+				}
+			} else if _, err := tree.Set(k, fmt.Appendf(nil, "%d/%d", v, j)); err != nil {
+				t.Fatal(err)
+			}
+			if j%10 == 0 {
+				keep(tree.WorkingHash())
+			}
+		}
+		h, _, err := tree.SaveVersion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep(h)
+		// The newest leaves' hashes, which live in their nodes' tails.
+		for _, n := range newNodesOf(tree.root, tree.version) {
+			if n.isLeaf() {
+				keep(n.hash)
+			}
+		}
+	}
+	for i, h := range hashes {
+		if !bytes.Equal(h.got, h.want) {
+			t.Fatalf("hash %d handed out as %x is now %x", i, h.want, h.got)
+		}
+	}
+
+	nodes := newNodesOf(tree.root, tree.version)
+	if len(nodes) == 0 {
+		t.Fatal("the last version saved no node")
+	}
+	inside := func(b []byte, n *Node) bool {
+		return len(b) > 0 && &b[0] == &n.tail[0]
+	}
+	for _, n := range nodes {
+		if n.nodeKey != &n.ownKey {
+			t.Fatalf("saved node %v: its key is not in its own allocation", n.nodeKey)
+		}
+		if n.isLeaf() {
+			if !inside(n.hash, n) {
+				t.Fatalf("saved leaf %v: its hash is not in its own allocation", n.nodeKey)
+			}
+		} else if !n.leftNode.isLegacy && !inside(n.leftNodeKey, n) {
+			t.Fatalf("saved inner node %v: its children's keys are not in its own allocation", n.nodeKey)
+		}
+	}
+}
+
+// newNodesOf returns the nodes under n that version saved, found through
+// the children's pointers, which the nodes saved last keep.
+func newNodesOf(n *Node, version int64) []*Node {
+	if n == nil || n.nodeKey == nil || n.nodeKey.version != version {
+		return nil
+	}
+	return append(append(newNodesOf(n.leftNode, version), newNodesOf(n.rightNode, version)...), n)
 }

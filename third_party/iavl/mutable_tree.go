@@ -1063,16 +1063,15 @@ func (tree *MutableTree) saveNewNodes(version int64) error {
 			return
 		}
 		nonce++
-		node.nodeKey = &NodeKey{
-			version: version,
-			nonce:   nonce,
-		}
+		// ledgerd: the key in the node's own allocation (see Node.ownKey).
+		node.ownKey = NodeKey{version: version, nonce: nonce}
+		node.nodeKey = &node.ownKey
 
 		// the inner nodes should have two children.
 		if node.subtreeHeight > 0 {
 			recursiveAssignKey(node.leftNode)
 			recursiveAssignKey(node.rightNode)
-			keys := make([]byte, 0, 24)
+			keys := node.tail[:0:24]
 			node.leftNodeKey = childKey(keys, node.leftNode)
 			node.rightNodeKey = childKey(keys[12:12:24], node.rightNode)
 		}

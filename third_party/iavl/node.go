@@ -94,6 +94,16 @@ type Node struct {
 	// lruPrev and lruNext are the node's neighbours in its nodeDB's
 	// nodeCache (ledgerd's patch), nil when it is not cached.
 	lruPrev, lruNext *Node
+	// ownKey and tail are room in the node's own allocation (ledgerd's
+	// patch 5): a saved node's nodeKey points to ownKey, and tail holds an
+	// inner node's two children's 12-byte keys or a leaf's hash, so that
+	// none of them is an object of its own for the collector to find.
+	// Each is written once, when the node is decoded, saved or (a leaf's
+	// hash) first hashed, and never after: the slices and the pointer
+	// handed out stay valid. An inner node's hash is not kept there, as an
+	// unsaved inner node is hashed again after a change (see clone).
+	ownKey NodeKey
+	tail   [hashSize]byte
 }
 
 var _ cache.Node = (*Node)(nil)
@@ -142,14 +152,13 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 	buf = buf[n:]
 
 	// ledgerd: the node and its key in one allocation.
-	kn := &keyedNode{nodeKey: *GetNodeKey(nk)}
-	node := &kn.node
-	*node = Node{
+	node := &Node{
 		subtreeHeight: height8,
 		size:          size,
-		nodeKey:       &kn.nodeKey,
 		key:           key,
 	}
+	node.ownKey = *GetNodeKey(nk)
+	node.nodeKey = &node.ownKey
 
 	// Read node body.
 	if node.isLeaf() {
@@ -160,7 +169,7 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 		node.value = val
 		// ensure take the hash for the leaf node (ledgerd: into the
 		// node's own allocation)
-		node.hash = node.hashInto(kn.tail[:0], node.nodeKey.version)
+		node.hash = node.hashInto(node.tail[:0], node.nodeKey.version)
 	} else { // Read children.
 		node.hash, n, err = encoding.DecodeBytes(buf)
 		if err != nil {
@@ -173,7 +182,7 @@ func MakeNode(nk, buf []byte) (*Node, error) {
 			return nil, fmt.Errorf("decoding mode, %w", err)
 		}
 		// ledgerd: both children's keys in the node's own allocation.
-		childKeys := kn.tail[:0:24]
+		childKeys := node.tail[:0:24]
 		buf = buf[n:]
 		if mode < 0 || mode > 3 {
 			return nil, errors.New("invalid mode")
@@ -468,15 +477,24 @@ func (node *Node) _hash(version int64) []byte {
 		return node.hash
 	}
 
-	node.hash = node.hashInto(nil, version)
+	node.hash = node.hashInto(node.hashRoom(), version)
 	return node.hash
+}
+
+// hashRoom is where a hash of node about to be computed goes: a leaf's
+// own tail (ledgerd's patch 5; a leaf is hashed once, as it is never
+// changed after its creation), nil, an allocation, for an inner node.
+func (node *Node) hashRoom() []byte {
+	if node.isLeaf() {
+		return node.tail[:0]
+	}
+	return nil
 }
 
 // hashInto appends node's hash at version to dst and returns the result,
 // or nil if the node cannot be hashed (_hash's contract). With room for
 // the hash in dst the result needs no allocation of its own (ledgerd's
-// patch: MakeNode hashes a leaf into the node's allocation); a leaf's
-// hashing still allocates its value's hash (see writeHashBytes).
+// patch: a leaf is hashed into the node's allocation, see hashRoom).
 func (node *Node) hashInto(dst []byte, version int64) []byte {
 	h := getHasher()
 	defer hashers.Put(h)
@@ -490,6 +508,10 @@ func (node *Node) hashInto(dst []byte, version int64) []byte {
 // block's commit hashes tens of thousands of nodes, and each sha256.New is
 // an allocation of its own.
 var hashers = sync.Pool{New: func() any { return sha256.New() }}
+
+// valueHashes recycles the arrays writeHashBytes hashes a leaf's value
+// into (ledgerd's patch).
+var valueHashes = sync.Pool{New: func() any { return new([sha256.Size]byte) }}
 
 // getHasher returns a reset SHA-256 state from hashers; the caller puts it
 // back when it has taken the sum.
@@ -550,7 +572,7 @@ func (node *Node) hashWithCount(version int64) []byte {
 		// and hash.Hash.Write doesn't.
 		panic(err)
 	}
-	node.hash = h.Sum(nil)
+	node.hash = h.Sum(node.hashRoom())
 
 	return node.hash
 }
@@ -619,9 +641,12 @@ func (node *Node) writeHashBytes(w io.Writer, version int64) error {
 
 		// Indirection needed to provide proofs without values.
 		// (e.g. ProofLeafNode.ValueHash)
-		valueHash := sha256.Sum256(node.value)
-
+		// ledgerd: in a pooled array, as one on the stack escapes through
+		// w.Write: an allocation for every leaf hashed.
+		valueHash := valueHashes.Get().(*[sha256.Size]byte)
+		*valueHash = sha256.Sum256(node.value)
 		err = encoding.Encode32BytesHash(w, valueHash[:])
+		valueHashes.Put(valueHash)
 		if err != nil {
 			return fmt.Errorf("writing value, %w", err)
 		}
