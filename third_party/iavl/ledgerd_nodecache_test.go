@@ -211,9 +211,9 @@ func TestNodeKeysShareOneAllocation(t *testing.T) {
 var makeNodeSink *Node
 
 // TestMakeNodeOneAllocation checks that a node read from the database is
-// one allocation (the node with its key, and its children's keys or
-// its hash, the leaf's value hashed into a pooled array), and that a decoded leaf's
-// hash is the one computed afresh.
+// one allocation (the node with its key, and its children's keys or its
+// hash, a leaf's value hashed into a pooled array), and that a decoded
+// leaf's hash is the one computed afresh.
 func TestMakeNodeOneAllocation(t *testing.T) {
 	leaf := &Node{key: []byte("wallet/1"), value: []byte("balance"), size: 1, nodeKey: &NodeKey{version: 9, nonce: 2}}
 	inner := &Node{
