@@ -244,7 +244,12 @@ func (s *Store) newTree(name string, first int64) *iavl.MutableTree {
 func (s *Store) loadTree(name string, height int64) (*iavl.MutableTree, error) {
 	tree := s.newTree(name, 0)
 	if height > 0 {
-		return tree, tree.LoadVersionForOverwriting(height)
+		if err := tree.LoadVersionForOverwriting(height); err != nil {
+			return nil, err
+		}
+		// Linked now, so that the first blocks after a start walk the
+		// upper levels by pointer, as later ones do (see releaseNodes).
+		return tree, tree.LoadPinnedLevels()
 	}
 	// Nothing committed: drop whatever an interrupted first commit wrote.
 	latest, err := tree.Load()
@@ -513,6 +518,12 @@ func (s *Store) releaseNodes(height int64) error {
 		s.trees[i].SpillNodeCache()
 		tree := s.newTree(name, 0)
 		if _, err := tree.LoadVersion(height); err != nil {
+			return fmt.Errorf("store: reload %q at %d: %w", name, height, err)
+		}
+		// Its upper levels read now and linked by pointer, so that the
+		// first blocks do not read them through the caches at every walk
+		// until a write copies them (iavl's LoadPinnedLevels).
+		if err := tree.LoadPinnedLevels(); err != nil {
 			return fmt.Errorf("store: reload %q at %d: %w", name, height, err)
 		}
 		s.mu.Lock()
