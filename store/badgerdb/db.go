@@ -37,6 +37,7 @@ var (
 // package documentation for its contracts.
 type DB struct {
 	bdb    *badger.DB
+	dir    string  // "" for an in-memory database
 	opts   Options // resolved
 	closed atomic.Bool
 }
@@ -57,7 +58,11 @@ func Open(dir string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("badgerdb: open %q: %w", dir, err)
 	}
-	return &DB{bdb: bdb, opts: opts}, nil
+	db := &DB{bdb: bdb, opts: opts}
+	if !opts.InMemory {
+		db.dir = dir
+	}
+	return db, nil
 }
 
 func checkKey(key []byte) error {
@@ -209,9 +214,18 @@ func (db *DB) NewStreamingBatch(chunkBytes int) corestore.Batch {
 
 // Sync flushes all committed writes to stable storage. It is a no-op for an
 // in-memory database.
+//
+// Badger's own Sync syncs the write-ahead log of the memtable being
+// written, not the logs of memtables it has rotated out and not yet
+// written as tables, so Sync fsyncs those first (syncRotatedLogs).
 func (db *DB) Sync() error {
 	if err := db.checkOpen(); err != nil {
 		return err
+	}
+	if db.dir != "" {
+		if err := syncRotatedLogs(db.dir); err != nil {
+			return fmt.Errorf("badgerdb: sync: %w", err)
+		}
 	}
 	if err := db.bdb.Sync(); err != nil {
 		return fmt.Errorf("badgerdb: sync: %w", err)

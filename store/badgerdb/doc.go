@@ -28,6 +28,9 @@
 // Durability. Writes are not fsynced (SyncWrites is off): a committed batch
 // is visible to readers at once but may be lost on power failure until Sync
 // (or Batch.WriteSync) returns. The store calls Sync once per block commit.
+// Sync also fsyncs the write-ahead logs of memtables Badger has rotated out
+// and not yet written as tables, which Badger's own Sync leaves out, so
+// that no write is durable after one made after it (wal.go).
 //
 // Concurrency. DB methods, including NewBatch and the iterator constructors,
 // are safe for concurrent use. A single Batch may be used from several
