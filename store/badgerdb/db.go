@@ -217,17 +217,18 @@ func (db *DB) NewStreamingBatch(chunkBytes int) corestore.Batch {
 //
 // Badger's own Sync syncs the write-ahead log of the memtable being
 // written, not the logs of memtables it has rotated out and not yet
-// written as tables, so Sync fsyncs those first (syncRotatedLogs).
+// written as tables, so Sync fsyncs those first (syncLogs, wal.go).
 func (db *DB) Sync() error {
 	if err := db.checkOpen(); err != nil {
 		return err
 	}
+	var err error
 	if db.dir != "" {
-		if err := syncRotatedLogs(db.dir); err != nil {
-			return fmt.Errorf("badgerdb: sync: %w", err)
-		}
+		err = syncLogs(db.dir, db.bdb)
+	} else {
+		err = db.bdb.Sync()
 	}
-	if err := db.bdb.Sync(); err != nil {
+	if err != nil {
 		return fmt.Errorf("badgerdb: sync: %w", err)
 	}
 	return nil

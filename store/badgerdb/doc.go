@@ -30,7 +30,7 @@
 // (or Batch.WriteSync) returns. The store calls Sync once per block commit.
 // Sync also fsyncs the write-ahead logs of memtables Badger has rotated out
 // and not yet written as tables, which Badger's own Sync leaves out, so
-// that no write is durable after one made after it (wal.go).
+// that no write becomes durable before those made ahead of it (wal.go).
 //
 // Concurrency. DB methods, including NewBatch and the iterator constructors,
 // are safe for concurrent use. A single Batch may be used from several

@@ -9,22 +9,24 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Badger writes each memtable's updates to a write-ahead log of its own,
 // NNNNN.mem in the database's directory, which it replays at open up to the
-// log's first damaged entry. When a memtable fills, Badger starts a new one
-// and log without syncing the old log; the old one is synced in effect only
-// once its memtable is written as a table (which Badger syncs) and the log
-// deleted. Badger's Sync syncs the newest log alone.
+// log's first damaged entry. When a memtable fills, Badger starts a new
+// memtable and a new log without syncing the old log; the old one is synced
+// in effect only once its memtable is written as a table (which Badger
+// syncs) and the log deleted. Badger's Sync syncs the newest log alone.
 //
 // A memtable that fills in the middle of a store commit thus leaves the
 // commit's first writes in a log nothing syncs for a while, and the rest,
 // with the commit record, in the log the commit's Sync syncs. A power loss
 // in that window would bring the commit record back without those first
 // writes: a version named committed whose nodes are missing. DB.Sync
-// therefore fsyncs the rotated logs before Badger's Sync, so that the
-// commit record is never durable before a write made ahead of it.
+// therefore fsyncs the older logs before Badger's Sync, so that the commit
+// record is never durable before a write made ahead of it (syncLogs).
 
 // memLogSuffix is the extension of Badger's memtable logs.
 const memLogSuffix = ".mem"
@@ -32,26 +34,47 @@ const memLogSuffix = ".mem"
 // openLog opens a memtable log for syncLog; a variable for tests.
 var openLog = func(path string) (*os.File, error) { return os.Open(path) }
 
-// syncRotatedLogs fsyncs every memtable log in dir but the newest, which
-// belongs to the memtable being written (Badger numbers them in order). A
-// log that is gone by the time it is opened had its memtable written as a
-// table, which Badger synced, and is skipped.
-func syncRotatedLogs(dir string) error {
-	entries, err := os.ReadDir(dir)
+// syncBadger is Badger's own Sync; a variable for tests.
+var syncBadger = func(db *badger.DB) error { return db.Sync() }
+
+// syncLogs makes every write to bdb completed before it was called
+// durable, in the order they were made: it fsyncs every memtable log in dir
+// but the newest, then has Badger sync the newest. If a write on another
+// goroutine rotated the memtable meanwhile, Badger synced the log after
+// the one meant, which is then fsynced too.
+func syncLogs(dir string, bdb *badger.DB) error {
+	logs, err := memLogs(dir)
 	if err != nil {
-		return fmt.Errorf("list memtable logs: %w", err)
+		return err
 	}
-	for _, name := range rotatedLogs(entries) {
+	for _, name := range olderLogs(logs) {
 		if err := syncLog(filepath.Join(dir, name)); err != nil {
 			return err
 		}
 	}
+	if err := syncBadger(bdb); err != nil {
+		return err
+	}
+	if len(logs) == 0 {
+		return nil
+	}
+	newest := logs[len(logs)-1]
+	now, err := memLogs(dir)
+	if err != nil {
+		return err
+	}
+	if len(now) > 0 && now[len(now)-1] != newest {
+		return syncLog(filepath.Join(dir, newest))
+	}
 	return nil
 }
 
-// rotatedLogs returns the names of the memtable logs among entries, oldest
-// first, without the newest.
-func rotatedLogs(entries []fs.DirEntry) []string {
+// memLogs returns the names of the memtable logs in dir, oldest first.
+func memLogs(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list memtable logs: %w", err)
+	}
 	type log struct {
 		fid  int
 		name string
@@ -65,17 +88,26 @@ func rotatedLogs(entries []fs.DirEntry) []string {
 		}
 		logs = append(logs, log{fid, name})
 	}
+	slices.SortFunc(logs, func(a, b log) int { return a.fid - b.fid })
+	names := make([]string, len(logs))
+	for i, l := range logs {
+		names[i] = l.name
+	}
+	return names, nil
+}
+
+// olderLogs returns logs, oldest first, without the newest: the logs of
+// memtables Badger rotated out and has not yet written as tables.
+func olderLogs(logs []string) []string {
 	if len(logs) < 2 {
 		return nil
 	}
-	slices.SortFunc(logs, func(a, b log) int { return a.fid - b.fid })
-	names := make([]string, 0, len(logs)-1)
-	for _, l := range logs[:len(logs)-1] {
-		names = append(names, l.name)
-	}
-	return names
+	return logs[:len(logs)-1]
 }
 
+// syncLog fsyncs the log at path. A log that is gone by the time it is
+// opened had its memtable written as a table, which Badger synced, and is
+// skipped.
 func syncLog(path string) error {
 	f, err := openLog(path)
 	if errors.Is(err, fs.ErrNotExist) {

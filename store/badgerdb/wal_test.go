@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
 )
 
-func TestRotatedLogsAreAllButTheNewest(t *testing.T) {
+func TestMemLogsAreTheLogsInOrder(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"00010.mem", "00002.mem", "00001.mem", "000003.sst", "MANIFEST", "KEYREGISTRY", "00001.vlog", "x.mem"} {
 		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
@@ -18,25 +20,19 @@ func TestRotatedLogsAreAllButTheNewest(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "00011.mem"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	entries, err := os.ReadDir(dir)
+	logs, err := memLogs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := rotatedLogs(entries), []string{"00001.mem", "00002.mem"}; !slices.Equal(got, want) {
-		t.Fatalf("rotatedLogs = %q, want %q (oldest first, not the newest log, nothing but logs)", got, want)
+	if want := []string{"00001.mem", "00002.mem", "00010.mem"}; !slices.Equal(logs, want) {
+		t.Fatalf("memLogs = %q, want %q (by number, nothing but logs)", logs, want)
 	}
-
+	if got, want := olderLogs(logs), []string{"00001.mem", "00002.mem"}; !slices.Equal(got, want) {
+		t.Fatalf("olderLogs = %q, want %q", got, want)
+	}
 	// One log alone is the memtable being written, which Badger syncs.
-	one := t.TempDir()
-	if err := os.WriteFile(filepath.Join(one, "00007.mem"), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	entries, err = os.ReadDir(one)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := rotatedLogs(entries); len(got) != 0 {
-		t.Fatalf("rotatedLogs of one log = %q, want none", got)
+	if got := olderLogs([]string{"00007.mem"}); len(got) != 0 {
+		t.Fatalf("olderLogs of one log = %q, want none", got)
 	}
 }
 
@@ -58,19 +54,58 @@ func recordLogs(t *testing.T, gone ...string) *[]string {
 	return &opened
 }
 
-func TestSyncRotatedLogsSkipsALogWrittenOut(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"00001.mem", "00002.mem", "00003.mem"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte("entries"), 0o600); err != nil {
-			t.Fatal(err)
+func TestSyncSkipsALogWrittenOut(t *testing.T) {
+	db, dir := openTestDB(t, Options{})
+	if err := db.Set([]byte("k"), []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	// An older log, written out as a table by the time Sync opens it.
+	gone := filepath.Join(dir, "00000.mem")
+	if err := os.WriteFile(gone, []byte("entries"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Remove(gone) })
+	opened := recordLogs(t, "00000.mem")
+	if err := db.Sync(); err != nil {
+		t.Fatalf("Sync with a log gone meanwhile: %v", err)
+	}
+	if want := []string{"00000.mem"}; !slices.Equal(*opened, want) {
+		t.Fatalf("opened %q, want %q", *opened, want)
+	}
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSyncFollowsARotationDuringIt checks that when the memtable rotates
+// while Badger syncs (a write on another goroutine), the log Badger's sync
+// was meant to cover is synced after it.
+func TestSyncFollowsARotationDuringIt(t *testing.T) {
+	db, dir := openTestDB(t, Options{})
+	if err := db.Set([]byte("k"), []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	newer := filepath.Join(dir, "00002.mem")
+	t.Cleanup(func() { _ = os.Remove(newer) })
+	prev := syncBadger
+	syncBadger = func(bdb *badger.DB) error {
+		// Badger's first log is 00001.mem; a newer one appears as if a
+		// memtable had filled during the sync.
+		if err := os.WriteFile(newer, []byte("entries"), 0o600); err != nil {
+			return err
 		}
+		return prev(bdb)
 	}
-	opened := recordLogs(t, "00001.mem")
-	if err := syncRotatedLogs(dir); err != nil {
-		t.Fatalf("syncRotatedLogs with a log gone meanwhile: %v", err)
+	t.Cleanup(func() { syncBadger = prev })
+	opened := recordLogs(t)
+	if err := db.Sync(); err != nil {
+		t.Fatalf("Sync: %v", err)
 	}
-	if want := []string{"00001.mem", "00002.mem"}; !slices.Equal(*opened, want) {
-		t.Fatalf("synced %q, want %q", *opened, want)
+	if want := []string{"00001.mem"}; !slices.Equal(*opened, want) {
+		t.Fatalf("after a rotation during Badger's sync, synced %q, want %q", *opened, want)
+	}
+	if err := os.Remove(newer); err != nil {
+		t.Fatal(err)
 	}
 }
 
