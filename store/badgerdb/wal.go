@@ -40,15 +40,16 @@ var syncBadger = func(db *badger.DB) error { return db.Sync() }
 // syncLogs makes every write to bdb completed before it was called
 // durable, in the order they were made: it fsyncs every memtable log in dir
 // but the newest, then has Badger sync the newest. If a write on another
-// goroutine rotated the memtable meanwhile, Badger synced the log after
-// the one meant, which is then fsynced too.
+// goroutine rotated the memtable meanwhile (the newest log then has a
+// successor), Badger synced the successor, and the log meant is fsynced
+// too.
 func syncLogs(dir string, bdb *badger.DB) error {
 	logs, err := memLogs(dir)
 	if err != nil {
 		return err
 	}
-	for _, name := range olderLogs(logs) {
-		if err := syncLog(filepath.Join(dir, name)); err != nil {
+	for _, l := range olderLogs(logs) {
+		if err := syncLog(filepath.Join(dir, l.name)); err != nil {
 			return err
 		}
 	}
@@ -59,46 +60,48 @@ func syncLogs(dir string, bdb *badger.DB) error {
 		return nil
 	}
 	newest := logs[len(logs)-1]
-	now, err := memLogs(dir)
-	if err != nil {
-		return err
-	}
-	if len(now) > 0 && now[len(now)-1] != newest {
-		return syncLog(filepath.Join(dir, newest))
+	if _, err := os.Stat(filepath.Join(dir, memLogName(newest.fid+1))); err == nil {
+		return syncLog(filepath.Join(dir, newest.name))
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("look for a newer memtable log: %w", err)
 	}
 	return nil
 }
 
-// memLogs returns the names of the memtable logs in dir, oldest first.
-func memLogs(dir string) ([]string, error) {
+// memLog is one of Badger's memtable logs: its number and file name.
+type memLog struct {
+	fid  int
+	name string
+}
+
+// memLogName is the file name Badger gives log fid.
+func memLogName(fid int) string { return fmt.Sprintf("%05d%s", fid, memLogSuffix) }
+
+// memLogs returns the memtable logs in dir, oldest first.
+func memLogs(dir string) ([]memLog, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list memtable logs: %w", err)
 	}
-	type log struct {
-		fid  int
-		name string
-	}
-	var logs []log
+	var logs []memLog
 	for _, e := range entries {
 		name := e.Name()
-		fid, err := strconv.Atoi(strings.TrimSuffix(name, memLogSuffix))
-		if !strings.HasSuffix(name, memLogSuffix) || err != nil || e.IsDir() {
+		if e.IsDir() || !strings.HasSuffix(name, memLogSuffix) {
 			continue
 		}
-		logs = append(logs, log{fid, name})
+		fid, err := strconv.Atoi(strings.TrimSuffix(name, memLogSuffix))
+		if err != nil {
+			continue
+		}
+		logs = append(logs, memLog{fid, name})
 	}
-	slices.SortFunc(logs, func(a, b log) int { return a.fid - b.fid })
-	names := make([]string, len(logs))
-	for i, l := range logs {
-		names[i] = l.name
-	}
-	return names, nil
+	slices.SortFunc(logs, func(a, b memLog) int { return a.fid - b.fid })
+	return logs, nil
 }
 
 // olderLogs returns logs, oldest first, without the newest: the logs of
 // memtables Badger rotated out and has not yet written as tables.
-func olderLogs(logs []string) []string {
+func olderLogs(logs []memLog) []memLog {
 	if len(logs) < 2 {
 		return nil
 	}

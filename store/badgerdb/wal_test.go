@@ -24,16 +24,49 @@ func TestMemLogsAreTheLogsInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"00001.mem", "00002.mem", "00010.mem"}; !slices.Equal(logs, want) {
-		t.Fatalf("memLogs = %q, want %q (by number, nothing but logs)", logs, want)
+	if got, want := logNames(logs), []string{"00001.mem", "00002.mem", "00010.mem"}; !slices.Equal(got, want) {
+		t.Fatalf("memLogs = %q, want %q (by number, nothing but logs)", got, want)
 	}
-	if got, want := olderLogs(logs), []string{"00001.mem", "00002.mem"}; !slices.Equal(got, want) {
+	if got, want := logNames(olderLogs(logs)), []string{"00001.mem", "00002.mem"}; !slices.Equal(got, want) {
 		t.Fatalf("olderLogs = %q, want %q", got, want)
 	}
 	// One log alone is the memtable being written, which Badger syncs.
-	if got := olderLogs([]string{"00007.mem"}); len(got) != 0 {
-		t.Fatalf("olderLogs of one log = %q, want none", got)
+	if got := olderLogs(logs[2:]); len(got) != 0 {
+		t.Fatalf("olderLogs of one log = %q, want none", logNames(got))
 	}
+	if got := memLogName(123456); got != "123456.mem" {
+		t.Fatalf("memLogName(123456) = %q", got)
+	}
+}
+
+func logNames(logs []memLog) []string {
+	names := make([]string, len(logs))
+	for i, l := range logs {
+		names[i] = l.name
+	}
+	return names
+}
+
+// fakeLog writes a memtable log named name into dir, removed when the test
+// ends (before the database is closed: cleanups run last first).
+func fakeLog(t *testing.T, dir, name string) {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte("entries"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Remove(path) })
+}
+
+// openWrittenDB opens a test database holding one write, in its first
+// memtable log, 00001.mem.
+func openWrittenDB(t *testing.T) (*DB, string) {
+	t.Helper()
+	db, dir := openTestDB(t, Options{})
+	if err := db.Set([]byte("k"), []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	return db, dir
 }
 
 // recordLogs makes openLog record the logs it opens, and fail with
@@ -55,16 +88,9 @@ func recordLogs(t *testing.T, gone ...string) *[]string {
 }
 
 func TestSyncSkipsALogWrittenOut(t *testing.T) {
-	db, dir := openTestDB(t, Options{})
-	if err := db.Set([]byte("k"), []byte("v")); err != nil {
-		t.Fatal(err)
-	}
+	db, dir := openWrittenDB(t)
 	// An older log, written out as a table by the time Sync opens it.
-	gone := filepath.Join(dir, "00000.mem")
-	if err := os.WriteFile(gone, []byte("entries"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Remove(gone) })
+	fakeLog(t, dir, "00000.mem")
 	opened := recordLogs(t, "00000.mem")
 	if err := db.Sync(); err != nil {
 		t.Fatalf("Sync with a log gone meanwhile: %v", err)
@@ -72,28 +98,18 @@ func TestSyncSkipsALogWrittenOut(t *testing.T) {
 	if want := []string{"00000.mem"}; !slices.Equal(*opened, want) {
 		t.Fatalf("opened %q, want %q", *opened, want)
 	}
-	if err := os.Remove(gone); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestSyncFollowsARotationDuringIt checks that when the memtable rotates
 // while Badger syncs (a write on another goroutine), the log Badger's sync
 // was meant to cover is synced after it.
 func TestSyncFollowsARotationDuringIt(t *testing.T) {
-	db, dir := openTestDB(t, Options{})
-	if err := db.Set([]byte("k"), []byte("v")); err != nil {
-		t.Fatal(err)
-	}
-	newer := filepath.Join(dir, "00002.mem")
-	t.Cleanup(func() { _ = os.Remove(newer) })
+	db, dir := openWrittenDB(t)
 	prev := syncBadger
 	syncBadger = func(bdb *badger.DB) error {
-		// Badger's first log is 00001.mem; a newer one appears as if a
-		// memtable had filled during the sync.
-		if err := os.WriteFile(newer, []byte("entries"), 0o600); err != nil {
-			return err
-		}
+		// A successor of 00001.mem appears, as if the memtable had filled
+		// during the sync.
+		fakeLog(t, dir, "00002.mem")
 		return prev(bdb)
 	}
 	t.Cleanup(func() { syncBadger = prev })
@@ -104,38 +120,21 @@ func TestSyncFollowsARotationDuringIt(t *testing.T) {
 	if want := []string{"00001.mem"}; !slices.Equal(*opened, want) {
 		t.Fatalf("after a rotation during Badger's sync, synced %q, want %q", *opened, want)
 	}
-	if err := os.Remove(newer); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestSyncSyncsRotatedLogs checks that DB.Sync reaches the logs Badger's
 // own Sync leaves out: a log older than the one Badger writes, which a
-// memtable rotated in the middle of a commit would leave behind.
+// memtable rotated in the middle of a commit would leave behind, and only
+// those.
 func TestSyncSyncsRotatedLogs(t *testing.T) {
-	db, dir := openTestDB(t, Options{})
-	if err := db.Set([]byte("k"), []byte("v")); err != nil {
-		t.Fatal(err)
-	}
-	// Badger numbers its first log 00001.mem; an older one stands for a
-	// memtable rotated out and not yet written as a table.
-	older := filepath.Join(dir, "00000.mem")
-	if err := os.WriteFile(older, []byte("entries"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Remove(older) })
+	db, dir := openWrittenDB(t)
+	fakeLog(t, dir, "00000.mem")
 	opened := recordLogs(t)
 	if err := db.Sync(); err != nil {
 		t.Fatalf("Sync: %v", err)
 	}
-	if !slices.Contains(*opened, "00000.mem") {
-		t.Fatalf("Sync synced the logs %q, not the rotated 00000.mem", *opened)
-	}
-	if slices.Contains(*opened, "00001.mem") {
-		t.Fatalf("Sync fsynced the newest log %q too, which Badger's Sync covers", *opened)
-	}
-	if err := os.Remove(older); err != nil {
-		t.Fatal(err)
+	if want := []string{"00000.mem"}; !slices.Equal(*opened, want) {
+		t.Fatalf("Sync synced the logs %q, want %q (the rotated log, not the newest, which Badger's Sync covers)", *opened, want)
 	}
 }
 
