@@ -63,3 +63,49 @@ func TestCacheHoldsOnlyTheLastVersion(t *testing.T) {
 		t.Fatalf("last version, record 20: %q, %v; want v20", v, err)
 	}
 }
+
+// TestCacheAfterVersionsDeleted saves a version again after
+// DeleteVersionsFrom, with the node cache still holding the deleted
+// version's nodes under the keys the new save gives its own: each new node
+// must replace the cached one (nodeCache.openVersion), so that the cache's
+// map and order agree and a read finds the new values.
+func TestCacheAfterVersionsDeleted(t *testing.T) {
+	tree := NewMutableTree(dbm.NewMemDB(), 1_000_000, true, NewNopLogger())
+	key := func(i int) []byte { return binary.BigEndian.AppendUint32([]byte("k"), uint32(i)) }
+	save := func(value string) {
+		t.Helper()
+		for i := 0; i < 200; i += 3 {
+			if _, err := tree.Set(key(i), []byte(value)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := tree.SaveVersion(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("v1")
+	save("v2")
+	if err := tree.DeleteVersionsFrom(2); err != nil {
+		t.Fatal(err)
+	}
+	if err := tree.LoadVersionForOverwriting(1); err != nil {
+		t.Fatal(err)
+	}
+	save("v2 again")
+
+	c := tree.ndb.nodeCache
+	n := 0
+	for node := c.head; node != nil; node = node.lruNext {
+		if c.byKey[node.nodeKey.array()] != node {
+			t.Fatalf("node %v is in the cache's order but its key maps to another", node.nodeKey)
+		}
+		n++
+	}
+	if n != c.Len() {
+		t.Fatalf("the cache's order holds %d nodes, its maps %d", n, c.Len())
+	}
+	v, err := tree.Get(key(3))
+	if err != nil || string(v) != "v2 again" {
+		t.Fatalf("record 3: %q, %v; want v2 again", v, err)
+	}
+}

@@ -17,12 +17,26 @@ import "encoding/binary"
 // written only by that cache, under the nodeDB's mutex. Legacy nodes (whose
 // key is their 32-byte hash) are kept by hash in a map of their own,
 // sharing the one order.
+//
+// A node linked in the order is the one its key maps to (Add unlinks the
+// node it replaces), so that dropping a cached node, or the least recently
+// used, is one map operation. And while a version later than any cached
+// before is being saved (openVersion), none of its keys was in the map
+// before the save and the save adds each once, so that caching a saved
+// node is one map operation too. On a large map each costs a memory miss
+// or more.
 type nodeCache struct {
 	byKey  map[[12]byte]*Node
 	byHash map[[hashSize]byte]*Node
 	// head is the most recently used node, tail the least.
 	head, tail *Node
 	size       int
+	// newest is the highest version of a node key added or opened so far:
+	// every key in byKey has a version no later.
+	newest int64
+	// open is the version being saved, if it was later than newest when
+	// its save began, or 0.
+	open int64
 }
 
 func newNodeCache(size int) *nodeCache {
@@ -52,24 +66,68 @@ func (c *nodeCache) Get(nk []byte) *Node {
 // node cached under the same key, and evicts the least recently used if
 // the cache is then over its size. It returns the node evicted, or nil.
 func (c *nodeCache) Add(node *Node) (evicted *Node) {
-	if old := c.swap(node, node); old != nil {
-		c.unlink(old)
+	switch {
+	case c.holds(node):
+		c.unlink(node) // cached already: it only becomes the most recent
+	case !node.isLegacy && c.open != 0 && node.nodeKey.version == c.open:
+		c.byKey[node.nodeKey.array()] = node // nothing to replace
+	default:
+		if !node.isLegacy {
+			c.newest = max(c.newest, node.nodeKey.version)
+		}
+		if old := c.swap(node, node); old != nil {
+			c.unlink(old)
+		}
 	}
 	c.pushFront(node)
 	if c.Len() > c.size {
 		evicted = c.tail
-		c.unlink(evicted)
-		c.swap(evicted, nil)
+		c.drop(evicted)
 	}
 	return evicted
 }
 
+// openVersion tells the cache that the nodes of version are about to be
+// saved, each added once, until closeVersion. If no key of that version
+// can be cached yet (it is later than every version added or opened so
+// far), Add caches them without looking their keys up; otherwise (a
+// version saved again after DeleteVersionsFrom) it looks each up as it
+// does any other node's.
+func (c *nodeCache) openVersion(version int64) {
+	if version > c.newest {
+		c.newest, c.open = version, version
+	}
+}
+
+// closeVersion ends what openVersion began.
+func (c *nodeCache) closeVersion() { c.open = 0 }
+
 // Remove drops the node cached under node's key, if any. node itself need
 // not be the one cached.
 func (c *nodeCache) Remove(node *Node) {
+	if c.holds(node) {
+		c.drop(node)
+		return
+	}
 	if old := c.swap(node, nil); old != nil {
 		c.unlink(old)
 	}
+}
+
+// holds reports whether node itself is linked in the cache's order, and
+// so is the node its key maps to.
+func (c *nodeCache) holds(node *Node) bool {
+	return node.lruPrev != nil || node.lruNext != nil || c.head == node
+}
+
+// drop removes node, which the cache holds, from its map and its order.
+func (c *nodeCache) drop(node *Node) {
+	if node.isLegacy {
+		delete(c.byHash, [hashSize]byte(node.hash))
+	} else {
+		delete(c.byKey, node.nodeKey.array())
+	}
+	c.unlink(node)
 }
 
 // swap sets the map entry of key's node key to node (nil: deletes it) and

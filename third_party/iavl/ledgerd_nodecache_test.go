@@ -42,6 +42,34 @@ func BenchmarkBlockUpdate(b *testing.B) {
 	}
 }
 
+// BenchmarkNodeCacheChurn is the node cache's part of a block's writes
+// alone: in a cache of a million nodes, a cached node replaced by a node
+// of the version being saved (what a write's copy and the save do),
+// each a memory miss or more in the cache's map and order.
+func BenchmarkNodeCacheChurn(b *testing.B) {
+	const size = 1_000_000
+	c := newNodeCache(size)
+	nodes := make([]*Node, size)
+	for i := range nodes {
+		nodes[i] = cachedNode(1, uint32(i))
+		c.Add(nodes[i])
+	}
+	version := int64(2)
+	c.openVersion(version)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := (i * 7919) % size
+		c.Remove(nodes[j])
+		nodes[j] = cachedNode(version, uint32(i))
+		c.Add(nodes[j])
+		if i%2000 == 1999 {
+			c.closeVersion()
+			version++
+			c.openVersion(version)
+		}
+	}
+}
+
 func cachedNode(version int64, nonce uint32) *Node {
 	return &Node{nodeKey: &NodeKey{version: version, nonce: nonce}}
 }
@@ -94,6 +122,14 @@ func TestNodeCacheLRU(t *testing.T) {
 	c.Add(d)
 	wantOrder(t, c, d, b, a)
 
+	// Adding a node the cache holds only makes it the most recent.
+	c.Add(b)
+	wantOrder(t, c, b, d, a)
+	c.Add(a)
+	wantOrder(t, c, a, b, d)
+	c.Add(d)
+	wantOrder(t, c, d, a, b)
+
 	// A hit makes the node the most recent; a full cache evicts the least.
 	if got := c.Get(a.GetKey()); got != a {
 		t.Fatalf("Get(1,1) = %v", got)
@@ -131,6 +167,53 @@ func TestNodeCacheLRU(t *testing.T) {
 	}
 	if c.Get([]byte("short")) != nil {
 		t.Fatal("a key of neither length found a node")
+	}
+}
+
+// TestNodeCacheOpenVersion checks the saves whose nodes Add caches without
+// looking their keys up: only a version later than any cached or opened,
+// and only until closeVersion.
+func TestNodeCacheOpenVersion(t *testing.T) {
+	c := newNodeCache(10)
+	a := cachedNode(1, 1)
+	c.Add(a)
+	c.openVersion(2)
+	n1, n2 := cachedNode(2, 1), cachedNode(2, 2)
+	c.Add(n1)
+	c.Add(n2)
+	c.closeVersion()
+	wantOrder(t, c, n2, n1, a)
+
+	// Version 2 saved again (after DeleteVersionsFrom): its keys may be
+	// cached, so each new node replaces the one cached under its key.
+	c.openVersion(2)
+	m1 := cachedNode(2, 1)
+	c.Add(m1)
+	c.closeVersion()
+	wantOrder(t, c, m1, n2, a)
+	if c.Get(m1.GetKey()) != m1 {
+		t.Fatal("a node saved again under a cached key does not replace it")
+	}
+
+	// After closeVersion, a node of the version last opened is looked up
+	// like any other (a node read from disk again, say).
+	c.openVersion(3)
+	p1 := cachedNode(3, 1)
+	c.Add(p1)
+	c.closeVersion()
+	p1again := cachedNode(3, 1)
+	c.Add(p1again)
+	wantOrder(t, c, p1again, m1, n2, a)
+
+	// A version below one added outside a save is not opened either.
+	c.Add(cachedNode(9, 1))
+	c.openVersion(5)
+	q := cachedNode(5, 1)
+	c.Add(q)
+	c.Add(cachedNode(5, 1))
+	c.closeVersion()
+	if got := len(order(t, c)); got != 6 {
+		t.Fatalf("cache holds %d nodes, want 6", got)
 	}
 }
 

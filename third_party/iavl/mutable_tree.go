@@ -1082,6 +1082,10 @@ func (tree *MutableTree) saveNewNodes(version int64) error {
 
 	recursiveAssignKey(tree.root)
 
+	// ledgerd: each node of the version is cached once, under a key of its
+	// own (see nodeCache.openVersion).
+	tree.ndb.openVersion(version)
+	defer tree.ndb.closeVersion()
 	// ledgerd: the nodes of the upper levels keep their children; see
 	// pinnedLevels.
 	floor := tree.root.subtreeHeight - pinnedLevels

@@ -232,6 +232,20 @@ func (ndb *nodeDB) GetNode(nk []byte) (*Node, error) {
 	return node, nil
 }
 
+// openVersion and closeVersion bracket the saving of version's nodes
+// (ledgerd's patch 5; see nodeCache.openVersion).
+func (ndb *nodeDB) openVersion(version int64) {
+	ndb.mtx.Lock()
+	defer ndb.mtx.Unlock()
+	ndb.nodeCache.openVersion(version)
+}
+
+func (ndb *nodeDB) closeVersion() {
+	ndb.mtx.Lock()
+	defer ndb.mtx.Unlock()
+	ndb.nodeCache.closeVersion()
+}
+
 // cacheNode adds node, a saved node, to the node cache, and keeps the node
 // that it evicts in the encoded cache, if there is one (ledgerd's patch 6).
 func (ndb *nodeDB) cacheNode(node *Node) {
