@@ -66,12 +66,9 @@ func (c *nodeCache) Get(nk []byte) *Node {
 // node cached under the same key, and evicts the least recently used if
 // the cache is then over its size. It returns the node evicted, or nil.
 func (c *nodeCache) Add(node *Node) (evicted *Node) {
-	switch {
-	case c.holds(node):
-		c.unlink(node) // cached already: it only becomes the most recent
-	case !node.isLegacy && c.open != 0 && node.nodeKey.version == c.open:
+	if !node.isLegacy && c.open != 0 && node.nodeKey.version == c.open {
 		c.byKey[node.nodeKey.array()] = node // nothing to replace
-	default:
+	} else {
 		if !node.isLegacy {
 			c.newest = max(c.newest, node.nodeKey.version)
 		}
