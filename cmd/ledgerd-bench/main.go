@@ -73,6 +73,19 @@ type result struct {
 	// the rate is read.
 	RecoverUsBefore float64 `json:"recover_us_before"`
 	RecoverUsAfter  float64 `json:"recover_us_after"`
+	// NewMemoryGBps is how fast 64 MiB of memory just mapped was first
+	// touched, before the blocks (newMemoryGBps): what new memory costs on
+	// the machine, as the recovery times its CPU.
+	NewMemoryGBps float64 `json:"new_memory_gb_per_sec"`
+	// SystemMsPer1k is the part of CPUMsPer1k spent in the kernel (page
+	// faults, Badger's file writes and syncs), and FaultsPerBlock the
+	// page faults of an average measured block.
+	SystemMsPer1k  float64 `json:"system_cpu_ms_per_1k_transfers"`
+	FaultsPerBlock float64 `json:"page_faults_per_block"`
+	// HeapGrewMiB is the memory the Go runtime took from the kernel
+	// during the blocks (the heap growing as the caches and the collector's
+	// goal grow), each page of it touched for the first time.
+	HeapGrewMiB float64 `json:"heap_grew_mib"`
 	// PeakRSSMiB is the process's peak resident set (getrusage), which
 	// includes the harness's signed transactions and keys.
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
@@ -232,6 +245,7 @@ func main() {
 	checkSet := sign(*checkTxs)
 
 	recoverBefore := calibrate()
+	newMemory := newMemoryGBps(64 << 20)
 	if *memProfile != "" {
 		runtime.MemProfileRate = 64 << 10
 		// What the genesis and the signing allocated, for pprof -base
@@ -248,6 +262,8 @@ func main() {
 	written0, compacted0 := badgerWrites()
 	compactedBlock := compacted0
 	var total, execWall, commitWall, execCPU, commitCPU time.Duration
+	var kernelCPU time.Duration // the blocks' system time
+	var faults int64            // and their page faults
 	failed := 0
 	for i, txs := range blockSets {
 		// The node has no use for a block's transactions once it has
@@ -264,6 +280,9 @@ func main() {
 		ru2 := readRusage()
 		execWall, commitWall = execWall+t1.Sub(t0), commitWall+t2.Sub(t1)
 		execCPU, commitCPU = execCPU+ru1.since(ru0).cpu(), commitCPU+ru2.since(ru1).cpu()
+		block := ru2.since(ru0)
+		kernelCPU += block.system
+		faults += block.minorFaults + block.majorFaults
 		for _, r := range resp.TxResults {
 			if r.Code != 0 {
 				failed++
@@ -330,7 +349,10 @@ func main() {
 		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		ExecCores:  coresBusy(execCPU, execWall), CommitCores: coresBusy(commitCPU, commitWall),
 		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(),
-		RecoverUsBefore: recoverBefore, RecoverUsAfter: recoverAfter,
+		RecoverUsBefore: recoverBefore, RecoverUsAfter: recoverAfter, NewMemoryGBps: newMemory,
+		SystemMsPer1k:  ms(kernelCPU) * 1000 / float64(max(*blocks**blockTxs, 1)),
+		FaultsPerBlock: float64(faults) / float64(max(*blocks, 1)),
+		HeapGrewMiB:    (float64(gc1.residentBytes) - float64(gc0.residentBytes)) / (1 << 20),
 	}
 	if ref != nil {
 		r.RefWallets, r.RefTransfersPerSec = *refWallets, ref.TransfersPerSec
@@ -367,6 +389,10 @@ func main() {
 			r.CPUMsPer1k, r.Cores, float64(r.Cores)*1e6/r.CPUMsPer1k)
 		fmt.Printf("  recovery         %8.1f µs before the blocks, %.1f after (one signature on one core: the machine's speed then; CPU per transfer is %.1f recoveries)\n",
 			r.RecoverUsBefore, r.RecoverUsAfter, r.CPUMsPer1k/max((r.RecoverUsBefore+r.RecoverUsAfter)/2, 0.001))
+		fmt.Printf("  kernel           %8.1f ms of it in the kernel (%.0f%%: page faults, Badger's file writes and syncs), %.0f page faults a block\n",
+			r.SystemMsPer1k, 100*r.SystemMsPer1k/max(r.CPUMsPer1k, 0.001), r.FaultsPerBlock)
+		fmt.Printf("  new memory       %8.1f GB/s first touched (64 MiB mapped before the blocks: the machine's speed for it); the Go heap took %.0f MiB of it in the blocks\n",
+			r.NewMemoryGBps, r.HeapGrewMiB)
 		fmt.Printf("  cores busy       %8.2f of %d in execution, %.2f in commit (CPU time over wall time in each)\n",
 			r.ExecCores, r.Cores, r.CommitCores)
 		fmt.Printf("  block exec  p50 %7.1f ms   p99 %7.1f ms\n", r.ExecP50Ms, r.ExecP99Ms)
@@ -459,6 +485,9 @@ type gcReading struct {
 	goalMiB uint64 // the heap size at which the next cycle starts
 	// allocBytes and allocObjects count every heap allocation so far.
 	allocBytes, allocObjects uint64
+	// residentBytes is the memory the runtime has mapped and not released
+	// to the kernel: what grows when the heap takes new memory.
+	residentBytes uint64
 }
 
 var gcMetrics = []metrics.Sample{
@@ -468,6 +497,8 @@ var gcMetrics = []metrics.Sample{
 	{Name: "/gc/heap/allocs:bytes"},
 	{Name: "/gc/heap/allocs:objects"},
 	{Name: "/gc/heap/goal:bytes"},
+	{Name: "/memory/classes/total:bytes"},
+	{Name: "/memory/classes/heap/released:bytes"},
 }
 
 func readGC() gcReading {
@@ -477,7 +508,8 @@ func readGC() gcReading {
 		cpu:        time.Duration(gcMetrics[1].Value.Float64() * float64(time.Second)),
 		heapMiB:    gcMetrics[2].Value.Uint64() >> 20,
 		allocBytes: gcMetrics[3].Value.Uint64(), allocObjects: gcMetrics[4].Value.Uint64(),
-		goalMiB: gcMetrics[5].Value.Uint64() >> 20,
+		goalMiB:       gcMetrics[5].Value.Uint64() >> 20,
+		residentBytes: gcMetrics[6].Value.Uint64() - gcMetrics[7].Value.Uint64(),
 	}
 }
 
