@@ -391,7 +391,7 @@ func main() {
 			r.RecoverUsBefore, r.RecoverUsAfter, r.CPUMsPer1k/max((r.RecoverUsBefore+r.RecoverUsAfter)/2, 0.001))
 		fmt.Printf("  kernel           %8.1f ms of it in the kernel (%.0f%%: page faults, Badger's file writes and syncs), %.0f page faults a block\n",
 			r.SystemMsPer1k, 100*r.SystemMsPer1k/max(r.CPUMsPer1k, 0.001), r.FaultsPerBlock)
-		fmt.Printf("  new memory       %8.1f GB/s first touched (64 MiB mapped before the blocks: the machine's speed for it); the Go heap took %.0f MiB of it in the blocks\n",
+		fmt.Printf("  new memory       %8.1f GB/s first touched (64 MiB mapped before the blocks: the machine's speed for it); the Go heap's memory changed by %+.0f MiB in the blocks\n",
 			r.NewMemoryGBps, r.HeapGrewMiB)
 		fmt.Printf("  cores busy       %8.2f of %d in execution, %.2f in commit (CPU time over wall time in each)\n",
 			r.ExecCores, r.Cores, r.CommitCores)
