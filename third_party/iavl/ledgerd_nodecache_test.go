@@ -414,3 +414,40 @@ func newNodesOf(n *Node, version int64) []*Node {
 	}
 	return append(append(newNodesOf(n.leftNode, version), newNodesOf(n.rightNode, version)...), n)
 }
+
+// TestSaveNodeMakesRoomForTheEncoding checks that the room SaveNode makes
+// for a node's encoding (saveCap) holds it, for leaves and inner nodes of
+// a saved tree: otherwise each save copies its encoding into a second
+// array. It fails without saveCap's byte for the mode.
+func TestSaveNodeMakesRoomForTheEncoding(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	tree := NewMutableTree(dbm.NewMemDB(), 10_000, true, NewNopLogger())
+	for v := 0; v < 5; v++ {
+		for j := 0; j < 200; j++ {
+			k := fmt.Appendf(nil, "key-%d", rng.Intn(100_000))
+			if _, err := tree.Set(k, bytes.Repeat([]byte{'v'}, rng.Intn(300))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := tree.SaveVersion(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nodes := newNodesOf(tree.root, tree.version)
+	var inner int
+	for _, n := range nodes {
+		var w appendWriter
+		if err := n.writeBytes(&w); err != nil {
+			t.Fatal(err)
+		}
+		if len(w.b) > saveCap(n) {
+			t.Fatalf("node %v (height %d): encoding of %d bytes, room for %d", n.nodeKey, n.subtreeHeight, len(w.b), saveCap(n))
+		}
+		if !n.isLeaf() {
+			inner++
+		}
+	}
+	if inner == 0 || inner == len(nodes) {
+		t.Fatalf("%d inner nodes of %d: the test needs both kinds", inner, len(nodes))
+	}
+}

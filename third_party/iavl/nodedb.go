@@ -98,6 +98,22 @@ type nodeDB struct {
 	// cache instead of the node cache (ledgerd's patch 6,
 	// MutableTree.SaveToEncodedCache).
 	savesEncoded bool
+	// saveBuf is the writer SaveNode encodes a node through (ledgerd's
+	// patch 5), under mtx.
+	saveBuf appendWriter
+}
+
+// saveCap is the room SaveNode makes for node's encoding: encodedSize
+// leaves out an inner node's mode byte, and an append past it would copy
+// the encoding into a larger array (ledgerd's patch 5).
+func saveCap(node *Node) int { return node.encodedSize() + 1 }
+
+// appendWriter is an io.Writer that appends to b (ledgerd's patch 5).
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
 
 func newNodeDB(db dbm.DB, cacheSize int, opts Options, lg Logger) *nodeDB {
@@ -333,27 +349,29 @@ func (ndb *nodeDB) SaveNode(node *Node) error {
 		return ErrNodeMissingNodeKey
 	}
 
-	// Save node bytes to db.
-	var buf bytes.Buffer
-	buf.Grow(node.encodedSize())
-
-	if err := node.writeBytes(&buf); err != nil {
+	// Save node bytes to db. ledgerd: encoded into a slice of its own
+	// through the node database's writer, one allocation where a
+	// bytes.Buffer of its own took two (and upstream's debug log of every
+	// node saved, a third).
+	ndb.saveBuf.b = make([]byte, 0, saveCap(node))
+	if err := node.writeBytes(&ndb.saveBuf); err != nil {
 		return err
 	}
+	encoded := ndb.saveBuf.b
+	ndb.saveBuf.b = nil
 
 	// ledgerd: the database key is made in one allocation, not two
 	// (node.GetKey, then ndb.nodeKey).
 	nk := node.nodeKey.array()
-	if err := ndb.batch.Set(ndb.nodeKey(nk[:]), buf.Bytes()); err != nil {
+	if err := ndb.batch.Set(ndb.nodeKey(nk[:]), encoded); err != nil {
 		return err
 	}
 
-	ndb.logger.Debug("BATCH SAVE", "node", node)
 	// ledgerd: a tree about to be reloaded keeps the encoding it just made
 	// (patch 6), instead of caching the node only to encode it again when
 	// the node cache evicts it or is spilled.
 	if ndb.savesEncoded {
-		ndb.opts.encoded.put(ndb.opts.encodedSpace, nk[:], buf.Bytes())
+		ndb.opts.encoded.put(ndb.opts.encodedSpace, nk[:], encoded)
 		return nil
 	}
 	ndb.cacheNode(node)
