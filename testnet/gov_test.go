@@ -156,14 +156,26 @@ func TestGovernanceNetwork(t *testing.T) {
 			}
 		}
 	}
+	// It keeps dialing its persistent peers, so a connection may show on
+	// its side for the milliseconds before the member's node refuses it;
+	// none may last.
 	rc, err := rpchttp.New(procs[2].RPC(), "/websocket")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info, err := rc.NetInfo(ctx); err != nil || info.NPeers != 0 {
-		t.Fatalf("removed member's node has peers: %v %v", info, err)
+	for range 6 {
+		info, err := rc.NetInfo(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, peer := range info.Peers {
+			if age := peer.ConnectionStatus.Duration; age > time.Second {
+				t.Fatalf("removed member's node has held a connection to %s (%s) for %v", peer.NodeInfo.Moniker, peer.NodeInfo.ID(), age)
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
-	t.Logf("proposal %d executed at height %d: %s's node, restarted, has no peers", id, votedAt, removed.Member)
+	t.Logf("proposal %d executed at height %d: %s's node, restarted, holds no peer", id, votedAt, removed.Member)
 	// The network goes on without it.
 	h, err := c.LatestHeight(ctx)
 	if err != nil {
