@@ -98,15 +98,29 @@ type nodeDB struct {
 	// cache instead of the node cache (ledgerd's patch 6,
 	// MutableTree.SaveToEncodedCache).
 	savesEncoded bool
-	// saveBuf is the writer SaveNode encodes a node through (ledgerd's
-	// patch 5), under mtx.
-	saveBuf appendWriter
+	// encoder is the writer encode writes a node through, and scratch
+	// the array keepEncoded reuses for each node (ledgerd's patch 5);
+	// both under mtx.
+	encoder appendWriter
+	scratch []byte
 }
 
-// saveCap is the room SaveNode makes for node's encoding: encodedSize
-// leaves out an inner node's mode byte, and an append past it would copy
-// the encoding into a larger array (ledgerd's patch 5).
+// saveCap is the room a node's encoding takes: encodedSize leaves out an
+// inner node's mode byte, and an append past it would copy the encoding
+// into a larger array (ledgerd's patch 5).
 func saveCap(node *Node) int { return node.encodedSize() + 1 }
+
+// encode appends node's encoding to dst through the node database's
+// writer, with no allocation when dst has saveCap(node) bytes of room
+// (ledgerd's patch 5: a bytes.Buffer of its own escaped through
+// writeBytes's io.Writer, and grew past encodedSize). Callers hold mtx.
+func (ndb *nodeDB) encode(node *Node, dst []byte) ([]byte, error) {
+	ndb.encoder.b = dst
+	err := node.writeBytes(&ndb.encoder)
+	enc := ndb.encoder.b
+	ndb.encoder.b = nil
+	return enc, err
+}
 
 // appendWriter is an io.Writer that appends to b (ledgerd's patch 5).
 type appendWriter struct{ b []byte }
@@ -283,12 +297,13 @@ func (ndb *nodeDB) keepEncoded(node *Node) {
 	if ndb.opts.encoded.holds(ndb.opts.encodedSpace, nk[:]) {
 		return
 	}
-	var buf bytes.Buffer
-	buf.Grow(node.encodedSize())
-	if err := node.writeBytes(&buf); err != nil {
+	// The cache copies the encoding, so one array serves every node.
+	enc, err := ndb.encode(node, ndb.scratch[:0])
+	if err != nil {
 		return // not kept: it is read from the database instead
 	}
-	ndb.opts.encoded.put(ndb.opts.encodedSpace, nk[:], buf.Bytes())
+	ndb.scratch = enc
+	ndb.opts.encoded.put(ndb.opts.encodedSpace, nk[:], enc)
 }
 
 // spillNodeCache writes every node the node cache holds to the encoded
@@ -349,16 +364,13 @@ func (ndb *nodeDB) SaveNode(node *Node) error {
 		return ErrNodeMissingNodeKey
 	}
 
-	// Save node bytes to db. ledgerd: encoded into a slice of its own
-	// through the node database's writer, one allocation where a
-	// bytes.Buffer of its own took two (and upstream's debug log of every
-	// node saved, a third).
-	ndb.saveBuf.b = make([]byte, 0, saveCap(node))
-	if err := node.writeBytes(&ndb.saveBuf); err != nil {
+	// Save node bytes to db. ledgerd: in an array of its own (the batch
+	// may keep it), one allocation where upstream took two or three, and
+	// a third for its debug log of every node saved.
+	encoded, err := ndb.encode(node, make([]byte, 0, saveCap(node)))
+	if err != nil {
 		return err
 	}
-	encoded := ndb.saveBuf.b
-	ndb.saveBuf.b = nil
 
 	// ledgerd: the database key is made in one allocation, not two
 	// (node.GetKey, then ndb.nodeKey).
@@ -533,12 +545,11 @@ func (ndb *nodeDB) saveNodeFromPruning(node *Node) error {
 	defer ndb.mtx.Unlock()
 
 	// Save node bytes to db.
-	var buf bytes.Buffer
-	buf.Grow(node.encodedSize())
-	if err := node.writeBytes(&buf); err != nil {
+	encoded, err := ndb.encode(node, make([]byte, 0, saveCap(node)))
+	if err != nil {
 		return err
 	}
-	return ndb.batch.Set(ndb.nodeKey(node.GetKey()), buf.Bytes())
+	return ndb.batch.Set(ndb.nodeKey(node.GetKey()), encoded)
 }
 
 // rootkey cache of two elements, attempting to mimic a direct-mapped cache.
