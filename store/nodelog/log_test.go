@@ -1,0 +1,504 @@
+package nodelog
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+)
+
+func nodeKey(prefix string, version uint64, nonce uint32) []byte {
+	return appendKey(nil, prefix, version, nonce)
+}
+
+func open(t *testing.T, dir string, opts Options) *Log {
+	t.Helper()
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func write(t *testing.T, l *Log, sync bool, ops func(b *Batch)) {
+	t.Helper()
+	b := l.NewBatch()
+	defer b.Close()
+	ops(b)
+	var err error
+	if sync {
+		err = b.WriteSync()
+	} else {
+		err = b.Write()
+	}
+	if err != nil {
+		t.Fatalf("write: %v", err)
+	}
+}
+
+func mustGet(t *testing.T, l *Log, key []byte) []byte {
+	t.Helper()
+	v, err := l.Get(key)
+	if err != nil {
+		t.Fatalf("Get(%x): %v", key, err)
+	}
+	return v
+}
+
+// model is what the log should hold.
+type model map[string][]byte
+
+func (m model) sortedKeys() []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func collect(t *testing.T, l *Log, start, end []byte, reverse bool) (keys []string, values [][]byte) {
+	t.Helper()
+	var it interface {
+		Valid() bool
+		Next()
+		Key() []byte
+		Value() []byte
+		Error() error
+		Close() error
+	}
+	var err error
+	if reverse {
+		it, err = l.ReverseIterator(start, end)
+	} else {
+		it, err = l.Iterator(start, end)
+	}
+	if err != nil {
+		t.Fatalf("iterator [%x, %x): %v", start, end, err)
+	}
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		keys = append(keys, string(it.Key()))
+		values = append(values, it.Value())
+	}
+	if err := it.Error(); err != nil {
+		t.Fatalf("iterator: %v", err)
+	}
+	return keys, values
+}
+
+// randomBound returns a bound near the model's keys: a key, a key cut or
+// extended, a bare prefix, or nil.
+func randomBound(rng *rand.Rand, prefixes []string) []byte {
+	p := prefixes[rng.IntN(len(prefixes))]
+	k := nodeKey(p, uint64(rng.IntN(12)), uint32(rng.IntN(12)))
+	switch rng.IntN(6) {
+	case 0:
+		return nil
+	case 1:
+		return k[:len(p)+rng.IntN(suffixLen)] // cut inside the version or nonce
+	case 2:
+		return append(k, byte(rng.Uint32())) // longer than a key
+	case 3:
+		return []byte(p[:1+rng.IntN(len(p)-1)]) // a piece of the prefix
+	default:
+		return k
+	}
+}
+
+// check compares every read of l with m.
+func check(t *testing.T, rng *rand.Rand, l *Log, m model, prefixes []string) {
+	t.Helper()
+	keys := m.sortedKeys()
+	for _, k := range keys {
+		if v := mustGet(t, l, []byte(k)); !bytes.Equal(v, m[k]) || v == nil {
+			t.Fatalf("Get(%x) = %x, want %x", k, v, m[k])
+		}
+	}
+	for i := 0; i < 50; i++ {
+		absent := nodeKey(prefixes[rng.IntN(len(prefixes))], uint64(rng.IntN(12)), uint32(rng.IntN(12)))
+		_, want := m[string(absent)]
+		if has, err := l.Has(absent); err != nil || has != want {
+			t.Fatalf("Has(%x) = %v, %v; want %v", absent, has, err, want)
+		}
+		if v := mustGet(t, l, absent); (v != nil) != want {
+			t.Fatalf("Get(%x) = %x; want present=%v", absent, v, want)
+		}
+	}
+	for i := 0; i < 40; i++ {
+		start, end := randomBound(rng, prefixes), randomBound(rng, prefixes)
+		var want []string
+		for _, k := range keys {
+			if (start == nil || k >= string(start)) && (end == nil || k < string(end)) {
+				want = append(want, k)
+			}
+		}
+		for _, reverse := range []bool{false, true} {
+			got, values := collect(t, l, start, end, reverse)
+			w := slices.Clone(want)
+			if reverse {
+				slices.Reverse(w)
+			}
+			if !slices.Equal(got, w) {
+				t.Fatalf("iterator [%x, %x) reverse=%v:\n got %x\nwant %x", start, end, reverse, got, w)
+			}
+			for j, k := range got {
+				if !bytes.Equal(values[j], m[k]) {
+					t.Fatalf("iterator value of %x = %x, want %x", k, values[j], m[k])
+				}
+			}
+		}
+	}
+}
+
+// TestAgainstModel runs random batches of writes and deletes over three
+// prefixes, reopening the log now and then, and checks every read against
+// a map.
+func TestAgainstModel(t *testing.T) {
+	prefixes := []string{"t/aml/s", "t/wallet/s", "t/credit/s"}
+	for seed := int64(1); seed <= 12; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(seed), 0))
+			dir := t.TempDir()
+			opts := Options{SegmentSize: int64(64 + rng.IntN(4096))} // many segments
+			l, err := Open(dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := model{}
+			for round := 0; round < 30; round++ {
+				b := l.NewBatchWithChunk(1 + rng.IntN(512))
+				for i := rng.IntN(40); i > 0; i-- {
+					k := nodeKey(prefixes[rng.IntN(len(prefixes))], uint64(rng.IntN(12)), uint32(rng.IntN(12)))
+					if rng.IntN(3) == 0 {
+						if err := b.Delete(k); err != nil {
+							t.Fatal(err)
+						}
+						delete(m, string(k))
+						continue
+					}
+					v := make([]byte, rng.IntN(100))
+					for j := range v {
+						v[j] = byte(rng.Uint32())
+					}
+					if err := b.Set(k, v); err != nil {
+						t.Fatal(err)
+					}
+					m[string(k)] = v
+				}
+				if err := b.Write(); err != nil {
+					t.Fatal(err)
+				}
+				check(t, rng, l, m, prefixes)
+				if rng.IntN(5) == 0 {
+					if err := l.Close(); err != nil {
+						t.Fatal(err)
+					}
+					if l, err = Open(dir, opts); err != nil {
+						t.Fatal(err)
+					}
+					check(t, rng, l, m, prefixes)
+				}
+			}
+			st := l.Stats()
+			live := 0
+			for range m {
+				live++
+			}
+			if st.LiveRecords != live || st.LiveBytes > st.Bytes || st.Segments < 2 {
+				t.Fatalf("Stats = %+v, want %d live records in several segments", st, live)
+			}
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// lastSegment returns the path and contents of dir's last segment.
+func lastSegment(t *testing.T, dir string) (string, []byte) {
+	t.Helper()
+	ids, err := segmentIDs(dir)
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("segments: %v %v", ids, err)
+	}
+	path := filepath.Join(dir, segmentName(ids[len(ids)-1]))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, data
+}
+
+// TestTornTail: a crash can leave the last segment ending inside a record,
+// or with a record whose bytes did not all reach the disk. Open cuts the
+// segment there, keeps what came before and writes on after it.
+func TestTornTail(t *testing.T) {
+	k1, k2, k3 := nodeKey("t/w/s", 5, 1), nodeKey("t/w/s", 5, 2), nodeKey("t/w/s", 6, 1)
+	for _, tc := range []struct {
+		name  string
+		spoil func(data []byte) []byte
+	}{
+		{"cut in the header", func(d []byte) []byte { return d[:len(d)-len(appendRecord(nil, opPut, k2, []byte("two")))+3] }},
+		{"cut in the value", func(d []byte) []byte { return d[:len(d)-1] }},
+		{"bytes changed", func(d []byte) []byte { d[len(d)-2] ^= 0xff; return d }},
+		{"zeros appended", func(d []byte) []byte { return append(d, make([]byte, 100)...) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			l := open(t, dir, Options{})
+			write(t, l, true, func(b *Batch) { b.Set(k1, []byte("one")) })
+			write(t, l, true, func(b *Batch) { b.Set(k2, []byte("two")) })
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			path, data := lastSegment(t, dir)
+			if err := os.WriteFile(path, tc.spoil(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+
+			l = open(t, dir, Options{})
+			if v := mustGet(t, l, k1); string(v) != "one" {
+				t.Fatalf("Get(k1) = %q after the cut, want one", v)
+			}
+			if tc.name != "zeros appended" {
+				if v := mustGet(t, l, k2); v != nil {
+					t.Fatalf("Get(k2) = %q: the damaged record was kept", v)
+				}
+			}
+			write(t, l, true, func(b *Batch) { b.Set(k3, []byte("three")) })
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			l = open(t, dir, Options{})
+			if v := mustGet(t, l, k3); string(v) != "three" {
+				t.Fatalf("Get(k3) = %q after reopening, want three", v)
+			}
+		})
+	}
+}
+
+// TestDamageBeforeTheLastSegment: a segment before the last was synced
+// before the next began, so damage there is corruption, not a crash.
+func TestDamageBeforeTheLastSegment(t *testing.T) {
+	dir := t.TempDir()
+	l := open(t, dir, Options{SegmentSize: 100})
+	for i := uint32(1); i <= 5; i++ {
+		write(t, l, false, func(b *Batch) { b.Set(nodeKey("t/w/s", 1, i), bytes.Repeat([]byte{byte(i)}, 60)) })
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	first := filepath.Join(dir, segmentName(1))
+	data, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-1] ^= 1
+	if err := os.WriteFile(first, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, Options{SegmentSize: 100}); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Open = %v, want ErrCorrupt", err)
+	}
+}
+
+// TestRollInterrupted: a crash right after a new segment's file was
+// created leaves it shorter than its header.
+func TestRollInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	l := open(t, dir, Options{})
+	k := nodeKey("t/w/s", 1, 1)
+	write(t, l, true, func(b *Batch) { b.Set(k, []byte("v")) })
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, segmentName(2)), segmentMagic[:3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l = open(t, dir, Options{})
+	k2 := nodeKey("t/w/s", 2, 1)
+	write(t, l, true, func(b *Batch) { b.Set(k2, []byte("w")) })
+	if string(mustGet(t, l, k)) != "v" || string(mustGet(t, l, k2)) != "w" {
+		t.Fatal("records lost around an interrupted roll")
+	}
+}
+
+func TestRefusedInput(t *testing.T) {
+	l := open(t, t.TempDir(), Options{})
+	good := nodeKey("t/w/s", 1, 1)
+	for _, tc := range []struct {
+		name string
+		op   func(b *Batch) error
+		want error
+	}{
+		{"short key", func(b *Batch) error { return b.Set(good[:12], []byte("v")) }, ErrKeyShape},
+		{"nonce too large", func(b *Batch) error { return b.Set(nodeKey("t/w/s", 1, maxNonce+1), []byte("v")) }, ErrKeyShape},
+		{"nil value", func(b *Batch) error { return b.Set(good, nil) }, ErrNilValue},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := l.NewBatch()
+			defer b.Close()
+			if err := b.Set(good, []byte("kept?")); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.op(b); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if err := b.Write(); !errors.Is(err, tc.want) {
+				t.Fatalf("Write after a refused update = %v, want %v", err, tc.want)
+			}
+			if v := mustGet(t, l, good); v != nil {
+				t.Fatalf("a poisoned batch wrote %q", v)
+			}
+		})
+	}
+	// A prefix that is a proper prefix of one the log holds is refused at
+	// Write, and the batch writes nothing.
+	write(t, l, false, func(b *Batch) { b.Set(nodeKey("t/wallet/s", 1, 1), []byte("v")) })
+	b := l.NewBatch()
+	b.Set(nodeKey("t/other/s", 1, 1), []byte("v"))
+	b.Set(nodeKey("t/wallet/", 1, 1), []byte("v"))
+	if err := b.Write(); !errors.Is(err, ErrPrefixConflict) {
+		t.Fatalf("Write = %v, want ErrPrefixConflict", err)
+	}
+	if v := mustGet(t, l, nodeKey("t/other/s", 1, 1)); v != nil {
+		t.Fatal("a refused batch wrote part of itself")
+	}
+	if _, err := l.Get(good[:5]); !errors.Is(err, ErrKeyShape) {
+		t.Fatalf("Get(short key) = %v, want ErrKeyShape", err)
+	}
+	if _, err := l.Iterator([]byte{}, nil); err == nil {
+		t.Fatal("Iterator with an empty bound: no error")
+	}
+}
+
+func TestBatchLifecycle(t *testing.T) {
+	l := open(t, t.TempDir(), Options{})
+	k := nodeKey("t/w/s", 3, 7)
+	b := l.NewBatchWithChunk(64)
+	for i := uint32(1); i <= 10; i++ {
+		if err := b.Set(nodeKey("t/w/s", 3, i), []byte("0123456789")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Chunks are written as they fill: the first records are visible.
+	if v := mustGet(t, l, nodeKey("t/w/s", 3, 1)); v == nil {
+		t.Fatal("a full chunk was not written before Write")
+	}
+	if n, err := b.GetByteSize(); err != nil || n != 10*len(appendRecord(nil, opPut, k, []byte("0123456789"))) {
+		t.Fatalf("GetByteSize = %d, %v", n, err)
+	}
+	if err := b.WriteSync(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Set(k, []byte("x")); !errors.Is(err, ErrBatchClosed) {
+		t.Fatalf("Set after Write = %v, want ErrBatchClosed", err)
+	}
+	if err := b.Write(); !errors.Is(err, ErrBatchClosed) {
+		t.Fatalf("second Write = %v, want ErrBatchClosed", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustGet(t, l, nodeKey("t/w/s", 3, 10)); string(v) != "0123456789" {
+		t.Fatalf("last record = %q", v)
+	}
+	// Closed without Write: the unwritten records are dropped.
+	b = l.NewBatch()
+	b.Set(nodeKey("t/w/s", 4, 1), []byte("dropped"))
+	b.Close()
+	if v := mustGet(t, l, nodeKey("t/w/s", 4, 1)); v != nil {
+		t.Fatalf("a closed batch wrote %q", v)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Get(k); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Get after Close = %v, want ErrClosed", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("second Close = %v", err)
+	}
+}
+
+// TestReadsBesideWrites runs readers and an iterator over written versions
+// while a writer adds new ones (run with -race).
+func TestReadsBesideWrites(t *testing.T) {
+	l := open(t, t.TempDir(), Options{SegmentSize: 4096})
+	value := func(v uint64, n uint32) []byte { return binary.BigEndian.AppendUint32([]byte(fmt.Sprint(v)), n) }
+	write(t, l, false, func(b *Batch) {
+		for n := uint32(1); n <= 20; n++ {
+			b.Set(nodeKey("t/w/s", 1, n), value(1, n))
+		}
+	})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for v := uint64(2); v <= 60; v++ {
+			b := l.NewBatchWithChunk(256)
+			for n := uint32(1); n <= 20; n++ {
+				b.Set(nodeKey("t/w/s", v, n), value(v, n))
+			}
+			if err := b.Write(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for r := 0; r < 2; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 300; i++ {
+				n := uint32(1 + i%20)
+				if v, err := l.Get(nodeKey("t/w/s", 1, n)); err != nil || !bytes.Equal(v, value(1, n)) {
+					t.Errorf("Get = %x, %v", v, err)
+					return
+				}
+				it, err := l.Iterator(nodeKey("t/w/s", 1, 0), nodeKey("t/w/s", 2, 0))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				count := 0
+				for ; it.Valid(); it.Next() {
+					count++
+				}
+				it.Close()
+				if count != 20 {
+					t.Errorf("iterated %d records of version 1, want 20", count)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestStatsAfterDeletes(t *testing.T) {
+	l := open(t, t.TempDir(), Options{})
+	write(t, l, false, func(b *Batch) {
+		for n := uint32(1); n <= 4; n++ {
+			b.Set(nodeKey("t/w/s", 1, n), make([]byte, 50))
+		}
+	})
+	full := l.Stats()
+	write(t, l, false, func(b *Batch) {
+		b.Delete(nodeKey("t/w/s", 1, 1))
+		b.Delete(nodeKey("t/w/s", 1, 9)) // absent: a no-op
+	})
+	st := l.Stats()
+	rec := int64(len(appendRecord(nil, opPut, nodeKey("t/w/s", 1, 1), make([]byte, 50))))
+	if st.LiveRecords != 3 || st.LiveBytes != full.LiveBytes-rec || st.Bytes <= full.Bytes {
+		t.Fatalf("Stats after a delete = %+v (before %+v)", st, full)
+	}
+}
