@@ -11,9 +11,6 @@
 // node's CPU (docs/performance.md, "A log for the trees' nodes").
 //
 // The store does not use the log yet: it still keeps its nodes in Badger.
-// Before it can, the log must reclaim the space of deleted records (see
-// Space), and the store must route node keys here and read the nodes an
-// older node wrote to Badger.
 //
 // # Keys
 //
@@ -46,11 +43,16 @@
 // and damage in any earlier segment, which was synced before the next one
 // began, is reported as ErrCorrupt.
 //
-// Concurrency. All methods are safe for concurrent use. An iterator walks
+// Concurrency. All methods are safe for concurrent use; Compact and a
+// checkpoint hold off writers and readers while they work. An iterator walks
 // the index as it is when it reaches each key; as IAVL's db.DB requires of
 // its callers, nothing may be written within an iterator's domain while
 // it is open.
 //
-// Space. A deleted record's bytes stay in its segment: Stats reports the
-// live share of the log, and nothing reclaims the rest yet.
+// Space. A deleted record's bytes stay in its segment until Compact copies
+// the segment's live records forward and deletes it. Compact works in steps
+// of a bounded size and ends each pass with a checkpoint: the index written
+// whole, so that Open loads it and replays only the records after it, and
+// no segment before it is read again except for the records the index
+// points at. Stats reports the log's size and its live share.
 package nodelog

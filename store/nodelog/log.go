@@ -67,6 +67,11 @@ type Log struct {
 	dirDirty bool       // a segment was created since the last sync
 	trees    map[string]*treeIndex
 	prefixes []string // the trees' prefixes, sorted
+	// checkpoint is where the last checkpoint's index ends: Open replays
+	// the records after it.
+	checkpoint position
+	// compaction is the state of a compaction under way (Compact).
+	compaction compaction
 
 	// buffers holds batches' record buffers for reuse: a node makes a
 	// batch per tree per block, and memory it reuses costs no page
@@ -108,21 +113,9 @@ func Open(dir string, opts Options) (*Log, error) {
 		return nil, err
 	}
 	l := &Log{dir: dir, opts: opts, segs: make(map[uint32]*segment), trees: make(map[string]*treeIndex)}
-	for i, id := range ids {
-		if err := l.load(id, i == len(ids)-1); err != nil {
-			l.closeFiles()
-			return nil, err
-		}
-	}
-	if l.active == nil {
-		if err := l.newSegment(1); err != nil {
-			l.closeFiles()
-			return nil, err
-		}
-		if err := l.Sync(); err != nil {
-			l.closeFiles()
-			return nil, err
-		}
+	if err := l.open(ids); err != nil {
+		l.closeFiles()
+		return nil, err
 	}
 	return l, nil
 }
@@ -151,36 +144,81 @@ func segmentIDs(dir string) ([]uint32, error) {
 
 func segmentName(id uint32) string { return fmt.Sprintf("%08d%s", id, segmentSuffix) }
 
-// load reads segment id into the index; last marks the log's last
-// segment, which becomes the active one.
-func (l *Log) load(id uint32, last bool) error {
-	path := filepath.Join(l.dir, segmentName(id))
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+// open loads the checkpoint, opens the segments ids and replays those
+// after the checkpoint's position.
+func (l *Log) open(ids []uint32) error {
+	pos, hasCheckpoint, err := l.readCheckpoint()
 	if err != nil {
-		return fmt.Errorf("nodelog: %w", err)
+		return err
 	}
-	s := &segment{id: id, f: f}
-	l.segs[id] = s
+	for _, id := range ids {
+		path := filepath.Join(l.dir, segmentName(id))
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("nodelog: %w", err)
+		}
+		l.segs[id] = &segment{id: id, f: f}
+		fi, err := f.Stat()
+		if err != nil {
+			return fmt.Errorf("nodelog: %w", err)
+		}
+		l.segs[id].size = fi.Size()
+	}
+	if hasCheckpoint && l.segs[pos.seg] == nil {
+		return fmt.Errorf("%w: the checkpoint's segment %d is missing", ErrCorrupt, pos.seg)
+	}
+	if err := l.countLive(); err != nil {
+		return err
+	}
+	l.checkpoint = pos
+	for i, id := range ids {
+		if id < pos.seg {
+			continue
+		}
+		start := int64(len(segmentMagic))
+		if id == pos.seg {
+			start = int64(pos.off)
+		}
+		if err := l.replay(l.segs[id], start, i == len(ids)-1); err != nil {
+			return err
+		}
+	}
+	if len(ids) > 0 {
+		l.active = l.segs[ids[len(ids)-1]]
+		return nil
+	}
+	if err := l.newSegment(1); err != nil {
+		return err
+	}
+	return syncAll(l.dir, l.unsynced, true)
+}
+
+// replay reads the records of s from offset start into the index; last
+// marks the log's last segment, the only one a crash can have cut short.
+func (l *Log) replay(s *segment, start int64, last bool) error {
+	path := filepath.Join(l.dir, segmentName(s.id))
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("nodelog: %w", err)
 	}
 	if len(data) < len(segmentMagic) {
-		if !last {
+		if !last || start > int64(len(segmentMagic)) {
 			return fmt.Errorf("%w: segment %s is %d bytes, shorter than its header", ErrCorrupt, path, len(data))
 		}
 		// Created by a roll the crash interrupted: begin it again.
-		if err := writeHeader(f); err != nil {
+		if err := writeHeader(s.f); err != nil {
 			return err
 		}
 		s.size = int64(len(segmentMagic))
-		l.active = s
 		return nil
 	}
 	if !bytes.Equal(data[:len(segmentMagic)], segmentMagic) {
 		return fmt.Errorf("%w: %s does not begin with %q", ErrCorrupt, path, segmentMagic)
 	}
-	off := len(segmentMagic)
+	if start > int64(len(data)) {
+		return fmt.Errorf("%w: segment %s is %d bytes, shorter than the checkpoint's position %d", ErrCorrupt, path, len(data), start)
+	}
+	off := int(start)
 	for off < len(data) {
 		n, err := recordLen(data[off:])
 		if err == nil && off+n > len(data) {
@@ -191,17 +229,17 @@ func (l *Log) load(id uint32, last bool) error {
 			r, err = decodeRecord(data[off : off+n])
 		}
 		if err == nil {
-			err = l.apply(r, loc{seg: id, off: uint32(off), n: uint32(n)})
+			err = l.apply(r, loc{seg: s.id, off: uint32(off), n: uint32(n)})
 		}
 		if err != nil {
 			if !last {
 				return fmt.Errorf("%w: segment %s at offset %d: %v", ErrCorrupt, path, off, err)
 			}
 			// A write the crash cut short; nothing after it was synced.
-			if err := f.Truncate(int64(off)); err != nil {
+			if err := s.f.Truncate(int64(off)); err != nil {
 				return fmt.Errorf("nodelog: cut %s at its damaged tail (offset %d): %w", path, off, err)
 			}
-			if err := f.Sync(); err != nil {
+			if err := s.f.Sync(); err != nil {
 				return fmt.Errorf("nodelog: %w", err)
 			}
 			break
@@ -209,9 +247,6 @@ func (l *Log) load(id uint32, last bool) error {
 		off += n
 	}
 	s.size = int64(off)
-	if last {
-		l.active = s
-	}
 	return nil
 }
 
@@ -362,6 +397,11 @@ func (l *Log) write(buf []byte) error {
 	if l.closed {
 		return ErrClosed
 	}
+	return l.writeLocked(buf)
+}
+
+// writeLocked is write for callers that hold l.mu.
+func (l *Log) writeLocked(buf []byte) error {
 	// Check every key before writing, so that a refused one writes nothing.
 	for off := 0; off < len(buf); {
 		n, _ := recordLen(buf[off:])

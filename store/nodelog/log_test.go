@@ -197,6 +197,12 @@ func TestAgainstModel(t *testing.T) {
 					t.Fatal(err)
 				}
 				check(t, rng, l, m, prefixes)
+				if rng.IntN(3) == 0 {
+					if err := l.Compact(int64(1 + rng.IntN(8192))); err != nil {
+						t.Fatal(err)
+					}
+					check(t, rng, l, m, prefixes)
+				}
 				if rng.IntN(5) == 0 {
 					if err := l.Close(); err != nil {
 						t.Fatal(err)
@@ -500,5 +506,128 @@ func TestStatsAfterDeletes(t *testing.T) {
 	rec := int64(len(appendRecord(nil, opPut, nodeKey("t/w/s", 1, 1), make([]byte, 50))))
 	if st.LiveRecords != 3 || st.LiveBytes != full.LiveBytes-rec || st.Bytes <= full.Bytes {
 		t.Fatalf("Stats after a delete = %+v (before %+v)", st, full)
+	}
+}
+
+// compactFully calls Compact until no segment but the active one is at
+// least half dead, and fails if that takes too many calls.
+func compactFully(t *testing.T, l *Log, budget int64) {
+	t.Helper()
+	for i := 0; i < 10000; i++ {
+		if err := l.Compact(budget); err != nil {
+			t.Fatal(err)
+		}
+		l.mu.RLock()
+		idle := len(l.compaction.victims) == 0 && len(l.pickVictims()) == 0 && !l.hasEmptySegment()
+		l.mu.RUnlock()
+		if idle {
+			return
+		}
+	}
+	t.Fatal("Compact did not finish")
+}
+
+// TestCompactionReclaimsSpace deletes most records, compacts in small
+// steps with a reopen in the middle, and checks that the records left
+// read back and that the log shrank to about what they take.
+func TestCompactionReclaimsSpace(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{SegmentSize: 4096}
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := model{}
+	value := func(v uint64, n uint32) []byte { return bytes.Repeat([]byte{byte(v), byte(n)}, 20) }
+	for v := uint64(1); v <= 40; v++ {
+		b := l.NewBatch()
+		for n := uint32(1); n <= 30; n++ {
+			k := nodeKey("t/w/s", v, n)
+			b.Set(k, value(v, n))
+			m[string(k)] = value(v, n)
+		}
+		// Prune as IAVL does: the versions before the last three lose
+		// all but every tenth node.
+		if v > 3 {
+			for n := uint32(1); n <= 30; n++ {
+				if n%10 != 0 {
+					k := nodeKey("t/w/s", v-3, n)
+					b.Delete(k)
+					delete(m, string(k))
+				}
+			}
+		}
+		if err := b.Write(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := l.Stats()
+	// A few steps, then a crash-like reopen before the checkpoint.
+	for i := 0; i < 3; i++ {
+		if err := l.Compact(300); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = Open(dir, opts); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	check(t, rng, l, m, []string{"t/w/s"})
+	compactFully(t, l, 1000)
+	check(t, rng, l, m, []string{"t/w/s"})
+	after := l.Stats()
+	if after.LiveRecords != len(m) || after.Segments >= before.Segments || after.Bytes > 2*after.LiveBytes+2*opts.SegmentSize {
+		t.Fatalf("after compaction %+v (before %+v): the dead records' space was not reclaimed", after, before)
+	}
+	for _, s := range l.segs {
+		if s != l.active && 2*s.live <= s.size-int64(len(segmentMagic)) {
+			t.Fatalf("segment %d is still at least half dead: %d live of %d bytes", s.id, s.live, s.size)
+		}
+	}
+	// The checkpoint and the records after it rebuild the same index.
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = Open(dir, opts); err != nil {
+		t.Fatal(err)
+	}
+	check(t, rng, l, m, []string{"t/w/s"})
+	if got := l.Stats(); got != after {
+		t.Fatalf("Stats after reopening = %+v, want %+v", got, after)
+	}
+}
+
+// TestCheckpointDamage: a checkpoint is written whole and renamed into
+// place, so a damaged one is corruption.
+func TestCheckpointDamage(t *testing.T) {
+	dir := t.TempDir()
+	l := open(t, dir, Options{SegmentSize: 256})
+	for v := uint64(1); v <= 20; v++ {
+		write(t, l, false, func(b *Batch) {
+			b.Set(nodeKey("t/w/s", v, 1), make([]byte, 40))
+			if v > 1 {
+				b.Delete(nodeKey("t/w/s", v-1, 1))
+			}
+		})
+	}
+	compactFully(t, l, 1<<20)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, checkpointName)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no checkpoint after compaction: %v", err)
+	}
+	data[len(checkpointMagic)+2] ^= 1
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, Options{SegmentSize: 256}); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Open with a damaged checkpoint = %v, want ErrCorrupt", err)
 	}
 }

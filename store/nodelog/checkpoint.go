@@ -1,0 +1,241 @@
+package nodelog
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// A checkpoint is the whole index written to a file, with the position in
+// the log up to which it holds every record: Open loads it and replays
+// only the records after that position. Records before the position that
+// the index does not point at are never read again, so the segments that
+// hold nothing else can be deleted (Compact).
+//
+// The file is
+//
+//	magic      "NODEIDX1"
+//	position   segment (4 bytes), offset (4 bytes)
+//	prefixes   count (4 bytes), then each: length (2 bytes), bytes,
+//	           versions: count (4 bytes), then each: version (8 bytes),
+//	           records: count (4 bytes), then each: nonce, segment,
+//	           offset, length (4 bytes each)
+//	crc        CRC-32C of everything before it (4 bytes)
+//
+// all integers big-endian. It is written to a temporary file, synced and
+// renamed over the last one, so a crash leaves one or the other whole.
+const (
+	checkpointName = "checkpoint.idx"
+	checkpointTemp = checkpointName + ".tmp"
+)
+
+var checkpointMagic = []byte("NODEIDX1")
+
+// position is a place in the log: a segment and an offset in it.
+type position struct{ seg, off uint32 }
+
+// writeCheckpoint syncs the log and writes the index as a checkpoint at
+// the end of the active segment. Callers hold l.mu.
+func (l *Log) writeCheckpoint() error {
+	if err := syncAll(l.dir, l.unsynced, l.dirDirty); err != nil {
+		return err
+	}
+	l.unsynced, l.dirDirty = nil, false
+	pos := position{seg: l.active.id, off: uint32(l.active.size)}
+
+	tmp := filepath.Join(l.dir, checkpointTemp)
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("nodelog: checkpoint: %w", err)
+	}
+	defer f.Close()
+	crc := crc32.New(castagnoli)
+	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
+	var b []byte
+	put := func(p []byte) { w.Write(p) } // errors surface at Flush
+	b = append(b[:0], checkpointMagic...)
+	b = binary.BigEndian.AppendUint32(b, pos.seg)
+	b = binary.BigEndian.AppendUint32(b, pos.off)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(l.prefixes)))
+	put(b)
+	for _, p := range l.prefixes {
+		t := l.trees[p]
+		versions := t.sortedVersions()
+		b = binary.BigEndian.AppendUint16(b[:0], uint16(len(p)))
+		b = append(b, p...)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(versions)))
+		put(b)
+		for _, v := range versions {
+			vx := t.versions[v]
+			b = binary.BigEndian.AppendUint64(b[:0], v)
+			b = binary.BigEndian.AppendUint32(b, uint32(vx.live))
+			put(b)
+			for nonce, at := range vx.locs {
+				if at.n == 0 {
+					continue
+				}
+				b = binary.BigEndian.AppendUint32(b[:0], uint32(nonce))
+				b = binary.BigEndian.AppendUint32(b, at.seg)
+				b = binary.BigEndian.AppendUint32(b, at.off)
+				b = binary.BigEndian.AppendUint32(b, at.n)
+				put(b)
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("nodelog: checkpoint: %w", err)
+	}
+	if _, err := f.Write(binary.BigEndian.AppendUint32(nil, crc.Sum32())); err != nil {
+		return fmt.Errorf("nodelog: checkpoint: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("nodelog: checkpoint: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(l.dir, checkpointName)); err != nil {
+		return fmt.Errorf("nodelog: checkpoint: %w", err)
+	}
+	if err := syncAll(l.dir, nil, true); err != nil {
+		return err
+	}
+	l.checkpoint = pos
+	return nil
+}
+
+// readCheckpoint loads the checkpoint of dir into l's index and returns
+// its position; with no checkpoint (found false), it returns the log's
+// beginning.
+func (l *Log) readCheckpoint() (pos position, found bool, err error) {
+	start := position{seg: 1, off: uint32(len(segmentMagic))}
+	path := filepath.Join(l.dir, checkpointName)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return start, false, nil
+	}
+	if err != nil {
+		return start, false, fmt.Errorf("nodelog: %w", err)
+	}
+	bad := func(what string) (position, bool, error) {
+		return start, true, fmt.Errorf("%w: checkpoint %s: %s", ErrCorrupt, path, what)
+	}
+	if len(data) < len(checkpointMagic)+12+4 || !bytes.Equal(data[:len(checkpointMagic)], checkpointMagic) {
+		return bad("no header")
+	}
+	body := data[:len(data)-4]
+	if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(data[len(data)-4:]) {
+		return bad("CRC mismatch")
+	}
+	r := body[len(checkpointMagic):]
+	next := func(n int) []byte {
+		if len(r) < n {
+			return nil
+		}
+		b := r[:n]
+		r = r[n:]
+		return b
+	}
+	u32 := func() (uint32, bool) {
+		b := next(4)
+		if b == nil {
+			return 0, false
+		}
+		return binary.BigEndian.Uint32(b), true
+	}
+	seg, ok1 := u32()
+	off, ok2 := u32()
+	prefixes, ok3 := u32()
+	if !ok1 || !ok2 || !ok3 {
+		return bad("truncated")
+	}
+	for range prefixes {
+		lb := next(2)
+		if lb == nil {
+			return bad("truncated")
+		}
+		p := next(int(binary.BigEndian.Uint16(lb)))
+		versions, ok := u32()
+		if p == nil || !ok {
+			return bad("truncated")
+		}
+		t, err := l.tree(p, true)
+		if err != nil {
+			return bad(err.Error())
+		}
+		for range versions {
+			vb := next(8)
+			count, ok := u32()
+			if vb == nil || !ok {
+				return bad("truncated")
+			}
+			version := binary.BigEndian.Uint64(vb)
+			for range count {
+				e := next(16)
+				if e == nil {
+					return bad("truncated")
+				}
+				nonce := binary.BigEndian.Uint32(e)
+				at := loc{seg: binary.BigEndian.Uint32(e[4:]), off: binary.BigEndian.Uint32(e[8:]), n: binary.BigEndian.Uint32(e[12:])}
+				if nonce > maxNonce || at.n == 0 {
+					return bad(fmt.Sprintf("record (%d, %d) out of range", version, nonce))
+				}
+				t.set(version, nonce, at)
+			}
+		}
+	}
+	if len(r) != 0 {
+		return bad("trailing bytes")
+	}
+	return position{seg: seg, off: off}, true, nil
+}
+
+// countLive sets each segment's live bytes from the index, and checks that
+// every record the index points at lies within its segment.
+func (l *Log) countLive() error {
+	for _, p := range l.prefixes {
+		for _, vx := range l.trees[p].versions {
+			for _, at := range vx.locs {
+				if at.n == 0 {
+					continue
+				}
+				s := l.segs[at.seg]
+				if s == nil || int64(at.off)+int64(at.n) > s.size {
+					return fmt.Errorf("%w: the checkpoint points at segment %d offset %d, which the log does not hold", ErrCorrupt, at.seg, at.off)
+				}
+				s.live += int64(at.n)
+			}
+		}
+	}
+	return nil
+}
+
+// replayBytes is how much of the log Open would replay after the
+// checkpoint. Callers hold l.mu.
+func (l *Log) replayBytes() int64 {
+	var n int64
+	for id, s := range l.segs {
+		switch {
+		case id > l.checkpoint.seg:
+			n += s.size
+		case id == l.checkpoint.seg:
+			n += s.size - int64(l.checkpoint.off)
+		}
+	}
+	return n
+}
+
+// sortedSegmentIDs returns the ids of the log's segments, ascending.
+// Callers hold l.mu.
+func (l *Log) sortedSegmentIDs() []uint32 {
+	ids := make([]uint32, 0, len(l.segs))
+	for id := range l.segs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
