@@ -10,13 +10,13 @@ import (
 	"sync"
 	"time"
 
-	corestore "cosmossdk.io/core/store"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	"github.com/cosmos/iavl"
 	dbm "github.com/cosmos/iavl/db"
 
 	"github.com/ledgerd/ledgerd/store/badgerdb"
 	"github.com/ledgerd/ledgerd/store/commitinfo"
+	"github.com/ledgerd/ledgerd/store/nodelog"
 )
 
 // Options configures Open.
@@ -64,7 +64,7 @@ const mountPrefix = "m/"
 var ErrNotMounted = errors.New("store: store not in the state")
 
 // Store is the ledger's state: one IAVL tree per module on one Badger
-// database.
+// database, the trees' nodes in a node log beside it (nodes.go).
 //
 // A store named at Open but absent from a database that has commits is not
 // mounted: it is not part of the app hash, reads of it see nothing and
@@ -77,8 +77,13 @@ var ErrNotMounted = errors.New("store: store not in the state")
 // with each other. LastCommit, Durable and Version are safe to call from any
 // goroutine at any time.
 type Store struct {
-	db    *badgerdb.DB
-	names []string
+	db *badgerdb.DB
+	// log holds the trees' nodes (nil in memory, where Badger keeps
+	// them); legacyNodes marks a database with nodes in Badger as well,
+	// written before the log.
+	log         *nodelog.Log
+	legacyNodes bool
+	names       []string
 	// trees[i] is nil while names[i] is not mounted; first[i] is the
 	// first version of a mounted tree (1 for the stores of genesis), and
 	// mounting[i] marks a Mount not yet committed. trees and first change
@@ -129,6 +134,12 @@ func Open(opts Options, names []string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, names: names, opts: opts, flushThreshold: flushThreshold(opts.Badger)}
+	if !opts.InMemory && !opts.Badger.InMemory && !nodesInBadger {
+		if s.log, s.legacyNodes, err = openNodeLog(db, opts.Dir, names); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	for range names {
 		s.values = append(s.values, newValueCache(opts.ValueCacheEntries))
 	}
@@ -136,7 +147,7 @@ func Open(opts Options, names []string) (*Store, error) {
 		s.encoded = iavl.NewEncodedNodeCache(opts.EncodedCacheMB << 20)
 	}
 	if err := s.load(); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -237,7 +248,7 @@ func (s *Store) newTree(name string, first int64) *iavl.MutableTree {
 	if s.encoded != nil {
 		opts = append(opts, iavl.EncodedNodeCacheOption(s.encoded, uint32(slices.Index(s.names, name))))
 	}
-	return iavl.NewMutableTree(prefixDB{dbm.NewPrefixDB(treeDB{s.db}, []byte("t/"+name+"/"))}, s.opts.CacheNodes,
+	return iavl.NewMutableTree(prefixDB{dbm.NewPrefixDB(treeDB{s.db, s.log, s.legacyNodes}, []byte(treePrefix(name)))}, s.opts.CacheNodes,
 		true, iavl.NewNopLogger(), opts...)
 }
 
@@ -482,6 +493,11 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 	if err := s.prune(height); err != nil {
 		return id, err
 	}
+	if s.log != nil {
+		if err := s.log.Compact(nodeLogCompactBudget); err != nil {
+			return id, fmt.Errorf("store: compact the node log: %w", err)
+		}
+	}
 	return id, nil
 }
 
@@ -541,8 +557,14 @@ func (s *Store) reloadedAfterFirstCommit(i int) bool {
 }
 
 // writeCommitRecord records height and blockTime as the last commit and
-// syncs the database.
+// syncs the database, after the node log: no commit record may name
+// nodes a crash could still lose.
 func (s *Store) writeCommitRecord(height int64, blockTime time.Time) error {
+	if s.log != nil {
+		if err := s.log.Sync(); err != nil {
+			return fmt.Errorf("store: sync the node log: %w", err)
+		}
+	}
 	var rec [16]byte
 	binary.BigEndian.PutUint64(rec[:], uint64(height))
 	if !blockTime.IsZero() {
@@ -583,6 +605,15 @@ func (s *Store) EncodedCacheStats() iavl.EncodedNodeCacheStats {
 		return iavl.EncodedNodeCacheStats{}
 	}
 	return s.encoded.Stats()
+}
+
+// NodeLogStats returns the sizes of the node log, which holds the trees'
+// nodes, and what it wrote since Open; zero for a store in memory.
+func (s *Store) NodeLogStats() nodelog.Stats {
+	if s.log == nil {
+		return nodelog.Stats{}
+	}
+	return s.log.Stats()
 }
 
 // LastCommit returns the last committed height and app hash.
@@ -628,8 +659,15 @@ func (s *Store) Version(height int64) (*Version, error) {
 	return v, nil
 }
 
-// Close closes the database. The store must not be used after.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the node log and the database. The store must not be used
+// after.
+func (s *Store) Close() error {
+	var err error
+	if s.log != nil {
+		err = s.log.Close()
+	}
+	return errors.Join(err, s.db.Close())
+}
 
 // Version is the committed state at one height. It is safe for concurrent
 // use while that height is kept. A store not mounted at that height reads
@@ -772,16 +810,10 @@ func (v *Version) tree(name string) (*iavl.ImmutableTree, error) {
 // batch: IAVL splits its batches at its flush threshold anyway, and the
 // store loads each tree at the height of its commit record, dropping
 // whatever a crash left of a later version.
-type treeDB struct{ *badgerdb.DB }
-
 // streamChunkBytes is a tree batch's chunk: about 2,500 IAVL nodes, a tenth
 // of what a block of 2,000 transfers writes to the wallet tree. A variable
 // so that tests can cut every version into many chunks.
 var streamChunkBytes = 256 << 10
-
-func (d treeDB) NewBatch() corestore.Batch { return d.NewStreamingBatch(streamChunkBytes) }
-
-func (d treeDB) NewBatchWithSize(int) corestore.Batch { return d.NewStreamingBatch(streamChunkBytes) }
 
 // prefixDB keeps a tree from closing the shared database.
 type prefixDB struct{ *dbm.PrefixDB }

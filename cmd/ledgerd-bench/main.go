@@ -105,10 +105,19 @@ type result struct {
 	EncodedMiB    float64 `json:"encoded_cache_mib"`
 	EncodedNodes  uint64  `json:"encoded_cache_nodes"`
 	// BadgerWrittenMiB is what the blocks wrote to Badger (the entries put
-	// into its memtables), BadgerCompactedMiB what Badger's compactions that
+	// into its memtables: the trees' metadata, not their nodes),
+	// BadgerCompactedMiB what Badger's compactions that
 	// finished during the blocks wrote again (badgerWrites).
 	BadgerWrittenMiB   float64 `json:"badger_written_mib"`
 	BadgerCompactedMiB float64 `json:"badger_compacted_mib"`
+	// NodeLogAppendedMiB is what the blocks appended to the node log,
+	// NodeLogCopiedMiB the part of it its compaction copied forward;
+	// NodeLogMiB and NodeLogLiveMiB its size and its live records' at the
+	// end.
+	NodeLogAppendedMiB float64 `json:"node_log_appended_mib"`
+	NodeLogCopiedMiB   float64 `json:"node_log_copied_mib"`
+	NodeLogMiB         float64 `json:"node_log_mib"`
+	NodeLogLiveMiB     float64 `json:"node_log_live_mib"`
 	// HugePagesMiB is the heap advised to use transparent huge pages
 	// (-heap-huge-pages; 0 when off or where the kernel's mode made it
 	// moot), and THPMode that mode.
@@ -259,6 +268,7 @@ func main() {
 	gc0 := readGC()
 	gcBlock := gc0
 	enc0 := h.Store.EncodedCacheStats()
+	log0 := h.Store.NodeLogStats()
 	written0, compacted0 := badgerWrites()
 	compactedBlock := compacted0
 	var total, execWall, commitWall, execCPU, commitCPU time.Duration
@@ -310,6 +320,7 @@ func main() {
 	cpuUsed := cpuTime() - cpu0
 	gc1 := readGC()
 	enc1 := h.Store.EncodedCacheStats()
+	log1 := h.Store.NodeLogStats()
 	written1, compacted1 := badgerWrites()
 	stopProfile()
 	if *memProfile != "" {
@@ -346,6 +357,8 @@ func main() {
 		EncodedHits: enc1.Hits - enc0.Hits, EncodedMisses: enc1.Misses - enc0.Misses, EncodedMiB: float64(enc1.Bytes) / (1 << 20),
 		EncodedNodes:     enc1.Entries,
 		BadgerWrittenMiB: float64(written1-written0) / (1 << 20), BadgerCompactedMiB: float64(compacted1-compacted0) / (1 << 20),
+		NodeLogAppendedMiB: mib(log1.Appended - log0.Appended), NodeLogCopiedMiB: mib(log1.Copied - log0.Copied),
+		NodeLogMiB: mib(log1.Bytes), NodeLogLiveMiB: mib(log1.LiveBytes),
 		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		ExecCores:  coresBusy(execCPU, execWall), CommitCores: coresBusy(commitCPU, commitWall),
 		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(),
@@ -416,6 +429,8 @@ func main() {
 		}
 		fmt.Printf("  badger writes    %8.0f MiB in the blocks; compactions wrote %.0f MiB again (%.1f x)\n",
 			r.BadgerWrittenMiB, r.BadgerCompactedMiB, r.BadgerCompactedMiB/max(r.BadgerWrittenMiB, 1))
+		fmt.Printf("  node log         %8.0f MiB appended in the blocks (%.0f MiB of it compaction's copies); %.0f MiB at the end, %.0f MiB of it live\n",
+			r.NodeLogAppendedMiB, r.NodeLogCopiedMiB, r.NodeLogMiB, r.NodeLogLiveMiB)
 		fmt.Printf("  heap huge pages  %8d MiB advised (transparent huge pages: %s)\n", r.HugePagesMiB, cmp.Or(r.THPMode, "none"))
 		if ref != nil {
 			fmt.Printf("  at %d wallets %8.0f  transfers/s (same blocks, child process, recovery %.1f-%.1f µs): %d wallets run at %.0f%% of it\n",
@@ -577,3 +592,6 @@ func measureReference(wallets, blockTxs, blocks, checkTxs int, hugePages bool) *
 	}
 	return &ref
 }
+
+// mib converts bytes to MiB.
+func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }

@@ -141,6 +141,7 @@ func (l *Log) copyLive(s *segment, from, n int64) (int64, error) {
 		if err := l.writeLocked(out); err != nil {
 			return 0, err
 		}
+		l.copied += int64(len(out))
 	}
 	return read, nil
 }

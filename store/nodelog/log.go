@@ -70,6 +70,8 @@ type Log struct {
 	// checkpoint is where the last checkpoint's index ends: Open replays
 	// the records after it.
 	checkpoint position
+	// appended and copied are Stats' Appended and Copied.
+	appended, copied int64
 	// compaction is the state of a compaction under way (Compact).
 	compaction compaction
 
@@ -87,12 +89,15 @@ type segment struct {
 	live int64 // bytes of the records the index points at
 }
 
-// Stats describes the log's files.
+// Stats describes the log's files, and what it has written since Open.
 type Stats struct {
 	Segments    int
 	Bytes       int64 // all segments' bytes
 	LiveBytes   int64 // bytes of the records the log would keep
 	LiveRecords int
+	// Appended counts the bytes of records written since Open, Copied
+	// those of them that Compact copied forward.
+	Appended, Copied int64
 }
 
 // Open opens the log in dir, creating dir and the log if needed, and
@@ -437,6 +442,7 @@ func (l *Log) writeLocked(buf []byte) error {
 		off += n
 	}
 	s.size += int64(len(buf))
+	l.appended += int64(len(buf))
 	if len(l.unsynced) == 0 || l.unsynced[len(l.unsynced)-1] != s {
 		l.unsynced = append(l.unsynced, s)
 	}
@@ -508,7 +514,7 @@ func (l *Log) putBuffer(buf []byte) { l.buffers.Put(&buf) }
 func (l *Log) Stats() Stats {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	st := Stats{Segments: len(l.segs)}
+	st := Stats{Segments: len(l.segs), Appended: l.appended, Copied: l.copied}
 	for _, s := range l.segs {
 		st.Bytes += s.size
 		st.LiveBytes += s.live

@@ -1,0 +1,206 @@
+//go:build !js
+
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+// badgerNodeKeys counts the IAVL node keys Badger holds.
+func badgerNodeKeys(t *testing.T, s *Store) int {
+	t.Helper()
+	it, err := s.db.Iterator([]byte("t/"), []byte("t0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	n := 0
+	for ; it.Valid(); it.Next() {
+		if isNodeKey(it.Key()) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestIsNodeKey(t *testing.T) {
+	v := "\x00\x00\x00\x00\x00\x00\x00\x07\x00\x00\x00\x01"
+	for key, want := range map[string]bool{
+		"t/wallet/s" + v:        true,
+		"t/a/s" + v:             true,
+		"t/wallet/s" + v[:11]:   false, // short
+		"t/wallet/s" + v + "x":  false, // long
+		"t/wallet/m" + v:        false, // metadata
+		"t/wallet" + v:          false, // no second slash
+		"c/latest":              false,
+		"x/wallet/s" + v:        false,
+		"t/wallet/x/s" + v[:11]: false,
+	} {
+		if got := isNodeKey([]byte(key)); got != want {
+			t.Errorf("isNodeKey(%q) = %v, want %v", key, got, want)
+		}
+	}
+}
+
+// TestNodesInTheLog: on disk, the trees' nodes go to the node log and none
+// to Badger, through commits, pruning and reopening.
+func TestNodesInTheLog(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{Dir: dir, KeepRecent: 2, PruneEvery: 1}
+	s := openStore(t, opts)
+	hashes := map[int64][]byte{}
+	for h := int64(1); h <= 8; h++ {
+		write(s, map[string]string{"alpha/n": fmt.Sprint(h), fmt.Sprintf("beta/k%d", h): "v"})
+		hashes[h] = commit(t, s).AppHash
+	}
+	if n := badgerNodeKeys(t, s); n != 0 {
+		t.Fatalf("Badger holds %d nodes", n)
+	}
+	st := s.log.Stats()
+	if st.LiveRecords == 0 || st.LiveBytes >= st.Bytes {
+		t.Fatalf("node log %+v: want live records and the pruned ones' bytes dead", st)
+	}
+	s.Close()
+
+	s = openStore(t, opts)
+	defer s.Close()
+	for h := int64(7); h <= 8; h++ {
+		v := version(t, s, h)
+		if !bytes.Equal(v.AppHash(), hashes[h]) || value(t, v, "alpha", "n") != fmt.Sprint(h) || value(t, v, "beta", "k1") != "v" {
+			t.Fatalf("version %d after reopening: hash %x, n=%q", h, v.AppHash(), value(t, v, "alpha", "n"))
+		}
+	}
+	if _, err := s.Version(6); !errors.Is(err, ErrVersionPruned) {
+		t.Fatalf("Version(6) = %v, want ErrVersionPruned", err)
+	}
+	if s.legacyNodes {
+		t.Fatal("a database the node log wrote is taken for an older one")
+	}
+}
+
+// TestNodesWrittenBeforeTheLog: a database an older ledgerd wrote, with its
+// nodes in Badger, reads them, prunes them from Badger and writes new nodes
+// to the log.
+func TestNodesWrittenBeforeTheLog(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{Dir: dir, KeepRecent: 2, PruneEvery: 1}
+	nodesInBadger = true
+	s := openStore(t, opts)
+	hashes := map[int64][]byte{}
+	for h := int64(1); h <= 4; h++ {
+		write(s, map[string]string{"alpha/n": fmt.Sprint(h), fmt.Sprintf("beta/k%d", h): "v"})
+		hashes[h] = commit(t, s).AppHash
+	}
+	old := badgerNodeKeys(t, s)
+	s.Close()
+	nodesInBadger = false
+
+	s = openStore(t, opts)
+	if !s.legacyNodes || old == 0 {
+		t.Fatalf("legacy nodes not found (%d in Badger)", old)
+	}
+	for h := int64(3); h <= 4; h++ {
+		if v := version(t, s, h); !bytes.Equal(v.AppHash(), hashes[h]) || value(t, v, "alpha", "n") != fmt.Sprint(h) {
+			t.Fatalf("version %d written before the log: hash %x", h, v.AppHash())
+		}
+	}
+	for h := int64(5); h <= 9; h++ {
+		write(s, map[string]string{"alpha/n": fmt.Sprint(h)})
+		hashes[h] = commit(t, s).AppHash
+	}
+	if n := badgerNodeKeys(t, s); n >= old {
+		t.Fatalf("Badger holds %d nodes, %d before: pruning did not reach them", n, old)
+	}
+	s.Close()
+
+	s = openStore(t, opts)
+	defer s.Close()
+	for h := int64(8); h <= 9; h++ {
+		v := version(t, s, h)
+		if !bytes.Equal(v.AppHash(), hashes[h]) || value(t, v, "alpha", "n") != fmt.Sprint(h) || value(t, v, "beta", "k2") != "v" {
+			t.Fatalf("version %d: hash %x, n=%q, k2=%q", h, v.AppHash(), value(t, v, "alpha", "n"), value(t, v, "beta", "k2"))
+		}
+	}
+	// Iterating a tree reads nodes from both places.
+	var keys []string
+	if err := version(t, s, 9).Iterate("beta", nil, func(k, _ []byte) bool { keys = append(keys, string(k)); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 4 || keys[0] != "k1" || keys[3] != "k4" {
+		t.Fatalf("beta at 9 iterates %q, want k1..k4", keys)
+	}
+	// So does an iterator of the database under a tree's prefix: in
+	// order, each node once, from Badger and the log.
+	db := treeDB{s.db, s.log, s.legacyNodes}
+	for _, reverse := range []bool{false, true} {
+		var it interface {
+			Valid() bool
+			Next()
+			Key() []byte
+			Close() error
+		}
+		var err error
+		if reverse {
+			it, err = db.ReverseIterator([]byte("t/beta/s"), []byte("t/beta/t"))
+		} else {
+			it, err = db.Iterator([]byte("t/beta/s"), []byte("t/beta/t"))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [][]byte
+		inBadger := 0
+		for ; it.Valid(); it.Next() {
+			k := it.Key()
+			if n := len(got); n > 0 && (bytes.Compare(got[n-1], k) >= 0) != reverse {
+				t.Fatalf("reverse=%v: %x after %x", reverse, k, got[n-1])
+			}
+			if v, _ := s.db.Get(k); v != nil {
+				inBadger++
+			}
+			got = append(got, k)
+		}
+		it.Close()
+		if inBadger == 0 || inBadger == len(got) {
+			t.Fatalf("reverse=%v: %d of %d nodes in Badger, want some in each place", reverse, inBadger, len(got))
+		}
+	}
+}
+
+// TestNodeLogCompactsPrunedVersions runs a pruned store long enough for
+// the node log to compact many times (small segments), reopening it
+// along the way, and checks every kept version's values and hash.
+func TestNodeLogCompactsPrunedVersions(t *testing.T) {
+	nodeLogSegmentSize = 8 << 10
+	defer func() { nodeLogSegmentSize = 0 }()
+	dir := t.TempDir()
+	opts := Options{Dir: dir, KeepRecent: 3, PruneEvery: 2}
+	s := openStore(t, opts)
+	defer func() { s.Close() }()
+	hashes := map[int64][]byte{}
+	for h := int64(1); h <= 120; h++ {
+		kvs := map[string]string{"alpha/n": fmt.Sprint(h)}
+		for i := int64(0); i < 20; i++ {
+			kvs[fmt.Sprintf("beta/k%03d", (h*7+i*13)%200)] = fmt.Sprint(h)
+		}
+		write(s, kvs)
+		hashes[h] = commit(t, s).AppHash
+		if h%25 == 0 {
+			s.Close()
+			s = openStore(t, opts)
+		}
+		for v := max(1, h-2); v <= h; v++ {
+			ver := version(t, s, v)
+			if !bytes.Equal(ver.AppHash(), hashes[v]) || value(t, ver, "alpha", "n") != fmt.Sprint(v) {
+				t.Fatalf("after commit %d: version %d hash %x n=%q", h, v, ver.AppHash(), value(t, ver, "alpha", "n"))
+			}
+		}
+	}
+	st := s.log.Stats()
+	if st.Segments > 40 || st.Bytes > 4*st.LiveBytes+4*(8<<10) {
+		t.Fatalf("node log %+v: pruned nodes' space not reclaimed", st)
+	}
+}
