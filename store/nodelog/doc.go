@@ -10,7 +10,8 @@
 // it; in ledgerd-bench at 100,000 wallets those cost about a fifth of the
 // node's CPU (docs/performance.md, "A log for the trees' nodes").
 //
-// The store does not use the log yet: it still keeps its nodes in Badger.
+// The store (store/nodes.go) keeps its trees' nodes here and everything
+// else in Badger.
 //
 // # Keys
 //
