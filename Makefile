@@ -119,7 +119,7 @@ CRASH_KILLS       ?= 1000
 DETERMINISM_SEEDS ?= 50
 DETERMINISM_RUNS  ?= 3
 
-## race: the concurrency tests (queries, CheckTx and the peer filter beside block execution; readers of saved IAVL versions beside writes; streamed batches; the parallel working hash; trees sharing an encoded node cache) under the race detector; a few minutes, most of it compiling
+## race: the concurrency tests (queries, CheckTx and the peer filter beside block execution; readers of saved IAVL versions beside writes; the node log's readers beside its writer; streamed batches; the parallel working hash; trees sharing an encoded node cache) under the race detector; a few minutes, most of it compiling
 race:
 	$(GO) test -count=1 -race -run 'Concurrent|DuringFirstBlock|StreamingBatch' ./app/ ./store/...
 	cd third_party/iavl && $(GO) test -count=1 -race -run 'ReadersOfSavedVersions|ParallelWorkingHash|SharedByTreesAtOnce' .

@@ -78,7 +78,7 @@ type result struct {
 	// the machine, as the recovery times its CPU.
 	NewMemoryGBps float64 `json:"new_memory_gb_per_sec"`
 	// SystemMsPer1k is the part of CPUMsPer1k spent in the kernel (page
-	// faults, Badger's file writes and syncs), and FaultsPerBlock the
+	// faults, file writes and syncs), and FaultsPerBlock the
 	// page faults of an average measured block.
 	SystemMsPer1k  float64 `json:"system_cpu_ms_per_1k_transfers"`
 	FaultsPerBlock float64 `json:"page_faults_per_block"`
@@ -402,7 +402,7 @@ func main() {
 			r.CPUMsPer1k, r.Cores, float64(r.Cores)*1e6/r.CPUMsPer1k)
 		fmt.Printf("  recovery         %8.1f µs before the blocks, %.1f after (one signature on one core: the machine's speed then; CPU per transfer is %.1f recoveries)\n",
 			r.RecoverUsBefore, r.RecoverUsAfter, r.CPUMsPer1k/max((r.RecoverUsBefore+r.RecoverUsAfter)/2, 0.001))
-		fmt.Printf("  kernel           %8.1f ms of it in the kernel (%.0f%%: page faults, Badger's file writes and syncs), %.0f page faults a block\n",
+		fmt.Printf("  kernel           %8.1f ms of it in the kernel (%.0f%%: page faults, file writes and syncs), %.0f page faults a block\n",
 			r.SystemMsPer1k, 100*r.SystemMsPer1k/max(r.CPUMsPer1k, 0.001), r.FaultsPerBlock)
 		fmt.Printf("  new memory       %8.1f GB/s first touched (64 MiB mapped before the blocks: the machine's speed for it); the Go heap's memory changed by %+.0f MiB in the blocks\n",
 			r.NewMemoryGBps, r.HeapGrewMiB)
@@ -422,7 +422,7 @@ func main() {
 		fmt.Printf("    of which at most %5.0f MiB anonymous (Go heap with the harness's transactions; what a memory limit bounds)\n", r.PeakAnonMiB)
 		fmt.Printf("    and at most      %5.0f MiB file-backed (the binary and Badger's mapped files: page cache the kernel can reclaim)\n", r.PeakFileMiB)
 		if so.EncodedCacheMB > 0 {
-			fmt.Printf("  encoded nodes    %8.0f MiB holding %d nodes; of the node cache's misses in the blocks, %d answered from it, %d read from Badger\n",
+			fmt.Printf("  encoded nodes    %8.0f MiB holding %d nodes; of the node cache's misses in the blocks, %d answered from it, %d read from disk\n",
 				r.EncodedMiB, r.EncodedNodes, r.EncodedHits, r.EncodedMisses)
 		} else {
 			fmt.Printf("  encoded nodes        none (-encoded-cache-mb 0)\n")

@@ -435,9 +435,10 @@ func TestBatchLifecycle(t *testing.T) {
 	}
 }
 
-// TestReadsBesideWrites runs readers and an iterator over written versions
-// while a writer adds new ones (run with -race).
-func TestReadsBesideWrites(t *testing.T) {
+// TestConcurrentReadsAndWrites runs readers and an iterator over the
+// first version while a writer adds versions, prunes them and compacts the
+// log (run with -race).
+func TestConcurrentReadsAndWrites(t *testing.T) {
 	l := open(t, t.TempDir(), Options{SegmentSize: 4096})
 	value := func(v uint64, n uint32) []byte { return binary.BigEndian.AppendUint32([]byte(fmt.Sprint(v)), n) }
 	write(t, l, false, func(b *Batch) {
@@ -453,8 +454,15 @@ func TestReadsBesideWrites(t *testing.T) {
 			b := l.NewBatchWithChunk(256)
 			for n := uint32(1); n <= 20; n++ {
 				b.Set(nodeKey("t/w/s", v, n), value(v, n))
+				if v > 2 {
+					b.Delete(nodeKey("t/w/s", v-1, n)) // pruned, for Compact to reclaim
+				}
 			}
 			if err := b.Write(); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := l.Compact(2048); err != nil {
 				t.Error(err)
 				return
 			}
