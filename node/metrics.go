@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/store/nodelog"
 )
 
 // Metrics are ledgerd's Prometheus metrics, served beside CometBFT's.
@@ -50,8 +51,8 @@ func NewMetrics(reg prometheus.Registerer, chainID string) *Metrics {
 	return m
 }
 
-// RegisterStoreMetrics registers the state store's cache figures with reg,
-// read from st at each scrape.
+// RegisterStoreMetrics registers the state store's figures with reg (its
+// encoded node cache and its node log), read from st at each scrape.
 func RegisterStoreMetrics(reg prometheus.Registerer, chainID string, st *store.Store) {
 	for _, m := range []struct {
 		name, help string
@@ -67,13 +68,35 @@ func RegisterStoreMetrics(reg prometheus.Registerer, chainID string, st *store.S
 		{"encoded_node_cache_entries", "Nodes the encoded node cache holds.", false,
 			func(s iavl.EncodedNodeCacheStats) uint64 { return s.Entries }},
 	} {
-		opts := prometheus.Opts{Namespace: "ledgerd", Name: m.name, Help: m.help, ConstLabels: prometheus.Labels{"chain_id": chainID}}
-		value := func() float64 { return float64(m.value(st.EncodedCacheStats())) }
-		if m.counter {
-			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts(opts), value))
-		} else {
-			reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts(opts), value))
-		}
+		registerFunc(reg, chainID, m.name, m.help, m.counter, func() float64 { return float64(m.value(st.EncodedCacheStats())) })
+	}
+	for _, m := range []struct {
+		name, help string
+		counter    bool
+		value      func(nodelog.Stats) int64
+	}{
+		{"node_log_bytes", "Bytes of the node log's segment files (the trees' nodes, live and not yet reclaimed).", false,
+			func(s nodelog.Stats) int64 { return s.Bytes }},
+		{"node_log_live_bytes", "Bytes of the node log's live records: what it would take after a compaction.", false,
+			func(s nodelog.Stats) int64 { return s.LiveBytes }},
+		{"node_log_segments", "Segment files of the node log.", false,
+			func(s nodelog.Stats) int64 { return int64(s.Segments) }},
+		{"node_log_appended_bytes_total", "Bytes appended to the node log since the node started, compaction's copies included.", true,
+			func(s nodelog.Stats) int64 { return s.Appended }},
+		{"node_log_compacted_bytes_total", "Bytes of live records the node log's compaction copied forward since the node started.", true,
+			func(s nodelog.Stats) int64 { return s.Copied }},
+	} {
+		registerFunc(reg, chainID, m.name, m.help, m.counter, func() float64 { return float64(m.value(st.NodeLogStats())) })
+	}
+}
+
+// registerFunc registers a metric whose value is read at each scrape.
+func registerFunc(reg prometheus.Registerer, chainID, name, help string, counter bool, value func() float64) {
+	opts := prometheus.Opts{Namespace: "ledgerd", Name: name, Help: help, ConstLabels: prometheus.Labels{"chain_id": chainID}}
+	if counter {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts(opts), value))
+	} else {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts(opts), value))
 	}
 }
 

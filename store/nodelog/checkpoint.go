@@ -208,6 +208,7 @@ func (l *Log) countLive() error {
 					return fmt.Errorf("%w: the checkpoint points at segment %d offset %d, which the log does not hold", ErrCorrupt, at.seg, at.off)
 				}
 				s.live += int64(at.n)
+				l.liveRecords++
 			}
 		}
 	}

@@ -70,7 +70,9 @@ type Log struct {
 	// checkpoint is where the last checkpoint's index ends: Open replays
 	// the records after it.
 	checkpoint position
-	// appended and copied are Stats' Appended and Copied.
+	// liveRecords, appended and copied are Stats' LiveRecords, Appended
+	// and Copied.
+	liveRecords      int
 	appended, copied int64
 	// compaction is the state of a compaction under way (Compact).
 	compaction compaction
@@ -307,11 +309,13 @@ func (l *Log) apply(r record, at loc) error {
 	if r.op == opPut {
 		old = t.set(version, nonce, at)
 		l.segs[at.seg].live += int64(at.n)
+		l.liveRecords++
 	} else {
 		old = t.remove(version, nonce)
 	}
 	if old.n != 0 {
 		l.segs[old.seg].live -= int64(old.n)
+		l.liveRecords--
 	}
 	return nil
 }
@@ -514,15 +518,10 @@ func (l *Log) putBuffer(buf []byte) { l.buffers.Put(&buf) }
 func (l *Log) Stats() Stats {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	st := Stats{Segments: len(l.segs), Appended: l.appended, Copied: l.copied}
+	st := Stats{Segments: len(l.segs), LiveRecords: l.liveRecords, Appended: l.appended, Copied: l.copied}
 	for _, s := range l.segs {
 		st.Bytes += s.size
 		st.LiveBytes += s.live
-	}
-	for _, t := range l.trees {
-		for _, v := range t.versions {
-			st.LiveRecords += v.live
-		}
 	}
 	return st
 }
