@@ -77,11 +77,12 @@ func (l *Log) writeCheckpoint() error {
 			b = binary.BigEndian.AppendUint64(b[:0], v)
 			b = binary.BigEndian.AppendUint32(b, uint32(vx.live))
 			put(b)
-			for nonce, at := range vx.locs {
+			for i := range vx.slots() {
+				nonce, at := vx.slot(i)
 				if at.n == 0 {
 					continue
 				}
-				b = binary.BigEndian.AppendUint32(b[:0], uint32(nonce))
+				b = binary.BigEndian.AppendUint32(b[:0], nonce)
 				b = binary.BigEndian.AppendUint32(b, at.seg)
 				b = binary.BigEndian.AppendUint32(b, at.off)
 				b = binary.BigEndian.AppendUint32(b, at.n)
@@ -185,6 +186,9 @@ func (l *Log) readCheckpoint() (pos position, found bool, err error) {
 					return bad(fmt.Sprintf("record (%d, %d) out of range", version, nonce))
 				}
 				t.set(version, nonce, at)
+			}
+			if vx := t.versions[version]; vx != nil {
+				vx.tidy()
 			}
 		}
 	}

@@ -40,10 +40,104 @@ func appendKey(dst []byte, prefix string, version uint64, nonce uint32) []byte {
 // length. n == 0: no record.
 type loc struct{ seg, off, n uint32 }
 
-// versionIndex holds one version's records by nonce.
+// versionIndex holds one version's records. While most of its nonces
+// have a record (a version just written: IAVL numbers its nodes from 1) it
+// is dense, locs indexed by nonce. Once pruning has left fewer than a
+// quarter of them it turns sparse: the nonces with a record, ascending, in
+// nonces, and their locations in locs. A long chain keeps a few nodes of
+// most of its versions (the records no later block changed), and dense
+// slices would keep 12 bytes for each node those versions ever had.
 type versionIndex struct {
-	locs []loc
-	live int
+	locs   []loc
+	nonces []uint32 // nil while dense
+	live   int
+}
+
+// sparseFrom is the fewest slots a version has before it may turn sparse.
+const sparseFrom = 64
+
+func (v *versionIndex) sparse() bool { return v.nonces != nil }
+
+// slots is how many slots the version has: nonces while dense, entries
+// (some of them perhaps deleted) while sparse. Slot order is nonce order.
+func (v *versionIndex) slots() int { return len(v.locs) }
+
+// slot returns the nonce and location of slot i (n == 0: no record).
+func (v *versionIndex) slot(i int) (uint32, loc) {
+	if v.sparse() {
+		return v.nonces[i], v.locs[i]
+	}
+	return uint32(i), v.locs[i]
+}
+
+// find returns the slot of nonce, or -1.
+func (v *versionIndex) find(nonce uint32) int {
+	if !v.sparse() {
+		if int(nonce) < len(v.locs) {
+			return int(nonce)
+		}
+		return -1
+	}
+	if i, ok := slices.BinarySearch(v.nonces, nonce); ok {
+		return i
+	}
+	return -1
+}
+
+func (v *versionIndex) get(nonce uint32) loc {
+	if i := v.find(nonce); i >= 0 {
+		return v.locs[i]
+	}
+	return loc{}
+}
+
+// set records l for nonce and returns the location it replaces.
+func (v *versionIndex) set(nonce uint32, l loc) loc {
+	i := v.find(nonce)
+	switch {
+	case i >= 0:
+	case !v.sparse():
+		v.locs = slices.Grow(v.locs, int(nonce)+1-len(v.locs))[:nonce+1]
+		i = int(nonce)
+	default: // a record for a sparse version: rare (a version written again)
+		i, _ = slices.BinarySearch(v.nonces, nonce)
+		v.nonces = slices.Insert(v.nonces, i, nonce)
+		v.locs = slices.Insert(v.locs, i, loc{})
+	}
+	old := v.locs[i]
+	v.locs[i] = l
+	if old.n == 0 {
+		v.live++
+	}
+	return old
+}
+
+// remove drops nonce's record and returns its location.
+func (v *versionIndex) remove(nonce uint32) loc {
+	i := v.find(nonce)
+	if i < 0 || v.locs[i].n == 0 {
+		return loc{}
+	}
+	old := v.locs[i]
+	v.locs[i] = loc{}
+	v.live--
+	v.tidy()
+	return old
+}
+
+// tidy turns a version mostly without records sparse, and drops a sparse
+// version's deleted slots once they are half of them.
+func (v *versionIndex) tidy() {
+	if v.live == 0 || len(v.locs) < sparseFrom || (v.sparse() && 2*v.live > len(v.locs)) || (!v.sparse() && 4*v.live > len(v.locs)) {
+		return
+	}
+	nonces, locs := make([]uint32, 0, v.live), make([]loc, 0, v.live)
+	for i := range v.locs {
+		if n, at := v.slot(i); at.n != 0 {
+			nonces, locs = append(nonces, n), append(locs, at)
+		}
+	}
+	v.nonces, v.locs = nonces, locs
 }
 
 // treeIndex holds the records of one prefix.
@@ -62,11 +156,10 @@ func newTreeIndex(prefix string) *treeIndex {
 }
 
 func (t *treeIndex) get(version uint64, nonce uint32) loc {
-	v := t.versions[version]
-	if v == nil || int(nonce) >= len(v.locs) {
-		return loc{}
+	if v := t.versions[version]; v != nil {
+		return v.get(nonce)
 	}
-	return v.locs[nonce]
+	return loc{}
 }
 
 // set records l for (version, nonce) and returns the location it
@@ -82,26 +175,17 @@ func (t *treeIndex) set(version uint64, nonce uint32, l loc) loc {
 			t.unsorted = true
 		}
 	}
-	if int(nonce) >= len(v.locs) {
-		v.locs = slices.Grow(v.locs, int(nonce)+1-len(v.locs))[:nonce+1]
-	}
-	old := v.locs[nonce]
-	v.locs[nonce] = l
-	if old.n == 0 {
-		v.live++
-	}
-	return old
+	return v.set(nonce, l)
 }
 
 // remove drops (version, nonce) and returns the location it held.
 func (t *treeIndex) remove(version uint64, nonce uint32) loc {
 	v := t.versions[version]
-	if v == nil || int(nonce) >= len(v.locs) || v.locs[nonce].n == 0 {
+	if v == nil {
 		return loc{}
 	}
-	old := v.locs[nonce]
-	v.locs[nonce] = loc{}
-	if v.live--; v.live == 0 {
+	old := v.remove(nonce)
+	if old.n != 0 && v.live == 0 {
 		delete(t.versions, version)
 		t.unsorted = true
 	}

@@ -32,8 +32,8 @@ type iterator struct {
 	trees []treeVersions // in iteration order
 	ti    int            // current tree
 	vi    int            // current version of trees[ti]
-	// entered is set once lo and hi bound the current version's nonces
-	// in the domain; n is the nonce to look at next.
+	// entered is set once lo and hi bound the current version's slots
+	// in the domain (versionIndex); n is the slot to look at next.
 	entered bool
 	lo, hi  int
 	n       int
@@ -122,12 +122,12 @@ func (it *iterator) settle() {
 		version := tv.versions[it.vi]
 		if vx := tv.t.versions[version]; vx != nil {
 			if !it.entered {
-				it.enter(tv.t.prefix, version, len(vx.locs))
+				it.enter(tv.t.prefix, version, vx)
 			}
-			for it.lo <= it.n && it.n < it.hi && it.n < len(vx.locs) {
-				if at := vx.locs[it.n]; at.n != 0 {
+			for it.lo <= it.n && it.n < it.hi && it.n < vx.slots() {
+				if nonce, at := vx.slot(it.n); at.n != 0 {
 					it.valid, it.at = true, at
-					it.key = appendKey(it.key[:0], tv.t.prefix, version, uint32(it.n))
+					it.key = appendKey(it.key[:0], tv.t.prefix, version, nonce)
 					return
 				}
 				it.step()
@@ -138,14 +138,17 @@ func (it *iterator) settle() {
 	it.valid = false
 }
 
-// enter bounds the nonces of version that fall in the domain, and starts
-// at the first in iteration order.
-func (it *iterator) enter(prefix string, version uint64, nonces int) {
+// enter bounds the slots of version vx that fall in the domain, and
+// starts at the first in iteration order. A version's slots are in nonce
+// order, so their keys ascend.
+func (it *iterator) enter(prefix string, version uint64, vx *versionIndex) {
 	var scratch []byte
-	keyAt := func(n int) []byte {
-		scratch = appendKey(scratch[:0], prefix, version, uint32(n))
+	keyAt := func(i int) []byte {
+		nonce, _ := vx.slot(i)
+		scratch = appendKey(scratch[:0], prefix, version, nonce)
 		return scratch
 	}
+	nonces := vx.slots()
 	it.lo, it.hi = 0, nonces
 	if it.start != nil {
 		it.lo = sort.Search(nonces, func(n int) bool { return bytes.Compare(keyAt(n), it.start) >= 0 })

@@ -94,11 +94,15 @@ func collect(t *testing.T, l *Log, start, end []byte, reverse bool) (keys []stri
 	return keys, values
 }
 
+// nonces is how many nonces the model's keys use in each version: few
+// (dense versions) or many (sparse ones).
+var nonces = 12
+
 // randomBound returns a bound near the model's keys: a key, a key cut or
 // extended, a bare prefix, or nil.
 func randomBound(rng *rand.Rand, prefixes []string) []byte {
 	p := prefixes[rng.IntN(len(prefixes))]
-	k := nodeKey(p, uint64(rng.IntN(12)), uint32(rng.IntN(12)))
+	k := nodeKey(p, uint64(rng.IntN(12)), uint32(rng.IntN(nonces)))
 	switch rng.IntN(6) {
 	case 0:
 		return nil
@@ -123,7 +127,7 @@ func check(t *testing.T, rng *rand.Rand, l *Log, m model, prefixes []string) {
 		}
 	}
 	for i := 0; i < 50; i++ {
-		absent := nodeKey(prefixes[rng.IntN(len(prefixes))], uint64(rng.IntN(12)), uint32(rng.IntN(12)))
+		absent := nodeKey(prefixes[rng.IntN(len(prefixes))], uint64(rng.IntN(12)), uint32(rng.IntN(nonces)))
 		_, want := m[string(absent)]
 		if has, err := l.Has(absent); err != nil || has != want {
 			t.Fatalf("Has(%x) = %v, %v; want %v", absent, has, err, want)
@@ -159,72 +163,79 @@ func check(t *testing.T, rng *rand.Rand, l *Log, m model, prefixes []string) {
 }
 
 // TestAgainstModel runs random batches of writes and deletes over three
-// prefixes, reopening the log now and then, and checks every read against
-// a map.
+// prefixes, compacting and reopening the log now and then, and checks
+// every read against a map; with 300 nonces a version, most versions turn
+// sparse.
 func TestAgainstModel(t *testing.T) {
 	prefixes := []string{"t/aml/s", "t/wallet/s", "t/credit/s"}
-	for seed := int64(1); seed <= 12; seed++ {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(seed), 0))
-			dir := t.TempDir()
-			opts := Options{SegmentSize: int64(64 + rng.IntN(4096))} // many segments
-			l, err := Open(dir, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := model{}
-			for round := 0; round < 30; round++ {
-				b := l.NewBatchWithChunk(1 + rng.IntN(512))
-				for i := rng.IntN(40); i > 0; i-- {
-					k := nodeKey(prefixes[rng.IntN(len(prefixes))], uint64(rng.IntN(12)), uint32(rng.IntN(12)))
-					if rng.IntN(3) == 0 {
-						if err := b.Delete(k); err != nil {
-							t.Fatal(err)
-						}
-						delete(m, string(k))
-						continue
-					}
-					v := make([]byte, rng.IntN(100))
-					for j := range v {
-						v[j] = byte(rng.Uint32())
-					}
-					if err := b.Set(k, v); err != nil {
-						t.Fatal(err)
-					}
-					m[string(k)] = v
-				}
-				if err := b.Write(); err != nil {
+	defer func() { nonces = 12 }()
+	for _, n := range []int{12, 300} {
+		nonces = n
+		for seed := int64(1); seed <= int64(72/n+6); seed++ { // 12 seeds dense, 6 sparse
+			t.Run(fmt.Sprintf("%d nonces/seed %d", n, seed), func(t *testing.T) { modelRun(t, seed, prefixes) })
+		}
+	}
+}
+
+func modelRun(t *testing.T, seed int64, prefixes []string) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	dir := t.TempDir()
+	opts := Options{SegmentSize: int64(64 + rng.IntN(4096))} // many segments
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := model{}
+	for round := 0; round < 30; round++ {
+		b := l.NewBatchWithChunk(1 + rng.IntN(512))
+		for i := rng.IntN(40); i > 0; i-- {
+			k := nodeKey(prefixes[rng.IntN(len(prefixes))], uint64(rng.IntN(12)), uint32(rng.IntN(nonces)))
+			if rng.IntN(3) == 0 {
+				if err := b.Delete(k); err != nil {
 					t.Fatal(err)
 				}
-				check(t, rng, l, m, prefixes)
-				if rng.IntN(3) == 0 {
-					if err := l.Compact(int64(1 + rng.IntN(8192))); err != nil {
-						t.Fatal(err)
-					}
-					check(t, rng, l, m, prefixes)
-				}
-				if rng.IntN(5) == 0 {
-					if err := l.Close(); err != nil {
-						t.Fatal(err)
-					}
-					if l, err = Open(dir, opts); err != nil {
-						t.Fatal(err)
-					}
-					check(t, rng, l, m, prefixes)
-				}
+				delete(m, string(k))
+				continue
 			}
-			st := l.Stats()
-			live := 0
-			for range m {
-				live++
+			v := make([]byte, rng.IntN(100))
+			for j := range v {
+				v[j] = byte(rng.Uint32())
 			}
-			if st.LiveRecords != live || st.LiveBytes > st.Bytes || st.Segments < 2 {
-				t.Fatalf("Stats = %+v, want %d live records in several segments", st, live)
+			if err := b.Set(k, v); err != nil {
+				t.Fatal(err)
 			}
+			m[string(k)] = v
+		}
+		if err := b.Write(); err != nil {
+			t.Fatal(err)
+		}
+		check(t, rng, l, m, prefixes)
+		if rng.IntN(3) == 0 {
+			if err := l.Compact(int64(1 + rng.IntN(8192))); err != nil {
+				t.Fatal(err)
+			}
+			check(t, rng, l, m, prefixes)
+		}
+		if rng.IntN(5) == 0 {
 			if err := l.Close(); err != nil {
 				t.Fatal(err)
 			}
-		})
+			if l, err = Open(dir, opts); err != nil {
+				t.Fatal(err)
+			}
+			check(t, rng, l, m, prefixes)
+		}
+	}
+	st := l.Stats()
+	live := 0
+	for range m {
+		live++
+	}
+	if st.LiveRecords != live || st.LiveBytes > st.Bytes || st.Segments < 2 {
+		t.Fatalf("Stats = %+v, want %d live records in several segments", st, live)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -641,5 +652,41 @@ func TestCheckpointDamage(t *testing.T) {
 	}
 	if _, err := Open(dir, Options{SegmentSize: 256}); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("Open with a damaged checkpoint = %v, want ErrCorrupt", err)
+	}
+}
+
+// TestVersionIndexTurnsSparse: a version pruned to a few records keeps
+// only those, and reads, writes and its slot order still work.
+func TestVersionIndexTurnsSparse(t *testing.T) {
+	var v versionIndex
+	for n := uint32(1); n <= 1000; n++ {
+		v.set(n, loc{seg: 1, off: n, n: 10})
+	}
+	for n := uint32(1); n <= 1000; n++ {
+		if n%10 != 0 {
+			if old := v.remove(n); old.off != n {
+				t.Fatalf("remove(%d) = %+v", n, old)
+			}
+		}
+	}
+	if !v.sparse() || len(v.locs) > 200 || v.live != 100 {
+		t.Fatalf("after pruning 900 of 1000: sparse=%v, %d slots, %d live", v.sparse(), len(v.locs), v.live)
+	}
+	for n := uint32(0); n <= 1001; n++ {
+		if got, want := v.get(n).n != 0, n%10 == 0 && n >= 10 && n <= 1000; got != want {
+			t.Fatalf("get(%d) present=%v, want %v", n, got, want)
+		}
+	}
+	v.set(5, loc{seg: 2, off: 5, n: 10}) // written again into a sparse version
+	if v.get(5).seg != 2 || v.live != 101 {
+		t.Fatalf("set into a sparse version: %+v, %d live", v.get(5), v.live)
+	}
+	last := -1
+	for i := range v.slots() {
+		n, _ := v.slot(i)
+		if int(n) <= last {
+			t.Fatalf("slot %d has nonce %d after %d", i, n, last)
+		}
+		last = int(n)
 	}
 }
