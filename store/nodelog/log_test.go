@@ -690,3 +690,74 @@ func TestVersionIndexTurnsSparse(t *testing.T) {
 		last = int(n)
 	}
 }
+
+// TestCrashBeforeEmptiedSegmentsAreDeleted: a crash after a compaction's
+// checkpoint but before it deleted the segments it emptied leaves them on
+// disk. The next Open ignores what they hold, and the next pass deletes
+// them.
+func TestCrashBeforeEmptiedSegmentsAreDeleted(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{SegmentSize: 512}
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := model{}
+	for v := uint64(1); v <= 30; v++ {
+		b := l.NewBatch()
+		for n := uint32(1); n <= 4; n++ {
+			k := nodeKey("t/w/s", v, n)
+			b.Set(k, bytes.Repeat([]byte{byte(v)}, 30))
+			m[string(k)] = bytes.Repeat([]byte{byte(v)}, 30)
+			if v > 1 && n > 1 {
+				old := nodeKey("t/w/s", v-1, n)
+				b.Delete(old)
+				delete(m, string(old))
+			}
+		}
+		if err := b.Write(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saved := map[string][]byte{}
+	ids, err := segmentIDs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		data, err := os.ReadFile(filepath.Join(dir, segmentName(id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved[segmentName(id)] = data
+	}
+	compactFully(t, l, 1<<20)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	restored := 0
+	for name, data := range saved {
+		path := filepath.Join(dir, name)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			restored++
+		}
+	}
+	if restored == 0 {
+		t.Fatal("the compaction deleted no segment")
+	}
+	if l, err = Open(dir, opts); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rng := rand.New(rand.NewPCG(3, 4))
+	check(t, rng, l, m, []string{"t/w/s"})
+	before := l.Stats().Segments
+	compactFully(t, l, 1<<20)
+	check(t, rng, l, m, []string{"t/w/s"})
+	if after := l.Stats().Segments; after > before-restored {
+		t.Fatalf("%d segments after the next pass, %d before with %d left over: the leftovers were not deleted", after, before, restored)
+	}
+}
