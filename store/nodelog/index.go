@@ -84,6 +84,28 @@ func (v *versionIndex) find(nonce uint32) int {
 	return -1
 }
 
+// seek returns the slot of the first nonce at or after nonce (before it
+// when reverse), or -1 when there is none.
+func (v *versionIndex) seek(nonce uint32, reverse bool) int {
+	var i int
+	if v.sparse() {
+		var found bool
+		i, found = slices.BinarySearch(v.nonces, nonce)
+		if reverse && !found {
+			i--
+		}
+	} else {
+		i = min(int(nonce), len(v.locs))
+		if reverse && i == len(v.locs) {
+			i--
+		}
+	}
+	if i < 0 || i >= len(v.locs) {
+		return -1
+	}
+	return i
+}
+
 func (v *versionIndex) get(nonce uint32) loc {
 	if i := v.find(nonce); i >= 0 {
 		return v.locs[i]

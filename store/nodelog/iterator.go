@@ -32,11 +32,13 @@ type iterator struct {
 	trees []treeVersions // in iteration order
 	ti    int            // current tree
 	vi    int            // current version of trees[ti]
-	// entered is set once lo and hi bound the current version's slots
-	// in the domain (versionIndex); n is the slot to look at next.
+	// entered is set once the iterator is inside the current version;
+	// nonce is the nonce to look at next there, in iteration order. The
+	// position is a nonce, not a slot, because deletes made while the
+	// iterator is open may renumber a version's slots (versionIndex.tidy):
+	// IAVL deletes the nodes it iterates (DeleteVersionsFrom).
 	entered bool
-	lo, hi  int
-	n       int
+	nonce   int64
 
 	valid bool
 	key   []byte
@@ -124,13 +126,8 @@ func (it *iterator) settle() {
 			if !it.entered {
 				it.enter(tv.t.prefix, version, vx)
 			}
-			for it.lo <= it.n && it.n < it.hi && it.n < vx.slots() {
-				if nonce, at := vx.slot(it.n); at.n != 0 {
-					it.valid, it.at = true, at
-					it.key = appendKey(it.key[:0], tv.t.prefix, version, nonce)
-					return
-				}
-				it.step()
+			if it.find(tv.t.prefix, version, vx) {
+				return
 			}
 		}
 		it.vi, it.entered = it.vi+1, false
@@ -138,9 +135,9 @@ func (it *iterator) settle() {
 	it.valid = false
 }
 
-// enter bounds the slots of version vx that fall in the domain, and
-// starts at the first in iteration order. A version's slots are in nonce
-// order, so their keys ascend.
+// enter starts the iterator at the first nonce of version vx in the
+// domain, in iteration order. A version's slots are in nonce order, so
+// their keys ascend.
 func (it *iterator) enter(prefix string, version uint64, vx *versionIndex) {
 	var scratch []byte
 	keyAt := func(i int) []byte {
@@ -148,26 +145,60 @@ func (it *iterator) enter(prefix string, version uint64, vx *versionIndex) {
 		scratch = appendKey(scratch[:0], prefix, version, nonce)
 		return scratch
 	}
-	nonces := vx.slots()
-	it.lo, it.hi = 0, nonces
-	if it.start != nil {
-		it.lo = sort.Search(nonces, func(n int) bool { return bytes.Compare(keyAt(n), it.start) >= 0 })
-	}
-	if it.end != nil {
-		it.hi = sort.Search(nonces, func(n int) bool { return bytes.Compare(keyAt(n), it.end) >= 0 })
-	}
-	it.n = it.lo
-	if it.reverse {
-		it.n = it.hi - 1
-	}
 	it.entered = true
+	if !it.reverse {
+		it.nonce = 0
+		if it.start != nil {
+			i := sort.Search(vx.slots(), func(i int) bool { return bytes.Compare(keyAt(i), it.start) >= 0 })
+			if i == vx.slots() {
+				it.nonce = maxNonceValue + 1 // nothing in the domain
+				return
+			}
+			n, _ := vx.slot(i)
+			it.nonce = int64(n)
+		}
+		return
+	}
+	it.nonce = maxNonceValue
+	if it.end != nil {
+		i := sort.Search(vx.slots(), func(i int) bool { return bytes.Compare(keyAt(i), it.end) >= 0 })
+		if i == 0 {
+			it.nonce = -1
+			return
+		}
+		n, _ := vx.slot(i - 1)
+		it.nonce = int64(n)
+	}
+}
+
+// find moves to the first record of version vx at or after it.nonce in
+// iteration order and within the domain, and reports whether there is one.
+func (it *iterator) find(prefix string, version uint64, vx *versionIndex) bool {
+	for it.nonce >= 0 && it.nonce <= maxNonceValue {
+		i := vx.seek(uint32(it.nonce), it.reverse)
+		if i < 0 {
+			return false
+		}
+		nonce, at := vx.slot(i)
+		it.key = appendKey(it.key[:0], prefix, version, nonce)
+		if (it.start != nil && bytes.Compare(it.key, it.start) < 0) || (it.end != nil && bytes.Compare(it.key, it.end) >= 0) {
+			return false // past the domain's edge in this direction
+		}
+		if at.n != 0 {
+			it.valid, it.at, it.nonce = true, at, int64(nonce)
+			return true
+		}
+		it.nonce = int64(nonce)
+		it.step()
+	}
+	return false
 }
 
 func (it *iterator) step() {
 	if it.reverse {
-		it.n--
+		it.nonce--
 	} else {
-		it.n++
+		it.nonce++
 	}
 }
 
@@ -194,9 +225,8 @@ func (it *iterator) Key() []byte {
 	return bytes.Clone(it.key)
 }
 
-// Value reads the current record's value; a failed read makes the
-// iterator invalid and is reported by Error. It panics if the iterator is
-// not valid.
+// Value reads the current record's value; a failed read returns nil and
+// is reported by Error. It panics if the iterator is not valid.
 func (it *iterator) Value() []byte {
 	if !it.valid {
 		panic("nodelog: Value on an invalid iterator")
@@ -207,9 +237,16 @@ func (it *iterator) Value() []byte {
 		it.valid, it.err = false, ErrClosed
 		return nil
 	}
-	r, err := it.l.read(it.at)
+	// The record may have moved (Compact) since the iterator reached it.
+	prefix, version, nonce, _ := splitKey(it.key)
+	at := it.l.trees[string(prefix)].get(version, nonce)
+	if at.n == 0 {
+		it.err = fmt.Errorf("nodelog: %x was deleted while an iterator was at it", it.key)
+		return nil
+	}
+	r, err := it.l.read(at)
 	if err != nil {
-		it.valid, it.err = false, err
+		it.err = err
 		return nil
 	}
 	return r.value

@@ -761,3 +761,64 @@ func TestCrashBeforeEmptiedSegmentsAreDeleted(t *testing.T) {
 		t.Fatalf("%d segments after the next pass, %d before with %d left over: the leftovers were not deleted", after, before, restored)
 	}
 }
+
+// TestDeleteWhileIterating: IAVL deletes the nodes it iterates
+// (DeleteVersionsFrom); deletes that turn a version sparse under the
+// iterator must not make it skip records.
+func TestDeleteWhileIterating(t *testing.T) {
+	l := open(t, t.TempDir(), Options{})
+	const n = 1000
+	write(t, l, false, func(b *Batch) {
+		for i := uint32(1); i <= n; i++ {
+			b.Set(nodeKey("t/a/s", 1, i), []byte("v"))
+		}
+	})
+	b := l.NewBatchWithChunk(200)
+	it, _ := l.Iterator(nodeKey("t/a/s", 1, 0), nodeKey("t/a/s", 2, 0))
+	visited := 0
+	for ; it.Valid(); it.Next() {
+		visited++
+		b.Delete(it.Key())
+	}
+	it.Close()
+	b.Write()
+	if visited != n || l.Stats().LiveRecords != 0 {
+		t.Errorf("visited %d of %d, left %d", visited, n, l.Stats().LiveRecords)
+	}
+}
+
+// TestValueAfterCompact: an iterator's record moved by Compact (its
+// segment deleted) still reads.
+func TestValueAfterCompact(t *testing.T) {
+	l := open(t, t.TempDir(), Options{SegmentSize: 4096})
+	val := make([]byte, 100)
+	write(t, l, true, func(b *Batch) {
+		for i := uint32(1); i <= 30; i++ {
+			b.Set(nodeKey("t/a/s", 1, i), val)
+		}
+	})
+	write(t, l, true, func(b *Batch) {
+		for i := uint32(1); i <= 60; i++ {
+			b.Set(nodeKey("t/a/s", 2, i), val)
+		}
+	})
+	it, _ := l.Iterator(nodeKey("t/a/s", 1, 1), nodeKey("t/a/s", 1, 2))
+	write(t, l, true, func(b *Batch) {
+		for i := uint32(2); i <= 30; i++ {
+			b.Delete(nodeKey("t/a/s", 1, i))
+		}
+	})
+	for range 10 {
+		if err := l.Compact(1 << 20); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("Value panicked: %v", r)
+		}
+	}()
+	if v := it.Value(); len(v) != 100 || it.Error() != nil {
+		t.Errorf("Value after Compact = %d bytes, %v", len(v), it.Error())
+	}
+}
