@@ -46,9 +46,9 @@
 //
 // Concurrency. All methods are safe for concurrent use; Compact and a
 // checkpoint hold off writers and readers while they work. An iterator walks
-// the index as it is when it reaches each key; as IAVL's db.DB requires of
-// its callers, nothing may be written within an iterator's domain while
-// it is open.
+// the index as it is when it reaches each key, keeping its place by key:
+// deleting the keys it has visited is safe (IAVL does), and a key written
+// ahead of it may or may not be seen.
 //
 // Space. A deleted record's bytes stay in its segment until Compact copies
 // the segment's live records forward and deletes it. Compact works in steps
