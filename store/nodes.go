@@ -247,7 +247,7 @@ func (u *unionIterator) pick() {
 }
 
 func (u *unionIterator) Domain() ([]byte, []byte) { return u.a.Domain() }
-func (u *unionIterator) Valid() bool              { return u.cur != nil }
+func (u *unionIterator) Valid() bool              { return u.cur != nil && u.cur.Valid() }
 func (u *unionIterator) Key() []byte              { return u.cur.Key() }
 func (u *unionIterator) Value() []byte            { return u.cur.Value() }
 

@@ -434,8 +434,12 @@ func (l *Log) writeLocked(buf []byte) error {
 		return fmt.Errorf("nodelog: a chunk of %d bytes does not fit in a segment", len(buf))
 	}
 	if _, err := s.f.WriteAt(buf, s.size); err != nil {
-		// Whatever part was written lies past s.size: the next write
-		// overwrites it, and Open cuts it if none comes.
+		// Cut whatever part was written, so that no record of a failed
+		// write is replayed, nor synced into the middle of the log by a
+		// later roll.
+		if terr := s.f.Truncate(s.size); terr != nil {
+			return fmt.Errorf("nodelog: write segment %d: %w; and cutting the partial write failed: %v", s.id, err, terr)
+		}
 		return fmt.Errorf("nodelog: write segment %d: %w", s.id, err)
 	}
 	for off := 0; off < len(buf); {
