@@ -19,23 +19,7 @@ func TestStoreMetricsReportTheEncodedNodeCache(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	RegisterStoreMetrics(reg, "test-chain", st)
 
-	scrape := func() map[string]float64 {
-		t.Helper()
-		families, err := reg.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]float64{}
-		for _, f := range families {
-			for _, m := range f.GetMetric() {
-				if m.GetLabel()[0].GetValue() != "test-chain" {
-					t.Fatalf("%s: labels %v", f.GetName(), m.GetLabel())
-				}
-				got[f.GetName()] = m.GetCounter().GetValue() + m.GetGauge().GetValue()
-			}
-		}
-		return got
-	}
+	scrape := func() map[string]float64 { return scrapeMetrics(t, reg) }
 	if got := scrape(); len(got) != 9 || got["ledgerd_encoded_node_cache_entries"] != 0 || got["ledgerd_node_log_bytes"] != 0 {
 		t.Fatalf("before any write: %v", got)
 	}
@@ -76,16 +60,7 @@ func TestStoreMetricsReportTheNodeLog(t *testing.T) {
 	if _, err := st.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]float64{}
-	for _, f := range families {
-		for _, m := range f.GetMetric() {
-			got[f.GetName()] = m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
-	}
+	got := scrapeMetrics(t, reg)
 	s := st.NodeLogStats()
 	if s.LiveRecords < 50 || got["ledgerd_node_log_bytes"] != float64(s.Bytes) ||
 		got["ledgerd_node_log_live_bytes"] != float64(s.LiveBytes) ||
@@ -94,4 +69,24 @@ func TestStoreMetricsReportTheNodeLog(t *testing.T) {
 		got["ledgerd_node_log_compacted_bytes_total"] != float64(s.Copied) {
 		t.Fatalf("scraped %v, the store reports %+v", got, s)
 	}
+}
+
+// scrapeMetrics gathers reg's metrics by name, checking each carries the
+// test's chain id.
+func scrapeMetrics(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			if m.GetLabel()[0].GetValue() != "test-chain" {
+				t.Fatalf("%s: labels %v", f.GetName(), m.GetLabel())
+			}
+			got[f.GetName()] = m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	return got
 }
