@@ -96,7 +96,7 @@ func (l *Log) writeCheckpoint() error {
 	if _, err := f.Write(binary.BigEndian.AppendUint32(nil, crc.Sum32())); err != nil {
 		return fmt.Errorf("nodelog: checkpoint: %w", err)
 	}
-	if err := f.Sync(); err != nil {
+	if err := fsync(f); err != nil {
 		return fmt.Errorf("nodelog: checkpoint: %w", err)
 	}
 	if err := os.Rename(tmp, filepath.Join(l.dir, checkpointName)); err != nil {

@@ -37,6 +37,8 @@ type compaction struct {
 // it. A caller with a steady stream of writes calls Compact after each
 // sync with a budget that bounds the time it may take.
 func (l *Log) Compact(budget int64) error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {

@@ -41,8 +41,8 @@
 // directory when a segment was created. What was synced survives a crash.
 // What was not may survive in part: on Open, the last segment is cut at
 // its first incomplete or damaged record (a write the crash interrupted),
-// and damage in any earlier segment, which was synced before the next one
-// began, is reported as ErrCorrupt.
+// and damage in any earlier segment, which was synced, with the directory,
+// before the next one began, is reported as ErrCorrupt.
 //
 // Concurrency. All methods are safe for concurrent use; Compact and a
 // checkpoint hold off writers and readers while they work. An iterator walks

@@ -59,6 +59,11 @@ type Log struct {
 	dir  string
 	opts Options
 
+	// syncMu serialises Sync and Compact, so that neither returns while
+	// the other still fsyncs segments it took off unsynced: a Sync that
+	// returned early could report writes durable that are not, and a
+	// checkpoint could name them. It is taken before mu.
+	syncMu   sync.Mutex
 	mu       sync.RWMutex
 	closed   bool
 	segs     map[uint32]*segment
@@ -246,7 +251,7 @@ func (l *Log) replay(s *segment, start int64, last bool) error {
 			if err := s.f.Truncate(int64(off)); err != nil {
 				return fmt.Errorf("nodelog: cut %s at its damaged tail (offset %d): %w", path, off, err)
 			}
-			if err := s.f.Sync(); err != nil {
+			if err := fsync(s.f); err != nil {
 				return fmt.Errorf("nodelog: %w", err)
 			}
 			break
@@ -284,12 +289,14 @@ func (l *Log) newSegment(id uint32) error {
 	return nil
 }
 
-// roll syncs the active segment and begins the next, so that only the
-// last segment can ever hold a write a crash cut short. Callers hold l.mu.
+// roll syncs the active segment and the directory, and begins the next
+// segment, so that only the last segment can ever hold a write a crash cut
+// short, and no segment can outlive a crash that loses the one before it.
+// Callers hold l.mu.
 func (l *Log) roll() error {
 	s := l.active
-	if err := s.f.Sync(); err != nil {
-		return fmt.Errorf("nodelog: sync segment %d: %w", s.id, err)
+	if err := syncAll(l.dir, []*segment{s}, true); err != nil {
+		return err
 	}
 	l.unsynced = slices.DeleteFunc(l.unsynced, func(u *segment) bool { return u == s })
 	return l.newSegment(s.id + 1)
@@ -465,8 +472,12 @@ func trustedRecord(b []byte) record {
 }
 
 // Sync makes every write so far durable: it fsyncs the segments written
-// since the last sync, and the directory if a segment was created.
+// since the last sync, and the directory if a segment was created. It
+// returns only once every write before it is on disk, including those a
+// concurrent Sync took and is still syncing.
 func (l *Log) Sync() error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
@@ -487,9 +498,12 @@ func (l *Log) Sync() error {
 	return err
 }
 
+// fsync is (*os.File).Sync; tests replace it to watch the order of syncs.
+var fsync = (*os.File).Sync
+
 func syncAll(dir string, segs []*segment, dirDirty bool) error {
 	for _, s := range segs {
-		if err := s.f.Sync(); err != nil {
+		if err := fsync(s.f); err != nil {
 			return fmt.Errorf("nodelog: sync segment %d: %w", s.id, err)
 		}
 	}
@@ -501,7 +515,7 @@ func syncAll(dir string, segs []*segment, dirDirty bool) error {
 		return fmt.Errorf("nodelog: %w", err)
 	}
 	defer d.Close()
-	if err := d.Sync(); err != nil {
+	if err := fsync(d); err != nil {
 		return fmt.Errorf("nodelog: sync %s: %w", dir, err)
 	}
 	return nil

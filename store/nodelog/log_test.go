@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 func nodeKey(prefix string, version uint64, nonce uint32) []byte {
@@ -820,5 +821,75 @@ func TestValueAfterCompact(t *testing.T) {
 	}()
 	if v := it.Value(); len(v) != 100 || it.Error() != nil {
 		t.Errorf("Value after Compact = %d bytes, %v", len(v), it.Error())
+	}
+}
+
+// watchSyncs replaces fsync for the test with one that records the base
+// name of each file it syncs, then calls during, if set.
+func watchSyncs(t *testing.T, during func(name string)) *[]string {
+	var mu sync.Mutex
+	var names []string
+	t.Cleanup(func() { fsync = (*os.File).Sync })
+	fsync = func(f *os.File) error {
+		name := filepath.Base(f.Name())
+		mu.Lock()
+		names = append(names, name)
+		mu.Unlock()
+		if during != nil {
+			during(name)
+		}
+		return f.Sync()
+	}
+	return &names
+}
+
+// TestSyncWaitsForAnInFlightSync checks that neither Sync nor Compact
+// returns while another Sync still fsyncs the writes it took: a Sync that
+// found nothing left to sync would otherwise report those writes durable
+// before they were.
+func TestSyncWaitsForAnInFlightSync(t *testing.T) {
+	l := open(t, t.TempDir(), Options{})
+	inSync, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	watchSyncs(t, func(string) {
+		once.Do(func() {
+			close(inSync)
+			<-release
+		})
+	})
+	write(t, l, false, func(b *Batch) { b.Set(nodeKey("t/w/s", 1, 1), []byte("v")) })
+	first := make(chan error)
+	go func() { first <- l.Sync() }()
+	<-inSync
+
+	second := make(chan error, 2)
+	go func() { second <- l.Sync() }()
+	go func() { second <- l.Compact(1 << 20) }()
+	select {
+	case err := <-second:
+		t.Fatalf("a Sync or Compact returned (err %v) while another Sync still fsynced", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	for _, c := range []chan error{first, second, second} {
+		if err := <-c; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestRollSyncsTheDirectory checks that a roll makes the full segment and
+// its directory entry durable before it creates the next segment, so that
+// a crash cannot keep a segment and lose the one before it.
+func TestRollSyncsTheDirectory(t *testing.T) {
+	dir := t.TempDir()
+	l := open(t, dir, Options{SegmentSize: 100})
+	synced := watchSyncs(t, nil)
+	for v := uint64(1); v <= 3; v++ { // each record fills a segment
+		write(t, l, false, func(b *Batch) { b.Set(nodeKey("t/w/s", v, 1), bytes.Repeat([]byte("x"), 60)) })
+	}
+	want := []string{segmentName(1), filepath.Base(dir), segmentName(2), filepath.Base(dir)}
+	if !slices.Equal(*synced, want) {
+		t.Fatalf("fsyncs during two rolls: %q, want %q", *synced, want)
 	}
 }
