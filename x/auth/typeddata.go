@@ -382,7 +382,26 @@ func hashStruct(st *structType, m protoreflect.Message, body *authv1.TxBody, whe
 type scratch struct {
 	h   crypto.KeccakState
 	buf []byte
+	// memo holds the last few short strings it hashed, with their hashes
+	// (hashString); next is the entry the next one replaces.
+	memo [memoEntries]struct {
+		s string
+		h [32]byte
+	}
+	next int
 }
+
+// memoEntries and memoLimit bound the strings a scratch remembers the
+// hashes of: a few (a payment's denomination, among a memo or a domain's
+// name and version), of at most memoLimit bytes each.
+const (
+	memoEntries = 4
+	memoLimit   = 64
+)
+
+// emptyHash is keccak256 of nothing: the encoding of an empty string or
+// bytes member, such as a payment's memo left empty.
+var emptyHash = crypto.Keccak256Hash()
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{h: crypto.NewKeccakState(), buf: make([]byte, 0, 32*16)} }}
 
@@ -393,8 +412,35 @@ func (sc *scratch) sum(data []byte) (out [32]byte) {
 	return out
 }
 
+// hashString returns keccak256(s), the encoding of a string member. Each
+// scratch remembers the last few short strings it hashed: the denomination,
+// which a consortium's payments repeat, is then hashed once per scratch
+// rather than once per transaction.
+func hashString(s string) [32]byte {
+	if s == "" {
+		return emptyHash
+	}
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	for i := range sc.memo {
+		if sc.memo[i].s == s {
+			return sc.memo[i].h
+		}
+	}
+	out := sc.sum([]byte(s))
+	if len(s) <= memoLimit {
+		// A copy: s may alias a buffer its message reuses.
+		sc.memo[sc.next].s, sc.memo[sc.next].h = strings.Clone(s), out
+		sc.next = (sc.next + 1) % memoEntries
+	}
+	return out
+}
+
 // keccak returns keccak256(data).
 func keccak(data []byte) [32]byte {
+	if len(data) == 0 {
+		return emptyHash
+	}
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	return sc.sum(data)
@@ -499,7 +545,7 @@ func encodeAtomic(out []byte, typ string, v protoreflect.Value, in *path, name s
 		h := keccak(v.Bytes())
 		copy(out, h[:])
 	case typeString:
-		h := keccak([]byte(v.String()))
+		h := hashString(v.String())
 		copy(out, h[:])
 	case typeBool:
 		if v.Bool() {

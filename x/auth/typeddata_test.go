@@ -3,9 +3,11 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/signer/core/apitypes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
@@ -200,5 +202,31 @@ func TestDerivationRefusesWhatItCannotSign(t *testing.T) {
 				t.Fatalf("derivation error %v, want one saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestStringHashes checks hashString, which remembers the last strings a
+// scratch hashed, against keccak256 over a sequence that repeats strings,
+// alternates them, includes empty and long ones, and passes more than a
+// scratch remembers.
+func TestStringHashes(t *testing.T) {
+	long := strings.Repeat("l", memoLimit+1)
+	seq := []string{"", "uLED", "uLED", "uUSD", "uLED", "", long, long, "uLED", "a", "uLED"}
+	for i := range memoEntries + 1 { // more strings than a scratch remembers
+		seq = append(seq, fmt.Sprint(i), "uLED", fmt.Sprint(i))
+	}
+	for i, s := range seq {
+		want := crypto.Keccak256Hash([]byte(s))
+		if got := hashString(s); got != want {
+			t.Fatalf("string %d (%q): hash %x, want %x", i, s, got, want)
+		}
+	}
+	// A string whose bytes change after it was hashed is not mistaken
+	// for the one remembered.
+	b := []byte("uLED")
+	hashString(string(b))
+	b[0] = 'x'
+	if got, want := hashString(string(b)), crypto.Keccak256Hash(b); got != want {
+		t.Fatalf("after a change: hash %x, want %x", got, want)
 	}
 }
