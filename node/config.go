@@ -21,6 +21,7 @@ import (
 	"github.com/ledgerd/ledgerd/node/hugeheap"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/store/badgerdb"
+	"github.com/ledgerd/ledgerd/store/nodelog"
 )
 
 // Config is ledgerd's own configuration, in <home>/config/ledgerd.toml.
@@ -124,18 +125,22 @@ type StoreConfig struct {
 	// ValueCacheEntries bounds each module tree's cache of values read
 	// (store.Options.ValueCacheEntries).
 	ValueCacheEntries int `mapstructure:"value_cache_entries"`
+	// NodeLogSegmentKiB is the size of the node log's segment files, in
+	// KiB (store.Options.NodeLogSegmentSize).
+	NodeLogSegmentKiB int64 `mapstructure:"node_log_segment_kib"`
 }
 
 // Options returns the store options c selects for the state store in dir.
 func (c StoreConfig) Options(dir string) store.Options {
 	return store.Options{
-		Dir:               dir,
-		CacheNodes:        c.IAVLCacheNodes,
-		EncodedCacheMB:    c.EncodedNodeCacheMB,
-		KeepRecent:        c.KeepRecent,
-		PruneEvery:        c.PruneEvery,
-		Badger:            badgerdb.Options{CacheSizeMB: c.BadgerCacheMB},
-		ValueCacheEntries: c.ValueCacheEntries,
+		Dir:                dir,
+		CacheNodes:         c.IAVLCacheNodes,
+		EncodedCacheMB:     c.EncodedNodeCacheMB,
+		KeepRecent:         c.KeepRecent,
+		PruneEvery:         c.PruneEvery,
+		Badger:             badgerdb.Options{CacheSizeMB: c.BadgerCacheMB},
+		ValueCacheEntries:  c.ValueCacheEntries,
+		NodeLogSegmentSize: c.NodeLogSegmentKiB << 10,
 	}
 }
 
@@ -202,6 +207,13 @@ const (
 	DefaultMemoryLimitMB = 4096
 )
 
+// The node log's segment sizes Validate accepts, in KiB: from 4 KiB
+// (tests that make it compact often) to 1 GiB.
+const (
+	MinNodeLogSegmentKiB = 4
+	MaxNodeLogSegmentKiB = 1 << 20
+)
+
 // DefaultQueryTimePerSecond is the query time RPC callers get per second
 // by default (QueryConfig): a tenth of one core, so that on a two-core
 // machine a query flood leaves consensus the rest. With the default
@@ -214,7 +226,7 @@ func DefaultConfig() Config {
 		App: AppConfig{MaxPendingPerSigner: 64, SigCacheSize: 100_000, GCPercent: DefaultGCPercent, MemoryLimitMB: DefaultMemoryLimitMB, HeapHugePages: true},
 		Store: StoreConfig{
 			IAVLCacheNodes: 1_500_000, EncodedNodeCacheMB: 256, KeepRecent: 0, PruneEvery: 100, BadgerCacheMB: 256,
-			ValueCacheEntries: store.DefaultValueCacheEntries,
+			ValueCacheEntries: store.DefaultValueCacheEntries, NodeLogSegmentKiB: nodelog.DefaultSegmentSize >> 10,
 		},
 		Metrics:      MetricsConfig{Enabled: true, Listen: "127.0.0.1:26660"},
 		History:      HistoryConfig{Enabled: true, Dir: filepath.Join("data", "history.db")},
@@ -273,6 +285,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("store.encoded_node_cache_mb %d: 0 (none) or positive", c.Store.EncodedNodeCacheMB)
 	case c.Store.ValueCacheEntries < 1:
 		return fmt.Errorf("store.value_cache_entries %d: must be positive", c.Store.ValueCacheEntries)
+	case c.Store.NodeLogSegmentKiB < MinNodeLogSegmentKiB || c.Store.NodeLogSegmentKiB > MaxNodeLogSegmentKiB:
+		return fmt.Errorf("store.node_log_segment_kib %d: from %d to %d (%d MiB is the default)",
+			c.Store.NodeLogSegmentKiB, MinNodeLogSegmentKiB, MaxNodeLogSegmentKiB, nodelog.DefaultSegmentSize>>20)
 	case c.Store.PruneEvery < 1:
 		return fmt.Errorf("store.prune_every %d: must be positive", c.Store.PruneEvery)
 	case c.History.Enabled && c.History.Dir == "":
@@ -322,6 +337,7 @@ func ConfigFlags(fs *pflag.FlagSet) {
 	fs.Int64("store.prune_every", d.Store.PruneEvery, "prune old versions every this many blocks")
 	fs.Int("store.badger_cache_mb", d.Store.BadgerCacheMB, "Badger block cache in MiB")
 	fs.Int("store.value_cache_entries", d.Store.ValueCacheEntries, "values read kept per module tree, so that a key read again skips the tree walk")
+	fs.Int64("store.node_log_segment_kib", d.Store.NodeLogSegmentKiB, "size of the node log's segment files in KiB, the unit its compaction reclaims")
 	fs.Bool("metrics.enabled", d.Metrics.Enabled, "serve Prometheus metrics")
 	fs.String("metrics.listen", d.Metrics.Listen, "Prometheus listen address")
 	fs.Bool("history.enabled", d.History.Enabled, "keep the wallet history index that answers /history queries")
@@ -350,6 +366,7 @@ func setDefaults(v *viper.Viper, c Config) {
 	v.SetDefault("store.prune_every", c.Store.PruneEvery)
 	v.SetDefault("store.badger_cache_mb", c.Store.BadgerCacheMB)
 	v.SetDefault("store.value_cache_entries", c.Store.ValueCacheEntries)
+	v.SetDefault("store.node_log_segment_kib", c.Store.NodeLogSegmentKiB)
 	v.SetDefault("metrics.enabled", c.Metrics.Enabled)
 	v.SetDefault("metrics.listen", c.Metrics.Listen)
 	v.SetDefault("history.enabled", c.History.Enabled)
@@ -406,6 +423,9 @@ badger_cache_mb = {{.Store.BadgerCacheMB}}
 # and member records every transaction reads, a wallet that pays again) costs
 # a lookup instead of a walk down the tree. See docs/operations.md, Tuning.
 value_cache_entries = {{.Store.ValueCacheEntries}}
+# Size of the node log's segment files (data/nodes), in KiB: the unit in which
+# compaction reclaims the space of pruned nodes. See docs/operations.md, Tuning.
+node_log_segment_kib = {{.Store.NodeLogSegmentKiB}}
 
 [metrics]
 # Serve Prometheus metrics (CometBFT's and ledgerd's) at listen, path /metrics.

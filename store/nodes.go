@@ -28,18 +28,14 @@ const (
 	nodeLogCompactBudget = 4 << 20
 )
 
-// Set by tests: nodesInBadger makes Open write nodes to Badger as a
-// ledgerd before the node log did; nodeLogSegmentSize, when not 0, is the
-// node log's segment size (small, to make it compact).
-var (
-	nodesInBadger      = false
-	nodeLogSegmentSize int64
-)
+// nodesInBadger, set by tests, makes Open write nodes to Badger as a
+// ledgerd before the node log did.
+var nodesInBadger = false
 
 // openNodeLog opens the node log of an on-disk store and reports whether
 // Badger holds nodes of the trees named, written before the log existed.
-func openNodeLog(db *badgerdb.DB, dir string, names []string) (*nodelog.Log, bool, error) {
-	l, err := nodelog.Open(filepath.Join(dir, nodeLogDir), nodelog.Options{SegmentSize: nodeLogSegmentSize})
+func openNodeLog(db *badgerdb.DB, dir string, segmentSize int64, names []string) (*nodelog.Log, bool, error) {
+	l, err := nodelog.Open(filepath.Join(dir, nodeLogDir), nodelog.Options{SegmentSize: segmentSize})
 	if err != nil {
 		return nil, false, fmt.Errorf("store: open the node log: %w", err)
 	}

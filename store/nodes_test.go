@@ -174,10 +174,8 @@ func TestNodesWrittenBeforeTheLog(t *testing.T) {
 // the node log to compact many times (small segments), reopening it
 // along the way, and checks every kept version's values and hash.
 func TestNodeLogCompactsPrunedVersions(t *testing.T) {
-	nodeLogSegmentSize = 8 << 10
-	defer func() { nodeLogSegmentSize = 0 }()
 	dir := t.TempDir()
-	opts := Options{Dir: dir, KeepRecent: 3, PruneEvery: 2}
+	opts := Options{Dir: dir, KeepRecent: 3, PruneEvery: 2, NodeLogSegmentSize: 8 << 10}
 	s := openStore(t, opts)
 	defer func() { s.Close() }()
 	hashes := map[int64][]byte{}

@@ -40,6 +40,11 @@ type Options struct {
 	// ValueCacheEntries bounds each working tree's cache of values read
 	// (DefaultValueCacheEntries when 0).
 	ValueCacheEntries int
+	// NodeLogSegmentSize is the size in bytes of the node log's segment
+	// files (nodelog.DefaultSegmentSize when 0): the unit compaction
+	// reclaims, so smaller segments return pruned nodes' space sooner, in
+	// smaller steps, at the cost of more files and checkpoints.
+	NodeLogSegmentSize int64
 }
 
 // CommitID identifies a committed state.
@@ -135,7 +140,7 @@ func Open(opts Options, names []string) (*Store, error) {
 	}
 	s := &Store{db: db, names: names, opts: opts, flushThreshold: flushThreshold(opts.Badger)}
 	if !opts.InMemory && !opts.Badger.InMemory && !nodesInBadger {
-		if s.log, s.legacyNodes, err = openNodeLog(db, opts.Dir, names); err != nil {
+		if s.log, s.legacyNodes, err = openNodeLog(db, opts.Dir, opts.NodeLogSegmentSize, names); err != nil {
 			db.Close()
 			return nil, err
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/client"
 	"github.com/ledgerd/ledgerd/client/keys"
+	"github.com/ledgerd/ledgerd/node"
 	authv1 "github.com/ledgerd/ledgerd/proto/ledgerd/auth/v1"
 	walletv1 "github.com/ledgerd/ledgerd/proto/ledgerd/wallet/v1"
 	"github.com/ledgerd/ledgerd/x/wallet"
@@ -35,18 +36,38 @@ type committedTx struct {
 
 // TestCrashUnderLoad kills a node with SIGKILL while it commits blocks under
 // a stream of signed payments, restarts it, and repeats (CRASH_KILLS times,
-// default 3). Then it checks that the node lost nothing:
+// default 3), for an archive node and for a pruning one. Then it checks
+// that the node lost nothing:
 //   - every transaction the client saw committed is in its block, with the
 //     same result;
-//   - the state at every height is the one the chain's headers commit to: a
-//     proof from the restarted node verifies against the light-client
-//     verified header of the next height;
+//   - the state at every height kept is the one the chain's headers commit
+//     to: a proof from the restarted node verifies against the
+//     light-client verified header of the next height;
 //   - replaying every block's successful transactions independently gives
 //     the balances the node proves now, and supply equals their sum.
+//
+// The pruning node keeps crashKeepRecent versions, prunes at every block,
+// and writes its trees' nodes to node-log segments of 8 KiB, so that the
+// kills land in the log's compactions, checkpoints and deletions of
+// emptied segments as well as in its writes.
 func TestCrashUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs a node for about a minute")
 	}
+	t.Run("archive", func(t *testing.T) { crashUnderLoad(t, false) })
+	t.Run("pruning", func(t *testing.T) { crashUnderLoad(t, true) })
+}
+
+// crashKeepRecent is the versions the pruning node keeps: few, so that
+// its node log compacts within a short run, and enough that the last
+// heights can still be proven for a few seconds after the load stops.
+const crashKeepRecent = 20
+
+// crashProvenPruned is how many of its last heights the pruning node's
+// state is proven at.
+const crashProvenPruned = 3
+
+func crashUnderLoad(t *testing.T, pruning bool) {
 	kills := envInt(t, "CRASH_KILLS", 3)
 	seed := uint64(envInt(t, "CRASH_SEED", int(time.Now().UnixNano()%1e9)))
 	t.Logf("CRASH_KILLS=%d CRASH_SEED=%d", kills, seed)
@@ -68,6 +89,10 @@ func TestCrashUnderLoad(t *testing.T) {
 	rpcPort, _ := FreePort()
 	p2pPort, _ := FreePort()
 	p := &Process{Bin: bin, Home: home, RPCPort: rpcPort, P2PPort: p2pPort, Args: []string{"--log_level", "error"}}
+	if pruning {
+		p.Args = append(p.Args, "--store.keep_recent", strconv.Itoa(crashKeepRecent), "--store.prune_every", "1",
+			"--store.node_log_segment_kib", "8")
+	}
 	if err := p.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -175,6 +200,19 @@ func TestCrashUnderLoad(t *testing.T) {
 	}
 	t.Logf("%d transfers seen committed, %d blocks", len(seen), final)
 
+	// A pruning node's last heights are proven now, before it prunes them;
+	// the replay below checks the balances proven.
+	provenEarly := map[int64]uint64{}
+	if pruning {
+		for h := final - crashProvenPruned; h < final; h++ {
+			w, _, err := wc.VerifiedWallet(ctx, crypto.PubkeyToAddress(owners[0].PublicKey), h)
+			if err != nil {
+				t.Fatalf("height %d: state does not prove against the chain's header: %v", h, err)
+			}
+			provenEarly[h] = wallet.Balance(w, "CNY")
+		}
+	}
+
 	// 1. Every transaction seen committed is in its block with its result.
 	for _, s := range seen {
 		r, err := c.RPC().Tx(ctx, s.hash, false)
@@ -187,8 +225,9 @@ func TestCrashUnderLoad(t *testing.T) {
 	}
 
 	// 2 and 3. Replay every block's successful transactions; at every
-	// height the restarted node's state must prove against the chain's
-	// header, and at the end the balances must be the replayed ones.
+	// height kept the restarted node's state must prove against the
+	// chain's header, and at the end the balances must be the replayed
+	// ones. A pruning node is checked at the last heights it keeps.
 	expect := map[common.Address]uint64{}
 	watched := crypto.PubkeyToAddress(owners[0].PublicKey)
 	for h := int64(1); h < final; h++ {
@@ -210,6 +249,12 @@ func TestCrashUnderLoad(t *testing.T) {
 			}
 			apply(expect, tx.Body)
 		}
+		if pruning {
+			if got, ok := provenEarly[h]; ok && got != expect[watched] {
+				t.Fatalf("height %d: proven balance %d, replay of the blocks gives %d", h, got, expect[watched])
+			}
+			continue
+		}
 		w, proven, err := wc.VerifiedWallet(ctx, watched, h)
 		switch {
 		case errors.Is(err, client.ErrNotFound):
@@ -227,6 +272,9 @@ func TestCrashUnderLoad(t *testing.T) {
 	for _, k := range owners {
 		addr := crypto.PubkeyToAddress(k.PublicKey)
 		w, _, err := wc.VerifiedWallet(ctx, addr, final-1)
+		if pruning && errors.Is(err, client.ErrNotFound) {
+			t.Fatalf("wallet %s at height %d: %v (pruned before it was checked? the check took longer than %d blocks)", addr.Hex(), final-1, err, crashKeepRecent)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,6 +290,34 @@ func TestCrashUnderLoad(t *testing.T) {
 	if err := wc.Invariant(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if pruning {
+		checkNodeLogCompacted(t, filepath.Join(node.StoreDir(home), "nodes"))
+	}
+}
+
+// checkNodeLogCompacted fails unless the node log in dir has written a
+// checkpoint and deleted its first segment, which compaction does once
+// pruning has emptied it: otherwise the pruning run's kills never met a
+// compaction.
+func checkNodeLogCompacted(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, "checkpoint.idx")); err != nil {
+		t.Fatalf("the node log wrote no checkpoint: %v", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var segments []string
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) == ".seg" {
+			segments = append(segments, e.Name())
+		}
+	}
+	if len(segments) == 0 || segments[0] == "00000001.seg" {
+		t.Fatalf("the node log's first segment was never reclaimed: segments %v", segments)
+	}
+	t.Logf("node log: %d segments, from %s to %s", len(segments), segments[0], segments[len(segments)-1])
 }
 
 // apply replays one successful transaction's effect on balances.
