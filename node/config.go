@@ -141,6 +141,9 @@ func (c StoreConfig) Options(dir string) store.Options {
 		Badger:             badgerdb.Options{CacheSizeMB: c.BadgerCacheMB},
 		ValueCacheEntries:  c.ValueCacheEntries,
 		NodeLogSegmentSize: c.NodeLogSegmentKiB << 10,
+		// The node log's index is in memory: a node that keeps every
+		// version keeps its nodes in Badger (store.Options.NodesInBadger).
+		NodesInBadger: c.KeepRecent == 0,
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ledgerd/ledgerd/node"
 	"github.com/ledgerd/ledgerd/store"
+	"github.com/ledgerd/ledgerd/store/nodelog"
 )
 
 func TestHistoryConfig(t *testing.T) {
@@ -182,4 +183,37 @@ func olderConfig(t *testing.T, key string) (home string, written []byte) {
 		t.Fatal(err)
 	}
 	return home, written
+}
+
+// TestNodeLogConfig: a ledgerd.toml written before the segment setting
+// existed gets the default size; sizes out of range are refused; a node
+// that keeps every version keeps its trees' nodes in Badger, one that
+// prunes in the node log.
+func TestNodeLogConfig(t *testing.T) {
+	home, _ := olderConfig(t, "node_log_segment_kib")
+	c, err := node.LoadConfig(home, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Store.Options(home).NodeLogSegmentSize; got != nodelog.DefaultSegmentSize {
+		t.Fatalf("an older config gives segments of %d bytes, want the default %d", got, nodelog.DefaultSegmentSize)
+	}
+	for _, kib := range []int64{node.MinNodeLogSegmentKiB - 1, node.MaxNodeLogSegmentKiB + 1} {
+		c.Store.NodeLogSegmentKiB = kib
+		if err := c.Validate(); err == nil {
+			t.Fatalf("store.node_log_segment_kib = %d accepted", kib)
+		}
+	}
+	c.Store.NodeLogSegmentKiB = node.MinNodeLogSegmentKiB
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.Store.KeepRecent = 0
+	if !c.Store.Options(home).NodesInBadger {
+		t.Fatal("an archive node (keep_recent 0) puts its nodes in the node log, whose index in memory grows with the chain")
+	}
+	c.Store.KeepRecent = 100
+	if c.Store.Options(home).NodesInBadger {
+		t.Fatal("a pruning node keeps its nodes in Badger")
+	}
 }

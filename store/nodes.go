@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	corestore "cosmossdk.io/core/store"
@@ -28,9 +29,12 @@ const (
 	nodeLogCompactBudget = 4 << 20
 )
 
-// nodesInBadger, set by tests, makes Open write nodes to Badger as a
-// ledgerd before the node log did.
-var nodesInBadger = false
+// nodeLogOnDisk reports whether the store in dir has a node log with
+// anything in it.
+func nodeLogOnDisk(dir string) bool {
+	entries, err := os.ReadDir(filepath.Join(dir, nodeLogDir))
+	return err == nil && len(entries) > 0
+}
 
 // openNodeLog opens the node log of an on-disk store and reports whether
 // Badger holds nodes of the trees named, written before the log existed.
@@ -72,13 +76,15 @@ func isNodeKey(key []byte) bool {
 }
 
 // treeDB is the database IAVL sees under the trees' prefixes: node keys in
-// the node log (when log is not nil: on disk), everything else in Badger.
-// legacy marks a database whose trees have nodes in Badger too, which
-// reads, deletes and iterators then also reach there.
+// the node log (when log is not nil), everything else in Badger. legacy
+// marks a database whose trees have nodes in Badger too, which reads,
+// deletes and iterators then also reach there; nodesToLog is false when
+// new nodes go to Badger (Options.NodesInBadger) though a log is read.
 type treeDB struct {
 	*badgerdb.DB
-	log    *nodelog.Log
-	legacy bool
+	log        *nodelog.Log
+	legacy     bool
+	nodesToLog bool
 }
 
 var _ dbm.DB = treeDB{}
@@ -142,7 +148,7 @@ func (d treeDB) NewBatch() corestore.Batch { return d.newBatch() }
 func (d treeDB) NewBatchWithSize(int) corestore.Batch { return d.newBatch() }
 
 func (d treeDB) newBatch() corestore.Batch {
-	b := treeBatch{kv: d.NewStreamingBatch(streamChunkBytes), legacy: d.legacy}
+	b := treeBatch{kv: d.NewStreamingBatch(streamChunkBytes), legacy: d.legacy, nodesToLog: d.nodesToLog}
 	if d.log != nil {
 		b.nodes = d.log.NewBatch()
 	}
@@ -152,13 +158,14 @@ func (d treeDB) newBatch() corestore.Batch {
 // treeBatch is treeDB's batch: a Badger streaming batch and a node log
 // batch. Write writes the nodes first.
 type treeBatch struct {
-	kv     corestore.Batch
-	nodes  *nodelog.Batch // nil: no node log
-	legacy bool
+	kv         corestore.Batch
+	nodes      *nodelog.Batch // nil: no node log
+	legacy     bool
+	nodesToLog bool
 }
 
 func (b treeBatch) Set(key, value []byte) error {
-	if b.nodes != nil && isNodeKey(key) {
+	if b.nodes != nil && b.nodesToLog && isNodeKey(key) {
 		return b.nodes.Set(key, value)
 	}
 	return b.kv.Set(key, value)

@@ -4,6 +4,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"testing"
@@ -81,22 +82,26 @@ func TestNodesInTheLog(t *testing.T) {
 	}
 }
 
-// TestNodesWrittenBeforeTheLog: a database an older ledgerd wrote, with its
-// nodes in Badger, reads them, prunes them from Badger and writes new nodes
-// to the log.
+// TestNodesWrittenBeforeTheLog: a database with its nodes in Badger
+// (written by an older ledgerd, or with NodesInBadger, which then creates
+// no node log) reads them, prunes them from Badger and writes new nodes to
+// the log.
 func TestNodesWrittenBeforeTheLog(t *testing.T) {
 	dir := t.TempDir()
 	opts := Options{Dir: dir, KeepRecent: 2, PruneEvery: 1}
-	nodesInBadger = true
-	s := openStore(t, opts)
+	archive := opts
+	archive.NodesInBadger = true
+	s := openStore(t, archive)
 	hashes := map[int64][]byte{}
 	for h := int64(1); h <= 4; h++ {
 		write(s, map[string]string{"alpha/n": fmt.Sprint(h), fmt.Sprintf("beta/k%d", h): "v"})
 		hashes[h] = commit(t, s).AppHash
 	}
 	old := badgerNodeKeys(t, s)
+	if s.log != nil || nodeLogOnDisk(dir) {
+		t.Fatal("a store with NodesInBadger created a node log")
+	}
 	s.Close()
-	nodesInBadger = false
 
 	s = openStore(t, opts)
 	if !s.legacyNodes || old == 0 {
@@ -134,7 +139,7 @@ func TestNodesWrittenBeforeTheLog(t *testing.T) {
 	}
 	// So does an iterator of the database under a tree's prefix: in
 	// order, each node once, from Badger and the log.
-	db := treeDB{s.db, s.log, s.legacyNodes}
+	db := treeDB{DB: s.db, log: s.log, legacy: s.legacyNodes, nodesToLog: true}
 	for _, reverse := range []bool{false, true} {
 		var it interface {
 			Valid() bool
@@ -200,5 +205,67 @@ func TestNodeLogCompactsPrunedVersions(t *testing.T) {
 	st := s.log.Stats()
 	if st.Segments > 40 || st.Bytes > 4*st.LiveBytes+4*(8<<10) {
 		t.Fatalf("node log %+v: pruned nodes' space not reclaimed", st)
+	}
+}
+
+// TestNodesToBadgerAfterTheLog: a store that wrote its nodes to the log and
+// is reopened with NodesInBadger (a pruning node made an archive one)
+// reads the log's nodes, writes new ones to Badger only, and prunes both.
+func TestNodesToBadgerAfterTheLog(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{Dir: dir, KeepRecent: 3, PruneEvery: 1}
+	s := openStore(t, opts)
+	hashes := map[int64][]byte{}
+	for h := int64(1); h <= 4; h++ {
+		write(s, map[string]string{"alpha/n": fmt.Sprint(h), fmt.Sprintf("beta/k%d", h): "v"})
+		hashes[h] = commit(t, s).AppHash
+	}
+	if n := badgerNodeKeys(t, s); n != 0 {
+		t.Fatalf("Badger holds %d nodes before the switch", n)
+	}
+	inLog := s.log.Stats().LiveRecords
+	s.Close()
+
+	opts.NodesInBadger = true
+	s = openStore(t, opts)
+	if s.log == nil || !s.legacyNodes {
+		t.Fatal("the node log written before is not read")
+	}
+	for h := int64(2); h <= 4; h++ {
+		if v := version(t, s, h); !bytes.Equal(v.AppHash(), hashes[h]) || value(t, v, "alpha", "n") != fmt.Sprint(h) {
+			t.Fatalf("version %d from the log: hash %x", h, v.AppHash())
+		}
+	}
+	for h := int64(5); h <= 9; h++ {
+		write(s, map[string]string{"alpha/n": fmt.Sprint(h)})
+		hashes[h] = commit(t, s).AppHash
+	}
+	it, err := s.log.Iterator(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ; it.Valid(); it.Next() {
+		k := it.Key()
+		if v := binary.BigEndian.Uint64(k[len(k)-12:]); v > 4 {
+			t.Fatalf("node %x of version %d went to the log", k, v)
+		}
+	}
+	it.Close()
+	st := s.log.Stats()
+	if badgerNodeKeys(t, s) == 0 {
+		t.Fatal("no node in Badger after five commits")
+	}
+	if st.LiveRecords >= inLog {
+		t.Fatalf("node log holds %d live nodes, %d before: pruning did not reach it", st.LiveRecords, inLog)
+	}
+	s.Close()
+
+	s = openStore(t, opts)
+	defer s.Close()
+	for h := int64(7); h <= 9; h++ {
+		v := version(t, s, h)
+		if !bytes.Equal(v.AppHash(), hashes[h]) || value(t, v, "alpha", "n") != fmt.Sprint(h) || value(t, v, "beta", "k4") != "v" {
+			t.Fatalf("version %d: hash %x, n=%q", h, v.AppHash(), value(t, v, "alpha", "n"))
+		}
 	}
 }

@@ -45,6 +45,14 @@ type Options struct {
 	// reclaims, so smaller segments return pruned nodes' space sooner, in
 	// smaller steps, at the cost of more files and checkpoints.
 	NodeLogSegmentSize int64
+	// NodesInBadger writes the trees' new nodes to Badger instead of the
+	// node log. The log's index is in memory, 12 bytes or more for each
+	// node it holds: bounded on a node that prunes, but on one that keeps
+	// every version it grows with the chain, and such a node's nodes
+	// belong in Badger, whose index is on disk. A node log already on disk
+	// (written while the node pruned) is still read, and pruned if the
+	// node prunes again.
+	NodesInBadger bool
 }
 
 // CommitID identifies a committed state.
@@ -83,9 +91,10 @@ var ErrNotMounted = errors.New("store: store not in the state")
 // goroutine at any time.
 type Store struct {
 	db *badgerdb.DB
-	// log holds the trees' nodes (nil in memory, where Badger keeps
-	// them); legacyNodes marks a database with nodes in Badger as well,
-	// written before the log.
+	// log holds the trees' nodes (nil in memory, and on disk when
+	// Options.NodesInBadger is set and no log was written before, where
+	// Badger keeps them); legacyNodes marks a database with nodes in
+	// Badger as well (written before the log, or with NodesInBadger).
 	log         *nodelog.Log
 	legacyNodes bool
 	names       []string
@@ -139,11 +148,12 @@ func Open(opts Options, names []string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, names: names, opts: opts, flushThreshold: flushThreshold(opts.Badger)}
-	if !opts.InMemory && !opts.Badger.InMemory && !nodesInBadger {
+	if !opts.InMemory && !opts.Badger.InMemory && (!opts.NodesInBadger || nodeLogOnDisk(opts.Dir)) {
 		if s.log, s.legacyNodes, err = openNodeLog(db, opts.Dir, opts.NodeLogSegmentSize, names); err != nil {
 			db.Close()
 			return nil, err
 		}
+		s.legacyNodes = s.legacyNodes || opts.NodesInBadger
 	}
 	for range names {
 		s.values = append(s.values, newValueCache(opts.ValueCacheEntries))
@@ -253,7 +263,7 @@ func (s *Store) newTree(name string, first int64) *iavl.MutableTree {
 	if s.encoded != nil {
 		opts = append(opts, iavl.EncodedNodeCacheOption(s.encoded, uint32(slices.Index(s.names, name))))
 	}
-	return iavl.NewMutableTree(prefixDB{dbm.NewPrefixDB(treeDB{s.db, s.log, s.legacyNodes}, []byte(treePrefix(name)))}, s.opts.CacheNodes,
+	return iavl.NewMutableTree(prefixDB{dbm.NewPrefixDB(treeDB{DB: s.db, log: s.log, legacy: s.legacyNodes, nodesToLog: !s.opts.NodesInBadger}, []byte(treePrefix(name)))}, s.opts.CacheNodes,
 		true, iavl.NewNopLogger(), opts...)
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/ledgerd/ledgerd/app/apptest"
 	"github.com/ledgerd/ledgerd/node"
 	"github.com/ledgerd/ledgerd/node/hugeheap"
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/store/badgerdb"
 )
 
@@ -118,11 +119,18 @@ type result struct {
 	NodeLogCopiedMiB   float64 `json:"node_log_copied_mib"`
 	NodeLogMiB         float64 `json:"node_log_mib"`
 	NodeLogLiveMiB     float64 `json:"node_log_live_mib"`
+	// NodeLogNodesPerTransfer is how many nodes the log's index gained
+	// per transfer in the blocks (each costs the index 12 bytes or more).
+	NodeLogNodesPerTransfer float64 `json:"node_log_nodes_per_transfer"`
 	// HugePagesMiB is the heap advised to use transparent huge pages
 	// (-heap-huge-pages; 0 when off or where the kernel's mode made it
 	// moot), and THPMode that mode.
 	HugePagesMiB int64  `json:"heap_huge_pages_mib"`
 	THPMode      string `json:"thp_mode"`
+	// KeepRecent is the node's store.keep_recent (-keep-recent), and
+	// Nodes where its trees' nodes went (nodesInLog or nodesInBadger).
+	KeepRecent int64  `json:"keep_recent"`
+	Nodes      string `json:"nodes"`
 	// CPUMsPer1k is the process's CPU time (user and system, every
 	// thread) per 1,000 transfers over the measured blocks: on a machine
 	// shared with other work it varies far less than the rate does.
@@ -138,6 +146,10 @@ type result struct {
 	Credit      *creditResult  `json:"credit,omitempty"`
 	Collect     *collectResult `json:"collect,omitempty"`
 }
+
+// benchKeepRecent is the versions the bench's node keeps by default: a
+// validator's pruning, which puts the trees' nodes in the node log.
+const benchKeepRecent = 100
 
 func main() {
 	wallets := flag.Int("wallets", 100_000, "funded wallets in genesis")
@@ -165,6 +177,7 @@ func main() {
 	walletsFile := flag.Bool("wallets-file", true, "write the genesis wallets to a wallets file the genesis names (app_state.wallet.wallets_file), as a migration of many wallets would; false lists them in the genesis document, which the node keeps in memory")
 	hugePages := flag.Bool("heap-huge-pages", node.DefaultConfig().App.HeapHugePages, "back the Go heap with transparent huge pages, as the node's app.heap_huge_pages does")
 	valueCache := flag.Int("value-cache", 0, "values read kept per module tree (0: the node's default, store.value_cache_entries)")
+	keepRecent := flag.Int64("keep-recent", benchKeepRecent, "state versions kept, as store.keep_recent: a node that prunes (any N > 0) keeps its trees' nodes in the node log; 0 measures an archive node, which keeps them in Badger")
 	flag.Parse()
 	if *blocks**blockTxs+*checkTxs > *wallets {
 		log.Fatalf("need at least blocks*block-txs+checktx = %d wallets so every sender is fresh", *blocks**blockTxs+*checkTxs)
@@ -188,7 +201,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	so := node.DefaultConfig().Store.Options(*dir)
+	sc := node.DefaultConfig().Store
+	sc.KeepRecent = *keepRecent
+	so := sc.Options(*dir)
 	if *iavlCache > 0 {
 		so.CacheNodes = *iavlCache
 	}
@@ -340,7 +355,7 @@ func main() {
 	runtime.KeepAlive(appState)
 	var ref *result
 	if *refWallets > 0 && *refWallets != *wallets {
-		ref = measureReference(*refWallets, *blockTxs, *blocks, *checkTxs, *hugePages)
+		ref = measureReference(*refWallets, *blockTxs, *blocks, *checkTxs, *keepRecent, *hugePages)
 	}
 	r := result{
 		Wallets: *wallets, BlockTxs: *blockTxs, Blocks: *blocks, Cores: runtime.NumCPU(), Secp256k1: backend,
@@ -359,9 +374,10 @@ func main() {
 		BadgerWrittenMiB: float64(written1-written0) / (1 << 20), BadgerCompactedMiB: float64(compacted1-compacted0) / (1 << 20),
 		NodeLogAppendedMiB: mib(log1.Appended - log0.Appended), NodeLogCopiedMiB: mib(log1.Copied - log0.Copied),
 		NodeLogMiB: mib(log1.Bytes), NodeLogLiveMiB: mib(log1.LiveBytes),
-		CPUMsPer1k: ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
-		ExecCores:  coresBusy(execCPU, execWall), CommitCores: coresBusy(commitCPU, commitWall),
-		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(),
+		NodeLogNodesPerTransfer: float64(log1.LiveRecords-log0.LiveRecords) / float64(*blocks**blockTxs),
+		CPUMsPer1k:              ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
+		ExecCores:               coresBusy(execCPU, execWall), CommitCores: coresBusy(commitCPU, commitWall),
+		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(), KeepRecent: *keepRecent, Nodes: nodesPlace(so),
 		RecoverUsBefore: recoverBefore, RecoverUsAfter: recoverAfter, NewMemoryGBps: newMemory,
 		SystemMsPer1k:  ms(kernelCPU) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		FaultsPerBlock: float64(faults) / float64(max(*blocks, 1)),
@@ -395,8 +411,8 @@ func main() {
 	if *asJSON {
 		json.NewEncoder(os.Stdout).Encode(r)
 	} else {
-		fmt.Printf("ledgerd-bench: %d wallets, %d blocks x %d transfers, %d cores, secp256k1 %s\n",
-			r.Wallets, r.Blocks, r.BlockTxs, r.Cores, r.Secp256k1)
+		fmt.Printf("ledgerd-bench: %d wallets, %d blocks x %d transfers, %d cores, secp256k1 %s, keep_recent %d (nodes in %s)\n",
+			r.Wallets, r.Blocks, r.BlockTxs, r.Cores, r.Secp256k1, r.KeepRecent, r.Nodes)
 		fmt.Printf("  transfers/s      %8.0f  (FinalizeBlock + Commit, %d failed)\n", r.TransfersPerSec, r.Failed)
 		fmt.Printf("  CPU per 1k       %8.1f ms (user+system, all threads; %d cores give at most %.0f transfers/s at this cost)\n",
 			r.CPUMsPer1k, r.Cores, float64(r.Cores)*1e6/r.CPUMsPer1k)
@@ -429,8 +445,10 @@ func main() {
 		}
 		fmt.Printf("  badger writes    %8.0f MiB in the blocks; compactions wrote %.0f MiB again (%.1f x)\n",
 			r.BadgerWrittenMiB, r.BadgerCompactedMiB, r.BadgerCompactedMiB/max(r.BadgerWrittenMiB, 1))
-		fmt.Printf("  node log         %8.0f MiB appended in the blocks (%.0f MiB of it compaction's copies); %.0f MiB at the end, %.0f MiB of it live\n",
-			r.NodeLogAppendedMiB, r.NodeLogCopiedMiB, r.NodeLogMiB, r.NodeLogLiveMiB)
+		if r.Nodes == nodesInLog {
+			fmt.Printf("  node log         %8.0f MiB appended in the blocks (%.0f MiB of it compaction's copies); %.0f MiB at the end, %.0f MiB of it live; %+.1f nodes in its index per transfer\n",
+				r.NodeLogAppendedMiB, r.NodeLogCopiedMiB, r.NodeLogMiB, r.NodeLogLiveMiB, r.NodeLogNodesPerTransfer)
+		}
 		fmt.Printf("  heap huge pages  %8d MiB advised (transparent huge pages: %s)\n", r.HugePagesMiB, cmp.Or(r.THPMode, "none"))
 		if ref != nil {
 			fmt.Printf("  at %d wallets %8.0f  transfers/s (same blocks, child process, recovery %.1f-%.1f µs): %d wallets run at %.0f%% of it\n",
@@ -571,7 +589,7 @@ func peakRSSMiB() float64 {
 
 // measureReference runs the transfers alone at wallets in a child process
 // of this binary and returns its figures.
-func measureReference(wallets, blockTxs, blocks, checkTxs int, hugePages bool) *result {
+func measureReference(wallets, blockTxs, blocks, checkTxs int, keepRecent int64, hugePages bool) *result {
 	self, err := os.Executable()
 	if err != nil {
 		log.Fatal(err)
@@ -580,7 +598,7 @@ func measureReference(wallets, blockTxs, blocks, checkTxs int, hugePages bool) *
 	cmd := exec.Command(self, "-json", "-ref-wallets", "0", "-loans", "0", "-collect-loans", "0",
 		"-wallets", strconv.Itoa(wallets), "-block-txs", strconv.Itoa(blockTxs),
 		"-blocks", strconv.Itoa(blocks), "-checktx", strconv.Itoa(checkTxs),
-		"-heap-huge-pages="+strconv.FormatBool(hugePages))
+		"-keep-recent", strconv.FormatInt(keepRecent, 10), "-heap-huge-pages="+strconv.FormatBool(hugePages))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -595,3 +613,17 @@ func measureReference(wallets, blockTxs, blocks, checkTxs int, hugePages bool) *
 
 // mib converts bytes to MiB.
 func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }
+
+// Where the trees' nodes go (result.Nodes).
+const (
+	nodesInLog    = "the node log"
+	nodesInBadger = "Badger"
+)
+
+// nodesPlace names where a store opened with so keeps its trees' nodes.
+func nodesPlace(so store.Options) string {
+	if so.NodesInBadger || so.InMemory {
+		return nodesInBadger
+	}
+	return nodesInLog
+}
