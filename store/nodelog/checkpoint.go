@@ -1,13 +1,11 @@
 package nodelog
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,75 +36,100 @@ const (
 
 var checkpointMagic = []byte("NODEIDX1")
 
+// checkpointChunk is how much of a checkpoint is encoded before it is
+// written.
+const checkpointChunk = 1 << 20
+
 // position is a place in the log: a segment and an offset in it.
 type position struct{ seg, off uint32 }
 
-// writeCheckpoint syncs the log and writes the index as a checkpoint at
-// the end of the active segment. Callers hold l.mu.
-func (l *Log) writeCheckpoint() error {
+// writeCheckpoint syncs the log and writes the index, as a checkpoint at
+// the end of the active segment, to a temporary file, which it returns
+// open and unsynced: finishCheckpoint makes it the checkpoint. Callers
+// hold l.mu.
+func (l *Log) writeCheckpoint() (pos position, tmp *os.File, err error) {
 	if err := syncAll(l.dir, l.unsynced, l.dirDirty); err != nil {
-		return err
+		return pos, nil, err
 	}
 	l.unsynced, l.dirDirty = nil, false
-	pos := position{seg: l.active.id, off: uint32(l.active.size)}
+	pos = position{seg: l.active.id, off: uint32(l.active.size)}
 
-	tmp := filepath.Join(l.dir, checkpointTemp)
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(filepath.Join(l.dir, checkpointTemp), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("nodelog: checkpoint: %w", err)
+		return pos, nil, fmt.Errorf("nodelog: checkpoint: %w", err)
 	}
-	defer f.Close()
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+	// The index is encoded into chunks, each hashed and written whole:
+	// a million wallets' trees make some 40 MB of it, written while
+	// readers wait.
 	crc := crc32.New(castagnoli)
-	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
-	var b []byte
-	put := func(p []byte) { w.Write(p) } // errors surface at Flush
-	b = append(b[:0], checkpointMagic...)
+	b := l.getBuffer(checkpointChunk)
+	defer func() { l.putBuffer(b) }()
+	var werr error
+	flush := func() {
+		if werr == nil && len(b) > 0 {
+			crc.Write(b)
+			_, werr = f.Write(b)
+		}
+		b = b[:0]
+	}
+	b = append(b, checkpointMagic...)
 	b = binary.BigEndian.AppendUint32(b, pos.seg)
 	b = binary.BigEndian.AppendUint32(b, pos.off)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(l.prefixes)))
-	put(b)
 	for _, p := range l.prefixes {
 		t := l.trees[p]
 		versions := t.sortedVersions()
-		b = binary.BigEndian.AppendUint16(b[:0], uint16(len(p)))
+		b = binary.BigEndian.AppendUint16(b, uint16(len(p)))
 		b = append(b, p...)
 		b = binary.BigEndian.AppendUint32(b, uint32(len(versions)))
-		put(b)
 		for _, v := range versions {
 			vx := t.versions[v]
-			b = binary.BigEndian.AppendUint64(b[:0], v)
+			b = binary.BigEndian.AppendUint64(b, v)
 			b = binary.BigEndian.AppendUint32(b, uint32(vx.live))
-			put(b)
 			for i := range vx.slots() {
 				nonce, at := vx.slot(i)
 				if at.n == 0 {
 					continue
 				}
-				b = binary.BigEndian.AppendUint32(b[:0], nonce)
+				b = binary.BigEndian.AppendUint32(b, nonce)
 				b = binary.BigEndian.AppendUint32(b, at.seg)
 				b = binary.BigEndian.AppendUint32(b, at.off)
 				b = binary.BigEndian.AppendUint32(b, at.n)
-				put(b)
+				if len(b) >= checkpointChunk {
+					flush()
+				}
 			}
 		}
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("nodelog: checkpoint: %w", err)
+	flush()
+	if werr != nil {
+		return pos, nil, fmt.Errorf("nodelog: checkpoint: %w", werr)
 	}
 	if _, err := f.Write(binary.BigEndian.AppendUint32(nil, crc.Sum32())); err != nil {
+		return pos, nil, fmt.Errorf("nodelog: checkpoint: %w", err)
+	}
+	return pos, f, nil
+}
+
+// finishCheckpoint syncs tmp, the file writeCheckpoint wrote in dir,
+// closes it and renames it over the checkpoint, and syncs dir.
+func finishCheckpoint(dir string, tmp *os.File) error {
+	err := fsync(tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, checkpointName))
+	}
+	if err != nil {
 		return fmt.Errorf("nodelog: checkpoint: %w", err)
 	}
-	if err := fsync(f); err != nil {
-		return fmt.Errorf("nodelog: checkpoint: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(l.dir, checkpointName)); err != nil {
-		return fmt.Errorf("nodelog: checkpoint: %w", err)
-	}
-	if err := syncAll(l.dir, nil, true); err != nil {
-		return err
-	}
-	l.checkpoint = pos
-	return nil
+	return syncAll(dir, nil, true)
 }
 
 // readCheckpoint loads the checkpoint of dir into l's index and returns

@@ -45,7 +45,8 @@
 // before the next one began, is reported as ErrCorrupt.
 //
 // Concurrency. All methods are safe for concurrent use; Compact and a
-// checkpoint hold off writers and readers while they work. An iterator walks
+// checkpoint hold off writers and readers while they copy records and
+// write the index, not while the checkpoint is synced. An iterator walks
 // the index as it is when it reaches each key, keeping its place by key:
 // deleting the keys it has visited is safe (IAVL does), and a key written
 // ahead of it may or may not be seen.

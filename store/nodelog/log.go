@@ -81,6 +81,11 @@ type Log struct {
 	appended, copied int64
 	// compaction is the state of a compaction under way (Compact).
 	compaction compaction
+	// checkpointing is closed when the checkpoint under way is durable
+	// and the segments it freed are deleted (nil: none under way);
+	// checkpointErr is the error of the last one, for Compact to return.
+	checkpointing chan struct{}
+	checkpointErr error
 
 	// buffers holds batches' record buffers for reuse: a node makes a
 	// batch per tree per block, and memory it reuses costs no page
@@ -547,6 +552,7 @@ func (l *Log) Stats() Stats {
 // Close syncs the log and closes its files. It must not be called while
 // another call is in flight; every call after it returns ErrClosed.
 func (l *Log) Close() error {
+	l.waitCheckpoint()
 	err := l.Sync()
 	if errors.Is(err, ErrClosed) {
 		return nil
@@ -554,6 +560,9 @@ func (l *Log) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.closed = true
+	if err == nil {
+		err = l.checkpointErr
+	}
 	if cerr := l.closeFiles(); err == nil {
 		err = cerr
 	}

@@ -537,6 +537,7 @@ func compactFully(t *testing.T, l *Log, budget int64) {
 		if err := l.Compact(budget); err != nil {
 			t.Fatal(err)
 		}
+		l.waitCheckpoint()
 		l.mu.RLock()
 		idle := len(l.compaction.victims) == 0 && len(l.pickVictims()) == 0 && !l.hasEmptySegment()
 		l.mu.RUnlock()
@@ -891,5 +892,116 @@ func TestRollSyncsTheDirectory(t *testing.T) {
 	want := []string{segmentName(1), filepath.Base(dir), segmentName(2), filepath.Base(dir)}
 	if !slices.Equal(*synced, want) {
 		t.Fatalf("fsyncs during two rolls: %q, want %q", *synced, want)
+	}
+}
+
+// emptySegments writes records over several segments of l and deletes
+// them all, so that the next Compact checkpoints and frees those segments.
+func emptySegments(t *testing.T, l *Log) (kept []byte) {
+	t.Helper()
+	for n := uint32(1); n <= 20; n++ {
+		write(t, l, false, func(b *Batch) { b.Set(nodeKey("t/w/s", 1, n), bytes.Repeat([]byte("x"), 40)) })
+	}
+	write(t, l, true, func(b *Batch) {
+		for n := uint32(1); n <= 20; n++ {
+			b.Delete(nodeKey("t/w/s", 1, n))
+		}
+		b.Set(nodeKey("t/w/s", 2, 1), []byte("kept"))
+	})
+	return nodeKey("t/w/s", 2, 1)
+}
+
+// TestCheckpointFinishesInTheBackground checks that Compact returns
+// before its checkpoint's fsync, that the log reads and writes meanwhile,
+// that nothing is renamed or deleted until the checkpoint is synced, and
+// that Close waits for it.
+func TestCheckpointFinishesInTheBackground(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir, Options{SegmentSize: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := emptySegments(t, l)
+	before := l.Stats().Segments
+	inSync, release := make(chan struct{}), make(chan struct{})
+	watchSyncs(t, func(name string) {
+		if name == checkpointTemp {
+			close(inSync)
+			<-release
+		}
+	})
+	if err := l.Compact(1 << 20); err != nil {
+		t.Fatal(err)
+	}
+	<-inSync
+	if _, err := os.Stat(filepath.Join(dir, checkpointName)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the checkpoint is in place before it was synced: %v", err)
+	}
+	if string(mustGet(t, l, kept)) != "kept" || l.Stats().Segments != before {
+		t.Fatal("the log changed before its checkpoint was synced")
+	}
+	write(t, l, false, func(b *Batch) { b.Set(nodeKey("t/w/s", 3, 1), []byte("during")) })
+	if err := l.Compact(1 << 20); err != nil { // a second one does not start
+		t.Fatal(err)
+	}
+	closed := make(chan error)
+	go func() { closed <- l.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) before the checkpoint was synced", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, checkpointName)); err != nil {
+		t.Fatalf("no checkpoint after Close: %v", err)
+	}
+	ids, err := segmentIDs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) >= before {
+		t.Fatalf("%d segments after the checkpoint, %d before: none freed", len(ids), before)
+	}
+	l = open(t, dir, Options{SegmentSize: 256})
+	if string(mustGet(t, l, kept)) != "kept" || string(mustGet(t, l, nodeKey("t/w/s", 3, 1))) != "during" {
+		t.Fatal("records lost around a checkpoint finished in the background")
+	}
+}
+
+// TestCheckpointFailure checks that a checkpoint whose sync fails deletes
+// nothing and that the next Compact reports it.
+func TestCheckpointFailure(t *testing.T) {
+	dir := t.TempDir()
+	l := open(t, dir, Options{SegmentSize: 256})
+	kept := emptySegments(t, l)
+	before := l.Stats().Segments
+	failed := errors.New("disk full")
+	t.Cleanup(func() { fsync = (*os.File).Sync })
+	fsync = func(f *os.File) error {
+		if filepath.Base(f.Name()) == checkpointTemp {
+			return failed
+		}
+		return f.Sync()
+	}
+	if err := l.Compact(1 << 20); err != nil {
+		t.Fatal(err)
+	}
+	l.waitCheckpoint()
+	if err := l.Compact(1 << 20); !errors.Is(err, failed) {
+		t.Fatalf("Compact after a failed checkpoint: %v, want %v", err, failed)
+	}
+	if got := l.Stats().Segments; got != before {
+		t.Fatalf("%d segments after a failed checkpoint, %d before", got, before)
+	}
+	if _, err := os.Stat(filepath.Join(dir, checkpointName)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a checkpoint whose sync failed is in place: %v", err)
+	}
+	fsync = (*os.File).Sync
+	compactFully(t, l, 1<<20)
+	if got := l.Stats().Segments; got >= before || string(mustGet(t, l, kept)) != "kept" {
+		t.Fatalf("%d segments after the retry, %d before", got, before)
 	}
 }
