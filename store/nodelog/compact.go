@@ -192,24 +192,23 @@ func (l *Log) checkpointAndDrop() error {
 	l.checkpointing = done
 	// nolint:determinism: storage, not state: the checkpoint's file and the segments it frees are the same whenever this finishes.
 	go func() {
-		defer close(done)
 		err := finishCheckpoint(l.dir, tmp)
 		l.mu.Lock()
 		if err == nil {
 			l.checkpoint = pos
 			err = l.dropSegments(drop)
 		}
-		l.checkpointErr = err
-		l.checkpointing = nil
 		l.mu.Unlock()
 		if err == nil && len(drop) > 0 {
 			err = syncAll(l.dir, nil, true)
-			if err != nil {
-				l.mu.Lock()
-				l.checkpointErr = err
-				l.mu.Unlock()
-			}
 		}
+		// Done only now, so that Close, once waitCheckpoint returns, finds
+		// nothing of this checkpoint still running.
+		l.mu.Lock()
+		l.checkpointErr = err
+		l.checkpointing = nil
+		l.mu.Unlock()
+		close(done)
 	}()
 	return nil
 }
