@@ -12,7 +12,6 @@ import (
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/node/history"
 	"github.com/ledgerd/ledgerd/store"
-	"github.com/ledgerd/ledgerd/store/badgerdb"
 )
 
 // ExportOptions selects what Export writes.
@@ -36,8 +35,7 @@ func Export(home string, cmt *cmtcfg.Config, c Config, o ExportOptions) (*cmttyp
 	if err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
-	st, err := store.Open(store.Options{Dir: StoreDir(home), CacheNodes: c.Store.IAVLCacheNodes,
-		Badger: badgerdb.Options{CacheSizeMB: c.Store.BadgerCacheMB}}, app.StoreNames)
+	st, err := store.Open(c.Store.Options(StoreDir(home)), app.StoreNames)
 	if err != nil {
 		return nil, fmt.Errorf("open state store (is the node stopped?): %w", err)
 	}

@@ -31,9 +31,15 @@ const (
 
 // nodeLogOnDisk reports whether the store in dir has a node log with
 // anything in it.
-func nodeLogOnDisk(dir string) bool {
+func nodeLogOnDisk(dir string) (bool, error) {
 	entries, err := os.ReadDir(filepath.Join(dir, nodeLogDir))
-	return err == nil && len(entries) > 0
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: read the node log's directory: %w", err)
+	}
+	return len(entries) > 0, nil
 }
 
 // openNodeLog opens the node log of an on-disk store and reports whether

@@ -7,6 +7,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -98,7 +101,7 @@ func TestNodesWrittenBeforeTheLog(t *testing.T) {
 		hashes[h] = commit(t, s).AppHash
 	}
 	old := badgerNodeKeys(t, s)
-	if s.log != nil || nodeLogOnDisk(dir) {
+	if onDisk, err := nodeLogOnDisk(dir); s.log != nil || onDisk || err != nil {
 		t.Fatal("a store with NodesInBadger created a node log")
 	}
 	s.Close()
@@ -252,8 +255,25 @@ func TestNodesToBadgerAfterTheLog(t *testing.T) {
 	}
 	it.Close()
 	st := s.log.Stats()
-	if badgerNodeKeys(t, s) == 0 {
-		t.Fatal("no node in Badger after five commits")
+	// Versions 5 to 9 each wrote alpha's one node to Badger (beta kept
+	// its nodes in the log, with references to them in Badger); only the
+	// kept versions' are left.
+	if _, err := s.Version(6); !errors.Is(err, ErrVersionPruned) {
+		t.Fatalf("Version(6) = %v, want ErrVersionPruned", err)
+	}
+	bit, err := s.db.Iterator([]byte("t/alpha/s"), []byte("t/alpha/t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inBadger []uint64
+	for ; bit.Valid(); bit.Next() {
+		if k := bit.Key(); isNodeKey(k) {
+			inBadger = append(inBadger, binary.BigEndian.Uint64(k[len(k)-12:]))
+		}
+	}
+	bit.Close()
+	if !slices.Equal(inBadger, []uint64{7, 8, 9}) {
+		t.Fatalf("Badger holds alpha's nodes of versions %v, want the kept 7 to 9: pruning did not reach it", inBadger)
 	}
 	if st.LiveRecords >= inLog {
 		t.Fatalf("node log holds %d live nodes, %d before: pruning did not reach it", st.LiveRecords, inLog)
@@ -267,5 +287,19 @@ func TestNodesToBadgerAfterTheLog(t *testing.T) {
 		if !bytes.Equal(v.AppHash(), hashes[h]) || value(t, v, "alpha", "n") != fmt.Sprint(h) || value(t, v, "beta", "k4") != "v" {
 			t.Fatalf("version %d: hash %x, n=%q", h, v.AppHash(), value(t, v, "alpha", "n"))
 		}
+	}
+}
+
+// TestArchiveNodeOpensAnUnreadableLog: a store with NodesInBadger whose
+// node log's directory cannot be read fails to open, rather than opening
+// without the nodes the log holds.
+func TestArchiveNodeOpensAnUnreadableLog(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, nodeLogDir), []byte("not a directory"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(Options{Dir: dir, NodesInBadger: true}, []string{"alpha"}); err == nil {
+		s.Close()
+		t.Fatal("opened with an unreadable node log")
 	}
 }

@@ -148,7 +148,14 @@ func Open(opts Options, names []string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, names: names, opts: opts, flushThreshold: flushThreshold(opts.Badger)}
-	if !opts.InMemory && !opts.Badger.InMemory && (!opts.NodesInBadger || nodeLogOnDisk(opts.Dir)) {
+	useLog := !opts.InMemory && !opts.Badger.InMemory
+	if useLog && opts.NodesInBadger {
+		if useLog, err = nodeLogOnDisk(opts.Dir); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if useLog {
 		if s.log, s.legacyNodes, err = openNodeLog(db, opts.Dir, opts.NodeLogSegmentSize, names); err != nil {
 			db.Close()
 			return nil, err

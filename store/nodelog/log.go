@@ -201,8 +201,12 @@ func (l *Log) open(ids []uint32) error {
 		}
 	}
 	if len(ids) > 0 {
+		// The last segment's tail may be only in the page cache (a crash
+		// came before its sync): sync it and the directory now, so that a
+		// checkpoint, which syncs only what this process wrote, cannot
+		// name records a power loss would take.
 		l.active = l.segs[ids[len(ids)-1]]
-		return nil
+		return syncAll(l.dir, []*segment{l.active}, true)
 	}
 	if err := l.newSegment(1); err != nil {
 		return err

@@ -885,7 +885,17 @@ func TestSyncWaitsForAnInFlightSync(t *testing.T) {
 func TestRollSyncsTheDirectory(t *testing.T) {
 	dir := t.TempDir()
 	l := open(t, dir, Options{SegmentSize: 100})
-	synced := watchSyncs(t, nil)
+	var early []string
+	synced := watchSyncs(t, func(name string) {
+		if name != filepath.Base(dir) {
+			return
+		}
+		ids, _ := segmentIDs(dir)
+		if n := len(ids); n > 0 && ids[n-1] > uint32(len(early)+1) {
+			t.Errorf("segment %d exists at directory sync %d", ids[n-1], len(early)+1)
+		}
+		early = append(early, name)
+	})
 	for v := uint64(1); v <= 3; v++ { // each record fills a segment
 		write(t, l, false, func(b *Batch) { b.Set(nodeKey("t/w/s", v, 1), bytes.Repeat([]byte("x"), 60)) })
 	}
@@ -1003,5 +1013,24 @@ func TestCheckpointFailure(t *testing.T) {
 	compactFully(t, l, 1<<20)
 	if got := l.Stats().Segments; got >= before || string(mustGet(t, l, kept)) != "kept" {
 		t.Fatalf("%d segments after the retry, %d before", got, before)
+	}
+}
+
+// TestOpenSyncsTheLastSegment checks that Open syncs the last segment and
+// the directory: a crash may have left the segment's tail unsynced, and a
+// checkpoint after the restart syncs only what that process wrote.
+func TestOpenSyncsTheLastSegment(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, l, false, func(b *Batch) { b.Set(nodeKey("t/w/s", 1, 1), []byte("v")) })
+	l.closeFiles() // as a crash would: nothing synced
+	synced := watchSyncs(t, nil)
+	l = open(t, dir, Options{})
+	want := []string{segmentName(1), filepath.Base(dir)}
+	if !slices.Equal(*synced, want) {
+		t.Fatalf("fsyncs at Open: %q, want %q", *synced, want)
 	}
 }
