@@ -59,6 +59,12 @@ func TestNodesInTheLog(t *testing.T) {
 	for h := int64(1); h <= 8; h++ {
 		write(s, map[string]string{"alpha/n": fmt.Sprint(h), fmt.Sprintf("beta/k%d", h): "v"})
 		hashes[h] = commit(t, s).AppHash
+		if h == 1 {
+			// The first commit, a bulk load, is checkpointed at once.
+			if _, err := os.Stat(filepath.Join(dir, nodeLogDir, "checkpoint.idx")); err != nil {
+				t.Fatalf("no checkpoint after the first commit: %v", err)
+			}
+		}
 	}
 	if n := badgerNodeKeys(t, s); n != 0 {
 		t.Fatalf("Badger holds %d nodes", n)

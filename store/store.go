@@ -529,10 +529,17 @@ func (s *Store) CommitAt(blockTime time.Time) (CommitID, error) {
 // flush that tips level 0 over, and runs beside the blocks
 // (badgerdb.DB.CompactLevel0). It blocks Badger's writes while it runs;
 // the store writes only from the goroutine that commits or restores,
-// which is this one.
+// which is this one. It also checkpoints the node log, which a bulk load
+// of a million wallets fills past the point where the first block's
+// commit would otherwise write the checkpoint.
 func (s *Store) settleBulkLoad() error {
 	if err := s.db.CompactLevel0(); err != nil {
 		return fmt.Errorf("store: compact the loaded state: %w", err)
+	}
+	if s.log != nil {
+		if err := s.log.Checkpoint(); err != nil {
+			return fmt.Errorf("store: checkpoint the loaded state's nodes: %w", err)
+		}
 	}
 	return nil
 }

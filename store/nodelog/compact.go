@@ -237,3 +237,33 @@ func (l *Log) waitCheckpoint() {
 		<-done
 	}
 }
+
+// Checkpoint writes a checkpoint now and waits until it is durable and
+// the segments it frees are deleted: Open then replays nothing written
+// before it. For a caller that has just written much (a bulk load), so
+// that the checkpoint Compact would soon write does not fall among later
+// commits.
+func (l *Log) Checkpoint() error {
+	l.waitCheckpoint()
+	l.syncMu.Lock()
+	l.mu.Lock()
+	var err error
+	switch {
+	case l.closed:
+		err = ErrClosed
+	case l.checkpointErr != nil:
+		err, l.checkpointErr = l.checkpointErr, nil
+	default:
+		err = l.checkpointAndDrop()
+	}
+	l.mu.Unlock()
+	l.syncMu.Unlock()
+	if err != nil {
+		return err
+	}
+	l.waitCheckpoint()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	err, l.checkpointErr = l.checkpointErr, nil
+	return err
+}

@@ -1034,3 +1034,27 @@ func TestOpenSyncsTheLastSegment(t *testing.T) {
 		t.Fatalf("fsyncs at Open: %q, want %q", *synced, want)
 	}
 }
+
+// TestCheckpointNow checks that Checkpoint returns with a durable
+// checkpoint at the log's end, the emptied segments deleted.
+func TestCheckpointNow(t *testing.T) {
+	dir := t.TempDir()
+	l := open(t, dir, Options{SegmentSize: 256})
+	kept := emptySegments(t, l)
+	before := l.Stats().Segments
+	if err := l.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	l.mu.RLock()
+	at, end := l.checkpoint, position{seg: l.active.id, off: uint32(l.active.size)}
+	l.mu.RUnlock()
+	if at != end {
+		t.Fatalf("checkpoint at %+v, the log ends at %+v", at, end)
+	}
+	if _, err := os.Stat(filepath.Join(dir, checkpointName)); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Stats().Segments; got >= before || string(mustGet(t, l, kept)) != "kept" {
+		t.Fatalf("%d segments after Checkpoint, %d before", got, before)
+	}
+}
