@@ -36,8 +36,9 @@ type committedTx struct {
 
 // TestCrashUnderLoad kills a node with SIGKILL while it commits blocks under
 // a stream of signed payments, restarts it, and repeats (CRASH_KILLS times,
-// default 3), for an archive node and for a pruning one. Then it checks
-// that the node lost nothing:
+// default 3), for an archive node, a pruning one, and one that prunes and
+// then, from its restart after the first half of the kills, keeps every
+// version. Then it checks that the node lost nothing:
 //   - every transaction the client saw committed is in its block, with the
 //     same result;
 //   - the state at every height kept is the one the chain's headers commit
@@ -50,13 +51,17 @@ type committedTx struct {
 // keeps crashKeepRecent versions, prunes at every block and writes its
 // trees' nodes to node-log segments of 8 KiB, so that the log compacts,
 // checkpoints and deletes emptied segments every few blocks, among the
-// kills (the test checks that it did, not that a kill fell in one).
+// kills (the test checks that it did, not that a kill fell in one). The
+// third node starts as the pruning one and restarts as an archive node:
+// from then on it writes its nodes to Badger and still reads those its
+// node log holds.
 func TestCrashUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs a node for about a minute")
 	}
-	t.Run("archive", func(t *testing.T) { crashUnderLoad(t, false) })
-	t.Run("pruning", func(t *testing.T) { crashUnderLoad(t, true) })
+	t.Run("archive", func(t *testing.T) { crashUnderLoad(t, false, false) })
+	t.Run("pruning", func(t *testing.T) { crashUnderLoad(t, true, false) })
+	t.Run("pruning-then-archive", func(t *testing.T) { crashUnderLoad(t, true, true) })
 }
 
 // crashKeepRecent is the versions the pruning node keeps: few, so that
@@ -68,7 +73,7 @@ const crashKeepRecent = 20
 // state is proven at.
 const crashProvenPruned = 3
 
-func crashUnderLoad(t *testing.T, pruning bool) {
+func crashUnderLoad(t *testing.T, pruning, toArchive bool) {
 	kills := envInt(t, "CRASH_KILLS", 3)
 	seed := uint64(envInt(t, "CRASH_SEED", int(time.Now().UnixNano()%1e9)))
 	t.Logf("CRASH_KILLS=%d CRASH_SEED=%d", kills, seed)
@@ -180,6 +185,10 @@ func crashUnderLoad(t *testing.T, pruning bool) {
 			t.Fatal(err)
 		}
 		t.Logf("kill %d at about height %d", k+1, before)
+		if toArchive && k == (kills-1)/2 {
+			p.Args = []string{"--log_level", "error", "--store.node_log_segment_kib", "8"}
+			t.Logf("restarting as an archive node over its node log")
+		}
 		if err := p.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -296,7 +305,7 @@ func crashUnderLoad(t *testing.T, pruning bool) {
 	if err := wc.Invariant(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if pruning {
+	if pruning && !toArchive {
 		checkNodeLogCompacted(t, filepath.Join(node.StoreDir(home), "nodes"))
 	}
 }
