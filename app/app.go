@@ -72,6 +72,9 @@ type App struct {
 	// block is the working state of the block being finalized; nil between
 	// Commit and the next FinalizeBlock.
 	block *store.Branch
+	// lastBlock is the last committed block's branch, which the next
+	// FinalizeBlock empties and reuses (store.Branch.Reset).
+	lastBlock *store.Branch
 	// genesis holds InitChain's writes until the first Commit: they are part
 	// of the first block's state, and FinalizeBlock starts from the last
 	// commit (Rollback), which would otherwise discard them. The peer filter
@@ -353,7 +356,12 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 	}
 	a.workingIsGenesis = false
-	a.block = store.NewBranch(a.reg.StoreNames(), a.store.Working())
+	if a.block = a.lastBlock; a.block != nil {
+		a.lastBlock = nil
+		a.block.Reset(a.store.Working())
+	} else {
+		a.block = store.NewBranch(a.reg.StoreNames(), a.store.Working())
+	}
 	ctx := exec.New(a.block, req.Height, req.Time)
 	ctx.ChainID = a.cfg.ChainID
 	a.blockTime = req.Time
@@ -449,7 +457,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	if err != nil {
 		return nil, err
 	}
-	a.block = nil
+	a.lastBlock, a.block = a.block, nil
 	a.genesis = nil
 	a.genesisPublic.Store(nil)
 	v, err := a.store.Version(0)
@@ -485,6 +493,7 @@ func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, heig
 		return nil, errcode.Wrap(auth.ErrValidityTooLong, "valid until %d, block %d allows at most %d", body.ValidUntilHeight, height, limit)
 	}
 	branch := parent.Branch()
+	defer parent.Recycle(branch) // merged or dropped, and not read after
 	ctx = ctx.WithStores(branch)
 	ctx.Signer, ctx.TxHash = c.signer, c.hash[:]
 

@@ -73,6 +73,25 @@ func (o *Overlay) put(key string, value []byte) {
 	o.writes[key] = value
 }
 
+// maxReusedWrites is the most writes an overlay's map may have held for
+// reset to clear it rather than drop it: clearing costs what the map
+// grew to, and a transaction that wrote thousands of keys should not tax
+// every transaction after it.
+const maxReusedWrites = 64
+
+// reset empties o over the same parent, keeping the memory of its writes
+// where that is small.
+func (o *Overlay) reset() {
+	if len(o.writes) > maxReusedWrites {
+		o.writes, o.sorted, o.added = nil, nil, nil
+		return
+	}
+	clear(o.writes)
+	clear(o.sorted)
+	clear(o.added)
+	o.sorted, o.added = o.sorted[:0], o.added[:0]
+}
+
 // Iterator implements Reader: the overlay's writes in [start, end) merged
 // over the parent's keys. The writes in range are copied when it is made.
 func (o *Overlay) Iterator(start, end []byte, reverse bool) Iterator {
@@ -176,6 +195,10 @@ func (o *Overlay) WriteTo(kv KV) {
 type Branch struct {
 	names    []string
 	overlays []*Overlay
+	// spare is a child handed back by Recycle, which the next Branch
+	// returns emptied instead of allocating one: a block makes a child
+	// per transaction.
+	spare *Branch
 }
 
 // NewBranch returns a Branch over parents, which must have one Reader per
@@ -208,7 +231,14 @@ func (b *Branch) KV(name string) KV {
 
 // Branch returns a child branch whose reads fall through to b. Write merges
 // the child into b; dropping the child discards it.
+//
+// A child that b.Recycle took back is reused, with the memory its
+// overlays' writes had.
 func (b *Branch) Branch() *Branch {
+	if c := b.spare; c != nil {
+		b.spare = nil
+		return c
+	}
 	parents := make([]Reader, len(b.overlays))
 	for i, o := range b.overlays {
 		parents[i] = o
@@ -233,6 +263,34 @@ func (b *Branch) Merge(c *Branch) {
 			b.overlays[i].put(k, v)
 		}
 	}
+}
+
+// Reset empties b and puts it over parents (one per name, as NewBranch),
+// keeping the memory its overlays' writes had however much they wrote:
+// for a branch made afresh for each block, whose writes regrow to the
+// same size every time. Nothing read through b before may be used after.
+func (b *Branch) Reset(parents []Reader) {
+	if len(parents) != len(b.overlays) {
+		panic("store: Branch.Reset with mismatched parents")
+	}
+	for i, o := range b.overlays {
+		clear(o.writes)
+		clear(o.sorted)
+		clear(o.added)
+		o.parent, o.sorted, o.added = parents[i], o.sorted[:0], o.added[:0]
+	}
+	b.spare = nil
+}
+
+// Recycle takes back c, a child made by b.Branch that is done with,
+// merged or dropped, so that b's next Branch reuses it emptied. Neither c
+// nor anything read through it (its KVs, their iterators) may be used
+// after; the values written to it may, since Merge hands them on.
+func (b *Branch) Recycle(c *Branch) {
+	for _, o := range c.overlays {
+		o.reset()
+	}
+	b.spare = c
 }
 
 // Overlay returns the overlay of the named store.

@@ -172,6 +172,63 @@ func TestBranch(t *testing.T) {
 	mustPanic(t, "NewBranch with mismatched parents", func() { NewBranch(names, parents[:1]) })
 }
 
+// TestBranchReuse checks that a recycled child and a reset branch come
+// back empty, reading through to their (new) parents, without taking back
+// what was merged from them, and that an overlay that wrote many keys
+// gives up its map rather than keep it.
+func TestBranchReuse(t *testing.T) {
+	names := []string{"one", "two"}
+	block := NewBranch(names, []Reader{mapReader{"k": "parent"}, mapReader{}})
+
+	tx := block.Branch()
+	set(tx.KV("one"), "k", "tx")
+	set(tx.KV("one"), "a", "1")
+	tx.KV("two").Iterator(nil, nil, false) // sorts the keys written so far
+	set(tx.KV("two"), "b", "2")
+	block.Merge(tx)
+	block.Recycle(tx)
+
+	again := block.Branch()
+	if again != tx {
+		t.Fatal("Branch after Recycle did not reuse the child")
+	}
+	if again.Overlay("one").Len() != 0 || again.Overlay("two").Len() != 0 {
+		t.Fatal("a recycled child kept its writes")
+	}
+	if get(again.KV("one"), "k") != "tx" || get(again.KV("two"), "b") != "2" {
+		t.Fatal("a recycled child does not read through to its parent")
+	}
+	if it := again.KV("two").Iterator(nil, nil, false); !it.Valid() || string(it.Key()) != "b" {
+		t.Fatal("a recycled child iterates keys it no longer holds, or not its parent's")
+	}
+	set(again.KV("one"), "k", "again")
+	if get(block.KV("one"), "k") != "tx" || get(block.KV("one"), "a") != "1" {
+		t.Fatal("writing to a recycled child changed what was merged from it")
+	}
+	if block.Branch() == again {
+		t.Fatal("a child not recycled was handed out twice")
+	}
+
+	// A dropped child that wrote many keys gives up its map.
+	big := block.Branch()
+	for i := 0; i <= maxReusedWrites; i++ {
+		set(big.KV("one"), fmt.Sprint(i), "v")
+	}
+	block.Recycle(big)
+	if big.Overlay("one").writes != nil || get(block.KV("one"), "0") != "" {
+		t.Fatal("a recycled child of many writes kept its map, or leaked a write")
+	}
+
+	block.Reset([]Reader{mapReader{"k": "next"}, mapReader{"c": "3"}})
+	if block.Overlay("one").Len() != 0 || get(block.KV("one"), "k") != "next" || get(block.KV("two"), "c") != "3" {
+		t.Fatal("Reset did not empty the branch over its new parents")
+	}
+	if block.Branch() == big {
+		t.Fatal("Reset kept a spare child")
+	}
+	mustPanic(t, "Reset with mismatched parents", func() { block.Reset([]Reader{Empty}) })
+}
+
 func TestPrefixEnd(t *testing.T) {
 	for _, tc := range []struct{ in, want []byte }{
 		{[]byte{1}, []byte{2}},
