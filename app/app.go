@@ -72,6 +72,9 @@ type App struct {
 	// block is the working state of the block being finalized; nil between
 	// Commit and the next FinalizeBlock.
 	block *store.Branch
+	// checked is the transactions of the block being finalized, checked in
+	// the background; the next block reuses it (checkAll).
+	checked *checkedBlock
 	// lastBlock is the last committed block's branch, which the next
 	// FinalizeBlock empties and reuses (store.Branch.Reset).
 	lastBlock *store.Branch
@@ -495,7 +498,8 @@ func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, heig
 	branch := parent.Branch()
 	defer parent.Recycle(branch) // merged or dropped, and not read after
 	ctx = ctx.WithStores(branch)
-	ctx.Signer, ctx.TxHash = c.signer, c.hash[:]
+	ctx = ctx.WithTx(c.hash[:])
+	ctx.Signer = c.signer
 
 	acct, err := a.account(ctx, c.signer)
 	if err != nil {

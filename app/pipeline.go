@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"crypto/sha256"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -148,27 +149,44 @@ func (a *App) checkBlockTx(raw []byte, p *module.ChainParams) checkedTx {
 // index order, so the block can be executed in order while later
 // signatures are still being recovered.
 type checkedBlock struct {
-	out   []checkedTx
-	ready []chan struct{}
+	out  []checkedTx
+	done []sync.WaitGroup
 }
 
 // At returns transaction i's result, waiting until it is ready.
 func (b *checkedBlock) At(i int) *checkedTx {
-	<-b.ready[i]
+	b.done[i].Wait()
 	return &b.out[i]
+}
+
+// reset makes b ready for n transactions, reusing its memory: the last
+// block's results must all have been read (At) by then.
+func (b *checkedBlock) reset(n int) {
+	if cap(b.out) < n {
+		b.out, b.done = make([]checkedTx, n), make([]sync.WaitGroup, n)
+	} else {
+		b.out, b.done = b.out[:n], b.done[:n]
+		clear(b.out)
+	}
+	for i := range b.done {
+		b.done[i].Add(1)
+	}
 }
 
 // checkAll starts checkTx over a block's transactions on the configured
 // number of workers. Each result is written to its own index and read only
-// after its channel closes, so results do not depend on scheduling.
+// after its Done, so results do not depend on scheduling. The block it
+// returns is the last block's, reused: FinalizeBlock reads every result
+// before it calls checkAll again.
 func (a *App) checkAll(txs [][]byte, p *module.ChainParams) *checkedBlock {
-	b := &checkedBlock{out: make([]checkedTx, len(txs)), ready: make([]chan struct{}, len(txs))}
-	for i := range b.ready {
-		b.ready[i] = make(chan struct{})
+	if a.checked == nil {
+		a.checked = new(checkedBlock)
 	}
+	b := a.checked
+	b.reset(len(txs))
 	var next atomic.Int64
 	for range min(max(a.cfg.Workers, 1), len(txs)) {
-		// nolint:determinism: each result is written to its own index and published by closing its channel.
+		// nolint:determinism: each result is written to its own index and published by its Done.
 		go func() {
 			for {
 				i := int(next.Add(1) - 1)
@@ -176,7 +194,7 @@ func (a *App) checkAll(txs [][]byte, p *module.ChainParams) *checkedBlock {
 					return
 				}
 				b.out[i] = a.checkBlockTx(txs[i], p)
-				close(b.ready[i])
+				b.done[i].Done()
 			}
 		}()
 	}

@@ -190,6 +190,13 @@ func (t *treeIndex) set(version uint64, nonce uint32, l loc) loc {
 	v := t.versions[version]
 	if v == nil {
 		v = &versionIndex{}
+		// A block's version has about as many nodes as the one before:
+		// sized for those, its slots are not regrown from one.
+		if n := len(t.sorted); !t.unsorted && n > 0 {
+			if last := t.versions[t.sorted[n-1]]; last != nil && !last.sparse() && t.sorted[n-1] < version {
+				v.locs = make([]loc, 0, len(last.locs))
+			}
+		}
 		t.versions[version] = v
 		if n := len(t.sorted); !t.unsorted && (n == 0 || t.sorted[n-1] < version) {
 			t.sorted = append(t.sorted, version)

@@ -5,8 +5,11 @@
 package exec
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
+	"strconv"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -45,6 +48,13 @@ type Context struct {
 
 	stores Stores
 	events *[]abci.Event
+	// txHex is txHexOf (TxHash when WithTx set it) in lowercase hex, and
+	// unixText is unixOf (Time when New set it) in decimal: what events
+	// carry, made once per transaction and per block instead of per event.
+	txHex    string
+	txHexOf  []byte
+	unixText string
+	unixOf   int64
 	// quiet contexts record no events (Quiet).
 	quiet bool
 	// files are genesis's files (WithGenesisFiles).
@@ -79,7 +89,36 @@ func (c Context) GenesisFiles() GenesisFiles { return c.files }
 
 // New returns a context over stores that collects events into a fresh list.
 func New(stores Stores, height int64, t time.Time) Context {
-	return Context{Height: height, Time: t, stores: stores, events: new([]abci.Event)}
+	return Context{Height: height, Time: t, stores: stores, events: new([]abci.Event),
+		unixText: strconv.FormatInt(t.Unix(), 10), unixOf: t.Unix()}
+}
+
+// WithTx returns a copy of c for the transaction whose SHA-256 is hash.
+func (c Context) WithTx(hash []byte) Context {
+	c.TxHash = hash
+	if !c.quiet && len(hash) <= sha256.Size {
+		var buf [2 * sha256.Size]byte
+		n := hex.Encode(buf[:], hash)
+		c.txHex, c.txHexOf = string(buf[:n]), hash
+	}
+	return c
+}
+
+// TxHashHex is TxHash in lowercase hex, as events carry it ("" when
+// there is none).
+func (c Context) TxHashHex() string {
+	if c.txHex != "" && bytes.Equal(c.txHexOf, c.TxHash) {
+		return c.txHex
+	}
+	return hex.EncodeToString(c.TxHash)
+}
+
+// UnixText is Time in decimal Unix seconds, as events carry it.
+func (c Context) UnixText() string {
+	if u := c.Time.Unix(); u != c.unixOf || c.unixText == "" {
+		return strconv.FormatInt(u, 10)
+	}
+	return c.unixText
 }
 
 // KV returns the named module store.

@@ -21,9 +21,9 @@ func Append(ctx exec.Context, subject string, id []byte, c Chain, entry []byte) 
 	// every payment, so each allocation here counts.
 	attrs := make([]string, 0, 12)
 	attrs = append(attrs, "subject", subject, "id", prefixedHex(id), "seq", strconv.FormatUint(next.Count, 10),
-		"time", strconv.FormatInt(ctx.Time.Unix(), 10))
+		"time", ctx.UnixText())
 	if len(ctx.TxHash) > 0 {
-		attrs = append(attrs, "tx", hex.EncodeToString(ctx.TxHash))
+		attrs = append(attrs, "tx", ctx.TxHashHex())
 	}
 	ctx.Emit(Event, append(attrs, "entry", base64.StdEncoding.EncodeToString(entry))...)
 	return next
