@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	corestore "cosmossdk.io/core/store"
 	dbm "github.com/cosmos/iavl/db"
@@ -162,7 +163,10 @@ func (d treeDB) newBatch() corestore.Batch {
 }
 
 // treeBatch is treeDB's batch: a Badger streaming batch and a node log
-// batch. Write writes the nodes first.
+// batch. Write writes the nodes first. Set and Delete copy the keys and
+// values they are given, as both batches do: the trees reuse one array
+// for every node they save (iavl.CopyingBatchOption), and prefixBatch one
+// for every key.
 type treeBatch struct {
 	kv         corestore.Batch
 	nodes      *nodelog.Batch // nil: no node log
@@ -271,3 +275,45 @@ func (u *unionIterator) Next() {
 func (u *unionIterator) Error() error { return errors.Join(u.a.Error(), u.b.Error()) }
 
 func (u *unionIterator) Close() error { return errors.Join(u.a.Close(), u.b.Close()) }
+
+// prefixBatch is prefixDB's batch: a treeBatch with every key under the
+// tree's prefix, built in one array reused for each (the batch copies it).
+type prefixBatch struct {
+	prefix []byte
+	source corestore.Batch
+
+	mu  sync.Mutex // guards key
+	key []byte
+}
+
+// prefixed returns prefix+key in b.key. Callers hold b.mu.
+func (b *prefixBatch) prefixed(key []byte) []byte {
+	b.key = append(append(b.key[:0], b.prefix...), key...)
+	return b.key
+}
+
+func (b *prefixBatch) Set(key, value []byte) error {
+	if len(key) == 0 {
+		return errors.New("store: batch Set with an empty key")
+	}
+	if value == nil {
+		return errors.New("store: batch Set with a nil value")
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.source.Set(b.prefixed(key), value)
+}
+
+func (b *prefixBatch) Delete(key []byte) error {
+	if len(key) == 0 {
+		return errors.New("store: batch Delete with an empty key")
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.source.Delete(b.prefixed(key))
+}
+
+func (b *prefixBatch) Write() error              { return b.source.Write() }
+func (b *prefixBatch) WriteSync() error          { return b.source.WriteSync() }
+func (b *prefixBatch) Close() error              { return b.source.Close() }
+func (b *prefixBatch) GetByteSize() (int, error) { return b.source.GetByteSize() }

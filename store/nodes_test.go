@@ -309,3 +309,48 @@ func TestArchiveNodeOpensAnUnreadableLog(t *testing.T) {
 		t.Fatal("opened with an unreadable node log")
 	}
 }
+
+// TestTreeBatchesCopy: what a tree's batch is given may be overwritten as
+// soon as Set returns, since the trees reuse one array for every node they
+// save (iavl.CopyingBatchOption) and prefixBatch one for every key: for
+// nodes in the node log, nodes in Badger and the trees' other keys.
+func TestTreeBatchesCopy(t *testing.T) {
+	for _, inBadger := range []bool{false, true} {
+		s := openStore(t, Options{Dir: t.TempDir(), KeepRecent: 2, PruneEvery: 1, NodesInBadger: inBadger})
+		db := newPrefixDB(treeDB{DB: s.db, log: s.log, legacy: s.legacyNodes, nodesToLog: !inBadger}, []byte("t/gamma/"))
+		b := db.NewBatch()
+		var key, val []byte
+		want := map[string]string{}
+		put := func(k []byte, v string) {
+			key, val = append(key[:0], k...), append(val[:0], v...)
+			if err := b.Set(key, val); err != nil {
+				t.Fatal(err)
+			}
+			want[string(k)] = v
+			for i := range key {
+				key[i] = 0xff
+			}
+			for i := range val {
+				val[i] = '!'
+			}
+		}
+		for i := range 3 {
+			nodeKey := binary.BigEndian.AppendUint64([]byte("s"), uint64(100+i))
+			put(binary.BigEndian.AppendUint32(nodeKey, 1), fmt.Sprintf("node %d", i))
+			put(fmt.Appendf(nil, "m%d", i), fmt.Sprintf("metadata %d", i))
+		}
+		if err := b.Write(); err != nil {
+			t.Fatal(err)
+		}
+		b.Close()
+		for k, v := range want {
+			if got, err := db.Get([]byte(k)); err != nil || string(got) != v {
+				t.Errorf("inBadger=%v: %q = %q, %v; want %q", inBadger, k, got, err, v)
+			}
+		}
+		if n := badgerNodeKeys(t, s); (n == 3) != inBadger {
+			t.Errorf("inBadger=%v: Badger holds %d nodes", inBadger, n)
+		}
+		s.Close()
+	}
+}

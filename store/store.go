@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	corestore "cosmossdk.io/core/store"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	"github.com/cosmos/iavl"
 	dbm "github.com/cosmos/iavl/db"
@@ -263,14 +264,16 @@ func (s *Store) dropTree(name string) error {
 // newTree returns the named tree; first, if not 0, is the version its
 // first SaveVersion writes.
 func (s *Store) newTree(name string, first int64) *iavl.MutableTree {
-	opts := []iavl.Option{iavl.FlushThresholdOption(s.flushThreshold), iavl.SyncOption(false)}
+	// treeBatch copies what it is given (Badger's batch and the node
+	// log's both do), and so does the prefix database on its way.
+	opts := []iavl.Option{iavl.FlushThresholdOption(s.flushThreshold), iavl.SyncOption(false), iavl.CopyingBatchOption()}
 	if first > 0 {
 		opts = append(opts, iavl.InitialVersionOption(uint64(first)))
 	}
 	if s.encoded != nil {
 		opts = append(opts, iavl.EncodedNodeCacheOption(s.encoded, uint32(slices.Index(s.names, name))))
 	}
-	return iavl.NewMutableTree(prefixDB{dbm.NewPrefixDB(treeDB{DB: s.db, log: s.log, legacy: s.legacyNodes, nodesToLog: !s.opts.NodesInBadger}, []byte(treePrefix(name)))}, s.opts.CacheNodes,
+	return iavl.NewMutableTree(newPrefixDB(treeDB{DB: s.db, log: s.log, legacy: s.legacyNodes, nodesToLog: !s.opts.NodesInBadger}, []byte(treePrefix(name))), s.opts.CacheNodes,
 		true, iavl.NewNopLogger(), opts...)
 }
 
@@ -844,10 +847,26 @@ func (v *Version) tree(name string) (*iavl.ImmutableTree, error) {
 // so that tests can cut every version into many chunks.
 var streamChunkBytes = 256 << 10
 
-// prefixDB keeps a tree from closing the shared database.
-type prefixDB struct{ *dbm.PrefixDB }
+// prefixDB is one tree's part of the shared database, under its prefix.
+// It keeps the tree from closing the database, and its batches build each
+// prefixed key in an array they reuse (prefixBatch).
+type prefixDB struct {
+	*dbm.PrefixDB
+	prefix []byte
+	tree   treeDB
+}
+
+func newPrefixDB(tree treeDB, prefix []byte) prefixDB {
+	return prefixDB{PrefixDB: dbm.NewPrefixDB(tree, prefix), prefix: prefix, tree: tree}
+}
 
 func (prefixDB) Close() error { return nil }
+
+func (p prefixDB) NewBatch() corestore.Batch {
+	return &prefixBatch{prefix: p.prefix, source: p.tree.newBatch()}
+}
+
+func (p prefixDB) NewBatchWithSize(int) corestore.Batch { return p.NewBatch() }
 
 // treeReader reads a working tree through its value cache.
 type treeReader struct {

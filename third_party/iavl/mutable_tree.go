@@ -44,6 +44,10 @@ type MutableTree struct {
 	initialVersionSet        bool
 
 	mtx sync.Mutex
+
+	// saving is the list saveNewNodes fills, kept for the next version's
+	// (ledgerd's patch 8): a block's versions are of about one size.
+	saving []*Node
 }
 
 // NewMutableTree returns a new tree with the specified optional options.
@@ -1048,7 +1052,12 @@ func (tree *MutableTree) balance(node *Node) (newSelf *Node, err error) {
 // the levels pinnedLevels keeps) and calls _hash() on the given node.
 func (tree *MutableTree) saveNewNodes(version int64) error {
 	nonce := uint32(0)
-	newNodes := make([]*Node, 0)
+	// ledgerd: the list of the last version, emptied (patch 8).
+	newNodes := tree.saving[:0]
+	defer func() {
+		clear(newNodes)
+		tree.saving = newNodes[:0]
+	}()
 	// ledgerd: an inner node's children's keys are written into one
 	// allocation (childKey), not one each plus one per return.
 	childKey := func(dst []byte, child *Node) []byte {

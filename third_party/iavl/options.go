@@ -94,6 +94,19 @@ type Options struct {
 	// encodedSpace (ledgerd's patch 6); nil: none.
 	encoded      *EncodedNodeCache
 	encodedSpace uint32
+
+	// batchCopies: the database's batches copy the keys and values Set
+	// and Delete are given (ledgerd's patch 8; CopyingBatchOption).
+	batchCopies bool
+}
+
+// CopyingBatchOption declares that the database's batches copy the keys
+// and values their Set and Delete are given before they return, so that
+// the tree may reuse one array for every node it saves (ledgerd's patch
+// 8). A batch that keeps them, as the MemDB's does, would see each node
+// overwritten by the next: never set it for one.
+func CopyingBatchOption() Option {
+	return func(opts *Options) { opts.batchCopies = true }
 }
 
 // DefaultOptions returns the default options for IAVL.

@@ -22,6 +22,16 @@ func (f *FastPrefixFormatter) Key(bz []byte) []byte {
 	return key
 }
 
+// KeyInto appends the key of bz to dst, as Key returns it (ledgerd's
+// patch 8: into an array the caller reuses).
+func (f *FastPrefixFormatter) KeyInto(dst, bz []byte) []byte {
+	dst = append(dst, f.prefix)
+	n := len(dst)
+	dst = append(dst, make([]byte, f.length)...)
+	copy(dst[n:], bz)
+	return dst
+}
+
 func (f *FastPrefixFormatter) Scan(key []byte, a interface{}) {
 	scan(a, key[1:])
 }
