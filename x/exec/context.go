@@ -129,8 +129,16 @@ func (c Context) KV(name string) store.KV { return c.stores.KV(name) }
 func (c Context) WithStores(s Stores) Context {
 	c.stores = s
 	c.events = new([]abci.Event)
+	if !c.quiet {
+		// Room for a payment's events (the transaction, the transfer,
+		// each side's history entry), which appending regrew three times.
+		*c.events = make([]abci.Event, 0, txEvents)
+	}
 	return c
 }
+
+// txEvents is the room WithStores makes for a transaction's events.
+const txEvents = 6
 
 // Quiet returns a copy of c, and of every context derived from it, that
 // records no events: for a mempool check, whose events nobody reads, so

@@ -25,8 +25,20 @@ func Append(ctx exec.Context, subject string, id []byte, c Chain, entry []byte) 
 	if len(ctx.TxHash) > 0 {
 		attrs = append(attrs, "tx", ctx.TxHashHex())
 	}
-	ctx.Emit(Event, append(attrs, "entry", base64.StdEncoding.EncodeToString(entry))...)
+	ctx.Emit(Event, append(attrs, "entry", base64String(entry))...)
 	return next
+}
+
+// base64String is base64.StdEncoding.EncodeToString(b) in one allocation
+// for the entries of payments, where EncodeToString takes two.
+func base64String(b []byte) string {
+	var buf [768]byte
+	n := base64.StdEncoding.EncodedLen(len(b))
+	if n > len(buf) {
+		return base64.StdEncoding.EncodeToString(b)
+	}
+	base64.StdEncoding.Encode(buf[:n], b)
+	return string(buf[:n])
 }
 
 // prefixedHex is "0x" and the lowercase hex of b, built in one allocation.
