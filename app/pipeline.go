@@ -41,6 +41,10 @@ var (
 	encodeOptions = proto.MarshalOptions{Deterministic: true}
 )
 
+// canonicalBuffers are the arrays decodeTx re-encodes transactions into,
+// to compare with what was received and drop.
+var canonicalBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // decodeTx applies the cheap checks to raw, in order: size, decoding,
 // canonical re-encoding (which rejects unknown fields, fields out of order,
 // non-minimal varints and explicit default values), stateless checks of
@@ -53,8 +57,12 @@ func (a *App) decodeTx(raw []byte, maxBytes uint64, c *checkedTx) error {
 	if err := decodeOptions.Unmarshal(raw, tx); err != nil {
 		return errcode.Wrap(auth.ErrTxDecode, "%v", err)
 	}
-	canonical, err := encodeOptions.Marshal(tx)
-	if err != nil || !bytes.Equal(canonical, raw) {
+	buf := canonicalBuffers.Get().(*[]byte)
+	canonical, err := encodeOptions.MarshalAppend((*buf)[:0], tx)
+	same := err == nil && bytes.Equal(canonical, raw)
+	*buf = canonical[:0]
+	canonicalBuffers.Put(buf)
+	if !same {
 		return auth.ErrNonCanonical
 	}
 	if err := a.validateBody(tx.Body, c); err != nil {

@@ -3,8 +3,12 @@ package history
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ledgerd/ledgerd/x/exec"
 )
@@ -52,4 +56,22 @@ func prefixedHex(b []byte) string {
 		s.WriteByte(digits[c&0x0f])
 	}
 	return s.String()
+}
+
+// encodeBuffers are the arrays AppendMessage encodes entries into.
+var encodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// AppendMessage is Append of m's canonical encoding (Encode), made in an
+// array reused from one entry to the next: nothing keeps an entry's bytes
+// but its event's base64 and the accumulator's hash of them.
+func AppendMessage(ctx exec.Context, subject string, id []byte, c Chain, m proto.Message) Chain {
+	buf := encodeBuffers.Get().(*[]byte)
+	b, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend((*buf)[:0], m)
+	if err != nil {
+		panic(fmt.Sprintf("history: encode %T: %v", m, err))
+	}
+	next := Append(ctx, subject, id, c, b)
+	*buf = b
+	encodeBuffers.Put(buf)
+	return next
 }

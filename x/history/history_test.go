@@ -2,6 +2,7 @@ package history_test
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"time"
 
@@ -132,5 +133,27 @@ func TestAppendQuiet(t *testing.T) {
 	}
 	if len(loud.Events()) != 1 || len(quiet.Events()) != 0 {
 		t.Fatalf("events: emitting context %d, quiet %d; want 1 and 0", len(loud.Events()), len(quiet.Events()))
+	}
+}
+
+// TestAppendMessage: appending a message is appending its canonical
+// encoding, chain and event alike, entry after entry of different sizes
+// (the encodings share an array).
+func TestAppendMessage(t *testing.T) {
+	at := time.Unix(1_767_225_600, 0)
+	byBytes, byMessage := exec.New(nil, 5, at), exec.New(nil, 5, at)
+	var a, b history.Chain
+	for i := range 6 {
+		m := &historyv1.Entry{Subject: "wallet", Seq: uint64(i + 1), Data: bytes.Repeat([]byte{byte(i)}, 40*(6-i))}
+		a = history.Append(byBytes, "wallet", []byte{1}, a, history.Encode(m))
+		b = history.AppendMessage(byMessage, "wallet", []byte{1}, b, m)
+		if a.Count != b.Count || !bytes.Equal(a.Head, b.Head) {
+			t.Fatalf("entry %d: chain %d %x, want %d %x", i, b.Count, b.Head, a.Count, a.Head)
+		}
+	}
+	for i, want := range byBytes.Events() {
+		if got := byMessage.Events()[i]; !reflect.DeepEqual(got, want) {
+			t.Fatalf("event %d: %v, want %v", i, got, want)
+		}
 	}
 }

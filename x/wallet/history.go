@@ -31,7 +31,7 @@ func appendHistory(ctx exec.Context, w *walletv1.Wallet, e *walletv1.HistoryEntr
 	e.Wallet = w.Owner
 	e.Seq = w.HistoryCount + 1
 	e.Height, e.TxHash, e.Time = ctx.Height, ctx.TxHash, ctx.Time.Unix()
-	c := history.Append(ctx, HistorySubject, w.Owner, history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, EncodeHistoryEntry(e))
+	c := history.AppendMessage(ctx, HistorySubject, w.Owner, history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, e)
 	w.HistoryCount, w.HistoryHead = c.Count, c.Head
 }
 
