@@ -83,7 +83,7 @@ func checkPayment(owner common.Address, lim *walletv1.Limits, f *walletv1.Flow, 
 	if lim.PaymentLimit > 0 && amount > lim.PaymentLimit {
 		return errcode.Wrap(ErrPaymentLimit, "wallet %s: payment of %s, limit %s", owner.Hex(), show(amount), show(lim.PaymentLimit))
 	}
-	day, err := add(f.DayOutflow, amount, "day outflow of %s", owner)
+	day, err := addOf(f.DayOutflow, amount, "day outflow of %s", owner)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func checkPayment(owner common.Address, lim *walletv1.Limits, f *walletv1.Flow, 
 		return errcode.Wrap(ErrDailyLimit, "wallet %s: %s paid out today, %s more exceeds the daily limit %s",
 			owner.Hex(), show(f.DayOutflow), show(amount), show(lim.DailyOutflowLimit))
 	}
-	year, err := add(f.YearOutflow, amount, "year outflow of %s", owner)
+	year, err := addOf(f.YearOutflow, amount, "year outflow of %s", owner)
 	if err != nil {
 		return err
 	}

@@ -481,7 +481,7 @@ func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from
 // inflow (limits, AML). The caller stores w.
 func (mod *Module) credit(ctx exec.Context, params *walletv1.Params, w *walletv1.Wallet, denom string, amount uint64) error {
 	owner := common.BytesToAddress(w.Owner)
-	balance, err := add(Balance(w, denom), amount, "balance of %s", owner)
+	balance, err := addOf(Balance(w, denom), amount, "balance of %s", owner)
 	if err != nil {
 		return err
 	}
@@ -492,7 +492,7 @@ func (mod *Module) credit(ctx exec.Context, params *walletv1.Params, w *walletv1
 	day := Day(ctx.Time.Unix(), params.UtcOffsetSeconds)
 	f := flowOf(w, denom, day)
 	before := f.DayInflow
-	if f.DayInflow, err = add(f.DayInflow, amount, "day inflow of %s", owner); err != nil {
+	if f.DayInflow, err = addOf(f.DayInflow, amount, "day inflow of %s", owner); err != nil {
 		return err
 	}
 	return mod.monitor(ctx).ObserveFlow(ctx, Flow{Wallet: owner, Bank: w.Bank, Day: day, Denom: denom, Before: before, After: f.DayInflow})
@@ -506,10 +506,10 @@ func (mod *Module) recordOutflow(ctx exec.Context, params *walletv1.Params, w *w
 	f := flowOf(w, denom, day)
 	before := f.DayOutflow
 	var err error
-	if f.DayOutflow, err = add(f.DayOutflow, amount, "day outflow of %s", owner); err != nil {
+	if f.DayOutflow, err = addOf(f.DayOutflow, amount, "day outflow of %s", owner); err != nil {
 		return err
 	}
-	if f.YearOutflow, err = add(f.YearOutflow, amount, "year outflow of %s", owner); err != nil {
+	if f.YearOutflow, err = addOf(f.YearOutflow, amount, "year outflow of %s", owner); err != nil {
 		return err
 	}
 	return mod.monitor(ctx).ObserveFlow(ctx, Flow{Wallet: owner, Bank: w.Bank, Day: day, Outflow: true, Denom: denom, Before: before, After: f.DayOutflow})

@@ -347,10 +347,10 @@ func (mod *Module) subPayment(ctx exec.Context, k Keeper, params *walletv1.Param
 	if err := checkPayment(owner, EffectiveLimits(params, parent, denom), f, amountsOf(params, denom), amount); err != nil {
 		return nil, fmt.Errorf("parent's limits: %w", err)
 	}
-	if f.DayOutflow, err = add(f.DayOutflow, amount, "day outflow of %s", owner); err != nil {
+	if f.DayOutflow, err = addOf(f.DayOutflow, amount, "day outflow of %s", owner); err != nil {
 		return nil, err
 	}
-	if f.YearOutflow, err = add(f.YearOutflow, amount, "year outflow of %s", owner); err != nil {
+	if f.YearOutflow, err = addOf(f.YearOutflow, amount, "year outflow of %s", owner); err != nil {
 		return nil, err
 	}
 	return parent, nil
