@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	corestore "cosmossdk.io/core/store"
@@ -81,9 +84,128 @@ func TestSavedNodesInReusedArrays(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatal("the versions saved in reused arrays differ from upstream's")
 	}
+	// Patch 9: written and cached on two goroutines, the same versions,
+	// and the cache holds what the serial save leaves in it.
+	parallelSaveMin = 1
+	defer func() { parallelSaveMin = 1024 }()
+	got, err = savedTrace(t, copyingDB{dbm.NewMemDB()}, CopyingBatchOption())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("the versions saved on two goroutines differ from upstream's")
+	}
+	serial, parallel := cachedKeys(t, 1024), cachedKeys(t, 1)
+	if len(parallel) == 0 || !slicesEqual(serial, parallel) {
+		t.Fatalf("the node cache after a parallel save holds %d nodes, after a serial one %d, or in another order", len(parallel), len(serial))
+	}
 	// The arrays are reused: a batch that keeps them ends up with every
 	// node overwritten by a later one.
 	if kept, err := savedTrace(t, dbm.NewMemDB(), CopyingBatchOption()); err == nil && bytes.Equal(kept, want) {
 		t.Fatal("a batch that keeps its arguments saved the same versions: SaveNode does not reuse its arrays")
+	}
+}
+
+// cachedKeys saves five versions of 300 writes with parallelSaveMin set to
+// min, into a cache of 500 nodes, and returns the keys the cache holds,
+// most recently used first.
+func cachedKeys(t *testing.T, min int) [][12]byte {
+	t.Helper()
+	parallelSaveMin = min
+	defer func() { parallelSaveMin = 1024 }()
+	tree := NewMutableTree(copyingDB{dbm.NewMemDB()}, 500, true, NewNopLogger(), CopyingBatchOption())
+	r := rand.New(rand.NewSource(9))
+	for v := 0; v < 5; v++ {
+		for i := 0; i < 300; i++ {
+			if _, err := tree.Set(binary.BigEndian.AppendUint32(nil, uint32(r.Intn(1000))), []byte{byte(v)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := tree.SaveVersion(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var keys [][12]byte
+	for n := tree.ndb.nodeCache.head; n != nil; n = n.lruNext {
+		keys = append(keys, n.nodeKey.array())
+	}
+	return keys
+}
+
+func slicesEqual(a, b [][12]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestReadersOfSavedVersionsWhileSavingInParallel reads the last saved
+// version from two goroutines while versions are saved on two goroutines
+// (patch 9) into a node cache too small for the tree, so that the caching
+// goroutine evicts while readers look nodes up. make race runs it.
+func TestReadersOfSavedVersionsWhileSavingInParallel(t *testing.T) {
+	parallelSaveMin = 1
+	defer func() { parallelSaveMin = 1024 }()
+	const records = 3000
+	tree := NewMutableTree(copyingDB{dbm.NewMemDB()}, 2000, true, NewNopLogger(), CopyingBatchOption())
+	key := func(i int) []byte { return binary.BigEndian.AppendUint32(nil, uint32(i)) }
+	for i := 0; i < records; i++ {
+		if _, err := tree.Set(key(i), []byte("1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := tree.SaveVersion(); err != nil {
+		t.Fatal(err)
+	}
+	var last atomic.Pointer[ImmutableTree]
+	publish := func() {
+		v, err := tree.GetImmutable(tree.Version())
+		if err != nil {
+			t.Fatal(err)
+		}
+		last.Store(v)
+	}
+	publish()
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			r := rand.New(rand.NewSource(int64(g)))
+			for !done.Load() {
+				v := last.Load()
+				i := r.Intn(records)
+				value, err := v.Get(key(i))
+				if wrote, _ := strconv.ParseInt(string(value), 10, 64); err != nil || wrote < 1 || wrote > v.Version() {
+					errs <- fmt.Errorf("version %d, record %d: %q, %v", v.Version(), i, value, err)
+					return
+				}
+			}
+		}(g)
+	}
+	r := rand.New(rand.NewSource(99))
+	for version := 2; version <= 20; version++ {
+		for n := 0; n < 300; n++ {
+			if _, err := tree.Set(key(r.Intn(records)), []byte(fmt.Sprint(version))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := tree.SaveVersion(); err != nil {
+			t.Fatal(err)
+		}
+		publish()
+	}
+	done.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }

@@ -1098,10 +1098,19 @@ func (tree *MutableTree) saveNewNodes(version int64) error {
 	// ledgerd: the nodes of the upper levels keep their children; see
 	// pinnedLevels.
 	floor := tree.root.subtreeHeight - pinnedLevels
-	for _, node := range newNodes {
-		if err := tree.ndb.SaveNode(node); err != nil {
+	// ledgerd: written and cached on two goroutines (patch 9).
+	if tree.ndb.savesInParallel(len(newNodes)) {
+		if err := tree.ndb.saveNodes(newNodes); err != nil {
 			return err
 		}
+	} else {
+		for _, node := range newNodes {
+			if err := tree.ndb.SaveNode(node); err != nil {
+				return err
+			}
+		}
+	}
+	for _, node := range newNodes {
 		if node.subtreeHeight <= floor {
 			node.leftNode, node.rightNode = nil, nil
 		}

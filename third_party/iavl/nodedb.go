@@ -108,6 +108,9 @@ type nodeDB struct {
 	// (Options.batchCopies; ledgerd's patch 8), under mtx.
 	saveBuf []byte
 	saveKey [1 + int64Size + int32Size]byte
+	// writer is the encoder of writeNodes (patch 9), used only by the
+	// goroutine saving the tree, without mtx.
+	writer appendWriter
 }
 
 // saveCap is the room a node's encoding takes: encodedSize leaves out an
