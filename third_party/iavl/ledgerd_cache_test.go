@@ -96,7 +96,7 @@ func TestCacheAfterVersionsDeleted(t *testing.T) {
 	c := tree.ndb.nodeCache
 	n := 0
 	for node := c.head; node != nil; node = node.lruNext {
-		if c.byKey[node.nodeKey.array()] != node {
+		if c.lookup(*node.nodeKey) != node {
 			t.Fatalf("node %v is in the cache's order but its key maps to another", node.nodeKey)
 		}
 		n++

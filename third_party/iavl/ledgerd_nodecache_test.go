@@ -451,3 +451,32 @@ func TestSaveNodeMakesRoomForTheEncoding(t *testing.T) {
 		t.Fatalf("%d inner nodes of %d: the test needs both kinds", inner, len(nodes))
 	}
 }
+
+// TestNodeCacheWideVersions: keys whose version does not fit in the
+// packed word (past 2^32) live beside the packed ones, and none is taken
+// for another: (2^32+1, 7) is not (1, 7).
+func TestNodeCacheWideVersions(t *testing.T) {
+	c := newNodeCache(10)
+	narrow, wide, wider := cachedNode(1, 7), cachedNode(1<<32+1, 7), cachedNode(1<<40, 1)
+	for _, n := range []*Node{narrow, wide, wider} {
+		c.Add(n)
+	}
+	wantOrder(t, c, wider, wide, narrow)
+	for _, n := range []*Node{narrow, wide, wider} {
+		if got := c.Get(n.GetKey()); got != n {
+			t.Fatalf("Get(%v) = %v", n.nodeKey, got)
+		}
+	}
+	if len(c.byKey) != 1 || len(c.byWide) != 2 || c.Len() != 3 {
+		t.Fatalf("%d packed and %d wide keys, Len %d; want 1, 2, 3", len(c.byKey), len(c.byWide), c.Len())
+	}
+	c.Remove(cachedNode(1<<32+1, 7))
+	if c.Get(wide.GetKey()) != nil || c.Get(narrow.GetKey()) != narrow {
+		t.Fatal("removing a wide key removed the wrong node")
+	}
+	c.Remove(narrow)
+	c.Remove(wider)
+	if c.Len() != 0 || c.head != nil {
+		t.Fatalf("an emptied cache holds %d nodes", c.Len())
+	}
+}
