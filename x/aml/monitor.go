@@ -35,11 +35,32 @@ func NewMonitor(kv store.KV) Monitor {
 	return Monitor{k: k, params: k.Params()}
 }
 
-// Monitor returns the Monitor of ctx's AML store, with the parameters
-// decoded once while they do not change.
-func (mod *Module) Monitor(ctx exec.Context) wallet.Monitor {
+// Monitor returns the wallet module's monitor: the module itself, which
+// observes each flow and count in the AML store of the context its
+// ObserveFlow or ObservePayments is given (the wallet module gives the
+// context it passed here), with the parameters decoded once while they do
+// not change. A Monitor boxed at each call was an allocation each time,
+// three a payment.
+func (mod *Module) Monitor(exec.Context) wallet.Monitor { return (*moduleMonitor)(mod) }
+
+// moduleMonitor is the Module as a wallet.Monitor.
+type moduleMonitor Module
+
+// at is the Monitor of ctx's AML store.
+func (m *moduleMonitor) at(ctx exec.Context) Monitor {
 	kv := ctx.KV(StoreName)
-	return Monitor{k: NewKeeper(kv), params: mod.params.Get(kv, ParamsKey(), func() *amlv1.Params { return new(amlv1.Params) })}
+	return Monitor{k: NewKeeper(kv), params: m.params.Get(kv, ParamsKey(), func() *amlv1.Params { return new(amlv1.Params) })}
+}
+
+// ObserveFlow implements wallet.Monitor: Monitor.ObserveFlow in ctx.
+func (m *moduleMonitor) ObserveFlow(ctx exec.Context, f wallet.Flow) error {
+	return m.at(ctx).ObserveFlow(ctx, f)
+}
+
+// ObservePayments implements wallet.Monitor: Monitor.ObservePayments in
+// ctx.
+func (m *moduleMonitor) ObservePayments(ctx exec.Context, p wallet.Payments) error {
+	return m.at(ctx).ObservePayments(ctx, p)
 }
 
 // ObserveFlow files a Report when f's aggregate reaches the denom's
