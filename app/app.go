@@ -523,7 +523,7 @@ func (a *App) deliver(ctx exec.Context, parent *store.Branch, c *checkedTx, heig
 	}
 	acct.src.IncrementNonce(branch.KV(acct.module), acct.ID)
 	parent.Merge(branch)
-	ctx.Emit("tx", "signer", exec.Hex(c.signer), "nonce", strconv.FormatUint(body.Nonce, 10), "msg", string(c.field.Name()))
+	ctx.Emit("tx", "signer", ctx.Hex(c.signer), "nonce", strconv.FormatUint(body.Nonce, 10), "msg", string(c.field.Name()))
 	return ctx.Events(), nil
 }
 

@@ -47,7 +47,7 @@ type Context struct {
 	Cosigner common.Address
 
 	stores Stores
-	events *[]abci.Event
+	rec    *record
 	// txHex is txHexOf (TxHash when WithTx set it) in lowercase hex, and
 	// unixText is unixOf (Time when New set it) in decimal: what events
 	// carry, made once per transaction and per block instead of per event.
@@ -89,7 +89,7 @@ func (c Context) GenesisFiles() GenesisFiles { return c.files }
 
 // New returns a context over stores that collects events into a fresh list.
 func New(stores Stores, height int64, t time.Time) Context {
-	return Context{Height: height, Time: t, stores: stores, events: new([]abci.Event),
+	return Context{Height: height, Time: t, stores: stores, rec: new(record),
 		unixText: strconv.FormatInt(t.Unix(), 10), unixOf: t.Unix()}
 }
 
@@ -128,13 +128,28 @@ func (c Context) KV(name string) store.KV { return c.stores.KV(name) }
 // a branch for one transaction.
 func (c Context) WithStores(s Stores) Context {
 	c.stores = s
-	c.events = new([]abci.Event)
+	c.rec = new(record)
 	if !c.quiet {
-		// Room for a payment's events (the transaction, the transfer,
-		// each side's history entry), which appending regrew three times.
-		*c.events = make([]abci.Event, 0, txEvents)
+		c.rec.events = c.rec.room[:0]
 	}
 	return c
+}
+
+// record is what the copies of a context share: the events recorded, and
+// the text of the two addresses last put in them (Context.Hex).
+type record struct {
+	events []abci.Event
+	// room holds a transaction's first events (a payment's: the
+	// transaction, the transfer, each side's history entry), which
+	// appending regrew three times.
+	room  [txEvents]abci.Event
+	hexes [2]addressText
+	next  int // the entry of hexes to replace
+}
+
+type addressText struct {
+	a    common.Address
+	text string
 }
 
 // txEvents is the room WithStores makes for a transaction's events.
@@ -165,11 +180,28 @@ func (c Context) Emit(kind string, attrs ...string) {
 	for i := 0; i+1 < len(attrs); i += 2 {
 		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: attrs[i], Value: attrs[i+1], Index: true})
 	}
-	*c.events = append(*c.events, ev)
+	c.rec.events = append(c.rec.events, ev)
 }
 
 // Events returns the events recorded so far.
-func (c Context) Events() []abci.Event { return *c.events }
+func (c Context) Events() []abci.Event { return c.rec.events }
+
+// Hex is Hex(a), remembered for the two addresses last asked for: a
+// payment names its two sides five times in its events.
+func (c Context) Hex(a common.Address) string {
+	if c.quiet || c.rec == nil {
+		return Hex(a)
+	}
+	for _, h := range c.rec.hexes {
+		if h.text != "" && h.a == a {
+			return h.text
+		}
+	}
+	text := Hex(a)
+	c.rec.hexes[c.rec.next] = addressText{a, text}
+	c.rec.next = (c.rec.next + 1) % len(c.rec.hexes)
+	return text
+}
 
 // Hex is an address as event attributes carry it: 0x and lowercase hex,
 // as in Ethereum's JSON. (EIP-55 checksumming costs a keccak per address,
@@ -185,7 +217,7 @@ func Hex(a common.Address) string {
 // through views built from a context: reader gives each store's state at
 // height. Writing to its stores panics.
 func ReadOnly(height int64, reader func(name string) store.Reader) Context {
-	return Context{Height: height, stores: readOnly(reader), events: new([]abci.Event)}
+	return Context{Height: height, stores: readOnly(reader), rec: new(record)}
 }
 
 type readOnly func(name string) store.Reader
@@ -209,7 +241,7 @@ func Scratch(ctx Context) (Context, func()) {
 		for _, name := range s.order {
 			s.overlays[name].WriteTo(ctx.KV(name))
 		}
-		*ctx.events = append(*ctx.events, sc.Events()...)
+		ctx.rec.events = append(ctx.rec.events, sc.Events()...)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/ledgerd/ledgerd/store"
 )
 
@@ -38,5 +40,24 @@ func TestEventTexts(t *testing.T) {
 	}
 	if got := ctx.Quiet().WithTx(a).TxHashHex(); got != hex.EncodeToString(a) {
 		t.Fatalf("TxHashHex of a quiet context = %q", got)
+	}
+}
+
+// TestHexRemembers checks the addresses' text against Hex as a
+// transaction names more of them than it remembers, in every order.
+func TestHexRemembers(t *testing.T) {
+	ctx := New(store.NewBranch(nil, nil), 1, time.Unix(0, 0)).WithStores(store.NewBranch(nil, nil))
+	addrs := []common.Address{{1}, {2}, {3}, {1}, {1}, {3}, {2}, {2}, {1}}
+	for i, a := range addrs {
+		if got := ctx.Hex(a); got != Hex(a) {
+			t.Fatalf("call %d: Hex(%x) = %s, want %s", i, a, got, Hex(a))
+		}
+	}
+	if got := ctx.Quiet().Hex(addrs[0]); got != Hex(addrs[0]) {
+		t.Fatalf("a quiet context's Hex = %s", got)
+	}
+	ctx.Emit("e", "k", "v")
+	if len(ctx.Events()) != 1 || len(ctx.WithStores(store.NewBranch(nil, nil)).Events()) != 0 {
+		t.Fatal("events not recorded, or shared with a context over other stores")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ledgerd/ledgerd/x/exec"
@@ -24,7 +25,7 @@ func Append(ctx exec.Context, subject string, id []byte, c Chain, entry []byte) 
 	// Sized for every attribute: an entry is appended for each side of
 	// every payment, so each allocation here counts.
 	attrs := make([]string, 0, 12)
-	attrs = append(attrs, "subject", subject, "id", prefixedHex(id), "seq", strconv.FormatUint(next.Count, 10),
+	attrs = append(attrs, "subject", subject, "id", idText(ctx, id), "seq", strconv.FormatUint(next.Count, 10),
 		"time", ctx.UnixText())
 	if len(ctx.TxHash) > 0 {
 		attrs = append(attrs, "tx", ctx.TxHashHex())
@@ -43,6 +44,16 @@ func base64String(b []byte) string {
 	}
 	base64.StdEncoding.Encode(buf[:n], b)
 	return string(buf[:n])
+}
+
+// idText is prefixedHex(id), through the context's memory of addresses
+// for an id that is one (a wallet's: a payment's entries name the
+// addresses its other events do).
+func idText(ctx exec.Context, id []byte) string {
+	if len(id) == common.AddressLength {
+		return ctx.Hex(common.Address(id))
+	}
+	return prefixedHex(id)
 }
 
 // prefixedHex is "0x" and the lowercase hex of b, built in one allocation.

@@ -473,7 +473,7 @@ func (mod *Module) pay(ctx exec.Context, k Keeper, params *walletv1.Params, from
 	if parent != nil && parent != recipient {
 		k.SetWallet(parent)
 	}
-	ctx.Emit("transfer", "from", exec.Hex(sender), "to", exec.Hex(to), "denom", denom, "amount", strconv.FormatUint(amount, 10))
+	ctx.Emit("transfer", "from", ctx.Hex(sender), "to", ctx.Hex(to), "denom", denom, "amount", strconv.FormatUint(amount, 10))
 	return nil
 }
 
