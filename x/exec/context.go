@@ -128,12 +128,19 @@ func (c Context) KV(name string) store.KV { return c.stores.KV(name) }
 // a branch for one transaction.
 func (c Context) WithStores(s Stores) Context {
 	c.stores = s
-	c.rec = new(record)
-	if !c.quiet {
-		c.rec.events = c.rec.room[:0]
+	if c.quiet {
+		c.rec = &quietRecord
+		return c
 	}
+	c.rec = new(record)
+	c.rec.events = c.rec.room[:0]
 	return c
 }
+
+// quietRecord is the record of every quiet context over a branch of its
+// own (WithStores): nothing writes to it, as a quiet context records no
+// event and remembers no address.
+var quietRecord record
 
 // record is what the copies of a context share: the events recorded, and
 // the text of the two addresses last put in them (Context.Hex).
@@ -241,7 +248,9 @@ func Scratch(ctx Context) (Context, func()) {
 		for _, name := range s.order {
 			s.overlays[name].WriteTo(ctx.KV(name))
 		}
-		ctx.rec.events = append(ctx.rec.events, sc.Events()...)
+		if events := sc.Events(); len(events) > 0 {
+			ctx.rec.events = append(ctx.rec.events, events...)
+		}
 	}
 }
 
