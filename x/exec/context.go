@@ -134,6 +134,7 @@ func (c Context) WithStores(s Stores) Context {
 	}
 	c.rec = new(record)
 	c.rec.events = c.rec.room[:0]
+	c.rec.attrs = c.rec.attrRoom[:0]
 	return c
 }
 
@@ -149,9 +150,13 @@ type record struct {
 	// room holds a transaction's first events (a payment's: the
 	// transaction, the transfer, each side's history entry), which
 	// appending regrew three times.
-	room  [txEvents]abci.Event
-	hexes [2]addressText
-	next  int // the entry of hexes to replace
+	room [txEvents]abci.Event
+	// attrs is where Emit takes its events' attributes from while
+	// attrRoom lasts.
+	attrs    []abci.EventAttribute
+	attrRoom [txAttributes]abci.EventAttribute
+	hexes    [2]addressText
+	next     int // the entry of hexes to replace
 }
 
 type addressText struct {
@@ -159,8 +164,14 @@ type addressText struct {
 	text string
 }
 
-// txEvents is the room WithStores makes for a transaction's events.
-const txEvents = 6
+// txEvents and txAttributes are the room WithStores makes for a
+// transaction's events and their attributes: a payment's four events and
+// nineteen attributes fit, with room for two more events, and the record
+// stays in the allocator's 1,152-byte class.
+const (
+	txEvents     = 6
+	txAttributes = 19
+)
 
 // Quiet returns a copy of c, and of every context derived from it, that
 // records no events: for a mempool check, whose events nobody reads, so
@@ -181,8 +192,16 @@ func (c Context) Emit(kind string, attrs ...string) {
 		return
 	}
 	ev := abci.Event{Type: kind}
-	if len(attrs) >= 2 {
-		ev.Attributes = make([]abci.EventAttribute, 0, len(attrs)/2)
+	if n := len(attrs) / 2; n > 0 {
+		if r := c.rec; cap(r.attrs)-len(r.attrs) >= n {
+			// Capped, so that an append to one event's attributes
+			// cannot write over the next event's.
+			start := len(r.attrs)
+			r.attrs = r.attrs[:start+n]
+			ev.Attributes = r.attrs[start : start : start+n]
+		} else {
+			ev.Attributes = make([]abci.EventAttribute, 0, n)
+		}
 	}
 	for i := 0; i+1 < len(attrs); i += 2 {
 		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: attrs[i], Value: attrs[i+1], Index: true})

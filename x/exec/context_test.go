@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/ledgerd/ledgerd/store"
@@ -59,5 +60,29 @@ func TestHexRemembers(t *testing.T) {
 	ctx.Emit("e", "k", "v")
 	if len(ctx.Events()) != 1 || len(ctx.WithStores(store.NewBranch(nil, nil)).Events()) != 0 {
 		t.Fatal("events not recorded, or shared with a context over other stores")
+	}
+}
+
+// TestEmitAttributes: events emitted past the room for their attributes
+// keep them all, and an append to one event's attributes leaves the next
+// event's alone.
+func TestEmitAttributes(t *testing.T) {
+	ctx := New(store.NewBranch(nil, nil), 1, time.Unix(0, 0)).WithStores(store.NewBranch(nil, nil))
+	for i := range 10 {
+		ctx.Emit("e", "a", strconv.Itoa(i), "b", strconv.Itoa(i), "c", strconv.Itoa(i))
+	}
+	events := ctx.Events()
+	if grown := append(events[0].Attributes, abci.EventAttribute{Key: "x", Value: "y"}); len(grown) != 4 {
+		t.Fatal("append lost an attribute")
+	}
+	for i, e := range events {
+		if len(e.Attributes) != 3 {
+			t.Fatalf("event %d has %d attributes", i, len(e.Attributes))
+		}
+		for j, a := range e.Attributes {
+			if a.Key != string(rune('a'+j)) || a.Value != strconv.Itoa(i) {
+				t.Fatalf("event %d, attribute %d: %s=%s", i, j, a.Key, a.Value)
+			}
+		}
 	}
 }
