@@ -86,6 +86,11 @@ func (o *Overlay) reset() {
 		o.writes, o.sorted, o.added = nil, nil, nil
 		return
 	}
+	o.empty()
+}
+
+// empty drops o's writes, keeping the memory they took.
+func (o *Overlay) empty() {
 	clear(o.writes)
 	clear(o.sorted)
 	clear(o.added)
@@ -274,10 +279,8 @@ func (b *Branch) Reset(parents []Reader) {
 		panic("store: Branch.Reset with mismatched parents")
 	}
 	for i, o := range b.overlays {
-		clear(o.writes)
-		clear(o.sorted)
-		clear(o.added)
-		o.parent, o.sorted, o.added = parents[i], o.sorted[:0], o.added[:0]
+		o.empty()
+		o.parent = parents[i]
 	}
 	b.spare = nil
 }

@@ -46,6 +46,6 @@ func entry(ctx exec.Context, c *collectv1.Case, today calendar.Day, e *collectv1
 		e.Stage = c.Stage
 	}
 	e.DaysPastDue = dpdOn(c, calendar.Day(e.Day))
-	ch := history.Append(ctx, HistorySubject, CaseHistoryID(c.Id), history.Chain{Count: c.HistoryCount, Head: c.HistoryHead}, history.Encode(e))
+	ch := history.AppendMessage(ctx, HistorySubject, CaseHistoryID(c.Id), history.Chain{Count: c.HistoryCount, Head: c.HistoryHead}, e)
 	c.HistoryCount, c.HistoryHead = ch.Count, ch.Head
 }

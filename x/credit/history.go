@@ -21,17 +21,9 @@ func LoanHistoryID(id uint64) []byte { return history.SerialID(id) }
 // ParseLoanID reads a loan id as people write it: a decimal number.
 var ParseLoanID = history.ParseSerialID("loan")
 
-var encodeOptions = proto.MarshalOptions{Deterministic: true}
-
 // EncodeLoanEntry is the canonical encoding of e, which the loan's
 // accumulator hashes.
-func EncodeLoanEntry(e *creditv1.LoanEntry) []byte {
-	b, err := encodeOptions.Marshal(e)
-	if err != nil {
-		panic("credit: encode loan entry: " + err.Error()) // a valid message always encodes
-	}
-	return b
-}
+func EncodeLoanEntry(e *creditv1.LoanEntry) []byte { return history.Encode(e) }
 
 // DecodeLoanEntry decodes an indexed entry's data, refusing bytes that are
 // not the canonical encoding of a loan entry.
@@ -63,7 +55,7 @@ func (mod *Module) entry(ctx exec.Context, l *creditv1.Loan, e *creditv1.LoanEnt
 		e.Class = l.Class
 	}
 	e.DaysPastDue = DaysPastDue(l)
-	c := history.Append(ctx, HistorySubject, LoanHistoryID(l.Id), history.Chain{Count: l.HistoryCount, Head: l.HistoryHead}, EncodeLoanEntry(e))
+	c := history.AppendMessage(ctx, HistorySubject, LoanHistoryID(l.Id), history.Chain{Count: l.HistoryCount, Head: l.HistoryHead}, e)
 	l.HistoryCount, l.HistoryHead = c.Count, c.Head
 	return nil
 }

@@ -77,7 +77,7 @@ var encodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // but its event's base64 and the accumulator's hash of them.
 func AppendMessage(ctx exec.Context, subject string, id []byte, c Chain, m proto.Message) Chain {
 	buf := encodeBuffers.Get().(*[]byte)
-	b, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend((*buf)[:0], m)
+	b, err := canonical.MarshalAppend((*buf)[:0], m)
 	if err != nil {
 		panic(fmt.Sprintf("history: encode %T: %v", m, err))
 	}

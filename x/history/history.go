@@ -55,9 +55,13 @@ func Next(head, entry []byte) []byte {
 	return crypto.Keccak256(head, entry)
 }
 
+// canonical encodes entries: deterministically, the bytes an accumulator
+// hashes.
+var canonical = proto.MarshalOptions{Deterministic: true}
+
 // Encode is m's canonical encoding: the bytes an accumulator hashes.
 func Encode(m proto.Message) []byte {
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	b, err := canonical.Marshal(m)
 	if err != nil {
 		panic(fmt.Sprintf("history: encode %T: %v", m, err))
 	}

@@ -42,6 +42,6 @@ func DecodeCycleEntry(data []byte) (*settlev1.CycleEntry, error) {
 // stores c.
 func (mod *Module) entry(ctx exec.Context, c *settlev1.Cycle, e *settlev1.CycleEntry) {
 	e.Cycle, e.Seq, e.Height, e.Time = c.Id, c.HistoryCount+1, ctx.Height, ctx.Time.Unix()
-	ch := history.Append(ctx, HistorySubject, CycleHistoryID(c.Id), history.Chain{Count: c.HistoryCount, Head: c.HistoryHead}, EncodeCycleEntry(e))
+	ch := history.AppendMessage(ctx, HistorySubject, CycleHistoryID(c.Id), history.Chain{Count: c.HistoryCount, Head: c.HistoryHead}, e)
 	c.HistoryCount, c.HistoryHead = ch.Count, ch.Head
 }
