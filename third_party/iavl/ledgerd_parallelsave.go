@@ -1,28 +1,31 @@
 package iavl
 
-// ledgerd's patch 9: a version's new nodes are written to the batch on the
-// saving goroutine while a second one adds them to the node cache. Both
-// halves of SaveNode were serial on one core, and at 100,000 wallets a
-// block's commit left the second core idle.
+// ledgerd's patches 8 and 9: where the batch copies what it is given, a
+// version's new nodes are written to it through one encoder and one array
+// for all of them (8), while a second goroutine adds them to the node cache
+// (9). SaveNode gives each node arrays of its own, as the batch may keep
+// them, and both halves of it were serial on one core: at 100,000 wallets
+// a block's commit left the second core idle.
 
-// parallelSaveMin is the fewest new nodes a version saves on two
-// goroutines: below it a goroutine is not worth starting. A variable so
+// parallelSaveMin is the fewest new nodes a version caches on a second
+// goroutine: below it a goroutine is not worth starting. A variable so
 // that tests can save small versions that way.
 var parallelSaveMin = 1024
 
-// savesInParallel reports whether n new nodes are saved by saveNodes: only
-// when the batch copies what it is given (the writing then needs no array
-// of the node database's; CopyingBatchOption) and the nodes go to the node
-// cache, not the encoded cache (patch 6).
-func (ndb *nodeDB) savesInParallel(n int) bool {
-	return ndb.opts.batchCopies && !ndb.savesEncoded && n >= parallelSaveMin
+// writesThroughArrays reports whether a version's nodes are saved by
+// saveNodes: when the batch copies what it is given (CopyingBatchOption)
+// and the nodes go to the node cache, not the encoded cache, which keeps
+// each node's array (patch 6).
+func (ndb *nodeDB) writesThroughArrays() bool {
+	return ndb.opts.batchCopies && !ndb.savesEncoded
 }
 
 // saveNodes saves nodes, a version's new nodes, as SaveNode does each: it
-// writes them to the batch on the calling goroutine while another caches
-// them, in the same order, so that the cache ends as SaveNode leaves it.
-// The caching takes the node database's lock a chunk of nodes at a time,
-// so that readers of other versions wait for no more than a chunk. If a
+// writes them to the batch on the calling goroutine and caches them in
+// the same order, on a second goroutine when there are at least
+// parallelSaveMin, so that the cache ends as SaveNode leaves it. The
+// caching takes the node database's lock a chunk of nodes at a time, so
+// that readers of other versions wait for no more than a chunk. If a
 // write fails the nodes are cached all the same, as a failed save leaves
 // the tree unusable anyway.
 func (ndb *nodeDB) saveNodes(nodes []*Node) error {
@@ -31,21 +34,32 @@ func (ndb *nodeDB) saveNodes(nodes []*Node) error {
 			return ErrNodeMissingNodeKey
 		}
 	}
+	if len(nodes) < parallelSaveMin {
+		err := ndb.writeNodes(nodes)
+		ndb.cacheNodes(nodes)
+		return err
+	}
 	cached := make(chan struct{})
 	go func() {
 		defer close(cached)
-		const chunk = 256
-		for i := 0; i < len(nodes); i += chunk {
-			ndb.mtx.Lock()
-			for _, node := range nodes[i:min(i+chunk, len(nodes))] {
-				ndb.cacheNode(node)
-			}
-			ndb.mtx.Unlock()
-		}
+		ndb.cacheNodes(nodes)
 	}()
 	err := ndb.writeNodes(nodes)
 	<-cached
 	return err
+}
+
+// cacheNodes adds nodes to the node cache in order, taking the lock a
+// chunk at a time.
+func (ndb *nodeDB) cacheNodes(nodes []*Node) {
+	const chunk = 256
+	for i := 0; i < len(nodes); i += chunk {
+		ndb.mtx.Lock()
+		for _, node := range nodes[i:min(i+chunk, len(nodes))] {
+			ndb.cacheNode(node)
+		}
+		ndb.mtx.Unlock()
+	}
 }
 
 // writeNodes encodes each of nodes and sets it in the batch, through an

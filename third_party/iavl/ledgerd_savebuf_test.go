@@ -85,7 +85,8 @@ func TestSavedNodesInReusedArrays(t *testing.T) {
 		t.Fatal("the versions saved in reused arrays differ from upstream's")
 	}
 	// Patch 9: written and cached on two goroutines, the same versions,
-	// and the cache holds what the serial save leaves in it.
+	// and the cache holds what SaveNode leaves in it, whether it is filled
+	// on the saving goroutine or on another.
 	parallelSaveMin = 1
 	defer func() { parallelSaveMin = 1024 }()
 	got, err = savedTrace(t, copyingDB{dbm.NewMemDB()}, CopyingBatchOption())
@@ -95,7 +96,11 @@ func TestSavedNodesInReusedArrays(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatal("the versions saved on two goroutines differ from upstream's")
 	}
-	serial, parallel := cachedKeys(t, 1024), cachedKeys(t, 1)
+	serial := cachedKeys(t, dbm.NewMemDB(), 1024)
+	inline, parallel := cachedKeys(t, copyingDB{dbm.NewMemDB()}, 1024, CopyingBatchOption()), cachedKeys(t, copyingDB{dbm.NewMemDB()}, 1, CopyingBatchOption())
+	if !slicesEqual(serial, inline) {
+		t.Fatal("the node cache after a save through the reused arrays differs from SaveNode's")
+	}
 	if len(parallel) == 0 || !slicesEqual(serial, parallel) {
 		t.Fatalf("the node cache after a parallel save holds %d nodes, after a serial one %d, or in another order", len(parallel), len(serial))
 	}
@@ -106,14 +111,14 @@ func TestSavedNodesInReusedArrays(t *testing.T) {
 	}
 }
 
-// cachedKeys saves five versions of 300 writes with parallelSaveMin set to
-// min, into a cache of 500 nodes, and returns the keys the cache holds,
-// most recently used first.
-func cachedKeys(t *testing.T, min int) [][12]byte {
+// cachedKeys saves five versions of 300 writes to db with parallelSaveMin
+// set to min, into a cache of 500 nodes, and returns the keys the cache
+// holds, most recently used first.
+func cachedKeys(t *testing.T, db dbm.DB, min int, opts ...Option) [][12]byte {
 	t.Helper()
 	parallelSaveMin = min
 	defer func() { parallelSaveMin = 1024 }()
-	tree := NewMutableTree(copyingDB{dbm.NewMemDB()}, 500, true, NewNopLogger(), CopyingBatchOption())
+	tree := NewMutableTree(db, 500, true, NewNopLogger(), opts...)
 	r := rand.New(rand.NewSource(9))
 	for v := 0; v < 5; v++ {
 		for i := 0; i < 300; i++ {

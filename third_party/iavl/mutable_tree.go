@@ -1098,8 +1098,9 @@ func (tree *MutableTree) saveNewNodes(version int64) error {
 	// ledgerd: the nodes of the upper levels keep their children; see
 	// pinnedLevels.
 	floor := tree.root.subtreeHeight - pinnedLevels
-	// ledgerd: written and cached on two goroutines (patch 9).
-	if tree.ndb.savesInParallel(len(newNodes)) {
+	// ledgerd: written through one encoder and reused arrays (patch 8),
+	// and cached on a second goroutine (patch 9).
+	if tree.ndb.writesThroughArrays() {
 		if err := tree.ndb.saveNodes(newNodes); err != nil {
 			return err
 		}

@@ -103,13 +103,8 @@ type nodeDB struct {
 	// both under mtx.
 	encoder appendWriter
 	scratch []byte
-	// saveBuf and saveKey are the arrays SaveNode writes each node's
-	// encoding and database key into when the batch copies them
-	// (Options.batchCopies; ledgerd's patch 8), under mtx.
-	saveBuf []byte
-	saveKey [1 + int64Size + int32Size]byte
-	// writer is the encoder of writeNodes (patch 9), used only by the
-	// goroutine saving the tree, without mtx.
+	// writer is the encoder of writeNodes (patches 8 and 9), used only by
+	// the goroutine saving the tree, without mtx.
 	writer appendWriter
 }
 
@@ -374,30 +369,17 @@ func (ndb *nodeDB) SaveNode(node *Node) error {
 
 	// Save node bytes to db. ledgerd: in an array of its own (the batch
 	// may keep it), one allocation where upstream took two or three, and
-	// a third for its debug log of every node saved; in an array reused
-	// for every node when the batch copies it and the encoded cache does
-	// not keep it (patch 8).
-	reuse := ndb.opts.batchCopies && !ndb.savesEncoded
-	dst := ndb.saveBuf[:0]
-	if !reuse {
-		dst = make([]byte, 0, saveCap(node))
-	}
-	encoded, err := ndb.encode(node, dst)
+	// a third for its debug log of every node saved. (A version saved
+	// where the batch copies goes through saveNodes instead: patch 8.)
+	encoded, err := ndb.encode(node, make([]byte, 0, saveCap(node)))
 	if err != nil {
 		return err
 	}
 
 	// ledgerd: the database key is made in one allocation, not two
-	// (node.GetKey, then ndb.nodeKey), or in none (patch 8).
+	// (node.GetKey, then ndb.nodeKey).
 	nk := node.nodeKey.array()
-	var dbKey []byte
-	if reuse {
-		ndb.saveBuf = encoded
-		dbKey = nodeKeyFormat.KeyInto(ndb.saveKey[:0], nk[:])
-	} else {
-		dbKey = ndb.nodeKey(nk[:])
-	}
-	if err := ndb.batch.Set(dbKey, encoded); err != nil {
+	if err := ndb.batch.Set(ndb.nodeKey(nk[:]), encoded); err != nil {
 		return err
 	}
 
