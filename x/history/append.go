@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/x/exec"
 )
 
@@ -77,7 +78,7 @@ var encodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // but its event's base64 and the accumulator's hash of them.
 func AppendMessage(ctx exec.Context, subject string, id []byte, c Chain, m proto.Message) Chain {
 	buf := encodeBuffers.Get().(*[]byte)
-	b, err := canonical.MarshalAppend((*buf)[:0], m)
+	b, err := store.MarshalAppend((*buf)[:0], m)
 	if err != nil {
 		panic(fmt.Sprintf("history: encode %T: %v", m, err))
 	}

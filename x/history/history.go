@@ -30,6 +30,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	historyv1 "github.com/ledgerd/ledgerd/proto/ledgerd/history/v1"
+	"github.com/ledgerd/ledgerd/store"
 )
 
 // Event is the event that carries one entry to the history indexes.
@@ -55,13 +56,10 @@ func Next(head, entry []byte) []byte {
 	return crypto.Keccak256(head, entry)
 }
 
-// canonical encodes entries: deterministically, the bytes an accumulator
-// hashes.
-var canonical = proto.MarshalOptions{Deterministic: true}
-
-// Encode is m's canonical encoding: the bytes an accumulator hashes.
+// Encode is m's canonical encoding: the bytes an accumulator hashes, the
+// deterministic encoding state's records have (store.Marshal).
 func Encode(m proto.Message) []byte {
-	b, err := canonical.Marshal(m)
+	b, err := store.Marshal(m)
 	if err != nil {
 		panic(fmt.Sprintf("history: encode %T: %v", m, err))
 	}
