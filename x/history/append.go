@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,6 +82,23 @@ func AppendMessage(ctx exec.Context, subject string, id []byte, c Chain, m proto
 	b, err := store.MarshalAppend((*buf)[:0], m)
 	if err != nil {
 		panic(fmt.Sprintf("history: encode %T: %v", m, err))
+	}
+	next := Append(ctx, subject, id, c, b)
+	*buf = b
+	encodeBuffers.Put(buf)
+	return next
+}
+
+// AppendEncoded is AppendMessage for an entry whose canonical encoding is
+// size bytes, which encode writes into the array it is given. A caller
+// whose encode calls the entry's generated codec on its concrete type
+// (store.GeneratedCodec) keeps the entry off the heap, where passing it as
+// a proto.Message would move it there.
+func AppendEncoded(ctx exec.Context, subject string, id []byte, c Chain, size int, encode func([]byte) error) Chain {
+	buf := encodeBuffers.Get().(*[]byte)
+	b := slices.Grow((*buf)[:0], size)[:size]
+	if err := encode(b); err != nil {
+		panic(fmt.Sprintf("history: encode a %s entry: %v", subject, err))
 	}
 	next := Append(ctx, subject, id, c, b)
 	*buf = b

@@ -31,7 +31,10 @@ func appendHistory(ctx exec.Context, w *walletv1.Wallet, e *walletv1.HistoryEntr
 	e.Wallet = w.Owner
 	e.Seq = w.HistoryCount + 1
 	e.Height, e.TxHash, e.Time = ctx.Height, ctx.TxHash, ctx.Time.Unix()
-	c := history.AppendMessage(ctx, HistorySubject, w.Owner, history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, e)
+	// e's generated codec, called on its concrete type, leaves e where the
+	// caller made it: every payment appends two entries.
+	c := history.AppendEncoded(ctx, HistorySubject, w.Owner, history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, e.SizeVT(),
+		func(b []byte) error { _, err := e.MarshalToSizedBufferVT(b); return err })
 	w.HistoryCount, w.HistoryHead = c.Count, c.Head
 }
 
