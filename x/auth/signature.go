@@ -17,7 +17,12 @@ import (
 // SignatureLen is the length of a signature: r (32) || s (32) || v (1).
 const SignatureLen = 65
 
-var secp256k1HalfN = new(big.Int).Rsh(crypto.S256().Params().N, 1)
+// secp256k1N and secp256k1HalfN are the group order n and n/2 (rounded
+// down) as 32-byte big-endian numbers, the form of a signature's r and s.
+var (
+	secp256k1N     = crypto.S256().Params().N.FillBytes(make([]byte, 32))
+	secp256k1HalfN = new(big.Int).Rsh(crypto.S256().Params().N, 1).FillBytes(make([]byte, 32))
+)
 
 // Signer recovers and checks the signers of transactions of one domain. It
 // holds the precomputed domain separator and is safe for concurrent use.
@@ -139,14 +144,25 @@ func CheckSignatureValues(sig []byte) error {
 	if v > 1 {
 		return errcode.Wrap(ErrSigRecoveryID, "v = %d", v)
 	}
-	r, sv := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:64])
-	if sv.Cmp(secp256k1HalfN) > 0 {
+	// What crypto.ValidateSignatureValues checks (with low s), on the
+	// bytes: 1 <= r < n and 1 <= s <= n/2.
+	r, s := sig[:32], sig[32:64]
+	if bytes.Compare(s, secp256k1HalfN) > 0 {
 		return ErrSigHighS
 	}
-	if !crypto.ValidateSignatureValues(v, r, sv, true) {
+	if isZero(r) || isZero(s) || bytes.Compare(r, secp256k1N) >= 0 {
 		return errcode.Wrap(ErrSigInvalid, "r or s out of range")
 	}
 	return nil
+}
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Sign signs body with key in mode and returns the complete transaction. The

@@ -245,3 +245,31 @@ func TestSigners(t *testing.T) {
 		}
 	}
 }
+
+// CheckSignatureValues compares r and s as bytes: on the edges of their
+// ranges it must agree with go-ethereum's check on big integers (low s).
+func TestSignatureValuesAtTheirEdges(t *testing.T) {
+	n := crypto.S256().Params().N
+	half := new(big.Int).Rsh(n, 1)
+	one := big.NewInt(1)
+	max := new(big.Int).Sub(new(big.Int).Lsh(one, 256), one)
+	values := []*big.Int{big.NewInt(0), one, big.NewInt(2), new(big.Int).Sub(half, one), half, new(big.Int).Add(half, one),
+		new(big.Int).Sub(n, one), n, new(big.Int).Add(n, one), max}
+	for _, r := range values {
+		for _, s := range values {
+			for _, v := range []byte{0, 1} {
+				sig := make([]byte, SignatureLen)
+				r.FillBytes(sig[:32])
+				s.FillBytes(sig[32:64])
+				sig[64] = v
+				err := CheckSignatureValues(sig)
+				if want := crypto.ValidateSignatureValues(v, r, s, true); (err == nil) != want {
+					t.Errorf("r=%x s=%x: CheckSignatureValues = %v, go-ethereum says valid=%v", r, s, err, want)
+				}
+				if s.Cmp(half) > 0 && !errors.Is(err, ErrSigHighS) {
+					t.Errorf("r=%x s=%x: CheckSignatureValues = %v, want ErrSigHighS", r, s, err)
+				}
+			}
+		}
+	}
+}
