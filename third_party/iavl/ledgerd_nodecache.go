@@ -29,11 +29,10 @@ import (
 // node is one map operation too. On a large map each costs a memory miss
 // or more.
 type nodeCache struct {
-	// byKey holds the nodes whose key packs into one word (packKey): a
-	// map of 8-byte keys probes faster than one of 12-byte arrays, and its
-	// slots are a third smaller. byWide holds the others (versions past
+	// byKey holds the nodes whose key packs into one word (packKey), in a
+	// table of its own (nodeTable). byWide holds the others (versions past
 	// 2^32), byHash the legacy nodes.
-	byKey  map[uint64]*Node
+	byKey  nodeTable
 	byWide map[[12]byte]*Node
 	byHash map[[hashSize]byte]*Node
 	// head is the most recently used node, tail the least.
@@ -48,31 +47,32 @@ type nodeCache struct {
 }
 
 func newNodeCache(size int) *nodeCache {
-	return &nodeCache{byKey: make(map[uint64]*Node), byWide: make(map[[12]byte]*Node),
-		byHash: make(map[[hashSize]byte]*Node), size: size}
+	return &nodeCache{byWide: make(map[[12]byte]*Node), byHash: make(map[[hashSize]byte]*Node), size: size}
 }
 
 // packKey is nk in one word, the version above the nonce, when the
-// version fits in 32 bits (136 years of a block a second).
+// version fits in 32 bits (136 years of a block a second) and the word is
+// not 0 (nodeTable's empty slot; no saved node has version 0).
 func packKey(nk NodeKey) (uint64, bool) {
 	if nk.version < 0 || nk.version > math.MaxUint32 {
 		return 0, false
 	}
-	return uint64(nk.version)<<32 | uint64(nk.nonce), true
+	k := uint64(nk.version)<<32 | uint64(nk.nonce)
+	return k, k != 0
 }
 
 // lookup, store and remove are byKey's and byWide's operations by node
 // key.
 func (c *nodeCache) lookup(nk NodeKey) *Node {
 	if k, ok := packKey(nk); ok {
-		return c.byKey[k]
+		return c.byKey.get(k)
 	}
 	return c.byWide[nk.array()]
 }
 
 func (c *nodeCache) store(nk NodeKey, n *Node) {
 	if k, ok := packKey(nk); ok {
-		c.byKey[k] = n
+		c.byKey.set(k, n)
 	} else {
 		c.byWide[nk.array()] = n
 	}
@@ -80,14 +80,14 @@ func (c *nodeCache) store(nk NodeKey, n *Node) {
 
 func (c *nodeCache) remove(nk NodeKey) {
 	if k, ok := packKey(nk); ok {
-		delete(c.byKey, k)
+		c.byKey.delete(k)
 	} else {
 		delete(c.byWide, nk.array())
 	}
 }
 
 // Len is the number of nodes cached.
-func (c *nodeCache) Len() int { return len(c.byKey) + len(c.byWide) + len(c.byHash) }
+func (c *nodeCache) Len() int { return c.byKey.len() + len(c.byWide) + len(c.byHash) }
 
 // Get returns the node whose key is nk and makes it the most recently
 // used, or nil if it is not cached.

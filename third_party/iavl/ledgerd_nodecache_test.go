@@ -467,8 +467,8 @@ func TestNodeCacheWideVersions(t *testing.T) {
 			t.Fatalf("Get(%v) = %v", n.nodeKey, got)
 		}
 	}
-	if len(c.byKey) != 1 || len(c.byWide) != 2 || c.Len() != 3 {
-		t.Fatalf("%d packed and %d wide keys, Len %d; want 1, 2, 3", len(c.byKey), len(c.byWide), c.Len())
+	if c.byKey.len() != 1 || len(c.byWide) != 2 || c.Len() != 3 {
+		t.Fatalf("%d packed and %d wide keys, Len %d; want 1, 2, 3", c.byKey.len(), len(c.byWide), c.Len())
 	}
 	c.Remove(cachedNode(1<<32+1, 7))
 	if c.Get(wide.GetKey()) != nil || c.Get(narrow.GetKey()) != narrow {
