@@ -14,7 +14,8 @@ BUF_VERSION           := v1.50.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 # The version go.mod requires for the generated code's helpers.
 VTPROTO_VERSION       := v0.6.1-0.20240319094008-0393e58bdf10
-# The packages whose messages also get codecs without reflection.
+# The packages whose messages also get codecs without reflection (a package
+# added here is added to store/codec_test.go's generatedCodecFiles too).
 VTPROTO_PATHS         := ledgerd/wallet
 
 export CGO_ENABLED = 1

@@ -23,14 +23,20 @@ import (
 // proto.Unmarshal gives, whatever the message held before.
 func TestGeneratedCodecs(t *testing.T) {
 	var tested []string
-	protoregistry.GlobalFiles.RangeFilesByPackage("ledgerd.wallet.v1", func(fd protoreflect.FileDescriptor) bool {
+	for _, fd := range generatedCodecFiles {
 		tested = append(tested, checkGeneratedCodecs(t, fd.Messages())...)
-		return true
-	})
+	}
 	if !containsName(tested, string((&walletv1.Wallet{}).ProtoReflect().Descriptor().FullName())) {
 		t.Fatalf("the wallet record has no generated codec (tested: %v): run make proto", tested)
 	}
 	t.Logf("%d messages: %s", len(tested), strings.Join(tested, ", "))
+}
+
+// generatedCodecFiles are the .proto files of the packages the Makefile's
+// VTPROTO_PATHS gives generated codecs: a package added there is added
+// here.
+var generatedCodecFiles = []protoreflect.FileDescriptor{
+	walletv1.File_ledgerd_wallet_v1_wallet_proto,
 }
 
 func containsName(names []string, name string) bool {
