@@ -14,7 +14,15 @@ import (
 // EffectiveLimits returns the limits that bind w in denom: for each limit,
 // the stricter of its tier's and its own (0 means none).
 func EffectiveLimits(p *walletv1.Params, w *walletv1.Wallet, denom string) *walletv1.Limits {
-	out := &walletv1.Limits{}
+	// Small enough to inline, so that a caller that only reads the limits
+	// keeps them on its stack: a payment reads them for each side.
+	out := new(walletv1.Limits)
+	effectiveLimits(p, w, denom, out)
+	return out
+}
+
+// effectiveLimits is EffectiveLimits into out, which holds no limits.
+func effectiveLimits(p *walletv1.Params, w *walletv1.Wallet, denom string, out *walletv1.Limits) {
 	for _, dl := range p.Limits {
 		if dl.Denom != denom {
 			continue
@@ -28,7 +36,6 @@ func EffectiveLimits(p *walletv1.Params, w *walletv1.Wallet, denom string) *wall
 	if i, ok := findWalletLimits(w.Limits, denom); ok {
 		tighten(out, w.Limits[i].Limits)
 	}
-	return out
 }
 
 // tighten lowers each limit of l to the non-zero limit of by where that is
