@@ -18,12 +18,21 @@ var (
 // generates (for the packages the Makefile's VTPROTO_PATHS names): they
 // encode and decode as proto.Marshal's deterministic encoding and
 // proto.Unmarshal do, without reflection, in about half the time and
-// allocations. TestGeneratedCodecs holds them to that. Unlike proto's, they
-// do not check that strings are UTF-8; state's strings come from
-// transactions and genesis documents proto has already decoded.
+// allocations. TestGeneratedCodecs holds them to that on valid messages.
+//
+// They are laxer than proto's on what is not valid, so they are for
+// state's own records only, never for bytes from outside: they neither
+// refuse to encode nor refuse to decode a string that is not UTF-8, and
+// the decoder takes some malformed input proto refuses (an overlong
+// varint, a field number past 2^29-1) and refuses a known field number
+// with another wire type, which proto keeps as an unknown field (a field
+// number is never reused in ledgerd's .proto files). State's strings come
+// from transactions and genesis documents that proto and encoding/json
+// have already decoded, which makes them valid UTF-8.
 type GeneratedCodec interface {
 	proto.Message
 	SizeVT() int
+	MarshalVT() ([]byte, error)
 	MarshalToSizedBufferVT(b []byte) (int, error)
 	UnmarshalVT(b []byte) error
 }
@@ -31,15 +40,10 @@ type GeneratedCodec interface {
 // Marshal returns m's deterministic encoding, through m's generated codec
 // if it has one.
 func Marshal(m proto.Message) ([]byte, error) {
-	g, ok := m.(GeneratedCodec)
-	if !ok {
-		return marshalDeterministic.Marshal(m)
+	if g, ok := m.(GeneratedCodec); ok {
+		return g.MarshalVT() // nil for a nil message, as proto gives
 	}
-	b := make([]byte, g.SizeVT())
-	if _, err := g.MarshalToSizedBufferVT(b); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return marshalDeterministic.Marshal(m)
 }
 
 // MarshalAppend appends m's deterministic encoding to b, through m's

@@ -90,15 +90,16 @@ func AppendMessage(ctx exec.Context, subject string, id []byte, c Chain, m proto
 }
 
 // AppendEncoded is AppendMessage for an entry whose canonical encoding is
-// size bytes, which encode writes into the array it is given. A caller
+// size bytes, which encode writes into the array it is given, returning
+// how many it wrote (as a generated MarshalToSizedBufferVT does). A caller
 // whose encode calls the entry's generated codec on its concrete type
 // (store.GeneratedCodec) keeps the entry off the heap, where passing it as
 // a proto.Message would move it there.
-func AppendEncoded(ctx exec.Context, subject string, id []byte, c Chain, size int, encode func([]byte) error) Chain {
+func AppendEncoded(ctx exec.Context, subject string, id []byte, c Chain, size int, encode func([]byte) (int, error)) Chain {
 	buf := encodeBuffers.Get().(*[]byte)
 	b := slices.Grow((*buf)[:0], size)[:size]
-	if err := encode(b); err != nil {
-		panic(fmt.Sprintf("history: encode a %s entry: %v", subject, err))
+	if n, err := encode(b); err != nil || n != size {
+		panic(fmt.Sprintf("history: encode a %s entry: wrote %d of %d bytes: %v", subject, n, size, err))
 	}
 	next := Append(ctx, subject, id, c, b)
 	*buf = b

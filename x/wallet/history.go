@@ -34,7 +34,7 @@ func appendHistory(ctx exec.Context, w *walletv1.Wallet, e *walletv1.HistoryEntr
 	// e's generated codec, called on its concrete type, leaves e where the
 	// caller made it: every payment appends two entries.
 	c := history.AppendEncoded(ctx, HistorySubject, w.Owner, history.Chain{Count: w.HistoryCount, Head: w.HistoryHead}, e.SizeVT(),
-		func(b []byte) error { _, err := e.MarshalToSizedBufferVT(b); return err })
+		e.MarshalToSizedBufferVT)
 	w.HistoryCount, w.HistoryHead = c.Count, c.Head
 }
 
