@@ -71,22 +71,14 @@ func prefixedHex(b []byte) string {
 	return s.String()
 }
 
-// encodeBuffers are the arrays AppendMessage encodes entries into.
+// encodeBuffers are the arrays appendEncoding encodes entries into.
 var encodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // AppendMessage is Append of m's canonical encoding (Encode), made in an
 // array reused from one entry to the next: nothing keeps an entry's bytes
 // but its event's base64 and the accumulator's hash of them.
 func AppendMessage(ctx exec.Context, subject string, id []byte, c Chain, m proto.Message) Chain {
-	buf := encodeBuffers.Get().(*[]byte)
-	b, err := store.MarshalAppend((*buf)[:0], m)
-	if err != nil {
-		panic(fmt.Sprintf("history: encode %T: %v", m, err))
-	}
-	next := Append(ctx, subject, id, c, b)
-	*buf = b
-	encodeBuffers.Put(buf)
-	return next
+	return appendEncoding(ctx, subject, id, c, func(dst []byte) ([]byte, error) { return store.MarshalAppend(dst, m) })
 }
 
 // AppendEncoded is AppendMessage for an entry whose canonical encoding is
@@ -96,10 +88,23 @@ func AppendMessage(ctx exec.Context, subject string, id []byte, c Chain, m proto
 // (store.GeneratedCodec) keeps the entry off the heap, where passing it as
 // a proto.Message would move it there.
 func AppendEncoded(ctx exec.Context, subject string, id []byte, c Chain, size int, encode func([]byte) (int, error)) Chain {
+	return appendEncoding(ctx, subject, id, c, func(dst []byte) ([]byte, error) {
+		b := slices.Grow(dst, size)[:size]
+		n, err := encode(b)
+		if err == nil && n != size {
+			err = fmt.Errorf("wrote %d of %d bytes", n, size)
+		}
+		return b, err
+	})
+}
+
+// appendEncoding is Append of the entry encode appends to the empty array
+// it is given, one of encodeBuffers.
+func appendEncoding(ctx exec.Context, subject string, id []byte, c Chain, encode func(dst []byte) ([]byte, error)) Chain {
 	buf := encodeBuffers.Get().(*[]byte)
-	b := slices.Grow((*buf)[:0], size)[:size]
-	if n, err := encode(b); err != nil || n != size {
-		panic(fmt.Sprintf("history: encode a %s entry: wrote %d of %d bytes: %v", subject, n, size, err))
+	b, err := encode((*buf)[:0])
+	if err != nil {
+		panic(fmt.Sprintf("history: encode a %s entry: %v", subject, err))
 	}
 	next := Append(ctx, subject, id, c, b)
 	*buf = b
