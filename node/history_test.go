@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -61,6 +62,9 @@ type testNode struct {
 	n   *node.Node
 	cmt *cmtcfg.Config
 	c   *client.Client
+	// home and edit rebuild the node on other ports (start).
+	home string
+	edit func(*cmtcfg.Config, *node.Config)
 }
 
 // newTestNode builds the node on home with fresh ports; edit changes the
@@ -85,14 +89,32 @@ func newTestNode(t *testing.T, home string, edit func(*cmtcfg.Config, *node.Conf
 	if err != nil {
 		return nil, err
 	}
-	return &testNode{n: n, cmt: cmt}, nil
+	return &testNode{n: n, cmt: cmt, home: home, edit: edit}, nil
 }
 
-// start starts tn and waits for height 2 (or minHeight).
+// start starts tn and waits for height 2 (or minHeight). A port that
+// FreePort found free may have been taken since, by another test process
+// or a socket of the node stopped before: then it builds the node again on
+// other ports, up to three times.
 func (tn *testNode) start(ctx context.Context, t *testing.T, minHeight int64) {
 	t.Helper()
-	if err := tn.n.Start(); err != nil {
-		t.Fatal(err)
+	for attempt := 1; ; attempt++ {
+		err := tn.n.Start()
+		if err == nil {
+			break
+		}
+		if attempt == 3 || !(errors.Is(err, syscall.EADDRINUSE) || strings.Contains(err.Error(), "address already in use")) {
+			t.Fatal(err)
+		}
+		t.Logf("start: %v; again on other ports", err)
+		if err := tn.n.Stop(); err != nil {
+			t.Logf("stop after the failed start: %v", err)
+		}
+		again, err := newTestNode(t, tn.home, tn.edit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*tn = *again
 	}
 	c, err := client.New(tn.cmt.RPC.ListenAddress, client.WithTrustDir(t.TempDir()))
 	if err != nil {
