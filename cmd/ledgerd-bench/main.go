@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	rtrace "runtime/trace"
 	"slices"
 	"strconv"
 	"syscall"
@@ -160,6 +161,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
 	trace := flag.Bool("trace", false, "log each measured block's execution and commit time, with the collector's work during it")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured blocks to this file")
+	execTrace := flag.String("exectrace", "", "write a Go execution trace of the measured blocks to this file (go tool trace; -pprof=sched shows where goroutines waited for a core)")
 	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured blocks (allocations since the start, genesis included), and one as of their start to FILE.base (after a collection), sampled more finely from then on: go tool pprof -base FILE.base FILE shows the blocks' allocations alone")
 	genesisProfile := flag.String("genesis-cpuprofile", "", "write a CPU profile of InitChain to this file")
 	loans := flag.Int("loans", 100_000, "open loans for the credit figures (0: skip them)")
@@ -278,6 +280,7 @@ func main() {
 	}
 	log.Printf("running %d blocks of %d transfers", *blocks, *blockTxs)
 	stopProfile := startProfile(*cpuProfile)
+	stopTrace := startExecTrace(*execTrace)
 	cpu0 := cpuTime()
 	var execs, commits, wholes []time.Duration
 	gc0 := readGC()
@@ -337,6 +340,7 @@ func main() {
 	enc1 := h.Store.EncodedCacheStats()
 	log1 := h.Store.NodeLogStats()
 	written1, compacted1 := badgerWrites()
+	stopTrace()
 	stopProfile()
 	if *memProfile != "" {
 		writeHeapProfile(*memProfile)
@@ -490,6 +494,27 @@ func startProfile(path string) func() {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+	}
+}
+
+// startExecTrace starts a Go execution trace written to path (none if
+// empty) and returns the function that stops it.
+func startExecTrace(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := rtrace.Start(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		rtrace.Stop()
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
 	}
 }
 
