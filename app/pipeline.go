@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"crypto/sha256"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -186,6 +187,15 @@ func (b *checkedBlock) reset(n int) {
 // after its Done, so results do not depend on scheduling. The block it
 // returns is the last block's, reused: FinalizeBlock reads every result
 // before it calls checkAll again.
+//
+// A worker yields its core after each transaction (runtime.Gosched), so
+// that the executor, which runs the checked transactions in order and is
+// made runnable by a Done, gets a core at once. Without it, with as many
+// workers as cores, the workers kept every core through their signature
+// recoveries (calls into C, which the Go scheduler takes a core back from
+// only after a while) and the executor waited for one: a third of the
+// block's time on 2 cores, and it then ran the block's last transactions
+// alone with the other core idle (docs/performance.md).
 func (a *App) checkAll(txs [][]byte, p *module.ChainParams) *checkedBlock {
 	if a.checked == nil {
 		a.checked = new(checkedBlock)
@@ -203,6 +213,7 @@ func (a *App) checkAll(txs [][]byte, p *module.ChainParams) *checkedBlock {
 				}
 				b.out[i] = a.checkBlockTx(txs[i], p)
 				b.done[i].Done()
+				runtime.Gosched()
 			}
 		}()
 	}
