@@ -13,17 +13,22 @@ import (
 // parallel (hashParallel). The hash must be upstream's serial one whatever
 // the split, over inserts, updates and removals between saved versions.
 
-func withParallelHashLevels(levels int, f func()) {
-	defer func(was int) { parallelHashLevels = was }(parallelHashLevels)
-	parallelHashLevels = levels
+// hashSplit is a setting of hashParallel: how many levels deep it splits
+// the tree into tasks, and on how many goroutines.
+type hashSplit struct{ levels, workers int }
+
+func withParallelHash(split hashSplit, f func()) {
+	defer func(levels, workers int) { parallelHashLevels, parallelHashWorkers = levels, workers }(parallelHashLevels, parallelHashWorkers)
+	parallelHashLevels, parallelHashWorkers = split.levels, split.workers
 	f()
 }
 
 // TestParallelWorkingHashIsSerialHash applies the same random operations to
-// trees hashed with 0 (upstream's serial recursion), 1, 2 and 6 parallel
-// levels, and compares every working hash and saved hash.
+// trees hashed with 0 levels (upstream's serial recursion), and split 1, 3
+// and 6 levels deep on two to four goroutines, and compares every working
+// hash and saved hash.
 func TestParallelWorkingHashIsSerialHash(t *testing.T) {
-	levels := []int{0, 1, 2, 6}
+	levels := []hashSplit{{0, 2}, {1, 2}, {3, 2}, {3, 4}, {6, 3}}
 	trees := make([]*MutableTree, len(levels))
 	for i := range trees {
 		trees[i] = NewMutableTree(dbm.NewMemDB(), 10_000, true, NewNopLogger())
@@ -53,7 +58,7 @@ func TestParallelWorkingHashIsSerialHash(t *testing.T) {
 				}
 			}
 			var hash []byte
-			withParallelHashLevels(levels[i], func() { hash = tree.WorkingHash() })
+			withParallelHash(levels[i], func() { hash = tree.WorkingHash() })
 			working = append(working, hash)
 			savedHash, _, err := tree.SaveVersion()
 			if err != nil {
@@ -63,7 +68,7 @@ func TestParallelWorkingHashIsSerialHash(t *testing.T) {
 		}
 		for i := range levels {
 			if !bytes.Equal(working[i], working[0]) || !bytes.Equal(saved[i], saved[0]) || !bytes.Equal(saved[i], working[i]) {
-				t.Fatalf("version %d, %d parallel levels: working %X saved %X, serial gives working %X saved %X",
+				t.Fatalf("version %d, split %+v: working %X saved %X, serial gives working %X saved %X",
 					version, levels[i], working[i], saved[i], working[0], saved[0])
 			}
 		}
@@ -85,7 +90,7 @@ func TestParallelWorkingHashSmallTrees(t *testing.T) {
 	}
 	got := tree.WorkingHash()
 	var serial []byte
-	withParallelHashLevels(0, func() {
+	withParallelHash(hashSplit{0, 1}, func() {
 		other := NewMutableTree(dbm.NewMemDB(), 100, true, NewNopLogger())
 		if _, err := other.Set([]byte("a"), []byte("1")); err != nil {
 			t.Fatal(err)
@@ -98,12 +103,12 @@ func TestParallelWorkingHashSmallTrees(t *testing.T) {
 }
 
 // BenchmarkWorkingHash hashes 2,000 changed records of a tree of 300,000
-// (a block of transfers on a large wallet tree) at 0 (upstream's serial
-// recursion), 1 and 2 parallel levels.
+// (a block of transfers on a large wallet tree) serially (upstream's
+// recursion), and split 1 and 3 levels deep on two goroutines.
 func BenchmarkWorkingHash(b *testing.B) {
-	for _, levels := range []int{0, 1, 2} {
-		b.Run(fmt.Sprintf("levels=%d", levels), func(b *testing.B) {
-			withParallelHashLevels(levels, func() {
+	for _, split := range []hashSplit{{0, 1}, {1, 2}, {3, 2}} {
+		b.Run(fmt.Sprintf("levels=%d,workers=%d", split.levels, split.workers), func(b *testing.B) {
+			withParallelHash(split, func() {
 				rng := rand.New(rand.NewSource(1))
 				tree := NewMutableTree(dbm.NewMemDB(), 1_500_000, true, NewNopLogger())
 				keys := make([][]byte, 300_000)

@@ -13,6 +13,7 @@ import (
 	"io"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cosmos/iavl/cache"
 
@@ -522,35 +523,64 @@ func getHasher() hash.Hash {
 }
 
 // parallelHashLevels is how many levels below the root hashParallel
-// splits: 2^parallelHashLevels subtrees are hashed at once (ledgerd's patch).
-// One level, two subtrees, suits the two cores ledgerd is measured on:
-// hashing 2,000 changed records of a tree of 300,000 took 10-11 ms against
-// 15-16 ms serially, and 10-12 ms with two levels (BenchmarkWorkingHash).
-var parallelHashLevels = 1
+// splits the tree (ledgerd's patch): the unhashed subtrees at that depth,
+// up to 2^parallelHashLevels of them, are the tasks its goroutines take
+// in turn.
+var parallelHashLevels = 3
 
-// hashParallel computes the hashes of node's unhashed descendants, hashing
-// the subtrees levels below node on goroutines of their own, and then
-// node's own (ledgerd's patch). A node's hash is a function of its
-// subtree's alone, so the result is hashWithCount's whatever the order;
-// each goroutine writes the hashes of its own subtree's nodes only, which
-// are unsaved nodes of the working tree (a saved node already has its
-// hash) that nothing else reads meanwhile. A block's new nodes are spread
-// over the whole tree, so the subtrees take about the same time.
+// parallelHashWorkers is how many goroutines hash the subtrees, the
+// caller's among them.
+var parallelHashWorkers = 2
+
+// hashParallel computes the hashes of node's unhashed descendants on
+// parallelHashWorkers goroutines, and then node's own (ledgerd's patch).
+// The unhashed subtrees levels below node are tasks, which the goroutines
+// take one at a time until none is left, so that one that runs slower (on
+// a core whose caches do not hold the nodes) takes fewer: two fixed halves
+// left the caller waiting for the other a third of the hash's time. A
+// node's hash is a function of its subtree's alone, so the result is
+// hashWithCount's whatever the order; each task writes the hashes of its
+// own subtree's nodes only, which are unsaved nodes of the working tree (a
+// saved node already has its hash) that nothing else reads meanwhile.
 func hashParallel(node *Node, version int64, levels int) {
 	if node == nil || node.hash != nil {
 		return
 	}
-	if levels > 0 && node.subtreeHeight > 0 {
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			hashParallel(node.leftNode, version, levels-1)
-		}()
-		hashParallel(node.rightNode, version, levels-1)
-		wg.Wait()
+	if levels > 0 && parallelHashWorkers > 1 {
+		tasks := unhashedSubtrees(nil, node, levels)
+		if len(tasks) > 1 {
+			var next atomic.Int64
+			work := func() {
+				for i := next.Add(1) - 1; i < int64(len(tasks)); i = next.Add(1) - 1 {
+					tasks[i].hashWithCount(version)
+				}
+			}
+			var wg sync.WaitGroup
+			for w := 1; w < min(parallelHashWorkers, len(tasks)); w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					work()
+				}()
+			}
+			work()
+			wg.Wait()
+		}
 	}
 	node.hashWithCount(version)
+}
+
+// unhashedSubtrees appends to dst the unhashed nodes levels below node,
+// or above it where a branch ends sooner (a leaf), left to right.
+func unhashedSubtrees(dst []*Node, node *Node, levels int) []*Node {
+	if node == nil || node.hash != nil {
+		return dst
+	}
+	if levels == 0 || node.subtreeHeight == 0 {
+		return append(dst, node)
+	}
+	dst = unhashedSubtrees(dst, node.leftNode, levels-1)
+	return unhashedSubtrees(dst, node.rightNode, levels-1)
 }
 
 // Hash the node and its descendants recursively. This usually mutates all
