@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log"
 	"math/big"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -169,16 +167,7 @@ func benchCollect(dir string, loans, moving, blockTxs int, profile string) colle
 	emptyCPU /= 5
 	day, _ := calendar.Date(2025, 3, 23)
 	at := time.Unix(zone.Start(day)+6*3600, 0).UTC()
-	if profile != "" {
-		f, err := os.Create(profile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
+	defer startProfile(profile)()
 	var total, totalCPU time.Duration
 	for res.Blocks == 0 || pending(day) {
 		total += run(at.Add(time.Duration(res.Blocks)*time.Second), nil)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log"
 	"math/big"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -168,15 +166,7 @@ func benchCredit(dir string, loans, due, blockTxs int, profile string) creditRes
 		res.Days = append(res.Days, cd)
 		log.Printf("credit: %s (%s): %d blocks, %.1f ms beyond empty blocks, %.2f ordinary blocks", name, cd.Day, blocks, cd.ExtraMs, cd.Ratio)
 	}
-	if profile != "" {
-		f, err := os.Create(profile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-	}
+	stopProfile := startProfile(profile)
 	measureDay("reminders", 2025, 2, 25)
 	measureDay("due date (a month end)", 2025, 2, 28)
 
@@ -205,9 +195,7 @@ func benchCredit(dir string, loans, due, blockTxs int, profile string) creditRes
 	log.Printf("credit: %d repayments, %.0f/s", repaid, res.RepaymentsPerSec)
 	measureDay("the day after a month end", 2025, 3, 1)
 	measureDay("first day past the grace days", 2025, 3, 4)
-	if profile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	if err := credit.CheckPortfolios(reader(h, credit.StoreName)); err != nil {
 		log.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/exec"
@@ -481,25 +482,19 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // startProfile starts a CPU profile written to path (none if empty) and
 // returns the function that stops it.
 func startProfile(path string) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		log.Fatal(err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
+	return startRecording(path, pprof.StartCPUProfile, pprof.StopCPUProfile)
 }
 
 // startExecTrace starts a Go execution trace written to path (none if
 // empty) and returns the function that stops it.
 func startExecTrace(path string) func() {
+	return startRecording(path, rtrace.Start, rtrace.Stop)
+}
+
+// startRecording creates path and starts a recording into it (nothing if
+// path is empty); the function it returns stops the recording and closes
+// the file.
+func startRecording(path string, start func(io.Writer) error, stop func()) func() {
 	if path == "" {
 		return func() {}
 	}
@@ -507,11 +502,11 @@ func startExecTrace(path string) func() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := rtrace.Start(f); err != nil {
+	if err := start(f); err != nil {
 		log.Fatal(err)
 	}
 	return func() {
-		rtrace.Stop()
+		stop()
 		if err := f.Close(); err != nil {
 			log.Fatal(err)
 		}
