@@ -184,8 +184,18 @@ func (o *Overlay) Writes() []Write {
 	return out
 }
 
+// sortedWriter is a KV that applies a list of writes in key order itself
+// (treeKV: it hashes behind them).
+type sortedWriter interface {
+	writeSorted([]Write)
+}
+
 // WriteTo applies the buffered writes to kv in key order.
 func (o *Overlay) WriteTo(kv KV) {
+	if sw, ok := kv.(sortedWriter); ok {
+		sw.writeSorted(o.Writes())
+		return
+	}
 	for _, w := range o.Writes() {
 		if w.Value == nil {
 			kv.Delete(w.Key)

@@ -916,6 +916,31 @@ func (kv treeKV) Delete(key []byte) {
 	kv.c.remove(key)
 }
 
+// hashBehindEvery is how many of a block's writes go into a tree between
+// two calls of its HashBehind.
+const hashBehindEvery = 128
+
+// writeSorted applies ws, which are in key order. Unless they remove a
+// key, the tree hashes the subtrees they have passed on a goroutine of its
+// own while they go on (iavl's HashBehind, patch 10 in LEDGERD.md): the
+// writes run on the block's goroutine alone, and the hash that follows
+// them then has less left to do. A removal's rebalancing could change a
+// subtree behind it, which the tree would wait for; so a block that
+// removes a key of the tree leaves the hashing to WorkingHash.
+func (kv treeKV) writeSorted(ws []Write) {
+	behind := len(ws) >= 2*hashBehindEvery && !slices.ContainsFunc(ws, func(w Write) bool { return w.Value == nil })
+	for i, w := range ws {
+		if behind && i > 0 && i%hashBehindEvery == 0 {
+			kv.t.HashBehind(w.Key)
+		}
+		if w.Value == nil {
+			kv.Delete(w.Key)
+		} else {
+			kv.Set(w.Key, w.Value)
+		}
+	}
+}
+
 // emptyReader is a store that is not mounted: nothing in it.
 type emptyReader struct{}
 

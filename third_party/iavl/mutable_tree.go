@@ -48,6 +48,9 @@ type MutableTree struct {
 	// saving is the list saveNewNodes fills, kept for the next version's
 	// (ledgerd's patch 8): a block's versions are of about one size.
 	saving []*Node
+	// behind hashes subtrees behind a block's writes (ledgerd's patch 10,
+	// HashBehind); nil when it is not running.
+	behind *behindHasher
 }
 
 // NewMutableTree returns a new tree with the specified optional options.
@@ -153,7 +156,8 @@ func (tree *MutableTree) Hash() []byte {
 // WorkingHash returns the hash of the current working tree.
 func (tree *MutableTree) WorkingHash() []byte {
 	// ledgerd: the subtrees below the top levels are hashed in parallel;
-	// see hashParallel.
+	// see hashParallel. What HashBehind started finishes first.
+	tree.waitBehind()
 	version := tree.WorkingVersion()
 	hashParallel(tree.root, version, parallelHashLevels)
 	return tree.root.hashWithCount(version)
@@ -177,6 +181,7 @@ func (tree *MutableTree) String() (string, error) {
 // to slices stored within IAVL. It returns true when an existing value was
 // updated, while false means it was a new key.
 func (tree *MutableTree) Set(key, value []byte) (updated bool, err error) {
+	tree.waitBehindBelow(key) // ledgerd: see HashBehind
 	updated, err = tree.set(key, value)
 	if err != nil {
 		return false, err
@@ -354,6 +359,7 @@ func (tree *MutableTree) recursiveSetLeaf(node *Node, key []byte, value []byte) 
 // Remove removes a key from the working tree. The given key byte slice should not be modified
 // after this call, since it may point to data stored inside IAVL.
 func (tree *MutableTree) Remove(key []byte) ([]byte, bool, error) {
+	tree.waitBehind() // ledgerd: see HashBehind
 	if tree.root == nil {
 		return nil, false, nil
 	}
@@ -662,6 +668,7 @@ func (tree *MutableTree) GetImmutable(version int64) (*ImmutableTree, error) {
 // Rollback resets the working tree to the latest saved version, discarding
 // any unsaved modifications.
 func (tree *MutableTree) Rollback() {
+	tree.waitBehind() // ledgerd: see HashBehind
 	if tree.version > 0 {
 		tree.ImmutableTree = tree.lastSaved.clone()
 	} else {
@@ -725,6 +732,7 @@ func (tree *MutableTree) UnsetCommitting() {
 // SaveVersion saves a new tree version to disk, based on the current state of
 // the tree. Returns the hash and new version number.
 func (tree *MutableTree) SaveVersion() ([]byte, int64, error) {
+	tree.waitBehind() // ledgerd: see HashBehind
 	version := tree.WorkingVersion()
 	tree.initialVersionSet = false
 
