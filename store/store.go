@@ -434,6 +434,9 @@ func (s *Store) IterateWorking(name string, start, end []byte, fn func(key []byt
 func (s *Store) Rollback() {
 	for i, t := range s.trees {
 		if s.mounting[i] {
+			// Dropped; its Rollback stops what the tree was doing
+			// beside the writes (iavl's HashBehind).
+			t.Rollback()
 			s.mu.Lock()
 			s.trees[i], s.first[i], s.mounting[i] = nil, 0, false
 			s.mu.Unlock()
@@ -920,13 +923,14 @@ func (kv treeKV) Delete(key []byte) {
 // two calls of its HashBehind.
 const hashBehindEvery = 128
 
-// writeSorted applies ws, which are in key order. Unless they remove a
-// key, the tree hashes the subtrees they have passed on a goroutine of its
-// own while they go on (iavl's HashBehind, patch 10 in LEDGERD.md): the
-// writes run on the block's goroutine alone, and the hash that follows
-// them then has less left to do. A removal's rebalancing could change a
-// subtree behind it, which the tree would wait for; so a block that
-// removes a key of the tree leaves the hashing to WorkingHash.
+// writeSorted applies ws, which are in key order. When there are at least
+// 2*hashBehindEvery of them and none is a deletion, the tree hashes the
+// subtrees they have passed on a goroutine of its own while they go on
+// (iavl's HashBehind, patch 10 in LEDGERD.md): the writes run on the
+// block's goroutine alone, and the hash that follows them then has less
+// left to do. A removal's rebalancing could change a subtree behind it,
+// which the tree would wait for; so writes with a deletion among them
+// (of a key the tree holds or not) leave the hashing to WorkingHash.
 func (kv treeKV) writeSorted(ws []Write) {
 	behind := len(ws) >= 2*hashBehindEvery && !slices.ContainsFunc(ws, func(w Write) bool { return w.Value == nil })
 	for i, w := range ws {

@@ -1,6 +1,10 @@
 package iavl
 
-import "bytes"
+import (
+	"bytes"
+
+	ics23 "github.com/cosmos/ics23/go"
+)
 
 // ledgerd's patch 10: hashing behind a block's writes.
 //
@@ -34,13 +38,17 @@ type behindHasher struct {
 // HashBehind starts hashing, on a goroutine of its own, the unhashed
 // subtrees of the working tree whose keys are all below frontier. The
 // caller means to write only keys at or above frontier until the next
-// WorkingHash or SaveVersion: a write below it, a removal, and the hashes'
-// readers (WorkingHash, SaveVersion, Rollback) wait for the goroutine
-// first, so a broken promise costs time, never a wrong hash. Successive
-// calls take frontiers in increasing order.
+// WorkingHash or SaveVersion. Whatever else it does to the tree waits for
+// the goroutine first: a write below the frontier, a removal, a smaller
+// frontier; the hashes' readers (WorkingHash, SaveVersion, the working
+// tree's proofs); and what replaces or discards the working tree
+// (Rollback, LoadVersion, LoadVersionForOverwriting, SetInitialVersion,
+// Import, Close). A broken promise costs time, never a wrong hash. A tree
+// dropped without any of these keeps the goroutine, and the nodes it was
+// given, for good.
 func (tree *MutableTree) HashBehind(frontier []byte) {
 	b := tree.behind
-	if b != nil && bytes.Compare(frontier, b.frontier) < 0 {
+	if b != nil && (bytes.Compare(frontier, b.frontier) < 0 || b.version != tree.WorkingVersion()) {
 		tree.waitBehind()
 		b = nil
 	}
@@ -95,4 +103,41 @@ func (tree *MutableTree) waitBehindBelow(key []byte) {
 	if b := tree.behind; b != nil && bytes.Compare(key, b.frontier) < 0 {
 		tree.waitBehind()
 	}
+}
+
+// The working tree's proofs read the hashes HashBehind's goroutine writes:
+// they wait for it first (ledgerd). The store proves saved versions only.
+
+// GetProof is ImmutableTree.GetProof, after the hashing behind the writes.
+func (tree *MutableTree) GetProof(key []byte) (*ics23.CommitmentProof, error) {
+	tree.waitBehind()
+	return tree.ImmutableTree.GetProof(key)
+}
+
+// GetMembershipProof is ImmutableTree.GetMembershipProof, after the
+// hashing behind the writes.
+func (tree *MutableTree) GetMembershipProof(key []byte) (*ics23.CommitmentProof, error) {
+	tree.waitBehind()
+	return tree.ImmutableTree.GetMembershipProof(key)
+}
+
+// GetNonMembershipProof is ImmutableTree.GetNonMembershipProof, after the
+// hashing behind the writes.
+func (tree *MutableTree) GetNonMembershipProof(key []byte) (*ics23.CommitmentProof, error) {
+	tree.waitBehind()
+	return tree.ImmutableTree.GetNonMembershipProof(key)
+}
+
+// VerifyMembership is ImmutableTree.VerifyMembership, after the hashing
+// behind the writes.
+func (tree *MutableTree) VerifyMembership(proof *ics23.CommitmentProof, key []byte) (bool, error) {
+	tree.waitBehind()
+	return tree.ImmutableTree.VerifyMembership(proof, key)
+}
+
+// VerifyNonMembership is ImmutableTree.VerifyNonMembership, after the
+// hashing behind the writes.
+func (tree *MutableTree) VerifyNonMembership(proof *ics23.CommitmentProof, key []byte) (bool, error) {
+	tree.waitBehind()
+	return tree.ImmutableTree.VerifyNonMembership(proof, key)
 }

@@ -218,6 +218,7 @@ func (tree *MutableTree) Get(key []byte) ([]byte, error) {
 // Import can only be called on an empty tree. It is the callers responsibility that no other
 // modifications are made to the tree while importing.
 func (tree *MutableTree) Import(version int64) (*Importer, error) {
+	tree.waitBehind() // ledgerd: see HashBehind
 	return newImporter(tree, version)
 }
 
@@ -469,6 +470,7 @@ func (tree *MutableTree) Load() (int64, error) {
 
 // Returns the version number of the specific version found
 func (tree *MutableTree) LoadVersion(targetVersion int64) (int64, error) {
+	tree.waitBehind() // ledgerd: see HashBehind
 	firstVersion, err := tree.ndb.getFirstVersion()
 	if err != nil {
 		return 0, err
@@ -541,6 +543,7 @@ func (tree *MutableTree) LoadVersion(targetVersion int64) (int64, error) {
 // loadVersionForOverwriting attempts to load a tree at a previously committed
 // version, or the latest version below it. Any versions greater than targetVersion will be deleted.
 func (tree *MutableTree) LoadVersionForOverwriting(targetVersion int64) error {
+	tree.waitBehind() // ledgerd: see HashBehind
 	if _, err := tree.LoadVersion(targetVersion); err != nil {
 		return err
 	}
@@ -898,6 +901,7 @@ func (tree *MutableTree) saveFastNodeRemovals() error {
 // It is only used during the initial SaveVersion() call for a tree with no other versions,
 // and is otherwise ignored.
 func (tree *MutableTree) SetInitialVersion(version uint64) {
+	tree.waitBehind() // ledgerd: see HashBehind
 	tree.ndb.opts.InitialVersion = version
 	tree.initialVersionSet = true
 }
@@ -1156,6 +1160,7 @@ func (tree *MutableTree) SaveChangeSet(cs *ChangeSet) (int64, error) {
 
 // Close closes the tree.
 func (tree *MutableTree) Close() error {
+	tree.waitBehind() // ledgerd: see HashBehind
 	tree.mtx.Lock()
 	defer tree.mtx.Unlock()
 
