@@ -543,7 +543,6 @@ func (tree *MutableTree) LoadVersion(targetVersion int64) (int64, error) {
 // loadVersionForOverwriting attempts to load a tree at a previously committed
 // version, or the latest version below it. Any versions greater than targetVersion will be deleted.
 func (tree *MutableTree) LoadVersionForOverwriting(targetVersion int64) error {
-	tree.waitBehind() // ledgerd: see HashBehind
 	if _, err := tree.LoadVersion(targetVersion); err != nil {
 		return err
 	}
