@@ -9,8 +9,11 @@ import (
 
 // DefaultChunkBytes is how many bytes of records a batch gathers before
 // it writes them out, keeping a large batch (a genesis's first version)
-// from holding all of it in memory.
-const DefaultChunkBytes = 1 << 20
+// from holding all of it in memory. A full chunk is written on a
+// goroutine of its own while the batch gathers the next, so a chunk also
+// sets how much of a batch's writing overlaps its making: a quarter of a
+// block's nodes in make bench's wallet tree.
+const DefaultChunkBytes = 256 << 10
 
 // Batch gathers updates and writes them to the log: a chunk at a time as
 // it fills, the rest on Write. See the package documentation for what a
@@ -21,8 +24,13 @@ type Batch struct {
 	chunk int
 
 	mu      sync.Mutex
-	buf     []byte // records not yet written
-	written int    // bytes of records written in earlier chunks
+	buf     []byte // records not yet handed to a write
+	written int    // bytes of records of earlier chunks, handed to a write
+	// writing reports the write of the last full chunk, which runs on a
+	// goroutine of its own; nil when none is in flight. The batch waits
+	// for it before it hands over the next chunk, so that a batch's chunks
+	// reach the log in order, and before Write, WriteSync and Close return.
+	writing chan error
 	done    bool
 	err     error // first failure: the batch writes nothing more
 }
@@ -70,13 +78,52 @@ func (b *Batch) add(op byte, key, value []byte) error {
 	}
 	b.buf = appendRecord(b.buf, op, key, value)
 	if len(b.buf) >= b.chunk {
-		return b.flush()
+		return b.writeChunk()
 	}
 	return nil
 }
 
-// flush writes the gathered records. Callers hold b.mu.
+// writeChunk hands the gathered records to a goroutine that writes them,
+// once the chunk before is written; the next records go into another
+// buffer meanwhile. A failed write fails the batch: the call that next
+// waits for it returns the error. Callers hold b.mu.
+func (b *Batch) writeChunk() error {
+	if err := b.waitChunk(); err != nil {
+		return err
+	}
+	buf := b.buf
+	b.buf = nil
+	b.written += len(buf)
+	done := make(chan error, 1)
+	b.writing = done
+	go func() {
+		err := b.l.write(buf)
+		b.l.putBuffer(buf)
+		done <- err
+	}()
+	return nil
+}
+
+// waitChunk waits for the chunk in flight, if any, and returns its
+// write's error. Callers hold b.mu.
+func (b *Batch) waitChunk() error {
+	if b.writing == nil {
+		return nil
+	}
+	err := <-b.writing
+	b.writing = nil
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+	return err
+}
+
+// flush writes the gathered records, after the chunk in flight. Callers
+// hold b.mu.
 func (b *Batch) flush() error {
+	if err := b.waitChunk(); err != nil {
+		return err
+	}
 	if len(b.buf) == 0 {
 		return nil
 	}
@@ -117,6 +164,8 @@ func (b *Batch) WriteSync() error { return b.finish(true) }
 func (b *Batch) finish(sync bool) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// A failed chunk fails the batch, so wait for it before usable.
+	_ = b.waitChunk()
 	if err := b.usable(); err != nil {
 		return err
 	}
@@ -132,11 +181,13 @@ func (b *Batch) finish(sync bool) error {
 	return nil
 }
 
-// Close releases the batch. Records of chunks already written stay
-// written; the rest are dropped. It is idempotent.
+// Close releases the batch, after the chunk in flight, if any, is
+// written. Records of chunks already written stay written; the rest are
+// dropped. It is idempotent.
 func (b *Batch) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	_ = b.waitChunk() // a failed chunk's error is the batch's, which Close does not report
 	b.done = true
 	b.release()
 	return nil

@@ -407,7 +407,9 @@ func TestBatchLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Chunks are written as they fill: the first records are visible.
+	// Chunks are written as they fill, each on a goroutine of the batch's
+	// while it gathers the next, and a chunk is written before the next is
+	// handed over: the first records are visible.
 	if v := mustGet(t, l, nodeKey("t/w/s", 3, 1)); v == nil {
 		t.Fatal("a full chunk was not written before Write")
 	}
@@ -444,6 +446,62 @@ func TestBatchLifecycle(t *testing.T) {
 	}
 	if err := l.Close(); err != nil {
 		t.Fatalf("second Close = %v", err)
+	}
+}
+
+// TestChunkInFlight checks a batch's full chunk, written on a goroutine
+// of its own: a failed write fails the batch, which then writes nothing
+// more, and Close waits for the chunk, which stays written.
+func TestChunkInFlight(t *testing.T) {
+	l := open(t, t.TempDir(), Options{})
+	value := []byte("0123456789")
+	chunk := 2 * len(appendRecord(nil, opPut, nodeKey("t/a/s", 1, 1), value))
+
+	// The log refuses the first chunk at its write (its prefix is a proper
+	// prefix of one the log holds), after Set took it.
+	write(t, l, false, func(b *Batch) { b.Set(nodeKey("t/wallet/s", 1, 1), []byte("v")) })
+	b := l.NewBatchWithChunk(chunk)
+	var errs []error
+	for i := uint32(1); i <= 2; i++ {
+		errs = append(errs, b.Set(nodeKey("t/wallet/", 2, i), value))
+	}
+	for i := uint32(1); i <= 6; i++ {
+		errs = append(errs, b.Set(nodeKey("t/a/s", 2, i), value))
+	}
+	errs = append(errs, b.Write())
+	failed := slices.IndexFunc(errs, func(err error) bool { return err != nil })
+	if failed < 0 || !errors.Is(errs[failed], ErrPrefixConflict) {
+		t.Fatalf("errors %v: want ErrPrefixConflict from a call after the refused chunk", errs)
+	}
+	for _, err := range errs[failed:] {
+		if err == nil {
+			t.Fatalf("errors %v: a call after the failure succeeded", errs)
+		}
+	}
+	for i := uint32(1); i <= 6; i++ {
+		if v := mustGet(t, l, nodeKey("t/a/s", 2, i)); v != nil {
+			t.Fatalf("record %d of a failed batch was written", i)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Closed with a chunk in flight: Close returns once it is written, and
+	// drops the records gathered after it.
+	b = l.NewBatchWithChunk(chunk)
+	for i := uint32(1); i <= 3; i++ {
+		if err := b.Set(nodeKey("t/a/s", 3, i), value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"", string(value), string(value), ""} {
+		if v := mustGet(t, l, nodeKey("t/a/s", 3, uint32(i))); string(v) != want {
+			t.Fatalf("record %d after Close = %q, want %q", i, v, want)
+		}
 	}
 }
 
