@@ -458,6 +458,7 @@ func (l *Log) writeLocked(buf []byte) error {
 		}
 		return fmt.Errorf("nodelog: write segment %d: %w", s.id, err)
 	}
+	startWriteback(s.f, s.size, len(buf))
 	for off := 0; off < len(buf); {
 		n, _ := recordLen(buf[off:])
 		if err := l.apply(trustedRecord(buf[off:off+n]), loc{seg: s.id, off: uint32(s.size) + uint32(off), n: uint32(n)}); err != nil {
