@@ -1,9 +1,9 @@
 package iavl
 
-// ledgerd's patches 8 and 9: where the batch copies what it is given, a
-// version's new nodes are written to it through one encoder and one array
-// for all of them (8), while a second goroutine adds them to the node cache
-// (9). SaveNode gives each node arrays of its own, as the batch may keep
+// ledgerd's patches 8, 9 and 11: where the batch copies what it is given,
+// a version's new nodes are written to it through one encoder and one
+// array for all of them (8), while a second goroutine adds them to the node
+// cache (9), and a third encodes them a chunk ahead of the writes (11). SaveNode gives each node arrays of its own, as the batch may keep
 // them, and both halves of it were serial on one core: at 100,000 wallets
 // a block's commit left the second core idle.
 
@@ -44,7 +44,7 @@ func (ndb *nodeDB) saveNodes(nodes []*Node) error {
 		defer close(cached)
 		ndb.cacheNodes(nodes)
 	}()
-	err := ndb.writeNodes(nodes)
+	err := ndb.writeNodesBehind(nodes)
 	<-cached
 	return err
 }
@@ -80,4 +80,92 @@ func (ndb *nodeDB) writeNodes(nodes []*Node) error {
 		}
 	}
 	return nil
+}
+
+// encodeChunkNodes is how many nodes writeNodesBehind's encoder encodes
+// into one array before it hands them over; a variable so that tests can
+// save versions of a few nodes in several chunks.
+var encodeChunkNodes = 512
+
+// encodedInFlight is how many chunks writeNodesBehind's encoder may be
+// ahead of the writes by, the one being written included.
+const encodedInFlight = 3
+
+// encodedRun is a run of consecutive nodes encoded back to back into b,
+// the end of each at ends; err is the encoding error of the node after
+// the last one.
+type encodedRun struct {
+	b    []byte
+	ends []int
+	err  error
+}
+
+// writeNodesBehind is writeNodes with the encoding on a goroutine of its
+// own, up to encodedInFlight chunks of encodeChunkNodes nodes ahead of
+// the writes to the batch on the calling goroutine (patch 11): it sets
+// the same keys to the same values in the same order, and returns once
+// the encoder has stopped. The encoder reads fields of the nodes that
+// saveNewNodes has set before (their keys, hashes and children's keys),
+// and nothing writes while it runs but the node cache, into fields of
+// its own.
+func (ndb *nodeDB) writeNodesBehind(nodes []*Node) error {
+	free := make(chan *encodedRun, encodedInFlight)
+	for i := range ndb.encoded {
+		free <- &ndb.encoded[i]
+	}
+	ready := make(chan *encodedRun, encodedInFlight)
+	stop := make(chan struct{})
+	encoded := make(chan struct{})
+	go func() {
+		defer close(encoded)
+		defer close(ready)
+		for start := 0; start < len(nodes); start += encodeChunkNodes {
+			var c *encodedRun
+			select {
+			case c = <-free:
+			case <-stop:
+				return
+			}
+			w := appendWriter{b: c.b[:0]}
+			c.ends, c.err = c.ends[:0], nil
+			for _, node := range nodes[start:min(start+encodeChunkNodes, len(nodes))] {
+				if c.err = node.writeBytes(&w); c.err != nil {
+					break
+				}
+				c.ends = append(c.ends, len(w.b))
+			}
+			c.b = w.b
+			select {
+			case ready <- c:
+			case <-stop:
+				return
+			}
+			if c.err != nil {
+				return
+			}
+		}
+	}()
+	err := func() error {
+		var key [1 + int64Size + int32Size]byte
+		next := 0
+		for c := range ready {
+			start := 0
+			for _, end := range c.ends {
+				nk := nodes[next].nodeKey.array()
+				if err := ndb.batch.Set(nodeKeyFormat.KeyInto(key[:0], nk[:]), c.b[start:end]); err != nil {
+					return err
+				}
+				start = end
+				next++
+			}
+			if c.err != nil {
+				return c.err
+			}
+			free <- c
+		}
+		return nil
+	}()
+	close(stop)
+	<-encoded
+	return err
 }

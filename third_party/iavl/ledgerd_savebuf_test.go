@@ -3,12 +3,15 @@ package iavl
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	corestore "cosmossdk.io/core/store"
 
@@ -95,6 +98,20 @@ func TestSavedNodesInReusedArrays(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatal("the versions saved on two goroutines differ from upstream's")
+	}
+	// Patch 11: encoded a chunk ahead of the writes, in chunks of a few
+	// nodes, so that the encoder runs ahead by encodedInFlight chunks and
+	// waits for the writes.
+	for _, n := range []int{1, 7, 64} {
+		encodeChunkNodes = n
+		got, err = savedTrace(t, copyingDB{dbm.NewMemDB()}, CopyingBatchOption())
+		encodeChunkNodes = 512
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("the versions saved with the encoding in chunks of %d nodes ahead of the writes differ from upstream's", n)
+		}
 	}
 	serial := cachedKeys(t, dbm.NewMemDB(), 1024)
 	inline, parallel := cachedKeys(t, copyingDB{dbm.NewMemDB()}, 1024, CopyingBatchOption()), cachedKeys(t, copyingDB{dbm.NewMemDB()}, 1, CopyingBatchOption())
@@ -212,5 +229,61 @@ func TestReadersOfSavedVersionsWhileSavingInParallel(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
+	}
+}
+
+// failingDB's batches fail at the Set after the first sets.
+type failingDB struct {
+	copyingDB
+	sets *atomic.Int64
+}
+
+var errBatchFull = fmt.Errorf("batch full")
+
+func (db failingDB) NewBatch() corestore.Batch { return failingBatch{db.copyingDB.NewBatch(), db.sets} }
+func (db failingDB) NewBatchWithSize(int) corestore.Batch {
+	return failingBatch{db.copyingDB.NewBatch(), db.sets}
+}
+
+type failingBatch struct {
+	corestore.Batch
+	sets *atomic.Int64
+}
+
+func (b failingBatch) Set(key, value []byte) error {
+	if b.sets.Add(-1) < 0 {
+		return errBatchFull
+	}
+	return b.Batch.Set(key, value)
+}
+
+// TestWriteFailureStopsTheEncoder checks that a save whose batch fails
+// half way through a version's nodes returns the batch's error, and that
+// the encoder running ahead of the writes (patch 11) stops with it.
+func TestWriteFailureStopsTheEncoder(t *testing.T) {
+	parallelSaveMin, encodeChunkNodes = 1, 16
+	defer func() { parallelSaveMin, encodeChunkNodes = 1024, 512 }()
+	for _, sets := range []int64{0, 5, 16, 40} {
+		var left atomic.Int64
+		left.Store(1 << 40)
+		tree := NewMutableTree(failingDB{copyingDB{dbm.NewMemDB()}, &left}, 1000, true, NewNopLogger(), CopyingBatchOption())
+		for i := 0; i < 500; i++ {
+			if _, err := tree.Set(binary.BigEndian.AppendUint32(nil, uint32(i*7919%10007)), []byte("value")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := runtime.NumGoroutine()
+		left.Store(sets)
+		if _, _, err := tree.SaveVersion(); !errors.Is(err, errBatchFull) {
+			t.Fatalf("save failing after %d sets = %v, want %v", sets, err, errBatchFull)
+		}
+		// The cache's and the encoder's goroutines are gone once the save
+		// returns; give the runtime a moment to count them out.
+		for i := 0; runtime.NumGoroutine() > before && i < 100; i++ {
+			time.Sleep(time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Fatalf("save failing after %d sets left %d goroutines, %d before", sets, n, before)
+		}
 	}
 }

@@ -106,6 +106,9 @@ type nodeDB struct {
 	// writer is the encoder of writeNodes (patches 8 and 9), used only by
 	// the goroutine saving the tree, without mtx.
 	writer appendWriter
+	// encoded are the arrays writeNodesBehind encodes into, reused from
+	// one save to the next (patch 11).
+	encoded [encodedInFlight]encodedRun
 }
 
 // saveCap is the room a node's encoding takes: encodedSize leaves out an
