@@ -1,5 +1,7 @@
 package iavl
 
+import "sync"
+
 // ledgerd's patches 8, 9 and 11: where the batch copies what it is given,
 // a version's new nodes are written to it through one encoder and one
 // array for all of them (8), while a second goroutine adds them to the
@@ -83,14 +85,18 @@ func (ndb *nodeDB) writeNodes(nodes []*Node) error {
 	return nil
 }
 
-// encodeChunkNodes is how many nodes writeNodesBehind's encoder encodes
-// into one array before it hands them over; a variable so that tests can
+// encodeChunkNodes is how many nodes writeNodesBehind's encoders encode
+// into one array before they hand them over; a variable so that tests can
 // save versions of a few nodes in several chunks.
 var encodeChunkNodes = 512
 
-// encodedInFlight is how many chunks writeNodesBehind's encoder may be
-// ahead of the writes by, the one being written included.
-const encodedInFlight = 3
+// nodeEncoders is how many goroutines encode a version's nodes in
+// writeNodesBehind, and encodedPerEncoder how many chunks each may have
+// encoded and not yet written, the one being written included.
+const (
+	nodeEncoders      = 2
+	encodedPerEncoder = 2
+)
 
 // encodedRun is a run of consecutive nodes encoded back to back into b,
 // the end of each at ends; err is the encoding error of the node after
@@ -101,55 +107,64 @@ type encodedRun struct {
 	err  error
 }
 
-// writeNodesBehind is writeNodes with the encoding on a goroutine of its
-// own, up to encodedInFlight chunks of encodeChunkNodes nodes ahead of
-// the writes to the batch on the calling goroutine (patch 11): it sets
-// the same keys to the same values in the same order, and returns once
-// the encoder has stopped. The encoder reads fields of the nodes that
-// saveNewNodes has set before (their keys, hashes and children's keys),
-// and nothing writes while it runs but the node cache, into fields of
-// its own.
+// writeNodesBehind is writeNodes with the encoding on nodeEncoders
+// goroutines of its own (patch 11), which take the chunks of
+// encodeChunkNodes nodes in turn and run up to encodedPerEncoder chunks
+// ahead of the writes to the batch, made on the calling goroutine: it
+// sets the same keys to the same values in the same order, and returns
+// once the encoders have stopped. Each encoder has arrays of its own, so
+// that one running ahead cannot take the arrays the chunk the writes wait
+// for needs. The encoders read fields of the nodes that saveNewNodes has
+// set before (their keys, hashes and children's keys), and nothing
+// writes while they run but the node cache, into fields of its own.
 func (ndb *nodeDB) writeNodesBehind(nodes []*Node) error {
-	free := make(chan *encodedRun, encodedInFlight)
-	for i := range ndb.encoded {
-		free <- &ndb.encoded[i]
-	}
-	ready := make(chan *encodedRun, encodedInFlight)
+	chunks := (len(nodes) + encodeChunkNodes - 1) / encodeChunkNodes
+	var free, ready [nodeEncoders]chan *encodedRun
 	stop := make(chan struct{})
-	encoded := make(chan struct{})
-	go func() {
-		defer close(encoded)
-		defer close(ready)
-		for start := 0; start < len(nodes); start += encodeChunkNodes {
-			var c *encodedRun
-			select {
-			case c = <-free:
-			case <-stop:
-				return
-			}
-			w := appendWriter{b: c.b[:0]}
-			c.ends, c.err = c.ends[:0], nil
-			for _, node := range nodes[start:min(start+encodeChunkNodes, len(nodes))] {
-				if c.err = node.writeBytes(&w); c.err != nil {
-					break
-				}
-				c.ends = append(c.ends, len(w.b))
-			}
-			c.b = w.b
-			select {
-			case ready <- c:
-			case <-stop:
-				return
-			}
-			if c.err != nil {
-				return
-			}
+	var encoders sync.WaitGroup
+	for e := range free {
+		e := e // the module's Go (1.21) shares a loop's variable among its iterations
+		free[e] = make(chan *encodedRun, encodedPerEncoder)
+		for i := 0; i < encodedPerEncoder; i++ {
+			free[e] <- &ndb.encoded[e*encodedPerEncoder+i]
 		}
-	}()
+		ready[e] = make(chan *encodedRun, encodedPerEncoder)
+		encoders.Add(1)
+		go func() {
+			defer encoders.Done()
+			for k := e; k < chunks; k += nodeEncoders {
+				var c *encodedRun
+				select {
+				case c = <-free[e]:
+				case <-stop:
+					return
+				}
+				w := appendWriter{b: c.b[:0]}
+				c.ends, c.err = c.ends[:0], nil
+				for _, node := range nodes[k*encodeChunkNodes : min((k+1)*encodeChunkNodes, len(nodes))] {
+					if c.err = node.writeBytes(&w); c.err != nil {
+						break
+					}
+					c.ends = append(c.ends, len(w.b))
+				}
+				c.b = w.b
+				select {
+				case ready[e] <- c:
+				case <-stop:
+					return
+				}
+				if c.err != nil {
+					return
+				}
+			}
+		}()
+	}
 	err := func() error {
 		var key [1 + int64Size + int32Size]byte
 		next := 0
-		for c := range ready {
+		for k := 0; k < chunks; k++ {
+			e := k % nodeEncoders
+			c := <-ready[e]
 			start := 0
 			for _, end := range c.ends {
 				nk := nodes[next].nodeKey.array()
@@ -162,11 +177,11 @@ func (ndb *nodeDB) writeNodesBehind(nodes []*Node) error {
 			if c.err != nil {
 				return c.err
 			}
-			free <- c
+			free[e] <- c
 		}
 		return nil
 	}()
 	close(stop)
-	<-encoded
+	encoders.Wait()
 	return err
 }

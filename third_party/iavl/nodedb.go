@@ -108,7 +108,7 @@ type nodeDB struct {
 	writer appendWriter
 	// encoded are the arrays writeNodesBehind encodes into, reused from
 	// one save to the next (patch 11).
-	encoded [encodedInFlight]encodedRun
+	encoded [nodeEncoders * encodedPerEncoder]encodedRun
 }
 
 // saveCap is the room a node's encoding takes: encodedSize leaves out an
