@@ -32,8 +32,8 @@
 // Atomicity. A batch's updates become visible when Write or WriteSync
 // returns, except that a batch larger than its chunk (DefaultChunkBytes)
 // writes each full chunk as soon as it fills, on a goroutine of its own
-// while it gathers the next (in order: one chunk of a batch is written at
-// a time, and Write, WriteSync and Close wait for it): a reader may see the first
+// while it gathers the next (one chunk of a batch at a time, in order;
+// Write, WriteSync and Close wait for it): a reader may see the first
 // chunks before the last, and a crash may leave the first chunks on disk
 // without the rest. IAVL's callers already live with that (the store drops
 // a version that no commit record names).

@@ -5,7 +5,7 @@ import "sync"
 // ledgerd's patches 8, 9 and 11: where the batch copies what it is given,
 // a version's new nodes are written to it through one encoder and one
 // array for all of them (8), while a second goroutine adds them to the
-// node cache (9), and a third encodes them a chunk ahead of the writes
+// node cache (9), and two more encode them chunks ahead of the writes
 // (11). SaveNode gives each node arrays of its own, as the batch may keep
 // them, and both halves of it were serial on one core: at 100,000 wallets
 // a block's commit left the second core idle.

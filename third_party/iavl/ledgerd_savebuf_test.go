@@ -99,9 +99,9 @@ func TestSavedNodesInReusedArrays(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatal("the versions saved on two goroutines differ from upstream's")
 	}
-	// Patch 11: encoded a chunk ahead of the writes, in chunks of a few
-	// nodes, so that the encoder runs ahead by encodedInFlight chunks and
-	// waits for the writes.
+	// Patch 11: encoded ahead of the writes, in chunks of a few nodes, so
+	// that each encoder runs encodedPerEncoder chunks ahead and waits for
+	// the writes.
 	for _, n := range []int{1, 7, 64} {
 		encodeChunkNodes = n
 		got, err = savedTrace(t, copyingDB{dbm.NewMemDB()}, CopyingBatchOption())
@@ -259,7 +259,7 @@ func (b failingBatch) Set(key, value []byte) error {
 
 // TestWriteFailureStopsTheEncoder checks that a save whose batch fails
 // half way through a version's nodes returns the batch's error, and that
-// the encoder running ahead of the writes (patch 11) stops with it.
+// the encoders running ahead of the writes (patch 11) stop with it.
 func TestWriteFailureStopsTheEncoder(t *testing.T) {
 	parallelSaveMin, encodeChunkNodes = 1, 16
 	defer func() { parallelSaveMin, encodeChunkNodes = 1024, 512 }()
@@ -277,7 +277,7 @@ func TestWriteFailureStopsTheEncoder(t *testing.T) {
 		if _, _, err := tree.SaveVersion(); !errors.Is(err, errBatchFull) {
 			t.Fatalf("save failing after %d sets = %v, want %v", sets, err, errBatchFull)
 		}
-		// The cache's and the encoder's goroutines are gone once the save
+		// The cache's and the encoders' goroutines are gone once the save
 		// returns; give the runtime a moment to count them out.
 		for i := 0; runtime.NumGoroutine() > before && i < 100; i++ {
 			time.Sleep(time.Millisecond)
