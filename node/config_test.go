@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,40 +125,51 @@ func TestEncodedNodeCacheConfig(t *testing.T) {
 	}
 }
 
-// TestHeapHugePagesConfig: on by default, written and read back; an older
-// ledgerd.toml without the line gets it on; the environment and a flag turn
-// it off.
-func TestHeapHugePagesConfig(t *testing.T) {
-	home, written := olderConfig(t, "heap_huge_pages")
-	if !regexp.MustCompile(`(?m)^heap_huge_pages = true$`).Match(written) {
-		t.Fatal("the written config has no heap_huge_pages = true line")
-	}
-	c, err := node.LoadConfig(home, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !c.App.HeapHugePages {
-		t.Fatal("an older config turns heap_huge_pages off")
-	}
+// TestHeapSwitchesConfig: app.heap_huge_pages and app.heap_pretouch are
+// on by default, written and read back; an older ledgerd.toml without the
+// line gets them on; the environment and a flag turn them off.
+func TestHeapSwitchesConfig(t *testing.T) {
+	for _, sw := range []struct {
+		key string
+		on  func(node.AppConfig) bool
+	}{
+		{"heap_huge_pages", func(c node.AppConfig) bool { return c.HeapHugePages }},
+		{"heap_pretouch", func(c node.AppConfig) bool { return c.HeapPretouch }},
+	} {
+		t.Run(sw.key, func(t *testing.T) {
+			home, written := olderConfig(t, sw.key)
+			if !regexp.MustCompile(`(?m)^` + sw.key + ` = true$`).Match(written) {
+				t.Fatalf("the written config has no %s = true line", sw.key)
+			}
+			c, err := node.LoadConfig(home, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sw.on(c.App) {
+				t.Fatalf("an older config turns %s off", sw.key)
+			}
 
-	t.Setenv("LEDGERD_APP_HEAP_HUGE_PAGES", "false")
-	if c, err = node.LoadConfig(home, nil); err != nil {
-		t.Fatal(err)
-	}
-	if c.App.HeapHugePages {
-		t.Fatal("LEDGERD_APP_HEAP_HUGE_PAGES=false left it on")
-	}
-	t.Setenv("LEDGERD_APP_HEAP_HUGE_PAGES", "true")
-	fs := pflag.NewFlagSet("start", pflag.ContinueOnError)
-	node.ConfigFlags(fs)
-	if err := fs.Parse([]string{"--app.heap_huge_pages=false"}); err != nil {
-		t.Fatal(err)
-	}
-	if c, err = node.LoadConfig(home, fs); err != nil {
-		t.Fatal(err)
-	}
-	if c.App.HeapHugePages {
-		t.Fatal("--app.heap_huge_pages=false left it on")
+			env := "LEDGERD_APP_" + strings.ToUpper(sw.key)
+			t.Setenv(env, "false")
+			if c, err = node.LoadConfig(home, nil); err != nil {
+				t.Fatal(err)
+			}
+			if sw.on(c.App) {
+				t.Fatalf("%s=false left it on", env)
+			}
+			t.Setenv(env, "true")
+			fs := pflag.NewFlagSet("start", pflag.ContinueOnError)
+			node.ConfigFlags(fs)
+			if err := fs.Parse([]string{"--app." + sw.key + "=false"}); err != nil {
+				t.Fatal(err)
+			}
+			if c, err = node.LoadConfig(home, fs); err != nil {
+				t.Fatal(err)
+			}
+			if sw.on(c.App) {
+				t.Fatalf("--app.%s=false left it on", sw.key)
+			}
+		})
 	}
 }
 

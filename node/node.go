@@ -22,6 +22,7 @@ import (
 	"github.com/ledgerd/ledgerd/app"
 	"github.com/ledgerd/ledgerd/node/history"
 	"github.com/ledgerd/ledgerd/node/hugeheap"
+	"github.com/ledgerd/ledgerd/node/pretouch"
 	"github.com/ledgerd/ledgerd/store"
 )
 
@@ -190,6 +191,13 @@ func NewContext(ctx context.Context, home string, cmt *cmtcfg.Config, c Config) 
 	if err != nil {
 		dbs.closeAll()
 		return nil, fmt.Errorf("create CometBFT node: %w", err)
+	}
+	if c.App.HeapPretouch {
+		// After NewNode's handshake (InitChain, or the replay of the
+		// blocks the app lacked), so that the heap goal reflects the
+		// state; before consensus starts.
+		r := pretouch.Heap()
+		logger.Info("Go heap pretouched", "mib", r.Touched>>20, "took", r.Took.Round(time.Millisecond))
 	}
 	return &Node{cmt: n, app: a, store: st, history: idx, record: record, dbs: dbs, signer: rs, upgrade: watch}, nil
 }

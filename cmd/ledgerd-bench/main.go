@@ -31,6 +31,7 @@ import (
 	"github.com/ledgerd/ledgerd/app/apptest"
 	"github.com/ledgerd/ledgerd/node"
 	"github.com/ledgerd/ledgerd/node/hugeheap"
+	"github.com/ledgerd/ledgerd/node/pretouch"
 	"github.com/ledgerd/ledgerd/store"
 	"github.com/ledgerd/ledgerd/store/badgerdb"
 )
@@ -129,6 +130,11 @@ type result struct {
 	// moot), and THPMode that mode.
 	HugePagesMiB int64  `json:"heap_huge_pages_mib"`
 	THPMode      string `json:"thp_mode"`
+	// PretouchMiB is the heap faulted in after genesis, before the blocks,
+	// as a node does before consensus (-heap-pretouch, app.heap_pretouch),
+	// and PretouchSec how long that took.
+	PretouchMiB int64   `json:"heap_pretouch_mib"`
+	PretouchSec float64 `json:"heap_pretouch_sec"`
 	// KeepRecent is the node's store.keep_recent (-keep-recent), and
 	// Nodes where its trees' nodes went (nodesInLog or nodesInBadger).
 	KeepRecent int64  `json:"keep_recent"`
@@ -179,6 +185,7 @@ func main() {
 	badgerLog := flag.Bool("badger-log", false, "log Badger's warnings and information to stderr, among them each compaction that took over 2 s (its levels, tables in and out, time)")
 	walletsFile := flag.Bool("wallets-file", true, "write the genesis wallets to a wallets file the genesis names (app_state.wallet.wallets_file), as a migration of many wallets would; false lists them in the genesis document, which the node keeps in memory")
 	hugePages := flag.Bool("heap-huge-pages", node.DefaultConfig().App.HeapHugePages, "back the Go heap with transparent huge pages, as the node's app.heap_huge_pages does")
+	heapPretouch := flag.Bool("heap-pretouch", node.DefaultConfig().App.HeapPretouch, "after genesis, fault in the heap the node grows into before its first collection, as the node's app.heap_pretouch does before consensus")
 	valueCache := flag.Int("value-cache", 0, "values read kept per module tree (0: the node's default, store.value_cache_entries)")
 	keepRecent := flag.Int64("keep-recent", benchKeepRecent, "state versions kept, as store.keep_recent: a node that prunes (any N > 0) keeps its trees' nodes in the node log; 0 measures an archive node, which keeps them in Badger")
 	flag.Parse()
@@ -253,6 +260,12 @@ func main() {
 	genesisDur := time.Since(g1)
 	stopGenesisProfile()
 	log.Printf("genesis built in %.1f s, InitChain and first commit %.1f s", buildDur.Seconds(), genesisDur.Seconds())
+	var touched pretouch.Result
+	if *heapPretouch {
+		// Where the node does it: after the handshake's InitChain.
+		touched = pretouch.Heap()
+		log.Printf("heap pretouched: %d MiB in %.1f s", touched.Touched>>20, touched.Took.Seconds())
+	}
 
 	log.Printf("signing %d transfers", *blocks**blockTxs+*checkTxs)
 	next := 0
@@ -360,7 +373,7 @@ func main() {
 	runtime.KeepAlive(appState)
 	var ref *result
 	if *refWallets > 0 && *refWallets != *wallets {
-		ref = measureReference(*refWallets, *blockTxs, *blocks, *checkTxs, *keepRecent, *hugePages)
+		ref = measureReference(*refWallets, *blockTxs, *blocks, *checkTxs, *keepRecent, *hugePages, *heapPretouch)
 	}
 	r := result{
 		Wallets: *wallets, BlockTxs: *blockTxs, Blocks: *blocks, Cores: runtime.NumCPU(), Secp256k1: backend,
@@ -382,7 +395,7 @@ func main() {
 		NodeLogNodesPerTransfer: float64(log1.LiveRecords-log0.LiveRecords) / float64(*blocks**blockTxs),
 		CPUMsPer1k:              ms(cpuUsed) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		ExecCores:               coresBusy(execCPU, execWall), CommitCores: coresBusy(commitCPU, commitWall),
-		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(), KeepRecent: *keepRecent, Nodes: nodesPlace(so),
+		HugePagesMiB: advised >> 20, THPMode: hugeheap.Mode(), PretouchMiB: touched.Touched >> 20, PretouchSec: touched.Took.Seconds(), KeepRecent: *keepRecent, Nodes: nodesPlace(so),
 		RecoverUsBefore: recoverBefore, RecoverUsAfter: recoverAfter, NewMemoryGBps: newMemory,
 		SystemMsPer1k:  ms(kernelCPU) * 1000 / float64(max(*blocks**blockTxs, 1)),
 		FaultsPerBlock: float64(faults) / float64(max(*blocks, 1)),
@@ -455,6 +468,11 @@ func main() {
 				r.NodeLogAppendedMiB, r.NodeLogCopiedMiB, r.NodeLogMiB, r.NodeLogLiveMiB, r.NodeLogNodesPerTransfer)
 		}
 		fmt.Printf("  heap huge pages  %8d MiB advised (transparent huge pages: %s)\n", r.HugePagesMiB, cmp.Or(r.THPMode, "none"))
+		if *heapPretouch {
+			fmt.Printf("  heap pretouch    %8d MiB faulted in after genesis in %.1f s, as a node does before consensus (-heap-pretouch=false: not)\n", r.PretouchMiB, r.PretouchSec)
+		} else {
+			fmt.Printf("  heap pretouch        none (-heap-pretouch=false): the blocks fault in the heap they grow into\n")
+		}
 		if ref != nil {
 			fmt.Printf("  at %d wallets %8.0f  transfers/s (same blocks, child process, recovery %.1f-%.1f µs): %d wallets run at %.0f%% of it\n",
 				*refWallets, ref.TransfersPerSec, ref.RecoverUsBefore, ref.RecoverUsAfter, r.Wallets, 100*r.TransfersPerSec/ref.TransfersPerSec)
@@ -609,7 +627,7 @@ func peakRSSMiB() float64 {
 
 // measureReference runs the transfers alone at wallets in a child process
 // of this binary and returns its figures.
-func measureReference(wallets, blockTxs, blocks, checkTxs int, keepRecent int64, hugePages bool) *result {
+func measureReference(wallets, blockTxs, blocks, checkTxs int, keepRecent int64, hugePages, heapPretouch bool) *result {
 	self, err := os.Executable()
 	if err != nil {
 		log.Fatal(err)
@@ -618,7 +636,8 @@ func measureReference(wallets, blockTxs, blocks, checkTxs int, keepRecent int64,
 	cmd := exec.Command(self, "-json", "-ref-wallets", "0", "-loans", "0", "-collect-loans", "0",
 		"-wallets", strconv.Itoa(wallets), "-block-txs", strconv.Itoa(blockTxs),
 		"-blocks", strconv.Itoa(blocks), "-checktx", strconv.Itoa(checkTxs),
-		"-keep-recent", strconv.FormatInt(keepRecent, 10), "-heap-huge-pages="+strconv.FormatBool(hugePages))
+		"-keep-recent", strconv.FormatInt(keepRecent, 10), "-heap-huge-pages="+strconv.FormatBool(hugePages),
+		"-heap-pretouch="+strconv.FormatBool(heapPretouch))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

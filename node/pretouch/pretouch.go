@@ -1,0 +1,90 @@
+// Package pretouch faults in, before a node serves blocks, the Go heap
+// memory that the node's first blocks would otherwise fault in one by one.
+//
+// Until the collector first runs, a process's heap grows into memory it
+// has never touched; from then on the collector frees what the blocks
+// allocated and the heap reuses it. The first touch of a page is dear on a
+// virtual machine whose host backs the guest's memory lazily: on the
+// 2-core Firecracker machines ledgerd is measured on, new memory is faulted
+// in at about 0.5 GB/s, 2 ms a MiB. A node at 100,000 wallets whose heap
+// grows by 14 MiB a block spent 20-45 ms of each 95 ms block in the kernel
+// from its tenth block or so until its first collection, some fifty blocks
+// after start. Heap does that growing at start instead, in about a second
+// there.
+//
+// It touches no more than the node would touch anyway: the memory up to
+// the heap goal the last collection set, which the heap reaches before its
+// next collection. The process's peak resident memory is the same; it is
+// reached earlier.
+package pretouch
+
+import (
+	"math"
+	"runtime"
+	"runtime/metrics"
+	"time"
+)
+
+// chunk is the size of the allocations Heap touches and drops. The few
+// allocated while the collection they trigger is marking stay allocated
+// until the next one; at 4 MiB they hold little.
+const chunk = 4 << 20
+
+// page is the stride of the touches: the smallest page a Linux heap has.
+const page = 4 << 10
+
+// Result is what Heap did.
+type Result struct {
+	// Touched is how many bytes of heap Heap touched.
+	Touched int64
+	// Took is how long it took.
+	Took time.Duration
+}
+
+// Heap allocates chunks of memory, writes a byte in each page of each, and
+// drops them, until the collector completes a cycle. The allocations
+// trigger it when the heap nears the goal that GOGC and the memory limit
+// set; that cycle frees them, and their pages stay with the heap as free
+// memory that later allocations reuse without a fault.
+//
+// Heap does not force that collection (runtime.GC). A collection forced
+// once the chunks were freed would find only the live heap in use, and the
+// runtime's scavenger, which keeps the heap's memory within a tenth above
+// what was in use at the last collection, would then return the touched
+// memory to the kernel, to be faulted in again.
+//
+// Heap returns at once, touching nothing, when the heap has no goal
+// (GOGC=off without a memory limit). It also stops once it has touched the
+// goal's size, in case a cycle does not come. Call it once, at start,
+// before the node's work begins: while Heap runs, the process's other
+// allocations compete with it for the same goal.
+func Heap() Result {
+	start := time.Now()
+	s := []metrics.Sample{
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/gc/gogc:percent"},
+		{Name: "/gc/gomemlimit:bytes"},
+		{Name: "/gc/heap/goal:bytes"},
+	}
+	metrics.Read(s)
+	cycles, gogc, limit, goal := s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64(), s[3].Value.Uint64()
+	if int64(gogc) < 0 && limit == math.MaxInt64 {
+		// GOGC=off (-1) and no limit: the heap is never collected, so
+		// there is no reuse to prepare.
+		return Result{Took: time.Since(start)}
+	}
+	var touched int64
+	for uint64(touched) < goal {
+		b := make([]byte, chunk)
+		for i := 0; i < len(b); i += page {
+			b[i] = 1
+		}
+		runtime.KeepAlive(b)
+		touched += chunk
+		metrics.Read(s[:1])
+		if s[0].Value.Uint64() != cycles {
+			break
+		}
+	}
+	return Result{Touched: touched, Took: time.Since(start)}
+}
