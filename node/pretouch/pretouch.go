@@ -42,10 +42,14 @@ type Result struct {
 }
 
 // Heap allocates chunks of memory, writes a byte in each page of each, and
-// drops them, until the collector completes a cycle. The allocations
-// trigger it when the heap nears the goal that GOGC and the memory limit
-// set; that cycle frees them, and their pages stay with the heap as free
-// memory that later allocations reuse without a fault.
+// drops them, until the collector completes a cycle that they triggered.
+// The allocations trigger it when the heap nears the goal that GOGC and
+// the memory limit set; that cycle frees them, and their pages stay with
+// the heap as free memory that later allocations reuse without a fault. A
+// cycle that completes before the chunks since the one before it came to
+// half the heap's headroom (the goal it set, less the live heap) was
+// triggered by something else, such as a collection under way at the
+// call, and Heap goes on to the next.
 //
 // Heap does not force that collection (runtime.GC). A collection forced
 // once the chunks were freed would find only the live heap in use, and the
@@ -54,37 +58,44 @@ type Result struct {
 // memory to the kernel, to be faulted in again.
 //
 // Heap returns at once, touching nothing, when the heap has no goal
-// (GOGC=off without a memory limit). It also stops once it has touched the
-// goal's size, in case a cycle does not come. Call it once, at start,
-// before the node's work begins: while Heap runs, the process's other
-// allocations compete with it for the same goal.
+// (GOGC=off without a memory limit). It also stops once it has touched
+// twice the goal it started with, in case its cycle does not come. Call
+// it once, at start, before the node's work begins: while Heap runs, the
+// process's other allocations compete with it for the same goal.
 func Heap() Result {
 	start := time.Now()
 	s := []metrics.Sample{
 		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/gc/heap/goal:bytes"},
+		{Name: "/gc/heap/live:bytes"},
 		{Name: "/gc/gogc:percent"},
 		{Name: "/gc/gomemlimit:bytes"},
-		{Name: "/gc/heap/goal:bytes"},
 	}
 	metrics.Read(s)
-	cycles, gogc, limit, goal := s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64(), s[3].Value.Uint64()
+	cycles, goal, gogc, limit := s[0].Value.Uint64(), s[1].Value.Uint64(), s[3].Value.Uint64(), s[4].Value.Uint64()
 	if int64(gogc) < 0 && limit == math.MaxInt64 {
 		// GOGC=off (-1) and no limit: the heap is never collected, so
 		// there is no reuse to prepare.
 		return Result{Took: time.Since(start)}
 	}
-	var touched int64
-	for uint64(touched) < goal {
+	var touched, sinceCycle uint64
+	for touched < 2*goal {
 		b := make([]byte, chunk)
 		for i := 0; i < len(b); i += page {
 			b[i] = 1
 		}
 		runtime.KeepAlive(b)
 		touched += chunk
-		metrics.Read(s[:1])
-		if s[0].Value.Uint64() != cycles {
+		sinceCycle += chunk
+		metrics.Read(s[:3])
+		if s[0].Value.Uint64() == cycles {
+			continue
+		}
+		goal, live := s[1].Value.Uint64(), s[2].Value.Uint64()
+		if goal <= live || sinceCycle >= (goal-live)/2 {
 			break
 		}
+		cycles, sinceCycle = s[0].Value.Uint64(), 0
 	}
-	return Result{Touched: touched, Took: time.Since(start)}
+	return Result{Touched: int64(touched), Took: time.Since(start)}
 }

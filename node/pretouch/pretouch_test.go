@@ -83,6 +83,26 @@ func TestHeapLeavesTheMemoryWithTheHeap(t *testing.T) {
 	}
 }
 
+// TestHeapWithACollectionUnderWay: a collection that ends just after Heap
+// begins was not triggered by its chunks and would leave the heap's
+// headroom untouched; Heap goes on to the next.
+func TestHeapWithACollectionUnderWay(t *testing.T) {
+	gcSettings(t, 300, math.MaxInt64)
+	keepLive(t, 64<<20)
+	runtime.GC()
+	done := make(chan struct{})
+	go func() {
+		runtime.GC()
+		close(done)
+	}()
+	r := Heap()
+	<-done
+	after := read("/gc/heap/goal:bytes", "/gc/heap/live:bytes")
+	if headroom := int64(after[0] - after[1]); r.Touched < headroom/2 {
+		t.Fatalf("touched %d MiB of a headroom of %d MiB", r.Touched>>20, headroom>>20)
+	}
+}
+
 // TestHeapWithoutAGoal: with GOGC=off and no memory limit the heap is
 // never collected, and Heap touches nothing; with a limit, the limit is
 // the goal, and Heap stops there.
