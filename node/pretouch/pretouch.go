@@ -33,6 +33,10 @@ const chunk = 4 << 20
 // page is the stride of the touches: the smallest page a Linux heap has.
 const page = 4 << 10
 
+// limitShare is the share of the memory limit, in per cent, that Heap
+// keeps the process's memory below.
+const limitShare = 90
+
 // Result is what Heap did.
 type Result struct {
 	// Touched is how many bytes of heap Heap touched.
@@ -57,6 +61,14 @@ type Result struct {
 // what was in use at the last collection, would then return the touched
 // memory to the kernel, to be faulted in again.
 //
+// Under a memory limit Heap keeps the process's memory (as the limit
+// counts it) below limitShare of the limit. A heap the limit bounds is
+// near the limit already, where the runtime collects often and its
+// scavenger returns memory above 95% of the limit to the kernel at once:
+// touched memory there would be faulted in again, and the collections
+// come sooner. When that stops Heap before its cycle, the chunks it
+// allocated are freed by the node's first collection.
+//
 // Heap returns at once, touching nothing, when the heap has no goal
 // (GOGC=off without a memory limit). It also stops once it has touched
 // twice the goal it started with, in case its cycle does not come. Call
@@ -70,6 +82,8 @@ func Heap() Result {
 		{Name: "/gc/heap/live:bytes"},
 		{Name: "/gc/gogc:percent"},
 		{Name: "/gc/gomemlimit:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
 	}
 	metrics.Read(s)
 	cycles, goal, gogc, limit := s[0].Value.Uint64(), s[1].Value.Uint64(), s[3].Value.Uint64(), s[4].Value.Uint64()
@@ -78,8 +92,18 @@ func Heap() Result {
 		// there is no reuse to prepare.
 		return Result{Took: time.Since(start)}
 	}
+	// The memory the process may reach: with a limit, limitShare of it;
+	// without one, no bound beyond the goal's.
+	ceiling := uint64(math.MaxUint64)
+	if limit != math.MaxInt64 {
+		ceiling = limit / 100 * limitShare
+	}
 	var touched, sinceCycle uint64
 	for touched < 2*goal {
+		metrics.Read(s[5:])
+		if used := s[5].Value.Uint64() - s[6].Value.Uint64(); used+chunk > ceiling {
+			break
+		}
 		b := make([]byte, chunk)
 		for i := 0; i < len(b); i += page {
 			b[i] = 1

@@ -38,6 +38,12 @@ func read(names ...string) []uint64 {
 	return out
 }
 
+// used is the process's memory as the memory limit counts it.
+func used() uint64 {
+	m := read("/memory/classes/total:bytes", "/memory/classes/heap/released:bytes")
+	return m[0] - m[1]
+}
+
 // gcSettings sets GOGC and the memory limit for the test and restores them
 // after.
 func gcSettings(t *testing.T, percent int, limit int64) {
@@ -103,18 +109,38 @@ func TestHeapWithACollectionUnderWay(t *testing.T) {
 	}
 }
 
+// TestHeapUnderAMemoryLimit: with the heap goal beyond what a memory
+// limit leaves, Heap keeps the process's memory below limitShare of the
+// limit, above which the runtime collects often and returns memory to the
+// kernel.
+func TestHeapUnderAMemoryLimit(t *testing.T) {
+	gcSettings(t, 300, math.MaxInt64)
+	keepLive(t, 64<<20)
+	runtime.GC()
+	limit := used() + 128<<20
+	debug.SetMemoryLimit(int64(limit))
+	r := Heap()
+	if ceiling := limit / 100 * limitShare; used() > ceiling+chunk {
+		t.Fatalf("touched %d MiB: the process uses %d MiB against a limit of %d MiB", r.Touched>>20, used()>>20, limit>>20)
+	}
+	if r.Touched == 0 {
+		t.Fatalf("touched nothing with %d MiB under the limit", (limit-used())>>20)
+	}
+}
+
 // TestHeapWithoutAGoal: with GOGC=off and no memory limit the heap is
 // never collected, and Heap touches nothing; with a limit, the limit is
-// the goal, and Heap stops there.
+// the goal, and Heap stays below it.
 func TestHeapWithoutAGoal(t *testing.T) {
 	gcSettings(t, -1, math.MaxInt64)
 	if r := Heap(); r.Touched != 0 {
 		t.Fatalf("GOGC=off without a limit: touched %d MiB", r.Touched>>20)
 	}
 	keepLive(t, 32<<20)
-	const limit = 256 << 20
-	debug.SetMemoryLimit(limit)
-	if r := Heap(); r.Touched == 0 || r.Touched > limit {
-		t.Fatalf("GOGC=off under a %d MiB limit: touched %d MiB", limit>>20, r.Touched>>20)
+	limit := used() + 256<<20
+	debug.SetMemoryLimit(int64(limit))
+	if r := Heap(); r.Touched == 0 || used() > limit {
+		t.Fatalf("GOGC=off under a limit %d MiB above the memory in use: touched %d MiB, in use now %d MiB of %d",
+			256, r.Touched>>20, used()>>20, limit>>20)
 	}
 }
