@@ -14,8 +14,9 @@
 //
 // It touches no more than the node would touch anyway: the memory up to
 // the heap goal the last collection set, which the heap reaches before its
-// next collection. The process's peak resident memory is the same; it is
-// reached earlier.
+// next collection, and under a memory limit no closer to the limit than
+// limitShare of it. A node that runs to its first collection has the same
+// peak resident memory; it reaches it at start.
 package pretouch
 
 import (
