@@ -116,8 +116,10 @@ func Heap() Result {
 		if s[0].Value.Uint64() == cycles {
 			continue
 		}
-		goal, live := s[1].Value.Uint64(), s[2].Value.Uint64()
-		if goal <= live || sinceCycle >= (goal-live)/2 {
+		// The goal and live heap this cycle set; the loop's bound stays
+		// the goal Heap started with.
+		newGoal, live := s[1].Value.Uint64(), s[2].Value.Uint64()
+		if newGoal <= live || sinceCycle >= (newGoal-live)/2 {
 			break
 		}
 		cycles, sinceCycle = s[0].Value.Uint64(), 0
