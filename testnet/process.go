@@ -9,7 +9,6 @@ package testnet
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,16 +42,6 @@ func BuildBinaryTags(ctx context.Context, dir, tags string) (string, error) {
 		return "", fmt.Errorf("build ledgerd: %v\n%s", err, out)
 	}
 	return bin, nil
-}
-
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Process is one ledgerd node run as a process.
@@ -167,28 +156,4 @@ func (p *Process) WaitForHeight(ctx context.Context, h int64) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-// FreeBase returns a port b such that the ports b to b+span-1 on 127.0.0.1
-// were all free a moment ago, for Generate's BasePort.
-func FreeBase(span int) (int, error) {
-	start, err := FreePort()
-	if err != nil {
-		return 0, err
-	}
-	for base := start; base+span < 65535; base += span {
-		free := true
-		for p := base; p < base+span && free; p++ {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-			if err != nil {
-				free = false
-				continue
-			}
-			l.Close()
-		}
-		if free {
-			return base, nil
-		}
-	}
-	return 0, fmt.Errorf("no %d consecutive free ports", span)
 }
