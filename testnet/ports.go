@@ -26,7 +26,8 @@ import (
 // rest of the process's life with an exclusive lock (flock) on a file of
 // its own in a directory every test process shares: a port whose lock is
 // held elsewhere is skipped. A process's locks go with it, however it
-// ends, so a killed test leaves nothing reserved.
+// ends, so a killed test leaves nothing reserved; the lock files stay,
+// empty, one per port ever handed out, for the next run to lock again.
 
 // reservedPorts holds the lock files of the ports this process reserved.
 var reservedPorts struct {

@@ -287,3 +287,60 @@ func TestWriteFailureStopsTheEncoder(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeFailureStopsTheWrites gives the encoders of a version's nodes
+// (patch 11) a node that cannot be encoded (an inner node without its left
+// child's key) at several places among 200, in chunks of 16: the save
+// must return the encoding's error, set in the batch exactly the nodes
+// before it, in order, and leave no encoder running.
+func TestEncodeFailureStopsTheWrites(t *testing.T) {
+	encodeChunkNodes = 16
+	defer func() { encodeChunkNodes = 512 }()
+	for _, bad := range []int{0, 5, 15, 16, 40, 199} {
+		var left atomic.Int64
+		const budget = 1 << 40
+		left.Store(budget)
+		mem := dbm.NewMemDB()
+		tree := NewMutableTree(failingDB{copyingDB{mem}, &left}, 1000, true, NewNopLogger(), CopyingBatchOption())
+		nodes := make([]*Node, 200)
+		for i := range nodes {
+			nodes[i] = &Node{key: binary.BigEndian.AppendUint32(nil, uint32(i)), value: []byte("value"), size: 1,
+				nodeKey: &NodeKey{version: 1, nonce: uint32(i + 1)}}
+		}
+		nodes[bad] = &Node{key: []byte("inner"), subtreeHeight: 1, size: 2, hash: make([]byte, hashSize),
+			rightNodeKey: (&NodeKey{version: 1, nonce: 1}).GetKey(), nodeKey: &NodeKey{version: 1, nonce: uint32(bad + 1)}}
+		before := runtime.NumGoroutine()
+		if err := tree.ndb.writeNodesBehind(nodes); !errors.Is(err, ErrLeftNodeKeyEmpty) {
+			t.Fatalf("node %d unencodable: save = %v, want %v", bad, err, ErrLeftNodeKeyEmpty)
+		}
+		if sets := budget - left.Load(); sets != int64(bad) {
+			t.Fatalf("node %d unencodable: %d nodes set in the batch, want the %d before it", bad, sets, bad)
+		}
+		if err := tree.ndb.batch.Write(); err != nil {
+			t.Fatal(err)
+		}
+		for i, node := range nodes {
+			stored, err := mem.Get(tree.ndb.nodeKey(node.GetKey()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []byte
+			if i < bad {
+				var w appendWriter
+				if err := node.writeBytes(&w); err != nil {
+					t.Fatal(err)
+				}
+				want = w.b
+			}
+			if !bytes.Equal(stored, want) {
+				t.Fatalf("node %d unencodable: node %d stored as %x, want %x", bad, i, stored, want)
+			}
+		}
+		for i := 0; runtime.NumGoroutine() > before && i < 100; i++ {
+			time.Sleep(time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Fatalf("node %d unencodable: %d goroutines left, %d before", bad, n, before)
+		}
+	}
+}
