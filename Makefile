@@ -127,7 +127,7 @@ DETERMINISM_RUNS  ?= 3
 ## race: the concurrency tests (queries, CheckTx and the peer filter beside block execution; readers of saved IAVL versions beside writes; the node log's readers beside its writer; streamed batches; the parallel working hash and the hashing behind a block's writes; trees sharing an encoded node cache) under the race detector; a few minutes, most of it compiling
 race:
 	$(GO) test -count=1 -race -run 'Concurrent|DuringFirstBlock|StreamingBatch|InTheBackground|InFlightSync|HashBehind|ChunkInFlight' ./app/ ./store/...
-	cd third_party/iavl && $(GO) test -count=1 -race -run 'ReadersOfSavedVersions|ParallelWorkingHash|HashBehind|SharedByTreesAtOnce|SavedNodesInReusedArrays|WriteFailureStopsTheEncoder' .
+	cd third_party/iavl && $(GO) test -count=1 -race -run 'ReadersOfSavedVersions|ParallelWorkingHash|HashBehind|SharedByTreesAtOnce|SavedNodesInReusedArrays|WriteFailureStopsTheEncoder|EncodeFailureStopsTheWrites' .
 
 ## reliability: the long runs of docs/reliability.md: determinism (DETERMINISM_SEEDS x DETERMINISM_RUNS), CRASH_KILLS SIGKILLs, E2E_SCHEDULES fault schedules, every fuzz target for FUZZTIME; hours with the defaults there
 reliability:
