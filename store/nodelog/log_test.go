@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -1115,4 +1116,162 @@ func TestCheckpointNow(t *testing.T) {
 	if got := l.Stats().Segments; got >= before || string(mustGet(t, l, kept)) != "kept" {
 		t.Fatalf("%d segments after Checkpoint, %d before", got, before)
 	}
+}
+
+// TestKilledInsideACompaction takes the log's directory as a kill of the
+// process (SIGKILL: what was written stays, synced or not) would leave
+// it at every step of compactions that run among a stream of writes and
+// deletions, as a pruning node's do: after each Compact of a small budget
+// (live records half copied from their segments, some of them deleted
+// since the compaction began), and at every fsync the compactions make
+// (the segments before a checkpoint, the checkpoint written under its
+// temporary name and not yet renamed, the directory after the rename and
+// before the emptied segments are deleted). Each image must open and read
+// exactly the records the log held when it was taken, and take records
+// after it.
+func TestKilledInsideACompaction(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{SegmentSize: 512}
+	l, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	m := model{}
+	rng := rand.New(rand.NewPCG(5, 6))
+	// writeVersion writes version v's four records and deletes the
+	// previous version's last three, and with prune one more record the
+	// model holds, as a pruning node deletes old versions' nodes.
+	writeVersion := func(v uint64, prune bool) {
+		write(t, l, true, func(b *Batch) {
+			for n := uint32(1); n <= 4; n++ {
+				k := nodeKey("t/w/s", v, n)
+				b.Set(k, bytes.Repeat([]byte{byte(v)}, 30))
+				m[string(k)] = bytes.Repeat([]byte{byte(v)}, 30)
+				if v > 1 && n > 1 {
+					old := nodeKey("t/w/s", v-1, n)
+					b.Delete(old)
+					delete(m, string(old))
+				}
+			}
+			if keys := m.sortedKeys(); prune && len(keys) > 8 {
+				old := keys[rng.IntN(len(keys)-8)]
+				b.Delete([]byte(old))
+				delete(m, old)
+			}
+		})
+	}
+	for v := uint64(1); v <= 30; v++ {
+		writeVersion(v, false)
+	}
+
+	type image struct {
+		when  string
+		files map[string][]byte
+		held  model // the records the log held when the image was taken
+	}
+	var (
+		mu     sync.Mutex
+		images []image
+		held   = maps.Clone(m)
+		syncs  int
+		// writing is set while a version is written: its sync is not
+		// the compaction's, and the log then holds neither held nor m.
+		writing bool
+	)
+	take := func(when string) {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		img := image{when: when, files: map[string][]byte{}, held: held}
+		for _, e := range entries {
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			img.files[e.Name()] = data
+		}
+		images = append(images, img)
+	}
+	watchSyncs(t, func(name string) {
+		mu.Lock()
+		if writing {
+			mu.Unlock()
+			return
+		}
+		syncs++
+		n := syncs
+		mu.Unlock()
+		take(fmt.Sprintf("at fsync %d (%s)", n, name))
+	})
+	// Compact in small steps, a version written and synced between two,
+	// then without writes until idle.
+	v := uint64(31)
+	for step := 1; ; step++ {
+		if step > 10000 {
+			t.Fatal("Compact did not finish")
+		}
+		if err := l.Compact(100); err != nil {
+			t.Fatal(err)
+		}
+		l.waitCheckpoint()
+		take(fmt.Sprintf("after Compact %d", step))
+		if step <= 60 {
+			mu.Lock()
+			writing = true
+			mu.Unlock()
+			writeVersion(v, true)
+			v++
+			mu.Lock()
+			held, writing = maps.Clone(m), false
+			mu.Unlock()
+			continue
+		}
+		l.mu.RLock()
+		idle := len(l.compaction.victims) == 0 && len(l.pickVictims()) == 0 && !l.hasEmptySegment()
+		l.mu.RUnlock()
+		if idle {
+			break
+		}
+	}
+	fsync = (*os.File).Sync // the images' own syncs below are not the compaction's
+	check(t, rng, l, m, []string{"t/w/s"})
+	temps := 0
+	for _, img := range images {
+		if _, ok := img.files[checkpointTemp]; ok {
+			temps++
+		}
+	}
+	if temps == 0 || syncs == 0 || len(images) < 50 {
+		t.Fatalf("%d images, %d at an fsync, %d with a temporary checkpoint: the test means to catch the compactions between their steps", len(images), syncs, temps)
+	}
+
+	for i, img := range images {
+		d := t.TempDir()
+		for name, data := range img.files {
+			if err := os.WriteFile(filepath.Join(d, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		killed, err := Open(d, opts)
+		if err != nil {
+			t.Fatalf("image %d (%s): Open: %v", i, img.when, err)
+		}
+		check(t, rng, killed, img.held, []string{"t/w/s"})
+		after := nodeKey("t/w/s", v, 1)
+		write(t, killed, true, func(b *Batch) { b.Set(after, []byte("after")) })
+		want := maps.Clone(img.held)
+		want[string(after)] = []byte("after")
+		compactFully(t, killed, 1<<20)
+		check(t, rng, killed, want, []string{"t/w/s"})
+		if err := killed.Close(); err != nil {
+			t.Fatalf("image %d (%s): %v", i, img.when, err)
+		}
+	}
+	t.Logf("%d images: %d at an fsync, %d with a temporary checkpoint", len(images), syncs, temps)
 }
