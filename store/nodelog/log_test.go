@@ -766,16 +766,7 @@ func TestCrashBeforeEmptiedSegmentsAreDeleted(t *testing.T) {
 	m := model{}
 	for v := uint64(1); v <= 30; v++ {
 		b := l.NewBatch()
-		for n := uint32(1); n <= 4; n++ {
-			k := nodeKey("t/w/s", v, n)
-			b.Set(k, bytes.Repeat([]byte{byte(v)}, 30))
-			m[string(k)] = bytes.Repeat([]byte{byte(v)}, 30)
-			if v > 1 && n > 1 {
-				old := nodeKey("t/w/s", v-1, n)
-				b.Delete(old)
-				delete(m, string(old))
-			}
-		}
+		replaceVersion(b, m, v)
 		if err := b.Write(); err != nil {
 			t.Fatal(err)
 		}
@@ -820,6 +811,23 @@ func TestCrashBeforeEmptiedSegmentsAreDeleted(t *testing.T) {
 	check(t, rng, l, m, []string{"t/w/s"})
 	if after := l.Stats().Segments; after > before-restored {
 		t.Fatalf("%d segments after the next pass, %d before with %d left over: the leftovers were not deleted", after, before, restored)
+	}
+}
+
+// replaceVersion adds to b, and to m, version v's four records of 30
+// bytes, and deletes the previous version's last three: most of each
+// segment dies a version after it was written, which gives a compaction
+// work.
+func replaceVersion(b *Batch, m model, v uint64) {
+	for n := uint32(1); n <= 4; n++ {
+		k := nodeKey("t/w/s", v, n)
+		b.Set(k, bytes.Repeat([]byte{byte(v)}, 30))
+		m[string(k)] = bytes.Repeat([]byte{byte(v)}, 30)
+		if v > 1 && n > 1 {
+			old := nodeKey("t/w/s", v-1, n)
+			b.Delete(old)
+			delete(m, string(old))
+		}
 	}
 }
 
@@ -1139,21 +1147,12 @@ func TestKilledInsideACompaction(t *testing.T) {
 	defer l.Close()
 	m := model{}
 	rng := rand.New(rand.NewPCG(5, 6))
-	// writeVersion writes version v's four records and deletes the
-	// previous version's last three, and with prune one more record the
-	// model holds, as a pruning node deletes old versions' nodes.
+	// writeVersion writes and syncs replaceVersion's batch and, with
+	// prune, deletes one more record the model holds, as a pruning node
+	// deletes old versions' nodes.
 	writeVersion := func(v uint64, prune bool) {
 		write(t, l, true, func(b *Batch) {
-			for n := uint32(1); n <= 4; n++ {
-				k := nodeKey("t/w/s", v, n)
-				b.Set(k, bytes.Repeat([]byte{byte(v)}, 30))
-				m[string(k)] = bytes.Repeat([]byte{byte(v)}, 30)
-				if v > 1 && n > 1 {
-					old := nodeKey("t/w/s", v-1, n)
-					b.Delete(old)
-					delete(m, string(old))
-				}
-			}
+			replaceVersion(b, m, v)
 			if keys := m.sortedKeys(); prune && len(keys) > 8 {
 				old := keys[rng.IntN(len(keys)-8)]
 				b.Delete([]byte(old))
